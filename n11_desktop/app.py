@@ -1,0 +1,46 @@
+"""Composition root: wires the database, the background runner, the sandbox and the views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from .core.storage.db import Database
+from .workers.background import BackgroundRunner
+
+
+@dataclass
+class AppServices:
+    """What views get (never the engine directly: they submit work to ``runner``)."""
+
+    db: Database
+    runner: BackgroundRunner
+    ui_settings_path: Path
+    demo: bool = False
+    sandbox: Any = None  # a running SandboxServer in demo mode
+    scheduler: Any = None  # workers.scheduler.SchedulerHost once wired
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        ok = True
+        if self.scheduler is not None and hasattr(self.scheduler, "shutdown"):
+            ok = bool(self.scheduler.shutdown(timeout_ms)) and ok
+        ok = self.runner.shutdown(timeout_ms) and ok
+        return ok
+
+
+def build_services(db: Database, *, parent: QObject | None = None, demo: bool = False, sandbox: Any = None) -> AppServices:
+    runner = BackgroundRunner(parent)
+    ui_path = db.path.with_name(db.path.stem + ".ui.ini")
+    services = AppServices(db=db, runner=runner, ui_settings_path=ui_path, demo=demo, sandbox=sandbox)
+    try:  # the scheduler arrives with the workers issue; without it, flows run on demand only
+        from .workers.scheduler import build_scheduler
+    except ModuleNotFoundError as exc:
+        if exc.name != "n11_desktop.workers.scheduler":
+            raise
+    else:
+        services.scheduler = build_scheduler(services, parent=parent)
+    return services

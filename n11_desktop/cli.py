@@ -1,0 +1,154 @@
+"""Command line entry point ``n11-desktop`` (DESIGN §9).
+
+Exit codes: 0 done; 1 invalid input or a flow run that failed as a whole; 2 usage errors
+and an unusable database file. Errors are one clear line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        raise UsageError(f"{self.prog}: error: {message} (see --help)")
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Print a readable fixed-width table."""
+    cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    for n, r in enumerate(cells):
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+@dataclass
+class CliContext:
+    db_path: Path | None
+    demo: bool = False
+    _db: object = None
+    _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+
+    def resolved_db_path(self) -> Path:
+        if self.db_path is not None:
+            return self.db_path
+        if self.demo:
+            self._tmp = self._tmp or tempfile.TemporaryDirectory(prefix="n11-desktop-demo-")
+            return Path(self._tmp.name) / "demo.db"
+        from .core.paths import default_db_path
+
+        return default_db_path()
+
+    def db_exists(self) -> bool:
+        return self._db is not None or self.resolved_db_path().exists()
+
+    def db(self):
+        if self._db is None:
+            from .core.storage.db import open_database
+
+            self._db = open_database(self.resolved_db_path())
+        return self._db
+
+    def err(self, text: str, end: str = "\n") -> None:
+        print(text, file=sys.stderr, end=end, flush=True)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="PATH",
+                        help="database file (default: the user data directory)")
+    parser = _Parser(
+        prog="n11-desktop",
+        description="Run the N11 marketplace integration from this workstation. "
+        "Without a sub-command the desktop app starts.",
+    )
+    parser.add_argument("--version", action="version", version=f"n11-desktop {__version__}")
+    parser.add_argument("--db", type=Path, metavar="PATH", help="database file (default: the user data directory)")
+    parser.add_argument("--demo", action="store_true",
+                        help="throwaway profile against the built-in N11 sandbox (demo credentials)")
+    parser.add_argument("--screenshot", type=Path, metavar="DIR",
+                        help="render every tab to DIR/<tab>.png and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    from .commands import COMMAND_MODULES
+
+    for name, module, help_text in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            p = sub.add_parser(name, help=f"{help_text} (not available in this build yet)")
+            p.add_argument("rest", nargs=argparse.REMAINDER)
+            p.set_defaults(func=_not_available, command_name=name)
+            continue
+        mod.add_parser(sub, common)
+    return parser
+
+
+def _not_available(args, ctx) -> int:
+    ctx.err(f"n11-desktop: '{args.command_name}' is not available in this build yet")
+    return EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sandbox"]:  # the sandbox has its own parser and --help
+        from .sandbox.cli import main as sandbox_main
+
+        return int(sandbox_main(argv[1:]) or 0)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    ctx = CliContext(db_path=args.db, demo=args.demo)
+    try:
+        if args.command is None:
+            from .gui import run_gui
+
+            return run_gui(args, ctx)
+        return int(args.func(args, ctx) or 0)
+    except KeyboardInterrupt:
+        ctx.err("n11-desktop: interrupted")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one clear line, never a traceback
+        from .core.storage.db import DatabaseError
+
+        if isinstance(exc, DatabaseError):
+            ctx.err(f"n11-desktop: {exc}")
+            return EXIT_USAGE
+        if os.environ.get("N11_DESKTOP_DEBUG"):
+            raise
+        ctx.err(f"n11-desktop: unexpected error: {type(exc).__name__}: {exc} "
+                "(set N11_DESKTOP_DEBUG=1 for details)")
+        return EXIT_FAILED
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Headless sub-commands (DESIGN §9). Each module defines ``add_parser(subparsers, common)``.
+
+A module sets ``func(args, ctx) -> int`` on its parser; ``ctx`` is a :class:`cli.CliContext`
+that opens the database lazily. Modules listed here that do not exist yet show up as
+"not available in this build".
+"""
+
+COMMAND_MODULES: tuple[tuple[str, str, str], ...] = (
+    ("sandbox", "n11_desktop.commands.sandbox", "run the local N11 sandbox"),
+    ("settings", "n11_desktop.commands.settings", "show, import, export, activate or deactivate channel settings"),
+    ("catalog", "n11_desktop.commands.catalog", "import the product catalog from CSV or XLSX"),
+    ("mapping", "n11_desktop.commands.mapping", "import, export or suggest category/attribute mappings"),
+    ("flow", "n11_desktop.commands.flow", "list flows or run one to completion"),
+    ("run", "n11_desktop.commands.run", "run the scheduler headless until interrupted"),
+    ("penalty", "n11_desktop.commands.penalty", "list the penalty box or lift penalties from a CSV"),
+    ("products", "n11_desktop.commands.products", "list products with their N11 state"),
+    ("orders", "n11_desktop.commands.orders", "list or export orders"),
+    ("bench", "n11_desktop.commands.bench", "run the benchmark harness"),
+)

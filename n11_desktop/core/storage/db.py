@@ -1,0 +1,158 @@
+"""One engine per database file, a session factory, and schema upgrades on open.
+
+SQLite is opened with WAL, foreign keys on, ``synchronous=NORMAL`` and a busy timeout,
+and the schema is created or upgraded by Alembic before anything else touches it, so a
+file written by an older version opens without losing data.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_S = 15
+
+
+class DatabaseError(Exception):
+    """The database file cannot be used (corrupt, not SQLite, unreadable, newer schema)."""
+
+
+@dataclass(frozen=True)
+class Database:
+    path: Path
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file")
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseError(f"cannot read database file {path}: {exc.strerror or exc}") from None
+    if head and head != SQLITE_HEADER:
+        raise DatabaseError(f"{path} is not an n11-desktop database (not an SQLite file)")
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file readable by its owner only (0600 on POSIX)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+    try:
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+    except OSError:  # pragma: no cover - e.g. filesystems without modes
+        pass
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+        # Let SQLAlchemy emit BEGIN itself (pysqlite's own transaction handling breaks SAVEPOINTs).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # pragma: no cover - trivial
+        # IMMEDIATE: take the write lock up front so two writers wait instead of deadlocking.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def alembic_config(engine: Engine | None = None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def open_database(path: Path | str, *, revision: str = "head") -> Database:
+    """Open (creating if needed) and upgrade the database at ``path``.
+
+    Raises :class:`DatabaseError` with a one-line reason when the file cannot be used.
+    """
+    path = Path(path)
+    _check_file(path)
+    _create_private(path)
+    engine = make_engine(path)
+    try:
+        with engine.connect() as conn:
+            result = conn.exec_driver_sql("PRAGMA quick_check").scalar()
+            if result != "ok":
+                raise DatabaseError(f"{path} is damaged (integrity check: {result})")
+        known = _known_revisions()
+        cur = current_revision(engine)
+        if cur is not None and cur not in known:
+            raise DatabaseError(
+                f"{path} was written by a newer n11-desktop (schema {cur}); upgrade the app to open it"
+            )
+        upgrade(engine, revision)
+    except DatabaseError:
+        engine.dispose()
+        raise
+    except (sqlite3.DatabaseError, Exception) as exc:  # noqa: BLE001 - one clear line for the operator
+        engine.dispose()
+        from sqlalchemy.exc import DatabaseError as SADatabaseError
+
+        if isinstance(exc, (SADatabaseError, sqlite3.DatabaseError)):
+            orig = getattr(exc, "orig", exc)
+            raise DatabaseError(f"{path} cannot be opened as a database: {orig}") from None
+        raise
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return Database(path=path, engine=engine, session_factory=factory)
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}

@@ -1,0 +1,162 @@
+"""The main window: one tab per screen of DESIGN §8 and a status bar."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QTabWidget, QWidget
+
+from .placeholder import PlaceholderTab
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    slug: str  # also the screenshot file name
+    title: str
+    factory: str  # "module:Class"; the class takes (services, parent)
+    what: str  # shown while the tab is not built yet
+
+
+TABS: tuple[TabSpec, ...] = (
+    TabSpec("channel_settings", "Channel Settings", "n11_desktop.views.settings_tab:SettingsTab",
+            "The sales channel form generated from the schema type, feature flags, Failed Integration rules, "
+            "activation and Test connection."),
+    TabSpec("categories_mapping", "Categories & Mapping", "n11_desktop.views.mapping_tab:MappingTab",
+            "The N11 category tree, category and attribute mapping with suggestions, and Mapping Control."),
+    TabSpec("products", "Products", "n11_desktop.views.products_tab:ProductsTab",
+            "The catalog with N11 state, penalties and errors; send selected products with a diff preview."),
+    TabSpec("orders", "Orders", "n11_desktop.views.orders_tab:OrdersTab",
+            "Orders pulled from N11: approve, ship, invoice, cancel lines."),
+    TabSpec("dashboard", "Dashboard", "n11_desktop.views.dashboard_tab:DashboardTab",
+            "The eight KPIs of the catalog against N11 with history charts."),
+    TabSpec("monitoring", "Monitoring", "n11_desktop.views.monitoring_tab:MonitoringTab",
+            "Flow logs with raw N11 requests and responses, and price/stock mismatch reports."),
+    TabSpec("alarms", "Alarms", "n11_desktop.views.alarms_tab:AlarmsTab",
+            "Alarms on flow failures, error rates, staleness and queue depth."),
+)
+
+
+def _load_tab(spec: TabSpec, services, parent: QWidget) -> QWidget:
+    module_name, _, cls_name = spec.factory.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return PlaceholderTab(services, spec.title, spec.what, parent)
+    return getattr(module, cls_name)(services, parent)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        title = "n11-desktop"
+        if services.demo:
+            title += " — demo (built-in N11 sandbox)"
+        self.setWindowTitle(title)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.tab_widgets: dict[str, QWidget] = {}
+        for spec in TABS:
+            widget = _load_tab(spec, services, self.tabs)
+            widget.setObjectName(f"tab_{spec.slug}")
+            self.tab_widgets[spec.slug] = widget
+            self.tabs.addTab(widget, spec.title)
+
+        bar = self.statusBar()
+        self.channel_label = QLabel("Channel: …")
+        self.scheduler_label = QLabel("Scheduler: off")
+        self.flows_label = QLabel("No flow running")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(180)
+        self.progress.setVisible(False)
+        self.alarm_label = QLabel("")
+        for w in (self.channel_label, self.scheduler_label):
+            bar.addWidget(w)
+        bar.addWidget(self.flows_label, 1)
+        bar.addPermanentWidget(self.alarm_label)
+        bar.addPermanentWidget(self.progress)
+
+        self._restore_geometry()
+        self.refresh_channel_state()
+        if services.scheduler is not None and hasattr(services.scheduler, "attach_status"):
+            services.scheduler.attach_status(self)
+
+    # ------------------------------------------------------------------ status bar
+    def refresh_channel_state(self) -> None:
+        db = self.services.db
+
+        def load():
+            from n11_desktop.core.settings import load_config
+
+            with db.session_factory.begin() as s:
+                cfg = load_config(s)
+                return cfg.name, cfg.is_active
+
+        self.services.runner.submit(load, self._show_channel_state)
+
+    @Slot(object)
+    def _show_channel_state(self, state) -> None:
+        name, active = state
+        self.channel_label.setText(f"Channel {name}: {'active' if active else 'inactive'}")
+
+    def set_scheduler_state(self, text: str) -> None:
+        self.scheduler_label.setText(f"Scheduler: {text}")
+
+    def set_running(self, text: str, done: int = 0, total: int = 0) -> None:
+        self.flows_label.setText(text or "No flow running")
+        self.progress.setVisible(bool(total))
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+
+    # ------------------------------------------------------------------ geometry
+    def _ui_settings(self) -> QSettings:
+        return QSettings(str(self.services.ui_settings_path), QSettings.Format.IniFormat)
+
+    def _restore_geometry(self) -> None:
+        s = self._ui_settings()
+        geom = s.value("main/geometry", QByteArray(), type=QByteArray)
+        if geom is not None and not geom.isEmpty():
+            self.restoreGeometry(geom)
+        else:
+            self.resize(1360, 860)
+        idx = s.value("main/tab", 0, type=int)
+        if 0 <= idx < self.tabs.count():
+            self.tabs.setCurrentIndex(idx)
+
+    def save_geometry(self) -> None:
+        s = self._ui_settings()
+        s.setValue("main/geometry", self.saveGeometry())
+        s.setValue("main/tab", self.tabs.currentIndex())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.save_geometry()
+        for w in self.tab_widgets.values():
+            if hasattr(w, "shutdown"):
+                w.shutdown()
+        self.services.shutdown()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ screenshots
+    def tab_slugs(self) -> list[str]:
+        return [spec.slug for spec in TABS]
+
+    def show_tab(self, slug: str) -> QWidget:
+        w = self.tab_widgets[slug]
+        self.tabs.setCurrentWidget(w)
+        return w
+
+
+def safe_file_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "tab"

@@ -1,0 +1,67 @@
+"""Shared fixtures. Qt runs offscreen; a test fails if it leaves Python threads running."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh, migrated database in tmp_path."""
+    from n11_desktop.core.storage.db import open_database
+
+    database = open_database(tmp_path / "test.db")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sandbox():
+    """A running N11 sandbox on a free loopback port (fast tasks for tests)."""
+    from n11_desktop.sandbox.server import SandboxServer
+
+    server = SandboxServer(port=0, task_delay_ms=50, approval_delay_ms=50)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def configured_db(db, sandbox):
+    """A database whose channel points at the sandbox with the demo credentials, active, no flags on."""
+    from n11_desktop.core.settings import ensure_channel
+    from n11_desktop.sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET
+
+    with db.session_factory.begin() as s:
+        channel = ensure_channel(s)
+        conf = dict(channel.conf)
+        conf.update(base_url=sandbox.base_url, app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET)
+        channel.conf = conf
+        channel.is_active = True
+    return db
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads():
+    before = {t.ident for t in threading.enumerate()}
+    yield
+    leaked = []
+    for t in threading.enumerate():
+        if t.ident in before or t is threading.current_thread() or t.daemon:
+            continue
+        t.join(timeout=5)
+        if t.is_alive():
+            leaked.append(t.name)
+    assert not leaked, f"test leaked running threads: {leaked}"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "qtbot" in getattr(item, "fixturenames", ()) or "qapp" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.gui)

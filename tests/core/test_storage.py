@@ -1,0 +1,115 @@
+import os
+import sqlite3
+import stat
+import sys
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+
+from n11_desktop.core.storage import db as dbm
+from n11_desktop.core.storage.models import Channel, FlowRun, Price, Product
+
+
+def test_new_database_is_private_wal_and_has_foreign_keys(tmp_path):
+    path = tmp_path / "sub" / "n11.db"
+    database = dbm.open_database(path)
+    try:
+        assert path.exists()
+        if sys.platform != "win32":
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        with database.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert dbm.current_revision(database.engine) == dbm.head_revision()
+    finally:
+        database.dispose()
+
+
+def test_money_is_exact(db):
+    with db.session_factory.begin() as s:
+        p = Product(sku="A-1", product_code="A", title="Deneme ürünü uzun başlık")
+        p.price = Price(price=Decimal("19.99"), list_price=Decimal("24.90"))
+        s.add(p)
+    with db.session_factory() as s:
+        price = s.scalars(select(Price)).one()
+        assert price.price == Decimal("19.99") and price.list_price == Decimal("24.90")
+        raw = s.execute(text("select price from price")).scalar()
+        assert raw == 1999
+
+
+def test_database_from_older_version_upgrades_without_losing_data(tmp_path):
+    path = tmp_path / "old.db"
+    old = dbm.open_database(path, revision="0001")  # what the first release created
+    with old.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO channel (id, name, catalog_name, channel_type, is_active, schema_type, conf, created_at, updated_at)"
+            " VALUES (1, 'N11', 'N11', 'sales_channel', 1, '{}', '{\"erp_code\": \"4000\"}', '2026-01-01', '2026-01-01')")
+        conn.exec_driver_sql(
+            "INSERT INTO flow_run (flow, trigger, state, started_at, total, processed, succeeded, failed, penalized, skipped)"
+            " VALUES ('category_node', 'manual', 'done', '2026-01-01', 5, 5, 5, 0, 0, 0)")
+    assert dbm.current_revision(old.engine) == "0001"
+    old.dispose()
+
+    new = dbm.open_database(path)
+    try:
+        assert dbm.current_revision(new.engine) == dbm.head_revision()
+        with new.session_factory() as s:
+            ch = s.get(Channel, 1)
+            assert ch.conf == {"erp_code": "4000"} and ch.is_active
+            assert s.scalars(select(FlowRun)).one().total == 5
+            s.add(Product(sku="X", product_code="X"))  # new tables exist
+            s.commit()
+        # round trip: down to the first release and back up keeps the old data
+        dbm.upgrade(new.engine, "head")
+        from alembic import command
+
+        command.downgrade(dbm.alembic_config(new.engine), "0001")
+        assert dbm.current_revision(new.engine) == "0001"
+        command.upgrade(dbm.alembic_config(new.engine), "head")
+        with new.session_factory() as s:
+            assert s.get(Channel, 1).conf == {"erp_code": "4000"}
+    finally:
+        new.dispose()
+
+
+def test_corrupt_file_is_refused_with_one_line(tmp_path):
+    path = tmp_path / "broken.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(dbm.DatabaseError) as err:
+        dbm.open_database(path)
+    assert "not an SQLite file" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_damaged_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "damaged.db"
+    d = dbm.open_database(path)
+    d.dispose()
+    with sqlite3.connect(path) as conn:  # fold the WAL back into the main file
+        conn.execute("PRAGMA journal_mode=DELETE")
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # trash the first page after the header
+    path.write_bytes(bytes(data))
+    with pytest.raises(dbm.DatabaseError):
+        dbm.open_database(path)
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "future.db"
+    d = dbm.open_database(path)
+    with d.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num='9999'")
+    d.dispose()
+    with pytest.raises(dbm.DatabaseError) as err:
+        dbm.open_database(path)
+    assert "newer" in str(err.value)
+
+
+def test_foreign_keys_enforced(db):
+    with pytest.raises(Exception):
+        with db.session_factory.begin() as s:
+            s.add(Price(product_id=999, price=Decimal("1"), list_price=Decimal("1")))
+    # nothing half-written
+    with sqlite3.connect(db.path) as conn:
+        assert conn.execute("select count(*) from price").fetchone()[0] == 0

@@ -1,0 +1,39 @@
+from n11_desktop.app import build_services
+from n11_desktop.cli import main
+from n11_desktop.views.main_window import TABS, MainWindow
+
+EXPECTED = ["Channel Settings", "Categories & Mapping", "Products", "Orders", "Dashboard", "Monitoring", "Alarms"]
+
+
+def make_window(qtbot, db):
+    services = build_services(db)
+    w = MainWindow(services)
+    qtbot.addWidget(w)
+    return w
+
+
+def test_tabs_and_status_bar(qtbot, db):
+    w = make_window(qtbot, db)
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == EXPECTED
+    qtbot.waitUntil(lambda: "inactive" in w.channel_label.text())
+    assert w.channel_label.text() == "Channel N11: inactive"
+    w.close()
+
+
+def test_geometry_and_tab_remembered(qtbot, db):
+    w = make_window(qtbot, db)
+    w.resize(720, 520)
+    w.tabs.setCurrentIndex(3)
+    w.close()
+    w2 = make_window(qtbot, db)
+    assert w2.tabs.currentIndex() == 3
+    assert (w2.width(), w2.height()) == (720, 520)
+    w2.close()
+
+
+def test_screenshot_writes_one_png_per_tab(qapp, tmp_path, capsys):
+    out = tmp_path / "shots"
+    assert main(["--db", str(tmp_path / "s.db"), "--screenshot", str(out)]) == 0
+    files = sorted(p.name for p in out.glob("*.png"))
+    assert files == sorted(f"{t.slug}.png" for t in TABS)
+    assert all((out / f).stat().st_size > 2000 for f in files)
