@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject
 
@@ -23,6 +23,16 @@ class AppServices:
     sandbox: Any = None  # a running SandboxServer in demo mode
     scheduler: Any = None  # workers.scheduler.SchedulerHost once wired
     extras: dict[str, Any] = field(default_factory=dict)
+    _listeners: dict[str, list[Callable[[Any], None]]] = field(default_factory=dict)
+
+    # Events (GUI thread): "stock_changed" / "price_changed" (payload: tuple of product ids),
+    # "catalog_changed", "settings_changed", "flow_finished" (payload: FlowResult), "mapping_changed".
+    def subscribe(self, event: str, fn: Callable[[Any], None]) -> None:
+        self._listeners.setdefault(event, []).append(fn)
+
+    def emit(self, event: str, payload: Any = None) -> None:
+        for fn in list(self._listeners.get(event, ())):
+            fn(payload)
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         ok = True

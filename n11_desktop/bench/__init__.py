@@ -1,0 +1,73 @@
+"""Benchmark harness (DESIGN §10): every scenario measures its own baseline in the same run.
+
+A scenario module registers with::
+
+    from n11_desktop.bench import BenchResult, scenario
+
+    @scenario("catalog_import", quick=2_000, full=100_000, description="...")
+    def bench_catalog_import(size: int, workdir: Path) -> BenchResult:
+        ...
+        return BenchResult(time_s=t, baseline_s=b, baseline="raw sqlite3 executemany", notes="...")
+
+Speed is reported, never asserted: tests only check that scenarios run at the quick size.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+SCENARIO_MODULES: tuple[str, ...] = (
+    "n11_desktop.bench.catalog",
+    "n11_desktop.bench.products",
+    "n11_desktop.bench.orders",
+    "n11_desktop.bench.gui",
+    "n11_desktop.bench.monitoring",
+)
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    time_s: float
+    baseline_s: float | None = None
+    baseline: str = ""
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline_s:
+            return None
+        return self.time_s / self.baseline_s
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    fn: Callable[[int, Path], BenchResult]
+    quick: int
+    full: int
+    description: str
+
+
+_SCENARIOS: dict[str, Scenario] = {}
+
+
+def scenario(name: str, *, quick: int, full: int, description: str):
+    def deco(fn: Callable[[int, Path], BenchResult]):
+        _SCENARIOS[name] = Scenario(name, fn, quick, full, description)
+        return fn
+
+    return deco
+
+
+def load_scenarios() -> dict[str, Scenario]:
+    for mod in SCENARIO_MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+    return dict(_SCENARIOS)
