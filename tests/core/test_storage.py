@@ -113,3 +113,15 @@ def test_foreign_keys_enforced(db):
     # nothing half-written
     with sqlite3.connect(db.path) as conn:
         assert conn.execute("select count(*) from price").fetchone()[0] == 0
+
+
+def test_migrations_match_models(db):
+    """Every model change comes with its Alembic revision (a database made by migrations == the models)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from n11_desktop.core.storage.models import Base
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []

@@ -597,3 +597,21 @@ class AlarmEvent(Base):
     fired_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime)
     message: Mapped[str] = mapped_column(Text)
+
+
+# --------------------------------------------------------------------------- remote snapshot (issue 9: KPIs, reports)
+class RemoteProduct(Base):
+    """What N11 says about each of our SKUs (product-query snapshot, refreshed by reconcile)."""
+
+    __tablename__ = "remote_product"
+    stock_code: Mapped[str] = mapped_column(String(255), primary_key=True)
+    n11_product_id: Mapped[str | None] = mapped_column(String(50))
+    product_main_id: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str | None] = mapped_column(String(40), index=True)  # Active | InCatalogApproval | ...
+    sale_status: Mapped[str | None] = mapped_column(String(40), index=True)  # On_Sale | Out_Of_Stock | ...
+    category_id: Mapped[int | None] = mapped_column(BigInteger)
+    sale_price: Mapped[Decimal | None] = mapped_column(Money)
+    list_price: Mapped[Decimal | None] = mapped_column(Money)
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    reject_info: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
