@@ -1,0 +1,470 @@
+"""Turning N11 records (JSON dicts or SOAP element data) into the typed models.
+
+Every function here takes plain data and returns a model; anything that does not fit raises
+``ValueError``/``TypeError``/``KeyError``/``ArithmeticError``, which the client turns into
+:class:`~.errors.MalformedResponseError`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from . import models as m
+from .soap import as_list, items_of
+
+#: Turkey has been on UTC+3 all year since 2016; N11 dates without a zone are Turkish time.
+TURKEY = timezone(timedelta(hours=3), "TRT")
+
+
+# --------------------------------------------------------------------------- scalars
+def s(value: Any) -> str | None:
+    """String or None; numbers are converted without reformatting; strings kept as sent."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        raise TypeError(f"expected a text value, got {type(value).__name__}")
+    return str(value)
+
+
+def s_strip(value: Any) -> str | None:
+    text = s(value)
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+def i(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        if value != value.to_integral_value():
+            raise ValueError(f"expected a whole number, got {value}")
+        return int(value)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"expected a whole number, got {value}")
+        return int(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    if "." in text:
+        d = Decimal(text)
+        if d != d.to_integral_value():
+            raise ValueError(f"expected a whole number, got {text!r}")
+        return int(d)
+    return int(text)
+
+
+def req_i(value: Any, what: str) -> int:
+    out = i(value)
+    if out is None:
+        raise ValueError(f"{what} is missing")
+    return out
+
+
+def d(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise TypeError("expected an amount, got a boolean")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    text = str(value).strip()
+    if not text:
+        return None
+    return Decimal(text)
+
+
+def b(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, Decimal)):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "evet"):
+        return True
+    if text in ("false", "0", "no", "hayir", "hayır", ""):
+        return False
+    raise ValueError(f"expected true/false, got {value!r}")
+
+
+_DATE_FORMATS = (
+    "%d-%m-%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%Y-%m-%d %H:%M:%S",
+)
+
+
+def dt(value: Any) -> datetime | None:
+    """Epoch milliseconds or one of N11's date strings → aware datetime (None if unreadable)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, Decimal, float)) or (isinstance(value, str) and value.strip().isdigit()):
+        try:
+            return datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=TURKEY)
+        except ValueError:
+            continue
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=TURKEY)
+
+
+def strs(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) if not isinstance(v, dict) else str(v.get("reason") or v.get("message") or v) for v in as_list(value))
+
+
+# --------------------------------------------------------------------------- categories
+def category_node(data: dict) -> m.CategoryNode:
+    children = data.get("subCategories") or data.get("children") or []
+    return m.CategoryNode(
+        id=req_i(data.get("id"), "category id"),
+        name=s(data.get("name")) or "",
+        children=tuple(category_node(c) for c in as_list(children)),
+    )
+
+
+def category_attribute(data: dict, index: int) -> m.CategoryAttribute:
+    values = data.get("attributeValues") or data.get("values") or []
+    multiple = data.get("isMultipleSelect", data.get("multipleSelect", data.get("isMultiple")))
+    order = data.get("attributeOrder", data.get("order", data.get("priority")))
+    return m.CategoryAttribute(
+        id=req_i(data.get("attributeId", data.get("id")), "attribute id"),
+        name=s(data.get("attributeName", data.get("name"))) or "",
+        mandatory=bool(b(data.get("isMandatory", data.get("mandatory")))),
+        variant=bool(b(data.get("isVariant", data.get("variant")))),
+        slicer=bool(b(data.get("isSlicer", data.get("slicer")))),
+        custom_value=bool(b(data.get("isCustomValue", data.get("customValue")))),
+        multiple=bool(b(multiple)),
+        order=i(order) if order is not None else index,
+        values=tuple(
+            m.AttributeValue(id=req_i(v.get("id"), "attribute value id"), name=s(v.get("value", v.get("name"))) or "")
+            for v in as_list(values)
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- tasks
+def task_ack(data: dict, stock_codes: tuple[str, ...]) -> m.TaskAck:
+    if not isinstance(data, dict) or "status" not in data:
+        raise ValueError("task answer has no status")
+    return m.TaskAck(
+        task_id=i(data.get("id", data.get("taskId"))),
+        type=s(data.get("type")),
+        status=str(data.get("status")).strip().upper(),
+        reasons=strs(data.get("reasons")),
+        stock_codes=stock_codes,
+    )
+
+
+def task_sku(data: dict) -> m.TaskSkuResult:
+    sku = data.get("sku") if isinstance(data.get("sku"), dict) else {}
+    code = data.get("itemCode", data.get("stockCode", sku.get("stockCode")))
+    if code is None:
+        raise ValueError("task SKU row has no itemCode")
+    return m.TaskSkuResult(
+        stock_code=s(code) or "",
+        status=(s(data.get("status")) or "").strip().upper(),
+        reasons=strs(data.get("reasons")),
+        sale_price=d(sku.get("salePrice")),
+        list_price=d(sku.get("listPrice")),
+        quantity=i(sku.get("stock", sku.get("quantity"))),
+    )
+
+
+# --------------------------------------------------------------------------- products
+def remote_product(data: dict) -> m.RemoteProduct:
+    code = data.get("stockCode")
+    if code is None:
+        raise ValueError("product row has no stockCode")
+    return m.RemoteProduct(
+        n11_product_id=i(data.get("n11ProductId")),
+        stock_code=s(code) or "",
+        product_main_id=s(data.get("productMainId")),
+        title=s(data.get("title")),
+        status=s_strip(data.get("status")),
+        sale_status=s_strip(data.get("saleStatus")),
+        category_id=i(data.get("categoryId")),
+        sale_price=d(data.get("salePrice")),
+        list_price=d(data.get("listPrice")),
+        quantity=i(data.get("quantity")),
+        vat_rate=i(data.get("vatRate")),
+        reject_info=data.get("rejectInfo"),
+        raw=data,
+        barcode=s(data.get("barcode")),
+        currency_type=s(data.get("currencyType")),
+        shipment_template=s(data.get("shipmentTemplate")),
+        preparing_day=i(data.get("preparingDay")),
+    )
+
+
+# --------------------------------------------------------------------------- packages
+def address(data: Any) -> m.Address:
+    if not isinstance(data, dict):
+        return m.Address()
+    return m.Address(
+        address=s(data.get("address")),
+        city=s(data.get("city")),
+        district=s(data.get("district")),
+        neighborhood=s(data.get("neighborhood")),
+        full_name=s(data.get("fullName")),
+        gsm=s(data.get("gsm")),
+        tc_id=s(data.get("tcId")),
+        postal_code=s(data.get("postalCode")),
+        tax_id=s(data.get("taxId")),
+        tax_house=s(data.get("taxHouse")),
+    )
+
+
+def package_line(data: dict) -> m.PackageLine:
+    return m.PackageLine(
+        line_id=req_i(data.get("orderLineId"), "orderLineId"),
+        stock_code=s(data.get("stockCode")),
+        product_id=i(data.get("productId")),
+        product_name=s(data.get("productName")),
+        barcode=s(data.get("barcode")),
+        quantity=i(data.get("quantity")) or 0,
+        price=d(data.get("price")),
+        seller_discount=d(data.get("sellerDiscount")),
+        mall_discount=d(data.get("mallDiscount")),
+        due_amount=d(data.get("dueAmount")),
+        seller_invoice_amount=d(data.get("sellerInvoiceAmount")),
+        vat_rate=i(data.get("vatRate")),
+        status=s_strip(data.get("orderItemLineItemStatusName")),
+        total_seller_discount=d(data.get("totalSellerDiscountPrice")),
+        total_mall_discount=d(data.get("totalMallDiscountPrice")),
+        commission_rate=d(data.get("commissionRate")),
+        raw=data,
+    )
+
+
+def shipment_package(data: dict) -> m.ShipmentPackage:
+    if data.get("orderNumber") is None:
+        raise ValueError("package has no orderNumber")
+    histories = [h for h in as_list(data.get("packageHistories")) if isinstance(h, dict)]
+    created = None
+    for h in histories:
+        when = dt(h.get("createdDate"))
+        if when is not None and (created is None or when < created):
+            created = when
+    return m.ShipmentPackage(
+        id=i(data.get("id")),
+        order_number=s(data.get("orderNumber")) or "",
+        status=s_strip(data.get("shipmentPackageStatus", data.get("status"))),
+        last_modified=dt(data.get("lastModifiedDate")),
+        created=created if created is not None else dt(data.get("createdDate")),
+        cargo_campaign_number=s(data.get("cargoTrackingNumber")),
+        cargo_tracking_number=s(data.get("cargoSenderNumber")),
+        tracking_link=s(data.get("cargoTrackingLink")),
+        shipment_company_id=i(data.get("shipmentCompanyId")),
+        cargo_provider_name=s(data.get("cargoProviderName")),
+        customer_name=s(data.get("customerfullName", data.get("customerFullName"))),
+        customer_email=s(data.get("customerEmail")),
+        customer_id=i(data.get("customerId")),
+        tax_id=s(data.get("taxId")),
+        tax_office=s(data.get("taxOffice")),
+        tc_id=s(data.get("tcIdentityNumber")),
+        total_amount=d(data.get("totalAmount")),
+        total_discount_amount=d(data.get("totalDiscountAmount")),
+        billing_address=address(data.get("billingAddress")),
+        shipping_address=address(data.get("shippingAddress")),
+        lines=tuple(package_line(line) for line in as_list(data.get("lines"))),
+        raw=data,
+        shipment_method=s(data.get("shipmentMethod")),
+        agreed_delivery_date=dt(data.get("agreedDeliveryDate")),
+    )
+
+
+def line_update(data: Any, fallback_line_id: int | None) -> m.LineUpdateResult:
+    if not isinstance(data, dict):
+        raise ValueError("line result is not an object")
+    line_id = i(data.get("lineId", data.get("orderLineId", data.get("id"))))
+    if line_id is None:
+        line_id = fallback_line_id
+    if line_id is None:
+        raise ValueError("line result has no lineId")
+    status = data.get("status", data.get("result"))
+    ok_field = data.get("success", data.get("ok"))
+    if ok_field is not None:
+        ok = bool(b(ok_field))
+    else:
+        ok = str(status or "").strip().lower() in ("success", "succeeded", "ok", "true", "picking")
+    reasons = data.get("reasons") or data.get("reason") or data.get("message") or data.get("errorMessage")
+    if isinstance(reasons, list):
+        message = "; ".join(str(r) for r in reasons) or None
+    else:
+        message = s(reasons)
+    return m.LineUpdateResult(line_id=line_id, ok=ok, message=message)
+
+
+# --------------------------------------------------------------------------- SOAP orders
+def _shipment_info(item: dict) -> tuple[str | None, str | None, int | None]:
+    info = item.get("shipmentInfo") if isinstance(item.get("shipmentInfo"), dict) else {}
+    company = info.get("shipmentCompany") if isinstance(info.get("shipmentCompany"), dict) else {}
+    campaign = s(info.get("campaignNumber")) or s(item.get("shipmenCompanyCampaignNumber"))
+    return campaign, s(info.get("trackingNumber")), i(company.get("id"))
+
+
+def soap_order_item(data: dict) -> m.SoapOrderItem:
+    campaign, tracking, company_id = _shipment_info(data)
+    return m.SoapOrderItem(
+        id=req_i(data.get("id"), "order item id"),
+        product_id=i(data.get("productId")),
+        seller_stock_code=s(data.get("sellerStockCode")) or s(data.get("productSellerCode")),
+        product_seller_code=s(data.get("productSellerCode")),
+        product_name=s(data.get("productName")),
+        status=s_strip(data.get("status")),
+        quantity=i(data.get("quantity")),
+        price=d(data.get("price")),
+        seller_discount=d(data.get("sellerDiscount")),
+        mall_discount=d(data.get("mallDiscount")),
+        due_amount=d(data.get("dueAmount")),
+        seller_invoice_amount=d(data.get("sellerInvoiceAmount")),
+        campaign_number=campaign,
+        tracking_number=tracking,
+        shipment_company_id=company_id,
+        updated_date=s(data.get("updatedDate")),
+        raw=data,
+    )
+
+
+def soap_order(data: dict) -> m.SoapOrder:
+    buyer = data.get("buyer") if isinstance(data.get("buyer"), dict) else {}
+    if "orderItemList" in data:
+        items = items_of(data.get("orderItemList"), "orderItem")
+    else:
+        items = items_of(data.get("itemList"), "item")
+    return m.SoapOrder(
+        id=req_i(data.get("id"), "order id"),
+        order_number=s(data.get("orderNumber")) or "",
+        status=s_strip(data.get("status")),
+        create_date=s(data.get("createDate")),
+        total_amount=d(data.get("totalAmount")),
+        total_discount_amount=d(data.get("totalDiscountAmount")),
+        payment_type=s_strip(data.get("paymentType")),
+        invoice_type=s_strip(data.get("invoiceType")),
+        citizenship_id=s(data.get("citizenshipId")),
+        buyer_name=s(buyer.get("fullName")),
+        buyer_email=s(buyer.get("email")),
+        buyer_id=i(buyer.get("id")),
+        shipping_address=address(data.get("shippingAddress")),
+        billing_address=address(data.get("billingAddress")),
+        items=tuple(soap_order_item(it) for it in items if isinstance(it, dict)),
+        raw=data,
+    )
+
+
+# --------------------------------------------------------------------------- claims
+def claim(data: dict) -> m.Claim:
+    return m.Claim(
+        claim_id=req_i(data.get("claimCancelId", data.get("id")), "claimCancelId"),
+        status=s_strip(data.get("status")),
+        order_number=s(data.get("orderNumber")),
+        line_id=i(data.get("orderItemId", data.get("orderLineId"))),
+        sku_id=i(data.get("skuId")),
+        product_id=i(data.get("productId")),
+        product_name=s(data.get("productName")),
+        quantity=i(data.get("quantity")),
+        reason_type=s(data.get("cancelReasonType")),
+        reason=s(data.get("cancelReasonDescription")),
+        request_date=s(data.get("requestDate")),
+        completed_date=s(data.get("completedDate")),
+        unit_price=d(data.get("unitPrice")),
+        final_price=d(data.get("finalPrice")),
+        executer=s(data.get("executer")),
+        raw=data,
+    )
+
+
+def claim_return(data: dict) -> m.ClaimReturn:
+    return m.ClaimReturn(
+        claim_id=req_i(data.get("claimReturnId", data.get("id")), "claimReturnId"),
+        status=s_strip(data.get("status")),
+        order_number=s(data.get("orderNumber")),
+        line_id=i(data.get("orderItemId", data.get("orderLineId"))),
+        sku_id=i(data.get("skuId")),
+        product_id=i(data.get("productId")),
+        product_name=s(data.get("productName")),
+        quantity=i(data.get("quantity")),
+        reason_type=s(data.get("returnReasonType")),
+        reason=s(data.get("returnReasonDescription")),
+        request_date=s(data.get("requestDate")),
+        approved_date=s(data.get("approvedDate")),
+        denied_date=s(data.get("deniedDate")),
+        unit_price=d(data.get("unitPrice")),
+        final_price=d(data.get("finalPrice")),
+        buyer_name=s(data.get("buyerName")),
+        raw=data,
+    )
+
+
+# --------------------------------------------------------------------------- reference
+def city(data: dict) -> m.City:
+    return m.City(
+        code=s(data.get("cityCode")) or "",
+        id=req_i(data.get("cityId"), "cityId"),
+        name=s(data.get("cityName")) or "",
+    )
+
+
+def district(data: dict) -> m.District:
+    return m.District(id=req_i(data.get("id"), "district id"), name=s(data.get("name")) or "")
+
+
+def neighborhood(data: dict) -> m.Neighborhood:
+    return m.Neighborhood(id=req_i(data.get("id"), "neighborhood id"), name=s(data.get("name")) or "")
+
+
+def shipment_company(data: dict) -> m.ShipmentCompany:
+    return m.ShipmentCompany(
+        id=req_i(data.get("id"), "shipment company id"),
+        name=s(data.get("name")) or "",
+        short_name=s(data.get("shortName")),
+    )
+
+
+def shipment_template(data: dict) -> m.ShipmentTemplate:
+    companies = items_of(data.get("shipmentCompanies"), "shipmentCompany")
+    names = tuple(
+        (s(c.get("shortName")) or s(c.get("name")) or "") if isinstance(c, dict) else str(c) for c in companies
+    )
+    name = s(data.get("templateName", data.get("name")))
+    if not name:
+        raise ValueError("shipment template has no templateName")
+    return m.ShipmentTemplate(
+        name=name,
+        shipment_method=s(data.get("shipmentMethod")),
+        delivery_fee_type=s(data.get("deliveryFeeType")),
+        combined_shipment_allowed=b(data.get("combinedShipmentAllowed")),
+        default=b(data.get("defaultTemplate")),
+        shipment_companies=names,
+        raw=data,
+    )

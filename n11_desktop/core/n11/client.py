@@ -1,0 +1,1080 @@
+"""N11 client: the only code in n11-desktop that speaks to N11 (REST and SOAP).
+
+Which API each call uses follows DESIGN §4.1: categories, product tasks, product query,
+packages, approve/split are REST; shipment info, combine/separate, invoice link, claims,
+returns, cities and cargo companies are SOAP.
+
+Threading: a client owns one ``requests.Session`` and must be used by one thread at a time
+(create one client per worker). Results are frozen dataclasses (:mod:`.models`) and can be
+handed to other threads.
+
+Reliability rules:
+
+- every HTTP call has ``timeout=(connect, read)`` and an overall deadline while reading;
+- reads and idempotent calls are retried with exponential backoff on connection errors,
+  timeouts and 5xx; HTTP 429 is retried (honouring ``Retry-After``) because N11 did not act on
+  it; calls that change state on N11 (task posts, claim approve/deny, split/combine) are never
+  repeated when their outcome is unknown — they raise with ``outcome_unknown=True`` so the
+  caller resolves it by polling the task or querying the product/order;
+- every HTTP attempt is reported to ``on_exchange`` as an :class:`Exchange` with the App
+  Secret redacted from headers, URL and both bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, TypeVar
+from urllib.parse import quote, quote_plus, urlencode, urlsplit
+from xml.sax.saxutils import escape as xml_escape
+
+import requests
+import urllib3.exceptions
+
+from . import _parse as P
+from . import rest, soap
+from .errors import (
+    BusinessError,
+    MalformedResponseError,
+    N11ConnectionError,
+    N11Error,
+    N11TimeoutError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TaskRejectedError,
+)
+from .models import (
+    CategoryAttribute,
+    CategoryNode,
+    City,
+    Claim,
+    ClaimReturn,
+    District,
+    LineUpdateResult,
+    Neighborhood,
+    PackageOperationResult,
+    RemoteProduct,
+    ShipmentCompany,
+    ShipmentPackage,
+    ShipmentTemplate,
+    SoapOrder,
+    SoapOrderItem,
+    TaskAck,
+    TaskResult,
+    TaskSkuResult,
+)
+
+__all__ = ["N11Client", "Exchange", "redact", "client_from_config", "REDACTED"]
+
+log = logging.getLogger(__name__)
+
+REDACTED = "***"
+T = TypeVar("T")
+
+#: N11's REST package listing accepts at most this window per request (API.md §6)
+MAX_PACKAGE_WINDOW = timedelta(days=15)
+PACKAGE_PAGE_SIZE = 100
+PRODUCT_PAGE_MAX = 250
+TASK_PAGE_SIZE = 1000
+CLAIM_PAGE_SIZE = 20  # fixed by N11
+_MAX_PAGES = 100_000  # a server whose paging never ends is a malformed server
+
+
+# --------------------------------------------------------------------------- exchange + redaction
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One HTTP attempt, as sent and received, with the App Secret redacted."""
+
+    method: str
+    url: str
+    request_headers: Mapping[str, str]
+    request_body: str
+    status: int | None
+    response_body: str
+    elapsed_ms: float
+    error: str | None
+    operation: str | None = None
+    attempt: int = 1
+    response_headers: Mapping[str, str] = field(default_factory=dict)
+
+
+_XML_SECRET = re.compile(
+    r"(<(?:[\w.-]+:)?appSecret\b[^>]*>)(.*?)(</(?:[\w.-]+:)?appSecret\s*>)", re.IGNORECASE | re.DOTALL
+)
+_JSON_SECRET = re.compile(r'("app[_-]?secret"\s*:\s*)"(?:[^"\\]|\\.)*"', re.IGNORECASE)
+_QUERY_SECRET = re.compile(r"((?:^|[?&])app[_-]?secret=)[^&#\s]*", re.IGNORECASE)
+_SECRET_HEADERS = {"appsecret", "app-secret", "app_secret", "authorization", "proxy-authorization"}
+
+
+def redact(text: str, secret: str) -> str:
+    """Remove ``secret`` (and anything in an ``appSecret`` element/JSON key/query parameter)
+    from ``text``."""
+    if not text:
+        return text
+    out = _XML_SECRET.sub(lambda mt: mt.group(1) + REDACTED + mt.group(3), text)
+    out = _JSON_SECRET.sub(lambda mt: mt.group(1) + '"' + REDACTED + '"', out)
+    out = _QUERY_SECRET.sub(lambda mt: mt.group(1) + REDACTED, out)
+    if secret:
+        variants = {
+            secret,
+            xml_escape(secret),
+            xml_escape(secret, {'"': "&quot;", "'": "&apos;"}),
+            json.dumps(secret)[1:-1],
+            json.dumps(secret, ensure_ascii=False)[1:-1],
+            quote(secret, safe=""),
+            quote_plus(secret),
+        }
+        for variant in sorted((v for v in variants if v), key=len, reverse=True):
+            out = out.replace(variant, REDACTED)
+    return out
+
+
+def _redact_headers(headers: Mapping[str, str], secret: str) -> dict[str, str]:
+    return {
+        str(k): (REDACTED if str(k).lower() in _SECRET_HEADERS else redact(str(v), secret)) for k, v in headers.items()
+    }
+
+
+def _text(body: bytes | None, encoding: str | None = None) -> str:
+    if not body:
+        return ""
+    try:
+        return body.decode(encoding or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _walk_causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    stack: list[BaseException] = [exc]
+    while stack:
+        e = stack.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        stack.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
+        for attr in ("reason", "__cause__", "__context__"):
+            nxt = getattr(e, attr, None)
+            if isinstance(nxt, BaseException):
+                stack.append(nxt)
+
+
+def _chunks(seq: Sequence[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(seq), size):
+        yield list(seq[start : start + size])
+
+
+def _aware(value: datetime) -> datetime:
+    if not isinstance(value, datetime):
+        if isinstance(value, date):
+            value = datetime(value.year, value.month, value.day)
+        else:
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+    return value if value.tzinfo else value.replace(tzinfo=P.TURKEY)
+
+
+def _epoch_ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+# --------------------------------------------------------------------------- the client
+class N11Client:
+    """Client for N11's seller API (one thread at a time; see module doc)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        app_key: str,
+        app_secret: str,
+        *,
+        integrator: str = "n11-desktop",
+        timeout: tuple[float, float] = (5.0, 30.0),
+        retries: int = 3,
+        backoff: float = 0.5,
+        session: requests.Session | None = None,
+        on_exchange: Callable[[Exchange], None] | None = None,
+        sleep: Callable[[float], Any] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        max_task_skus: int = 1000,
+        max_response_bytes: int = 64 * 1024 * 1024,
+        total_timeout: float | None = None,
+        max_retry_after: float = 60.0,
+    ) -> None:
+        parts = urlsplit(str(base_url or "").strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"N11 API URL must look like https://api.n11.com/ws/ (got {base_url!r})")
+        if not app_key or not str(app_key).strip():
+            raise ValueError("N11 App Key is empty")
+        if not app_secret or not str(app_secret).strip():
+            raise ValueError("N11 App Secret is empty")
+        if not 1 <= int(max_task_skus) <= 1000:
+            raise ValueError("max_task_skus must be between 1 and 1000 (N11 accepts at most 1000 SKUs per task)")
+        path = parts.path or "/"
+        if not path.endswith("/"):
+            path += "/"
+        self.base_url = f"{parts.scheme}://{parts.netloc}{path}"
+        self.rest_root = f"{parts.scheme}://{parts.netloc}"
+        self.app_key = str(app_key).strip()
+        self.app_secret = str(app_secret).strip()
+        self.integrator = integrator
+        self.timeout = (float(timeout[0]), float(timeout[1]))
+        self.retries = max(0, int(retries))
+        self.backoff = max(0.0, float(backoff))
+        self.max_task_skus = int(max_task_skus)
+        self.max_response_bytes = int(max_response_bytes)
+        self.total_timeout = float(total_timeout) if total_timeout else self.timeout[0] + 3 * self.timeout[1]
+        self.max_retry_after = float(max_retry_after)
+        self.on_exchange = on_exchange
+        self._sleep = sleep
+        self._clock = clock
+        self._own_session = session is None
+        self._session = session if session is not None else requests.Session()
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Close the HTTP session if this client created it."""
+        if self._own_session:
+            self._session.close()
+
+    def __enter__(self) -> "N11Client":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"N11Client({self.base_url!r}, app_key={self.app_key!r}, app_secret={REDACTED!r})"
+
+    # ------------------------------------------------------------------ transport
+    def _emit(self, exchange: Exchange) -> None:
+        if self.on_exchange is None:
+            return
+        try:
+            self.on_exchange(exchange)
+        except Exception:  # a broken log sink must not break the call
+            log.exception("on_exchange callback failed")
+
+    def _transport_error(self, exc: requests.RequestException, operation: str) -> N11Error:
+        causes = list(_walk_causes(exc))
+        kw = dict(operation=operation)
+        if isinstance(exc, requests.ConnectTimeout) or (
+            any(isinstance(c, urllib3.exceptions.ConnectTimeoutError) for c in causes)
+            and not any(isinstance(c, urllib3.exceptions.NewConnectionError) for c in causes)
+        ):
+            err: N11Error = N11TimeoutError(f"could not connect within {self.timeout[0]:g} s", **kw)
+            err.not_sent = True
+            return err
+        if isinstance(exc, requests.ReadTimeout) or any(
+            isinstance(c, (urllib3.exceptions.ReadTimeoutError, TimeoutError)) for c in causes
+        ):
+            return N11TimeoutError(f"no answer within {self.timeout[1]:g} s", **kw)
+        if any(isinstance(c, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError)) for c in causes):
+            err = N11ConnectionError(f"connection refused or host unreachable ({exc.__class__.__name__})", **kw)
+            err.not_sent = True
+            return err
+        if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+            err = N11ConnectionError(f"invalid URL: {exc}", retryable=False, **kw)
+            err.not_sent = True
+            return err
+        reason = next((c for c in reversed(causes) if isinstance(c, OSError)), exc)
+        return N11ConnectionError(f"connection failed: {reason.__class__.__name__}: {reason}", **kw)
+
+    def _read(self, resp: requests.Response, started: float, operation: str) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        for chunk in resp.iter_content(64 * 1024):
+            total += len(chunk)
+            if total > self.max_response_bytes:
+                raise MalformedResponseError(
+                    f"response larger than {self.max_response_bytes // (1024 * 1024)} MB; refused",
+                    http_status=resp.status_code,
+                    operation=operation,
+                )
+            chunks.append(chunk)
+            if self._clock() - started > self.total_timeout:
+                raise N11TimeoutError(
+                    f"answer not complete within {self.total_timeout:g} s",
+                    http_status=resp.status_code,
+                    operation=operation,
+                )
+        return b"".join(chunks)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes | None,
+        operation: str,
+        parse: Callable[[int, Mapping[str, str], bytes], T],
+        attempt: int,
+    ) -> T:
+        started = self._clock()
+        status: int | None = None
+        resp_headers: Mapping[str, str] = {}
+        content = b""
+        encoding: str | None = None
+        error: BaseException | None = None
+        try:
+            try:
+                resp = self._session.request(
+                    method,
+                    url,
+                    headers=headers,
+                    data=body,
+                    timeout=self.timeout,
+                    stream=True,
+                    allow_redirects=False,
+                )
+                try:
+                    status = resp.status_code
+                    resp_headers = resp.headers
+                    encoding = resp.encoding
+                    content = self._read(resp, started, operation)
+                finally:
+                    resp.close()
+            except requests.RequestException as exc:
+                raise self._transport_error(exc, operation) from None
+            if 300 <= status < 400:
+                raise MalformedResponseError(
+                    f"unexpected redirect to {resp_headers.get('Location', '?')}",
+                    http_status=status,
+                    operation=operation,
+                )
+            return parse(status, resp_headers, content)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            secret = self.app_secret
+            self._emit(
+                Exchange(
+                    method=method,
+                    url=redact(url, secret),
+                    request_headers=_redact_headers(headers, secret),
+                    request_body=redact(_text(body), secret),
+                    status=status,
+                    response_body=redact(_text(content, encoding), secret),
+                    elapsed_ms=round((self._clock() - started) * 1000.0, 3),
+                    error=None if error is None else redact(f"{type(error).__name__}: {error}", secret),
+                    operation=operation,
+                    attempt=attempt,
+                    response_headers=_redact_headers(dict(resp_headers), secret),
+                )
+            )
+
+    def _retry_delay(self, err: N11Error, safe: bool, attempt: int) -> float | None:
+        if attempt >= self.retries:
+            return None
+        backoff = min(self.backoff * (2**attempt), 30.0)
+        if isinstance(err, RateLimitedError):
+            if err.http_status != 429:
+                return None  # e.g. "once per minute" limits: the caller schedules a later run
+            if err.retry_after is not None:
+                if err.retry_after > self.max_retry_after:
+                    return None
+                return max(err.retry_after, backoff)
+            return backoff
+        if not err.retryable:
+            return None
+        if isinstance(err, (N11ConnectionError, N11TimeoutError)):
+            return backoff if (safe or err.not_sent) else None
+        if isinstance(err, ServerError):
+            if not safe:
+                return None
+            ra = getattr(err, "retry_after", None)
+            if ra is not None and ra <= self.max_retry_after:
+                return max(ra, backoff)
+            return backoff
+        return None
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        body: bytes | None,
+        operation: str,
+        parse: Callable[[int, Mapping[str, str], bytes], T],
+        safe: bool,
+    ) -> T:
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(method, url, headers, body, operation, parse, attempt + 1)
+            except N11Error as err:
+                delay = self._retry_delay(err, safe, attempt)
+                if delay is None:
+                    if not safe and not err.not_sent and isinstance(
+                        err, (N11TimeoutError, N11ConnectionError, ServerError, MalformedResponseError)
+                    ):
+                        err.outcome_unknown = True
+                    raise
+                log.info("retrying %s in %.2f s after %s", operation, delay, err)
+                self._sleep(delay)
+                attempt += 1
+
+    def _model(self, fn: Callable[..., T], *args: Any, operation: str) -> T:
+        try:
+            return fn(*args)
+        except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError) as exc:
+            raise MalformedResponseError(f"unexpected content: {exc}", operation=operation) from None
+
+    # ------------------------------------------------------------------ REST plumbing
+    def _rest(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        payload: Any = None,
+        safe: bool,
+        operation: str | None = None,
+    ) -> Any:
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        url = self.rest_root + path + (("?" + urlencode(query, doseq=True)) if query else "")
+        headers = rest.auth_headers(self.app_key, self.app_secret)
+        body = None
+        if payload is not None:
+            body = rest.encode_json(payload)
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        op = operation or f"{method} {path}"
+
+        def parse(status: int, hdrs: Mapping[str, str], content: bytes) -> Any:
+            if 200 <= status < 300:
+                if not content.strip():
+                    return None
+                data = rest.decode_json(content, operation=op, http_status=status)
+                return rest.check_body(data, http_status=status, operation=op)
+            raise rest.error_for_status(
+                status,
+                content,
+                content_type=hdrs.get("Content-Type", ""),
+                retry_after=hdrs.get("Retry-After"),
+                operation=op,
+            )
+
+        return self._call(method, url, headers=headers, body=body, operation=op, parse=parse, safe=safe)
+
+    @staticmethod
+    def _expect_dict(data: Any, operation: str) -> dict:
+        if not isinstance(data, dict):
+            raise MalformedResponseError(
+                f"expected a JSON object, got {type(data).__name__}", operation=operation
+            )
+        return data
+
+    @staticmethod
+    def _content(data: Any, key: str, operation: str) -> list:
+        if isinstance(data, list):
+            return data
+        if not isinstance(data, dict):
+            raise MalformedResponseError(f"expected a JSON object, got {type(data).__name__}", operation=operation)
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise MalformedResponseError(f"'{key}' is not a list", operation=operation)
+        return value
+
+    # ------------------------------------------------------------------ SOAP plumbing
+    def _soap(
+        self,
+        service: str,
+        operation: str,
+        fields: Mapping[str, Any] | None = None,
+        *,
+        safe: bool,
+        auth_last: bool = False,
+    ) -> dict:
+        request_element = operation + "Request"
+        auth = {"appKey": self.app_key, "appSecret": self.app_secret}
+        fields = dict(fields or {})
+        children = {**fields, "auth": auth} if auth_last else {"auth": auth, **fields}
+        envelope = soap.build_envelope(request_element, children)
+        url = self.base_url + soap.SERVICE_PATHS[service]
+        headers = {
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": '""',
+            "Accept": "text/xml, application/xml",
+        }
+
+        def parse(status: int, hdrs: Mapping[str, str], content: bytes) -> dict:
+            if status == 200 or (status >= 400 and soap.looks_like_soap_fault(content)):
+                return soap.parse_response(content, request_element, http_status=status)
+            raise rest.error_for_status(
+                status,
+                content,
+                content_type=hdrs.get("Content-Type", ""),
+                retry_after=hdrs.get("Retry-After"),
+                operation=request_element,
+            )
+
+        return self._call("POST", url, headers=headers, body=envelope, operation=request_element, parse=parse, safe=safe)
+
+    def _soap_pages(
+        self,
+        service: str,
+        operation: str,
+        make_fields: Callable[[int], Mapping[str, Any]],
+        list_key: str,
+        item_key: str,
+        build: Callable[[dict], T],
+        key: Callable[[T], Any],
+        page_size: int,
+    ) -> list[T]:
+        out: list[T] = []
+        seen: set[Any] = set()
+        page = 0
+        request_element = operation + "Request"
+        while True:
+            data = self._soap(service, operation, make_fields(page), safe=True)
+            items = [it for it in soap.items_of(data.get(list_key), item_key) if isinstance(it, dict)]
+            for item in items:
+                obj = self._model(build, item, operation=request_element)
+                k = key(obj)
+                if k in seen:
+                    continue
+                seen.add(k)
+                out.append(obj)
+            paging = data.get("pagingData") if isinstance(data.get("pagingData"), dict) else {}
+            page_count = self._model(P.i, paging.get("pageCount"), operation=request_element)
+            if not items:
+                break
+            if page_count is not None:
+                if page + 1 >= page_count:
+                    break
+            elif len(items) < page_size:
+                break
+            page += 1
+            if page >= _MAX_PAGES:
+                raise MalformedResponseError("paging does not end", operation=request_element)
+        return out
+
+    @staticmethod
+    def _period(start: date | None, end: date | None) -> dict | None:
+        if start is None and end is None:
+            return None
+        return {
+            "startDate": soap.format_date(start) if start is not None else None,
+            "endDate": soap.format_date(end) if end is not None else None,
+        }
+
+    # ================================================================== connection
+    def test_connection(self) -> None:
+        """Cheap authenticated call (REST product query, one row). Raises a typed error."""
+        self._rest("GET", "/ms/product-query", params={"page": 0, "size": 1}, safe=True)
+
+    # ================================================================== categories
+    def get_category_tree(self) -> tuple[CategoryNode, ...]:
+        """Whole N11 category tree (``GET /cdn/categories``). Leaf ⇔ no children."""
+        op = "GET /cdn/categories"
+        data = self._rest("GET", "/cdn/categories", safe=True)
+        rows = self._content(data, "categories", op)
+        return tuple(self._model(P.category_node, row, operation=op) for row in rows)
+
+    def get_category_attributes(self, category_id: int) -> tuple[CategoryAttribute, ...]:
+        """Attributes and values of a leaf category (``GET /cdn/category/{id}/attribute``)."""
+        cid = int(category_id)
+        op = f"GET /cdn/category/{cid}/attribute"
+        data = self._rest("GET", f"/cdn/category/{cid}/attribute", safe=True)
+        rows = self._content(data, "categoryAttributes", op)
+        return tuple(self._model(P.category_attribute, row, n, operation=op) for n, row in enumerate(rows))
+
+    # ================================================================== product tasks
+    def _post_tasks(self, path: str, skus: Sequence[Mapping[str, Any]], *, raise_on_reject: bool) -> list[TaskAck]:
+        items = list(skus)
+        for n, sku in enumerate(items):
+            if not isinstance(sku, Mapping):
+                raise ValueError(f"SKU #{n + 1} is not a mapping")
+            code = sku.get("stockCode")
+            if code is None or not str(code).strip():
+                raise ValueError(f"SKU #{n + 1} has no stockCode")
+        acks: list[TaskAck] = []
+        total = (len(items) + self.max_task_skus - 1) // self.max_task_skus
+        for number, chunk in enumerate(_chunks(items, self.max_task_skus), start=1):
+            codes = tuple(str(s["stockCode"]) for s in chunk)
+            op = f"POST {path} (task {number}/{total}, {len(chunk)} SKUs)"
+            payload = {"payload": {"integrator": self.integrator, "skus": [dict(s) for s in chunk]}}
+            try:
+                data = self._rest("POST", path, payload=payload, safe=False, operation=op)
+                if not isinstance(data, dict):
+                    raise MalformedResponseError("task answer is not a JSON object", operation=op)
+                ack = self._model(P.task_ack, data, codes, operation=op)
+            except N11Error as err:
+                if isinstance(err, MalformedResponseError):
+                    err.outcome_unknown = True
+                err.acks = tuple(acks)
+                raise
+            acks.append(ack)
+        if raise_on_reject:
+            rejected = [a for a in acks if a.rejected]
+            if rejected:
+                first = rejected[0]
+                reasons = "; ".join(first.reasons) or "no reason given"
+                raise TaskRejectedError(
+                    f"{len(rejected)} of {len(acks)} task(s) rejected; task {first.task_id}: {reasons}",
+                    task_id=first.task_id,
+                    code="REJECT",
+                    http_status=200,
+                    operation=f"POST {path}",
+                    acks=tuple(acks),
+                )
+        return acks
+
+    def create_products(self, skus: Sequence[Mapping[str, Any]], *, raise_on_reject: bool = True) -> list[TaskAck]:
+        """Post product-create tasks (≤ ``max_task_skus`` SKUs each). See :meth:`update_price_stock`."""
+        return self._post_tasks("/ms/product/tasks/product-create", skus, raise_on_reject=raise_on_reject)
+
+    def update_products(self, skus: Sequence[Mapping[str, Any]], *, raise_on_reject: bool = True) -> list[TaskAck]:
+        """Post product-update tasks (status Active/Suspended, description, vatRate, ...)."""
+        return self._post_tasks("/ms/product/tasks/product-update", skus, raise_on_reject=raise_on_reject)
+
+    def delete_products(self, stock_codes: Sequence[str], *, raise_on_reject: bool = True) -> list[TaskAck]:
+        """Post product-delete tasks for these stock codes."""
+        if isinstance(stock_codes, str):
+            raise TypeError("delete_products expects a list of stock codes, not one string")
+        return self._post_tasks(
+            "/ms/product/tasks/product-delete",
+            [{"stockCode": str(c)} for c in stock_codes],
+            raise_on_reject=raise_on_reject,
+        )
+
+    def update_price_stock(self, items: Sequence[Mapping[str, Any]], *, raise_on_reject: bool = True) -> list[TaskAck]:
+        """Post price-stock-update tasks; items are ``{stockCode, listPrice?, salePrice?, quantity?,
+        currencyType?}`` (prices together).
+
+        Split automatically into tasks of ≤ ``max_task_skus``; returns one :class:`TaskAck` per
+        task in order. If a task comes back ``REJECT`` (and ``raise_on_reject``), all tasks are
+        still posted and then :class:`TaskRejectedError` is raised with every ack in ``.acks``.
+        If a post fails, the error carries the acks of the tasks already accepted in ``.acks``
+        and the remaining tasks are not posted; a timeout/5xx/dropped connection on a post
+        sets ``outcome_unknown=True`` (never re-posted automatically).
+        """
+        return self._post_tasks("/ms/product/tasks/price-stock-update", items, raise_on_reject=raise_on_reject)
+
+    def get_task_result(self, task_id: int) -> TaskResult:
+        """Task status and per-SKU results (all pages of ``task-details/page-query``)."""
+        tid = int(task_id)
+        path = "/ms/product/task-details/page-query"
+        op = f"POST {path} (task {tid})"
+        page = 0
+        status = ""
+        reasons: tuple[str, ...] = ()
+        skus: list[TaskSkuResult] = []
+        while True:
+            data = self._rest(
+                "POST",
+                path,
+                payload={"taskId": tid, "pageable": {"page": page, "size": TASK_PAGE_SIZE}},
+                safe=True,
+                operation=op,
+            )
+            data = self._expect_dict(data, op)
+            if data.get("status") is None:
+                raise MalformedResponseError("task details have no status", operation=op)
+            status = str(data["status"]).strip().upper()
+            reasons = self._model(P.strs, data.get("reasons"), operation=op)
+            block = data.get("skus")
+            if isinstance(block, list):
+                rows, total_pages, last = block, None, True
+            elif isinstance(block, dict):
+                rows = self._content(block, "content", op)
+                total_pages = self._model(P.i, block.get("totalPages"), operation=op)
+                last = block.get("last")
+            else:
+                rows, total_pages, last = [], None, True
+            skus.extend(self._model(P.task_sku, r, operation=op) for r in rows)
+            if not rows or last is True or (total_pages is not None and page + 1 >= total_pages):
+                break
+            if total_pages is None and last is None and len(rows) < TASK_PAGE_SIZE:
+                break
+            page += 1
+            if page >= _MAX_PAGES:
+                raise MalformedResponseError("paging does not end", operation=op)
+        return TaskResult(task_id=tid, status=status, skus=tuple(skus), reasons=reasons)
+
+    # ================================================================== product query
+    def query_products(
+        self,
+        *,
+        stock_code: str | None = None,
+        product_main_id: str | None = None,
+        status: str | None = None,
+        sale_status: str | None = None,
+        page_size: int = PRODUCT_PAGE_MAX,
+    ) -> Iterator[RemoteProduct]:
+        """Products on N11 (``GET /ms/product-query``), following pages to the end (lazy)."""
+        size = max(1, min(int(page_size), PRODUCT_PAGE_MAX))
+        op = "GET /ms/product-query"
+        page = 0
+        while True:
+            params = {
+                "stockCode": stock_code,
+                "productMainId": product_main_id,
+                "productStatus": status,
+                "saleStatus": sale_status,
+                "page": page,
+                "size": size,
+            }
+            data = self._expect_dict(self._rest("GET", "/ms/product-query", params=params, safe=True), op)
+            rows = self._content(data, "content", op)
+            for row in rows:
+                yield self._model(P.remote_product, row, operation=op)
+            total_pages = self._model(P.i, data.get("totalPages"), operation=op)
+            last = data.get("last")
+            if not rows or last is True or (total_pages is not None and page + 1 >= total_pages):
+                return
+            if total_pages is None and last is None and len(rows) < size:
+                return
+            page += 1
+            if page >= _MAX_PAGES:
+                raise MalformedResponseError("paging does not end", operation=op)
+
+    def get_remote_product(self, stock_code: str) -> RemoteProduct | None:
+        """The product with this stock code on N11, or ``None``."""
+        code = str(stock_code)
+        found = None
+        pages = self.query_products(stock_code=code, page_size=20)
+        try:
+            for product in pages:
+                if product.stock_code == code:
+                    found = product
+                    break
+        finally:
+            pages.close()
+        return found
+
+    # ================================================================== packages (REST orders)
+    def iter_shipment_packages(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        status: str | None = None,
+        order_number: str | None = None,
+        by_last_modified: bool = False,
+    ) -> Iterator[ShipmentPackage]:
+        """Packages between ``start`` and ``end`` (naive datetimes are Turkish time).
+
+        The range is split into windows of at most 15 days, each read in pages of 100;
+        a package seen twice within this call is yielded once. ``by_last_modified`` filters
+        on the last-modified date instead of the creation date.
+        """
+        begin, finish = _aware(start), _aware(end)
+        if finish < begin:
+            raise ValueError(f"package range ends ({finish:%d/%m/%Y %H:%M}) before it starts ({begin:%d/%m/%Y %H:%M})")
+        path = "/rest/delivery/v1/shipmentPackages"
+        op = f"GET {path}"
+        seen: set[Any] = set()
+        window_start = begin
+        while True:
+            window_end = min(window_start + MAX_PACKAGE_WINDOW, finish)
+            page = 0
+            while True:
+                params = {
+                    "startDate": _epoch_ms(window_start),
+                    "endDate": _epoch_ms(window_end),
+                    "page": page,
+                    "size": PACKAGE_PAGE_SIZE,
+                    "status": status,
+                    "orderNumber": order_number,
+                    "orderByField": "true" if by_last_modified else None,
+                    "orderByDirection": "ASC",
+                }
+                data = self._expect_dict(self._rest("GET", path, params=params, safe=True), op)
+                rows = self._content(data, "content", op)
+                for row in rows:
+                    pkg = self._model(P.shipment_package, row, operation=op)
+                    key = pkg.id if pkg.id is not None else ("no-id", pkg.order_number, tuple(ln.line_id for ln in pkg.lines))
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    yield pkg
+                total_pages = self._model(P.i, data.get("totalPages"), operation=op)
+                if not rows or (total_pages is not None and page + 1 >= total_pages):
+                    break
+                if total_pages is None and len(rows) < PACKAGE_PAGE_SIZE:
+                    break
+                page += 1
+                if page >= _MAX_PAGES:
+                    raise MalformedResponseError("paging does not end", operation=op)
+            if window_end >= finish:
+                return
+            window_start = window_end + timedelta(milliseconds=1)
+
+    def approve_lines(self, line_ids: Sequence[int]) -> list[LineUpdateResult]:
+        """Accept order lines (``PUT /rest/order/v1/update`` status Picking); one result per line."""
+        ids = [int(x) for x in line_ids]
+        if not ids:
+            return []
+        path = "/rest/order/v1/update"
+        op = f"PUT {path}"
+        data = self._rest(
+            "PUT",
+            path,
+            payload={"lines": [{"lineId": x} for x in ids], "status": "Picking"},
+            safe=True,  # idempotent: setting Picking twice changes nothing
+            operation=op,
+        )
+        rows = self._content(data, "content", op) if data is not None else []
+        results: dict[int, LineUpdateResult] = {}
+        for n, row in enumerate(rows):
+            fallback = ids[n] if len(rows) == len(ids) else None
+            res = self._model(P.line_update, row, fallback, operation=op)
+            results[res.line_id] = res
+        if not rows:
+            return [LineUpdateResult(line_id=x, ok=True, message=None) for x in ids]
+        return [
+            results.get(x) or LineUpdateResult(line_id=x, ok=False, message="N11 returned no result for this line")
+            for x in ids
+        ]
+
+    def _package_op(self, path: str, payload: Any) -> PackageOperationResult:
+        op = f"POST {path}"
+        data = self._rest("POST", path, payload=payload, safe=False, operation=op)
+        packages: list[ShipmentPackage] = []
+        message = None
+        if isinstance(data, dict):
+            rows = data.get("content") or data.get("packages") or data.get("shipmentPackages") or []
+            if isinstance(rows, list):
+                packages = [
+                    self._model(P.shipment_package, r, operation=op)
+                    for r in rows
+                    if isinstance(r, dict) and r.get("orderNumber") is not None
+                ]
+            msg = data.get("message") or data.get("errorMessage")
+            reasons = data.get("reasons")
+            if isinstance(reasons, list) and reasons:
+                msg = "; ".join(str(r) for r in reasons)
+            message = str(msg) if msg is not None else None
+        elif isinstance(data, list):
+            packages = [
+                self._model(P.shipment_package, r, operation=op)
+                for r in data
+                if isinstance(r, dict) and r.get("orderNumber") is not None
+            ]
+        return PackageOperationResult(ok=True, message=message, packages=tuple(packages), raw=data)
+
+    def split_combine_package(self, groups: Sequence[Sequence[int]]) -> PackageOperationResult:
+        """Split a Picking package into groups of order lines (``splitCombinePackage``)."""
+        split = [[int(x) for x in group] for group in groups]
+        if not split or any(not g for g in split):
+            raise ValueError("split groups must be non-empty lists of order line ids")
+        return self._package_op(
+            "/rest/delivery/v1/splitCombinePackage",
+            {"splitGroups": [{"orderLineIds": g} for g in split]},
+        )
+
+    def split_package_by_quantity(self, items: Sequence[tuple[int, int, int]]) -> PackageOperationResult:
+        """Cancel quantities of lines (``splitPackageByQuantity``); items are
+        ``(order_line_id, quantity, cancel_reason_id)`` with reason 61–65."""
+        cancelled = []
+        for n, item in enumerate(items):
+            try:
+                line_id, quantity, reason = (int(v) for v in item)
+            except (TypeError, ValueError):
+                raise ValueError(f"item #{n + 1} must be (order_line_id, quantity, cancel_reason_id)") from None
+            if quantity <= 0:
+                raise ValueError(f"item #{n + 1}: quantity to cancel must be positive (got {quantity})")
+            cancelled.append({"orderLineId": line_id, "quantity": quantity, "cancelReasonId": reason})
+        if not cancelled:
+            raise ValueError("nothing to cancel")
+        return self._package_op("/rest/delivery/v1/splitPackageByQuantity", {"cancelledItems": cancelled})
+
+    # ================================================================== SOAP orders
+    def detailed_order_list(
+        self,
+        status: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        *,
+        page_size: int = 100,
+    ) -> list[SoapOrder]:
+        """OrderService ``DetailedOrderList`` (e.g. status ``LATE_SHIPMENT``), all pages."""
+        size = max(1, int(page_size))
+
+        def fields(page: int) -> dict:
+            search = {"status": status, "period": self._period(start, end)}
+            search = {k: v for k, v in search.items() if v is not None}
+            return {"searchData": search or None, "pagingData": {"currentPage": page, "pageSize": size}}
+
+        return self._soap_pages(
+            "OrderService", "DetailedOrderList", fields, "orderList", "order", P.soap_order, lambda o: o.id, size
+        )
+
+    def order_detail(self, order_id: int) -> SoapOrder:
+        """OrderService ``OrderDetail`` for an order id (not the order number)."""
+        data = self._soap("OrderService", "OrderDetail", {"orderRequest": {"id": int(order_id)}}, safe=True)
+        detail = data.get("orderDetail")
+        if not isinstance(detail, dict):
+            raise NotFoundError(f"order {order_id} not found", operation="OrderDetailRequest")
+        return self._model(P.soap_order, detail, operation="OrderDetailRequest")
+
+    def make_order_item_shipment(
+        self, items: Sequence[tuple[int, int, str | None, str | None, int | str]]
+    ) -> tuple[SoapOrderItem, ...]:
+        """OrderService ``MakeOrderItemShipment``; items are
+        ``(item_id, shipment_company_id, campaign_number, tracking_number, shipment_method)``."""
+        order_items = []
+        for n, item in enumerate(items):
+            try:
+                item_id, company_id, campaign, tracking, method = item
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"item #{n + 1} must be (item_id, shipment_company_id, campaign_number, tracking_number, shipment_method)"
+                ) from None
+            order_items.append(
+                {
+                    "id": int(item_id),
+                    "shipmentInfo": {
+                        "shipmentCompany": {"id": int(company_id)},
+                        "campaignNumber": campaign,
+                        "trackingNumber": tracking,
+                        "shipmentMethod": method,
+                    },
+                }
+            )
+        if not order_items:
+            return ()
+        data = self._soap(
+            "OrderService", "MakeOrderItemShipment", {"orderItemList": {"orderItem": order_items}}, safe=True
+        )
+        rows = [r for r in soap.items_of(data.get("orderItemList"), "orderItem") if isinstance(r, dict)]
+        return tuple(self._model(P.soap_order_item, r, operation="MakeOrderItemShipmentRequest") for r in rows)
+
+    def _item_list(self, item_ids: Sequence[int]) -> dict:
+        ids = [int(x) for x in item_ids]
+        if not ids:
+            raise ValueError("no order item ids given")
+        return {"orderItemList": {"orderItem": [{"id": x} for x in ids]}}
+
+    def combine_items(self, item_ids: Sequence[int]) -> None:
+        """OrderService ``CombineItems`` (ship these items in one package)."""
+        self._soap("OrderService", "CombineItems", self._item_list(item_ids), safe=False)
+
+    def separate_combined_items(self, item_ids: Sequence[int]) -> None:
+        """OrderService ``SeparateCombinedItems``."""
+        self._soap("OrderService", "SeparateCombinedItems", self._item_list(item_ids), safe=False)
+
+    def save_invoice_link(self, order_number: str, url: str) -> None:
+        """SellerInvoiceService ``SaveLinkSellerInvoice`` (the invoice document URL of an order)."""
+        link = str(url or "").strip()
+        if urlsplit(link).scheme not in ("http", "https") or not urlsplit(link).netloc:
+            raise ValueError(f"invoice link must be an https:// URL (got {url!r})")
+        if len(link) > 2048:
+            raise ValueError("invoice link is longer than 2048 characters")
+        if not str(order_number or "").strip():
+            raise ValueError("order number is empty")
+        self._soap(
+            "SellerInvoiceService",
+            "SaveLinkSellerInvoice",
+            {"url": link, "orderNumber": str(order_number).strip()},
+            safe=True,  # idempotent: sets the link
+        )
+
+    # ================================================================== claims
+    def claim_cancel_list(
+        self, status: str | None = None, start: date | None = None, end: date | None = None
+    ) -> list[Claim]:
+        """ClaimCancelService ``ClaimCancelList`` (cancellation requests), all pages."""
+
+        def fields(page: int) -> dict:
+            period = self._period(start, end)
+            search: dict[str, Any] = {"status": status}
+            if period is not None:
+                search["searchDate"] = {"searchDateType": "REQUEST", "period": period}
+            search = {k: v for k, v in search.items() if v is not None}
+            return {"searchData": search or None, "pagingData": {"currentPage": page}}
+
+        return self._soap_pages(
+            "ClaimCancelService",
+            "ClaimCancelList",
+            fields,
+            "claimCancelList",
+            "claimCancel",
+            P.claim,
+            lambda c: c.claim_id,
+            CLAIM_PAGE_SIZE,
+        )
+
+    def claim_cancel_approve(self, claim_id: int) -> None:
+        """ClaimCancelService ``ClaimCancelApprove``."""
+        self._soap("ClaimCancelService", "ClaimCancelApprove", {"claimCancelId": int(claim_id)}, safe=False)
+
+    def claim_cancel_deny(self, claim_id: int, deny_reason_id: int, note: str) -> None:
+        """ClaimCancelService ``ClaimCancelDeny``."""
+        self._soap(
+            "ClaimCancelService",
+            "ClaimCancelDeny",
+            {"claimCancelId": int(claim_id), "denyReasonId": int(deny_reason_id), "denyReasonNote": note or ""},
+            safe=False,
+        )
+
+    def claim_return_list(
+        self, status: str | None = None, start: date | None = None, end: date | None = None
+    ) -> list[ClaimReturn]:
+        """ReturnService ``ClaimReturnList`` (return requests), all pages."""
+
+        def fields(page: int) -> dict:
+            search = {"status": status, "period": self._period(start, end)}
+            search = {k: v for k, v in search.items() if v is not None}
+            return {"searchData": search or None, "pagingData": {"currentPage": page}}
+
+        return self._soap_pages(
+            "ReturnService",
+            "ClaimReturnList",
+            fields,
+            "claimReturnList",
+            "claimReturn",
+            P.claim_return,
+            lambda c: c.claim_id,
+            CLAIM_PAGE_SIZE,
+        )
+
+    # ================================================================== reference data (SOAP)
+    def get_cities(self) -> list[City]:
+        data = self._soap("CityService", "GetCities", safe=True)
+        rows = [r for r in soap.items_of(data.get("cities"), "city") if isinstance(r, dict)]
+        return [self._model(P.city, r, operation="GetCitiesRequest") for r in rows]
+
+    def get_districts(self, city_code: str | int) -> list[District]:
+        data = self._soap("CityService", "GetDistrict", {"cityCode": str(city_code).strip()}, safe=True, auth_last=True)
+        rows = [r for r in soap.items_of(data.get("districts"), "district") if isinstance(r, dict)]
+        return [self._model(P.district, r, operation="GetDistrictRequest") for r in rows]
+
+    def get_neighborhoods(self, district_id: int) -> list[Neighborhood]:
+        data = self._soap(
+            "CityService", "GetNeighborhoods", {"districtId": int(district_id)}, safe=True, auth_last=True
+        )
+        rows = [r for r in soap.items_of(data.get("neighborhoods"), "neighborhood") if isinstance(r, dict)]
+        return [self._model(P.neighborhood, r, operation="GetNeighborhoodsRequest") for r in rows]
+
+    def get_shipment_companies(self) -> list[ShipmentCompany]:
+        data = self._soap("ShipmentCompanyService", "GetShipmentCompanies", safe=True)
+        rows = [r for r in soap.items_of(data.get("shipmentCompanies"), "shipmentCompany") if isinstance(r, dict)]
+        return [self._model(P.shipment_company, r, operation="GetShipmentCompaniesRequest") for r in rows]
+
+    def get_shipment_templates(self) -> list[ShipmentTemplate]:
+        data = self._soap("ShipmentService", "GetShipmentTemplateList", safe=True)
+        rows = [r for r in soap.items_of(data.get("shipmentTemplates"), "shipmentTemplate") if isinstance(r, dict)]
+        return [self._model(P.shipment_template, r, operation="GetShipmentTemplateListRequest") for r in rows]
+
+
+def client_from_config(conf: Mapping[str, Any], **kw: Any) -> N11Client:
+    """Build a client from channel settings (keys ``base_url``, ``app_key``, ``app_secret``;
+    optional ``integrator``). Missing keys raise ``ValueError`` naming the key."""
+    missing = [k for k in ("base_url", "app_key", "app_secret") if not str(conf.get(k) or "").strip()]
+    if missing:
+        raise ValueError(f"N11 settings incomplete: {', '.join(missing)} not set")
+    if conf.get("integrator") and "integrator" not in kw:
+        kw["integrator"] = str(conf["integrator"])
+    return N11Client(str(conf["base_url"]), str(conf["app_key"]), str(conf["app_secret"]), **kw)

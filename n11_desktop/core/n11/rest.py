@@ -1,0 +1,169 @@
+"""REST side of the N11 protocol: headers, JSON in/out and error bodies → typed errors.
+
+Auth is two headers, ``appkey`` and ``appsecret`` (no Authorization header). Error shapes
+seen on production (``n11/API.md`` §5):
+
+- ``/ms``: 401 ``{"@type":"SellerApiUserUnauthorizedException","message":...}``; Spring
+  envelope ``{"@type", name, message, description, errors:[{reason}]}``; some validation
+  problems come back as 500 naming ``ConstraintViolationException`` etc.
+- ``/rest``: 400 ``{code, status:"failure", errorCode, errorMessage, errorCategory}``,
+  or 403 text/plain "Authentication failed".
+- ``/cdn``: 403 text/plain "Authentication failed"; 400 ``{errorCode:"invalidInput", errorMessage}``.
+- unknown path: 503 HTML.
+
+This module has no network code; :mod:`.client` does the HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from .errors import (
+    AuthenticationError,
+    BusinessError,
+    MalformedResponseError,
+    N11Error,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+)
+from .soap import classify_failure
+
+__all__ = ["auth_headers", "encode_json", "decode_json", "error_for_status", "check_body", "parse_retry_after"]
+
+# Spring exceptions that mean "your request was wrong" even when N11 answers 500
+_CLIENT_SIDE_EXCEPTIONS = (
+    "constraintviolation",
+    "illegalargument",
+    "missingrequestheader",
+    "methodargumentnotvalid",
+    "httpmessagenotreadable",
+    "typemismatch",
+    "missingservletrequestparameter",
+)
+
+
+def auth_headers(app_key: str, app_secret: str) -> dict[str, str]:
+    return {
+        "appkey": app_key,
+        "appsecret": app_secret,
+        "Accept": "application/json",
+    }
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        return float(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"cannot send {type(value).__name__} as JSON")
+
+
+def encode_json(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, default=_json_default, separators=(",", ":")).encode("utf-8")
+
+
+def decode_json(body: bytes, *, operation: str | None = None, http_status: int | None = None) -> Any:
+    if not body or not body.strip():
+        raise MalformedResponseError("empty response body where JSON was expected", operation=operation, http_status=http_status)
+    try:
+        return json.loads(body, parse_float=Decimal)
+    except (ValueError, RecursionError) as exc:
+        snippet = _snippet(body)
+        raise MalformedResponseError(
+            f"invalid JSON ({exc.__class__.__name__}: {exc}); body starts {snippet!r}",
+            operation=operation,
+            http_status=http_status,
+        ) from None
+
+
+def _snippet(body: bytes, limit: int = 160) -> str:
+    text = body[:2000].decode("utf-8", errors="replace")
+    if "<" in text and ">" in text:
+        text = re.sub(r"<[^>]*>", " ", text)
+    text = " ".join(text.split())
+    return text[:limit]
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return max(0.0, seconds)
+
+
+def _code_and_message(data: Any) -> tuple[str | None, str | None]:
+    if not isinstance(data, dict):
+        return None, None
+    code = data.get("errorCode") or data.get("@type") or data.get("name") or data.get("error")
+    message = data.get("errorMessage") or data.get("message") or data.get("description")
+    errors = data.get("errors")
+    if isinstance(errors, list):
+        reasons = [
+            str(e.get("reason") or e.get("message") or e) if isinstance(e, dict) else str(e) for e in errors if e
+        ]
+        if reasons:
+            message = f"{message}: {'; '.join(reasons)}" if message else "; ".join(reasons)
+    if isinstance(data.get("reasons"), list) and not message:
+        message = "; ".join(str(r) for r in data["reasons"])
+    return (str(code) if code is not None else None), (str(message) if message is not None else None)
+
+
+def error_for_status(
+    status: int,
+    body: bytes,
+    *,
+    content_type: str = "",
+    retry_after: str | None = None,
+    operation: str | None = None,
+) -> N11Error:
+    """Typed error for a non-2xx HTTP answer (REST, or SOAP answered without an envelope)."""
+    data: Any = None
+    if body and body.lstrip()[:1] in (b"{", b"["):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+    code, message = _code_and_message(data)
+    if not message:
+        message = _snippet(body) or f"HTTP {status}"
+    kw = dict(code=code, http_status=status, operation=operation)
+    lc = (code or "").lower()
+    lm = message.lower()
+    if status in (401, 403) or "authenticationfailed" in lc or "unauthorized" in lc:
+        return AuthenticationError(message, **kw)
+    if status == 404:
+        return NotFoundError(message, **kw)
+    if status == 429:
+        return RateLimitedError(message, retry_after=parse_retry_after(retry_after), **kw)
+    if 400 <= status < 500:
+        return classify_failure(code, message, http_status=status, operation=operation)
+    if status >= 500:
+        if any(name in lc or name in lm for name in _CLIENT_SIDE_EXCEPTIONS):
+            return BusinessError(message, retryable=False, **kw)
+        err = ServerError(message, **kw)
+        if status == 503:
+            err.retry_after = parse_retry_after(retry_after)  # type: ignore[attr-defined]
+        return err
+    return MalformedResponseError(f"unexpected HTTP {status}: {message}", **kw)
+
+
+def check_body(data: Any, *, http_status: int, operation: str | None) -> Any:
+    """Raise for a 2xx JSON body that still reports ``status: failure``."""
+    if isinstance(data, dict):
+        status = data.get("status")
+        if isinstance(status, str) and status.strip().lower() == "failure":
+            code, message = _code_and_message(data)
+            raise classify_failure(code, message, http_status=http_status, operation=operation)
+    return data
