@@ -386,8 +386,10 @@ class BatchItem(Base):
     object_key: Mapped[str] = mapped_column(String(255))  # sku / order number
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version_date: Mapped[datetime | None] = mapped_column(DateTime)
-    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending | success | fail
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending | success | fail | unsent
     message: Mapped[str | None] = mapped_column(Text)
+    # --- issue 6 (batches): N11 task that carried this record (a batch may span several tasks)
+    remote_task_id: Mapped[str | None] = mapped_column(String(50), index=True)
 
 
 class IntegrationAction(Base):
