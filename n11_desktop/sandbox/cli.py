@@ -1,0 +1,88 @@
+"""``n11-desktop sandbox`` / ``python -m n11_desktop.sandbox``: run the N11 simulator."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from .server import DEMO_APP_KEY, DEMO_APP_SECRET, SandboxServer
+from .state import FAULT_KINDS, REJECT_TRIGGER
+
+EPILOG = f"""\
+Demo credentials (defaults): app key "{DEMO_APP_KEY}", app secret "{DEMO_APP_SECRET}".
+Point the app's Base Url at http://HOST:PORT/ws/ (REST calls use the same host).
+
+Scripted behaviour:
+  * product tasks go IN_QUEUE -> PROCESSED after --task-delay-ms, created products go
+    InCatalogApproval -> Active after the same delay, or -> CatalogRejected when the title or
+    description contains "{REJECT_TRIGGER}".
+  * fault kinds (chosen at random with --fault-rate, reproducible with --seed):
+    {", ".join(FAULT_KINDS)}. Control endpoints under /_sandbox/ are never faulted.
+  * control API (JSON): POST /_sandbox/orders, /_sandbox/packages/ID/status,
+    /_sandbox/claims, /_sandbox/faults, /_sandbox/tasks/process, /_sandbox/products,
+    /_sandbox/reset; GET /_sandbox/state.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="n11-desktop sandbox",
+                                description="Run a local, stateful simulator of N11's seller "
+                                            "API (REST + SOAP).",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8011, help="port (default 8011; 0 = any free)")
+    p.add_argument("--app-key", default=DEMO_APP_KEY, help=f"accepted app key (default {DEMO_APP_KEY})")
+    p.add_argument("--app-secret", default=DEMO_APP_SECRET,
+                   help=f"accepted app secret (default {DEMO_APP_SECRET})")
+    p.add_argument("--latency-ms", type=int, default=0, help="added to every response")
+    p.add_argument("--fault-rate", type=float, default=0.0,
+                   help="share of requests (0..1) that get an injected fault")
+    p.add_argument("--task-delay-ms", type=int, default=1500,
+                   help="time until a product task is PROCESSED (default 1500)")
+    p.add_argument("--seed", type=int, default=0, help="seed for generated data and faults")
+    p.add_argument("--demo-orders", action="store_true",
+                   help="keep producing orders (one every few seconds)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not 0.0 <= args.fault_rate <= 1.0:
+        print("error: --fault-rate must be between 0 and 1", file=sys.stderr)
+        return 2
+    server = SandboxServer(host=args.host, port=args.port, app_key=args.app_key,
+                           app_secret=args.app_secret, latency_ms=args.latency_ms,
+                           fault_rate=args.fault_rate, task_delay_ms=args.task_delay_ms,
+                           seed=args.seed, demo_orders=args.demo_orders)
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+
+    def _on_signal(signum, frame):
+        stop.set()
+
+    old = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    print(f"N11 sandbox listening on {server.url}", flush=True)
+    print(f"  Base Url (SOAP root): {server.base_url}", flush=True)
+    print(f"  app key: {args.app_key}   app secret: {args.app_secret}", flush=True)
+    print("  Ctrl-C to stop.", flush=True)
+    try:
+        while not stop.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        for s, h in old.items():
+            signal.signal(s, h)
+    print("N11 sandbox stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
