@@ -1,0 +1,201 @@
+"""Monitoring → Log screen queries: flow runs and log entries, paged in SQL so 1M rows stay fast."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from .storage.models import AppState, FlowRun, LogEntry
+
+DEFAULT_RETENTION_DAYS = 30
+RETENTION_KEY = "log_retention_days"
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True, slots=True)
+class LogFilter:
+    flow: str | None = None
+    level: str | None = None  # minimum level
+    run_id: int | None = None
+    text: str | None = None
+    object_key: str | None = None  # SKU or order number
+    since: datetime | None = None
+    until: datetime | None = None
+    n11_calls_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LogRow:
+    id: int
+    created_at: datetime
+    flow: str | None
+    run_id: int | None
+    level: str
+    object_key: str | None
+    message: str
+    has_raw: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LogDetail:
+    id: int
+    created_at: datetime
+    flow: str | None
+    level: str
+    object_type: str | None
+    object_key: str | None
+    message: str
+    request: str | None
+    response: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    id: int
+    flow: str
+    trigger: str
+    state: str
+    started_at: datetime
+    ended_at: datetime | None
+    total: int
+    succeeded: int
+    failed: int
+    penalized: int
+    skipped: int
+    message: str
+
+
+def _apply(q, f: LogFilter):
+    if f.flow:
+        q = q.where(LogEntry.flow == f.flow)
+    if f.level and f.level in LEVELS:
+        q = q.where(LogEntry.level.in_(LEVELS[LEVELS.index(f.level):]))
+    if f.run_id is not None:
+        q = q.where(LogEntry.run_id == f.run_id)
+    if f.object_key:
+        q = q.where(LogEntry.object_key == f.object_key)
+    if f.since is not None:
+        q = q.where(LogEntry.created_at >= f.since)
+    if f.until is not None:
+        q = q.where(LogEntry.created_at < f.until)
+    if f.n11_calls_only:
+        q = q.where(LogEntry.object_type == "n11_call")
+    if f.text:
+        like = f"%{f.text}%"
+        q = q.where(or_(LogEntry.message.like(like), LogEntry.object_key.like(like)))
+    return q
+
+
+def query_logs(session: Session, f: LogFilter, *, before_id: int | None = None, limit: int = 200) -> tuple[LogRow, ...]:
+    """Newest first; page with ``before_id`` = the last id shown (keyset paging, no OFFSET)."""
+    q = select(LogEntry.id, LogEntry.created_at, LogEntry.flow, LogEntry.run_id, LogEntry.level, LogEntry.object_key,
+               LogEntry.message, (LogEntry.request.is_not(None) | LogEntry.response.is_not(None)))
+    q = _apply(q, f)
+    if before_id is not None:
+        q = q.where(LogEntry.id < before_id)
+    q = q.order_by(LogEntry.id.desc()).limit(limit)
+    return tuple(LogRow(*r) for r in session.execute(q).all())
+
+
+def count_logs(session: Session, f: LogFilter, *, cap: int = 100_000) -> tuple[int, bool]:
+    """How many rows match, counting at most ``cap`` (returns (count, capped))."""
+    inner = _apply(select(LogEntry.id), f).limit(cap + 1).subquery()
+    n = int(session.scalar(select(func.count()).select_from(inner)) or 0)
+    return min(n, cap), n > cap
+
+
+def log_detail(session: Session, log_id: int) -> LogDetail | None:
+    e = session.get(LogEntry, log_id)
+    if e is None:
+        return None
+    return LogDetail(e.id, e.created_at, e.flow, e.level, e.object_type, e.object_key, e.message, e.request, e.response)
+
+
+def query_runs(session: Session, *, flow: str | None = None, state: str | None = None,
+               since: datetime | None = None, limit: int = 500) -> tuple[RunRow, ...]:
+    q = select(FlowRun)
+    if flow:
+        q = q.where(FlowRun.flow == flow)
+    if state:
+        q = q.where(FlowRun.state == state)
+    if since is not None:
+        q = q.where(FlowRun.started_at >= since)
+    q = q.order_by(FlowRun.id.desc()).limit(limit)
+    return tuple(RunRow(r.id, r.flow, r.trigger, r.state, r.started_at, r.ended_at, r.total, r.succeeded, r.failed,
+                        r.penalized, r.skipped, r.message or "") for r in session.scalars(q))
+
+
+def last_runs(session: Session) -> dict[str, RunRow]:
+    """The latest run of every flow (for the flow list)."""
+    sub = select(FlowRun.flow, func.max(FlowRun.id).label("mid")).group_by(FlowRun.flow).subquery()
+    q = select(FlowRun).join(sub, FlowRun.id == sub.c.mid)
+    return {r.flow: RunRow(r.id, r.flow, r.trigger, r.state, r.started_at, r.ended_at, r.total, r.succeeded, r.failed,
+                           r.penalized, r.skipped, r.message or "") for r in session.scalars(q)}
+
+
+def iter_logs(session: Session, f: LogFilter, *, chunk: int = 5000) -> Iterator[LogDetail]:
+    before = None
+    while True:
+        q = _apply(select(LogEntry), f)
+        if before is not None:
+            q = q.where(LogEntry.id < before)
+        rows = session.scalars(q.order_by(LogEntry.id.desc()).limit(chunk)).all()
+        if not rows:
+            return
+        for e in rows:
+            yield LogDetail(e.id, e.created_at, e.flow, e.level, e.object_type, e.object_key, e.message, e.request,
+                            e.response)
+        before = rows[-1].id
+
+
+def export_logs_csv(session: Session, f: LogFilter, path: Path, *, include_raw: bool = False) -> int:
+    """Write the filtered view to CSV (atomically). Raw bodies are already redacted at capture time."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    names = [fl.name for fl in fields(LogDetail) if include_raw or fl.name not in ("request", "response")]
+    n = 0
+    with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(names)
+        for d in iter_logs(session, f):
+            w.writerow(["" if getattr(d, k) is None else getattr(d, k) for k in names])
+            n += 1
+    tmp.replace(path)
+    return n
+
+
+def retention_days(session: Session) -> int:
+    row = session.get(AppState, RETENTION_KEY)
+    try:
+        return max(1, int(row.value)) if row is not None else DEFAULT_RETENTION_DAYS
+    except (TypeError, ValueError):
+        return DEFAULT_RETENTION_DAYS
+
+
+def set_retention_days(session: Session, days: int) -> None:
+    if int(days) < 1:
+        raise ValueError("Log retention: keep logs for at least 1 day")
+    row = session.get(AppState, RETENTION_KEY)
+    if row is None:
+        session.add(AppState(key=RETENTION_KEY, value=int(days)))
+    else:
+        row.value = int(days)
+
+
+def prune_logs(session: Session, now: datetime, *, days: int | None = None) -> int:
+    """Delete log entries (and finished runs) older than the retention period."""
+    keep = days if days is not None else retention_days(session)
+    cutoff = now - timedelta(days=keep)
+    n = session.execute(delete(LogEntry).where(LogEntry.created_at < cutoff)).rowcount or 0
+    session.execute(delete(FlowRun).where(FlowRun.started_at < cutoff, FlowRun.state != "running"))
+    return int(n)
+
+
+def as_dict(row: Any) -> dict[str, Any]:
+    return {f.name: getattr(row, f.name) for f in fields(row)}
