@@ -42,7 +42,7 @@ def test_export_and_prune(db, tmp_path):
     assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("id,created_at,flow")
     with db.session_factory.begin() as s:
         mon.set_retention_days(s, 1)
-        removed = mon.prune_logs(s, NOW + timedelta(days=1, minutes=50))
+        removed = mon.prune_logs(s, NOW + timedelta(days=1) - timedelta(minutes=50))
     assert removed == 50
     with db.session_factory() as s:
         assert mon.count_logs(s, mon.LogFilter())[0] == 50
