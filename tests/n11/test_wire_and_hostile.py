@@ -219,13 +219,22 @@ def test_dtd_hidden_in_utf16_is_still_refused(scripted, scripted_client):
         scripted_client.get_cities()
 
 
-def test_not_xml_and_empty_bodies_are_malformed(scripted, scripted_client):
-    scripted.add(200, "<html><body>Bakim calismasi</body>", "text/html")
+def test_html_pages_truncated_and_empty_bodies_are_malformed(scripted, scripted_client, rec):
+    page = "<!DOCTYPE html><html><head><title>n11 bakim</title></head><body>Bakim calismasi</body></html>"
+    for _ in range(3):
+        scripted.add(200, page, "text/html")
+    with pytest.raises(MalformedResponseError) as ei:
+        scripted_client.get_cities()
+    assert "HTML page" in str(ei.value) and "n11 bakim" in str(ei.value)
+    assert len(scripted.requests) == 3  # a gateway page on a read is transient: retried
+    scripted.add(200, soap_response("GetCities", OK)[:-30], "text/xml")  # truncated once
+    scripted.add(200, soap_response("GetCities", OK + "<cities/>"), "text/xml")
+    assert scripted_client.get_cities() == []
+    assert "invalid XML" in rec.exchanges[-2].error
     scripted.add(200, "", "text/xml")
-    with pytest.raises(MalformedResponseError):
+    with pytest.raises(MalformedResponseError) as ei:
         scripted_client.get_cities()
-    with pytest.raises(MalformedResponseError):
-        scripted_client.get_cities()
+    assert "empty" in str(ei.value)
 
 
 def test_hostile_json_nesting_and_oversized_bodies_are_refused(scripted, rec):

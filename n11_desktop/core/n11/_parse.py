@@ -388,7 +388,8 @@ def claim(data: dict) -> m.Claim:
         claim_id=req_i(data.get("claimCancelId", data.get("id")), "claimCancelId"),
         status=s_strip(data.get("status")),
         order_number=s(data.get("orderNumber")),
-        line_id=i(data.get("orderItemId", data.get("orderLineId"))),
+        # N11 sends the order line as skuId on claim rows (no separate line id field)
+        line_id=i(data.get("orderItemId", data.get("orderLineId", data.get("skuId")))),
         sku_id=i(data.get("skuId")),
         product_id=i(data.get("productId")),
         product_name=s(data.get("productName")),
@@ -409,7 +410,7 @@ def claim_return(data: dict) -> m.ClaimReturn:
         claim_id=req_i(data.get("claimReturnId", data.get("id")), "claimReturnId"),
         status=s_strip(data.get("status")),
         order_number=s(data.get("orderNumber")),
-        line_id=i(data.get("orderItemId", data.get("orderLineId"))),
+        line_id=i(data.get("orderItemId", data.get("orderLineId", data.get("skuId")))),
         sku_id=i(data.get("skuId")),
         product_id=i(data.get("productId")),
         product_name=s(data.get("productName")),

@@ -177,7 +177,7 @@ def _aware(value: datetime) -> datetime:
             value = datetime(value.year, value.month, value.day)
         else:
             raise TypeError(f"expected a datetime, got {type(value).__name__}")
-    return value if value.tzinfo else value.replace(tzinfo=P.TURKEY)
+    return value if value.tzinfo else value.astimezone()  # naive = this machine's local time
 
 
 def _epoch_ms(value: datetime) -> int:
@@ -206,6 +206,7 @@ class N11Client:
         max_response_bytes: int = 64 * 1024 * 1024,
         total_timeout: float | None = None,
         max_retry_after: float = 60.0,
+        task_page_size: int = TASK_PAGE_SIZE,
     ) -> None:
         parts = urlsplit(str(base_url or "").strip())
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -231,6 +232,7 @@ class N11Client:
         self.max_response_bytes = int(max_response_bytes)
         self.total_timeout = float(total_timeout) if total_timeout else self.timeout[0] + 3 * self.timeout[1]
         self.max_retry_after = float(max_retry_after)
+        self.task_page_size = max(1, min(int(task_page_size), TASK_PAGE_SIZE))
         self.on_exchange = on_exchange
         self._sleep = sleep
         self._clock = clock
@@ -386,6 +388,8 @@ class N11Client:
             return None
         if isinstance(err, (N11ConnectionError, N11TimeoutError)):
             return backoff if (safe or err.not_sent) else None
+        if isinstance(err, MalformedResponseError):
+            return backoff if safe else None
         if isinstance(err, ServerError):
             if not safe:
                 return None
@@ -674,7 +678,7 @@ class N11Client:
             data = self._rest(
                 "POST",
                 path,
-                payload={"taskId": tid, "pageable": {"page": page, "size": TASK_PAGE_SIZE}},
+                payload={"taskId": tid, "pageable": {"page": page, "size": self.task_page_size}},
                 safe=True,
                 operation=op,
             )
@@ -695,7 +699,7 @@ class N11Client:
             skus.extend(self._model(P.task_sku, r, operation=op) for r in rows)
             if not rows or last is True or (total_pages is not None and page + 1 >= total_pages):
                 break
-            if total_pages is None and last is None and len(rows) < TASK_PAGE_SIZE:
+            if total_pages is None and last is None and len(rows) < self.task_page_size:
                 break
             page += 1
             if page >= _MAX_PAGES:
@@ -763,7 +767,8 @@ class N11Client:
         order_number: str | None = None,
         by_last_modified: bool = False,
     ) -> Iterator[ShipmentPackage]:
-        """Packages between ``start`` and ``end`` (naive datetimes are Turkish time).
+        """Packages between ``start`` and ``end`` (pass aware datetimes; naive ones are taken
+        as this machine's local time).
 
         The range is split into windows of at most 15 days, each read in pages of 100;
         a package seen twice within this call is yielded once. ``by_last_modified`` filters
@@ -822,7 +827,7 @@ class N11Client:
             "PUT",
             path,
             payload={"lines": [{"lineId": x} for x in ids], "status": "Picking"},
-            safe=True,  # idempotent: setting Picking twice changes nothing
+            safe=False,  # a repeat would answer "already Picking": resolve by re-reading packages
             operation=op,
         )
         rows = self._content(data, "content", op) if data is not None else []
@@ -946,7 +951,7 @@ class N11Client:
         if not order_items:
             return ()
         data = self._soap(
-            "OrderService", "MakeOrderItemShipment", {"orderItemList": {"orderItem": order_items}}, safe=True
+            "OrderService", "MakeOrderItemShipment", {"orderItemList": {"orderItem": order_items}}, safe=False
         )
         rows = [r for r in soap.items_of(data.get("orderItemList"), "orderItem") if isinstance(r, dict)]
         return tuple(self._model(P.soap_order_item, r, operation="MakeOrderItemShipmentRequest") for r in rows)
@@ -978,7 +983,7 @@ class N11Client:
             "SellerInvoiceService",
             "SaveLinkSellerInvoice",
             {"url": link, "orderNumber": str(order_number).strip()},
-            safe=True,  # idempotent: sets the link
+            safe=False,
         )
 
     # ================================================================== claims

@@ -82,6 +82,8 @@ def decode_json(body: bytes, *, operation: str | None = None, http_status: int |
             f"invalid JSON ({exc.__class__.__name__}: {exc}); body starts {snippet!r}",
             operation=operation,
             http_status=http_status,
+            # a truncated body or a gateway page is worth one more read; deep nesting is not
+            retryable=not isinstance(exc, RecursionError),
         ) from None
 
 

@@ -145,6 +145,11 @@ def parse_xml(body: bytes | str, *, operation: str | None = None, http_status: i
         hostile = _HOSTILE.search(body) is not None
         data = body
     kw = dict(operation=operation, http_status=http_status)
+    title = _html_title(data)
+    if title is not None:  # a gateway/maintenance page: transient, never parsed
+        raise MalformedResponseError(
+            f"N11 answered with an HTML page instead of XML ({title or 'no title'})", retryable=True, **kw
+        )
     if hostile:
         raise MalformedResponseError(
             "refused an XML response containing a DOCTYPE/ENTITY declaration "
@@ -156,7 +161,8 @@ def parse_xml(body: bytes | str, *, operation: str | None = None, http_status: i
     try:
         root = etree.fromstring(data, parser=_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
-        raise MalformedResponseError(f"invalid XML: {exc}", **kw) from None
+        # broken XML is usually a truncated answer: a read may be repeated
+        raise MalformedResponseError(f"invalid XML: {exc}", retryable=True, **kw) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         # e.g. a UTF-16 body that slipped past the byte scan
@@ -165,6 +171,20 @@ def parse_xml(body: bytes | str, *, operation: str | None = None, http_status: i
         if isinstance(node, etree._Entity):
             raise MalformedResponseError("refused an XML response containing entity references", **kw)
     return root
+
+
+_HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html)", re.IGNORECASE)
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
+def _html_title(data: bytes) -> str | None:
+    """If ``data`` is an HTML page, its title ("" if none); otherwise None."""
+    head = data[:4096]
+    if not _HTML_START.search(head):
+        return None
+    m = _TITLE.search(head)
+    text = m.group(1).decode("utf-8", errors="replace") if m else ""
+    return " ".join(text.split())[:120]
 
 
 def _local(tag: Any) -> str:
