@@ -1,0 +1,62 @@
+"""``n11-desktop run [--once]``: the scheduler headless, until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+
+def add_parser(subparsers, common) -> None:
+    p = subparsers.add_parser("run", parents=[common],
+                              help="run the scheduler headless until interrupted (SIGINT/SIGTERM stop it cleanly)")
+    p.add_argument("--once", action="store_true", help="run every due flow once, then exit")
+    p.add_argument("--workers", type=int, default=3, metavar="N", help="flows running at the same time (default 3)")
+    p.add_argument("--stop-timeout", type=float, default=30.0, metavar="S",
+                   help="seconds to wait for running flows to stop at a safe point (default 30)")
+    p.set_defaults(func=cmd_run)
+
+
+def cmd_run(args, ctx) -> int:
+    from ..core.runner import Runner, RunnerEvent
+
+    if args.workers < 1:
+        ctx.err("n11-desktop: --workers must be at least 1")
+        return 2
+    db = ctx.db()
+
+    def on_event(ev: RunnerEvent) -> None:
+        if ev.kind == "started":
+            print(f"started  {ev.request.slug} ({ev.request.trigger})", flush=True)
+        elif ev.kind == "skipped":
+            print(f"skipped  {ev.request.slug}: {ev.message}", flush=True)
+        elif ev.result is not None:
+            r = ev.result
+            line = (f"finished {r.flow}: {r.state.value} — {r.total} total, {r.succeeded} ok, {r.failed} failed, "
+                    f"{r.penalized} penalized")
+            if r.message:
+                line += f" ({r.message})"
+            print(line, flush=True)
+
+    runner = Runner(db, max_workers=args.workers, stop_timeout_s=args.stop_timeout, on_event=on_event)
+
+    def on_signal(signum, _frame) -> None:
+        name = signal.Signals(signum).name
+        ctx.err(f"n11-desktop run: {name} received; stopping running flows at a safe point …")
+        runner.request_stop()
+
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, on_signal)
+        except (ValueError, OSError):  # not the main thread / unsupported platform
+            pass
+    try:
+        ctx.err("n11-desktop run: scheduler " + ("running every due flow once" if args.once
+                                                 else "started; Ctrl+C or SIGTERM stops it"))
+        sys.stderr.flush()
+        code = runner.run(once=args.once)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    ctx.err("n11-desktop run: stopped" + ("" if code == 0 else " (some flows did not stop in time)"))
+    return code
