@@ -184,6 +184,7 @@ def _emit(out: list, name: str, value, children: list) -> None:
             out.append(f"<{name}/>")
             return
         out.append(f"<{name}>")
+        mark = len(out)
         order = SchemaOrder.get()
         known = {c for c, _ in children}
         for cname, ctype in children:
@@ -192,7 +193,10 @@ def _emit(out: list, name: str, value, children: list) -> None:
         for cname, cval in value.items():
             if cname not in known:
                 _emit(out, cname, cval, [])
-        out.append(f"</{name}>")
+        if len(out) == mark:  # every child was empty: <list/>, as production writes it
+            out[-1] = f"<{name}/>"
+        else:
+            out.append(f"</{name}>")
         return
     text = escape(_scalar(value))
     out.append(f"<{name}>{text}</{name}>" if text else f"<{name}/>")
