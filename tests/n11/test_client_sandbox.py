@@ -151,6 +151,7 @@ def test_2500_skus_are_split_into_three_tasks_and_results_read(sandbox, client, 
     cid, attrs = a_leaf_with_attributes(client)
     skus = [valid_sku(f"SKU-{n:05d}", cid, attrs) for n in range(2500)]
     skus[1234]["title"] = "kısa"  # one bad SKU → per-SKU FAIL, the task still runs
+    client.log_body_limit = None  # keep whole bodies to inspect what went out
     rec.exchanges.clear()
     acks = client.create_products(skus)
     posts = exchanges_to(rec, "/ms/product/tasks/product-create")

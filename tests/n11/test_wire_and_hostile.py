@@ -351,3 +351,48 @@ def test_decimal_money_goes_out_as_json_numbers(scripted, scripted_client):
             "skus": [{"stockCode": "0123", "salePrice": 99.9, "listPrice": 120, "quantity": 5}],
         }
     }
+
+
+def test_large_bodies_are_cut_in_the_log_after_redaction(scripted, rec):
+    client = make_client(scripted.url + "/ws/", rec, secret="s3cr3t-value", log_body_limit=100)
+    try:
+        rows = [{"id": n, "name": f"Kategori {n} s3cr3t-value", "subCategories": None} for n in range(50)]
+        scripted.add(200, json.dumps({"categories": rows}))
+        assert len(client.get_category_tree()) == 50
+        body = rec.exchanges[-1].response_body
+        assert "cut for the log" in body and len(body) < 200 and "s3cr3t" not in body
+    finally:
+        client.close()
+
+
+def _package(pid: int, number: str, line_id: int) -> dict:
+    return {
+        "id": pid,
+        "orderNumber": number,
+        "shipmentPackageStatus": " Shipped",
+        "lastModifiedDate": 1764200000000,
+        "packageHistories": [{"createdDate": 1764100000000, "status": "Created"}],
+        "cargoTrackingNumber": "000123456789012",
+        "customerfullName": "Ayşe Yılmaz",
+        "tcIdentityNumber": "",
+        "totalAmount": 150.5,
+        "shippingAddress": {"city": "İstanbul", "postalCode": "01000", "fullName": "Ayşe Yılmaz"},
+        "lines": [{"orderLineId": line_id, "stockCode": "0123", "quantity": 1, "price": "150.50"}],
+    }
+
+
+def test_packages_seen_in_two_windows_are_yielded_once(scripted, scripted_client, rec):
+    from datetime import datetime, timedelta, timezone
+
+    a, b = _package(11, "0202600000001", 1), _package(12, "2026000000002", 2)
+    scripted.add(200, json.dumps({"content": [a], "totalPages": 1, "page": 0, "size": 100, "pageCount": 1}))
+    scripted.add(200, json.dumps({"content": [a, b], "totalPages": 1, "page": 0, "size": 100, "pageCount": 2}))
+    end = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+    got = list(scripted_client.iter_shipment_packages(end - timedelta(days=20), end))
+    assert [p.id for p in got] == [11, 12]
+    assert len(scripted.requests) == 2  # 20 days → two windows
+    first = got[0]
+    assert first.order_number == "0202600000001" and first.status == "Shipped"
+    assert first.cargo_campaign_number == "000123456789012" and first.lines[0].stock_code == "0123"
+    assert first.shipping_address.postal_code == "01000" and first.total_amount == Decimal("150.5")
+    assert first.created.year == 2025 and first.customer_name == "Ayşe Yılmaz"

@@ -207,6 +207,7 @@ class N11Client:
         total_timeout: float | None = None,
         max_retry_after: float = 60.0,
         task_page_size: int = TASK_PAGE_SIZE,
+        log_body_limit: int | None = 512 * 1024,
     ) -> None:
         parts = urlsplit(str(base_url or "").strip())
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -233,6 +234,8 @@ class N11Client:
         self.total_timeout = float(total_timeout) if total_timeout else self.timeout[0] + 3 * self.timeout[1]
         self.max_retry_after = float(max_retry_after)
         self.task_page_size = max(1, min(int(task_page_size), TASK_PAGE_SIZE))
+        #: bodies longer than this many characters are cut in the Exchange (after redaction)
+        self.log_body_limit = log_body_limit
         self.on_exchange = on_exchange
         self._sleep = sleep
         self._clock = clock
@@ -262,6 +265,12 @@ class N11Client:
             self.on_exchange(exchange)
         except Exception:  # a broken log sink must not break the call
             log.exception("on_exchange callback failed")
+
+    def _for_log(self, text: str) -> str:
+        limit = self.log_body_limit
+        if limit is None or len(text) <= limit:
+            return text
+        return text[:limit] + f"... [cut for the log: {len(text)} characters in total]"
 
     def _transport_error(self, exc: requests.RequestException, operation: str) -> N11Error:
         causes = list(_walk_causes(exc))
@@ -361,9 +370,9 @@ class N11Client:
                     method=method,
                     url=redact(url, secret),
                     request_headers=_redact_headers(headers, secret),
-                    request_body=redact(_text(body), secret),
+                    request_body=self._for_log(redact(_text(body), secret)),
                     status=status,
-                    response_body=redact(_text(content, encoding), secret),
+                    response_body=self._for_log(redact(_text(content, encoding), secret)),
                     elapsed_ms=round((self._clock() - started) * 1000.0, 3),
                     error=None if error is None else redact(f"{type(error).__name__}: {error}", secret),
                     operation=operation,
