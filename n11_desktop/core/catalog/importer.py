@@ -1,0 +1,515 @@
+"""Catalog import from CSV or XLSX (DESIGN §9): upsert by sku, bad rows reported and skipped.
+
+Every row is validated on its own; a row with any error changes nothing, the good rows are
+written in one transaction per chunk with bulk statements (SQLAlchemy Core executemany).
+Each part that really changed gets its own version bump: product fields → ``product.version``,
+prices → ``price.version``, stock → ``stock.version``, so the price and stock flows send deltas only.
+
+Cell semantics for an existing product: a column that is absent, or a blank cell, leaves the
+stored value as it is; ``attr:<Name>`` cells are merged into the product's attributes.
+New products default to: product_code = sku, list_price = price, vat_rate 20, currency TL,
+active 1, in_catalog 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import bindparam, insert, select, update
+
+from ..storage.db import Database
+from ..storage.models import CatalogItem, Price, Product, Stock, utcnow
+from . import values as V
+from .fileread import CatalogFileError, read_table
+
+__all__ = ["CatalogFileError", "FieldChange", "ImportReport", "RowError", "import_catalog", "COLUMNS"]
+
+CHUNK_ROWS = 5_000
+CHANGES_CAP = 2_000
+TITLE_MAX = 500
+
+# column → parser; product fields are written to the product table
+PRODUCT_COLUMNS: dict[str, Callable[[Any], Any]] = {
+    "product_code": V.code,
+    "title": V.text,
+    "description": V.text,
+    "category": V.category_path,
+    "brand": V.text,
+    "barcode": V.code,
+    "vat_rate": V.vat_rate,
+    "images": V.images,
+    "preparing_day": lambda c: V.integer(c, minimum=0),
+    "shipment_template": V.text,
+    "active": V.boolean,
+}
+OTHER_COLUMNS: dict[str, Callable[[Any], Any]] = {
+    "sku": V.code,
+    "price": V.money,
+    "list_price": V.money,
+    "currency": V.currency,
+    "stock": lambda c: V.integer(c, minimum=0),
+    "in_catalog": V.boolean,
+}
+COLUMNS: tuple[str, ...] = ("sku", *PRODUCT_COLUMNS, "price", "list_price", "currency", "stock", "in_catalog")
+ATTR_PREFIX = "attr:"
+_MAXLEN = {"sku": 255, "product_code": 255, "title": TITLE_MAX, "brand": 200, "barcode": 100,
+           "category": 500, "shipment_template": 200}
+_PRODUCT_FIELDS = ("product_code", "title", "description", "brand", "barcode", "vat_rate", "images", "category",
+                   "attributes", "preparing_day", "shipment_template", "active")
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int  # as the merchant sees it in Excel: the header is row 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row else "file"
+        return f"{where}, column {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    sku: str
+    field: str  # "(new product)" for a created product
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    path: str
+    dry_run: bool
+    rows: int  # data rows read (blank rows not counted)
+    created: int
+    updated: int
+    unchanged: int
+    errors: tuple[RowError, ...]
+    changes: tuple[FieldChange, ...] = ()
+    changes_truncated: bool = False
+    price_changes: int = 0
+    stock_changes: int = 0
+    catalog_changes: int = 0
+
+    @property
+    def bad_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else ""
+        parts = [f"{self.rows} rows read", f"{self.created} {verb + ' ' if verb else ''}created",
+                 f"{self.updated} {verb + ' ' if verb else ''}updated", f"{self.unchanged} unchanged"]
+        if self.errors:
+            parts.append(f"{self.bad_rows} bad rows skipped")
+        return ("Dry run: " if self.dry_run else "") + ", ".join(parts)
+
+
+# --------------------------------------------------------------------------- parsing
+@dataclass(slots=True)
+class _Row:
+    row: int
+    sku: str
+    product: dict[str, Any] = field(default_factory=dict)
+    attrs: dict[str, str] = field(default_factory=dict)
+    price: Decimal | None = None
+    list_price: Decimal | None = None
+    currency: str | None = None
+    stock: int | None = None
+    in_catalog: bool | None = None
+
+
+def _parse_header(header: tuple[str, ...]) -> tuple[list[tuple[int, str, str | None]], list[RowError]]:
+    """Return [(index, column key, attribute name or None)] and header errors."""
+    cols: list[tuple[int, str, str | None]] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(header):
+        name = (raw or "").replace("\ufeff", "").strip()
+        if not name:
+            continue
+        attr = None
+        if name.lower().startswith(ATTR_PREFIX):
+            attr = name[len(ATTR_PREFIX):].strip()
+            if not attr:
+                errors.append(RowError(1, name, "attribute column without a name; write it as attr:<Name>"))
+                continue
+            key = ATTR_PREFIX + attr
+        else:
+            key = name.lower()
+            if key not in PRODUCT_COLUMNS and key not in OTHER_COLUMNS:
+                errors.append(RowError(1, name, "unknown column; expected " + ", ".join(COLUMNS)
+                                       + " or attr:<Name>"))
+                continue
+        if key.lower() in seen:
+            errors.append(RowError(1, name, f"the column appears twice (columns {seen[key.lower()] + 1} and {i + 1})"))
+            continue
+        seen[key.lower()] = i
+        cols.append((i, key, attr))
+    if "sku" not in seen:
+        errors.append(RowError(1, "sku", "the required column 'sku' is missing from the header"))
+    return cols, errors
+
+
+def _parse_row(n: int, cells: tuple[Any, ...], cols: list[tuple[int, str, str | None]],
+               errors: list[RowError]) -> _Row | None:
+    row = _Row(n, "")
+    bad = False
+    for i, key, attr in cols:
+        cell = cells[i] if i < len(cells) else None
+        if V.is_blank(cell):
+            if key == "sku":
+                errors.append(RowError(n, "sku", "sku is required"))
+                bad = True
+            continue
+        try:
+            if attr is not None:
+                row.attrs[attr] = V.text(cell)
+                continue
+            parser = PRODUCT_COLUMNS.get(key) or OTHER_COLUMNS[key]
+            value = parser(cell)
+            limit = _MAXLEN.get(key)
+            if limit and isinstance(value, str) and len(value) > limit:
+                raise ValueError(f"is {len(value)} characters long; at most {limit} allowed")
+        except ValueError as exc:
+            errors.append(RowError(n, attr and ATTR_PREFIX + attr or key, str(exc)))
+            bad = True
+            continue
+        if key == "sku":
+            row.sku = value
+        elif key in PRODUCT_COLUMNS:
+            row.product[key] = value
+        else:
+            setattr(row, key, value)
+    if row.price is not None and row.price <= 0:
+        errors.append(RowError(n, "price", "the price must be above 0"))
+        bad = True
+    if row.price is not None and row.list_price is not None and row.list_price < row.price:
+        errors.append(RowError(n, "list_price", f"list price {row.list_price} is below the sale price {row.price}"))
+        bad = True
+    if row.list_price is not None and row.price is None:
+        errors.append(RowError(n, "price", "a list_price needs a price in the same row"))
+        bad = True
+    if "title" in row.product and not row.product["title"]:
+        del row.product["title"]
+    return None if bad else row
+
+
+def _all_blank(cells: tuple[Any, ...]) -> bool:
+    return all(V.is_blank(c) for c in cells)
+
+
+# --------------------------------------------------------------------------- existing state
+@dataclass(slots=True)
+class _Existing:
+    id: int
+    product: dict[str, Any]
+    price: tuple[Decimal, Decimal, str] | None
+    stock: int | None
+    catalog: tuple[datetime, datetime | None] | None  # (added_at, removed_at)
+
+
+_P = Product.__table__
+_PR = Price.__table__
+_ST = Stock.__table__
+_CI = CatalogItem.__table__
+
+
+def _fetch_existing(conn, skus: list[str]) -> dict[str, _Existing]:
+    out: dict[str, _Existing] = {}
+    cols = [_P.c.id, _P.c.sku, *(_P.c[f] for f in _PRODUCT_FIELDS)]
+    for i in range(0, len(skus), 900):
+        part = skus[i:i + 900]
+        for r in conn.execute(select(*cols).where(_P.c.sku.in_(part))):
+            m = r._mapping
+            out[m["sku"]] = _Existing(m["id"], {f: m[f] for f in _PRODUCT_FIELDS}, None, None, None)
+    if not out:
+        return out
+    by_id = {e.id: e for e in out.values()}
+    ids = list(by_id)
+    for i in range(0, len(ids), 900):
+        part = ids[i:i + 900]
+        for pid, price, list_price, cur in conn.execute(
+                select(_PR.c.product_id, _PR.c.price, _PR.c.list_price, _PR.c.currency).where(_PR.c.product_id.in_(part))):
+            by_id[pid].price = (price, list_price, cur)
+        for pid, qty in conn.execute(select(_ST.c.product_id, _ST.c.quantity).where(_ST.c.product_id.in_(part))):
+            by_id[pid].stock = qty
+        for pid, added, removed in conn.execute(
+                select(_CI.c.product_id, _CI.c.added_at, _CI.c.removed_at).where(_CI.c.product_id.in_(part))):
+            by_id[pid].catalog = (added, removed)
+    return out
+
+
+def _show(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, list):
+        return " | ".join(map(str, v))
+    if isinstance(v, dict):
+        return ", ".join(f"{k}={val}" for k, val in v.items())
+    return str(v)
+
+
+# --------------------------------------------------------------------------- the plan for one chunk
+@dataclass(slots=True)
+class _Plan:
+    new_products: list[dict[str, Any]] = field(default_factory=list)
+    new_rows: list[_Row] = field(default_factory=list)
+    product_updates: list[dict[str, Any]] = field(default_factory=list)
+    price_inserts: list[dict[str, Any]] = field(default_factory=list)
+    price_updates: list[dict[str, Any]] = field(default_factory=list)
+    stock_inserts: list[dict[str, Any]] = field(default_factory=list)
+    stock_updates: list[dict[str, Any]] = field(default_factory=list)
+    catalog_inserts: list[dict[str, Any]] = field(default_factory=list)
+    catalog_updates: list[dict[str, Any]] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    price_changes: int = 0
+    stock_changes: int = 0
+    catalog_changes: int = 0
+
+
+class _Changes:
+    def __init__(self, cap: int) -> None:
+        self.items: list[FieldChange] = []
+        self.cap = cap
+        self.truncated = False
+
+    def add(self, sku: str, fld: str, old: Any, new: Any) -> None:
+        if len(self.items) < self.cap:
+            self.items.append(FieldChange(sku, fld, _show(old), _show(new)))
+        else:
+            self.truncated = True
+
+
+def _plan_chunk(rows: list[_Row], existing: dict[str, _Existing], now: datetime, changes: _Changes,
+                errors: list[RowError]) -> _Plan:
+    plan = _Plan()
+    for r in rows:
+        ex = existing.get(r.sku)
+        if ex is None:
+            if not r.product.get("title"):
+                errors.append(RowError(r.row, "title", "a title is required for a new product"))
+                continue
+            p = {"sku": r.sku, "product_code": r.sku, "title": "", "description": "", "brand": None, "barcode": None,
+                 "vat_rate": 20, "images": [], "category": None, "attributes": {}, "preparing_day": None,
+                 "shipment_template": None, "product_type": "simple", "active": True, "version": 1,
+                 "version_date": now, "created_at": now}
+            p.update(r.product)
+            attrs = dict(r.attrs)
+            if p.get("brand"):
+                attrs["brand"] = p["brand"]
+            p["attributes"] = attrs
+            plan.new_products.append(p)
+            plan.new_rows.append(r)
+            plan.created += 1
+            changes.add(r.sku, "(new product)", "", p["title"])
+            continue
+
+        changed_any = False
+        # product fields
+        new_vals = dict(ex.product)
+        new_vals.update(r.product)
+        attrs = dict(ex.product.get("attributes") or {})
+        attrs.update(r.attrs)
+        if r.product.get("brand"):
+            attrs["brand"] = r.product["brand"]
+        new_vals["attributes"] = attrs
+        diff = [f for f in _PRODUCT_FIELDS if new_vals[f] != ex.product[f]]
+        if diff:
+            changed_any = True
+            for f in diff:
+                changes.add(r.sku, f, ex.product[f], new_vals[f])
+            upd = {f"b_{f}": new_vals[f] for f in _PRODUCT_FIELDS}
+            upd["b_id"] = ex.id
+            plan.product_updates.append(upd)
+        # price
+        if r.price is not None:
+            old = ex.price
+            if r.list_price is not None:
+                lp = r.list_price
+            elif old is not None and old[1] >= r.price:
+                lp = old[1]
+            else:
+                lp = r.price
+            cur = r.currency or (old[2] if old else "TL")
+            new = (r.price, lp, cur)
+            if old is None:
+                plan.price_inserts.append({"product_id": ex.id, "price": r.price, "list_price": lp, "currency": cur,
+                                           "version": 1, "version_date": now})
+            elif new != old:
+                plan.price_updates.append({"b_id": ex.id, "b_price": r.price, "b_list_price": lp, "b_currency": cur})
+            if new != old:
+                changed_any = True
+                plan.price_changes += 1
+                if old is None or old[0] != new[0]:
+                    changes.add(r.sku, "price", old and old[0], new[0])
+                if old is None or old[1] != new[1]:
+                    changes.add(r.sku, "list_price", old and old[1], new[1])
+        # stock
+        if r.stock is not None and r.stock != ex.stock:
+            changed_any = True
+            plan.stock_changes += 1
+            changes.add(r.sku, "stock", ex.stock, r.stock)
+            if ex.stock is None:
+                plan.stock_inserts.append({"product_id": ex.id, "quantity": r.stock, "version": 1, "version_date": now})
+            else:
+                plan.stock_updates.append({"b_id": ex.id, "b_quantity": r.stock})
+        # catalog membership
+        if r.in_catalog is not None:
+            member = ex.catalog is not None and ex.catalog[1] is None
+            if r.in_catalog and not member:
+                changed_any = True
+                plan.catalog_changes += 1
+                changes.add(r.sku, "in_catalog", "0", "1")
+                if ex.catalog is None:
+                    plan.catalog_inserts.append({"product_id": ex.id, "added_at": now, "removed_at": None})
+                else:
+                    plan.catalog_updates.append({"b_id": ex.id, "b_added_at": now, "b_removed_at": None})
+            elif not r.in_catalog and member:
+                changed_any = True
+                plan.catalog_changes += 1
+                changes.add(r.sku, "in_catalog", "1", "0")
+                plan.catalog_updates.append({"b_id": ex.id, "b_added_at": ex.catalog[0], "b_removed_at": now})
+        if changed_any:
+            plan.updated += 1
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def _write_plan(conn, plan: _Plan, now: datetime) -> None:
+    if plan.new_products:
+        ids: dict[str, int] = {}
+        stmt = insert(_P).returning(_P.c.id, _P.c.sku, sort_by_parameter_order=True)
+        for pid, sku in conn.execute(stmt, plan.new_products):
+            ids[sku] = pid
+        for r in plan.new_rows:
+            pid = ids[r.sku]
+            if r.price is not None:
+                plan.price_inserts.append({"product_id": pid, "price": r.price,
+                                           "list_price": r.list_price if r.list_price is not None else r.price,
+                                           "currency": r.currency or "TL", "version": 1, "version_date": now})
+                plan.price_changes += 1
+            if r.stock is not None:
+                plan.stock_inserts.append({"product_id": pid, "quantity": r.stock, "version": 1, "version_date": now})
+                plan.stock_changes += 1
+            if r.in_catalog is None or r.in_catalog:
+                plan.catalog_inserts.append({"product_id": pid, "added_at": now, "removed_at": None})
+                plan.catalog_changes += 1
+    if plan.product_updates:
+        conn.execute(
+            update(_P).where(_P.c.id == bindparam("b_id")).values(
+                **{f: bindparam(f"b_{f}", type_=_P.c[f].type) for f in _PRODUCT_FIELDS},
+                version=_P.c.version + 1, version_date=now),
+            plan.product_updates)
+    if plan.price_inserts:
+        conn.execute(insert(_PR), plan.price_inserts)
+    if plan.price_updates:
+        conn.execute(
+            update(_PR).where(_PR.c.product_id == bindparam("b_id")).values(
+                price=bindparam("b_price", type_=_PR.c.price.type),
+                list_price=bindparam("b_list_price", type_=_PR.c.list_price.type),
+                currency=bindparam("b_currency"), version=_PR.c.version + 1, version_date=now),
+            plan.price_updates)
+    if plan.stock_inserts:
+        conn.execute(insert(_ST), plan.stock_inserts)
+    if plan.stock_updates:
+        conn.execute(
+            update(_ST).where(_ST.c.product_id == bindparam("b_id")).values(
+                quantity=bindparam("b_quantity"), version=_ST.c.version + 1, version_date=now),
+            plan.stock_updates)
+    if plan.catalog_inserts:
+        conn.execute(insert(_CI), plan.catalog_inserts)
+    if plan.catalog_updates:
+        conn.execute(
+            update(_CI).where(_CI.c.product_id == bindparam("b_id")).values(
+                added_at=bindparam("b_added_at", type_=_CI.c.added_at.type),
+                removed_at=bindparam("b_removed_at", type_=_CI.c.removed_at.type)),
+            plan.catalog_updates)
+
+
+# --------------------------------------------------------------------------- entry point
+def read_rows(path: Path, errors: list[RowError]) -> tuple[list[_Row], int]:
+    """Read and validate every row; bad rows land in ``errors``. Returns (good rows, data rows read).
+
+    Raises CatalogFileError when the file as a whole is unusable."""
+    table = read_table(path)
+    cols, header_errors = _parse_header(table.header)
+    if header_errors:
+        raise CatalogFileError("; ".join(str(e) for e in header_errors))
+    good: list[_Row] = []
+    first_row: dict[str, int] = {}
+    read = 0
+    for n, cells in table.rows:
+        if _all_blank(cells):
+            continue
+        read += 1
+        row = _parse_row(n, cells, cols, errors)
+        if row is None:
+            continue
+        prev = first_row.get(row.sku)
+        if prev is not None:
+            errors.append(RowError(n, "sku", f"'{row.sku}' already appears in row {prev}; each sku once per file"))
+            continue
+        first_row[row.sku] = n
+        good.append(row)
+    return good, read
+
+
+def import_catalog(db: Database, path: Path | str, *, dry_run: bool = False,
+                   on_progress: Callable[[int, int], None] | None = None,
+                   chunk_rows: int = CHUNK_ROWS) -> ImportReport:
+    """Import a catalog file. Raises :class:`CatalogFileError` if the file as a whole is unusable."""
+    path = Path(path)
+    errors: list[RowError] = []
+    rows, total_rows = read_rows(path, errors)
+    changes = _Changes(CHANGES_CAP)
+    created = updated = unchanged = price_n = stock_n = catalog_n = 0
+    done = 0
+    if on_progress:
+        on_progress(0, len(rows))
+    for i in range(0, len(rows), chunk_rows):
+        chunk = rows[i:i + chunk_rows]
+        now = utcnow()
+        with db.engine.begin() as conn:
+            existing = _fetch_existing(conn, [r.sku for r in chunk])
+            plan = _plan_chunk(chunk, existing, now, changes, errors)
+            if not dry_run:
+                _write_plan(conn, plan, now)
+            else:
+                plan.price_changes += sum(1 for r in plan.new_rows if r.price is not None)
+                plan.stock_changes += sum(1 for r in plan.new_rows if r.stock is not None)
+                plan.catalog_changes += sum(1 for r in plan.new_rows if r.in_catalog is None or r.in_catalog)
+        created += plan.created
+        updated += plan.updated
+        unchanged += plan.unchanged
+        price_n += plan.price_changes
+        stock_n += plan.stock_changes
+        catalog_n += plan.catalog_changes
+        done += len(chunk)
+        if on_progress:
+            on_progress(done, len(rows))
+    errors.sort(key=lambda e: (e.row, e.column))
+    return ImportReport(
+        path=str(path), dry_run=dry_run, rows=total_rows, created=created, updated=updated, unchanged=unchanged,
+        errors=tuple(errors), changes=tuple(changes.items), changes_truncated=changes.truncated,
+        price_changes=price_n, stock_changes=stock_n, catalog_changes=catalog_n,
+    )
+
+
+def iter_errors_text(report: ImportReport) -> Iterable[str]:
+    for e in report.errors:
+        yield str(e)

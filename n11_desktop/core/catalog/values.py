@@ -1,0 +1,181 @@
+"""Cell → value parsers for catalog files. Each raises ``ValueError`` with a message for the merchant.
+
+Cells are ``str`` (CSV) or whatever openpyxl returns (``int``, ``float``, ``str``, ``datetime``,
+``bool``). Turkish number formats are accepted: ``1.234,50`` and ``1234,5`` are 1234.50.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+
+VAT_RATES = (0, 1, 10, 20)
+_SCI = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+_TRUE = {"1", "true", "yes", "y", "evet", "e", "x", "doğru", "dogru", "var"}
+_FALSE = {"0", "false", "no", "n", "hayır", "hayir", "h", "yanlış", "yanlis", "yok"}
+_CURRENCY_JUNK = re.compile(r"(?i)\s|\u00a0|\u202f|tl|try|₺")
+
+
+def is_blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def text(cell: Any) -> str:
+    """A text cell. Integral Excel numbers lose their ``.0`` (barcodes, SKUs typed as numbers)."""
+    if isinstance(cell, bool):
+        return "1" if cell else "0"
+    if isinstance(cell, float):
+        if cell.is_integer():
+            return str(int(cell))
+        return repr(cell)
+    if isinstance(cell, (datetime, date)):
+        return cell.isoformat()
+    return str(cell).strip()
+
+
+def code(cell: Any) -> str:
+    """A code (sku, barcode, product code): text, but Excel's scientific notation is refused."""
+    value = text(cell)
+    if _SCI.match(value):
+        raise ValueError(f"'{value}' is in Excel scientific notation, so digits were lost; "
+                         "format the column as Text in Excel and export again")
+    return value
+
+
+def money(cell: Any) -> Decimal:
+    if isinstance(cell, bool):
+        raise ValueError(f"'{cell}' is not a price")
+    if isinstance(cell, (int, float)):
+        d = Decimal(str(cell))
+    else:
+        raw = str(cell)
+        s = _CURRENCY_JUNK.sub("", raw)
+        d = _number(s, raw)
+    if not d.is_finite():
+        raise ValueError(f"'{cell}' is not a price")
+    if d < 0:
+        raise ValueError(f"'{text(cell)}' is negative")
+    q = d.quantize(Decimal("0.01"))
+    if q != d and abs(q - d) > Decimal("0.000001"):
+        raise ValueError(f"'{text(cell)}' has more than 2 decimals")
+    return q
+
+
+def _number(s: str, raw: str) -> Decimal:
+    """``1.234,50`` / ``1,234.50`` / ``1234,5`` / ``1234.5`` / ``1.234`` (thousands) → Decimal."""
+    if not s or not re.fullmatch(r"[+-]?[\d.,]+", s) or not re.search(r"\d", s):
+        raise ValueError(f"'{raw.strip()}' is not a number")
+    sign = ""
+    if s[0] in "+-":
+        sign, s = s[0], s[1:]
+    has_dot, has_comma = "." in s, "," in s
+    if has_dot and has_comma:
+        dec = "." if s.rfind(".") > s.rfind(",") else ","
+        thousands = "," if dec == "." else "."
+        intpart, _, frac = s.rpartition(dec)
+        if dec in intpart or not re.fullmatch(r"\d{1,3}(?:" + re.escape(thousands) + r"\d{3})*", intpart):
+            raise ValueError(f"'{raw.strip()}' is not a number")
+        s = intpart.replace(thousands, "") + "." + frac
+    elif has_dot or has_comma:
+        sep = "." if has_dot else ","
+        parts = s.split(sep)
+        if len(parts) > 2 or (len(parts) == 2 and len(parts[1]) == 3 and parts[0] not in ("", "0")):
+            # more than one separator, or one followed by exactly three digits: a thousands separator
+            # (prices never have three decimals)
+            if not all(p.isdigit() for p in parts) or any(len(p) != 3 for p in parts[1:]) or not parts[0]:
+                raise ValueError(f"'{raw.strip()}' is not a number")
+            s = "".join(parts)
+        else:
+            s = parts[0] + "." + parts[1] if len(parts) == 2 else parts[0]
+    if s.startswith("."):
+        s = "0" + s
+    try:
+        return Decimal(sign + s)
+    except InvalidOperation:
+        raise ValueError(f"'{raw.strip()}' is not a number") from None
+
+
+def integer(cell: Any, *, minimum: int | None = 0) -> int:
+    if isinstance(cell, bool):
+        raise ValueError(f"'{cell}' is not a whole number")
+    if isinstance(cell, int):
+        n = cell
+    elif isinstance(cell, float):
+        if not cell.is_integer():
+            raise ValueError(f"'{cell}' is not a whole number")
+        n = int(cell)
+    else:
+        raw = str(cell).strip()
+        s = raw.replace("\u00a0", "").replace(" ", "")
+        try:
+            d = _number(s, raw)
+        except ValueError:
+            raise ValueError(f"'{raw}' is not a whole number") from None
+        if d != d.to_integral_value():
+            raise ValueError(f"'{raw}' is not a whole number")
+        n = int(d)
+    if minimum is not None and n < minimum:
+        raise ValueError(f"'{n}' is below {minimum}")
+    return n
+
+
+def boolean(cell: Any) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    if isinstance(cell, (int, float)) and cell in (0, 1):
+        return bool(cell)
+    s = str(cell).strip().lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise ValueError(f"'{text(cell)}' is not 1 or 0")
+
+
+def vat_rate(cell: Any) -> int:
+    raw = cell
+    if isinstance(cell, str):
+        cell = cell.strip().lstrip("%").rstrip("%").strip()
+    try:
+        n = integer(cell)
+    except ValueError:
+        n = None
+    if n is None and isinstance(cell, (float, str)):  # Excel percent format: 0.2 or "0,20"
+        try:
+            frac = money(cell) if isinstance(cell, str) else Decimal(str(cell))
+        except ValueError:
+            frac = None
+        if frac is not None and frac < 1 and (frac * 100) == (frac * 100).to_integral_value():
+            n = int(frac * 100)
+    if n not in VAT_RATES:
+        raise ValueError(f"'{text(raw)}' is not a VAT rate; use one of 0, 1, 10, 20")
+    return n
+
+
+def currency(cell: Any) -> str:
+    s = text(cell).upper()
+    if s in ("TL", "TRY", "₺"):
+        return "TL"
+    raise ValueError(f"'{text(cell)}' is not a supported currency; N11 sells in TL")
+
+
+def images(cell: Any) -> list[str]:
+    urls = [u.strip() for u in text(cell).split("|")]
+    urls = [u for u in urls if u]
+    for u in urls:
+        parts = urlsplit(u)
+        if parts.scheme.lower() != "https" or not parts.netloc or " " in u:
+            raise ValueError(f"'{u}' is not an https:// image URL")
+    if len(set(urls)) != len(urls):
+        raise ValueError("the same image URL is listed twice")
+    return urls
+
+
+def category_path(cell: Any) -> str:
+    parts = [p.strip() for p in re.split(r"\s*>\s*", text(cell))]
+    if any(not p for p in parts):
+        raise ValueError(f"'{text(cell)}' has an empty level; write it as 'A > B > C'")
+    return " > ".join(parts)
