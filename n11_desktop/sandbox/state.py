@@ -39,8 +39,10 @@ FAULT_KINDS = ("latency", "http_500", "http_503", "timeout", "reset", "malformed
                "wrong_content_type")
 CANCEL_REASONS = {61: "Stokta yok", 62: "Ürün kusurlu", 63: "Hatalı fiyat", 64: "Mücbir sebep",
                   65: "Diğer"}
-CLAIM_CANCEL_DENY_REASONS = [(1, "Ürün kargoya verildi"), (2, "Ürün hazırlandı"),
-                             (3, "Alıcı ile iletişime geçildi"), (4, "Diğer")]
+# Ids as N11 documents them to sellers (seed §2 "Deny Reason Id").
+CLAIM_CANCEL_DENY_REASONS = [(61, "Stokta olmayan ürün"), (62, "Kampanya sona erdi"),
+                             (63, "Ürün sağlam teslim edildi"), (64, "Ürün hasarlı"),
+                             (81, "Mevzuat gereği iadesi kabul edilmeyen ürün")]
 RETURN_DENY_REASONS = [(1, "Ürün kullanılmış"), (2, "Ürün eksik gönderildi"),
                        (3, "İade süresi geçmiş"), (4, "Diğer")]
 RETURN_PENDING_REASONS = [(1, "Ürün incelemede"), (2, "Kargo bekleniyor"), (3, "Diğer")]

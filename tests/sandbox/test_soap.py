@@ -169,7 +169,7 @@ def test_claim_cancel_list_approve_deny(fresh, http):
     reasons = response_el(r, "ClaimCancelDenyReasonType").findall("denyReasonTypeDataList")
     assert len(reasons) >= 2 and reasons[0].findtext("value")
     r = soap(sb, http, "ClaimCancelDeny", f"<claimCancelId>{claim2['claimCancelId']}</claimCancelId>"
-             "<denyReasonId>1</denyReasonId><denyReasonNote>Kargoya verildi</denyReasonNote>",
+             "<denyReasonId>81</denyReasonId><denyReasonNote>Faturalı sipariş</denyReasonNote>",
              path="/ws/claimCancelService/")
     assert response_el(r, "ClaimCancelDeny").findtext("result/status") == "success"
     r = soap(sb, http, "ClaimCancelApprove", f"<claimCancelId>{claim2['claimCancelId']}</claimCancelId>",
