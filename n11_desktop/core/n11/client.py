@@ -28,7 +28,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus, urlencode, urlsplit
 from xml.sax.saxutils import escape as xml_escape
@@ -39,7 +39,6 @@ import urllib3.exceptions
 from . import _parse as P
 from . import rest, soap
 from .errors import (
-    BusinessError,
     MalformedResponseError,
     N11ConnectionError,
     N11Error,
@@ -1078,7 +1077,10 @@ class N11Client:
         return [self._model(P.shipment_company, r, operation="GetShipmentCompaniesRequest") for r in rows]
 
     def get_shipment_templates(self) -> list[ShipmentTemplate]:
-        data = self._soap("ShipmentService", "GetShipmentTemplateList", safe=True)
+        # pagingData is required (nillable) by the WSDL; N11 returns all templates at once
+        data = self._soap(
+            "ShipmentService", "GetShipmentTemplateList", {"pagingData": {"currentPage": 0, "pageSize": 100}}, safe=True
+        )
         rows = [r for r in soap.items_of(data.get("shipmentTemplates"), "shipmentTemplate") if isinstance(r, dict)]
         return [self._model(P.shipment_template, r, operation="GetShipmentTemplateListRequest") for r in rows]
 
