@@ -422,7 +422,7 @@ def test_claim_cancel_list_pages_approve_and_deny(sandbox, client, rec):
     assert c0.line_id == claims[0]["skuId"] and c0.quantity == 1 and c0.unit_price is not None
 
     client.claim_cancel_approve(listed[0].claim_id)
-    client.claim_cancel_deny(listed[1].claim_id, 1, "Kargoya verildi")
+    client.claim_cancel_deny(listed[1].claim_id, 81, "Mevzuat gereği")
     states = {c.claim_id: c.status for c in client.claim_cancel_list("ALL")}
     assert states[listed[0].claim_id] == "COMPLETED" and states[listed[1].claim_id] == "DENIED"
     with pytest.raises(BusinessError) as ei:
