@@ -51,8 +51,8 @@ def _qs(query: str) -> dict[str, str]:
 def _json_body(body: bytes):
     try:
         return json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"JSON parse error: {exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ValueError(f"JSON parse error: {type(exc).__name__}: {exc}") from exc
 
 
 # --------------------------------------------------------------------------- auth

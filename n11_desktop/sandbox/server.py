@@ -77,6 +77,8 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------
 
     def _read_body(self) -> bytes | None:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
         length = self.headers.get("Content-Length")
         if not length:
             return b""
@@ -87,6 +89,24 @@ class _Handler(BaseHTTPRequestHandler):
         if n < 0 or n > MAX_BODY:
             return None
         return self.rfile.read(n)
+
+    def _read_chunked(self) -> bytes | None:
+        parts, total = [], 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+            except ValueError:
+                return None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(parts)
+            total += size
+            if total > MAX_BODY:
+                return None
+            parts.append(self.rfile.read(size))
+            self.rfile.readline(8)
 
     def _send(self, status: int, ctype: str, body: bytes, close: bool = False) -> None:
         self.send_response(status)

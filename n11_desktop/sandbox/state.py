@@ -734,6 +734,7 @@ class SandboxState:
         pid = pid if pid is not None else next(self._package_ids)
         for ln in lines:
             ln["orderItemLineItemStatusName"] = status
+            ln.setdefault("_ship_by", ts + 2 * 86_400_000)
         pkg = {"id": pid, "orderNumber": order["orderNumber"], "shipmentPackageStatus": status,
                "lastModifiedDate": ts, "createdDate": ts,
                "agreedDeliveryDate": ts + 2 * 86_400_000,
@@ -991,6 +992,9 @@ class SandboxState:
     def soap_item_status(self, ln: dict) -> int:
         if ln["_soap"] is not None:
             return ln["_soap"]
+        if ln["orderItemLineItemStatusName"] == "Created" and ln.get("_ship_by") \
+                and now_ms() > ln["_ship_by"]:
+            return 14  # Kargo Yapılması Gecikmiş: not shipped by the agreed date
         return REST_TO_SOAP_ITEM.get(ln["orderItemLineItemStatusName"], 2)
 
     def order_lines(self, order: dict) -> list[tuple[dict, dict]]:

@@ -4,10 +4,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
 
-def test_cli_runs_standalone_and_stops_on_sigint():
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_cli_runs_standalone_and_stops_on_signal(sig):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "n11_desktop.sandbox", "--port", "0",
                              "--seed", "3", "--task-delay-ms", "10"],
@@ -20,7 +22,7 @@ def test_cli_runs_standalone_and_stops_on_sigint():
         assert "demo-app-key" in "".join(rest) and "demo-app-secret" in "".join(rest)
         r = requests.get(url + "/cdn/categories", headers={"appkey": "demo-app-key"}, timeout=10)
         assert r.status_code == 200 and r.json()["categories"]
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         out, err = proc.communicate(timeout=20)
         assert proc.returncode == 0, err
         assert "stopped" in out

@@ -378,3 +378,16 @@ def test_split_and_cancel_by_quantity(fresh, http):
                   json={"cancelledItems": [{"orderLineId": kept["lines"][0]["orderLineId"],
                                             "quantity": 1, "cancelReasonId": 99}]}, headers=AUTH)
     assert r.status_code == 400 and "61-65" in r.json()["errorMessage"]
+
+
+def test_chunked_body_and_hostile_json(sb, http):
+    def gen():
+        yield b'{"payload": {"integrator": "x", '
+        yield b'"skus": [{"stockCode": "C-1", "quantity": 1}]}}'
+    r = http.post(sb.url + "/ms/product/tasks/price-stock-update", data=gen(), headers=AUTH)
+    assert r.status_code == 200 and r.json()["status"] == "IN_QUEUE"
+    deep = b"[" * 100000 + b"]" * 100000
+    r = http.post(sb.url + "/ms/product/tasks/price-stock-update", data=deep, headers=AUTH)
+    assert r.status_code == 400
+    r = http.post(sb.url + "/ms/product/tasks/price-stock-update", data=b"{nope", headers=AUTH)
+    assert r.status_code == 400

@@ -233,3 +233,15 @@ def test_seller_invoice_link(fresh, http):
         assert response_el(bad, "SaveLinkSellerInvoice").findtext("result/status") == "failure"
     assert sb.state.invoices == [{"orderNumber": num, "url": f"https://fatura.example.com/{num}.pdf",
                                   "invoiceNumber": None}]
+
+
+def test_late_shipment_is_automatic_after_ship_by_date(fresh, http):
+    import time
+    sb = fresh
+    old = sb.state.create_order(created_ms=int(time.time() * 1000) - 3 * 86_400_000)[0]
+    sb.state.create_order()
+    r = soap(sb, http, "DetailedOrderList", "<searchData><status>LATE_SHIPMENT</status></searchData>")
+    orders = response_el(r, "DetailedOrderList").findall("orderList/order")
+    assert [o.findtext("orderNumber") for o in orders] == [old["orderNumber"]]
+    # REST still shows it as Created (N11 keeps late packages in Created)
+    assert sb.state.packages[old["id"]]["shipmentPackageStatus"] == "Created"
