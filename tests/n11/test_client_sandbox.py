@@ -215,6 +215,9 @@ def test_rejected_task_raises_with_all_acks(sandbox, rec):
         assert "integrator" in err.message and err.code == "REJECT"
         acks = client.delete_products(["A"], raise_on_reject=False)
         assert acks[0].status == "REJECT" and acks[0].reasons
+        result = client.get_task_result(acks[0].task_id)
+        assert result.status == "REJECT" and result.done and result.skus == ()
+        assert any("integrator" in r for r in result.reasons)
     finally:
         client.close()
 
