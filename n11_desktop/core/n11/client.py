@@ -165,6 +165,14 @@ def _walk_causes(exc: BaseException) -> Iterator[BaseException]:
                 stack.append(nxt)
 
 
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):g} MB"
+    if n >= 1024:
+        return f"{n / 1024:g} KB"
+    return f"{n} bytes"
+
+
 def _chunks(seq: Sequence[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(seq), size):
         yield list(seq[start : start + size])
@@ -303,7 +311,7 @@ class N11Client:
             total += len(chunk)
             if total > self.max_response_bytes:
                 raise MalformedResponseError(
-                    f"response larger than {self.max_response_bytes // (1024 * 1024)} MB; refused",
+                    f"response larger than {_size(self.max_response_bytes)}; refused",
                     http_status=resp.status_code,
                     operation=operation,
                 )
