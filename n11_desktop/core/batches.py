@@ -1,0 +1,615 @@
+"""Batches (DESIGN §7): records sent to N11 as product tasks, written down before they leave.
+
+State machine of a batch: ``initialized`` (being assembled) → ``commit`` (records written as
+about-to-send) → ``sent_to_remote`` (N11 acknowledged at least one task; its id is stored the
+moment the acknowledgement arrives) → ``ongoing`` (N11 is processing) → ``done`` | ``fail``.
+At most one batch per content type is in flight (a partial unique index enforces it).
+
+A batch may span several N11 tasks (≤ page size SKUs each); every record (``batch_item``)
+knows the task that carried it. Record states::
+
+    pending  → in the batch, its post has not started
+    sending  → its post is leaving now (committed before the HTTP request)
+    sent     → N11 acknowledged the task (``remote_task_id`` set)
+    success | fail            → N11's per-SKU result (or a rejected task / sent_to_remote expiry)
+    unsent   → never posted (cancel, network down before the post): eligible again at once
+    unknown  → posted but the acknowledgement was lost (crash, timeout): resolved by asking
+               N11 (product-query), never by a blind duplicate post; penalized with the
+               sent_to_remote message if N11 shows nothing within EXPIRATION_HOUR
+
+After a restart :func:`recover_in_flight` turns ``pending`` into ``unsent`` and ``sending``
+into ``unknown``, then polls the tasks in flight and resolves the unknown records.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Callable, Mapping, Sequence
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import ledger, penalty
+from .settings import ChannelConfig
+from .storage.models import BATCH_ACTIVE_STATES, Batch, BatchItem
+
+log = logging.getLogger(__name__)
+
+IN_FLIGHT_ITEM_STATES = ("pending", "sending", "sent", "unknown")
+#: which N11 task each batch operation posts
+OPS = ("create", "update", "delete", "price_stock", "zero_stock", "seller_delete")
+UNKNOWN_RESOLVE_LIMIT = 500
+
+LogFn = Callable[..., None]
+
+
+class BatchInFlight(Exception):
+    """Another batch of this content type is still in flight."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendItem:
+    object_id: int
+    object_key: str
+    payload: Mapping[str, Any]  # the exact N11 sku dict
+    version_date: datetime | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)  # other version dates, op details
+
+
+@dataclass
+class SendSummary:
+    batch_id: int
+    tasks: int = 0
+    sent: int = 0
+    rejected: int = 0
+    unsent: int = 0
+    unknown: int = 0
+    penalized: int = 0
+    error: str | None = None
+    fatal: bool = False
+
+
+@dataclass
+class PollSummary:
+    succeeded: int = 0
+    failed: int = 0
+    penalized: int = 0
+    pending: int = 0
+    resolved_unknown: int = 0
+    batches_finished: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def _noop_log(*_a: Any, **_k: Any) -> None:
+    return None
+
+
+# ----------------------------------------------------------------------------- queries
+def active_batch(session: Session, content_type: str) -> Batch | None:
+    return session.scalars(select(Batch).where(Batch.content_type == content_type,
+                                               Batch.state.in_(BATCH_ACTIVE_STATES))).first()
+
+
+def in_flight_clause(content_type: str, object_id_col: Any):
+    """SQL condition: the object is part of an unresolved send of this content type."""
+    return exists().where(BatchItem.object_id == object_id_col, BatchItem.state.in_(IN_FLIGHT_ITEM_STATES),
+                          BatchItem.batch_id == Batch.id, Batch.content_type == content_type)
+
+
+# ----------------------------------------------------------------------------- create + send
+def create_batch(db: Any, content_type: str, flow: str, op: str, items: Sequence[SendItem], now: datetime) -> int:
+    """initialized → commit: the batch and its records are written before anything leaves."""
+    if op not in OPS:
+        raise ValueError(f"unknown batch op {op!r}")
+    try:
+        with db.session_factory.begin() as s:
+            if active_batch(s, content_type) is not None:
+                raise BatchInFlight(content_type)
+            batch = Batch(content_type=content_type, flow=flow, state="initialized", total=len(items),
+                          created_at=now, updated_at=now)
+            s.add(batch)
+            s.flush()
+            s.add_all([BatchItem(batch_id=batch.id, object_id=it.object_id, object_key=it.object_key,
+                                 payload={**dict(it.payload), "_meta": {**dict(it.meta), "op": op}},
+                                 version_date=it.version_date, state="pending") for it in items])
+            s.flush()
+            batch.state = "commit"
+            return batch.id
+    except IntegrityError as exc:  # a concurrent writer won the race for this content type
+        raise BatchInFlight(content_type) from exc
+
+
+def _post(client: Any, op: str, skus: list[dict]) -> list[Any]:
+    if op == "create":
+        return client.create_products(skus, raise_on_reject=False)
+    if op == "update":
+        return client.update_products(skus, raise_on_reject=False)
+    if op == "seller_delete":
+        return client.delete_products([s["stockCode"] for s in skus], raise_on_reject=False)
+    return client.update_price_stock(skus, raise_on_reject=False)
+
+
+def strip_meta(payload: Mapping[str, Any]) -> dict:
+    return {k: v for k, v in payload.items() if k != "_meta"}
+
+
+def send_batch(db: Any, batch_id: int, client: Any, config: ChannelConfig, *, page_size: int = 1000,
+               clock: Callable[[], datetime], should_stop: Callable[[], bool] = lambda: False,
+               progress: Callable[[int, int], None] | None = None, log_fn: LogFn = _noop_log) -> SendSummary:
+    """commit → sent_to_remote: post the batch page by page; store each task id on arrival."""
+    from .n11.errors import N11Error
+
+    summary = SendSummary(batch_id=batch_id)
+    page_size = max(1, min(int(page_size or 1000), 1000))
+    with db.session_factory() as s:
+        batch = s.get(Batch, batch_id)
+        rows = s.execute(select(BatchItem.id, BatchItem.payload).where(BatchItem.batch_id == batch_id,
+                                                                       BatchItem.state == "pending")
+                         .order_by(BatchItem.id)).all()
+    total = len(rows)
+    op = (rows[0][1].get("_meta") or {}).get("op") if rows else None
+    done = 0
+    stopped = False
+    for start in range(0, total, page_size):
+        chunk = rows[start:start + page_size]
+        ids = [r[0] for r in chunk]
+        if should_stop():
+            stopped = True
+            break
+        now = clock()
+        with db.session_factory.begin() as s:  # written as about-to-send before the request leaves
+            _set_items(s, ids, state="sending")
+            b = s.get(Batch, batch_id)
+            if b.sent_at is None:
+                b.sent_at = now
+            b.updated_at = now
+        skus = [strip_meta(r[1]) for r in chunk]
+        try:
+            acks = _post(client, op, skus)
+        except N11Error as err:
+            acks = list(getattr(err, "acks", ()) or ())
+            if acks:  # earlier tasks of this call were accepted (cannot happen with one task per call)
+                _record_acks(db, batch_id, ids, acks, clock(), summary, config, log_fn)
+            if getattr(err, "outcome_unknown", False):
+                with db.session_factory.begin() as s:
+                    summary.unknown += _set_items(s, ids, state="unknown", only_state="sending",
+                                                  message=f"outcome unknown: {err}")
+                log_fn(f"{len(ids)} record(s) posted without an acknowledgement ({err}); they will be checked "
+                       "on N11 before anything is sent again", level="WARNING")
+            else:
+                with db.session_factory.begin() as s:
+                    summary.unsent += _set_items(s, ids, state="unsent", only_state="sending", message=str(err))
+            summary.error = str(err)
+            summary.fatal = True
+            break
+        _record_acks(db, batch_id, ids, acks, clock(), summary, config, log_fn)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+    # anything not posted (cancel, fatal error) is released at once
+    with db.session_factory.begin() as s:
+        summary.unsent += _set_items_where(s, batch_id, "pending", "unsent")
+        b = s.get(Batch, batch_id)
+        if summary.error:
+            b.error = summary.error
+        _maybe_finish(s, b, clock())
+    if stopped:
+        from .flows.base import FlowCancelled
+
+        raise FlowCancelled()
+    return summary
+
+
+def _set_items(s: Session, ids: Sequence[int], *, state: str, only_state: str | None = None,
+               message: str | None = None, task_id: str | None = None) -> int:
+    n = 0
+    for start in range(0, len(ids), 500):
+        q = update(BatchItem).where(BatchItem.id.in_(ids[start:start + 500]))
+        if only_state:
+            q = q.where(BatchItem.state == only_state)
+        values: dict[str, Any] = {"state": state}
+        if message is not None:
+            values["message"] = message
+        if task_id is not None:
+            values["remote_task_id"] = task_id
+        n += s.execute(q.values(**values)).rowcount or 0
+    return n
+
+
+def _set_items_where(s: Session, batch_id: int, old: str, new: str) -> int:
+    return s.execute(update(BatchItem).where(BatchItem.batch_id == batch_id, BatchItem.state == old)
+                     .values(state=new)).rowcount or 0
+
+
+def _record_acks(db: Any, batch_id: int, ids: Sequence[int], acks: Sequence[Any], now: datetime,
+                 summary: SendSummary, config: ChannelConfig, log_fn: LogFn) -> None:
+    """The acknowledgement arrived: store N11's task id at once (one chunk = one task)."""
+    failures: list[tuple[str, str]] = []
+    with db.session_factory.begin() as s:
+        b = s.get(Batch, batch_id)
+        offset = 0
+        for ack in acks:
+            n = len(ack.stock_codes) or (len(ids) - offset)
+            part = list(ids[offset:offset + n])
+            offset += n
+            tid = str(ack.task_id) if ack.task_id is not None else None
+            summary.tasks += 1
+            if ack.rejected:
+                reason = "; ".join(ack.reasons) or "task rejected"
+                msg = f"N11 rejected the task{' ' + tid if tid else ''}: {reason}"
+                items = s.scalars(select(BatchItem).where(BatchItem.id.in_(part))).all()
+                for it in items:
+                    it.state, it.message, it.remote_task_id = "fail", msg, tid
+                    penalty.penalize(s, b.content_type, it.object_id, it.object_key, "remote", msg, config, now)
+                    ledger.upsert(s, b.content_type, it.object_id, it.object_key, now, error=msg)
+                    failures.append((it.object_key, msg))
+                summary.rejected += len(items)
+                summary.penalized += len(items)
+            else:
+                summary.sent += _set_items(s, part, state="sent", task_id=tid, only_state="sending")
+                ids_txt = ",".join(x for x in ((b.remote_task_id or "").split(",") + [tid or ""]) if x)
+                b.remote_task_id = ids_txt
+                if b.state == "commit":
+                    b.state = "sent_to_remote"
+        b.updated_at = now
+    for sku, msg in failures[:200]:
+        log_fn(msg, level="WARNING", object_type="product", object_key=sku)
+
+
+def _maybe_finish(s: Session, b: Batch, now: datetime) -> bool:
+    open_ = s.scalar(select(exists().where(BatchItem.batch_id == b.id,
+                                           BatchItem.state.in_(("pending", "sending", "sent")))))
+    if open_:
+        return False
+    counts: dict[str, int] = {}
+    for st, in s.execute(select(BatchItem.state).where(BatchItem.batch_id == b.id)):
+        counts[st] = counts.get(st, 0) + 1
+    b.succeeded = counts.get("success", 0)
+    b.failed = counts.get("fail", 0)
+    posted = sum(v for k, v in counts.items() if k != "unsent")
+    b.state = "done" if (b.succeeded or (posted and b.failed < posted)) else "fail"
+    if not posted and not b.error:
+        b.error = "nothing was sent"
+    b.finished_at = now
+    b.updated_at = now
+    return True
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    item_id: int
+    ok: bool
+    reasons: tuple[str, ...] = ()
+    remote: Any = None  # RemoteProduct looked up for the record, when needed
+    message: str | None = None  # final message (overrides translation)
+    expired: bool = False
+
+
+def apply_outcomes(s: Session, b_content_type: str, outcomes: Sequence[_Outcome], config: ChannelConfig,
+                   now: datetime, summary: PollSummary, logs: list[tuple[str, str, str]]) -> None:
+    items = {it.id: it for it in s.scalars(select(BatchItem).where(BatchItem.id.in_([o.item_id for o in outcomes])))}
+    cleared: list[int] = []
+    for o in outcomes:
+        it = items.get(o.item_id)
+        if it is None or it.state in ("success", "fail"):
+            continue
+        meta = dict(it.payload.get("_meta") or {})
+        op = meta.get("op")
+        payload = strip_meta(it.payload)
+        if o.ok:
+            _apply_success(s, b_content_type, op, it, payload, meta, o.remote, now)
+            it.state, it.message = "success", None
+            summary.succeeded += 1
+            cleared.append(it.object_id)
+            continue
+        # failure -------------------------------------------------------------------------
+        if o.message:
+            msg = o.message
+        elif op == "create" and o.remote is not None and _already_created(o.reasons):
+            # the SKU exists on N11 already (a previous send landed): not a failure unless the category differs
+            remote = o.remote
+            cid = payload.get("categoryId")
+            if cid is not None and remote.category_id is not None and int(remote.category_id) != int(cid):
+                msg = penalty.category_message(s, remote.category_id)
+            else:
+                _apply_success(s, b_content_type, op, it, payload, meta, remote, now)
+                it.state = "success"
+                it.message = (penalty.MSG_PENDING_APPROVAL if ledger.state_for_remote_status(remote.status)
+                              == "pending_approval" else penalty.MSG_NOT_IN_QUEUE)
+                logs.append(("WARNING", it.object_key, it.message))
+                summary.succeeded += 1
+                cleared.append(it.object_id)
+                continue
+        else:
+            msg = penalty.translate_reason(o.reasons)
+        it.state, it.message = "fail", msg
+        penalty.penalize(s, b_content_type, it.object_id, it.object_key, "remote", msg, config, now)
+        fields: dict[str, Any] = {"error": msg}
+        if op == "create":
+            prev = ledger.get(s, "product", it.object_id)
+            if prev is None or prev.state not in ledger.CREATED_STATES:
+                fields["state"] = "failed"
+        elif b_content_type != "product":
+            fields["state"] = "failed"
+        ledger.upsert(s, b_content_type, it.object_id, it.object_key, now, **fields)
+        summary.failed += 1
+        summary.penalized += 1
+        logs.append(("WARNING", it.object_key, msg))
+    penalty.clear(s, b_content_type, cleared, now)
+
+
+def _already_created(reasons: Sequence[str]) -> bool:
+    return any("daha önce ürün oluşturulmuştur" in r for r in reasons)
+
+
+def _apply_success(s: Session, ct: str, op: str | None, it: BatchItem, payload: Mapping[str, Any],
+                   meta: Mapping[str, Any], remote: Any, now: datetime) -> None:
+    oid, key = it.object_id, it.object_key
+    remote_kw: dict[str, Any] = {}
+    if remote is not None:
+        remote_kw = {"remote_id": remote.n11_product_id, "remote_status": remote.status}
+    if op == "create":
+        state = ledger.state_for_remote_status(remote.status) if remote is not None else "pending_approval"
+        ledger.upsert(s, "product", oid, key, now, state=state, version_date=it.version_date,
+                      values=ledger.product_values(payload), merge_values=False, clear_error=True, sent=True,
+                      **remote_kw)
+        if "quantity" in payload:
+            ledger.upsert(s, "productstock", oid, key, now, state="synced", version_date=_dt(meta.get("stock_vd")),
+                          values={"quantity": payload["quantity"]}, clear_error=True, sent=True)
+        if "salePrice" in payload:
+            ledger.upsert(s, "productprice", oid, key, now, state="synced", version_date=_dt(meta.get("price_vd")),
+                          values={"salePrice": _num(payload.get("salePrice")),
+                                  "listPrice": _num(payload.get("listPrice")),
+                                  "currencyType": payload.get("currencyType")},
+                          clear_error=True, sent=True)
+        penalty.clear(s, "productstock", [oid], now)
+        penalty.clear(s, "productprice", [oid], now)
+    elif op == "update":
+        ledger.upsert(s, "product", oid, key, now, version_date=it.version_date,
+                      values=ledger.product_values(payload), clear_error=True, sent=True, **remote_kw)
+    elif op == "zero_stock":
+        ledger.upsert(s, "product", oid, key, now, state="removed", version_date=it.version_date, clear_error=True,
+                      sent=True)
+        ledger.upsert(s, "productstock", oid, key, now, state="synced", values={"quantity": 0}, clear_error=True,
+                      sent=True)
+    elif op == "seller_delete":
+        ledger.upsert(s, "product", oid, key, now, state="seller_code_deleted", clear_error=True, sent=True)
+    elif op == "price_stock":
+        if ct == "productstock":
+            ledger.upsert(s, ct, oid, key, now, state="synced", version_date=it.version_date,
+                          values={"quantity": payload.get("quantity")}, clear_error=True, sent=True)
+        else:
+            ledger.upsert(s, ct, oid, key, now, state="synced", version_date=it.version_date,
+                          values={"salePrice": _num(payload.get("salePrice")),
+                                  "listPrice": _num(payload.get("listPrice")),
+                                  "currencyType": payload.get("currencyType")},
+                          clear_error=True, sent=True)
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return str(v)
+    return v
+
+
+def _dt(v: Any) -> datetime | None:
+    if v is None or isinstance(v, datetime):
+        return v
+    try:
+        return datetime.fromisoformat(str(v))
+    except ValueError:
+        return None
+
+
+def poll(db: Any, client: Any, config: ChannelConfig, *, clock: Callable[[], datetime],
+         content_type: str | None = None, log_fn: LogFn = _noop_log,
+         should_stop: Callable[[], bool] = lambda: False) -> PollSummary:
+    """sent_to_remote/ongoing → done|fail: poll every task in flight; apply per-SKU results;
+    penalize what got no result within sent_to_remote EXPIRATION_HOUR."""
+    summary = PollSummary()
+    hours = config.sent_to_remote_expiration_hours
+    with db.session_factory() as s:
+        q = select(Batch.id, Batch.content_type, Batch.sent_at, Batch.created_at).where(
+            Batch.state.in_(BATCH_ACTIVE_STATES))
+        if content_type:
+            q = q.where(Batch.content_type == content_type)
+        batches = s.execute(q.order_by(Batch.id)).all()
+    for batch_id, ct, sent_at, created_at in batches:
+        with db.session_factory() as s:
+            tasks = [t for (t,) in s.execute(select(BatchItem.remote_task_id).where(
+                BatchItem.batch_id == batch_id, BatchItem.state == "sent").distinct())]
+        any_in_queue = False
+        for tid in tasks:
+            if should_stop():
+                from .flows.base import FlowCancelled
+
+                raise FlowCancelled()
+            result = client.get_task_result(int(tid))
+            if not result.done:
+                any_in_queue = True
+                continue
+            _apply_task_result(db, client, batch_id, ct, tid, result, config, clock(), summary, log_fn)
+        now = clock()
+        with db.session_factory.begin() as s:
+            b = s.get(Batch, batch_id)
+            if any_in_queue and b.state in ("commit", "sent_to_remote"):
+                b.state = "ongoing"
+            started = b.sent_at or b.created_at
+            if started is not None and now - started > timedelta(hours=hours):
+                _expire(s, b, config, now, hours, summary)
+            if _maybe_finish(s, b, now):
+                summary.batches_finished += 1
+            else:
+                summary.pending += s.scalar(select(_count()).where(BatchItem.batch_id == batch_id,
+                                                                   BatchItem.state == "sent")) or 0
+    return summary
+
+
+def _count():
+    from sqlalchemy import func
+
+    return func.count(BatchItem.id)
+
+
+def _expire(s: Session, b: Batch, config: ChannelConfig, now: datetime, hours: float, summary: PollSummary) -> None:
+    msg = penalty.MSG_SENT_TO_REMOTE.format(hours=hours)
+    items = s.scalars(select(BatchItem).where(BatchItem.batch_id == b.id,
+                                              BatchItem.state.in_(("sent", "sending")))).all()
+    for it in items:
+        it.state, it.message = "fail", msg
+        penalty.penalize(s, b.content_type, it.object_id, it.object_key, "remote", msg, config, now)
+        ledger.upsert(s, b.content_type, it.object_id, it.object_key, now, error=msg)
+        summary.failed += 1
+        summary.penalized += 1
+    if items:
+        b.error = msg
+        summary.messages.append(f"batch {b.id}: {len(items)} record(s) penalized ({msg})")
+
+
+def _apply_task_result(db: Any, client: Any, batch_id: int, ct: str, tid: str, result: Any, config: ChannelConfig,
+                       now: datetime, summary: PollSummary, log_fn: LogFn) -> None:
+    with db.session_factory() as s:
+        items = s.execute(select(BatchItem.id, BatchItem.object_key, BatchItem.payload).where(
+            BatchItem.batch_id == batch_id, BatchItem.remote_task_id == tid, BatchItem.state == "sent")).all()
+    by_code: dict[str, Any] = {}
+    for r in result.skus:
+        by_code.setdefault(r.stock_code, r)
+    outcomes: list[_Outcome] = []
+    lookups: list[tuple[int, str]] = []
+    rejected = result.status.upper() == "REJECT"
+    for item_id, key, payload in items:
+        if rejected:
+            reason = "; ".join(result.reasons) or "task rejected"
+            outcomes.append(_Outcome(item_id, False, tuple(result.reasons),
+                                     message=f"N11 rejected the task {tid}: {reason}"))
+            continue
+        r = by_code.get(key)
+        if r is None:
+            outcomes.append(_Outcome(item_id, False, message=f"N11 processed task {tid} without a result for {key}"))
+        elif r.ok:
+            outcomes.append(_Outcome(item_id, True))
+        else:
+            op = (payload.get("_meta") or {}).get("op")
+            if op == "create" and _already_created(r.reasons):
+                lookups.append((item_id, key))
+            outcomes.append(_Outcome(item_id, False, tuple(r.reasons)))
+    remotes: dict[int, Any] = {}
+    for item_id, key in lookups[:UNKNOWN_RESOLVE_LIMIT]:  # HTTP outside the write transaction
+        remotes[item_id] = client.get_remote_product(key)
+    outcomes = [(_Outcome(o.item_id, o.ok, o.reasons, remote=remotes[o.item_id], message=o.message)
+                 if o.item_id in remotes else o) for o in outcomes]
+    logs: list[tuple[str, str, str]] = []
+    with db.session_factory.begin() as s:
+        apply_outcomes(s, ct, outcomes, config, now, summary, logs)
+        b = s.get(Batch, batch_id)
+        b.updated_at = now
+    ok = sum(1 for o in outcomes if o.ok)
+    log_fn(f"task {tid}: {result.status}, {ok} of {len(outcomes)} SKU(s) succeeded", level="INFO")
+    for level, key, msg in logs[:500]:
+        log_fn(msg, level=level, object_type="product", object_key=key)
+
+
+# ----------------------------------------------------------------------------- recovery
+STALE_AFTER_S = 120.0
+
+
+def recover_in_flight(db: Any, client: Any, config: ChannelConfig, *, clock: Callable[[], datetime],
+                      log_fn: LogFn = _noop_log, content_type: str | None = None,
+                      stale_after_s: float = STALE_AFTER_S) -> PollSummary:
+    """After a restart (or before every send): nothing in flight is re-sent blindly.
+
+    Records never posted become ``unsent``; records whose post left without an acknowledgement
+    become ``unknown`` and are resolved with product-query; tasks in flight are polled. A batch
+    whose sender is still alive touches ``updated_at`` at every page, so only batches untouched
+    for ``stale_after_s`` are treated as abandoned by a crashed process.
+    """
+    now = clock()
+    with db.session_factory.begin() as s:
+        q = select(Batch).where(Batch.state.in_(BATCH_ACTIVE_STATES),
+                                Batch.updated_at <= now - timedelta(seconds=stale_after_s))
+        if content_type:
+            q = q.where(Batch.content_type == content_type)
+        for b in s.scalars(q):
+            n_sending = s.execute(update(BatchItem).where(BatchItem.batch_id == b.id, BatchItem.state == "sending")
+                                  .values(state="unknown", message="posted without an acknowledgement")).rowcount
+            _set_items_where(s, b.id, "pending", "unsent")
+            if n_sending:
+                b.error = f"{n_sending} record(s) posted without an acknowledgement; checking N11"
+    summary = resolve_unknown(db, client, config, clock=clock, log_fn=log_fn, content_type=content_type)
+    polled = poll(db, client, config, clock=clock, content_type=content_type, log_fn=log_fn)
+    for k in ("succeeded", "failed", "penalized", "pending", "batches_finished"):
+        setattr(summary, k, getattr(summary, k) + getattr(polled, k))
+    summary.messages.extend(polled.messages)
+    return summary
+
+
+def resolve_unknown(db: Any, client: Any, config: ChannelConfig, *, clock: Callable[[], datetime],
+                    log_fn: LogFn = _noop_log, content_type: str | None = None) -> PollSummary:
+    summary = PollSummary()
+    hours = config.sent_to_remote_expiration_hours
+    with db.session_factory() as s:
+        q = (select(BatchItem.id, BatchItem.object_key, BatchItem.payload, Batch.content_type, Batch.sent_at,
+                    Batch.created_at)
+             .join(Batch, Batch.id == BatchItem.batch_id).where(BatchItem.state == "unknown"))
+        if content_type:
+            q = q.where(Batch.content_type == content_type)
+        rows = s.execute(q.order_by(BatchItem.id).limit(UNKNOWN_RESOLVE_LIMIT)).all()
+    if not rows:
+        return summary
+    by_ct: dict[str, list[_Outcome]] = {}
+    now = clock()
+    for item_id, key, payload, ct, sent_at, created_at in rows:
+        meta = payload.get("_meta") or {}
+        op = meta.get("op")
+        remote = client.get_remote_product(key)
+        verdict = _verdict(op, strip_meta(payload), remote)
+        started = sent_at or created_at
+        if verdict is None and now - started > timedelta(hours=hours):
+            by_ct.setdefault(ct, []).append(_Outcome(item_id, False, message=penalty.MSG_SENT_TO_REMOTE.format(
+                hours=hours), expired=True))
+        elif verdict is True:
+            by_ct.setdefault(ct, []).append(_Outcome(item_id, True, remote=remote))
+        elif verdict is False:
+            by_ct.setdefault(ct, []).append(_Outcome(item_id, False, message=penalty.MSG_PRODUCT_NOT_FOUND))
+    logs: list[tuple[str, str, str]] = []
+    with db.session_factory.begin() as s:
+        for ct, outs in by_ct.items():
+            apply_outcomes(s, ct, outs, config, now, summary, logs)
+    summary.resolved_unknown = sum(len(v) for v in by_ct.values())
+    if summary.resolved_unknown:
+        log_fn(f"resolved {summary.resolved_unknown} record(s) whose acknowledgement was lost by asking N11: "
+               f"{summary.succeeded} had arrived, {summary.failed} penalized", level="INFO")
+    for level, key, msg in logs[:500]:
+        log_fn(msg, level=level, object_type="product", object_key=key)
+    return summary
+
+
+def _verdict(op: str | None, payload: Mapping[str, Any], remote: Any) -> bool | None:
+    """Did the lost post take effect on N11? True / False (definitely failed) / None (not yet known)."""
+    if op == "create":
+        return True if remote is not None else None
+    if op == "seller_delete":
+        return True if remote is None else None
+    if op in ("price_stock", "zero_stock"):
+        if remote is None:
+            return False
+        ok = True
+        if payload.get("quantity") is not None:
+            ok = ok and remote.quantity == payload.get("quantity")
+        if payload.get("salePrice") is not None:
+            ok = ok and _eq_money(remote.sale_price, payload.get("salePrice")) and \
+                _eq_money(remote.list_price, payload.get("listPrice"))
+        return True if ok else None
+    return None  # update: cannot be observed reliably; the expiry decides
+
+
+def _eq_money(a: Any, b: Any) -> bool:
+    try:
+        return Decimal(str(a)).quantize(Decimal("0.01")) == Decimal(str(b)).quantize(Decimal("0.01"))
+    except Exception:  # noqa: BLE001
+        return False

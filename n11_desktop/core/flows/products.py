@@ -1,0 +1,359 @@
+"""Product flows (seed §9, DESIGN §6–§7): create, update, delete, seller-code fix, stock, price, task results.
+
+Every send flow runs the same way:
+
+1. settle its content type: tasks in flight are polled, records of a crashed send are resolved
+   by asking N11 (never re-sent blindly);
+2. if a batch of the content type is still in flight, stop (one batch per content type);
+3. select what changed since N11 last accepted it (ledger version dates), skipping the penalty
+   box before the page limit so penalized records never block the queue;
+4. records that cannot be built (no price/stock, mapping gaps) are penalized with the seed §8
+   message; the rest are written as a batch, then posted in pages of ``queue_page_size``
+   (default N11's 1000 SKUs per task), each task id stored the moment N11 acknowledges it.
+
+Per-SKU results arrive through ``task_results`` (or at once with the ``wait_s`` option).
+Options (``ctx.options``): ``skus`` (operator selection), ``page_size``, ``wait_s``.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import func, select
+
+from .. import batches, ledger, penalty
+from .. import products_send as ps
+from ..storage.models import Batch, FailedIntegration, IntegrationAction, Price, Product, Stock
+from .base import FlowContext, FlowOutcome, register
+
+PENDING_REFRESH_ONE_BY_ONE = 100
+
+
+def _page_size(ctx: FlowContext) -> int:
+    raw = ctx.options.get("page_size") or ctx.config.get("queue_page_size") or ps.DEFAULT_PAGE_SIZE
+    try:
+        return max(1, min(int(raw), 1000))
+    except (TypeError, ValueError):
+        return ps.DEFAULT_PAGE_SIZE
+
+
+def _limit(ctx: FlowContext) -> int:
+    try:
+        tasks = int(ctx.config.get("queue_max_tasks") or ps.DEFAULT_MAX_TASKS)
+    except (TypeError, ValueError):
+        tasks = ps.DEFAULT_MAX_TASKS
+    return _page_size(ctx) * max(1, tasks)
+
+
+def _skus(ctx: FlowContext) -> list[str] | None:
+    skus = ctx.options.get("skus")
+    return [str(s) for s in skus] if skus else None
+
+
+def _log_fn(ctx: FlowContext):
+    def fn(message: str, **kw: Any) -> None:
+        ctx.log(message, **kw)
+    return fn
+
+
+def _settle(ctx: FlowContext, content_type: str, outcome: FlowOutcome) -> bool:
+    """Poll/recover this content type; True when a batch of it is still in flight."""
+    summary = batches.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx),
+                                        content_type=content_type)
+    outcome.penalized += summary.penalized
+    with ctx.session_factory() as s:
+        active = batches.active_batch(s, content_type)
+        if active is not None:
+            outcome.message = (f"batch {active.id} ({active.flow}) is still in flight on N11 "
+                               f"(task(s) {active.remote_task_id or 'not acknowledged yet'}); nothing new is sent")
+            return True
+    return False
+
+
+def _not_in_queue(ctx: FlowContext, wanted: Sequence[str] | None, picked: Iterable[str]) -> int:
+    if not wanted:
+        return 0
+    missing = sorted(set(wanted) - set(picked))
+    for sku in missing[:500]:
+        ctx.log(penalty.MSG_NOT_IN_QUEUE, level="WARNING", object_type="product", object_key=sku)
+    return len(missing)
+
+
+def _penalize_built(ctx: FlowContext, content_type: str, bad: Sequence[ps.Built], now: datetime) -> int:
+    if not bad:
+        return 0
+    with ctx.session_factory.begin() as s:
+        for b in bad:
+            msg = "; ".join(b.problems) or "the record cannot be built"
+            penalty.penalize(s, content_type, b.product_id, b.sku, b.reason_type, msg, ctx.config, now)
+            ledger.upsert(s, content_type, b.product_id, b.sku, now, error=msg)
+    for b in bad[:500]:
+        ctx.log("; ".join(b.problems), level="WARNING", object_type="product", object_key=b.sku)
+    return len(bad)
+
+
+def _send(ctx: FlowContext, content_type: str, op: str, items: list[batches.SendItem],
+          outcome: FlowOutcome) -> FlowOutcome:
+    outcome.total += len(items)
+    if not items:
+        outcome.message = outcome.message or "nothing to send"
+        return outcome
+    now = ctx.clock()
+    try:
+        batch_id = batches.create_batch(ctx.db, content_type, ctx.slug, op, items, now)
+    except batches.BatchInFlight:
+        outcome.skipped += len(items)
+        outcome.message = f"another {content_type} batch is in flight; nothing sent"
+        return outcome
+    ctx.progress(0, len(items), f"sending {len(items)} record(s)")
+    summary = batches.send_batch(ctx.db, batch_id, ctx.client(), ctx.config, page_size=_page_size(ctx),
+                                 clock=ctx.clock, should_stop=ctx.should_stop,
+                                 progress=lambda d, t: ctx.progress(d, t, f"sent {d} of {t}"), log_fn=_log_fn(ctx))
+    outcome.succeeded += summary.sent
+    outcome.penalized += summary.penalized
+    outcome.skipped += summary.unsent + summary.unknown
+    parts = [f"{summary.sent} record(s) sent in {summary.tasks} task(s) (batch {batch_id})"]
+    if summary.error:
+        parts.append(f"stopped: {summary.error}")
+        if not summary.sent:
+            outcome.failed_as_whole = True
+    outcome.message = "; ".join(parts)
+    wait_s = float(ctx.options.get("wait_s") or 0)
+    if wait_s > 0 and summary.sent:
+        _wait_for_results(ctx, content_type, batch_id, wait_s, outcome)
+    return outcome
+
+
+def _wait_for_results(ctx: FlowContext, content_type: str, batch_id: int, wait_s: float,
+                      outcome: FlowOutcome) -> None:
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    while True:
+        ctx.check_stop()
+        res = batches.poll(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, content_type=content_type,
+                           log_fn=_log_fn(ctx), should_stop=ctx.should_stop)
+        outcome.failed += res.failed - res.penalized
+        outcome.penalized += res.penalized
+        with ctx.session_factory() as s:
+            b = s.get(Batch, batch_id)
+            if b.state not in ("initialized", "commit", "sent_to_remote", "ongoing"):
+                outcome.message += f"; N11 processed it: {b.succeeded} ok, {b.failed} failed"
+                return
+        if time.monotonic() >= deadline:
+            outcome.message += "; results will arrive with task_results"
+            return
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+def _vd(v: datetime | None) -> str | None:
+    return v.isoformat() if v is not None else None
+
+
+# ----------------------------------------------------------------------------- create / update
+def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_deleted", "pending")) -> FlowOutcome:
+    outcome = FlowOutcome()
+    if _settle(ctx, "product", outcome):
+        return outcome
+    now = ctx.clock()
+    wanted = _skus(ctx)
+    with ctx.session_factory() as s:
+        cands = ps.create_candidates(s, now, limit=_limit(ctx), skus=wanted, states=states)
+        ids = [c[0] for c in cands]
+        built = ps.build_payloads(s, ids, buffer_stock=ctx.config.buffer_stock) if ids else []
+        vds = _version_dates(s, ids)
+    outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
+    ctx.check_stop()
+    bad = [b for b in built if b.payload is None]
+    outcome.penalized += _penalize_built(ctx, "product", bad, now)
+    items = [batches.SendItem(b.product_id, b.sku, b.payload, vds[b.product_id][0],
+                              {"stock_vd": _vd(vds[b.product_id][1]), "price_vd": _vd(vds[b.product_id][2])})
+             for b in built if b.payload is not None]
+    outcome.total += len(bad)
+    return _send(ctx, "product", "create", items, outcome)
+
+
+def _version_dates(s, ids: Sequence[int]) -> dict[int, tuple[datetime | None, datetime | None, datetime | None]]:
+    out: dict[int, tuple] = {}
+    for start in range(0, len(ids), 900):
+        part = list(ids[start:start + 900])
+        for pid, pvd, svd, prvd in s.execute(
+                select(Product.id, Product.version_date, Stock.version_date, Price.version_date)
+                .outerjoin(Stock, Stock.product_id == Product.id).outerjoin(Price, Price.product_id == Product.id)
+                .where(Product.id.in_(part))):
+            out[pid] = (pvd, svd, prvd)
+    return out
+
+
+@register("product_create")
+def product_create(ctx: FlowContext) -> FlowOutcome:
+    return _create(ctx)
+
+
+def refresh_pending_approval(ctx: FlowContext, limit: int = 10_000) -> int:
+    """Products created on N11 await catalog approval; ask N11 which are now Active/rejected."""
+    with ctx.session_factory() as s:
+        n = s.scalar(select(func.count()).select_from(IntegrationAction).where(
+            IntegrationAction.content_type == "product", IntegrationAction.state == "pending_approval")) or 0
+        if not n:
+            return 0
+        rows = s.execute(select(IntegrationAction.object_id, IntegrationAction.object_key).where(
+            IntegrationAction.content_type == "product", IntegrationAction.state == "pending_approval")
+            .limit(limit)).all()
+    client = ctx.client()
+    found: dict[str, Any] = {}
+    if n <= PENDING_REFRESH_ONE_BY_ONE:
+        for _oid, key in rows:
+            ctx.check_stop()
+            r = client.get_remote_product(key)
+            if r is not None:
+                found[key] = r
+    else:
+        keys = {k for _o, k in rows}
+        for r in client.query_products():
+            if r.stock_code in keys:
+                found[r.stock_code] = r
+    changed = 0
+    now = ctx.clock()
+    with ctx.session_factory.begin() as s:
+        for oid, key in rows:
+            r = found.get(key)
+            if r is None:
+                continue
+            state = ledger.state_for_remote_status(r.status)
+            err = None
+            if state == "rejected":
+                err = f"N11 rejected the product in catalog approval: {r.reject_info or r.status}"
+            ledger.upsert(s, "product", oid, key, now, state=state, remote_id=r.n11_product_id,
+                          remote_status=r.status, error=err)
+            changed += state != "pending_approval"
+    if changed:
+        ctx.log(f"{changed} product(s) left catalog approval on N11", level="INFO")
+    return changed
+
+
+@register("product_update")
+def product_update(ctx: FlowContext) -> FlowOutcome:
+    outcome = FlowOutcome()
+    if _settle(ctx, "product", outcome):
+        return outcome
+    refresh_pending_approval(ctx)
+    now = ctx.clock()
+    wanted = _skus(ctx)
+    with ctx.session_factory() as s:
+        cands = ps.update_candidates(s, now, limit=_limit(ctx), skus=wanted)
+        ids = [c[0] for c in cands]
+        built = ps.build_payloads(s, ids, buffer_stock=ctx.config.buffer_stock, for_update=True) if ids else []
+        vds = _version_dates(s, ids)
+    outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
+    bad = [b for b in built if b.payload is None]
+    outcome.penalized += _penalize_built(ctx, "product", bad, now)
+    outcome.total += len(bad)
+    items = [batches.SendItem(b.product_id, b.sku, b.payload, vds[b.product_id][0]) for b in built
+             if b.payload is not None]
+    return _send(ctx, "product", "update", items, outcome)
+
+
+# ----------------------------------------------------------------------------- delete / seller code
+@register("product_delete")
+def product_delete(ctx: FlowContext) -> FlowOutcome:
+    outcome = FlowOutcome()
+    if _settle(ctx, "product", outcome):
+        return outcome
+    now = ctx.clock()
+    wanted = _skus(ctx)
+    with ctx.session_factory() as s:
+        cands = ps.delete_candidates(s, now, limit=_limit(ctx), skus=wanted)
+    outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
+    items = [batches.SendItem(pid, sku, {"stockCode": sku, "quantity": 0}, removed_at) for pid, sku, removed_at in cands]
+    return _send(ctx, "product", "zero_stock", items, outcome)
+
+
+def seller_code_candidates(s, now: datetime, *, limit: int | None, skus: Sequence[str] | None):
+    prefix = penalty.MSG_SELLER_CODE.split("{code}")[0]
+    q = (select(FailedIntegration.object_id, FailedIntegration.object_key)
+         .where(FailedIntegration.content_type == "product", FailedIntegration.is_active.is_(True),
+                FailedIntegration.message.like(prefix.replace("%", r"\%") + "%"),
+                ~batches.in_flight_clause("product", FailedIntegration.object_id))
+         .order_by(FailedIntegration.object_id))
+    if skus:
+        q = q.where(FailedIntegration.object_key.in_(list(skus)))
+    return [tuple(r) for r in s.execute(q.limit(limit) if limit else q)]
+
+
+@register("send_delete_product_seller_code")
+def send_delete_product_seller_code(ctx: FlowContext) -> FlowOutcome:
+    """Seed §8 "listed with XXXX seller code": delete on N11 under that code, then create anew."""
+    outcome = FlowOutcome()
+    if _settle(ctx, "product", outcome):
+        return outcome
+    with ctx.session_factory() as s:
+        recreate = s.scalar(select(func.count()).select_from(IntegrationAction).where(
+            IntegrationAction.content_type == "product", IntegrationAction.state == "seller_code_deleted")) or 0
+    if recreate:  # phase 2: the old listing is gone, create the product anew
+        return _create(ctx, states=("seller_code_deleted",))
+    now = ctx.clock()
+    wanted = _skus(ctx)
+    with ctx.session_factory() as s:
+        cands = seller_code_candidates(s, now, limit=_limit(ctx), skus=wanted)
+    items = [batches.SendItem(pid, sku, {"stockCode": sku}, now) for pid, sku in cands]
+    return _send(ctx, "product", "seller_delete", items, outcome)
+
+
+# ----------------------------------------------------------------------------- stock / price
+@register("stock")
+def stock(ctx: FlowContext) -> FlowOutcome:
+    outcome = FlowOutcome()
+    if _settle(ctx, "productstock", outcome):
+        return outcome
+    now = ctx.clock()
+    wanted = _skus(ctx)
+    buffer_stock = ctx.config.buffer_stock
+    with ctx.session_factory() as s:
+        cands = ps.stock_candidates(s, now, limit=_limit(ctx), skus=wanted)
+    outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
+    items = [batches.SendItem(pid, sku, ps.stock_payload(sku, qty, buffer_stock), vd) for pid, sku, qty, vd in cands]
+    return _send(ctx, "productstock", "price_stock", items, outcome)
+
+
+@register("price")
+def price(ctx: FlowContext) -> FlowOutcome:
+    outcome = FlowOutcome()
+    if _settle(ctx, "productprice", outcome):
+        return outcome
+    now = ctx.clock()
+    wanted = _skus(ctx)
+    with ctx.session_factory() as s:
+        cands = ps.price_candidates(s, now, limit=_limit(ctx), skus=wanted)
+    outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
+    bad = [ps.Built(pid, sku, None, (f"{penalty.MSG_PRICE_NOT_FOUND} (price is {p})",), "channel_app")
+           for pid, sku, p, _lp, _cur, _vd in cands if p is None or p <= 0]
+    outcome.penalized += _penalize_built(ctx, "productprice", bad, now)
+    outcome.total += len(bad)
+    items = [batches.SendItem(pid, sku, ps.price_payload(sku, p, lp, cur), vd)
+             for pid, sku, p, lp, cur, vd in cands if p is not None and p > 0]
+    return _send(ctx, "productprice", "price_stock", items, outcome)
+
+
+# ----------------------------------------------------------------------------- task results
+@register("task_results")
+def task_results(ctx: FlowContext) -> FlowOutcome:
+    """Poll every task in flight until PROCESSED/REJECT; per-SKU SUCCESS/FAIL into the ledger."""
+    summary = batches.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx))
+    approved = refresh_pending_approval(ctx)
+    out = FlowOutcome(total=summary.succeeded + summary.failed, succeeded=summary.succeeded,
+                      failed=summary.failed - summary.penalized, penalized=summary.penalized)
+    parts = []
+    if summary.pending:
+        parts.append(f"{summary.pending} record(s) still in N11's queue")
+    if summary.batches_finished:
+        parts.append(f"{summary.batches_finished} batch(es) finished")
+    if summary.resolved_unknown:
+        parts.append(f"{summary.resolved_unknown} unacknowledged record(s) resolved via product-query")
+    if approved:
+        parts.append(f"{approved} product(s) left catalog approval")
+    parts.extend(summary.messages)
+    out.message = "; ".join(parts) or "no tasks in flight"
+    return out

@@ -1,0 +1,83 @@
+"""The integration ledger (DESIGN §7): one ``integration_action`` row per (content type, object).
+
+It remembers what N11 last accepted: N11 product id, the version date of the data sent, a
+state, and the last values sent (the basis of reports and of the send preview's old → new).
+
+Ledger states used by the product flows:
+
+- content type ``product``: ``pending_approval`` (created, InCatalogApproval on N11),
+  ``active`` (N11 status Active/Suspended), ``rejected`` (CatalogRejected), ``failed`` (create
+  failed), ``unknown`` (a post whose outcome is unknown, being resolved by product-query),
+  ``removed`` (stock set to 0 after removal from the catalog), ``seller_code_deleted``
+  (deleted on N11 to be created anew under our seller code);
+- ``productstock`` / ``productprice``: ``synced``, ``failed``, ``unknown``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .storage.models import IntegrationAction
+
+CREATED_STATES = ("pending_approval", "active", "rejected", "removed")
+UPDATABLE_STATES = ("active",)
+
+#: fields of a product-create sku remembered in the ledger (description as a hash)
+PRODUCT_FIELDS = ("title", "productMainId", "categoryId", "barcode", "vatRate", "preparingDay", "shipmentTemplate",
+                  "currencyType", "maxPurchaseQuantity", "attributes", "images")
+
+
+def product_values(sku: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: sku[k] for k in PRODUCT_FIELDS if k in sku}
+    if "description" in sku:
+        out["descriptionHash"] = hashlib.sha1(str(sku.get("description") or "").encode("utf-8")).hexdigest()[:16]
+    return out
+
+
+def state_for_remote_status(status: str | None) -> str:
+    s = (status or "").lower()
+    if s in ("active", "suspended"):
+        return "active"
+    if s in ("catalogrejected", "prohibited"):
+        return "rejected"
+    return "pending_approval"
+
+
+def get(session: Session, content_type: str, object_id: int) -> IntegrationAction | None:
+    return session.scalars(select(IntegrationAction).where(IntegrationAction.content_type == content_type,
+                                                           IntegrationAction.object_id == object_id)).first()
+
+
+def upsert(session: Session, content_type: str, object_id: int, object_key: str, now: datetime, *,
+           state: str | None = None, version_date: datetime | None = None, values: Mapping[str, Any] | None = None,
+           merge_values: bool = True, remote_id: str | None = None, remote_status: str | None = None,
+           error: str | None = None, clear_error: bool = False, sent: bool = False) -> IntegrationAction:
+    row = get(session, content_type, object_id)
+    if row is None:
+        row = IntegrationAction(content_type=content_type, object_id=object_id, object_key=object_key,
+                                state=state or "pending", last_values={}, updated_at=now)
+        session.add(row)
+    row.object_key = object_key
+    if state is not None:
+        row.state = state
+    if version_date is not None:
+        row.version_date = version_date
+    if values is not None:
+        row.last_values = ({**(row.last_values or {}), **dict(values)} if merge_values else dict(values))
+    if remote_id is not None:
+        row.remote_id = str(remote_id)
+    if remote_status is not None:
+        row.remote_status = remote_status
+    if error is not None:
+        row.last_error = error
+    elif clear_error:
+        row.last_error = None
+    if sent:
+        row.last_sent_at = now
+    row.updated_at = now
+    return row

@@ -1,0 +1,394 @@
+"""What the product flows send: candidate selection (delta detection), payloads, preview, guardrails.
+
+Delta detection is a ledger comparison in SQL: a record is a candidate when its version date is
+newer than the version date N11 last accepted (``integration_action.version_date``), it is not
+in the penalty box (filtered *before* the page limit, so penalized records never block the
+queue) and not part of an unresolved send.
+
+Payloads come from the Mapper's ``mapping.control.build_payloads`` (the exact N11 product-create
+sku dict); until that exists a small built-in builder reads the same mapping tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Iterable, Mapping, Sequence
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from . import batches, ledger, penalty
+from .storage.models import (
+    AttributeRule,
+    CatalogItem,
+    CategoryMapping,
+    IntegrationAction,
+    Price,
+    Product,
+    ProductCategory,
+    Stock,
+    ValueMapping,
+)
+
+DEFAULT_PAGE_SIZE = 1000
+DEFAULT_MAX_TASKS = 100
+DEFAULT_PRICE_DROP_PCT = 50.0
+DEFAULT_STOCK_JUMP = 1000  # units above what N11 last got
+UPDATE_KEYS = ("stockCode", "status", "preparingDay", "shipmentTemplate", "productMainId", "maxPurchaseQuantity",
+               "description", "vatRate", "attributes")
+
+
+# ----------------------------------------------------------------------------- payloads
+@dataclass(frozen=True, slots=True)
+class Built:
+    product_id: int
+    sku: str
+    payload: dict | None
+    problems: tuple[str, ...]
+    reason_type: str = "mapping"
+
+
+def _qty(stock: int | None, buffer_stock: int) -> int:
+    return max(0, int(stock or 0) - int(buffer_stock or 0))
+
+
+def _money(v: Decimal | None) -> float | None:
+    return None if v is None else float(Decimal(v).quantize(Decimal("0.01")))
+
+
+def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock: int,
+                   for_update: bool = False) -> list[Built]:
+    """Create (or update) sku dicts; records without price or stock get the seed §8 message."""
+    out: list[Built] = []
+    ids = list(product_ids)
+    rows = {}
+    for start in range(0, len(ids), 900):
+        part = ids[start:start + 900]
+        for pid, sku, has_price, has_stock in session.execute(
+                select(Product.id, Product.sku, Price.product_id, Stock.product_id)
+                .outerjoin(Price, Price.product_id == Product.id).outerjoin(Stock, Stock.product_id == Product.id)
+                .where(Product.id.in_(part))):
+            rows[pid] = (sku, has_price is not None, has_stock is not None)
+    ready: list[int] = []
+    for pid in ids:
+        if pid not in rows:
+            continue
+        sku, has_price, has_stock = rows[pid]
+        if not for_update and not has_stock:
+            out.append(Built(pid, sku, None, (penalty.MSG_STOCK_NOT_FOUND,), "channel_app"))
+        elif not for_update and not has_price:
+            out.append(Built(pid, sku, None, (penalty.MSG_PRICE_NOT_FOUND,), "channel_app"))
+        else:
+            ready.append(pid)
+    if not ready:
+        return out
+    try:
+        from .mapping.control import build_payloads as mapper_build  # the Mapper's builder
+    except ImportError:
+        mapper_build = None
+    if mapper_build is not None:
+        results = mapper_build(session, ready, buffer_stock=buffer_stock, for_update=False)
+        by_sku = {rows[pid][0]: pid for pid in ready}
+        for r in results:
+            pid = by_sku.get(r.sku)
+            if pid is None:
+                continue
+            payload = _plain(dict(r.payload)) if r.payload is not None else None
+            problems = tuple(getattr(p, "message", str(p)) for p in (r.problems or ())
+                             if getattr(p, "blocking", True))
+            if payload is not None and for_update:
+                payload = update_payload(payload)
+            out.append(Built(pid, r.sku, payload, problems if payload is None else ()))
+        return out
+    for b in _fallback_build(session, ready, buffer_stock):
+        if b.payload is not None and for_update:
+            b = Built(b.product_id, b.sku, update_payload(b.payload), ())
+        out.append(b)
+    return out
+
+
+def _plain(v: Any) -> Any:
+    """JSON-ready copy: Decimal → float (2 decimals), None-valued attribute keys dropped."""
+    if isinstance(v, Decimal):
+        return float(v.quantize(Decimal("0.01")))
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items() if not (x is None and k in ("valueId", "customValue"))}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def update_payload(create: Mapping[str, Any]) -> dict:
+    """The product-update sku for a create sku (price and stock go through price-stock-update)."""
+    return {k: create[k] for k in UPDATE_KEYS if k in create and create[k] is not None}
+
+
+def _fallback_build(session: Session, ids: Sequence[int], buffer_stock: int) -> list[Built]:
+    cat_map = {c.local_category: c.category_id for c in session.scalars(select(CategoryMapping))}
+    rules: dict[tuple[str, int], int] = {(r.local_attribute, r.category_id): r.attribute_id
+                                         for r in session.scalars(select(AttributeRule))}
+    values: dict[tuple[str, str, int], ValueMapping] = {(v.local_attribute, v.local_value, v.category_id): v
+                                                         for v in session.scalars(select(ValueMapping))}
+    explicit = {pc.product_id: pc.category_id for pc in
+                session.scalars(select(ProductCategory).where(ProductCategory.product_id.in_(list(ids))))}
+    out: list[Built] = []
+    for start in range(0, len(ids), 900):
+        part = list(ids[start:start + 900])
+        for p, price, stock in session.execute(
+                select(Product, Price, Stock).join(Price, Price.product_id == Product.id)
+                .join(Stock, Stock.product_id == Product.id).where(Product.id.in_(part))):
+            problems: list[str] = []
+            cid = explicit.get(p.id) or cat_map.get(p.category or "")
+            if cid is None:
+                problems.append(f"no N11 category mapped for local category {p.category or '(none)'!r}")
+            attrs: list[dict] = []
+            local = dict(p.attributes or {})
+            if p.brand:
+                local.setdefault("brand", p.brand)
+            for name, value in local.items():
+                aid = rules.get((name, cid or 0)) or rules.get((name, 0))
+                if aid is None:
+                    continue
+                vm = values.get((name, str(value), cid or 0)) or values.get((name, str(value), 0))
+                if vm is not None and vm.value_id is not None:
+                    attrs.append({"id": int(aid), "valueId": int(vm.value_id)})
+                else:
+                    attrs.append({"id": int(aid), "customValue": (vm.custom_value if vm and vm.custom_value
+                                                                  else str(value))})
+            if not p.shipment_template:
+                problems.append("no shipment template (shipment_template column)")
+            if problems:
+                out.append(Built(p.id, p.sku, None, tuple(problems)))
+                continue
+            payload = {
+                "title": p.title, "description": p.description or p.title, "categoryId": int(cid),
+                "currencyType": price.currency or "TL", "productMainId": p.product_code or p.sku,
+                "preparingDay": p.preparing_day if p.preparing_day is not None else 3,
+                "shipmentTemplate": p.shipment_template, "stockCode": p.sku,
+                "quantity": _qty(stock.quantity, buffer_stock),
+                "images": [{"url": u, "order": n} for n, u in enumerate(p.images or [], start=1)],
+                "attributes": attrs, "salePrice": _money(price.price),
+                "listPrice": _money(price.list_price if price.list_price is not None else price.price),
+                "vatRate": int(p.vat_rate),
+            }
+            if p.barcode:
+                payload["barcode"] = p.barcode
+            out.append(Built(p.id, p.sku, payload, ()))
+    return out
+
+
+def stock_payload(sku: str, quantity: int | None, buffer_stock: int) -> dict:
+    return {"stockCode": sku, "quantity": _qty(quantity, buffer_stock)}
+
+
+def price_payload(sku: str, price: Decimal, list_price: Decimal | None, currency: str | None) -> dict:
+    lp = list_price if list_price is not None and list_price >= price else price
+    return {"stockCode": sku, "listPrice": _money(lp), "salePrice": _money(price), "currencyType": currency or "TL"}
+
+
+# ----------------------------------------------------------------------------- candidates
+def _sku_filter(q, skus: Iterable[str] | None):
+    skus = list(skus or ())
+    return q.where(Product.sku.in_(skus)) if skus else q
+
+
+def create_candidates(session: Session, now: datetime, *, limit: int | None, skus: Iterable[str] | None = None,
+                      states: Sequence[str] = ("failed", "seller_code_deleted", "pending")) -> list[tuple[int, str]]:
+    ia = aliased(IntegrationAction)
+    q = (select(Product.id, Product.sku).join(CatalogItem, CatalogItem.product_id == Product.id)
+         .outerjoin(ia, and_(ia.object_id == Product.id, ia.content_type == "product"))
+         .where(CatalogItem.removed_at.is_(None), Product.active.is_(True),
+                or_(ia.id.is_(None), ia.state.in_(states)),
+                penalty.eligible_clause("product", Product.id, now), ~batches.in_flight_clause("product", Product.id))
+         .order_by(Product.id))
+    q = _sku_filter(q, skus)
+    return [tuple(r) for r in session.execute(q.limit(limit) if limit else q)]
+
+
+def update_candidates(session: Session, now: datetime, *, limit: int | None,
+                      skus: Iterable[str] | None = None) -> list[tuple[int, str]]:
+    ia = aliased(IntegrationAction)
+    q = (select(Product.id, Product.sku).join(CatalogItem, CatalogItem.product_id == Product.id)
+         .join(ia, and_(ia.object_id == Product.id, ia.content_type == "product"))
+         .where(CatalogItem.removed_at.is_(None), ia.state.in_(("active", "removed")),
+                or_(ia.version_date.is_(None), Product.version_date > ia.version_date),
+                penalty.eligible_clause("product", Product.id, now), ~batches.in_flight_clause("product", Product.id))
+         .order_by(Product.id))
+    q = _sku_filter(q, skus)
+    return [tuple(r) for r in session.execute(q.limit(limit) if limit else q)]
+
+
+def _created_join(q):
+    ip = aliased(IntegrationAction)
+    return q.join(ip, and_(ip.object_id == Product.id, ip.content_type == "product",
+                           ip.state.in_(("pending_approval", "active", "removed"))))
+
+
+def stock_candidates(session: Session, now: datetime, *, limit: int | None, skus: Iterable[str] | None = None):
+    """(product id, sku, quantity, version date) of stock rows changed since N11 last accepted them."""
+    ls = aliased(IntegrationAction)
+    q = (select(Product.id, Product.sku, Stock.quantity, Stock.version_date)
+         .join(Stock, Stock.product_id == Product.id).join(CatalogItem, CatalogItem.product_id == Product.id))
+    q = _created_join(q)
+    q = (q.outerjoin(ls, and_(ls.object_id == Product.id, ls.content_type == "productstock"))
+         .where(CatalogItem.removed_at.is_(None),
+                or_(ls.id.is_(None), ls.version_date.is_(None), Stock.version_date > ls.version_date),
+                penalty.eligible_clause("productstock", Product.id, now),
+                ~batches.in_flight_clause("productstock", Product.id))
+         .order_by(Product.id))
+    q = _sku_filter(q, skus)
+    return [tuple(r) for r in session.execute(q.limit(limit) if limit else q)]
+
+
+def price_candidates(session: Session, now: datetime, *, limit: int | None, skus: Iterable[str] | None = None):
+    """(product id, sku, price, list price, currency, version date) of changed prices."""
+    lp = aliased(IntegrationAction)
+    q = (select(Product.id, Product.sku, Price.price, Price.list_price, Price.currency, Price.version_date)
+         .join(Price, Price.product_id == Product.id).join(CatalogItem, CatalogItem.product_id == Product.id))
+    q = _created_join(q)
+    q = (q.outerjoin(lp, and_(lp.object_id == Product.id, lp.content_type == "productprice"))
+         .where(CatalogItem.removed_at.is_(None),
+                or_(lp.id.is_(None), lp.version_date.is_(None), Price.version_date > lp.version_date),
+                penalty.eligible_clause("productprice", Product.id, now),
+                ~batches.in_flight_clause("productprice", Product.id))
+         .order_by(Product.id))
+    q = _sku_filter(q, skus)
+    return [tuple(r) for r in session.execute(q.limit(limit) if limit else q)]
+
+
+def delete_candidates(session: Session, now: datetime, *, limit: int | None, skus: Iterable[str] | None = None):
+    """(product id, sku, removed_at) of products removed from the catalog but still sellable on N11."""
+    ia = aliased(IntegrationAction)
+    q = (select(Product.id, Product.sku, CatalogItem.removed_at)
+         .join(CatalogItem, CatalogItem.product_id == Product.id)
+         .join(ia, and_(ia.object_id == Product.id, ia.content_type == "product"))
+         .where(CatalogItem.removed_at.is_not(None), ia.state.in_(("pending_approval", "active")),
+                penalty.eligible_clause("product", Product.id, now), ~batches.in_flight_clause("product", Product.id))
+         .order_by(Product.id))
+    q = _sku_filter(q, skus)
+    return [tuple(r) for r in session.execute(q.limit(limit) if limit else q)]
+
+
+# ----------------------------------------------------------------------------- preview + guardrails
+@dataclass(frozen=True, slots=True)
+class FieldDiff:
+    sku: str
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, slots=True)
+class GuardrailFinding:
+    sku: str
+    rule: str  # price_missing | price_zero | price_drop | stock_jump
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendPreview:
+    diffs: tuple[FieldDiff, ...]
+    findings: tuple[GuardrailFinding, ...]
+    new_skus: tuple[str, ...]  # never sent: the send creates them
+    unchanged_skus: tuple[str, ...]
+    problems: tuple[tuple[str, str], ...]  # (sku, message) that cannot be sent
+    skus: tuple[str, ...]
+
+
+_PREVIEW_FIELDS = ("title", "categoryId", "productMainId", "barcode", "vatRate", "preparingDay", "shipmentTemplate",
+                   "currencyType", "attributes", "images")
+
+
+def _fmt(v: Any) -> Any:
+    if isinstance(v, list):
+        return ", ".join(str(x.get("url") or x.get("customValue") or x.get("valueId") or x) if isinstance(x, dict)
+                         else str(x) for x in v)
+    return v
+
+
+def preview_send(session: Session, product_ids: Sequence[int], *, buffer_stock: int = 0,
+                 price_drop_pct: float = DEFAULT_PRICE_DROP_PCT,
+                 stock_jump: int = DEFAULT_STOCK_JUMP) -> SendPreview:
+    """Field by field what a send of these products changes on N11 (old = ledger's last values)."""
+    built = build_payloads(session, product_ids, buffer_stock=buffer_stock)
+    diffs: list[FieldDiff] = []
+    findings: list[GuardrailFinding] = []
+    new: list[str] = []
+    same: list[str] = []
+    problems: list[tuple[str, str]] = []
+    prices = {p.product_id: p for p in session.scalars(select(Price).where(Price.product_id.in_(list(product_ids))))}
+    for b in built:
+        pr = prices.get(b.product_id)
+        findings.extend(_price_guard(b.sku, pr, session, b.product_id, price_drop_pct))
+        if b.payload is None:
+            problems.append((b.sku, "; ".join(b.problems)))
+            continue
+        prod = ledger.get(session, "product", b.product_id)
+        stk = ledger.get(session, "productstock", b.product_id)
+        prc = ledger.get(session, "productprice", b.product_id)
+        old_prod = dict(prod.last_values or {}) if prod is not None and prod.state in ledger.CREATED_STATES else {}
+        before = len(diffs)
+        for f in _PREVIEW_FIELDS:
+            if f in b.payload and _fmt(old_prod.get(f)) != _fmt(b.payload.get(f)):
+                diffs.append(FieldDiff(b.sku, f, _fmt(old_prod.get(f)), _fmt(b.payload.get(f))))
+        old_q = (stk.last_values or {}).get("quantity") if stk is not None else None
+        if old_q != b.payload.get("quantity"):
+            diffs.append(FieldDiff(b.sku, "quantity", old_q, b.payload.get("quantity")))
+        old_sp = (prc.last_values or {}).get("salePrice") if prc is not None else None
+        old_lp = (prc.last_values or {}).get("listPrice") if prc is not None else None
+        for f, old in (("salePrice", old_sp), ("listPrice", old_lp)):
+            if not _eq(old, b.payload.get(f)):
+                diffs.append(FieldDiff(b.sku, f, old, b.payload.get(f)))
+        if not old_prod:
+            new.append(b.sku)
+        elif len(diffs) == before:
+            same.append(b.sku)
+        new_q = b.payload.get("quantity")
+        if new_q is not None and int(new_q) - int(old_q or 0) > stock_jump:
+            findings.append(GuardrailFinding(b.sku, "stock_jump",
+                                             f"stock jumps from {old_q or 0} to {new_q} (more than {stock_jump})"))
+    skus = tuple(b.sku for b in built)
+    return SendPreview(tuple(diffs), tuple(findings), tuple(new), tuple(same), tuple(problems), skus)
+
+
+def _eq(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    try:
+        return Decimal(str(a)).quantize(Decimal("0.01")) == Decimal(str(b)).quantize(Decimal("0.01"))
+    except Exception:  # noqa: BLE001
+        return a == b
+
+
+def _price_guard(sku: str, pr: Price | None, session: Session, pid: int, drop_pct: float) -> list[GuardrailFinding]:
+    if pr is None or pr.price is None:
+        return [GuardrailFinding(sku, "price_missing", "no price: N11 would get nothing to sell at")]
+    if pr.price <= 0:
+        return [GuardrailFinding(sku, "price_zero", f"price is {pr.price}")]
+    prc = ledger.get(session, "productprice", pid)
+    old = (prc.last_values or {}).get("salePrice") if prc is not None else None
+    if old is not None:
+        try:
+            o = Decimal(str(old))
+        except Exception:  # noqa: BLE001
+            return []
+        if o > 0:
+            drop = (o - pr.price) / o * 100
+            if drop > Decimal(str(drop_pct)):
+                return [GuardrailFinding(sku, "price_drop",
+                                         f"price drops {drop:.0f}% from {o} to {pr.price} (threshold {drop_pct:g}%)")]
+    return []
+
+
+def guardrail_findings(session: Session, product_ids: Sequence[int], **kw: Any) -> tuple[GuardrailFinding, ...]:
+    return preview_send(session, product_ids, **kw).findings
+
+
+def product_ids_for_skus(session: Session, skus: Iterable[str]) -> list[int]:
+    skus = list(skus)
+    out: list[int] = []
+    for start in range(0, len(skus), 900):
+        out.extend(session.scalars(select(Product.id).where(Product.sku.in_(skus[start:start + 900]))))
+    return out
