@@ -145,8 +145,30 @@ _ATTRIBUTE_POOL: dict[str, tuple[int, list[str], bool, bool]] = {
     "Uyumlu Marka": (588, ["Apple", "Samsung", "Xiaomi", "Huawei", "Oppo", "Universal"],
                      False, True),
 }
-_APPAREL_WORDS = ("giyim", "ayakkabı", "çanta", "elbise", "tişört", "gömlek", "pantolon",
-                  "ceket", "mont", "etek", "bebek", "çocuk", "iç giyim", "çorap", "moda")
+_APPAREL_WORDS = ("giyim", "elbise", "tişört", "gömlek", "pantolon", "ceket", "mont", "etek",
+                  "çorap", "pijama", "eşofman", "kazak", "mayo")
+
+
+# Plausible extra attributes by the words in a category's path (first match wins).
+_FAMILY_POOLS: list[tuple[tuple[str, ...], list[str]]] = [
+    (("giyim",), ["Materyal", "Desen", "Kol Boyu", "Yaka Tipi", "Menşei"]),
+    (("ayakkabı", "çanta"), ["Materyal", "Desen", "Boyut", "Menşei"]),
+    (("bebek", "oyuncak", "emzirme", "biberon", "yürüteç", "mama"),
+     ["Yaş Grubu", "Materyal", "Cinsiyet", "Paket İçeriği", "Menşei"]),
+    (("bilgisayar", "telefon", "televizyon", "fotoğraf", "beyaz eşya", "elektrikli", "konsol",
+      "navigasyon", "ses sistemleri"),
+     ["Garanti Süresi", "Güç", "Uyumlu Marka", "Menşei", "Kapasite"]),
+    (("mutfak", "banyo", "mobilya", "ev tekstili", "dekorasyon", "bahçe", "yapı market"),
+     ["Materyal", "Boyut", "Kapasite", "Paket İçeriği", "Kullanım Alanı"]),
+    (("süpermarket", "bakım", "makyaj", "parfüm", "cilt", "saç", "kuaför", "sağlık", "diş"),
+     ["Ağırlık", "Kapasite", "Paket İçeriği", "Menşei", "Cinsiyet"]),
+    (("takı", "altın", "gümüş", "pırlanta", "saat", "bijuteri", "gözlüğü"),
+     ["Materyal", "Cinsiyet", "Garanti Süresi", "Menşei"]),
+    (("spor", "fitness", "kamp", "outdoor", "bisiklet", "avcılık", "su sporları"),
+     ["Materyal", "Boyut", "Ağırlık", "Kullanım Alanı", "Menşei"]),
+]
+_DEFAULT_POOL = ["Materyal", "Menşei", "Paket İçeriği", "Boyut", "Garanti Süresi",
+                 "Kullanım Alanı"]
 
 
 def _value_id(attr_id: int, value: str) -> int:
@@ -186,13 +208,16 @@ def category_attributes(cid: int, seed: int = 0) -> list[dict] | None:
                       cid == 1002571, variant=True, slicer=True, customValue=True,
                       multipleSelect=False, grouping=False, order=102,
                       values=[{"id": _value_id(429, c), "name": c} for c in colors]))
-    apparel = any(w in path_text for w in _APPAREL_WORDS)
-    pool = list(_ATTRIBUTE_POOL)
+    sub_text = " ".join(c.name for c in category_path(cid)[1:]).lower()
+    shoes = any(w in sub_text for w in ("ayakkabı", "bot", "terlik", "sandalet", "çizme"))
+    apparel = shoes or any(w in path_text for w in _APPAREL_WORDS)
     chosen: list[str] = []
     if apparel:
-        chosen += ["Numara" if "ayakkabı" in path_text else "Beden", "Cinsiyet"]
-    extra = [n for n in pool if n not in chosen and n not in ("Beden", "Numara")]
-    chosen += rng.sample(extra, rng.randint(2, 4))
+        chosen += ["Numara" if shoes else "Beden", "Cinsiyet"]
+    pool = next((names for words, names in _FAMILY_POOLS
+                 if any(w in path_text for w in words)), _DEFAULT_POOL)
+    extra = [n for n in pool if n not in chosen]
+    chosen += rng.sample(extra, min(len(extra), rng.randint(2, 4)))
     for i, name in enumerate(chosen):
         aid, values, custom, multi = _ATTRIBUTE_POOL[name]
         is_size = name in ("Beden", "Numara")
