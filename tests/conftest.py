@@ -65,3 +65,40 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "qtbot" in getattr(item, "fixturenames", ()) or "qapp" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_qt_workers():
+    """Fail a test that leaves a flow worker thread running or a scheduler timer active (napari-style)."""
+    yield
+    import sys
+
+    if "PySide6.QtWidgets" not in sys.modules or "n11_desktop.workers.flow_worker" not in sys.modules:
+        return
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    from n11_desktop.workers.flow_worker import WorkerHost
+
+    leaked = WorkerHost.running_hosts()
+    for host in leaked:  # stop them so one leak does not break the following tests
+        host.shutdown(5000)
+    timers = []
+    try:
+        from n11_desktop.workers.scheduler import SchedulerHost
+    except ImportError:  # pragma: no cover
+        SchedulerHost = None
+    if SchedulerHost is not None:
+        for sched in list(SchedulerHost._live):
+            try:
+                active = [t.objectName() or "timer" for t in sched.findChildren(QTimer) if t.isActive()]
+            except RuntimeError:  # already deleted
+                continue
+            if active:
+                timers.extend(active)
+                sched.shutdown(5000)
+    assert not leaked, f"test left {len(leaked)} flow worker thread(s) running (call shutdown())"
+    assert not timers, f"test left scheduler timer(s) active: {timers} (call shutdown())"

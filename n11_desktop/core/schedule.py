@@ -18,7 +18,6 @@ No Qt, no threads, no real time: every function takes ``now`` (naive UTC, like t
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time as dtime, timedelta, timezone, tzinfo
@@ -486,10 +485,11 @@ def read_inputs(db, now: datetime | None = None) -> ScheduleInputs:
 
 
 def recover_on_start(db, now: datetime | None = None) -> int:
-    """After a crash or a forced kill: close runs left "running" and resume batches in flight.
+    """After a crash or a forced kill: close runs left "running" (state failed, "interrupted").
 
-    Returns the number of interrupted runs closed. Batches in flight are resumed by polling:
-    ``core.batches.recover_in_flight(db)`` when it exists, and the caller runs ``task_results``.
+    Returns the number of runs closed. Batches in flight are resumed by polling: the caller
+    queues ``task_results`` (trigger "start"), whose run calls ``core.batches.recover_in_flight``
+    with its N11 client (it needs HTTP, so it never runs here).
     """
     from sqlalchemy import update
 
@@ -499,16 +499,4 @@ def recover_on_start(db, now: datetime | None = None) -> int:
     with db.session_factory.begin() as s:
         n = s.execute(update(FlowRun).where(FlowRun.state == "running")
                       .values(state="failed", ended_at=now, message=INTERRUPTED_MESSAGE)).rowcount or 0
-    try:
-        batches = importlib.import_module(__package__ + ".batches")
-    except ModuleNotFoundError as exc:
-        if exc.name != __package__ + ".batches":
-            raise
-        batches = None
-    fn = getattr(batches, "recover_in_flight", None) if batches is not None else None
-    if fn is not None:
-        try:
-            fn(db)
-        except Exception:  # noqa: BLE001 - recovery must not keep the app from starting
-            log.exception("batch recovery failed")
     return int(n)
