@@ -391,6 +391,13 @@ def test_order_detail_shipment_combine_separate_and_invoice(sandbox, client):
     client.approve_lines(ids)
     items = client.make_order_item_shipment([(ids[0], 341, "CAMP-1", "TRK-0001", 1)])
     assert [i.id for i in items] == [ids[0]]
+    assert items[0].tracking_number == "TRK-0001" and items[0].campaign_number == "CAMP-1"
+    end = datetime.now(UTC) + timedelta(minutes=1)
+    (shipped,) = client.iter_shipment_packages(end - timedelta(days=1), end, order_number=pkg["orderNumber"])
+    assert shipped.status == "Shipped" and shipped.cargo_tracking_number == "TRK-0001"
+    with pytest.raises(BusinessError) as ei:  # only Picking items can be shipped
+        client.make_order_item_shipment([(other["lines"][0]["orderLineId"], 341, None, "T", 1)])
+    assert ei.value.code and not ei.value.outcome_unknown
     assert client.make_order_item_shipment([]) == ()
 
     client.combine_items(ids)
