@@ -49,3 +49,33 @@ def test_server_start_stop_is_quick_and_repeatable():
             s.close()
         t0 = time.monotonic()
         assert t0  # stop() returned (no hang)
+
+
+def test_stop_does_not_hang_with_open_or_stalled_connections():
+    import socket
+    import threading
+
+    from n11_desktop.sandbox.server import SandboxServer
+
+    sb = SandboxServer(seed=1)
+    sb.start()
+    idle = socket.create_connection(("127.0.0.1", sb.port))  # keep-alive client that never speaks
+    sb.state.set_faults(rate=1.0, kinds=["timeout"], timeout_s=60)
+    errors = []
+
+    def stalled():
+        try:
+            requests.get(sb.url + "/cdn/categories", timeout=120)
+        except requests.RequestException as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=stalled)
+    t.start()
+    deadline = time.monotonic() + 10
+    while not any(e["path"] == "/cdn/categories" for e in sb.state.requests_log):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    sb.stop()  # must return although a handler is holding a connection for 60 s
+    t.join(timeout=10)
+    assert not t.is_alive() and errors
+    idle.close()

@@ -320,6 +320,10 @@ def test_zeep_calls_every_operation(world, wsdl_dir):
         else:
             called = CALLERS[name](svc)
         assert set(called) == ops, (name, ops - set(called))
+        for op, resp in called.items():
+            # Everything zeep could not place is a documented production superset field
+            # (wsdl/overlays); a field emitted out of WSDL order would show up here too.
+            assert raw_elements(resp) <= PROD_SUPERSET, (name, op, raw_elements(resp) - PROD_SUPERSET)
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -345,3 +349,30 @@ def test_zeep_loads_wsdl_from_sandbox_and_uses_its_address(world):
     r = client.service.GetCity(cityCode=35, auth=AUTH)
     assert r["result"]["status"] == "success" and r["city"]["cityName"] == "İzmir"
     assert any(e["path"] == "/ws/cityService/" for e in server.state.requests_log)
+
+
+# Elements production returns beyond the WSDL (n11/wsdl/overlays/*.json).
+PROD_SUPERSET = {
+    "lastModifiedDate",  # CategoryService
+    "buyer", "shippingAddress", "billingAddress", "totalDiscountAmount",  # DetailedOrderData
+    "approvedDate", "installmentChargeWithVAT", "productId", "sellerCouponDiscount",
+    "sellerInvoiceAmount", "sellerStockCode", "shipmenCompanyCampaignNumber", "shippingDate",
+    "sppApproved", "totalMallDiscountPrice", "version",  # OrderItemData
+    "bundle", "stockKeepingUnitId", "updatedDate",  # OrderSearchData
+    "images", "n11CatalogGroupId", "unitInfo", "domestic",  # ProductSku / ProductBasic / Product
+    "status", "result",  # ProductApprovalStatusApi, question operations
+}
+
+
+def raw_elements(obj, found=None) -> set[str]:
+    """Tags zeep could not place in the WSDL's sequences (production's superset fields)."""
+    found = set() if found is None else found
+    if isinstance(obj, list):
+        for x in obj:
+            raw_elements(x, found)
+    elif hasattr(obj, "__values__"):
+        for el in obj.__values__.get("_raw_elements") or []:
+            found.add(el.tag)
+        for v in obj.__values__.values():
+            raw_elements(v, found)
+    return found
