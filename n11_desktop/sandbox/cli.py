@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latency-ms", type=int, default=0, help="added to every response")
     p.add_argument("--fault-rate", type=float, default=0.0,
                    help="share of requests (0..1) that get an injected fault")
+    p.add_argument("--fault-kinds", default=",".join(FAULT_KINDS),
+                   help="comma-separated fault kinds to draw from (default: all)")
+    p.add_argument("--fault-timeout-s", type=float, default=5.0,
+                   help="how long a 'timeout' fault holds the connection (default 5)")
     p.add_argument("--task-delay-ms", type=int, default=1500,
                    help="time until a product task is PROCESSED (default 1500)")
     p.add_argument("--seed", type=int, default=0, help="seed for generated data and faults")
@@ -52,10 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     if not 0.0 <= args.fault_rate <= 1.0:
         print("error: --fault-rate must be between 0 and 1", file=sys.stderr)
         return 2
-    server = SandboxServer(host=args.host, port=args.port, app_key=args.app_key,
-                           app_secret=args.app_secret, latency_ms=args.latency_ms,
-                           fault_rate=args.fault_rate, task_delay_ms=args.task_delay_ms,
-                           seed=args.seed, demo_orders=args.demo_orders)
+    try:
+        server = SandboxServer(
+            host=args.host, port=args.port, app_key=args.app_key, app_secret=args.app_secret,
+            latency_ms=args.latency_ms, fault_rate=args.fault_rate,
+            task_delay_ms=args.task_delay_ms, seed=args.seed, demo_orders=args.demo_orders,
+            fault_kinds=[k.strip() for k in args.fault_kinds.split(",") if k.strip()],
+            fault_timeout_s=args.fault_timeout_s)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         server.start()
     except OSError as exc:

@@ -198,7 +198,8 @@ class SandboxServer:
                  app_secret: str = DEMO_APP_SECRET, latency_ms: int = 0,
                  fault_rate: float = 0.0, task_delay_ms: int = 1500, seed: int = 0,
                  demo_orders: bool = False, approval_delay_ms: int | None = None,
-                 demo_interval_s: float = 5.0) -> None:
+                 demo_interval_s: float = 5.0, fault_kinds: list[str] | None = None,
+                 fault_timeout_s: float = 5.0) -> None:
         self.host = host
         self.port = port
         self.latency_ms = latency_ms
@@ -206,7 +207,8 @@ class SandboxServer:
         self.demo_interval_s = demo_interval_s
         self.state = SandboxState(seed=seed, task_delay_ms=task_delay_ms,
                                   approval_delay_ms=approval_delay_ms, fault_rate=fault_rate,
-                                  app_key=app_key, app_secret=app_secret)
+                                  app_key=app_key, app_secret=app_secret,
+                                  fault_kinds=fault_kinds, fault_timeout_s=fault_timeout_s)
         self._stop = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None

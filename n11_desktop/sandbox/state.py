@@ -95,7 +95,8 @@ def num(v: Decimal | None):
 class SandboxState:
     def __init__(self, *, seed: int = 0, task_delay_ms: int = 1500,
                  approval_delay_ms: int | None = None, fault_rate: float = 0.0,
-                 latency_ms: int = 0, app_key: str = "", app_secret: str = "") -> None:
+                 latency_ms: int = 0, app_key: str = "", app_secret: str = "",
+                 fault_kinds: list[str] | None = None, fault_timeout_s: float = 5.0) -> None:
         self.lock = threading.RLock()
         self.seed = seed
         self.app_key = app_key
@@ -104,6 +105,11 @@ class SandboxState:
         self.approval_delay_ms = task_delay_ms if approval_delay_ms is None else approval_delay_ms
         self.latency_ms = latency_ms
         self._init_fault_rate = fault_rate
+        bad = [k for k in (fault_kinds or []) if k not in FAULT_KINDS]
+        if bad:
+            raise ValueError(f"unknown fault kinds {bad}; known: {list(FAULT_KINDS)}")
+        self._init_fault_kinds = list(fault_kinds or FAULT_KINDS)
+        self._init_fault_timeout_s = fault_timeout_s
         self.reset()
 
     # ------------------------------------------------------------------ housekeeping
@@ -121,8 +127,8 @@ class SandboxState:
             self.templates = data.default_shipment_templates()
             self.requests_log: list[dict] = []
             self.fault_rate = self._init_fault_rate
-            self.fault_kinds = list(FAULT_KINDS)
-            self.fault_timeout_s = 5.0
+            self.fault_kinds = list(self._init_fault_kinds)
+            self.fault_timeout_s = self._init_fault_timeout_s
             self.fault_latency_ms = 1500
             self.question_list_min_interval_s = 0.0
             self._last_question_list = 0.0
@@ -453,6 +459,9 @@ class SandboxState:
         if pday is not None and (isinstance(pday, bool) or not isinstance(pday, int) or pday < 0):
             errs.append("preparingDay alanı geçersizdir.")
         existing = self.products.get(code)
+        if existing is not None and existing["status"] == "CatalogRejected" \
+                and existing["productMainId"] == main_id:
+            existing = None  # a rejected product may be sent again (resubmission)
         if existing is not None:
             if existing["productMainId"] != main_id:
                 errs.append(f"Stok kodu ({code}) başka bir ürün (productMainId: "
@@ -1098,6 +1107,8 @@ class SandboxState:
                 self.claims[cid] = claim
                 if status == "REQUESTED":
                     ln["_soap"] = 11
+                elif status == "COMPLETED":
+                    self._finish_cancel_claim(claim, status)
                 return self._public(claim)
             if kind == "return":
                 rid = next(self._return_ids)
@@ -1109,6 +1120,8 @@ class SandboxState:
                 self.returns[rid] = ret
                 if status == "REQUESTED":
                     ln["_soap"] = 11
+                elif status in ("APPROVED", "DENIED"):
+                    self._finish_return(ret, status)
                 return self._public(ret)
             raise ValueError("kind must be 'cancel' or 'return'")
 

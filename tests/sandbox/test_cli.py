@@ -79,3 +79,13 @@ def test_stop_does_not_hang_with_open_or_stalled_connections():
     t.join(timeout=10)
     assert not t.is_alive() and errors
     idle.close()
+
+
+def test_cli_rejects_bad_options_with_clear_message():
+    out = subprocess.run([sys.executable, "-m", "n11_desktop.sandbox", "--port", "0",
+                          "--fault-kinds", "http_500,explode"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "explode" in out.stderr
+    out = subprocess.run([sys.executable, "-m", "n11_desktop.sandbox", "--fault-rate", "2"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "--fault-rate" in out.stderr
