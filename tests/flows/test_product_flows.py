@@ -1,0 +1,372 @@
+"""End to end: the product flows against the sandbox over real loopback HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from n11_desktop.core import penalty
+from n11_desktop.core.catalog.repo import set_in_catalog, set_price, set_stock
+from n11_desktop.core.n11.client import client_from_config
+from n11_desktop.core.storage.models import (
+    Batch,
+    BatchItem,
+    Channel,
+    FailedIntegration,
+    IntegrationAction,
+    LogEntry,
+    Product,
+    utcnow,
+)
+
+from .helpers import create_tasks, drain, later, run, seed_catalog
+
+
+@pytest.fixture
+def n11(configured_db, sandbox):
+    """Tasks and approvals advance only when the test says so."""
+    sandbox.state.task_delay_ms = 10**8
+    sandbox.state.approval_delay_ms = 10**8
+    return configured_db
+
+
+def _conf(db, **changes):
+    with db.session_factory.begin() as s:
+        ch = s.scalars(select(Channel)).first()
+        conf = dict(ch.conf)
+        conf.update(changes)
+        ch.conf = conf
+
+
+def _ledger(db, ct="product"):
+    with db.session_factory() as s:
+        return {ia.object_key: ia for ia in s.scalars(select(IntegrationAction).where(IntegrationAction.content_type == ct))}
+
+
+def _penalties(db):
+    with db.session_factory() as s:
+        return {(f.content_type, f.object_key): f for f in s.scalars(select(FailedIntegration)
+                                                                     .where(FailedIntegration.is_active.is_(True)))}
+
+
+def _pid(db, sku):
+    with db.session_factory() as s:
+        return s.scalar(select(Product.id).where(Product.sku == sku))
+
+
+def _logs(db, text):
+    with db.session_factory() as s:
+        return [(e.object_key, e.message) for e in s.scalars(select(LogEntry).where(LogEntry.message.contains(text)))]
+
+
+def test_create_approval_update_stock_price_delete(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 3)
+    _conf(db, buffer_stock=2)
+    res = run(db, "product_create")
+    assert res.ok and res.succeeded == 3
+    tasks = create_tasks(sandbox)
+    assert len(tasks) == 1 and sorted(s["stockCode"] for s in tasks[0]["skus_in"]) == skus
+    assert all(s["quantity"] == 8 for s in tasks[0]["skus_in"])  # stock 10 − Buffer Stock 2
+    drain(db, sandbox)
+    led = _ledger(db)
+    assert {led[s].state for s in skus} == {"pending_approval"}
+    assert set(sandbox.state.products) == set(skus)
+    # nothing changed: a second create sends nothing
+    assert run(db, "product_create").total == 0
+    # approval on N11, then an update of one product
+    sandbox.state.approve_products_now()
+    assert run(db, "product_update").total == 0  # refreshes approval; nothing changed yet
+    assert {_ledger(db)[s].state for s in skus} == {"active"}
+    with db.session_factory.begin() as s:
+        p = s.scalars(select(Product).where(Product.sku == skus[0])).one()
+        p.description = "<p>Yeni açıklama</p>"
+        p.version_date = utcnow()
+    res = run(db, "product_update")
+    assert res.succeeded == 1
+    drain(db, sandbox)
+    assert sandbox.state.products[skus[0]]["description"] == "<p>Yeni açıklama</p>"
+    assert run(db, "product_update").total == 0
+    # stock: minus Buffer Stock, never below 0
+    p0, p1, p2 = (_pid(db, s) for s in skus)
+    with db.session_factory.begin() as s:
+        set_stock(s, p0, 7)
+        set_stock(s, p1, 1)
+    res = run(db, "stock")
+    assert res.succeeded == 2
+    drain(db, sandbox)
+    assert sandbox.state.products[skus[0]]["quantity"] == 5
+    assert sandbox.state.products[skus[1]]["quantity"] == 0
+    assert _ledger(db, "productstock")[skus[0]].last_values == {"quantity": 5}
+    assert run(db, "stock").total == 0
+    # price: list and sale price together
+    with db.session_factory.begin() as s:
+        set_price(s, p2, Decimal("80.00"), Decimal("90.00"))
+    assert run(db, "price").succeeded == 1
+    sku_task = [t for t in sandbox.state.tasks.values() if t["type"] == "SKU_UPDATE"][-1]
+    assert sku_task["skus_in"] == [{"stockCode": skus[2], "listPrice": 90.0, "salePrice": 80.0, "currencyType": "TL"}]
+    drain(db, sandbox)
+    assert sandbox.state.products[skus[2]]["salePrice"] == Decimal("80.00")
+    assert sandbox.state.products[skus[2]]["listPrice"] == Decimal("90.00")
+    # delete: removed from the catalog → stock 0 on N11
+    with db.session_factory.begin() as s:
+        set_in_catalog(s, [p2], False)
+    assert run(db, "product_delete").succeeded == 1
+    drain(db, sandbox)
+    assert sandbox.state.products[skus[2]]["quantity"] == 0
+    assert _ledger(db)[skus[2]].state == "removed"
+    assert run(db, "product_delete").total == 0
+    with db.session_factory() as s:
+        assert {b.state for b in s.scalars(select(Batch))} == {"done"}
+
+
+def test_partial_task_failure_penalizes_only_the_failing_sku(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 3)
+    with db.session_factory.begin() as s:
+        s.scalars(select(Product).where(Product.sku == skus[1])).one().shipment_template = "Bilinmeyen"
+    run(db, "product_create")
+    res = drain(db, sandbox)
+    assert res.succeeded == 2 and res.penalized == 1
+    led = _ledger(db)
+    assert led[skus[0]].state == "pending_approval" and led[skus[1]].state == "failed"
+    pen = _penalties(db)
+    assert list(pen) == [("product", skus[1])]
+    assert pen[("product", skus[1])].reason_type == "remote"
+    assert "shipmentTemplate" in pen[("product", skus[1])].message
+    assert any(k == skus[1] for k, _m in _logs(db, "shipmentTemplate"))
+
+
+def test_rejected_task_penalizes_its_records(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 2)
+    _conf(db, integrator=" ")  # N11 rejects a task without an integrator name
+    res = run(db, "product_create")
+    assert res.penalized == 2
+    pen = _penalties(db)
+    assert set(pen) == {("product", s) for s in skus}
+    assert "rejected the task" in pen[("product", skus[0])].message
+    assert "integrator" in pen[("product", skus[0])].message
+    with db.session_factory() as s:
+        assert [b.state for b in s.scalars(select(Batch))] == ["fail"]
+    # penalized: not sent again before the retry interval
+    _conf(db, integrator="n11-desktop")
+    assert run(db, "product_create").total == 0
+    # after RETRY_INTERVAL (DEFAULT 28800 s) they go again
+    res = run(db, "product_create", clock=later(28800 / 60 + 1))
+    assert res.succeeded == 2
+
+
+def test_sent_to_remote_expiry_penalizes(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 2)
+    run(db, "product_create")
+    res = run(db, "task_results")
+    assert "still in N11's queue" in res.message
+    res = run(db, "task_results", clock=later(6 * 60 + 5))  # EXPIRATION_HOUR 6
+    assert res.penalized == 2
+    pen = _penalties(db)
+    assert "sent_to_remote" in pen[("product", skus[0])].message
+    with db.session_factory() as s:
+        assert [b.state for b in s.scalars(select(Batch))] == ["fail"]
+
+
+def test_penalized_records_never_block_the_queue(n11, sandbox):
+    db = n11
+    bad = seed_catalog(db, 3, prefix="BAD", with_stock=False)
+    good = seed_catalog(db, 2, prefix="GOOD")
+    _conf(db, queue_page_size=2, queue_max_tasks=1)  # a page of 2 SKUs per run
+    r1 = run(db, "product_create")
+    assert r1.penalized == 2 and r1.succeeded == 0
+    r2 = run(db, "product_create")
+    assert r2.penalized == 1 and r2.succeeded == 1
+    drain(db, sandbox)
+    r3 = run(db, "product_create")
+    assert r3.penalized == 0 and r3.succeeded == 1
+    drain(db, sandbox)
+    assert set(sandbox.state.products) == set(good)
+    pen = _penalties(db)
+    assert {k[1] for k in pen} == set(bad)
+    assert {p.message for p in pen.values()} == {penalty.MSG_STOCK_NOT_FOUND}
+    assert {p.reason_type for p in pen.values()} == {"channel_app"}
+
+
+def test_price_missing_gets_the_seed_message(n11, sandbox):
+    db = n11
+    seed_catalog(db, 1, with_price=False)
+    run(db, "product_create")
+    assert [p.message for p in _penalties(db).values()] == [penalty.MSG_PRICE_NOT_FOUND]
+
+
+class Crash(BaseException):
+    """The process dies: raised after N11 accepted the post, before the acknowledgement is stored."""
+
+
+def _crash_after_post(conf, **kw):
+    client = client_from_config(conf, **kw)
+    post = client.create_products
+
+    def create(skus, **k):
+        post(skus, **k)
+        raise Crash()
+
+    client.create_products = create
+    return client
+
+
+def test_crash_between_send_and_ack_produces_no_duplicate(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 3)
+    with pytest.raises(Crash):
+        run(db, "product_create", client_factory=_crash_after_post)
+    assert len(create_tasks(sandbox)) == 1
+    with db.session_factory() as s:
+        assert {i.state for i in s.scalars(select(BatchItem))} == {"sending"}
+        assert {i.remote_task_id for i in s.scalars(select(BatchItem))} == {None}
+    # restart while N11 still has the task in its queue: nothing is re-sent
+    res = run(db, "product_create", clock=later(3))
+    assert res.total == 0
+    assert len(create_tasks(sandbox)) == 1
+    # N11 processes it; product-query resolves the unacknowledged records
+    sandbox.state.process_tasks_now()
+    res = run(db, "task_results", clock=later(4))
+    assert "resolved via product-query" in res.message
+    assert {_ledger(db)[s].state for s in skus} == {"pending_approval"}
+    assert run(db, "product_create", clock=later(5)).total == 0
+    creates = create_tasks(sandbox)
+    assert len(creates) == 1
+    for sku in skus:
+        assert sum(1 for t in creates for x in t["skus_in"] if x["stockCode"] == sku) == 1
+
+
+def test_unacknowledged_records_that_never_arrive_are_penalized_after_expiry(n11, sandbox):
+    db = n11
+    seed_catalog(db, 1)
+
+    def lost(conf, **kw):
+        client = client_from_config(conf, **kw)
+
+        def create(skus, **k):
+            raise Crash()  # dies right after writing "sending", before the request is answered
+
+        client.create_products = create
+        return client
+
+    with pytest.raises(Crash):
+        run(db, "product_create", client_factory=lost)
+    assert run(db, "task_results", clock=later(3)).penalized == 0
+    res = run(db, "task_results", clock=later(6 * 60 + 5))
+    assert res.penalized == 1
+    assert "sent_to_remote" in list(_penalties(db).values())[0].message
+    assert len(create_tasks(sandbox)) == 0
+
+
+def test_restart_polls_tasks_in_flight(n11, sandbox, tmp_path):
+    from n11_desktop.core.storage.db import open_database
+
+    db = n11
+    seed_catalog(db, 2)
+    run(db, "product_create")
+    sandbox.state.process_tasks_now()
+    db2 = open_database(db.path)  # a new process on the same file
+    try:
+        res = run(db2, "task_results")
+        assert res.succeeded == 2
+    finally:
+        db2.dispose()
+    assert len(create_tasks(sandbox)) == 1
+
+
+def test_seller_code_fix_deletes_then_creates(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 1)
+    sandbox.state.add_product(stockCode=skus[0], productMainId="ESKI-KOD")
+    run(db, "product_create")
+    drain(db, sandbox)
+    pen = _penalties(db)[("product", skus[0])]
+    assert pen.message == penalty.MSG_SELLER_CODE.format(code="ESKI-KOD")
+    res = run(db, "send_delete_product_seller_code")
+    assert res.succeeded == 1
+    drain(db, sandbox)
+    assert skus[0] not in sandbox.state.products
+    assert _ledger(db)[skus[0]].state == "seller_code_deleted"
+    res = run(db, "send_delete_product_seller_code")
+    assert res.succeeded == 1
+    drain(db, sandbox)
+    assert sandbox.state.products[skus[0]]["productMainId"] == skus[0]
+    assert _ledger(db)[skus[0]].state == "pending_approval"
+    assert not _penalties(db)
+
+
+def test_category_mismatch_message_names_n11_category(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 1)
+    sandbox.state.add_product(stockCode=skus[0], productMainId=skus[0], categoryId=1000003)
+    run(db, "product_create")
+    drain(db, sandbox)
+    msg = _penalties(db)[("product", skus[0])].message
+    assert msg.startswith("The product is listed in the category ") and "with category ID 1000003." in msg
+
+
+def test_already_created_and_pending_is_recorded_not_penalized(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 1)
+    sandbox.state.add_product(stockCode=skus[0], productMainId=skus[0], categoryId=1000002,
+                              status="InCatalogApproval")
+    run(db, "product_create")
+    drain(db, sandbox)
+    assert not _penalties(db)
+    assert _ledger(db)[skus[0]].state == "pending_approval"
+    assert _logs(db, penalty.MSG_PENDING_APPROVAL)
+
+
+def test_operator_selection_reports_records_not_in_queue(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 2)
+    run(db, "product_create", options={"skus": [skus[0]]})
+    assert len(create_tasks(sandbox)) == 1 and create_tasks(sandbox)[0]["skus_in"][0]["stockCode"] == skus[0]
+    drain(db, sandbox)
+    res = run(db, "product_create", options={"skus": [skus[0]]})
+    assert res.total == 0 and res.skipped == 1
+    assert _logs(db, penalty.MSG_NOT_IN_QUEUE)[0][0] == skus[0]
+
+
+def test_cancel_leaves_nothing_half_written(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 3)
+    _conf(db, queue_page_size=1)
+    seen = []
+    res = run(db, "product_create", on_progress=seen.append, should_stop=lambda: any(p.done for p in seen))
+    assert res.state.value == "cancelled"
+    assert len(create_tasks(sandbox)) == 1
+    with db.session_factory() as s:
+        states = sorted(i.state for i in s.scalars(select(BatchItem)))
+    assert states == ["sent", "unsent", "unsent"]
+    drain(db, sandbox)
+    assert run(db, "product_create").succeeded == 2
+    drain(db, sandbox)
+    assert set(sandbox.state.products) == set(skus)
+    assert seen[-1].total == 3 and seen[-1].done <= 3
+
+
+def test_one_batch_per_content_type_in_flight(n11, sandbox):
+    db = n11
+    seed_catalog(db, 1)
+    run(db, "product_create")
+    seed_catalog(db, 1, start=2)
+    res = run(db, "product_create")
+    assert res.total == 0 and "still in flight" in res.message
+    drain(db, sandbox)
+    assert run(db, "product_create").succeeded == 1
+
+
+def test_wait_option_collects_results_in_the_same_run(configured_db, sandbox):
+    db = configured_db
+    seed_catalog(db, 2)
+    res = run(db, "product_create", options={"wait_s": 20})
+    assert "N11 processed it: 2 ok" in res.message
+    with db.session_factory() as s:
+        assert [b.state for b in s.scalars(select(Batch))] == ["done"]
