@@ -13,16 +13,17 @@ active 1, in_catalog 1.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import JSON, Boolean, DateTime, select
 
 from ..storage.db import Database
-from ..storage.models import CatalogItem, Price, Product, Stock, utcnow
+from ..storage.models import CatalogItem, Money, Price, Product, Stock, utcnow
 from . import values as V
 from .fileread import CatalogFileError, read_table
 
@@ -160,34 +161,51 @@ def _parse_header(header: tuple[str, ...]) -> tuple[list[tuple[int, str, str | N
     return cols, errors
 
 
-def _parse_row(n: int, cells: tuple[Any, ...], cols: list[tuple[int, str, str | None]],
+_SKU, _PRODUCT, _OTHER, _ATTR = range(4)
+
+
+def _column_specs(cols: list[tuple[int, str, str | None]]) -> list[tuple[int, str, int, Any, int | None, str]]:
+    """Per column: (index, key, kind, parser, max length, label in messages)."""
+    specs = []
+    for i, key, attr in cols:
+        if attr is not None:
+            specs.append((i, attr, _ATTR, V.text, None, ATTR_PREFIX + attr))
+        elif key == "sku":
+            specs.append((i, key, _SKU, V.code, _MAXLEN["sku"], key))
+        elif key in PRODUCT_COLUMNS:
+            specs.append((i, key, _PRODUCT, PRODUCT_COLUMNS[key], _MAXLEN.get(key), key))
+        else:
+            specs.append((i, key, _OTHER, OTHER_COLUMNS[key], None, key))
+    return specs
+
+
+def _parse_row(n: int, cells: tuple[Any, ...], specs: list[tuple[int, str, int, Any, int | None, str]],
                errors: list[RowError]) -> _Row | None:
     row = _Row(n, "")
     bad = False
-    for i, key, attr in cols:
-        cell = cells[i] if i < len(cells) else None
-        if V.is_blank(cell):
-            if key == "sku":
+    ncells = len(cells)
+    is_blank = V.is_blank
+    for i, key, kind, parser, limit, label in specs:
+        cell = cells[i] if i < ncells else None
+        if is_blank(cell):
+            if kind == _SKU:
                 errors.append(RowError(n, "sku", "sku is required"))
                 bad = True
             continue
         try:
-            if attr is not None:
-                row.attrs[attr] = V.text(cell)
-                continue
-            parser = PRODUCT_COLUMNS.get(key) or OTHER_COLUMNS[key]
             value = parser(cell)
-            limit = _MAXLEN.get(key)
-            if limit and isinstance(value, str) and len(value) > limit:
+            if limit and len(value) > limit:
                 raise ValueError(f"is {len(value)} characters long; at most {limit} allowed")
         except ValueError as exc:
-            errors.append(RowError(n, attr and ATTR_PREFIX + attr or key, str(exc)))
+            errors.append(RowError(n, label, str(exc)))
             bad = True
             continue
-        if key == "sku":
-            row.sku = value
-        elif key in PRODUCT_COLUMNS:
+        if kind == _PRODUCT:
             row.product[key] = value
+        elif kind == _ATTR:
+            row.attrs[key] = value
+        elif kind == _SKU:
+            row.sku = value
         else:
             setattr(row, key, value)
     if row.price is not None and row.price <= 0:
@@ -390,14 +408,74 @@ def _plan_chunk(rows: list[_Row], existing: dict[str, _Existing], now: datetime,
     return plan
 
 
+def _to_cents(v: Any) -> int | None:
+    return None if v is None else int((v * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def _to_json(v: Any) -> str | None:
+    return None if v is None else json.dumps(v)  # what SQLAlchemy's JSON type writes
+
+
+def _to_datetime(v: Any) -> str | None:
+    return None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DATETIME format
+
+
+def _to_bool(v: Any) -> int | None:
+    return None if v is None else int(bool(v))
+
+
+def _converter(column) -> Callable[[Any], Any] | None:
+    t = column.type
+    if isinstance(t, Money):
+        return _to_cents
+    if isinstance(t, JSON):
+        return _to_json
+    if isinstance(t, DateTime):
+        return _to_datetime
+    if isinstance(t, Boolean):
+        return _to_bool
+    return None
+
+
+def _params(table, cols: list[str], rows: list[dict[str, Any]], keys: list[str]) -> list[tuple[Any, ...]]:
+    convs = [_converter(table.c[c]) for c in cols]
+    out = []
+    for r in rows:
+        out.append(tuple(r[k] if f is None else f(r[k]) for f, k in zip(convs, keys)))
+    return out
+
+
+def _bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
+    """One executemany of plain values converted as the column types would (fast path for 100k rows)."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in cols)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})'
+    conn.exec_driver_sql(sql, _params(table, cols, rows, cols))
+
+
+def _bulk_update(conn, table, key: str, rows: list[dict[str, Any]], now: datetime | None) -> None:
+    """UPDATE ... WHERE key = b_id for each row; ``now`` given = bump version and version_date."""
+    if not rows:
+        return
+    keys = [k for k in rows[0] if k != "b_id"]
+    cols = [k[2:] for k in keys]
+    sets = [f'"{c}" = ?' for c in cols]
+    if now is not None:
+        sets += ['"version" = "version" + 1', f'"version_date" = \'{_to_datetime(now)}\'']
+    sql = f'UPDATE "{table.name}" SET {", ".join(sets)} WHERE "{key}" = ?'
+    params = _params(table, cols, rows, keys)
+    conn.exec_driver_sql(sql, [p + (r["b_id"],) for p, r in zip(params, rows)])
+
+
 def _write_plan(conn, plan: _Plan, now: datetime) -> None:
     if plan.new_products:
-        ids: dict[str, int] = {}
-        stmt = insert(_P).returning(_P.c.id, _P.c.sku, sort_by_parameter_order=True)
-        for pid, sku in conn.execute(stmt, plan.new_products):
-            ids[sku] = pid
-        for r in plan.new_rows:
-            pid = ids[r.sku]
+        # ids assigned here: the transaction holds SQLite's write lock (BEGIN IMMEDIATE), nobody else inserts
+        base = conn.exec_driver_sql('SELECT coalesce(max(id), 0) FROM "product"').scalar_one()
+        for k, (p, r) in enumerate(zip(plan.new_products, plan.new_rows), start=1):
+            pid = base + k
+            p["id"] = pid
             if r.price is not None:
                 plan.price_inserts.append({"product_id": pid, "price": r.price,
                                            "list_price": r.list_price if r.list_price is not None else r.price,
@@ -409,36 +487,14 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
             if r.in_catalog is None or r.in_catalog:
                 plan.catalog_inserts.append({"product_id": pid, "added_at": now, "removed_at": None})
                 plan.catalog_changes += 1
-    if plan.product_updates:
-        conn.execute(
-            update(_P).where(_P.c.id == bindparam("b_id")).values(
-                **{f: bindparam(f"b_{f}", type_=_P.c[f].type) for f in _PRODUCT_FIELDS},
-                version=_P.c.version + 1, version_date=now),
-            plan.product_updates)
-    if plan.price_inserts:
-        conn.execute(insert(_PR), plan.price_inserts)
-    if plan.price_updates:
-        conn.execute(
-            update(_PR).where(_PR.c.product_id == bindparam("b_id")).values(
-                price=bindparam("b_price", type_=_PR.c.price.type),
-                list_price=bindparam("b_list_price", type_=_PR.c.list_price.type),
-                currency=bindparam("b_currency"), version=_PR.c.version + 1, version_date=now),
-            plan.price_updates)
-    if plan.stock_inserts:
-        conn.execute(insert(_ST), plan.stock_inserts)
-    if plan.stock_updates:
-        conn.execute(
-            update(_ST).where(_ST.c.product_id == bindparam("b_id")).values(
-                quantity=bindparam("b_quantity"), version=_ST.c.version + 1, version_date=now),
-            plan.stock_updates)
-    if plan.catalog_inserts:
-        conn.execute(insert(_CI), plan.catalog_inserts)
-    if plan.catalog_updates:
-        conn.execute(
-            update(_CI).where(_CI.c.product_id == bindparam("b_id")).values(
-                added_at=bindparam("b_added_at", type_=_CI.c.added_at.type),
-                removed_at=bindparam("b_removed_at", type_=_CI.c.removed_at.type)),
-            plan.catalog_updates)
+        _bulk_insert(conn, _P, plan.new_products)
+    _bulk_update(conn, _P, "id", plan.product_updates, now)
+    _bulk_insert(conn, _PR, plan.price_inserts)
+    _bulk_update(conn, _PR, "product_id", plan.price_updates, now)
+    _bulk_insert(conn, _ST, plan.stock_inserts)
+    _bulk_update(conn, _ST, "product_id", plan.stock_updates, now)
+    _bulk_insert(conn, _CI, plan.catalog_inserts)
+    _bulk_update(conn, _CI, "product_id", plan.catalog_updates, None)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -450,6 +506,7 @@ def read_rows(path: Path, errors: list[RowError]) -> tuple[list[_Row], int]:
     cols, header_errors = _parse_header(table.header)
     if header_errors:
         raise CatalogFileError("; ".join(str(e) for e in header_errors))
+    specs = _column_specs(cols)
     good: list[_Row] = []
     first_row: dict[str, int] = {}
     read = 0
@@ -457,7 +514,7 @@ def read_rows(path: Path, errors: list[RowError]) -> tuple[list[_Row], int]:
         if _all_blank(cells):
             continue
         read += 1
-        row = _parse_row(n, cells, cols, errors)
+        row = _parse_row(n, cells, specs, errors)
         if row is None:
             continue
         prev = first_row.get(row.sku)

@@ -10,7 +10,6 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlsplit
 
 VAT_RATES = (0, 1, 10, 20)
 _SCI = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
@@ -19,12 +18,21 @@ _FALSE = {"0", "false", "no", "n", "hayır", "hayir", "h", "yanlış", "yanlis",
 _CURRENCY_JUNK = re.compile(r"(?i)\s|\u00a0|\u202f|tl|try|₺")
 
 
+_PLAIN_NUMBER = re.compile(r"(\d+)(?:[.,](\d{1,2}))?")
+_TR_THOUSANDS = re.compile(r"(\d{1,3}(?:\.\d{3})+),(\d{1,2})")  # 1.234,50
+_HTTPS_URL = re.compile(r"https://[^\s/?#@]+(?:[/?#]\S*)?", re.IGNORECASE)
+
+
 def is_blank(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+    if type(cell) is str:
+        return not cell or cell.isspace()
+    return cell is None
 
 
 def text(cell: Any) -> str:
     """A text cell. Integral Excel numbers lose their ``.0`` (barcodes, SKUs typed as numbers)."""
+    if type(cell) is str:
+        return cell.strip()
     if isinstance(cell, bool):
         return "1" if cell else "0"
     if isinstance(cell, float):
@@ -39,13 +47,20 @@ def text(cell: Any) -> str:
 def code(cell: Any) -> str:
     """A code (sku, barcode, product code): text, but Excel's scientific notation is refused."""
     value = text(cell)
-    if _SCI.match(value):
+    if ("E" in value or "e" in value) and _SCI.match(value):
         raise ValueError(f"'{value}' is in Excel scientific notation, so digits were lost; "
                          "format the column as Text in Excel and export again")
     return value
 
 
 def money(cell: Any) -> Decimal:
+    if type(cell) is str:
+        m = _PLAIN_NUMBER.fullmatch(cell.strip())
+        if m:  # fast path: 1234 / 1234,5 / 1234.50 (a lone separator + 1-2 digits is a decimal point)
+            return Decimal(f"{m.group(1)}.{m.group(2) or '0'}").quantize(Decimal("0.01"))
+        m = _TR_THOUSANDS.fullmatch(cell.strip())
+        if m:
+            return Decimal(f"{m.group(1).replace('.', '')}.{m.group(2)}").quantize(Decimal("0.01"))
     if isinstance(cell, bool):
         raise ValueError(f"'{cell}' is not a price")
     if isinstance(cell, (int, float)):
@@ -99,6 +114,13 @@ def _number(s: str, raw: str) -> Decimal:
 
 
 def integer(cell: Any, *, minimum: int | None = 0) -> int:
+    if type(cell) is str:
+        s = cell.strip()
+        if s.isdigit() and s.isascii():
+            n = int(s)
+            if minimum is not None and n < minimum:
+                raise ValueError(f"'{n}' is below {minimum}")
+            return n
     if isinstance(cell, bool):
         raise ValueError(f"'{cell}' is not a whole number")
     if isinstance(cell, int):
@@ -135,7 +157,12 @@ def boolean(cell: Any) -> bool:
     raise ValueError(f"'{text(cell)}' is not 1 or 0")
 
 
+_VAT_FAST = {str(v): v for v in VAT_RATES}
+
+
 def vat_rate(cell: Any) -> int:
+    if type(cell) is str and cell.strip() in _VAT_FAST:
+        return _VAT_FAST[cell.strip()]
     raw = cell
     if isinstance(cell, str):
         cell = cell.strip().lstrip("%").rstrip("%").strip()
@@ -166,8 +193,7 @@ def images(cell: Any) -> list[str]:
     urls = [u.strip() for u in text(cell).split("|")]
     urls = [u for u in urls if u]
     for u in urls:
-        parts = urlsplit(u)
-        if parts.scheme.lower() != "https" or not parts.netloc or " " in u:
+        if not _HTTPS_URL.fullmatch(u):
             raise ValueError(f"'{u}' is not an https:// image URL")
     if len(set(urls)) != len(urls):
         raise ValueError("the same image URL is listed twice")
@@ -175,7 +201,7 @@ def images(cell: Any) -> list[str]:
 
 
 def category_path(cell: Any) -> str:
-    parts = [p.strip() for p in re.split(r"\s*>\s*", text(cell))]
+    parts = [p.strip() for p in text(cell).split(">")]
     if any(not p for p in parts):
         raise ValueError(f"'{text(cell)}' has an empty level; write it as 'A > B > C'")
     return " > ".join(parts)

@@ -1,0 +1,58 @@
+"""``n11-desktop catalog import FILE.csv|FILE.xlsx [--dry-run]`` (DESIGN §9).
+
+Exit 0 when every row was good; 1 when the file is unusable or some rows were bad (the good
+rows are still imported unless ``--dry-run``). Each bad row is one line on stderr:
+``row N, column C: reason``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PREVIEW_LINES = 40
+
+
+def add_parser(subparsers, common) -> None:
+    p = subparsers.add_parser("catalog", parents=[common], help="import the product catalog from CSV or XLSX")
+    sub = p.add_subparsers(dest="catalog_cmd", required=True, metavar="{import}")
+    pi = sub.add_parser("import", parents=[common],
+                        help="upsert products, prices, stock, images and attributes by sku",
+                        description="Columns: sku (required), product_code, title, description, category "
+                                    "(A > B > C), brand, barcode, price, list_price, currency, vat_rate, stock, "
+                                    "images (| separated https URLs), preparing_day, shipment_template, active, "
+                                    "in_catalog, attr:<Name>. CSV in UTF-8 or Windows-1254, separated by , ; or tab.")
+    pi.add_argument("file", type=Path, metavar="FILE", help="a .csv or .xlsx file")
+    pi.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
+    pi.set_defaults(func=cmd_import)
+
+
+def cmd_import(args, ctx) -> int:
+    from ..core.catalog.importer import CatalogFileError, import_catalog
+
+    db = ctx.db()
+
+    def progress(done: int, total: int) -> None:
+        if total >= 20_000:
+            ctx.err(f"\rimporting: {done}/{total}", end="")
+
+    try:
+        report = import_catalog(db, args.file, dry_run=args.dry_run, on_progress=progress)
+    except CatalogFileError as exc:
+        ctx.err(f"n11-desktop: {exc}")
+        return 1
+    if report.rows >= 20_000:
+        ctx.err("")
+    for e in report.errors:
+        ctx.err(str(e))
+    if args.dry_run:
+        for c in report.changes[:PREVIEW_LINES]:
+            if c.field == "(new product)":
+                print(f"  + {c.sku}: new product “{c.new}”")
+            else:
+                print(f"  ~ {c.sku}: {c.field}: {c.old or '(empty)'} → {c.new or '(empty)'}")
+        more = len(report.changes) - PREVIEW_LINES
+        if more > 0 or report.changes_truncated:
+            print(f"  … and {'more than ' if report.changes_truncated else ''}{max(more, 0)} more changes")
+    print(report.summary() + (f" — {report.price_changes} price, {report.stock_changes} stock, "
+                              f"{report.catalog_changes} catalog membership changes"))
+    return 0 if report.ok else 1

@@ -1,0 +1,83 @@
+"""``n11-desktop products list [--json] [--state S] [--penalized] [--text T] [--limit N]``."""
+
+from __future__ import annotations
+
+import json
+
+PAGE = 1000
+
+
+def add_parser(subparsers, common) -> None:
+    p = subparsers.add_parser("products", parents=[common], help="list products with their N11 state")
+    sub = p.add_subparsers(dest="products_cmd", required=True, metavar="{list}")
+    pl = sub.add_parser("list", parents=[common], help="list products (readable table, or JSON lines with --json)")
+    pl.add_argument("--json", action="store_true",
+                    help="one JSON object per line: sku, state, n11_product_id, remote_status, last_error, "
+                         "price, list_price, stock, in_catalog, penalized, title, category")
+    pl.add_argument("--state", metavar="S", help="only this N11 state (ledger state or N11 status; not_sent = never sent)")
+    pl.add_argument("--penalized", action="store_true", help="only products in the penalty box")
+    pl.add_argument("--text", metavar="T", help="only products whose sku, title, code, barcode or brand contains T")
+    pl.add_argument("--limit", type=int, metavar="N", help="at most N products")
+    pl.set_defaults(func=cmd_list)
+
+
+def _json_row(r) -> dict:
+    return {
+        "sku": r.sku,
+        "state": r.n11_state or "not_sent",
+        "n11_product_id": r.remote_id,
+        "remote_status": r.remote_status,
+        "last_error": r.last_error,
+        "price": None if r.price is None else str(r.price),
+        "list_price": None if r.list_price is None else str(r.list_price),
+        "stock": r.stock,
+        "in_catalog": r.in_catalog,
+        "penalized": r.penalized,
+        "title": r.title,
+        "category": r.category,
+    }
+
+
+def cmd_list(args, ctx) -> int:
+    from ..core.catalog.repo import ProductFilter, count_products, product_rows
+
+    if args.limit is not None and args.limit < 0:
+        ctx.err("n11-desktop: --limit must be 0 or more")
+        return 2
+    flt = ProductFilter(text=args.text, n11_state=args.state, penalized=True if args.penalized else None)
+    db = ctx.db()
+    remaining = args.limit
+    offset = 0
+    table = []
+    with db.session_factory() as s:
+        total = count_products(s, flt)
+        while remaining is None or remaining > 0:
+            n = PAGE if remaining is None else min(PAGE, remaining)
+            rows = product_rows(s, flt, order_by="sku", offset=offset, limit=n)
+            if not rows:
+                break
+            for r in rows:
+                if args.json:
+                    print(json.dumps(_json_row(r), ensure_ascii=False, sort_keys=True))
+                else:
+                    table.append(r)
+            offset += len(rows)
+            if remaining is not None:
+                remaining -= len(rows)
+    if args.json:
+        return 0
+    from ..cli import print_table
+
+    def cut(text, n):
+        text = text or ""
+        return text if len(text) <= n else text[: n - 1] + "…"
+
+    print_table(
+        ["sku", "title", "price", "stock", "catalog", "state", "n11 id", "last error"],
+        [[r.sku, cut(r.title, 40), "" if r.price is None else f"{r.price}", "" if r.stock is None else r.stock,
+          "yes" if r.in_catalog else ("removed" if r.removed_from_catalog else "no"),
+          (r.n11_state or "not sent") + (" ⚠ penalized" if r.penalized else ""), r.remote_id or "",
+          cut(r.last_error, 50)] for r in table],
+    )
+    print(f"{len(table)} of {total} products")
+    return 0
