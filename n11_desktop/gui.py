@@ -46,15 +46,29 @@ def run_gui(args, ctx) -> int:
 
         services = build_services(db, parent=app, demo=bool(args.demo), sandbox=sandbox)
         window = MainWindow(services)
-        if args.screenshot is not None:
-            return render_screenshots(app, window, Path(args.screenshot))
-        window.show()
-        if services.scheduler is not None and hasattr(services.scheduler, "start"):
-            services.scheduler.start()
-        return int(app.exec())
+        try:
+            if args.screenshot is not None:
+                return render_screenshots(app, window, Path(args.screenshot))
+            window.show()
+            if services.scheduler is not None and hasattr(services.scheduler, "start"):
+                services.scheduler.start()
+            return int(app.exec())
+        finally:
+            # Tear Qt objects down in a fixed order while the QApplication is still alive
+            # (letting the garbage collector pick the order crashes at interpreter exit).
+            if window.isVisible():
+                window.close()
+            services.shutdown()
+            window.deleteLater()
+            del window
+            app.processEvents()
+            _KEEP.append(app)
     finally:
         if sandbox is not None:
             sandbox.stop()
+
+
+_KEEP: list = []  # the QApplication outlives every widget until the process exits
 
 
 def render_screenshots(app, window, out_dir: Path) -> int:

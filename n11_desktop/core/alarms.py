@@ -202,6 +202,9 @@ def _condition(session: Session, alarm: Alarm, now: datetime, ctx: dict[str, Any
             return f"{_flow_label(alarm.flow)}: {failed} of {len(runs)} runs failed ({rate:.0f}%) in the last {p.get('window_min', 60)} min"
         return None
     if kind == "staleness":
+        enabled = ctx.get("flow_enabled")
+        if alarm.flow and enabled is not None and not enabled(alarm.flow):
+            return None  # a flow that is not supposed to run cannot be stale
         minutes = int(p.get("minutes", 30))
         q = select(func.max(FlowRun.started_at)).where(FlowRun.state == "done")
         if alarm.flow:
@@ -241,10 +244,15 @@ def _clear(session: Session, alarm: Alarm, now: datetime) -> None:
         e.cleared_at = now
 
 
-def evaluate_alarms(session: Session, now: datetime, *, buffer_stock: int = 0) -> tuple[Transition, ...]:
-    """Check every enabled alarm; fire once per episode, clear when the condition clears."""
+def evaluate_alarms(session: Session, now: datetime, *, buffer_stock: int = 0,
+                    flow_enabled: Callable[[str], bool] | None = None) -> tuple[Transition, ...]:
+    """Check every enabled alarm; fire once per episode, clear when the condition clears.
+
+    ``flow_enabled(slug)`` tells whether a flow is supposed to run (channel active, flag on);
+    staleness alarms on a flow that is switched off stay quiet.
+    """
     out: list[Transition] = []
-    ctx: dict[str, Any] = {"buffer_stock": buffer_stock}
+    ctx: dict[str, Any] = {"buffer_stock": buffer_stock, "flow_enabled": flow_enabled}
     for alarm in session.scalars(select(Alarm).where(Alarm.enabled.is_(True)).order_by(Alarm.id)).all():
         message = _condition(session, alarm, now, ctx)
         if message and alarm.state != "firing":
@@ -260,3 +268,16 @@ def evaluate_alarms(session: Session, now: datetime, *, buffer_stock: int = 0) -
 def firing_count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Alarm).where(Alarm.state == "firing",
                                                                             Alarm.enabled.is_(True))) or 0)
+
+
+def flow_enabled_for(config: Any) -> Callable[[str], bool]:
+    """``flow_enabled`` from a ChannelConfig: the channel is active and the flow's flag (if any) is on."""
+    from .flows.base import SPECS
+
+    def enabled(slug: str) -> bool:
+        spec = SPECS.get(slug)
+        if spec is None or not config.is_active:
+            return False
+        return spec.flag is None or config.flag(spec.flag)
+
+    return enabled

@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
             widget = _load_tab(spec, services, self.tabs)
             widget.setObjectName(f"tab_{spec.slug}")
             self.tab_widgets[spec.slug] = widget
-            self.tabs.addTab(widget, spec.title)
+            self.tabs.addTab(widget, spec.title.replace("&", "&&"))  # && shows a literal &
 
         bar = self.statusBar()
         self.channel_label = QLabel("Channel: …")
@@ -86,6 +86,8 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.alarm_label)
         bar.addPermanentWidget(self.progress)
 
+        services.subscribe("alarms_changed", self._show_alarms)
+        services.subscribe("settings_changed", lambda _p: self.refresh_channel_state())
         self._restore_geometry()
         self.refresh_channel_state()
         if services.scheduler is not None and hasattr(services.scheduler, "attach_status"):
@@ -108,6 +110,11 @@ class MainWindow(QMainWindow):
     def _show_channel_state(self, state) -> None:
         name, active = state
         self.channel_label.setText(f"Channel {name}: {'active' if active else 'inactive'}")
+
+    def _show_alarms(self, firing) -> None:
+        n = int(firing or 0)
+        self.alarm_label.setText(f"⚠ {n} alarm{'s' if n != 1 else ''} firing" if n else "")
+        self.alarm_label.setStyleSheet("color: #c0392b; font-weight: 600;" if n else "")
 
     def set_scheduler_state(self, text: str) -> None:
         self.scheduler_label.setText(f"Scheduler: {text}")

@@ -29,7 +29,7 @@ class JobError:
 
 
 class _JobSignals(QObject):
-    finished = Signal(int, bool, object)  # job id, ok, result or JobError
+    finished = Signal(object)  # (job id, ok, result or JobError)
 
 
 class _Job(QRunnable):
@@ -43,9 +43,9 @@ class _Job(QRunnable):
             result = self._fn()
         except Exception as exc:  # noqa: BLE001 - reported to the GUI as data
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self._signals.finished.emit(self._id, False, JobError(type(exc).__name__, first, traceback.format_exc()))
+            self._signals.finished.emit((self._id, False, JobError(type(exc).__name__, first, traceback.format_exc())))
             return
-        self._signals.finished.emit(self._id, True, result)
+        self._signals.finished.emit((self._id, True, result))
 
 
 class BackgroundRunner(QObject):
@@ -76,8 +76,9 @@ class BackgroundRunner(QObject):
         self.busy_changed.emit(self.pending)
         return job_id
 
-    @Slot(int, bool, object)
-    def _on_finished(self, job_id: int, ok: bool, payload: object) -> None:
+    @Slot(object)
+    def _on_finished(self, message: object) -> None:
+        job_id, ok, payload = message  # type: ignore[misc]
         on_done, on_error = self._callbacks.pop(job_id, (None, None))
         try:
             if ok and on_done is not None:

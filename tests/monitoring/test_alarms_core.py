@@ -81,3 +81,14 @@ def test_disabling_a_firing_alarm_clears_it(db):
         alarms.set_enabled(s, aid, False, NOW)
     with db.session_factory() as s:
         assert alarms.list_alarms(s)[0].state == "ok" and alarms.alarm_history(s)[0].cleared_at == NOW
+
+
+def test_staleness_quiet_while_flow_switched_off(db):
+    from n11_desktop.core.settings import load_config
+
+    with db.session_factory.begin() as s:
+        alarms.create_alarm(s, name="stock stale", kind="staleness", flow="stock", params={"minutes": 1})
+    later = datetime.utcnow() + timedelta(hours=1)
+    with db.session_factory.begin() as s:  # channel inactive, flag off: nothing is stale
+        cfg = load_config(s)
+        assert alarms.evaluate_alarms(s, later, flow_enabled=alarms.flow_enabled_for(cfg)) == ()

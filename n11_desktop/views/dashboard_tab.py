@@ -1,0 +1,437 @@
+"""Dashboard (seed §7.1): the eight KPIs, their history, flow health and the product-create trigger."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal, Slot  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.metrics import KPI_LABELS, KPI_NAMES, Kpis, Series  # noqa: E402
+
+SNAPSHOT_EVERY_MS = 15 * 60 * 1000
+REFRESH_EVERY_MS = 60 * 1000
+RANGES = (("Last 24 hours", 1), ("Last 7 days", 7), ("Last 30 days", 30), ("Last year", 365))
+HISTORY_KPIS = ("total_sku_in_catalog", "skus_on_sale", "total_sku_difference")
+COLORS = ("#1f77b4", "#2ca02c", "#d62728", "#ff7f0e", "#9467bd")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardData:
+    kpis: Kpis
+    history: tuple[Series, ...]
+    runs_ok: Series
+    runs_failed: Series
+    depth: tuple[Series, ...]
+    snapshots: int
+    remote_known: int
+    last_fetch: datetime | None
+    loaded_at: datetime
+
+
+def load_dashboard(db, days: int, now: datetime | None = None) -> DashboardData:
+    from sqlalchemy import func, select
+
+    from ..core import metrics
+    from ..core.settings import load_config
+    from ..core.storage.models import KpiSnapshot, RemoteProduct
+
+    now = now or utcnow()
+    since = now - timedelta(days=days)
+    with db.session_factory() as s:
+        buffer_stock = load_config(s).buffer_stock
+        kpis = metrics.compute_kpis(s, buffer_stock=buffer_stock)
+        history = metrics.kpi_history(s, since, HISTORY_KPIS)
+        depth = metrics.kpi_history(s, since, ("queue_depth", "penalty_depth"))
+        ok, failed = metrics.flow_runs_per_hour(s, since)
+        snaps = int(s.scalar(select(func.count()).select_from(KpiSnapshot)) or 0)
+        known = int(s.scalar(select(func.count()).select_from(RemoteProduct)) or 0)
+        last_fetch = s.scalar(select(func.max(RemoteProduct.fetched_at)))
+    return DashboardData(kpis, history, ok, failed, depth, snaps, known, last_fetch, now)
+
+
+def snapshot_now(db, now: datetime | None = None) -> None:
+    from ..core import metrics
+    from ..core.settings import load_config
+
+    with db.session_factory.begin() as s:
+        metrics.take_snapshot(s, now or utcnow(), buffer_stock=load_config(s).buffer_stock)
+
+
+def refresh_from_n11(db) -> int:
+    """Pull N11's view of our products, then take a KPI snapshot (runs on a worker thread)."""
+    from ..core.n11.client import client_from_config
+    from ..core.reconcile import reconcile_remote
+    from ..core.settings import load_config
+
+    with db.session_factory() as s:
+        cfg = load_config(s)
+    client = client_from_config(cfg.conf)
+    try:
+        n = reconcile_remote(db, client, utcnow())
+    finally:
+        if hasattr(client, "close"):
+            client.close()
+    snapshot_now(db)
+    return n
+
+
+class KpiCard(QFrame):
+    clicked = Signal(str)
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        label, help_text = KPI_LABELS[name]
+        self.setObjectName("kpiCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(f"{help_text}\nClick to see the SKUs.")
+        self.setStyleSheet("#kpiCard { background: palette(base); border: 1px solid palette(mid); border-radius: 6px; }")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        self.value = QLabel("–")
+        self.value.setObjectName("kpiValue")
+        self.value.setStyleSheet("font-size: 22pt; font-weight: 600;")
+        title = QLabel(label.upper())
+        title.setStyleSheet("color: palette(dark); font-size: 8pt; font-weight: 600;")
+        title.setWordWrap(True)
+        self.hint = QLabel(help_text)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(dark); font-size: 8pt;")
+        lay.addWidget(title)
+        lay.addWidget(self.value)
+        lay.addWidget(self.hint)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+    def set_value(self, v: int, warn: bool = False) -> None:
+        self.value.setText(f"{v:,}".replace(",", "."))
+        self.value.setStyleSheet(f"font-size: 22pt; font-weight: 600; color: {'#c0392b' if warn and v else 'palette(text)'};")
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.name)
+        super().mouseReleaseEvent(event)
+
+
+class MembersModel(QAbstractTableModel):
+    HEADERS = ("SKU", "Title", "Price", "N11 price", "Stock", "To send", "N11 qty", "N11 status")
+
+    def __init__(self, rows=(), parent=None) -> None:
+        super().__init__(parent)
+        self._rows = tuple(rows)
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        r = self._rows[index.row()]
+        vals = (r.sku, r.title, r.price, r.n11_price, r.stock, r.stock_to_send, r.n11_quantity, r.n11_status)
+        v = vals[index.column()]
+        return "" if v is None else str(v)
+
+
+class MembersDialog(QDialog):
+    def __init__(self, title: str, rows, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(900, 500)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(f"{len(rows)} SKU(s)" + (" (first 5,000 shown)" if len(rows) >= 5000 else "")))
+        self.view = QTableView()
+        self.model = MembersModel(rows, self)
+        self.view.setModel(self.model)
+        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        lay.addWidget(self.view)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+
+def _plot(title: str) -> pg.PlotWidget:
+    w = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+    w.setBackground("w")
+    w.setTitle(title, color="#333", size="10pt")
+    w.showGrid(x=True, y=True, alpha=0.2)
+    w.setMenuEnabled(False)
+    w.addLegend(offset=(10, 5))
+    w.setMinimumHeight(190)
+    pi = w.getPlotItem()
+    pi.setClipToView(True)
+    pi.setDownsampling(auto=True, mode="peak")
+    return w
+
+
+class DashboardTab(QWidget):
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self._loaded = False
+        self._loading = False
+        self.data: DashboardData | None = None
+
+        root = QVBoxLayout(self)
+        top = QHBoxLayout()
+        heading = QLabel("<b>N11 at a glance</b>")
+        self.status = QLabel("Loading…")
+        self.status.setStyleSheet("color: palette(dark);")
+        self.range = QComboBox()
+        for label, days in RANGES:
+            self.range.addItem(label, days)
+        self.range.setCurrentIndex(1)
+        self.range.currentIndexChanged.connect(self.reload)
+        self.refresh_btn = QPushButton("Refresh from N11")
+        self.refresh_btn.setToolTip("Ask N11 which of our products are on sale, with their prices and stock, "
+                                    "then recompute the KPIs.")
+        self.refresh_btn.clicked.connect(self.refresh_remote)
+        self.send_btn = QPushButton("Send products to N11…")
+        self.send_btn.setToolTip("Product triggering (seed §8): send selected SKUs to N11 now. This is for creating "
+                                 "products; updates go through 'Update Bulk Product Version Date' (penalty box CSV).")
+        self.send_btn.clicked.connect(self.trigger_create)
+        top.addWidget(heading)
+        top.addSpacing(12)
+        top.addWidget(self.status, 1)
+        top.addWidget(self.range)
+        top.addWidget(self.refresh_btn)
+        top.addWidget(self.send_btn)
+        root.addLayout(top)
+
+        grid = QGridLayout()
+        grid.setSpacing(8)
+        self.cards: dict[str, KpiCard] = {}
+        for i, name in enumerate(KPI_NAMES):
+            card = KpiCard(name, self)
+            card.clicked.connect(self.show_members)
+            self.cards[name] = card
+            grid.addWidget(card, i // 4, i % 4)
+        root.addLayout(grid)
+
+        charts = QGridLayout()
+        self.kpi_plot = _plot("Catalog vs N11 over time (SKUs)")
+        self.runs_plot = _plot("Flow runs per hour")
+        self.depth_plot = _plot("Send queue and penalty box")
+        charts.addWidget(self.kpi_plot, 0, 0, 1, 2)
+        charts.addWidget(self.runs_plot, 1, 0)
+        charts.addWidget(self.depth_plot, 1, 1)
+        root.addLayout(charts, 1)
+        self.empty_note = QLabel("")
+        self.empty_note.setStyleSheet("color: palette(dark);")
+        self.empty_note.setWordWrap(True)
+        root.addWidget(self.empty_note)
+
+        # one PlotDataItem per series, updated with setData (never cleared and re-plotted)
+        self._kpi_items = {n: self.kpi_plot.plot([], [], name=KPI_LABELS[n][0], pen=pg.mkPen(COLORS[i], width=1))
+                           for i, n in enumerate(HISTORY_KPIS)}
+        self._ok_item = self.runs_plot.plot([], [], name="succeeded", pen=pg.mkPen("#2ca02c", width=1),
+                                            stepMode=None)
+        self._fail_item = self.runs_plot.plot([], [], name="failed", pen=pg.mkPen("#d62728", width=1))
+        self._queue_item = self.depth_plot.plot([], [], name="waiting to send", pen=pg.mkPen("#1f77b4", width=1))
+        self._penalty_item = self.depth_plot.plot([], [], name="penalized", pen=pg.mkPen("#ff7f0e", width=1))
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(REFRESH_EVERY_MS)
+        self._refresh_timer.timeout.connect(self.reload)
+        self._snapshot_timer = QTimer(self)
+        self._snapshot_timer.setInterval(SNAPSHOT_EVERY_MS)
+        self._snapshot_timer.timeout.connect(self.take_snapshot)
+        services.subscribe("flow_finished", self._on_flow_finished)
+        services.subscribe("catalog_changed", self._on_data_changed)
+        self._first_snapshot_done = False
+        self.reload()
+        self._refresh_timer.start()
+        self._snapshot_timer.start()
+
+    # ------------------------------------------------------------------ loading
+    def is_ready(self) -> bool:
+        return self._loaded and not self._loading
+
+    @Slot()
+    def reload(self) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        days = int(self.range.currentData() or 7)
+        db = self.services.db
+        first = not self._first_snapshot_done
+
+        def job():
+            if first:
+                from sqlalchemy import func, select
+
+                from ..core.storage.models import KpiSnapshot
+
+                with db.session_factory() as s:
+                    has = s.scalar(select(func.count()).select_from(KpiSnapshot))
+                if not has:
+                    snapshot_now(db)
+            return load_dashboard(db, days)
+
+        self._first_snapshot_done = True
+        self.services.runner.submit(job, self._show, self._failed)
+
+    def _failed(self, err) -> None:
+        self._loading = False
+        self._loaded = True
+        self.status.setText(f"Could not load the dashboard: {err}")
+
+    def _show(self, data: DashboardData) -> None:
+        self._loading = False
+        self._loaded = True
+        self.data = data
+        k = data.kpis
+        for name in KPI_NAMES:
+            warn = name in ("total_sku_difference", "skus_with_price_difference", "total_stock_difference",
+                            "skus_with_stock_difference")
+            self.cards[name].set_value(getattr(k, name), warn=warn)
+        fetched = f"N11 data from {data.last_fetch:%d/%m/%Y %H:%M} UTC" if data.last_fetch else \
+            "N11 data not fetched yet — press Refresh from N11"
+        self.status.setText(f"Updated {data.loaded_at:%H:%M:%S} UTC · {fetched}")
+        for s in data.history:
+            self._kpi_items[s.name].setData(list(s.x), list(s.y))
+        self._ok_item.setData(list(data.runs_ok.x), list(data.runs_ok.y))
+        self._fail_item.setData(list(data.runs_failed.x), list(data.runs_failed.y))
+        q, p = data.depth
+        self._queue_item.setData(list(q.x), list(q.y))
+        self._penalty_item.setData(list(p.x), list(p.y))
+        days = int(self.range.currentData() or 7)
+        end = data.loaded_at.replace(tzinfo=timezone.utc).timestamp()
+        start = end - days * 86400
+        for plot, series in ((self.kpi_plot, data.history), (self.runs_plot, (data.runs_ok, data.runs_failed)),
+                             (self.depth_plot, data.depth)):
+            plot.setXRange(start, end, padding=0.01)
+            top = max((max(s.y) for s in series if s.y), default=0)
+            plot.setYRange(0, max(1.0, top * 1.1), padding=0)
+        notes = []
+        if data.snapshots < 2:
+            notes.append("History fills in as KPI snapshots are taken (every 15 minutes while the app runs).")
+        if not data.runs_ok.x and not data.runs_failed.x:
+            notes.append("No flow has run in this period yet.")
+        if not k.total_sku_in_catalog:
+            notes.append("The N11 catalog is empty: import products and add them to the catalog in the Products tab.")
+        self.empty_note.setText(" ".join(notes))
+        self.empty_note.setVisible(bool(notes))
+
+    def _on_flow_finished(self, _result) -> None:
+        self.reload()
+
+    def _on_data_changed(self, _payload) -> None:
+        self.reload()
+
+    @Slot()
+    def take_snapshot(self) -> None:
+        db = self.services.db
+        self.services.runner.submit(lambda: snapshot_now(db), lambda _r: self.reload())
+
+    # ------------------------------------------------------------------ actions
+    @Slot()
+    def refresh_remote(self) -> None:
+        self.refresh_btn.setEnabled(False)
+        self.status.setText("Asking N11 for the state of our products…")
+        db = self.services.db
+
+        def done(n):
+            self.refresh_btn.setEnabled(True)
+            self.status.setText(f"N11 listed {n} of our products.")
+            self.reload()
+
+        def failed(err):
+            self.refresh_btn.setEnabled(True)
+            self.status.setText(f"Refresh from N11 failed: {err}")
+
+        self.services.runner.submit(lambda: refresh_from_n11(db), done, failed)
+
+    @Slot(str)
+    def show_members(self, name: str) -> None:
+        db = self.services.db
+
+        def job():
+            from ..core import metrics
+            from ..core.settings import load_config
+
+            with db.session_factory() as s:
+                return metrics.kpi_members(s, name, buffer_stock=load_config(s).buffer_stock)
+
+        def done(rows):
+            dlg = MembersDialog(KPI_LABELS[name][0], rows, self)
+            self._members_dialog = dlg
+            dlg.open()
+
+        self.services.runner.submit(job, done)
+
+    @classmethod
+    def ask_skus(cls, parent) -> list[str] | None:
+        text, ok = QInputDialog.getMultiLineText(parent, "Send products to N11",
+                                                 "SKUs to create on N11 (one per line or comma-separated):")
+        if not ok:
+            return None
+        return [t.strip() for t in text.replace(",", "\n").splitlines() if t.strip()]
+
+    @Slot()
+    def trigger_create(self) -> None:
+        skus = self.ask_skus(self)
+        if not skus:
+            return
+        try:  # the send dialog (preview + guardrails) when it is available
+            from .send_dialog import open_send_dialog  # type: ignore[attr-defined]
+        except ImportError:
+            open_send_dialog = None
+        if open_send_dialog is not None:
+            open_send_dialog(self.services, skus=skus, flow="product_create", parent=self)
+            return
+        scheduler = self.services.scheduler
+        if scheduler is not None and hasattr(scheduler, "run_now"):
+            scheduler.run_now("product_create", {"skus": skus})
+            self.status.setText(f"Product Create started for {len(skus)} SKU(s).")
+            return
+        db = self.services.db
+
+        def job():
+            from ..core.flows import run_flow
+
+            return run_flow("product_create", db, trigger="manual", options={"skus": skus})
+
+        def done(res):
+            self.status.setText(f"Product Create: {res.state.value} — {res.succeeded} ok, {res.failed} failed, "
+                                f"{res.penalized} penalized. {res.message}")
+            self.services.emit("flow_finished", res)
+
+        self.services.runner.submit(job, done, lambda e: self.status.setText(f"Product Create failed: {e}"))
+
+    def shutdown(self) -> None:
+        self._refresh_timer.stop()
+        self._snapshot_timer.stop()

@@ -1,0 +1,607 @@
+"""Monitoring (seed §7.2): the Log screen (flows, runs, entries with raw N11 exchanges) and Reports."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Slot
+from PySide6.QtGui import QColor, QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import monitoring as mon
+from ..core.flows.base import all_specs
+
+PAGE = 200
+LEVEL_COLORS = {"ERROR": QColor("#c0392b"), "WARNING": QColor("#b9770e"), "DEBUG": QColor("#7f8c8d")}
+STATE_COLORS = {"failed": QColor("#c0392b"), "done": QColor("#1e8449"), "running": QColor("#2471a3"),
+                "cancelled": QColor("#7f8c8d")}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _fmt(dt: datetime | None) -> str:
+    return "" if dt is None else f"{dt:%d/%m/%Y %H:%M:%S}"
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table over frozen dataclass rows; rows arrive from a worker."""
+
+    def __init__(self, columns, parent=None) -> None:
+        super().__init__(parent)
+        self._cols = columns  # [(header, fn(row) -> str)]
+        self._rows: tuple = ()
+
+    def set_rows(self, rows) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    def append_rows(self, rows) -> None:
+        rows = tuple(rows)
+        if not rows:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._rows = self._rows + rows
+        self.endInsertRows()
+
+    def row(self, i: int):
+        return self._rows[i]
+
+    @property
+    def rows(self) -> tuple:
+        return self._rows
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._cols)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._cols[section][0]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cols[index.column()][1](r)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            level = getattr(r, "level", None) or getattr(r, "state", None)
+            return LEVEL_COLORS.get(level) or STATE_COLORS.get(level)
+        return None
+
+
+def _table(model) -> QTableView:
+    v = QTableView()
+    v.setModel(model)
+    v.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    v.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    v.verticalHeader().setVisible(False)
+    v.verticalHeader().setDefaultSectionSize(22)
+    v.setAlternatingRowColors(True)
+    v.horizontalHeader().setStretchLastSection(True)
+    return v
+
+
+class LogPanel(QWidget):
+    """Runs and entries of every flow with filters; raw request/response of each N11 call."""
+
+    def __init__(self, services, parent=None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self._before_id: int | None = None
+        self._loading = False
+        self._exhausted = False
+        self._loaded = False
+        self._generation = 0
+
+        lay = QVBoxLayout(self)
+        filters = QHBoxLayout()
+        self.flow = QComboBox()
+        self.flow.addItem("All flows", None)
+        for spec in all_specs():
+            self.flow.addItem(spec.name, spec.slug)
+        self.level = QComboBox()
+        for label, value in (("All levels", None), ("Info and above", "INFO"), ("Warnings and errors", "WARNING"),
+                             ("Errors only", "ERROR")):
+            self.level.addItem(label, value)
+        self.period = QComboBox()
+        for label, hours in (("Any time", None), ("Last hour", 1), ("Last 24 hours", 24), ("Last 7 days", 168),
+                             ("Last 30 days", 720)):
+            self.period.addItem(label, hours)
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("Search messages…")
+        self.text.setClearButtonEnabled(True)
+        self.key = QLineEdit()
+        self.key.setPlaceholderText("SKU or order number")
+        self.key.setClearButtonEnabled(True)
+        self.key.setMaximumWidth(170)
+        self.calls_only = QCheckBox("N11 calls only")
+        self.export_btn = QPushButton("Export CSV…")
+        self.export_btn.clicked.connect(self.export_csv)
+        for w in (QLabel("Flow"), self.flow, self.level, self.period, self.text, self.key, self.calls_only,
+                  self.export_btn):
+            filters.addWidget(w)
+        filters.setStretchFactor(self.text, 1)
+        lay.addLayout(filters)
+
+        self.model = RowsModel([
+            ("Time (UTC)", lambda r: _fmt(r.created_at)),
+            ("Flow", lambda r: r.flow or ""),
+            ("Level", lambda r: r.level),
+            ("SKU / order", lambda r: r.object_key or ""),
+            ("Message", lambda r: r.message + ("  ⧉" if r.has_raw else "")),
+        ], self)
+        self.view = _table(self.model)
+        hh = self.view.horizontalHeader()
+        for col, width in ((0, 150), (1, 140), (2, 70), (3, 140)):
+            hh.resizeSection(col, width)
+        self.view.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.view.verticalScrollBar().valueChanged.connect(self._maybe_more)
+
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText("Select an entry to see its details and, for N11 calls, the raw request and "
+                                       "response (App Secret redacted).")
+        self.detail.setFont(QFont("monospace", 9))
+        copy_btn = QPushButton("Copy")
+        copy_btn.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.detail.toPlainText()))
+        detail_box = QWidget()
+        dl = QVBoxLayout(detail_box)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(self.detail)
+        dl.addWidget(copy_btn, 0, Qt.AlignmentFlag.AlignRight)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        split.addWidget(detail_box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        lay.addWidget(split, 1)
+        self.count_label = QLabel("")
+        self.count_label.setStyleSheet("color: palette(dark);")
+        lay.addWidget(self.count_label)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(300)
+        self._debounce.timeout.connect(self.reload)
+        for w in (self.flow, self.level, self.period):
+            w.currentIndexChanged.connect(self._debounce.start)
+        self.text.textChanged.connect(self._debounce.start)
+        self.key.textChanged.connect(self._debounce.start)
+        self.calls_only.toggled.connect(self._debounce.start)
+
+    def current_filter(self) -> mon.LogFilter:
+        hours = self.period.currentData()
+        return mon.LogFilter(flow=self.flow.currentData(), level=self.level.currentData(),
+                             text=self.text.text().strip() or None, object_key=self.key.text().strip() or None,
+                             since=(utcnow() - timedelta(hours=hours)) if hours else None,
+                             n11_calls_only=self.calls_only.isChecked())
+
+    def is_ready(self) -> bool:
+        return self._loaded and not self._loading
+
+    @Slot()
+    def reload(self) -> None:
+        self._generation += 1
+        gen = self._generation
+        self._before_id = None
+        self._exhausted = False
+        self._loading = True
+        f = self.current_filter()
+        db = self.services.db
+
+        def job():
+            with db.session_factory() as s:
+                return mon.query_logs(s, f, limit=PAGE), mon.count_logs(s, f)
+
+        def done(res):
+            if gen != self._generation:
+                return
+            rows, (count, capped) = res
+            self._loading = False
+            self._loaded = True
+            self.model.set_rows(rows)
+            self._after_page(rows)
+            self.count_label.setText(
+                "No log entries match these filters." if not count else
+                f"{'more than ' if capped else ''}{count:,} entries match · newest first · scroll for more")
+            self.detail.clear()
+
+        self.services.runner.submit(job, done, self._failed)
+
+    def _failed(self, err) -> None:
+        self._loading = False
+        self._loaded = True
+        self.count_label.setText(f"Could not load logs: {err}")
+
+    def _after_page(self, rows) -> None:
+        if rows:
+            self._before_id = rows[-1].id
+        if len(rows) < PAGE:
+            self._exhausted = True
+
+    @Slot(int)
+    def _maybe_more(self, value: int) -> None:
+        bar = self.view.verticalScrollBar()
+        if value >= bar.maximum() - 5:
+            self.load_more()
+
+    def load_more(self) -> None:
+        if self._loading or self._exhausted or self._before_id is None:
+            return
+        self._loading = True
+        gen, before, f, db = self._generation, self._before_id, self.current_filter(), self.services.db
+
+        def job():
+            with db.session_factory() as s:
+                return mon.query_logs(s, f, before_id=before, limit=PAGE)
+
+        def done(rows):
+            if gen != self._generation:
+                return
+            self._loading = False
+            self.model.append_rows(rows)
+            self._after_page(rows)
+
+        self.services.runner.submit(job, done, self._failed)
+
+    @Slot(QModelIndex, QModelIndex)
+    def _show_detail(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        log_id = self.model.row(current.row()).id
+        db = self.services.db
+
+        def job():
+            with db.session_factory() as s:
+                return mon.log_detail(s, log_id)
+
+        def done(d):
+            if d is None:
+                return
+            parts = [f"{_fmt(d.created_at)}  {d.level}  {d.flow or ''}  {d.object_key or ''}", "", d.message]
+            if d.request:
+                parts += ["", "── Request ──", d.request]
+            if d.response:
+                parts += ["", "── Response ──", d.response]
+            self.detail.setPlainText("\n".join(parts))
+
+        self.services.runner.submit(job, done)
+
+    @classmethod
+    def ask_save_path(cls, parent, title: str, default_name: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(parent, title, default_name, "CSV files (*.csv)")
+        return Path(path) if path else None
+
+    @Slot()
+    def export_csv(self) -> None:
+        path = self.ask_save_path(self, "Export log entries", "n11-logs.csv")
+        if path is None:
+            return
+        f, db = self.current_filter(), self.services.db
+
+        def job():
+            with db.session_factory() as s:
+                return mon.export_logs_csv(s, f, path, include_raw=True)
+
+        self.services.runner.submit(job, lambda n: self.count_label.setText(f"Exported {n:,} entries to {path}"),
+                                    lambda e: self.count_label.setText(f"Export failed: {e}"))
+
+
+class RunsPanel(QWidget):
+    """Every flow run with counts; selecting one filters the log to it."""
+
+    def __init__(self, services, log_panel: LogPanel, parent=None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.log_panel = log_panel
+        self.on_open_run = None  # set by the tab: show the log panel
+        self._loaded = False
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.flow = QComboBox()
+        self.flow.addItem("All flows", None)
+        for spec in all_specs():
+            self.flow.addItem(spec.name, spec.slug)
+        self.state = QComboBox()
+        for label, value in (("Any state", None), ("Failed", "failed"), ("Done", "done"), ("Running", "running"),
+                             ("Cancelled", "cancelled")):
+            self.state.addItem(label, value)
+        bar.addWidget(QLabel("Flow"))
+        bar.addWidget(self.flow)
+        bar.addWidget(self.state)
+        bar.addStretch(1)
+        lay.addLayout(bar)
+        names = {s.slug: s.name for s in all_specs()}
+        self.model = RowsModel([
+            ("Started (UTC)", lambda r: _fmt(r.started_at)),
+            ("Flow", lambda r: names.get(r.flow, r.flow)),
+            ("Trigger", lambda r: r.trigger),
+            ("State", lambda r: r.state),
+            ("Total", lambda r: str(r.total)),
+            ("OK", lambda r: str(r.succeeded)),
+            ("Failed", lambda r: str(r.failed)),
+            ("Penalized", lambda r: str(r.penalized)),
+            ("Duration", lambda r: "" if r.ended_at is None else f"{(r.ended_at - r.started_at).total_seconds():.1f} s"),
+            ("Message", lambda r: r.message),
+        ], self)
+        self.view = _table(self.model)
+        self.view.doubleClicked.connect(self._open_run)
+        lay.addWidget(self.view)
+        self.note = QLabel("Double-click a run to see its log entries.")
+        self.note.setStyleSheet("color: palette(dark);")
+        lay.addWidget(self.note)
+        self.flow.currentIndexChanged.connect(self.reload)
+        self.state.currentIndexChanged.connect(self.reload)
+
+    def is_ready(self) -> bool:
+        return self._loaded
+
+    @Slot()
+    def reload(self) -> None:
+        flow, state, db = self.flow.currentData(), self.state.currentData(), self.services.db
+
+        def job():
+            with db.session_factory() as s:
+                return mon.query_runs(s, flow=flow, state=state)
+
+        def done(rows):
+            self._loaded = True
+            self.model.set_rows(rows)
+            self.note.setText("No flow has run yet. Flows run on their schedule once the channel is active, or "
+                              "with Run now." if not rows else "Double-click a run to see its log entries.")
+
+        self.services.runner.submit(job, done)
+
+    @Slot(QModelIndex)
+    def _open_run(self, index: QModelIndex) -> None:
+        run = self.model.row(index.row())
+        lp = self.log_panel
+        lp.flow.setCurrentIndex(max(0, lp.flow.findData(run.flow)))
+        lp.period.setCurrentIndex(0)
+        lp.text.clear()
+        lp.key.setText("")
+        lp.reload()
+        if self.on_open_run is not None:
+            self.on_open_run()
+
+
+class ReportsPanel(QWidget):
+    """Seed §7.2.2: catalog products not on sale on N11 (with the reason) and price/stock differences."""
+
+    def __init__(self, services, parent=None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self._loaded = False
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.kind = QComboBox()
+        self.kind.addItem("In the catalog but not on sale on N11", "not_on_sale")
+        self.kind.addItem("Price or stock differs on N11", "differences")
+        self.kind.currentIndexChanged.connect(self.reload)
+        self.fix_btn = QPushButton("Fix selected (send)")
+        self.fix_btn.setToolTip("Send the selected products' price and stock (or the product) to N11 now.")
+        self.fix_btn.clicked.connect(self.fix_selected)
+        self.export_btn = QPushButton("Export CSV…")
+        self.export_btn.clicked.connect(self.export_csv)
+        bar.addWidget(self.kind, 1)
+        bar.addWidget(self.fix_btn)
+        bar.addWidget(self.export_btn)
+        lay.addLayout(bar)
+        self.view = QTableView()
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.setAlternatingRowColors(True)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        lay.addWidget(self.view, 1)
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: palette(dark);")
+        lay.addWidget(self.note)
+        self._models = {
+            "not_on_sale": RowsModel([("SKU", lambda r: r.sku), ("Title", lambda r: r.title),
+                                      ("Why not on sale", lambda r: r.reason), ("Fix", lambda r: r.fix)], self),
+            "differences": RowsModel([("SKU", lambda r: r.sku), ("Title", lambda r: r.title),
+                                      ("Differs", lambda r: r.kind),
+                                      ("Price", lambda r: f"{r.local_price} → N11 {r.n11_price}"),
+                                      ("List price", lambda r: f"{r.local_list_price} → N11 {r.n11_list_price}"),
+                                      ("Stock to send", lambda r: str(r.local_quantity)),
+                                      ("N11 stock", lambda r: "" if r.n11_quantity is None else str(r.n11_quantity))],
+                                     self),
+        }
+        self.view.setModel(self._models["not_on_sale"])
+        self.view.horizontalHeader().resizeSection(0, 140)
+        self.view.horizontalHeader().resizeSection(1, 320)
+
+    def is_ready(self) -> bool:
+        return self._loaded
+
+    @Slot()
+    def reload(self) -> None:
+        kind, db = self.kind.currentData(), self.services.db
+
+        def job():
+            from ..core import reports
+            from ..core.settings import load_config
+
+            with db.session_factory() as s:
+                buf = load_config(s).buffer_stock
+                if kind == "not_on_sale":
+                    return kind, reports.not_on_sale(s, buffer_stock=buf)
+                return kind, reports.price_stock_differences(s, buffer_stock=buf)
+
+        def done(res):
+            kind_, rows = res
+            self._loaded = True
+            model = self._models[kind_]
+            model.set_rows(rows)
+            self.view.setModel(model)
+            self.view.horizontalHeader().resizeSection(0, 140)
+            self.view.horizontalHeader().resizeSection(1, 320)
+            if kind_ == "not_on_sale":
+                self.note.setText("Every catalog product is on sale on N11." if not rows else
+                                  f"{len(rows)} catalog product(s) are not on sale on N11. Based on the last "
+                                  "'Refresh from N11' (Dashboard).")
+            else:
+                self.note.setText("No price or stock differences with N11." if not rows else
+                                  f"{len(rows)} product(s) differ from N11. 'Fix selected' sends our values.")
+
+        self.services.runner.submit(job, done)
+
+    def selected_rows(self):
+        model = self.view.model()
+        return [model.row(i.row()) for i in self.view.selectionModel().selectedRows()]
+
+    @Slot()
+    def fix_selected(self) -> None:
+        rows = self.selected_rows()
+        if not rows:
+            self.note.setText("Select the products to fix first.")
+            return
+        ids = tuple(r.product_id for r in rows)
+        skus = [r.sku for r in rows]
+        kind = self.kind.currentData()
+        flows = ("price", "stock") if kind == "differences" else ("product_create",)
+        scheduler = self.services.scheduler
+        for flow in flows:
+            options = {"product_ids": list(ids), "skus": skus}
+            if scheduler is not None and hasattr(scheduler, "run_now"):
+                scheduler.run_now(flow, options)
+            else:
+                db = self.services.db
+
+                def job(flow=flow, options=options):
+                    from ..core.flows import run_flow
+
+                    return run_flow(flow, db, trigger="manual", options=options)
+
+                self.services.runner.submit(job, lambda res: (self.services.emit("flow_finished", res), self.reload()),
+                                            lambda e: self.note.setText(f"Sending failed: {e}"))
+        self.note.setText(f"Sending {len(ids)} product(s) to N11 ({', '.join(flows)})…")
+
+    @Slot()
+    def export_csv(self) -> None:
+        rows = self.view.model().rows
+        path = LogPanel.ask_save_path(self, "Export report", f"n11-report-{self.kind.currentData()}.csv")
+        if path is None:
+            return
+
+        def job():
+            from ..core.reports import export_csv
+
+            return export_csv(rows, path)
+
+        self.services.runner.submit(job, lambda n: self.note.setText(f"Exported {n} rows to {path}"),
+                                    lambda e: self.note.setText(f"Export failed: {e}"))
+
+
+class RetentionPanel(QWidget):
+    def __init__(self, services, parent=None) -> None:
+        super().__init__(parent)
+        self.services = services
+        lay = QHBoxLayout(self)
+        lay.addWidget(QLabel("Keep log entries for"))
+        self.days = QSpinBox()
+        self.days.setRange(1, 3650)
+        self.days.setSuffix(" days")
+        lay.addWidget(self.days)
+        self.apply_btn = QPushButton("Apply and prune now")
+        self.apply_btn.clicked.connect(self.apply)
+        lay.addWidget(self.apply_btn)
+        self.msg = QLabel("")
+        lay.addWidget(self.msg, 1)
+        db = services.db
+
+        def job():
+            with db.session_factory() as s:
+                return mon.retention_days(s)
+
+        services.runner.submit(job, self.days.setValue)
+
+    @Slot()
+    def apply(self) -> None:
+        days, db = self.days.value(), self.services.db
+
+        def job():
+            with db.session_factory.begin() as s:
+                mon.set_retention_days(s, days)
+                return mon.prune_logs(s, utcnow())
+
+        self.services.runner.submit(job, lambda n: self.msg.setText(f"Removed {n:,} old entries."),
+                                    lambda e: self.msg.setText(str(e)))
+
+
+class MonitoringTab(QWidget):
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.tabs = QTabWidget(self)
+        self.flows_panel = None
+        try:
+            from .flows_panel import FlowsPanel  # the scheduler's flow list with Run now / Cancel
+        except ImportError:
+            FlowsPanel = None  # noqa: N806
+        if FlowsPanel is not None:
+            self.flows_panel = FlowsPanel(services, self.tabs)
+            self.tabs.addTab(self.flows_panel, "Flows")
+        self.log_panel = LogPanel(services, self.tabs)
+        self.runs_panel = RunsPanel(services, self.log_panel, self.tabs)
+        self.reports_panel = ReportsPanel(services, self.tabs)
+        self.runs_panel.on_open_run = lambda: self.tabs.setCurrentWidget(self.log_panel)
+        self.tabs.addTab(self.runs_panel, "Runs")
+        self.tabs.addTab(self.log_panel, "Log")
+        self.tabs.addTab(self.reports_panel, "Reports")
+        retention = RetentionPanel(services, self)
+        lay.addWidget(self.tabs, 1)
+        lay.addWidget(retention)
+        services.subscribe("flow_finished", self._on_flow_finished)
+        # prune once at start (off the GUI thread), then load what is visible
+        db = services.db
+
+        def prune():
+            with db.session_factory.begin() as s:
+                return mon.prune_logs(s, utcnow())
+
+        services.runner.submit(prune)
+        self.runs_panel.reload()
+        self.log_panel.reload()
+        self.reports_panel.reload()
+
+    def is_ready(self) -> bool:
+        panels = [self.runs_panel, self.log_panel, self.reports_panel]
+        if self.flows_panel is not None and hasattr(self.flows_panel, "is_ready"):
+            panels.append(self.flows_panel)
+        return all(p.is_ready() for p in panels)
+
+    def _on_flow_finished(self, _result) -> None:
+        self.runs_panel.reload()
+        if self.tabs.currentWidget() is self.log_panel:
+            self.log_panel.reload()
