@@ -9,7 +9,7 @@ from functools import lru_cache
 from urllib.parse import parse_qs
 
 from . import data
-from .state import REST_PACKAGE_STATUSES, SandboxState, now_ms
+from .state import SandboxState, now_ms
 
 JSON = "application/json;charset=UTF-8"
 Reply = tuple[int, str, bytes]
@@ -327,5 +327,3 @@ def _packages(state: SandboxState, q: dict) -> Reply:
     res.pop("totalElements", None)
     return jreply(200, res)
 
-
-REST_STATUSES = REST_PACKAGE_STATUSES

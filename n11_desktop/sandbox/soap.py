@@ -7,13 +7,14 @@ or hostile XML (DTD, entities) gets a SOAP Client fault with HTTP 500.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from decimal import Decimal
 
 from . import data
 from .state import (APPROVAL_INT, CLAIM_CANCEL_DENY_REASONS, RETURN_DENY_REASONS,
                     RETURN_PENDING_REASONS, SALE_INT, SOAP_FILTER_TO_ITEM, TR_TZ,
-                    SandboxState, dec, fmt_ms, money)
+                    SandboxState, fmt_ms, money)
 from .xmlio import BadXml, as_list, empty_response_skeleton, soap_body_root, soap_fault, \
     soap_response
 
@@ -413,12 +414,11 @@ def DeleteProductBySellerCode(state, req):
 
 
 def GetProductQuestionList(state, req):
-    import time as _t
     gap = state.question_list_min_interval_s
-    if gap and _t.monotonic() - state._last_question_list < gap:
+    if gap and time.monotonic() - state._last_question_list < gap:
         raise Failure("SELLER_API.getProductQuestionListRequest.accessLimit.reached",
                       "Bu servis dakikada bir kez çağrılabilir.")
-    state._last_question_list = _t.monotonic()
+    state._last_question_list = time.monotonic()
     page, size = _paging(req)
     s = req.get("productQuestionSearch") if isinstance(req.get("productQuestionSearch"), dict) else {}
     rows = [q for q in state.questions.values()
