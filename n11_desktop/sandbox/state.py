@@ -707,6 +707,11 @@ class SandboxState:
                 mdisc = dec(spec.get("mallDiscount"))
                 if mdisc is None:
                     mdisc = money(price * Decimal("0.03")) if rng.random() < 0.2 else Decimal("0")
+                if prod is not None:  # a sale takes the units out of N11's stock
+                    prod["quantity"] = max(0, prod["quantity"] - qty)
+                    if prod["quantity"] == 0 and prod["saleStatus"] == "On_Sale":
+                        prod["saleStatus"] = "Out_Of_Stock"
+                    prod["version"] += 1
                 coupon = Decimal("0")
                 total_seller = money(sdisc * qty + coupon)
                 invoice = money(price * qty - total_seller)

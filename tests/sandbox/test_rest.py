@@ -391,3 +391,12 @@ def test_chunked_body_and_hostile_json(sb, http):
     assert r.status_code == 400
     r = http.post(sb.url + "/ms/product/tasks/price-stock-update", data=b"{nope", headers=AUTH)
     assert r.status_code == 400
+
+
+def test_orders_take_units_out_of_remote_stock(fresh, http):
+    sb = fresh
+    sb.state.add_product(stockCode="ST-1", quantity=3)
+    sb.state.create_order([{"stockCode": "ST-1", "quantity": 2}])
+    sb.state.create_order([{"stockCode": "ST-1", "quantity": 1}])
+    row = http.get(sb.url + "/ms/product-query", params={"stockCode": "ST-1"}, headers=AUTH).json()["content"][0]
+    assert row["quantity"] == 0 and row["saleStatus"] == "Out_Of_Stock"

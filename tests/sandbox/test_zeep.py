@@ -178,7 +178,7 @@ def call_product(svc):
     called["GetProductList"] = r
     r = ok(svc.GetProductByProductId(auth=AUTH, productId=tshirt["id"]))
     assert r["product"]["title"] == "Zeep Test Tişört Pamuklu"
-    assert r["product"]["stockItems"]["stockItem"][0]["quantity"] == 4
+    assert r["product"]["stockItems"]["stockItem"][0]["quantity"] == 40 - 6 * 2  # 6 orders of 2
     called["GetProductByProductId"] = r
     r = ok(svc.GetProductBySellerCode(auth=AUTH, sellerCode="ZP-1"))
     assert r["product"]["id"] == tshirt["id"] and r["product"]["approvalStatus"] == 1
@@ -302,7 +302,7 @@ def test_zeep_calls_every_operation(world, wsdl_dir):
     w = world
     st = w["server"].state
     st.add_product(stockCode="ZP-1-S", productMainId="ZP-1", title="Zeep Test Tişört Pamuklu",
-                   salePrice="99.90", listPrice="120", quantity=4)
+                   salePrice="99.90", listPrice="120", quantity=40)
     st.add_product(stockCode="ZP-1-M", productMainId="ZP-1", title="Zeep Test Tişört Pamuklu")
     st.add_product(stockCode="ZP-2", productMainId="ZP-2", title="Silinecek Ürün Deneme 1")
     st.add_product(stockCode="ZP-3", productMainId="ZP-3", title="Silinecek Ürün Deneme 2")
