@@ -37,12 +37,12 @@ def cmd_run(args, ctx) -> int:
                 line += f" ({r.message})"
             print(line, flush=True)
 
+    received: list[str] = []
     runner = Runner(db, max_workers=args.workers, stop_timeout_s=args.stop_timeout, on_event=on_event)
 
     def on_signal(signum, _frame) -> None:
-        name = signal.Signals(signum).name
-        ctx.err(f"n11-desktop run: {name} received; stopping running flows at a safe point …")
-        runner.request_stop()
+        runner.request_stop_from_signal()  # no locks or I/O inside a signal handler
+        received.append(signal.Signals(signum).name)
 
     previous = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -58,5 +58,7 @@ def cmd_run(args, ctx) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if received:
+        ctx.err(f"n11-desktop run: {received[0]} received; running flows stopped at a safe point")
     ctx.err("n11-desktop run: stopped" + ("" if code == 0 else " (some flows did not stop in time)"))
     return code

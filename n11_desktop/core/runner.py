@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -16,7 +17,7 @@ from typing import Callable
 
 from ..core.domain import FlowProgress, FlowResult, RunState
 from .flows.base import FlowNotAvailable, run_flow, utcnow
-from .schedule import Planner, RunRequest, read_inputs, recover_on_start
+from .schedule import Planner, RunRequest, read_inputs, recover_on_start, resolve_options
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class Runner:
         self._futures: dict[str, Future] = {}
         self._done: list[tuple[str, str, datetime]] = []  # (slug, state, ended) reported by workers
         self.results: list[FlowResult] = []
+        self._signalled = False
 
     # ------------------------------------------------------------------ control (any thread)
     def request_stop(self) -> None:
@@ -58,6 +60,10 @@ class Runner:
             for ev in self._cancels.values():
                 ev.set()
         self._wake.set()
+
+    def request_stop_from_signal(self) -> None:
+        """Async-signal-safe: only sets a flag (no locks; the loop notices it within 0.25 s)."""
+        self._signalled = True
 
     def cancel(self, slug: str) -> bool:
         with self._lock:
@@ -86,7 +92,7 @@ class Runner:
         executor = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="n11-flow")
         clean = True
         try:
-            while not self._stop.is_set():
+            while not self._stop_wanted():
                 self._reap()
                 now = self.clock()
                 self.planner.update_inputs(read_inputs(self.db, now))
@@ -109,11 +115,23 @@ class Runner:
                     timeout = min(timeout, max(0.05, (wake - now).total_seconds()))
                 if once:
                     timeout = min(timeout, 1.0)
-                self._wake.wait(timeout)
-                self._wake.clear()
+                self._sleep(timeout)
         finally:
             clean = self._drain(executor)
         return 0 if clean else 1
+
+    def _stop_wanted(self) -> bool:
+        if self._signalled and not self._stop.is_set():
+            self.request_stop()
+        return self._stop.is_set()
+
+    def _sleep(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not self._signalled:
+            left = deadline - time.monotonic()
+            if left <= 0 or self._wake.wait(min(left, 0.25)):
+                break
+        self._wake.clear()
 
     def _submit(self, executor: ThreadPoolExecutor, req: RunRequest) -> None:
         cancel = threading.Event()
@@ -127,7 +145,7 @@ class Runner:
     def _run_one(self, req: RunRequest, cancel: threading.Event) -> None:  # pool thread
         try:
             result = self.flow_fn(req.slug, self.db, trigger=req.trigger, clock=self.clock,
-                                  should_stop=cancel.is_set, options=dict(req.options))
+                                  should_stop=cancel.is_set, options=resolve_options(self.db, req))
         except FlowNotAvailable as exc:
             self._emit(RunnerEvent("skipped", req, message=str(exc)))
             with self._lock:

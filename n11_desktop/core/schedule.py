@@ -173,9 +173,16 @@ def extra_due_at(spec: FlowSpec, inputs: ScheduleInputs) -> datetime | None:
     return DUE_ALWAYS if last is None else last + timedelta(seconds=spec.schedule.extra_interval_s)
 
 
+#: Options of the second-cadence run (order_create reads ``late``: force the LATE_SHIPMENT pass).
+EXTRA_OPTIONS = {"late": True, "late_shipment": True}
+#: app_state keys where a flow records its own second-cadence pass (order_create also runs the
+#: LATE_SHIPMENT pass by itself when 8 h passed); read as the last extra start so it is not doubled.
+EXTRA_STATE_KEYS = {"order_create": "orders.late_pass_at"}
+
+
 def request_for(spec: FlowSpec, kind: str, trigger: str = "schedule") -> RunRequest:
     if kind == "extra":
-        return make_request(spec.slug, EXTRA_TRIGGER, {"late_shipment": True})
+        return make_request(spec.slug, EXTRA_TRIGGER, EXTRA_OPTIONS)
     return make_request(spec.slug, trigger)
 
 
@@ -477,11 +484,47 @@ def read_inputs(db, now: datetime | None = None) -> ScheduleInputs:
                 last_trigger=r.trigger if r else None, last_total=r.total if r else 0,
                 last_succeeded=r.succeeded if r else 0, last_failed=r.failed if r else 0,
                 last_penalized=r.penalized if r else 0, last_message=(r.message or "") if r else "")
+        for slug, key in EXTRA_STATE_KEYS.items():
+            row = s.get(AppState, key)
+            at = _parse_dt(row.value) if row is not None else None
+            if at is not None:
+                h = history.get(slug) or FlowHistory()
+                history[slug] = replace(h, last_extra_start=_latest(h.last_extra_start, at))
         flags = dict(cfg.flags)
         active = bool(cfg.is_active)
     available = frozenset(spec.slug for spec in all_specs() if implementation(spec.slug) is not None)
     return ScheduleInputs(is_active=active, flags=MappingProxyType(flags), history=MappingProxyType(history),
                           activated_at=activated_at, available=available)
+
+
+def _parse_dt(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt
+
+
+def resolve_options(db, req: RunRequest) -> dict[str, Any]:
+    """Options as the flow reads them: a push's ``product_ids`` also become ``skus`` (worker thread)."""
+    options = dict(req.options)
+    ids = options.get("product_ids")
+    if ids and not options.get("skus"):
+        from sqlalchemy import select
+
+        from .storage.models import Product
+
+        skus: list[str] = []
+        id_list = list(ids)
+        with db.session_factory() as s:
+            for i in range(0, len(id_list), 500):
+                skus.extend(s.scalars(select(Product.sku).where(Product.id.in_(id_list[i:i + 500]))))
+        options["skus"] = tuple(sorted(skus))
+    return options
 
 
 def recover_on_start(db, now: datetime | None = None) -> int:

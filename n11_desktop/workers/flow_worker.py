@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core.domain import FlowProgress, FlowResult, RunState
 from ..core.flows.base import FlowNotAvailable, run_flow, utcnow
-from ..core.schedule import RunRequest
+from ..core.schedule import RunRequest, resolve_options
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class FlowWorker(QObject):
         try:
             result = self._flow_fn(req.slug, self._db, trigger=req.trigger, clock=self._clock,
                                    should_stop=job.cancel.is_set, on_progress=self._on_progress,
-                                   options=dict(req.options))
+                                   options=resolve_options(self._db, req))
         except FlowNotAvailable as exc:
             available = False
             now = self._clock()

@@ -239,10 +239,12 @@ class SchedulerHost(QObject):
         self._after_inputs()
 
     def _after_inputs(self) -> None:
-        if self._read_again:
+        self._set_state(self._state_text())
+        if self._read_again:  # these facts predate a finished run: dispatch on the fresh ones
             self._read_again = False
             self.refresh()
-        self._set_state(self._state_text())
+            self._emit_statuses()
+            return
         self._dispatch()
 
     def _on_read_error(self, error) -> None:
@@ -308,8 +310,10 @@ class SchedulerHost(QObject):
             self.services.emit("flow_finished", result)
         if self._closed:
             return
-        self._dispatch()
+        # dispatch on facts read after this run ended (a flow may record state the schedule reads)
         self.refresh()
+        self._emit_running()
+        self._emit_statuses()
 
     def _state_text(self) -> str:
         if not self._started:

@@ -58,7 +58,7 @@ def test_once_runs_every_due_flow_once_with_chains(db, fake_flows):
     assert names.count("stock") == 1 and names.count("category_node") == 1
     assert names.index("category_attributes") > names.index("category_node")
     assert names.index("create_default_attributes") > names.index("category_attributes")
-    assert ("order_create", {"late_shipment": True}) in calls and ("order_create", {}) in calls
+    assert ("order_create", {"late": True, "late_shipment": True}) in calls and ("order_create", {}) in calls
     assert all(state == "done" for _f, _t, state in runs(db))
 
 

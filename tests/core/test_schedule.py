@@ -44,7 +44,7 @@ def test_on_start_every_due_flow_runs_at_once():
     assert "category_attributes" not in got and "split_packages" not in got
     # the LATE_SHIPMENT pass of order_create is due as well, as its own run
     late = [r for r in due if r.trigger == "late_shipment"]
-    assert [(r.slug, dict(r.options)) for r in late] == [("order_create", {"late_shipment": True})]
+    assert [(r.slug, dict(r.options)) for r in late] == [("order_create", {"late": True, "late_shipment": True})]
     # stock before the rest
     assert due[0].slug == "task_results" and due[1].slug == "stock"
 
@@ -293,3 +293,17 @@ def test_read_inputs_and_recovery(db, activated):
     with db.session_factory.begin() as s:
         run = s.query(FlowRun).filter_by(flow="price").one()
         assert run.state == "failed" and "interrupted" in run.message
+
+
+def test_order_create_own_late_pass_counts_and_push_ids_become_skus(db):
+    from n11_desktop.core.schedule import make_request, resolve_options
+    from n11_desktop.core.storage.models import AppState, Product
+
+    with db.session_factory.begin() as s:
+        s.add(AppState(key="orders.late_pass_at", value=T0.isoformat()))
+        s.add(Product(sku="A-1", product_code="A"))
+        s.add(Product(sku="B-2", product_code="B"))
+    inp = read_inputs(db, T0)
+    assert inp.hist("order_create").last_extra_start == T0
+    req = make_request("stock", "push", {"product_ids": [2, 1, 99]})
+    assert resolve_options(db, req) == {"product_ids": (2, 1, 99), "skus": ("A-1", "B-2")}

@@ -232,7 +232,8 @@ def test_debounce_coalesces_50_edits_into_one_run(qtbot, db, services, make_host
         pass
     assert blk.args[0].trigger == "push"
     assert gate.calls == 1
-    assert gate.options == [{"product_ids": tuple(range(1, 51))}]
+    assert len(gate.options) == 1 and gate.options[0]["product_ids"] == tuple(range(1, 51))
+    assert gate.options[0]["skus"] == ()  # ids resolved to SKUs (none exist in this database)
     with qtbot.assertNotEmitted(host.flow_started, wait=300):
         pass
 
