@@ -292,55 +292,61 @@ class _Outcome:
 
 def apply_outcomes(s: Session, b_content_type: str, outcomes: Sequence[_Outcome], config: ChannelConfig,
                    now: datetime, summary: PollSummary, logs: list[tuple[str, str, str]]) -> None:
-    items = {it.id: it for it in s.scalars(select(BatchItem).where(BatchItem.id.in_([o.item_id for o in outcomes])))}
-    cleared: list[int] = []
-    for o in outcomes:
-        it = items.get(o.item_id)
-        if it is None or it.state in ("success", "fail"):
-            continue
-        meta = dict(it.payload.get("_meta") or {})
-        op = meta.get("op")
-        payload = strip_meta(it.payload)
-        if o.ok:
-            _apply_success(s, b_content_type, op, it, payload, meta, o.remote, now)
-            it.state, it.message = "success", None
-            summary.succeeded += 1
-            cleared.append(it.object_id)
-            continue
-        # failure -------------------------------------------------------------------------
-        if o.message:
-            msg = o.message
-        elif op == "create" and o.remote is not None and _already_created(o.reasons):
-            # the SKU exists on N11 already (a previous send landed): not a failure unless the category differs
-            remote = o.remote
-            cid = payload.get("categoryId")
-            if cid is not None and remote.category_id is not None and int(remote.category_id) != int(cid):
-                msg = penalty.category_message(s, remote.category_id)
-            else:
-                _apply_success(s, b_content_type, op, it, payload, meta, remote, now)
-                it.state = "success"
-                it.message = (penalty.MSG_PENDING_APPROVAL if ledger.state_for_remote_status(remote.status)
-                              == "pending_approval" else penalty.MSG_NOT_IN_QUEUE)
-                logs.append(("WARNING", it.object_key, it.message))
-                summary.succeeded += 1
-                cleared.append(it.object_id)
+    items: dict[int, BatchItem] = {}
+    oids = [o.item_id for o in outcomes]
+    for start in range(0, len(oids), 900):
+        for it in s.scalars(select(BatchItem).where(BatchItem.id.in_(oids[start:start + 900]))):
+            items[it.id] = it
+    with s.no_autoflush:
+        cache = ledger.preload(s, ("product", "productstock", "productprice") if b_content_type == "product"
+                               else (b_content_type,), [it.object_id for it in items.values()])
+        cleared: dict[str, list[int]] = {}
+        for o in outcomes:
+            it = items.get(o.item_id)
+            if it is None or it.state in ("success", "fail"):
                 continue
-        else:
-            msg = penalty.translate_reason(o.reasons)
-        it.state, it.message = "fail", msg
-        penalty.penalize(s, b_content_type, it.object_id, it.object_key, "remote", msg, config, now)
-        fields: dict[str, Any] = {"error": msg}
-        if op == "create":
-            prev = ledger.get(s, "product", it.object_id)
-            if prev is None or prev.state not in ledger.CREATED_STATES:
+            meta = dict(it.payload.get("_meta") or {})
+            op = meta.get("op")
+            payload = strip_meta(it.payload)
+            if o.ok:
+                _apply_success(s, b_content_type, op, it, payload, meta, o.remote, now, cache, cleared)
+                it.state, it.message = "success", None
+                summary.succeeded += 1
+                continue
+            # failure ---------------------------------------------------------------------
+            if o.message:
+                msg = o.message
+            elif op == "create" and o.remote is not None and _already_created(o.reasons):
+                # the SKU exists on N11 already (a previous send landed): fine unless the category differs
+                remote = o.remote
+                cid = payload.get("categoryId")
+                if cid is not None and remote.category_id is not None and int(remote.category_id) != int(cid):
+                    msg = penalty.category_message(s, remote.category_id)
+                else:
+                    _apply_success(s, b_content_type, op, it, payload, meta, remote, now, cache, cleared)
+                    it.state = "success"
+                    it.message = (penalty.MSG_PENDING_APPROVAL if ledger.state_for_remote_status(remote.status)
+                                  == "pending_approval" else penalty.MSG_NOT_IN_QUEUE)
+                    logs.append(("WARNING", it.object_key, it.message))
+                    summary.succeeded += 1
+                    continue
+            else:
+                msg = penalty.translate_reason(o.reasons)
+            it.state, it.message = "fail", msg
+            penalty.penalize(s, b_content_type, it.object_id, it.object_key, "remote", msg, config, now)
+            fields: dict[str, Any] = {"error": msg}
+            if op == "create":
+                prev = cache.get(("product", it.object_id))
+                if prev is None or prev.state not in ledger.CREATED_STATES:
+                    fields["state"] = "failed"
+            elif b_content_type != "product":
                 fields["state"] = "failed"
-        elif b_content_type != "product":
-            fields["state"] = "failed"
-        ledger.upsert(s, b_content_type, it.object_id, it.object_key, now, **fields)
-        summary.failed += 1
-        summary.penalized += 1
-        logs.append(("WARNING", it.object_key, msg))
-    penalty.clear(s, b_content_type, cleared, now)
+            ledger.upsert(s, b_content_type, it.object_id, it.object_key, now, cache=cache, **fields)
+            summary.failed += 1
+            summary.penalized += 1
+            logs.append(("WARNING", it.object_key, msg))
+    for ct, ids in cleared.items():
+        penalty.clear(s, ct, ids, now)
 
 
 def _already_created(reasons: Sequence[str]) -> bool:
@@ -348,11 +354,13 @@ def _already_created(reasons: Sequence[str]) -> bool:
 
 
 def _apply_success(s: Session, ct: str, op: str | None, it: BatchItem, payload: Mapping[str, Any],
-                   meta: Mapping[str, Any], remote: Any, now: datetime) -> None:
+                   meta: Mapping[str, Any], remote: Any, now: datetime, cache: dict,
+                   cleared: dict[str, list[int]]) -> None:
     oid, key = it.object_id, it.object_key
-    remote_kw: dict[str, Any] = {}
+    remote_kw: dict[str, Any] = {"cache": cache}
     if remote is not None:
-        remote_kw = {"remote_id": remote.n11_product_id, "remote_status": remote.status}
+        remote_kw.update(remote_id=remote.n11_product_id, remote_status=remote.status)
+    cleared.setdefault(ct, []).append(oid)
     if op == "create":
         state = ledger.state_for_remote_status(remote.status) if remote is not None else "pending_approval"
         ledger.upsert(s, "product", oid, key, now, state=state, version_date=it.version_date,
@@ -360,35 +368,36 @@ def _apply_success(s: Session, ct: str, op: str | None, it: BatchItem, payload: 
                       **remote_kw)
         if "quantity" in payload:
             ledger.upsert(s, "productstock", oid, key, now, state="synced", version_date=_dt(meta.get("stock_vd")),
-                          values={"quantity": payload["quantity"]}, clear_error=True, sent=True)
+                          values={"quantity": payload["quantity"]}, clear_error=True, sent=True, cache=cache)
         if "salePrice" in payload:
             ledger.upsert(s, "productprice", oid, key, now, state="synced", version_date=_dt(meta.get("price_vd")),
                           values={"salePrice": _num(payload.get("salePrice")),
                                   "listPrice": _num(payload.get("listPrice")),
                                   "currencyType": payload.get("currencyType")},
-                          clear_error=True, sent=True)
-        penalty.clear(s, "productstock", [oid], now)
-        penalty.clear(s, "productprice", [oid], now)
+                          clear_error=True, sent=True, cache=cache)
+        cleared.setdefault("productstock", []).append(oid)
+        cleared.setdefault("productprice", []).append(oid)
     elif op == "update":
         ledger.upsert(s, "product", oid, key, now, version_date=it.version_date,
                       values=ledger.product_values(payload), clear_error=True, sent=True, **remote_kw)
     elif op == "zero_stock":
         ledger.upsert(s, "product", oid, key, now, state="removed", version_date=it.version_date, clear_error=True,
-                      sent=True)
+                      sent=True, cache=cache)
         ledger.upsert(s, "productstock", oid, key, now, state="synced", values={"quantity": 0}, clear_error=True,
-                      sent=True)
+                      sent=True, cache=cache)
     elif op == "seller_delete":
-        ledger.upsert(s, "product", oid, key, now, state="seller_code_deleted", clear_error=True, sent=True)
+        ledger.upsert(s, "product", oid, key, now, state="seller_code_deleted", clear_error=True, sent=True,
+                      cache=cache)
     elif op == "price_stock":
         if ct == "productstock":
             ledger.upsert(s, ct, oid, key, now, state="synced", version_date=it.version_date,
-                          values={"quantity": payload.get("quantity")}, clear_error=True, sent=True)
+                          values={"quantity": payload.get("quantity")}, clear_error=True, sent=True, cache=cache)
         else:
             ledger.upsert(s, ct, oid, key, now, state="synced", version_date=it.version_date,
                           values={"salePrice": _num(payload.get("salePrice")),
                                   "listPrice": _num(payload.get("listPrice")),
                                   "currencyType": payload.get("currencyType")},
-                          clear_error=True, sent=True)
+                          clear_error=True, sent=True, cache=cache)
 
 
 def _num(v: Any) -> Any:

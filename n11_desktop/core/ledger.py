@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,15 +53,40 @@ def get(session: Session, content_type: str, object_id: int) -> IntegrationActio
                                                            IntegrationAction.object_id == object_id)).first()
 
 
+Cache = dict  # {(content_type, object_id): IntegrationAction}
+
+
+def preload(session: Session, content_types: Sequence[str], object_ids: Sequence[int]) -> Cache:
+    """Ledger rows of many objects in a few queries (bulk result application)."""
+    cache: Cache = {}
+    ids = sorted(set(int(i) for i in object_ids))
+    for start in range(0, len(ids), 900):
+        for row in session.scalars(select(IntegrationAction).where(
+                IntegrationAction.content_type.in_(list(content_types)),
+                IntegrationAction.object_id.in_(ids[start:start + 900]))):
+            cache[(row.content_type, row.object_id)] = row
+    for ct in content_types:
+        for i in ids:
+            cache.setdefault((ct, i), None)
+    return cache
+
+
 def upsert(session: Session, content_type: str, object_id: int, object_key: str, now: datetime, *,
            state: str | None = None, version_date: datetime | None = None, values: Mapping[str, Any] | None = None,
            merge_values: bool = True, remote_id: str | None = None, remote_status: str | None = None,
-           error: str | None = None, clear_error: bool = False, sent: bool = False) -> IntegrationAction:
-    row = get(session, content_type, object_id)
+           error: str | None = None, clear_error: bool = False, sent: bool = False,
+           cache: Cache | None = None) -> IntegrationAction:
+    key = (content_type, object_id)
+    if cache is not None and key in cache:
+        row = cache[key]
+    else:
+        row = get(session, content_type, object_id)
     if row is None:
         row = IntegrationAction(content_type=content_type, object_id=object_id, object_key=object_key,
                                 state=state or "pending", last_values={}, updated_at=now)
         session.add(row)
+    if cache is not None:
+        cache[key] = row
     row.object_key = object_key
     if state is not None:
         row.state = state

@@ -192,12 +192,15 @@ def product_create(ctx: FlowContext) -> FlowOutcome:
     return _create(ctx)
 
 
-def refresh_pending_approval(ctx: FlowContext, limit: int = 10_000) -> int:
-    """Products created on N11 await catalog approval; ask N11 which are now Active/rejected."""
+def refresh_pending_approval(ctx: FlowContext, limit: int = 100_000, *, bulk: bool = True) -> int:
+    """Products created on N11 await catalog approval; ask N11 which are now Active/rejected.
+
+    Few pending: one product-query each. Many: one pass over N11's product list (250 a page),
+    only when ``bulk`` (product_update; task_results keeps its minute cadence cheap)."""
     with ctx.session_factory() as s:
         n = s.scalar(select(func.count()).select_from(IntegrationAction).where(
             IntegrationAction.content_type == "product", IntegrationAction.state == "pending_approval")) or 0
-        if not n:
+        if not n or (n > PENDING_REFRESH_ONE_BY_ONE and not bulk):
             return 0
         rows = s.execute(select(IntegrationAction.object_id, IntegrationAction.object_key).where(
             IntegrationAction.content_type == "product", IntegrationAction.state == "pending_approval")
@@ -342,7 +345,7 @@ def price(ctx: FlowContext) -> FlowOutcome:
 def task_results(ctx: FlowContext) -> FlowOutcome:
     """Poll every task in flight until PROCESSED/REJECT; per-SKU SUCCESS/FAIL into the ledger."""
     summary = batches.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx))
-    approved = refresh_pending_approval(ctx)
+    approved = refresh_pending_approval(ctx, bulk=False)
     out = FlowOutcome(total=summary.succeeded + summary.failed, succeeded=summary.succeeded,
                       failed=summary.failed - summary.penalized, penalized=summary.penalized)
     parts = []
