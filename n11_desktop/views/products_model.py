@@ -1,0 +1,405 @@
+"""The Products table model: a window over 100k products, loaded page by page off the GUI thread.
+
+``rowCount`` is the number of products matching the filter (one COUNT query); rows are fetched
+in pages of :data:`PAGE` through ``services.runner`` when the view first asks for them, and at
+most :data:`MAX_PAGES` pages are kept. Sorting and filtering run in SQL (core.catalog.repo).
+Price and stock are edited in place: the cell changes at once, the write runs off-thread, and
+the cell goes back (with a message) if the write is refused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from ..core.catalog import repo
+from ..core.catalog.repo import ProductFilter, ProductRow
+
+PAGE = 200
+MAX_PAGES = 40
+
+GREEN, RED, AMBER, GREY, BLUE = "#1e8449", "#c0392b", "#b9770e", "#7f8c8d", "#2471a3"
+_OK_STATES = {"success", "done", "active", "onsale", "approved", "accepted", "synced"}
+_BAD_STATES = {"fail", "failed", "error", "rejected", "catalogrejected", "expired"}
+
+
+def state_color(state: str) -> str:
+    s = (state or "").replace("_", "").replace(" ", "").lower()
+    if not s:
+        return GREY
+    if s in _OK_STATES:
+        return GREEN
+    if s in _BAD_STATES or "reject" in s or "fail" in s:
+        return RED
+    return AMBER
+
+
+def _money(v: Decimal | None) -> str:
+    if v is None:
+        return "—"
+    s = f"{v:,.2f}"  # Turkish style: 1.234,50
+    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # sort key in repo.SORT_KEYS ("" = not sortable)
+    header: str
+    display: Callable[[ProductRow], str]
+    width: int
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    tooltip: str = ""
+
+
+def _catalog(r: ProductRow) -> str:
+    if r.in_catalog:
+        return "✓ in catalog"
+    return "removed" if r.removed_from_catalog else "—"
+
+
+def _state(r: ProductRow) -> str:
+    if not r.n11_state:
+        return "not sent"
+    if r.remote_status and r.remote_status.lower() != r.n11_state.lower():
+        return f"{r.n11_state} · {r.remote_status}"
+    return r.n11_state
+
+
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+COLUMNS: tuple[Column, ...] = (
+    Column("sku", "SKU", lambda r: r.sku, 125),
+    Column("title", "Title", lambda r: r.title, 290),
+    Column("category", "Category", lambda r: r.category or "—", 190),
+    Column("brand", "Brand", lambda r: r.brand or "", 90),
+    Column("price", "Price (TL)", lambda r: _money(r.price), 85, _RIGHT, "Sale price; double-click to edit"),
+    Column("list_price", "List price", lambda r: _money(r.list_price), 85, _RIGHT),
+    Column("stock", "Stock", lambda r: "—" if r.stock is None else str(r.stock), 55, _RIGHT,
+           "Stock quantity; double-click to edit"),
+    Column("in_catalog", "N11 catalog", _catalog, 95, tooltip="Membership of the N11 catalog"),
+    Column("n11_state", "N11 state", _state, 110, tooltip="What N11 last said about the product"),
+    Column("penalized", "Penalty", lambda r: "⚠ penalized" if r.penalized else "", 85,
+           tooltip="In the penalty box: not retried until its retry time"),
+    Column("", "Last error", lambda r: (r.last_error or "").replace("\n", " "), 360),
+)
+COL = {c.key or "last_error": i for i, c in enumerate(COLUMNS)}
+EDITABLE = {COL["price"], COL["stock"]}
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    generation: int
+    total: int
+    first_page: tuple[ProductRow, ...]
+    total_all: int
+
+
+class ProductTableModel(QAbstractTableModel):
+    loaded = Signal(int, int)  # matching, all products (after each (re)load)
+    edit_failed = Signal(str)
+    edited = Signal(str, object)  # event name ("price_changed"/"stock_changed"), product ids
+
+    def __init__(self, services, parent=None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._db = services.db
+        self._filter = ProductFilter()
+        self._order = "sku"
+        self._total = 0
+        self._total_all = 0
+        self._pages: dict[int, tuple[ProductRow, ...]] = {}
+        self._pending: set[int] = set()
+        self._generation = 0
+        self._ready = False
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._brushes = {c: QBrush(QColor(c)) for c in (GREEN, RED, AMBER, GREY, BLUE)}
+
+    # ------------------------------------------------------------------ state
+    @property
+    def filter(self) -> ProductFilter:
+        return self._filter
+
+    @property
+    def order_by(self) -> str:
+        return self._order
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @property
+    def total_all(self) -> int:
+        return self._total_all
+
+    def is_ready(self) -> bool:
+        return self._ready and not self._pending
+
+    def set_filter(self, flt: ProductFilter) -> None:
+        if flt != self._filter:
+            self._filter = flt
+            self.reload()
+
+    def set_order(self, order_by: str) -> None:
+        if order_by != self._order:
+            self._order = order_by
+            self.reload()
+
+    def row_at(self, row: int) -> ProductRow | None:
+        page = self._pages.get(row // PAGE)
+        if page is None:
+            return None
+        i = row % PAGE
+        return page[i] if i < len(page) else None
+
+    # ------------------------------------------------------------------ loading
+    def reload(self, *, keep_rows: bool = False) -> None:
+        """Count and load the first page again. ``keep_rows``: refresh in place if the count is unchanged."""
+        self._generation += 1
+        gen, flt, order, db = self._generation, self._filter, self._order, self._db
+        self._ready = False
+
+        def job() -> _Loaded:
+            with db.session_factory() as s:
+                total = repo.count_products(s, flt)
+                total_all = total if flt == ProductFilter() else repo.count_products(s)
+                first = repo.product_rows(s, flt, order_by=order, offset=0, limit=PAGE)
+            return _Loaded(gen, total, first, total_all)
+
+        self._services.runner.submit(job, lambda res: self._on_loaded(res, keep_rows), self._on_load_error)
+
+    def _on_loaded(self, res: _Loaded, keep_rows: bool) -> None:
+        if res.generation != self._generation:
+            return
+        self._total_all = res.total_all
+        if keep_rows and res.total == self._total and self._total:
+            self._pages = {0: res.first_page}
+            self._pending.clear()
+            self.dataChanged.emit(self.index(0, 0), self.index(self._total - 1, len(COLUMNS) - 1))
+        else:
+            self.beginResetModel()
+            self._total = res.total
+            self._pages = {0: res.first_page}
+            self._pending.clear()
+            self.endResetModel()
+        self._ready = True
+        self.loaded.emit(self._total, self._total_all)
+
+    def _on_load_error(self, err) -> None:
+        self._ready = True
+        self.edit_failed.emit(f"Could not load products: {err}")
+
+    def _request_page(self, page: int) -> None:
+        if page in self._pending or page in self._pages or page * PAGE >= self._total:
+            return
+        self._pending.add(page)
+        gen, flt, order, db = self._generation, self._filter, self._order, self._db
+
+        def job():
+            with db.session_factory() as s:
+                return gen, page, repo.product_rows(s, flt, order_by=order, offset=page * PAGE, limit=PAGE)
+
+        self._services.runner.submit(job, self._on_page, self._on_load_error)
+
+    def _on_page(self, res) -> None:
+        gen, page, rows = res
+        if gen != self._generation:
+            return
+        self._pending.discard(page)
+        self._pages[page] = rows
+        if len(self._pages) > MAX_PAGES:  # forget the pages farthest from this one
+            for p in sorted(self._pages, key=lambda p: -abs(p - page))[: len(self._pages) - MAX_PAGES]:
+                del self._pages[p]
+        first = page * PAGE
+        last = min(first + PAGE, self._total) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+    # ------------------------------------------------------------------ Qt model API
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else self._total
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            col = COLUMNS[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return col.header
+            if role == Qt.ItemDataRole.ToolTipRole and col.tooltip:
+                return col.tooltip
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(col.align)
+        elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() in EDITABLE and self.row_at(index.row()) is not None:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.row_at(index.row())
+        c = index.column()
+        if r is None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                self._request_page(index.row() // PAGE)
+                return "…" if c == 0 else ""
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[c].display(r)
+        if role == Qt.ItemDataRole.EditRole:
+            if c == COL["price"]:
+                return "" if r.price is None else str(r.price).replace(".", ",")
+            if c == COL["stock"]:
+                return "" if r.stock is None else str(r.stock)
+            return COLUMNS[c].display(r)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(COLUMNS[c].align)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(r, c)
+        if role == Qt.ItemDataRole.FontRole:
+            if c == COL["penalized"] and r.penalized:
+                return self._bold
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(r, c)
+        if role == ROW_ROLE:
+            return r
+        return None
+
+    def _foreground(self, r: ProductRow, c: int):
+        if c == COL["n11_state"]:
+            return self._brushes[state_color(r.n11_state)]
+        if c == COL["penalized"] or c == COL["last_error"]:
+            return self._brushes[RED]
+        if c == COL["price"] and r.price is None or c == COL["stock"] and r.stock is None:
+            return self._brushes[RED]
+        if c == COL["stock"] and r.stock == 0:
+            return self._brushes[AMBER]
+        if c == COL["in_catalog"]:
+            return self._brushes[GREEN if r.in_catalog else GREY]
+        if c == COL["category"] and not r.category:
+            return self._brushes[RED]
+        return None
+
+    def _tooltip(self, r: ProductRow, c: int) -> str | None:
+        if c == COL["title"]:
+            return f"{r.title}\nProduct code: {r.product_code} · {r.image_count} image(s)"
+        if c == COL["price"] and r.price is None:
+            return "No price: N11 will not accept this product until it has one"
+        if c == COL["stock"] and r.stock is None:
+            return "No stock record: the stock flow has nothing to send"
+        if c == COL["n11_state"]:
+            parts = [f"ledger state: {r.n11_state or 'never sent'}"]
+            if r.remote_status:
+                parts.append(f"N11 status: {r.remote_status}")
+            if r.remote_id:
+                parts.append(f"N11 product id: {r.remote_id}")
+            return "\n".join(parts)
+        if c == COL["last_error"] and r.last_error:
+            return r.last_error
+        if c == COL["category"] and not r.category:
+            return "No local category: it cannot be mapped to an N11 category"
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS) or not COLUMNS[column].key:
+            return
+        key = COLUMNS[column].key
+        self.set_order(("-" if order == Qt.SortOrder.DescendingOrder else "") + key)
+
+    # ------------------------------------------------------------------ editing
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() not in EDITABLE:
+            return False
+        r = self.row_at(index.row())
+        if r is None:
+            return False
+        from ..core.catalog import values as V
+
+        text = "" if value is None else str(value).strip()
+        is_price = index.column() == COL["price"]
+        try:
+            if is_price:
+                new_price = V.money(text)
+                if new_price <= 0:
+                    raise ValueError("the price must be above 0")
+            else:
+                new_stock = V.integer(text, minimum=0)
+        except ValueError as exc:
+            what = "price" if is_price else "stock"
+            self.edit_failed.emit(f"{r.sku}: {what} not changed: {exc}")
+            return False
+        if is_price:
+            if new_price == r.price:
+                return False
+            keep_list = r.list_price is not None and r.list_price >= new_price
+            updated = dataclasses.replace(r, price=new_price, list_price=r.list_price if keep_list else new_price)
+        else:
+            if new_stock == r.stock:
+                return False
+            updated = dataclasses.replace(r, stock=new_stock)
+        self._replace_row(index.row(), r.id, updated)
+        db, pid, gen, row_no = self._db, r.id, self._generation, index.row()
+        persistent = QPersistentModelIndex(index)
+
+        def job():
+            with db.session_factory.begin() as s:
+                if is_price:
+                    repo.set_price(s, pid, new_price)
+                else:
+                    repo.set_stock(s, pid, new_stock)
+                return repo.rows_for_ids(s, [pid])
+
+        def done(rows) -> None:
+            if rows and gen == self._generation:
+                self._replace_row(row_no, pid, rows[0])
+            self.edited.emit("price_changed" if is_price else "stock_changed", (pid,))
+
+        def failed(err) -> None:
+            if gen == self._generation and persistent.isValid():
+                self._replace_row(row_no, pid, r)
+            self.edit_failed.emit(f"{r.sku}: {'price' if is_price else 'stock'} not saved: {err}")
+
+        self._services.runner.submit(job, done, failed)
+        return True
+
+    def _replace_row(self, row: int, pid: int, new: ProductRow) -> None:
+        page_no, i = divmod(row, PAGE)
+        page = self._pages.get(page_no)
+        if page is None or i >= len(page) or page[i].id != pid:
+            return
+        self._pages[page_no] = page[:i] + (new,) + page[i + 1:]
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    # ------------------------------------------------------------------ selection helpers
+    def resolve_rows(self, rows: list[int], on_done: Callable[[tuple[ProductRow, ...]], None],
+                     on_error: Callable[[Any], None] | None = None) -> None:
+        """Turn view row numbers into ProductRows (off-thread, also for rows not loaded yet)."""
+        rows = sorted(set(rows))
+        if not rows:
+            on_done(())
+            return
+        lo, hi = rows[0], rows[-1]
+        flt, order, db = self._filter, self._order, self._db
+
+        def job():
+            with db.session_factory() as s:
+                ids = repo.product_ids(s, flt, order_by=order, offset=lo, limit=hi - lo + 1)
+                chosen = [ids[r - lo] for r in rows if r - lo < len(ids)]
+                return repo.rows_for_ids(s, chosen)
+
+        self._services.runner.submit(job, on_done, on_error)

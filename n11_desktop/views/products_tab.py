@@ -1,0 +1,420 @@
+"""Products (DESIGN §8): the catalog with its N11 state, filters, in-place price/stock edits,
+N11 catalog membership and the catalog file import.
+
+Every database call runs through ``services.runner``; the table is a window over the products
+(views/products_model.py), so 100k products open as fast as 300.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.catalog import repo
+from ..core.catalog.repo import NOT_SENT, ProductFilter, ProductRow
+from .products_import import ImportReportDialog
+from .products_model import COL, COLUMNS, ROW_ROLE, ProductTableModel
+
+DEBOUNCE_MS = 300
+ROW_HEIGHT = 24
+FILE_FILTER = "Catalog files (*.csv *.xlsx *.xlsm *.txt *.tsv);;CSV (*.csv *.txt *.tsv);;Excel (*.xlsx *.xlsm)"
+
+MEMBERSHIP = (("All products", None), ("In N11 catalog", True), ("Not in N11 catalog", False),
+              ("Removed from N11 catalog", "removed"))
+PENALTY = (("Any penalty / error", None), ("Penalized", "penalized"), ("Not penalized", "not_penalized"),
+           ("With an error", "error"))
+
+
+class ProductsTab(QWidget):
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.model = ProductTableModel(services, self)
+        self._dialog: ImportReportDialog | None = None
+        self._busy = False
+        self._own_event = False
+        self._lists_loaded = False
+
+        # toolbar
+        self.toolbar = QToolBar("Products", self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.import_action = QAction("Import catalog…", self)
+        self.import_action.setToolTip("Import products, prices, stock, images and attributes from a CSV or XLSX "
+                                      "file (you see a preview first)")
+        self.import_action.triggered.connect(self.start_import)
+        self.add_action_ = QAction("Add to N11 catalog", self)
+        self.add_action_.setToolTip("Add the selected products to the N11 catalog (they are then sent to N11)")
+        self.add_action_.triggered.connect(lambda: self.set_selected_membership(True))
+        self.remove_action = QAction("Remove from N11 catalog", self)
+        self.remove_action.setToolTip("Remove the selected products from the N11 catalog "
+                                      "(Product Delete then sets their stock to 0 on N11)")
+        self.remove_action.triggered.connect(lambda: self.set_selected_membership(False))
+        self.refresh_action = QAction("Refresh", self)
+        self.refresh_action.triggered.connect(self.refresh)
+        self.toolbar.addAction(self.import_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.add_action_)
+        self.toolbar.addAction(self.remove_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.refresh_action)
+        self._extra_separator = self.toolbar.addSeparator()
+
+        # filters
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search SKU, title, product code, barcode or brand…")
+        self.search.setClearButtonEnabled(True)
+        self.category = QComboBox(self)
+        self.category.setMinimumContentsLength(22)
+        self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.category.addItem("All categories", None)
+        self.membership = QComboBox(self)
+        for text, value in MEMBERSHIP:
+            self.membership.addItem(text, value)
+        self.state = QComboBox(self)
+        self.state.addItem("Any N11 state", None)
+        self.state.addItem("Not sent yet", NOT_SENT)
+        self.penalty = QComboBox(self)
+        for text, value in PENALTY:
+            self.penalty.addItem(text, value)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        for combo in (self.category, self.membership, self.state, self.penalty):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(self.category, 2)
+        filters.addWidget(self.membership, 1)
+        filters.addWidget(self.state, 1)
+        filters.addWidget(self.penalty, 1)
+
+        # banner (results and errors, never a blocking message box) and count
+        self.banner = QLabel(self)
+        self.banner.setWordWrap(True)
+        self.banner.setVisible(False)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.count_label = QLabel("Loading products…", self)
+        self.count_label.setObjectName("productsCount")
+        hint = QLabel("Double-click a price or stock to change it. Select rows to add or remove them "
+                      "from the N11 catalog.", self)
+        hint.setStyleSheet("color: #7f8c8d")
+        status = QHBoxLayout()
+        status.addWidget(self.count_label)
+        status.addStretch(1)
+        status.addWidget(hint)
+
+        # table
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        vh = self.view.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(ROW_HEIGHT)
+        vh.setVisible(False)
+        hh = self.view.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        hh.setHighlightSections(False)
+        for i, c in enumerate(COLUMNS):
+            self.view.setColumnWidth(i, c.width)
+        hh.setSortIndicator(COL["sku"], Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+
+        # empty state
+        self.empty = QWidget(self)
+        el = QVBoxLayout(self.empty)
+        el.addStretch(1)
+        title = QLabel("<h2>No products yet — import a CSV/XLSX catalog</h2>", self.empty)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        body = QLabel(
+            "One row per SKU. Columns: <b>sku</b> (required), product_code, title, description, category "
+            "(<i>Ayakkabı &gt; Kadın &gt; Sneaker</i>), brand, barcode, price, list_price, vat_rate (0/1/10/20), "
+            "stock, images (https URLs separated by |), preparing_day, shipment_template, active, in_catalog "
+            "and any <b>attr:&lt;Name&gt;</b> column such as attr:Renk.<br>"
+            "Excel files and CSV in UTF-8 or Windows-1254 with , or ; separators and Turkish decimal commas "
+            "(1.234,50) are fine. You see what would change before anything is written.", self.empty)
+        body.setWordWrap(True)
+        body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        body.setMaximumWidth(760)
+        self.empty_import = QPushButton("Import catalog…", self.empty)
+        self.empty_import.clicked.connect(self.start_import)
+        el.addWidget(title)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(body)
+        row.addStretch(1)
+        el.addLayout(row)
+        brow = QHBoxLayout()
+        brow.addStretch(1)
+        brow.addWidget(self.empty_import)
+        brow.addStretch(1)
+        el.addLayout(brow)
+        el.addStretch(2)
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.toolbar)
+        layout.addLayout(filters)
+        layout.addWidget(self.banner)
+        layout.addLayout(status)
+        layout.addWidget(self.stack, 1)
+
+        self.model.loaded.connect(self._on_loaded)
+        self.model.edit_failed.connect(lambda msg: self.show_banner(msg, error=True))
+        self.model.edited.connect(self._on_edited)
+        for event in ("catalog_changed", "price_changed", "stock_changed", "flow_finished", "mapping_changed"):
+            services.subscribe(event, self._on_event)
+        self._update_actions()
+        self.model.reload()
+        self._load_lists()
+
+    # ------------------------------------------------------------------ public
+    def is_ready(self) -> bool:
+        return self.model.is_ready() and self._lists_loaded and not self._busy
+
+    def add_action(self, action: QAction) -> None:
+        """A place for other parts (e.g. "Send selected…") in the toolbar, after the built-in actions."""
+        self.toolbar.addAction(action)
+
+    def selected_rows(self) -> list[int]:
+        return sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+
+    def selected_products(self, on_done, on_error=None) -> None:
+        """Resolve the selection to ProductRows off-thread (also rows not loaded yet) and call ``on_done``."""
+        self.model.resolve_rows(self.selected_rows(), on_done, on_error or self._on_job_error)
+
+    @classmethod
+    def choose_import_file(cls, parent: QWidget) -> Path | None:
+        """The file dialog (patched in tests)."""
+        path, _ = QFileDialog.getOpenFileName(parent, "Import catalog", str(Path.home()), FILE_FILTER)
+        return Path(path) if path else None
+
+    def show_banner(self, text: str, *, error: bool = False) -> None:
+        color, bg = ("#922b21", "#fdedec") if error else ("#145a32", "#e9f7ef")
+        self.banner.setStyleSheet(f"QLabel {{ color: {color}; background: {bg}; padding: 6px; "
+                                  f"border: 1px solid {color}; border-radius: 3px; }}")
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def current_filter(self) -> ProductFilter:
+        pen = self.penalty.currentData()
+        return ProductFilter(
+            text=self.search.text().strip() or None,
+            category=self.category.currentData(),
+            in_catalog=self.membership.currentData(),
+            n11_state=self.state.currentData(),
+            penalized=True if pen == "penalized" else False if pen == "not_penalized" else None,
+            has_error=True if pen == "error" else None,
+        )
+
+    @Slot()
+    def apply_filters(self) -> None:
+        self._debounce.stop()
+        self.model.set_filter(self.current_filter())
+
+    @Slot()
+    def refresh(self) -> None:
+        self.model.reload(keep_rows=True)
+        self._load_lists()
+
+    # ------------------------------------------------------------------ loading
+    def _load_lists(self) -> None:
+        db = self.services.db
+
+        def job():
+            with db.session_factory() as s:
+                return repo.categories(s), repo.n11_states(s)
+
+        self.services.runner.submit(job, self._on_lists, self._on_lists_error)
+
+    def _on_lists(self, res) -> None:
+        cats, states = res
+        self._lists_loaded = True
+        self._fill_combo(self.category, [("All categories", None), ("(no category)", "")]
+                         + [("    " * c.count(" > ") + c.rsplit(" > ", 1)[-1], c) for c in cats])
+        for i, c in enumerate(cats, start=2):
+            self.category.setItemData(i, c, Qt.ItemDataRole.ToolTipRole)
+        self._fill_combo(self.state, [("Any N11 state", None), ("Not sent yet", NOT_SENT)]
+                         + [(s, s) for s in states])
+
+    def _on_lists_error(self, err) -> None:
+        self._lists_loaded = True
+        self.show_banner(f"Could not load the filter lists: {err}", error=True)
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, items) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for text, value in items:
+            combo.addItem(text, value)
+        idx = combo.findData(current)
+        combo.setCurrentIndex(max(idx, 0))
+        combo.blockSignals(False)
+
+    @Slot(int, int)
+    def _on_loaded(self, matching: int, total: int) -> None:
+        filtered = self.model.filter != ProductFilter()
+        if total == 0:
+            self.count_label.setText("No products")
+        elif filtered:
+            self.count_label.setText(f"<b>{matching:,}</b> of {total:,} products match".replace(",", "."))
+        else:
+            self.count_label.setText(f"<b>{total:,}</b> products".replace(",", "."))
+        self.stack.setCurrentWidget(self.empty if total == 0 else self.view)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        has_sel = bool(self.view.selectionModel().hasSelection())
+        self.add_action_.setEnabled(has_sel and not self._busy)
+        self.remove_action.setEnabled(has_sel and not self._busy)
+        self.import_action.setEnabled(not self._busy)
+        self.empty_import.setEnabled(not self._busy)
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        self._busy = busy
+        if busy and text:
+            self.count_label.setText(text)
+        self._update_actions()
+
+    def _on_job_error(self, err) -> None:
+        self._set_busy(False)
+        self.show_banner(str(err), error=True)
+        self.model.reload(keep_rows=True)
+
+    # ------------------------------------------------------------------ events
+    def _emit(self, event: str, payload) -> None:
+        self._own_event = True
+        try:
+            self.services.emit(event, payload)
+        finally:
+            self._own_event = False
+
+    def _on_event(self, _payload) -> None:
+        if self._own_event:
+            return
+        try:
+            self.refresh()
+        except RuntimeError:  # the tab was deleted (tests build many windows on one services object)
+            pass
+
+    def _on_edited(self, event: str, ids) -> None:
+        self._emit(event, ids)
+
+    # ------------------------------------------------------------------ membership
+    def set_selected_membership(self, member: bool) -> None:
+        rows = self.selected_rows()
+        if not rows:
+            return
+        flt, order, db = self.model.filter, self.model.order_by, self.services.db
+        lo, hi = rows[0], rows[-1]
+        self._set_busy(True)
+
+        def job():
+            with db.session_factory.begin() as s:
+                ids = repo.product_ids(s, flt, order_by=order, offset=lo, limit=hi - lo + 1)
+                chosen = [ids[r - lo] for r in rows if r - lo < len(ids)]
+                changed = repo.set_in_catalog(s, chosen, member)
+                return tuple(chosen), changed
+
+        def done(res) -> None:
+            ids, changed = res
+            self._set_busy(False)
+            verb = "added to" if member else "removed from"
+            skipped = len(ids) - changed
+            msg = f"{changed} product{'s' if changed != 1 else ''} {verb} the N11 catalog."
+            if skipped:
+                msg += f" {skipped} already {'in' if member else 'out of'} it."
+            self.show_banner(msg)
+            self.model.reload(keep_rows=True)
+            if changed:
+                self._emit("catalog_changed", ids)
+
+        self.services.runner.submit(job, done, self._on_job_error)
+
+    # ------------------------------------------------------------------ import
+    @Slot()
+    def start_import(self) -> None:
+        if self._busy:
+            return
+        path = self.choose_import_file(self)
+        if path is None:
+            return
+        self._run_import(path, dry_run=True)
+
+    def _run_import(self, path: Path, *, dry_run: bool) -> None:
+        from ..core.catalog.importer import import_catalog
+
+        db = self.services.db
+        self._set_busy(True, f"{'Checking' if dry_run else 'Importing'} {path.name}…")
+        self.show_banner("")
+
+        def job():
+            return import_catalog(db, path, dry_run=dry_run)
+
+        def failed(err) -> None:
+            self._set_busy(False)
+            self.show_banner(f"{path.name} was not imported: {err}", error=True)
+            self.model.reload(keep_rows=True)
+
+        self.services.runner.submit(job, lambda report: self._on_import_report(path, report), failed)
+
+    def _on_import_report(self, path: Path, report) -> None:
+        self._set_busy(False)
+        dlg = ImportReportDialog(report, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._dialog = dlg
+        if report.dry_run:
+            dlg.accepted.connect(lambda: self._run_import(path, dry_run=False))
+            dlg.rejected.connect(lambda: self.show_banner("Import cancelled: nothing was written."))
+        else:
+            msg = report.summary() + "."
+            if report.errors:
+                msg += " Bad rows were skipped; they are listed in the import report."
+            self.show_banner(msg, error=bool(report.errors))
+            self.model.reload(keep_rows=True)
+            self._load_lists()
+            if report.created or report.updated:
+                self._emit("catalog_changed", None)
+        dlg.finished.connect(self._dialog_closed)
+        dlg.open()
+
+    def _dialog_closed(self, _result: int) -> None:
+        self._dialog = None
+
+    # ------------------------------------------------------------------ teardown
+    def shutdown(self) -> None:
+        self._debounce.stop()
+
+
+__all__ = ["ProductsTab", "ProductRow", "ROW_ROLE"]
