@@ -108,12 +108,14 @@ def ensure_channel(session: Session) -> Channel:
 
 
 def resolve_secret(session: Session, conf: Mapping[str, Any]) -> str:
-    """The App Secret from the keyring (or its database fallback), else what conf holds."""
-    try:
-        from .secrets import get_secret
-    except ImportError:  # pragma: no cover - secrets module arrives with the settings work
-        return str(conf.get("app_secret") or "")
-    return get_secret(session, "app_secret") or str(conf.get("app_secret") or "")
+    """The App Secret: a value written straight into conf (tests, demo) wins, else the system
+    keyring or its database fallback (where the settings screen stores it; conf keeps it empty)."""
+    from ..logsetup import register_secret
+    from .secrets import get_secret
+
+    value = str(conf.get("app_secret") or "") or (get_secret(session, "app_secret") or "")
+    register_secret(value)
+    return value
 
 
 def load_config(session: Session) -> ChannelConfig:

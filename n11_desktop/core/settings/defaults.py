@@ -135,3 +135,56 @@ def default_conf() -> dict[str, Any]:
         "buffer_stock": None,
         "oms_enabled": False,
     }
+
+
+# Seed §2: allowed values of the N11-side reason ids.
+DENY_REASON_IDS: dict[int, str] = {
+    61: "Out of Stock Product",
+    62: "Campaign Ended",
+    63: "Product Delivered in Good Condition",
+    64: "Product Damaged",
+    81: "Product Not Accepted for Return Due to Legislation",
+}
+CANCELLATION_REASON_TYPE_IDS: dict[int, str] = {
+    61: "Out of Stock",
+    62: "Defective/Flawed/Damaged Product",
+    63: "Incorrect Price",
+    64: "Force Majeure",
+    65: "Other",
+}
+ATTRIBUTE_SET_STRATEGY = "CategoryNode"
+REASON_TYPES: tuple[str, ...] = ("cancel", "refund")
+
+# Seed §3: the content types of the Failed Integration setting and what each value means.
+FAILED_INTEGRATION_TYPES: tuple[str, ...] = ("order", "product", "productprice", "productstock", "DEFAULT")
+FAILED_INTEGRATION_RULE_KEYS: tuple[str, ...] = ("RETRY_INTERVAL", "EXPIRATION_DATE", "MAX_RETRY_COUNT")
+SENT_TO_REMOTE = "sent_to_remote"
+FAILED_INTEGRATION_HELP: dict[str, str] = {
+    "RETRY_INTERVAL": "Seconds to wait after an error before the record is tried again.",
+    "EXPIRATION_DATE": "Seconds after the error until which the system keeps retrying.",
+    "MAX_RETRY_COUNT": "The maximum number of retry attempts.",
+    "EXPIRATION_HOUR": "sent_to_remote: hours N11 is given to return the result of a request once it was sent.",
+    "DEFAULT": "DEFAULT applies to every content type without its own rule.",
+    "changes": "A change applies to the next runs; records already in the penalty box keep their period.",
+}
+
+# Seed §9: settings that must be valid before a flag may be switched on (field ids).
+# get_orders: every order setting of seed §2 must be valid and Order Start Date must be set;
+# a Cargo Company Id is needed when cargo companies are excluded (their orders use it).
+FLAG_PREREQUISITES: dict[str, tuple[str, ...]] = {
+    "get_orders": ("cargo_company_id", "use_neighborhood", "send_shipping_info", "exclude_cargo_company_ids",
+                   "order_start_date", "use_channel_id_in_address_mapping", "get_discount_amount",
+                   "order_number_format", "oms_enabled"),
+    "send_products_inserted": ("buffer_stock",),
+    "send_updated_product_stock": ("buffer_stock",),
+    "get_cancellation_request": ("deny_reason_id",),
+    "get_cancel_orders": ("cancellation_reason_id", "cancellation_map", "refund_reason_id"),
+    "send_cancel_order_items": ("cancellation_reason_type_id",),
+}
+# Of those, the ones that must also be filled in (the others only need to be valid; empty is allowed).
+FLAG_PREREQUISITES_FILLED: dict[str, tuple[str, ...]] = {
+    "get_orders": ("order_start_date",),
+    "get_cancellation_request": ("deny_reason_id",),
+    "get_cancel_orders": ("cancellation_reason_id", "refund_reason_id"),
+    "send_cancel_order_items": ("cancellation_reason_type_id",),
+}

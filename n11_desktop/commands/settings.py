@@ -1,0 +1,148 @@
+"""``n11-desktop settings show | import FILE | export FILE | activate | deactivate`` (DESIGN §9)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_INVALID = 0, 1
+
+
+def add_parser(subparsers, common) -> None:
+    p = subparsers.add_parser("settings", parents=[common],
+                              help="show, import, export, activate or deactivate channel settings")
+    sub = p.add_subparsers(dest="settings_cmd", required=True, metavar="{show,import,export,activate,deactivate}")
+    ps = sub.add_parser("show", parents=[common], help="print the channel settings (the App Secret masked)")
+    ps.add_argument("--json", action="store_true", help="print the settings file instead (no secret)")
+    ps.set_defaults(func=cmd_show)
+    pi = sub.add_parser("import", parents=[common],
+                        help='apply a settings file {"is_active", "conf", "schema_type"}; '
+                             "nothing changes if any value is invalid")
+    pi.add_argument("file", type=Path, help="settings file (JSON)")
+    pi.set_defaults(func=cmd_import)
+    pe = sub.add_parser("export", parents=[common], help="write the settings file (without the App Secret)")
+    pe.add_argument("file", type=Path, help="where to write, '-' for standard output")
+    pe.add_argument("--include-secret", action="store_true", help="also write the App Secret")
+    pe.set_defaults(func=cmd_export)
+    pa = sub.add_parser("activate", parents=[common], help="validate everything and switch the channel on")
+    pa.set_defaults(func=cmd_activate)
+    pd = sub.add_parser("deactivate", parents=[common], help="switch the channel off (no flow runs)")
+    pd.set_defaults(func=cmd_deactivate)
+
+
+def _problems(ctx, title: str, errors) -> int:
+    ctx.err(f"n11-desktop: {title} ({len(errors)} problem{'s' if len(errors) != 1 else ''}):")
+    for e in errors:
+        ctx.err(f"  - {e.message}")
+    return EXIT_INVALID
+
+
+def _fmt(value) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def cmd_show(args, ctx) -> int:
+    from ..core.settings import export_settings, load_settings
+    from ..core.settings.schema import LABELS
+    from ..core.settings.store import activation_problems
+
+    with ctx.db().session_factory.begin() as s:
+        if args.json:
+            sys.stdout.write(export_settings(s))
+            return EXIT_OK
+        snap = load_settings(s)
+        problems = activation_problems(s) if not snap.is_active else []
+    print(f"Channel {snap.name} (catalog {snap.catalog_name}, type {snap.channel_type}): "
+          f"{'active' if snap.is_active else 'inactive'}")
+    rows = []
+    for fid, entry in snap.schema.items():
+        key = entry["key"]
+        value = snap.conf.get(key)
+        if fid == "feature_flags":
+            on = [k for k, v in (value or {}).items() if v]
+            text = ", ".join(on) if on else "(all off)"
+        elif fid == "app_secret":
+            where = {"keyring": "system keyring", "database": "database (no system keyring)"}.get(
+                snap.secret_location, "settings")
+            text = f"******** (in the {where})" if value else "(empty)"
+        else:
+            text = _fmt(value)
+        if len(text) > 90:
+            text = text[:87] + "…"
+        label = LABELS.get(fid) or entry["label"]
+        rows.append([label + (" *" if entry["required"] else ""), key, text])
+    from ..cli import print_table
+
+    print_table(["field", "key", "value"], rows)
+    print("* required")
+    if problems:
+        print(f"Not ready to activate ({len(problems)} problems):")
+        for e in problems:
+            print(f"  - {e.message}")
+    return EXIT_OK
+
+
+def cmd_import(args, ctx) -> int:
+    from ..core.settings import import_settings
+
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        ctx.err(f"n11-desktop: cannot read {args.file}: {exc.strerror if isinstance(exc, OSError) else exc}")
+        return EXIT_INVALID
+    with ctx.db().session_factory() as s:
+        with s.begin():
+            errors = import_settings(s, text)
+            if errors:
+                s.rollback()
+                return _problems(ctx, f"{args.file} was not imported, nothing changed", errors)
+    print(f"imported {args.file}")
+    return EXIT_OK
+
+
+def cmd_export(args, ctx) -> int:
+    from ..core.settings import export_settings
+
+    with ctx.db().session_factory.begin() as s:
+        text = export_settings(s, include_secret=args.include_secret)
+    if str(args.file) == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        ctx.err(f"n11-desktop: cannot write {args.file}: {exc.strerror}")
+        return EXIT_INVALID
+    print(f"exported to {args.file}" + (" (including the App Secret)" if args.include_secret else ""))
+    return EXIT_OK
+
+
+def cmd_activate(args, ctx) -> int:
+    from ..core.settings import activate
+
+    with ctx.db().session_factory() as s:
+        with s.begin():
+            errors = activate(s)
+            if errors:
+                s.rollback()
+                return _problems(ctx, "the channel was not activated", errors)
+    print("channel activated")
+    return EXIT_OK
+
+
+def cmd_deactivate(args, ctx) -> int:
+    from ..core.settings import deactivate
+
+    with ctx.db().session_factory.begin() as s:
+        deactivate(s)
+    print("channel deactivated")
+    return EXIT_OK

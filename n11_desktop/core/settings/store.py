@@ -1,0 +1,287 @@
+"""Reading and writing the channel settings: save, activate, export, import (DESIGN §5, §9).
+
+Every writer validates first and changes nothing when any value is invalid; the caller's
+transaction (``with db.session_factory.begin() as s``) makes the write atomic.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..storage.models import CancellationReason, Channel
+from .config import ensure_channel
+from .defaults import REASON_TYPES
+from .schema import merge_schema
+from .secrets import get_secret, keyring_available, secret_location, set_secret
+from .validation import FieldError, _kind, activation_errors, normalize
+
+SECRET = "app_secret"
+EXPORT_KEYS = ("conf", "is_active", "schema_type")
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    id: int
+    name: str
+    reason_type: str  # cancel | refund
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class SettingsSnapshot:
+    """Everything the settings screen shows; plain data, safe to pass between threads."""
+
+    channel_id: int
+    name: str
+    catalog_name: str
+    channel_type: str
+    is_active: bool
+    conf: dict[str, Any] = field(default_factory=dict)  # includes the resolved App Secret
+    schema: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reasons: tuple[ReasonRow, ...] = ()
+    secret_location: str = "none"  # keyring | database | none
+    keyring_available: bool = False
+
+
+# ------------------------------------------------------------------ reading
+def stored_schema(channel: Channel) -> dict[str, dict[str, Any]]:
+    schema, _ = merge_schema(channel.schema_type or {})
+    return schema
+
+
+def load_reasons(session: Session) -> tuple[ReasonRow, ...]:
+    rows = session.scalars(select(CancellationReason).order_by(CancellationReason.id))
+    return tuple(ReasonRow(r.id, r.name, r.reason_type, bool(r.is_active)) for r in rows)
+
+
+def _reason_types(reasons: Iterable[ReasonRow]) -> dict[int, str]:
+    return {r.id: r.reason_type for r in reasons if r.is_active}
+
+
+def current_secret(session: Session, channel: Channel) -> str:
+    return str((channel.conf or {}).get(SECRET) or "") or (get_secret(session, SECRET) or "")
+
+
+def load_settings(session: Session) -> SettingsSnapshot:
+    channel = ensure_channel(session)
+    schema = stored_schema(channel)
+    raw = _known_only(schema, channel.conf or {})
+    conf, errs = normalize(schema, raw)
+    for e in errs:  # show what is stored even when it no longer validates
+        if e.key in raw:
+            conf[e.key] = copy.deepcopy(raw[e.key])
+    conf[SECRET] = current_secret(session, channel)
+    return SettingsSnapshot(
+        channel_id=channel.id, name=channel.name, catalog_name=channel.catalog_name,
+        channel_type=channel.channel_type, is_active=bool(channel.is_active), conf=conf, schema=schema,
+        reasons=load_reasons(session), secret_location=secret_location(session, SECRET),
+        keyring_available=keyring_available(),
+    )
+
+
+def _known_only(schema: Mapping[str, Mapping[str, Any]], conf: Mapping[str, Any]) -> dict[str, Any]:
+    keys = {str(e.get("key", fid)) for fid, e in schema.items()}
+    return {k: v for k, v in conf.items() if k in keys}
+
+
+# ------------------------------------------------------------------ reasons
+def check_reasons(rows: Any) -> tuple[tuple[ReasonRow, ...], list[FieldError]]:
+    errors: list[FieldError] = []
+    out: list[ReasonRow] = []
+    if not isinstance(rows, (list, tuple)):
+        return (), [FieldError("cancellation_reasons", "", f"Cancellation reasons: must be a list, not {_kind(rows)}")]
+    seen: set[int] = set()
+    for n, row in enumerate(rows, 1):
+        if isinstance(row, ReasonRow):
+            data = {"id": row.id, "name": row.name, "reason_type": row.reason_type, "is_active": row.is_active}
+        elif isinstance(row, Mapping):
+            data = dict(row)
+        else:
+            errors.append(FieldError("cancellation_reasons", "", f"Cancellation reason {n}: must be an object"))
+            continue
+        where = f"Cancellation reason {n}"
+        rid = data.get("id")
+        if isinstance(rid, bool) or not isinstance(rid, int) or rid <= 0:
+            errors.append(FieldError("cancellation_reasons", "", f"{where}: id must be a positive whole number, got {rid!r}"))
+            continue
+        where = f"Cancellation reason {rid}"
+        if rid in seen:
+            errors.append(FieldError("cancellation_reasons", "", f"{where}: the id is used twice"))
+            continue
+        seen.add(rid)
+        name = data.get("name")
+        if not isinstance(name, str) or not name.strip():
+            errors.append(FieldError("cancellation_reasons", "", f"{where}: the name is empty"))
+            continue
+        rtype = data.get("reason_type")
+        if rtype not in REASON_TYPES:
+            errors.append(FieldError("cancellation_reasons", "",
+                                     f"{where}: type must be cancel or refund, got {rtype!r}"))
+            continue
+        active = data.get("is_active", True)
+        if not isinstance(active, bool):
+            errors.append(FieldError("cancellation_reasons", "", f"{where}: active must be true or false"))
+            continue
+        out.append(ReasonRow(rid, name.strip(), rtype, active))
+    return tuple(out), errors
+
+
+def _write_reasons(session: Session, reasons: tuple[ReasonRow, ...]) -> None:
+    existing = {r.id: r for r in session.scalars(select(CancellationReason))}
+    wanted = {r.id for r in reasons}
+    for rid, row in existing.items():
+        if rid not in wanted:
+            session.delete(row)
+    for r in reasons:
+        row = existing.get(r.id)
+        if row is None:
+            session.add(CancellationReason(id=r.id, name=r.name, reason_type=r.reason_type, is_active=r.is_active))
+        else:
+            row.name, row.reason_type, row.is_active = r.name, r.reason_type, r.is_active
+
+
+# ------------------------------------------------------------------ writing
+def _prepare(session: Session, conf: Any, schema: Any, reasons: Any, *, activating: bool | None):
+    """Validate; returns (channel, new_schema, new_conf, new_secret|None, new_reasons|None, errors)."""
+    channel = ensure_channel(session)
+    errors: list[FieldError] = []
+    if schema is None:
+        new_schema = stored_schema(channel)
+    else:
+        new_schema, schema_errors = merge_schema(schema)
+        errors += [FieldError(e.field, "schema_type", e.message) for e in schema_errors]
+    new_reasons = None
+    if reasons is not None:
+        new_reasons, reason_errors = check_reasons(reasons)
+        errors += reason_errors
+        reason_types = _reason_types(new_reasons)
+    else:
+        reason_types = _reason_types(load_reasons(session))
+    if not isinstance(conf, Mapping):
+        return channel, new_schema, {}, None, new_reasons, errors + [
+            FieldError("conf", "", f"Settings: conf must be a JSON object, not {_kind(conf)}")]
+    merged = _known_only(new_schema, channel.conf or {})
+    merged.update(conf)
+    stored_in_conf = str((channel.conf or {}).get(SECRET) or "")
+    new_secret: str | None
+    if SECRET in conf:  # the caller sets the secret (empty clears it)
+        raw = conf[SECRET]
+        if raw is not None and not isinstance(raw, str):
+            errors.append(FieldError(SECRET, SECRET, f"App Secret: must be a text, not {_kind(raw)}"))
+            raw = ""
+        new_secret = (raw or "").strip()
+    else:  # keep it; a secret written straight into conf moves to the secret store
+        new_secret = stored_in_conf or None
+    merged[SECRET] = ""
+    effective_secret = new_secret if new_secret is not None else (get_secret(session, SECRET) or "")
+    active = bool(channel.is_active) if activating is None else activating
+    if active:
+        errors += activation_errors(new_schema, dict(merged, **{SECRET: effective_secret}), reasons=reason_types)
+        new_conf, _ = normalize(new_schema, merged, reasons=reason_types)
+    else:
+        new_conf, conf_errors = normalize(new_schema, merged, reasons=reason_types)
+        errors += conf_errors
+    return channel, new_schema, new_conf, new_secret, new_reasons, errors
+
+
+def _commit(session: Session, channel: Channel, schema, conf, secret, reasons, is_active: bool | None) -> None:
+    if reasons is not None:
+        _write_reasons(session, reasons)
+    conf = dict(conf)
+    conf[SECRET] = ""
+    channel.schema_type = schema
+    channel.conf = conf
+    if is_active is not None:
+        channel.is_active = is_active
+    if secret is not None:
+        set_secret(session, SECRET, secret)
+    session.flush()
+
+
+def save_settings(session: Session, conf: Mapping[str, Any], schema: Mapping[str, Any] | None = None, *,
+                  reasons: Iterable[Any] | None = None) -> list[FieldError]:
+    """Validate and store ``conf`` (keys left out keep their stored values; ``app_secret``
+    left out keeps the stored secret). ``schema``: a new schema type (user fields). ``reasons``:
+    the full new list of local cancellation reasons. When the channel is active the result must
+    still pass the activation checks. Nothing is written when any error is returned."""
+    reasons = list(reasons) if reasons is not None else None
+    channel, schema_, conf_, secret, reasons_, errors = _prepare(session, conf, schema, reasons, activating=None)
+    if errors:
+        return errors
+    _commit(session, channel, schema_, conf_, secret, reasons_, None)
+    return []
+
+
+def activate(session: Session) -> list[FieldError]:
+    """Switch the channel on if every setting is valid and every required one is filled."""
+    channel, schema_, conf_, secret, _, errors = _prepare(session, {}, None, None, activating=True)
+    if errors:
+        return errors
+    _commit(session, channel, schema_, conf_, secret, None, True)
+    return []
+
+
+def deactivate(session: Session) -> None:
+    channel = ensure_channel(session)
+    channel.is_active = False
+    session.flush()
+
+
+def activation_problems(session: Session) -> list[FieldError]:
+    """What :func:`activate` would refuse, without changing anything."""
+    return _prepare(session, {}, None, None, activating=True)[-1]
+
+
+# ------------------------------------------------------------------ files
+def export_settings(session: Session, include_secret: bool = False) -> str:
+    """The settings file (DESIGN §9): deterministic JSON; the App Secret only when asked for."""
+    snap = load_settings(session)
+    conf = {k: v for k, v in snap.conf.items() if k != SECRET}
+    if include_secret:
+        conf[SECRET] = snap.conf.get(SECRET) or ""
+    doc = {"conf": conf, "is_active": snap.is_active, "schema_type": snap.schema}
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def parse_settings_file(text: str) -> tuple[dict[str, Any] | None, list[FieldError]]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [FieldError("file", "", f"Settings file: not valid JSON (line {exc.lineno}, "
+                                             f"column {exc.colno}: {exc.msg})")]
+    if not isinstance(doc, dict):
+        return None, [FieldError("file", "", f"Settings file: must be a JSON object with conf, is_active and "
+                                             f"schema_type, not {_kind(doc)}")]
+    unknown = sorted(set(doc) - set(EXPORT_KEYS))
+    if unknown:
+        return None, [FieldError("file", "", f"Settings file: unknown entry {', '.join(map(repr, unknown))} "
+                                             f"(expected {', '.join(EXPORT_KEYS)})")]
+    if "conf" not in doc:
+        return None, [FieldError("file", "", "Settings file: the conf object is missing")]
+    if "is_active" in doc and not isinstance(doc["is_active"], bool):
+        return None, [FieldError("is_active", "is_active",
+                                 f"Status (is_active): must be true or false, got {doc['is_active']!r}")]
+    return doc, []
+
+
+def import_settings(session: Session, text: str) -> list[FieldError]:
+    """Apply a settings file. ``conf`` keys left out keep their values; ``"is_active": true``
+    runs the activation checks, ``false`` deactivates, absent keeps the status.
+    Nothing changes when any error is returned."""
+    doc, errors = parse_settings_file(text)
+    if errors:
+        return errors
+    assert doc is not None
+    is_active = doc.get("is_active")
+    channel, schema_, conf_, secret, _, errors = _prepare(session, doc["conf"], doc.get("schema_type"), None,
+                                                          activating=is_active)
+    if errors:
+        return errors
+    _commit(session, channel, schema_, conf_, secret, None, is_active)
+    return []

@@ -1,0 +1,1052 @@
+"""Channel Settings tab (seed §2, §3, §9; DESIGN §5): the form generated from the schema type,
+feature flags, Failed Integration rules, custom fields, local cancellation reasons, activation
+and Test connection. All database and network work runs on ``services.runner``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.settings import FieldError, SettingsSnapshot, flag_prerequisites
+from ..core.settings.defaults import (
+    CANCELLATION_REASON_TYPE_IDS,
+    DENY_REASON_IDS,
+    FAILED_INTEGRATION_HELP,
+    FAILED_INTEGRATION_RULE_KEYS,
+    FAILED_INTEGRATION_TYPES,
+    FEATURE_FLAGS,
+    REASON_TYPES,
+    SENT_TO_REMOTE,
+    default_failed_integration,
+)
+from ..core.settings.schema import DATA_TYPES, HELP, INTEGER_LIST_FIELDS, LABELS, default_schema, user_fields
+from .forms import (
+    ERROR_STYLE,
+    HINT_STYLE,
+    INT_MAX,
+    OK_STYLE,
+    ChoiceEditor,
+    FieldEditor,
+    FieldRow,
+    SchemaForm,
+    SecretEditor,
+    TextEditor,
+    make_editor,
+)
+
+# ---------------------------------------------------------------------------- background jobs
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    errors: tuple[FieldError, ...]
+    snapshot: SettingsSnapshot | None
+
+
+def _write_job(db, fn: Callable[[Any], list[FieldError]]) -> WriteResult:
+    """Run ``fn(session)`` in one transaction; roll back if it reports errors."""
+    from ..core.settings import load_settings
+
+    with db.session_factory() as s:
+        s.begin()
+        try:
+            errors = fn(s)
+        except Exception:
+            s.rollback()
+            raise
+        if errors:
+            s.rollback()
+            return WriteResult(tuple(errors), None)
+        s.commit()
+        with s.begin():
+            return WriteResult((), load_settings(s))
+
+
+def _load_job(db) -> SettingsSnapshot:
+    from ..core.settings import load_settings
+
+    with db.session_factory.begin() as s:
+        return load_settings(s)
+
+
+def _test_connection_job(conf: dict) -> str:
+    from ..core.n11.client import client_from_config
+
+    with client_from_config(conf, retries=0, timeout=(5.0, 15.0)) as client:
+        client.test_connection()
+    return f"Connected: N11 accepted the App Key and App Secret at {conf['base_url']}"
+
+
+# ---------------------------------------------------------------------------- special editors
+class FlagsEditor(FieldEditor):
+    """Every flag of seed §9 with its description and schedule; a flag whose prerequisites are
+    missing cannot be switched on and says what is missing."""
+
+    def __init__(self, missing_for: Callable[[str], list[str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._missing_for = missing_for
+        self.checks: dict[str, QCheckBox] = {}
+        self.hints: dict[str, QLabel] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(4)
+        grid.setColumnStretch(1, 1)
+        for n, (flag, info) in enumerate(FEATURE_FLAGS.items()):
+            check = QCheckBox(flag, self)
+            check.setObjectName(f"flag_{flag}")
+            check.setStyleSheet("font-weight: 600;")
+            check.toggled.connect(self._on_toggled)
+            desc = QLabel(f"{info['description']}<br><span style='color:#666'>Runs: {info['schedule']}</span>", self)
+            desc.setWordWrap(True)
+            desc.setTextFormat(Qt.TextFormat.RichText)
+            hint = QLabel(self)
+            hint.setWordWrap(True)
+            hint.setVisible(False)
+            box = QVBoxLayout()
+            box.setSpacing(1)
+            box.addWidget(desc)
+            box.addWidget(hint)
+            grid.addWidget(check, n, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addLayout(box, n, 1)
+            self.checks[flag], self.hints[flag] = check, hint
+
+    @Slot(bool)
+    def _on_toggled(self, on: bool) -> None:
+        check = self.sender()
+        flag = next((f for f, c in self.checks.items() if c is check), None)
+        if flag is None:
+            return
+        if on:
+            missing = self._missing_for(flag)
+            if missing:
+                check.blockSignals(True)
+                check.setChecked(False)
+                check.blockSignals(False)
+                self._set_hint(flag, f"Can't switch on {flag}: first set {', '.join(missing)}", error=True)
+                return
+        self.refresh()
+        self.changed.emit()
+
+    def _set_hint(self, flag: str, text: str, error: bool) -> None:
+        hint = self.hints[flag]
+        hint.setText(text)
+        hint.setStyleSheet(ERROR_STYLE if error else HINT_STYLE)
+        hint.setVisible(bool(text))
+
+    def refresh(self) -> None:
+        for flag, check in self.checks.items():
+            missing = self._missing_for(flag)
+            if not missing:
+                self._set_hint(flag, "", False)
+            elif check.isChecked():
+                self._set_hint(flag, f"On, but needs {', '.join(missing)}", True)
+            else:
+                self._set_hint(flag, f"Needs first: {', '.join(missing)}", False)
+
+    def value(self) -> dict[str, bool]:
+        return {flag: c.isChecked() for flag, c in self.checks.items()}
+
+    def set_value(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        for flag, check in self.checks.items():
+            check.blockSignals(True)
+            check.setChecked(bool(value.get(flag, False)))
+            check.blockSignals(False)
+        self.refresh()
+
+
+def _duration(seconds: int) -> str:
+    h, rest = divmod(int(seconds), 3600)
+    m, s = divmod(rest, 60)
+    parts = [f"{h} h" if h else "", f"{m} min" if m else "", f"{s} s" if s else ""]
+    return "= " + (" ".join(p for p in parts if p) or "0 s")
+
+
+class FailedIntegrationEditor(FieldEditor):
+    """Seed §3 rules per content type, in seconds (with hours shown), and sent_to_remote in hours."""
+
+    COLUMNS = {"RETRY_INTERVAL": "Retry interval (s)", "EXPIRATION_DATE": "Expiration (s)",
+               "MAX_RETRY_COUNT": "Max retries"}
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spins: dict[tuple[str, str], QSpinBox] = {}
+        self.durations: dict[tuple[str, str], QLabel] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.addWidget(QLabel("<b>Content type</b>", self), 0, 0)
+        for c, key in enumerate(FAILED_INTEGRATION_RULE_KEYS, 1):
+            head = QLabel(f"<b>{self.COLUMNS[key]}</b>", self)
+            head.setToolTip(FAILED_INTEGRATION_HELP[key])
+            grid.addWidget(head, 0, c)
+        for r, ctype in enumerate(FAILED_INTEGRATION_TYPES, 1):
+            grid.addWidget(QLabel(ctype, self), r, 0)
+            for c, key in enumerate(FAILED_INTEGRATION_RULE_KEYS, 1):
+                spin = QSpinBox(self)
+                spin.setObjectName(f"fi_{ctype}_{key}")
+                spin.setRange(1 if key == "RETRY_INTERVAL" else 0, INT_MAX if key != "MAX_RETRY_COUNT" else 1000)
+                spin.setToolTip(FAILED_INTEGRATION_HELP[key])
+                spin.valueChanged.connect(self._on_changed)
+                cell = QVBoxLayout()
+                cell.setSpacing(0)
+                cell.addWidget(spin)
+                if key != "MAX_RETRY_COUNT":
+                    dur = QLabel(self)
+                    dur.setStyleSheet(HINT_STYLE)
+                    cell.addWidget(dur)
+                    self.durations[(ctype, key)] = dur
+                grid.addLayout(cell, r, c)
+                self.spins[(ctype, key)] = spin
+        row = len(FAILED_INTEGRATION_TYPES) + 1
+        grid.addWidget(QLabel(SENT_TO_REMOTE, self), row, 0)
+        self.hours = QDoubleSpinBox(self)
+        self.hours.setObjectName("fi_sent_to_remote_EXPIRATION_HOUR")
+        self.hours.setRange(0.5, 720)
+        self.hours.setDecimals(1)
+        self.hours.setSuffix(" h")
+        self.hours.setToolTip(FAILED_INTEGRATION_HELP["EXPIRATION_HOUR"])
+        self.hours.valueChanged.connect(self._on_changed)
+        grid.addWidget(self.hours, row, 1)
+        grid.addWidget(QLabel("Expiration hour: time N11 has to return a result", self), row, 2, 1, 2)
+        outer.addLayout(grid)
+        help_text = "<br>".join(f"<b>{k}</b>: {FAILED_INTEGRATION_HELP[k]}" for k in
+                                ("RETRY_INTERVAL", "EXPIRATION_DATE", "MAX_RETRY_COUNT", "EXPIRATION_HOUR"))
+        explain = QLabel(help_text + f"<br>{FAILED_INTEGRATION_HELP['DEFAULT']} {FAILED_INTEGRATION_HELP['changes']}",
+                         self)
+        explain.setWordWrap(True)
+        explain.setStyleSheet(HINT_STYLE)
+        outer.addWidget(explain)
+        self.set_value(default_failed_integration())
+
+    @Slot()
+    def _on_changed(self) -> None:
+        for k, label in self.durations.items():
+            label.setText(_duration(self.spins[k].value()))
+        self.changed.emit()
+
+    def value(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for ctype in FAILED_INTEGRATION_TYPES:
+            out[ctype] = {key: self.spins[(ctype, key)].value() for key in FAILED_INTEGRATION_RULE_KEYS}
+        hours = self.hours.value()
+        out[SENT_TO_REMOTE] = {"EXPIRATION_HOUR": int(hours) if float(hours).is_integer() else hours}
+        return out
+
+    def set_value(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        default = value.get("DEFAULT") if isinstance(value.get("DEFAULT"), dict) else {}
+        for ctype in FAILED_INTEGRATION_TYPES:
+            rule = value.get(ctype) if isinstance(value.get(ctype), dict) else default
+            for key in FAILED_INTEGRATION_RULE_KEYS:
+                try:
+                    self.spins[(ctype, key)].setValue(int(rule.get(key, 0)))
+                except (TypeError, ValueError):
+                    pass
+        str_rule = value.get(SENT_TO_REMOTE) if isinstance(value.get(SENT_TO_REMOTE), dict) else {}
+        try:
+            self.hours.setValue(float(str_rule.get("EXPIRATION_HOUR", 6)))
+        except (TypeError, ValueError):
+            pass
+        self._on_changed()
+
+
+class CancellationMapEditor(FieldEditor):
+    """N11 reason id → local cancellation reason, one row each."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._choices: list[tuple[Any, str]] = []
+        self.rows: list[tuple[QWidget, QLineEdit, ChoiceEditor]] = []
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(3)
+        self.empty = QLabel("No mappings: every N11 reason uses the Cancellation Reason Id.", self)
+        self.empty.setStyleSheet(HINT_STYLE)
+        self.box.addWidget(self.empty)
+        self.add_btn = QPushButton("Add mapping", self)
+        self.add_btn.clicked.connect(lambda: self.add_row("", None))
+        self.box.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def set_choices(self, choices: list[tuple[Any, str]]) -> None:
+        self._choices = list(choices)
+        for _, _, combo in self.rows:
+            combo.set_choices(self._choices)
+
+    def add_row(self, n11_id: str, local: Any) -> tuple[QLineEdit, ChoiceEditor]:
+        w = QWidget(self)
+        lay = QHBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        edit = QLineEdit(str(n11_id), w)
+        edit.setPlaceholderText("N11 reason id")
+        edit.setMaximumWidth(120)
+        edit.textChanged.connect(self.changed)
+        combo = ChoiceEditor(self._choices, w)
+        combo.set_value(int(local) if isinstance(local, (int, str)) and str(local).isdigit() else local)
+        combo.changed.connect(self.changed)
+        remove = QToolButton(w)
+        remove.setText("Remove")
+        entry = (w, edit, combo)
+        remove.clicked.connect(lambda: self._remove(entry))
+        lay.addWidget(QLabel("N11", w))
+        lay.addWidget(edit)
+        lay.addWidget(QLabel("→ local", w))
+        lay.addWidget(combo, 1)
+        lay.addWidget(remove)
+        self.box.insertWidget(len(self.rows) + 1, w)
+        self.rows.append(entry)
+        self.empty.setVisible(False)
+        self.changed.emit()
+        return edit, combo
+
+    def _remove(self, entry) -> None:
+        if entry in self.rows:
+            self.rows.remove(entry)
+            entry[0].setParent(None)
+            entry[0].deleteLater()
+        self.empty.setVisible(not self.rows)
+        self.changed.emit()
+
+    def parse_error(self) -> str | None:
+        seen = set()
+        for n, (_, edit, combo) in enumerate(self.rows, 1):
+            key = edit.text().strip()
+            if not key:
+                return f"Cancellation Map: row {n} has no N11 reason id"
+            if not key.isdigit():
+                return f"Cancellation Map: row {n}: N11 reason id {key!r} must be digits"
+            if key in seen:
+                return f"Cancellation Map: N11 reason {key} is mapped twice"
+            seen.add(key)
+            if combo.value() is None:
+                return f"Cancellation Map: row {n} (N11 reason {key}) has no local reason"
+        return None
+
+    def value(self) -> dict[str, str]:
+        return {edit.text().strip(): str(combo.value()) for _, edit, combo in self.rows
+                if edit.text().strip() and combo.value() is not None}
+
+    def set_value(self, value: Any) -> None:
+        for entry in list(self.rows):
+            self._remove(entry)
+        if isinstance(value, dict):
+            for k, v in value.items():
+                self.add_row(str(k), v)
+        self.empty.setVisible(not self.rows)
+
+
+class ReasonsEditor(QWidget):
+    """The local cancellation reasons (id, name, cancel/refund, active)."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[tuple[QWidget, QSpinBox, QLineEdit, QComboBox, QCheckBox]] = []
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(3)
+        head = QLabel("<b>Id · Name · Type · Active</b>", self)
+        self.box.addWidget(head)
+        self.add_btn = QPushButton("Add reason", self)
+        self.add_btn.clicked.connect(self._add_new)
+        self.box.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignLeft)
+
+    @Slot()
+    def _add_new(self) -> None:
+        next_id = max([s.value() for _, s, *_ in self.rows] + [0]) + 1
+        self.add_row(next_id, "", "cancel", True)
+
+    def add_row(self, rid: int, name: str, rtype: str, active: bool):
+        w = QWidget(self)
+        lay = QHBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        spin = QSpinBox(w)
+        spin.setRange(1, INT_MAX)
+        spin.setValue(int(rid))
+        spin.setMaximumWidth(90)
+        edit = QLineEdit(name, w)
+        edit.setPlaceholderText("reason name")
+        combo = QComboBox(w)
+        combo.addItems(list(REASON_TYPES))
+        combo.setCurrentText(rtype)
+        check = QCheckBox("active", w)
+        check.setChecked(active)
+        remove = QToolButton(w)
+        remove.setText("Remove")
+        entry = (w, spin, edit, combo, check)
+        remove.clicked.connect(lambda: self._remove(entry))
+        for sig in (spin.valueChanged, edit.textChanged, combo.currentIndexChanged, check.toggled):
+            sig.connect(self.changed)
+        for x in (spin, edit, combo, check, remove):
+            lay.addWidget(x, 1 if x is edit else 0)
+        self.box.insertWidget(len(self.rows) + 1, w)
+        self.rows.append(entry)
+        self.changed.emit()
+        return entry
+
+    def _remove(self, entry) -> None:
+        if entry in self.rows:
+            self.rows.remove(entry)
+            entry[0].setParent(None)
+            entry[0].deleteLater()
+        self.changed.emit()
+
+    def value(self) -> list[dict[str, Any]]:
+        return [{"id": s.value(), "name": e.text(), "reason_type": c.currentText(), "is_active": a.isChecked()}
+                for _, s, e, c, a in self.rows]
+
+    def set_value(self, reasons) -> None:
+        self.blockSignals(True)
+        for entry in list(self.rows):
+            self._remove(entry)
+        for r in reasons:
+            self.add_row(r.id, r.name, r.reason_type, r.is_active)
+        self.blockSignals(False)
+        self.changed.emit()
+
+    def choices(self, kind: str) -> list[tuple[int, str]]:
+        return [(s.value(), f"{s.value()} — {e.text() or '(no name)'}") for _, s, e, c, a in self.rows
+                if c.currentText() == kind and a.isChecked()]
+
+
+class CustomFieldsEditor(QWidget):
+    """Add, edit and remove user fields of the schema type (built-in fields are locked)."""
+
+    schema_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[tuple[QWidget, QLineEdit, QLineEdit, QLineEdit, QComboBox, QCheckBox]] = []
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(3)
+        self.empty = QLabel("No custom fields yet (e.g. values your ERP needs, like a store code).", self)
+        self.empty.setStyleSheet(HINT_STYLE)
+        self.box.addWidget(self.empty)
+        self.add_btn = QPushButton("Add field", self)
+        self.add_btn.clicked.connect(lambda: self.add_row("", "", "", "text", False))
+        self.box.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def add_row(self, fid: str, key: str, label: str, dtype: str, required: bool):
+        w = QWidget(self)
+        lay = QHBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        fid_e = QLineEdit(fid, w)
+        fid_e.setPlaceholderText("field (e.g. store_code)")
+        key_e = QLineEdit(key, w)
+        key_e.setPlaceholderText("key (e.g. StoreCode)")
+        label_e = QLineEdit(label, w)
+        label_e.setPlaceholderText("label")
+        type_c = QComboBox(w)
+        type_c.addItems(list(DATA_TYPES))
+        type_c.setCurrentText(dtype)
+        req = QCheckBox("required", w)
+        req.setChecked(required)
+        remove = QToolButton(w)
+        remove.setText("Remove")
+        entry = (w, fid_e, key_e, label_e, type_c, req)
+        remove.clicked.connect(lambda: self._remove(entry))
+        for e in (fid_e, key_e, label_e):
+            e.editingFinished.connect(self.schema_changed)
+        type_c.currentIndexChanged.connect(self.schema_changed)
+        req.toggled.connect(self.schema_changed)
+        for x in (fid_e, key_e, label_e, type_c, req, remove):
+            lay.addWidget(x, 1 if isinstance(x, QLineEdit) else 0)
+        self.box.insertWidget(len(self.rows) + 1, w)
+        self.rows.append(entry)
+        self.empty.setVisible(False)
+        self.schema_changed.emit()
+        return entry
+
+    def _remove(self, entry) -> None:
+        if entry in self.rows:
+            self.rows.remove(entry)
+            entry[0].setParent(None)
+            entry[0].deleteLater()
+        self.empty.setVisible(not self.rows)
+        self.schema_changed.emit()
+
+    def value(self) -> dict[str, dict[str, Any]]:
+        out = {}
+        for _, fid_e, key_e, label_e, type_c, req in self.rows:
+            fid = fid_e.text().strip() or key_e.text().strip()
+            if not fid:
+                continue
+            out[fid] = {"key": key_e.text().strip() or fid, "label": label_e.text().strip() or fid,
+                        "required": req.isChecked(), "data_type": type_c.currentText()}
+        return out
+
+    def set_value(self, fields: dict[str, dict[str, Any]]) -> None:
+        self.blockSignals(True)
+        for entry in list(self.rows):
+            self._remove(entry)
+        for fid, e in fields.items():
+            self.add_row(fid, str(e.get("key", fid)), str(e.get("label", fid)), str(e.get("data_type", "text")),
+                         bool(e.get("required")))
+        self.blockSignals(False)
+        self.empty.setVisible(not self.rows)
+        self.schema_changed.emit()
+
+
+# ---------------------------------------------------------------------------- the tab
+def _group(title: str, parent: QWidget) -> tuple[QGroupBox, QFormLayout]:
+    box = QGroupBox(title, parent)
+    form = QFormLayout(box)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+    return box, form
+
+
+class SettingsTab(QWidget):
+    loaded = Signal()
+    saved = Signal(object)  # tuple[FieldError, ...]; empty when the write went through
+    connection_tested = Signal(bool, str)
+
+    CONNECTION = ("app_key", "app_secret", "base_url", "sales_url", "erp_code")
+    CATALOG = ("category_ids", "attribute_set_strategy", "buffer_stock")
+    ORDERS = ("deny_reason_id", "cancellation_reason_id", "unsupplied_reason_id", "unpacked_reason_id",
+              "refund_reason_id", "cancellation_map", "cancellation_reason_type_id", "cargo_company_id",
+              "exclude_cargo_company_ids", "send_shipping_info", "use_neighborhood", "order_start_date",
+              "order_number_format", "get_discount_amount", "use_channel_id_in_address_mapping", "oms_enabled")
+
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self._ready = False
+        self._busy = False
+        self.snapshot: SettingsSnapshot | None = None
+        self.rows: dict[str, FieldRow] = {}
+        self.editors: dict[str, FieldEditor] = {}
+        self._schema = default_schema()
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 4)
+        outer.addLayout(self._build_top_bar())
+        self.problems = QLabel(self)
+        self.problems.setObjectName("settings_problems")
+        self.problems.setWordWrap(True)
+        self.problems.setTextFormat(Qt.TextFormat.RichText)
+        self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problems.setVisible(False)
+        outer.addWidget(self.problems)
+
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(self.scroll)
+        cols = QHBoxLayout(body)
+        cols.setContentsMargins(0, 0, 6, 0)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        cols.addLayout(left, 1)
+        cols.addLayout(right, 1)
+        left.addWidget(self._build_channel_group(body))
+        left.addWidget(self._build_connection_group(body))
+        left.addWidget(self._build_catalog_group(body))
+        left.addWidget(self._build_orders_group(body))
+        left.addStretch(1)
+        right.addWidget(self._build_flags_group(body))
+        right.addWidget(self._build_fi_group(body))
+        right.addWidget(self._build_custom_group(body))
+        right.addWidget(self._build_reasons_group(body))
+        right.addStretch(1)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll, 1)
+
+        for editor in self.editors.values():
+            editor.changed.connect(self._on_edited)
+        self.reasons.changed.connect(self._on_reasons_changed)
+        self.custom.schema_changed.connect(self._rebuild_custom_values)
+        self._set_enabled(False)
+        self.reload()
+
+    # ------------------------------------------------------------------ building
+    def _build_top_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.title = QLabel("<b style='font-size:15px'>N11</b>", self)
+        self.badge = QLabel("…", self)
+        self.badge.setObjectName("status_badge")
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.dirty_label = QLabel("", self)
+        self.dirty_label.setStyleSheet(HINT_STYLE)
+        self.activate_btn = QPushButton("Activate", self)
+        self.activate_btn.setObjectName("activate_button")
+        self.activate_btn.clicked.connect(self.toggle_active)
+        self.save_btn = QPushButton("Save", self)
+        self.save_btn.setObjectName("save_button")
+        self.save_btn.setDefault(True)
+        self.save_btn.clicked.connect(self.save)
+        self.revert_btn = QPushButton("Revert", self)
+        self.revert_btn.clicked.connect(self.reload)
+        self.import_btn = QPushButton("Import…", self)
+        self.import_btn.clicked.connect(self.import_file)
+        self.export_btn = QPushButton("Export…", self)
+        self.export_btn.clicked.connect(self.export_file)
+        # spot for more actions ("Update by uploading a file" comes from another part)
+        self.extra_actions = QHBoxLayout()
+        bar.addWidget(self.title)
+        bar.addWidget(self.badge)
+        bar.addWidget(self.dirty_label)
+        bar.addStretch(1)
+        bar.addLayout(self.extra_actions)
+        for b in (self.import_btn, self.export_btn, self.revert_btn, self.save_btn, self.activate_btn):
+            bar.addWidget(b)
+        self._set_badge(False)
+        return bar
+
+    def _add_field(self, form: QFormLayout, fid: str, editor: FieldEditor, extra: QWidget | None = None) -> FieldRow:
+        entry = self._schema[fid]
+        editor.setObjectName(f"field_{fid}")
+        row = FieldRow(editor, HELP.get(fid, ""), form.parentWidget())
+        if extra is not None:
+            row.layout().insertWidget(1, extra)
+        label = QLabel(LABELS[fid] + (" *" if entry["required"] else ""), form.parentWidget())
+        label.setToolTip(f"key: {entry['key']} · {entry['data_type']}" + (" · required" if entry["required"] else ""))
+        form.addRow(label, row)
+        self.rows[fid], self.editors[fid] = row, editor
+        return row
+
+    def _build_channel_group(self, parent: QWidget) -> QGroupBox:
+        box, form = _group("Channel", parent)
+        self.locked_edits: dict[str, QLineEdit] = {}
+        for key, label in (("name", "Channel Name"), ("catalog_name", "Catalog Name"), ("channel_type", "Channel Type")):
+            edit = QLineEdit(box)
+            edit.setReadOnly(True)
+            edit.setObjectName(f"channel_{key}")
+            edit.setToolTip("Created automatically; should not be changed.")
+            self.locked_edits[key] = edit
+            form.addRow(QLabel(f"{label} (locked)", box), edit)
+        note = QLabel("Created automatically and should not be changed. The channel does nothing until it is "
+                      "activated; activation checks every setting.", box)
+        note.setWordWrap(True)
+        note.setStyleSheet(HINT_STYLE)
+        form.addRow(note)
+        return box
+
+    def _build_connection_group(self, parent: QWidget) -> QGroupBox:
+        box, form = _group("Connection", parent)
+        self._add_field(form, "app_key", TextEditor("from N11", box))
+        self.secret_warning = QLabel(box)
+        self.secret_warning.setWordWrap(True)
+        self.secret_warning.setVisible(False)
+        self.secret_warning.setStyleSheet("color: #8a5300; background: #fff4d6; padding: 3px;")
+        self._add_field(form, "app_secret", SecretEditor("from N11", box), extra=self.secret_warning)
+        self._add_field(form, "base_url", make_editor("url", parent=box))
+        self._add_field(form, "sales_url", make_editor("url", parent=box))
+        self._add_field(form, "erp_code", TextEditor("e.g. 4000", box))
+        test = QWidget(box)
+        lay = QHBoxLayout(test)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.test_btn = QPushButton("Test connection", test)
+        self.test_btn.setObjectName("test_connection_button")
+        self.test_btn.clicked.connect(self.test_connection)
+        self.test_result = QLabel("Uses the values in the form (saved or not).", test)
+        self.test_result.setObjectName("test_connection_result")
+        self.test_result.setWordWrap(True)
+        self.test_result.setStyleSheet(HINT_STYLE)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.test_btn, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addWidget(self.test_result, 1)
+        form.addRow("", test)
+        return box
+
+    def _build_catalog_group(self, parent: QWidget) -> QGroupBox:
+        box, form = _group("Catalog", parent)
+        self._add_field(form, "category_ids", make_editor("list", int_items=True, placeholder="e.g. 1001770", parent=box))
+        strategy = TextEditor("", box)
+        strategy.set_locked(True)
+        self._add_field(form, "attribute_set_strategy", strategy)
+        self._add_field(form, "buffer_stock", make_editor("integer", parent=box))
+        return box
+
+    def _build_orders_group(self, parent: QWidget) -> QGroupBox:
+        box, form = _group("Orders and cancellations", parent)
+        deny = [(k, f"{k} — {v}") for k, v in DENY_REASON_IDS.items()]
+        types = [(k, f"{k} — {v}") for k, v in CANCELLATION_REASON_TYPE_IDS.items()]
+        self.cancel_map = CancellationMapEditor(box)
+        for fid in self.ORDERS:
+            if fid == "deny_reason_id":
+                editor: FieldEditor = ChoiceEditor(deny, box)
+            elif fid == "cancellation_reason_type_id":
+                editor = ChoiceEditor(types, box)
+            elif fid.endswith("_reason_id"):
+                editor = ChoiceEditor([], box)
+            elif fid == "cancellation_map":
+                editor = self.cancel_map
+            elif fid == "order_number_format":
+                editor = TextEditor("{orderNumber}-{id}", box)
+            else:
+                dtype = self._schema[fid]["data_type"]
+                editor = make_editor(dtype, int_items=fid in INTEGER_LIST_FIELDS, parent=box)
+            self._add_field(form, fid, editor)
+        return box
+
+    def _build_flags_group(self, parent: QWidget) -> QGroupBox:
+        box, form = _group("Feature Flags", parent)
+        self.flags = FlagsEditor(self._missing_for_flag, box)
+        row = FieldRow(self.flags, "A flow runs only while its flag is on and the channel is active.", box)
+        form.addRow(row)
+        self.flags.setObjectName("field_feature_flags")
+        self.rows["feature_flags"], self.editors["feature_flags"] = row, self.flags
+        return box
+
+    def _build_fi_group(self, parent: QWidget) -> QGroupBox:
+        box, form = _group("Failed Integration (penalty box)", parent)
+        self.fi = FailedIntegrationEditor(box)
+        self.fi.setObjectName("field_failed_integration")
+        row = FieldRow(self.fi, "", box)
+        form.addRow(row)
+        self.rows["failed_integration"], self.editors["failed_integration"] = row, self.fi
+        return box
+
+    def _build_custom_group(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Custom fields (schema type)", parent)
+        lay = QVBoxLayout(box)
+        note = QLabel("Add your own settings (stored under their key); the built-in fields above are locked.", box)
+        note.setWordWrap(True)
+        note.setStyleSheet(HINT_STYLE)
+        lay.addWidget(note)
+        self.custom = CustomFieldsEditor(box)
+        lay.addWidget(self.custom)
+        self.schema_error = QLabel(box)
+        self.schema_error.setWordWrap(True)
+        self.schema_error.setStyleSheet(ERROR_STYLE)
+        self.schema_error.setVisible(False)
+        lay.addWidget(self.schema_error)
+        self.custom_form = SchemaForm(box)
+        self.custom_form.changed.connect(self._on_edited)
+        lay.addWidget(self.custom_form)
+        return box
+
+    def _build_reasons_group(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Local cancellation reasons", parent)
+        lay = QVBoxLayout(box)
+        self.reasons = ReasonsEditor(box)
+        lay.addWidget(self.reasons)
+        self.reasons_error = QLabel(box)
+        self.reasons_error.setWordWrap(True)
+        self.reasons_error.setStyleSheet(ERROR_STYLE)
+        self.reasons_error.setVisible(False)
+        lay.addWidget(self.reasons_error)
+        return box
+
+    # ------------------------------------------------------------------ state
+    def is_ready(self) -> bool:
+        return self._ready and not self._busy
+
+    def _set_enabled(self, on: bool) -> None:
+        for b in (self.save_btn, self.revert_btn, self.activate_btn, self.import_btn, self.export_btn):
+            b.setEnabled(on)
+
+    def _set_badge(self, active: bool) -> None:
+        self.badge.setText("Active" if active else "Inactive")
+        color = ("#1b7f3b", "#e3f4e8") if active else ("#666", "#eeeeee")
+        self.badge.setStyleSheet(f"color: {color[0]}; background: {color[1]}; border: 1px solid {color[0]}; "
+                                 "border-radius: 8px; padding: 1px 10px; font-weight: 600;")
+        self.activate_btn.setText("Deactivate" if active else "Activate")
+
+    def _missing_for_flag(self, flag: str) -> list[str]:
+        conf = {fid: self.editors[fid].value() for fid in self.editors
+                if fid not in ("feature_flags", "failed_integration")}
+        return flag_prerequisites(conf, flag, reasons=self._reason_types())
+
+    def _reason_types(self) -> dict[int, str]:
+        return {r["id"]: r["reason_type"] for r in self.reasons.value() if r["is_active"]}
+
+    @Slot()
+    def _on_edited(self) -> None:
+        if self._ready and not getattr(self, "_applying", False):
+            self.dirty_label.setText("Unsaved changes")
+            self.flags.refresh()
+
+    @Slot()
+    def _on_reasons_changed(self) -> None:
+        cancel, refund = self.reasons.choices("cancel"), self.reasons.choices("refund")
+        for fid in ("cancellation_reason_id", "unsupplied_reason_id", "unpacked_reason_id"):
+            self.editors[fid].set_choices(cancel)  # type: ignore[attr-defined]
+        self.editors["refund_reason_id"].set_choices(refund)  # type: ignore[attr-defined]
+        self.cancel_map.set_choices(self.reasons.choices("cancel") + refund)
+        self._on_edited()
+
+    @Slot()
+    def _rebuild_custom_values(self) -> None:
+        current = self.custom_form.values()
+        self.custom_form.clear()
+        for fid, entry in self.custom.value().items():
+            if fid in self._schema or entry["data_type"] not in DATA_TYPES:
+                continue
+            self.custom_form.add_field(fid, entry, make_editor(entry["data_type"], parent=self.custom_form))
+        self.custom_form.set_values(current)
+        self._on_edited()
+
+    def _apply_snapshot(self, snap: SettingsSnapshot) -> None:
+        self._applying = True
+        try:
+            self.snapshot = snap
+            self._schema = {**default_schema(), **{k: v for k, v in snap.schema.items() if k in LABELS}}
+            for key, edit in self.locked_edits.items():
+                edit.setText(str(getattr(snap, key)))
+            self.title.setText(f"<b style='font-size:15px'>{snap.name}</b> · catalog {snap.catalog_name}")
+            self._set_badge(snap.is_active)
+            self.reasons.set_value(snap.reasons)
+            for fid, editor in self.editors.items():
+                editor.set_value(snap.conf.get(self._schema[fid]["key"]))
+            self.custom.set_value(user_fields(snap.schema))
+            self.custom_form.set_values(snap.conf)
+            if snap.secret_location == "database" or not snap.keyring_available:
+                self.secret_warning.setText("⚠ No system keyring available: the App Secret is stored in the "
+                                            "database file (readable by your user account only).")
+                self.secret_warning.setVisible(True)
+            else:
+                self.secret_warning.setVisible(False)
+            self.flags.refresh()
+            self.dirty_label.setText("")
+        finally:
+            self._applying = False
+
+    # ------------------------------------------------------------------ load / save
+    @Slot()
+    def reload(self) -> None:
+        self._busy = True
+        self.services.runner.submit(lambda db=self.services.db: _load_job(db), self._on_loaded, self._on_job_error)
+
+    def _on_loaded(self, snap: SettingsSnapshot) -> None:
+        self._apply_snapshot(snap)
+        self.show_errors(())
+        self._busy = False
+        self._ready = True
+        self._set_enabled(True)
+        self.loaded.emit()
+
+    def _on_job_error(self, err) -> None:
+        self._busy = False
+        self._ready = True
+        self._set_enabled(True)
+        self._show_banner(f"<b>Could not complete:</b> {_esc(str(err))}", ERROR_STYLE)
+
+    def collect(self) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[dict[str, Any]], list[FieldError]]:
+        """The form's conf, schema type, reasons and the problems the widgets see themselves."""
+        conf: dict[str, Any] = {}
+        problems: list[FieldError] = []
+        for fid, editor in self.editors.items():
+            key = self._schema[fid]["key"]
+            conf[key] = editor.value()
+            msg = editor.parse_error()
+            if msg:
+                problems.append(FieldError(fid, key, msg if msg.startswith(LABELS[fid]) else f"{LABELS[fid]}: {msg}"))
+        custom_schema = self.custom.value()
+        for fid, row in self.custom_form.rows.items():
+            key = self.custom_form.keys[fid]
+            conf[key] = row.editor.value()  # type: ignore[attr-defined]
+            msg = row.editor.parse_error()  # type: ignore[attr-defined]
+            if msg:
+                problems.append(FieldError(fid, key, f"{custom_schema.get(fid, {}).get('label', fid)}: {msg}"))
+        schema = {**self._schema, **custom_schema}
+        return conf, schema, self.reasons.value(), problems
+
+    @Slot()
+    def save(self, then_activate: bool = False) -> None:
+        if self._busy:
+            return
+        conf, schema, reasons, problems = self.collect()
+        if problems:
+            self.show_errors(problems, "Not saved")
+            return
+
+        def fn(s):
+            from ..core.settings import activate, save_settings
+
+            errors = save_settings(s, conf, schema, reasons=reasons)
+            if not errors and then_activate:
+                errors = activate(s)
+            return errors
+
+        self._run_write(fn, "Saved and activated" if then_activate else "Saved",
+                        "Not activated" if then_activate else "Not saved")
+
+    def _run_write(self, fn, ok_text: str, fail_text: str) -> None:
+        self._busy = True
+        self._set_enabled(False)
+        db = self.services.db
+
+        def done(result: WriteResult) -> None:
+            self._busy = False
+            self._set_enabled(True)
+            if result.errors:
+                self.show_errors(result.errors, fail_text)
+            else:
+                assert result.snapshot is not None
+                self._apply_snapshot(result.snapshot)
+                self.show_errors(())
+                self._show_banner(f"✓ {ok_text}.", OK_STYLE)
+                self.services.emit("settings_changed")
+            self.saved.emit(result.errors)
+
+        self.services.runner.submit(lambda: _write_job(db, fn), done, self._on_job_error)
+
+    @Slot()
+    def toggle_active(self) -> None:
+        if self.snapshot is not None and self.snapshot.is_active:
+            def fn(s):
+                from ..core.settings import deactivate
+
+                deactivate(s)
+                return []
+
+            self._run_write(fn, "Deactivated: no flow runs until the channel is activated again", "Not deactivated")
+        else:
+            self.save(then_activate=True)
+
+    # ------------------------------------------------------------------ errors
+    def show_errors(self, errors, title: str = "") -> None:
+        for row in self.rows.values():
+            row.set_error(None)
+        for row in self.custom_form.rows.values():
+            row.set_error(None)
+        per_row: dict[str, list[str]] = {}
+        schema_msgs, reason_msgs = [], []
+        for e in errors:
+            if e.key == "schema_type" or e.field == "schema_type":
+                schema_msgs.append(e.message)
+            elif e.field == "cancellation_reasons":
+                reason_msgs.append(e.message)
+            else:
+                per_row.setdefault(e.field, []).append(e.message)
+        for fid, msgs in per_row.items():
+            row = self.rows.get(fid) or self.custom_form.rows.get(fid)
+            if row is not None:
+                row.set_error("\n".join(msgs))
+        self.schema_error.setText("\n".join(schema_msgs))
+        self.schema_error.setVisible(bool(schema_msgs))
+        self.reasons_error.setText("\n".join(reason_msgs))
+        self.reasons_error.setVisible(bool(reason_msgs))
+        if errors:
+            items = "".join(f"<li>{_esc(e.message)}</li>" for e in errors)
+            n = len(errors)
+            self._show_banner(f"<b>{title or 'Problems'} — {n} problem{'s' if n != 1 else ''}:</b>"
+                              f"<ul style='margin:2px 0 0 -20px'>{items}</ul>", ERROR_STYLE)
+        else:
+            self.problems.setVisible(False)
+
+    def _show_banner(self, html: str, style: str) -> None:
+        bg = "#fdecee" if style == ERROR_STYLE else "#e9f6ec"
+        self.problems.setStyleSheet(f"{style} background: {bg}; padding: 6px; border-radius: 4px;")
+        self.problems.setText(html)
+        self.problems.setVisible(True)
+
+    def field_error(self, field_id: str) -> str:
+        row = self.rows.get(field_id) or self.custom_form.rows.get(field_id)
+        return row.error.text() if row is not None and not row.error.isHidden() else ""
+
+    # ------------------------------------------------------------------ test connection
+    @Slot()
+    def test_connection(self) -> None:
+        conf = {k: str(self.editors[k].value() or "").strip() for k in ("base_url", "app_key", "app_secret")}
+        self.test_btn.setEnabled(False)
+        self.test_result.setStyleSheet(HINT_STYLE)
+        self.test_result.setText(f"Connecting to {conf['base_url'] or '(no Base Url)'}…")
+        self.services.runner.submit(lambda: _test_connection_job(conf), self._on_test_ok, self._on_test_failed)
+
+    def _on_test_ok(self, text: str) -> None:
+        self.test_btn.setEnabled(True)
+        self.test_result.setStyleSheet(OK_STYLE)
+        self.test_result.setText(f"✓ {text}")
+        self.connection_tested.emit(True, text)
+
+    def _on_test_failed(self, err) -> None:
+        self.test_btn.setEnabled(True)
+        self.test_result.setStyleSheet(ERROR_STYLE)
+        text = f"✗ {err}"
+        self.test_result.setText(text)
+        self.connection_tested.emit(False, str(err))
+
+    # ------------------------------------------------------------------ files
+    @classmethod
+    def ask_import_path(cls, parent: QWidget) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(parent, "Import channel settings", "", "Settings (*.json);;All files (*)")
+        return path or None
+
+    @classmethod
+    def ask_export_path(cls, parent: QWidget) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(parent, "Export channel settings", "n11-settings.json",
+                                              "Settings (*.json)")
+        return path or None
+
+    @classmethod
+    def ask_include_secret(cls, parent: QWidget) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Export channel settings",
+                          "Include the App Secret in the file? Anyone with the file can then use your N11 account.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    @Slot()
+    def import_file(self) -> None:
+        path = self.ask_import_path(self)
+        if not path:
+            return
+
+        def fn(s):
+            from ..core.settings import import_settings
+
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                return [FieldError("file", "", f"Settings file: cannot read {Path(path).name}: {exc}")]
+            return import_settings(s, text)
+
+        self._run_write(fn, f"Imported {Path(path).name}", f"{Path(path).name} was not imported, nothing changed")
+
+    @Slot()
+    def export_file(self) -> None:
+        path = self.ask_export_path(self)
+        if not path:
+            return
+        include = self.ask_include_secret(self)
+        db = self.services.db
+
+        def job() -> str:
+            from ..core.settings import export_settings
+
+            with db.session_factory.begin() as s:
+                text = export_settings(s, include_secret=include)
+            Path(path).write_text(text, encoding="utf-8")
+            return path
+
+        self.services.runner.submit(job, lambda p: self._show_banner(
+            f"✓ Exported the saved settings to {_esc(p)}" + (" (with the App Secret)" if include else ""), OK_STYLE),
+            self._on_job_error)
+
+    def shutdown(self) -> None:
+        pass
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
