@@ -21,6 +21,7 @@ from typing import Callable
 
 SCENARIO_MODULES: tuple[str, ...] = (
     "n11_desktop.bench.catalog",
+    "n11_desktop.bench.mapping",
     "n11_desktop.bench.products",
     "n11_desktop.bench.orders",
     "n11_desktop.bench.gui",

@@ -1,0 +1,123 @@
+"""Mapping benchmarks: the N11 tree into the Mapper's model data, and payload building."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from . import BenchResult, scenario
+
+
+def _tree_db(workdir: Path):
+    from ..core.flows.category import sync_tree
+    from ..core.n11.models import CategoryNode as Remote
+    from ..core.storage.db import open_database
+    from ..sandbox import data
+
+    def build(cid: int) -> Remote:
+        c = data.categories()[cid]
+        return Remote(cid, c.name, tuple(build(k) for k in c.children))
+
+    roots = tuple(build(cid) for cid in data.top_level_ids())
+    db = open_database(workdir / "bench.db")
+    with db.session_factory.begin() as s:
+        sync_tree(s, roots, tuple(r.id for r in roots))
+    return db
+
+
+@scenario("category_tree", quick=1, full=5, description="load the 4,406-node N11 tree into the Mapper's tree "
+                                                        "model data (vs raw sqlite3 select of the same rows)")
+def bench_category_tree(size: int, workdir: Path) -> BenchResult:
+    from ..core.mapping.store import load_tree
+    from ..core.mapping.tree import build_tree_data
+
+    db = _tree_db(workdir)
+    try:
+        repeats = max(1, size)
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            with db.session_factory.begin() as s:
+                rows = load_tree(s)
+            data = build_tree_data(rows)
+        t = (time.perf_counter() - t0) / repeats
+        con = sqlite3.connect(db.path)
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            raw = con.execute("SELECT id, parent_id, name, path, depth, is_leaf, removed, attributes_fetched_at "
+                              "FROM category_node WHERE removed = 0").fetchall()
+        b = (time.perf_counter() - t0) / repeats
+        con.close()
+        return BenchResult(time_s=t, baseline_s=b, baseline="raw sqlite3 select of the same rows",
+                           notes=f"{len(rows)} nodes, {len(data.roots)} top level (off the GUI thread)",
+                           extra={"nodes": len(raw)})
+    finally:
+        db.dispose()
+
+
+@scenario("payload_build", quick=2_000, full=100_000,
+          description="build_payloads (category, rules, value maps, checks) for N products vs raw select")
+def bench_payload_build(size: int, workdir: Path) -> BenchResult:
+    from ..core.mapping.control import build_payloads
+    from ..core.storage.models import (AttributeRule, AttributeValue, CategoryAttribute, CategoryMapping,
+                                       CategoryNode)
+
+    db = _tree_db(workdir)
+    try:
+        leaves = [1214202, 1001915]
+        with db.session_factory.begin() as s:
+            for cid, local in zip(leaves, ("Ayakkabı > Kadın > Sneaker", "Giyim > Erkek > Tişört")):
+                s.add(CategoryMapping(local_category=local, category_id=cid))
+                for aid, name, vals, custom in ((429, "Renk", ["Siyah", "Beyaz", "Mavi"], True),
+                                                (361, "Beden", ["S", "M", "L", "XL"], False),
+                                                (1, "Marka", ["Koton", "Mavi"], True)):
+                    ca = CategoryAttribute(category_id=cid, attribute_id=aid, name=name, mandatory=True,
+                                           custom_value=custom)
+                    s.add(ca)
+                    s.flush()
+                    for i, v in enumerate(vals):
+                        s.add(AttributeValue(category_attribute_id=ca.id, value_id=aid * 1000 + i, name=v))
+            for cid in leaves:
+                node = s.get(CategoryNode, cid)
+                node.attributes_fetched_at = node.updated_at
+            s.add(AttributeRule(local_attribute="Renk", attribute_id=429, category_id=0))
+            s.add(AttributeRule(local_attribute="Beden", attribute_id=361, category_id=0))
+        con = sqlite3.connect(db.path)
+        colors, sizes = ["Siyah", "Beyaz", "Mavi", "Kırmızı"], ["S", "M", "L", "XL", "XXL"]
+        cats = ("Ayakkabı > Kadın > Sneaker", "Giyim > Erkek > Tişört", "Ev > Mutfak > Kupa")
+        prods, prices, stocks = [], [], []
+        for i in range(1, size + 1):
+            attrs = '{"Renk": "%s", "Beden": "%s"}' % (colors[i % 4], sizes[i % 5])
+            prods.append((i, f"SKU-{i:07d}", f"PM-{i // 4:06d}", f"Demo ürün başlığı numara {i}", "<p>açıklama</p>",
+                          "Koton", f"868{i:010d}", 20, '["https://cdn.example.com/p.jpg"]', cats[i % 3], attrs, 3,
+                          "Standart", "simple", 1, 1))
+            prices.append((i, 19990, 24990, "TL", 1))
+            stocks.append((i, i % 50, 1))
+        con.executemany("INSERT INTO product (id, sku, product_code, title, description, brand, barcode, vat_rate, "
+                        "images, category, attributes, preparing_day, shipment_template, product_type, active, "
+                        "version, version_date, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                        "'2026-01-01 00:00:00','2026-01-01 00:00:00')", prods)
+        con.executemany("INSERT INTO price (product_id, price, list_price, currency, version, version_date) "
+                        "VALUES (?,?,?,?,?,'2026-01-01 00:00:00')", prices)
+        con.executemany("INSERT INTO stock (product_id, quantity, version, version_date) "
+                        "VALUES (?,?,?,'2026-01-01 00:00:00')", stocks)
+        con.commit()
+        ids = list(range(1, size + 1))
+        t0 = time.perf_counter()
+        with db.session_factory.begin() as s:
+            res = build_payloads(s, ids, buffer_stock=2)
+        t = time.perf_counter() - t0
+        ready = sum(1 for r in res if r.ok)
+        t0 = time.perf_counter()
+        cur = con.execute("SELECT p.id, p.sku, p.product_code, p.title, p.description, p.brand, p.barcode, "
+                          "p.vat_rate, p.images, p.category, p.attributes, p.preparing_day, p.shipment_template, "
+                          "pr.price, pr.list_price, st.quantity FROM product p LEFT JOIN price pr ON "
+                          "pr.product_id = p.id LEFT JOIN stock st ON st.product_id = p.id")
+        n = len(cur.fetchall())
+        b = time.perf_counter() - t0
+        con.close()
+        assert n == size
+        return BenchResult(time_s=t, baseline_s=b, baseline="raw sqlite3 select of the same rows",
+                           notes=f"{ready}/{size} ready ({size - ready} with mapping problems)")
+    finally:
+        db.dispose()

@@ -1,0 +1,405 @@
+"""Mapping Control: exactly what would be sent to N11 for a product, and what is missing.
+
+:func:`build_payloads` is what the product flows call (up to 100k products): it reads each
+table once per chunk of ids (never one query per product) and resolves categories,
+attribute rules and value maps in memory.
+
+Resolution rules:
+- N11 category = the product's ``product_category`` override, else the mapping of its local
+  category. It must be a live leaf.
+- A local attribute maps through the rule scoped to that leaf, else the global rule
+  (category 0); ``brand`` (the product column) maps to Marka (id 1) unless a rule says otherwise.
+- A value maps through the scoped value map, else the global one, else an N11 value with the
+  same name (Turkish folding), else — for custom-value attributes — the text itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..storage.models import (
+    AttributeRule,
+    AttributeValue,
+    CategoryAttribute,
+    CategoryMapping,
+    CategoryNode,
+    Price,
+    Product,
+    ProductCategory,
+    Stock,
+    ValueMapping,
+)
+from .text import fold
+
+CHUNK = 5000
+VAT_RATES = (0, 1, 10, 20)
+DEFAULT_PREPARING_DAY = 3
+MIN_TITLE = 15
+BRAND_ATTRIBUTE_ID = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    field: str
+    message: str
+    blocking: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadResult:
+    sku: str
+    payload: dict | None  # the N11 sku dict when nothing blocks, else None
+    problems: tuple[Problem, ...]
+    product_id: int = 0
+    draft: dict = field(default_factory=dict)  # what could be built, shown by Mapping Control
+    category_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.payload is not None
+
+    @property
+    def blocking(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.blocking)
+
+    def message(self) -> str:
+        """One line for the penalty box / logs (the seed §8 texts)."""
+        return "; ".join(p.message for p in self.blocking) or "ok"
+
+
+# --------------------------------------------------------------------------- mapping snapshot
+@dataclass
+class _Attr:
+    attribute_id: int
+    name: str
+    mandatory: bool
+    custom: bool
+    multiple: bool
+    order: int
+    by_id: dict[int, str]
+    by_fold: dict[str, int]
+
+
+@dataclass
+class _Leaf:
+    id: int
+    name: str
+    path: str
+    usable: str  # "" when products can go there, else why not
+    fetched: bool
+    attrs: dict[int, _Attr]
+
+
+class MappingSnapshot:
+    """Everything mapping-related, read once; resolves any number of products in memory."""
+
+    def __init__(self, session: Session, leaf_ids: Iterable[int] | None = None) -> None:
+        self.cat_map: dict[str, int] = {}
+        for local, cid in session.execute(select(CategoryMapping.local_category, CategoryMapping.category_id)):
+            self.cat_map[_norm_cat(local)] = int(cid)
+        self.rules: dict[tuple[str, int], tuple[int, str]] = {}
+        for local, aid, cid in session.execute(select(AttributeRule.local_attribute, AttributeRule.attribute_id,
+                                                      AttributeRule.category_id)):
+            self.rules[(fold(local), int(cid or 0))] = (int(aid), local)
+        self.values: dict[tuple[str, str, int], tuple[int | None, int | None, str | None]] = {}
+        for la, lv, aid, vid, custom, cid in session.execute(
+                select(ValueMapping.local_attribute, ValueMapping.local_value, ValueMapping.attribute_id,
+                       ValueMapping.value_id, ValueMapping.custom_value, ValueMapping.category_id)):
+            self.values[(fold(la), fold(lv), int(cid or 0))] = (aid, vid, custom)
+        self.leaves: dict[int, _Leaf] = {}
+        self._session = session
+        self.load_leaves(set(self.cat_map.values()) | set(leaf_ids or ()))
+
+    def load_leaves(self, ids: Iterable[int]) -> None:
+        want = sorted({int(i) for i in ids} - set(self.leaves))
+        if not want:
+            return
+        s = self._session
+        for chunk in _chunks(want, CHUNK):
+            found = set()
+            for n in s.scalars(select(CategoryNode).where(CategoryNode.id.in_(chunk))):
+                found.add(n.id)
+                usable = ""
+                if n.removed:
+                    usable = f"N11 category “{n.name}” ({n.id}) was removed by N11"
+                elif not n.is_leaf:
+                    usable = f"N11 category “{n.name}” ({n.id}) is not a leaf category"
+                self.leaves[n.id] = _Leaf(n.id, n.name, n.path, usable, n.attributes_fetched_at is not None, {})
+            for cid in chunk:
+                if cid not in found:
+                    self.leaves[cid] = _Leaf(cid, str(cid), "", f"N11 category {cid} is not in the category tree",
+                                             False, {})
+            ca_rows = s.execute(select(CategoryAttribute.id, CategoryAttribute.category_id,
+                                       CategoryAttribute.attribute_id, CategoryAttribute.name,
+                                       CategoryAttribute.mandatory, CategoryAttribute.custom_value,
+                                       CategoryAttribute.multiple, CategoryAttribute.order)
+                                .where(CategoryAttribute.category_id.in_(chunk),
+                                       CategoryAttribute.removed.is_(False))).all()
+            by_ca: dict[int, _Attr] = {}
+            for ca_id, cid, aid, name, mand, custom, multi, order in ca_rows:
+                a = _Attr(int(aid), name, bool(mand), bool(custom), bool(multi), int(order or 0), {}, {})
+                self.leaves[int(cid)].attrs[int(aid)] = a
+                by_ca[ca_id] = a
+            ca_ids = list(by_ca)
+            for sub in _chunks(ca_ids, CHUNK):
+                for ca_id, vid, vname in s.execute(
+                        select(AttributeValue.category_attribute_id, AttributeValue.value_id, AttributeValue.name)
+                        .where(AttributeValue.category_attribute_id.in_(sub), AttributeValue.removed.is_(False))):
+                    a = by_ca[ca_id]
+                    a.by_id[int(vid)] = vname
+                    a.by_fold.setdefault(fold(vname), int(vid))
+
+    def rule(self, local_attribute: str, leaf_id: int) -> int | None:
+        key = fold(local_attribute)
+        hit = self.rules.get((key, leaf_id)) or self.rules.get((key, 0))
+        if hit is not None:
+            return hit[0]
+        if key == "brand":
+            return BRAND_ATTRIBUTE_ID
+        return None
+
+    def value_map(self, local_attribute: str, local_value: str, leaf_id: int):
+        key = (fold(local_attribute), fold(local_value))
+        return self.values.get(key + (leaf_id,)) or self.values.get(key + (0,))
+
+
+def _norm_cat(path: Any) -> str:
+    return " > ".join(p.strip() for p in str(path or "").split(">") if p.strip())
+
+
+def _chunks(seq: Sequence, size: int):
+    for i in range(0, len(seq), size):
+        yield seq[i:i + size]
+
+
+# --------------------------------------------------------------------------- building
+_PRODUCT_COLS = (Product.id, Product.sku, Product.product_code, Product.title, Product.description, Product.brand,
+                 Product.barcode, Product.vat_rate, Product.images, Product.category, Product.attributes,
+                 Product.preparing_day, Product.shipment_template)
+
+
+def build_product_payload(session: Session, product_id: int, *, buffer_stock: int = 0,
+                          for_update: bool = False) -> PayloadResult:
+    res = build_payloads(session, [product_id], buffer_stock=buffer_stock, for_update=for_update)
+    if not res:
+        return PayloadResult("", None, (Problem("not_found", "product", f"Product {product_id} not found"),),
+                             int(product_id))
+    return res[0]
+
+
+def build_payloads(session: Session, product_ids: Iterable[int], *, buffer_stock: int = 0,
+                   for_update: bool = False, snapshot: MappingSnapshot | None = None) -> list[PayloadResult]:
+    """Payloads for many products, in the order of ``product_ids`` (unknown ids are skipped)."""
+    ids = [int(i) for i in product_ids]
+    if not ids:
+        return []
+    snap = snapshot or MappingSnapshot(session)
+    products: dict[int, tuple] = {}
+    prices: dict[int, tuple] = {}
+    stocks: dict[int, int] = {}
+    overrides: dict[int, int] = {}
+    for chunk in _chunks(sorted(set(ids)), CHUNK):
+        for row in session.execute(select(*_PRODUCT_COLS).where(Product.id.in_(chunk))):
+            products[row[0]] = row
+        for pid, price, list_price, cur in session.execute(
+                select(Price.product_id, Price.price, Price.list_price, Price.currency).where(Price.product_id.in_(chunk))):
+            prices[pid] = (price, list_price, cur)
+        for pid, qty in session.execute(select(Stock.product_id, Stock.quantity).where(Stock.product_id.in_(chunk))):
+            stocks[pid] = qty
+        for pid, cid in session.execute(select(ProductCategory.product_id, ProductCategory.category_id)
+                                        .where(ProductCategory.product_id.in_(chunk))):
+            overrides[pid] = int(cid)
+    if overrides:
+        snap.load_leaves(overrides.values())
+    buffer_stock = max(0, int(buffer_stock or 0))
+    out = []
+    for pid in ids:
+        row = products.get(pid)
+        if row is None:
+            continue
+        out.append(_build_one(row, prices.get(pid), stocks.get(pid), overrides.get(pid), snap, buffer_stock,
+                              for_update))
+    return out
+
+
+def _money(v: Decimal | None) -> Decimal | None:
+    if v is None:
+        return None
+    return Decimal(v).quantize(Decimal("0.01"))
+
+
+def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: int,
+               for_update: bool) -> PayloadResult:
+    (pid, sku, product_code, title, description, brand, barcode, vat_rate, images, local_cat, attributes,
+     preparing_day, shipment_template) = row
+    problems: list[Problem] = []
+    add = problems.append
+    local = _norm_cat(local_cat)
+    # ---------------------------------------------------------------- category
+    leaf_id = override if override is not None else snap.cat_map.get(local)
+    leaf = snap.leaves.get(leaf_id) if leaf_id is not None else None
+    if leaf_id is None:
+        if local:
+            add(Problem("no_category_mapping", "categoryId", f"Category mapping not found for {local}"))
+        else:
+            add(Problem("no_category", "categoryId", "Product has no local category"))
+    elif leaf is None or leaf.usable:
+        why = leaf.usable if leaf else f"N11 category {leaf_id} is not in the category tree"
+        add(Problem("invalid_category", "categoryId", f"{why} — map {local or 'the product'} again"))
+        leaf = None
+    # ---------------------------------------------------------------- attributes
+    out_attrs: list[dict] = []
+    if leaf is not None:
+        if not leaf.fetched:
+            add(Problem("attributes_not_loaded", "attributes",
+                        f"Attributes of N11 category “{leaf.name}” ({leaf.id}) are not loaded — "
+                        "run Category Attribute and Values"))
+        else:
+            local_attrs: dict[str, Any] = {}
+            for k, v in (attributes or {}).items():
+                if v is None or str(v).strip() == "":
+                    continue
+                local_attrs[str(k)] = v
+            if brand and str(brand).strip() and not any(fold(k) == "brand" for k in local_attrs):
+                local_attrs["brand"] = str(brand).strip()
+            present: set[int] = set()
+            for name, raw in local_attrs.items():
+                aid = snap.rule(name, leaf.id)
+                if aid is None:
+                    continue
+                a = leaf.attrs.get(aid)
+                if a is None or aid in present:
+                    continue
+                raw_values = [raw] if not isinstance(raw, (list, tuple)) else list(raw)
+                if a.multiple:
+                    raw_values = [p.strip() for v in raw_values for p in str(v).split("|") if p.strip()]
+                sent_any = False
+                for value in raw_values:
+                    value = str(value).strip()
+                    entry = _resolve_value(snap, leaf, a, name, value)
+                    if isinstance(entry, Problem):
+                        add(entry)
+                        continue
+                    out_attrs.append(entry)
+                    sent_any = True
+                    if not a.multiple:
+                        break
+                if sent_any:
+                    present.add(aid)
+            for a in sorted(leaf.attrs.values(), key=lambda a: -a.order):
+                if a.mandatory and a.attribute_id not in present and not any(
+                        p.code == "value_not_in_list" and p.field == f"attributes.{a.name}" for p in problems):
+                    add(Problem("mandatory_attribute_missing", f"attributes.{a.name}",
+                                f"Mandatory attribute {a.name} is missing"))
+    # ---------------------------------------------------------------- common fields
+    payload: dict[str, Any]
+    preparing = int(preparing_day) if preparing_day is not None else DEFAULT_PREPARING_DAY
+    vat = int(vat_rate) if vat_rate is not None else None
+    if vat not in VAT_RATES:
+        add(Problem("invalid_vat", "vatRate", f"VAT rate {vat_rate} is not accepted by N11 (0, 1, 10 or 20)"))
+    if not shipment_template or not str(shipment_template).strip():
+        add(Problem("no_shipment_template", "shipmentTemplate",
+                    "No shipment template — set the N11 shipment template name in the catalog"))
+    main_id = str(product_code or sku)
+    if for_update:
+        payload = {"stockCode": sku, "productMainId": main_id, "preparingDay": preparing,
+                   "shipmentTemplate": shipment_template, "description": description or "", "vatRate": vat,
+                   "attributes": out_attrs}
+    else:
+        if not title or len(str(title).strip()) < MIN_TITLE:
+            add(Problem("short_title", "title", f"Title must be at least {MIN_TITLE} characters on N11 "
+                                                f"(has {len(str(title or '').strip())})"))
+        imgs = [str(u).strip() for u in (images or []) if str(u).strip()]
+        if not imgs:
+            add(Problem("no_image", "images", "No image"))
+        for u in imgs:
+            if not u.lower().startswith("https://"):
+                add(Problem("image_not_https", "images", f"Image {u} is not an https address"))
+        sale = list_ = None
+        currency = "TL"
+        if price is None or price[0] is None:
+            add(Problem("no_price", "salePrice", "Price data not found"))
+        else:
+            sale = _money(price[0])
+            list_ = _money(price[1]) if price[1] is not None else sale
+            currency = price[2] or "TL"
+            if sale <= 0:
+                add(Problem("invalid_price", "salePrice", f"Sale price {sale} must be greater than 0"))
+            if list_ is not None and list_ < sale:
+                add(Problem("list_below_sale", "listPrice",
+                            f"List price {list_} is lower than sale price {sale} (N11 needs listPrice ≥ salePrice)"))
+            if currency != "TL":
+                add(Problem("currency", "currencyType", f"Currency {currency} is not TL"))
+        quantity = None
+        if qty is None:
+            add(Problem("no_stock", "quantity", "Stock data not found"))
+        else:
+            quantity = max(0, int(qty) - buffer_stock)
+            if quantity > 999_999:
+                quantity = 999_999
+        payload = {
+            "title": str(title or "").strip(),
+            "description": description or "",
+            "categoryId": leaf.id if leaf is not None else None,
+            "currencyType": "TL",
+            "productMainId": main_id,
+            "preparingDay": preparing,
+            "shipmentTemplate": shipment_template,
+            "stockCode": sku,
+        }
+        if barcode and str(barcode).strip():
+            payload["barcode"] = str(barcode).strip()
+        payload.update({
+            "quantity": quantity,
+            "images": [{"url": u, "order": i + 1} for i, u in enumerate(imgs)],
+            "attributes": out_attrs,
+            "salePrice": sale,
+            "listPrice": list_,
+            "vatRate": vat,
+        })
+    blocking = any(p.blocking for p in problems)
+    return PayloadResult(sku=sku, payload=None if blocking else payload, problems=tuple(problems), product_id=pid,
+                         draft=payload, category_id=leaf.id if leaf is not None else leaf_id)
+
+
+def _resolve_value(snap: MappingSnapshot, leaf: _Leaf, a: _Attr, local_name: str, value: str):
+    field_name = f"attributes.{a.name}"
+    mapped = snap.value_map(local_name, value, leaf.id)
+    if mapped is not None:
+        _aid, vid, custom = mapped
+        if vid is not None:
+            if int(vid) in a.by_id:
+                return {"id": a.attribute_id, "valueId": int(vid), "customValue": None}
+            return Problem("value_not_in_list", field_name,
+                           f"Value {value} is not in N11's list for {a.name} (mapped to value {vid}, which "
+                           f"“{leaf.name}” does not offer)")
+        if custom:
+            if a.custom:
+                return {"id": a.attribute_id, "valueId": None, "customValue": custom}
+            return Problem("custom_not_allowed", field_name,
+                           f"{a.name} does not accept free text on N11; map {value} to one of its values")
+    vid = a.by_fold.get(fold(value))
+    if vid is not None:
+        return {"id": a.attribute_id, "valueId": vid, "customValue": None}
+    if a.custom:
+        return {"id": a.attribute_id, "valueId": None, "customValue": value}
+    return Problem("value_not_in_list", field_name, f"Value {value} is not in N11's list for {a.name}")
+
+
+def summarize(results: Iterable[PayloadResult]) -> tuple[int, int, list[tuple[str, int]]]:
+    """(ready, total, [(problem code, count), ...] most frequent first)."""
+    ready = total = 0
+    counts: dict[str, int] = {}
+    for r in results:
+        total += 1
+        if r.ok:
+            ready += 1
+        for code in {p.code for p in r.blocking}:
+            counts[code] = counts.get(code, 0) + 1
+    return ready, total, sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -1,0 +1,240 @@
+"""Suggestions for unmapped categories, attributes and values, with confidence and reason.
+
+- Categories: local path vs every live N11 leaf (:class:`~.text.PathMatcher`).
+- Attributes: each local attribute vs the attributes of the leaves its products go to. When
+  every leaf agrees on the same N11 attribute (Renk, Marka, Cinsiyet) the suggestion is a
+  global rule; when they differ (Beden in clothing, Numara in shoes) one scoped rule per leaf.
+- Values: each local value that does not resolve by itself (no map, no same-named N11 value,
+  not free text) vs the N11 values of the attribute it maps to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from ..storage.models import CategoryNode
+from .control import MappingSnapshot
+from .store import (
+    MappingError,
+    load_local_categories,
+    set_attribute_rule,
+    set_category_mapping,
+    set_value_mapping,
+)
+from .text import PathMatcher, fold, name_similarity
+
+__all__ = ["Suggestion", "fold", "suggest_categories", "suggest_attributes", "suggest_values", "suggest_all",
+           "accept", "AcceptResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    kind: str  # category | attribute | value
+    local: str  # category path, attribute name, or "Name=Value"
+    n11_id: int
+    n11_name: str
+    confidence: float  # 0..1
+    reason: str
+    category_id: int = 0  # scope of an attribute/value suggestion (0 = global)
+    attribute_id: int | None = None  # for value suggestions
+    rank: int = 1  # 1 = best candidate for this local item
+
+    @property
+    def scope(self) -> str:
+        return "global" if not self.category_id else f"category {self.category_id}"
+
+
+def suggest_categories(session: Session, limit: int = 3) -> list[Suggestion]:
+    """Ranked N11 leaves for every local category that is not (validly) mapped."""
+    todo = [r.local for r in load_local_categories(session) if r.status != "mapped"]
+    if not todo:
+        return []
+    leaves = session.execute(select(CategoryNode.id, CategoryNode.name, CategoryNode.path).where(
+        CategoryNode.is_leaf.is_(True), CategoryNode.removed.is_(False))).all()
+    if not leaves:
+        return []
+    matcher = PathMatcher((int(i), n, p) for i, n, p in leaves)
+    out: list[Suggestion] = []
+    for local in todo:
+        for rank, (cid, name, path, score, reason) in enumerate(matcher.rank(local, limit), start=1):
+            out.append(Suggestion("category", local, cid, path, score, reason, rank=rank))
+    return out
+
+
+def _usage(session: Session, snap: MappingSnapshot) -> dict[int, dict[str, set[str]]]:
+    """leaf id → local attribute name → local values (of the products that go to that leaf)."""
+    use: dict[int, dict[str, set[str]]] = {}
+    rows = session.execute(text(
+        "SELECT p.category, pc.category_id, j.key, j.value FROM product p "
+        "LEFT JOIN product_category pc ON pc.product_id = p.id, json_each(p.attributes) j "
+        "GROUP BY p.category, pc.category_id, j.key, j.value"))
+    brand_rows = session.execute(text(
+        "SELECT p.category, pc.category_id, 'brand', p.brand FROM product p "
+        "LEFT JOIN product_category pc ON pc.product_id = p.id WHERE p.brand IS NOT NULL "
+        "GROUP BY p.category, pc.category_id, p.brand"))
+    pending_leaves: set[int] = set()
+    for cat, override, key, value in list(rows) + list(brand_rows):
+        if key is None or value is None or str(value).strip() == "":
+            continue
+        leaf = override if override is not None else snap.cat_map.get(
+            " > ".join(p.strip() for p in str(cat or "").split(">") if p.strip()))
+        if leaf is None:
+            continue
+        pending_leaves.add(int(leaf))
+        use.setdefault(int(leaf), {}).setdefault(str(key), set()).add(str(value).strip())
+    snap.load_leaves(pending_leaves)
+    return use
+
+
+def suggest_attributes(session: Session, *, snapshot: MappingSnapshot | None = None) -> list[Suggestion]:
+    snap = snapshot or MappingSnapshot(session)
+    use = _usage(session, snap)
+    # local name -> leaf -> best (aid, name, score, reason)
+    best: dict[str, dict[int, tuple[int, str, float, str]]] = {}
+    display: dict[str, str] = {}
+    for leaf_id, attrs in use.items():
+        leaf = snap.leaves.get(leaf_id)
+        if leaf is None or leaf.usable or not leaf.attrs:
+            continue
+        for name in attrs:
+            key = fold(name)
+            display.setdefault(key, name)
+            if (key, leaf_id) in snap.rules or (key, 0) in snap.rules:
+                continue
+            cands = []
+            for a in leaf.attrs.values():
+                score, reason = name_similarity(name, a.name)
+                if key == "brand" and a.attribute_id == 1:
+                    score, reason = 1.0, "brand always maps to Marka (N11 attribute 1)"
+                if score >= 0.4:
+                    cands.append((score, a.attribute_id, a.name, reason))
+            if cands:
+                cands.sort(key=lambda c: (-c[0], c[1]))
+                score, aid, aname, reason = cands[0]
+                best.setdefault(key, {})[leaf_id] = (aid, aname, score, reason)
+    out: list[Suggestion] = []
+    for key, per_leaf in best.items():
+        name = display[key]
+        ids = {v[0] for v in per_leaf.values()}
+        if len(ids) == 1:
+            aid = next(iter(ids))
+            aname = next(iter(per_leaf.values()))[1]
+            score = min(v[2] for v in per_leaf.values())
+            reason = next(iter(per_leaf.values()))[3]
+            reason += f" · same N11 attribute in all {len(per_leaf)} categories → global rule" \
+                if len(per_leaf) > 1 else " · used in one category → global rule"
+            out.append(Suggestion("attribute", name, aid, aname, score, reason, 0))
+        else:
+            for leaf_id, (aid, aname, score, reason) in sorted(per_leaf.items()):
+                leaf = snap.leaves[leaf_id]
+                out.append(Suggestion("attribute", name, aid, aname, round(score * 0.97, 3),
+                                      f"{reason} · N11 uses different attributes per category → scoped to "
+                                      f"“{leaf.name}”", leaf_id))
+    out.sort(key=lambda s: (-s.confidence, fold(s.local), s.category_id))
+    return out
+
+
+def suggest_values(session: Session, *, snapshot: MappingSnapshot | None = None) -> list[Suggestion]:
+    snap = snapshot or MappingSnapshot(session)
+    use = _usage(session, snap)
+    found: dict[tuple[str, str, int], Suggestion] = {}
+    for leaf_id, attrs in use.items():
+        leaf = snap.leaves.get(leaf_id)
+        if leaf is None or leaf.usable:
+            continue
+        for name, values in attrs.items():
+            aid = snap.rule(name, leaf_id)
+            if aid is None or aid not in leaf.attrs:
+                continue
+            a = leaf.attrs[aid]
+            key = fold(name)
+            scoped_rule = (key, leaf_id) in snap.rules
+            scope = leaf_id if scoped_rule else 0
+            for value in values:
+                if snap.value_map(name, value, leaf_id) is not None:
+                    continue
+                if fold(value) in a.by_fold:
+                    continue  # same name on N11: resolves by itself
+                best = None
+                for vid, vname in a.by_id.items():
+                    score, reason = name_similarity(value, vname)
+                    if score >= 0.45 and (best is None or score > best[0]):
+                        best = (score, vid, vname, reason)
+                if best is None:
+                    continue
+                score, vid, vname, reason = best
+                if a.custom:
+                    score = round(score * 0.9, 3)
+                    reason += f" · {a.name} also accepts free text"
+                k = (key, fold(value), scope)
+                prev = found.get(k)
+                if prev is None or score > prev.confidence:
+                    found[k] = Suggestion("value", f"{name}={value}", vid, f"{a.name}: {vname}", score,
+                                          reason, scope, aid)
+    out = sorted(found.values(), key=lambda s: (-s.confidence, fold(s.local), s.category_id))
+    return out
+
+
+def suggest_all(session: Session, limit: int = 3) -> list[Suggestion]:
+    snap = MappingSnapshot(session)
+    return (suggest_categories(session, limit) + suggest_attributes(session, snapshot=snap)
+            + suggest_values(session, snapshot=snap))
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptResult:
+    accepted: int
+    skipped: int
+    messages: tuple[str, ...]
+
+
+def accept(session: Session, suggestions: Iterable[Suggestion]) -> AcceptResult:
+    """Apply suggestions. For categories only the first suggestion per local category counts
+    (and an existing valid mapping is never replaced by a suggestion)."""
+    accepted = skipped = 0
+    messages: list[str] = []
+    done_categories: set[str] = set()
+    for s in suggestions:
+        try:
+            with session.begin_nested():
+                if s.kind == "category":
+                    if s.local in done_categories:
+                        skipped += 1
+                        continue
+                    change = set_category_mapping(session, s.local, s.n11_id, source="suggestion")
+                    done_categories.add(s.local)
+                elif s.kind == "attribute":
+                    change = set_attribute_rule(session, s.local, s.n11_id, s.category_id, source="suggestion")
+                elif s.kind == "value":
+                    name, _, value = s.local.partition("=")
+                    change = set_value_mapping(session, name, value, value_id=s.n11_id, category_id=s.category_id,
+                                               attribute_id=s.attribute_id, source="suggestion")
+                else:
+                    raise MappingError(f"unknown suggestion kind {s.kind!r}")
+        except MappingError as exc:
+            skipped += 1
+            messages.append(f"{s.local}: {exc}")
+            continue
+        if change.action == "unchanged":
+            skipped += 1
+        else:
+            accepted += 1
+        messages.append(change.message)
+    return AcceptResult(accepted, skipped, tuple(messages))
+
+
+def best_per_item(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
+    """The top suggestion of each local item (what "accept all above threshold" applies)."""
+    seen: set[tuple[str, str, int]] = set()
+    out = []
+    for s in sorted(suggestions, key=lambda s: (-s.confidence, s.rank)):
+        key = (s.kind, fold(s.local), s.category_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(s)
+    return out

@@ -1,0 +1,219 @@
+"""Item models of the Categories & Mapping tab (GUI thread; data built off-thread)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Sequence, TypeVar
+
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, \
+    QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from n11_desktop.core.mapping.tree import TreeData, matching_positions
+
+T = TypeVar("T")
+NODE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3
+
+_GREY = QBrush(QColor("#7a7a7a"))
+_RED = QBrush(QColor("#b3261e"))
+_GREEN = QBrush(QColor("#1b7a3a"))
+_AMBER = QBrush(QColor("#9a6700"))
+
+
+class N11TreeModel(QAbstractItemModel):
+    """The N11 category tree over :class:`TreeData`; internal id = node position + 1."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._data: TreeData | None = None
+        self._mapped: dict[int, int] = {}  # N11 id -> number of local categories mapped to it
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_data(self, data: TreeData | None) -> None:
+        self.beginResetModel()
+        self._data = data
+        self.endResetModel()
+
+    def set_mapped(self, mapped: dict[int, int]) -> None:
+        self._mapped = dict(mapped)  # views repaint (viewport().update()); no structural change
+
+    @property
+    def tree(self) -> TreeData | None:
+        return self._data
+
+    def _pos(self, index: QModelIndex | QPersistentModelIndex) -> int:
+        return int(index.internalId()) - 1
+
+    def index(self, row: int, column: int, parent=QModelIndex()) -> QModelIndex:  # noqa: B008
+        d = self._data
+        if d is None or column != 0 or row < 0:
+            return QModelIndex()
+        kids = d.roots if not parent.isValid() else d.children[self._pos(parent)]
+        if row >= len(kids):
+            return QModelIndex()
+        return self.createIndex(row, 0, kids[row] + 1)
+
+    def parent(self, index=QModelIndex()) -> QModelIndex:  # noqa: B008
+        d = self._data
+        if d is None or not index.isValid():
+            return QModelIndex()
+        p = d.parent[self._pos(index)]
+        if p < 0:
+            return QModelIndex()
+        return self.createIndex(d.row[p], 0, p + 1)
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        d = self._data
+        if d is None or parent.column() > 0:
+            return 0
+        if not parent.isValid():
+            return len(d.roots)
+        return len(d.children[self._pos(parent)])
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 1
+
+    def hasChildren(self, parent=QModelIndex()) -> bool:  # noqa: N802, B008
+        return self.rowCount(parent) > 0
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and section == 0:
+            return "N11 category"
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        d = self._data
+        if d is None or not index.isValid():
+            return None
+        node = d.nodes[self._pos(index)]
+        if role == Qt.ItemDataRole.DisplayRole:
+            n = self._mapped.get(node.id)
+            suffix = f"   ← {n} local" if n else ""
+            return f"{node.name}  ({node.id}){suffix}" if node.is_leaf else f"{node.name}{suffix}"
+        if role == NODE_ID_ROLE:
+            return node.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            kind = "leaf — products can go here" if node.is_leaf else "not a leaf — open it to choose a sub-category"
+            return f"{node.path}\nid {node.id} · {kind}"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if node.removed:
+                return _RED
+            if not node.is_leaf:
+                return None
+            return _GREEN if node.id in self._mapped else None
+        if role == Qt.ItemDataRole.FontRole and node.id in self._mapped:
+            return self._bold
+        return None
+
+    def index_of(self, node_id: int) -> QModelIndex:
+        d = self._data
+        if d is None or node_id not in d.by_id:
+            return QModelIndex()
+        pos = d.by_id[node_id]
+        return self.createIndex(d.row[pos], 0, pos + 1)
+
+
+class TreeFilterProxy(QSortFilterProxyModel):
+    """Shows nodes matching every typed word (Turkish folding), their ancestors and subtrees."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._keep: set[int] | None = None
+
+    def set_query(self, query: str) -> int | None:
+        src = self.sourceModel()
+        data = src.tree if src is not None else None
+        keep = matching_positions(data, query) if data is not None else None
+        if keep is not None and data is not None:
+            # also show the sub-trees of matched nodes (typing a parent shows what is inside)
+            stack = [p for p in keep if data.folded[p] and all(w in data.folded[p] for w in _words(query))]
+            while stack:
+                p = stack.pop()
+                for k in data.children[p]:
+                    if k not in keep:
+                        keep.add(k)
+                        stack.append(k)
+        self._keep = keep
+        self.invalidateFilter()
+        return None if keep is None else len(keep)
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
+        if self._keep is None:
+            return True
+        idx = self.sourceModel().index(source_row, 0, source_parent)
+        return (int(idx.internalId()) - 1) in self._keep
+
+
+def _words(query: str) -> list[str]:
+    from n11_desktop.core.mapping.text import fold
+
+    return fold(query).split()
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    header: str
+    display: Callable[[T], Any]
+    sort: Callable[[T], Any] | None = None
+    color: Callable[[T], QBrush | None] | None = None
+    tooltip: Callable[[T], str | None] | None = None
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+class RowsModel(QAbstractTableModel, Generic[T]):
+    """A read-only table over a tuple of frozen rows."""
+
+    def __init__(self, columns: Sequence[Column[T]], parent=None) -> None:
+        super().__init__(parent)
+        self._cols = tuple(columns)
+        self._rows: tuple[T, ...] = ()
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    @property
+    def rows(self) -> tuple[T, ...]:
+        return self._rows
+
+    def row_at(self, row: int) -> T | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._cols)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self._cols):
+            return self._cols[section].header
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self._rows[index.row()]
+        c = self._cols[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            v = c.display(r)
+            return "" if v is None else str(v)
+        if role == SORT_ROLE:
+            return (c.sort or c.display)(r)
+        if role == ROW_ROLE:
+            return r
+        if role == Qt.ItemDataRole.ForegroundRole and c.color is not None:
+            return c.color(r)
+        if role == Qt.ItemDataRole.ToolTipRole and c.tooltip is not None:
+            return c.tooltip(r)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(c.align)
+        return None
+
+
+RED, GREEN, AMBER, GREY = _RED, _GREEN, _AMBER, _GREY
