@@ -20,6 +20,7 @@ DEMO_CATEGORY_IDS = [1001770, 1000722]  # Ayakkabı & Çanta, Giyim & Aksesuar (
 DEMO_STEPS: tuple[str, ...] = (
     "n11_desktop.core.catalog.demo:seed_demo_catalog",
     "n11_desktop.core.mapping.demo:seed_demo_mappings",
+    "n11_desktop.core.orders.demo:seed_demo_orders_setup",
 )
 
 

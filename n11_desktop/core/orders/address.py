@@ -1,0 +1,222 @@
+"""Mapping N11 address text to the local address tree (city / township / district).
+
+N11 sends names: ``city`` (province), ``district`` (our *township*, ilçe) and
+``neighborhood`` (our *district*, mahalle). Names are matched Turkish-aware
+(``İSTANBUL`` = ``istanbul`` = ``Istanbul``; ``CAFERAĞA MAH.`` = ``Caferağa``), explicit
+rows of ``address_mapping`` win over name matching, and a name that matches nothing is
+recorded as an unmapped ``address_mapping`` row (``local_id`` empty) for the Address
+Mapping screen, with the seed's message::
+
+    Address is not valid. channel: 137 code: 137_Merkez model: Township city id: 34, city name: İstanbul.
+
+Keys carry the channel id (``137_Merkez``) when Use Channel ID In Address Mapping is on.
+The neighbourhood is only used when Use Neighborhood is on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..storage.models import AddressMapping, LocalCity, LocalDistrict, LocalTownship
+
+CITY, TOWNSHIP, DISTRICT = "City", "Township", "District"
+
+_TR = str.maketrans({"ı": "i", "ş": "s", "ğ": "g", "ü": "u", "ö": "o", "ç": "c", "â": "a", "î": "i", "û": "u"})
+_SUFFIXES = {"mah", "mahallesi", "mahalle", "mh", "mahal"}
+
+
+def fold(text: str | None) -> str:
+    """Turkish-aware comparison key: case, dotted/dotless i, diacritics, punctuation and a
+    trailing ``Mah.``/``Mahallesi`` do not matter."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFC", str(text)).replace("İ", "i").replace("I", "ı").lower()
+    t = t.translate(_TR)
+    t = "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
+    t = re.sub(r"[^a-z0-9]+", " ", t).split()
+    while len(t) > 1 and t[-1] in _SUFFIXES:
+        t.pop()
+    return " ".join(t)
+
+
+class AddressNotValid(Exception):
+    """An address part has no local counterpart; ``str()`` is the seed's message."""
+
+    def __init__(self, message: str, *, model: str, code: str, parent_code: str) -> None:
+        super().__init__(message)
+        self.model, self.code, self.parent_code = model, code, parent_code
+
+
+@dataclass
+class AddressResolver:
+    """Resolves addresses for one import run (loads the local tree once)."""
+
+    channel_id: int
+    use_neighborhood: bool = False
+    use_channel_prefix: bool = False
+    _cities: dict[str, tuple[int, str]] = field(default_factory=dict)
+    _townships: dict[int, dict[str, tuple[int, str]]] = field(default_factory=dict)
+    _districts: dict[int, dict[str, tuple[int, str]]] = field(default_factory=dict)
+    _explicit: dict[tuple[str, str, str], int | None] = field(default_factory=dict)
+    _loaded: bool = False
+
+    @classmethod
+    def from_config(cls, config) -> "AddressResolver":
+        return cls(channel_id=config.channel_id, use_neighborhood=bool(config.get("use_neighborhood", False)),
+                   use_channel_prefix=bool(config.get("use_channel_id_in_address_mapping", False)))
+
+    def key(self, name: str) -> str:
+        name = " ".join(str(name or "").split())
+        return f"{self.channel_id}_{name}" if self.use_channel_prefix else name
+
+    def load(self, session: Session) -> None:
+        self._cities.clear()
+        self._townships.clear()
+        self._districts.clear()
+        self._explicit.clear()
+        for cid, name in session.execute(select(LocalCity.id, LocalCity.name)):
+            self._cities.setdefault(fold(name), (cid, name))
+        for tid, city_id, name in session.execute(select(LocalTownship.id, LocalTownship.city_id, LocalTownship.name)):
+            self._townships.setdefault(city_id, {}).setdefault(fold(name), (tid, name))
+        if self.use_neighborhood:
+            for did, tid, name in session.execute(
+                    select(LocalDistrict.id, LocalDistrict.township_id, LocalDistrict.name)):
+                self._districts.setdefault(tid, {}).setdefault(fold(name), (did, name))
+        for model, code, parent, local_id in session.execute(
+                select(AddressMapping.model, AddressMapping.code, AddressMapping.parent_code, AddressMapping.local_id)):
+            self._explicit[(model, code, parent or "")] = local_id
+        self._loaded = True
+
+    def _lookup(self, model: str, code: str, parent: str, candidates: dict[str, tuple[int, str]],
+                name: str) -> int | None:
+        explicit = self._explicit.get((model, code, parent))
+        if explicit is not None:
+            return explicit
+        hit = candidates.get(fold(name))
+        return hit[0] if hit else None
+
+    def resolve(self, session: Session, addr: Any) -> dict[str, Any]:
+        """Return the address as stored on the order, or raise :class:`AddressNotValid`.
+
+        ``addr`` is a client ``Address`` (or anything with ``city``, ``district``,
+        ``neighborhood`` attributes / keys)."""
+        if not self._loaded:
+            self.load(session)
+        get = (lambda k: addr.get(k)) if isinstance(addr, dict) else (lambda k: getattr(addr, k, None))
+        city_name = (get("city") or "").strip()
+        town_name = (get("district") or "").strip()
+        nb_name = (get("neighborhood") or "").strip()
+        city_code = self.key(city_name)
+        city_id = self._lookup(CITY, city_code, "", self._cities, city_name)
+        if city_id is None:
+            self._record_unmapped(session, CITY, city_code, "")
+            raise AddressNotValid(
+                f"Address is not valid. channel: {self.channel_id} code: {city_code} model: City "
+                f"city name: {city_name or '(empty)'}.", model=CITY, code=city_code, parent_code="")
+        town_code = self.key(town_name)
+        town_id = self._lookup(TOWNSHIP, town_code, city_code, self._townships.get(city_id, {}), town_name)
+        if town_id is None:
+            self._record_unmapped(session, TOWNSHIP, town_code, city_code)
+            raise AddressNotValid(
+                f"Address is not valid. channel: {self.channel_id} code: {town_code} model: Township "
+                f"city id: {city_id}, city name: {city_name}.", model=TOWNSHIP, code=town_code,
+                parent_code=city_code)
+        district_id = None
+        if self.use_neighborhood:
+            nb_code = self.key(nb_name)
+            district_id = self._lookup(DISTRICT, nb_code, town_code, self._districts.get(town_id, {}), nb_name)
+            if district_id is None:
+                self._record_unmapped(session, DISTRICT, nb_code, town_code)
+                raise AddressNotValid(
+                    f"Address is not valid. channel: {self.channel_id} code: {nb_code} model: District "
+                    f"township id: {town_id}, township name: {town_name}.", model=DISTRICT, code=nb_code,
+                    parent_code=town_code)
+        return {
+            "full_name": get("full_name"), "address": get("address"), "city": city_name, "township": town_name,
+            "district": nb_name if self.use_neighborhood else None, "neighborhood": nb_name,
+            "postal_code": get("postal_code"), "gsm": get("gsm"), "tc_id": get("tc_id"),
+            "tax_id": get("tax_id"), "tax_house": get("tax_house"),
+            "local_city_id": city_id, "local_township_id": town_id, "local_district_id": district_id,
+        }
+
+    def _record_unmapped(self, session: Session, model: str, code: str, parent: str) -> None:
+        if (model, code, parent) in self._explicit:
+            return
+        exists = session.scalar(select(AddressMapping.id).where(
+            AddressMapping.model == model, AddressMapping.code == code, AddressMapping.parent_code == parent))
+        if exists is None:
+            session.add(AddressMapping(model=model, code=code, parent_code=parent, local_id=None))
+            session.flush()
+        self._explicit[(model, code, parent)] = None
+
+
+# ------------------------------------------------------------------ the Address Mapping screen
+@dataclass(frozen=True)
+class UnmappedAddress:
+    id: int
+    model: str
+    code: str
+    parent_code: str
+
+
+@dataclass(frozen=True)
+class LocalNode:
+    id: int
+    name: str
+
+
+def unmapped_addresses(session: Session) -> tuple[UnmappedAddress, ...]:
+    rows = session.execute(select(AddressMapping.id, AddressMapping.model, AddressMapping.code,
+                                  AddressMapping.parent_code)
+                           .where(AddressMapping.local_id.is_(None)).order_by(AddressMapping.id))
+    return tuple(UnmappedAddress(*r) for r in rows)
+
+
+def _strip_prefix(code: str, channel_id: int) -> str:
+    prefix = f"{channel_id}_"
+    return code[len(prefix):] if code.startswith(prefix) else code
+
+
+def candidates_for(session: Session, item: UnmappedAddress, channel_id: int) -> tuple[LocalNode, ...]:
+    """Local nodes the operator can choose for an unmapped entry (scoped by its parent)."""
+    if item.model == CITY:
+        rows = session.execute(select(LocalCity.id, LocalCity.name).order_by(LocalCity.name))
+        return tuple(LocalNode(*r) for r in rows)
+    if item.model == TOWNSHIP:
+        parent_name = _strip_prefix(item.parent_code, channel_id)
+        city = _find_by_fold(session.execute(select(LocalCity.id, LocalCity.name)).all(), parent_name)
+        q = select(LocalTownship.id, LocalTownship.name).order_by(LocalTownship.name)
+        if city is not None:
+            q = q.where(LocalTownship.city_id == city)
+        return tuple(LocalNode(*r) for r in session.execute(q))
+    parent_name = _strip_prefix(item.parent_code, channel_id)
+    town = _find_by_fold(session.execute(select(LocalTownship.id, LocalTownship.name)).all(), parent_name)
+    q = select(LocalDistrict.id, LocalDistrict.name).order_by(LocalDistrict.name)
+    if town is not None:
+        q = q.where(LocalDistrict.township_id == town)
+    return tuple(LocalNode(*r) for r in session.execute(q.limit(5000)))
+
+
+def _find_by_fold(rows, name: str) -> int | None:
+    key = fold(name)
+    for rid, rname in rows:
+        if fold(rname) == key:
+            return rid
+    return None
+
+
+def set_mapping(session: Session, mapping_id: int, local_id: int) -> None:
+    """Map an unmapped entry to a local node (validated: the node must exist)."""
+    row = session.get(AddressMapping, mapping_id)
+    if row is None:
+        raise ValueError(f"address mapping #{mapping_id} not found")
+    model = {CITY: LocalCity, TOWNSHIP: LocalTownship, DISTRICT: LocalDistrict}[row.model]
+    if session.get(model, int(local_id)) is None:
+        raise ValueError(f"{row.model} #{local_id} does not exist in the local address tree")
+    row.local_id = int(local_id)

@@ -1,0 +1,105 @@
+"""Demo set-up for orders: the local address tree (81 provinces, 973 townships), the default
+cargo mapping (local cargo companies ↔ N11 shipment companies) and, when the channel points
+at a sandbox, a first batch of orders in several states so the Orders tab shows real work."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+
+from ..storage.models import CargoCompany, LocalCity, LocalTownship, N11ShipmentCompany
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "resources" / "data"
+
+# local cargo company id, name, code, N11 shipment company id
+DEFAULT_CARGO = [
+    (101, "Yurtiçi Kargo", "YK", 344),
+    (102, "Aras Kargo", "ARAS", 345),
+    (103, "MNG Kargo", "MNG", 342),
+    (104, "PTT Kargo", "PTT", 381),
+    (105, "Sürat Kargo", "SURAT", 341),
+    (106, "UPS Kargo", "UPS", 343),
+]
+
+
+def seed_address_tree(db) -> int:
+    """Local cities and townships from the packaged PTT list (idempotent). Returns cities added."""
+    path = DATA_DIR / "tr_provinces_districts.json"
+    if not path.exists():
+        log.warning("address data %s not found; local address tree not seeded", path.name)
+        return 0
+    provinces = json.loads(path.read_text(encoding="utf-8"))["provinces"]
+    with db.session_factory.begin() as s:
+        if s.scalar(select(func.count()).select_from(LocalCity)):
+            return 0
+        s.execute(insert(LocalCity), [{"id": int(p["plateCode"]), "name": p["name"]} for p in provinces])
+        rows = []
+        for p in provinces:
+            for name in p["districts"]:
+                rows.append({"city_id": int(p["plateCode"]), "name": name})
+        s.execute(insert(LocalTownship), rows)
+    return len(provinces)
+
+
+def seed_cargo_mapping(db) -> int:
+    path = DATA_DIR / "n11_shipment_companies.json"
+    companies = json.loads(path.read_text(encoding="utf-8"))["shipmentCompanies"] if path.exists() else []
+    added = 0
+    with db.session_factory.begin() as s:
+        for c in companies:
+            if s.get(N11ShipmentCompany, int(c["id"])) is None:
+                s.add(N11ShipmentCompany(id=int(c["id"]), name=c["name"], short_name=c.get("shortName")))
+        for cid, name, code, n11_id in DEFAULT_CARGO:
+            if s.get(CargoCompany, cid) is None:
+                s.add(CargoCompany(id=cid, name=name, code=code, n11_shipment_company_id=n11_id, is_active=True))
+                added += 1
+    return added
+
+
+def seed_demo_orders_setup(db) -> None:
+    seed_address_tree(db)
+    seed_cargo_mapping(db)
+    try:
+        _demo_orders(db)
+    except Exception as exc:  # noqa: BLE001 - the demo must start even if this part fails
+        log.warning("demo orders not prepared: %s", exc)
+
+
+def _demo_orders(db) -> None:
+    """Create a few orders on the sandbox and import them (only against a local sandbox)."""
+    from urllib.parse import urlsplit
+
+    import requests
+
+    from ..flows.base import run_flow
+    from ..settings import load_config
+
+    with db.session_factory() as s:
+        cfg = load_config(s)
+    parts = urlsplit(cfg.base_url)
+    if parts.hostname not in ("127.0.0.1", "localhost"):
+        return
+    root = f"{parts.scheme}://{parts.netloc}"
+    http = requests.Session()
+    try:
+        created = http.post(f"{root}/_sandbox/orders", json={"count": 24}, timeout=10).json()["packages"]
+        for n, pkg in enumerate(created):
+            if n % 3 == 1:
+                http.post(f"{root}/_sandbox/packages/{pkg['id']}/status", json={"status": "Picking"}, timeout=10)
+            elif n % 6 == 2:
+                for st in ("Picking", "Shipped"):
+                    http.post(f"{root}/_sandbox/packages/{pkg['id']}/status", json={"status": st}, timeout=10)
+            elif n % 6 == 5:
+                for st in ("Picking", "Shipped", "Delivered"):
+                    http.post(f"{root}/_sandbox/packages/{pkg['id']}/status", json={"status": st}, timeout=10)
+            elif n == 3:
+                http.post(f"{root}/_sandbox/packages/{pkg['id']}/status", json={"status": "LATE_SHIPMENT"},
+                          timeout=10)
+    finally:
+        http.close()
+    run_flow("order_create", db, trigger="demo", options={"late": True})

@@ -1,0 +1,320 @@
+"""Import N11 shipment packages into local orders, lines and packages — idempotently.
+
+Keys: an order is its N11 order number (unique), a line is (order, N11 line id) (unique), a
+package is its N11 package id (unique). Importing the same package twice, overlapping
+windows, retries, a split package that reappears under new package ids, or a run killed
+half-way (a batch is one transaction; the cursor moves only after it committed) never
+creates an order or a line twice. Statuses never move backwards (:mod:`.status`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..storage.models import AppState, FailedIntegration, Order, OrderItem, Package, Product
+from . import status as st
+from .address import AddressNotValid, AddressResolver
+from .cargo import CargoNotResolved, CargoResolver
+from .numbering import format_order_number, validate_format
+
+PENDING_KEY = "orders.pending"  # order number -> first package creation time (ISO), retried each run
+BATCH_SIZE = 100
+
+
+def to_utc_naive(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _dec(value: Any) -> Decimal:
+    if value is None:
+        return Decimal("0")
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+@dataclass
+class ImportStats:
+    seen: int = 0
+    orders_created: int = 0
+    orders_updated: int = 0
+    lines_created: int = 0
+    skipped: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (order number, message)
+    imported_numbers: set[str] = field(default_factory=set)
+
+    def merge(self, other: "ImportStats") -> None:
+        self.seen += other.seen
+        self.orders_created += other.orders_created
+        self.orders_updated += other.orders_updated
+        self.lines_created += other.lines_created
+        self.skipped += other.skipped
+        self.failed.extend(other.failed)
+        self.imported_numbers |= other.imported_numbers
+
+
+class OrderImporter:
+    """One import run. ``create=False`` only updates orders that already exist."""
+
+    def __init__(self, db, config, *, clock: Callable[[], datetime] | None = None,
+                 log: Callable[..., None] | None = None) -> None:
+        self.db = db
+        self.config = config
+        self.fmt = validate_format(config.order_number_format)
+        self.use_discount = bool(config.get("get_discount_amount", False))
+        self.oms_enabled = bool(config.get("oms_enabled", False))
+        self.address = AddressResolver.from_config(config)
+        self.cargo: CargoResolver | None = None
+        self.clock = clock or (lambda: datetime.now(timezone.utc).replace(tzinfo=None))
+        self.log = log or (lambda *a, **k: None)
+        self._products: dict[str, int] | None = None
+
+    # ------------------------------------------------------------------ public
+    def import_packages(self, packages: Iterable[Any], *, create: bool = True,
+                        check_stop: Callable[[], None] | None = None,
+                        progress: Callable[[int], None] | None = None) -> ImportStats:
+        total = ImportStats()
+        batch: list[Any] = []
+        for pkg in packages:
+            batch.append(pkg)
+            if len(batch) >= BATCH_SIZE:
+                total.merge(self._import_batch(batch, create))
+                batch = []
+                if progress:
+                    progress(total.seen)
+                if check_stop:
+                    check_stop()
+        if batch:
+            total.merge(self._import_batch(batch, create))
+            if progress:
+                progress(total.seen)
+        return total
+
+    # ------------------------------------------------------------------ batch
+    def _import_batch(self, packages: list[Any], create: bool) -> ImportStats:
+        stats = ImportStats()
+        failures: list[tuple[Any, str, str]] = []
+        s = self.db.session_factory()
+        try:
+            if self.cargo is None:
+                self.cargo = CargoResolver.load(s, self.config)
+                self.address.load(s)
+            if self._products is None:
+                self._products = dict(s.execute(select(Product.sku, Product.id)).all())
+            # a package may appear several times in one batch (Unpacked parent + children): newest last
+            for pkg in packages:
+                stats.seen += 1
+                try:
+                    # resolution happens outside the savepoint: an unmapped address is recorded
+                    # for the Address Mapping screen even though the order is not written
+                    prepared = self._prepare(s, pkg, create)
+                    with s.begin_nested():
+                        outcome = self._import_one(s, pkg, create, prepared)
+                except AddressNotValid as exc:
+                    failures.append((pkg, str(exc), "mapping"))
+                    continue
+                except CargoNotResolved as exc:
+                    failures.append((pkg, f"Order {pkg.order_number} was not written: {exc}.", "mapping"))
+                    continue
+                if outcome == "created":
+                    stats.orders_created += 1
+                    stats.imported_numbers.add(pkg.order_number)
+                elif outcome == "updated":
+                    stats.orders_updated += 1
+                    stats.imported_numbers.add(pkg.order_number)
+                else:
+                    stats.skipped += 1
+            if failures:
+                self._record_failures(s, failures)
+            if stats.imported_numbers:
+                self._clear_failures(s, stats.imported_numbers)
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+        for pkg, message, _ in failures:
+            stats.failed.append((pkg.order_number, message))
+            self.log(message, level="ERROR", object_type="order", object_key=pkg.order_number)
+        return stats
+
+    # ------------------------------------------------------------------ one package
+    def _prepare(self, s: Session, pkg: Any, create: bool) -> dict | None:
+        """Addresses and cargo of an order not written yet (raises when they do not resolve)."""
+        if not create or st.from_rest(pkg.status) == st.SUPERSEDED:
+            return None
+        if s.scalar(select(Order.id).where(Order.n11_order_number == pkg.order_number)) is not None:
+            return None
+        return {"shipping": self.address.resolve(s, pkg.shipping_address),
+                "billing": self.address.resolve(s, pkg.billing_address),
+                "cargo": self.cargo.resolve(pkg.shipment_company_id, pkg.cargo_provider_name)}
+
+    def _import_one(self, s: Session, pkg: Any, create: bool, prepared: dict | None = None) -> str:
+        status_raw = (pkg.status or "").strip()
+        pkg_status = st.from_rest(status_raw)
+        order = s.scalar(select(Order).where(Order.n11_order_number == pkg.order_number))
+        created = False
+        if order is None:
+            if prepared is None:
+                return "skipped"
+            shipping, billing, cargo_id = prepared["shipping"], prepared["billing"], prepared["cargo"]
+            order = Order(
+                n11_order_number=pkg.order_number,
+                number=format_order_number(self.fmt, pkg.order_number, pkg.id),
+                status=st.WAITING,
+                customer_name=pkg.customer_name, customer_email=pkg.customer_email,
+                customer_id=None if pkg.customer_id is None else str(pkg.customer_id),
+                tax_id=pkg.tax_id, tax_office=pkg.tax_office, tc_id=pkg.tc_id,
+                shipping_address=shipping, billing_address=billing,
+                cargo_company_id=cargo_id, n11_shipment_company_id=pkg.shipment_company_id,
+                ordered_at=to_utc_naive(pkg.created) or to_utc_naive(pkg.last_modified) or self.clock(),
+                raw={"packages": {}},
+            )
+            s.add(order)
+            s.flush()
+            created = True
+        local_pkg = self._upsert_package(s, order, pkg)
+        items = {it.n11_line_id: it for it in s.scalars(select(OrderItem).where(OrderItem.order_id == order.id))}
+        for line in pkg.lines:
+            line_id = str(line.line_id)
+            new_status = st.from_rest(line.status) or pkg_status
+            if pkg_status == st.SUPERSEDED:
+                new_status = st.SUPERSEDED
+            item = items.get(line_id)
+            if item is None:
+                if new_status == st.SUPERSEDED:
+                    continue  # only the parent of a split knows this line; its children carry it
+                item = OrderItem(order_id=order.id, package_id=local_pkg.id if local_pkg else None, n11_line_id=line_id,
+                                 sku=line.stock_code, product_id=self._products.get(line.stock_code or ""),
+                                 product_name=line.product_name, quantity=int(line.quantity or 1),
+                                 price=_dec(line.price), discount=self._line_discount(line),
+                                 status=new_status or st.WAITING, n11_status=line.status or status_raw,
+                                 sent_status=new_status or st.WAITING,
+                                 tracking_number=self._tracking(pkg))
+                s.add(item)
+                items[line_id] = item
+                continue
+            if new_status == st.SUPERSEDED:
+                if local_pkg is not None and item.package_id not in (None, local_pkg.id):
+                    continue  # the line already lives in a newer package
+            elif local_pkg is not None:
+                item.package_id = local_pkg.id
+            item.status = st.advance(item.status, new_status)
+            item.sent_status = st.advance(item.sent_status, new_status)
+            item.n11_status = line.status or status_raw
+            item.quantity = int(line.quantity or item.quantity)
+            tracking = self._tracking(pkg)
+            if tracking:
+                item.tracking_number = tracking
+        s.flush()
+        self._refresh_order(order, list(items.values()))
+        raw = dict(order.raw or {})
+        pkgs = dict(raw.get("packages") or {})
+        pkgs[str(pkg.id)] = _jsonable(pkg.raw)
+        raw["packages"] = pkgs
+        order.raw = raw
+        return "created" if created else "updated"
+
+    def _upsert_package(self, s: Session, order: Order, pkg: Any) -> Package | None:
+        key = str(pkg.id) if pkg.id is not None else \
+            f"nopkg-{pkg.order_number}-{min((ln.line_id for ln in pkg.lines), default=0)}"
+        row = s.scalar(select(Package).where(Package.n11_package_id == key))
+        modified = to_utc_naive(pkg.last_modified)
+        if row is None:
+            row = Package(order_id=order.id, n11_package_id=key, status=pkg.status or "")
+            s.add(row)
+        elif row.last_modified is not None and modified is not None and modified < row.last_modified:
+            return row  # older news about this package: keep what we have
+        row.status = pkg.status or row.status
+        row.campaign_number = pkg.cargo_campaign_number or row.campaign_number
+        row.tracking_number = pkg.cargo_tracking_number or row.tracking_number
+        row.tracking_link = pkg.tracking_link or row.tracking_link
+        row.shipment_company_id = pkg.shipment_company_id or row.shipment_company_id
+        row.last_modified = modified or row.last_modified
+        row.raw = _jsonable(pkg.raw) if pkg.raw else row.raw
+        s.flush()
+        return row
+
+    def _tracking(self, pkg: Any) -> str | None:
+        if self.oms_enabled:
+            return pkg.cargo_campaign_number or pkg.cargo_tracking_number
+        return pkg.cargo_tracking_number
+
+    def _line_discount(self, line: Any) -> Decimal:
+        if not self.use_discount:
+            return Decimal("0")
+        if line.total_seller_discount is not None:
+            return _dec(line.total_seller_discount)
+        return _dec(line.seller_discount) * int(line.quantity or 1)
+
+    def _refresh_order(self, order: Order, items: list[OrderItem]) -> None:
+        live = [i for i in items if i.status not in (st.SUPERSEDED,)]
+        counted = [i for i in live if i.status not in st.TERMINAL]
+        gross = sum((i.price * (i.quantity - (i.cancelled_quantity or 0)) for i in counted), Decimal("0"))
+        discount = sum((i.discount for i in counted), Decimal("0")) if self.use_discount else Decimal("0")
+        order.total_amount = gross - discount
+        order.discount_amount = discount
+        order.status = st.order_status([i.status for i in items])
+
+    # ------------------------------------------------------------------ failures (penalty box)
+    def _record_failures(self, s: Session, failures: list[tuple[Any, str, str]]) -> None:
+        now = self.clock()
+        pending_row = s.get(AppState, PENDING_KEY)
+        pending = dict(pending_row.value) if pending_row is not None and isinstance(pending_row.value, dict) else {}
+        for pkg, message, reason in failures:
+            row = s.scalar(select(FailedIntegration).where(
+                FailedIntegration.content_type == "order", FailedIntegration.object_key == pkg.order_number,
+                FailedIntegration.is_active.is_(True)))
+            if row is None:
+                s.add(FailedIntegration(content_type="order", object_id=0, object_key=pkg.order_number,
+                                        reason_type=reason, message=message, retry_count=0,
+                                        next_retry_at=now, is_active=True, created_at=now, updated_at=now))
+            else:
+                row.message = message
+                row.retry_count = (row.retry_count or 0) + 1
+                row.updated_at = now
+            when = to_utc_naive(pkg.created) or to_utc_naive(pkg.last_modified) or now
+            pending.setdefault(pkg.order_number, when.isoformat())
+        if pending_row is None:
+            s.add(AppState(key=PENDING_KEY, value=pending))
+        else:
+            pending_row.value = pending
+
+    def _clear_failures(self, s: Session, numbers: set[str]) -> None:
+        for row in s.scalars(select(FailedIntegration).where(
+                FailedIntegration.content_type == "order", FailedIntegration.is_active.is_(True),
+                FailedIntegration.object_key.in_(list(numbers)))):
+            row.is_active = False
+            row.updated_at = self.clock()
+        pending_row = s.get(AppState, PENDING_KEY)
+        if pending_row is not None and isinstance(pending_row.value, dict):
+            remaining = {k: v for k, v in pending_row.value.items() if k not in numbers}
+            if remaining != pending_row.value:
+                pending_row.value = remaining
+
+
+def pending_orders(session: Session) -> dict[str, str]:
+    row = session.get(AppState, PENDING_KEY)
+    return dict(row.value) if row is not None and isinstance(row.value, dict) else {}

@@ -1,0 +1,230 @@
+"""Read side of the Orders tab and the ``orders`` CLI: paged lists and order details as
+frozen dataclasses (never ORM objects across threads)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+
+from ..storage.models import (
+    Cancellation,
+    CancellationRequest,
+    CargoCompany,
+    FailedIntegration,
+    Order,
+    OrderItem,
+    Package,
+)
+from . import status as st
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: str | None = None  # a local status, "late", "problem" or None for all
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    number: str
+    n11_order_number: str
+    status: str
+    customer: str
+    city: str
+    lines: int
+    total: Decimal
+    ordered_at: datetime | None
+    cargo: str
+    invoiced: bool
+    erp_reported: bool
+    late: bool
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    line_id: str
+    sku: str
+    name: str
+    quantity: int
+    cancelled: int
+    price: Decimal
+    discount: Decimal
+    status: str
+    sent_status: str
+    n11_status: str
+    tracking: str
+    package: str
+
+
+@dataclass(frozen=True)
+class PackageRow:
+    n11_id: str
+    status: str
+    campaign: str
+    tracking: str
+    link: str
+    last_modified: datetime | None
+
+
+@dataclass(frozen=True)
+class CancelRow:
+    when: datetime | None
+    source: str
+    kind: str
+    line: str
+    quantity: int
+    reason: str
+    state: str
+    message: str
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    row: OrderRow
+    customer_email: str
+    tc_id: str
+    shipping: dict
+    billing: dict
+    discount: Decimal
+    invoice_link: str
+    invoice_sent: bool
+    items: tuple[ItemRow, ...]
+    packages: tuple[PackageRow, ...]
+    cancellations: tuple[CancelRow, ...]
+    raw_json: str
+
+
+def _where(f: OrderFilter):
+    conds = []
+    if f.status == "late":
+        conds.append(Order.id.in_(select(OrderItem.order_id).where(OrderItem.n11_status == "LATE_SHIPMENT",
+                                                                   OrderItem.status == st.WAITING)))
+    elif f.status == "not_reported":
+        conds.append(Order.erp_reported.is_(False))
+    elif f.status:
+        conds.append(Order.status == f.status)
+    if f.date_from is not None:
+        conds.append(Order.ordered_at >= f.date_from)
+    if f.date_to is not None:
+        conds.append(Order.ordered_at < f.date_to)
+    text = (f.text or "").strip()
+    if text:
+        like = f"%{text}%"
+        conds.append(or_(Order.number.like(like), Order.n11_order_number.like(like), Order.customer_name.like(like)))
+    return and_(*conds) if conds else None
+
+
+def count_orders(session, f: OrderFilter) -> int:
+    q = select(func.count()).select_from(Order)
+    w = _where(f)
+    if w is not None:
+        q = q.where(w)
+    return int(session.scalar(q) or 0)
+
+
+def list_orders(session, f: OrderFilter, offset: int = 0, limit: int = 200) -> tuple[OrderRow, ...]:
+    lines = select(OrderItem.order_id, func.count().label("n"),
+                   func.max(func.iif(and_(OrderItem.n11_status == "LATE_SHIPMENT", OrderItem.status == st.WAITING),
+                                     1, 0)).label("late")) \
+        .where(OrderItem.status != st.SUPERSEDED).group_by(OrderItem.order_id).subquery()
+    q = select(Order.id, Order.number, Order.n11_order_number, Order.status, Order.customer_name,
+               Order.shipping_address, lines.c.n, Order.total_amount, Order.ordered_at, CargoCompany.name,
+               Order.invoice_link, Order.erp_reported, lines.c.late) \
+        .outerjoin(lines, lines.c.order_id == Order.id) \
+        .outerjoin(CargoCompany, CargoCompany.id == Order.cargo_company_id)
+    w = _where(f)
+    if w is not None:
+        q = q.where(w)
+    q = q.order_by(Order.ordered_at.desc(), Order.id.desc()).offset(offset).limit(limit)
+    out = []
+    for (oid, number, n11, status, cust, ship, n, total, ordered, cargo, inv, erp, late) in session.execute(q):
+        out.append(OrderRow(oid, number, n11, status, cust or "", (ship or {}).get("city") or "", int(n or 0),
+                            total if total is not None else Decimal("0"), ordered, cargo or "", bool(inv),
+                            bool(erp), bool(late)))
+    return tuple(out)
+
+
+def order_detail(session, order_id: int) -> OrderDetail | None:
+    o = session.get(Order, order_id)
+    if o is None:
+        return None
+    rows = list_orders(session, OrderFilter(text=o.n11_order_number), 0, 5)
+    row = next((r for r in rows if r.id == o.id), None)
+    pkgs = {p.id: p for p in session.scalars(select(Package).where(Package.order_id == o.id))}
+    items = []
+    for i in session.scalars(select(OrderItem).where(OrderItem.order_id == o.id).order_by(OrderItem.id)):
+        p = pkgs.get(i.package_id)
+        items.append(ItemRow(i.id, i.n11_line_id, i.sku or "", i.product_name or "", i.quantity,
+                             i.cancelled_quantity or 0, i.price, i.discount, i.status, i.sent_status or "",
+                             i.n11_status or "", i.tracking_number or "", p.n11_package_id if p else ""))
+    packages = tuple(PackageRow(p.n11_package_id or "", p.status, p.campaign_number or "", p.tracking_number or "",
+                                p.tracking_link or "", p.last_modified)
+                     for p in sorted(pkgs.values(), key=lambda p: p.id))
+    line_of = {i.id: i.line_id for i in items}
+    cancels: list[CancelRow] = []
+    for r in session.scalars(select(CancellationRequest).where(CancellationRequest.order_id == o.id)):
+        cancels.append(CancelRow(r.requested_at, f"N11 claim {r.n11_claim_id}", "request",
+                                 line_of.get(r.order_item_id, ""), r.quantity, r.reason or "", r.status,
+                                 r.decision or ""))
+    for c in session.scalars(select(Cancellation).where(Cancellation.order_id == o.id)):
+        src = "Orders tab" if c.source_key.startswith("local:") else f"N11 {c.source_key.replace(':', ' ')}"
+        cancels.append(CancelRow(c.created_at, src, c.kind, line_of.get(c.order_item_id, ""), c.quantity,
+                                 "" if c.reason_id is None else str(c.reason_id), c.state,
+                                 f"{c.message or ''}" + (f" (attempts {c.attempts})" if c.attempts else "")))
+    cancels.sort(key=lambda c: c.when or datetime.min)
+    problems = [f.message for f in session.scalars(select(FailedIntegration).where(
+        FailedIntegration.content_type == "order", FailedIntegration.object_key == o.n11_order_number,
+        FailedIntegration.is_active.is_(True)))]
+    raw = dict(o.raw or {})
+    if problems:
+        raw["open_problems"] = problems
+    if row is None:  # pragma: no cover - the order was just found
+        row = OrderRow(o.id, o.number, o.n11_order_number, o.status, o.customer_name or "", "", len(items),
+                       o.total_amount, o.ordered_at, "", bool(o.invoice_link), bool(o.erp_reported), False)
+    return OrderDetail(row=row, customer_email=o.customer_email or "", tc_id=o.tc_id or "",
+                       shipping=dict(o.shipping_address or {}), billing=dict(o.billing_address or {}),
+                       discount=o.discount_amount, invoice_link=o.invoice_link or "",
+                       invoice_sent=o.invoice_sent_at is not None, items=tuple(items), packages=packages,
+                       cancellations=tuple(cancels),
+                       raw_json=json.dumps(raw, ensure_ascii=False, indent=2, sort_keys=True, default=str))
+
+
+def failed_orders(session) -> tuple[tuple[str, str], ...]:
+    """Orders that could not be written (unmapped address / cargo): (order number, message)."""
+    rows = session.execute(select(FailedIntegration.object_key, FailedIntegration.message).where(
+        FailedIntegration.content_type == "order", FailedIntegration.is_active.is_(True))
+        .order_by(FailedIntegration.id.desc()))
+    return tuple((k, m) for k, m in rows)
+
+
+def export_rows(session, f: OrderFilter | None = None) -> list[dict[str, Any]]:
+    """One dict per order line (for CSV export to the ERP)."""
+    f = f or OrderFilter()
+    q = select(Order, OrderItem).join(OrderItem, OrderItem.order_id == Order.id) \
+        .where(OrderItem.status != st.SUPERSEDED).order_by(Order.id, OrderItem.id)
+    w = _where(f)
+    if w is not None:
+        q = q.where(w)
+    out = []
+    for o, i in session.execute(q):
+        ship = o.shipping_address or {}
+        out.append({
+            "order_number": o.number, "n11_order_number": o.n11_order_number, "order_status": o.status,
+            "ordered_at": o.ordered_at.isoformat(sep=" ", timespec="seconds") if o.ordered_at else "",
+            "customer": o.customer_name or "", "city": ship.get("city") or "", "township": ship.get("township") or "",
+            "cargo_company_id": o.cargo_company_id or "", "line_id": i.n11_line_id, "sku": i.sku or "",
+            "product": i.product_name or "", "quantity": i.quantity, "cancelled_quantity": i.cancelled_quantity or 0,
+            "price": str(i.price), "discount": str(i.discount), "line_status": i.status,
+            "tracking_number": i.tracking_number or "", "invoice_link": o.invoice_link or "",
+            "erp_reported": int(bool(o.erp_reported)),
+        })
+    return out
