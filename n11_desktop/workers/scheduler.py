@@ -68,6 +68,8 @@ class SchedulerHost(QObject):
         self._progress: dict[str, FlowProgress] = {}
         self._ids = itertools.count(1)
         self._started = False
+        self._recovering = False
+        self._ever_dispatched = False
         self._closed = False
         self._reading = False
         self._read_again = False
@@ -85,9 +87,14 @@ class SchedulerHost(QObject):
         self._started = True
         self._ensure_threads()
         db, now = self.db, self.clock()
+        # runs left "running" by a killed process are closed first; nothing starts meanwhile
+        # (if the operator already started a run in this process, there is nothing to recover)
+        recover = not self._jobs and not self._ever_dispatched
+        self._recovering = True
 
         def first_look() -> ScheduleInputs:
-            recover_on_start(db, now)
+            if recover:
+                recover_on_start(db, now)
             return read_inputs(db, now)
 
         self._reading = True
@@ -221,6 +228,7 @@ class SchedulerHost(QObject):
     @Slot(object)
     def _on_first_inputs(self, inputs: ScheduleInputs) -> None:
         self._reading = False
+        self._recovering = False
         if self._closed:
             return
         self.planner.update_inputs(inputs)
@@ -249,6 +257,7 @@ class SchedulerHost(QObject):
 
     def _on_read_error(self, error) -> None:
         self._reading = False
+        self._recovering = False
         log.warning("scheduler could not read the database: %s", error)
         self._arm_timer()
 
@@ -263,11 +272,12 @@ class SchedulerHost(QObject):
         if self._closed:
             return
         free = [h for h in self._hosts if h.busy is None and h.is_running()]
-        if free:
+        if free and not self._recovering:
             for req in self.planner.take_starts(self.clock(), free_slots=len(free)):
                 host = free.pop(0)
                 job = FlowJob(next(self._ids), req, threading.Event())
                 self._jobs[req.slug] = job
+                self._ever_dispatched = True
                 host.submit(job)
                 self.flow_started.emit(req.slug)
         self._arm_timer()

@@ -112,11 +112,12 @@ def test_same_content_type_never_runs_at_once(qtbot, db, make_host, fake_flows, 
                       ended_at=clock()))
     host = make_host(clock=clock)
     host.run_now("order_create")
-    host.start()
-    qtbot.waitUntil(lambda: b.calls == 0 and a.entered.is_set(), timeout=10_000)
+    with qtbot.waitSignal(host.inputs_loaded, timeout=10_000):
+        host.start()
     # an unrelated flow is not delayed by the long order flow
-    qtbot.waitUntil(lambda: set(host.running()) == {"order_create"}, timeout=10_000)
-    assert ("stock", "schedule", "done") in runs(db)
+    qtbot.waitUntil(lambda: ("stock", "schedule", "done") in runs(db) and set(host.running()) == {"order_create"},
+                    timeout=10_000)
+    qtbot.waitUntil(a.entered.is_set, timeout=10_000)
     assert b.calls == 0  # order_update is due but waits for the other order flow
     with qtbot.waitSignal(host.flow_started, timeout=10_000) as blk:
         a.release.set()
