@@ -197,6 +197,9 @@ class ProductsTab(QWidget):
         self._update_actions()
         self.model.reload()
         self._load_lists()
+        from .send_dialog import install_product_actions  # "Send selected…" and "Penalty box…"
+
+        install_product_actions(self, services)
 
     # ------------------------------------------------------------------ public
     def is_ready(self) -> bool:

@@ -12,7 +12,8 @@ Every send flow runs the same way:
    (default N11's 1000 SKUs per task), each task id stored the moment N11 acknowledges it.
 
 Per-SKU results arrive through ``task_results`` (or at once with the ``wait_s`` option).
-Options (``ctx.options``): ``skus`` (operator selection), ``page_size``, ``wait_s``.
+Options (``ctx.options``): ``skus`` (operator selection), ``page_size``, ``wait_s`` (poll the
+batch's tasks up to that long), ``quiet`` (do not log selected SKUs that had nothing to send).
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def _not_in_queue(ctx: FlowContext, wanted: Sequence[str] | None, picked: Iterab
     if not wanted:
         return 0
     missing = sorted(set(wanted) - set(picked))
+    if ctx.options.get("quiet"):
+        return len(missing)
     for sku in missing[:500]:
         ctx.log(penalty.MSG_NOT_IN_QUEUE, level="WARNING", object_type="product", object_key=sku)
     return len(missing)

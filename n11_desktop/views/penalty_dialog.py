@@ -1,0 +1,194 @@
+"""The penalty box (seed §3, §8): records held after an error, and the CSV uploads that release them.
+
+"Update by uploading a file" lifts penalties, "Delete bulk failed integration" deletes them,
+"Update bulk product version date" bumps version dates so the next run sends an update.
+Every database call runs on ``services.runner``; a file with bad rows changes nothing and each
+bad row is listed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+CSV_FILTER = "CSV files (*.csv *.txt);;All files (*)"
+
+
+def load_penalties(db, limit: int = 20_000):
+    from ..core.penalty import list_penalties
+
+    with db.session_factory() as s:
+        return list_penalties(s, limit=limit)
+
+
+class PenaltyModel(QAbstractTableModel):
+    HEADERS = ("SKU", "Content type", "Reason", "Retries", "Next retry", "State", "Message (what to do)")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        r = self._rows[index.row()]
+        j = r.as_json()
+        values = (r.sku, r.content_type, r.reason_type, str(r.retry_count),
+                  (r.next_retry_at.strftime("%Y-%m-%d %H:%M") if r.next_retry_at else "manual lift"),
+                  j["state"], r.message)
+        return values[index.column()]
+
+    def skus(self) -> list[str]:
+        return [r.sku for r in self._rows]
+
+
+class PenaltyDialog(QDialog):
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self._busy = False
+        self._loaded = False
+        self.last_report = None
+        self.setWindowTitle("Penalty box (Failed Integration)")
+        self.resize(1000, 520)
+        self.info = QLabel("Loading…", self)
+        self.info.setWordWrap(True)
+        self.model = PenaltyModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.report = QLabel(self)
+        self.report.setWordWrap(True)
+        self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.report.setVisible(False)
+        self.lift_button = QPushButton("Update by uploading a file…", self)
+        self.lift_button.setToolTip("CSV with a `sku` column (optional `content_type`, `action`): lift the "
+                                    "penalties of these records so they are sent again")
+        self.lift_button.clicked.connect(lambda: self.upload("lift"))
+        self.delete_button = QPushButton("Delete bulk failed integration…", self)
+        self.delete_button.setToolTip("CSV with a `sku` column: delete these failed integrations")
+        self.delete_button.clicked.connect(lambda: self.upload("delete"))
+        self.bump_button = QPushButton("Update bulk product version date…", self)
+        self.bump_button.setToolTip("CSV with a `sku` column: bump the version date so the next run sends an update")
+        self.bump_button.clicked.connect(lambda: self.upload("bump"))
+        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button.clicked.connect(self.reload)
+        row = QHBoxLayout()
+        for b in (self.lift_button, self.delete_button, self.bump_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(self.refresh_button)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.info)
+        lay.addLayout(row)
+        lay.addWidget(self.table)
+        lay.addWidget(self.report)
+        lay.addWidget(close)
+        self.reload()
+
+    def is_ready(self) -> bool:
+        return self._loaded and not self._busy
+
+    @Slot()
+    def reload(self) -> None:
+        self._loaded = False
+        db = self.services.db
+        self.services.runner.submit(lambda: load_penalties(db), self._on_loaded, self._on_error)
+
+    def _on_loaded(self, rows) -> None:
+        self.model.set_rows(rows)
+        waiting = sum(1 for r in rows if r.next_retry_at is not None)
+        self.info.setText(f"{len(rows)} record(s) in the penalty box: {waiting} waiting to be retried, "
+                          f"{len(rows) - waiting} need a manual lift after the cause is fixed."
+                          if rows else "The penalty box is empty.")
+        self._loaded = True
+        self._set_busy(False)
+
+    def _on_error(self, err) -> None:
+        self.report.setText(f"Failed: {err}")
+        self.report.setVisible(True)
+        self._loaded = True
+        self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for b in (self.lift_button, self.delete_button, self.bump_button, self.refresh_button):
+            b.setEnabled(not busy)
+
+    @classmethod
+    def choose_file(cls, parent: QWidget, title: str) -> Path | None:
+        """The file dialog (patched in tests)."""
+        path, _ = QFileDialog.getOpenFileName(parent, title, str(Path.home()), CSV_FILTER)
+        return Path(path) if path else None
+
+    def upload(self, action: str) -> None:
+        titles = {"lift": "Update by uploading a file", "delete": "Delete bulk failed integration",
+                  "bump": "Update bulk product version date"}
+        path = self.choose_file(self, titles[action])
+        if path is None:
+            return
+        self._set_busy(True)
+        db = self.services.db
+
+        def job():
+            from ..core.penalty import lift_from_csv
+
+            return lift_from_csv(db, path, default_action=action)
+
+        self.services.runner.submit(job, lambda rep: self._on_report(path, rep), self._on_error)
+
+    def _on_report(self, path: Path, report) -> None:
+        self.last_report = report
+        text = f"{path.name}: {report.summary()}"
+        if report.problems:
+            text += "\n" + "\n".join(str(p) for p in report.problems[:30])
+            if len(report.problems) > 30:
+                text += f"\n… {len(report.problems) - 30} more"
+            self.report.setStyleSheet("QLabel { color: #922b21; }")
+        else:
+            self.report.setStyleSheet("QLabel { color: #145a32; }")
+            self.services.emit("catalog_changed", None)
+        self.report.setText(text)
+        self.report.setVisible(True)
+        self.reload()
+
+
+def open_penalty_dialog(services, parent: QWidget | None = None) -> PenaltyDialog:
+    dlg = PenaltyDialog(services, parent=parent)
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    dlg.show()
+    return dlg
