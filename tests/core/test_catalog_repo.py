@@ -108,3 +108,17 @@ def test_catalog_membership(db, cat):
         repo.set_in_catalog(s, [cat["K-2"]], False)
     with db.session_factory() as s:
         assert skus(repo.product_rows(s, in_catalog="removed")) == ["K-2"]
+
+
+def test_text_search_folds_turkish_case(db, tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("sku;title\nT-1;ÇANTA SİYAH DERİ OMUZ\nT-2;Kırmızı ışıklı [özel] * ürün\nT-3;IŞIK BEYAZ LAMBA\n",
+                 encoding="utf-8")
+    import_catalog(db, p)
+    with db.session_factory() as s:
+        assert skus(repo.product_rows(s, text="çanta siyah")) == ["T-1"]
+        assert skus(repo.product_rows(s, text="deri")) == ["T-1"]
+        assert skus(repo.product_rows(s, text="ışık")) == ["T-2", "T-3"]
+        assert skus(repo.product_rows(s, text="[özel] *")) == ["T-2"]
+        assert skus(repo.product_rows(s, text="t-")) == ["T-1", "T-2", "T-3"]
+        assert skus(repo.product_rows(s, text="?")) == []

@@ -66,17 +66,42 @@ def _ia_join_cond():
     return and_(IntegrationAction.object_id == Product.id, IntegrationAction.content_type == "product")
 
 
+_TR_FOLD = {"i": "iIİ", "I": "Iıi", "ı": "ıI", "İ": "İi"}
+
+
+def text_glob(text: str) -> str:
+    """A case-insensitive GLOB pattern for ``text`` that knows Turkish letters.
+
+    SQLite's LIKE folds ASCII only, so "çanta" would not find "Çanta" and "siyah" not "SİYAH".
+    GLOB with a character class per letter does, in C, with no Python callback per row.
+    """
+    out = ["*"]
+    for ch in text:
+        if ch in "*?[":
+            out.append(f"[{ch}]")
+            continue
+        variants = _TR_FOLD.get(ch) or "".join(dict.fromkeys(c for c in ch + ch.lower() + ch.upper() if len(c) == 1))
+        out.append(ch if len(variants) == 1 else f"[{variants}]")  # "]" alone is literal outside a class
+    out.append("*")
+    return "".join(out)
+
+
 def _like_escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _apply_filters(stmt, flt: ProductFilter, joined: set[str]):
     conds = []
-    if flt.text:
-        pat = f"%{_like_escape(flt.text.strip())}%"
-        conds.append(or_(Product.sku.like(pat, escape="\\"), Product.title.like(pat, escape="\\"),
-                         Product.product_code.like(pat, escape="\\"), Product.barcode.like(pat, escape="\\"),
-                         Product.brand.like(pat, escape="\\")))
+    if flt.text and flt.text.strip():
+        t = flt.text.strip()
+        like = f"%{_like_escape(t)}%"
+        codes = [col.like(like, escape="\\") for col in (Product.sku, Product.product_code, Product.barcode)]
+        if t.isascii() and not any(c in "iI" for c in t):  # LIKE folds ASCII case: enough, and faster
+            words = [Product.title.like(like, escape="\\"), Product.brand.like(like, escape="\\")]
+        else:
+            pat = text_glob(t)
+            words = [Product.title.op("GLOB")(pat), Product.brand.op("GLOB")(pat)]
+        conds.append(or_(*codes, *words))
     if flt.category is not None:
         if flt.category == "":
             conds.append(Product.category.is_(None))

@@ -177,6 +177,9 @@ def vat_rate(cell: Any) -> int:
             frac = None
         if frac is not None and frac < 1 and (frac * 100) == (frac * 100).to_integral_value():
             n = int(frac * 100)
+    if n in (18, 8):  # the rates before July 2023
+        raise ValueError(f"'{text(raw)}' is the VAT rate before July 2023; it is now {20 if n == 18 else 10} "
+                         "(use one of 0, 1, 10, 20)")
     if n not in VAT_RATES:
         raise ValueError(f"'{text(raw)}' is not a VAT rate; use one of 0, 1, 10, 20")
     return n
