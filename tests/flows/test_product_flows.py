@@ -370,3 +370,37 @@ def test_wait_option_collects_results_in_the_same_run(configured_db, sandbox):
     assert "N11 processed it: 2 ok" in res.message
     with db.session_factory() as s:
         assert [b.state for b in s.scalars(select(Batch))] == ["done"]
+
+
+def test_stock_for_a_product_gone_from_n11_is_penalized_product_not_found(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 2)
+    run(db, "product_create")
+    drain(db, sandbox)
+    del sandbox.state.products[skus[0]]  # deleted on the N11 panel
+    p0, p1 = _pid(db, skus[0]), _pid(db, skus[1])
+    with db.session_factory.begin() as s:
+        set_stock(s, p0, 3)
+        set_stock(s, p1, 4)
+    assert run(db, "stock").succeeded == 2
+    res = drain(db, sandbox)
+    assert res.succeeded == 1 and res.penalized == 1
+    pen = _penalties(db)
+    assert list(pen) == [("productstock", skus[0])]
+    assert pen[("productstock", skus[0])].message == "Product not found"
+    assert _ledger(db, "productstock")[skus[0]].state == "failed"
+    assert sandbox.state.products[skus[1]]["quantity"] == 4
+
+
+def test_price_zero_is_not_sent(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 1)
+    run(db, "product_create")
+    drain(db, sandbox)
+    with db.session_factory.begin() as s:
+        p = s.scalars(select(Product).where(Product.sku == skus[0])).one()
+        p.price.price = Decimal("0")
+        p.price.version_date = utcnow() + timedelta(seconds=1)
+    res = run(db, "price")
+    assert res.penalized == 1 and res.succeeded == 0
+    assert "Price data not found" in _penalties(db)[("productprice", skus[0])].message
