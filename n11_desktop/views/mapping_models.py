@@ -136,8 +136,13 @@ class TreeFilterProxy(QSortFilterProxyModel):
                     if k not in keep:
                         keep.add(k)
                         stack.append(k)
-        self._keep = keep
-        self.invalidateFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.10 (invalidateFilter is deprecated there)
+            self.beginFilterChange()
+            self._keep = keep
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self._keep = keep
+            self.invalidateFilter()
         return None if keep is None else len(keep)
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802

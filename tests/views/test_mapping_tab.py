@@ -1,0 +1,167 @@
+"""Categories & Mapping through the GUI: map a category, a global and a scoped rule, a value."""
+
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from sqlalchemy import select
+
+from n11_desktop.app import build_services
+from n11_desktop.core.flows import run_flow
+from n11_desktop.core.settings import ensure_channel
+from n11_desktop.core.storage.models import AttributeRule, CategoryMapping, Price, Product, Stock, ValueMapping
+from n11_desktop.sandbox import data
+from n11_desktop.views.mapping_tab import MappingTab
+
+SNEAKER = 1214202
+KADIN_AYAKKABI = 1001794  # not a leaf
+
+
+@pytest.fixture
+def tab(qtbot, configured_db):
+    db = configured_db
+    with db.session_factory.begin() as s:
+        ch = ensure_channel(s)
+        ch.conf = dict(ch.conf, category_ids=[1001770, 1001873])
+        for i, (size, color) in enumerate((("38", "Black"), ("39", "Siyah"), ("40", "Black"))):
+            p = Product(sku=f"SNK-{i}", product_code="SNK", title="Kadın günlük sneaker ayakkabı", description="d",
+                        brand="Lumberjack", images=["https://cdn.example.com/a.jpg"], category="Ayakkabı > Kadın > Sneaker",
+                        attributes={"Color": color, "Size": size}, shipment_template="Standart")
+            p.price = Price(price=Decimal("100"), list_price=Decimal("120"))
+            p.stock = Stock(quantity=5)
+            s.add(p)
+        s.add(Product(sku="TS-1", product_code="TS-1", title="Erkek basic tişört pamuk", category="Giyim > Erkek > Tişört",
+                      attributes={"Color": "Navy", "Size": "M"}))
+    assert run_flow("category_node", db).ok
+    services = build_services(db)
+    w = MappingTab(services, None)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitUntil(w.is_ready, timeout=10_000)
+    yield w
+    w.shutdown()
+    assert services.shutdown(10_000)
+
+
+def _select_local(tab, qtbot, local):
+    proxy, model = tab.local_proxy, tab.local_model
+    row = next(i for i, r in enumerate(model.rows) if r.local == local)
+    idx = proxy.mapFromSource(model.index(row, 0))
+    tab.local_view.selectionModel().setCurrentIndex(
+        idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+    qtbot.waitUntil(lambda: tab._detail is not None and tab._detail.local == local and tab.is_ready())
+
+
+def _select_node(tab, node_id):
+    idx = tab.tree_proxy.mapFromSource(tab.tree_model.index_of(node_id))
+    assert idx.isValid(), f"node {node_id} hidden by the filter"
+    tab.tree_view.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+
+def _select_row(view, model, pred):
+    row = next(i for i, r in enumerate(model.rows) if pred(r))
+    view.selectionModel().setCurrentIndex(model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                          | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def _db(tab, q):
+    with tab.services.db.session_factory.begin() as s:
+        return s.scalars(q).all()
+
+
+def test_empty_tree_explains_what_to_do(qtbot, db):
+    services = build_services(db)
+    w = MappingTab(services, None)
+    qtbot.addWidget(w)
+    qtbot.waitUntil(w.is_ready)
+    assert w.tree_stack.currentWidget() is w.tree_empty
+    assert "Category Ids" in w.tree_empty.text() and "Category Node" in w.tree_empty.text()
+    w.shutdown()
+    assert services.shutdown(5000)
+
+
+def test_map_category_rules_and_value_through_the_gui(tab, qtbot):
+    assert tab.tree_model.tree.size > 150 and tab.tree_stack.currentWidget() is tab.tree_view
+    _select_local(tab, qtbot, "Ayakkabı > Kadın > Sneaker")
+    assert "Not mapped" in tab.sel_mapping.text()
+
+    # a non-leaf is refused with the reason, nothing written
+    qtbot.keyClicks(tab.tree_filter, "kadin ayakkabi")  # typed without Turkish letters
+    qtbot.waitUntil(lambda: tab.tree_proxy._keep is not None)
+    _select_node(tab, KADIN_AYAKKABI)
+    qtbot.mouseClick(tab.btn_map, Qt.MouseButton.LeftButton)
+    assert "not a leaf" in tab.map_message.text()
+    assert _db(tab, select(CategoryMapping)) == []
+
+    # search with Turkish folding, pick the leaf, Map
+    tab.tree_filter.clear()
+    qtbot.keyClicks(tab.tree_filter, "KADIN SNEAKER")
+    qtbot.waitUntil(lambda: tab.tree_proxy._keep is not None and len(tab.tree_proxy._keep) < 20)
+    _select_node(tab, SNEAKER)
+    assert "Kadın Sneaker" in tab.btn_map.text()
+    qtbot.mouseClick(tab.btn_map, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: [m.category_id for m in _db(tab, select(CategoryMapping))] == [SNEAKER])
+    # the leaf's attributes are fetched from N11 on demand, then shown
+    qtbot.waitUntil(lambda: len(tab.attr_model.rows) >= 4 and tab.is_ready(), timeout=10_000)
+    assert "Kadın Sneaker" in tab.sel_mapping.text()
+    assert "mapped" in tab.local_summary.text()
+
+    # global rule: Color → Renk
+    _select_row(tab.attr_view, tab.attr_model, lambda v: v.attribute.attribute_id == 429)
+    tab.rule_local.setCurrentText("Color")
+    tab.rule_scope.setCurrentIndex(0)
+    qtbot.mouseClick(tab.btn_rule, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: [(r.local_attribute, r.attribute_id, r.category_id) for r in _db(tab, select(
+        AttributeRule))] == [("Color", 429, 0)])
+
+    # scoped rule: Size → Numara only in this category
+    qtbot.waitUntil(lambda: tab.is_ready() and any(v.local_attribute == "Color" for v in tab.attr_model.rows))
+    _select_row(tab.attr_view, tab.attr_model, lambda v: v.attribute.attribute_id == 370)
+    tab.rule_local.setCurrentText("Size")
+    tab.rule_scope.setCurrentIndex(1)
+    qtbot.mouseClick(tab.btn_rule, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ("Size", 370, SNEAKER) in [(r.local_attribute, r.attribute_id, r.category_id)
+                                                        for r in _db(tab, select(AttributeRule))])
+    qtbot.waitUntil(lambda: tab.is_ready() and any(v.local_attribute == "Size" for v in tab.attr_model.rows))
+    numara = next(v for v in tab.attr_model.rows if v.attribute.attribute_id == 370)
+    assert numara.scope == "category" and all(x.ok and x.how == "same name" for x in numara.values)
+
+    # value map: Color=Black → one of N11's Renk values (global)
+    _select_row(tab.attr_view, tab.attr_model, lambda v: v.attribute.attribute_id == 429)
+    assert {x.local_value for x in tab.value_model.rows} == {"Black", "Siyah"}
+    _select_row(tab.value_view, tab.value_model, lambda x: x.local_value == "Black")
+    renk = [v for a in data.category_attributes(SNEAKER) if a["id"] == 429 for v in a["values"]]
+    target = renk[0]
+    tab.value_combo.setCurrentIndex(tab.value_combo.findData(target["id"]))
+    tab.value_scope.setCurrentIndex(0)
+    qtbot.mouseClick(tab.btn_value, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: [(v.local_attribute, v.local_value, v.value_id, v.category_id)
+                             for v in _db(tab, select(ValueMapping))] == [("Color", "Black", target["id"], 0)])
+    qtbot.waitUntil(tab.is_ready)
+
+    # Mapping Control shows the payload that would be sent
+    tab.pages.setCurrentIndex(2)
+    qtbot.keyClicks(tab.sku_edit, "SNK-0")
+    qtbot.mouseClick(tab.btn_find, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: '"stockCode": "SNK-0"' in tab.payload_view.toPlainText())
+    text = tab.payload_view.toPlainText()
+    assert f'"categoryId": {SNEAKER}' in text and f'"valueId": {target["id"]}' in text
+    problems = [tab.problem_list.item(i).text() for i in range(tab.problem_list.count())]
+    assert problems and all("Color" not in p for p in problems)
+
+
+def test_suggestions_accept_above_threshold(tab, qtbot):
+    tab.pages.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: tab.is_ready() and any(s.kind == "category" for s in tab.sugg_model.rows))
+    tab.threshold.setValue(90)
+    assert "(1)" in tab.btn_accept_all.text()  # only Kadın Sneaker is that sure
+    qtbot.mouseClick(tab.btn_accept_all, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: [(m.local_category, m.category_id) for m in _db(tab, select(CategoryMapping))]
+                    == [("Ayakkabı > Kadın > Sneaker", SNEAKER)])
+    qtbot.waitUntil(tab.is_ready)
+
+
+def test_tree_model_passes_modeltester(tab, qtmodeltester):
+    qtmodeltester.check(tab.tree_model)
+    qtmodeltester.check(tab.local_model)
