@@ -319,11 +319,14 @@ class Planner:
         p = self._push.get(slug)
         return p is not None and (now - p.last >= self.debounce or now - p.first >= self.push_max_wait)
 
-    def candidates(self, now: datetime) -> list[RunRequest]:
-        """What would start now if threads and exclusions allowed, in order."""
+    def candidates(self, now: datetime, scheduled: bool = True) -> list[RunRequest]:
+        """What would start now if threads and exclusions allowed, in order.
+
+        ``scheduled=False``: explicit requests only (the scheduler is not started or paused).
+        """
         inputs = self.effective_inputs()
         out: list[RunRequest] = list(self.queued.values())
-        if self.paused:
+        if self.paused or not scheduled:
             return out
         for slug in list(self._push):
             spec = self._by_slug.get(slug)
@@ -336,14 +339,14 @@ class Planner:
         out.extend(due_requests(self.specs, inputs, now, self.tz))
         return out
 
-    def take_starts(self, now: datetime, free_slots: int | None = None) -> list[RunRequest]:
+    def take_starts(self, now: datetime, free_slots: int | None = None, scheduled: bool = True) -> list[RunRequest]:
         """Pick the runs to start now and mark them running."""
         slots = self.capacity - len(self.running)
         if free_slots is not None:
             slots = min(slots, free_slots)
         busy_types = {self._by_slug[s].content_type for s in self.running} - {None}
         starts: list[RunRequest] = []
-        for req in self.candidates(now):
+        for req in self.candidates(now, scheduled):
             if slots <= 0:
                 break
             spec = self._by_slug[req.slug]

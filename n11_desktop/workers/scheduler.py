@@ -273,7 +273,7 @@ class SchedulerHost(QObject):
             return
         free = [h for h in self._hosts if h.busy is None and h.is_running()]
         if free and not self._recovering:
-            for req in self.planner.take_starts(self.clock(), free_slots=len(free)):
+            for req in self.planner.take_starts(self.clock(), free_slots=len(free), scheduled=self._started):
                 host = free.pop(0)
                 job = FlowJob(next(self._ids), req, threading.Event())
                 self._jobs[req.slug] = job

@@ -1,0 +1,356 @@
+"""The flow list (seed §7.2.1): every flow with its flag, schedule, last and next run,
+progress while it runs, Run now / Cancel, Pause all / Resume all.
+
+Everything shown comes from the scheduler's signals as frozen dataclasses
+(``FlowStatus``, ``FlowProgress``); this view never touches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.domain import FlowProgress
+from ..core.runner import format_eta
+from ..core.schedule import FlowStatus
+
+COLUMNS = ("Flow", "Flag", "Schedule", "Last run", "Result", "Next run", "Progress")
+COL_PROGRESS = COLUMNS.index("Progress")
+PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 1
+SLUG_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+@dataclass(frozen=True, slots=True)
+class FlowRow:
+    status: FlowStatus
+    progress: FlowProgress | None = None
+
+
+def _local(dt: datetime | None) -> str:
+    if dt is None:
+        return "—"
+    local = dt.replace(tzinfo=timezone.utc).astimezone()
+    today = datetime.now().astimezone().date()
+    return local.strftime("%H:%M:%S" if local.date() == today else "%d.%m %H:%M")
+
+
+def _result_text(s: FlowStatus) -> str:
+    h = s.history
+    if h.last_state is None:
+        return "never ran"
+    text = h.last_state
+    if h.last_total or h.last_succeeded or h.last_failed:
+        text += f" — {h.last_total} total, {h.last_succeeded} ok"
+        if h.last_failed:
+            text += f", {h.last_failed} failed"
+        if h.last_penalized:
+            text += f", {h.last_penalized} penalized"
+    return text
+
+
+class FlowTableModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[FlowRow] = []
+        self._index: dict[str, int] = {}
+        self._now: datetime | None = None
+        self._paused = False
+        self._started = True
+
+    # ------------------------------------------------------------------ updates (GUI thread)
+    def set_statuses(self, statuses: tuple[FlowStatus, ...], now: datetime, *, paused: bool = False,
+                     started: bool = True) -> None:
+        progress = {r.status.slug: r.progress for r in self._rows}
+        rows = [FlowRow(s, progress.get(s.slug) if s.running else None) for s in statuses]
+        self._now, self._paused, self._started = now, paused, started
+        if [r.status.slug for r in rows] == [r.status.slug for r in self._rows]:
+            self._rows = rows
+            if rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1))
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self._index = {r.status.slug: i for i, r in enumerate(rows)}
+        self.endResetModel()
+
+    def set_progress(self, p: FlowProgress | None, slug: str | None = None) -> None:
+        slug = slug or (p.flow if p is not None else None)
+        i = self._index.get(slug or "")
+        if i is None:
+            return
+        self._rows[i] = FlowRow(self._rows[i].status, p)
+        self.dataChanged.emit(self.index(i, COL_PROGRESS), self.index(i, COL_PROGRESS))
+
+    def slug_at(self, row: int) -> str | None:
+        return self._rows[row].status.slug if 0 <= row < len(self._rows) else None
+
+    def row_of(self, slug: str) -> FlowRow | None:
+        i = self._index.get(slug)
+        return None if i is None else self._rows[i]
+
+    # ------------------------------------------------------------------ Qt model API
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        s = row.status
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return s.name
+            if col == 1:
+                return "—" if s.flag is None else f"{s.flag} ({'on' if s.flag_on else 'off'})"
+            if col == 2:
+                return s.schedule
+            if col == 3:
+                return _local(s.history.last_end)
+            if col == 4:
+                return _result_text(s)
+            if col == 5:
+                return self._next_text(s)
+            if col == COL_PROGRESS:
+                return self._progress_text(row)
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 4 and s.history.last_message:
+                return s.history.last_message
+            if col == 0:
+                return f"{s.slug}: {s.name}"
+            return None
+        if role == PROGRESS_ROLE and col == COL_PROGRESS:
+            p = row.progress
+            if not s.running:
+                return None
+            return (p.done, p.total) if p is not None and p.total else (0, 0)
+        if role == SLUG_ROLE:
+            return s.slug
+        return None
+
+    def _next_text(self, s: FlowStatus) -> str:
+        if s.running:
+            return "running"
+        if s.queued:
+            return "queued"
+        if not s.available:
+            return "not available yet"
+        if not s.enabled:
+            return "flag off" if s.flag and not s.flag_on else "—"
+        if not self._started:
+            return "scheduler off"
+        if self._paused:
+            return "paused"
+        if s.next_due is None:
+            return "on trigger"
+        if self._now is not None and s.next_due <= self._now:
+            return "due now"
+        return _local(s.next_due)
+
+    @staticmethod
+    def _progress_text(row: FlowRow) -> str:
+        if not row.status.running:
+            return ""
+        p = row.progress
+        if p is None or not p.total:
+            return "running…" if p is None else f"{p.done:,} done"
+        text = f"{p.done:,}/{p.total:,}"
+        if p.eta_s is not None:
+            text += f" · ETA {format_eta(p.eta_s)}"
+        return text
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws a progress bar in the Progress column while a flow runs."""
+
+    def paint(self, painter, option, index) -> None:
+        value = index.data(PROGRESS_ROLE)
+        if value is None:
+            super().paint(painter, option, index)
+            return
+        done, total = value
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 3, -2, -3)
+        bar.minimum, bar.maximum = 0, max(total, 0)  # 0/0 = busy indicator
+        bar.progress = min(done, total) if total else 0
+        bar.text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        bar.textVisible = True
+        bar.state = QStyle.StateFlag.State_Enabled
+        style = option.widget.style() if option.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+
+
+class FlowsPanel(QWidget):
+    """The scheduler's flow list. Works without a scheduler (shows a note)."""
+
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.scheduler = getattr(services, "scheduler", None)
+        self.model = FlowTableModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self.table))
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((210, 250, 190, 95, 260, 110)):
+            self.table.setColumnWidth(col, width)
+
+        self.state_label = QLabel("Scheduler: off")
+        self.run_button = QPushButton("Run now")
+        self.cancel_button = QPushButton("Cancel")
+        self.pause_button = QPushButton("Pause all")
+        self.resume_button = QPushButton("Resume all")
+        self.message_label = QLabel("")
+        self.message_label.setWordWrap(True)
+        for b, tip in ((self.run_button, "Run the selected flow now (after a run of it or its content type ends)"),
+                       (self.cancel_button, "Stop the selected flow at its next safe point"),
+                       (self.pause_button, "Stop starting scheduled runs (running flows finish; Run now still works)"),
+                       (self.resume_button, "Start scheduled runs again; missed runs run once")):
+            b.setToolTip(tip)
+        self.run_button.clicked.connect(self.run_selected)
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.pause_button.clicked.connect(self.pause_all)
+        self.resume_button.clicked.connect(self.resume_all)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.state_label)
+        buttons.addStretch(1)
+        for b in (self.run_button, self.cancel_button, self.pause_button, self.resume_button):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message_label)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self._ready = False
+        if self.scheduler is None:
+            self.message_label.setText("The scheduler is not available in this build; flows run from the CLI.")
+            for b in (self.run_button, self.cancel_button, self.pause_button, self.resume_button):
+                b.setEnabled(False)
+            self._ready = True
+            return
+        sch = self.scheduler
+        sch.statuses_changed.connect(self._on_statuses)
+        sch.flow_progress.connect(self._on_progress)
+        sch.flow_finished.connect(self._on_finished)
+        sch.state_changed.connect(self._on_state)
+        self._on_state(sch.state)
+        self._on_statuses(sch.statuses())
+        sch.refresh()  # last runs come from a background read
+
+    # ------------------------------------------------------------------ actions
+    def selected_slug(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.slug_at(rows[0].row()) if rows else None
+
+    def select(self, slug: str) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.slug_at(row) == slug:
+                self.table.selectRow(row)
+                return
+
+    @Slot()
+    def run_selected(self) -> None:
+        slug = self.selected_slug()
+        if slug is None or self.scheduler is None:
+            self.message_label.setText("Select a flow first.")
+            return
+        self.scheduler.run_now(slug)
+        self.message_label.setText(f"{self.model.row_of(slug).status.name}: run requested.")
+
+    @Slot()
+    def cancel_selected(self) -> None:
+        slug = self.selected_slug()
+        if slug is None or self.scheduler is None:
+            return
+        if self.scheduler.cancel(slug):
+            self.message_label.setText(f"{self.model.row_of(slug).status.name}: stopping at the next safe point…")
+        else:
+            self.message_label.setText(f"{self.model.row_of(slug).status.name} is not running.")
+
+    @Slot()
+    def pause_all(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.pause()
+
+    @Slot()
+    def resume_all(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.resume()
+
+    # ------------------------------------------------------------------ scheduler signals
+    @Slot(object)
+    def _on_statuses(self, statuses) -> None:
+        sch = self.scheduler
+        self.model.set_statuses(statuses, sch.clock(), paused=sch.paused, started=sch.state != "off")
+        for slug, p in sch.running().items():
+            if p is not None:
+                self.model.set_progress(p)
+        if sch.planner.inputs is not None:
+            self._ready = True
+        self._update_buttons()
+
+    @Slot(object)
+    def _on_progress(self, p: FlowProgress) -> None:
+        self.model.set_progress(p)
+
+    @Slot(object)
+    def _on_finished(self, result) -> None:
+        name = self.model.row_of(result.flow).status.name if self.model.row_of(result.flow) else result.flow
+        text = f"{name}: {result.state.value}"
+        if result.message:
+            text += f" — {result.message}"
+        self.message_label.setText(text)
+
+    @Slot(str)
+    def _on_state(self, state: str) -> None:
+        self.state_label.setText(f"Scheduler: {state}")
+        self._update_buttons()
+
+    def _update_buttons(self, *_args) -> None:
+        sch = self.scheduler
+        if sch is None:
+            return
+        slug = self.selected_slug()
+        row = self.model.row_of(slug) if slug else None
+        self.run_button.setEnabled(row is not None and row.status.available and not row.status.queued)
+        self.cancel_button.setEnabled(row is not None and (row.status.running or row.status.queued))
+        self.pause_button.setEnabled(not sch.paused)
+        self.resume_button.setEnabled(sch.paused)
+
+    def is_ready(self) -> bool:
+        return self._ready
