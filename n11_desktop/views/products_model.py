@@ -114,6 +114,7 @@ class ProductTableModel(QAbstractTableModel):
         self._total_all = 0
         self._pages: dict[int, tuple[ProductRow, ...]] = {}
         self._pending: set[int] = set()
+        self._stale: set[int] = set()  # pages shown from the last load until their refetch arrives
         self._generation = 0
         self._ready = False
         self._bold = QFont()
@@ -178,13 +179,15 @@ class ProductTableModel(QAbstractTableModel):
             return
         self._total_all = res.total_all
         if keep_rows and res.total == self._total and self._total:
-            self._pages = {0: res.first_page}
+            self._stale = set(self._pages) - {0}  # keep showing them (no flicker) and fetch them again
+            self._pages[0] = res.first_page
             self._pending.clear()
             self.dataChanged.emit(self.index(0, 0), self.index(self._total - 1, len(COLUMNS) - 1))
         else:
             self.beginResetModel()
             self._total = res.total
             self._pages = {0: res.first_page}
+            self._stale.clear()
             self._pending.clear()
             self.endResetModel()
         self._ready = True
@@ -195,7 +198,7 @@ class ProductTableModel(QAbstractTableModel):
         self.edit_failed.emit(f"Could not load products: {err}")
 
     def _request_page(self, page: int) -> None:
-        if page in self._pending or page in self._pages or page * PAGE >= self._total:
+        if page in self._pending or (page in self._pages and page not in self._stale) or page * PAGE >= self._total:
             return
         self._pending.add(page)
         gen, flt, order, db = self._generation, self._filter, self._order, self._db
@@ -211,10 +214,12 @@ class ProductTableModel(QAbstractTableModel):
         if gen != self._generation:
             return
         self._pending.discard(page)
+        self._stale.discard(page)
         self._pages[page] = rows
         if len(self._pages) > MAX_PAGES:  # forget the pages farthest from this one
             for p in sorted(self._pages, key=lambda p: -abs(p - page))[: len(self._pages) - MAX_PAGES]:
                 del self._pages[p]
+                self._stale.discard(p)
         first = page * PAGE
         last = min(first + PAGE, self._total) - 1
         if last >= first:
@@ -253,6 +258,8 @@ class ProductTableModel(QAbstractTableModel):
             return None
         r = self.row_at(index.row())
         c = index.column()
+        if self._stale and role == Qt.ItemDataRole.DisplayRole and index.row() // PAGE in self._stale:
+            self._request_page(index.row() // PAGE)
         if r is None:
             if role == Qt.ItemDataRole.DisplayRole:
                 self._request_page(index.row() // PAGE)

@@ -231,3 +231,21 @@ def test_scrolling_loads_later_pages(qtbot, db, tmp_path, n):
     assert cell(m, n - 1, "sku") == f"P-{n - 1:03d}"
     settle(qtbot, w, services)
     close(w, services)
+
+
+def test_refresh_keeps_rows_on_screen_and_shows_changes_made_elsewhere(qtbot, db, tmp_path):
+    ids = seed(db, tmp_path, n=450)
+    w, services = make(qtbot, db)
+    m = w.model
+    w.view.scrollToBottom()
+    qtbot.waitUntil(lambda: m.row_at(449) is not None, timeout=10_000)
+    settle(qtbot, w, services)
+    from n11_desktop.core.catalog import repo
+
+    with db.session_factory.begin() as s:
+        repo.set_stock(s, ids["P-449"], 777)
+    services.emit("stock_changed", (ids["P-449"],))  # e.g. a flow or another tab changed it
+    assert m.row_at(449) is not None  # still shown while refreshing
+    qtbot.waitUntil(lambda: cell(m, 449, "stock") == "777", timeout=10_000)
+    settle(qtbot, w, services)
+    close(w, services)

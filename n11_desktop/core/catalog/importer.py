@@ -416,8 +416,15 @@ def _to_json(v: Any) -> str | None:
     return None if v is None else json.dumps(v)  # what SQLAlchemy's JSON type writes
 
 
+_DT_MEMO: list[Any] = [None, None]
+
+
 def _to_datetime(v: Any) -> str | None:
-    return None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DATETIME format
+    if v is None:
+        return None
+    if v is not _DT_MEMO[0]:  # every row of a chunk carries the same "now": format it once
+        _DT_MEMO[0], _DT_MEMO[1] = v, v.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite format
+    return _DT_MEMO[1]
 
 
 def _to_bool(v: Any) -> int | None:
@@ -438,11 +445,18 @@ def _converter(column) -> Callable[[Any], Any] | None:
 
 
 def _params(table, cols: list[str], rows: list[dict[str, Any]], keys: list[str]) -> list[tuple[Any, ...]]:
-    convs = [_converter(table.c[c]) for c in cols]
-    out = []
-    for r in rows:
-        out.append(tuple(r[k] if f is None else f(r[k]) for f, k in zip(convs, keys)))
-    return out
+    """Row dicts → parameter tuples, each value converted as its column type would (generated code)."""
+    env: dict[str, Any] = {}
+    parts = []
+    for n, (c, k) in enumerate(zip(cols, keys)):
+        f = _converter(table.c[c])
+        if f is None:
+            parts.append(f"r[{k!r}]")
+        else:
+            env[f"f{n}"] = f
+            parts.append(f"f{n}(r[{k!r}])")
+    build = eval(f"lambda r: ({', '.join(parts)},)", env)  # noqa: S307 - built from column names only
+    return [build(r) for r in rows]
 
 
 def _bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 VAT_RATES = (0, 1, 10, 20)
@@ -204,7 +205,12 @@ def images(cell: Any) -> list[str]:
 
 
 def category_path(cell: Any) -> str:
-    parts = [p.strip() for p in text(cell).split(">")]
+    return _category_path(text(cell))
+
+
+@lru_cache(maxsize=4096)
+def _category_path(value: str) -> str:
+    parts = [p.strip() for p in value.split(">")]
     if any(not p for p in parts):
-        raise ValueError(f"'{text(cell)}' has an empty level; write it as 'A > B > C'")
+        raise ValueError(f"'{value}' has an empty level; write it as 'A > B > C'")
     return " > ".join(parts)
