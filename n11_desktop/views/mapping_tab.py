@@ -156,7 +156,7 @@ class MappingTab(QWidget):
                    align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
             Column("N11 category", lambda r: (f"{r.n11_name} ({r.n11_id})" if r.n11_id else "— not mapped"),
                    color=lambda r: GREY if r.n11_id is None else None, tooltip=lambda r: r.n11_path or None),
-            Column("Status", lambda r: {"mapped": "✔ mapped", "unmapped": "✖ not mapped", "broken": "⚠ remap"}[r.status],
+            Column("Status", lambda r: {"mapped": "✔ mapped", "unmapped": "✖ unmapped", "broken": "⚠ remap"}[r.status],
                    color=lambda r: {"mapped": GREEN, "unmapped": RED, "broken": AMBER}[r.status],
                    tooltip=lambda r: r.problem or None),
         ], self)
@@ -172,7 +172,7 @@ class MappingTab(QWidget):
         self.local_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         hh = self.local_view.horizontalHeader()
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c, w in ((1, 70), (2, 220), (3, 95)):
+        for c, w in ((1, 62), (2, 175), (3, 92)):
             hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
             self.local_view.setColumnWidth(c, w)
         self.local_filter.textChanged.connect(self.local_proxy.setFilterFixedString)
@@ -278,6 +278,12 @@ class MappingTab(QWidget):
         self.map_message = QLabel("")
         self.map_message.setWordWrap(True)
         lay.addWidget(self.map_message)
+        self.sugg_hint = QLabel("")
+        self.sugg_hint.setWordWrap(True)
+        self.sugg_hint.setTextFormat(Qt.TextFormat.RichText)
+        self.sugg_hint.setStyleSheet("background: #f3f7fb; border: 1px solid #c9d8e8; padding: 8px;")
+        self.sugg_hint.setVisible(False)
+        lay.addWidget(self.sugg_hint)
 
         self.attr_box = QGroupBox("N11 attributes of the mapped category")
         al = QVBoxLayout(self.attr_box)
@@ -546,8 +552,8 @@ class MappingTab(QWidget):
             self._select_local(self._selected_local)
             self.load_detail(self._selected_local)
         elif first and ov.local:
-            unmapped = next((r for r in ov.local if r.status != "mapped"), ov.local[0])
-            self._select_local(unmapped.local)
+            first_row = self.local_proxy.mapToSource(self.local_proxy.index(0, 0)).row()
+            self._select_local(self.local_model.rows[max(0, first_row)].local)
         self._loaded = True
         if first:
             self.load_control_summary()
@@ -621,8 +627,10 @@ class MappingTab(QWidget):
             self.btn_map.setEnabled(False)
             self.btn_map.setText("Map to selected N11 category")
             return
-        self.btn_map.setEnabled(True)
-        if row.n11_id is not None and row.n11_id != node.id:
+        self.btn_map.setEnabled(row.n11_id != node.id)
+        if row.n11_id == node.id:
+            self.btn_map.setText("✔ Mapped to this N11 category")
+        elif row.n11_id is not None:
             self.btn_map.setText(f"Replace mapping with “{node.name}”")
         else:
             self.btn_map.setText(f"Map to “{node.name}”")
@@ -659,6 +667,8 @@ class MappingTab(QWidget):
         self.rule_local.clear()
         self.rule_local.addItems(list(d.local_attributes))
         leaf = d.leaf
+        self._show_category_suggestions(d)
+        self.attr_box.setVisible(not (d.mapped_id is None or d.problem or leaf is None))
         if d.mapped_id is None or d.problem or leaf is None:
             self.attr_box.setTitle("N11 attributes")
             self.attr_info.setText("Map the category first; its N11 attributes then appear here.")
@@ -676,7 +686,29 @@ class MappingTab(QWidget):
             if d.unused_local:
                 txt += " Local attributes not used here: " + ", ".join(d.unused_local) + "."
             self.attr_info.setText(txt)
+            # point at the first thing to fix (else the first attribute), so its values show
+            pick = next((i for i, a in enumerate(d.attributes) if any(not x.ok for x in a.values)), None)
+            if pick is None:
+                pick = next((i for i, a in enumerate(d.attributes) if a.attribute.mandatory and not a.local_attribute),
+                            0 if d.attributes else None)
+            if pick is not None:
+                self.attr_view.selectionModel().setCurrentIndex(
+                    self.attr_model.index(pick, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self._update_map_button()
+
+    def _show_category_suggestions(self, d: CategoryDetail) -> None:
+        if not d.suggestions or (d.mapped_id is not None and not d.problem):
+            self.sugg_hint.setVisible(False)
+            return
+        lines = []
+        for cid, name, path, conf, reason in d.suggestions:
+            lines.append(f"<li><b>{name}</b> ({cid}) — {_pct(conf)}<br><span style='color:#555'>{path}</span></li>")
+        self.sugg_hint.setText("<b>Suggested N11 categories</b> (the best one is selected in the tree — press Map "
+                               "if it is right):<ol style='margin-top:4px'>" + "".join(lines) + "</ol>")
+        self.sugg_hint.setVisible(True)
+        if self.selected_node() is None or self.selected_node().id not in {x[0] for x in d.suggestions}:
+            self.reveal_node(d.suggestions[0][0])
 
     def fetch_attributes(self, category_id: int) -> None:
         if category_id in self._fetching:
@@ -1151,7 +1183,8 @@ def _values_summary(v: AttributeView) -> str:
     bad = sum(1 for x in v.values if not x.ok)
     if not v.values:
         return "no values in the catalog"
-    return f"{len(v.values)} values" + (f", {bad} not sendable" if bad else ", all sendable")
+    n = len(v.values)
+    return f"{n} value{'s' if n != 1 else ''}" + (f", {bad} not sendable" if bad else ", all sendable")
 
 
 def _guess_local(n11_name: str, local_names) -> str:

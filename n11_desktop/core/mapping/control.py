@@ -16,6 +16,7 @@ Resolution rules:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
@@ -169,6 +170,7 @@ class MappingSnapshot:
         return self.values.get(key + (leaf_id,)) or self.values.get(key + (0,))
 
 
+@lru_cache(maxsize=100_000)
 def _norm_cat(path: Any) -> str:
     return " > ".join(p.strip() for p in str(path or "").split(">") if p.strip())
 

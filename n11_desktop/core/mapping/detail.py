@@ -42,6 +42,7 @@ class CategoryDetail:
     local_attributes: tuple[str, ...]
     attributes: tuple[AttributeView, ...]
     unused_local: tuple[str, ...]  # local attributes with no rule in this leaf
+    suggestions: tuple = ()  # (n11 id, name, path, confidence, reason) when not (validly) mapped
 
 
 def category_detail(session: Session, local_category: str) -> CategoryDetail:
@@ -63,7 +64,8 @@ def category_detail(session: Session, local_category: str) -> CategoryDetail:
     mapped_id = session.scalars(select(CategoryMapping.category_id).where(
         CategoryMapping.local_category == local)).first()
     if mapped_id is None:
-        return CategoryDetail(local, len(rows), None, None, "", local_names, (), local_names)
+        return CategoryDetail(local, len(rows), None, None, "", local_names, (), local_names,
+                              _suggest(session, local))
     leaf = load_leaf_detail(session, int(mapped_id))
     problem = ""
     if leaf is None:
@@ -73,7 +75,8 @@ def category_detail(session: Session, local_category: str) -> CategoryDetail:
     elif not leaf.is_leaf:
         problem = f"“{leaf.name}” is no longer a leaf category — map this category again"
     if leaf is None or problem:
-        return CategoryDetail(local, len(rows), int(mapped_id), leaf, problem, local_names, (), local_names)
+        return CategoryDetail(local, len(rows), int(mapped_id), leaf, problem, local_names, (), local_names,
+                              _suggest(session, local))
     snap = MappingSnapshot(session, [leaf.id])
     snap_leaf = snap.leaves[leaf.id]
     by_attr: dict[int, tuple[str, str]] = {}
@@ -100,6 +103,17 @@ def category_detail(session: Session, local_category: str) -> CategoryDetail:
     unused = tuple(n for n in local_names if snap.rule(n, leaf.id) is None
                    or snap.rule(n, leaf.id) not in {a.attribute_id for a in leaf.attributes})
     return CategoryDetail(local, len(rows), int(mapped_id), leaf, "", local_names, tuple(views), unused)
+
+
+def _suggest(session: Session, local: str) -> tuple:
+    from ..storage.models import CategoryNode
+    from .text import PathMatcher
+
+    leaves = session.execute(select(CategoryNode.id, CategoryNode.name, CategoryNode.path).where(
+        CategoryNode.is_leaf.is_(True), CategoryNode.removed.is_(False))).all()
+    if not leaves:
+        return ()
+    return tuple(PathMatcher((int(i), n, p) for i, n, p in leaves).rank(local, 3))
 
 
 def _resolve(snap: MappingSnapshot, leaf_id: int, a, local_attr: str, value: str, n: int) -> ValueView:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from difflib import SequenceMatcher
 from typing import Iterable, Mapping
 
@@ -26,7 +27,12 @@ def fold(text: object) -> str:
     extra whitespace removed ("Ayakkabı & Çanta" → "ayakkabi canta")."""
     if text is None:
         return ""
-    s = str(text).translate(_PRE).lower().translate(_PRE)
+    return _fold(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=200_000)
+def _fold(text: str) -> str:
+    s = text.translate(_PRE).lower().translate(_PRE)
     s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", s).strip()
