@@ -59,7 +59,7 @@ class Column:
 def _catalog(r: ProductRow) -> str:
     if r.in_catalog:
         return "✓ in catalog"
-    return "removed" if r.removed_from_catalog else "—"
+    return "✗ removed" if r.removed_from_catalog else "not in catalog"
 
 
 def _state(r: ProductRow) -> str:
@@ -73,8 +73,8 @@ def _state(r: ProductRow) -> str:
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 COLUMNS: tuple[Column, ...] = (
     Column("sku", "SKU", lambda r: r.sku, 125),
-    Column("title", "Title", lambda r: r.title, 290),
-    Column("category", "Category", lambda r: r.category or "—", 190),
+    Column("title", "Title", lambda r: r.title, 305),
+    Column("category", "Category", lambda r: r.category or "—", 175),
     Column("brand", "Brand", lambda r: r.brand or "", 90),
     Column("price", "Price (TL)", lambda r: _money(r.price), 85, _RIGHT, "Sale price; double-click to edit"),
     Column("list_price", "List price", lambda r: _money(r.list_price), 85, _RIGHT),
@@ -297,7 +297,7 @@ class ProductTableModel(QAbstractTableModel):
         if c == COL["stock"] and r.stock == 0:
             return self._brushes[AMBER]
         if c == COL["in_catalog"]:
-            return self._brushes[GREEN if r.in_catalog else GREY]
+            return self._brushes[GREEN if r.in_catalog else AMBER if r.removed_from_catalog else GREY]
         if c == COL["category"] and not r.category:
             return self._brushes[RED]
         return None

@@ -59,9 +59,9 @@ class ProductsTab(QWidget):
         self.import_action.setToolTip("Import products, prices, stock, images and attributes from a CSV or XLSX "
                                       "file (you see a preview first)")
         self.import_action.triggered.connect(self.start_import)
-        self.add_action_ = QAction("Add to N11 catalog", self)
-        self.add_action_.setToolTip("Add the selected products to the N11 catalog (they are then sent to N11)")
-        self.add_action_.triggered.connect(lambda: self.set_selected_membership(True))
+        self.add_to_catalog_action = QAction("Add to N11 catalog", self)
+        self.add_to_catalog_action.setToolTip("Add the selected products to the N11 catalog (they are then sent to N11)")
+        self.add_to_catalog_action.triggered.connect(lambda: self.set_selected_membership(True))
         self.remove_action = QAction("Remove from N11 catalog", self)
         self.remove_action.setToolTip("Remove the selected products from the N11 catalog "
                                       "(Product Delete then sets their stock to 0 on N11)")
@@ -70,7 +70,7 @@ class ProductsTab(QWidget):
         self.refresh_action.triggered.connect(self.refresh)
         self.toolbar.addAction(self.import_action)
         self.toolbar.addSeparator()
-        self.toolbar.addAction(self.add_action_)
+        self.toolbar.addAction(self.add_to_catalog_action)
         self.toolbar.addAction(self.remove_action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.refresh_action)
@@ -299,7 +299,7 @@ class ProductsTab(QWidget):
 
     def _update_actions(self) -> None:
         has_sel = bool(self.view.selectionModel().hasSelection())
-        self.add_action_.setEnabled(has_sel and not self._busy)
+        self.add_to_catalog_action.setEnabled(has_sel and not self._busy)
         self.remove_action.setEnabled(has_sel and not self._busy)
         self.import_action.setEnabled(not self._busy)
         self.empty_import.setEnabled(not self._busy)

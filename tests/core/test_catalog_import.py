@@ -189,3 +189,9 @@ def test_demo_catalog_imports_cleanly(db):
         assert any(p.price is None for p in ps) and any(p.stock is None for p in ps)
         assert any(not p.images for p in ps)
         assert any(p.catalog_item is None for p in ps)
+
+
+def test_excel_sep_hint_line(db, tmp_path):
+    text = "sep=;\r\nsku;title;price\r\nH-1;Kadın Deri Bot Siyah Fermuarlı;1.999,90\r\nH-2;Kötü fiyatlı ürün satırı;x\r\n"
+    report = import_catalog(db, write(tmp_path, text, encoding="cp1254"))
+    assert report.created == 1 and [str(e) for e in report.errors] == ["row 4, column price: 'x' is not a number"]

@@ -88,7 +88,7 @@ def test_rows_states_and_filters(qtbot, db, tmp_path):
     assert cell(m, 1, "n11_state") == "success · Active" and cell(m, 0, "n11_state") == "not sent"
     assert cell(m, 2, "penalized") == "⚠ penalized"
     assert cell(m, 2, "last_error") == "Kategori eşleştirmesi yapılmamış"
-    assert cell(m, 1, "price") == "101,50" and cell(m, 0, "in_catalog") == "—"
+    assert cell(m, 1, "price") == "101,50" and cell(m, 0, "in_catalog") == "not in catalog"
 
     w.search.setText("numara 1")  # debounced
     qtbot.waitUntil(lambda: m.rowCount() == 11, timeout=5000)
@@ -153,8 +153,8 @@ def test_add_and_remove_selection_from_n11_catalog(qtbot, db, tmp_path):
     changed = []
     services.subscribe("catalog_changed", changed.append)
     w.view.selectRow(0)  # P-000, not in catalog
-    assert w.add_action_.isEnabled()
-    w.add_action_.trigger()
+    assert w.add_to_catalog_action.isEnabled()
+    w.add_to_catalog_action.trigger()
     qtbot.waitUntil(lambda: bool(changed), timeout=5000)
     settle(qtbot, w, services)
     assert cell(w.model, 0, "in_catalog") == "✓ in catalog"
@@ -162,7 +162,7 @@ def test_add_and_remove_selection_from_n11_catalog(qtbot, db, tmp_path):
     w.remove_action.trigger()
     qtbot.waitUntil(lambda: len(changed) == 2, timeout=5000)
     settle(qtbot, w, services)
-    assert cell(w.model, 1, "in_catalog") == "removed"
+    assert cell(w.model, 1, "in_catalog") == "✗ removed"
     assert "removed from the N11 catalog" in w.banner.text()
     with db.session_factory() as s:
         assert s.get(CatalogItem, ids["P-001"]).removed_at is not None
@@ -210,7 +210,7 @@ def test_unusable_file_is_explained(qtbot, db, tmp_path, monkeypatch):
     close(w, services)
 
 
-def test_add_action_lands_in_the_toolbar(qtbot, db):
+def test_add_to_catalog_actionlands_in_the_toolbar(qtbot, db):
     from PySide6.QtGui import QAction
 
     w, services = make(qtbot, db)

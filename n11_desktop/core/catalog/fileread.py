@@ -93,8 +93,14 @@ def _read_csv(path: Path) -> RawTable:
     if b"\x00" in data[:4096] and not (data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE)):
         raise CatalogFileError(f"{path.name} is not a text (CSV) file")
     text, encoding = decode_bytes(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    skipped = 0
+    if first_line.lower().startswith("sep=") and len(first_line) == 5:  # Excel's "sep=;" hint line
+        delimiter = first_line[4]
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        skipped = 1
+    else:
+        delimiter = sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
@@ -104,7 +110,7 @@ def _read_csv(path: Path) -> RawTable:
         raise CatalogFileError(f"{path.name}: the header line cannot be read: {exc}") from None
 
     def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
-        n = 1
+        n = 1 + skipped
         while True:
             try:
                 rec = next(reader)
