@@ -370,14 +370,14 @@ class FieldRow(QWidget):
         self.help.setWordWrap(True)
         self.help.setStyleSheet(HINT_STYLE)
         self.help.setVisible(bool(help_text))
-        lay.addWidget(self.help)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.setVisible(False)
         self.error.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        lay.addWidget(self.error)
+        lay.addWidget(self.error)  # right under the editor
+        lay.addWidget(self.help)
 
     def set_error(self, message: str | None) -> None:
         self.error.setText(message or "")

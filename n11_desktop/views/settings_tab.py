@@ -58,6 +58,8 @@ from .forms import (
     make_editor,
 )
 
+LOCKED_STYLE = "background: #ececec; color: #333;"
+
 # ---------------------------------------------------------------------------- background jobs
 
 
@@ -305,6 +307,7 @@ class CancellationMapEditor(FieldEditor):
         lay.setContentsMargins(0, 0, 0, 0)
         edit = QLineEdit(str(n11_id), w)
         edit.setPlaceholderText("N11 reason id")
+        edit.setMinimumWidth(90)
         edit.setMaximumWidth(120)
         edit.textChanged.connect(self.changed)
         combo = ChoiceEditor(self._choices, w)
@@ -640,6 +643,7 @@ class SettingsTab(QWidget):
             edit = QLineEdit(box)
             edit.setReadOnly(True)
             edit.setObjectName(f"channel_{key}")
+            edit.setStyleSheet(LOCKED_STYLE)
             edit.setToolTip("Created automatically; should not be changed.")
             self.locked_edits[key] = edit
             form.addRow(QLabel(f"{label} (locked)", box), edit)
@@ -682,6 +686,7 @@ class SettingsTab(QWidget):
         self._add_field(form, "category_ids", make_editor("list", int_items=True, placeholder="e.g. 1001770", parent=box))
         strategy = TextEditor("", box)
         strategy.set_locked(True)
+        strategy.edit.setStyleSheet(LOCKED_STYLE)
         self._add_field(form, "attribute_set_strategy", strategy)
         self._add_field(form, "buffer_stock", make_editor("integer", parent=box))
         return box
