@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,10 +42,18 @@ PENALTY = (("Any penalty / error", None), ("Penalized", "penalized"), ("Not pena
            ("With an error", "error"))
 
 
+class _Progress(QObject):
+    """Lives on the GUI thread; the import job emits from its pool thread (queued to the GUI)."""
+
+    changed = Signal(str, int, int)  # file name, rows done, rows total
+
+
 class ProductsTab(QWidget):
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self._progress = _Progress(self)
+        self._progress.changed.connect(self._on_import_progress)
         self.model = ProductTableModel(services, self)
         self._dialog: ImportReportDialog | None = None
         self._busy = False
@@ -98,6 +106,7 @@ class ProductsTab(QWidget):
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self.apply_filters)
         for combo in (self.category, self.membership, self.state, self.penalty):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         filters = QHBoxLayout()
@@ -382,8 +391,11 @@ class ProductsTab(QWidget):
         self._set_busy(True, f"{'Checking' if dry_run else 'Importing'} {path.name}…")
         self.show_banner("")
 
+        progress = self._progress.changed
+
         def job():
-            return import_catalog(db, path, dry_run=dry_run)
+            return import_catalog(db, path, dry_run=dry_run,
+                                  on_progress=lambda done, total: progress.emit(path.name, done, total))
 
         def failed(err) -> None:
             self._set_busy(False)
@@ -391,6 +403,11 @@ class ProductsTab(QWidget):
             self.model.reload(keep_rows=True)
 
         self.services.runner.submit(job, lambda report: self._on_import_report(path, report), failed)
+
+    @Slot(str, int, int)
+    def _on_import_progress(self, name: str, done: int, total: int) -> None:
+        if self._busy and total:
+            self.count_label.setText(f"Processing {name}: {done:,} of {total:,} rows…".replace(",", "."))
 
     def _on_import_report(self, path: Path, report) -> None:
         self._set_busy(False)
