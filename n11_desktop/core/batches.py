@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -113,10 +113,11 @@ def create_batch(db: Any, content_type: str, flow: str, op: str, items: Sequence
                           created_at=now, updated_at=now)
             s.add(batch)
             s.flush()
-            s.add_all([BatchItem(batch_id=batch.id, object_id=it.object_id, object_key=it.object_key,
-                                 payload={**dict(it.payload), "_meta": {**dict(it.meta), "op": op}},
-                                 version_date=it.version_date, state="pending") for it in items])
-            s.flush()
+            rows = [dict(batch_id=batch.id, object_id=it.object_id, object_key=it.object_key,
+                         payload={**dict(it.payload), "_meta": {**dict(it.meta), "op": op}},
+                         version_date=it.version_date, state="pending") for it in items]
+            for start in range(0, len(rows), 5000):
+                s.execute(insert(BatchItem), rows[start:start + 5000])
             batch.state = "commit"
             return batch.id
     except IntegrityError as exc:  # a concurrent writer won the race for this content type
@@ -290,61 +291,83 @@ class _Outcome:
     expired: bool = False
 
 
+@dataclass
+class _Item:
+    id: int
+    object_id: int
+    object_key: str
+    payload: dict
+    version_date: datetime | None
+    state: str
+
+
 def apply_outcomes(s: Session, b_content_type: str, outcomes: Sequence[_Outcome], config: ChannelConfig,
                    now: datetime, summary: PollSummary, logs: list[tuple[str, str, str]]) -> None:
-    items: dict[int, BatchItem] = {}
+    """Per-SKU results → batch items, ledger, penalty box. Successes are written in bulk."""
+    items: dict[int, _Item] = {}
     oids = [o.item_id for o in outcomes]
     for start in range(0, len(oids), 900):
-        for it in s.scalars(select(BatchItem).where(BatchItem.id.in_(oids[start:start + 900]))):
-            items[it.id] = it
-    with s.no_autoflush:
-        cache = ledger.preload(s, ("product", "productstock", "productprice") if b_content_type == "product"
-                               else (b_content_type,), [it.object_id for it in items.values()])
-        cleared: dict[str, list[int]] = {}
-        for o in outcomes:
-            it = items.get(o.item_id)
-            if it is None or it.state in ("success", "fail"):
-                continue
-            meta = dict(it.payload.get("_meta") or {})
-            op = meta.get("op")
-            payload = strip_meta(it.payload)
-            if o.ok:
-                _apply_success(s, b_content_type, op, it, payload, meta, o.remote, now, cache, cleared)
-                it.state, it.message = "success", None
+        for row in s.execute(select(BatchItem.id, BatchItem.object_id, BatchItem.object_key, BatchItem.payload,
+                                    BatchItem.version_date, BatchItem.state)
+                             .where(BatchItem.id.in_(oids[start:start + 900]))):
+            items[row[0]] = _Item(*row)
+    ledger_rows: list[dict] = []
+    merge_rows: list[dict] = []
+    cleared: dict[str, list[int]] = {}
+    done_ok: list[int] = []
+    done_msg: dict[int, tuple[str, str]] = {}  # item id → (state, message)
+    for o in outcomes:
+        it = items.get(o.item_id)
+        if it is None or it.state in ("success", "fail"):
+            continue
+        meta = dict(it.payload.get("_meta") or {})
+        op = meta.get("op")
+        payload = strip_meta(it.payload)
+        if o.ok:
+            _success_rows(b_content_type, op, it, payload, meta, o.remote, now, ledger_rows, merge_rows, cleared)
+            done_ok.append(it.id)
+            summary.succeeded += 1
+            continue
+        # failure -------------------------------------------------------------------------
+        if o.message:
+            msg = o.message
+        elif op == "create" and o.remote is not None and _already_created(o.reasons):
+            # the SKU exists on N11 already (a previous send landed): fine unless the category differs
+            remote = o.remote
+            cid = payload.get("categoryId")
+            if cid is not None and remote.category_id is not None and int(remote.category_id) != int(cid):
+                msg = penalty.category_message(s, remote.category_id)
+            else:
+                _success_rows(b_content_type, op, it, payload, meta, remote, now, ledger_rows, merge_rows, cleared)
+                note = (penalty.MSG_PENDING_APPROVAL if ledger.state_for_remote_status(remote.status)
+                        == "pending_approval" else penalty.MSG_NOT_IN_QUEUE)
+                done_msg[it.id] = ("success", note)
+                logs.append(("WARNING", it.object_key, note))
                 summary.succeeded += 1
                 continue
-            # failure ---------------------------------------------------------------------
-            if o.message:
-                msg = o.message
-            elif op == "create" and o.remote is not None and _already_created(o.reasons):
-                # the SKU exists on N11 already (a previous send landed): fine unless the category differs
-                remote = o.remote
-                cid = payload.get("categoryId")
-                if cid is not None and remote.category_id is not None and int(remote.category_id) != int(cid):
-                    msg = penalty.category_message(s, remote.category_id)
-                else:
-                    _apply_success(s, b_content_type, op, it, payload, meta, remote, now, cache, cleared)
-                    it.state = "success"
-                    it.message = (penalty.MSG_PENDING_APPROVAL if ledger.state_for_remote_status(remote.status)
-                                  == "pending_approval" else penalty.MSG_NOT_IN_QUEUE)
-                    logs.append(("WARNING", it.object_key, it.message))
-                    summary.succeeded += 1
-                    continue
-            else:
-                msg = penalty.translate_reason(o.reasons)
-            it.state, it.message = "fail", msg
-            penalty.penalize(s, b_content_type, it.object_id, it.object_key, "remote", msg, config, now)
-            fields: dict[str, Any] = {"error": msg}
-            if op == "create":
-                prev = cache.get(("product", it.object_id))
-                if prev is None or prev.state not in ledger.CREATED_STATES:
-                    fields["state"] = "failed"
-            elif b_content_type != "product":
+        else:
+            msg = penalty.translate_reason(o.reasons)
+        done_msg[it.id] = ("fail", msg)
+        penalty.penalize(s, b_content_type, it.object_id, it.object_key, "remote", msg, config, now)
+        fields: dict[str, Any] = {"error": msg}
+        if op == "create":
+            prev = ledger.get(s, "product", it.object_id)
+            if prev is None or prev.state not in ledger.CREATED_STATES:
                 fields["state"] = "failed"
-            ledger.upsert(s, b_content_type, it.object_id, it.object_key, now, cache=cache, **fields)
-            summary.failed += 1
-            summary.penalized += 1
-            logs.append(("WARNING", it.object_key, msg))
+        elif b_content_type != "product":
+            fields["state"] = "failed"
+        ledger.upsert(s, b_content_type, it.object_id, it.object_key, now, **fields)
+        summary.failed += 1
+        summary.penalized += 1
+        logs.append(("WARNING", it.object_key, msg))
+    s.flush()
+    ledger.bulk_upsert(s, ledger_rows, merge_values=False)
+    ledger.bulk_upsert(s, merge_rows, merge_values=True)
+    for start in range(0, len(done_ok), 900):
+        s.execute(update(BatchItem).where(BatchItem.id.in_(done_ok[start:start + 900]))
+                  .values(state="success", message=None))
+    for item_id, (state, message) in done_msg.items():
+        s.execute(update(BatchItem).where(BatchItem.id == item_id).values(state=state, message=message))
     for ct, ids in cleared.items():
         penalty.clear(s, ct, ids, now)
 
@@ -353,51 +376,53 @@ def _already_created(reasons: Sequence[str]) -> bool:
     return any("daha önce ürün oluşturulmuştur" in r for r in reasons)
 
 
-def _apply_success(s: Session, ct: str, op: str | None, it: BatchItem, payload: Mapping[str, Any],
-                   meta: Mapping[str, Any], remote: Any, now: datetime, cache: dict,
-                   cleared: dict[str, list[int]]) -> None:
-    oid, key = it.object_id, it.object_key
-    remote_kw: dict[str, Any] = {"cache": cache}
+def _row(ct: str, it: _Item, now: datetime, state: str, **kw: Any) -> dict:
+    row = {"content_type": ct, "object_id": it.object_id, "object_key": it.object_key, "state": state,
+           "last_error": None, "last_sent_at": now, "updated_at": now, "last_values": {}}
+    row.update(kw)
+    return row
+
+
+def _success_rows(ct: str, op: str | None, it: _Item, payload: Mapping[str, Any], meta: Mapping[str, Any],
+                  remote: Any, now: datetime, rows: list[dict], merge_rows: list[dict],
+                  cleared: dict[str, list[int]]) -> None:
+    oid = it.object_id
+    remote_kw: dict[str, Any] = {}
     if remote is not None:
-        remote_kw.update(remote_id=remote.n11_product_id, remote_status=remote.status)
+        remote_kw = {"remote_id": str(remote.n11_product_id) if remote.n11_product_id is not None else None,
+                     "remote_status": remote.status}
     cleared.setdefault(ct, []).append(oid)
     if op == "create":
         state = ledger.state_for_remote_status(remote.status) if remote is not None else "pending_approval"
-        ledger.upsert(s, "product", oid, key, now, state=state, version_date=it.version_date,
-                      values=ledger.product_values(payload), merge_values=False, clear_error=True, sent=True,
-                      **remote_kw)
+        rows.append(_row("product", it, now, state, version_date=it.version_date,
+                         last_values=ledger.product_values(payload), **remote_kw))
         if "quantity" in payload:
-            ledger.upsert(s, "productstock", oid, key, now, state="synced", version_date=_dt(meta.get("stock_vd")),
-                          values={"quantity": payload["quantity"]}, clear_error=True, sent=True, cache=cache)
+            rows.append(_row("productstock", it, now, "synced", version_date=_dt(meta.get("stock_vd")),
+                             last_values={"quantity": payload["quantity"]}))
         if "salePrice" in payload:
-            ledger.upsert(s, "productprice", oid, key, now, state="synced", version_date=_dt(meta.get("price_vd")),
-                          values={"salePrice": _num(payload.get("salePrice")),
-                                  "listPrice": _num(payload.get("listPrice")),
-                                  "currencyType": payload.get("currencyType")},
-                          clear_error=True, sent=True, cache=cache)
+            rows.append(_row("productprice", it, now, "synced", version_date=_dt(meta.get("price_vd")),
+                             last_values=_price_values(payload)))
         cleared.setdefault("productstock", []).append(oid)
         cleared.setdefault("productprice", []).append(oid)
     elif op == "update":
-        ledger.upsert(s, "product", oid, key, now, version_date=it.version_date,
-                      values=ledger.product_values(payload), clear_error=True, sent=True, **remote_kw)
+        merge_rows.append(_row("product", it, now, "active", version_date=it.version_date,
+                               last_values=ledger.product_values(payload), **remote_kw))
     elif op == "zero_stock":
-        ledger.upsert(s, "product", oid, key, now, state="removed", version_date=it.version_date, clear_error=True,
-                      sent=True, cache=cache)
-        ledger.upsert(s, "productstock", oid, key, now, state="synced", values={"quantity": 0}, clear_error=True,
-                      sent=True, cache=cache)
+        rows.append(_row("product", it, now, "removed", version_date=it.version_date))
+        merge_rows.append(_row("productstock", it, now, "synced", last_values={"quantity": 0}))
     elif op == "seller_delete":
-        ledger.upsert(s, "product", oid, key, now, state="seller_code_deleted", clear_error=True, sent=True,
-                      cache=cache)
+        rows.append(_row("product", it, now, "seller_code_deleted"))
     elif op == "price_stock":
         if ct == "productstock":
-            ledger.upsert(s, ct, oid, key, now, state="synced", version_date=it.version_date,
-                          values={"quantity": payload.get("quantity")}, clear_error=True, sent=True, cache=cache)
+            rows.append(_row(ct, it, now, "synced", version_date=it.version_date,
+                             last_values={"quantity": payload.get("quantity")}))
         else:
-            ledger.upsert(s, ct, oid, key, now, state="synced", version_date=it.version_date,
-                          values={"salePrice": _num(payload.get("salePrice")),
-                                  "listPrice": _num(payload.get("listPrice")),
-                                  "currencyType": payload.get("currencyType")},
-                          clear_error=True, sent=True, cache=cache)
+            rows.append(_row(ct, it, now, "synced", version_date=it.version_date, last_values=_price_values(payload)))
+
+
+def _price_values(payload: Mapping[str, Any]) -> dict:
+    return {"salePrice": _num(payload.get("salePrice")), "listPrice": _num(payload.get("listPrice")),
+            "currencyType": payload.get("currencyType")}
 
 
 def _num(v: Any) -> Any:

@@ -106,3 +106,29 @@ def upsert(session: Session, content_type: str, object_id: int, object_key: str,
         row.last_sent_at = now
     row.updated_at = now
     return row
+
+
+def bulk_upsert(session: Session, rows: Sequence[dict], *, merge_values: bool = False) -> None:
+    """INSERT … ON CONFLICT (content_type, object_id) DO UPDATE for many rows (executemany).
+
+    Rows with the same keys go in one statement; columns a row leaves out keep their value on
+    update (``remote_id`` of a price update, say). ``merge_values`` merges ``last_values``
+    into what is stored (JSON patch) instead of replacing it.
+    """
+    if not rows:
+        return
+    from sqlalchemy import func
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for r in rows:
+        groups.setdefault(tuple(sorted(r)), []).append(r)
+    for keys, group in groups.items():
+        stmt = sqlite_insert(IntegrationAction)
+        set_ = {k: stmt.excluded[k] for k in keys if k not in ("content_type", "object_id")}
+        if merge_values and "last_values" in set_:
+            set_["last_values"] = func.json_patch(func.coalesce(IntegrationAction.last_values, "{}"),
+                                                  stmt.excluded.last_values)
+        stmt = stmt.on_conflict_do_update(index_elements=["content_type", "object_id"], set_=set_)
+        for start in range(0, len(group), 2000):
+            session.execute(stmt, list(group[start:start + 2000]))
