@@ -511,16 +511,23 @@ def cancel_refund_orders(ctx: FlowContext) -> FlowOutcome:
     now = _now(ctx)
     claims = client.claim_cancel_list("COMPLETED", (now - timedelta(hours=CLAIM_HOURS)).date(),
                                       (now + timedelta(days=1)).date())
+    notes: list[tuple[str, str, str]] = []  # (level, message, order) logged after each transaction
+
+    def flush_notes() -> None:
+        for level, message, key in notes:
+            ctx.log(message, level=level, object_type="order", object_key=key)
+        notes.clear()
+
     for claim in claims:
         with ctx.session_factory.begin() as s:
             req = _upsert_request(s, claim, now)
             if req.order_id is None:
-                ctx.log(f"claim {claim.claim_id}: order {claim.order_number} is not imported; nothing to cancel",
-                        level="WARNING", object_type="order", object_key=str(claim.order_number or ""))
+                notes.append(("WARNING", f"claim {claim.claim_id}: order {claim.order_number} is not imported; "
+                              "nothing to cancel", str(claim.order_number or "")))
                 continue
             if req.order_item_id is None:
-                ctx.log(f"claim {claim.claim_id}: line {_claim_line(claim)} of order {claim.order_number} is not "
-                        "known locally", level="WARNING", object_type="order", object_key=req.n11_order_number)
+                notes.append(("WARNING", f"claim {claim.claim_id}: line {_claim_line(claim)} of order "
+                              f"{claim.order_number} is not known locally", req.n11_order_number))
                 continue
             order = s.get(Order, req.order_id)
             item = s.get(OrderItem, req.order_item_id)
@@ -541,6 +548,9 @@ def cancel_refund_orders(ctx: FlowContext) -> FlowOutcome:
             s.add(Cancellation(order_id=order.id, order_item_id=item.id, kind=kind, source_key=source,
                                reason_id=reason_id, quantity=int(claim.quantity or item.quantity), attempts=0,
                                state="failed" if problem else "planned", message=msg))
+            if problem:
+                notes.append(("ERROR", f"order {order.n11_order_number}: {problem}", order.n11_order_number))
+        flush_notes()
     # carry out every open plan (also those of claims older than 24 h that still wait for the ERP)
     with ctx.session_factory() as s:
         plan_ids = list(s.scalars(select(Cancellation.id).where(
@@ -554,13 +564,13 @@ def cancel_refund_orders(ctx: FlowContext) -> FlowOutcome:
             order = s.get(Order, plan.order_id)
             item = s.get(OrderItem, plan.order_item_id) if plan.order_item_id else None
             plan.attempts += 1
+            number, kind, claim_id = order.n11_order_number, plan.kind, plan.source_key[6:]
             if not order.erp_reported:
                 plan.state = "failed" if plan.attempts < MAX_PLAN_ATTEMPTS else "abandoned"
                 plan.message = f"{UNREPORTED_ERP} (attempt {plan.attempts} of {MAX_PLAN_ATTEMPTS})"
                 out.penalized += 1
-                ctx.log(f"order {order.n11_order_number}: {UNREPORTED_ERP}: {UNREPORTED_FIX} "
-                        f"(attempt {plan.attempts} of {MAX_PLAN_ATTEMPTS})", level="ERROR",
-                        object_type="order", object_key=order.n11_order_number)
+                notes.append(("ERROR", f"order {number}: {UNREPORTED_ERP}: {UNREPORTED_FIX} "
+                              f"(attempt {plan.attempts} of {MAX_PLAN_ATTEMPTS})", number))
                 continue
             if item is not None:
                 item.status = st.REFUNDED if plan.kind == "refund" else st.CANCELLED
@@ -569,13 +579,10 @@ def cancel_refund_orders(ctx: FlowContext) -> FlowOutcome:
                 items = list(s.scalars(select(OrderItem).where(OrderItem.order_id == order.id)))
                 order.status = st.order_status([i.status for i in items])
             plan.state = "done"
-            plan.message = (f"{'refund' if plan.kind == 'refund' else 'cancellation'} written with reason "
-                            f"{plan.reason_id}")
-            number = order.n11_order_number
-            kind = plan.kind
+            plan.message = f"{'refund' if kind == 'refund' else 'cancellation'} written with reason {plan.reason_id}"
         out.succeeded += 1
-        ctx.log(f"order {number}: {kind} written (claim {plan.source_key[6:]})", object_type="order",
-                object_key=number)
+        notes.append(("INFO", f"order {number}: {kind} written (claim {claim_id})", number))
+    flush_notes()
     if not claims and not plan_ids:
         out.message = "no completed cancellations in the last 24 hours"
     return out
