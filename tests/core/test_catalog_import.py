@@ -124,6 +124,10 @@ def test_in_catalog_zero_removes_and_one_adds_back(db, tmp_path):
     with db.session_factory() as s:
         items = {ci.product.sku: ci.removed_at for ci in s.scalars(select(CatalogItem))}
     assert items["A-1"] is not None and items["A-4"] is None
+    import_catalog(db, write(tmp_path, "sku;in_catalog\nA-1;1\n", "m2.csv"))
+    got = products(db)
+    assert got["A-1"].version == 2  # back in the catalog: sent again
+    assert got["A-4"].version == 1  # first added: product_create picks it up, no bump needed
 
 
 def test_xlsx_with_excel_numbers(db, tmp_path):

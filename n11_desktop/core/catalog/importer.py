@@ -291,6 +291,7 @@ class _Plan:
     stock_updates: list[dict[str, Any]] = field(default_factory=list)
     catalog_inserts: list[dict[str, Any]] = field(default_factory=list)
     catalog_updates: list[dict[str, Any]] = field(default_factory=list)
+    readded: list[int] = field(default_factory=list)  # back in the catalog: product version bumped (sent again)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -396,6 +397,8 @@ def _plan_chunk(rows: list[_Row], existing: dict[str, _Existing], now: datetime,
                     plan.catalog_inserts.append({"product_id": ex.id, "added_at": now, "removed_at": None})
                 else:
                     plan.catalog_updates.append({"b_id": ex.id, "b_added_at": now, "b_removed_at": None})
+                    if not diff:
+                        plan.readded.append(ex.id)
             elif not r.in_catalog and member:
                 changed_any = True
                 plan.catalog_changes += 1
@@ -509,6 +512,9 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
     _bulk_update(conn, _ST, "product_id", plan.stock_updates, now)
     _bulk_insert(conn, _CI, plan.catalog_inserts)
     _bulk_update(conn, _CI, "product_id", plan.catalog_updates, None)
+    if plan.readded:
+        conn.exec_driver_sql('UPDATE "product" SET "version" = "version" + 1, "version_date" = ? WHERE "id" = ?',
+                             [(_to_datetime(now), pid) for pid in plan.readded])
 
 
 # --------------------------------------------------------------------------- entry point
