@@ -409,7 +409,8 @@ def _success_rows(ct: str, op: str | None, it: _Item, payload: Mapping[str, Any]
                                last_values=ledger.product_values(payload), **remote_kw))
     elif op == "zero_stock":
         rows.append(_row("product", it, now, "removed", version_date=it.version_date))
-        merge_rows.append(_row("productstock", it, now, "synced", last_values={"quantity": 0}))
+        # version date cleared: if the product comes back to the catalog its stock is sent again
+        merge_rows.append(_row("productstock", it, now, "synced", version_date=None, last_values={"quantity": 0}))
     elif op == "seller_delete":
         rows.append(_row("product", it, now, "seller_code_deleted"))
     elif op == "price_stock":

@@ -404,3 +404,26 @@ def test_price_zero_is_not_sent(n11, sandbox):
     res = run(db, "price")
     assert res.penalized == 1 and res.succeeded == 0
     assert "Price data not found" in _penalties(db)[("productprice", skus[0])].message
+
+
+def test_product_back_in_the_catalog_gets_its_stock_again(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 1)
+    run(db, "product_create")
+    drain(db, sandbox)
+    sandbox.state.approve_products_now()
+    pid = _pid(db, skus[0])
+    with db.session_factory.begin() as s:
+        set_in_catalog(s, [pid], False)
+    run(db, "product_delete")
+    drain(db, sandbox)
+    assert sandbox.state.products[skus[0]]["quantity"] == 0
+    assert run(db, "stock").total == 0  # removed: no stock goes out
+    with db.session_factory.begin() as s:
+        set_in_catalog(s, [pid], True)
+    assert run(db, "stock").succeeded == 1
+    drain(db, sandbox)
+    assert sandbox.state.products[skus[0]]["quantity"] == 10
+    assert run(db, "product_update").succeeded == 1  # re-added products are updated (and active again)
+    drain(db, sandbox)
+    assert _ledger(db)[skus[0]].state == "active"
