@@ -44,6 +44,8 @@ def cmd_import(args, ctx) -> int:
         ctx.err("")
     for e in report.errors:
         ctx.err(str(e))
+    for w in report.warnings:
+        ctx.err(f"warning: {w}")
     if args.dry_run:
         for c in report.changes[:PREVIEW_LINES]:
             if c.field == "(new product)":

@@ -117,6 +117,13 @@ class ImportReportDialog(QDialog):
         self.tabs.addTab(self.changes_view, changes_title)
         if not report.errors:
             self.tabs.addTab(self.errors_view, "Bad rows (0)")
+        self.warnings_model = TupleTableModel(
+            ["Row", "Column", "Imported, but N11 will refuse it until fixed"],
+            [(w.row, w.column, w.message) for w in report.warnings], self,
+            color=lambda row, col: "#b9770e" if col == 2 else None)
+        self.warnings_view = _table(self.warnings_model, [60, 130, 500], self)
+        if report.warnings:
+            self.tabs.addTab(self.warnings_view, f"Warnings ({len(report.warnings)})")
         layout.addWidget(self.tabs, 1)
 
         self.buttons = QDialogButtonBox(self)

@@ -199,3 +199,13 @@ def test_excel_sep_hint_line(db, tmp_path):
     text = "sep=;\r\nsku;title;price\r\nH-1;Kadın Deri Bot Siyah Fermuarlı;1.999,90\r\nH-2;Kötü fiyatlı ürün satırı;x\r\n"
     report = import_catalog(db, write(tmp_path, text, encoding="cp1254"))
     assert report.created == 1 and [str(e) for e in report.errors] == ["row 4, column price: 'x' is not a number"]
+
+
+def test_n11_limits_short_title_warns_and_huge_stock_is_refused(db, tmp_path):
+    text = "sku;title;stock\nW-1;Kısa başlık;3\nW-2;Yeterince uzun bir ürün başlığı;1000000\n"
+    report = import_catalog(db, write(tmp_path, text))
+    assert set(products(db)) == {"W-1"}
+    assert [str(w) for w in report.warnings] == [
+        "row 2, column title: is 11 characters; N11 needs at least 15 to create the product"]
+    assert [str(e) for e in report.errors] == ["row 3, column stock: '1000000' is too large; N11 accepts at most 999999"]
+    assert "1 warnings" in report.summary()

@@ -30,8 +30,17 @@ from .fileread import CatalogFileError, read_table
 __all__ = ["CatalogFileError", "FieldChange", "ImportReport", "RowError", "import_catalog", "COLUMNS"]
 
 CHUNK_ROWS = 5_000
+N11_MIN_TITLE = 15  # product-create refuses shorter titles
+N11_MAX_QUANTITY = 999_999
+WARNINGS_CAP = 2_000
 CHANGES_CAP = 2_000
 TITLE_MAX = 500
+
+def _max(n: int, limit: int, what: str) -> int:
+    if n > limit:
+        raise ValueError(f"'{n}' is too large; {what} {limit}")
+    return n
+
 
 # column → parser; product fields are written to the product table
 PRODUCT_COLUMNS: dict[str, Callable[[Any], Any]] = {
@@ -52,7 +61,7 @@ OTHER_COLUMNS: dict[str, Callable[[Any], Any]] = {
     "price": V.money,
     "list_price": V.money,
     "currency": V.currency,
-    "stock": lambda c: V.integer(c, minimum=0),
+    "stock": lambda c: _max(V.integer(c, minimum=0), N11_MAX_QUANTITY, "N11 accepts at most"),
     "in_catalog": V.boolean,
 }
 COLUMNS: tuple[str, ...] = ("sku", *PRODUCT_COLUMNS, "price", "list_price", "currency", "stock", "in_catalog")
@@ -92,6 +101,7 @@ class ImportReport:
     updated: int
     unchanged: int
     errors: tuple[RowError, ...]
+    warnings: tuple[RowError, ...] = ()  # imported, but N11 will refuse it until fixed (e.g. a short title)
     changes: tuple[FieldChange, ...] = ()
     changes_truncated: bool = False
     price_changes: int = 0
@@ -112,6 +122,8 @@ class ImportReport:
                  f"{self.updated} {verb + ' ' if verb else ''}updated", f"{self.unchanged} unchanged"]
         if self.errors:
             parts.append(f"{self.bad_rows} bad rows skipped")
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} warnings")
         return ("Dry run: " if self.dry_run else "") + ", ".join(parts)
 
 
@@ -180,7 +192,7 @@ def _column_specs(cols: list[tuple[int, str, str | None]]) -> list[tuple[int, st
 
 
 def _parse_row(n: int, cells: tuple[Any, ...], specs: list[tuple[int, str, int, Any, int | None, str]],
-               errors: list[RowError]) -> _Row | None:
+               errors: list[RowError], warnings: list[RowError] | None = None) -> _Row | None:
     row = _Row(n, "")
     bad = False
     ncells = len(cells)
@@ -219,6 +231,10 @@ def _parse_row(n: int, cells: tuple[Any, ...], specs: list[tuple[int, str, int, 
         bad = True
     if "title" in row.product and not row.product["title"]:
         del row.product["title"]
+    title = row.product.get("title")
+    if not bad and title and len(title) < N11_MIN_TITLE and warnings is not None and len(warnings) < WARNINGS_CAP:
+        warnings.append(RowError(n, "title", f"is {len(title)} characters; N11 needs at least {N11_MIN_TITLE} "
+                                 "to create the product"))
     return None if bad else row
 
 
@@ -518,7 +534,8 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
 
 
 # --------------------------------------------------------------------------- entry point
-def read_rows(path: Path, errors: list[RowError]) -> tuple[list[_Row], int]:
+def read_rows(path: Path, errors: list[RowError],
+              warnings: list[RowError] | None = None) -> tuple[list[_Row], int]:
     """Read and validate every row; bad rows land in ``errors``. Returns (good rows, data rows read).
 
     Raises CatalogFileError when the file as a whole is unusable."""
@@ -534,7 +551,7 @@ def read_rows(path: Path, errors: list[RowError]) -> tuple[list[_Row], int]:
         if _all_blank(cells):
             continue
         read += 1
-        row = _parse_row(n, cells, specs, errors)
+        row = _parse_row(n, cells, specs, errors, warnings)
         if row is None:
             continue
         prev = first_row.get(row.sku)
@@ -552,7 +569,8 @@ def import_catalog(db: Database, path: Path | str, *, dry_run: bool = False,
     """Import a catalog file. Raises :class:`CatalogFileError` if the file as a whole is unusable."""
     path = Path(path)
     errors: list[RowError] = []
-    rows, total_rows = read_rows(path, errors)
+    warnings: list[RowError] = []
+    rows, total_rows = read_rows(path, errors, warnings)
     changes = _Changes(CHANGES_CAP)
     created = updated = unchanged = price_n = stock_n = catalog_n = 0
     done = 0
@@ -582,7 +600,7 @@ def import_catalog(db: Database, path: Path | str, *, dry_run: bool = False,
     errors.sort(key=lambda e: (e.row, e.column))
     return ImportReport(
         path=str(path), dry_run=dry_run, rows=total_rows, created=created, updated=updated, unchanged=unchanged,
-        errors=tuple(errors), changes=tuple(changes.items), changes_truncated=changes.truncated,
+        errors=tuple(errors), warnings=tuple(warnings), changes=tuple(changes.items), changes_truncated=changes.truncated,
         price_changes=price_n, stock_changes=stock_n, catalog_changes=catalog_n,
     )
 
