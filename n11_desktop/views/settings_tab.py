@@ -121,7 +121,9 @@ class FlagsEditor(FieldEditor):
         for n, (flag, info) in enumerate(FEATURE_FLAGS.items()):
             check = QCheckBox(flag, self)
             check.setObjectName(f"flag_{flag}")
-            check.setStyleSheet("font-weight: 600;")
+            font = check.font()
+            font.setBold(True)
+            check.setFont(font)
             check.toggled.connect(self._on_toggled)
             desc = QLabel(f"{info['description']}<br><span style='color:#666'>Runs: {info['schedule']}</span>", self)
             desc.setWordWrap(True)
@@ -568,8 +570,8 @@ class SettingsTab(QWidget):
         cols = QHBoxLayout(body)
         cols.setContentsMargins(0, 0, 6, 0)
         left, right = QVBoxLayout(), QVBoxLayout()
-        cols.addLayout(left, 1)
-        cols.addLayout(right, 1)
+        cols.addLayout(left, 5)
+        cols.addLayout(right, 6)
         left.addWidget(self._build_channel_group(body))
         left.addWidget(self._build_connection_group(body))
         left.addWidget(self._build_catalog_group(body))
@@ -588,6 +590,8 @@ class SettingsTab(QWidget):
         self.reasons.changed.connect(self._on_reasons_changed)
         self.custom.schema_changed.connect(self._rebuild_custom_values)
         self._set_enabled(False)
+        self._emitting = False
+        services.subscribe("settings_changed", self._on_settings_changed)
         self.reload()
 
     # ------------------------------------------------------------------ building
@@ -842,6 +846,12 @@ class SettingsTab(QWidget):
         self._busy = True
         self.services.runner.submit(lambda db=self.services.db: _load_job(db), self._on_loaded, self._on_job_error)
 
+    def _on_settings_changed(self, _payload=None) -> None:
+        """Another part of the app changed the settings: show them unless the operator is editing."""
+        if self._emitting or self._busy or self.dirty_label.text():
+            return
+        self.reload()
+
     def _on_loaded(self, snap: SettingsSnapshot) -> None:
         self._apply_snapshot(snap)
         self.show_errors(())
@@ -911,7 +921,11 @@ class SettingsTab(QWidget):
                 self._apply_snapshot(result.snapshot)
                 self.show_errors(())
                 self._show_banner(f"✓ {ok_text}.", OK_STYLE)
-                self.services.emit("settings_changed")
+                self._emitting = True
+                try:
+                    self.services.emit("settings_changed")
+                finally:
+                    self._emitting = False
             self.saved.emit(result.errors)
 
         self.services.runner.submit(lambda: _write_job(db, fn), done, self._on_job_error)

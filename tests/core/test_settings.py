@@ -273,3 +273,28 @@ def test_keyring_backend_used_when_available(db, monkeypatch):
         assert load_config(s).app_secret == "s3cret-value"
         assert load_settings(s).secret_location == "keyring"
     assert list(store.values()) == ["s3cret-value"]
+
+
+def test_values_outside_the_schema_written_by_the_app_are_kept(db):
+    from n11_desktop.core.settings import ensure_channel
+
+    with db.session_factory.begin() as s:
+        ch = ensure_channel(s)
+        ch.conf = dict(ch.conf, queue_page_size=500)
+    assert _save(db, {"erp_code": "4000"}) == []
+    with db.session_factory.begin() as s:
+        assert load_config(s).get("queue_page_size") == 500
+        assert "queue_page_size" not in export_settings(s)
+    # an operator's file may not bring keys the schema does not know
+    errors = _import(db, json.dumps({"conf": {"queue_page_size": 5}}))
+    assert [e.field for e in errors] == ["queue_page_size"] and "schema type" in errors[0].message
+
+
+def test_nothing_runs_while_inactive(db):
+    from n11_desktop.core.flows import all_specs, implementation, run_flow
+
+    slug = next((sp.slug for sp in all_specs() if implementation(sp.slug) is not None), None)
+    if slug is None:
+        pytest.skip("no flow implemented yet")
+    result = run_flow(slug, db, require_active=True)
+    assert not result.ok and "inactive" in result.message

@@ -324,3 +324,13 @@ def test_test_connection_against_the_sandbox(qtbot, tab, sandbox):
     with qtbot.waitSignal(tab.connection_tested, timeout=20_000) as blocker:
         click(qtbot, tab.test_btn)
     assert blocker.args[0] is False and "app_key" in blocker.args[1]
+
+
+def test_settings_changed_elsewhere_are_shown(qtbot, tab, db):
+    from n11_desktop.core.settings import save_settings
+
+    with db.session_factory.begin() as s:
+        assert save_settings(s, {"erp_code": "7000"}) == []
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        tab.services.emit("settings_changed")
+    assert tab.editors["erp_code"].value() == "7000"

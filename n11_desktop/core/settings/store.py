@@ -193,7 +193,11 @@ def _prepare(session: Session, conf: Any, schema: Any, reasons: Any, *, activati
 def _commit(session: Session, channel: Channel, schema, conf, secret, reasons, is_active: bool | None) -> None:
     if reasons is not None:
         _write_reasons(session, reasons)
-    conf = dict(conf)
+    old_keys = {str(e.get("key", fid)) for fid, e in stored_schema(channel).items()}
+    # values other parts of the app wrote under keys no schema field knows: kept as they are
+    # (a removed custom field's value goes away with it)
+    extras = {k: v for k, v in (channel.conf or {}).items() if k not in old_keys and k not in conf}
+    conf = {**extras, **conf}
     conf[SECRET] = ""
     channel.schema_type = schema
     channel.conf = conf
