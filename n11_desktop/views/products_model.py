@@ -63,28 +63,38 @@ def _catalog(r: ProductRow) -> str:
 
 
 def _state(r: ProductRow) -> str:
+    """What N11 says (its status when known), else what our ledger says."""
     if not r.n11_state:
         return "not sent"
-    if r.remote_status and r.remote_status.lower() != r.n11_state.lower():
-        return f"{r.n11_state} · {r.remote_status}"
-    return r.n11_state
+    if r.remote_status:
+        if state_color(r.n11_state) == RED and state_color(r.remote_status) != RED:
+            return f"{r.remote_status} · last send failed"
+        return r.remote_status
+    return r.n11_state.replace("_", " ")
+
+
+def _state_color(r: ProductRow) -> str:
+    colors = {state_color(r.n11_state), state_color(r.remote_status or "") if r.remote_status else GREY}
+    if RED in colors:
+        return RED
+    return state_color(r.remote_status) if r.remote_status else state_color(r.n11_state)
 
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 COLUMNS: tuple[Column, ...] = (
     Column("sku", "SKU", lambda r: r.sku, 125),
-    Column("title", "Title", lambda r: r.title, 305),
-    Column("category", "Category", lambda r: r.category or "—", 175),
+    Column("title", "Title", lambda r: r.title, 280),
+    Column("category", "Category", lambda r: r.category or "—", 170),
     Column("brand", "Brand", lambda r: r.brand or "", 90),
     Column("price", "Price (TL)", lambda r: _money(r.price), 85, _RIGHT, "Sale price; double-click to edit"),
     Column("list_price", "List price", lambda r: _money(r.list_price), 85, _RIGHT),
     Column("stock", "Stock", lambda r: "—" if r.stock is None else str(r.stock), 55, _RIGHT,
            "Stock quantity; double-click to edit"),
     Column("in_catalog", "N11 catalog", _catalog, 95, tooltip="Membership of the N11 catalog"),
-    Column("n11_state", "N11 state", _state, 110, tooltip="What N11 last said about the product"),
-    Column("penalized", "Penalty", lambda r: "⚠ penalized" if r.penalized else "", 85,
+    Column("n11_state", "N11 state", _state, 135, tooltip="What N11 last said about the product"),
+    Column("penalized", "Penalty", lambda r: "⚠ penalized" if r.penalized else "", 100,
            tooltip="In the penalty box: not retried until its retry time"),
-    Column("", "Last error", lambda r: (r.last_error or "").replace("\n", " "), 360),
+    Column("", "Last error", lambda r: (r.last_error or "").replace("\n", " "), 200),
 )
 COL = {c.key or "last_error": i for i, c in enumerate(COLUMNS)}
 EDITABLE = {COL["price"], COL["stock"]}
@@ -289,7 +299,7 @@ class ProductTableModel(QAbstractTableModel):
 
     def _foreground(self, r: ProductRow, c: int):
         if c == COL["n11_state"]:
-            return self._brushes[state_color(r.n11_state)]
+            return self._brushes[_state_color(r)]
         if c == COL["penalized"] or c == COL["last_error"]:
             return self._brushes[RED]
         if c == COL["price"] and r.price is None or c == COL["stock"] and r.stock is None:

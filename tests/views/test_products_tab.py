@@ -85,7 +85,7 @@ def test_rows_states_and_filters(qtbot, db, tmp_path):
     assert w.stack.currentWidget() is w.view and m.rowCount() == 30
     assert "30" in w.count_label.text()
     assert [cell(m, r, "sku") for r in range(3)] == ["P-000", "P-001", "P-002"]
-    assert cell(m, 1, "n11_state") == "success · Active" and cell(m, 0, "n11_state") == "not sent"
+    assert cell(m, 1, "n11_state") == "Active" and cell(m, 0, "n11_state") == "not sent"
     assert cell(m, 2, "penalized") == "⚠ penalized"
     assert cell(m, 2, "last_error") == "Kategori eşleştirmesi yapılmamış"
     assert cell(m, 1, "price") == "101,50" and cell(m, 0, "in_catalog") == "not in catalog"
