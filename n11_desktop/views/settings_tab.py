@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -835,6 +834,12 @@ class SettingsTab(QWidget):
                 self.secret_warning.setVisible(True)
             else:
                 self.secret_warning.setVisible(False)
+            cargo_help = HELP["cargo_company_id"]
+            if snap.cargo_companies:
+                names = ", ".join(f"{i} = {n}" for i, n in snap.cargo_companies[:6])
+                more = f" (+{len(snap.cargo_companies) - 6} more)" if len(snap.cargo_companies) > 6 else ""
+                cargo_help += f" Local: {names}{more}."
+            self.rows["cargo_company_id"].help.setText(cargo_help)
             self.flags.refresh()
             self.dirty_label.setText("")
         finally:

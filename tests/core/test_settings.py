@@ -298,3 +298,19 @@ def test_nothing_runs_while_inactive(db):
         pytest.skip("no flow implemented yet")
     result = run_flow(slug, db, require_active=True)
     assert not result.ok and "inactive" in result.message
+
+
+def test_cargo_company_id_must_be_a_local_cargo_company_once_they_exist(db):
+    from n11_desktop.core.storage.models import CargoCompany
+
+    assert _save(db, {"cargo_company_id": 104}) == []  # no cargo companies set up yet: any id
+    with db.session_factory.begin() as s:
+        s.add(CargoCompany(id=1, name="Yurtiçi Kargo", code="YK", is_active=True))
+    before = _snapshot(db)
+    errors = _save(db, {"cargo_company_id": 999})
+    assert [e.message for e in errors] == [
+        "Cargo Company Id: there is no local cargo company with id 999 (known: 1 Yurtiçi Kargo)"]
+    assert _snapshot(db) == before
+    assert _save(db, {"cargo_company_id": 1}) == []
+    with db.session_factory.begin() as s:
+        assert load_settings(s).cargo_companies == ((1, "Yurtiçi Kargo"),)

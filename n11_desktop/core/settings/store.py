@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..storage.models import CancellationReason, Channel
+from ..storage.models import CancellationReason, CargoCompany, Channel
 from .config import ensure_channel
 from .defaults import REASON_TYPES
 from .schema import merge_schema
@@ -47,6 +47,7 @@ class SettingsSnapshot:
     reasons: tuple[ReasonRow, ...] = ()
     secret_location: str = "none"  # keyring | database | none
     keyring_available: bool = False
+    cargo_companies: tuple[tuple[int, str], ...] = ()  # active local cargo companies
 
 
 # ------------------------------------------------------------------ reading
@@ -58,6 +59,13 @@ def stored_schema(channel: Channel) -> dict[str, dict[str, Any]]:
 def load_reasons(session: Session) -> tuple[ReasonRow, ...]:
     rows = session.scalars(select(CancellationReason).order_by(CancellationReason.id))
     return tuple(ReasonRow(r.id, r.name, r.reason_type, bool(r.is_active)) for r in rows)
+
+
+def cargo_companies(session: Session) -> dict[int, str]:
+    """Active local cargo companies (id -> name); empty when none are set up."""
+    rows = session.execute(select(CargoCompany.id, CargoCompany.name).where(CargoCompany.is_active.is_(True))
+                           .order_by(CargoCompany.id))
+    return {int(i): str(n) for i, n in rows}
 
 
 def _reason_types(reasons: Iterable[ReasonRow]) -> dict[int, str]:
@@ -81,7 +89,7 @@ def load_settings(session: Session) -> SettingsSnapshot:
         channel_id=channel.id, name=channel.name, catalog_name=channel.catalog_name,
         channel_type=channel.channel_type, is_active=bool(channel.is_active), conf=conf, schema=schema,
         reasons=load_reasons(session), secret_location=secret_location(session, SECRET),
-        keyring_available=keyring_available(),
+        keyring_available=keyring_available(), cargo_companies=tuple(cargo_companies(session).items()),
     )
 
 
@@ -163,6 +171,7 @@ def _prepare(session: Session, conf: Any, schema: Any, reasons: Any, *, activati
         reason_types = _reason_types(new_reasons)
     else:
         reason_types = _reason_types(load_reasons(session))
+    cargo = cargo_companies(session)
     if not isinstance(conf, Mapping):
         return channel, new_schema, {}, None, new_reasons, errors + [
             FieldError("conf", "", f"Settings: conf must be a JSON object, not {_kind(conf)}")]
@@ -182,10 +191,11 @@ def _prepare(session: Session, conf: Any, schema: Any, reasons: Any, *, activati
     effective_secret = new_secret if new_secret is not None else (get_secret(session, SECRET) or "")
     active = bool(channel.is_active) if activating is None else activating
     if active:
-        errors += activation_errors(new_schema, dict(merged, **{SECRET: effective_secret}), reasons=reason_types)
-        new_conf, _ = normalize(new_schema, merged, reasons=reason_types)
+        errors += activation_errors(new_schema, dict(merged, **{SECRET: effective_secret}), reasons=reason_types,
+                                    cargo_companies=cargo)
+        new_conf, _ = normalize(new_schema, merged, reasons=reason_types, cargo_companies=cargo)
     else:
-        new_conf, conf_errors = normalize(new_schema, merged, reasons=reason_types)
+        new_conf, conf_errors = normalize(new_schema, merged, reasons=reason_types, cargo_companies=cargo)
         errors += conf_errors
     return channel, new_schema, new_conf, new_secret, new_reasons, errors
 

@@ -256,12 +256,14 @@ def _builtin_rules(fid: str, value: Any, reasons: Reasons | None) -> Any:
 
 # ------------------------------------------------------------------ public API
 def normalize(schema: Mapping[str, Mapping[str, Any]] | None, conf: Any, *,
-              reasons: Reasons | None = None) -> tuple[dict[str, Any], list[FieldError]]:
+              reasons: Reasons | None = None,
+              cargo_companies: Mapping[int, str] | None = None) -> tuple[dict[str, Any], list[FieldError]]:
     """Check ``conf`` against ``schema`` and return the stored form plus every problem.
 
     Missing built-in values take the seed defaults; feature flags left out are false.
     Flags that are on must have their prerequisites (seed §9) valid.
-    ``reasons`` (id -> "cancel"/"refund"), when given, checks reason ids against the local list.
+    ``reasons`` (id -> "cancel"/"refund"), when given, checks reason ids against the local list;
+    ``cargo_companies`` (id -> name), when given and not empty, checks Cargo Company Id likewise.
     """
     schema = schema or default_schema()
     errors: list[FieldError] = []
@@ -283,6 +285,9 @@ def normalize(schema: Mapping[str, Mapping[str, Any]] | None, conf: Any, *,
             value = coerce(str(entry.get("data_type", "text")), raw, int_items=fid in INTEGER_LIST_FIELDS)
             if fid in LABELS:
                 value = _builtin_rules(fid, value, reasons)
+            if fid == "cargo_company_id" and value is not None and cargo_companies and value not in cargo_companies:
+                known = ", ".join(f"{k} {v}" for k, v in sorted(cargo_companies.items())[:8])
+                raise _Invalid(f"there is no local cargo company with id {value} (known: {known})")
         except _Invalid as exc:
             errors.append(FieldError(fid, key, f"{label}: {exc}"))
             invalid.add(fid)
@@ -300,8 +305,8 @@ def normalize(schema: Mapping[str, Mapping[str, Any]] | None, conf: Any, *,
 
 
 def validate(schema: Mapping[str, Mapping[str, Any]] | None, conf: Any, *,
-             reasons: Reasons | None = None) -> list[FieldError]:
-    return normalize(schema, conf, reasons=reasons)[1]
+             reasons: Reasons | None = None, cargo_companies: Mapping[int, str] | None = None) -> list[FieldError]:
+    return normalize(schema, conf, reasons=reasons, cargo_companies=cargo_companies)[1]
 
 
 def _missing_for_flag(conf: Mapping[str, Any], flag: str, invalid: set[str], reasons: Reasons | None) -> list[str]:
@@ -340,13 +345,14 @@ def _is_empty(value: Any) -> bool:
 
 
 def activation_errors(schema: Mapping[str, Mapping[str, Any]] | None, conf: Any, *,
-                      reasons: Reasons | None = None, secret: str | None = None) -> list[FieldError]:
+                      reasons: Reasons | None = None, secret: str | None = None,
+                      cargo_companies: Mapping[int, str] | None = None) -> list[FieldError]:
     """Everything :func:`validate` reports plus every required field left empty.
 
     ``secret``: the App Secret held by the keyring or its fallback (conf keeps it empty then).
     """
     schema = schema or default_schema()
-    out, errors = normalize(schema, conf, reasons=reasons)
+    out, errors = normalize(schema, conf, reasons=reasons, cargo_companies=cargo_companies)
     bad = {e.field for e in errors}
     for fid, entry in schema.items():
         if not entry.get("required") or fid in bad:
