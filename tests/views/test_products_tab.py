@@ -249,3 +249,26 @@ def test_refresh_keeps_rows_on_screen_and_shows_changes_made_elsewhere(qtbot, db
     qtbot.waitUntil(lambda: cell(m, 449, "stock") == "777", timeout=10_000)
     settle(qtbot, w, services)
     close(w, services)
+
+
+def test_typing_a_new_stock_in_the_cell(qtbot, db, tmp_path):
+    from PySide6.QtWidgets import QLineEdit
+
+    ids = seed(db, tmp_path)
+    w, services = make(qtbot, db)
+    events = []
+    services.subscribe("stock_changed", events.append)
+    idx = w.model.index(3, COL["stock"])
+    w.view.setCurrentIndex(idx)
+    w.view.edit(idx)
+    editor = w.view.viewport().findChild(QLineEdit)
+    assert editor is not None and editor.text() == "3"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "15")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: events == [(ids["P-003"],)], timeout=5000)
+    settle(qtbot, w, services)
+    assert cell(w.model, 3, "stock") == "15"
+    with db.session_factory() as s:
+        assert s.get(Stock, ids["P-003"]).quantity == 15
+    close(w, services)
