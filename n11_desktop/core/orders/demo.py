@@ -103,3 +103,31 @@ def _demo_orders(db) -> None:
     finally:
         http.close()
     run_flow("order_create", db, trigger="demo", options={"late": True})
+    # a little history: invoices, ERP reports and a cancellation request
+    from sqlalchemy import select
+
+    from ..storage.models import Order
+    from . import actions
+
+    with db.session_factory() as s:
+        rows = s.execute(select(Order.id, Order.n11_order_number, Order.status).order_by(Order.id)).all()
+    for n, (oid, number, status) in enumerate(rows):
+        if status in ("shipped", "delivered"):
+            actions.attach_invoice(db, oid, f"https://erp.example.com/invoices/{number}.pdf")
+        if n % 2 == 0:
+            actions.mark_reported(db, [number])
+    from ..storage.models import OrderItem
+
+    waiting = [r for r in rows if r[2] == "waiting_approval"][:2]
+    http = requests.Session()
+    try:
+        for oid, number, _ in waiting:
+            with db.session_factory() as s:
+                line = s.scalar(select(OrderItem.n11_line_id).where(OrderItem.order_id == oid).limit(1))
+            http.post(f"{root}/_sandbox/claims", json={"orderNumber": number, "lineId": int(line)}, timeout=10)
+    finally:
+        http.close()
+    if waiting:
+        run_flow("cancellation_requests", db, trigger="demo")
+        run_flow("cancel_refund_orders", db, trigger="demo")
+    run_flow("send_invoice_link", db, trigger="demo")

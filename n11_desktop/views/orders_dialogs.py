@@ -1,0 +1,216 @@
+"""Small dialogs of the Orders tab: ship (tracking number), invoice link, partial cancel and
+the Address Mapping screen. Each modal question is a ``@classmethod ask`` (tests patch it)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class TextDialog(QDialog):
+    def __init__(self, title: str, prompt: str, placeholder: str, value: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        lay = QFormLayout(self)
+        info = QLabel(prompt)
+        info.setWordWrap(True)
+        lay.addRow(info)
+        self.edit = QLineEdit(value)
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setMinimumWidth(380)
+        lay.addRow(self.edit)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        lay.addRow(box)
+
+
+class ShipDialog(TextDialog):
+    @classmethod
+    def ask(cls, parent: QWidget | None, count: int) -> str | None:
+        d = cls("Ship lines", f"Tracking number for the {count} selected line(s). It is sent to N11 only when "
+                              "Send Shipping Info is on (otherwise N11 manages shipping).",
+                "e.g. YK1234567890", parent=parent)
+        return d.edit.text().strip() if d.exec() == QDialog.DialogCode.Accepted else None
+
+
+class InvoiceDialog(TextDialog):
+    @classmethod
+    def ask(cls, parent: QWidget | None, current: str = "") -> str | None:
+        d = cls("Invoice link", "https:// link of the invoice document (PDF, PNG or JPEG, at most 2048 characters). "
+                                "It is sent to N11 by Send Invoice Link.", "https://…/invoice.pdf", current, parent)
+        return d.edit.text().strip() if d.exec() == QDialog.DialogCode.Accepted else None
+
+
+class CancelDialog(QDialog):
+    """Choose a quantity to cancel per line (0 = keep)."""
+
+    def __init__(self, items, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Cancel lines (partial cancellation)")
+        lay = QVBoxLayout(self)
+        note = QLabel("Quantities to cancel. The cancellation is sent to N11 with the Cancellation Reason Type Id "
+                      "of the channel settings (61–65). Only lines not yet shipped can be cancelled.")
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        self.table = QTableWidget(len(items), 4, self)
+        self.table.setHorizontalHeaderLabels(["Line", "Product", "Open qty", "Cancel"])
+        self.table.verticalHeader().hide()
+        self.spins: dict[int, QSpinBox] = {}
+        for n, it in enumerate(items):
+            open_qty = it.quantity - it.cancelled
+            self.table.setItem(n, 0, QTableWidgetItem(it.line_id))
+            self.table.setItem(n, 1, QTableWidgetItem(it.name or it.sku))
+            self.table.setItem(n, 2, QTableWidgetItem(str(open_qty)))
+            spin = QSpinBox()
+            spin.setRange(0, max(0, open_qty))
+            self.table.setCellWidget(n, 3, spin)
+            self.spins[it.id] = spin
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.table)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        lay.addWidget(box)
+        self.resize(560, 300)
+
+    def quantities(self) -> dict[int, int]:
+        return {iid: s.value() for iid, s in self.spins.items() if s.value() > 0}
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, items) -> dict[int, int] | None:
+        d = cls(items, parent)
+        return d.quantities() if d.exec() == QDialog.DialogCode.Accepted else None
+
+
+class AddressMappingDialog(QDialog):
+    """Unmapped N11 address names (from "Address is not valid" errors) → local address nodes."""
+
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.setWindowTitle("Address Mapping")
+        self.resize(760, 420)
+        lay = QVBoxLayout(self)
+        intro = QLabel("These N11 address names did not match the local address tree, so their orders were not "
+                       "written. Choose the local city / township / district for each one and press Save; the "
+                       "orders are fetched again by Order Create.")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.table = QTableWidget(0, 3, self)
+        self.table.setHorizontalHeaderLabels(["Level", "N11 name (code)", "Parent"])
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._load_candidates)
+        lay.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Local node:"))
+        self.choice = QComboBox()
+        self.choice.setMinimumWidth(300)
+        row.addWidget(self.choice, 1)
+        self.save_btn = QPushButton("Save mapping")
+        self.save_btn.clicked.connect(self.save)
+        row.addWidget(self.save_btn)
+        lay.addLayout(row)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        lay.addWidget(close)
+        self.entries: tuple = ()
+        self.saved = 0
+        self.reload()
+
+    def reload(self) -> None:
+        db = self.services.db
+
+        def job():
+            from ..core.orders.address import unmapped_addresses
+
+            with db.session_factory() as s:
+                return unmapped_addresses(s)
+
+        self.services.runner.submit(job, self._show)
+
+    @Slot(object)
+    def _show(self, entries) -> None:
+        self.entries = entries
+        self.table.setRowCount(len(entries))
+        for n, e in enumerate(entries):
+            for col, text in enumerate((e.model, e.code, e.parent_code or "—")):
+                self.table.setItem(n, col, QTableWidgetItem(text))
+        self.status.setText("Nothing to map." if not entries else f"{len(entries)} name(s) to map.")
+        self.save_btn.setEnabled(bool(entries))
+        if entries:
+            self.table.selectRow(0)
+
+    def _current(self):
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.entries[rows[0].row()] if rows and rows[0].row() < len(self.entries) else None
+
+    @Slot()
+    def _load_candidates(self) -> None:
+        entry = self._current()
+        self.choice.clear()
+        if entry is None:
+            return
+        db = self.services.db
+
+        def job():
+            from ..core.orders.address import candidates_for
+            from ..core.settings import load_config
+
+            with db.session_factory() as s:
+                return candidates_for(s, entry, load_config(s).channel_id)
+
+        def done(nodes):
+            if self._current() is not entry:
+                return
+            self.choice.clear()
+            for node in nodes:
+                self.choice.addItem(node.name, node.id)
+
+        self.services.runner.submit(job, done)
+
+    @Slot()
+    def save(self) -> None:
+        entry = self._current()
+        local_id = self.choice.currentData()
+        if entry is None or local_id is None:
+            self.status.setText("Choose an entry and a local node first.")
+            return
+        db = self.services.db
+
+        def job():
+            from ..core.orders.address import set_mapping
+
+            with db.session_factory.begin() as s:
+                set_mapping(s, entry.id, int(local_id))
+            return entry
+
+        def done(_e):
+            self.saved += 1
+            self.status.setText(f"{entry.model} {entry.code} → {self.choice.currentText()} saved.")
+            self.reload()
+
+        self.services.runner.submit(job, done, lambda err: self.status.setText(f"Not saved: {err}"))

@@ -1,0 +1,159 @@
+"""The Orders list model: a window over the orders table, paged through ``services.runner``.
+
+``rowCount`` grows page by page (``canFetchMore``/``fetchMore``); the total matching the
+filter comes from one COUNT query. Every query runs off the GUI thread and comes back as
+frozen ``OrderRow`` tuples; a reply for an older filter is dropped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from ..core.orders import status as st
+from ..core.orders.queries import OrderFilter, OrderRow, count_orders, list_orders
+
+PAGE = 200
+
+STATUS_COLORS = {
+    st.WAITING: "#b9770e", st.APPROVED: "#2471a3", st.SHIPPED: "#117a65", st.DELIVERED: "#1e8449",
+    st.COMPLETED: "#1e8449", st.CANCELLED: "#7f8c8d", st.REFUNDED: "#7f8c8d", st.SUPERSEDED: "#95a5a6",
+}
+
+
+def money(v: Decimal | None) -> str:
+    if v is None:
+        return "—"
+    s = f"{v:,.2f}"
+    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".") + " TL"
+
+
+def local_time(value: datetime | None, fmt: str = "%d.%m.%y %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.replace(tzinfo=timezone.utc).astimezone().strftime(fmt)
+
+
+def status_text(status: str, late: bool = False) -> str:
+    if late:
+        return "Late shipment"
+    return st.LABELS.get(status, status.replace("_", " "))
+
+
+COLUMNS = ("Order", "Status", "Ordered", "Customer", "City", "Lines", "Total", "Cargo", "Invoice", "ERP reported")
+
+
+class OrdersModel(QAbstractTableModel):
+    loaded = Signal()  # after a page or the count arrived
+    failed = Signal(str)
+
+    def __init__(self, services, parent=None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.filter = OrderFilter()
+        self.rows: list[OrderRow] = []
+        self.total = 0
+        self._generation = 0
+        self._loading = False
+        self._exhausted = False
+
+    # ------------------------------------------------------------------ loading
+    def set_filter(self, f: OrderFilter) -> None:
+        self.filter = f
+        self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        gen, f, db = self._generation, self.filter, self.services.db
+        self._loading = True
+
+        def job():
+            with db.session_factory() as s:
+                return count_orders(s, f), list_orders(s, f, 0, PAGE)
+
+        self.services.runner.submit(job, lambda res: self._on_first(gen, res), self._on_error)
+
+    def _on_first(self, gen: int, res) -> None:
+        if gen != self._generation:
+            return
+        total, rows = res
+        self.beginResetModel()
+        self.total = total
+        self.rows = list(rows)
+        self._exhausted = len(rows) < PAGE
+        self._loading = False
+        self.endResetModel()
+        self.loaded.emit()
+
+    def _on_error(self, err) -> None:
+        self._loading = False
+        self.failed.emit(str(err))
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt API
+        return not parent.isValid() and not self._exhausted and not self._loading and bool(self.rows)
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt API
+        if not self.canFetchMore(parent):
+            return
+        self._loading = True
+        gen, f, db, offset = self._generation, self.filter, self.services.db, len(self.rows)
+
+        def job():
+            with db.session_factory() as s:
+                return list_orders(s, f, offset, PAGE)
+
+        self.services.runner.submit(job, lambda rows: self._on_more(gen, offset, rows), self._on_error)
+
+    def _on_more(self, gen: int, offset: int, rows) -> None:
+        if gen != self._generation or offset != len(self.rows):
+            return
+        self._loading = False
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+        self._exhausted = len(rows) < PAGE
+        self.loaded.emit()
+
+    # ------------------------------------------------------------------ Qt model
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def row_at(self, row: int) -> OrderRow | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (r.number, status_text(r.status, r.late), local_time(r.ordered_at), r.customer, r.city, r.lines,
+                    money(r.total), r.cargo or "—", "✓" if r.invoiced else "", "✓" if r.erp_reported else "")[col]
+        if role == Qt.ItemDataRole.ForegroundRole and col == 1:
+            return QBrush(QColor("#c0392b" if r.late else STATUS_COLORS.get(r.status, "#333333")))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (5, 6):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if r.late:
+                return "N11 reports this order as late for shipment (LATE_SHIPMENT); it still waits for approval"
+            return f"N11 order number {r.n11_order_number}"
+        if role == Qt.ItemDataRole.UserRole:
+            return r.id
+        return None

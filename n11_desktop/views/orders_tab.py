@@ -1,0 +1,485 @@
+"""The Orders tab (DESIGN §8, seed §9): the orders pulled from N11 with filters, a detail pane
+(lines, addresses, packages, cancellation history, raw N11 data) and the operator's actions.
+
+Every action changes local state off the GUI thread (``core.orders.actions``) and then runs
+the flow that carries it to N11 — the scheduler's ``run_now`` when the scheduler exists, so a
+flow never overlaps itself, else the background runner — exactly the code the schedule runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.orders import status as st
+from ..core.orders.queries import OrderFilter
+from .orders_dialogs import AddressMappingDialog, CancelDialog, InvoiceDialog, ShipDialog
+from .orders_model import STATUS_COLORS, OrdersModel, local_time, money, status_text
+
+ORDER_FLOWS = {"order_create", "order_update", "send_invoice_link", "get_updated_orders", "cancellation_requests",
+               "cancel_refund_orders", "send_cancel_order_items", "split_packages", "handle_package_combinations"}
+
+STATUS_FILTERS = [
+    ("All orders", None), ("Waiting for approval", st.WAITING), ("Approved", st.APPROVED), ("Shipped", st.SHIPPED),
+    ("Delivered", st.DELIVERED), ("Completed", st.COMPLETED), ("Cancelled", st.CANCELLED), ("Refunded", st.REFUNDED),
+    ("Late shipment", "late"), ("Not reported to ERP", "not_reported"),
+]
+DATE_FILTERS = [("Any time", None), ("Today", 0), ("Last 7 days", 7), ("Last 30 days", 30)]
+
+
+def _address_html(title: str, a: dict) -> str:
+    if not a:
+        return f"<b>{title}</b><br>—"
+    parts = [a.get("full_name") or "", a.get("address") or "",
+             " / ".join(x for x in (a.get("neighborhood"), a.get("township"), a.get("city")) if x),
+             f"Postal code {a['postal_code']}" if a.get("postal_code") else "",
+             f"GSM {a['gsm']}" if a.get("gsm") else ""]
+    mapped = [f"city #{a['local_city_id']}" if a.get("local_city_id") else "",
+              f"township #{a['local_township_id']}" if a.get("local_township_id") else "",
+              f"district #{a['local_district_id']}" if a.get("local_district_id") else ""]
+    lines = "<br>".join(p for p in parts if p)
+    m = ", ".join(x for x in mapped if x)
+    return f"<b>{title}</b><br>{lines}" + (f"<br><span style='color:#7f8c8d'>local: {m}</span>" if m else "")
+
+
+class OrdersTab(QWidget):
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.detail = None
+        self._detail_loading = False
+        self._selected_id: int | None = None
+        self._pending_flows: set[str] = set()
+
+        root = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Status:"))
+        self.status_filter = QComboBox()
+        for label, value in STATUS_FILTERS:
+            self.status_filter.addItem(label, value)
+        bar.addWidget(self.status_filter)
+        bar.addWidget(QLabel("Ordered:"))
+        self.date_filter = QComboBox()
+        for label, value in DATE_FILTERS:
+            self.date_filter.addItem(label, value)
+        bar.addWidget(self.date_filter)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search order number or customer…")
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 1)
+        self.refresh_btn = QPushButton("Refresh")
+        self.fetch_btn = QPushButton("Fetch orders now")
+        self.fetch_btn.setToolTip("Run Order Create (new packages and status changes from N11)")
+        self.mapping_btn = QPushButton("Address mapping…")
+        for b in (self.refresh_btn, self.fetch_btn, self.mapping_btn):
+            bar.addWidget(b)
+        root.addLayout(bar)
+
+        self.banner = QLabel("")
+        self.banner.setObjectName("ordersBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel#ordersBanner { background: #fdecea; color: #922b21; padding: 6px; "
+                                  "border: 1px solid #f5b7b1; border-radius: 3px; }")
+        self.banner.setVisible(False)
+        root.addWidget(self.banner)
+
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        self.model = OrdersModel(services, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((230, 150, 120, 190, 120, 50, 110, 120, 70, 100)):
+            self.table.setColumnWidth(col, width)
+        ll.addWidget(self.table, 1)
+        self.count_label = QLabel("Loading orders…")
+        ll.addWidget(self.count_label)
+        split.addWidget(left)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 4, 0, 0)
+        self.header = QLabel("Select an order to see its lines, addresses, packages and history.")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        rl.addWidget(self.header)
+        actions = QHBoxLayout()
+        self.approve_btn = QPushButton("Approve")
+        self.ship_btn = QPushButton("Ship…")
+        self.invoice_btn = QPushButton("Invoice link…")
+        self.cancel_btn = QPushButton("Cancel lines…")
+        self.erp_btn = QPushButton("Mark ERP-reported")
+        tips = ("Approve the selected lines (all waiting lines if none is selected) on N11",
+                "Ship the selected lines with a tracking number", "Attach the invoice link and send it to N11",
+                "Cancel quantities of lines not yet shipped (partial cancellation on N11)",
+                "Mark the order as reported to the ERP (cancellations need it)")
+        for b, tip in zip((self.approve_btn, self.ship_btn, self.invoice_btn, self.cancel_btn, self.erp_btn), tips):
+            b.setToolTip(tip)
+            b.setEnabled(False)
+            actions.addWidget(b)
+        actions.addStretch(1)
+        rl.addLayout(actions)
+        self.tabs = QTabWidget()
+        self.lines = self._table(["Line", "Product", "Qty", "Price", "Status", "Tracking", "Package"])
+        self.lines.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.addresses = QLabel("")
+        self.addresses.setTextFormat(Qt.TextFormat.RichText)
+        self.addresses.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.addresses.setWordWrap(True)
+        self.addresses.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.packages = self._table(["N11 package", "Status", "Campaign no.", "Tracking no.", "Last change"])
+        self.cancels = self._table(["When", "Source", "Kind", "Line", "Qty", "Reason", "State", "Note"])
+        self.raw = QPlainTextEdit()
+        self.raw.setReadOnly(True)
+        self.tabs.addTab(self.lines, "Lines")
+        self.tabs.addTab(self.addresses, "Addresses")
+        self.tabs.addTab(self.packages, "Packages")
+        self.tabs.addTab(self.cancels, "Cancellations")
+        self.tabs.addTab(self.raw, "Raw N11 data")
+        rl.addWidget(self.tabs, 1)
+        split.addWidget(right)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([420, 380])
+        root.addWidget(split, 1)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        root.addWidget(self.message)
+
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(250)
+        self._reload_timer.timeout.connect(self.reload)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(300)
+        self._search_timer.timeout.connect(self.apply_filter)
+
+        self.status_filter.currentIndexChanged.connect(self.apply_filter)
+        self.date_filter.currentIndexChanged.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.refresh_btn.clicked.connect(self.reload)
+        self.fetch_btn.clicked.connect(lambda: self.run_flow("order_create"))
+        self.mapping_btn.clicked.connect(self.open_address_mapping)
+        self.model.loaded.connect(self._on_loaded)
+        self.model.failed.connect(lambda e: self.count_label.setText(f"Orders could not be loaded: {e}"))
+        self.table.selectionModel().currentRowChanged.connect(self._on_row)
+        self.approve_btn.clicked.connect(lambda: self.approve())
+        self.ship_btn.clicked.connect(lambda: self.ship())
+        self.invoice_btn.clicked.connect(lambda: self.attach_invoice())
+        self.cancel_btn.clicked.connect(lambda: self.cancel_lines())
+        self.erp_btn.clicked.connect(lambda: self.mark_reported())
+        services.subscribe("flow_finished", self._on_flow_finished)
+        sch = getattr(services, "scheduler", None)
+        if sch is not None and hasattr(sch, "flow_finished"):
+            sch.flow_finished.connect(self._on_flow_finished)
+        self.apply_filter()
+
+    @staticmethod
+    def _table(headers) -> QTableWidget:
+        t = QTableWidget(0, len(headers))
+        t.setHorizontalHeaderLabels(headers)
+        t.verticalHeader().hide()
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.setAlternatingRowColors(True)
+        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        t.horizontalHeader().setStretchLastSection(True)
+        return t
+
+    # ------------------------------------------------------------------ state
+    def is_ready(self) -> bool:
+        return not self.model.loading and not self._detail_loading
+
+    def current_filter(self) -> OrderFilter:
+        days = self.date_filter.currentData()
+        date_from = None
+        if days is not None:
+            today = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+            date_from = (today - timedelta(days=days)).astimezone(timezone.utc).replace(tzinfo=None)
+        return OrderFilter(status=self.status_filter.currentData(), date_from=date_from, text=self.search.text())
+
+    @Slot()
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+        self._load_problems()
+
+    @Slot()
+    def reload(self) -> None:
+        self.model.reload()
+        self._load_problems()
+        if self._selected_id is not None:
+            self.load_detail(self._selected_id)
+
+    def _load_problems(self) -> None:
+        db = self.services.db
+
+        def job():
+            from ..core.orders.address import unmapped_addresses
+            from ..core.orders.queries import failed_orders
+
+            with db.session_factory() as s:
+                return failed_orders(s), len(unmapped_addresses(s))
+
+        self.services.runner.submit(job, self._show_problems)
+
+    @Slot(object)
+    def _show_problems(self, res) -> None:
+        failed, unmapped = res
+        self.mapping_btn.setText(f"Address mapping ({unmapped})…" if unmapped else "Address mapping…")
+        if failed:
+            first = failed[0][1]
+            more = f" (and {len(failed) - 1} more; see Monitoring → Order Create)" if len(failed) > 1 else ""
+            self.banner.setText(f"<b>{len(failed)} order(s) from N11 could not be written.</b> {first}{more}")
+        self.banner.setVisible(bool(failed))
+
+    @Slot()
+    def _on_loaded(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        self.count_label.setText(f"{total:,} orders" if shown >= total else f"Showing {shown:,} of {total:,} orders "
+                                 "(scroll for more)")
+        if self._selected_id is None and self.model.rowCount():
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        elif self._selected_id is not None:
+            for n, r in enumerate(self.model.rows):
+                if r.id == self._selected_id:
+                    self.table.selectRow(n)
+                    break
+
+    @Slot(object, object)
+    def _on_row(self, current, _previous) -> None:
+        row = self.model.row_at(current.row()) if current.isValid() else None
+        if row is None:
+            return
+        if row.id != self._selected_id:
+            self._selected_id = row.id
+            self.load_detail(row.id)
+
+    def load_detail(self, order_id: int) -> None:
+        self._detail_loading = True
+        db = self.services.db
+
+        def job():
+            from ..core.orders.queries import order_detail
+
+            with db.session_factory() as s:
+                return order_detail(s, order_id)
+
+        def done(detail):
+            self._detail_loading = False
+            if order_id == self._selected_id:
+                self.show_detail(detail)
+
+        def failed(err):
+            self._detail_loading = False
+            self.header.setText(f"Order could not be loaded: {err}")
+
+        self.services.runner.submit(job, done, failed)
+
+    def show_detail(self, d) -> None:
+        self.detail = d
+        if d is None:
+            self.header.setText("The order no longer exists.")
+            return
+        r = d.row
+        color = "#c0392b" if r.late else STATUS_COLORS.get(r.status, "#333")
+        invoice = ("invoice sent to N11" if d.invoice_sent else "invoice link waiting to be sent") \
+            if d.invoice_link else "no invoice"
+        self.header.setText(
+            f"<span style='font-size:15px'><b>{r.number}</b></span> &nbsp; "
+            f"<span style='color:{color}'><b>{status_text(r.status, r.late)}</b></span><br>"
+            f"N11 order {r.n11_order_number} · ordered {local_time(r.ordered_at)} · {r.customer}"
+            f"{' · ' + d.customer_email if d.customer_email else ''}<br>"
+            f"Total <b>{money(r.total)}</b>{' (discount ' + money(d.discount) + ')' if d.discount else ''} · "
+            f"cargo {r.cargo or '—'} · {invoice} · "
+            f"{'reported to ERP' if r.erp_reported else '<span style=color:#b9770e>not reported to ERP</span>'}")
+        from PySide6.QtGui import QBrush, QColor
+
+        self._fill(self.lines, [
+            (i.line_id, f"{i.name} ({i.sku})" if i.sku else i.name,
+             f"{i.quantity}" + (f" (−{i.cancelled})" if i.cancelled else ""),
+             money(i.price) + (f" −{money(i.discount)}" if i.discount else ""),
+             st.LABELS.get(i.status, i.status) + (" · sending to N11" if st.is_ahead(i.status, i.sent_status) else ""),
+             i.tracking, i.package) for i in d.items])
+        for n, i in enumerate(d.items):
+            item = self.lines.item(n, 4)
+            item.setForeground(QBrush(QColor(STATUS_COLORS.get(i.status, "#333"))))
+            item.setToolTip(f"N11 says: {i.n11_status or '—'}; last status reported to N11: "
+                            f"{st.LABELS.get(i.sent_status, i.sent_status or '—')}")
+            self.lines.item(n, 0).setData(Qt.ItemDataRole.UserRole, i.id)
+        self.addresses.setText(_address_html("Shipping address", d.shipping) + "<br><br>"
+                               + _address_html("Billing address", d.billing)
+                               + (f"<br><br>TC id {d.tc_id}" if d.tc_id else ""))
+        self._fill(self.packages, [(p.n11_id, p.status, p.campaign, p.tracking, local_time(p.last_modified))
+                                   for p in d.packages])
+        self._fill(self.cancels, [(local_time(c.when), c.source, c.kind, c.line, str(c.quantity), c.reason,
+                                   c.state, c.message) for c in d.cancellations])
+        self.tabs.setTabText(3, f"Cancellations ({len(d.cancellations)})" if d.cancellations else "Cancellations")
+        self.raw.setPlainText(d.raw_json)
+        waiting = any(i.status == st.WAITING for i in d.items)
+        open_lines = any(i.status in (st.WAITING, st.APPROVED) for i in d.items)
+        self.approve_btn.setEnabled(waiting)
+        self.ship_btn.setEnabled(open_lines)
+        self.cancel_btn.setEnabled(open_lines)
+        self.invoice_btn.setEnabled(True)
+        self.erp_btn.setEnabled(not r.erp_reported)
+
+    @staticmethod
+    def _fill(table: QTableWidget, rows) -> None:
+        table.setRowCount(len(rows))
+        for n, row in enumerate(rows):
+            for c, value in enumerate(row):
+                table.setItem(n, c, QTableWidgetItem("" if value is None else str(value)))
+
+    # ------------------------------------------------------------------ actions
+    def selected_item_ids(self, statuses) -> list[int]:
+        """Selected lines, or every line in ``statuses`` when none is selected."""
+        if self.detail is None:
+            return []
+        rows = {i.row() for i in self.lines.selectedIndexes()}
+        items = [self.detail.items[r] for r in sorted(rows) if r < len(self.detail.items)]
+        if not items:
+            items = [i for i in self.detail.items if i.status in statuses]
+        return [i.id for i in items]
+
+    def _act(self, fn, *args) -> None:
+        if self.detail is None:
+            return
+        db = self.services.db
+
+        def job():
+            return fn(db, *args)
+
+        def done(res):
+            self.message.setText(res.message)
+            self.reload()
+            if res.flow:
+                self.run_flow(res.flow, list(res.orders))
+
+        self.services.runner.submit(job, done, lambda err: self.message.setText(f"Not done: {err}"))
+
+    def approve(self) -> None:
+        from ..core.orders import actions
+
+        ids = self.selected_item_ids({st.WAITING})
+        if not ids:
+            self.message.setText("No line waiting for approval.")
+            return
+        self._act(actions.approve, self.detail.row.id, ids)
+
+    def ship(self, tracking: str | None = None) -> None:
+        from ..core.orders import actions
+
+        ids = self.selected_item_ids({st.WAITING, st.APPROVED})
+        if not ids:
+            self.message.setText("No line can be shipped.")
+            return
+        tracking = tracking if tracking is not None else ShipDialog.ask(self, len(ids))
+        if tracking is None:
+            return
+        self._act(actions.ship, self.detail.row.id, ids, tracking)
+
+    def attach_invoice(self, url: str | None = None) -> None:
+        from ..core.orders import actions
+
+        if self.detail is None:
+            return
+        url = url if url is not None else InvoiceDialog.ask(self, self.detail.invoice_link)
+        if url is None:
+            return
+        self._act(actions.attach_invoice, self.detail.row.id, url)
+
+    def cancel_lines(self, quantities: dict[int, int] | None = None) -> None:
+        from ..core.orders import actions
+
+        if self.detail is None:
+            return
+        if quantities is None:
+            items = [i for i in self.detail.items if i.status in (st.WAITING, st.APPROVED)]
+            quantities = CancelDialog.ask(self, items)
+            if quantities is None:
+                return
+        self._act(actions.cancel_lines, self.detail.row.id, quantities)
+
+    def mark_reported(self) -> None:
+        from ..core.orders import actions
+
+        if self.detail is None:
+            return
+        self._act(actions.mark_reported, [self.detail.row.n11_order_number])
+
+    def open_address_mapping(self) -> None:
+        dlg = AddressMappingDialog(self.services, self)
+        dlg.exec()
+        if dlg.saved:
+            self.message.setText("Address mapping saved; fetching the waiting orders again.")
+            self.run_flow("order_create")
+        self._load_problems()
+
+    # ------------------------------------------------------------------ flows
+    def run_flow(self, slug: str, orders: list[str] | None = None) -> None:
+        """Run ``slug`` through the scheduler (never overlapping a scheduled run) or the runner."""
+        self._pending_flows.add(slug)
+        sch = getattr(self.services, "scheduler", None)
+        if sch is not None and hasattr(sch, "run_now"):
+            sch.run_now(slug, None, trigger="manual")  # a full run also carries this change
+            return
+        db = self.services.db
+        options = {"orders": orders} if orders else {}
+
+        def job():
+            from ..core.flows import run_flow
+
+            return run_flow(slug, db, trigger="manual", options=options)
+
+        def done(res):
+            self.services.emit("flow_finished", res)
+
+        self.services.runner.submit(job, done, lambda err: self.message.setText(f"{slug} failed: {err}"))
+
+    @Slot(object)
+    def _on_flow_finished(self, result) -> None:
+        flow = getattr(result, "flow", None)
+        if flow not in ORDER_FLOWS:
+            return
+        if flow in self._pending_flows:
+            self._pending_flows.discard(flow)
+            state = result.state.value if hasattr(result.state, "value") else result.state
+            text = f"{flow.replace('_', ' ').capitalize()}: {state} — {result.succeeded} ok"
+            if result.failed:
+                text += f", {result.failed} failed"
+            if result.message:
+                text += f" ({result.message})"
+            self.message.setText(text)
+        self._reload_timer.start()
+
+    def shutdown(self) -> None:
+        self._reload_timer.stop()
+        self._search_timer.stop()
