@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..core.catalog import repo
@@ -87,7 +87,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("category", "Category", lambda r: r.category or "—", 170),
     Column("brand", "Brand", lambda r: r.brand or "", 90),
     Column("price", "Price (TL)", lambda r: _money(r.price), 85, _RIGHT, "Sale price; double-click to edit"),
-    Column("list_price", "List price", lambda r: _money(r.list_price), 85, _RIGHT),
+    Column("list_price", "List price", lambda r: _money(r.list_price), 85, _RIGHT,
+           "List (crossed-out) price, at least the sale price; double-click to edit"),
     Column("stock", "Stock", lambda r: "—" if r.stock is None else str(r.stock), 55, _RIGHT,
            "Stock quantity; double-click to edit"),
     Column("in_catalog", "N11 catalog", _catalog, 95, tooltip="Membership of the N11 catalog"),
@@ -97,7 +98,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("", "Last error", lambda r: (r.last_error or "").replace("\n", " "), 200),
 )
 COL = {c.key or "last_error": i for i, c in enumerate(COLUMNS)}
-EDITABLE = {COL["price"], COL["stock"]}
+EDITABLE = {COL["price"], COL["list_price"], COL["stock"]}
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -278,8 +279,9 @@ class ProductTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[c].display(r)
         if role == Qt.ItemDataRole.EditRole:
-            if c == COL["price"]:
-                return "" if r.price is None else str(r.price).replace(".", ",")
+            if c == COL["price"] or c == COL["list_price"]:
+                v = r.price if c == COL["price"] else r.list_price
+                return "" if v is None else str(v).replace(".", ",")
             if c == COL["stock"]:
                 return "" if r.stock is None else str(r.stock)
             return COLUMNS[c].display(r)
@@ -348,48 +350,56 @@ class ProductTableModel(QAbstractTableModel):
         from ..core.catalog import values as V
 
         text = "" if value is None else str(value).strip()
-        is_price = index.column() == COL["price"]
+        col = index.column()
+        what = {COL["price"]: "price", COL["list_price"]: "list price", COL["stock"]: "stock"}[col]
+        is_stock = col == COL["stock"]
         try:
-            if is_price:
-                new_price = V.money(text)
-                if new_price <= 0:
-                    raise ValueError("the price must be above 0")
-            else:
+            if is_stock:
                 new_stock = V.integer(text, minimum=0)
+                if new_stock == r.stock:
+                    return False
+                updated = dataclasses.replace(r, stock=new_stock)
+            else:
+                amount = V.money(text)
+                if amount <= 0:
+                    raise ValueError(f"the {what} must be above 0")
+                if col == COL["price"]:
+                    new_price = amount
+                    keep = r.list_price is not None and r.list_price >= new_price
+                    new_list = r.list_price if keep else new_price
+                else:
+                    if r.price is None:
+                        raise ValueError("set the sale price first")
+                    if amount < r.price:
+                        raise ValueError(f"it is below the sale price {r.price}")
+                    new_price, new_list = r.price, amount
+                if (new_price, new_list) == (r.price, r.list_price):
+                    return False
+                updated = dataclasses.replace(r, price=new_price, list_price=new_list)
         except ValueError as exc:
-            what = "price" if is_price else "stock"
             self.edit_failed.emit(f"{r.sku}: {what} not changed: {exc}")
             return False
-        if is_price:
-            if new_price == r.price:
-                return False
-            keep_list = r.list_price is not None and r.list_price >= new_price
-            updated = dataclasses.replace(r, price=new_price, list_price=r.list_price if keep_list else new_price)
-        else:
-            if new_stock == r.stock:
-                return False
-            updated = dataclasses.replace(r, stock=new_stock)
-        self._replace_row(index.row(), r.id, updated)
+        self._replace_row(index.row(), r.id, updated)  # shown at once; written off-thread
         db, pid, gen, row_no = self._db, r.id, self._generation, index.row()
-        persistent = QPersistentModelIndex(index)
+        list_given = col == COL["list_price"]
 
         def job():
             with db.session_factory.begin() as s:
-                if is_price:
-                    repo.set_price(s, pid, new_price)
+                if is_stock:
+                    repo.set_stock(s, pid, updated.stock)
                 else:
-                    repo.set_stock(s, pid, new_stock)
+                    repo.set_price(s, pid, updated.price, updated.list_price if list_given else None)
                 return repo.rows_for_ids(s, [pid])
 
         def done(rows) -> None:
             if rows and gen == self._generation:
                 self._replace_row(row_no, pid, rows[0])
-            self.edited.emit("price_changed" if is_price else "stock_changed", (pid,))
+            self.edited.emit("stock_changed" if is_stock else "price_changed", (pid,))
 
         def failed(err) -> None:
-            if gen == self._generation and persistent.isValid():
+            if gen == self._generation:
                 self._replace_row(row_no, pid, r)
-            self.edit_failed.emit(f"{r.sku}: {'price' if is_price else 'stock'} not saved: {err}")
+            self.edit_failed.emit(f"{r.sku}: {what} not saved: {err}")
 
         self._services.runner.submit(job, done, failed)
         return True

@@ -123,7 +123,7 @@ class ProductsTab(QWidget):
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.count_label = QLabel("Loading products…", self)
         self.count_label.setObjectName("productsCount")
-        hint = QLabel("Double-click a price or stock to change it. Select rows to add or remove them "
+        hint = QLabel("Double-click a price, list price or stock to change it. Select rows to add or remove them "
                       "from the N11 catalog.", self)
         hint.setStyleSheet("color: #7f8c8d")
         status = QHBoxLayout()

@@ -138,6 +138,14 @@ def test_editing_price_and_stock_persists_and_emits(qtbot, db, tmp_path):
         price = s.get(Price, ids["P-000"])
         assert price.price == Decimal("1250.90") and price.version == 2
         assert s.get(Stock, ids["P-000"]).quantity == 42 and s.get(Stock, ids["P-000"]).version == 2
+    assert m.setData(m.index(0, COL["list_price"]), "1499,9")
+    qtbot.waitUntil(lambda: events.count(("price", (ids["P-000"],))) == 2, timeout=5000)
+    with db.session_factory() as s:
+        price = s.get(Price, ids["P-000"])
+        assert (price.price, price.list_price, price.version) == (Decimal("1250.90"), Decimal("1499.90"), 3)
+    with qtbot.waitSignal(m.edit_failed) as blocker:
+        assert not m.setData(m.index(0, COL["list_price"]), "100")
+    assert "below the sale price" in blocker.args[0]
     # bad input: nothing written, a message says why
     with qtbot.waitSignal(m.edit_failed) as blocker:
         assert not m.setData(m.index(1, COL["stock"]), "-3")
