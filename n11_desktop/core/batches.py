@@ -101,8 +101,19 @@ def in_flight_clause(content_type: str, object_id_col: Any):
 
 
 # ----------------------------------------------------------------------------- create + send
-def create_batch(db: Any, content_type: str, flow: str, op: str, items: Sequence[SendItem], now: datetime) -> int:
-    """initialized → commit: the batch and its records are written before anything leaves."""
+def _item_rows(batch_id: int, op: str, items: Sequence[SendItem]) -> list[dict]:
+    return [dict(batch_id=batch_id, object_id=it.object_id, object_key=it.object_key,
+                 payload={**dict(it.payload), "_meta": {**dict(it.meta), "op": op}},
+                 version_date=it.version_date, state="pending") for it in items]
+
+
+def create_batch(db: Any, content_type: str, flow: str, op: str, items: Sequence[SendItem], now: datetime, *,
+                 finalize: bool = True) -> int:
+    """initialized → commit: the batch and its records are written before anything leaves.
+
+    With ``finalize=False`` the batch stays ``initialized`` so more records can be added page by
+    page (:func:`add_items`) before :func:`commit_batch`; a crash meanwhile leaves only records
+    that recovery releases (``pending`` → ``unsent``)."""
     if op not in OPS:
         raise ValueError(f"unknown batch op {op!r}")
     try:
@@ -113,15 +124,43 @@ def create_batch(db: Any, content_type: str, flow: str, op: str, items: Sequence
                           created_at=now, updated_at=now)
             s.add(batch)
             s.flush()
-            rows = [dict(batch_id=batch.id, object_id=it.object_id, object_key=it.object_key,
-                         payload={**dict(it.payload), "_meta": {**dict(it.meta), "op": op}},
-                         version_date=it.version_date, state="pending") for it in items]
+            rows = _item_rows(batch.id, op, items)
             for start in range(0, len(rows), 5000):
                 s.execute(insert(BatchItem), rows[start:start + 5000])
-            batch.state = "commit"
+            if finalize:
+                batch.state = "commit"
             return batch.id
     except IntegrityError as exc:  # a concurrent writer won the race for this content type
         raise BatchInFlight(content_type) from exc
+
+
+def add_items(db: Any, batch_id: int, op: str, items: Sequence[SendItem], now: datetime) -> None:
+    with db.session_factory.begin() as s:
+        b = s.get(Batch, batch_id)
+        if b.state != "initialized":
+            raise ValueError(f"batch {batch_id} is {b.state}; records are added only while it is initialized")
+        rows = _item_rows(batch_id, op, items)
+        for start in range(0, len(rows), 5000):
+            s.execute(insert(BatchItem), rows[start:start + 5000])
+        b.total = (b.total or 0) + len(items)
+        b.updated_at = now
+
+
+def abandon_batch(db: Any, batch_id: int, now: datetime, reason: str) -> None:
+    """Assembly stopped (cancel): release its records; nothing was posted."""
+    with db.session_factory.begin() as s:
+        _set_items_where(s, batch_id, "pending", "unsent")
+        b = s.get(Batch, batch_id)
+        b.error = reason
+        _maybe_finish(s, b, now)
+
+
+def commit_batch(db: Any, batch_id: int, now: datetime) -> None:
+    with db.session_factory.begin() as s:
+        b = s.get(Batch, batch_id)
+        if b.state == "initialized":
+            b.state = "commit"
+            b.updated_at = now
 
 
 def _post(client: Any, op: str, skus: list[dict]) -> list[Any]:
@@ -147,28 +186,29 @@ def send_batch(db: Any, batch_id: int, client: Any, config: ChannelConfig, *, pa
     summary = SendSummary(batch_id=batch_id)
     page_size = max(1, min(int(page_size or 1000), 1000))
     with db.session_factory() as s:
-        batch = s.get(Batch, batch_id)
-        rows = s.execute(select(BatchItem.id, BatchItem.payload).where(BatchItem.batch_id == batch_id,
-                                                                       BatchItem.state == "pending")
-                         .order_by(BatchItem.id)).all()
-    total = len(rows)
-    op = (rows[0][1].get("_meta") or {}).get("op") if rows else None
+        all_ids = list(s.scalars(select(BatchItem.id).where(BatchItem.batch_id == batch_id,
+                                                            BatchItem.state == "pending").order_by(BatchItem.id)))
+    total = len(all_ids)
+    op = None
     done = 0
     stopped = False
     for start in range(0, total, page_size):
-        chunk = rows[start:start + page_size]
-        ids = [r[0] for r in chunk]
+        ids = all_ids[start:start + page_size]
         if should_stop():
             stopped = True
             break
         now = clock()
         with db.session_factory.begin() as s:  # written as about-to-send before the request leaves
+            payloads = dict(s.execute(select(BatchItem.id, BatchItem.payload).where(BatchItem.id.in_(ids))).all())
             _set_items(s, ids, state="sending")
             b = s.get(Batch, batch_id)
             if b.sent_at is None:
                 b.sent_at = now
             b.updated_at = now
-        skus = [strip_meta(r[1]) for r in chunk]
+        if op is None:
+            op = (payloads[ids[0]].get("_meta") or {}).get("op")
+        skus = [strip_meta(payloads[i]) for i in ids]
+        del payloads
         try:
             acks = _post(client, op, skus)
         except N11Error as err:
@@ -188,7 +228,7 @@ def send_batch(db: Any, batch_id: int, client: Any, config: ChannelConfig, *, pa
             summary.fatal = True
             break
         _record_acks(db, batch_id, ids, acks, clock(), summary, config, log_fn)
-        done += len(chunk)
+        done += len(ids)
         if progress is not None:
             progress(done, total)
     # anything not posted (cancel, fatal error) is released at once

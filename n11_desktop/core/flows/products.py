@@ -97,20 +97,45 @@ def _penalize_built(ctx: FlowContext, content_type: str, bad: Sequence[ps.Built]
     return len(bad)
 
 
+BUILD_CHUNK = 5000  # records built and written per step (bounded memory on 100k pushes)
+
+
 def _send(ctx: FlowContext, content_type: str, op: str, items: list[batches.SendItem],
           outcome: FlowOutcome) -> FlowOutcome:
-    outcome.total += len(items)
-    if not items:
-        outcome.message = outcome.message or "nothing to send"
-        return outcome
+    return _assemble_and_send(ctx, content_type, op, [items], outcome)
+
+
+def _assemble_and_send(ctx: FlowContext, content_type: str, op: str, chunks: Iterable[list[batches.SendItem]],
+                       outcome: FlowOutcome) -> FlowOutcome:
+    """Write the batch page by page (initialized → commit), then post it."""
+    batch_id = None
+    n = 0
     now = ctx.clock()
     try:
-        batch_id = batches.create_batch(ctx.db, content_type, ctx.slug, op, items, now)
-    except batches.BatchInFlight:
-        outcome.skipped += len(items)
-        outcome.message = f"another {content_type} batch is in flight; nothing sent"
+        for items in chunks:
+            if not items:
+                continue
+            if batch_id is None:
+                try:
+                    batch_id = batches.create_batch(ctx.db, content_type, ctx.slug, op, items, now, finalize=False)
+                except batches.BatchInFlight:
+                    outcome.skipped += len(items)
+                    outcome.message = f"another {content_type} batch is in flight; nothing sent"
+                    return outcome
+            else:
+                batches.add_items(ctx.db, batch_id, op, items, ctx.clock())
+            n += len(items)
+            ctx.check_stop()
+    except BaseException:
+        if batch_id is not None:
+            batches.abandon_batch(ctx.db, batch_id, ctx.clock(), "stopped while the batch was being written")
+        raise
+    outcome.total += n
+    if batch_id is None:
+        outcome.message = outcome.message or "nothing to send"
         return outcome
-    ctx.progress(0, len(items), f"sending {len(items)} record(s)")
+    batches.commit_batch(ctx.db, batch_id, ctx.clock())
+    ctx.progress(0, n, f"sending {n} record(s)")
     summary = batches.send_batch(ctx.db, batch_id, ctx.client(), ctx.config, page_size=_page_size(ctx),
                                  clock=ctx.clock, should_stop=ctx.should_stop,
                                  progress=lambda d, t: ctx.progress(d, t, f"sent {d} of {t}"), log_fn=_log_fn(ctx))
@@ -164,18 +189,24 @@ def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_de
     wanted = _skus(ctx)
     with ctx.session_factory() as s:
         cands = ps.create_candidates(s, now, limit=_limit(ctx), skus=wanted, states=states)
-        ids = [c[0] for c in cands]
-        built = ps.build_payloads(s, ids, buffer_stock=ctx.config.buffer_stock) if ids else []
-        vds = _version_dates(s, ids)
     outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
     ctx.check_stop()
-    bad = [b for b in built if b.payload is None]
-    outcome.penalized += _penalize_built(ctx, "product", bad, now)
-    items = [batches.SendItem(b.product_id, b.sku, b.payload, vds[b.product_id][0],
-                              {"stock_vd": _vd(vds[b.product_id][1]), "price_vd": _vd(vds[b.product_id][2])})
-             for b in built if b.payload is not None]
-    outcome.total += len(bad)
-    return _send(ctx, "product", "create", items, outcome)
+    ids = [c[0] for c in cands]
+
+    def chunks():
+        for start in range(0, len(ids), BUILD_CHUNK):
+            part = ids[start:start + BUILD_CHUNK]
+            with ctx.session_factory() as s:
+                built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock)
+                vds = _version_dates(s, part)
+            bad = [b for b in built if b.payload is None]
+            outcome.penalized += _penalize_built(ctx, "product", bad, now)
+            outcome.total += len(bad)
+            yield [batches.SendItem(b.product_id, b.sku, b.payload, vds[b.product_id][0],
+                                    {"stock_vd": _vd(vds[b.product_id][1]), "price_vd": _vd(vds[b.product_id][2])})
+                   for b in built if b.payload is not None]
+
+    return _assemble_and_send(ctx, "product", "create", chunks(), outcome)
 
 
 def _version_dates(s, ids: Sequence[int]) -> dict[int, tuple[datetime | None, datetime | None, datetime | None]]:
@@ -250,16 +281,22 @@ def product_update(ctx: FlowContext) -> FlowOutcome:
     wanted = _skus(ctx)
     with ctx.session_factory() as s:
         cands = ps.update_candidates(s, now, limit=_limit(ctx), skus=wanted)
-        ids = [c[0] for c in cands]
-        built = ps.build_payloads(s, ids, buffer_stock=ctx.config.buffer_stock, for_update=True) if ids else []
-        vds = _version_dates(s, ids)
     outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
-    bad = [b for b in built if b.payload is None]
-    outcome.penalized += _penalize_built(ctx, "product", bad, now)
-    outcome.total += len(bad)
-    items = [batches.SendItem(b.product_id, b.sku, b.payload, vds[b.product_id][0]) for b in built
-             if b.payload is not None]
-    return _send(ctx, "product", "update", items, outcome)
+    ids = [c[0] for c in cands]
+
+    def chunks():
+        for start in range(0, len(ids), BUILD_CHUNK):
+            part = ids[start:start + BUILD_CHUNK]
+            with ctx.session_factory() as s:
+                built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock, for_update=True)
+                vds = _version_dates(s, part)
+            bad = [b for b in built if b.payload is None]
+            outcome.penalized += _penalize_built(ctx, "product", bad, now)
+            outcome.total += len(bad)
+            yield [batches.SendItem(b.product_id, b.sku, b.payload, vds[b.product_id][0]) for b in built
+                   if b.payload is not None]
+
+    return _assemble_and_send(ctx, "product", "update", chunks(), outcome)
 
 
 # ----------------------------------------------------------------------------- delete / seller code
