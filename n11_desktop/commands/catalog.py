@@ -20,7 +20,10 @@ def add_parser(subparsers, common) -> None:
                         description="Columns: sku (required), product_code, title, description, category "
                                     "(A > B > C), brand, barcode, price, list_price, currency, vat_rate, stock, "
                                     "images (| separated https URLs), preparing_day, shipment_template, active, "
-                                    "in_catalog, attr:<Name>. CSV in UTF-8 or Windows-1254, separated by , ; or tab.")
+                                    "in_catalog, attr:<Name>. CSV in UTF-8 or Windows-1254, separated by , ; or tab; "
+                                    "Turkish decimal commas (1.234,50) are fine. Existing products: an absent "
+                                    "column or a blank cell keeps the stored value. New products: product_code = "
+                                    "sku, list_price = price, vat_rate 20, active 1, in_catalog 1.")
     pi.add_argument("file", type=Path, metavar="FILE", help="a .csv or .xlsx file")
     pi.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
     pi.set_defaults(func=cmd_import)
