@@ -70,6 +70,7 @@ class ControlView:
     title: str
     local_category: str
     result: Any  # PayloadResult
+    attributes: tuple[str, ...] = ()  # "Renk = Siyah (value 123)" for what is sent
 
 
 def _load_overview(db) -> Overview:
@@ -107,6 +108,7 @@ class MappingTab(QWidget):
         self._detail: CategoryDetail | None = None
         self._selected_local: str | None = None
         self._fetching: set[int] = set()
+        self._seq: dict[str, int] = {}
         self._build_ui()
         services.subscribe("catalog_changed", self._on_external_change)
         services.subscribe("mapping_changed", self._on_external_change)
@@ -368,6 +370,9 @@ class MappingTab(QWidget):
         val_row.addStretch(1)
         al.addLayout(val_row)
         lay.addWidget(self.attr_box, 1)
+        self._filler = QWidget()  # keeps the header at the top while the attribute box is hidden
+        lay.addWidget(self._filler, 1)
+        self._filler.setVisible(False)
         self._set_attr_editing(False)
         return page
 
@@ -403,10 +408,12 @@ class MappingTab(QWidget):
         self.sugg_model: RowsModel[Suggestion] = RowsModel([
             Column("Kind", lambda s: s.kind),
             Column("Local", lambda s: s.local),
-            Column("Suggested N11", lambda s: f"{s.n11_name} ({s.n11_id})", tooltip=lambda s: s.n11_name),
+            Column("Suggested N11", lambda s: f"{s.n11_name.split(' > ')[-1]} ({s.n11_id})",
+                   tooltip=lambda s: s.n11_name),
             Column("Confidence", lambda s: _pct(s.confidence), sort=lambda s: s.confidence,
                    color=lambda s: GREEN if s.confidence >= 0.85 else (AMBER if s.confidence >= 0.6 else GREY)),
-            Column("Scope", lambda s: "global" if not s.category_id else f"category {s.category_id}"),
+            Column("Scope", lambda s: "—" if s.kind == "category" else
+                   ("all categories" if not s.category_id else f"category {s.category_id}")),
             Column("Why", lambda s: s.reason, tooltip=lambda s: s.reason),
         ], self)
         self.sugg_view = QTableView()
@@ -414,7 +421,7 @@ class MappingTab(QWidget):
         self._table_defaults(self.sugg_view)
         self.sugg_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.sugg_view.horizontalHeader().setStretchLastSection(True)
-        for c, w in ((0, 70), (1, 190), (2, 300), (3, 80), (4, 110)):
+        for c, w in ((0, 62), (1, 170), (2, 200), (3, 78), (4, 100)):
             self.sugg_view.setColumnWidth(c, w)
         lay.addWidget(self.sugg_view, 1)
         return page
@@ -431,7 +438,8 @@ class MappingTab(QWidget):
         lay.addWidget(self.control_summary)
         row = QHBoxLayout()
         self.sku_edit = QLineEdit()
-        self.sku_edit.setPlaceholderText("Find a product by SKU or title…")
+        self.sku_edit.setPlaceholderText("Find a product by SKU or title (the list starts with products that "
+                                         "cannot be sent)…")
         self.sku_edit.setClearButtonEnabled(True)
         self.sku_edit.returnPressed.connect(self.search_products)
         self.btn_find = QPushButton("Find")
@@ -451,8 +459,12 @@ class MappingTab(QWidget):
         self.control_title.setTextFormat(Qt.TextFormat.RichText)
         rl.addWidget(self.control_title)
         self.problem_list = QListWidget()
-        self.problem_list.setMaximumHeight(130)
+        self.problem_list.setMaximumHeight(110)
         rl.addWidget(self.problem_list)
+        self.control_attrs = QLabel("")
+        self.control_attrs.setWordWrap(True)
+        self.control_attrs.setTextFormat(Qt.TextFormat.RichText)
+        rl.addWidget(self.control_attrs)
         self.payload_view = QPlainTextEdit()
         self.payload_view.setReadOnly(True)
         self.payload_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -482,13 +494,19 @@ class MappingTab(QWidget):
         self._closing = True
 
     def _submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
-                on_error: Callable[[Any], None] | None = None) -> None:
+                on_error: Callable[[Any], None] | None = None, *, latest: str | None = None) -> None:
+        """Run ``fn`` on the pool; with ``latest``, a result older than a later request of the
+        same kind is dropped (pool jobs can finish out of order)."""
         self._jobs += 1
+        seq = 0
+        if latest is not None:
+            seq = self._seq[latest] = self._seq.get(latest, 0) + 1
 
         def done(result: Any) -> None:
             self._jobs -= 1
-            if not self._closing:
-                on_done(result)
+            if self._closing or (latest is not None and self._seq.get(latest) != seq):
+                return
+            on_done(result)
 
         def failed(err: Any) -> None:
             self._jobs -= 1
@@ -509,11 +527,12 @@ class MappingTab(QWidget):
     # ================================================================== loading
     def reload(self) -> None:
         db = self.services.db
-        self._submit(lambda: _load_overview(db), self._show_overview)
+        self._submit(lambda: _load_overview(db), self._show_overview, latest="overview")
 
     @Slot(object)
     def _on_external_change(self, _payload: object = None) -> None:
         self.reload()
+        self.load_control_summary()
 
     def _on_flow_finished(self, result: Any) -> None:
         if getattr(result, "flow", "") in ("category_node", "category_attributes", "create_default_attributes",
@@ -628,12 +647,13 @@ class MappingTab(QWidget):
             self.btn_map.setText("Map to selected N11 category")
             return
         self.btn_map.setEnabled(row.n11_id != node.id)
+        name = node.name.replace("&", "&&")  # not a mnemonic
         if row.n11_id == node.id:
             self.btn_map.setText("✔ Mapped to this N11 category")
         elif row.n11_id is not None:
-            self.btn_map.setText(f"Replace mapping with “{node.name}”")
+            self.btn_map.setText(f"Replace mapping with “{name}”")
         else:
-            self.btn_map.setText(f"Map to “{node.name}”")
+            self.btn_map.setText(f"Map to “{name}”")
 
     # ================================================================== detail
     def load_detail(self, local: str) -> None:
@@ -645,7 +665,7 @@ class MappingTab(QWidget):
             with db.session_factory.begin() as s:
                 return category_detail(s, local)
 
-        self._submit(work, self._show_detail)
+        self._submit(work, self._show_detail, latest="detail")
 
     def _show_detail(self, d: CategoryDetail) -> None:
         if d.local != self._selected_local:
@@ -669,6 +689,7 @@ class MappingTab(QWidget):
         leaf = d.leaf
         self._show_category_suggestions(d)
         self.attr_box.setVisible(not (d.mapped_id is None or d.problem or leaf is None))
+        self._filler.setVisible(self.attr_box.isHidden())
         if d.mapped_id is None or d.problem or leaf is None:
             self.attr_box.setTitle("N11 attributes")
             self.attr_info.setText("Map the category first; its N11 attributes then appear here.")
@@ -989,7 +1010,7 @@ class MappingTab(QWidget):
             with db.session_factory.begin() as s:
                 return tuple(suggest_all(s))
 
-        self._submit(work, self._show_suggestions)
+        self._submit(work, self._show_suggestions, latest="suggestions")
 
     def _show_suggestions(self, rows: tuple[Suggestion, ...]) -> None:
         self.sugg_model.set_rows(rows)
@@ -1063,21 +1084,34 @@ class MappingTab(QWidget):
             with db.session_factory.begin() as s:
                 n = s.scalar(select(func.count()).select_from(Product)) or 0
                 if n > 20_000:
-                    return n, None
+                    return n, None, ()
                 buffer = load_config(s).buffer_stock
                 ids = s.scalars(select(Product.id)).all()
-                return n, summarize(build_payloads(s, ids, buffer_stock=buffer))
+                results = build_payloads(s, ids, buffer_stock=buffer)
+            listed = sorted(results, key=lambda r: (r.ok, r.sku))[:CONTROL_LIST_MAX]
+            rows = tuple((r.product_id, r.sku, r.ok, r.blocking[0].message if r.blocking else "") for r in listed)
+            return n, summarize(results), rows
 
-        self._submit(work, self._show_control_summary)
+        self._submit(work, self._show_control_summary, latest="control_summary")
 
     def _show_control_summary(self, data) -> None:
-        n, summary = data
+        n, summary, rows = data
         if n == 0:
             self.control_summary.setText("No products yet.")
             return
         if summary is None:
-            self.control_summary.setText(f"{n:,} products — pick one to check it.")
+            self.control_summary.setText(f"{n:,} products — find one by SKU or title to check it.")
             return
+        if rows and not self.sku_edit.text().strip():
+            cur = self.sku_list.currentItem()
+            keep = cur.data(Qt.ItemDataRole.UserRole) if cur is not None else None
+            self._show_products(rows, select_first=keep is None)
+            if keep is not None:
+                for i in range(self.sku_list.count()):
+                    if self.sku_list.item(i).data(Qt.ItemDataRole.UserRole) == keep:
+                        self.sku_list.setCurrentRow(i)
+                        break
+                self.check_product(int(keep))  # its payload may have changed with the mapping
         ready, total, top = summary
         text = f"<b>{ready:,} of {total:,} products are ready to send.</b>"
         if top:
@@ -1100,19 +1134,27 @@ class MappingTab(QWidget):
                     stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.title.ilike(f"%{q}%")))
                 return tuple(s.execute(stmt).all())
 
-        self._submit(work, self._show_products)
+        self._submit(work, self._show_products, latest="products")
 
-    def _show_products(self, rows) -> None:
+    def _show_products(self, rows, select_first: bool = False) -> None:
+        """rows: (id, sku, title) from a search, or (id, sku, ok, first problem) from the check."""
         self.sku_list.clear()
-        for pid, sku, title in rows:
-            it = QListWidgetItem(sku)
+        for row in rows:
+            pid, sku = row[0], row[1]
+            if len(row) == 4:
+                ok, problem = row[2], row[3]
+                it = QListWidgetItem(("✔ " if ok else "✖ ") + sku)
+                it.setForeground(GREEN if ok else RED)
+                it.setToolTip("ready to send" if ok else problem)
+            else:
+                it = QListWidgetItem(sku)
+                it.setToolTip(row[2])
             it.setData(Qt.ItemDataRole.UserRole, pid)
-            it.setToolTip(title)
             self.sku_list.addItem(it)
         if not rows:
             self.control_title.setText("No product matches.")
-        elif len(rows) == 1:
-            self.sku_list.setCurrentRow(0)
+        elif len(rows) == 1 or select_first:
+            self.sku_list.setCurrentRow(0)  # a single match, or the first product to fix
 
     @Slot()
     def _on_sku_selected(self, item, _prev=None) -> None:
@@ -1128,12 +1170,25 @@ class MappingTab(QWidget):
             from n11_desktop.core.settings import load_config
             from n11_desktop.core.storage.models import Product
 
+            from n11_desktop.core.mapping.store import load_leaf_detail
+
             with db.session_factory.begin() as s:
                 p = s.get(Product, product_id)
                 res = build_product_payload(s, product_id, buffer_stock=load_config(s).buffer_stock)
-                return ControlView(p.sku, p.title, p.category or "", res)
+                leaf = load_leaf_detail(s, res.category_id) if res.category_id else None
+            lines = []
+            by_id = {a.attribute_id: a for a in (leaf.attributes if leaf else ())}
+            for a in (res.payload or res.draft or {}).get("attributes") or ():
+                meta = by_id.get(a["id"])
+                name = meta.name if meta else str(a["id"])
+                if a.get("valueId") is not None:
+                    vname = next((v.name for v in (meta.values if meta else ()) if v.id == a["valueId"]), "?")
+                    lines.append(f"{name} = {vname}")
+                else:
+                    lines.append(f"{name} = “{a.get('customValue')}” (free text)")
+            return ControlView(p.sku, p.title, p.category or "", res, tuple(lines))
 
-        self._submit(work, self._show_control)
+        self._submit(work, self._show_control, latest="control")
 
     def _show_control(self, cv: ControlView) -> None:
         r = cv.result
@@ -1149,6 +1204,8 @@ class MappingTab(QWidget):
             self.problem_list.addItem(it)
         if not r.problems:
             self.problem_list.addItem("No problems: this is exactly what product-create would send.")
+        self.control_attrs.setText(("<b>Attributes sent:</b> " + " · ".join(cv.attributes)) if cv.attributes
+                                   else "<b>Attributes sent:</b> none")
         shown = r.payload if r.payload is not None else r.draft
         header = "" if r.payload is not None else "// draft — not sent while problems remain\n"
         self.payload_view.setPlainText(header + json.dumps(shown, ensure_ascii=False, indent=2, default=_json_default))
@@ -1158,16 +1215,25 @@ class MappingTab(QWidget):
         self.changes_list.clear()
         if report is None:
             return
-        self.changes_summary.setText(f"Last Compare Attributes ({report.at} UTC): {report.summary()}.")
+        self.changes_summary.setText(f"<b>Last Compare Attributes</b> ({report.at.replace('T', ' ')} UTC): "
+                                     f"{report.summary()}. Broken mappings and catalog values first, then removed "
+                                     "and renamed N11 values, then new ones.")
         for b in report.broken:
-            it = QListWidgetItem(f"⚠ broken {b.kind} mapping {b.local}: {b.reason}")
+            what = "catalog value" if b.kind == "catalog_value" else f"{b.kind} mapping"
+            it = QListWidgetItem(f"⚠ {what} {b.local}: {b.reason}")
             it.setForeground(RED)
             self.changes_list.addItem(it)
-        for c in report.changes[:2000]:
-            self.changes_list.addItem(c.describe())
+        order = {"attribute_removed": 0, "removed": 1, "renamed": 2, "attribute_added": 3, "added": 4}
+        for c in sorted(report.changes, key=lambda c: order.get(c.change, 5))[:2000]:
+            it = QListWidgetItem(c.describe())
+            if c.change in ("removed", "attribute_removed", "renamed"):
+                it.setForeground(AMBER)
+            self.changes_list.addItem(it)
         if not report.changes and not report.broken:
             self.changes_list.addItem("No changes on N11 since the last run.")
 
+
+CONTROL_LIST_MAX = 500
 
 _PROBLEM_NAMES = {
     "no_category_mapping": "category not mapped", "mandatory_attribute_missing": "required attribute missing",

@@ -13,6 +13,7 @@ from n11_desktop.core.storage.models import (
     CategoryNode,
     DefaultAttribute,
     FlowRun,
+    Product,
 )
 from n11_desktop.sandbox import data
 
@@ -97,6 +98,9 @@ def test_attributes_defaults_and_compare(configured_db, sandbox):
     with db.session_factory.begin() as s:
         set_attribute_rule(s, "Color", 429)
         set_value_mapping(s, "Color", "X", value_id=renk_values[dropped], category_id=SNEAKER)
+        for i in range(2):  # two products send the dropped colour by its name (no value map)
+            s.add(Product(sku=f"S{i}", product_code="S", category="Ayakkabı > Kadın > Sneaker",
+                          attributes={"Color": dropped.upper()}))
     res = run_flow("compare_attributes", db)
     assert res.ok and "no changes" in res.message
     sandbox.state.seed = 5  # N11 changes its attribute values
@@ -107,7 +111,9 @@ def test_attributes_defaults_and_compare(configured_db, sandbox):
         kinds = {c.change for c in report.changes}
         assert {"added", "removed"} <= kinds
         assert any(c.change == "removed" and c.old == dropped and c.category_id == SNEAKER for c in report.changes)
-        assert [(b.kind, b.local) for b in report.broken] == [("value", "Color=X")]
+        assert [(b.kind, b.local) for b in report.broken] == [("value", "Color=X"),
+                                                              ("catalog_value", f"Color={dropped.upper()}")]
+        assert "2 products send it by name" in report.broken[1].reason
         removed = s.scalars(select(AttributeValue).where(AttributeValue.value_id == renk_values[dropped])).all()
         assert removed and all(v.removed for v in removed if v.category_attribute_id in
                                {a.id for a in s.scalars(select(CategoryAttribute).where(

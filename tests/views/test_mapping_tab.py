@@ -144,7 +144,9 @@ def test_map_category_rules_and_value_through_the_gui(tab, qtbot):
     tab.pages.setCurrentIndex(2)
     qtbot.keyClicks(tab.sku_edit, "SNK-0")
     qtbot.mouseClick(tab.btn_find, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: '"stockCode": "SNK-0"' in tab.payload_view.toPlainText())
+    qtbot.waitUntil(lambda: '"stockCode": "SNK-0"' in tab.payload_view.toPlainText()
+                    and f'"categoryId": {SNEAKER}' in tab.payload_view.toPlainText())
+    qtbot.waitUntil(tab.is_ready)
     text = tab.payload_view.toPlainText()
     assert f'"categoryId": {SNEAKER}' in text and f'"valueId": {target["id"]}' in text
     problems = [tab.problem_list.item(i).text() for i in range(tab.problem_list.count())]

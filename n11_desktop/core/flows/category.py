@@ -448,6 +448,48 @@ def broken_mappings(s: Session) -> tuple[BrokenMapping, ...]:
     return tuple(out)
 
 
+def catalog_values_hit(s: Session, changes: Iterable[ValueChange]) -> tuple[BrokenMapping, ...]:
+    """Catalog values that were sent by name (no value map) and whose N11 value was removed."""
+    from sqlalchemy import text
+
+    from ..mapping.control import MappingSnapshot
+    from ..mapping.text import fold
+
+    removed = {(c.category_id, c.attribute_id, fold(c.old)): c for c in changes if c.change == "removed"}
+    if not removed:
+        return ()
+    snap = MappingSnapshot(s)
+    counts: dict[tuple[int, int, str, str], int] = {}
+    rows = s.execute(text(
+        "SELECT p.category, pc.category_id, j.key, j.value, count(*) FROM product p "
+        "LEFT JOIN product_category pc ON pc.product_id = p.id, json_each(p.attributes) j "
+        "GROUP BY p.category, pc.category_id, j.key, j.value "
+        "UNION ALL SELECT p.category, pc.category_id, 'brand', p.brand, count(*) FROM product p "
+        "LEFT JOIN product_category pc ON pc.product_id = p.id WHERE p.brand IS NOT NULL "
+        "AND json_extract(p.attributes, '$.brand') IS NULL GROUP BY p.category, pc.category_id, p.brand"))
+    for cat, override, key, value, n in rows:
+        if key is None or value is None:
+            continue
+        leaf = override if override is not None else snap.cat_map.get(
+            " > ".join(x.strip() for x in str(cat or "").split(">") if x.strip()))
+        if leaf is None:
+            continue
+        aid = snap.rule(str(key), int(leaf))
+        if aid is None or (int(leaf), aid, fold(value)) not in removed:
+            continue
+        if snap.value_map(str(key), str(value), int(leaf)) is not None:
+            continue  # an explicit value map is reported by broken_mappings
+        k = (int(leaf), aid, str(key), str(value))
+        counts[k] = counts.get(k, 0) + int(n)
+    out = []
+    for (leaf, aid, key, value), n in sorted(counts.items()):
+        ch = removed[(leaf, aid, fold(value))]
+        out.append(BrokenMapping("catalog_value", f"{key}={value}", leaf,
+                                 f"N11 removed “{ch.old}” from {ch.attribute_name} in {ch.category_name}; "
+                                 f"{n} product{'s' if n != 1 else ''} send it by name — map it to another value"))
+    return tuple(out)
+
+
 def save_compare_report(s: Session, report: CompareReport) -> None:
     row = s.get(AppState, COMPARE_REPORT_KEY)
     if row is None:
@@ -488,7 +530,7 @@ def compare_attributes(ctx: FlowContext) -> FlowOutcome:
             continue
         changes.extend(res.changes)
     with ctx.session_factory.begin() as s:
-        broken = broken_mappings(s)
+        broken = broken_mappings(s) + catalog_values_hit(s, changes)
         report = CompareReport(at=_now().isoformat(timespec="seconds"), categories=len(leaves) - len(failed),
                                changes=tuple(changes), broken=broken, failed=tuple(failed))
         save_compare_report(s, report)

@@ -168,6 +168,8 @@ def suggest_values(session: Session, *, snapshot: MappingSnapshot | None = None)
                     continue
                 score, vid, vname, reason = best
                 if a.custom:
+                    if score < 0.85:
+                        continue  # free text is sent as it is; only a near-certain match is worth a map
                     score = round(score * 0.9, 3)
                     reason += f" · {a.name} also accepts free text"
                 k = (key, fold(value), scope)

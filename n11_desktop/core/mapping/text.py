@@ -100,6 +100,8 @@ def name_similarity(local: str, remote: str) -> tuple[float, str]:
     token_score = 0.0
     if matched:
         token_score = 0.85 * (2 * matched) / (len(tl) + len(tr))
+        if (_AUDIENCE & set(tr)) - set(tl):
+            token_score *= 0.6  # "Erkek" vs "Erkek Çocuk": another audience, not the same value
     ratio = SequenceMatcher(None, fl, fr).ratio()
     char_score = ratio * 0.85 if ratio >= 0.75 else ratio * 0.5
     if token_score >= char_score and token_score > 0:
