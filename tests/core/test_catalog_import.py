@@ -208,4 +208,4 @@ def test_n11_limits_short_title_warns_and_huge_stock_is_refused(db, tmp_path):
     assert [str(w) for w in report.warnings] == [
         "row 2, column title: is 11 characters; N11 needs at least 15 to create the product"]
     assert [str(e) for e in report.errors] == ["row 3, column stock: '1000000' is too large; N11 accepts at most 999999"]
-    assert "1 warnings" in report.summary()
+    assert "1 warning" in report.summary() and "1 row" not in report.summary()

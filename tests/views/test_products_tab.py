@@ -201,7 +201,7 @@ def test_import_previews_then_imports_good_rows(qtbot, db, tmp_path, monkeypatch
     settle(qtbot, w, services)
     assert w.model.rowCount() == 2 and w.stack.currentWidget() is w.view
     assert [cell(w.model, r, "sku") for r in range(2)] == ["N-1", "N-3"]
-    assert "1 bad rows skipped" in w.banner.text() and changed == [None]
+    assert "1 bad row skipped" in w.banner.text() and changed == [None]
     w._dialog.buttons.button(QDialogButtonBox.StandardButton.Close).click()
     qtbot.waitUntil(lambda: w._dialog is None)
     close(w, services)

@@ -118,13 +118,17 @@ class ImportReport:
         return not self.errors
 
     def summary(self) -> str:
-        verb = "would be" if self.dry_run else ""
-        parts = [f"{self.rows} rows read", f"{self.created} {verb + ' ' if verb else ''}created",
-                 f"{self.updated} {verb + ' ' if verb else ''}updated", f"{self.unchanged} unchanged"]
+        verb = "would be " if self.dry_run else ""
+
+        def n(count: int, word: str) -> str:
+            return f"{count} {word}{'' if count == 1 else 's'}"
+
+        parts = [f"{n(self.rows, 'row')} read", f"{self.created} {verb}created", f"{self.updated} {verb}updated",
+                 f"{self.unchanged} unchanged"]
         if self.errors:
-            parts.append(f"{self.bad_rows} bad rows skipped")
+            parts.append(f"{n(self.bad_rows, 'bad row')} skipped")
         if self.warnings:
-            parts.append(f"{len(self.warnings)} warnings")
+            parts.append(n(len(self.warnings), "warning"))
         return ("Dry run: " if self.dry_run else "") + ", ".join(parts)
 
 
@@ -623,8 +627,3 @@ def import_catalog(db: Database, path: Path | str, *, dry_run: bool = False,
         errors=tuple(errors), warnings=tuple(warnings), changes=tuple(changes.items), changes_truncated=changes.truncated,
         price_changes=price_n, stock_changes=stock_n, catalog_changes=catalog_n,
     )
-
-
-def iter_errors_text(report: ImportReport) -> Iterable[str]:
-    for e in report.errors:
-        yield str(e)
