@@ -430,11 +430,11 @@ class ProductsTab(QWidget):
             self._load_lists()
             if report.created or report.updated:
                 self._emit("catalog_changed", None)
-            # the scheduler pushes stock and prices at once (None: whichever products changed)
+            # the scheduler pushes stock and prices at once (an empty tuple: many products, see the versions)
             if report.stock_changes:
-                self._emit("stock_changed", None)
+                self._emit("stock_changed", ())
             if report.price_changes:
-                self._emit("price_changed", None)
+                self._emit("price_changed", ())
         dlg.finished.connect(self._dialog_closed)
         dlg.open()
 

@@ -202,7 +202,7 @@ def test_import_previews_then_imports_good_rows(qtbot, db, tmp_path, monkeypatch
     settle(qtbot, w, services)
     assert w.model.rowCount() == 2 and w.stack.currentWidget() is w.view
     assert [cell(w.model, r, "sku") for r in range(2)] == ["N-1", "N-3"]
-    assert "1 bad row skipped" in w.banner.text() and changed == [None, ("stock", None)]
+    assert "1 bad row skipped" in w.banner.text() and changed == [None, ("stock", ())]
     w._dialog.buttons.button(QDialogButtonBox.StandardButton.Close).click()
     qtbot.waitUntil(lambda: w._dialog is None)
     close(w, services)
