@@ -109,6 +109,7 @@ class MappingTab(QWidget):
         self._selected_local: str | None = None
         self._fetching: set[int] = set()
         self._seq: dict[str, int] = {}
+        self._flows_running: set[str] = set()
         self._build_ui()
         services.subscribe("catalog_changed", self._on_external_change)
         services.subscribe("mapping_changed", self._on_external_change)
@@ -535,9 +536,16 @@ class MappingTab(QWidget):
         self.load_control_summary()
 
     def _on_flow_finished(self, result: Any) -> None:
-        if getattr(result, "flow", "") in ("category_node", "category_attributes", "create_default_attributes",
-                                           "compare_attributes"):
-            self.reload()
+        slug = getattr(result, "flow", "")
+        if self._closing or slug not in self._flow_buttons():
+            return
+        if slug in self._flows_running:  # started from this tab through the scheduler
+            self._flows_running.discard(slug)
+            self._flow_buttons()[slug].setEnabled(True)
+            self._say(f"{'✔' if result.ok else '✖'} {slug}: {result.state.value} — {result.message}",
+                      error=not result.ok)
+        self.reload()
+        self.load_control_summary()
 
     def _show_overview(self, ov: Overview) -> None:
         first = self._overview is None
@@ -973,12 +981,28 @@ class MappingTab(QWidget):
         self._write(fn, lambda ch: "✔ " + ch.message)
 
     # ================================================================== flows
+    def _flow_buttons(self) -> dict[str, QPushButton]:
+        return {"category_node": self.btn_node, "category_attributes": self.btn_attrs,
+                "create_default_attributes": self.btn_defaults, "compare_attributes": self.btn_compare}
+
     def run_flow(self, slug: str) -> None:
+        """Run a category flow now: through the scheduler when there is one (a flow never
+        overlaps itself), else on the background runner."""
+        from n11_desktop.core.flows import SPECS
+
+        name = SPECS[slug].name
+        sched = self.services.scheduler
+        if sched is not None and hasattr(sched, "run_now"):
+            self._flows_running.add(slug)
+            self._flow_buttons()[slug].setEnabled(False)
+            self._say(f"{name}: started…")
+            sched.run_now(slug)
+            return
         db = self.services.db
-        buttons = (self.btn_node, self.btn_attrs, self.btn_defaults, self.btn_compare)
+        buttons = tuple(self._flow_buttons().values())
         for b in buttons:
             b.setEnabled(False)
-        self._say(f"Running {slug}…")
+        self._say(f"{name}: running…")
 
         def work():
             from n11_desktop.core.flows import run_flow

@@ -152,3 +152,21 @@ def test_bulk_build_reads_each_table_once_per_chunk(catalog_db):
             event.remove(db.engine, "before_cursor_execute", count)
     assert len(res) == len(ids) == 296
     assert len(statements) < 20  # not one query per product
+
+
+def test_custom_value_attributes_send_free_text(catalog_db):
+    db = catalog_db
+    with db.session_factory.begin() as s:
+        set_category_mapping(s, "Ayakkabı > Kadın > Sneaker", SNEAKER)
+    load_attributes(db, SNEAKER)
+    with db.session_factory.begin() as s:
+        set_attribute_rule(s, "Renk", 429)  # Renk accepts free text on N11
+        pid = _pid(s, "AYK-KSN-001-38")
+        p = s.get(Product, pid)
+        p.attributes = dict(p.attributes, Renk="Gece Mavisi")
+        s.flush()
+        sent = {a["id"]: a for a in build_product_payload(s, pid).draft["attributes"]}
+        assert sent[429] == {"id": 429, "valueId": None, "customValue": "Gece Mavisi"}
+        set_value_mapping(s, "Renk", "Gece Mavisi", custom_value="Lacivert Gece")
+        sent = {a["id"]: a for a in build_product_payload(s, pid).draft["attributes"]}
+        assert sent[429]["customValue"] == "Lacivert Gece"

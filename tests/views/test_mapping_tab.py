@@ -81,6 +81,25 @@ def test_empty_tree_explains_what_to_do(qtbot, db):
     assert services.shutdown(5000)
 
 
+def test_run_category_node_from_the_tab(qtbot, configured_db):
+    db = configured_db
+    with db.session_factory.begin() as s:
+        ch = ensure_channel(s)
+        ch.conf = dict(ch.conf, category_ids=[1001770])
+    services = build_services(db)
+    w = MappingTab(services, None)
+    qtbot.addWidget(w)
+    qtbot.waitUntil(w.is_ready)
+    assert w.tree_stack.currentWidget() is w.tree_empty
+    qtbot.mouseClick(w.btn_node, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.tree_stack.currentWidget() is w.tree_view and w.is_ready(), timeout=15_000)
+    qtbot.waitUntil(lambda: "category_node: done" in w.status.text() and w.btn_node.isEnabled())
+    assert w.tree_model.tree.size == sum(1 for c in data.categories().values()
+                                         if any(p.id == 1001770 for p in data.category_path(c.id)))
+    w.shutdown()
+    assert services.shutdown(10_000)
+
+
 def test_map_category_rules_and_value_through_the_gui(tab, qtbot):
     assert tab.tree_model.tree.size > 150 and tab.tree_stack.currentWidget() is tab.tree_view
     _select_local(tab, qtbot, "Ayakkabı > Kadın > Sneaker")

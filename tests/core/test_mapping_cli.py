@@ -1,0 +1,34 @@
+"""`n11-desktop mapping import|export|suggest` (DESIGN §9): same code as the GUI, clear exit codes."""
+
+import json
+
+from n11_desktop.cli import main
+
+from .mapping_fixtures import import_demo_catalog, load_tree
+
+
+def test_mapping_cli_round_trip(db, tmp_path, capsys):
+    load_tree(db)
+    import_demo_catalog(db)
+    path = str(db.path)
+    db.dispose()
+    good = tmp_path / "map.csv"
+    good.write_text("kind,local,n11_id,category_id\n"
+                    "category,Ayakkabı > Kadın > Sneaker,1214202,\n"
+                    "category,Ayakkabı > Kadın > Bot,1001797,\n", encoding="utf-8")
+    assert main(["--db", path, "mapping", "import", str(good)]) == 1  # one bad row: exit 1, good row kept
+    captured = capsys.readouterr()
+    assert "row 3, n11_id:" in captured.err and "not a leaf" in captured.err
+    assert "1 added" in captured.out
+    out = tmp_path / "out.csv"
+    assert main(["--db", path, "mapping", "export", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").splitlines()[1] == "category,Ayakkabı > Kadın > Sneaker,1214202,,"
+    capsys.readouterr()
+    assert main(["--db", path, "mapping", "suggest", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows and {"kind", "local", "n11_id", "n11_name", "confidence", "reason"} <= set(rows[0])
+    assert all(r["local"] != "Ayakkabı > Kadın > Sneaker" for r in rows if r["kind"] == "category")
+    bot = [r for r in rows if r["local"] == "Ayakkabı > Kadın > Bot" and r["rank"] == 1]
+    assert bot and bot[0]["n11_id"] == 1001799
+    assert main(["--db", path, "mapping", "import", str(tmp_path / "missing.csv")]) == 1
+    assert "cannot read" in capsys.readouterr().err
