@@ -113,9 +113,11 @@ class OrdersModel(QAbstractTableModel):
         self.services.runner.submit(job, lambda rows: self._on_more(gen, offset, rows), self._on_error)
 
     def _on_more(self, gen: int, offset: int, rows) -> None:
-        if gen != self._generation or offset != len(self.rows):
+        if gen != self._generation:
             return
         self._loading = False
+        if offset != len(self.rows):
+            return
         if rows:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
             self.rows.extend(rows)

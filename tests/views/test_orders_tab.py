@@ -1,0 +1,173 @@
+"""The Orders tab as an operator uses it: paged list with filters, detail, actions through the flows,
+Address Mapping — against the sandbox over the real protocol."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import delete, select
+
+from n11_desktop.app import build_services
+from n11_desktop.core.flows import run_flow
+from n11_desktop.core.orders.demo import seed_address_tree, seed_cargo_mapping
+from n11_desktop.core.storage.models import LocalTownship, Order, OrderItem
+from n11_desktop.views import orders_model
+from n11_desktop.views.orders_dialogs import AddressMappingDialog, ShipDialog
+from n11_desktop.views.orders_tab import OrdersTab
+
+from ..orders.conftest import Control, set_conf
+
+
+@pytest.fixture
+def ctl(sandbox):
+    c = Control(sandbox)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def odb(configured_db):
+    seed_address_tree(configured_db)
+    seed_cargo_mapping(configured_db)
+    set_conf(configured_db, order_start_date=(datetime.now() - timedelta(days=2)).strftime("%d/%m/%Y"),
+             cancellation_reason_type_id=65)
+    return configured_db
+
+
+def make(qtbot, db):
+    services = build_services(db)
+    w = OrdersTab(services)
+    qtbot.addWidget(w)
+    w.resize(1400, 850)
+    w.show()
+    settle(qtbot, w, services)
+    return w, services
+
+
+def settle(qtbot, w, services):
+    qtbot.waitUntil(lambda: w.is_ready() and services.runner.pending == 0, timeout=15_000)
+
+
+def close(w, services):
+    w.shutdown()
+    assert services.shutdown(5000)
+
+
+def item_status(db, order_number):
+    with db.session_factory() as s:
+        o = s.scalar(select(Order).where(Order.n11_order_number == order_number))
+        return [i.status for i in s.scalars(select(OrderItem).where(OrderItem.order_id == o.id).order_by(OrderItem.id))]
+
+
+def test_model_passes_qt_model_tester(qtbot, qtmodeltester, odb, ctl, monkeypatch):
+    ctl.post("orders", {"count": 25})
+    assert run_flow("order_create", odb).ok
+    monkeypatch.setattr(orders_model, "PAGE", 10)
+    services = build_services(odb)
+    model = orders_model.OrdersModel(services)
+    with qtbot.waitSignal(model.loaded, timeout=10_000):
+        model.reload()
+    assert model.rowCount() == 10 and model.total == 25 and model.canFetchMore()
+    qtmodeltester.check(model)  # (may start a fetch of its own)
+    for _ in range(10):
+        qtbot.waitUntil(lambda: not model.loading, timeout=10_000)
+        if not model.canFetchMore():
+            break
+        with qtbot.waitSignal(model.loaded, timeout=10_000):
+            model.fetchMore()
+    assert model.rowCount() == 25 and not model.canFetchMore()
+    assert services.shutdown(5000)
+
+
+def test_list_filters_detail_and_actions(qtbot, odb, ctl, sandbox):
+    pkgs = [ctl.order(n_lines=2) for _ in range(4)]
+    ctl.status(pkgs[1]["id"], "Picking", "Shipped")
+    assert run_flow("order_create", odb).ok
+    w, services = make(qtbot, odb)
+    assert w.model.rowCount() == 4 and "4 orders" in w.count_label.text()
+    assert w.detail is not None  # the first order is shown at once
+    # filter by status
+    w.status_filter.setCurrentIndex(w.status_filter.findData("shipped"))
+    settle(qtbot, w, services)
+    assert [r.n11_order_number for r in w.model.rows] == [pkgs[1]["orderNumber"]]
+    w.status_filter.setCurrentIndex(w.status_filter.findData("waiting_approval"))
+    settle(qtbot, w, services)
+    assert w.model.rowCount() == 3
+    # search + detail
+    w.status_filter.setCurrentIndex(0)
+    w.search.setText(pkgs[0]["orderNumber"])
+    qtbot.waitUntil(lambda: w.model.rowCount() == 1, timeout=10_000)
+    w.table.selectRow(0)
+    settle(qtbot, w, services)
+    qtbot.waitUntil(lambda: w.detail is not None and w.detail.row.n11_order_number == pkgs[0]["orderNumber"])
+    assert w.lines.rowCount() == 2 and w.packages.rowCount() == 1
+    assert "Shipping address" in w.addresses.text()
+    assert pkgs[0]["orderNumber"] in w.raw.toPlainText()
+    assert w.approve_btn.isEnabled()
+    # approve → order_update on N11
+    w.approve()
+    qtbot.waitUntil(lambda: sandbox.state.packages[pkgs[0]["id"]]["shipmentPackageStatus"] == "Picking",
+                    timeout=15_000)
+    qtbot.waitUntil(lambda: w.detail is not None and {i.status for i in w.detail.items} == {"approved"}
+                    and "sending" not in w.lines.item(0, 4).text(), timeout=15_000)
+    # ship with a tracking number (the dialog is patched the way an operator fills it)
+    ShipDialog_ask = ShipDialog.ask
+    try:
+        ShipDialog.ask = classmethod(lambda cls, parent, count: "YK-42")
+        w.ship()
+        qtbot.waitUntil(lambda: sandbox.state.packages[pkgs[0]["id"]]["shipmentPackageStatus"] == "Shipped",
+                        timeout=15_000)
+    finally:
+        ShipDialog.ask = ShipDialog_ask
+    # bad input is refused with a message and changes nothing
+    w.attach_invoice("http://not-https/invoice.pdf")
+    qtbot.waitUntil(lambda: "https://" in w.message.text(), timeout=10_000)
+    w.attach_invoice("https://erp.example.com/inv/9.pdf")
+    qtbot.waitUntil(lambda: any(i["orderNumber"] == pkgs[0]["orderNumber"] for i in sandbox.state.invoices),
+                    timeout=15_000)
+    w.mark_reported()
+    qtbot.waitUntil(lambda: w.detail is not None and w.detail.row.erp_reported, timeout=10_000)
+    settle(qtbot, w, services)
+    close(w, services)
+
+
+def test_partial_cancel_from_the_tab(qtbot, odb, ctl, sandbox):
+    pkg = ctl.order(lines=[{"stockCode": "SKU-C", "quantity": 3, "price": "20"}])
+    assert run_flow("order_create", odb).ok
+    w, services = make(qtbot, odb)
+    qtbot.waitUntil(lambda: w.detail is not None)
+    item_id = w.detail.items[0].id
+    w.cancel_lines({item_id: 2})
+    qtbot.waitUntil(lambda: any(p["shipmentPackageStatus"] == "UnSupplied"
+                                for p in sandbox.state.packages.values()), timeout=15_000)
+    qtbot.waitUntil(lambda: w.detail is not None and len(w.detail.cancellations) == 1
+                    and w.detail.cancellations[0].state == "sent", timeout=15_000)
+    assert "Cancellations (1)" in w.tabs.tabText(3)
+    settle(qtbot, w, services)
+    close(w, services)
+
+
+def test_unmapped_address_banner_and_mapping_dialog(qtbot, odb, ctl):
+    pkg = ctl.order(plate=6)
+    town = pkg["shippingAddress"]["district"]
+    with odb.session_factory.begin() as s:
+        s.execute(delete(LocalTownship).where(LocalTownship.city_id == 6, LocalTownship.name == town))
+        s.add(LocalTownship(city_id=6, name=f"{town} Yeni"))
+    assert run_flow("order_create", odb).ok
+    w, services = make(qtbot, odb)
+    assert w.banner.isVisible() and "could not be written" in w.banner.text()
+    assert "Address is not valid" in w.banner.text() and "(1)" in w.mapping_btn.text()
+    dlg = AddressMappingDialog(services, w)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == 1 and dlg.choice.count() > 0, timeout=10_000)
+    assert dlg.table.item(0, 0).text() == "Township" and dlg.table.item(0, 1).text() == town
+    dlg.choice.setCurrentIndex(dlg.choice.findText(f"{town} Yeni"))
+    dlg.save()
+    qtbot.waitUntil(lambda: dlg.saved == 1 and dlg.table.rowCount() == 0, timeout=10_000)
+    settle(qtbot, w, services)
+    assert run_flow("order_create", odb).ok
+    w.reload()
+    qtbot.waitUntil(lambda: w.model.rowCount() == 1 and not w.banner.isVisible(), timeout=10_000)
+    settle(qtbot, w, services)
+    close(w, services)
