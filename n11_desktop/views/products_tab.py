@@ -36,7 +36,7 @@ DEBOUNCE_MS = 300
 ROW_HEIGHT = 24
 FILE_FILTER = "Catalog files (*.csv *.xlsx *.xlsm *.txt *.tsv);;CSV (*.csv *.txt *.tsv);;Excel (*.xlsx *.xlsm)"
 
-MEMBERSHIP = (("All products", None), ("In N11 catalog", True), ("Not in N11 catalog", False),
+MEMBERSHIP = (("In catalog or not", None), ("In N11 catalog", True), ("Not in N11 catalog", False),
               ("Removed from N11 catalog", "removed"))
 PENALTY = (("Any penalty / error", None), ("Penalized", "penalized"), ("Not penalized", "not_penalized"),
            ("With an error", "error"))
@@ -277,9 +277,7 @@ class ProductsTab(QWidget):
         cats, states = res
         self._lists_loaded = True
         self._fill_combo(self.category, [("All categories", None), ("(no category)", "")]
-                         + [("    " * c.count(" > ") + c.rsplit(" > ", 1)[-1], c) for c in cats])
-        for i, c in enumerate(cats, start=2):
-            self.category.setItemData(i, c, Qt.ItemDataRole.ToolTipRole)
+                         + [(c, c) for c in cats])
         self._fill_combo(self.state, [("Any N11 state", None), ("Not sent yet", NOT_SENT)]
                          + [(s, s) for s in states])
 
