@@ -427,3 +427,20 @@ def test_product_back_in_the_catalog_gets_its_stock_again(n11, sandbox):
     assert run(db, "product_update").succeeded == 1  # re-added products are updated (and active again)
     drain(db, sandbox)
     assert _ledger(db)[skus[0]].state == "active"
+
+
+def test_many_pending_approvals_are_refreshed_in_one_listing_pass(n11, sandbox, monkeypatch):
+    from n11_desktop.core.flows import products as flows_products
+
+    monkeypatch.setattr(flows_products, "PENDING_REFRESH_ONE_BY_ONE", 1)
+    db = n11
+    skus = seed_catalog(db, 3)
+    run(db, "product_create")
+    drain(db, sandbox)  # task_results leaves large pending sets to product_update
+    assert {_ledger(db)[s].state for s in skus} == {"pending_approval"}
+    sandbox.state.approve_products_now()
+    calls = len(sandbox.state.requests_log)
+    run(db, "product_update")
+    assert {_ledger(db)[s].state for s in skus} == {"active"}
+    queries = [r for r in sandbox.state.requests_log[calls:] if r["path"] == "/ms/product-query"]
+    assert len(queries) == 1  # one page of the listing, not one query per SKU

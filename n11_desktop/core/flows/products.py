@@ -19,14 +19,14 @@ batch's tasks up to that long), ``quiet`` (do not log selected SKUs that had not
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import func, select
 
 from .. import batches, ledger, penalty
 from .. import products_send as ps
-from ..storage.models import Batch, FailedIntegration, IntegrationAction, Price, Product, Stock
+from ..storage.models import AppState, Batch, FailedIntegration, IntegrationAction, Price, Product, Stock
 from .base import FlowContext, FlowOutcome, register
 
 PENDING_REFRESH_ONE_BY_ONE = 100
@@ -241,6 +241,8 @@ def refresh_pending_approval(ctx: FlowContext, limit: int = 100_000, *, bulk: bo
             .limit(limit)).all()
     client = ctx.client()
     found: dict[str, Any] = {}
+    if n > PENDING_REFRESH_ONE_BY_ONE and not _bulk_refresh_due(ctx):
+        return 0
     if n <= PENDING_REFRESH_ONE_BY_ONE:
         for _oid, key in rows:
             ctx.check_stop()
@@ -269,6 +271,30 @@ def refresh_pending_approval(ctx: FlowContext, limit: int = 100_000, *, bulk: bo
     if changed:
         ctx.log(f"{changed} product(s) left catalog approval on N11", level="INFO")
     return changed
+
+
+BULK_REFRESH_EVERY = timedelta(minutes=30)
+_BULK_REFRESH_KEY = "products.approval_refresh_at"
+
+
+def _bulk_refresh_due(ctx: FlowContext) -> bool:
+    """The full pass over N11's product list runs at most every 30 minutes."""
+    now = ctx.clock()
+    with ctx.session_factory.begin() as s:
+        row = s.get(AppState, _BULK_REFRESH_KEY)
+        last = None
+        if row is not None and row.value:
+            try:
+                last = datetime.fromisoformat(str(row.value))
+            except ValueError:
+                last = None
+        if last is not None and now - last < BULK_REFRESH_EVERY:
+            return False
+        if row is None:
+            s.add(AppState(key=_BULK_REFRESH_KEY, value=now.isoformat()))
+        else:
+            row.value = now.isoformat()
+    return True
 
 
 @register("product_update")
