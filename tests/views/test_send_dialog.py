@@ -170,3 +170,21 @@ def test_products_tab_gets_send_and_penalty_actions(qtbot, db):
         tab.shutdown()
     finally:
         _close(services)
+
+
+def test_models_pass_qt_model_tester(qtmodeltester, qtbot, db):
+    from n11_desktop.views.penalty_dialog import PenaltyModel
+    from n11_desktop.views.send_dialog import DiffModel
+
+    diff = DiffModel()
+    diff.set_rows([("A", "title", "—", "Yeni başlık"), ("A", "quantity", "3", "5")])
+    qtmodeltester.check(diff)
+    skus = seed_catalog(db, 2)
+    _penalize(db, skus)
+    from n11_desktop.core.penalty import list_penalties
+
+    with db.session_factory() as s:
+        rows = list_penalties(s)
+    pm = PenaltyModel()
+    pm.set_rows(rows)
+    qtmodeltester.check(pm)
