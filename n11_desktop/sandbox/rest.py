@@ -104,7 +104,7 @@ def handle(state: SandboxState, method: str, path: str, query: str, headers,
         if family == "ms":
             return _ms(state, method, path, query, body)
         return _rest(state, method, path, query, body)
-    except ValueError as exc:
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
         if family == "ms":
             return spring_error(400, "BadRequestException", str(exc),
                                 "HttpMessageNotReadableException", path)

@@ -69,10 +69,23 @@ def handle(state: SandboxState, body: bytes) -> tuple[int, str, bytes]:
     except Failure as f:
         content = {"result": failure_result(f.code, f.message, f.category)}
         content.update(empty_response_skeleton(resp_el))
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:
+        # A structurally odd request (an element where text was expected, ...).
+        content = {"result": failure_result("SELLER_API.invalidRequest",
+                                            f"İstek geçersiz: {type(exc).__name__}")}
+        content.update(empty_response_skeleton(resp_el))
     return 200, XML_CT, soap_response(resp_el, content)
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _text(v, name: str) -> str:
+    if v is None:
+        return ""
+    if not isinstance(v, str):
+        raise Failure("SELLER_API.invalidRequest", f"{name} alanı metin olmalıdır.")
+    return v
 
 
 def _int(v, name: str, default=None) -> int:
@@ -379,7 +392,7 @@ _SEARCH_STATUS = {"Active": "Active", "Suspended": "Suspended", "Prohibited": "P
 def SearchProducts(state, req):
     page, size = _paging(req)
     s = req.get("productSearch") if isinstance(req.get("productSearch"), dict) else {}
-    name = (s.get("name") or "").casefold()
+    name = _text(s.get("name"), "productSearch.name").casefold()
     status = _SEARCH_STATUS.get(s.get("approvalStatus") or "")
     rows = [g for g in _groups(state)
             if (not name or name in g[0]["title"].casefold())
@@ -445,7 +458,7 @@ def GetProductQuestionDetail(state, req):
 
 def SaveProductAnswer(state, req):
     qid = _int(req.get("productQuestionId"), "productQuestionId")
-    answer = req.get("answer") or ""
+    answer = _text(req.get("answer"), "answer")
     if not 1 <= len(answer) <= 2048:
         raise Failure("SELLER_API.invalidAnswer", "Cevap 1 ile 2048 karakter arasında olmalıdır.")
     q = state.questions.get(qid)
@@ -656,7 +669,7 @@ def OrderItemAccept(state, req):
 
 
 def OrderItemReject(state, req):
-    reason = req.get("rejectReason") or ""
+    reason = _text(req.get("rejectReason"), "rejectReason")
     if not reason:
         raise Failure("SELLER_API.invalidRequest", "rejectReason alanı boş olamaz.")
     return _line_op(state, req, "reject", reason=reason)
@@ -856,7 +869,7 @@ def ClaimReturnPendingReasonTypes(state, req):
 
 
 def SaveLinkSellerInvoice(state, req):
-    url = req.get("url") or ""
+    url = _text(req.get("url"), "url")
     if not url.startswith("https://"):
         raise Failure("SELLER_API.invalidInvoiceUrl", "Fatura linki https ile başlamalıdır.")
     if len(url) > 2048:

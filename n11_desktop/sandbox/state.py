@@ -296,7 +296,11 @@ class SandboxState:
                 reasons = [f"Aynı stok kodu ({code}) istek içinde birden fazla kez gönderilmiştir."]
             else:
                 seen.add(code)
-                reasons = handler(sku)
+                try:
+                    reasons = handler(sku)
+                except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
+                    # Odd value types must fail this SKU, never the whole sandbox.
+                    reasons = [f"Sku verisi geçersiz: {type(exc).__name__}"]
             results.append({"itemCode": code, "status": "FAIL" if reasons else "SUCCESS",
                             "sku": sku_view, "reasons": reasons})
         task["results"] = results
@@ -455,6 +459,11 @@ class SandboxState:
                 url = img.get("url") if isinstance(img, dict) else None
                 if not isinstance(url, str) or not url.startswith("https://"):
                     errs.append(f"Görsel adresi https ile başlamalıdır: {url}")
+        for key, types in (("description", str), ("barcode", str), ("catalogId", int),
+                           ("maxPurchaseQuantity", int)):
+            v = sku.get(key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, types)):
+                errs.append(f"{key} alanı geçersizdir.")
         pday = sku.get("preparingDay")
         if pday is not None and (isinstance(pday, bool) or not isinstance(pday, int) or pday < 0):
             errs.append("preparingDay alanı geçersizdir.")
@@ -523,6 +532,11 @@ class SandboxState:
         if sku.get("attributes") is not None:
             aerrs, resolved = self._attribute_errors(p["categoryId"], sku["attributes"])
             errs += aerrs
+        for k, types in (("preparingDay", int), ("shipmentTemplate", str), ("description", str),
+                         ("maxPurchaseQuantity", int), ("productMainId", str)):
+            v = sku.get(k)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, types)):
+                errs.append(f"{k} alanı geçersizdir.")
         if errs:
             return errs
         p["vatRate"] = int(dec(sku["vatRate"]))

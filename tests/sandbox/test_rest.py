@@ -400,3 +400,37 @@ def test_orders_take_units_out_of_remote_stock(fresh, http):
     sb.state.create_order([{"stockCode": "ST-1", "quantity": 1}])
     row = http.get(sb.url + "/ms/product-query", params={"stockCode": "ST-1"}, headers=AUTH).json()["content"][0]
     assert row["quantity"] == 0 and row["saleStatus"] == "Out_Of_Stock"
+
+
+def test_product_update_status_and_fields(fresh, http):
+    sb = fresh
+    sb.state.add_product(stockCode="U-1", quantity=2)
+    ack = _post_task(sb, http, "product-update", [
+        {"stockCode": "U-1", "vatRate": 10, "status": "Suspended", "preparingDay": 5,
+         "description": "<p>Yeni</p>"}])
+    assert ack["type"] == "PRODUCT_UPDATE"
+    sb.state.process_tasks_now()
+    assert _details(sb, http, ack["id"])["skus"]["content"][0]["status"] == "SUCCESS"
+    row = http.get(sb.url + "/ms/product-query", params={"stockCode": "U-1"}, headers=AUTH).json()["content"][0]
+    assert (row["status"], row["vatRate"], row["preparingDay"]) == ("Suspended", 10, 5)
+    ack = _post_task(sb, http, "product-update", [{"stockCode": "U-1", "status": "Active"}])
+    sb.state.process_tasks_now()
+    row = _details(sb, http, ack["id"])["skus"]["content"][0]
+    assert row["status"] == "FAIL" and "vatRate alanı boş olamaz" in row["reasons"]
+    ack = _post_task(sb, http, "product-update", [
+        {"stockCode": "U-1", "vatRate": 20, "status": "Active", "preparingDay": "x"}])
+    sb.state.process_tasks_now()
+    assert _details(sb, http, ack["id"])["skus"]["content"][0]["status"] == "FAIL"
+    assert sb.state.products["U-1"]["status"] == "Suspended"  # nothing applied on FAIL
+
+
+def test_odd_value_types_fail_the_sku_not_the_sandbox(fresh, http):
+    sb = fresh
+    ack = _post_task(sb, http, "product-create", [
+        {"stockCode": "T-1", "title": ["x"], "categoryId": {"a": 1}, "images": [1],
+         "attributes": [1, {"id": "x"}], "listPrice": "1e999", "salePrice": True,
+         "quantity": 1.5, "vatRate": "x"}])
+    sb.state.process_tasks_now()
+    row = _details(sb, http, ack["id"])["skus"]["content"][0]
+    assert row["status"] == "FAIL" and row["reasons"]
+    assert http.get(sb.url + "/ms/product-query", headers=AUTH).status_code == 200
