@@ -138,6 +138,13 @@ class MappingTab(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar.addWidget(self.status, 1)
+        self.btn_import = QPushButton("Import mapping CSV…")
+        self.btn_import.setToolTip("kind,local,n11_id,category_id[,custom_value] — only the good rows are written")
+        self.btn_import.clicked.connect(self.import_csv)
+        self.btn_export = QPushButton("Export mapping CSV…")
+        self.btn_export.clicked.connect(self.export_csv)
+        bar.addWidget(self.btn_import)
+        bar.addWidget(self.btn_export)
         root.addLayout(bar)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -795,6 +802,11 @@ class MappingTab(QWidget):
             self.value_combo.addItem(f"{val.name} ({val.id})", val.id)
         self.value_combo.setCurrentIndex(-1)
         self._set_value_editing(False)
+        bad = next((i for i, x in enumerate(v.values) if not x.ok), None)
+        if bad is not None:  # the first value to fix is ready to edit
+            self.value_view.selectionModel().setCurrentIndex(
+                self.value_model.index(bad, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
 
     def _current_attr(self) -> AttributeView | None:
         idx = self.attr_view.selectionModel().currentIndex()
@@ -1022,6 +1034,59 @@ class MappingTab(QWidget):
             self._say(f"✖ {slug}: {err}", error=True)
 
         self._submit(work, done, failed)
+
+    # ================================================================== CSV
+    @classmethod
+    def ask_path(cls, parent: QWidget, save: bool) -> str:
+        """The file to import or export (patched in tests)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        if save:
+            return QFileDialog.getSaveFileName(parent, "Export mapping", "n11-mapping.csv", "CSV files (*.csv)")[0]
+        return QFileDialog.getOpenFileName(parent, "Import mapping", "", "CSV files (*.csv);;All files (*)")[0]
+
+    @Slot()
+    def import_csv(self) -> None:
+        path = self.ask_path(self, False)
+        if not path:
+            return
+        db = self.services.db
+
+        def work():
+            from pathlib import Path
+
+            from n11_desktop.core.mapping.store import import_mapping_csv
+
+            with db.session_factory.begin() as s:
+                return import_mapping_csv(s, Path(path))
+
+        def done(rep) -> None:
+            text = f"Import: {rep.summary()}."
+            if rep.errors:
+                text += " " + "; ".join(str(e) for e in rep.errors[:2]) + (" …" if len(rep.errors) > 2 else "")
+            self._say(("✔ " if not rep.errors else "⚠ ") + text, error=bool(rep.errors))
+            self.status.setToolTip("\n".join(str(e) for e in rep.errors[:200]))
+            if rep.written:
+                self.services.emit("mapping_changed", None)
+
+        self._submit(work, done)
+
+    @Slot()
+    def export_csv(self) -> None:
+        path = self.ask_path(self, True)
+        if not path:
+            return
+        db = self.services.db
+
+        def work():
+            from pathlib import Path
+
+            from n11_desktop.core.mapping.store import export_mapping_csv
+
+            with db.session_factory.begin() as s:
+                return export_mapping_csv(s, Path(path))
+
+        self._submit(work, lambda n: self._say(f"✔ Exported {n} mapping rows to {path}"))
 
     # ================================================================== suggestions
     @Slot()

@@ -186,3 +186,19 @@ def test_suggestions_accept_above_threshold(tab, qtbot):
 def test_tree_model_passes_modeltester(tab, qtmodeltester):
     qtmodeltester.check(tab.tree_model)
     qtmodeltester.check(tab.local_model)
+
+
+def test_import_and_export_from_the_tab(tab, qtbot, tmp_path, monkeypatch):
+    src = tmp_path / "in.csv"
+    src.write_text("kind,local,n11_id,category_id\n"
+                   "category,Ayakkabı > Kadın > Sneaker,1214202,\n"
+                   "category,Giyim > Erkek > Tişört,42,\n", encoding="utf-8")
+    monkeypatch.setattr(MappingTab, "ask_path", classmethod(lambda cls, parent, save: str(src)))
+    qtbot.mouseClick(tab.btn_import, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Import:" in tab.status.text())
+    assert "1 added" in tab.status.text() and "row 3" in tab.status.text()
+    qtbot.waitUntil(lambda: tab.is_ready() and "1 of 2 mapped" in tab.local_summary.text())
+    out = tmp_path / "out.csv"
+    monkeypatch.setattr(MappingTab, "ask_path", classmethod(lambda cls, parent, save: str(out)))
+    qtbot.mouseClick(tab.btn_export, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: out.exists() and "Exported 1" in tab.status.text())
