@@ -8,7 +8,7 @@ import sys
 import threading
 
 from .server import DEMO_APP_KEY, DEMO_APP_SECRET, SandboxServer
-from .state import FAULT_KINDS, REJECT_TRIGGER
+from .state import EXTRA_FAULT_KINDS, FAULT_KINDS, REJECT_TRIGGER
 
 EPILOG = f"""\
 Demo credentials (defaults): app key "{DEMO_APP_KEY}", app secret "{DEMO_APP_SECRET}".
@@ -19,7 +19,9 @@ Scripted behaviour:
     InCatalogApproval -> Active after the same delay, or -> CatalogRejected when the title or
     description contains "{REJECT_TRIGGER}".
   * fault kinds (chosen at random with --fault-rate, reproducible with --seed):
-    {", ".join(FAULT_KINDS)}. Control endpoints under /_sandbox/ are never faulted.
+    {", ".join(FAULT_KINDS)}; opt-in: {", ".join(EXTRA_FAULT_KINDS)}
+    (the request is applied, then the connection is reset before the answer).
+    Control endpoints under /_sandbox/ are never faulted.
   * control API (JSON): POST /_sandbox/orders, /_sandbox/packages/ID/status,
     /_sandbox/claims, /_sandbox/faults, /_sandbox/tasks/process, /_sandbox/products,
     /_sandbox/reset; GET /_sandbox/state.

@@ -37,6 +37,10 @@ APPROVAL_INT = {"Active": 1, "Suspended": 2, "Prohibited": 3, "Unlisted": 4,
 SALE_INT = {"Before_Sale": 1, "On_Sale": 2, "Out_Of_Stock": 3, "Sale_Closed": 4}
 FAULT_KINDS = ("latency", "http_500", "http_503", "timeout", "reset", "malformed",
                "wrong_content_type")
+# Opt-in kinds (not drawn unless asked for): ``lost_ack`` applies the request, then resets
+# the connection before answering (the hard case: N11 did it, the client never heard).
+EXTRA_FAULT_KINDS = ("lost_ack",)
+ALL_FAULT_KINDS = FAULT_KINDS + EXTRA_FAULT_KINDS
 CANCEL_REASONS = {61: "Stokta yok", 62: "Ürün kusurlu", 63: "Hatalı fiyat", 64: "Mücbir sebep",
                   65: "Diğer"}
 # Ids as N11 documents them to sellers (seed §2 "Deny Reason Id").
@@ -105,9 +109,9 @@ class SandboxState:
         self.approval_delay_ms = task_delay_ms if approval_delay_ms is None else approval_delay_ms
         self.latency_ms = latency_ms
         self._init_fault_rate = fault_rate
-        bad = [k for k in (fault_kinds or []) if k not in FAULT_KINDS]
+        bad = [k for k in (fault_kinds or []) if k not in ALL_FAULT_KINDS]
         if bad:
-            raise ValueError(f"unknown fault kinds {bad}; known: {list(FAULT_KINDS)}")
+            raise ValueError(f"unknown fault kinds {bad}; known: {list(ALL_FAULT_KINDS)}")
         self._init_fault_kinds = list(fault_kinds or FAULT_KINDS)
         self._init_fault_timeout_s = fault_timeout_s
         self.reset()
@@ -200,9 +204,9 @@ class SandboxState:
                     raise ValueError("fault rate must be between 0 and 1")
                 self.fault_rate = float(rate)
             if kinds is not None:
-                bad = [k for k in kinds if k not in FAULT_KINDS]
+                bad = [k for k in kinds if k not in ALL_FAULT_KINDS]
                 if bad:
-                    raise ValueError(f"unknown fault kinds {bad}; known: {list(FAULT_KINDS)}")
+                    raise ValueError(f"unknown fault kinds {bad}; known: {list(ALL_FAULT_KINDS)}")
                 self.fault_kinds = list(kinds) or list(FAULT_KINDS)
             if timeout_s is not None:
                 self.fault_timeout_s = max(0.0, min(float(timeout_s), 60.0))

@@ -126,3 +126,16 @@ def test_demo_mode_keeps_producing_orders():
         while len(server.state.orders) < 3:
             assert time.monotonic() < deadline
             time.sleep(0.02)
+
+
+def test_lost_ack_applies_the_request_then_drops_the_answer(faulty):
+    st = faulty.state
+    assert "lost_ack" not in st.fault_kinds  # opt-in only
+    st.set_faults(rate=1.0, kinds=["lost_ack"])
+    body = {"payload": {"integrator": "t", "skus": [{"stockCode": "LA-1", "quantity": 1}]}}
+    with requests.Session() as s:
+        with pytest.raises(requests.ConnectionError):
+            s.post(faulty.url + "/ms/product/tasks/price-stock-update", json=body,
+                   headers=AUTH, timeout=5)
+    st.set_faults(rate=0.0)
+    assert len(st.tasks) == 1  # N11 did take the task although the client never heard
