@@ -122,3 +122,10 @@ def test_text_search_folds_turkish_case(db, tmp_path):
         assert skus(repo.product_rows(s, text="[özel] *")) == ["T-2"]
         assert skus(repo.product_rows(s, text="t-")) == ["T-1", "T-2", "T-3"]
         assert skus(repo.product_rows(s, text="?")) == []
+
+
+def test_rows_for_many_ids_are_fetched_in_chunks(db, cat, monkeypatch):
+    monkeypatch.setattr(repo, "_IDS_PER_QUERY", 2)
+    with db.session_factory() as s:
+        ids = repo.product_ids(s, order_by="-sku", limit=None)
+        assert [r.id for r in repo.rows_for_ids(s, ids)] == ids and len(ids) == 4

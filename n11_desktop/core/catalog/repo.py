@@ -19,6 +19,7 @@ from ..storage.models import CatalogItem, FailedIntegration, IntegrationAction, 
 
 PRODUCT_CONTENT_TYPES = ("product", "productprice", "productstock")
 NOT_SENT = "not_sent"
+_IDS_PER_QUERY = 5_000
 
 SORT_KEYS = ("id", "sku", "product_code", "title", "category", "brand", "price", "list_price", "stock",
              "in_catalog", "n11_state", "penalized")
@@ -201,6 +202,10 @@ def rows_for_ids(session: Session, ids: Sequence[int]) -> tuple[ProductRow, ...]
     """Details for the given product ids, in the given order (unknown ids are left out)."""
     if not ids:
         return ()
+    if len(ids) > _IDS_PER_QUERY:  # SQLite allows 32766 host parameters per statement
+        by_id = {r.id: r for i in range(0, len(ids), _IDS_PER_QUERY)
+                 for r in rows_for_ids(session, ids[i:i + _IDS_PER_QUERY])}
+        return tuple(by_id[i] for i in ids if i in by_id)
     f = FailedIntegration
     penalty_msg = (select(f.message).where(f.object_id == Product.id, f.is_active.is_(True),
                                            f.content_type.in_(PRODUCT_CONTENT_TYPES))
