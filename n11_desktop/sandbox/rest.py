@@ -15,6 +15,7 @@ JSON = "application/json;charset=UTF-8"
 Reply = tuple[int, str, bytes]
 DAY_MS = 86_400_000
 WINDOW_MS = 15 * DAY_MS
+NO_DATA_BEFORE_MS = 1_730_408_400_000  # 2024-11-01 00:00 GMT+3
 
 
 def jreply(status: int, obj) -> Reply:
@@ -310,6 +311,7 @@ def _packages(state: SandboxState, q: dict) -> Reply:
         end = start + WINDOW_MS
     if end - start > WINDOW_MS:
         end = start + WINDOW_MS
+    start = max(start, NO_DATA_BEFORE_MS)  # N11 keeps no packages before Nov 2024
     ids = None
     if q.get("packageIds"):
         try:
@@ -323,7 +325,8 @@ def _packages(state: SandboxState, q: dict) -> Reply:
                                order_number=q.get("orderNumber") or None, package_ids=ids,
                                status=status,
                                by_modified=(q.get("orderByField") or "").lower() == "true",
-                               descending=(q.get("orderByDirection") or "ASC").upper() == "DESC")
+                               descending=(q.get("orderByDirection") or "ASC").upper() == "DESC",
+                               sender=(q.get("sender") or "SELLER").upper())
     res.pop("totalElements", None)
     return jreply(200, res)
 

@@ -305,12 +305,17 @@ class SandboxServer:
             if p == "/_sandbox/orders":
                 count = int(doc.pop("count", 1))
                 kw = {k: doc[k] for k in ("lines", "status", "plate", "n_lines", "customer_name",
-                                          "created_ms") if k in doc}
+                                          "created_ms", "sender", "location_delivery") if k in doc}
                 if "shipmentCompanyId" in doc:
                     kw["shipment_company_id"] = int(doc["shipmentCompanyId"])
                 pkgs = []
                 for _ in range(max(1, count)):
-                    pkgs += st.create_order(**kw)
+                    before = set(st.packages)
+                    made = st.create_order(**kw)
+                    new_ids = sorted(set(st.packages) - before)
+                    for pkg, pid in zip(made, new_ids):
+                        pkg["sandboxPackageId"] = pid
+                    pkgs += made
                 return rest.jreply(200, {"packages": pkgs})
             m = re.match(r"^/_sandbox/packages/(\d+)/status$", p)
             if m:

@@ -679,8 +679,14 @@ class SandboxState:
     def create_order(self, lines: list[dict] | None = None, *, status: str = "Created",
                      plate: int | None = None, shipment_company_id: int | None = None,
                      created_ms: int | None = None, n_lines: int | None = None,
-                     customer_name: str | None = None) -> list[dict]:
+                     customer_name: str | None = None, sender: str = "SELLER",
+                     location_delivery: bool = False) -> list[dict]:
         """Create one order as one shipment package; return the package(s) (REST shape).
+
+        ``sender="N11"`` makes an n11depom (fulfilled by N11) package, listed only with
+        ``sender=N11|ALL``. ``location_delivery=True`` makes a "Konuma Özel Teslimat" package,
+        whose REST ``id`` is null (production quirk; the sandbox keeps an internal id,
+        ``sandboxPackageId`` in control API answers).
 
         ``lines``: ``[{stockCode, quantity?, price?, productName?, sellerDiscount?,
         mallDiscount?}]``; default: 1–3 lines from the remote products (random SKUs if
@@ -749,7 +755,7 @@ class SandboxState:
                     "variantAttributes": [{"name": a["attributeName"], "value": a["attributeValue"]}
                                           for a in (prod or {}).get("attributes", [])
                                           if a["attributeId"] == data.COLOR_ATTRIBUTE_ID],
-                    "deliveryFeeType": 2, "sender": "SELLER", "productOrigin": "TR",
+                    "deliveryFeeType": 2, "sender": sender, "productOrigin": "TR",
                     "_soap": None, "_late": False, "_approvedDate": None, "_shippingDate": None,
                     "_rejectReason": None, "_version": 1, "_shipmentInfo": None})
             order = {"id": next(self._order_ids), "orderNumber": order_number,
@@ -758,6 +764,10 @@ class SandboxState:
                      "billingAddress": dict(ship), "packages": []}
             self.orders[order_number] = order
             pkg = self._new_package(order, built, status, company, created)
+            pkg["sender"] = sender
+            if location_delivery:
+                pkg["_hide_id"] = True
+                pkg["deliveryAddressType"] = "PUP"
             return [self.package_json(pkg)]
 
     def _new_package(self, order: dict, lines: list[dict], status: str, company: dict,
@@ -775,6 +785,7 @@ class SandboxState:
                "cargoSenderNumber": None, "cargoTrackingLink": None,
                "shipmentCompanyId": company["id"], "cargoProviderName": company["name"],
                "shipmentMethod": 1, "micro": False, "deliveryAddressType": "KTN",
+               "sender": lines[0].get("sender", "SELLER") if lines else "SELLER",
                "lines": lines}
         self.packages[pid] = pkg
         order["packages"].append(pid)
@@ -792,7 +803,7 @@ class SandboxState:
             total += ln["price"] * ln["quantity"]
             disc += ln["totalSellerDiscountPrice"] + ln["totalMallDiscountPrice"]
         b = order["buyer"]
-        return {"id": pkg["id"], "orderNumber": pkg["orderNumber"],
+        return {"id": None if pkg.get("_hide_id") else pkg["id"], "orderNumber": pkg["orderNumber"],
                 "shipmentPackageStatus": pkg["shipmentPackageStatus"],
                 "lastModifiedDate": pkg["lastModifiedDate"],
                 "agreedDeliveryDate": pkg["agreedDeliveryDate"],
@@ -866,7 +877,8 @@ class SandboxState:
 
     def query_packages(self, *, start_ms: int | None, end_ms: int | None, page: int, size: int,
                        order_number: str | None, package_ids: list[int] | None,
-                       status: str | None, by_modified: bool, descending: bool) -> dict:
+                       status: str | None, by_modified: bool, descending: bool,
+                       sender: str = "SELLER") -> dict:
         with self.lock:
             self.tick()
             if status is not None and status not in REST_PACKAGE_STATUSES:
@@ -878,7 +890,9 @@ class SandboxState:
                         continue
                     if order_number and pkg["orderNumber"] != order_number:
                         continue
-                    if package_ids and pkg["id"] not in package_ids:
+                    if package_ids and (pkg["id"] not in package_ids or pkg.get("_hide_id")):
+                        continue
+                    if sender != "ALL" and pkg.get("sender", "SELLER") != sender:
                         continue
                     ts = pkg["lastModifiedDate"] if by_modified else pkg["createdDate"]
                     if start_ms is not None and ts < start_ms:

@@ -434,3 +434,18 @@ def test_odd_value_types_fail_the_sku_not_the_sandbox(fresh, http):
     row = _details(sb, http, ack["id"])["skus"]["content"][0]
     assert row["status"] == "FAIL" and row["reasons"]
     assert http.get(sb.url + "/ms/product-query", headers=AUTH).status_code == 200
+
+
+def test_sender_filter_and_location_delivery_quirk(fresh, http):
+    sb = fresh
+    mine = sb.state.create_order()[0]
+    depot = sb.state.create_order(sender="N11")[0]
+    konum = sb.state.create_order(location_delivery=True)[0]
+    assert konum["id"] is None and konum["deliveryAddressType"] == "PUP"
+    default = http.get(sb.url + PKG, headers=AUTH).json()["content"]
+    assert {p["orderNumber"] for p in default} == {mine["orderNumber"], konum["orderNumber"]}
+    everything = http.get(sb.url + PKG, params={"sender": "ALL"}, headers=AUTH).json()["content"]
+    assert depot["orderNumber"] in {p["orderNumber"] for p in everything}
+    r = http.post(sb.url + "/_sandbox/orders", json={"location_delivery": True})
+    pkg = r.json()["packages"][0]
+    assert pkg["id"] is None and pkg["sandboxPackageId"] in sb.state.packages
