@@ -128,8 +128,17 @@ class TreeFilterProxy(QSortFilterProxyModel):
         data = src.tree if src is not None else None
         keep = matching_positions(data, query) if data is not None else None
         if keep is not None and data is not None:
-            # also show the sub-trees of matched nodes (typing a parent shows what is inside)
-            stack = [p for p in keep if data.folded[p] and all(w in data.folded[p] for w in _words(query))]
+            # a matched node none of whose descendants match shows its sub-tree (typing a parent
+            # shows what is inside); a matched node with matching descendants shows only those
+            words = _words(query)
+            matched = [p for p in keep if all(w in data.folded[p] for w in words)]
+            above: set[int] = set()
+            for p in matched:
+                q = data.parent[p]
+                while q != -1 and q not in above:
+                    above.add(q)
+                    q = data.parent[q]
+            stack = [p for p in matched if p not in above]
             while stack:
                 p = stack.pop()
                 for k in data.children[p]:
@@ -222,3 +231,34 @@ class RowsModel(QAbstractTableModel, Generic[T]):
 
 
 RED, GREEN, AMBER, GREY = _RED, _GREEN, _AMBER, _GREY
+
+
+class FoldFilterProxy(QSortFilterProxyModel):
+    """Row filter over a :class:`RowsModel`: every typed word must appear (Turkish folding)
+    in the text ``key(row)`` gives."""
+
+    def __init__(self, key: Callable[[Any], str], parent=None) -> None:
+        super().__init__(parent)
+        self._key = key
+        self._words: list[str] = []
+
+    def set_query(self, query: str) -> None:
+        from n11_desktop.core.mapping.text import fold
+
+        words = fold(query).split()
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            self._words = words
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self._words = words
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
+        if not self._words:
+            return True
+        from n11_desktop.core.mapping.text import fold
+
+        row = self.sourceModel().row_at(source_row)
+        text = fold(self._key(row)) if row is not None else ""
+        return all(w in text for w in self._words)

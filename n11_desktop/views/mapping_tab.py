@@ -43,8 +43,8 @@ from n11_desktop.core.mapping.store import LocalCategoryRow
 from n11_desktop.core.mapping.suggest import Suggestion
 from n11_desktop.core.mapping.tree import TreeData
 
-from .mapping_models import AMBER, GREEN, GREY, RED, ROW_ROLE, SORT_ROLE, Column, N11TreeModel, RowsModel, \
-    TreeFilterProxy
+from .mapping_models import AMBER, GREEN, GREY, RED, SORT_ROLE, Column, FoldFilterProxy, N11TreeModel, \
+    RowsModel, TreeFilterProxy
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class MappingTab(QWidget):
         box_local = QGroupBox("Local categories (your catalog)")
         ll = QVBoxLayout(box_local)
         self.local_filter = QLineEdit()
-        self.local_filter.setPlaceholderText("Filter local categories…")
+        self.local_filter.setPlaceholderText("Filter local categories (try “unmapped”)…")
         self.local_filter.setClearButtonEnabled(True)
         ll.addWidget(self.local_filter)
         self.local_summary = QLabel("")
@@ -170,10 +170,8 @@ class MappingTab(QWidget):
                    color=lambda r: {"mapped": GREEN, "unmapped": RED, "broken": AMBER}[r.status],
                    tooltip=lambda r: r.problem or None),
         ], self)
-        self.local_proxy = QSortFilterProxyModel(self)
+        self.local_proxy = FoldFilterProxy(lambda r: f"{r.local} {r.n11_name} {r.status}", self)
         self.local_proxy.setSourceModel(self.local_model)
-        self.local_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.local_proxy.setFilterKeyColumn(0)
         self.local_proxy.setSortRole(SORT_ROLE)
         self.local_view = QTableView()
         self.local_view.setModel(self.local_proxy)
@@ -185,7 +183,7 @@ class MappingTab(QWidget):
         for c, w in ((1, 62), (2, 175), (3, 92)):
             hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
             self.local_view.setColumnWidth(c, w)
-        self.local_filter.textChanged.connect(self.local_proxy.setFilterFixedString)
+        self.local_filter.textChanged.connect(self.local_proxy.set_query)
         self.local_view.selectionModel().currentRowChanged.connect(self._on_local_selected)
         self.local_stack = QStackedWidget()
         self.local_empty = self._empty_label(EMPTY_LOCAL)

@@ -107,7 +107,8 @@ def test_map_category_rules_and_value_through_the_gui(tab, qtbot):
 
     # a non-leaf is refused with the reason, nothing written
     qtbot.keyClicks(tab.tree_filter, "kadin ayakkabi")  # typed without Turkish letters
-    qtbot.waitUntil(lambda: tab.tree_proxy._keep is not None)
+    qtbot.waitUntil(lambda: tab.tree_proxy._keep is not None
+                    and tab.tree_proxy.mapFromSource(tab.tree_model.index_of(KADIN_AYAKKABI)).isValid())
     _select_node(tab, KADIN_AYAKKABI)
     qtbot.mouseClick(tab.btn_map, Qt.MouseButton.LeftButton)
     assert "not a leaf" in tab.map_message.text()
@@ -116,7 +117,9 @@ def test_map_category_rules_and_value_through_the_gui(tab, qtbot):
     # search with Turkish folding, pick the leaf, Map
     tab.tree_filter.clear()
     qtbot.keyClicks(tab.tree_filter, "KADIN SNEAKER")
-    qtbot.waitUntil(lambda: tab.tree_proxy._keep is not None and len(tab.tree_proxy._keep) < 20)
+    qtbot.waitUntil(lambda: tab.tree_proxy._keep is not None and len(tab.tree_proxy._keep) < 20
+                    and tab.tree_proxy.mapFromSource(tab.tree_model.index_of(SNEAKER)).isValid())
+    assert not tab.tree_proxy.mapFromSource(tab.tree_model.index_of(1001799)).isValid()  # Kadın Bot is hidden
     _select_node(tab, SNEAKER)
     assert "Kadın Sneaker" in tab.btn_map.text()
     qtbot.mouseClick(tab.btn_map, Qt.MouseButton.LeftButton)
@@ -183,9 +186,19 @@ def test_suggestions_accept_above_threshold(tab, qtbot):
     qtbot.waitUntil(tab.is_ready)
 
 
-def test_tree_model_passes_modeltester(tab, qtmodeltester):
+def test_models_pass_modeltester_and_filters_fold_turkish(tab, qtbot, qtmodeltester):
     qtmodeltester.check(tab.tree_model)
     qtmodeltester.check(tab.local_model)
+    tab.tree_filter.setText("CANTA")  # "Çanta" typed on an English keyboard
+    qtbot.waitUntil(lambda: tab.tree_proxy._keep is not None)
+    qtmodeltester.check(tab.tree_proxy)
+    shown = tab.tree_proxy.mapFromSource(tab.tree_model.index_of(1001817))  # Kadın Sırt Çantası
+    assert shown.isValid()
+    assert not tab.tree_proxy.mapFromSource(tab.tree_model.index_of(1214202)).isValid()  # Kadın Sneaker hidden
+    tab.local_filter.setText("tisort")
+    assert [tab.local_proxy.index(r, 0).data() for r in range(tab.local_proxy.rowCount())] == ["Giyim > Erkek > Tişört"]
+    tab.local_filter.setText("unmapped")
+    assert tab.local_proxy.rowCount() == 2
 
 
 def test_import_and_export_from_the_tab(tab, qtbot, tmp_path, monkeypatch):
