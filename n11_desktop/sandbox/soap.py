@@ -699,14 +699,16 @@ def _check_items(state, req) -> list:
 
 
 def CombineItems(state, req):
-    found = _check_items(state, req)
-    if len({p["orderNumber"] for p, _ in found}) != 1:
-        raise Failure("SELLER_API.invalidRequest", "Yalnızca aynı siparişin kalemleri birleştirilebilir.")
+    err = state.combine_lines(_item_ids(req))
+    if err:
+        raise Failure("SELLER_API.combineItemsFailed", err)
     return {"result": OK}
 
 
 def SeparateCombinedItems(state, req):
-    _check_items(state, req)
+    err = state.separate_lines(_item_ids(req))
+    if err:
+        raise Failure("SELLER_API.separateItemsFailed", err)
     return {"result": OK}
 
 

@@ -1023,6 +1023,58 @@ class SandboxState:
             parent["lines"] = [dict(ln, orderItemLineItemStatusName="Unpacked") for ln in parent["lines"]]
             return [self.package_json(p) for p in new], None
 
+    def combine_lines(self, line_ids: list) -> str | None:
+        """SOAP CombineItems: put the lines' packages together into one new package."""
+        with self.lock:
+            found = [self._active_line(i) for i in line_ids]
+            if any(f is None for f in found):
+                return "Sipariş kalemi bulunamadı."
+            pkgs = {f[0]["id"]: f[0] for f in found}
+            if len({p["orderNumber"] for p in pkgs.values()}) != 1:
+                return "Yalnızca aynı siparişin kalemleri birleştirilebilir."
+            statuses = {p["shipmentPackageStatus"] for p in pkgs.values()}
+            if len(statuses) != 1 or statuses - {"Created", "Picking"}:
+                return "Yalnızca aynı statüdeki (Created/Picking) paketler birleştirilebilir."
+            if len(pkgs) == 1:
+                return None  # already together
+            first = next(iter(pkgs.values()))
+            order = self.orders[first["orderNumber"]]
+            company = data.shipment_company(first["shipmentCompanyId"]) or data.shipment_companies()[0]
+            lines = [copy.deepcopy(ln) for p in pkgs.values() for ln in p["lines"]]
+            self._new_package(order, lines, statuses.pop(), company)
+            for p in pkgs.values():
+                self._unpack(p)
+            return None
+
+    def separate_lines(self, line_ids: list) -> str | None:
+        """SOAP SeparateCombinedItems: each given line leaves its package for one of its own."""
+        with self.lock:
+            found = [self._active_line(i) for i in line_ids]
+            if any(f is None for f in found):
+                return "Sipariş kalemi bulunamadı."
+            by_pkg: dict[int, list[int]] = {}
+            for pkg, ln in found:
+                by_pkg.setdefault(pkg["id"], []).append(ln["orderLineId"])
+            for pid, ids in by_pkg.items():
+                pkg = self.packages[pid]
+                if len(pkg["lines"]) < 2:
+                    continue
+                if pkg["shipmentPackageStatus"] not in ("Created", "Picking"):
+                    return "Yalnızca Created/Picking statüsündeki paketler ayrılabilir."
+                order = self.orders[pkg["orderNumber"]]
+                company = data.shipment_company(pkg["shipmentCompanyId"]) or data.shipment_companies()[0]
+                rest = [copy.deepcopy(ln) for ln in pkg["lines"] if ln["orderLineId"] not in ids]
+                groups = [[copy.deepcopy(ln)] for ln in pkg["lines"] if ln["orderLineId"] in ids]
+                if rest:
+                    groups.append(rest)
+                for g in groups:
+                    self._new_package(order, g, pkg["shipmentPackageStatus"], company)
+                self._unpack(pkg)
+            return None
+
+    def _unpack(self, pkg: dict) -> None:
+        self._set_package_status(pkg, "Unpacked")
+
     def _split_line(self, ln: dict, qty: int) -> dict:
         new = copy.deepcopy(ln)
         new["orderLineId"] = next(self._line_ids)

@@ -245,3 +245,23 @@ def test_late_shipment_is_automatic_after_ship_by_date(fresh, http):
     assert [o.findtext("orderNumber") for o in orders] == [old["orderNumber"]]
     # REST still shows it as Created (N11 keeps late packages in Created)
     assert sb.state.packages[old["id"]]["shipmentPackageStatus"] == "Created"
+
+
+def test_separate_and_combine_items_change_packages(fresh, http):
+    sb = fresh
+    pkg = sb.state.create_order(n_lines=3)[0]
+    ids = [ln["orderLineId"] for ln in pkg["lines"]]
+    items = "".join(f"<orderItem><id>{i}</id></orderItem>" for i in ids[:1])
+    r = soap(sb, http, "SeparateCombinedItems", f"<orderItemList>{items}</orderItemList>")
+    assert response_el(r, "SeparateCombinedItems").findtext("result/status") == "success"
+    live = [p for p in sb.state.packages.values() if p["shipmentPackageStatus"] != "Unpacked"]
+    assert sorted(len(p["lines"]) for p in live) == [1, 2]
+    items = "".join(f"<orderItem><id>{i}</id></orderItem>" for i in ids)
+    r = soap(sb, http, "CombineItems", f"<orderItemList>{items}</orderItemList>")
+    assert response_el(r, "CombineItems").findtext("result/status") == "success"
+    live = [p for p in sb.state.packages.values() if p["shipmentPackageStatus"] != "Unpacked"]
+    assert [len(p["lines"]) for p in live] == [3]
+    other = sb.state.create_order()[0]
+    items += f"<orderItem><id>{other['lines'][0]['orderLineId']}</id></orderItem>"
+    r = soap(sb, http, "CombineItems", f"<orderItemList>{items}</orderItemList>")
+    assert response_el(r, "CombineItems").findtext("result/status") == "failure"
