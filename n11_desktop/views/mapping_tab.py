@@ -300,9 +300,10 @@ class MappingTab(QWidget):
         al.addWidget(self.attr_info)
         self.attr_model: RowsModel[AttributeView] = RowsModel([
             Column("N11 attribute", lambda v: f"{v.attribute.name} ({v.attribute.attribute_id})"),
-            Column("Needs", lambda v: ", ".join(x for x, on in (("required", v.attribute.mandatory),
-                                                                 ("variant", v.attribute.variant),
-                                                                 ("free text ok", v.attribute.custom_value)) if on),
+            Column("N11 flags", lambda v: ", ".join(x for x, on in (("required", v.attribute.mandatory),
+                                                                     ("variant", v.attribute.variant),
+                                                                     ("slicer", v.attribute.slicer),
+                                                                     ("free text ok", v.attribute.custom_value)) if on),
                    color=lambda v: RED if v.attribute.mandatory and not v.local_attribute else None),
             Column("Local attribute", lambda v: v.local_attribute or ("— not mapped" if v.attribute.mandatory else "—"),
                    color=lambda v: (RED if v.attribute.mandatory else GREY) if not v.local_attribute else None),
@@ -316,7 +317,7 @@ class MappingTab(QWidget):
         self._table_defaults(self.attr_view)
         ah = self.attr_view.horizontalHeader()
         ah.setStretchLastSection(True)
-        for c, w in ((0, 170), (1, 150), (2, 120), (3, 120)):
+        for c, w in ((0, 160), (1, 190), (2, 115), (3, 115)):
             self.attr_view.setColumnWidth(c, w)
         self.attr_view.selectionModel().currentRowChanged.connect(self._on_attr_selected)
         al.addWidget(self.attr_view, 2)
