@@ -1032,11 +1032,11 @@ class SandboxState:
             pkgs = {f[0]["id"]: f[0] for f in found}
             if len({p["orderNumber"] for p in pkgs.values()}) != 1:
                 return "Yalnızca aynı siparişin kalemleri birleştirilebilir."
+            if len(pkgs) == 1:
+                return None  # already together
             statuses = {p["shipmentPackageStatus"] for p in pkgs.values()}
             if len(statuses) != 1 or statuses - {"Created", "Picking"}:
                 return "Yalnızca aynı statüdeki (Created/Picking) paketler birleştirilebilir."
-            if len(pkgs) == 1:
-                return None  # already together
             first = next(iter(pkgs.values()))
             order = self.orders[first["orderNumber"]]
             company = data.shipment_company(first["shipmentCompanyId"]) or data.shipment_companies()[0]
