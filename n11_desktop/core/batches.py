@@ -593,16 +593,32 @@ def _apply_task_result(db: Any, client: Any, batch_id: int, ct: str, tid: str, r
 STALE_AFTER_S = 120.0
 
 
-def recover_in_flight(db: Any, client: Any, config: ChannelConfig, *, clock: Callable[[], datetime],
-                      log_fn: LogFn = _noop_log, content_type: str | None = None,
-                      stale_after_s: float = STALE_AFTER_S) -> PollSummary:
+def recover_in_flight(db: Any, client: Any = None, config: ChannelConfig | None = None, *,
+                      clock: Callable[[], datetime] | None = None, log_fn: LogFn = _noop_log,
+                      content_type: str | None = None, stale_after_s: float = STALE_AFTER_S) -> PollSummary:
     """After a restart (or before every send): nothing in flight is re-sent blindly.
 
     Records never posted become ``unsent``; records whose post left without an acknowledgement
     become ``unknown`` and are resolved with product-query; tasks in flight are polled. A batch
     whose sender is still alive touches ``updated_at`` at every page, so only batches untouched
     for ``stale_after_s`` are treated as abandoned by a crashed process.
+
+    ``client``/``config``/``clock`` default to the stored settings and the wall clock (HTTP:
+    never call this on the GUI thread).
     """
+    if config is None:
+        from .settings import load_config
+
+        with db.session_factory() as s:
+            config = load_config(s)
+    if clock is None:
+        from .storage.models import utcnow as clock
+    if client is None:
+        from .n11.client import client_from_config
+
+        with client_from_config(config.conf) as own:
+            return recover_in_flight(db, own, config, clock=clock, log_fn=log_fn, content_type=content_type,
+                                     stale_after_s=stale_after_s)
     now = clock()
     with db.session_factory.begin() as s:
         q = select(Batch).where(Batch.state.in_(BATCH_ACTIVE_STATES),

@@ -444,3 +444,34 @@ def test_many_pending_approvals_are_refreshed_in_one_listing_pass(n11, sandbox, 
     assert {_ledger(db)[s].state for s in skus} == {"active"}
     queries = [r for r in sandbox.state.requests_log[calls:] if r["path"] == "/ms/product-query"]
     assert len(queries) == 1  # one page of the listing, not one query per SKU
+
+
+def test_start_trigger_recovers_a_crashed_send_at_once(n11, sandbox):
+    from n11_desktop.core.batches import recover_in_flight
+
+    db = n11
+    skus = seed_catalog(db, 2)
+    with pytest.raises(Crash):
+        run(db, "product_create", client_factory=_crash_after_post)
+    sandbox.state.process_tasks_now()
+    assert recover_in_flight(db).resolved_unknown == 0  # just touched: maybe a live sender, left alone
+    res = run(db, "task_results", trigger="start")  # the app restarted: recovered without waiting
+    assert "resolved via product-query" in res.message
+    assert {_ledger(db)[s].state for s in skus} == {"pending_approval"}
+    assert len(create_tasks(sandbox)) == 1
+
+
+def test_push_of_product_ids_sends_only_those(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 3)
+    run(db, "product_create")
+    drain(db, sandbox)
+    ids = [_pid(db, s) for s in skus]
+    with db.session_factory.begin() as s:
+        for pid in ids:
+            set_stock(s, pid, 9)
+    res = run(db, "stock", trigger="push", options={"product_ids": (ids[1],)})
+    assert res.succeeded == 1
+    task = [t for t in sandbox.state.tasks.values() if t["type"] == "SKU_UPDATE"][-1]
+    assert [x["stockCode"] for x in task["skus_in"]] == [skus[1]]
+    assert not _logs(db, penalty.MSG_NOT_IN_QUEUE)

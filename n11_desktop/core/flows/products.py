@@ -49,8 +49,16 @@ def _limit(ctx: FlowContext) -> int:
 
 
 def _skus(ctx: FlowContext) -> list[str] | None:
+    """The operator's selection (``skus``) or a push's ``product_ids`` (the scheduler's debounced edits)."""
     skus = ctx.options.get("skus")
-    return [str(s) for s in skus] if skus else None
+    if skus:
+        return [str(s) for s in skus]
+    ids = ctx.options.get("product_ids")
+    if ids:
+        with ctx.session_factory() as s:
+            return [str(x) for x in s.scalars(select(Product.sku).where(Product.id.in_([int(i) for i in ids])))] \
+                or ["\x00no such product"]
+    return None
 
 
 def _log_fn(ctx: FlowContext):
@@ -77,7 +85,7 @@ def _not_in_queue(ctx: FlowContext, wanted: Sequence[str] | None, picked: Iterab
     if not wanted:
         return 0
     missing = sorted(set(wanted) - set(picked))
-    if ctx.options.get("quiet"):
+    if ctx.options.get("quiet") or ctx.options.get("product_ids") or ctx.trigger == "push":
         return len(missing)
     for sku in missing[:500]:
         ctx.log(penalty.MSG_NOT_IN_QUEUE, level="WARNING", object_type="product", object_key=sku)
@@ -410,7 +418,11 @@ def price(ctx: FlowContext) -> FlowOutcome:
 @register("task_results")
 def task_results(ctx: FlowContext) -> FlowOutcome:
     """Poll every task in flight until PROCESSED/REJECT; per-SKU SUCCESS/FAIL into the ledger."""
-    summary = batches.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx))
+    # trigger "start": the app just (re)started and closed its interrupted runs; no sender of this
+    # process is alive, so batches in flight are recovered at once instead of after STALE_AFTER_S
+    stale = 0.0 if ctx.trigger == "start" else batches.STALE_AFTER_S
+    summary = batches.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx),
+                                        stale_after_s=stale)
     approved = refresh_pending_approval(ctx, bulk=False)
     out = FlowOutcome(total=summary.succeeded + summary.failed, succeeded=summary.succeeded,
                       failed=summary.failed - summary.penalized, penalized=summary.penalized)
