@@ -26,6 +26,7 @@ DEMO_APP_SECRET = "demo-app-secret"
 MAX_BODY = 32 * 1024 * 1024
 CLOSED_WSDLS = {"ProductStockService", "ProductSellingService", "WebHookService"}
 _WSDL_RE = re.compile(r"^/ws/([A-Za-z]+)\.wsdl$")
+_ENDPOINT_RE = re.compile(r"^/ws/([A-Za-z]+)/?$")
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -183,8 +184,10 @@ class _Handler(BaseHTTPRequestHandler):
             return sb.control(method, path, body)
         if path.startswith("/ws/") or path == "/ws":
             m = _WSDL_RE.match(path)
+            if method == "GET" and m is None and query.lower() == "wsdl":
+                m = _ENDPOINT_RE.match(path)  # /ws/categoryService/?wsdl
             if method == "GET":
-                if m and m.group(1) not in CLOSED_WSDLS:
+                if m and m.group(1).lower() not in {c.lower() for c in CLOSED_WSDLS}:
                     wsdl = wsdl_with_address(m.group(1), sb.url)
                     if wsdl is not None:
                         return 200, "text/xml;charset=UTF-8", wsdl

@@ -242,9 +242,11 @@ def soap_fault(code: str, message: str) -> bytes:
 
 def wsdl_with_address(service: str, base_url: str) -> bytes | None:
     """The packaged WSDL of ``service`` with ``soap:address`` pointing at ``base_url``."""
-    path = WSDL_DIR / f"{service}.wsdl"
-    if not path.is_file():
+    matches = [p for p in WSDL_DIR.glob("*.wsdl") if p.stem.lower() == service.lower()]
+    if not matches:
         return None
+    path = matches[0]
+    service = path.stem
     text = path.read_text(encoding="utf-8")
     lower = service[0].lower() + service[1:]
     text = text.replace(f"https://api.n11.com/ws/{lower}/", f"{base_url.rstrip('/')}/ws/{lower}/")

@@ -265,3 +265,11 @@ def test_separate_and_combine_items_change_packages(fresh, http):
     items += f"<orderItem><id>{other['lines'][0]['orderLineId']}</id></orderItem>"
     r = soap(sb, http, "CombineItems", f"<orderItemList>{items}</orderItemList>")
     assert response_el(r, "CombineItems").findtext("result/status") == "failure"
+
+
+@pytest.mark.parametrize("path", ["/ws/categoryService.wsdl", "/ws/categoryService/?wsdl",
+                                  "/ws/CategoryService?wsdl"])
+def test_wsdl_path_variants(sb, http, path):
+    r = http.get(sb.url + path)
+    assert r.status_code == 200
+    assert f'location="{sb.url}/ws/categoryService/"'.encode() in r.content
