@@ -76,13 +76,14 @@ def test_csv_import_keeps_exactly_the_good_rows_and_is_idempotent(mdb, tmp_path)
         f"value,Beden=38,{numara_38},{SNEAKER}\n"            # 8 good
         "value,Beden38,1,\n"                                 # 9 bad: not Name=Value
         f"value,Beden=39,12345,{SNEAKER}\n"                  # 10 bad: value not in list
-        "colour,x,1,\n",                                     # 11 bad: kind
+        "colour,x,1,\n"                                      # 11 bad: kind
+        "attribute,Beden,361,1001794\n",                     # 12 bad: scope is not a leaf
         encoding="utf-8")
     with mdb.session_factory.begin() as s:
         rep = import_mapping_csv(s, f)
     assert (rep.added, rep.updated, rep.unchanged) == (4, 0, 0)
     assert [(e.row, e.column) for e in rep.errors] == [(3, "n11_id"), (4, "n11_id"), (7, "n11_id"), (9, "local"),
-                                                       (10, "n11_id"), (11, "kind")]
+                                                       (10, "n11_id"), (11, "kind"), (12, "category_id")]
     assert "not a leaf" in rep.errors[0].reason and "row 2" in rep.errors[1].reason
     assert _counts(mdb) == (1, 2, 1)
     with mdb.session_factory.begin() as s:

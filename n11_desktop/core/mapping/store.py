@@ -551,6 +551,8 @@ def import_mapping_csv(session: Session, path: Path | str) -> ImportReport:
                     nid = int(n11)
                 except ValueError:
                     raise _RowFail("n11_id", f"not a number: {n11!r}") from None
+            if cid and kind in ("attribute", "value"):
+                _col("category_id", check_leaf, session, cid)
             with session.begin_nested():
                 if kind == "category":
                     if nid is None:

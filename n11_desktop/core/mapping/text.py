@@ -140,6 +140,8 @@ class PathMatcher:
             for t in set(leaf[4]):
                 self._index.setdefault(t, []).append(i)
         self._keys = list(self._index)
+        self._hits: dict[str, set[int]] = {}
+        self._path_sets = [set(leaf[4]) for leaf in self._leaves]
 
     def idf(self, t: str) -> float:
         return self._idf.get(t, self._default_idf)
@@ -147,13 +149,19 @@ class PathMatcher:
     def _candidates(self, toks: list[str]) -> set[int]:
         out: set[int] = set()
         for t in toks:
-            if t in self._index:
-                out.update(self._index[t])
+            out.update(self._token_hits(t))
+        return out
+
+    def _token_hits(self, t: str) -> set[int]:
+        hit = self._hits.get(t)
+        if hit is None:
+            hit = set(self._index.get(t, ()))
             if len(t) >= 4:
                 for k in self._keys:
                     if k != t and _tok_match(t, k):
-                        out.update(self._index[k])
-        return out
+                        hit.update(self._index[k])
+            self._hits[t] = hit
+        return hit
 
     def rank(self, local_path: str, limit: int = 3) -> list[tuple[int, str, str, float, str]]:
         segments = [s for s in (x.strip() for x in str(local_path).split(">")) if s]
@@ -161,39 +169,58 @@ class PathMatcher:
             return []
         leaf_toks = tokens(segments[-1])
         parent_toks = [t for s in segments[:-1] for t in tokens(s)]
-        weighted = [(t, 2.0) for t in leaf_toks] + [(t, 1.0) for t in parent_toks if t not in leaf_toks]
-        expanded: list[tuple[str, float]] = []
-        for t, w in weighted:
-            expanded.append((t, w))
+        expanded = [(t, 2.0) for t in leaf_toks] + [(t, 1.0) for t in parent_toks if t not in leaf_toks]
         syn_leaf = SYNONYMS.get(fold(segments[-1]))
-        all_toks = [t for t, _ in expanded] + [s for v in (syn_leaf or ()) for s in v.split()]
+        syn_toks = [s for v in (syn_leaf or ()) for s in v.split()]
+        local_set = set(t for t, _ in expanded) | set(syn_toks)
+        leaf_set = set(leaf_toks) | set(syn_toks)
         total = sum(w * self.idf(t) for t, w in expanded) or 1.0
-        local_set = set(all_toks)
+        hits = {t: self._token_hits(t) for t, _ in expanded}
+        syn_hits: set[int] = set()
+        for st in syn_toks:
+            syn_hits.update(self._index.get(st, ()))
+        lead: set[int] = set(syn_hits)
+        for t in leaf_toks:
+            lead |= hits[t]
+        cands = lead if lead else set().union(*hits.values())  # leaf-name words first, else any word
+        memo_local: dict[str, bool] = {}
+        memo_leaf: dict[str, bool] = {}
+
+        def explains(u: str) -> bool:
+            v = memo_local.get(u)
+            if v is None:
+                v = memo_local[u] = any(_tok_match(u, t) for t in local_set)
+            return v
+
+        def leafy(u: str) -> bool:
+            v = memo_leaf.get(u)
+            if v is None:
+                v = memo_leaf[u] = any(_tok_match(u, t) for t in leaf_set)
+            return v
+
+        folded_leaf = fold(segments[-1])
         results = []
-        for i in self._candidates(all_toks):
+        for i in cands:
             cid, name, path, name_toks, path_toks = self._leaves[i]
             got, words = 0.0, []
             for t, w in expanded:
-                if any(_tok_match(t, u) for u in path_toks) or (
-                        syn_leaf and t in leaf_toks and any(s in path_toks for v in syn_leaf for s in v.split())):
+                if i in hits[t] or (t in leaf_toks and i in syn_hits):
                     got += w * self.idf(t)
                     words.append(t)
             recall = got / total
             name_w = sum(self.idf(u) for u in name_toks) or 1.0
-            explained = sum(self.idf(u) for u in name_toks if any(_tok_match(u, t) for t in local_set))
-            plain = sum(1 for u in name_toks if any(_tok_match(u, t) for t in local_set)) / max(1, len(name_toks))
+            explained = sum(self.idf(u) for u in name_toks if explains(u))
+            plain = sum(1 for u in name_toks if explains(u)) / max(1, len(name_toks))
             precision = 0.5 * explained / name_w + 0.5 * plain
-            leaf_hit = any(any(_tok_match(t, u) for u in name_toks) for t in leaf_toks) or bool(
-                syn_leaf and any(s in name_toks for v in syn_leaf for s in v.split()))
             score = 0.6 * recall + 0.4 * precision
-            if not leaf_hit:
+            if not any(leafy(u) for u in name_toks):
                 score *= 0.6
-            local_aud, cand_aud = _AUDIENCE & local_set, _AUDIENCE & set(path_toks)
+            local_aud, cand_aud = _AUDIENCE & local_set, _AUDIENCE & self._path_sets[i]
             if local_aud and cand_aud and not (local_aud & cand_aud):
                 score *= 0.75  # "Erkek" asked, candidate is for "Kadın"
             elif local_aud and cand_aud - local_aud:
                 score *= 0.85  # "Erkek" asked, candidate is for "Erkek Çocuk"
-            if fold(segments[-1]) == fold(name):
+            if folded_leaf == fold(name):
                 score = max(score, 0.75 + 0.25 * recall)
             if score <= 0.15:
                 continue
