@@ -694,6 +694,14 @@ class SandboxState:
         """
         if status not in REST_PACKAGE_STATUSES:
             raise ValueError(f"unknown package status {status!r}; known: {REST_PACKAGE_STATUSES}")
+        for i, spec in enumerate(lines or []):
+            if not isinstance(spec, dict) or not spec.get("stockCode"):
+                raise ValueError(f"order line {i + 1}: a stockCode is required")
+            if spec.get("quantity") is not None and (not str(spec["quantity"]).isdigit()
+                                                     or int(spec["quantity"]) < 1):
+                raise ValueError(f"order line {i + 1}: quantity must be a positive integer")
+            if spec.get("price") is not None and (dec(spec["price"]) is None or dec(spec["price"]) <= 0):
+                raise ValueError(f"order line {i + 1}: price must be a positive number")
         with self.lock:
             self.tick()
             rng = self.rng

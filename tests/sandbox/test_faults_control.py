@@ -139,3 +139,12 @@ def test_lost_ack_applies_the_request_then_drops_the_answer(faulty):
                    headers=AUTH, timeout=5)
     st.set_faults(rate=0.0)
     assert len(st.tasks) == 1  # N11 did take the task although the client never heard
+
+
+def test_control_api_bad_order_lines_are_400_with_a_message(faulty):
+    with requests.Session() as s:
+        r = s.post(faulty.url + "/_sandbox/orders", json={"lines": [{"quantity": 2}]})
+        assert r.status_code == 400 and "stockCode" in r.json()["error"]
+        r = s.post(faulty.url + "/_sandbox/orders", json={"lines": [{"stockCode": "A", "quantity": 0}]})
+        assert r.status_code == 400 and "quantity" in r.json()["error"]
+        assert faulty.state.summary()["orders"] == 0
