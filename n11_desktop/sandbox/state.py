@@ -744,7 +744,8 @@ class SandboxState:
                     if prod["quantity"] == 0 and prod["saleStatus"] == "On_Sale":
                         prod["saleStatus"] = "Out_Of_Stock"
                     prod["version"] += 1
-                coupon = Decimal("0")
+                sdisc, mdisc = money(sdisc), money(mdisc)
+                coupon = Decimal("0.00")
                 total_seller = money(sdisc * qty + coupon)
                 invoice = money(price * qty - total_seller)
                 commission = Decimal(prod["commissionRate"] if prod else 15)
