@@ -538,6 +538,8 @@ class MappingTab(QWidget):
 
     @Slot(object)
     def _on_external_change(self, _payload: object = None) -> None:
+        if self._closing:
+            return
         self.reload()
         self.load_control_summary()
 
