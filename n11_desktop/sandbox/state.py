@@ -197,8 +197,13 @@ class SandboxState:
     # ------------------------------------------------------------------ faults
 
     def set_faults(self, rate: float | None = None, kinds: list[str] | None = None,
-                   timeout_s: float | None = None, latency_ms: int | None = None) -> None:
+                   timeout_s: float | None = None, latency_ms: int | None = None,
+                   question_interval_s: float | None = None) -> None:
+        """Fault injection settings. ``question_interval_s`` turns on production's
+        once-a-minute limit of GetProductQuestionList (off by default)."""
         with self.lock:
+            if question_interval_s is not None:
+                self.question_list_min_interval_s = max(0.0, float(question_interval_s))
             if rate is not None:
                 if not 0.0 <= float(rate) <= 1.0:
                     raise ValueError("fault rate must be between 0 and 1")

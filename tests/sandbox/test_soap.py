@@ -273,3 +273,14 @@ def test_wsdl_path_variants(sb, http, path):
     r = http.get(sb.url + path)
     assert r.status_code == 200
     assert f'location="{sb.url}/ws/categoryService/"'.encode() in r.content
+
+
+def test_question_list_rate_limit_when_enabled(fresh, http):
+    sb = fresh
+    body = "<productQuestionSearch/><pagingData><currentPage>0</currentPage></pagingData>"
+    assert response_el(soap(sb, http, "GetProductQuestionList", body, path="/ws/productService/"),
+                       "GetProductQuestionList").findtext("result/status") == "success"
+    sb.state.set_faults(question_interval_s=60)
+    el = response_el(soap(sb, http, "GetProductQuestionList", body, path="/ws/productService/"),
+                     "GetProductQuestionList")
+    assert el.findtext("result/errorCode") == "SELLER_API.getProductQuestionListRequest.accessLimit.reached"
