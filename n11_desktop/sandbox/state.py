@@ -124,6 +124,8 @@ class SandboxState:
             self.tasks: dict[int, dict] = {}
             self.orders: dict[str, dict] = {}        # orderNumber -> order
             self.packages: dict[int, dict] = {}      # package id -> package
+            self._line_index: dict[int, int] = {}    # orderLineId -> newest package id
+            self._order_ids_index: dict[int, str] = {}  # SOAP order id -> orderNumber
             self.claims: dict[int, dict] = {}        # claimCancelId -> claim
             self.returns: dict[int, dict] = {}       # claimReturnId -> return claim
             self.questions: dict[int, dict] = {}
@@ -777,6 +779,7 @@ class SandboxState:
                      "invoiceType": 1, "buyer": person, "shippingAddress": ship,
                      "billingAddress": dict(ship), "packages": []}
             self.orders[order_number] = order
+            self._order_ids_index[order["id"]] = order_number
             pkg = self._new_package(order, built, status, company, created)
             pkg["sender"] = sender
             if location_delivery:
@@ -803,6 +806,8 @@ class SandboxState:
                "lines": lines}
         self.packages[pid] = pkg
         order["packages"].append(pid)
+        for ln in lines:
+            self._line_index[ln["orderLineId"]] = pid
         return pkg
 
     def package_json(self, pkg: dict) -> dict:
@@ -881,6 +886,11 @@ class SandboxState:
             line_id = int(line_id)
         except (TypeError, ValueError):
             return None
+        pkg = self.packages.get(self._line_index.get(line_id, -1))
+        if pkg is not None and pkg["shipmentPackageStatus"] != "Unpacked":
+            for ln in pkg["lines"]:
+                if ln["orderLineId"] == line_id:
+                    return pkg, ln
         for pkg in self.packages.values():
             if pkg["shipmentPackageStatus"] == "Unpacked":
                 continue
@@ -1135,10 +1145,7 @@ class SandboxState:
             oid = int(oid)
         except (TypeError, ValueError):
             return None
-        for o in self.orders.values():
-            if o["id"] == oid:
-                return o
-        return None
+        return self.orders.get(self._order_ids_index.get(oid, ""))
 
     def soap_line_op(self, line_ids: list, op: str, **kw) -> tuple[list[tuple[dict, dict]], str | None]:
         """OrderItemAccept/Reject/MakeOrderItemShipment on lines. → (lines, error)"""
