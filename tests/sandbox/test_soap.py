@@ -284,3 +284,19 @@ def test_question_list_rate_limit_when_enabled(fresh, http):
     el = response_el(soap(sb, http, "GetProductQuestionList", body, path="/ws/productService/"),
                      "GetProductQuestionList")
     assert el.findtext("result/errorCode") == "SELLER_API.getProductQuestionListRequest.accessLimit.reached"
+
+
+@pytest.mark.parametrize("rest_status,soap_item,soap_filter", [
+    ("Created", 2, "New"), ("Picking", 5, "Approved"), ("Shipped", 6, "Shipped"),
+    ("Delivered", 7, "Delivered"), ("Cancelled", 4, None), ("UnSupplied", 8, "Rejected")])
+def test_rest_status_maps_to_soap_item_status(fresh, http, rest_status, soap_item, soap_filter):
+    sb = fresh
+    pkg = sb.state.create_order(n_lines=1)[0]
+    sb.state.advance_package(pkg["id"], rest_status)
+    r = soap(sb, http, "OrderDetail", f"<orderRequest><id>{sb.state.orders[pkg['orderNumber']]['id']}"
+             "</id></orderRequest>")
+    assert response_el(r, "OrderDetail").findtext("orderDetail/itemList/item/status") == str(soap_item)
+    if soap_filter:
+        r = soap(sb, http, "DetailedOrderList", f"<searchData><status>{soap_filter}</status></searchData>")
+        orders = response_el(r, "DetailedOrderList").findall("orderList/order")
+        assert [o.findtext("orderNumber") for o in orders] == [pkg["orderNumber"]]
