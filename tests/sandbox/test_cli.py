@@ -8,11 +8,22 @@ import pytest
 import requests
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_cli_runs_standalone_and_stops_on_signal(sig):
+LAUNCHERS = {
+    "module": [sys.executable, "-m", "n11_desktop.sandbox"],
+    # what `n11-desktop sandbox ...` runs (the app's entry point dispatches to sandbox.cli)
+    "app-cli": [sys.executable, "-c",
+                "import sys; from n11_desktop.cli import main; raise SystemExit(main(sys.argv[1:]))",
+                "sandbox"],
+}
+
+
+@pytest.mark.parametrize("launcher,sig", [("module", signal.SIGINT), ("module", signal.SIGTERM),
+                                          ("app-cli", signal.SIGINT)],
+                         ids=["module-SIGINT", "module-SIGTERM", "app-cli-SIGINT"])
+def test_cli_runs_standalone_and_stops_on_signal(launcher, sig):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "n11_desktop.sandbox", "--port", "0",
-                             "--seed", "3", "--task-delay-ms", "10"],
+    proc = subprocess.Popen(LAUNCHERS[launcher] + ["--port", "0", "--seed", "3",
+                                                   "--task-delay-ms", "10"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         first = proc.stdout.readline()
