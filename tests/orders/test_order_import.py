@@ -285,11 +285,11 @@ def test_a_crash_in_the_middle_of_an_import_loses_and_duplicates_nothing(orders_
     original = imp.OrderImporter._import_one
     calls = {"n": 0}
 
-    def crashing(self, s, pkg, create, prepared=None):
+    def crashing(self, s, pkg, create, prepared, cache):
         calls["n"] += 1
         if calls["n"] == 130:
             raise RuntimeError("power cut")
-        return original(self, s, pkg, create, prepared)
+        return original(self, s, pkg, create, prepared, cache)
 
     monkeypatch.setattr(imp.OrderImporter, "_import_one", crashing)
     res = run(orders_db, "order_create")

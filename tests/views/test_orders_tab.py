@@ -120,6 +120,7 @@ def test_list_filters_detail_and_actions(qtbot, odb, ctl, sandbox):
                         timeout=15_000)
     finally:
         ShipDialog.ask = ShipDialog_ask
+    qtbot.waitUntil(lambda: not w._pending_flows and "Order update: done" in w.message.text(), timeout=15_000)
     # bad input is refused with a message and changes nothing
     w.attach_invoice("http://not-https/invoice.pdf")
     qtbot.waitUntil(lambda: "https://" in w.message.text(), timeout=10_000)

@@ -122,15 +122,17 @@ class OrderImporter:
                 self.address.load(s)
             if self._products is None:
                 self._products = dict(s.execute(select(Product.sku, Product.id)).all())
-            # a package may appear several times in one batch (Unpacked parent + children): newest last
+            cache = _BatchCache.load(s, packages)
+            # a package may appear several times in one batch (Unpacked parent + children): in order.
+            # Address and cargo resolve before anything is written for a package, so a package that
+            # fails writes nothing but its unmapped-address record; any other error rolls the whole
+            # batch back (and the cursor does not move).
             for pkg in packages:
                 stats.seen += 1
                 try:
-                    # resolution happens outside the savepoint: an unmapped address is recorded
-                    # for the Address Mapping screen even though the order is not written
-                    prepared = self._prepare(s, pkg, create)
-                    with s.begin_nested():
-                        outcome = self._import_one(s, pkg, create, prepared)
+                    with s.no_autoflush:
+                        prepared = self._prepare(s, pkg, create, cache)
+                        outcome = self._import_one(s, pkg, create, prepared, cache)
                 except AddressNotValid as exc:
                     failures.append((pkg, str(exc), "mapping"))
                     continue
@@ -161,20 +163,21 @@ class OrderImporter:
         return stats
 
     # ------------------------------------------------------------------ one package
-    def _prepare(self, s: Session, pkg: Any, create: bool) -> dict | None:
+    def _prepare(self, s: Session, pkg: Any, create: bool, cache: "_BatchCache") -> dict | None:
         """Addresses and cargo of an order not written yet (raises when they do not resolve)."""
         if not create or st.from_rest(pkg.status) == st.SUPERSEDED:
             return None
-        if s.scalar(select(Order.id).where(Order.n11_order_number == pkg.order_number)) is not None:
+        if pkg.order_number in cache.orders:
             return None
         return {"shipping": self.address.resolve(s, pkg.shipping_address),
                 "billing": self.address.resolve(s, pkg.billing_address),
                 "cargo": self.cargo.resolve(pkg.shipment_company_id, pkg.cargo_provider_name)}
 
-    def _import_one(self, s: Session, pkg: Any, create: bool, prepared: dict | None = None) -> str:
+    def _import_one(self, s: Session, pkg: Any, create: bool, prepared: dict | None,
+                    cache: "_BatchCache") -> str:
         status_raw = (pkg.status or "").strip()
         pkg_status = st.from_rest(status_raw)
-        order = s.scalar(select(Order).where(Order.n11_order_number == pkg.order_number))
+        order = cache.orders.get(pkg.order_number)
         created = False
         if order is None:
             if prepared is None:
@@ -190,13 +193,13 @@ class OrderImporter:
                 shipping_address=shipping, billing_address=billing,
                 cargo_company_id=cargo_id, n11_shipment_company_id=pkg.shipment_company_id,
                 ordered_at=to_utc_naive(pkg.created) or to_utc_naive(pkg.last_modified) or self.clock(),
-                raw={"packages": {}},
+                raw={},
             )
             s.add(order)
-            s.flush()
+            cache.orders[pkg.order_number] = order
             created = True
-        local_pkg = self._upsert_package(s, order, pkg)
-        items = {it.n11_line_id: it for it in s.scalars(select(OrderItem).where(OrderItem.order_id == order.id))}
+        local_pkg = self._upsert_package(s, order, pkg, cache)
+        items = cache.items.setdefault(pkg.order_number, {})
         for line in pkg.lines:
             line_id = str(line.line_id)
             new_status = st.from_rest(line.status) or pkg_status
@@ -228,23 +231,18 @@ class OrderImporter:
             tracking = self._tracking(pkg)
             if tracking:
                 item.tracking_number = tracking
-        s.flush()
         self._refresh_order(order, list(items.values()))
-        raw = dict(order.raw or {})
-        pkgs = dict(raw.get("packages") or {})
-        pkgs[str(pkg.id)] = _jsonable(pkg.raw)
-        raw["packages"] = pkgs
-        order.raw = raw
         return "created" if created else "updated"
 
-    def _upsert_package(self, s: Session, order: Order, pkg: Any) -> Package | None:
-        key = str(pkg.id) if pkg.id is not None else \
-            f"nopkg-{pkg.order_number}-{min((ln.line_id for ln in pkg.lines), default=0)}"
-        row = s.scalar(select(Package).where(Package.n11_package_id == key))
+    def _upsert_package(self, s: Session, order: Order, pkg: Any, cache: "_BatchCache") -> Package | None:
+        key = package_key(pkg)
+        row = cache.packages.get(key)
         modified = to_utc_naive(pkg.last_modified)
         if row is None:
-            row = Package(order_id=order.id, n11_package_id=key, status=pkg.status or "")
+            row = Package(n11_package_id=key, status=pkg.status or "")
+            order.packages.append(row) if order.id is None else setattr(row, "order_id", order.id)
             s.add(row)
+            cache.packages[key] = row
         elif row.last_modified is not None and modified is not None and modified < row.last_modified:
             return row  # older news about this package: keep what we have
         row.status = pkg.status or row.status
@@ -254,7 +252,8 @@ class OrderImporter:
         row.shipment_company_id = pkg.shipment_company_id or row.shipment_company_id
         row.last_modified = modified or row.last_modified
         row.raw = _jsonable(pkg.raw) if pkg.raw else row.raw
-        s.flush()
+        if row.id is None:
+            s.flush()  # the new order and package get their ids (lines point at them)
         return row
 
     def _tracking(self, pkg: Any) -> str | None:
@@ -313,6 +312,34 @@ class OrderImporter:
             remaining = {k: v for k, v in pending_row.value.items() if k not in numbers}
             if remaining != pending_row.value:
                 pending_row.value = remaining
+
+
+def package_key(pkg: Any) -> str:
+    if pkg.id is not None:
+        return str(pkg.id)
+    return f"nopkg-{pkg.order_number}-{min((ln.line_id for ln in pkg.lines), default=0)}"
+
+
+@dataclass
+class _BatchCache:
+    """Orders, their lines and packages of one batch, loaded with three queries."""
+
+    orders: dict[str, Order]
+    items: dict[str, dict[str, OrderItem]]
+    packages: dict[str, Package]
+
+    @classmethod
+    def load(cls, s: Session, packages: list[Any]) -> "_BatchCache":
+        numbers = list({p.order_number for p in packages})
+        orders = {o.n11_order_number: o for o in s.scalars(select(Order).where(Order.n11_order_number.in_(numbers)))}
+        by_id = {o.id: o.n11_order_number for o in orders.values()}
+        items: dict[str, dict[str, OrderItem]] = {n: {} for n in orders}
+        if by_id:
+            for it in s.scalars(select(OrderItem).where(OrderItem.order_id.in_(list(by_id)))):
+                items[by_id[it.order_id]][it.n11_line_id] = it
+        keys = list({package_key(p) for p in packages})
+        pkgs = {p.n11_package_id: p for p in s.scalars(select(Package).where(Package.n11_package_id.in_(keys)))}
+        return cls(orders, items, pkgs)
 
 
 def pending_orders(session: Session) -> dict[str, str]:

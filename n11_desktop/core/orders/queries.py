@@ -185,6 +185,7 @@ def order_detail(session, order_id: int) -> OrderDetail | None:
         FailedIntegration.content_type == "order", FailedIntegration.object_key == o.n11_order_number,
         FailedIntegration.is_active.is_(True)))]
     raw = dict(o.raw or {})
+    raw["packages"] = {p.n11_package_id: p.raw for p in sorted(pkgs.values(), key=lambda p: p.id)}
     if problems:
         raw["open_problems"] = problems
     if row is None:  # pragma: no cover - the order was just found
