@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -290,6 +291,15 @@ def _neighbourhood_index() -> dict[tuple[int, str], list[tuple[str, str]]]:
         return _NB_CACHE["idx"]
 
 
+def _tr_upper(ch: str) -> str:
+    return {"i": "İ", "ı": "I"}.get(ch, ch.upper())
+
+
+def _tidy_neighbourhood(name: str) -> str:
+    """PTT's title-casing lower-cases the word after "(": "Yeni Mah (ceyüpler Köyü)"."""
+    return re.sub(r"\((\w)", lambda m: "(" + _tr_upper(m.group(1)), name)
+
+
 def neighbourhoods(district_id: int) -> list[tuple[int, str, str]] | None:
     """(id, name, postal code) of a district's neighbourhoods, None for unknown district."""
     found = district_by_id(district_id)
@@ -297,7 +307,8 @@ def neighbourhoods(district_id: int) -> list[tuple[int, str, str]] | None:
         return None
     prov, dname = found
     rows = _neighbourhood_index().get((prov.plate, dname), [])
-    return [(district_id * 1000 + i + 1, n, pc) for i, (n, pc) in enumerate(rows)]
+    return [(district_id * 1000 + i + 1, _tidy_neighbourhood(n), pc)
+            for i, (n, pc) in enumerate(rows)]
 
 
 # --------------------------------------------------------------------------- cargo

