@@ -363,6 +363,7 @@ class MappingTab(QWidget):
         val_row.addWidget(QLabel("N11 value:"))
         self.value_combo = QComboBox()
         self.value_combo.setMinimumWidth(200)
+        self.value_combo.setPlaceholderText("choose N11's value…")
         val_row.addWidget(self.value_combo)
         self.value_scope = QComboBox()
         self.value_scope.addItem("for all categories (global)", 0)
