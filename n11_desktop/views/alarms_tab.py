@@ -43,6 +43,7 @@ class AlarmMonitor(QObject):
         super().__init__(parent)
         self.services = services
         self._busy = False
+        self._again = False  # a request that arrived while an evaluation was running
         self._timer = QTimer(self)
         self._timer.setInterval(EVALUATE_EVERY_MS)
         self._timer.timeout.connect(self.evaluate)
@@ -59,8 +60,10 @@ class AlarmMonitor(QObject):
     @Slot()
     def evaluate(self) -> None:
         if self._busy:
+            self._again = True  # evaluate once more when the running one is done (never lose a request)
             return
         self._busy = True
+        self._again = False
         db = self.services.db
 
         def job():
@@ -74,6 +77,8 @@ class AlarmMonitor(QObject):
 
         def done(res):
             self._busy = False
+            if self._again:
+                self.evaluate()
             transitions, firing = res
             if transitions:
                 self.transitions.emit(transitions)
@@ -83,6 +88,8 @@ class AlarmMonitor(QObject):
 
         def failed(_err):
             self._busy = False
+            if self._again:
+                self.evaluate()
 
         self.services.runner.submit(job, done, failed)
 
