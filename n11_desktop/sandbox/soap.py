@@ -159,8 +159,12 @@ def GetTopLevelCategories(state, req):
 def GetSubCategories(state, req):
     c = _cat(req.get("categoryId"))
     cats = data.categories()
+    since = req.get("lastModifiedDate")
+    since_ms = _parse_period_date(since) if isinstance(since, str) and since.strip() else None
     subs = [{"id": s, "name": cats[s].name, "lastModifiedDate": data.category_last_modified(s)}
             for s in c.children]
+    if since_ms is not None:  # incremental sync: only what changed since then
+        subs = [x for x in subs if _parse_period_date(x["lastModifiedDate"]) >= since_ms]
     return {"result": OK, "category": [{"id": c.id, "name": c.name,
                                         "subCategoryList": {"subCategory": subs},
                                         "lastModifiedDate": data.category_last_modified(c.id)}]}

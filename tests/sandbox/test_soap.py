@@ -300,3 +300,15 @@ def test_rest_status_maps_to_soap_item_status(fresh, http, rest_status, soap_ite
         r = soap(sb, http, "DetailedOrderList", f"<searchData><status>{soap_filter}</status></searchData>")
         orders = response_el(r, "DetailedOrderList").findall("orderList/order")
         assert [o.findtext("orderNumber") for o in orders] == [pkg["orderNumber"]]
+
+
+def test_sub_categories_since_last_modified(sb, http):
+    def subs(extra=""):
+        r = soap(sb, http, "GetSubCategories", f"<categoryId>1000001</categoryId>{extra}",
+                 path="/ws/categoryService/")
+        return response_el(r, "GetSubCategories").findall("category/subCategoryList/subCategory")
+    everything = subs()
+    dates = sorted(s.findtext("lastModifiedDate") for s in everything)
+    assert len(everything) >= 2 and all(dates)
+    assert len(subs("<lastModifiedDate>01/01/2000</lastModifiedDate>")) == len(everything)
+    assert subs("<lastModifiedDate>01/01/2099</lastModifiedDate>") == []
