@@ -68,6 +68,7 @@ class OrdersTab(QWidget):
         self._detail_loading = False
         self._selected_id: int | None = None
         self._pending_flows: set[str] = set()
+        self._closed = False
 
         root = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -198,7 +199,36 @@ class OrdersTab(QWidget):
         sch = getattr(services, "scheduler", None)
         if sch is not None and hasattr(sch, "flow_finished"):
             sch.flow_finished.connect(self._on_flow_finished)
+        self.webhook = None
         self.apply_filter()
+        self._start_webhook()
+
+    # ------------------------------------------------------------------ OMS web hook
+    def _start_webhook(self) -> None:
+        """Serve the OMS split-package web hook while the app runs (flag + token configured)."""
+        db = self.services.db
+
+        def job():
+            from ..core.orders.webhook import WebhookServer, split_via_flow, webhook_settings
+            from ..core.settings import load_config
+
+            with db.session_factory() as s:
+                ws = webhook_settings(load_config(s))
+            if ws is None:
+                return None
+            return WebhookServer(ws.host, ws.port, token=ws.token, on_split=split_via_flow(db),
+                                 oms_channel_id=ws.oms_channel_id).start()
+
+        def done(server):
+            if server is None:
+                return
+            if self._closed:
+                server.stop()
+                return
+            self.webhook = server
+            self.message.setText(f"OMS web hook listening on {server.url}/flow-trigger/<slug>/split_packages")
+
+        self.services.runner.submit(job, done, lambda err: self.message.setText(f"OMS web hook not started: {err}"))
 
     @staticmethod
     def _table(headers) -> QTableWidget:
@@ -481,5 +511,9 @@ class OrdersTab(QWidget):
         self._reload_timer.start()
 
     def shutdown(self) -> None:
+        self._closed = True
         self._reload_timer.stop()
         self._search_timer.stop()
+        if self.webhook is not None:
+            self.webhook.stop()
+            self.webhook = None

@@ -172,3 +172,16 @@ def test_unmapped_address_banner_and_mapping_dialog(qtbot, odb, ctl):
     qtbot.waitUntil(lambda: w.model.rowCount() == 1 and not w.banner.isVisible(), timeout=10_000)
     settle(qtbot, w, services)
     close(w, services)
+
+
+def test_web_hook_runs_with_the_tab_when_configured(qtbot, odb):
+    import requests
+
+    set_conf(odb, flags={"split_packages": True}, oms_webhook_token="tab-token-123", oms_webhook_port=0)
+    w, services = make(qtbot, odb)
+    qtbot.waitUntil(lambda: w.webhook is not None, timeout=10_000)
+    assert w.webhook.host == "127.0.0.1"
+    r = requests.post(w.webhook.url + "/flow-trigger/x/split_packages", json={}, timeout=5)
+    assert r.status_code == 401
+    close(w, services)
+    assert w.webhook is None

@@ -243,3 +243,38 @@ def split_via_flow(db) -> Callable[[SplitRequest], SplitAnswer]:
         return SplitAnswer(result.ok, result.message)
 
     return handle
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    host: str
+    port: int
+    token: str
+    oms_channel_id: int | None
+
+    def __repr__(self) -> str:  # the token is a secret
+        return f"WebhookSettings(host={self.host!r}, port={self.port}, token='***', oms_channel_id={self.oms_channel_id})"
+
+
+def webhook_settings(config) -> WebhookSettings | None:
+    """The listener settings from the channel config, or None when it should not run.
+
+    It runs when the ``split_packages`` flag is on and an ``oms_webhook_token`` (a field the
+    operator adds to the schema, seed §2 "additions can be made") is set; optional
+    ``oms_webhook_port`` (default 8765), ``oms_webhook_host`` (default 127.0.0.1) and
+    ``oms_channel_id``."""
+    if not config.flag("split_packages"):
+        return None
+    token = str(config.get("oms_webhook_token") or "").strip()
+    if not token:
+        return None
+
+    def _int(key, default=None):
+        try:
+            return int(config.get(key)) if config.get(key) not in (None, "") else default
+        except (TypeError, ValueError):
+            return default
+
+    return WebhookSettings(host=str(config.get("oms_webhook_host") or "127.0.0.1"),
+                           port=_int("oms_webhook_port", 8765), token=token,
+                           oms_channel_id=_int("oms_channel_id"))
