@@ -15,7 +15,7 @@ from .storage.db import Database
 log = logging.getLogger(__name__)
 
 # Top-level N11 categories used by the demo (ids from N11's real tree).
-DEMO_CATEGORY_IDS = [1001770, 1000722]  # Ayakkabı & Çanta, Giyim & Aksesuar (when present in the tree)
+DEMO_CATEGORY_IDS = [1001770, 1001873, 1001935]  # Ayakkabı & Çanta, Erkek Giyim & Aksesuar, Kadın Giyim & Aksesuar
 
 DEMO_STEPS: tuple[str, ...] = (
     "n11_desktop.core.catalog.demo:seed_demo_catalog",
