@@ -188,3 +188,27 @@ def test_models_pass_qt_model_tester(qtmodeltester, qtbot, db):
     pm = PenaltyModel()
     pm.set_rows(rows)
     qtmodeltester.check(pm)
+
+
+def test_dashboard_product_trigger_opens_the_create_preview(qtbot, configured_db, sandbox, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from n11_desktop.views.dashboard_tab import DashboardTab
+
+    db = configured_db
+    skus = seed_catalog(db, 1)
+    services = build_services(db)
+    try:
+        tab = DashboardTab(services)
+        qtbot.addWidget(tab)
+        monkeypatch.setattr(DashboardTab, "ask_skus", classmethod(lambda cls, parent: skus))
+        tab.trigger_create()
+        dlg = next(w for w in QApplication.topLevelWidgets() if isinstance(w, SendDialog) and w.isVisible())
+        qtbot.waitUntil(dlg.is_ready, timeout=10_000)
+        assert dlg.flows() == ("product_create",) and dlg.data.preview.new_skus == tuple(skus)
+        dlg.close()
+        qtbot.waitUntil(lambda: services.runner.pending == 0, timeout=10_000)
+        if hasattr(tab, "shutdown"):
+            tab.shutdown()
+    finally:
+        _close(services)
