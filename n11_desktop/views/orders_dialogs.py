@@ -214,3 +214,117 @@ class AddressMappingDialog(QDialog):
             self.reload()
 
         self.services.runner.submit(job, done, lambda err: self.status.setText(f"Not saved: {err}"))
+
+
+class CargoMappingDialog(QDialog):
+    """Local cargo companies ↔ N11 shipment companies (used when Cargo Company Id is empty)."""
+
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.setWindowTitle("Cargo mapping")
+        self.resize(680, 380)
+        lay = QVBoxLayout(self)
+        intro = QLabel("Orders take the first active local cargo company mapped to the N11 shipment company of "
+                       "the package, unless Cargo Company Id is set in Channel Settings. A package whose company is "
+                       "not mapped is not written (the log says which company).")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.table = QTableWidget(0, 4, self)
+        self.table.setHorizontalHeaderLabels(["Local id", "Local cargo company", "Code", "N11 shipment company"])
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.add_btn = QPushButton("Add company")
+        self.add_btn.clicked.connect(lambda: self._add_row(None))
+        self.save_btn = QPushButton("Save")
+        self.save_btn.clicked.connect(self.save)
+        row.addWidget(self.add_btn)
+        row.addStretch(1)
+        row.addWidget(self.save_btn)
+        lay.addLayout(row)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        lay.addWidget(close)
+        self.companies: tuple = ()
+        self.loaded = False
+        self.saved = 0
+        db = services.db
+
+        def job():
+            from ..core.orders.cargo import cargo_rows
+
+            with db.session_factory() as s:
+                return cargo_rows(s)
+
+        services.runner.submit(job, self._show)
+
+    @Slot(object)
+    def _show(self, res) -> None:
+        rows, self.companies = res
+        self.table.setRowCount(0)
+        for r in rows:
+            self._add_row(r)
+        self.loaded = True
+
+    def _add_row(self, r) -> None:
+        n = self.table.rowCount()
+        self.table.insertRow(n)
+        next_id = max([int(self.table.item(i, 0).text()) for i in range(n)
+                       if self.table.item(i, 0) and self.table.item(i, 0).text().isdigit()] or [100]) + 1
+        self.table.setItem(n, 0, QTableWidgetItem(str(r.id if r else next_id)))
+        self.table.setItem(n, 1, QTableWidgetItem(r.name if r else ""))
+        self.table.setItem(n, 2, QTableWidgetItem(r.code if r else ""))
+        combo = QComboBox()
+        combo.addItem("— not mapped —", None)
+        for cid, name in self.companies:
+            combo.addItem(f"{name} ({cid})", cid)
+        if r is not None and r.n11_shipment_company_id is not None:
+            idx = combo.findData(r.n11_shipment_company_id)
+            if idx < 0:
+                combo.addItem(str(r.n11_shipment_company_id), r.n11_shipment_company_id)
+                idx = combo.count() - 1
+            combo.setCurrentIndex(idx)
+        self.table.setCellWidget(n, 3, combo)
+
+    def rows(self):
+        from ..core.orders.cargo import CargoRow
+
+        out = []
+        for n in range(self.table.rowCount()):
+            text = (self.table.item(n, 0).text() if self.table.item(n, 0) else "").strip()
+            try:
+                cid = int(text)
+            except ValueError:
+                raise ValueError(f"row {n + 1}: the local cargo company id {text!r} is not a number") from None
+            combo = self.table.cellWidget(n, 3)
+            out.append(CargoRow(cid, self.table.item(n, 1).text() if self.table.item(n, 1) else "",
+                                self.table.item(n, 2).text() if self.table.item(n, 2) else "",
+                                combo.currentData() if combo else None, True))
+        return out
+
+    @Slot()
+    def save(self) -> None:
+        try:
+            rows = self.rows()
+        except ValueError as exc:
+            self.status.setText(f"Not saved: {exc}")
+            return
+        db = self.services.db
+
+        def job():
+            from ..core.orders.cargo import save_cargo_rows
+
+            with db.session_factory.begin() as s:
+                return save_cargo_rows(s, rows)
+
+        def done(changed):
+            self.saved += 1
+            self.status.setText(f"Saved ({changed} changed). New orders use this mapping from the next Order Create.")
+
+        self.services.runner.submit(job, done, lambda err: self.status.setText(f"Not saved: {err}"))

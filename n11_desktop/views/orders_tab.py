@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ..core.orders import status as st
 from ..core.orders.queries import OrderFilter
-from .orders_dialogs import AddressMappingDialog, CancelDialog, InvoiceDialog, ShipDialog
+from .orders_dialogs import AddressMappingDialog, CancelDialog, CargoMappingDialog, InvoiceDialog, ShipDialog
 from .orders_model import STATUS_COLORS, OrdersModel, local_time, money, status_text
 
 ORDER_FLOWS = {"order_create", "order_update", "send_invoice_link", "get_updated_orders", "cancellation_requests",
@@ -90,7 +90,8 @@ class OrdersTab(QWidget):
         self.fetch_btn = QPushButton("Fetch orders now")
         self.fetch_btn.setToolTip("Run Order Create (new packages and status changes from N11)")
         self.mapping_btn = QPushButton("Address mapping…")
-        for b in (self.refresh_btn, self.fetch_btn, self.mapping_btn):
+        self.cargo_btn = QPushButton("Cargo mapping…")
+        for b in (self.refresh_btn, self.fetch_btn, self.mapping_btn, self.cargo_btn):
             bar.addWidget(b)
         root.addLayout(bar)
 
@@ -187,6 +188,7 @@ class OrdersTab(QWidget):
         self.refresh_btn.clicked.connect(self.reload)
         self.fetch_btn.clicked.connect(lambda: self.run_flow("order_create"))
         self.mapping_btn.clicked.connect(self.open_address_mapping)
+        self.cargo_btn.clicked.connect(self.open_cargo_mapping)
         self.model.loaded.connect(self._on_loaded)
         self.model.failed.connect(lambda e: self.count_label.setText(f"Orders could not be loaded: {e}"))
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
@@ -472,6 +474,13 @@ class OrdersTab(QWidget):
             self.message.setText("Address mapping saved; fetching the waiting orders again.")
             self.run_flow("order_create")
         self._load_problems()
+
+    def open_cargo_mapping(self) -> None:
+        dlg = CargoMappingDialog(self.services, self)
+        dlg.exec()
+        if dlg.saved:
+            self.message.setText("Cargo mapping saved; fetching the waiting orders again.")
+            self.run_flow("order_create")
 
     # ------------------------------------------------------------------ flows
     def run_flow(self, slug: str, orders: list[str] | None = None) -> None:

@@ -185,3 +185,31 @@ def test_web_hook_runs_with_the_tab_when_configured(qtbot, odb):
     assert r.status_code == 401
     close(w, services)
     assert w.webhook is None
+
+
+def test_cargo_mapping_dialog_fixes_an_unmapped_cargo_company(qtbot, odb, ctl):
+    from n11_desktop.views.orders_dialogs import CargoMappingDialog
+
+    pkg = ctl.order(shipmentCompanyId=401)  # Ceva: not mapped
+    assert run_flow("order_create", odb).ok
+    w, services = make(qtbot, odb)
+    assert "no local cargo company is mapped to N11 shipment company 401" in w.banner.text()
+    dlg = CargoMappingDialog(services, w)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.loaded, timeout=10_000)
+    assert dlg.table.rowCount() == 6
+    dlg._add_row(None)
+    n = dlg.table.rowCount() - 1
+    assert dlg.table.item(n, 0).text() == "107"
+    dlg.save()  # empty name: refused, nothing saved
+    qtbot.waitUntil(lambda: "Not saved" in dlg.status.text(), timeout=10_000)
+    dlg.table.item(n, 1).setText("Ceva Lojistik")
+    combo = dlg.table.cellWidget(n, 3)
+    combo.setCurrentIndex(combo.findData(401))
+    dlg.save()
+    qtbot.waitUntil(lambda: dlg.saved == 1, timeout=10_000)
+    settle(qtbot, w, services)
+    assert run_flow("order_create", odb).ok
+    with odb.session_factory() as s:
+        assert s.scalar(select(Order.cargo_company_id).where(Order.n11_order_number == pkg["orderNumber"])) == 107
+    close(w, services)

@@ -68,7 +68,7 @@ class CargoResolver:
         if mapped is None:
             raise CargoNotResolved(
                 f"no local cargo company is mapped to N11 shipment company {label}; add the mapping "
-                "(Orders → Cargo mapping) or set Cargo Company Id in Channel Settings")
+                "(Orders → Cargo mapping…) or set Cargo Company Id in Channel Settings")
         return mapped
 
     def _label(self, n11_id: int | None, provider_name: str | None) -> str:
@@ -76,3 +76,51 @@ class CargoResolver:
             return f"'{provider_name}' (no id)" if provider_name else "(none)"
         name = provider_name or self._names.get(int(n11_id))
         return f"{n11_id} ({name})" if name else str(n11_id)
+
+
+# ------------------------------------------------------------------ the Cargo Mapping screen
+@dataclass(frozen=True)
+class CargoRow:
+    id: int
+    name: str
+    code: str
+    n11_shipment_company_id: int | None
+    is_active: bool
+
+
+def cargo_rows(session: Session) -> tuple[tuple[CargoRow, ...], tuple[tuple[int, str], ...]]:
+    """Local cargo companies and the N11 shipment companies they can map to."""
+    rows = tuple(CargoRow(c.id, c.name, c.code or "", c.n11_shipment_company_id, bool(c.is_active))
+                 for c in session.scalars(select(CargoCompany).order_by(CargoCompany.id)))
+    companies = tuple((c.id, c.name) for c in session.scalars(select(N11ShipmentCompany).order_by(N11ShipmentCompany.name)))
+    return rows, companies
+
+
+def save_cargo_rows(session: Session, rows: list[CargoRow]) -> int:
+    """Insert or update local cargo companies; validates ids, names and N11 ids (nothing saved on error)."""
+    known_n11 = set(session.scalars(select(N11ShipmentCompany.id)))
+    seen: set[int] = set()
+    for n, r in enumerate(rows, 1):
+        if not isinstance(r.id, int) or r.id <= 0:
+            raise ValueError(f"row {n}: the local cargo company id must be a positive number")
+        if r.id in seen:
+            raise ValueError(f"row {n}: local cargo company id {r.id} is used twice")
+        seen.add(r.id)
+        if not r.name.strip():
+            raise ValueError(f"row {n}: the name is empty")
+        if r.n11_shipment_company_id is not None and known_n11 and r.n11_shipment_company_id not in known_n11:
+            raise ValueError(f"row {n}: {r.n11_shipment_company_id} is not an N11 shipment company id "
+                             "(run Reference Data to refresh the list)")
+    changed = 0
+    for r in rows:
+        row = session.get(CargoCompany, r.id)
+        if row is None:
+            row = CargoCompany(id=r.id)
+            session.add(row)
+        values = dict(name=r.name.strip(), code=r.code.strip() or None, n11_shipment_company_id=r.n11_shipment_company_id,
+                      is_active=r.is_active)
+        if any(getattr(row, k, None) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            changed += 1
+    return changed

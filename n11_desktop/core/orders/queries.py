@@ -132,24 +132,32 @@ def count_orders(session, f: OrderFilter) -> int:
 
 
 def list_orders(session, f: OrderFilter, offset: int = 0, limit: int = 200) -> tuple[OrderRow, ...]:
-    lines = select(OrderItem.order_id, func.count().label("n"),
-                   func.max(func.iif(and_(OrderItem.n11_status == "LATE_SHIPMENT", OrderItem.status == st.WAITING),
-                                     1, 0)).label("late")) \
-        .where(OrderItem.status != st.SUPERSEDED).group_by(OrderItem.order_id).subquery()
+    """One page of orders, newest first (the line counts are computed for that page only)."""
     q = select(Order.id, Order.number, Order.n11_order_number, Order.status, Order.customer_name,
-               Order.shipping_address, lines.c.n, Order.total_amount, Order.ordered_at, CargoCompany.name,
-               Order.invoice_link, Order.erp_reported, lines.c.late) \
-        .outerjoin(lines, lines.c.order_id == Order.id) \
+               Order.shipping_address, Order.total_amount, Order.ordered_at, CargoCompany.name,
+               Order.invoice_link, Order.erp_reported) \
         .outerjoin(CargoCompany, CargoCompany.id == Order.cargo_company_id)
     w = _where(f)
     if w is not None:
         q = q.where(w)
     q = q.order_by(Order.ordered_at.desc(), Order.id.desc()).offset(offset).limit(limit)
+    page = session.execute(q).all()
+    ids = [r[0] for r in page]
+    counts: dict[int, tuple[int, bool]] = {}
+    if ids:
+        late_expr = func.max(func.iif(and_(OrderItem.n11_status == "LATE_SHIPMENT", OrderItem.status == st.WAITING),
+                                      1, 0))
+        for oid, n, late in session.execute(
+                select(OrderItem.order_id, func.count(), late_expr)
+                .where(OrderItem.order_id.in_(ids), OrderItem.status != st.SUPERSEDED)
+                .group_by(OrderItem.order_id)):
+            counts[oid] = (int(n), bool(late))
     out = []
-    for (oid, number, n11, status, cust, ship, n, total, ordered, cargo, inv, erp, late) in session.execute(q):
-        out.append(OrderRow(oid, number, n11, status, cust or "", (ship or {}).get("city") or "", int(n or 0),
+    for (oid, number, n11, status, cust, ship, total, ordered, cargo, inv, erp) in page:
+        n, late = counts.get(oid, (0, False))
+        out.append(OrderRow(oid, number, n11, status, cust or "", (ship or {}).get("city") or "", n,
                             total if total is not None else Decimal("0"), ordered, cargo or "", bool(inv),
-                            bool(erp), bool(late)))
+                            bool(erp), late))
     return tuple(out)
 
 
