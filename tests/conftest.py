@@ -7,6 +7,10 @@ import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+# The app runs flows in child processes; tests register fake flows in this process, so the
+# scheduler built by app.build_services runs them on its worker threads here
+# (tests/workers/test_flow_process.py covers the process mode with real flows).
+os.environ.setdefault("N11_DESKTOP_FLOW_ISOLATION", "thread")
 
 import pytest  # noqa: E402
 

@@ -91,6 +91,12 @@ class FlowWorker(QObject):
 
     @Slot()
     def finish(self) -> None:  # queued: runs in the worker thread after the current job
+        close = getattr(self._flow_fn, "close", None)
+        if close is not None:  # a ProcessFlowRunner: let its child process exit
+            try:
+                close()
+            except Exception:  # noqa: BLE001
+                log.exception("could not close the flow process")
         self.thread().quit()
 
 

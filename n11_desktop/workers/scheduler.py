@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import threading
 import time
 import weakref
@@ -48,8 +49,11 @@ class SchedulerHost(QObject):
                  max_threads: int = DEFAULT_THREADS, debounce_s: float = DEFAULT_DEBOUNCE_S,
                  push_max_wait_s: float = 15.0, tz: tzinfo | None = None,
                  flow_fn: Callable[..., FlowResult] = run_flow, max_sleep_s: float = MAX_SLEEP_S,
-                 progress_interval_s: float = 0.1) -> None:
+                 progress_interval_s: float = 0.1, isolation: str = "thread") -> None:
         super().__init__(parent)
+        if isolation not in ("thread", "process"):
+            raise ValueError(f"isolation must be 'thread' or 'process', not {isolation!r}")
+        self.isolation = isolation
         self.services = services
         self.db = services.db
         self.clock = clock
@@ -217,7 +221,12 @@ class SchedulerHost(QObject):
         if self._closed or self._hosts:
             return
         for _ in range(self.max_threads):
-            worker = FlowWorker(self.db, clock=self.clock, flow_fn=self._flow_fn,
+            flow_fn = self._flow_fn
+            if self.isolation == "process":
+                from .flow_process import ProcessFlowRunner
+
+                flow_fn = ProcessFlowRunner(self.db.path)
+            worker = FlowWorker(self.db, clock=self.clock, flow_fn=flow_fn,
                                 progress_interval_s=self._progress_interval_s)
             host = WorkerHost(worker, self)
             worker.progress.connect(self._on_progress)
@@ -356,6 +365,17 @@ class SchedulerHost(QObject):
         self.running_changed.emit(("Running: " + "; ".join(parts)) if parts else "", done, total)
 
 
+ISOLATION_ENV = "N11_DESKTOP_FLOW_ISOLATION"
+
+
 def build_scheduler(services, parent: QObject | None = None, **kwargs) -> SchedulerHost:
-    """Composition-root hook (app.py): the scheduler is built idle; ``start()`` sets it going."""
+    """Composition-root hook (app.py): the scheduler is built idle; ``start()`` sets it going.
+
+    Flows run on the worker threads themselves (``thread``) or, from them, in one child
+    process per worker (``process``, so the GUI thread never waits for the GIL); the
+    environment variable ``N11_DESKTOP_FLOW_ISOLATION`` chooses, default ``process``
+    (``bench gui_stall``: 100k SKUs on a thread stall the GUI for seconds; in a process, not).
+    """
+    if "isolation" not in kwargs:
+        kwargs["isolation"] = os.environ.get(ISOLATION_ENV, "process").strip().lower() or "process"
     return SchedulerHost(services, parent, **kwargs)
