@@ -44,7 +44,12 @@ def test_kill_9_between_post_and_ack_sends_nothing_twice(configured_db, sandbox)
             with db.session_factory() as s:
                 return s.scalar(select(BatchItem.id).where(BatchItem.state == "sending")) is not None
 
-        assert _wait(sending), "the flow never reached the post"
+        def posted():
+            assert proc.poll() is None, "the flow process ended before its post"
+            return any(r["path"] == "/ms/product/tasks/product-create" for r in list(sandbox.state.requests_log))
+
+        # the records are written as "sending" before the request leaves; kill once N11 has the request
+        assert _wait(lambda: sending() and posted(), timeout=60), "the flow never reached the post"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
