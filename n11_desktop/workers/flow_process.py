@@ -102,6 +102,12 @@ class ProcessFlowRunner:
                 return FlowResult(flow=slug, run_id=0, state=RunState.FAILED, trigger=trigger, started_at=started,
                                   ended_at=clock(), message=str(payload))
 
+    def kill(self) -> None:
+        """Last resort at shutdown (any thread): end the child now; its run is recovered on next start."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+
     def close(self, timeout_s: float = 5.0) -> None:
         """Let the idle child exit (it is between jobs when this is called)."""
         proc = self._proc

@@ -118,6 +118,15 @@ class SchedulerHost(QObject):
         for host in self._hosts:
             left = int(max(0.0, deadline - time.monotonic()) * 1000)
             ok = host.shutdown(left) and ok
+        if not ok and self.isolation == "process":
+            # a flow that did not reach a safe point in time: end its child process (the run stays
+            # "running" in flow_run and its batch in flight; both are recovered on the next start)
+            for host in self._hosts:
+                if host.is_running():
+                    kill = getattr(getattr(host.worker, "_flow_fn", None), "kill", None)
+                    if kill is not None:
+                        kill()
+            ok = all(host.shutdown(5000) for host in self._hosts)
         if ok:
             self._hosts = []
         self._set_state("stopped")

@@ -64,3 +64,22 @@ def test_unknown_and_unimplemented_flows_in_a_child(qtbot, configured_db, proces
         assert res.state is RunState.FAILED and "not implemented" in res.message
     else:
         assert res.run_id
+
+
+def test_shutdown_that_times_out_kills_the_child_and_next_start_recovers(qtbot, configured_db, services):
+    from n11_desktop.bench.products import _setup
+    from n11_desktop.core.schedule import recover_on_start
+    from n11_desktop.workers.scheduler import SchedulerHost
+
+    _setup(configured_db, 3000, sent=False, t0=utcnow() - timedelta(days=1))
+    host = SchedulerHost(services, isolation="process", max_threads=1)
+    with qtbot.waitSignal(host.flow_progress, timeout=60_000):
+        host.run_now("product_create", {"page_size": 100})
+    assert host.shutdown(0) is True  # no time to reach a safe point: the child is ended
+    assert not WorkerHost.running_hosts()
+    with configured_db.session_factory() as s:
+        states = [r.state for r in s.query(FlowRun)]
+    assert states in (["running"], ["cancelled"], ["done"])  # killed mid-run, or it stopped just in time
+    assert recover_on_start(configured_db) == states.count("running")
+    with configured_db.session_factory() as s:
+        assert all(r.state != "running" for r in s.query(FlowRun))
