@@ -91,7 +91,9 @@ class OrdersTab(QWidget):
         self.fetch_btn.setToolTip("Run Order Create (new packages and status changes from N11)")
         self.mapping_btn = QPushButton("Address mapping…")
         self.cargo_btn = QPushButton("Cargo mapping…")
-        for b in (self.refresh_btn, self.fetch_btn, self.mapping_btn, self.cargo_btn):
+        self.export_btn = QPushButton("Export CSV…")
+        self.export_btn.setToolTip("Write the order lines shown by the filter to a CSV file (e.g. for the ERP)")
+        for b in (self.refresh_btn, self.fetch_btn, self.export_btn, self.mapping_btn, self.cargo_btn):
             bar.addWidget(b)
         root.addLayout(bar)
 
@@ -189,6 +191,7 @@ class OrdersTab(QWidget):
         self.fetch_btn.clicked.connect(lambda: self.run_flow("order_create"))
         self.mapping_btn.clicked.connect(self.open_address_mapping)
         self.cargo_btn.clicked.connect(self.open_cargo_mapping)
+        self.export_btn.clicked.connect(lambda: self.export_csv())
         self.model.loaded.connect(self._on_loaded)
         self.model.failed.connect(lambda e: self.count_label.setText(f"Orders could not be loaded: {e}"))
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
@@ -273,16 +276,22 @@ class OrdersTab(QWidget):
 
         def job():
             from ..core.orders.address import unmapped_addresses
-            from ..core.orders.queries import failed_orders
+            from ..core.orders.queries import failed_orders, status_counts
 
             with db.session_factory() as s:
-                return failed_orders(s), len(unmapped_addresses(s))
+                return failed_orders(s), len(unmapped_addresses(s)), status_counts(s)
 
         self.services.runner.submit(job, self._show_problems)
 
     @Slot(object)
     def _show_problems(self, res) -> None:
-        failed, unmapped = res
+        failed, unmapped, counts = res
+        self.status_counts = counts
+        for n, (label, value) in enumerate(STATUS_FILTERS):
+            if value is not None:
+                c = counts.get(value, 0)
+                self.status_filter.setItemText(n, f"{label} ({c})" if c else label)
+        self._update_count_label()
         self.mapping_btn.setText(f"Address mapping ({unmapped})…" if unmapped else "Address mapping…")
         if failed:
             first = failed[0][1]
@@ -290,11 +299,22 @@ class OrdersTab(QWidget):
             self.banner.setText(f"<b>{len(failed)} order(s) from N11 could not be written.</b> {first}{more}")
         self.banner.setVisible(bool(failed))
 
+    def _update_count_label(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        text = f"{total:,} orders" if shown >= total else f"Showing {shown:,} of {total:,} orders (scroll for more)"
+        counts = getattr(self, "status_counts", None) or {}
+        extra = []
+        if counts.get(st.WAITING):
+            extra.append(f"{counts[st.WAITING]} waiting for approval")
+        if counts.get("late"):
+            extra.append(f"<span style='color:#c0392b'>{counts['late']} late for shipment</span>")
+        if counts.get("not_reported"):
+            extra.append(f"{counts['not_reported']} not reported to the ERP")
+        self.count_label.setText(text + (" · in all: " + " · ".join(extra) if extra else ""))
+
     @Slot()
     def _on_loaded(self) -> None:
-        shown, total = self.model.rowCount(), self.model.total
-        self.count_label.setText(f"{total:,} orders" if shown >= total else f"Showing {shown:,} of {total:,} orders "
-                                 "(scroll for more)")
+        self._update_count_label()
         if self._selected_id is None and self.model.rowCount():
             self.table.selectionModel().setCurrentIndex(
                 self.model.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -474,6 +494,41 @@ class OrdersTab(QWidget):
             self.message.setText("Address mapping saved; fetching the waiting orders again.")
             self.run_flow("order_create")
         self._load_problems()
+
+    @staticmethod
+    def ask_export_path(parent: QWidget) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(parent, "Export orders", "orders.csv", "CSV files (*.csv)")
+        return path or None
+
+    def export_csv(self, path: str | None = None) -> None:
+        path = path if path is not None else self.ask_export_path(self)
+        if not path:
+            return
+        db, f = self.services.db, self.current_filter()
+
+        def job():
+            import csv
+            import os
+            from pathlib import Path
+
+            from ..core.orders.queries import export_rows
+
+            with db.session_factory() as s:
+                rows = export_rows(s, f)
+            target = Path(path)
+            tmp = target.with_name(target.name + ".tmp")
+            fields = list(rows[0]) if rows else ["order_number", "n11_order_number", "line_id"]
+            with tmp.open("w", newline="", encoding="utf-8") as fh:
+                w = csv.DictWriter(fh, fieldnames=fields)
+                w.writeheader()
+                w.writerows(rows)
+            os.replace(tmp, target)
+            return len(rows), str(target)
+
+        self.services.runner.submit(job, lambda r: self.message.setText(f"Exported {r[0]} order lines to {r[1]}."),
+                                    lambda err: self.message.setText(f"Export failed: {err}"))
 
     def open_cargo_mapping(self) -> None:
         dlg = CargoMappingDialog(self.services, self)

@@ -213,3 +213,15 @@ def test_cargo_mapping_dialog_fixes_an_unmapped_cargo_company(qtbot, odb, ctl):
     with odb.session_factory() as s:
         assert s.scalar(select(Order.cargo_company_id).where(Order.n11_order_number == pkg["orderNumber"])) == 107
     close(w, services)
+
+
+def test_export_csv_for_the_erp(qtbot, odb, ctl, tmp_path):
+    for _ in range(2):
+        ctl.order(n_lines=2)
+    assert run_flow("order_create", odb).ok
+    w, services = make(qtbot, odb)
+    target = tmp_path / "erp.csv"
+    w.export_csv(str(target))
+    qtbot.waitUntil(lambda: "Exported 4 order lines" in w.message.text(), timeout=10_000)
+    assert target.read_text(encoding="utf-8").count("\n") == 5
+    close(w, services)

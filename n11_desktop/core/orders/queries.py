@@ -237,3 +237,12 @@ def export_rows(session, f: OrderFilter | None = None) -> list[dict[str, Any]]:
             "erp_reported": int(bool(o.erp_reported)),
         })
     return out
+
+
+def status_counts(session) -> dict[str, int]:
+    """Orders per status, plus ``late`` (waiting lines N11 reports as late) and ``not_reported``."""
+    out = {s: int(n) for s, n in session.execute(select(Order.status, func.count()).group_by(Order.status))}
+    out["late"] = count_orders(session, OrderFilter(status="late"))
+    out["not_reported"] = int(session.scalar(select(func.count()).select_from(Order)
+                                             .where(Order.erp_reported.is_(False))) or 0)
+    return out
