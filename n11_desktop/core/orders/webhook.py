@@ -170,6 +170,9 @@ class _Handler(BaseHTTPRequestHandler):
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             self._reply(400, {"error": f"malformed JSON: {exc}"})
             return
+        except RecursionError:
+            self._reply(400, {"error": "malformed JSON: nested too deeply"})
+            return
         try:
             req = parse_split_request(doc, expected_channel=owner.oms_channel_id)
         except InvalidSplitRequest as exc:

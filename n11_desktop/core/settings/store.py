@@ -269,6 +269,8 @@ def parse_settings_file(text: str) -> tuple[dict[str, Any] | None, list[FieldErr
     except json.JSONDecodeError as exc:
         return None, [FieldError("file", "", f"Settings file: not valid JSON (line {exc.lineno}, "
                                              f"column {exc.colno}: {exc.msg})")]
+    except RecursionError:
+        return None, [FieldError("file", "", "Settings file: not a settings file (JSON nested too deeply)")]
     if not isinstance(doc, dict):
         return None, [FieldError("file", "", f"Settings file: must be a JSON object with conf, is_active and "
                                              f"schema_type, not {_kind(doc)}")]
