@@ -1301,3 +1301,12 @@ class SandboxState:
             elif created and r < 0.8:
                 pkg = self.rng.choice(created)
                 self.create_claim(pkg["orderNumber"], pkg["lines"][0]["orderLineId"])
+            else:
+                delivered = [p for p in self.packages.values()
+                             if p["shipmentPackageStatus"] == "Delivered"
+                             and not any(x["_line"] == p["lines"][0]["orderLineId"]
+                                         for x in self.returns.values())]
+                if delivered and r < 0.9:
+                    pkg = self.rng.choice(delivered)
+                    self.create_claim(pkg["orderNumber"], pkg["lines"][0]["orderLineId"],
+                                      kind="return")

@@ -123,9 +123,11 @@ def test_demo_mode_keeps_producing_orders():
     with SandboxServer(demo_orders=True, demo_interval_s=0.01) as server:
         import time
         deadline = time.monotonic() + 10
-        while len(server.state.orders) < 3:
+        while len(server.state.orders) < 40:
             assert time.monotonic() < deadline
             time.sleep(0.02)
+        summary = server.state.summary()
+        assert summary["claims"] >= 1 and len(summary["packagesByStatus"]) >= 2
 
 
 def test_lost_ack_applies_the_request_then_drops_the_answer(faulty):
