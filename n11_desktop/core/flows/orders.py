@@ -265,6 +265,7 @@ def order_update(ctx: FlowContext) -> FlowOutcome:
         out.message = "nothing to send"
         return out
     blocked = _returns_in_progress(ctx, now)
+    importer: OrderImporter | None = None
     for number, items in work.items():
         ctx.check_stop()
         out.total += len(items)
@@ -276,29 +277,33 @@ def order_update(ctx: FlowContext) -> FlowOutcome:
         # 1) approve on N11 what is approved (or further) locally but still waiting there
         to_approve = [it for it in items if st.RANK.get(it["sent"] or "", -1) < st.RANK[st.APPROVED]]
         approved_ok: set[int] = set()
+        trouble = False
+        results = []
         if to_approve:
             try:
                 results = client.approve_lines([it["line_id"] for it in to_approve])
             except N11Error as exc:
-                out.failed += len(items)
+                trouble = True
                 ctx.log(f"order {number}: approval failed: {_error_text(exc)}", level="ERROR",
                         object_type="order", object_key=number)
-                continue
             for res in results:
                 if res.ok:
                     approved_ok.add(res.line_id)
                 else:
+                    trouble = True
                     ctx.log(f"order {number} line {res.line_id}: N11 did not approve: {res.message}",
                             level="ERROR", object_type="order", object_key=number)
             _mark_sent(ctx, [it["id"] for it in to_approve if it["line_id"] in approved_ok], st.APPROVED)
         ready = [it for it in items if it not in to_approve or it["line_id"] in approved_ok]
+        if to_approve and not approved_ok:
+            ready = []
         # 2) shipment info for lines shipped locally
         to_ship = [it for it in ready if st.RANK[it["status"]] >= st.RANK[st.SHIPPED]
                    and st.RANK.get(it["sent"] or "", -1) < st.RANK[st.SHIPPED]]
         if to_ship:
             company = orders[number]["company"]
             if company is None:
-                out.failed += len(to_ship)
+                trouble = True
                 ctx.log(f"order {number}: no N11 shipment company for the order's cargo company; map it first",
                         level="ERROR", object_type="order", object_key=number)
             else:
@@ -307,12 +312,26 @@ def order_update(ctx: FlowContext) -> FlowOutcome:
                         (it["line_id"], company, it["campaign"], it["tracking"] if send_tracking else None, 1)
                         for it in to_ship])
                 except N11Error as exc:
-                    out.failed += len(to_ship)
+                    trouble = True
                     ctx.log(f"order {number}: shipment info not accepted: {_error_text(exc)}", level="ERROR",
                             object_type="order", object_key=number)
                     to_ship = []
                 _mark_sent(ctx, [it["id"] for it in to_ship], st.SHIPPED)
         sent = len([it for it in to_approve if it["line_id"] in approved_ok]) + len(to_ship)
+        if trouble:
+            # something was refused or its outcome is unknown: read the order back from N11 so a change
+            # that did reach N11 (e.g. a retried call) counts as sent and nothing is sent twice
+            try:
+                importer = importer or _importer(ctx)
+                _refresh_from_n11(ctx, importer, number, now)
+            except N11Error as exc:
+                ctx.log(f"order {number}: could not read it back from N11: {_error_text(exc)}", level="WARNING",
+                        object_type="order", object_key=number)
+            with ctx.session_factory() as s:
+                still = [i for i in s.scalars(select(OrderItem).where(OrderItem.id.in_([it["id"] for it in items])))
+                         if st.is_ahead(i.status, i.sent_status)]
+            out.failed += len(still)
+            sent = len(items) - len(still)
         out.succeeded += min(sent, len(items))
         if sent:
             ctx.log(f"order {number}: status sent to N11 ({len(approved_ok)} approved, {len(to_ship)} shipped"
