@@ -41,13 +41,20 @@ class _Probe:
     def _tick(self) -> None:
         now = time.perf_counter()
         if self.last:
-            self.max_gap = max(self.max_gap, now - self.last)
+            gap = now - self.last
+            self.max_gap = max(self.max_gap, gap)
+            self.gaps.append((now, gap))
         self.last = now
         self.ticks += 1
 
     def start(self) -> None:
         self.last, self.max_gap, self.ticks = 0.0, 0.0, 0
+        self.gaps: list[tuple[float, float]] = []
         self.timer.start()
+
+    def max_between(self, a: float, b: float) -> float:
+        """Longest gap that ended in [a, b) (perf_counter times)."""
+        return max((g for t, g in self.gaps if a <= t < b), default=0.0)
 
     def stop(self) -> float:
         self.timer.stop()
@@ -179,7 +186,9 @@ def _measure(size: int, workdir: Path, sandbox_cls) -> BenchResult:
         results = []
         progress = []
         sch = services.scheduler
+        ended_at: list[float] = []
         sch.flow_finished.connect(results.append)
+        sch.flow_finished.connect(lambda _r: ended_at.append(time.perf_counter()))
         sch.flow_progress.connect(progress.append)
         probe.start()
         a = time.perf_counter()
@@ -188,9 +197,13 @@ def _measure(size: int, workdir: Path, sandbox_cls) -> BenchResult:
         flow_s = time.perf_counter() - a
         _spin(app, 0.3)  # the refresh after the run lands in the views too
         stall = probe.stop()
+        end = ended_at[0] if ended_at else time.perf_counter()
+        during = probe.max_between(a, end)
+        after = probe.max_between(end, time.perf_counter())
         if not results:
             raise RuntimeError(f"{FLOW} did not finish")
         result = results[0]
+        isolation = "child process" if sch.isolation == "process" else "worker thread"
         on_n11 = sandbox.products_on_n11()
         ticks = probe.ticks
     finally:
@@ -204,10 +217,13 @@ def _measure(size: int, workdir: Path, sandbox_cls) -> BenchResult:
     where = "" if on_n11 is None else f" ({on_n11} on the sandbox)"
     notes = (f"max stall {stall * 1000:.1f} ms vs target {TARGET_MS:.0f} ms: {'met' if met else 'MISSED'}; "
              f"{FLOW} {result.state.value}, {result.total} SKUs{where} in {flow_s:.1f} s; "
-             f"{len(progress)} progress updates, {ticks} probe ticks")
+             f"{len(progress)} progress updates, {ticks} probe ticks; longest gap during the run "
+             f"{during * 1000:.1f} ms, in the 0.3 s after it (views refresh) {after * 1000:.1f} ms; "
+             f"flows run in a {isolation}")
     return BenchResult(time_s=stall, baseline_s=baseline, baseline="probe's max gap with the window idle",
                        notes=notes,
                        extra={"max_stall_ms": stall * 1000, "baseline_ms": baseline * 1000, "target_ms": TARGET_MS,
                               "target_met": met, "flow": FLOW, "flow_state": result.state.value,
                               "flow_total": result.total, "flow_s": flow_s, "skus_on_n11": on_n11,
-                              "progress_updates": len(progress), "probe_ticks": ticks})
+                              "progress_updates": len(progress), "probe_ticks": ticks,
+                              "during_run_ms": during * 1000, "after_run_ms": after * 1000, "isolation": isolation})

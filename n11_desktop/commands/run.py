@@ -50,6 +50,13 @@ def cmd_run(args, ctx) -> int:
             previous[sig] = signal.signal(sig, on_signal)
         except (ValueError, OSError):  # not the main thread / unsupported platform
             pass
+    from ..core.settings import load_config
+
+    with db.session_factory.begin() as s:
+        cfg = load_config(s)
+    if not cfg.is_active:
+        ctx.err(f"n11-desktop run: channel {cfg.name} is inactive; nothing is scheduled until it is activated "
+                "(`n11-desktop settings activate`)")
     try:
         ctx.err("n11-desktop run: scheduler " + ("running every due flow once" if args.once
                                                  else "started; Ctrl+C or SIGTERM stops it"))
