@@ -461,6 +461,8 @@ def _upsert_request(s, claim, now: datetime) -> CancellationRequest:
                                   raw={})
         s.add(req)
     req.status = claim.status or req.status
+    if req.decision in (None, ""):  # decided on N11 already (e.g. our call's answer was lost)
+        req.decision = {"COMPLETED": "approved", "DENIED": "denied"}.get((claim.status or "").upper())
     req.order_id = order.id if order is not None else None
     req.order_item_id = item.id if item is not None else None
     req.reason = " / ".join(x for x in (claim.reason_type, claim.reason) if x) or req.reason
