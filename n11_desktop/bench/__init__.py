@@ -26,6 +26,7 @@ SCENARIO_MODULES: tuple[str, ...] = (
     "n11_desktop.bench.orders",
     "n11_desktop.bench.gui",
     "n11_desktop.bench.monitoring",
+    "n11_desktop.bench.startup",
 )
 
 
