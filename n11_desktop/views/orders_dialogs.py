@@ -130,6 +130,10 @@ class AddressMappingDialog(QDialog):
         self.save_btn = QPushButton("Save mapping")
         self.save_btn.clicked.connect(self.save)
         row.addWidget(self.save_btn)
+        self.create_btn = QPushButton("Add as new local node")
+        self.create_btn.setToolTip("Add the N11 name to the local address tree under its parent and map it")
+        self.create_btn.clicked.connect(self.create_node)
+        row.addWidget(self.create_btn)
         lay.addLayout(row)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -161,6 +165,7 @@ class AddressMappingDialog(QDialog):
                 self.table.setItem(n, col, QTableWidgetItem(text))
         self.status.setText("Nothing to map." if not entries else f"{len(entries)} name(s) to map.")
         self.save_btn.setEnabled(bool(entries))
+        self.create_btn.setEnabled(bool(entries))
         if entries:
             self.table.selectRow(0)
 
@@ -214,6 +219,32 @@ class AddressMappingDialog(QDialog):
             self.reload()
 
         self.services.runner.submit(job, done, lambda err: self.status.setText(f"Not saved: {err}"))
+
+    @Slot()
+    def create_node(self) -> None:
+        entry = self._current()
+        if entry is None:
+            self.status.setText("Choose an entry first.")
+            return
+
+        def done(node):
+            self.saved += 1
+            self.status.setText(f"{entry.model} {node.name} added to the local address tree and mapped.")
+            self.reload()
+
+        self.services.runner.submit(_create_node_job(self.services.db, entry), done,
+                                    lambda err: self.status.setText(f"Not added: {err}"))
+
+
+def _create_node_job(db, entry):
+    def job():
+        from ..core.orders.address import create_and_map
+        from ..core.settings import load_config
+
+        with db.session_factory.begin() as s:
+            return create_and_map(s, entry.id, load_config(s).channel_id)
+
+    return job
 
 
 class CargoMappingDialog(QDialog):

@@ -316,3 +316,38 @@ def test_stop_requested_mid_import_resumes_without_duplicates(orders_db, ctl):
     assert counts(orders_db)[0] == 100
     assert run(orders_db, "order_create").ok
     assert counts(orders_db)[0] == 120
+
+
+def test_unmapped_neighbourhood_added_as_a_new_local_node(orders_db, ctl):
+    from n11_desktop.core.orders.address import create_and_map, unmapped_addresses
+
+    set_conf(orders_db, use_neighborhood=True)
+    pkg = ctl.order(plate=34)
+    assert run(orders_db, "order_create").ok and pkg["orderNumber"] not in orders(orders_db)
+    with orders_db.session_factory.begin() as s:
+        (todo,) = unmapped_addresses(s)
+        assert todo.model == "District"
+        node = create_and_map(s, todo.id, 1)
+    assert node.name == pkg["shippingAddress"]["neighborhood"]
+    assert run(orders_db, "order_create").ok
+    order, _ = orders(orders_db)[pkg["orderNumber"]]
+    assert order.shipping_address["local_district_id"] == node.id
+
+
+def test_order_number_format_and_status_rules():
+    from n11_desktop.core.orders import status as st
+    from n11_desktop.core.orders.numbering import OrderNumberFormatError, format_order_number, validate_format
+
+    assert format_order_number("", "123", 9) == "123-9"
+    assert format_order_number("N11-{orderNumber}-{id}", "123", 9) == "N11-123-9"
+    assert format_order_number("{orderNumber}-{id}", "123", None) == "123"
+    for bad in ("{id}", "N11-{orderNumber}-{foo}", "{orderNumber"):
+        with pytest.raises(OrderNumberFormatError):
+            validate_format(bad)
+    assert st.advance(st.SHIPPED, st.APPROVED) == st.SHIPPED  # never backwards
+    assert st.advance(st.APPROVED, st.SHIPPED) == st.SHIPPED
+    assert st.advance(st.SHIPPED, st.CANCELLED) == st.CANCELLED
+    assert st.advance(st.CANCELLED, st.WAITING) == st.CANCELLED
+    assert st.advance(st.SUPERSEDED, st.APPROVED) == st.APPROVED
+    assert st.order_status([st.CANCELLED, st.APPROVED, st.SUPERSEDED]) == st.APPROVED
+    assert st.order_status([st.CANCELLED, st.REFUNDED]) == st.CANCELLED

@@ -243,3 +243,21 @@ def test_reference_data(orders_db, ctl):
         assert len(s.scalars(select(N11District)).all()) == 39 + 25
         assert s.get(N11ShipmentCompany, 344) is not None
     assert run(orders_db, "reference_data", city_codes=["34"]).ok  # idempotent
+
+
+def test_neighbourhoods_are_loaded_lazily(orders_db, ctl):
+    from n11_desktop.core.flows.reference import ensure_neighborhoods
+    from n11_desktop.core.n11.client import client_from_config
+    from n11_desktop.core.settings import load_config
+    from n11_desktop.core.storage.models import N11Neighborhood
+
+    assert run(orders_db, "reference_data", city_codes=["34"]).ok
+    with orders_db.session_factory() as s:
+        cfg = load_config(s)
+        district = s.scalars(select(N11District).order_by(N11District.id)).first()
+    with client_from_config(cfg.conf) as client:
+        added = ensure_neighborhoods(orders_db, client, district.id)
+        assert added > 0
+        assert ensure_neighborhoods(orders_db, client, district.id) == 0  # already there: no call
+    with orders_db.session_factory() as s:
+        assert len(s.scalars(select(N11Neighborhood)).all()) == added

@@ -225,3 +225,19 @@ def test_export_csv_for_the_erp(qtbot, odb, ctl, tmp_path):
     qtbot.waitUntil(lambda: "Exported 4 order lines" in w.message.text(), timeout=10_000)
     assert target.read_text(encoding="utf-8").count("\n") == 5
     close(w, services)
+
+
+def test_address_mapping_dialog_adds_a_new_local_node(qtbot, odb, ctl):
+    set_conf(odb, use_neighborhood=True)
+    pkg = ctl.order(plate=34)
+    assert run_flow("order_create", odb).ok
+    services = build_services(odb)
+    dlg = AddressMappingDialog(services)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == 1, timeout=10_000)
+    assert dlg.table.item(0, 0).text() == "District"
+    dlg.create_node()
+    qtbot.waitUntil(lambda: dlg.saved == 1 and dlg.table.rowCount() == 0, timeout=10_000)
+    assert pkg["shippingAddress"]["neighborhood"] in dlg.status.text()
+    qtbot.waitUntil(lambda: services.runner.pending == 0, timeout=10_000)
+    assert services.shutdown(5000)

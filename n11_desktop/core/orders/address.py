@@ -220,3 +220,30 @@ def set_mapping(session: Session, mapping_id: int, local_id: int) -> None:
     if session.get(model, int(local_id)) is None:
         raise ValueError(f"{row.model} #{local_id} does not exist in the local address tree")
     row.local_id = int(local_id)
+
+
+def create_and_map(session: Session, mapping_id: int, channel_id: int) -> LocalNode:
+    """Add the N11 name as a new local node under its (mapped) parent and map the entry to it."""
+    row = session.get(AddressMapping, mapping_id)
+    if row is None:
+        raise ValueError(f"address mapping #{mapping_id} not found")
+    name = _strip_prefix(row.code, channel_id).strip()
+    if not name:
+        raise ValueError("the N11 name is empty; choose an existing node instead")
+    if row.model == CITY:
+        node = LocalCity(name=name)
+    else:
+        parent_model, parent_cls = (CITY, LocalCity) if row.model == TOWNSHIP else (TOWNSHIP, LocalTownship)
+        parent_key = _strip_prefix(row.parent_code, channel_id)
+        explicit = session.scalar(select(AddressMapping.local_id).where(
+            AddressMapping.model == parent_model, AddressMapping.code == row.parent_code,
+            AddressMapping.local_id.is_not(None)))
+        parent_id = explicit or _find_by_fold(session.execute(select(parent_cls.id, parent_cls.name)).all(), parent_key)
+        if parent_id is None:
+            raise ValueError(f"the parent {parent_model.lower()} {parent_key!r} is not in the local address tree")
+        node = LocalTownship(city_id=parent_id, name=name) if row.model == TOWNSHIP else \
+            LocalDistrict(township_id=parent_id, name=name)
+    session.add(node)
+    session.flush()
+    row.local_id = node.id
+    return LocalNode(node.id, node.name)
