@@ -163,7 +163,9 @@ class AddressMappingDialog(QDialog):
         for n, e in enumerate(entries):
             for col, text in enumerate((e.model, e.code, e.parent_code or "—")):
                 self.table.setItem(n, col, QTableWidgetItem(text))
-        self.status.setText("Nothing to map." if not entries else f"{len(entries)} name(s) to map.")
+        note, self._note = getattr(self, "_note", ""), ""
+        summary = "Nothing left to map." if not entries else f"{len(entries)} name(s) to map."
+        self.status.setText(f"{note} {summary}".strip())
         self.save_btn.setEnabled(bool(entries))
         self.create_btn.setEnabled(bool(entries))
         if entries:
@@ -215,7 +217,7 @@ class AddressMappingDialog(QDialog):
 
         def done(_e):
             self.saved += 1
-            self.status.setText(f"{entry.model} {entry.code} → {self.choice.currentText()} saved.")
+            self._note = f"{entry.model} {entry.code} → {self.choice.currentText()} saved."
             self.reload()
 
         self.services.runner.submit(job, done, lambda err: self.status.setText(f"Not saved: {err}"))
@@ -229,7 +231,7 @@ class AddressMappingDialog(QDialog):
 
         def done(node):
             self.saved += 1
-            self.status.setText(f"{entry.model} {node.name} added to the local address tree and mapped.")
+            self._note = f"{entry.model} {node.name} added to the local address tree and mapped."
             self.reload()
 
         self.services.runner.submit(_create_node_job(self.services.db, entry), done,
