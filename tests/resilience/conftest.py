@@ -37,14 +37,39 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.resilience)
 
 
+SECTIONS = (("kill -9", ("kill -9", "runs finished before", "SKUs created across", "SKUs whose stock",
+                         "orders imported across", "order lines imported across", "records left unknown",
+                         "PRAGMA")),
+            ("faults", ("faults injected", "flow runs under faults", "records penalized under faults",
+                        "requests served under faults", "SKUs converged", "orders imported exactly once")),
+            ("bad inputs", ("bad inputs",)),
+            ("secrets", ("secrets",)))
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not COUNTS:
         return
     tr = terminalreporter
     tr.section("resilience suite (DESIGN §11)")
     tr.write_line(f"seed {SEED} (set N11_RESILIENCE_SEED to replay another)")
-    for key in sorted(COUNTS):
-        tr.write_line(f"  {key:<44} {COUNTS[key]}")
+    shown = set()
+    for title, prefixes in SECTIONS:
+        keys = sorted(k for k in COUNTS if k.startswith(prefixes))
+        if not keys:
+            continue
+        total = ""
+        if title == "kill -9":
+            total = f": {sum(COUNTS[k] for k in keys if k.startswith('kill -9 points'))} kill points"
+        elif title == "bad inputs":
+            total = f": {sum(COUNTS[k] for k in keys)} bad inputs refused"
+        elif title == "faults":
+            total = f": {COUNTS.get('faults injected by the sandbox (20% of requests)', 0)} faults injected"
+        tr.write_line(f"{title}{total}")
+        for k in keys:
+            tr.write_line(f"  {k:<62} {COUNTS[k]}")
+            shown.add(k)
+    for k in sorted(set(COUNTS) - shown):
+        tr.write_line(f"  {k:<62} {COUNTS[k]}")
 
 
 @pytest.fixture

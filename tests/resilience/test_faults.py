@@ -151,7 +151,7 @@ def test_twenty_percent_faults_for_a_whole_scenario_then_convergence(configured_
         assert not s.scalar(select(func.count()).select_from(FlowRun).where(FlowRun.state == "running"))
     count("faults injected by the sandbox (20% of requests)", sum(injected.values()))
     for kind, n in sorted(injected.items()):
-        count(f"  faults injected: {kind}", n)
+        count(f"faults injected, kind {kind}", n)
     count("flow runs under faults (none crashed)", sum(runs.values()))
     count("flow runs under faults that failed as a whole, cleanly", sum(n for (s_, st), n in runs.items()
                                                                        if st == "failed"))
