@@ -3,6 +3,7 @@ cargo, discounts, OMS tracking, late shipments and every cause of duplicates."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -351,3 +352,16 @@ def test_order_number_format_and_status_rules():
     assert st.advance(st.SUPERSEDED, st.APPROVED) == st.APPROVED
     assert st.order_status([st.CANCELLED, st.APPROVED, st.SUPERSEDED]) == st.APPROVED
     assert st.order_status([st.CANCELLED, st.REFUNDED]) == st.CANCELLED
+
+
+def test_long_history_is_read_in_15_day_windows_with_a_cursor_per_window(orders_db, ctl, sandbox):
+    import time
+
+    set_conf(orders_db, order_start_date=(datetime.now() - timedelta(days=40)).strftime("%d/%m/%Y"))
+    old = ctl.order(created_ms=int((time.time() - 35 * 86400) * 1000))
+    new = ctl.order()
+    before = len(sandbox.state.requests_log)
+    assert run(orders_db, "order_create").ok
+    assert {old["orderNumber"], new["orderNumber"]} <= set(orders(orders_db))
+    package_calls = [r for r in sandbox.state.requests_log[before:] if "shipmentPackages" in r.get("path", "")]
+    assert len(package_calls) >= 3  # 40 days = three windows of at most 15 days

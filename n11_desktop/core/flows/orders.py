@@ -45,6 +45,7 @@ CURSOR_KEY = "orders.cursor"
 LATE_KEY = "orders.late_pass_at"
 COMBINED_KEY = "orders.combined"
 OVERLAP = timedelta(minutes=30)
+WINDOW = timedelta(days=15)  # N11's largest package window
 LATE_INTERVAL = timedelta(hours=8)
 UPDATED_DAYS = 15
 CLAIM_HOURS = 24
@@ -153,11 +154,24 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
         return created is None or created >= start_date
 
     ctx.log(f"fetching packages modified {start:%d/%m/%Y %H:%M} – {now:%d/%m/%Y %H:%M} UTC")
-    packages = (p for p in client.iter_shipment_packages(_aware(start), _aware(now), by_last_modified=True)
-                if keep(p))
-    stats = importer.import_packages(packages, check_stop=ctx.check_stop,
-                                     progress=lambda n: ctx.progress(n, 0, f"{n} packages"))
-    _state_set(ctx, CURSOR_KEY, now.isoformat())
+    stats = None
+    window_start = start
+    while True:  # N11's 15-day windows; the cursor moves after each committed window
+        window_end = min(window_start + WINDOW, now)
+        packages = (p for p in client.iter_shipment_packages(_aware(window_start), _aware(window_end),
+                                                             by_last_modified=True) if keep(p))
+        part = importer.import_packages(packages, check_stop=ctx.check_stop,
+                                        progress=lambda n, base=(stats.seen if stats else 0):
+                                        ctx.progress(base + n, 0, f"{base + n} packages"))
+        if stats is None:
+            stats = part
+        else:
+            stats.merge(part)
+        _state_set(ctx, CURSOR_KEY, window_end.isoformat())
+        if window_end >= now:
+            break
+        window_start = window_end
+        ctx.check_stop()
 
     # orders that failed before (unmapped address / cargo) are fetched again by number
     with ctx.session_factory() as s:
