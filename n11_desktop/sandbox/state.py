@@ -1081,10 +1081,8 @@ class SandboxState:
                 by_pkg.setdefault(pkg["id"], []).append(ln["orderLineId"])
             for pid, ids in by_pkg.items():
                 pkg = self.packages[pid]
-                if len(pkg["lines"]) < 2:
-                    continue
-                if pkg["shipmentPackageStatus"] not in ("Created", "Picking"):
-                    return "Yalnızca Created/Picking statüsündeki paketler ayrılabilir."
+                if len(pkg["lines"]) < 2 or pkg["shipmentPackageStatus"] not in ("Created", "Picking"):
+                    continue  # nothing to separate (a shipped package stays as it is)
                 order = self.orders[pkg["orderNumber"]]
                 company = data.shipment_company(pkg["shipmentCompanyId"]) or data.shipment_companies()[0]
                 rest = [copy.deepcopy(ln) for ln in pkg["lines"] if ln["orderLineId"] not in ids]
