@@ -79,6 +79,8 @@ def check_auth(state: SandboxState, family: str, headers) -> Reply | None:
     if key is None or secret is None:
         return html(400, "Bad Request", "Required request header is missing")
     if key != state.app_key or secret != state.app_secret:
+        if state.alt_auth_failures:
+            return 403, "text/plain;charset=UTF-8", b"Authentication failed"
         return jreply(400, {"code": 400, "status": "failure",
                             "errorCode": "SELLER_API.authenticationFailed",
                             "errorMessage": "Apide dogrulama islemi basarisiz oldu.",

@@ -334,7 +334,8 @@ class SandboxServer:
             if p == "/_sandbox/faults":
                 st.set_faults(rate=doc.get("rate"), kinds=doc.get("kinds"),
                               timeout_s=doc.get("timeout_s"), latency_ms=doc.get("latency_ms"),
-                              question_interval_s=doc.get("question_interval_s"))
+                              question_interval_s=doc.get("question_interval_s"),
+                              alt_auth_failures=doc.get("alt_auth_failures"))
                 return rest.jreply(200, st.summary())
             if p == "/_sandbox/tasks/process":
                 n = st.process_tasks_now()

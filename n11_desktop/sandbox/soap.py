@@ -56,6 +56,8 @@ def handle(state: SandboxState, body: bytes) -> tuple[int, str, bytes]:
     resp_el = f"{op}Response"
     auth = req.get("auth") if isinstance(req.get("auth"), dict) else {}
     if auth.get("appKey") != state.app_key or auth.get("appSecret") != state.app_secret:
+        if state.alt_auth_failures:
+            return 403, "text/plain;charset=UTF-8", b"Authentication failed"
         content = {"result": failure_result(*AUTH_FAILED)}
         content.update(empty_response_skeleton(resp_el))
         return 200, XML_CT, soap_response(resp_el, content)

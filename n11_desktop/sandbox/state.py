@@ -137,6 +137,7 @@ class SandboxState:
             self.fault_timeout_s = self._init_fault_timeout_s
             self.fault_latency_ms = 1500
             self.question_list_min_interval_s = 0.0
+            self.alt_auth_failures = False
             self._last_question_list = 0.0
             self.fault_rng = random.Random(f"faults:{self.seed}")
             self.rng = random.Random(f"state:{self.seed}")
@@ -200,10 +201,16 @@ class SandboxState:
 
     def set_faults(self, rate: float | None = None, kinds: list[str] | None = None,
                    timeout_s: float | None = None, latency_ms: int | None = None,
-                   question_interval_s: float | None = None) -> None:
+                   question_interval_s: float | None = None,
+                   alt_auth_failures: bool | None = None) -> None:
         """Fault injection settings. ``question_interval_s`` turns on production's
-        once-a-minute limit of GetProductQuestionList (off by default)."""
+        once-a-minute limit of GetProductQuestionList (off by default).
+        ``alt_auth_failures`` switches wrong credentials on ``/rest`` and SOAP to the other
+        shape measured on production (HTTP 403 text/plain "Authentication failed"; API.md §1, §5
+        list both, conflicting)."""
         with self.lock:
+            if alt_auth_failures is not None:
+                self.alt_auth_failures = bool(alt_auth_failures)
             if question_interval_s is not None:
                 self.question_list_min_interval_s = max(0.0, float(question_interval_s))
             if rate is not None:

@@ -312,3 +312,15 @@ def test_sub_categories_since_last_modified(sb, http):
     assert len(everything) >= 2 and all(dates)
     assert len(subs("<lastModifiedDate>01/01/2000</lastModifiedDate>")) == len(everything)
     assert subs("<lastModifiedDate>01/01/2099</lastModifiedDate>") == []
+
+
+def test_alternative_auth_failure_shape(fresh, http):
+    sb = fresh
+    sb.state.set_faults(alt_auth_failures=True)
+    r = soap(sb, http, "OrderList", auth="<auth><appKey>x</appKey><appSecret>y</appSecret></auth>")
+    assert (r.status_code, r.text) == (403, "Authentication failed")
+    r = http.get(sb.url + "/rest/delivery/v1/shipmentPackages",
+                 headers={"appkey": "x", "appsecret": "y"})
+    assert (r.status_code, r.text) == (403, "Authentication failed")
+    r = soap(sb, http, "OrderList")  # right credentials are unaffected
+    assert response_el(r, "OrderList").findtext("result/status") == "success"
