@@ -22,8 +22,11 @@ Scripted behaviour:
     {", ".join(FAULT_KINDS)}; opt-in: {", ".join(EXTRA_FAULT_KINDS)}
     (the request is applied, then the connection is reset before the answer).
     Control endpoints under /_sandbox/ are never faulted.
-  * control API (JSON): POST /_sandbox/orders, /_sandbox/packages/ID/status,
-    /_sandbox/claims, /_sandbox/faults, /_sandbox/tasks/process, /_sandbox/products,
+  * control API (JSON): POST /_sandbox/orders {{count, lines, status, plate, shipmentCompanyId,
+    sender, location_delivery}}, /_sandbox/packages/ID/status {{status}} (also LATE_SHIPMENT),
+    /_sandbox/claims {{orderNumber, lineId, kind: cancel|return, status}} or {{complete: id}},
+    /_sandbox/faults {{rate, kinds, timeout_s, latency_ms, question_interval_s,
+    alt_auth_failures}}, /_sandbox/tasks/process, /_sandbox/products {{stockCode, ...}},
     /_sandbox/reset; GET /_sandbox/state.
 """
 
