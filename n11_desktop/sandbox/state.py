@@ -52,6 +52,8 @@ RETURN_DENY_REASONS = [(1, "Ürün kullanılmış"), (2, "Ürün eksik gönderil
 RETURN_PENDING_REASONS = [(1, "Ürün incelemede"), (2, "Kargo bekleniyor"), (3, "Diğer")]
 VAT_RATES = {0, 1, 10, 20}
 MAX_SKUS_PER_TASK = 1000
+MAX_PRICE = Decimal("1000000")  # price guard
+BANNED_WORDS = ("replika", "çakma", "imitasyon", "sahte")
 
 _FIRST = ["Ayşe", "Fatma", "Emine", "Hatice", "Zeynep", "Elif", "Merve", "Büşra", "Esra",
           "Mehmet", "Mustafa", "Ahmet", "Ali", "Hüseyin", "Hasan", "İbrahim", "Murat", "Emre",
@@ -346,6 +348,8 @@ class SandboxState:
         for name, d in (("listPrice", dl), ("salePrice", ds)):
             if d <= 0:
                 errs.append(f"{name} 0'dan büyük olmalıdır.")
+            elif d > MAX_PRICE:
+                errs.append(f"{name} fiyat üst sınırını ({MAX_PRICE} TL) aşamaz.")
             if d.as_tuple().exponent < -2:
                 errs.append(f"{name} en fazla 2 ondalık basamak içerebilir.")
         if dl < ds:
@@ -443,6 +447,12 @@ class SandboxState:
         title = sku.get("title")
         if not isinstance(title, str) or len(title.strip()) < 15:
             errs.append("Ürün başlığı (title) en az 15 karakter olmalıdır.")
+        elif len(title) > 200:
+            errs.append("Ürün başlığı (title) en fazla 200 karakter olabilir.")
+        else:
+            banned = [w for w in BANNED_WORDS if w in title.casefold()]
+            if banned:
+                errs.append(f"Ürün başlığında yasaklı kelime kullanılamaz: {', '.join(banned)}")
         main_id = sku.get("productMainId")
         if not isinstance(main_id, str) or not main_id.strip():
             errs.append("productMainId alanı boş olamaz.")

@@ -449,3 +449,14 @@ def test_sender_filter_and_location_delivery_quirk(fresh, http):
     r = http.post(sb.url + "/_sandbox/orders", json={"location_delivery": True})
     pkg = r.json()["packages"][0]
     assert pkg["id"] is None and pkg["sandboxPackageId"] in sb.state.packages
+
+
+def test_banned_words_and_price_guard(fresh, http):
+    sb = fresh
+    ack = _post_task(sb, http, "product-create", [
+        _fill_mandatory(sb, _sku("B-1", title="Replika Deri Makyaj Çantası")),
+        _fill_mandatory(sb, _sku("B-2", salePrice=2_000_000, listPrice=2_000_000))])
+    sb.state.process_tasks_now()
+    rows = _details(sb, http, ack["id"])["skus"]["content"]
+    assert "yasaklı kelime" in rows[0]["reasons"][0]
+    assert any("üst sınır" in r for r in rows[1]["reasons"])
