@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import itertools
 import random
+import re
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -450,7 +451,8 @@ class SandboxState:
         elif len(title) > 200:
             errs.append("Ürün başlığı (title) en fazla 200 karakter olabilir.")
         else:
-            banned = [w for w in BANNED_WORDS if w in title.casefold()]
+            words = set(re.findall(r"\w+", title.casefold()))
+            banned = [w for w in BANNED_WORDS if w in words]
             if banned:
                 errs.append(f"Ürün başlığında yasaklı kelime kullanılamaz: {', '.join(banned)}")
         main_id = sku.get("productMainId")
