@@ -460,3 +460,17 @@ def test_banned_words_and_price_guard(fresh, http):
     rows = _details(sb, http, ack["id"])["skus"]["content"]
     assert "yasaklı kelime" in rows[0]["reasons"][0]
     assert any("üst sınır" in r for r in rows[1]["reasons"])
+
+
+def test_packages_order_direction_and_single_bound(fresh, http):
+    sb = fresh
+    now = int(time.time() * 1000)
+    a = sb.state.create_order(created_ms=now - 3000)[0]
+    b = sb.state.create_order(created_ms=now - 2000)[0]
+    asc = http.get(sb.url + PKG, params={"orderByDirection": "ASC"}, headers=AUTH).json()["content"]
+    desc = http.get(sb.url + PKG, params={"orderByDirection": "DESC"}, headers=AUTH).json()["content"]
+    assert [p["id"] for p in asc] == [a["id"], b["id"]] and [p["id"] for p in desc] == [b["id"], a["id"]]
+    only_end = http.get(sb.url + PKG, params={"endDate": now}, headers=AUTH).json()["content"]
+    assert len(only_end) == 2
+    only_start = http.get(sb.url + PKG, params={"startDate": now - 2500}, headers=AUTH).json()["content"]
+    assert [p["id"] for p in only_start] == [b["id"]]
