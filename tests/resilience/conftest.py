@@ -61,7 +61,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if title == "kill -9":
             total = f": {sum(COUNTS[k] for k in keys if k.startswith('kill -9 points'))} kill points"
         elif title == "bad inputs":
-            total = f": {sum(COUNTS[k] for k in keys)} bad inputs refused"
+            total = f": {sum(COUNTS[k] for k in keys if 'whole flow run' not in k)} bad inputs refused"
         elif title == "faults":
             total = f": {COUNTS.get('faults injected by the sandbox (20% of requests)', 0)} faults injected"
         tr.write_line(f"{title}{total}")
