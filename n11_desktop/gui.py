@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import re
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -35,12 +39,15 @@ def run_gui(args, ctx) -> int:
         db = ctx.db()
         if args.demo:
             from .core.demo import prepare_demo
-            from .sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET, SandboxServer
+            from .sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET
 
-            sandbox = SandboxServer(port=0, demo_orders=True, task_delay_ms=1500)
-            sandbox.start()
+            sandbox = start_demo_sandbox()
             register_secret(DEMO_APP_SECRET)
             prepare_demo(db, base_url=sandbox.base_url, app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET)
+            if args.screenshot is not None:  # no scheduler in screenshot mode: do its first pass here
+                from .core.demo import warm_up_demo
+
+                warm_up_demo(db)
         from .app import build_services
         from .views.main_window import MainWindow
 
@@ -69,6 +76,66 @@ def run_gui(args, ctx) -> int:
 
 
 _KEEP: list = []  # the QApplication outlives every widget until the process exits
+
+
+class SandboxProcess:
+    """The demo's N11 sandbox in its own process, so its work never competes with the GUI thread."""
+
+    def __init__(self, proc: subprocess.Popen, url: str) -> None:
+        self.proc, self.url, self.base_url = proc, url, url + "/ws/"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def start_demo_sandbox(timeout_s: float = 30.0):
+    """Start the sandbox in a child process (in-process if that fails) and return it once it listens."""
+    cmd = [sys.executable, "-m", "n11_desktop.sandbox", "--host", "127.0.0.1", "--port", "0", "--demo-orders",
+           "--task-delay-ms", "1500"]
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                text=True, encoding="utf-8")
+    except OSError as exc:
+        log.warning("could not start the sandbox process (%s); running it in-process", exc)
+        return _in_process_sandbox()
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            lines.put(line)
+            if "listening on" in line:
+                return
+
+    threading.Thread(target=read, name="n11-sandbox-start", daemon=True).start()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            line = lines.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        match = re.search(r"listening on (http://\S+)", line)
+        if match:
+            return SandboxProcess(proc, match.group(1).rstrip("/"))
+    proc.kill()
+    proc.wait(5)
+    log.warning("the sandbox process did not start in time; running it in-process")
+    return _in_process_sandbox()
+
+
+def _in_process_sandbox():
+    from .sandbox.server import SandboxServer
+
+    server = SandboxServer(port=0, demo_orders=True, task_delay_ms=1500)
+    server.start()
+    return server
 
 
 def render_screenshots(app, window, out_dir: Path) -> int:

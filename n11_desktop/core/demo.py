@@ -58,3 +58,44 @@ def prepare_demo(db: Database, *, base_url: str, app_key: str, app_secret: str,
                 raise
             continue
         getattr(module, fn_name)(db)
+
+
+def warm_up_demo(db: Database) -> None:
+    """Send the demo catalog to the sandbox and read N11's view back, so every screen has data.
+
+    The scheduler does the same on its first pass in the running app; screenshot mode has no
+    scheduler, so it calls this instead.
+    """
+    from datetime import datetime, timezone
+
+    from .flows import run_flow
+    from .metrics import take_snapshot
+    from .n11.client import client_from_config
+    from .reconcile import reconcile_remote
+    from .settings import load_config
+
+    for slug in ("product_create", "task_results", "stock", "price", "task_results"):
+        run_flow(slug, db, trigger="startup", options={"wait_s": 8})
+    with db.session_factory() as s:
+        cfg = load_config(s)
+    import time
+
+    from sqlalchemy import func, select
+
+    from .storage.models import RemoteProduct
+
+    client = client_from_config(cfg.conf)
+    try:  # read N11's view back until its catalog approval is through (a few seconds in the sandbox)
+        deadline = time.monotonic() + 15
+        while True:
+            reconcile_remote(db, client, datetime.now(timezone.utc).replace(tzinfo=None))
+            with db.session_factory() as s:
+                waiting = s.scalar(select(func.count()).select_from(RemoteProduct)
+                                   .where(RemoteProduct.status == "InCatalogApproval"))
+            if not waiting or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    finally:
+        client.close()
+    with db.session_factory.begin() as s:
+        take_snapshot(s, datetime.now(timezone.utc).replace(tzinfo=None), buffer_stock=cfg.buffer_stock)

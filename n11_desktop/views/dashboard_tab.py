@@ -100,6 +100,14 @@ def refresh_from_n11(db) -> int:
     return n
 
 
+def _set_series(item: pg.PlotDataItem, series: Series) -> None:
+    """Update a curve in place; a handful of points also get markers so a single point is visible."""
+    few = len(series.x) < 60
+    color = item.opts["pen"].color() if hasattr(item.opts.get("pen"), "color") else None
+    item.setData(list(series.x), list(series.y), symbol="o" if few else None, symbolSize=6,
+                 symbolPen=None, symbolBrush=color)
+
+
 class KpiCard(QFrame):
     clicked = Signal(str)
 
@@ -213,7 +221,7 @@ class DashboardTab(QWidget):
         self.range = QComboBox()
         for label, days in RANGES:
             self.range.addItem(label, days)
-        self.range.setCurrentIndex(1)
+        self.range.setCurrentIndex(0)
         self.range.currentIndexChanged.connect(self.reload)
         self.refresh_btn = QPushButton("Refresh from N11")
         self.refresh_btn.setToolTip("Ask N11 which of our products are on sale, with their prices and stock, "
@@ -322,12 +330,12 @@ class DashboardTab(QWidget):
             "N11 data not fetched yet — press Refresh from N11"
         self.status.setText(f"Updated {data.loaded_at:%H:%M:%S} UTC · {fetched}")
         for s in data.history:
-            self._kpi_items[s.name].setData(list(s.x), list(s.y))
-        self._ok_item.setData(list(data.runs_ok.x), list(data.runs_ok.y))
-        self._fail_item.setData(list(data.runs_failed.x), list(data.runs_failed.y))
+            _set_series(self._kpi_items[s.name], s)
+        _set_series(self._ok_item, data.runs_ok)
+        _set_series(self._fail_item, data.runs_failed)
         q, p = data.depth
-        self._queue_item.setData(list(q.x), list(q.y))
-        self._penalty_item.setData(list(p.x), list(p.y))
+        _set_series(self._queue_item, q)
+        _set_series(self._penalty_item, p)
         days = int(self.range.currentData() or 7)
         end = data.loaded_at.replace(tzinfo=timezone.utc).timestamp()
         start = end - days * 86400
