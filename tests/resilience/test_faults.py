@@ -12,6 +12,7 @@ price, every order imported exactly once.
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
 from datetime import timedelta
@@ -37,7 +38,7 @@ from n11_desktop.core.storage.models import (
 )
 
 from ..flows.helpers import seed_catalog
-from .conftest import count, set_conf
+from .conftest import SEED, count, set_conf
 
 pytestmark = pytest.mark.resilience
 
@@ -54,6 +55,7 @@ def sandbox():
     from n11_desktop.sandbox.server import SandboxServer
 
     server = SandboxServer(port=0, task_delay_ms=20, approval_delay_ms=20)
+    server.state.fault_rng = random.Random(f"faults:{SEED}")  # the seed picks which requests fault
     server.start()
     yield server
     server.stop()
