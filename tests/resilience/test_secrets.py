@@ -6,6 +6,7 @@ readable by its owner only."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import stat
@@ -119,6 +120,7 @@ def test_flows_against_a_distinctive_secret_leak_nothing(db, tmp_path, capsys):
 
     db_path = tmp_path / "test.db"
     logs = tmp_path / "logs"
+    level = logging.getLogger("n11_desktop").level
     setup_logging(logs)
     server = SandboxServer(port=0, app_secret=SECRET, task_delay_ms=20, approval_delay_ms=20).start()
     try:
@@ -148,6 +150,7 @@ def test_flows_against_a_distinctive_secret_leak_nothing(db, tmp_path, capsys):
     finally:
         server.stop()
         setup_logging(None)
+        logging.getLogger("n11_desktop").setLevel(level)
     _exports(db_path, tmp_path / "exports", capsys)
     assert not _leaks(tmp_path / "exports", SECRET)
     assert (logs / "n11-desktop.log").exists()
