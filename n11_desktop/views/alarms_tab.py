@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..core import alarms as core_alarms
 from ..core.flows.base import all_specs
-from .monitoring_tab import RowsModel, _fmt, _table
+from .monitoring_tab import _fmt, _table, rows_model
 
 EVALUATE_EVERY_MS = 60 * 1000
 
@@ -126,7 +126,7 @@ class AlarmsTab(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(QLabel("<b>Alarms</b>"))
-        self.model = RowsModel([
+        self.model = rows_model([
             ("State", lambda r: ("● FIRING" if r.state == "firing" else "ok") if r.enabled else "disabled"),
             ("Name", lambda r: r.name),
             ("Condition", lambda r: r.condition),
@@ -153,7 +153,7 @@ class AlarmsTab(QWidget):
         row.addWidget(self.check_btn)
         ll.addLayout(row)
         ll.addWidget(QLabel("<b>History</b>"))
-        self.history = RowsModel([
+        self.history = rows_model([
             ("Fired (UTC)", lambda r: _fmt(r.fired_at)),
             ("Cleared (UTC)", lambda r: _fmt(r.cleared_at) if r.cleared_at else "still firing"),
             ("Alarm", lambda r: r.alarm_name),
@@ -285,7 +285,7 @@ class AlarmsTab(QWidget):
     def _select(self, current, _prev) -> None:
         if not current.isValid():
             return
-        r = self.model.row(current.row())
+        r = self.model.rows[current.row()]
         self._editing_id = r.id
         self.form_box.setTitle(f"Edit alarm: {r.name}")
         self.save_btn.setText("Save changes")
@@ -323,7 +323,7 @@ class AlarmsTab(QWidget):
 
     def _selected(self):
         idx = self.view.selectionModel().currentIndex()
-        return self.model.row(idx.row()) if idx.isValid() else None
+        return self.model.rows[idx.row()] if idx.isValid() else None
 
     @Slot()
     def toggle_selected(self) -> None:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Generic, Sequence, TypeVar
+from typing import Any, Callable, TypeVar
 
-from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, \
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, \
     QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from n11_desktop.core.mapping.tree import TreeData, matching_positions
 
+from .rows_model import ROW_ROLE, SORT_ROLE, Column, RowsModel
+
+__all__ = ["ROW_ROLE", "SORT_ROLE", "Column", "RowsModel", "N11TreeModel"]
+
 T = TypeVar("T")
 NODE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-SORT_ROLE = Qt.ItemDataRole.UserRole + 3
 
 _GREY = QBrush(QColor("#7a7a7a"))
 _RED = QBrush(QColor("#b3261e"))
@@ -165,69 +166,6 @@ def _words(query: str) -> list[str]:
     from n11_desktop.core.mapping.text import fold
 
     return fold(query).split()
-
-
-@dataclass(frozen=True)
-class Column(Generic[T]):
-    header: str
-    display: Callable[[T], Any]
-    sort: Callable[[T], Any] | None = None
-    color: Callable[[T], QBrush | None] | None = None
-    tooltip: Callable[[T], str | None] | None = None
-    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-
-
-class RowsModel(QAbstractTableModel, Generic[T]):
-    """A read-only table over a tuple of frozen rows."""
-
-    def __init__(self, columns: Sequence[Column[T]], parent=None) -> None:
-        super().__init__(parent)
-        self._cols = tuple(columns)
-        self._rows: tuple[T, ...] = ()
-
-    def set_rows(self, rows: Sequence[T]) -> None:
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
-
-    @property
-    def rows(self) -> tuple[T, ...]:
-        return self._rows
-
-    def row_at(self, row: int) -> T | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._cols)
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self._cols):
-            return self._cols[section].header
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        r = self._rows[index.row()]
-        c = self._cols[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            v = c.display(r)
-            return "" if v is None else str(v)
-        if role == SORT_ROLE:
-            return (c.sort or c.display)(r)
-        if role == ROW_ROLE:
-            return r
-        if role == Qt.ItemDataRole.ForegroundRole and c.color is not None:
-            return c.color(r)
-        if role == Qt.ItemDataRole.ToolTipRole and c.tooltip is not None:
-            return c.tooltip(r)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(c.align)
-        return None
 
 
 RED, GREEN, AMBER, GREY = _RED, _GREEN, _AMBER, _GREY

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Slot
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..core import monitoring as mon
 from ..core.flows.base import all_specs
+from .rows_model import Column, RowsModel
 
 PAGE = 200
 LEVEL_COLORS = {"ERROR": QColor("#c0392b"), "WARNING": QColor("#b9770e"), "DEBUG": QColor("#7f8c8d")}
@@ -42,56 +42,14 @@ def _fmt(dt: datetime | None) -> str:
     return "" if dt is None else f"{dt:%d/%m/%Y %H:%M:%S}"
 
 
-class RowsModel(QAbstractTableModel):
-    """A read-only table over frozen dataclass rows; rows arrive from a worker."""
+def _state_color(r) -> QColor | None:
+    level = getattr(r, "level", None) or getattr(r, "state", None)
+    return LEVEL_COLORS.get(level) or STATE_COLORS.get(level)
 
-    def __init__(self, columns, parent=None) -> None:
-        super().__init__(parent)
-        self._cols = columns  # [(header, fn(row) -> str)]
-        self._rows: tuple = ()
 
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
-
-    def append_rows(self, rows) -> None:
-        rows = tuple(rows)
-        if not rows:
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        self._rows = self._rows + rows
-        self.endInsertRows()
-
-    def row(self, i: int):
-        return self._rows[i]
-
-    @property
-    def rows(self) -> tuple:
-        return self._rows
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._cols)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._cols[section][0]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        r = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._cols[index.column()][1](r)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            level = getattr(r, "level", None) or getattr(r, "state", None)
-            return LEVEL_COLORS.get(level) or STATE_COLORS.get(level)
-        return None
+def rows_model(columns, parent=None) -> RowsModel:
+    """A shared RowsModel whose rows are coloured by log level or run state."""
+    return RowsModel([Column(header, fn, color=_state_color) for header, fn in columns], parent)
 
 
 def _table(model) -> QTableView:
@@ -148,7 +106,7 @@ class LogPanel(QWidget):
         filters.setStretchFactor(self.text, 1)
         lay.addLayout(filters)
 
-        self.model = RowsModel([
+        self.model = rows_model([
             ("Time (UTC)", lambda r: _fmt(r.created_at)),
             ("Flow", lambda r: r.flow or ""),
             ("Level", lambda r: r.level),
@@ -274,7 +232,7 @@ class LogPanel(QWidget):
     def _show_detail(self, current: QModelIndex, _prev: QModelIndex) -> None:
         if not current.isValid():
             return
-        log_id = self.model.row(current.row()).id
+        log_id = self.model.rows[current.row()].id
         db = self.services.db
 
         def job():
@@ -338,7 +296,7 @@ class RunsPanel(QWidget):
         bar.addStretch(1)
         lay.addLayout(bar)
         names = {s.slug: s.name for s in all_specs()}
-        self.model = RowsModel([
+        self.model = rows_model([
             ("Started (UTC)", lambda r: _fmt(r.started_at)),
             ("Flow", lambda r: names.get(r.flow, r.flow)),
             ("Trigger", lambda r: r.trigger),
@@ -380,7 +338,7 @@ class RunsPanel(QWidget):
 
     @Slot(QModelIndex)
     def _open_run(self, index: QModelIndex) -> None:
-        run = self.model.row(index.row())
+        run = self.model.rows[index.row()]
         lp = self.log_panel
         lp.flow.setCurrentIndex(max(0, lp.flow.findData(run.flow)))
         lp.period.setCurrentIndex(0)
@@ -425,9 +383,9 @@ class ReportsPanel(QWidget):
         self.note.setStyleSheet("color: palette(dark);")
         lay.addWidget(self.note)
         self._models = {
-            "not_on_sale": RowsModel([("SKU", lambda r: r.sku), ("Title", lambda r: r.title),
+            "not_on_sale": rows_model([("SKU", lambda r: r.sku), ("Title", lambda r: r.title),
                                       ("Why not on sale", lambda r: r.reason), ("Fix", lambda r: r.fix)], self),
-            "differences": RowsModel([("SKU", lambda r: r.sku), ("Title", lambda r: r.title),
+            "differences": rows_model([("SKU", lambda r: r.sku), ("Title", lambda r: r.title),
                                       ("Differs", lambda r: r.kind),
                                       ("Price", lambda r: f"{r.local_price} → N11 {r.n11_price}"),
                                       ("List price", lambda r: f"{r.local_list_price} → N11 {r.n11_list_price}"),
@@ -476,7 +434,7 @@ class ReportsPanel(QWidget):
 
     def selected_rows(self):
         model = self.view.model()
-        return [model.row(i.row()) for i in self.view.selectionModel().selectedRows()]
+        return [model.rows[i.row()] for i in self.view.selectionModel().selectedRows()]
 
     @Slot()
     def fix_selected(self) -> None:
