@@ -17,12 +17,19 @@ def add_parser(subparsers, common) -> None:
 
 
 def cmd_run(args, ctx) -> int:
-    from ..core.runner import Runner, RunnerEvent
+    from ..core.runner import LeaseRefused, Runner, RunnerEvent
 
     if args.workers < 1:
         ctx.err("n11-desktop: --workers must be at least 1")
         return 2
     db = ctx.db()
+    from ..core.instance import InstanceLease, refused_message
+
+    # one process per database drives the integration (core.instance): refuse before anything else
+    lease = InstanceLease(db, "run")
+    if not lease.acquire():
+        ctx.err(f"n11-desktop run: {refused_message(lease.other)}")
+        return 2
 
     def on_event(ev: RunnerEvent) -> None:
         if ev.kind == "started":
@@ -38,7 +45,8 @@ def cmd_run(args, ctx) -> int:
             print(line, flush=True)
 
     received: list[str] = []
-    runner = Runner(db, max_workers=args.workers, stop_timeout_s=args.stop_timeout, on_event=on_event)
+    runner = Runner(db, max_workers=args.workers, stop_timeout_s=args.stop_timeout, on_event=on_event,
+                    lease=lease)
 
     def on_signal(signum, _frame) -> None:
         runner.request_stop_from_signal()  # no locks or I/O inside a signal handler
@@ -62,10 +70,16 @@ def cmd_run(args, ctx) -> int:
                                                  else "started; Ctrl+C or SIGTERM stops it"))
         sys.stderr.flush()
         code = runner.run(once=args.once)
+    except LeaseRefused as exc:
+        ctx.err(f"n11-desktop run: {exc}")
+        return 2
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if received:
         ctx.err(f"n11-desktop run: {received[0]} received; running flows stopped at a safe point")
+    if runner.lease_lost:
+        ctx.err(f"n11-desktop run: stopped: {runner.lease_lost}")
+        return 1
     ctx.err("n11-desktop run: stopped" + ("" if code == 0 else " (some flows did not stop in time)"))
     return code

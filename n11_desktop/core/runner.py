@@ -17,6 +17,7 @@ from typing import Callable
 
 from ..core.domain import FlowProgress, FlowResult, RunState
 from .flows.base import FlowNotAvailable, run_flow, utcnow
+from .instance import InstanceLease, refused_message
 from .schedule import Planner, RunRequest, read_inputs, recover_on_start, resolve_options
 
 log = logging.getLogger(__name__)
@@ -30,13 +31,23 @@ class RunnerEvent:
     message: str = ""
 
 
+class LeaseRefused(Exception):
+    """Another process drives this database (``str(exc)`` is the one-line reason)."""
+
+    def __init__(self, message: str, holder=None) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
 class Runner:
     def __init__(self, db, *, clock: Callable[[], datetime] = utcnow, max_workers: int = 3,
                  tz: tzinfo | None = None, flow_fn: Callable[..., FlowResult] = run_flow,
                  max_sleep_s: float = 30.0, stop_timeout_s: float = 30.0,
                  on_event: Callable[[RunnerEvent], None] | None = None,
-                 planner: Planner | None = None) -> None:
+                 planner: Planner | None = None, lease: InstanceLease | None = None) -> None:
         self.db = db
+        self.lease = lease if lease is not None else InstanceLease(db, "run")
+        self.lease_lost = ""  # set when another process took the lease over while we ran
         self.clock = clock
         self.max_workers = max(1, max_workers)
         self.planner = planner or Planner(capacity=self.max_workers, tz=tz)
@@ -82,7 +93,17 @@ class Runner:
         """Run until :meth:`request_stop` (or, with ``once``, until every due flow ran once).
 
         Returns 0 on a clean stop, 1 if running flows did not stop within ``stop_timeout_s``.
+        Raises :class:`LeaseRefused` (before doing anything) if another process holds the
+        instance lease of this database (``core.instance``); the lease is released on return.
         """
+        if not self.lease.acquire():
+            raise LeaseRefused(refused_message(self.lease.other), self.lease.other)
+        try:
+            return self._run(once)
+        finally:
+            self.lease.release()
+
+    def _run(self, once: bool) -> int:
         recover_on_start(self.db, self.clock())
         first = read_inputs(self.db, self.clock())
         self.planner.update_inputs(first)
@@ -94,6 +115,10 @@ class Runner:
         try:
             while not self._stop_wanted():
                 self._reap()
+                if self.lease.heartbeat_due() and not self.lease.heartbeat():
+                    self.lease_lost = refused_message(self.lease.other)
+                    self.request_stop()
+                    break
                 now = self.clock()
                 self.planner.update_inputs(read_inputs(self.db, now))
                 starts = self.planner.take_starts(now)
@@ -115,6 +140,7 @@ class Runner:
                     timeout = min(timeout, max(0.05, (wake - now).total_seconds()))
                 if once:
                     timeout = min(timeout, 1.0)
+                timeout = min(timeout, self.lease.heartbeat_s)
                 self._sleep(timeout)
         finally:
             clean = self._drain(executor)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
 
 from .placeholder import PlaceholderTab
 
@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         self.refresh_channel_state()
         if services.scheduler is not None and hasattr(services.scheduler, "attach_status"):
             services.scheduler.attach_status(self)
+        if services.scheduler is not None and hasattr(services.scheduler, "lease_refused"):
+            services.scheduler.lease_refused.connect(self._on_lease_refused)
 
     # ------------------------------------------------------------------ status bar
     def refresh_channel_state(self) -> None:
@@ -118,6 +120,20 @@ class MainWindow(QMainWindow):
 
     def set_scheduler_state(self, text: str) -> None:
         self.scheduler_label.setText(f"Scheduler: {text}")
+
+    @Slot(str)
+    def _on_lease_refused(self, text: str) -> None:
+        self.scheduler_label.setToolTip(text)
+        self.warn_scheduler_off(self, text)
+
+    @classmethod
+    def warn_scheduler_off(cls, parent: QWidget, text: str) -> None:
+        """The message box shown when another process drives this database (tests patch it)."""
+        QMessageBox.warning(
+            parent, "Scheduler off",
+            f"{text}\n\nThis window works normally, but its scheduler stays off so the two never close "
+            "each other's runs or send the same records twice. \"Run now\" still runs a single flow. "
+            "Close the other process and restart n11-desktop to schedule from here.")
 
     def set_running(self, text: str, done: int = 0, total: int = 0) -> None:
         self.flows_label.setText(text or "No flow running")

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from ..core.domain import FlowProgress, FlowResult
 from ..core.flows.base import run_flow, utcnow
+from ..core.instance import InstanceLease, refused_message
 from ..core.runner import format_eta
 from ..core.schedule import PUSH_FLOWS, FlowStatus, Planner, ScheduleInputs, read_inputs, recover_on_start
 from .flow_worker import FlowJob, FlowWorker, JobOutcome, WorkerHost
@@ -42,6 +43,7 @@ class SchedulerHost(QObject):
     statuses_changed = Signal(object)  # tuple[FlowStatus, ...]
     running_changed = Signal(str, int, int)  # status-bar text, done, total
     inputs_loaded = Signal()
+    lease_refused = Signal(str)  # another process drives this database: the scheduler stays off
 
     _live: "weakref.WeakSet[SchedulerHost]" = weakref.WeakSet()
 
@@ -78,6 +80,14 @@ class SchedulerHost(QObject):
         self._reading = False
         self._read_again = False
         self._state = "off"
+        # one process per database drives the integration (core.instance); manual runs need no lease
+        self.lease = InstanceLease(self.db, "gui")
+        self.lease_refused_text = ""
+        self._lease_timer = QTimer(self)
+        self._lease_timer.setObjectName("scheduler-lease-heartbeat")
+        self._lease_timer.setInterval(int(self.lease.heartbeat_s * 1000))
+        self._lease_timer.timeout.connect(self._beat)
+        self._beating = False
         for event, slug in PUSH_FLOWS.items():
             services.subscribe(event, self._make_push_handler(slug))
         services.subscribe("settings_changed", self._on_settings_changed)
@@ -95,11 +105,14 @@ class SchedulerHost(QObject):
         # (if the operator already started a run in this process, there is nothing to recover)
         recover = not self._jobs and not self._ever_dispatched
         self._recovering = True
+        lease = self.lease
 
-        def first_look() -> ScheduleInputs:
+        def first_look() -> tuple[str, ScheduleInputs]:
+            if not lease.acquire():  # another process schedules here: never close its running rows
+                return refused_message(lease.other), read_inputs(db, now)
             if recover:
                 recover_on_start(db, now)
-            return read_inputs(db, now)
+            return "", read_inputs(db, now)
 
         self._reading = True
         self.services.runner.submit(first_look, self._on_first_inputs, self._on_read_error)
@@ -111,6 +124,7 @@ class SchedulerHost(QObject):
             return True
         self._closed = True
         self._timer.stop()
+        self._lease_timer.stop()
         for job in self._jobs.values():
             job.cancel.set()
         deadline = time.monotonic() + max(0, timeout_ms) / 1000
@@ -129,6 +143,7 @@ class SchedulerHost(QObject):
             ok = all(host.shutdown(5000) for host in self._hosts)
         if ok:
             self._hosts = []
+        self.lease.release()  # one short write at exit (a lease left behind goes stale by itself)
         self._set_state("stopped")
         return ok
 
@@ -244,12 +259,20 @@ class SchedulerHost(QObject):
             self._hosts.append(host)
 
     @Slot(object)
-    def _on_first_inputs(self, inputs: ScheduleInputs) -> None:
+    def _on_first_inputs(self, result: tuple[str, ScheduleInputs]) -> None:
+        refused, inputs = result
         self._reading = False
         self._recovering = False
         if self._closed:
+            if not refused:
+                self.lease.release()
             return
         self.planner.update_inputs(inputs)
+        if refused:  # scheduler off; "Run now" still works (manual runs need no lease)
+            self._lease_off(refused)
+            return
+        self.lease_refused_text = ""
+        self._lease_timer.start()
         if inputs.is_active and (inputs.available is None or "task_results" in inputs.available):
             self.planner.request("task_results", "start")  # batches in flight are resumed by polling
         self.inputs_loaded.emit()
@@ -273,9 +296,39 @@ class SchedulerHost(QObject):
             return
         self._dispatch()
 
+    def _lease_off(self, text: str) -> None:
+        self._started = False
+        self._lease_timer.stop()
+        self._timer.stop()
+        self.planner.queued.clear()
+        self.lease_refused_text = text
+        self._set_state(self._state_text())
+        self.inputs_loaded.emit()
+        self._emit_statuses()
+        self.lease_refused.emit(text)
+
+    @Slot()
+    def _beat(self) -> None:
+        if self._closed or self._beating or not self.lease.held:
+            return
+        self._beating = True
+        self.services.runner.submit(self.lease.heartbeat, self._on_beat, self._on_beat_error)
+
+    def _on_beat(self, ok: bool) -> None:
+        self._beating = False
+        if not ok and not self._closed:
+            log.error("another process took the instance lease over; the scheduler stops")
+            self._lease_off(refused_message(self.lease.other))
+
+    def _on_beat_error(self, error) -> None:
+        self._beating = False
+        log.warning("could not refresh the instance lease: %s", error)
+
     def _on_read_error(self, error) -> None:
         self._reading = False
         self._recovering = False
+        if self.lease.held and not self._closed and not self._lease_timer.isActive():
+            self._lease_timer.start()
         log.warning("scheduler could not read the database: %s", error)
         self._arm_timer()
 
@@ -344,6 +397,10 @@ class SchedulerHost(QObject):
         self._emit_statuses()
 
     def _state_text(self) -> str:
+        if self.lease_refused_text:
+            other = self.lease.other
+            who = f"pid {other.pid} on {other.host}" if other is not None else "another process"
+            return f"off — another n11-desktop ({who}) drives this database"
         if not self._started:
             return "off"
         return self.planner.state_text()
