@@ -38,7 +38,7 @@ from n11_desktop.core.storage.models import (
 )
 
 from ..flows.helpers import seed_catalog
-from .conftest import COUNTS, count, popen, set_conf
+from .conftest import COUNTS, cli, count, popen, set_conf
 
 pytestmark = [pytest.mark.resilience,
               pytest.mark.skipif(sys.platform == "win32" or not hasattr(signal, "SIGKILL"),
@@ -47,7 +47,7 @@ pytestmark = [pytest.mark.resilience,
 N_PRODUCTS = 400
 PAGE = 8  # SKUs per N11 task: many posts per run, so kills land between and inside them
 MAX_TASKS = 5  # tasks per run: a run sends 40 SKUs, so every kill run has work to be killed in
-KILLS = {"product_create": 9, "stock": 6, "order_create": 7}  # 22 kill points
+KILLS = {"product_create": 9, "stock": 6, "order_create": 7, "run": 5}  # 27 kill points
 N_ORDERS = 240
 
 
@@ -67,23 +67,28 @@ def _requests(sandbox) -> int:
         return len(sandbox.state.requests_log)
 
 
-def _kill_during(db_path, sandbox, slug: str, rng, *, max_requests: int, max_delay_s: float) -> str:
-    """Start ``flow run SLUG``; SIGKILL it after k of its requests + a random delay. Returns where it died."""
+def _kill_during(db_path, sandbox, slug: str, rng, *, max_requests: int, max_delay_s: float,
+                 argv: tuple[str, ...] | None = None, wait_s: float = 60) -> str:
+    """Start ``flow run SLUG`` (or ``argv``); SIGKILL it after k of its requests + a random delay."""
     k = rng.randint(1, max_requests)
     delay = rng.uniform(0.0, max_delay_s)
     base = _requests(sandbox)
-    proc = popen(db_path, "flow", "run", slug)
+    proc = popen(db_path, *(argv or ("flow", "run", slug)))
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + wait_s
         while _requests(sandbox) - base < k and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
         if delay:
             time.sleep(delay)
         if proc.poll() is None:
+            reached = _requests(sandbox) - base
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
-            where = f"{slug}: killed after {_requests(sandbox) - base} requests (k={k}, +{delay * 1000:.0f} ms)"
-            count(f"kill -9 points: {slug}", detail=where)
+            where = f"{slug}: killed after {reached} requests (k={k}, +{delay * 1000:.0f} ms)"
+            if reached >= k:
+                count(f"kill -9 points: {slug}", detail=where)
+            else:  # an idle scheduler: killed, but not in the middle of anything
+                count(f"runs finished before their kill point: {slug}")
             return where
         proc.wait(timeout=30)
         out, err = proc.communicate()
@@ -252,5 +257,51 @@ def test_kill9_during_order_create_duplicates_and_loses_nothing(configured_db, s
     assert _integrity(db) == "ok"
     count("orders imported across kills (each once)", len(remote_orders))
     count("order lines imported across kills (each once)", lines)
+    count("PRAGMA integrity_check after kills: ok")
+    print("\n".join(kills))
+
+
+def test_kill9_of_the_headless_scheduler_then_restart(configured_db, sandbox, tmp_path, rng):
+    """``n11-desktop run`` with every product and order flow due, killed again and again; then the real
+    restart (``run --once`` in a new process: interrupted runs closed, batches polled) and normal runs."""
+    from datetime import datetime, timedelta
+
+    from n11_desktop.core.orders.demo import seed_address_tree, seed_cargo_mapping
+
+    db = configured_db
+    db_path = tmp_path / "test.db"
+    seed_address_tree(db)
+    seed_cargo_mapping(db)
+    set_conf(db, queue_page_size=PAGE, queue_max_tasks=MAX_TASKS,
+             order_start_date=(datetime.now() - timedelta(days=3)).strftime("%d/%m/%Y"),
+             flags={"send_products_inserted": True, "send_updated_product_stock": True, "get_orders": True})
+    skus = seed_catalog(db, 160)
+    for i in range(120):
+        sandbox.state.create_order([{"stockCode": f"R-{i}", "quantity": 1, "price": "20"}], shipment_company_id=344)
+    kills = []
+    for _ in _attempts("run"):
+        kills.append(_kill_during(db_path, sandbox, "run", rng, max_requests=8, max_delay_s=0.2, argv=("run",),
+                                  wait_s=8))
+    proc = cli(db_path, "run", "--once", timeout=180)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    with db.session_factory() as s:
+        assert not s.scalar(select(func.count()).select_from(FlowRun).where(FlowRun.state == "running")), \
+            "the restart left runs of the killed processes open"
+        interrupted = s.scalar(select(func.count()).select_from(FlowRun).where(FlowRun.message.contains("interrupted")))
+    _finish(db, sandbox, "product_create", minutes=3)
+    _finish(db, sandbox, "product_create", hours=7)
+    _finish(db, sandbox, "product_create", hours=16)
+    assert run_flow("order_create", db, trigger="cli").ok
+    created = Counter(s["stockCode"] for t in _tasks(sandbox, "PRODUCT_CREATE") for s in t["skus_in"])
+    assert not [k for k, n in created.items() if n > 1], "a SKU was sent in two create tasks"
+    assert set(sandbox.state.products) == set(skus)
+    with db.session_factory() as s:
+        numbers = list(s.scalars(select(Order.n11_order_number)))
+        lines = list(s.scalars(select(OrderItem.n11_line_id)))
+    assert len(numbers) == len(set(numbers)) == len(sandbox.state.orders) == 120
+    assert len(lines) == len(set(lines)) == 120
+    assert _integrity(db) == "ok"
+    count("runs closed as interrupted by the restart", interrupted)
     count("PRAGMA integrity_check after kills: ok")
     print("\n".join(kills))
