@@ -1,4 +1,6 @@
-"""``n11-desktop products list [--json] [--state S] [--penalized] [--text T] [--limit N]``."""
+"""``n11-desktop products list [--json] [--state S] [--penalized] [--text T] [--limit N]``,
+``products set-category SKU CATEGORY_ID`` and ``products clear-category SKU`` (the per-product
+N11 category override, seed §8)."""
 
 from __future__ import annotations
 
@@ -9,16 +11,26 @@ PAGE = 1000
 
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("products", parents=[common], help="list products with their N11 state")
-    sub = p.add_subparsers(dest="products_cmd", required=True, metavar="{list}")
+    sub = p.add_subparsers(dest="products_cmd", required=True, metavar="{list,set-category,clear-category}")
     pl = sub.add_parser("list", parents=[common], help="list products (readable table, or JSON lines with --json)")
     pl.add_argument("--json", action="store_true",
                     help="one JSON object per line: sku, state, n11_product_id, remote_status, last_error, "
-                         "price, list_price, stock, in_catalog, penalized, title, category")
+                         "price, list_price, stock, in_catalog, penalized, title, category, n11_category (override)")
     pl.add_argument("--state", metavar="S", help="only this N11 state (ledger state or N11 status; not_sent = never sent)")
     pl.add_argument("--penalized", action="store_true", help="only products in the penalty box")
     pl.add_argument("--text", metavar="T", help="only products whose sku, title, code, barcode or brand contains T")
     pl.add_argument("--limit", type=int, metavar="N", help="at most N products")
     pl.set_defaults(func=cmd_list)
+    ps = sub.add_parser("set-category", parents=[common],
+                        help="put one product in an N11 leaf category whatever its local category maps to "
+                             "(e.g. the category ID an N11 error names); the product is resent with it")
+    ps.add_argument("sku", metavar="SKU")
+    ps.add_argument("category_id", metavar="CATEGORY_ID", help="an N11 leaf category id from the category tree")
+    ps.set_defaults(func=cmd_set_category)
+    pc = sub.add_parser("clear-category", parents=[common],
+                        help="drop a product's N11 category override (it follows the category mapping again)")
+    pc.add_argument("sku", metavar="SKU")
+    pc.set_defaults(func=cmd_clear_category)
 
 
 def _json_row(r) -> dict:
@@ -35,6 +47,7 @@ def _json_row(r) -> dict:
         "penalized": r.penalized,
         "title": r.title,
         "category": r.category,
+        "n11_category": r.n11_category,
     }
 
 
@@ -80,4 +93,36 @@ def cmd_list(args, ctx) -> int:
           cut(r.last_error, 50)] for r in table],
     )
     print(f"{len(table)} of {total} products")
+    return 0
+
+
+def cmd_set_category(args, ctx) -> int:
+    return _change_category(args, ctx, args.category_id)
+
+
+def cmd_clear_category(args, ctx) -> int:
+    return _change_category(args, ctx, None)
+
+
+def _change_category(args, ctx, category_id) -> int:
+    from ..core.mapping.product_category import clear_product_category, product_id_for_sku, set_product_category
+    from ..core.mapping.store import MappingError
+
+    db = ctx.db()
+    try:
+        with db.session_factory.begin() as s:
+            pid = product_id_for_sku(s, args.sku)
+            change = (clear_product_category(s, [pid]) if category_id is None
+                      else set_product_category(s, [pid], category_id))
+    except MappingError as exc:
+        ctx.err(f"n11-desktop products: {args.sku}: {exc}; nothing changed")
+        return 1
+    if category_id is None:
+        print(f"{args.sku}: N11 category override cleared" if change.changed
+              else f"{args.sku}: had no N11 category override")
+    elif change.changed:
+        print(f"{args.sku}: N11 category set to “{change.category_name}” ({change.category_id}); "
+              "it is resent at the next Product Update / Create")
+    else:
+        print(f"{args.sku}: already in N11 category “{change.category_name}” ({change.category_id})")
     return 0

@@ -80,11 +80,18 @@ def _state_color(r: ProductRow) -> str:
     return state_color(r.remote_status) if r.remote_status else state_color(r.n11_state)
 
 
+def _category(r: ProductRow) -> str:
+    """The local category; a per-product N11 override first, as "→ N11 <leaf id>"."""
+    if r.n11_category is not None:
+        return f"→ N11 {r.n11_category}" + (f" · {r.category}" if r.category else "")
+    return r.category or "—"
+
+
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 COLUMNS: tuple[Column, ...] = (
     Column("sku", "SKU", lambda r: r.sku, 125),
     Column("title", "Title", lambda r: r.title, 280),
-    Column("category", "Category", lambda r: r.category or "—", 170),
+    Column("category", "Category", lambda r: _category(r), 170),
     Column("brand", "Brand", lambda r: r.brand or "", 90),
     Column("price", "Price (TL)", lambda r: _money(r.price), 85, _RIGHT, "Sale price; double-click to edit"),
     Column("list_price", "List price", lambda r: _money(r.list_price), 85, _RIGHT,
@@ -310,7 +317,7 @@ class ProductTableModel(QAbstractTableModel):
             return self._brushes[AMBER]
         if c == COL["in_catalog"]:
             return self._brushes[GREEN if r.in_catalog else AMBER if r.removed_from_catalog else GREY]
-        if c == COL["category"] and not r.category:
+        if c == COL["category"] and not r.category and r.n11_category is None:
             return self._brushes[RED]
         return None
 
@@ -330,6 +337,9 @@ class ProductTableModel(QAbstractTableModel):
             return "\n".join(parts)
         if c == COL["last_error"] and r.last_error:
             return r.last_error
+        if c == COL["category"] and r.n11_category is not None:
+            return (f"N11 category override: leaf {r.n11_category}, set for this product (it wins over the "
+                    f"local-category mapping)\nLocal category: {r.category or 'none'}")
         if c == COL["category"] and not r.category:
             return "No local category: it cannot be mapped to an N11 category"
         return None

@@ -74,12 +74,24 @@ class ProductsTab(QWidget):
         self.remove_action.setToolTip("Remove the selected products from the N11 catalog "
                                       "(Product Delete then sets their stock to 0 on N11)")
         self.remove_action.triggered.connect(lambda: self.set_selected_membership(False))
+        self.set_category_action = QAction("Set N11 category…", self)
+        self.set_category_action.setToolTip("Put the selected products in one N11 leaf category, whatever their local "
+                                            "category maps to (e.g. the category ID an N11 error names); they "
+                                            "are resent with it")
+        self.set_category_action.triggered.connect(self.start_set_category)
+        self.clear_category_action = QAction("Clear N11 category override", self)
+        self.clear_category_action.setToolTip("The selected products follow their local-category mapping again "
+                                              "(they are resent)")
+        self.clear_category_action.triggered.connect(self.clear_selected_category)
         self.refresh_action = QAction("Refresh", self)
         self.refresh_action.triggered.connect(self.refresh)
         self.toolbar.addAction(self.import_action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.add_to_catalog_action)
         self.toolbar.addAction(self.remove_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.set_category_action)
+        self.toolbar.addAction(self.clear_category_action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.refresh_action)
         self._extra_separator = self.toolbar.addSeparator()
@@ -159,6 +171,10 @@ class ProductsTab(QWidget):
         hh.setSortIndicator(COL["sku"], Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for action in (self.add_to_catalog_action, self.remove_action, self.set_category_action,
+                       self.clear_category_action):
+            self.view.addAction(action)
 
         # empty state
         self.empty = QWidget(self)
@@ -312,6 +328,8 @@ class ProductsTab(QWidget):
         has_sel = bool(self.view.selectionModel().hasSelection())
         self.add_to_catalog_action.setEnabled(has_sel and not self._busy)
         self.remove_action.setEnabled(has_sel and not self._busy)
+        self.set_category_action.setEnabled(has_sel and not self._busy)
+        self.clear_category_action.setEnabled(has_sel and not self._busy)
         self.import_action.setEnabled(not self._busy)
         self.empty_import.setEnabled(not self._busy)
 
@@ -372,6 +390,102 @@ class ProductsTab(QWidget):
             self.show_banner(msg)
             self.model.reload(keep_rows=True)
             if changed:
+                self._emit("catalog_changed", ids)
+
+        self.services.runner.submit(job, done, self._on_job_error)
+
+    # ------------------------------------------------------------------ N11 category override
+    @classmethod
+    def ask_n11_category(cls, parent: QWidget, leaves, count: int, current: int | None = None) -> str | None:
+        """The "Set N11 category" dialog: the leaf id typed or picked, None if cancelled (tests patch it)."""
+        from .products_category import CategoryOverrideDialog
+
+        dialog = CategoryOverrideDialog(leaves, count, parent, current)
+        try:
+            return dialog.value() if dialog.exec() == CategoryOverrideDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()
+
+    def _selection_job(self):
+        """A function (for a pool thread) that resolves the current selection to product ids."""
+        rows = self.selected_rows()
+        flt, order = self.model.filter, self.model.order_by
+        lo, hi = (rows[0], rows[-1]) if rows else (0, -1)
+
+        def ids(s) -> list[int]:
+            got = repo.product_ids(s, flt, order_by=order, offset=lo, limit=hi - lo + 1)
+            return [got[r - lo] for r in rows if r - lo < len(got)]
+
+        return rows, ids
+
+    def start_set_category(self) -> None:
+        rows, _ids = self._selection_job()
+        if not rows:
+            return
+        db = self.services.db
+        self._set_busy(True, "Loading the N11 category tree…")
+
+        def load():
+            from ..core.mapping.product_category import leaf_choices
+
+            with db.session_factory() as s:
+                return leaf_choices(s)
+
+        def loaded(leaves) -> None:
+            self._set_busy(False)
+            row = self.model.row_at(rows[0]) if len(rows) == 1 else None
+            current = row.n11_category if row is not None else None
+            text = self.ask_n11_category(self, leaves, len(rows), current)
+            if text is not None:
+                self.set_selected_category(text)
+
+        self.services.runner.submit(load, loaded, self._on_job_error)
+
+    def set_selected_category(self, category_id: str | int) -> None:
+        """Put the selected products in N11 leaf ``category_id`` (refused with the reason if it is not one)."""
+        self._change_category(category_id)
+
+    def clear_selected_category(self) -> None:
+        self._change_category(None)
+
+    def _change_category(self, category_id) -> None:
+        rows, resolve = self._selection_job()
+        if not rows:
+            return
+        db = self.services.db
+        self._set_busy(True)
+
+        def job():
+            from ..core.mapping.product_category import clear_product_category, set_product_category
+            from ..core.mapping.store import MappingError
+
+            try:
+                with db.session_factory.begin() as s:
+                    ids = resolve(s)
+                    if category_id is None:
+                        return tuple(ids), clear_product_category(s, ids), ""
+                    return tuple(ids), set_product_category(s, ids, category_id), ""
+            except MappingError as exc:
+                return (), None, str(exc)
+
+        def done(res) -> None:
+            ids, change, error = res
+            self._set_busy(False)
+            if error:
+                self.show_banner(f"N11 category not set: {error}. Nothing was changed.", error=True)
+                return
+            n = change.changed
+            plural = "s" if n != 1 else ""
+            if change.category_id is None:
+                msg = f"N11 category override cleared for {n} product{plural}; they follow the category mapping again."
+            else:
+                msg = (f"{n} product{plural} put in N11 category “{change.category_name}” ({change.category_id}); "
+                       "they are resent with it at the next Product Update / Create.")
+            if change.unchanged:
+                msg += f" {change.unchanged} already {'without one' if change.category_id is None else 'in it'}."
+            self.show_banner(msg)
+            self.model.reload(keep_rows=True)
+            if n:
                 self._emit("catalog_changed", ids)
 
         self.services.runner.submit(job, done, self._on_job_error)

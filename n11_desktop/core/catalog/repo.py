@@ -15,7 +15,8 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..storage.models import CatalogItem, FailedIntegration, IntegrationAction, Price, Product, Stock, utcnow
+from ..storage.models import (CatalogItem, FailedIntegration, IntegrationAction, Price, Product, ProductCategory,
+                              Stock, utcnow)
 
 PRODUCT_CONTENT_TYPES = ("product", "productprice", "productstock")
 NOT_SENT = "not_sent"
@@ -45,6 +46,7 @@ class ProductRow:
     last_error: str | None  # the active penalty's message, else the ledger's last error
     image_count: int
     active: bool
+    n11_category: int | None = None  # per-product N11 leaf override (product_category), None = by mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,11 +217,13 @@ def rows_for_ids(session: Session, ids: Sequence[int]) -> tuple[ProductRow, ...]
                Price.price, Price.list_price, Stock.quantity, CatalogItem.product_id.label("ci"),
                CatalogItem.removed_at, IntegrationAction.state, IntegrationAction.remote_status,
                IntegrationAction.remote_id, IntegrationAction.last_error, penalty_msg.label("penalty"),
-               func.json_array_length(Product.images).label("n_images"), Product.active)
+               func.json_array_length(Product.images).label("n_images"), Product.active,
+               ProductCategory.category_id.label("n11_category"))
         .outerjoin(Price, Price.product_id == Product.id)
         .outerjoin(Stock, Stock.product_id == Product.id)
         .outerjoin(CatalogItem, CatalogItem.product_id == Product.id)
         .outerjoin(IntegrationAction, _ia_join_cond())
+        .outerjoin(ProductCategory, ProductCategory.product_id == Product.id)
         .where(Product.id.in_(list(ids)))
     )
     by_id: dict[int, ProductRow] = {}
@@ -232,6 +236,7 @@ def rows_for_ids(session: Session, ids: Sequence[int]) -> tuple[ProductRow, ...]
             n11_state=r.state or "", remote_status=r.remote_status, remote_id=r.remote_id,
             penalized=r.penalty is not None, last_error=r.penalty or r.last_error,
             image_count=int(r.n_images or 0), active=bool(r.active),
+            n11_category=None if r.n11_category is None else int(r.n11_category),
         )
     return tuple(by_id[i] for i in ids if i in by_id)
 
