@@ -40,7 +40,7 @@ def pytest_collection_modifyitems(config, items):
 SECTIONS = (("kill -9", ("kill -9", "runs finished before", "SKUs created across", "SKUs whose stock",
                          "orders imported across", "order lines imported across", "records left unknown",
                          "PRAGMA", "runs closed")),
-            ("faults", ("faults injected", "flow runs under faults", "records penalized under faults",
+            ("faults", ("faults", "flow runs under faults", "records penalized under faults",
                         "requests served under faults", "SKUs converged", "orders imported exactly once")),
             ("bad inputs", ("bad inputs",)),
             ("secrets", ("secrets",)))

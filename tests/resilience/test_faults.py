@@ -29,6 +29,7 @@ from n11_desktop.core.storage.models import (
     FailedIntegration,
     FlowRun,
     IntegrationAction,
+    LogEntry,
     Order,
     OrderItem,
     Price,
@@ -140,6 +141,7 @@ def test_twenty_percent_faults_for_a_whole_scenario_then_convergence(configured_
             _run(db, "price", clock, runs)
         clock.advance(minutes=5)
     requests_under_faults = len(sandbox.state.requests_log)
+    missing_after_faults = len(set(skus) - set(sandbox.state.products))
     assert sum(injected.values()) >= 10, f"too few faults injected to mean anything: {injected}"
 
     # each record that did not make it is penalized with a message, in flight, or eligible again
@@ -158,6 +160,10 @@ def test_twenty_percent_faults_for_a_whole_scenario_then_convergence(configured_
     count("flow runs under faults that failed as a whole, cleanly", sum(n for (s_, st), n in runs.items()
                                                                        if st == "failed"))
     count("records penalized under faults (with a message and a retry)", len(penalties))
+    with db.session_factory() as s:
+        failed_calls = s.scalar(select(func.count()).select_from(LogEntry).where(
+            LogEntry.object_type == "n11_call", LogEntry.level == "ERROR"))
+    count("faults: N11 calls that failed, logged with their raw exchange", failed_calls)
 
     # ------------------------------------------------------------------ faults stop: convergence
     sandbox.state.set_faults(rate=0.0)
@@ -196,6 +202,7 @@ def test_twenty_percent_faults_for_a_whole_scenario_then_convergence(configured_
     assert set(states) <= {"active", "pending_approval"}, states
     count("requests served under faults", requests_under_faults)
     count("SKUs converged on N11 after faults stopped", len(skus))
+    count("faults: SKUs not yet on N11 when faults stopped (sent later, once)", missing_after_faults)
     count("orders imported exactly once despite faults", len(numbers))
 
 
