@@ -103,9 +103,9 @@ def test_demo_run_with_screenshots_leaks_no_secret(tmp_path, capsys):
     _exports(db_path, tmp_path / "exports", capsys)
     assert not _leaks(tmp_path / "shots", DEMO_APP_SECRET)
     assert not _leaks(tmp_path / "exports", DEMO_APP_SECRET)
-    logs = tmp_path / "logs"
-    if logs.exists():
-        assert not _leaks(logs, DEMO_APP_SECRET)
+    logs = tmp_path / "logs"  # the demo profile's log directory, next to its database
+    assert list(logs.glob("*.log")), "the demo run wrote no log file"
+    assert not _leaks(logs, DEMO_APP_SECRET)
     assert not _db_leaks(db_path, DEMO_APP_SECRET)
     if sys.platform != "win32":
         _mode_0600(db_path)
