@@ -42,7 +42,17 @@ from ..core.settings.defaults import (
     SENT_TO_REMOTE,
     default_failed_integration,
 )
-from ..core.settings.schema import DATA_TYPES, HELP, INTEGER_LIST_FIELDS, LABELS, default_schema, user_fields
+from ..core.settings.schema import (
+    DATA_TYPES,
+    HELP,
+    INTEGER_LIST_FIELDS,
+    INTEGER_RANGES,
+    LABELS,
+    SENDING_FIELDS,
+    SENDING_GROUP,
+    default_schema,
+    user_fields,
+)
 from .forms import (
     ERROR_STYLE,
     HINT_STYLE,
@@ -51,6 +61,7 @@ from .forms import (
     ChoiceEditor,
     FieldEditor,
     FieldRow,
+    IntegerEditor,
     SchemaForm,
     SecretEditor,
     TextEditor,
@@ -575,6 +586,7 @@ class SettingsTab(QWidget):
         left.addWidget(self._build_connection_group(body))
         left.addWidget(self._build_catalog_group(body))
         left.addWidget(self._build_orders_group(body))
+        left.addWidget(self._build_sending_group(body))
         left.addStretch(1)
         right.addWidget(self._build_flags_group(body))
         right.addWidget(self._build_fi_group(body))
@@ -714,6 +726,27 @@ class SettingsTab(QWidget):
                 dtype = self._schema[fid]["data_type"]
                 editor = make_editor(dtype, int_items=fid in INTEGER_LIST_FIELDS, parent=box)
             self._add_field(form, fid, editor)
+        return box
+
+    def _build_sending_group(self, parent: QWidget) -> QGroupBox:
+        """n11-desktop's own built-in fields (not in seed §2): product send paging and send-preview guards."""
+        box, form = _group(SENDING_GROUP, parent)
+        box.setObjectName("sending_group")
+        from ..core.settings.defaults import default_conf
+
+        defaults = default_conf()
+        for fid in SENDING_FIELDS:
+            low, high = INTEGER_RANGES[fid]
+            editor = IntegerEditor(low, box)
+            if high is not None:
+                editor.spin.setMaximum(high)
+            editor.spin.setSpecialValueText(f"default ({defaults[fid]})")
+            self._add_field(form, fid, editor)
+        note = QLabel("How n11-desktop pages product sends (Product Create/Update, price and stock) and when the "
+                      "send preview warns. Not part of the N11 integration settings of the seed.", box)
+        note.setWordWrap(True)
+        note.setStyleSheet(HINT_STYLE)
+        form.addRow(note)
         return box
 
     def _build_flags_group(self, parent: QWidget) -> QGroupBox:

@@ -280,14 +280,14 @@ def test_values_outside_the_schema_written_by_the_app_are_kept(db):
 
     with db.session_factory.begin() as s:
         ch = ensure_channel(s)
-        ch.conf = dict(ch.conf, queue_page_size=500)
+        ch.conf = dict(ch.conf, app_written_cursor=500)  # (queue_page_size is a built-in field now)
     assert _save(db, {"erp_code": "4000"}) == []
     with db.session_factory.begin() as s:
-        assert load_config(s).get("queue_page_size") == 500
-        assert "queue_page_size" not in export_settings(s)
+        assert load_config(s).get("app_written_cursor") == 500
+        assert "app_written_cursor" not in export_settings(s)
     # an operator's file may not bring keys the schema does not know
-    errors = _import(db, json.dumps({"conf": {"queue_page_size": 5}}))
-    assert [e.field for e in errors] == ["queue_page_size"] and "schema type" in errors[0].message
+    errors = _import(db, json.dumps({"conf": {"app_written_cursor": 5}}))
+    assert [e.field for e in errors] == ["app_written_cursor"] and "schema type" in errors[0].message
 
 
 def test_nothing_runs_while_inactive(db):

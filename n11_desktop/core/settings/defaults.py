@@ -84,6 +84,10 @@ DEFAULT_FAILED_INTEGRATION: dict[str, Any] = {
 DEFAULT_BASE_URL = "https://api.n11.com/ws/"
 DEFAULT_SALES_URL = "https://www.n11.com/"
 DEFAULT_ORDER_NUMBER_FORMAT = "{orderNumber}-{id}"
+DEFAULT_QUEUE_PAGE_SIZE = 1000  # N11's max SKUs per task
+DEFAULT_QUEUE_MAX_TASKS = 100
+DEFAULT_GUARD_PRICE_DROP_PCT = 50
+DEFAULT_GUARD_STOCK_JUMP = 1000
 
 # Local cancellation reasons seeded so the seed's example ids work (4 cancel, 2 refund, 7 for the map).
 DEFAULT_CANCELLATION_REASONS: list[tuple[int, str, str]] = [
@@ -134,6 +138,11 @@ def default_conf() -> dict[str, Any]:
         "use_channel_id_in_address_mapping": False,
         "buffer_stock": None,
         "oms_enabled": False,
+        # Sending (n11-desktop); the same defaults as core/products_send.py
+        "queue_page_size": DEFAULT_QUEUE_PAGE_SIZE,
+        "queue_max_tasks": DEFAULT_QUEUE_MAX_TASKS,
+        "guard_price_drop_pct": DEFAULT_GUARD_PRICE_DROP_PCT,
+        "guard_stock_jump": DEFAULT_GUARD_STOCK_JUMP,
     }
 
 

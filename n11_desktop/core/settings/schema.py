@@ -45,9 +45,25 @@ _BUILTIN: list[tuple[str, str, bool, str]] = [
     ("use_channel_id_in_address_mapping", "Use Channel ID In Address Mapping", False, "bool"),
     ("buffer_stock", "Buffer Stock", False, "integer"),
     ("oms_enabled", "OMS Enabled", False, "bool"),
+    # ---- "Sending (n11-desktop)": not in seed §2; how n11-desktop pages product sends and guards them
+    ("queue_page_size", "Queue Page Size", False, "integer"),
+    ("queue_max_tasks", "Queue Max Tasks", False, "integer"),
+    ("guard_price_drop_pct", "Guard: Price Drop %", False, "integer"),
+    ("guard_stock_jump", "Guard: Stock Jump", False, "integer"),
 ]
 
 BUILTIN_FIELDS: tuple[str, ...] = tuple(f for f, *_ in _BUILTIN)
+# The built-in fields n11-desktop adds after the seed's §2 fields, shown as their own group.
+SENDING_GROUP = "Sending (n11-desktop)"
+SENDING_FIELDS: tuple[str, ...] = ("queue_page_size", "queue_max_tasks", "guard_price_drop_pct", "guard_stock_jump")
+SEED_FIELDS: tuple[str, ...] = tuple(f for f in BUILTIN_FIELDS if f not in SENDING_FIELDS)
+# field id -> (lowest, highest or None) for the Sending fields; empty means the default
+INTEGER_RANGES: dict[str, tuple[int, int | None]] = {
+    "queue_page_size": (1, 1000),
+    "queue_max_tasks": (1, 1000),
+    "guard_price_drop_pct": (1, 100),
+    "guard_stock_jump": (1, None),
+}
 LABELS: dict[str, str] = {f: label for f, label, *_ in _BUILTIN}
 
 # Built-in list fields whose items are integer ids.
@@ -82,6 +98,11 @@ HELP: dict[str, str] = {
     "use_channel_id_in_address_mapping": "Prefix address mapping with the channel id.",
     "buffer_stock": "Deducted from stock sent to N11; empty = none.",
     "oms_enabled": "Write the OMS package tracking number from N11's campaignNumber.",
+    "queue_page_size": "SKUs per N11 task (1–1000; N11 accepts at most 1000). Default 1000.",
+    "queue_max_tasks": "At most this many tasks (pages) per product run (1–1000). Default 100.",
+    "guard_price_drop_pct": "Send preview warns when a price drops by more than this percent (1–100). Default 50.",
+    "guard_stock_jump": "Send preview warns when stock rises by more than this many units over what N11 last got "
+                        "(1 or more). Default 1000.",
 }
 
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,99}$")

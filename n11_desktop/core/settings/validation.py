@@ -23,7 +23,7 @@ from .defaults import (
     SENT_TO_REMOTE,
     default_conf,
 )
-from .schema import INTEGER_LIST_FIELDS, LABELS, _kind, base_type, default_schema
+from .schema import INTEGER_LIST_FIELDS, INTEGER_RANGES, LABELS, _kind, base_type, default_schema
 
 # id -> reason type ("cancel" | "refund") of the local cancellation reasons
 Reasons = Mapping[int, str]
@@ -251,6 +251,13 @@ def _builtin_rules(fid: str, value: Any, reasons: Reasons | None) -> Any:
         raise _Invalid(f"is locked to {ATTRIBUTE_SET_STRATEGY} (should not be changed), got {value!r}")
     if fid == "order_number_format":
         return _check_order_number_format(value)
+    if fid in INTEGER_RANGES:
+        if value is None:  # empty = the default
+            return default_conf()[fid]
+        low, high = INTEGER_RANGES[fid]
+        if value < low or (high is not None and value > high):
+            span = f"between {low} and {high}" if high is not None else f"{low} or more"
+            raise _Invalid(f"must be {span}, got {value}")
     return value
 
 
