@@ -59,6 +59,7 @@ def run_gui(args, ctx) -> int:
             window.show()
             if services.scheduler is not None and hasattr(services.scheduler, "start"):
                 services.scheduler.start()
+            _quit_on_signals(app)
             return int(app.exec())
         finally:
             # Tear Qt objects down in a fixed order while the QApplication is still alive
@@ -78,6 +79,25 @@ def run_gui(args, ctx) -> int:
 _KEEP: list = []  # the QApplication outlives every widget until the process exits
 
 
+def _quit_on_signals(app) -> None:
+    """Ctrl-C / SIGTERM close the window like the close button does (flows stop at a safe point)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def quit_app(*_args) -> None:
+        app.closeAllWindows()
+        app.quit()
+
+    for name in ("SIGINT", "SIGTERM"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, quit_app)
+    timer = QTimer(app)  # let the interpreter run its signal handlers while Qt's loop waits
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
 class SandboxProcess:
     """The demo's N11 sandbox in its own process, so its work never competes with the GUI thread."""
 
@@ -85,6 +105,11 @@ class SandboxProcess:
         self.proc, self.url, self.base_url = proc, url, url + "/ws/"
 
     def stop(self) -> None:
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -99,9 +124,9 @@ class SandboxProcess:
 def start_demo_sandbox(timeout_s: float = 30.0):
     """Start the sandbox in a child process (in-process if that fails) and return it once it listens."""
     cmd = [sys.executable, "-m", "n11_desktop.sandbox", "--host", "127.0.0.1", "--port", "0", "--demo-orders",
-           "--task-delay-ms", "1500"]
-    try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+           "--task-delay-ms", "1500", "--exit-with-parent"]
+    try:  # stdin stays open while we live: the sandbox stops when it closes, even if we are killed
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.PIPE,
                                 text=True, encoding="utf-8")
     except OSError as exc:
         log.warning("could not start the sandbox process (%s); running it in-process", exc)

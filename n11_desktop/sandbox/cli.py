@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed for generated data and faults")
     p.add_argument("--demo-orders", action="store_true",
                    help="keep producing orders (one every few seconds)")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when standard input closes (the app that started this sandbox is gone)")
     return p
 
 
@@ -82,6 +84,16 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
 
     old = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    if args.exit_with_parent:
+        def _watch_parent() -> None:  # EOF on stdin: the parent process has ended, however it ended
+            try:
+                while sys.stdin.buffer.read(1024):
+                    pass
+            except (OSError, ValueError):
+                pass
+            stop.set()
+
+        threading.Thread(target=_watch_parent, name="sandbox-parent-watch", daemon=True).start()
     print(f"N11 sandbox listening on {server.url}", flush=True)
     print(f"  Base Url (SOAP root): {server.base_url}", flush=True)
     print(f"  app key: {args.app_key}   app secret: {args.app_secret}", flush=True)
