@@ -89,11 +89,12 @@ def _kill_during(db_path, sandbox, slug: str, rng, *, max_requests: int, max_del
                 count(f"kill -9 points: {slug}", detail=where)
             else:  # an idle scheduler: killed, but not in the middle of anything
                 count(f"runs finished before their kill point: {slug}")
+                where += " (idle: not counted as a kill point)"
             return where
         proc.wait(timeout=30)
         out, err = proc.communicate()
         count(f"runs finished before their kill point: {slug}")
-        return f"{slug}: finished before the kill (exit {proc.returncode})"
+        return f"{slug}: finished before the kill (exit {proc.returncode}: {err.strip()[-300:]})"
     finally:
         if proc.poll() is None:  # pragma: no cover - only on a test failure
             proc.kill()
@@ -261,6 +262,13 @@ def test_kill9_during_order_create_duplicates_and_loses_nothing(configured_db, s
     print("\n".join(kills))
 
 
+def _an_hour_passes(db) -> None:
+    """Shift the run history an hour back: the restarted scheduler finds every flow due again."""
+    with db.engine.begin() as c:
+        c.execute(text("UPDATE flow_run SET started_at = datetime(started_at, '-1 hour'), "
+                       "ended_at = datetime(ended_at, '-1 hour')"))
+
+
 def test_kill9_of_the_headless_scheduler_then_restart(configured_db, sandbox, tmp_path, rng):
     """``n11-desktop run`` with every product and order flow due, killed again and again; then the real
     restart (``run --once`` in a new process: interrupted runs closed, batches polled) and normal runs."""
@@ -280,6 +288,7 @@ def test_kill9_of_the_headless_scheduler_then_restart(configured_db, sandbox, tm
         sandbox.state.create_order([{"stockCode": f"R-{i}", "quantity": 1, "price": "20"}], shipment_company_id=344)
     kills = []
     for _ in _attempts("run"):
+        _an_hour_passes(db)  # so every flow is due again when the scheduler restarts
         kills.append(_kill_during(db_path, sandbox, "run", rng, max_requests=8, max_delay_s=0.2, argv=("run",),
                                   wait_s=8))
     proc = cli(db_path, "run", "--once", timeout=180)
