@@ -23,6 +23,20 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from . import data
 
+_ATOMS = (str, int, float, bool, type(None), Decimal)
+
+
+def _copy_tree(v):
+    """deepcopy for JSON-shaped data (dicts, lists, scalars): a 1000-SKU task in a few ms."""
+    t = type(v)
+    if t is dict:
+        return {k: _copy_tree(x) for k, x in v.items()}
+    if t is list:
+        return [_copy_tree(x) for x in v]
+    if t in _ATOMS:
+        return v
+    return copy.deepcopy(v)
+
 TR_TZ = timezone(timedelta(hours=3))
 REJECT_TRIGGER = "REJECTME"
 
@@ -274,7 +288,7 @@ class SandboxState:
             if reasons:
                 task = self._new_task(ttype, skus or [], "REJECT", reasons)
             else:
-                task = self._new_task(ttype, copy.deepcopy(skus), "IN_QUEUE",
+                task = self._new_task(ttype, _copy_tree(skus), "IN_QUEUE",
                                       [f"{len(skus)} sku işlenmeye alındı."])
                 task["kind"] = kind
                 if self.task_delay_ms <= 0:
@@ -633,7 +647,7 @@ class SandboxState:
                     "modifiedDate": fmt_ms(task.get("processedDate", task["createdDate"]),
                                            "%d-%m-%Y %H:%M:%S"),
                     "status": task["status"], "reasons": list(task["reasons"]),
-                    "skus": {"content": copy.deepcopy(chunk),
+                    "skus": {"content": _copy_tree(chunk),
                              "pageable": {"pageNumber": page, "pageSize": size},
                              "totalElements": len(rows), "totalPages": total_pages,
                              "number": page, "size": size, "numberOfElements": len(chunk),

@@ -116,6 +116,12 @@ def _send(ctx: FlowContext, content_type: str, op: str, items: list[batches.Send
 def _assemble_and_send(ctx: FlowContext, content_type: str, op: str, chunks: Iterable[list[batches.SendItem]],
                        outcome: FlowOutcome) -> FlowOutcome:
     """Write the batch page by page (initialized → commit), then post it."""
+    with batches.gc_paused():  # building and writing 100k records: see batches.gc_paused
+        return _assemble_and_send_inner(ctx, content_type, op, chunks, outcome)
+
+
+def _assemble_and_send_inner(ctx: FlowContext, content_type: str, op: str,
+                             chunks: Iterable[list[batches.SendItem]], outcome: FlowOutcome) -> FlowOutcome:
     batch_id = None
     n = 0
     now = ctx.clock()

@@ -192,6 +192,15 @@ def build_product_payload(session: Session, product_id: int, *, buffer_stock: in
 def build_payloads(session: Session, product_ids: Iterable[int], *, buffer_stock: int = 0,
                    for_update: bool = False, snapshot: MappingSnapshot | None = None) -> list[PayloadResult]:
     """Payloads for many products, in the order of ``product_ids`` (unknown ids are skipped)."""
+    from ..batches import gc_paused
+
+    with gc_paused():  # 100k payload dicts survive young collections: see batches.gc_paused
+        return _build_payloads(session, product_ids, buffer_stock=buffer_stock, for_update=for_update,
+                               snapshot=snapshot)
+
+
+def _build_payloads(session: Session, product_ids: Iterable[int], *, buffer_stock: int,
+                    for_update: bool, snapshot: MappingSnapshot | None) -> list[PayloadResult]:
     ids = [int(i) for i in product_ids]
     if not ids:
         return []
