@@ -17,6 +17,7 @@ from typing import Callable
 
 from ..core.domain import FlowProgress, FlowResult, RunState
 from .flows.base import FlowNotAvailable, run_flow, utcnow
+from .housekeeping import Housekeeping
 from .instance import InstanceLease, refused_message
 from .schedule import Planner, RunRequest, read_inputs, recover_on_start, resolve_options
 
@@ -44,8 +45,10 @@ class Runner:
                  tz: tzinfo | None = None, flow_fn: Callable[..., FlowResult] = run_flow,
                  max_sleep_s: float = 30.0, stop_timeout_s: float = 30.0,
                  on_event: Callable[[RunnerEvent], None] | None = None,
-                 planner: Planner | None = None, lease: InstanceLease | None = None) -> None:
+                 planner: Planner | None = None, lease: InstanceLease | None = None,
+                 housekeeping: Housekeeping | None = None) -> None:
         self.db = db
+        self.housekeeping = housekeeping if housekeeping is not None else Housekeeping(db)
         self.lease = lease if lease is not None else InstanceLease(db, "run")
         self.lease_lost = ""  # set when another process took the lease over while we ran
         self.clock = clock
@@ -115,6 +118,7 @@ class Runner:
         try:
             while not self._stop_wanted():
                 self._reap()
+                self.housekeeping.tick(self.clock())
                 if self.lease.heartbeat_due() and not self.lease.heartbeat():
                     self.lease_lost = refused_message(self.lease.other)
                     self.request_stop()
