@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import threading
 from pathlib import Path
 
@@ -28,6 +29,18 @@ def redact(text: str) -> str:
     return text
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are readable by their owner only (like the database)."""
+
+    def _open(self):  # noqa: D401 - logging API
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.chmod(self.baseFilename, 0o600)
+        except OSError:  # pragma: no cover - filesystems without modes
+            pass
+        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         msg = record.getMessage()
@@ -48,8 +61,12 @@ def setup_logging(log_dir: Path | None, level: int = logging.INFO) -> Path | Non
     if log_dir is None:
         return None
     log_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chmod(log_dir, 0o700)
+    except OSError:  # pragma: no cover - filesystems without modes
+        pass
     path = log_dir / "n11-desktop.log"
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler._n11_handler = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())

@@ -229,12 +229,12 @@ def test_kill9_during_order_create_duplicates_and_loses_nothing(configured_db, s
         lines += n
     kills = []
     for i in _attempts("order_create"):
-        if i == 3:  # new orders arrive between kills too
-            for j in range(20):
-                sandbox.state.create_order([{"stockCode": f"NEW-{j}", "quantity": 2, "price": "10"}],
+        if i:  # new orders arrive between kills too, so every later run has work to be killed in
+            for j in range(15):
+                sandbox.state.create_order([{"stockCode": f"NEW-{i}-{j}", "quantity": 2, "price": "10"}],
                                            shipment_company_id=344)
                 lines += 1
-        kills.append(_kill_during(db_path, sandbox, "order_create", rng, max_requests=3, max_delay_s=0.4))
+        kills.append(_kill_during(db_path, sandbox, "order_create", rng, max_requests=2, max_delay_s=0.3))
     recover_on_start(db)
     res = run_flow("order_create", db, trigger="start")
     assert res.ok, res.message
