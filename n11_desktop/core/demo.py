@@ -97,5 +97,6 @@ def warm_up_demo(db: Database) -> None:
             time.sleep(0.5)
     finally:
         client.close()
+    run_flow("product_update", db, trigger="startup")  # records N11's approvals in the ledger
     with db.session_factory.begin() as s:
         take_snapshot(s, datetime.now(timezone.utc).replace(tzinfo=None), buffer_stock=cfg.buffer_stock)
