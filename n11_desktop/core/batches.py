@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -151,6 +151,32 @@ def _item_rows(batch_id: int, op: str, items: Sequence[SendItem]) -> list[dict]:
                  version_date=it.version_date, state="pending") for it in items]
 
 
+_ITEM_COLUMNS = ("batch_id", "object_id", "object_key", "payload", "version_date", "state")
+
+
+def _insert_items(s: Session, batch_id: int, op: str, items: Sequence[SendItem]) -> None:
+    """The rows of :func:`_item_rows`, inserted at the driver level (executemany): each value
+    goes through its column type's own bind processor, so the stored text is the same as an
+    ORM/Core insert's, without SQLAlchemy's per-row parameter handling (100k records)."""
+    conn = s.connection()
+    dialect = conn.dialect
+    table = BatchItem.__table__
+    procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in _ITEM_COLUMNS]
+    sql = (f"INSERT INTO batch_item ({', '.join(_ITEM_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(_ITEM_COLUMNS))})")
+    for start in range(0, len(items), 5000):
+        rows = []
+        for it in items[start:start + 5000]:
+            payload = {**dict(it.payload), "_meta": {**dict(it.meta), "op": op}}
+            rows.append(tuple(_proc(p, v) for p, v in zip(procs, (
+                batch_id, it.object_id, it.object_key, payload, it.version_date, "pending"))))
+        conn.exec_driver_sql(sql, rows)
+
+
+def _proc(p: Any, v: Any) -> Any:
+    return p(v) if p is not None else v
+
+
 @with_gc_paused
 def create_batch(db: Any, content_type: str, flow: str, op: str, items: Sequence[SendItem], now: datetime, *,
                  finalize: bool = True) -> int:
@@ -169,9 +195,7 @@ def create_batch(db: Any, content_type: str, flow: str, op: str, items: Sequence
                           created_at=now, updated_at=now)
             s.add(batch)
             s.flush()
-            rows = _item_rows(batch.id, op, items)
-            for start in range(0, len(rows), 5000):
-                s.execute(insert(BatchItem), rows[start:start + 5000])
+            _insert_items(s, batch.id, op, items)
             if finalize:
                 batch.state = "commit"
             return batch.id
@@ -185,9 +209,7 @@ def add_items(db: Any, batch_id: int, op: str, items: Sequence[SendItem], now: d
         b = s.get(Batch, batch_id)
         if b.state != "initialized":
             raise ValueError(f"batch {batch_id} is {b.state}; records are added only while it is initialized")
-        rows = _item_rows(batch_id, op, items)
-        for start in range(0, len(rows), 5000):
-            s.execute(insert(BatchItem), rows[start:start + 5000])
+        _insert_items(s, batch_id, op, items)
         b.total = (b.total or 0) + len(items)
         b.updated_at = now
 
@@ -389,15 +411,27 @@ class _Item:
 
 
 def apply_outcomes(s: Session, b_content_type: str, outcomes: Sequence[_Outcome], config: ChannelConfig,
-                   now: datetime, summary: PollSummary, logs: list[tuple[str, str, str]]) -> None:
-    """Per-SKU results → batch items, ledger, penalty box. Successes are written in bulk."""
+                   now: datetime, summary: PollSummary, logs: list[tuple[str, str, str]],
+                   preloaded: Mapping[int, _Item] | None = None) -> None:
+    """Per-SKU results → batch items, ledger, penalty box. Successes are written in bulk.
+
+    ``preloaded``: items the caller already read (their payload, key and version date never
+    change after the batch is written); their *state* is always read again here."""
     items: dict[int, _Item] = {}
     oids = [o.item_id for o in outcomes]
-    for start in range(0, len(oids), 900):
+    pre = preloaded or {}
+    fresh = [i for i in oids if i not in pre]
+    known = [i for i in oids if i in pre]
+    for start in range(0, len(fresh), 900):
         for row in s.execute(select(BatchItem.id, BatchItem.object_id, BatchItem.object_key, BatchItem.payload,
                                     BatchItem.version_date, BatchItem.state)
-                             .where(BatchItem.id.in_(oids[start:start + 900]))):
+                             .where(BatchItem.id.in_(fresh[start:start + 900]))):
             items[row[0]] = _Item(*row)
+    for start in range(0, len(known), 900):
+        for item_id, state in s.execute(select(BatchItem.id, BatchItem.state)
+                                        .where(BatchItem.id.in_(known[start:start + 900]))):
+            p = pre[item_id]
+            items[item_id] = _Item(item_id, p.object_id, p.object_key, p.payload, p.version_date, state)
     ledger_rows: list[dict] = []
     merge_rows: list[dict] = []
     cleared: dict[str, list[int]] = {}
@@ -597,8 +631,12 @@ def _expire(s: Session, b: Batch, config: ChannelConfig, now: datetime, hours: f
 def _apply_task_result(db: Any, client: Any, batch_id: int, ct: str, tid: str, result: Any, config: ChannelConfig,
                        now: datetime, summary: PollSummary, log_fn: LogFn) -> None:
     with db.session_factory() as s:
-        items = s.execute(select(BatchItem.id, BatchItem.object_key, BatchItem.payload).where(
+        rows = s.execute(select(BatchItem.id, BatchItem.object_id, BatchItem.object_key, BatchItem.payload,
+                                BatchItem.version_date, BatchItem.state).where(
             BatchItem.batch_id == batch_id, BatchItem.remote_task_id == tid, BatchItem.state == "sent")).all()
+    preloaded = {r[0]: _Item(*r) for r in rows}
+    items = [(r[0], r[2], r[3]) for r in rows]
+    del rows
     by_code: dict[str, Any] = {}
     for r in result.skus:
         by_code.setdefault(r.stock_code, r)
@@ -628,7 +666,7 @@ def _apply_task_result(db: Any, client: Any, batch_id: int, ct: str, tid: str, r
                  if o.item_id in remotes else o) for o in outcomes]
     logs: list[tuple[str, str, str]] = []
     with db.session_factory.begin() as s:
-        apply_outcomes(s, ct, outcomes, config, now, summary, logs)
+        apply_outcomes(s, ct, outcomes, config, now, summary, logs, preloaded=preloaded)
         b = s.get(Batch, batch_id)
         b.updated_at = now
     ok = sum(1 for o in outcomes if o.ok)

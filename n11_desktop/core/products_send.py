@@ -109,8 +109,18 @@ def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock
     return out
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_DROP_NONE = ("valueId", "customValue")
+
+
 def _plain(v: Any) -> Any:
     """JSON-ready copy: Decimal → float (2 decimals), None-valued attribute keys dropped."""
+    t = type(v)
+    if t is dict:  # hot path (100k payloads): scalars are taken as they are, without a call
+        return {k: (x if type(x) in _SCALARS else _plain(x)) for k, x in v.items()
+                if not (x is None and k in _DROP_NONE)}
+    if t is list:
+        return [x if type(x) in _SCALARS else _plain(x) for x in v]
     if isinstance(v, Decimal):
         return float(v.quantize(Decimal("0.01")))
     if isinstance(v, dict):
