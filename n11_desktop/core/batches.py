@@ -27,6 +27,7 @@ import contextlib
 import gc
 import logging
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -250,8 +251,6 @@ def send_batch(db: Any, batch_id: int, client: Any, config: ChannelConfig, *, pa
                clock: Callable[[], datetime], should_stop: Callable[[], bool] = lambda: False,
                progress: Callable[[int, int], None] | None = None, log_fn: LogFn = _noop_log) -> SendSummary:
     """commit → sent_to_remote: post the batch page by page; store each task id on arrival."""
-    from .n11.errors import N11Error
-
     summary = SendSummary(batch_id=batch_id)
     page_size = max(1, min(int(page_size or 1000), 1000))
     with db.session_factory() as s:
@@ -261,45 +260,38 @@ def send_batch(db: Any, batch_id: int, client: Any, config: ChannelConfig, *, pa
     op = None
     done = 0
     stopped = False
-    for start in range(0, total, page_size):
-        ids = all_ids[start:start + page_size]
-        if should_stop():
-            stopped = True
-            break
-        now = clock()
-        with db.session_factory.begin() as s:  # written as about-to-send before the request leaves
-            payloads = dict(s.execute(select(BatchItem.id, BatchItem.payload).where(BatchItem.id.in_(ids))).all())
-            _set_items(s, ids, state="sending")
-            b = s.get(Batch, batch_id)
-            if b.sent_at is None:
-                b.sent_at = now
-            b.updated_at = now
-        if op is None:
-            op = (payloads[ids[0]].get("_meta") or {}).get("op")
-        skus = [strip_meta(payloads[i]) for i in ids]
-        del payloads
-        try:
-            acks = _post(client, op, skus)
-        except N11Error as err:
-            acks = list(getattr(err, "acks", ()) or ())
-            if acks:  # earlier tasks of this call were accepted (cannot happen with one task per call)
-                _record_acks(db, batch_id, ids, acks, clock(), summary, config, log_fn)
-            if getattr(err, "outcome_unknown", False):
-                with db.session_factory.begin() as s:
-                    summary.unknown += _set_items(s, ids, state="unknown", only_state="sending",
-                                                  message=f"outcome unknown: {err}")
-                log_fn(f"{len(ids)} record(s) posted without an acknowledgement ({err}); they will be checked "
-                       "on N11 before anything is sent again", level="WARNING")
-            else:
-                with db.session_factory.begin() as s:
-                    summary.unsent += _set_items(s, ids, state="unsent", only_state="sending", message=str(err))
-            summary.error = str(err)
-            summary.fatal = True
-            break
-        _record_acks(db, batch_id, ids, acks, clock(), summary, config, log_fn)
-        done += len(ids)
-        if progress is not None:
-            progress(done, total)
+    pages = [all_ids[start:start + page_size] for start in range(0, total, page_size)]
+    # The next page's payloads are read (read-only: they never change once written) while this
+    # page's request is on the wire; its records are still marked "sending" only right before
+    # its own request leaves.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="n11-batch-send") if len(pages) > 1 else None
+    ahead: Future | None = None
+    try:
+        for n_page, ids in enumerate(pages):
+            if should_stop():
+                stopped = True
+                break
+            now = clock()
+            page_op, skus = ahead.result() if ahead is not None else _load_page(db, ids)
+            ahead = None
+            with db.session_factory.begin() as s:  # written as about-to-send before the request leaves
+                _set_items(s, ids, state="sending")
+                b = s.get(Batch, batch_id)
+                if b.sent_at is None:
+                    b.sent_at = now
+                b.updated_at = now
+            if op is None:
+                op = page_op
+            if pool is not None and n_page + 1 < len(pages):
+                ahead = pool.submit(_load_page, db, pages[n_page + 1])
+            done, brk = _send_page(db, batch_id, client, config, op, ids, skus, clock, summary, log_fn, done,
+                                   total, progress)
+            del skus
+            if brk:
+                break
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     # anything not posted (cancel, fatal error) is released at once
     with db.session_factory.begin() as s:
         summary.unsent += _set_items_where(s, batch_id, "pending", "unsent")
@@ -312,6 +304,45 @@ def send_batch(db: Any, batch_id: int, client: Any, config: ChannelConfig, *, pa
 
         raise FlowCancelled()
     return summary
+
+
+def _load_page(db: Any, ids: Sequence[int]) -> tuple[str | None, list[dict]]:
+    """(operation, N11 sku dicts) of one page of a batch, in ``ids`` order."""
+    with db.session_factory() as s:
+        payloads = dict(s.execute(select(BatchItem.id, BatchItem.payload).where(BatchItem.id.in_(ids))).all())
+    op = (payloads[ids[0]].get("_meta") or {}).get("op")
+    return op, [strip_meta(payloads[i]) for i in ids]
+
+
+def _send_page(db: Any, batch_id: int, client: Any, config: ChannelConfig, op: str | None, ids: Sequence[int],
+               skus: list[dict], clock: Callable[[], datetime], summary: SendSummary, log_fn: LogFn, done: int,
+               total: int, progress: Callable[[int, int], None] | None) -> tuple[int, bool]:
+    """Post one page (its records are "sending"); store the acknowledgement. → (done, stop?)"""
+    from .n11.errors import N11Error
+
+    try:
+        acks = _post(client, op, skus)
+    except N11Error as err:
+        acks = list(getattr(err, "acks", ()) or ())
+        if acks:  # earlier tasks of this call were accepted (cannot happen with one task per call)
+            _record_acks(db, batch_id, ids, acks, clock(), summary, config, log_fn)
+        if getattr(err, "outcome_unknown", False):
+            with db.session_factory.begin() as s:
+                summary.unknown += _set_items(s, ids, state="unknown", only_state="sending",
+                                              message=f"outcome unknown: {err}")
+            log_fn(f"{len(ids)} record(s) posted without an acknowledgement ({err}); they will be checked "
+                   "on N11 before anything is sent again", level="WARNING")
+        else:
+            with db.session_factory.begin() as s:
+                summary.unsent += _set_items(s, ids, state="unsent", only_state="sending", message=str(err))
+        summary.error = str(err)
+        summary.fatal = True
+        return done, True
+    _record_acks(db, batch_id, ids, acks, clock(), summary, config, log_fn)
+    done += len(ids)
+    if progress is not None:
+        progress(done, total)
+    return done, False
 
 
 def _set_items(s: Session, ids: Sequence[int], *, state: str, only_state: str | None = None,
@@ -581,16 +612,32 @@ def poll(db: Any, client: Any, config: ChannelConfig, *, clock: Callable[[], dat
             tasks = [t for (t,) in s.execute(select(BatchItem.remote_task_id).where(
                 BatchItem.batch_id == batch_id, BatchItem.state == "sent").distinct())]
         any_in_queue = False
-        for tid in tasks:
-            if should_stop():
-                from .flows.base import FlowCancelled
+        # The next task's result is fetched while this one's is written to the database (N11's
+        # round trip overlaps our own work). HTTP calls still go one at a time and in the same
+        # order (the fetch starts after this task's product lookups); results are applied in
+        # task order, each in its own transaction, exactly as without the overlap.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="n11-task-poll") if len(tasks) > 1 else None
+        ahead: list[Future] = []
+        try:
+            for idx, tid in enumerate(tasks):
+                if should_stop():
+                    from .flows.base import FlowCancelled
 
-                raise FlowCancelled()
-            result = client.get_task_result(int(tid))
-            if not result.done:
-                any_in_queue = True
-                continue
-            _apply_task_result(db, client, batch_id, ct, tid, result, config, clock(), summary, log_fn)
+                    raise FlowCancelled()
+                result = ahead.pop().result() if ahead else client.get_task_result(int(tid))
+                if not result.done:
+                    any_in_queue = True
+                    continue
+
+                def fetch_next(idx: int = idx) -> None:
+                    if pool is not None and idx + 1 < len(tasks) and not should_stop():
+                        ahead.append(pool.submit(client.get_task_result, int(tasks[idx + 1])))
+
+                _apply_task_result(db, client, batch_id, ct, tid, result, config, clock(), summary, log_fn,
+                                   before_write=fetch_next)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)  # a fetch still in flight finishes; no thread outlives the poll
         now = clock()
         with db.session_factory.begin() as s:
             b = s.get(Batch, batch_id)
@@ -629,7 +676,8 @@ def _expire(s: Session, b: Batch, config: ChannelConfig, now: datetime, hours: f
 
 
 def _apply_task_result(db: Any, client: Any, batch_id: int, ct: str, tid: str, result: Any, config: ChannelConfig,
-                       now: datetime, summary: PollSummary, log_fn: LogFn) -> None:
+                       now: datetime, summary: PollSummary, log_fn: LogFn,
+                       before_write: Callable[[], None] | None = None) -> None:
     with db.session_factory() as s:
         rows = s.execute(select(BatchItem.id, BatchItem.object_id, BatchItem.object_key, BatchItem.payload,
                                 BatchItem.version_date, BatchItem.state).where(
@@ -665,6 +713,8 @@ def _apply_task_result(db: Any, client: Any, batch_id: int, ct: str, tid: str, r
     outcomes = [(_Outcome(o.item_id, o.ok, o.reasons, remote=remotes[o.item_id], message=o.message)
                  if o.item_id in remotes else o) for o in outcomes]
     logs: list[tuple[str, str, str]] = []
+    if before_write is not None:  # no more HTTP of this task from here on
+        before_write()
     with db.session_factory.begin() as s:
         apply_outcomes(s, ct, outcomes, config, now, summary, logs, preloaded=preloaded)
         b = s.get(Batch, batch_id)
