@@ -1,0 +1,145 @@
+"""The fast paths of a 100k push behave exactly like the plain ones they replaced.
+
+Driver-level inserts store the same text as SQLAlchemy Core inserts; the GC pause restores the
+collector; multi-page sends and multi-task polls (which overlap N11's round trip with our own
+work) still write every record as about-to-send before its request and store results per task.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import sqlite3
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import insert, select
+
+from n11_desktop.core import batches, ledger
+from n11_desktop.core.n11.client import client_from_config
+from n11_desktop.core.settings import load_config
+from n11_desktop.core.storage.db import open_database
+from n11_desktop.core.storage.models import Batch, BatchItem, utcnow
+from n11_desktop.sandbox.state import _copy_tree
+
+
+def _rows(path, sql):
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_gc_pause_nests_and_restores_the_previous_state():
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with batches.gc_paused():
+            assert not gc.isenabled()
+            with batches.gc_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()  # the inner pause does not switch it back on
+        assert gc.isenabled()
+        gc.disable()
+        with batches.gc_paused():
+            pass
+        assert not gc.isenabled()  # an application that turned it off keeps it off
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_batch_items_are_stored_exactly_as_a_core_insert_would(tmp_path):
+    items = [batches.SendItem(i, f"S{i}", {"stockCode": f"S{i}", "quantity": i, "title": "Çanta ğüşö", "n": None,
+                                           "attributes": [{"id": 1, "valueId": 2}]},
+                              datetime(2026, 1, 1, 1, 1, 1, i) if i % 2 else None,
+                              {"stock_vd": "2026-01-01T00:00:00"} if i % 3 else {}) for i in range(1, 8)]
+    now = datetime(2026, 1, 1)
+    fast = open_database(tmp_path / "fast.db")
+    bid = batches.create_batch(fast, "product", "product_create", "create", items[:3], now, finalize=False)
+    batches.add_items(fast, bid, "create", items[3:], now)
+    core = open_database(tmp_path / "core.db")
+    cid = batches.create_batch(core, "product", "product_create", "create", [], now, finalize=False)
+    with core.session_factory.begin() as s:
+        s.execute(insert(BatchItem), batches._item_rows(cid, "create", items))
+    with fast.session_factory() as s:
+        assert s.get(Batch, bid).total == 7
+    fast.dispose()
+    core.dispose()
+    sql = "SELECT * FROM batch_item ORDER BY id"
+    assert _rows(fast.path, sql) == _rows(core.path, sql)
+
+
+def test_ledger_bulk_upsert_fast_path_stores_what_the_core_path_stores(tmp_path, monkeypatch):
+    now = datetime(2026, 1, 2, 3, 4, 5, 6)
+    rows = [dict(content_type="product", object_id=i, object_key=f"S{i}", state="active", last_error=None,
+                 last_sent_at=now, updated_at=now, last_values={"a": i, "n": None, "p": str(Decimal("1.50"))},
+                 version_date=None if i % 2 else now, remote_id=None, remote_status="Active") for i in range(6)]
+    merge = [dict(r, last_values={"b": 1, "a": None}, state="synced") for r in rows]
+
+    def run(path):
+        db = open_database(path)
+        with db.session_factory.begin() as s:
+            ledger.bulk_upsert(s, rows[:3])
+        with db.session_factory.begin() as s:
+            ledger.bulk_upsert(s, merge, merge_values=True)
+        with db.session_factory.begin() as s:
+            ledger.bulk_upsert(s, rows[4:])
+        db.dispose()
+        return _rows(path, "SELECT * FROM integration_action ORDER BY id")
+
+    fast = run(tmp_path / "fast.db")
+    monkeypatch.setattr(ledger, "_FAST_REQUIRED", frozenset({"no such column"}))
+    assert run(tmp_path / "core.db") == fast
+
+
+def test_sandbox_task_copy_matches_deepcopy_and_is_independent():
+    skus = [{"stockCode": "A", "attributes": [{"id": 1, "customValue": None}], "salePrice": 1.5, "n": None,
+             "images": [{"url": "https://x/1.jpg", "order": 1}], "d": Decimal("2.00"), "t": (1, [2])}]
+    out = _copy_tree(skus)
+    assert out == copy.deepcopy(skus)
+    out[0]["attributes"][0]["id"] = 9
+    out[0]["t"][1].append(3)
+    assert skus[0]["attributes"][0]["id"] == 1 and skus[0]["t"] == (1, [2])
+
+
+def test_multi_page_send_writes_each_page_before_its_request_and_polls_every_task(configured_db, sandbox):
+    db = configured_db
+    now = utcnow()
+    items = [batches.SendItem(i, f"MP{i}", {"stockCode": f"MP{i}", "quantity": i}) for i in range(1, 6)]
+    bid = batches.create_batch(db, "productstock", "stock", "price_stock", items, now)
+    seen_states: list[list[str]] = []
+    original = batches._post
+
+    def spy(client, op, skus):  # what the database says the moment each request leaves
+        with db.session_factory() as s:
+            seen_states.append([st for (st,) in s.execute(
+                select(BatchItem.state).where(BatchItem.batch_id == bid).order_by(BatchItem.id))])
+        return original(client, op, skus)
+
+    with db.session_factory() as s:
+        config = load_config(s)
+    client = client_from_config(config.conf)
+    batches._post = spy
+    try:
+        summary = batches.send_batch(db, bid, client, config, page_size=2, clock=utcnow)
+    finally:
+        batches._post = original
+    try:
+        assert summary.tasks == 3 and summary.sent == 5
+        assert seen_states == [["sending", "sending", "pending", "pending", "pending"],
+                               ["sent", "sent", "sending", "sending", "pending"],
+                               ["sent", "sent", "sent", "sent", "sending"]]
+        with db.session_factory() as s:
+            tids = [t for (t,) in s.execute(select(BatchItem.remote_task_id).where(BatchItem.batch_id == bid)
+                                            .order_by(BatchItem.id))]
+        assert tids[0] == tids[1] and tids[2] == tids[3] and len(set(tids)) == 3
+        sandbox.state.process_tasks_now()
+        polled = batches.poll(db, client, config, clock=utcnow)
+    finally:
+        client.close()
+    assert polled.succeeded + polled.failed == 5 and polled.batches_finished == 1
+    with db.session_factory() as s:
+        states = {st for (st,) in s.execute(select(BatchItem.state).where(BatchItem.batch_id == bid))}
+        assert states <= {"success", "fail"}
+        assert s.get(Batch, bid).state in ("done", "fail")
