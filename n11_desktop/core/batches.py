@@ -162,7 +162,8 @@ def _insert_items(s: Session, batch_id: int, op: str, items: Sequence[SendItem])
     conn = s.connection()
     dialect = conn.dialect
     table = BatchItem.__table__
-    procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in _ITEM_COLUMNS]
+    procs = [ledger.memo_processor(table.c[k].type.dialect_impl(dialect).bind_processor(dialect))
+             for k in _ITEM_COLUMNS]
     sql = (f"INSERT INTO batch_item ({', '.join(_ITEM_COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(_ITEM_COLUMNS))})")
     for start in range(0, len(items), 5000):

@@ -148,7 +148,7 @@ def _bulk_upsert_fast(session: Session, keys: Sequence[str], group: Sequence[dic
     conn = session.connection()
     dialect = conn.dialect
     table = IntegrationAction.__table__
-    procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys]
+    procs = [memo_processor(table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in keys]
     sets = []
     for k in keys:
         if k in ("content_type", "object_id"):
@@ -169,3 +169,23 @@ def _bulk_upsert_fast(session: Session, keys: Sequence[str], group: Sequence[dic
         out.append(tuple(vals))
     for start in range(0, len(out), 2000):
         conn.exec_driver_sql(sql, out[start:start + 2000])
+
+
+def memo_processor(proc: Any) -> Any:
+    """A bind processor that converts each distinct datetime once (a bulk write repeats the
+    same few timestamps 100k times); every other value is converted as usual."""
+    if proc is None:
+        return None
+    cache: dict = {}
+
+    def run(v: Any) -> Any:
+        if type(v) is not datetime:
+            return proc(v)
+        key = (v, v.tzinfo)  # equal instants in other zones format differently
+        out = cache.get(key)
+        if out is None:
+            if len(cache) > 10_000:
+                cache.clear()
+            out = cache[key] = proc(v)
+        return out
+    return run
