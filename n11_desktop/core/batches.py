@@ -93,6 +93,7 @@ def _noop_log(*_a: Any, **_k: Any) -> None:
 
 
 _gc_lock = threading.Lock()
+_GC_SETTLE_AFTER = 50_000  # objects allocated during a pause
 _gc_depth = 0
 _gc_was_enabled = False
 
@@ -104,7 +105,7 @@ def gc_paused():
     A 100k push builds, writes and applies hundreds of thousands of small dicts that survive
     young collections; CPython's collector then re-traverses the whole heap again and again
     (measured: about half of a 20k push). Reference counting still frees everything acyclic;
-    the collector is back on (and catches up) when the outermost pause ends. Nesting and
+    the collector is back on (and catches up at once) when the outermost pause ends. Nesting and
     concurrent flows are counted, so only the last one out restores the previous state.
     """
     global _gc_depth, _gc_was_enabled
@@ -120,6 +121,10 @@ def gc_paused():
             _gc_depth -= 1
             if _gc_depth == 0 and _gc_was_enabled:
                 gc.enable()
+                if gc.get_count()[0] > _GC_SETTLE_AFTER:
+                    # a bulk step left many new objects: one full collection now, paid by the
+                    # step itself, rather than in whatever code happens to allocate next
+                    gc.collect()
 
 
 def with_gc_paused(fn):
