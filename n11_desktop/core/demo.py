@@ -100,3 +100,25 @@ def warm_up_demo(db: Database) -> None:
     run_flow("product_update", db, trigger="startup")  # records N11's approvals in the ledger
     with db.session_factory.begin() as s:
         take_snapshot(s, datetime.now(timezone.utc).replace(tzinfo=None), buffer_stock=cfg.buffer_stock)
+
+
+#: In the demo every timed flow runs this many times more often (5 min → 30 s), so orders arrive
+#: and sends go out while the operator watches. Daily flows keep their time of day.
+DEMO_SPEED = 10
+
+
+def demo_specs():
+    """The flow specs with the demo's faster cadence (the real app keeps DESIGN §6's schedules)."""
+    from dataclasses import replace
+
+    from .flows.base import all_specs
+
+    out = []
+    for spec in all_specs():
+        sch = spec.schedule
+        if sch.interval_s or sch.extra_interval_s:
+            sch = replace(sch, interval_s=max(10, sch.interval_s // DEMO_SPEED) if sch.interval_s else None,
+                          extra_interval_s=max(60, sch.extra_interval_s // DEMO_SPEED) if sch.extra_interval_s else None)
+            spec = replace(spec, schedule=sch)
+        out.append(spec)
+    return tuple(out)

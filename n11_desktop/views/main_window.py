@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
         self.services = services
         title = "n11-desktop"
         if services.demo:
-            title += " — demo (built-in N11 sandbox)"
+            title += " — demo (built-in N11 sandbox, schedules 10× faster)"
         self.setWindowTitle(title)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)

@@ -17,12 +17,12 @@ import threading
 import time
 import weakref
 from datetime import datetime, tzinfo
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from ..core.domain import FlowProgress, FlowResult
-from ..core.flows.base import run_flow, utcnow
+from ..core.flows.base import FlowSpec, run_flow, utcnow
 from ..core.instance import InstanceLease, refused_message
 from ..core.runner import format_eta
 from ..core.schedule import PUSH_FLOWS, FlowStatus, Planner, ScheduleInputs, read_inputs, recover_on_start
@@ -51,7 +51,8 @@ class SchedulerHost(QObject):
                  max_threads: int = DEFAULT_THREADS, debounce_s: float = DEFAULT_DEBOUNCE_S,
                  push_max_wait_s: float = 15.0, tz: tzinfo | None = None,
                  flow_fn: Callable[..., FlowResult] = run_flow, max_sleep_s: float = MAX_SLEEP_S,
-                 progress_interval_s: float = 0.1, isolation: str = "thread") -> None:
+                 progress_interval_s: float = 0.1, isolation: str = "thread",
+                 specs: Sequence[FlowSpec] | None = None) -> None:
         super().__init__(parent)
         if isolation not in ("thread", "process"):
             raise ValueError(f"isolation must be 'thread' or 'process', not {isolation!r}")
@@ -60,7 +61,7 @@ class SchedulerHost(QObject):
         self.db = services.db
         self.clock = clock
         self.max_threads = max(1, max_threads)
-        self.planner = Planner(capacity=self.max_threads, tz=tz, debounce_s=debounce_s,
+        self.planner = Planner(specs, capacity=self.max_threads, tz=tz, debounce_s=debounce_s,
                                push_max_wait_s=push_max_wait_s)
         self._flow_fn = flow_fn
         self._max_sleep_s = max_sleep_s
@@ -444,4 +445,8 @@ def build_scheduler(services, parent: QObject | None = None, **kwargs) -> Schedu
     """
     if "isolation" not in kwargs:
         kwargs["isolation"] = os.environ.get(ISOLATION_ENV, "process").strip().lower() or "process"
+    if getattr(services, "demo", False) and "specs" not in kwargs:
+        from ..core.demo import demo_specs
+
+        kwargs["specs"] = demo_specs()  # the demo shows orders arriving and sends going out within seconds
     return SchedulerHost(services, parent, **kwargs)
