@@ -18,7 +18,10 @@ knows the task that carried it. Record states::
                sent_to_remote message if N11 shows nothing within EXPIRATION_HOUR
 
 After a restart :func:`recover_in_flight` turns ``pending`` into ``unsent`` and ``sending``
-into ``unknown``, then polls the tasks in flight and resolves the unknown records.
+into ``unknown``, then polls the tasks in flight and resolves the unknown records. It treats a
+batch as abandoned once untouched for :data:`STALE_AFTER_S` (its sender may be another live
+process); the instance-lease holder releases every batch in flight at start-up at once instead
+(:func:`take_over_abandoned`, called by ``schedule.recover_on_start``).
 """
 
 from __future__ import annotations
@@ -768,17 +771,47 @@ def recover_in_flight(db: Any, client: Any = None, config: ChannelConfig | None 
         if content_type:
             q = q.where(Batch.content_type == content_type)
         for b in s.scalars(q):
-            n_sending = s.execute(update(BatchItem).where(BatchItem.batch_id == b.id, BatchItem.state == "sending")
-                                  .values(state="unknown", message="posted without an acknowledgement")).rowcount
-            _set_items_where(s, b.id, "pending", "unsent")
-            if n_sending:
-                b.error = f"{n_sending} record(s) posted without an acknowledgement; checking N11"
+            _release_abandoned(s, b)
     summary = resolve_unknown(db, client, config, clock=clock, log_fn=log_fn, content_type=content_type)
     polled = poll(db, client, config, clock=clock, content_type=content_type, log_fn=log_fn)
     for k in ("succeeded", "failed", "penalized", "pending", "batches_finished"):
         setattr(summary, k, getattr(summary, k) + getattr(polled, k))
     summary.messages.extend(polled.messages)
     return summary
+
+
+def _release_abandoned(s: Session, b: Batch) -> None:
+    """The sender of ``b`` is gone: its posts without an acknowledgement become ``unknown`` (asked
+    of N11 later, never re-sent blindly) and its records never posted become ``unsent``."""
+    n_sending = s.execute(update(BatchItem).where(BatchItem.batch_id == b.id, BatchItem.state == "sending")
+                          .values(state="unknown", message="posted without an acknowledgement")).rowcount
+    _set_items_where(s, b.id, "pending", "unsent")
+    if n_sending:
+        b.error = f"{n_sending} record(s) posted without an acknowledgement; checking N11"
+
+
+def take_over_abandoned(db: Any, now: datetime) -> list[int]:
+    """Start-up recovery of the instance-lease holder (``core.instance``): every batch still in
+    flight was left by a previous process and is released at once, without waiting
+    :data:`STALE_AFTER_S` (database only, no HTTP). Returns the ids of the batches taken over.
+
+    Only the process that just took the lease may call this, before it starts any flow of its
+    own (``schedule.recover_on_start``): a process without the lease cannot know whether another
+    live process sends, and keeps the ``stale_after_s`` rule of :func:`recover_in_flight`. The
+    batches stay in flight; the next :func:`recover_in_flight` (``task_results`` on start, or the
+    ``_settle`` step of any send) polls their tasks and resolves their ``unknown`` records by
+    product-query, exactly as for a stale batch.
+    """
+    with db.session_factory.begin() as s:
+        taken = list(s.scalars(select(Batch).where(Batch.state.in_(BATCH_ACTIVE_STATES)).order_by(Batch.id)))
+        for b in taken:
+            _release_abandoned(s, b)
+            b.updated_at = now
+        ids = [b.id for b in taken]
+    if ids:
+        log.warning("took over %d batch(es) left in flight by a previous process: %s",
+                    len(ids), ", ".join(map(str, ids)))
+    return ids
 
 
 def resolve_unknown(db: Any, client: Any, config: ChannelConfig, *, clock: Callable[[], datetime],

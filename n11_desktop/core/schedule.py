@@ -531,18 +531,25 @@ def resolve_options(db, req: RunRequest) -> dict[str, Any]:
 
 
 def recover_on_start(db, now: datetime | None = None) -> int:
-    """After a crash or a forced kill: close runs left "running" (state failed, "interrupted").
+    """After a crash or a forced kill: close runs left "running" (state failed, "interrupted")
+    and take over the batches left in flight (``core.batches.take_over_abandoned``).
 
-    Returns the number of runs closed. Batches in flight are resumed by polling: the caller
-    queues ``task_results`` (trigger "start"), whose run calls ``core.batches.recover_in_flight``
-    with its N11 client (it needs HTTP, so it never runs here).
+    Only the instance-lease holder calls this, right after taking the lease and before it starts
+    any flow (``core.runner``, ``workers.scheduler``): no sender of this process runs yet, so every
+    batch in flight belongs to a previous process and is released at once instead of after
+    ``batches.STALE_AFTER_S``. Returns the number of runs closed. The released batches are
+    resolved by polling: the caller queues ``task_results`` (trigger "start"), whose run calls
+    ``core.batches.recover_in_flight`` with its N11 client (it needs HTTP, so it never runs here);
+    a send of the content type does the same in its settle step.
     """
     from sqlalchemy import update
 
+    from .batches import take_over_abandoned
     from .storage.models import FlowRun
 
     now = now or utcnow()
     with db.session_factory.begin() as s:
         n = s.execute(update(FlowRun).where(FlowRun.state == "running")
                       .values(state="failed", ended_at=now, message=INTERRUPTED_MESSAGE)).rowcount or 0
+    take_over_abandoned(db, now)
     return int(n)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from n11_desktop.core import penalty
 from n11_desktop.core.catalog.repo import set_in_catalog, set_price, set_stock
 from n11_desktop.core.n11.client import client_from_config
+from n11_desktop.core.schedule import recover_on_start
 from n11_desktop.core.storage.models import (
     Batch,
     BatchItem,
@@ -455,10 +456,41 @@ def test_start_trigger_recovers_a_crashed_send_at_once(n11, sandbox):
         run(db, "product_create", client_factory=_crash_after_post)
     sandbox.state.process_tasks_now()
     assert recover_in_flight(db).resolved_unknown == 0  # just touched: maybe a live sender, left alone
-    res = run(db, "task_results", trigger="start")  # the app restarted: recovered without waiting
+    # the app restarted: the lease holder's start-up recovery takes the batch over without waiting
+    recover_on_start(db)
+    res = run(db, "task_results", trigger="start")
     assert "resolved via product-query" in res.message
     assert {_ledger(db)[s].state for s in skus} == {"pending_approval"}
     assert len(create_tasks(sandbox)) == 1
+
+
+def test_restart_right_after_a_kill_resumes_sending_only_for_the_lease_holder(n11, sandbox):
+    from n11_desktop.core.instance import InstanceLease
+
+    db = n11
+    skus = seed_catalog(db, 3)
+    with pytest.raises(Crash):  # first page (1 SKU) posted, the process dies; 2 SKUs never left
+        run(db, "product_create", client_factory=_crash_after_post, options={"page_size": 1})
+    sandbox.state.process_tasks_now()
+    # a process without the lease (a manual `flow run` next to the scheduler) cannot know the sender
+    # is dead: it waits STALE_AFTER_S (same clock, nothing sent)
+    res = run(db, "product_create", options={"page_size": 1})
+    assert res.total == 0 and "still in flight" in res.message
+    assert len(create_tasks(sandbox)) == 1
+    # the restart: the process that takes the lease recovers at once; the clock does not move
+    lease = InstanceLease(db, "run")
+    assert lease.acquire()
+    try:
+        recover_on_start(db)
+        res = run(db, "product_create", options={"page_size": 1})
+    finally:
+        lease.release()
+    assert res.ok and res.total == 2, res.message
+    sandbox.state.process_tasks_now()
+    drain(db, sandbox)
+    created = [sku["stockCode"] for t in create_tasks(sandbox) for sku in t["skus_in"]]
+    assert sorted(created) == skus  # each SKU in exactly one create task: nothing twice, nothing lost
+    assert {_ledger(db)[s].state for s in skus} == {"pending_approval"}
 
 
 def test_push_of_product_ids_sends_only_those(n11, sandbox):

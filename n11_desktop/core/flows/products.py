@@ -424,11 +424,11 @@ def price(ctx: FlowContext) -> FlowOutcome:
 @register("task_results")
 def task_results(ctx: FlowContext) -> FlowOutcome:
     """Poll every task in flight until PROCESSED/REJECT; per-SKU SUCCESS/FAIL into the ledger."""
-    # trigger "start": the app just (re)started and closed its interrupted runs; no sender of this
-    # process is alive, so batches in flight are recovered at once instead of after STALE_AFTER_S
-    stale = 0.0 if ctx.trigger == "start" else batches.STALE_AFTER_S
-    summary = batches.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx),
-                                        stale_after_s=stale)
+    # After a restart the instance-lease holder has already released the batches of the previous
+    # process (schedule.recover_on_start → batches.take_over_abandoned, before any flow started);
+    # this run (trigger "start") polls them and resolves their unacknowledged records. It keeps the
+    # STALE_AFTER_S rule itself: a send of this process may already run next to it.
+    summary = batches.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx))
     approved = refresh_pending_approval(ctx, bulk=False)
     out = FlowOutcome(total=summary.succeeded + summary.failed, succeeded=summary.succeeded,
                       failed=summary.failed - summary.penalized, penalized=summary.penalized)
