@@ -15,6 +15,7 @@ Speed is reported, never asserted: tests only check that scenarios run at the qu
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -65,8 +66,14 @@ def scenario(name: str, *, quick: int, full: int, description: str):
     return deco
 
 
+#: extra scenario modules (comma-separated import names), e.g. a test's own scenarios; the
+#: child process of each scenario inherits it with the environment
+EXTRA_MODULES_ENV = "N11_BENCH_EXTRA_MODULES"
+
+
 def load_scenarios() -> dict[str, Scenario]:
-    for mod in SCENARIO_MODULES:
+    extra = tuple(m.strip() for m in os.environ.get(EXTRA_MODULES_ENV, "").split(",") if m.strip())
+    for mod in SCENARIO_MODULES + extra:
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

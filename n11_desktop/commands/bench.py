@@ -1,14 +1,26 @@
-"""``n11-desktop bench [SCENARIO ...] [--quick] [--json FILE]``."""
+"""``n11-desktop bench [SCENARIO ...] [--quick] [--json FILE]``.
+
+Every scenario runs in its own child process (``bench SCENARIO --child-json FILE``, started with
+this same Python), so the "peak RSS" of a row is that scenario's own peak, measured inside the
+child — not the cumulative peak of one process that ran several scenarios. A scenario that fails
+or whose child dies is an error row; the others still run.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
-import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+try:  # POSIX only; elsewhere the peak RSS column says "-"
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
 
 
 def add_parser(subparsers, common) -> None:
@@ -18,15 +30,69 @@ def add_parser(subparsers, common) -> None:
     p.add_argument("--size", type=int, help="override the size of every scenario")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     p.add_argument("--list", action="store_true", help="list scenarios and exit")
+    # internal: run exactly one scenario in this process and write its result to FILE
+    p.add_argument("--child-json", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_bench, needs_db=False)
 
 
 def _peak_rss_mb() -> float | None:
+    """Peak resident set size of this process so far (MB), or None where unknown."""
+    if resource is None:
+        return None
     try:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    except Exception:  # pragma: no cover - e.g. Windows has no resource module
+    except Exception:  # pragma: no cover
         return None
     return rss / 1024 / (1024 if sys.platform == "darwin" else 1)
+
+
+def _run_child(name: str, size: int, out: Path, scenarios) -> int:
+    """Child side: run one scenario here and write its result (with this process's peak RSS)."""
+    sc = scenarios[name]
+    with tempfile.TemporaryDirectory(prefix=f"n11-bench-{name}-") as tmp:
+        t0 = time.perf_counter()
+        try:
+            res = sc.fn(size, Path(tmp))
+        except Exception as exc:  # noqa: BLE001 - reported as an error row by the parent
+            doc = {"scenario": name, "size": size, "error": f"{type(exc).__name__}: {exc}"}
+        else:
+            doc = {"scenario": name, "size": size, "time_s": res.time_s, "baseline_s": res.baseline_s,
+                   "ratio": res.ratio, "baseline": res.baseline, "notes": res.notes,
+                   "wall_s": time.perf_counter() - t0, **({"extra": res.extra} if res.extra else {})}
+    doc["peak_rss_mb"] = _peak_rss_mb()
+    out.write_text(json.dumps(doc, ensure_ascii=False, default=str), encoding="utf-8")
+    return 1 if "error" in doc else 0
+
+
+def _run_in_child(name: str, size: int) -> dict:
+    """Parent side: one child process per scenario; its JSON, or an error dict."""
+    with tempfile.TemporaryDirectory(prefix="n11-bench-child-") as tmp:
+        out = Path(tmp) / "result.json"
+        cmd = [sys.executable, "-m", "n11_desktop", "bench", name, "--size", str(size), "--child-json", str(out)]
+        try:
+            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            return {"scenario": name, "size": size, "error": f"could not start the child process: {exc}"}
+        try:
+            doc = json.loads(out.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {"scenario": name, "size": size,
+                    "error": f"child process ended with exit code {proc.returncode} and no result"}
+    if not isinstance(doc, dict):
+        return {"scenario": name, "size": size, "error": "child process wrote an unreadable result"}
+    return doc
+
+
+def _row(r: dict) -> list:
+    name, size, rss = r["scenario"], r["size"], r.get("peak_rss_mb")
+    rss_text = f"{rss:.0f} MB" if rss else "-"
+    if "error" in r:
+        return [name, size, "error", "", "", rss_text, str(r["error"])[:60]]
+    ratio, baseline_s = r.get("ratio"), r.get("baseline_s")
+    baseline, notes = r.get("baseline") or "", r.get("notes") or ""
+    return [name, size, f"{r['time_s']:.3f} s", f"{baseline_s:.3f} s" if baseline_s else "-",
+            f"{ratio:.2f}×" if ratio else "-", rss_text,
+            baseline + ("; " if baseline and notes else "") + notes]
 
 
 def cmd_bench(args, ctx) -> int:
@@ -43,32 +109,25 @@ def cmd_bench(args, ctx) -> int:
     if unknown:
         ctx.err(f"n11-desktop: unknown scenario(s): {', '.join(unknown)}; see `bench --list`")
         return 1
+    if args.child_json is not None:
+        if len(names) != 1:
+            ctx.err("n11-desktop: --child-json runs exactly one scenario")
+            return 1
+        sc = scenarios[names[0]]
+        return _run_child(names[0], args.size or (sc.quick if args.quick else sc.full), args.child_json, scenarios)
     rows, results = [], []
     for name in names:
         sc = scenarios[name]
         size = args.size or (sc.quick if args.quick else sc.full)
         ctx.err(f"bench: {name} (size {size}) …")
-        with tempfile.TemporaryDirectory(prefix=f"n11-bench-{name}-") as tmp:
-            t0 = time.perf_counter()
-            try:
-                res = sc.fn(size, Path(tmp))
-            except Exception as exc:  # noqa: BLE001 - one scenario failing does not hide the others
-                ctx.err(f"bench: {name} failed: {type(exc).__name__}: {exc}")
-                results.append({"scenario": name, "size": size, "error": str(exc)})
-                rows.append([name, size, "error", "", "", "", str(exc)[:60]])
-                continue
-            wall = time.perf_counter() - t0
-        rss = _peak_rss_mb()
-        ratio = res.ratio
-        rows.append([name, size, f"{res.time_s:.3f} s", f"{res.baseline_s:.3f} s" if res.baseline_s else "-",
-                     f"{ratio:.2f}×" if ratio else "-", f"{rss:.0f} MB" if rss else "-",
-                     (res.baseline + ("; " if res.baseline and res.notes else "") + res.notes)])
-        results.append({"scenario": name, "size": size, "time_s": res.time_s, "baseline_s": res.baseline_s,
-                        "ratio": ratio, "baseline": res.baseline, "notes": res.notes, "peak_rss_mb": rss,
-                        "wall_s": wall, **({"extra": res.extra} if res.extra else {})})
+        r = _run_in_child(name, size)
+        if "error" in r:
+            ctx.err(f"bench: {name} failed: {r['error']}")
+        results.append(r)
+        rows.append(_row(r))
     print(f"machine: {platform.platform()} · Python {platform.python_version()} · {platform.processor() or platform.machine()}")
     print_table(["scenario", "size", "time", "baseline", "ratio", "peak RSS", "baseline is / notes"], rows)
     if args.json:
         args.json.write_text(json.dumps({"machine": platform.platform(), "results": results}, indent=2,
-                                        ensure_ascii=False), encoding="utf-8")
+                                        ensure_ascii=False, default=str), encoding="utf-8")
     return 1 if any("error" in r for r in results) else 0
