@@ -16,6 +16,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -350,6 +351,22 @@ HOSTILE_CORPUS: list[tuple[str, str, int, str, bytes, dict]] = [
     ("HTML 502 from the edge", "rest", 502, "text/html", b"<html><h1>502 Bad Gateway</h1></html>", {}),
     ("invalid UTF-8 JSON", "rest", 200, JSON, b'{"id": 1, "status": "\xff\xfe"}', {}),
     ("huge JSON (80 MB declared)", "rest", 200, JSON, b"{}", {"X-Declared-Length": "80000000"}),
+    # valid JSON of the wrong shape/types (read by the task, product and package parsers)
+    ("task result: status a number, skus a text", "rest", 200, JSON, b'{"id": "x", "status": 5, "skus": "all"}', {}),
+    ("task result: SKU rows that are not objects", "rest", 200, JSON, b'{"id": 1, "status": "COMPLETED", "skus": [1, 2]}', {}),
+    ("task result: skus page whose content is an object", "rest", 200, JSON,
+     b'{"id": 1, "status": "COMPLETED", "skus": {"content": {"itemCode": "A"}, "totalPages": 1}}', {}),
+    ("task ack: status a list", "ack", 200, JSON, b'{"id": 1, "status": ["IN_QUEUE"]}', {}),
+    ("task ack: task id a text", "ack", 200, JSON, b'{"id": "first", "status": "IN_QUEUE"}', {}),
+    ("product page: content a text", "products", 200, JSON, b'{"content": "all", "totalPages": 1}', {}),
+    ("product page: stockCode an object", "products", 200, JSON,
+     b'{"content": [{"stockCode": {"a": 1}}], "totalPages": 1}', {}),
+    ("product page: totalPages a list", "products", 200, JSON, b'{"content": [], "totalPages": [3]}', {}),
+    ("package page: content of numbers", "packages", 200, JSON, b'{"content": [1, 2], "totalPages": 1}', {}),
+    ("package page: lines a text", "packages", 200, JSON,
+     b'{"content": [{"id": 1, "orderNumber": "N1", "lines": "all"}], "totalPages": 1}', {}),
+    ("package page: amount a word", "packages", 200, JSON,
+     b'{"content": [{"id": 1, "orderNumber": "N1", "totalAmount": "much"}], "totalPages": 1}', {}),
 ]
 
 
@@ -428,6 +445,13 @@ def test_hostile_n11_answers_give_a_clear_error_and_change_nothing(configured_db
             try:
                 if call == "soap":
                     client.get_cities()
+                elif call == "ack":
+                    client.update_price_stock([{"stockCode": "A-1", "quantity": 1}])
+                elif call == "products":
+                    list(client.query_products())
+                elif call == "packages":
+                    end = datetime(2026, 11, 27, tzinfo=timezone.utc)
+                    list(client.iter_shipment_packages(end - timedelta(days=1), end))
                 else:
                     client.get_task_result(1)
             except N11Error as exc:
@@ -442,7 +466,8 @@ def test_hostile_n11_answers_give_a_clear_error_and_change_nothing(configured_db
                 problems.append(f"{name}: accepted as a valid answer")
             count("bad inputs: hostile N11 answers (client: typed error)")
         # the same answers reaching a whole flow run: failed cleanly, nothing written
-        for name, call, status, ctype, body, headers in HOSTILE_CORPUS[:8] + HOSTILE_CORPUS[10:12]:
+        wrong_shape_packages = [c for c in HOSTILE_CORPUS if c[1] == "packages"]
+        for name, call, status, ctype, body, headers in HOSTILE_CORPUS[:8] + HOSTILE_CORPUS[10:12] + wrong_shape_packages:
             hostile.answer = (status, ctype, body, headers)
             slug = "reference_data" if call == "soap" else "order_create"
             before = fingerprint(db_path)

@@ -142,6 +142,101 @@ def strs(value: Any) -> tuple[str, ...]:
     return tuple(str(v) if not isinstance(v, dict) else str(v.get("reason") or v.get("message") or v) for v in as_list(value))
 
 
+# --------------------------------------------------------------------------- shape checks
+def _show(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    kind = "number" if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) else type(value).__name__
+    kind = {"str": "text", "dict": "object", "list": "list", "bool": "true/false"}.get(kind, kind)
+    return f"{text} ({kind})"
+
+
+def obj(value: Any, what: str) -> dict:
+    """``value`` must be a JSON object."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} is {_show(value)}, expected an object")
+    return value
+
+
+def text(data: dict, key: str, what: str, *, required: bool = False, numbers: bool = False) -> str | None:
+    """Field ``key`` must be text (or, with ``numbers``, a number sent for a code) or absent."""
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise ValueError(f"{what}: '{key}' is missing")
+        return None
+    if isinstance(value, str):
+        return value
+    if numbers and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"{what}: '{key}' is {_show(value)}, expected text")
+
+
+def listed(data: dict, key: str, what: str, *, text_ok: bool = False) -> list:
+    """Field ``key`` must be a list or absent (``text_ok``: one text is taken as a one-item list)."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [v for v in value if v is not None]
+    if text_ok and isinstance(value, str):
+        return [value]
+    raise ValueError(f"{what}: '{key}' is {_show(value)}, expected a list")
+
+
+def rows_of(data: dict, key: str, what: str) -> list[dict]:
+    """A list field whose items must all be objects."""
+    rows = listed(data, key, what)
+    for n, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise ValueError(f"{what}: '{key}' item {n} is {_show(row)}, expected an object")
+    return rows
+
+
+def field(conv: Any, data: dict, key: str, what: str) -> Any:
+    """``conv(data[key])`` with an error naming the field."""
+    try:
+        return conv(data.get(key))
+    except (ValueError, TypeError, ArithmeticError):
+        raise ValueError(f"{what}: '{key}' is {_show(data.get(key))}, expected {_EXPECT.get(conv, 'another value')}") from None
+
+
+_EXPECT = {}  # filled below, once the converters exist
+
+
+def page(data: Any, what: str) -> tuple[list[dict], int | None, bool | None]:
+    """A Spring page ``{content:[...], totalPages, last}`` → (rows, total pages, last)."""
+    data = obj(data, what)
+    rows = rows_of(data, "content", what)
+    return rows, field(i, data, "totalPages", what), field(b, data, "last", what)
+
+
+def task_result_page(data: Any) -> tuple[str, tuple[str, ...], list[dict], int | None, bool | None]:
+    """One page of ``task-details/page-query`` → (status, reasons, SKU rows, total pages, last).
+
+    ``skus`` is a page object, or (quirk) a bare list, or absent while the task is queued."""
+    what = "task details"
+    data = obj(data, what)
+    status = text(data, "status", what, required=True).strip().upper()
+    if not status:
+        raise ValueError(f"{what}: 'status' is empty")
+    field(i, data, "id", what)
+    field(i, data, "taskId", what)
+    reasons = strs(listed(data, "reasons", what, text_ok=True))
+    block = data.get("skus")
+    if block is None:
+        return status, reasons, [], None, True
+    if isinstance(block, list):
+        return status, reasons, rows_of(data, "skus", what), None, True
+    if isinstance(block, dict):
+        rows, total_pages, last = page(block, "task details 'skus'")
+        return status, reasons, rows, total_pages, last
+    raise ValueError(f"{what}: 'skus' is {_show(block)}, expected a page object or a list")
+
+_EXPECT.update({i: "a whole number", d: "an amount", b: "true/false", s: "text", s_strip: "text"})
+
+
 # --------------------------------------------------------------------------- categories
 def category_node(data: dict) -> m.CategoryNode:
     children = data.get("subCategories") or data.get("children") or []
@@ -174,49 +269,63 @@ def category_attribute(data: dict, index: int) -> m.CategoryAttribute:
 
 # --------------------------------------------------------------------------- tasks
 def task_ack(data: dict, stock_codes: tuple[str, ...]) -> m.TaskAck:
-    if not isinstance(data, dict) or "status" not in data:
+    what = "task answer"
+    data = obj(data, what)
+    if "status" not in data:
         raise ValueError("task answer has no status")
+    status = text(data, "status", what, required=True).strip().upper()
+    task_id = field(i, data, "id", what)
+    if task_id is None:
+        task_id = field(i, data, "taskId", what)
     return m.TaskAck(
-        task_id=i(data.get("id", data.get("taskId"))),
-        type=s(data.get("type")),
-        status=str(data.get("status")).strip().upper(),
-        reasons=strs(data.get("reasons")),
+        task_id=task_id,
+        type=text(data, "type", what),
+        status=status,
+        reasons=strs(listed(data, "reasons", what, text_ok=True)),
         stock_codes=stock_codes,
     )
 
 
 def task_sku(data: dict) -> m.TaskSkuResult:
-    sku = data.get("sku") if isinstance(data.get("sku"), dict) else {}
+    what = "task SKU row"
+    data = obj(data, what)
+    sku = data.get("sku")
+    if sku is None:
+        sku = {}
+    sku = obj(sku, f"{what}: 'sku'")
     code = data.get("itemCode", data.get("stockCode", sku.get("stockCode")))
     if code is None:
         raise ValueError("task SKU row has no itemCode")
+    code = text({"itemCode": code}, "itemCode", what, numbers=True)
     return m.TaskSkuResult(
-        stock_code=s(code) or "",
-        status=(s(data.get("status")) or "").strip().upper(),
-        reasons=strs(data.get("reasons")),
-        sale_price=d(sku.get("salePrice")),
-        list_price=d(sku.get("listPrice")),
-        quantity=i(sku.get("stock", sku.get("quantity"))),
+        stock_code=code or "",
+        status=(text(data, "status", what) or "").strip().upper(),
+        reasons=strs(listed(data, "reasons", what, text_ok=True)),
+        sale_price=field(d, sku, "salePrice", what),
+        list_price=field(d, sku, "listPrice", what),
+        quantity=field(i, sku, "stock" if "stock" in sku else "quantity", what),
     )
 
 
 # --------------------------------------------------------------------------- products
 def remote_product(data: dict) -> m.RemoteProduct:
+    what = "product row"
+    data = obj(data, what)
     code = data.get("stockCode")
     if code is None:
         raise ValueError("product row has no stockCode")
     return m.RemoteProduct(
-        n11_product_id=i(data.get("n11ProductId")),
-        stock_code=s(code) or "",
-        product_main_id=s(data.get("productMainId")),
-        title=s(data.get("title")),
-        status=s_strip(data.get("status")),
-        sale_status=s_strip(data.get("saleStatus")),
-        category_id=i(data.get("categoryId")),
-        sale_price=d(data.get("salePrice")),
-        list_price=d(data.get("listPrice")),
-        quantity=i(data.get("quantity")),
-        vat_rate=i(data.get("vatRate")),
+        n11_product_id=field(i, data, "n11ProductId", what),
+        stock_code=text(data, "stockCode", what, numbers=True) or "",
+        product_main_id=text(data, "productMainId", what, numbers=True),
+        title=field(s, data, "title", what),
+        status=(text(data, "status", what) or "").strip() or None,
+        sale_status=(text(data, "saleStatus", what) or "").strip() or None,
+        category_id=field(i, data, "categoryId", what),
+        sale_price=field(d, data, "salePrice", what),
+        list_price=field(d, data, "listPrice", what),
+        quantity=field(i, data, "quantity", what),
+        vat_rate=field(i, data, "vatRate", what),
         reject_info=data.get("rejectInfo"),
         raw=data,
         barcode=s(data.get("barcode")),
@@ -245,6 +354,10 @@ def address(data: Any) -> m.Address:
 
 
 def package_line(data: dict) -> m.PackageLine:
+    what = "package line"
+    field(i, data, "quantity", what)
+    field(d, data, "price", what)
+    text(data, "stockCode", what, numbers=True)
     return m.PackageLine(
         line_id=req_i(data.get("orderLineId"), "orderLineId"),
         stock_code=s(data.get("stockCode")),
@@ -267,8 +380,16 @@ def package_line(data: dict) -> m.PackageLine:
 
 
 def shipment_package(data: dict) -> m.ShipmentPackage:
+    what = "package"
+    data = obj(data, what)
     if data.get("orderNumber") is None:
         raise ValueError("package has no orderNumber")
+    text(data, "orderNumber", what, numbers=True)
+    text(data, "shipmentPackageStatus", what)
+    text(data, "status", what)
+    field(i, data, "id", what)
+    field(d, data, "totalAmount", what)
+    rows_of(data, "lines", what)
     histories = [h for h in as_list(data.get("packageHistories")) if isinstance(h, dict)]
     created = None
     for h in histories:

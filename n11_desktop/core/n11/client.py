@@ -701,17 +701,7 @@ class N11Client:
             data = self._expect_dict(data, op)
             if data.get("status") is None:
                 raise MalformedResponseError("task details have no status", operation=op)
-            status = str(data["status"]).strip().upper()
-            reasons = self._model(P.strs, data.get("reasons"), operation=op)
-            block = data.get("skus")
-            if isinstance(block, list):
-                rows, total_pages, last = block, None, True
-            elif isinstance(block, dict):
-                rows = self._content(block, "content", op)
-                total_pages = self._model(P.i, block.get("totalPages"), operation=op)
-                last = block.get("last")
-            else:
-                rows, total_pages, last = [], None, True
+            status, reasons, rows, total_pages, last = self._model(P.task_result_page, data, operation=op)
             skus.extend(self._model(P.task_sku, r, operation=op) for r in rows)
             if not rows or last is True or (total_pages is not None and page + 1 >= total_pages):
                 break
@@ -746,11 +736,9 @@ class N11Client:
                 "size": size,
             }
             data = self._expect_dict(self._rest("GET", "/ms/product-query", params=params, safe=True), op)
-            rows = self._content(data, "content", op)
+            rows, total_pages, last = self._model(P.page, data, "product page", operation=op)
             for row in rows:
                 yield self._model(P.remote_product, row, operation=op)
-            total_pages = self._model(P.i, data.get("totalPages"), operation=op)
-            last = data.get("last")
             if not rows or last is True or (total_pages is not None and page + 1 >= total_pages):
                 return
             if total_pages is None and last is None and len(rows) < size:
@@ -812,7 +800,7 @@ class N11Client:
                     "orderByDirection": "ASC",
                 }
                 data = self._expect_dict(self._rest("GET", path, params=params, safe=True), op)
-                rows = self._content(data, "content", op)
+                rows, total_pages, _last = self._model(P.page, data, "package page", operation=op)
                 for row in rows:
                     pkg = self._model(P.shipment_package, row, operation=op)
                     key = pkg.id if pkg.id is not None else ("no-id", pkg.order_number, tuple(ln.line_id for ln in pkg.lines))
@@ -820,7 +808,6 @@ class N11Client:
                         continue
                     seen.add(key)
                     yield pkg
-                total_pages = self._model(P.i, data.get("totalPages"), operation=op)
                 if not rows or (total_pages is not None and page + 1 >= total_pages):
                     break
                 if total_pages is None and len(rows) < PACKAGE_PAGE_SIZE:
