@@ -284,7 +284,14 @@ def send_batch(db: Any, batch_id: int, client: Any, config: ChannelConfig, *, pa
             page_op, skus = ahead.result() if ahead is not None else _load_page(db, ids)
             ahead = None
             with db.session_factory.begin() as s:  # written as about-to-send before the request leaves
-                _set_items(s, ids, state="sending")
+                if _set_items(s, ids, state="sending", only_state="pending") != len(ids):
+                    # another process released this batch meanwhile (the lease holder's start-up
+                    # takeover): its records may be sent again by it, so nothing more leaves here
+                    _set_items(s, ids, state="unsent", only_state="sending")
+                    summary.error = (f"batch {batch_id} was taken over by another process; "
+                                     "its remaining records were not posted")
+                    summary.fatal = True
+                    break
                 b = s.get(Batch, batch_id)
                 if b.sent_at is None:
                     b.sent_at = now

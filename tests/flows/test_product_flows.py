@@ -507,3 +507,37 @@ def test_push_of_product_ids_sends_only_those(n11, sandbox):
     task = [t for t in sandbox.state.tasks.values() if t["type"] == "SKU_UPDATE"][-1]
     assert [x["stockCode"] for x in task["skus_in"]] == [skus[1]]
     assert not _logs(db, penalty.MSG_NOT_IN_QUEUE)
+
+
+def test_a_send_whose_batch_another_process_took_over_posts_nothing_more(n11, sandbox):
+    """A live send next to a lease holder that starts up (its takeover cannot tell a live sender of
+    another process from a dead one): the sender stops before its next page, so no SKU goes twice."""
+    from n11_desktop.core.batches import take_over_abandoned
+    from n11_desktop.core.storage.models import utcnow
+
+    db = n11
+    skus = seed_catalog(db, 3)
+
+    def taken_over_after_first_post(conf, **kw):
+        client = client_from_config(conf, **kw)
+        post = client.create_products
+
+        def create(batch, **k):
+            out = post(batch, **k)
+            take_over_abandoned(db, utcnow())  # the other process starts between our pages
+            return out
+
+        client.create_products = create
+        return client
+
+    res = run(db, "product_create", client_factory=taken_over_after_first_post, options={"page_size": 1})
+    assert "taken over by another process" in res.message
+    assert len(create_tasks(sandbox)) == 1
+    for _ in range(3):
+        sandbox.state.process_tasks_now()
+        run(db, "task_results")
+        run(db, "product_create", options={"page_size": 1})
+    drain(db, sandbox)
+    created = [sku["stockCode"] for t in create_tasks(sandbox) for sku in t["skus_in"]]
+    assert sorted(created) == skus  # each SKU in exactly one create task
+    assert {_ledger(db)[s].state for s in skus} == {"pending_approval"}
