@@ -9,9 +9,9 @@ bad row is listed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .rows_model import Column, RowsModel
+
 CSV_FILTER = "CSV files (*.csv *.txt);;All files (*)"
 
 
@@ -35,41 +37,22 @@ def load_penalties(db, limit: int = 20_000):
         return list_penalties(s, limit=limit)
 
 
-class PenaltyModel(QAbstractTableModel):
+def _penalty_values(r: Any) -> tuple[str, ...]:
+    return (r.sku, r.content_type, r.reason_type, str(r.retry_count),
+            r.next_retry_at.strftime("%Y-%m-%d %H:%M") if r.next_retry_at else "manual lift",
+            r.as_json()["state"], r.message)
+
+
+class PenaltyModel(RowsModel):
     HEADERS = ("SKU", "Content type", "Reason", "Retries", "Next retry", "State", "Message (what to do)")
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        r = self._rows[index.row()]
-        j = r.as_json()
-        values = (r.sku, r.content_type, r.reason_type, str(r.retry_count),
-                  (r.next_retry_at.strftime("%Y-%m-%d %H:%M") if r.next_retry_at else "manual lift"),
-                  j["state"], r.message)
-        return values[index.column()]
+        cols = [Column(h, (lambda r, i=i: _penalty_values(r)[i]), tooltip=(lambda r, i=i: _penalty_values(r)[i]))
+                for i, h in enumerate(self.HEADERS)]
+        super().__init__(cols, parent)
 
     def skus(self) -> list[str]:
-        return [r.sku for r in self._rows]
+        return [r.sku for r in self.rows]
 
 
 class PenaltyDialog(QDialog):

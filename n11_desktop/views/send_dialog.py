@@ -10,11 +10,13 @@ progress (counts, ETA) and a Cancel that stops at the flows' next safe point.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 import threading
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,6 +30,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from .rows_model import Column, RowsModel
 
 from ..core.domain import FlowProgress, FlowResult
 
@@ -78,33 +82,13 @@ def load_preview(db, skus: Sequence[str] | None, product_ids: Sequence[int] | No
     return PreviewData(pv, tuple(wanted), unknown)
 
 
-class DiffModel(QAbstractTableModel):
+class DiffModel(RowsModel):
+    """Field-by-field preview rows: (sku, field, on N11 now, will be sent)."""
+
     HEADERS = ("SKU", "Field", "On N11 now", "Will be sent")
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[str, str, str, str]] = []
-
-    def set_rows(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        return self._rows[index.row()][index.column()]
+        super().__init__([Column(h, itemgetter(i), tooltip=itemgetter(i)) for i, h in enumerate(self.HEADERS)], parent)
 
     def row(self, n: int) -> tuple[str, str, str, str]:
         return self._rows[n]
