@@ -330,7 +330,9 @@ class SandboxServer:
                 return rest.jreply(200, st.create_claim(str(doc["orderNumber"]), doc["lineId"],
                                                         doc.get("status", "REQUESTED"),
                                                         kind=doc.get("kind", "cancel"),
-                                                        quantity=doc.get("quantity")))
+                                                        quantity=doc.get("quantity"),
+                                                        reason=doc.get("reason"),
+                                                        reason_type=doc.get("reasonType")))
             if p == "/_sandbox/faults":
                 st.set_faults(rate=doc.get("rate"), kinds=doc.get("kinds"),
                               timeout_s=doc.get("timeout_s"), latency_ms=doc.get("latency_ms"),

@@ -1218,8 +1218,9 @@ class SandboxState:
 
     def create_claim(self, order_number: str, line_id, status: str = "REQUESTED", *,
                      kind: str = "cancel", quantity: int | None = None,
-                     reason: str | None = None) -> dict:
-        """Create a cancel claim (``kind='cancel'``) or a return claim (``kind='return'``)."""
+                     reason: str | None = None, reason_type: str | None = None) -> dict:
+        """Create a cancel claim (``kind='cancel'``) or a return claim (``kind='return'``).
+        ``reason_type``: the buyer's reason as N11 sends it (a code such as VAZGECTIM or an id such as 501)."""
         with self.lock:
             self.tick()
             order = self.orders.get(str(order_number))
@@ -1240,7 +1241,7 @@ class SandboxState:
             if kind == "cancel":
                 cid = next(self._claim_ids)
                 claim = dict(claimCancelId=cid, status=status, executer="BUYER",
-                             cancelReasonType="VAZGECTIM",
+                             cancelReasonType=str(reason_type or "VAZGECTIM"),
                              cancelReasonDescription=reason or "Siparişten vazgeçtim",
                              denyReasonType=None, completedDate=None,
                              paymentDate=fmt_ms(order["createDate"], "%d/%m/%Y"),
@@ -1254,7 +1255,7 @@ class SandboxState:
             if kind == "return":
                 rid = next(self._return_ids)
                 ret = dict(claimReturnId=rid, status=status, executer="BUYER",
-                           returnReasonType="DEFECTIVE",
+                           returnReasonType=str(reason_type or "DEFECTIVE"),
                            returnReasonDescription=reason or "Ürün hasarlı geldi",
                            shipmentMethod=1, attributesNames="", approvalRemainingTime="72 saat",
                            sender="SELLER", deniedDate=None, approvedDate=None, **common)

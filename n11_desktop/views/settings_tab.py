@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -297,6 +298,7 @@ class CancellationMapEditor(FieldEditor):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._choices: list[tuple[Any, str]] = []
+        self._n11_reasons: list[tuple[str, str]] = []  # picker: seen in claims, then N11's list
         self.rows: list[tuple[QWidget, QLineEdit, ChoiceEditor]] = []
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(0, 0, 0, 0)
@@ -313,15 +315,43 @@ class CancellationMapEditor(FieldEditor):
         for _, _, combo in self.rows:
             combo.set_choices(self._choices)
 
+    def set_n11_reasons(self, reasons) -> None:
+        """The reasons the picker offers: (as N11 sends it, label)."""
+        self._n11_reasons = [(str(k), str(label)) for k, label in reasons]
+        for _, edit, _ in self.rows:
+            self._fill_picker(edit)
+
+    def _fill_picker(self, edit: QLineEdit) -> None:
+        button = getattr(edit, "picker", None)
+        if not isinstance(button, QToolButton):
+            return
+        menu = button.menu()
+        menu.clear()
+        if not self._n11_reasons:
+            menu.addAction(self.tr("No reasons known yet")).setEnabled(False)
+        for key, label in self._n11_reasons:
+            action = menu.addAction(label)
+            action.setData(key)
+            action.triggered.connect(lambda _=False, k=key, e=edit: e.setText(k))
+
     def add_row(self, n11_id: str, local: Any) -> tuple[QLineEdit, ChoiceEditor]:
         w = QWidget(self)
         lay = QHBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
         edit = QLineEdit(str(n11_id), w)
-        edit.setPlaceholderText("N11 reason id")
+        edit.setPlaceholderText(self.tr("N11 reason id or code"))
+        edit.setToolTip(self.tr("The reason exactly as N11 sends it in claims (an id such as 501 or a code such "
+                                "as VAZGECTIM)"))
         edit.setMinimumWidth(90)
-        edit.setMaximumWidth(120)
+        edit.setMaximumWidth(140)
         edit.textChanged.connect(self.changed)
+        pick = QToolButton(w)
+        pick.setText(self.tr("Pick"))
+        pick.setToolTip(self.tr("Reasons seen in claims so far and N11's reason list"))
+        pick.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        pick.setMenu(QMenu(pick))
+        edit.picker = pick
+        self._fill_picker(edit)
         combo = ChoiceEditor(self._choices, w)
         combo.set_value(int(local) if isinstance(local, (int, str)) and str(local).isdigit() else local)
         combo.changed.connect(self.changed)
@@ -331,6 +361,7 @@ class CancellationMapEditor(FieldEditor):
         remove.clicked.connect(lambda: self._remove(entry))
         lay.addWidget(QLabel("N11", w))
         lay.addWidget(edit)
+        lay.addWidget(pick)
         lay.addWidget(QLabel("→ local", w))
         lay.addWidget(combo, 1)
         lay.addWidget(remove)
@@ -353,12 +384,12 @@ class CancellationMapEditor(FieldEditor):
         for n, (_, edit, combo) in enumerate(self.rows, 1):
             key = edit.text().strip()
             if not key:
-                return f"Cancellation Map: row {n} has no N11 reason id"
-            if not key.isdigit():
-                return f"Cancellation Map: row {n}: N11 reason id {key!r} must be digits"
-            if key in seen:
+                return f"Cancellation Map: row {n} has no N11 reason id or code"
+            if len(key) > 64 or not key.isprintable():
+                return f"Cancellation Map: row {n}: N11 reason {key[:64]!r} must be 1-64 printable characters"
+            if key.upper() in seen:
                 return f"Cancellation Map: N11 reason {key} is mapped twice"
-            seen.add(key)
+            seen.add(key.upper())
             if combo.value() is None:
                 return f"Cancellation Map: row {n} (N11 reason {key}) has no local reason"
         return None
@@ -857,6 +888,7 @@ class SettingsTab(QWidget):
             self.title.setText(f"<b style='font-size:15px'>{snap.name}</b> · catalog {snap.catalog_name}")
             self._set_badge(snap.is_active)
             self.reasons.set_value(snap.reasons)
+            self.cancel_map.set_n11_reasons(snap.claim_reasons)
             for fid, editor in self.editors.items():
                 editor.set_value(snap.conf.get(self._schema[fid]["key"]))
             self.custom.set_value(user_fields(snap.schema))

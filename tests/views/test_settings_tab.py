@@ -271,6 +271,22 @@ def test_cancellation_map_and_reasons(qtbot, tab, db):
     assert "551" in tab.field_error("cancellation_map") and stored(db) == before
 
 
+def test_cancellation_map_takes_codes_and_offers_a_picker(qtbot, tab, db):
+    cm = tab.cancel_map
+    click(qtbot, cm.add_btn)
+    _, edit, combo = cm.rows[-1]
+    menu = edit.picker.menu()
+    labels = [a.text() for a in menu.actions()]
+    assert any(t.startswith("VAZGECTIM") for t in labels) and any(t.startswith("61") for t in labels)
+    pick = next(a for a in menu.actions() if a.data() == "VAZGECTIM")
+    pick.trigger()
+    assert edit.text() == "VAZGECTIM"
+    choose(combo, 4)
+    assert save(qtbot, tab) == ()
+    with db.session_factory.begin() as s:
+        assert load_config(s).get("cancellation_map") == {"VAZGECTIM": "4"}
+
+
 def test_import_and_export_through_the_dialogs(qtbot, tab, db, tmp_path, monkeypatch):
     out = tmp_path / "settings.json"
     monkeypatch.setattr(SettingsTab, "ask_export_path", classmethod(lambda cls, parent: str(out)))

@@ -25,6 +25,7 @@ from ..orders.cancellations import (
     ReasonNotConfigured,
     cancel_reason,
     check_reason,
+    claim_reason_keys,
     refund_reason,
 )
 from ..orders.importer import OrderImporter, pending_orders, to_utc_naive
@@ -575,7 +576,8 @@ def cancel_refund_orders(ctx: FlowContext) -> FlowOutcome:
             pkg = s.get(Package, item.package_id) if item.package_id else None
             try:
                 choice = refund_reason(ctx.config) if kind == "refund" else \
-                    cancel_reason(ctx.config, claim.reason_type, pkg.status if pkg else None)
+                    cancel_reason(ctx.config, claim_reason_keys(claim.reason_type, claim.raw),
+                                  pkg.status if pkg else None)
                 problem = check_reason(s, choice, kind)
                 reason_id, msg = choice.reason_id, (problem or f"reason from {choice.source}")
             except ReasonNotConfigured as exc:

@@ -42,14 +42,86 @@ def refund_reason(config) -> ReasonChoice:
     return ReasonChoice(rid, "Refund Reason Id")
 
 
-def cancel_reason(config, n11_reason: str | None, package_status: str | None) -> ReasonChoice:
-    """Cancellation Map (N11 reason → local reason) first, then Unsupplied / Unpacked Reason Id
-    for packages in those states, then Cancellation Reason Id."""
-    cmap = config.get("cancellation_map") or {}
-    if n11_reason is not None and isinstance(cmap, dict):
-        mapped = _int(cmap.get(str(n11_reason).strip()))
-        if mapped is not None:
-            return ReasonChoice(mapped, f"Cancellation Map ({n11_reason} → {mapped})")
+# N11's reasons for a buyer's cancellation as they arrive in ``cancelReasonType`` (codes) and the
+# ids N11 documents for seller cancellations (61-65, also sent as reason ids). Shown in the
+# Cancellation Map picker next to the reasons seen in claims so far.
+N11_CANCEL_REASONS: tuple[tuple[str, str], ...] = (
+    ("VAZGECTIM", "Buyer changed their mind (Siparişten vazgeçtim)"),
+    ("61", "Out of stock (Stokta yok)"),
+    ("62", "Defective product (Ürün kusurlu)"),
+    ("63", "Wrong price (Hatalı fiyat)"),
+    ("64", "Force majeure (Mücbir sebep)"),
+    ("65", "Other (Diğer)"),
+)
+# raw claim fields that may carry the reason (code or id), in the order they are tried
+CLAIM_REASON_FIELDS = ("cancelReasonType", "cancelReasonId", "cancelReasonTypeId", "reasonId")
+
+
+def claim_reason_keys(reason_type: Any, raw: dict | None = None) -> list[str]:
+    """The reason of a claim exactly as N11 sent it: its ``cancelReasonType`` and any reason id field."""
+    keys: list[str] = []
+    for value in [reason_type] + [(raw or {}).get(f) for f in CLAIM_REASON_FIELDS]:
+        if value is None or isinstance(value, (dict, list, bool)):
+            continue
+        text = str(value).strip()
+        if text and text not in keys:
+            keys.append(text)
+    return keys
+
+
+def map_lookup(cmap: Any, keys: list[str]) -> tuple[str, int] | None:
+    """(matched key, local reason id) from the Cancellation Map: exact text first, then ignoring case."""
+    if not isinstance(cmap, dict) or not cmap:
+        return None
+    folded = {str(k).strip().upper(): v for k, v in cmap.items()}
+    for key in keys:
+        for value in (cmap.get(key), folded.get(key.upper())):
+            mapped = _int(value)
+            if mapped is not None:
+                return key, mapped
+    return None
+
+
+def seen_claim_reasons(session: Session, limit: int = 200) -> list[tuple[str, str, int]]:
+    """(reason as N11 sends it, its description, how many claims) for every reason seen in claims."""
+    from ..storage.models import CancellationRequest
+
+    counts: dict[str, list] = {}
+    for raw, reason in session.execute(select(CancellationRequest.raw, CancellationRequest.reason)
+                                       .order_by(CancellationRequest.id.desc()).limit(5000)):
+        raw = raw if isinstance(raw, dict) else {}
+        keys = claim_reason_keys(raw.get("cancelReasonType"), raw)
+        if not keys and reason:
+            keys = [str(reason).split(" / ")[0].strip()]
+        desc = str(raw.get("cancelReasonDescription") or "").strip()
+        for key in keys[:1]:
+            entry = counts.setdefault(key, [desc, 0])
+            entry[1] += 1
+            entry[0] = entry[0] or desc
+    rows = sorted(((k, d, n) for k, (d, n) in counts.items()), key=lambda r: (-r[2], r[0]))
+    return rows[:limit]
+
+
+def reason_picker(session: Session) -> list[tuple[str, str]]:
+    """(key, label) for the Cancellation Map picker: reasons seen in claims, then N11's list."""
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for key, desc, n in seen_claim_reasons(session):
+        out.append((key, f"{key} — {desc or 'seen in claims'} ({n} claim{'s' if n != 1 else ''})"))
+        seen.add(key.upper())
+    for key, label in N11_CANCEL_REASONS:
+        if key.upper() not in seen:
+            out.append((key, f"{key} — {label} (N11 list)"))
+    return out
+
+
+def cancel_reason(config, n11_reason: str | list[str] | None, package_status: str | None) -> ReasonChoice:
+    """Cancellation Map (N11 reason, id or code as N11 sends it → local reason) first, then
+    Unsupplied / Unpacked Reason Id for packages in those states, then Cancellation Reason Id."""
+    keys = n11_reason if isinstance(n11_reason, list) else claim_reason_keys(n11_reason)
+    hit = map_lookup(config.get("cancellation_map") or {}, keys)
+    if hit is not None:
+        return ReasonChoice(hit[1], f"Cancellation Map ({hit[0]} → {hit[1]})")
     pst = (package_status or "").strip().lower()
     if pst == "unsupplied" and _int(config.get("unsupplied_reason_id")) is not None:
         return ReasonChoice(_int(config.get("unsupplied_reason_id")), "Unsupplied Reason Id")

@@ -85,7 +85,8 @@ HELP: dict[str, str] = {
     "unsupplied_reason_id": "Local cancel reason for \"Unsupplied\" packages.",
     "unpacked_reason_id": "Local cancel reason for \"Unpacked\" packages.",
     "refund_reason_id": "Local refund reason for invoiced cancelled lines.",
-    "cancellation_map": "N11 reason id → local reason id; empty = Cancellation Reason Id for all.",
+    "cancellation_map": ("N11 reason, as N11 sends it (an id such as 501 or a code such as VAZGECTIM) → local "
+                         "reason id; empty = Cancellation Reason Id for all."),
     "cargo_company_id": "Local cargo company for incoming orders; empty = the cargo company mapping.",
     "use_neighborhood": "Use the neighborhood of shipping and billing addresses.",
     "send_shipping_info": "On: the brand manages shipping (tracking numbers are sent). Off: N11 does.",

@@ -48,6 +48,8 @@ class SettingsSnapshot:
     secret_location: str = "none"  # keyring | database | none
     keyring_available: bool = False
     cargo_companies: tuple[tuple[int, str], ...] = ()  # active local cargo companies
+    # Cancellation Map picker: (N11 reason as N11 sends it, label) — seen in claims, then N11's list
+    claim_reasons: tuple[tuple[str, str], ...] = ()
 
 
 # ------------------------------------------------------------------ reading
@@ -90,7 +92,14 @@ def load_settings(session: Session) -> SettingsSnapshot:
         channel_type=channel.channel_type, is_active=bool(channel.is_active), conf=conf, schema=schema,
         reasons=load_reasons(session), secret_location=secret_location(session, SECRET),
         keyring_available=keyring_available(), cargo_companies=tuple(cargo_companies(session).items()),
+        claim_reasons=tuple(_reason_picker(session)),
     )
+
+
+def _reason_picker(session: Session) -> list[tuple[str, str]]:
+    from ..orders.cancellations import reason_picker
+
+    return reason_picker(session)
 
 
 def _known_only(schema: Mapping[str, Mapping[str, Any]], conf: Mapping[str, Any]) -> dict[str, Any]:

@@ -197,19 +197,39 @@ def _check_reason(fid: str, value: int | None, reasons: Reasons | None, kind: st
         raise _Invalid(f"reason {value} is a {reasons[value]} reason; pick a {kind} reason")
 
 
+def cancellation_map_key(key: Any) -> str:
+    """An N11 cancellation reason as N11 sends it (an id such as ``501`` or a code such as
+    ``VAZGECTIM``), as the text the map is keyed by; raises when it cannot be one."""
+    if isinstance(key, bool) or not isinstance(key, (str, int)):
+        raise _Invalid(f"key {key!r} is not an N11 reason id or code")
+    text = str(key).strip()
+    if not text:
+        raise _Invalid("has an empty N11 reason (give the id or code as N11 sends it)")
+    if len(text) > 64 or not text.isprintable():
+        raise _Invalid(f"key {text[:64]!r} is not an N11 reason id or code (1-64 printable characters)")
+    return text
+
+
+def _map_order(key: str) -> tuple[int, int, str]:
+    return (0, int(key), "") if key.isdigit() and len(key) < 19 else (1, 0, key.upper())
+
+
 def _check_cancellation_map(value: dict, reasons: Reasons | None) -> dict:
-    out = {}
+    out: dict[str, str] = {}
+    folded: dict[str, str] = {}
     for k, v in value.items():
-        if not re.fullmatch(r"\d{1,9}", str(k)):
-            raise _Invalid(f"key {k!r} is not an N11 reason id (digits only)")
+        key = cancellation_map_key(k)
+        if key.upper() in folded:
+            raise _Invalid(f"N11 reason {key!r} is mapped twice (as {folded[key.upper()]!r} too)")
+        folded[key.upper()] = key
         try:
             local = _as_int(v)
         except _Invalid:
-            raise _Invalid(f"the value for N11 reason {k} ({v!r}) is not a local reason id") from None
+            raise _Invalid(f"the value for N11 reason {key} ({v!r}) is not a local reason id") from None
         if reasons is not None and local not in reasons:
-            raise _Invalid(f"N11 reason {k} maps to {local}, which is not a local cancellation reason")
-        out[str(k)] = str(local)
-    return dict(sorted(out.items(), key=lambda kv: int(kv[0])))
+            raise _Invalid(f"N11 reason {key} maps to {local}, which is not a local cancellation reason")
+        out[key] = str(local)
+    return dict(sorted(out.items(), key=lambda kv: _map_order(kv[0])))
 
 
 def _check_order_number_format(value: str) -> str:
