@@ -47,7 +47,7 @@ def test_flow_list_shows_every_flow(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "n.db"), "flow", "list", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert {r["slug"] for r in rows} >= {"category_node", "price", "split_packages"}
-    assert len(rows) == 21
+    assert len(rows) == 23  # DESIGN §6 (21) + remote_sync, fix_differences
     assert all(set(r) == {"slug", "name", "flag", "flag_on", "schedule", "available"} for r in rows)
 
 

@@ -37,6 +37,12 @@ PARTIAL_TRIGGERS = frozenset({PUSH_TRIGGER, EXTRA_TRIGGER})
 PRODUCT_FLAGS = ("send_products_inserted", "send_delete_products", "send_delete_product_seller_code",
                  "send_updated_product_stock", "send_updated_product_price")
 
+#: Flows whose flags enable ``fix_differences`` (it resends through them).
+FIX_FLAGS = ("send_updated_product_stock", "send_updated_product_price")
+
+#: An event-driven run (``Schedule.after_event``) waits at least this long after the flow's last start.
+EVENT_MIN_GAP = timedelta(minutes=1)
+
 #: Flows fed by debounced in-app edits (event name → slug).
 PUSH_FLOWS = {"stock_changed": "stock", "price_changed": "price"}
 
@@ -71,6 +77,7 @@ class ScheduleInputs:
     history: Mapping[str, FlowHistory] = field(default_factory=dict)
     activated_at: datetime | None = None  # channel activated / Category Ids changed
     available: frozenset[str] | None = None  # implemented flows; None = all
+    events: Mapping[str, datetime] = field(default_factory=dict)  # app_state events (Schedule.after_event)
 
     def hist(self, slug: str) -> FlowHistory:
         return self.history.get(slug) or FlowHistory()
@@ -136,6 +143,8 @@ def is_enabled(spec: FlowSpec, inputs: ScheduleInputs) -> bool:
         return False
     if spec.slug == "task_results":
         return any(inputs.flags.get(f, False) for f in PRODUCT_FLAGS)
+    if spec.slug == "fix_differences":
+        return any(inputs.flags.get(f, False) for f in FIX_FLAGS)
     if spec.flag is None:
         return True
     return bool(inputs.flags.get(spec.flag, False))
@@ -159,6 +168,10 @@ def due_at(spec: FlowSpec, inputs: ScheduleInputs, tz: tzinfo | None = None) -> 
         before = inputs.hist(sch.after).last_ok_end
         if before is not None and (last is None or last < before):
             times.append(before)
+    if sch.after_event:
+        ev = inputs.events.get(sch.after_event)
+        if ev is not None and (last is None or last < ev):
+            times.append(ev if last is None else max(ev, last + EVENT_MIN_GAP))
     if sch.on_activation and inputs.activated_at is not None:
         if last is None or last < inputs.activated_at:
             times.append(inputs.activated_at)
@@ -493,11 +506,18 @@ def read_inputs(db, now: datetime | None = None) -> ScheduleInputs:
             if at is not None:
                 h = history.get(slug) or FlowHistory()
                 history[slug] = replace(h, last_extra_start=_latest(h.last_extra_start, at))
+        events: dict[str, datetime] = {}
+        for key in {sp.schedule.after_event for sp in all_specs() if sp.schedule.after_event}:
+            row = s.get(AppState, key)
+            value = row.value.get("at") if row is not None and isinstance(row.value, dict) else None
+            at = _parse_dt(value)
+            if at is not None:
+                events[key] = at
         flags = dict(cfg.flags)
         active = bool(cfg.is_active)
     available = frozenset(spec.slug for spec in all_specs() if implementation(spec.slug) is not None)
     return ScheduleInputs(is_active=active, flags=MappingProxyType(flags), history=MappingProxyType(history),
-                          activated_at=activated_at, available=available)
+                          activated_at=activated_at, available=available, events=MappingProxyType(events))
 
 
 def _parse_dt(value: Any) -> datetime | None:

@@ -133,7 +133,7 @@ class _Handler(BaseHTTPRequestHandler):
         control = path.startswith("/_sandbox")
         if not control:
             state.log_request(method, path, len(body))
-        fault = None if control else state.pick_fault()
+        fault = None if control else (state.targeted_fault(path, query) or state.pick_fault())
         if sb.latency_ms > 0 and not control:
             sb.sleep(sb.latency_ms / 1000.0)
         if fault == "latency":
@@ -339,6 +339,17 @@ class SandboxServer:
                               question_interval_s=doc.get("question_interval_s"),
                               alt_auth_failures=doc.get("alt_auth_failures"))
                 return rest.jreply(200, st.summary())
+            if p == "/_sandbox/faults/next":
+                # fail the next ``count`` requests whose path (and query) contain these texts
+                return rest.jreply(200, st.add_targeted_fault(str(doc["path"]), str(doc.get("query", "")),
+                                                              int(doc.get("count", 1)),
+                                                              str(doc.get("kind", "http_500"))))
+            if p == "/_sandbox/products/edit":
+                return rest.jreply(200, st.edit_product(str(doc.pop("stockCode")), **doc))
+            if p == "/_sandbox/products/remove":
+                return rest.jreply(200, st.remove_product(str(doc["stockCode"])))
+            if p == "/_sandbox/products/list":
+                return rest.jreply(200, {"products": st.product_rows()})
             if p == "/_sandbox/tasks/process":
                 n = st.process_tasks_now()
                 if doc.get("approve", True):

@@ -156,6 +156,7 @@ class SandboxState:
             self.question_list_min_interval_s = 0.0
             self.alt_auth_failures = False
             self._last_question_list = 0.0
+            self.targeted_faults: list[dict] = []
             self.fault_rng = random.Random(f"faults:{self.seed}")
             self.rng = random.Random(f"state:{self.seed}")
             self._ids = itertools.count(1)
@@ -243,6 +244,25 @@ class SandboxState:
                 self.fault_timeout_s = max(0.0, min(float(timeout_s), 60.0))
             if latency_ms is not None:
                 self.fault_latency_ms = max(0, int(latency_ms))
+
+    def add_targeted_fault(self, path: str, query: str = "", count: int = 1, kind: str = "http_500") -> dict:
+        """Fail the next ``count`` requests whose path contains ``path`` and query contains ``query``
+        (e.g. an N11 error on page 37 of product-query: path "/ms/product-query", query "page=36&")."""
+        if kind not in ALL_FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; known: {list(ALL_FAULT_KINDS)}")
+        with self.lock:
+            self.targeted_faults.append({"path": path, "query": query, "left": max(1, count), "kind": kind})
+            return {"targeted": len(self.targeted_faults)}
+
+    def targeted_fault(self, path: str, query: str) -> str | None:
+        with self.lock:
+            for rule in self.targeted_faults:
+                if rule["path"] in path and rule["query"] in (query + "&"):
+                    rule["left"] -= 1
+                    if rule["left"] <= 0:
+                        self.targeted_faults.remove(rule)
+                    return rule["kind"]
+            return None
 
     def pick_fault(self) -> str | None:
         with self.lock:
@@ -687,6 +707,47 @@ class SandboxState:
                 p["saleStatus"] = "Out_Of_Stock"
             self.products[code] = p
             return self.product_row(p)
+
+    def edit_product(self, code: str, **fields) -> dict:
+        """Change a product on N11's side (as N11 or the seller's panel would): salePrice,
+        listPrice, quantity, status, saleStatus. Test/demo helper of the control API."""
+        allowed = {"salePrice", "listPrice", "quantity", "status", "saleStatus"}
+        bad = sorted(set(fields) - allowed)
+        if bad:
+            raise ValueError(f"cannot edit {bad}; allowed: {sorted(allowed)}")
+        with self.lock:
+            p = self.products.get(code)
+            if p is None:
+                raise KeyError(f"no product with stockCode {code}")
+            if "salePrice" in fields:
+                p["salePrice"] = money(Decimal(str(fields["salePrice"])))
+            if "listPrice" in fields:
+                p["listPrice"] = money(Decimal(str(fields["listPrice"])))
+            if "quantity" in fields:
+                p["quantity"] = int(fields["quantity"])
+                if p["status"] == "Active" and "saleStatus" not in fields:
+                    p["saleStatus"] = "On_Sale" if p["quantity"] > 0 else "Out_Of_Stock"
+            if "status" in fields:
+                p["status"] = str(fields["status"])
+            if "saleStatus" in fields:
+                p["saleStatus"] = str(fields["saleStatus"])
+            p["version"] += 1
+            p["_updated"] = now_ms()
+            return self.product_row(p)
+
+    def remove_product(self, code: str) -> dict:
+        with self.lock:
+            if self.products.pop(code, None) is None:
+                raise KeyError(f"no product with stockCode {code}")
+            return {"removed": code}
+
+    def product_rows(self) -> list[dict]:
+        """Every product as product-query shows it (no paging; the control API's ground truth)."""
+        with self.lock:
+            self.tick()
+            return [{"stockCode": p["stockCode"], "status": p["status"], "saleStatus": p["saleStatus"],
+                     "salePrice": num(p["salePrice"]), "listPrice": num(p["listPrice"]),
+                     "quantity": p["quantity"]} for p in self.products.values()]
 
     # ------------------------------------------------------------------ orders
 

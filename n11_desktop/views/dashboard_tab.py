@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (  # noqa: E402
 )
 
 from ..core.metrics import KPI_LABELS, KPI_NAMES, Kpis, Series  # noqa: E402
+from ..core.remote_sync import SnapshotAge  # noqa: E402
 
 SNAPSHOT_EVERY_MS = 15 * 60 * 1000
 REFRESH_EVERY_MS = 60 * 1000
@@ -51,12 +52,16 @@ class DashboardData:
     remote_known: int
     last_fetch: datetime | None
     loaded_at: datetime
+    age: SnapshotAge | None = None
+    fix_runs: tuple[dict, ...] = ()
 
 
 def load_dashboard(db, days: int, now: datetime | None = None) -> DashboardData:
     from sqlalchemy import func, select
 
     from ..core import metrics
+    from ..core.flows.remote import fix_runs
+    from ..core.remote_sync import snapshot_age
     from ..core.settings import load_config
     from ..core.storage.models import KpiSnapshot, RemoteProduct
 
@@ -71,7 +76,9 @@ def load_dashboard(db, days: int, now: datetime | None = None) -> DashboardData:
         snaps = int(s.scalar(select(func.count()).select_from(KpiSnapshot)) or 0)
         known = int(s.scalar(select(func.count()).select_from(RemoteProduct)) or 0)
         last_fetch = s.scalar(select(func.max(RemoteProduct.fetched_at)))
-    return DashboardData(kpis, history, ok, failed, depth, snaps, known, last_fetch, now)
+        age = snapshot_age(s, now)
+        fixes = tuple(fix_runs(s, 10))
+    return DashboardData(kpis, history, ok, failed, depth, snaps, known, last_fetch, now, age, fixes)
 
 
 def snapshot_now(db, now: datetime | None = None) -> None:
@@ -82,22 +89,22 @@ def snapshot_now(db, now: datetime | None = None) -> None:
         metrics.take_snapshot(s, now or utcnow(), buffer_stock=load_config(s).buffer_stock)
 
 
-def refresh_from_n11(db) -> int:
-    """Pull N11's view of our products, then take a KPI snapshot (runs on a worker thread)."""
-    from ..core.n11.client import client_from_config
-    from ..core.reconcile import reconcile_remote
-    from ..core.settings import load_config
+def refresh_from_n11(db):
+    """Run the N11 State Sync now (worker thread; the GUI asks its scheduler when it has one)."""
+    from ..core.flows import run_flow
 
-    with db.session_factory() as s:
-        cfg = load_config(s)
-    client = client_from_config(cfg.conf)
-    try:
-        n = reconcile_remote(db, client, utcnow())
-    finally:
-        if hasattr(client, "close"):
-            client.close()
-    snapshot_now(db)
-    return n
+    return run_flow("remote_sync", db, trigger="manual")
+
+
+def fix_text(run: dict | None, kind: str) -> str:
+    """'Last fix run: found 3 · fixed 2 · still different 1' for the (FIXED) KPI cards."""
+    if not run:
+        return "No fix run yet (Fix Differences runs after each N11 State Sync)."
+    k = (run.get("by_kind") or {}).get(kind) or {}
+    at = str(run.get("at", ""))[:16].replace("T", " ")
+    return (f"Last fix run {at} UTC: found {k.get('found', 0)} · resent {k.get('resent', 0)} · "
+            f"fixed {k.get('fixed', 0)} · still different {k.get('still_different', 0)} · "
+            f"explained {k.get('explained', 0)}")
 
 
 def _set_series(item: pg.PlotDataItem, series: Series) -> None:
@@ -106,6 +113,17 @@ def _set_series(item: pg.PlotDataItem, series: Series) -> None:
     color = item.opts["pen"].color() if hasattr(item.opts.get("pen"), "color") else None
     item.setData(list(series.x), list(series.y), symbol="o" if few else None, symbolSize=6,
                  symbolPen=None, symbolBrush=color)
+
+
+def _fix_history(runs: tuple[dict, ...]) -> str:
+    if not runs:
+        return ""
+    parts = []
+    for r in runs[:5]:
+        at = str(r.get("at", ""))[11:16]
+        parts.append(f"{at}: found {r.get('found', 0)} / fixed {r.get('fixed', 0)} / "
+                     f"still different {r.get('still_different', 0)}")
+    return "Fix Differences (found / fixed / still different), latest first — " + " · ".join(parts)
 
 
 class KpiCard(QFrame):
@@ -257,6 +275,11 @@ class DashboardTab(QWidget):
         charts.addWidget(self.runs_plot, 1, 0)
         charts.addWidget(self.depth_plot, 1, 1)
         root.addLayout(charts, 1)
+        self.fix_label = QLabel("")
+        self.fix_label.setWordWrap(True)
+        self.fix_label.setToolTip("Fix Differences runs after each N11 State Sync: it resends SKUs whose price or "
+                                  "stock on N11 differs from ours, and counts what the previous runs fixed.")
+        root.addWidget(self.fix_label)
         self.empty_note = QLabel("")
         self.empty_note.setStyleSheet("color: palette(dark);")
         self.empty_note.setWordWrap(True)
@@ -326,9 +349,14 @@ class DashboardTab(QWidget):
             warn = name in ("total_sku_difference", "skus_with_price_difference", "total_stock_difference",
                             "skus_with_stock_difference")
             self.cards[name].set_value(getattr(k, name), warn=warn)
-        fetched = f"N11 data from {data.last_fetch:%d/%m/%Y %H:%M} UTC" if data.last_fetch else \
-            "N11 data not fetched yet — press Refresh from N11"
+        fetched = data.age.describe() if data.age is not None else "N11 data not fetched yet"
         self.status.setText(f"Updated {data.loaded_at:%H:%M:%S} UTC · {fetched}")
+        stale = data.age is None or data.age.stale
+        self.status.setStyleSheet("color: #b00020; font-weight: 600;" if stale else "color: palette(dark);")
+        last_fix = data.fix_runs[0] if data.fix_runs else None
+        for name, kind in (("skus_with_price_difference", "price"), ("skus_with_stock_difference", "stock")):
+            self.cards[name].hint.setText(fix_text(last_fix, kind))
+        self.fix_label.setText(_fix_history(data.fix_runs))
         for s in data.history:
             _set_series(self._kpi_items[s.name], s)
         _set_series(self._ok_item, data.runs_ok)
@@ -368,13 +396,19 @@ class DashboardTab(QWidget):
     # ------------------------------------------------------------------ actions
     @Slot()
     def refresh_remote(self) -> None:
+        scheduler = self.services.scheduler
+        if scheduler is not None and hasattr(scheduler, "run_now"):
+            scheduler.run_now("remote_sync")  # the dashboard reloads when the run finishes
+            self.status.setText("N11 State Sync started: reading every product of the store from N11…")
+            return
         self.refresh_btn.setEnabled(False)
         self.status.setText("Asking N11 for the state of our products…")
         db = self.services.db
 
-        def done(n):
+        def done(res):
             self.refresh_btn.setEnabled(True)
-            self.status.setText(f"N11 listed {n} of our products.")
+            self.status.setText(f"N11 State Sync: {res.state.value} — {res.message}")
+            self.services.emit("flow_finished", res)
             self.reload()
 
         def failed(err):

@@ -371,6 +371,9 @@ class ReportsPanel(QWidget):
         bar.addWidget(self.fix_btn)
         bar.addWidget(self.export_btn)
         lay.addLayout(bar)
+        self.age_label = QLabel("")  # the N11 snapshot's age (red when older than two sync periods)
+        self.age_label.setWordWrap(True)
+        lay.addWidget(self.age_label)
         self.view = QTableView()
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.verticalHeader().setVisible(False)
@@ -408,14 +411,20 @@ class ReportsPanel(QWidget):
             from ..core import reports
             from ..core.settings import load_config
 
+            from ..core.remote_sync import snapshot_age
+            from ..core.flows.base import utcnow
+
             with db.session_factory() as s:
                 buf = load_config(s).buffer_stock
+                age = snapshot_age(s, utcnow())
                 if kind == "not_on_sale":
-                    return kind, reports.not_on_sale(s, buffer_stock=buf)
-                return kind, reports.price_stock_differences(s, buffer_stock=buf)
+                    return kind, reports.not_on_sale(s, buffer_stock=buf), age
+                return kind, reports.price_stock_differences(s, buffer_stock=buf), age
 
         def done(res):
-            kind_, rows = res
+            kind_, rows, age = res
+            self.age_label.setText(age.describe())
+            self.age_label.setStyleSheet("color: #b00020; font-weight: 600;" if age.stale else "color: palette(dark);")
             self._loaded = True
             model = self._models[kind_]
             model.set_rows(rows)
@@ -424,8 +433,8 @@ class ReportsPanel(QWidget):
             self.view.horizontalHeader().resizeSection(1, 320)
             if kind_ == "not_on_sale":
                 self.note.setText("Every catalog product is on sale on N11." if not rows else
-                                  f"{len(rows)} catalog product(s) are not on sale on N11. Based on the last "
-                                  "'Refresh from N11' (Dashboard).")
+                                  f"{len(rows)} catalog product(s) are not on sale on N11 (per the N11 State Sync "
+                                  "snapshot).")
             else:
                 self.note.setText("No price or stock differences with N11." if not rows else
                                   f"{len(rows)} product(s) differ from N11. 'Fix selected' sends our values.")
@@ -448,7 +457,8 @@ class ReportsPanel(QWidget):
         flows = ("price", "stock") if kind == "differences" else ("product_create",)
         scheduler = self.services.scheduler
         for flow in flows:
-            options = {"product_ids": list(ids), "skus": skus}
+            # force: resend even when the ledger says N11 already has our values (N11 changed them)
+            options = {"product_ids": list(ids), "skus": skus, "force": kind == "differences"}
             if scheduler is not None and hasattr(scheduler, "run_now"):
                 scheduler.run_now(flow, options)
             else:

@@ -41,6 +41,10 @@ def test_dashboard_shows_the_eight_kpis_and_their_skus(qtbot, db):
     w._members_dialog.close()
     # a snapshot was taken on first load, so the history chart has a point
     assert w.data.snapshots >= 1
+    # the crafted N11 data is a week old: its age is shown with a warning (two sync periods = 30 min)
+    assert "N11 data as of 2026-11-27 12:00 UTC" in w.status.text()
+    assert "older than two sync periods" in w.status.text()
+    assert w.cards["skus_with_price_difference"].hint.text().startswith("No fix run yet")
     close(w, services)
 
 

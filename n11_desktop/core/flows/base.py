@@ -39,6 +39,8 @@ class Schedule:
     on_activation: bool = False  # runs when the channel is activated / Category Ids change
     webhook: bool = False  # triggered by the OMS web hook
     extra_interval_s: int | None = None  # a second cadence (order_create's 8-hourly LATE_SHIPMENT pass)
+    after_event: str | None = None  # runs after this app_state event (e.g. task results changed products)
+
 
     def describe(self) -> str:
         parts: list[str] = []
@@ -50,11 +52,16 @@ class Schedule:
             parts.append(f"daily {self.daily_at}")
         if self.after:
             parts.append(f"after {self.after}")
+        if self.after_event:
+            parts.append(EVENT_NAMES.get(self.after_event, f"after {self.after_event}"))
         if self.on_activation:
             parts.append("on activation")
         if self.webhook:
             parts.append("on the OMS web hook")
         return ", ".join(parts) or "manual"
+
+
+EVENT_NAMES = {"event.products_changed": "after task results change products"}
 
 
 def _human_interval(seconds: int) -> str:
@@ -123,6 +130,13 @@ _SPECS: tuple[FlowSpec, ...] = (
              Schedule(interval_s=300), "Reports package combine/separate changes to N11."),
     FlowSpec("reference_data", "Reference Data", None, None, Schedule(daily_at="02:00", on_activation=True),
              "Pulls N11 cities, districts, neighbourhoods and shipment companies."),
+    FlowSpec("remote_sync", "N11 State Sync", None, "remote",
+             Schedule(interval_s=900, on_activation=True, after_event="event.products_changed"),
+             "Reads every product of the store from N11 (product-query) into the snapshot that KPIs, "
+             "reports and alarms use; removes what N11 no longer has. Resumes where it stopped."),
+    FlowSpec("fix_differences", "Fix Differences", None, "remote_fix", Schedule(after="remote_sync"),
+             "Finds SKUs whose price or stock on N11 differs from ours and resends them through the "
+             "Price and Stock flows (the seed's \"(FIXED)\" KPIs); records what it fixed."),
 )
 
 SPECS: Mapping[str, FlowSpec] = {s.slug: s for s in _SPECS}
@@ -133,6 +147,7 @@ FLOW_MODULES: tuple[str, ...] = (
     "n11_desktop.core.flows.reference",
     "n11_desktop.core.flows.products",
     "n11_desktop.core.flows.orders",
+    "n11_desktop.core.flows.remote",
 )
 
 FlowFn = Callable[["FlowContext"], "FlowOutcome"]

@@ -386,6 +386,22 @@ def send_delete_product_seller_code(ctx: FlowContext) -> FlowOutcome:
 
 
 # ----------------------------------------------------------------------------- stock / price
+def _force(ctx: FlowContext, content_type: str, wanted: Sequence[str] | None) -> None:
+    """Option ``force`` (with ``skus``): resend the selection even if N11 accepted these values
+    before (N11's side changed them: Monitoring → Reports "Fix selected"). The ledger forgets the
+    accepted version; the penalty box and in-flight rules still apply."""
+    if not ctx.options.get("force") or not wanted:
+        return
+    from sqlalchemy import update
+
+    with ctx.session_factory.begin() as s:
+        ids = ps.product_ids_for_skus(s, wanted)
+        for start in range(0, len(ids), 900):
+            s.execute(update(IntegrationAction).where(IntegrationAction.content_type == content_type,
+                                                      IntegrationAction.object_id.in_(ids[start:start + 900]))
+                      .values(version_date=None))
+
+
 @register("stock")
 def stock(ctx: FlowContext) -> FlowOutcome:
     outcome = FlowOutcome()
@@ -393,6 +409,7 @@ def stock(ctx: FlowContext) -> FlowOutcome:
         return outcome
     now = ctx.clock()
     wanted = _skus(ctx)
+    _force(ctx, "productstock", wanted)
     buffer_stock = ctx.config.buffer_stock
     with ctx.session_factory() as s:
         cands = ps.stock_candidates(s, now, limit=_limit(ctx), skus=wanted)
@@ -408,6 +425,7 @@ def price(ctx: FlowContext) -> FlowOutcome:
         return outcome
     now = ctx.clock()
     wanted = _skus(ctx)
+    _force(ctx, "productprice", wanted)
     with ctx.session_factory() as s:
         cands = ps.price_candidates(s, now, limit=_limit(ctx), skus=wanted)
     outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
@@ -443,4 +461,9 @@ def task_results(ctx: FlowContext) -> FlowOutcome:
         parts.append(f"{approved} product(s) left catalog approval")
     parts.extend(summary.messages)
     out.message = "; ".join(parts) or "no tasks in flight"
+    if summary.succeeded or approved:  # N11's products changed: the N11 State Sync runs after this
+        from ..remote_sync import mark_products_changed
+
+        with ctx.session_factory.begin() as s:
+            mark_products_changed(s, ctx.clock())
     return out

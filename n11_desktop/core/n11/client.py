@@ -747,6 +747,23 @@ class N11Client:
             if page >= _MAX_PAGES:
                 raise MalformedResponseError("paging does not end", operation=op)
 
+    def product_query_page(self, page: int, size: int = PRODUCT_PAGE_MAX
+                           ) -> tuple[list[RemoteProduct], int | None, bool, int | None]:
+        """One page of the whole store's product-query: (products, total pages, last page?, total elements).
+
+        The snapshot sync (``core.remote_sync``) pages with this so it can resume at a page."""
+        size = max(1, min(int(size), PRODUCT_PAGE_MAX))
+        op = "GET /ms/product-query"
+        data = self._expect_dict(self._rest("GET", "/ms/product-query", params={"page": int(page), "size": size},
+                                            safe=True), op)
+        rows, total_pages, last = self._model(P.page, data, "product page", operation=op)
+        products = [self._model(P.remote_product, row, operation=op) for row in rows]
+        done = (not rows or last is True or (total_pages is not None and page + 1 >= total_pages)
+                or (total_pages is None and last is None and len(rows) < size))
+        total = data.get("totalElements")
+        total = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
+        return products, total_pages, bool(done), total
+
     def get_remote_product(self, stock_code: str) -> RemoteProduct | None:
         """The product with this stock code on N11, or ``None``."""
         code = str(stock_code)
