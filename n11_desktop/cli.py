@@ -18,6 +18,7 @@ from typing import Sequence
 from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  #: 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 
 
 class UsageError(Exception):
@@ -113,7 +114,30 @@ def _not_available(args, ctx) -> int:
     return EXIT_FAILED
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise BrokenPipeError again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except OSError:  # pragma: no cover - nothing more to do
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # the reader went away (``settings show | head``): stop quietly, as a Unix tool does
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sandbox"]:  # the sandbox has its own parser and --help
         from .sandbox.cli import main as sandbox_main
@@ -123,7 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        from .core.inputs import one_line
+
+        print(one_line(str(exc), 400), file=sys.stderr)
         return EXIT_USAGE
     ctx = CliContext(db_path=args.db, demo=args.demo)
     try:
@@ -135,15 +161,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         ctx.err("n11-desktop: interrupted")
         return 130
+    except BrokenPipeError:
+        raise  # handled in main()
     except Exception as exc:  # noqa: BLE001 - one clear line, never a traceback
+        from .core.inputs import InputError, one_line
         from .core.storage.db import DatabaseError
 
         if isinstance(exc, DatabaseError):
-            ctx.err(f"n11-desktop: {exc}")
+            ctx.err(f"n11-desktop: {one_line(str(exc))}")
             return EXIT_USAGE
+        if isinstance(exc, InputError):
+            ctx.err(f"n11-desktop: {exc}")
+            return EXIT_FAILED
         if os.environ.get("N11_DESKTOP_DEBUG"):
             raise
-        ctx.err(f"n11-desktop: unexpected error: {type(exc).__name__}: {exc} "
+        ctx.err(f"n11-desktop: unexpected error: {type(exc).__name__}: {one_line(str(exc), 300)} "
                 "(set N11_DESKTOP_DEBUG=1 for details)")
         return EXIT_FAILED
     finally:

@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..core.inputs import bounded_int
+
 try:  # POSIX only; elsewhere the peak RSS column says "-"
     import resource
 except ImportError:  # pragma: no cover - Windows
@@ -27,7 +29,7 @@ def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("bench", parents=[common], help="run the benchmark harness (DESIGN §10)")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names (default: all)")
     p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    p.add_argument("--size", type=int, help="override the size of every scenario")
+    p.add_argument("--size", type=bounded_int(1, 10**7), help="override the size of every scenario")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     p.add_argument("--list", action="store_true", help="list scenarios and exit")
     # internal: run exactly one scenario in this process and write its result to FILE

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..core.inputs import bounded_int
+
 
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("mapping", parents=[common],
@@ -27,7 +29,7 @@ def add_parser(subparsers, common) -> None:
     ps = sub.add_parser("suggest", parents=[common],
                         help="ranked suggestions for unmapped categories, attributes and values")
     ps.add_argument("--json", action="store_true", help="one JSON object per line")
-    ps.add_argument("--limit", type=int, default=3, help="candidates per local category (default 3)")
+    ps.add_argument("--limit", type=bounded_int(1, 100), default=3, help="candidates per local category (default 3)")
     ps.set_defaults(func=cmd_suggest)
 
 

@@ -7,6 +7,8 @@ import json
 import os
 from pathlib import Path
 
+from ..core.inputs import MAX_ID, bounded_int, neutralise_row
+
 
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("orders", parents=[common], help="list or export orders")
@@ -15,7 +17,7 @@ def add_parser(subparsers, common) -> None:
     pl.add_argument("--json", action="store_true", help="one JSON object per line")
     pl.add_argument("--status", help="only this status (waiting_approval, approved, shipped, delivered, "
                                      "completed, cancelled, refunded, late, not_reported)")
-    pl.add_argument("--limit", type=int, default=1000, help="at most this many orders (default 1000)")
+    pl.add_argument("--limit", type=bounded_int(1, 10**7), default=1000, help="at most this many orders (default 1000)")
     pl.set_defaults(func=cmd_list)
     pe = sub.add_parser("export", parents=[common], help="write order lines to a CSV file (e.g. for the ERP)")
     pe.add_argument("file", type=Path, metavar="FILE.csv")
@@ -27,9 +29,9 @@ def add_parser(subparsers, common) -> None:
     pm.set_defaults(func=cmd_mark_reported)
     pw = sub.add_parser("webhook", parents=[common], help="serve the OMS split-package web hook until interrupted")
     pw.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
-    pw.add_argument("--port", type=int, default=8765)
+    pw.add_argument("--port", type=bounded_int(0, 65535), default=8765, help="TCP port (default 8765; 0 = any free)")
     pw.add_argument("--token", help="expected 'Authorization: Token …' value (default: $N11_WEBHOOK_TOKEN)")
-    pw.add_argument("--oms-channel-id", type=int, help="accept only order.split_package_<this id>")
+    pw.add_argument("--oms-channel-id", type=bounded_int(1, MAX_ID), help="accept only order.split_package_<this id>")
     pw.set_defaults(func=cmd_webhook)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from ..core.inputs import MAX_ID, bounded_int
+
 PAGE = 1000
 
 
@@ -19,13 +21,13 @@ def add_parser(subparsers, common) -> None:
     pl.add_argument("--state", metavar="S", help="only this N11 state (ledger state or N11 status; not_sent = never sent)")
     pl.add_argument("--penalized", action="store_true", help="only products in the penalty box")
     pl.add_argument("--text", metavar="T", help="only products whose sku, title, code, barcode or brand contains T")
-    pl.add_argument("--limit", type=int, metavar="N", help="at most N products")
+    pl.add_argument("--limit", type=bounded_int(0, 10**9), metavar="N", help="at most N products")
     pl.set_defaults(func=cmd_list)
     ps = sub.add_parser("set-category", parents=[common],
                         help="put one product in an N11 leaf category whatever its local category maps to "
                              "(e.g. the category ID an N11 error names); the product is resent with it")
     ps.add_argument("sku", metavar="SKU")
-    ps.add_argument("category_id", metavar="CATEGORY_ID", help="an N11 leaf category id from the category tree")
+    ps.add_argument("category_id", type=bounded_int(1, MAX_ID), metavar="CATEGORY_ID", help="an N11 leaf category id from the category tree")
     ps.set_defaults(func=cmd_set_category)
     pc = sub.add_parser("clear-category", parents=[common],
                         help="drop a product's N11 category override (it follows the category mapping again)")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import signal
 import sys
 
+from ..core.inputs import bounded_float, bounded_int
+
 
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("run", parents=[common],
                               help="run the scheduler headless until interrupted (SIGINT/SIGTERM stop it cleanly)")
     p.add_argument("--once", action="store_true", help="run every due flow once, then exit")
-    p.add_argument("--workers", type=int, default=3, metavar="N", help="flows running at the same time (default 3)")
-    p.add_argument("--stop-timeout", type=float, default=30.0, metavar="S",
+    p.add_argument("--workers", type=bounded_int(1, 64), default=3, metavar="N",
+                   help="flows running at the same time (default 3)")
+    p.add_argument("--stop-timeout", type=bounded_float(0, 86400), default=30.0, metavar="S",
                    help="seconds to wait for running flows to stop at a safe point (default 30)")
     p.set_defaults(func=cmd_run)
 

@@ -31,26 +31,50 @@ Scripted behaviour:
 """
 
 
+def _bounded(lo, hi, kind=int):
+    """argparse type: a number in [lo, hi] (the sandbox does not import the app's core)."""
+
+    def convert(text: str):
+        t = text.strip()
+        ok = 0 < len(t) <= 24
+        try:
+            x = kind(t) if ok else None
+        except ValueError:
+            x = None
+        if x is None or x != x or not lo <= x <= hi:
+            raise argparse.ArgumentTypeError(f"{t[:30]!r} must be a {'whole ' if kind is int else ''}number "
+                                             f"from {lo} to {hi}")
+        return x
+
+    convert.__name__ = kind.__name__
+    return convert
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (not the usage block)
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="n11-desktop sandbox",
+    p = _Parser(prog="n11-desktop sandbox",
                                 description="Run a local, stateful simulator of N11's seller "
                                             "API (REST + SOAP).",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8011, help="port (default 8011; 0 = any free)")
+    p.add_argument("--port", type=_bounded(0, 65535), default=8011, help="port (default 8011; 0 = any free)")
     p.add_argument("--app-key", default=DEMO_APP_KEY, help=f"accepted app key (default {DEMO_APP_KEY})")
     p.add_argument("--app-secret", default=DEMO_APP_SECRET,
                    help=f"accepted app secret (default {DEMO_APP_SECRET})")
-    p.add_argument("--latency-ms", type=int, default=0, help="added to every response")
-    p.add_argument("--fault-rate", type=float, default=0.0,
+    p.add_argument("--latency-ms", type=_bounded(0, 600_000), default=0, help="added to every response")
+    p.add_argument("--fault-rate", type=_bounded(0, 1, kind=float), default=0.0,
                    help="share of requests (0..1) that get an injected fault")
     p.add_argument("--fault-kinds", default=",".join(FAULT_KINDS),
                    help="comma-separated fault kinds to draw from (default: all)")
-    p.add_argument("--fault-timeout-s", type=float, default=5.0,
+    p.add_argument("--fault-timeout-s", type=_bounded(0, 3600, kind=float), default=5.0,
                    help="how long a 'timeout' fault holds the connection (default 5)")
-    p.add_argument("--task-delay-ms", type=int, default=1500,
+    p.add_argument("--task-delay-ms", type=_bounded(0, 3_600_000), default=1500,
                    help="time until a product task is PROCESSED (default 1500)")
-    p.add_argument("--seed", type=int, default=0, help="seed for generated data and faults")
+    p.add_argument("--seed", type=_bounded(0, 2**63 - 1), default=0, help="seed for generated data and faults")
     p.add_argument("--demo-orders", action="store_true",
                    help="keep producing orders (one every few seconds)")
     p.add_argument("--exit-with-parent", action="store_true",
@@ -59,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version or a usage error (already printed)
+        return int(exc.code or 0)
     if not 0.0 <= args.fault_rate <= 1.0:
         print("error: --fault-rate must be between 0 and 1", file=sys.stderr)
         return 2

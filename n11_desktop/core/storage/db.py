@@ -17,6 +17,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+#: ``PRAGMA application_id`` stamped into every database file we create ("N11D")
+APPLICATION_ID = int.from_bytes(b"N11D", "big")
+#: tables that, without an application id, mark a file written by an older n11-desktop
+_LEGACY_MARKERS = {"alembic_version", "channel"}
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_S = 15
 
@@ -47,6 +51,43 @@ def _check_file(path: Path) -> None:
         raise DatabaseError(f"cannot read database file {path}: {exc.strerror or exc}") from None
     if head and head != SQLITE_HEADER:
         raise DatabaseError(f"{path} is not an n11-desktop database (not an SQLite file)")
+    if head:
+        _check_owner(path)
+
+
+def _check_owner(path: Path) -> None:
+    """Refuse, without writing to it, an SQLite file that belongs to another application.
+
+    Ours: our application id; or no application id and either no tables at all (a new file),
+    our Alembic table plus our ``channel`` table (written before the id was stamped), or
+    only tables of our schema (a first open that stopped half way).
+    """
+    try:
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
+    try:
+        app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                            "AND name NOT LIKE 'sqlite_%'")}
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
+    finally:
+        con.close()
+    if app_id == APPLICATION_ID:
+        return
+    if app_id != 0:
+        raise DatabaseError(f"{path} belongs to another application (SQLite application id {app_id:#x}); "
+                            "n11-desktop opens only its own database files and left it untouched")
+    if not tables or _LEGACY_MARKERS <= tables:
+        return
+    from .models import Base
+
+    foreign = sorted(tables - set(Base.metadata.tables) - {"alembic_version"})
+    if foreign:
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        raise DatabaseError(f"{path} is the database of another application (tables {', '.join(foreign[:3])}{more}); "
+                            "n11-desktop opens only its own database files and left it untouched")
 
 
 def _create_private(path: Path) -> None:
@@ -136,6 +177,10 @@ def open_database(path: Path | str, *, revision: str = "head") -> Database:
                 f"{path} was written by a newer n11-desktop (schema {cur}); upgrade the app to open it"
             )
         upgrade(engine, revision)
+        with engine.connect() as conn:
+            if conn.exec_driver_sql("PRAGMA application_id").scalar() != APPLICATION_ID:
+                conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.commit()
     except DatabaseError:
         engine.dispose()
         raise

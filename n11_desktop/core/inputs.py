@@ -1,0 +1,251 @@
+"""The input boundary shared by every door (Qt-free).
+
+A *door* is a place where outside data enters the app: catalog files, mapping files, the
+penalty CSV, settings files, command-line arguments, the OMS web hook and N11's answers.
+Each door checks its input here against the same limits (bytes, rows, columns, field
+length, digits) and refuses bad input with one :class:`InputError` that carries the door,
+the file, row and column and the reason, and renders as one line a user can act on.
+
+Also here: bounded number parsing (a 5000-digit "number" is refused by its length before
+any conversion, so it never reaches ``int()``, SQLite or JSON), URL checks for settings, and
+the formula-injection rules for spreadsheets (OWASP "CSV injection"): exports neutralise
+cells that start with ``= + - @``, tab or CR; imports refuse them where a name is expected.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+
+# ------------------------------------------------------------------------------------ limits
+MAX_FILE_BYTES = 256 * 1024 * 1024  #: a catalog/mapping/penalty/settings file
+MAX_SETTINGS_BYTES = 4 * 1024 * 1024  #: a settings file (JSON)
+MAX_ROWS = 1_000_000  #: data rows in one file
+MAX_COLUMNS = 512  #: columns in one file
+MAX_FIELD_CHARS = 100_000  #: characters in one cell (a product description is far below)
+MAX_EMPTY_ROWS = 1_000  #: an XLSX sheet ends after this many empty rows in a row
+MAX_INT_DIGITS = 18  #: digits of a whole number (fits SQLite's signed 64-bit INTEGER)
+MAX_DECIMAL_DIGITS = 30  #: digits of a decimal number (price: 15 before and after the point)
+MAX_ID = 2**63 - 1  #: largest id SQLite stores
+MAX_URL_CHARS = 2048
+
+#: characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_INT_RE = re.compile(r"[+-]?\d+")
+
+
+# ------------------------------------------------------------------------------------ the error
+def shown(value: Any, limit: int = 60) -> str:
+    """``value`` as one short line for a message: control characters escaped, long text cut."""
+    text = value if isinstance(value, str) else repr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 10**30:
+            return "a number of more than 30 digits"
+        text = str(value)
+    if len(text) > limit:
+        text = text[:limit] + f"… ({len(text)} characters)"
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def one_line(text: str, limit: int = 400) -> str:
+    """``text`` with control characters escaped and cut to ``limit`` characters."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+@dataclass(eq=False)
+class InputError(ValueError):
+    """Bad outside input at a door. ``str()`` is one line: ``door: source: row R, column C: reason``."""
+
+    door: str
+    reason: str
+    source: str = ""
+    row: int | None = None
+    column: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.reason)
+
+    def where(self) -> str:
+        parts = []
+        if self.source:
+            parts.append(self.source)
+        loc = []
+        if self.row is not None:
+            loc.append(f"row {self.row}")
+        if self.column:
+            loc.append(f"column {self.column}")
+        if loc:
+            parts.append(", ".join(loc))
+        return ": ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.where()
+        return one_line(f"{self.door}: {where + ': ' if where else ''}{self.reason}")
+
+
+# ------------------------------------------------------------------------------------ numbers
+def parse_int(value: Any, *, lo: int | None = None, hi: int | None = None,
+              max_digits: int = MAX_INT_DIGITS, what: str = "") -> int:
+    """A whole number from text or a number, bounded by digits and range; ``ValueError`` with a
+    one-line reason (without ``what``) otherwise. Never converts a huge digit string."""
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true/false")
+    if isinstance(value, int):
+        n = value
+        if abs(n) >= 10**max_digits:
+            raise ValueError(f"must have at most {max_digits} digits (got {shown(n)})")
+    elif isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise ValueError(f"must be a whole number, not {shown(value)}")
+        if abs(value) >= 10**max_digits:
+            raise ValueError(f"must have at most {max_digits} digits")
+        n = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise ValueError("is empty (a whole number is needed)")
+        if not _INT_RE.fullmatch(text):
+            raise ValueError(f"must be a whole number, not '{shown(text)}'")
+        digits = len(text.lstrip("+-"))
+        if digits > max_digits:
+            raise ValueError(f"must have at most {max_digits} digits (got {digits} digits)")
+        n = int(text)
+    else:
+        raise ValueError(f"must be a whole number, not {type(value).__name__}")
+    if lo is not None and n < lo:
+        raise ValueError(f"must be at least {lo} (got {shown(n)})")
+    if hi is not None and n > hi:
+        raise ValueError(f"must be at most {hi} (got {shown(n)})")
+    return n
+
+
+def parse_id(value: Any) -> int:
+    """A positive database/N11 id (1 … 2**63-1)."""
+    return parse_int(value, lo=1, hi=MAX_ID)
+
+
+def parse_decimal(value: Any, *, max_digits: int = MAX_DECIMAL_DIGITS) -> Decimal:
+    """A finite decimal with at most ``max_digits`` digits (no NaN, no infinity, no 1e999999)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true/false")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"must be a number, not {value!r}")
+        value = repr(value)
+    if isinstance(value, int):
+        value = str(value) if value.bit_length() < max_digits * 4 + 4 else "9" * (max_digits + 1)
+    if not isinstance(value, (str, Decimal)):
+        raise ValueError(f"must be a number, not {type(value).__name__}")
+    if isinstance(value, str):
+        value = value.strip()
+        if len(value) > max_digits + 8:
+            raise ValueError(f"must have at most {max_digits} digits (got {len(value)} characters)")
+        try:
+            value = Decimal(value)
+        except InvalidOperation:
+            raise ValueError(f"must be a number, not '{shown(value)}'") from None
+    if not value.is_finite():
+        raise ValueError(f"must be a number, not {value}")
+    sign, digits, exp = value.as_tuple()
+    if len(digits) > max_digits or abs(exp) > max_digits:
+        raise ValueError(f"must have at most {max_digits} digits")
+    return value
+
+
+def bounded_int(lo: int, hi: int):
+    """An ``argparse`` ``type=`` converter: whole number in [lo, hi], one short error line."""
+    import argparse
+
+    def convert(text: str) -> int:
+        try:
+            return parse_int(text, lo=lo, hi=hi)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = f"whole number {lo}..{hi}"
+    return convert
+
+
+def bounded_float(lo: float, hi: float):
+    """An ``argparse`` ``type=`` converter: finite number in [lo, hi]."""
+    import argparse
+
+    def convert(text: str) -> float:
+        try:
+            d = parse_decimal(text, max_digits=20)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        x = float(d)
+        if not lo <= x <= hi:
+            raise argparse.ArgumentTypeError(f"'{shown(text, 30)}' must be between {lo:g} and {hi:g}")
+        return x
+
+    convert.__name__ = f"number {lo:g}..{hi:g}"
+    return convert
+
+
+# ------------------------------------------------------------------------------------ text
+def check_text(value: str, *, max_chars: int = MAX_FIELD_CHARS, allow_newlines: bool = True) -> str:
+    """``ValueError`` for NUL bytes, other control characters (newlines if not allowed) or overlong text."""
+    if len(value) > max_chars:
+        raise ValueError(f"is {len(value)} characters long (at most {max_chars})")
+    if "\x00" in value:
+        raise ValueError("contains a NUL byte (the file is binary or damaged)")
+    bad = re.search(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]" if allow_newlines else r"[\x01-\x1f\x7f\u2028\u2029]", value)
+    if bad:
+        raise ValueError(f"contains the control character {repr(bad.group())[1:-1]}")
+    return value
+
+
+def check_url(value: str, *, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """An http(s) URL with a host and a valid port, no whitespace or control characters."""
+    if len(value) > MAX_URL_CHARS:
+        raise ValueError(f"is {len(value)} characters long (at most {MAX_URL_CHARS})")
+    if re.search(r"[\x00-\x20\x7f\u2028\u2029]", value):
+        raise ValueError(f"must not contain spaces or control characters (line breaks), got {shown(value)!r}")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError for ":8O" or ":99999"
+        host = parts.hostname
+    except ValueError as exc:
+        raise ValueError(f"is not a valid URL ({exc}), got {shown(value)!r}") from None
+    if parts.scheme not in schemes or not parts.netloc or not host:
+        raise ValueError(f"must be an http(s) URL like https://api.n11.com/ws/, got {shown(value)!r}")
+    if port == 0:
+        raise ValueError(f"port must be 1..65535, got {shown(value)!r}")
+    if parts.username or parts.password:
+        raise ValueError("must not contain a user name or password")
+    return value
+
+
+# ------------------------------------------------------------------------------------ formulas
+def is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def neutralise(value: Any) -> Any:
+    """A cell safe for a spreadsheet: text starting with a formula prefix gets a leading ``'``.
+
+    Numbers stay numbers (``-5`` as an int is not text). :func:`unneutralise` undoes it on import.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_row(row) -> list:
+    return [neutralise(v) for v in row]
+
+
+def unneutralise(value: str) -> str:
+    """Undo :func:`neutralise` (a ``'`` followed by a formula prefix) for a file we exported."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
