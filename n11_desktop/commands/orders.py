@@ -16,16 +16,21 @@ def add_parser(subparsers, common) -> None:
     pl = sub.add_parser("list", parents=[common], help="list orders (newest first)")
     pl.add_argument("--json", action="store_true", help="one JSON object per line")
     pl.add_argument("--status", help="only this status (waiting_approval, approved, shipped, delivered, "
-                                     "completed, cancelled, refunded, late, not_reported)")
+                                     "completed, cancelled, refunded, late, not_reported, waiting_erp = a "
+                                     "cancellation waits for the ERP)")
     pl.add_argument("--limit", type=bounded_int(1, 10**7), default=1000, help="at most this many orders (default 1000)")
     pl.set_defaults(func=cmd_list)
     pe = sub.add_parser("export", parents=[common], help="write order lines to a CSV file (e.g. for the ERP)")
     pe.add_argument("file", type=Path, metavar="FILE.csv")
     pe.add_argument("--status", help="only orders with this status")
+    pe.add_argument("--mark-reported", action="store_true",
+                    help="mark the exported orders as reported to the ERP once the file is written")
     pe.set_defaults(func=cmd_export)
     pm = sub.add_parser("mark-reported", parents=[common],
                         help="mark orders as reported to the ERP (their cancellations can then be written)")
-    pm.add_argument("numbers", nargs="+", metavar="NUMBER", help="N11 order number or formatted order number")
+    pm.add_argument("numbers", nargs="*", metavar="NUMBER", help="N11 order number or formatted order number")
+    pm.add_argument("--file", type=Path, metavar="FILE.csv",
+                    help="a CSV of order numbers (column n11_order_number / order_number, else the first)")
     pm.set_defaults(func=cmd_mark_reported)
     pw = sub.add_parser("webhook", parents=[common], help="serve the OMS split-package web hook until interrupted")
     pw.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
@@ -36,7 +41,7 @@ def add_parser(subparsers, common) -> None:
 
 
 _STATUSES = ("waiting_approval", "approved", "shipped", "delivered", "completed", "cancelled", "refunded", "late",
-             "not_reported")
+             "not_reported", "waiting_erp")
 
 
 def _filter(ctx, status):
@@ -110,14 +115,28 @@ def cmd_export(args, ctx) -> int:
         ctx.err(f"n11-desktop: cannot write {args.file}: {exc.strerror or exc}")
         return 1
     print(f"wrote {len(rows)} order lines to {args.file}")
+    if args.mark_reported and rows:
+        from ..core.orders.actions import ActionError, mark_reported
+
+        try:
+            res = mark_reported(ctx.db(), [r["n11_order_number"] for r in rows])
+        except ActionError as exc:
+            ctx.err(f"n11-desktop: {exc}")
+            return 1
+        print(res.message)
     return 0
 
 
 def cmd_mark_reported(args, ctx) -> int:
-    from ..core.orders.actions import ActionError, mark_reported
+    from ..core.orders.actions import ActionError, mark_reported, read_order_numbers
 
     try:
-        res = mark_reported(ctx.db(), args.numbers)
+        numbers = list(args.numbers)
+        if args.file is not None:
+            numbers += read_order_numbers(args.file)
+        if not numbers:
+            raise ActionError("give order numbers or --file FILE.csv")
+        res = mark_reported(ctx.db(), numbers)
     except ActionError as exc:
         ctx.err(f"n11-desktop: {exc}")
         return 1

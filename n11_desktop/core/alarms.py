@@ -43,6 +43,10 @@ KINDS: dict[str, AlarmKind] = {
                   lambda p, f: f"more than {p.get('count', 10)} SKUs with a stock difference on N11"),
         AlarmKind("price_difference", "Price difference above N SKUs", (("count", "SKUs", 10),), False,
                   lambda p, f: f"more than {p.get('count', 10)} SKUs with a price difference on N11"),
+        AlarmKind("cancellations_waiting", "Cancellations waiting for the ERP",
+                  (("count", "Waiting cancellations", 0), ("hours", "Waiting longer than (hours)", 24)), False,
+                  lambda p, f: f"more than {p.get('count', 0)} cancellation(s) waiting for the ERP longer than "
+                               f"{p.get('hours', 24)} h"),
     )
 }
 
@@ -146,6 +150,8 @@ def seed_default_alarms(session: Session) -> None:
     create_alarm(session, name="A flow keeps failing", kind="consecutive_failures", params={"count": 3})
     create_alarm(session, name="Stock not sent for 30 minutes", kind="staleness", flow="stock", params={"minutes": 30})
     create_alarm(session, name="Penalty box is filling up", kind="penalty_depth", params={"count": 100})
+    create_alarm(session, name="Cancellations wait for the ERP", kind="cancellations_waiting",
+                 params={"count": 0, "hours": 24})
 
 
 def list_alarms(session: Session) -> tuple[AlarmRow, ...]:
@@ -218,6 +224,15 @@ def _condition(session: Session, alarm: Alarm, now: datetime, ctx: dict[str, Any
     if kind == "penalty_depth":
         n = session.scalar(text("SELECT COUNT(*) FROM failed_integration WHERE is_active = 1")) or 0
         return f"{n} records in the penalty box (limit {p.get('count', 100)})" if n > int(p.get("count", 100)) else None
+    if kind == "cancellations_waiting":
+        from .orders.cancellations import WAITING_ERP
+        from .storage.models import Cancellation
+
+        hours, limit = int(p.get("hours", 24)), int(p.get("count", 0))
+        n = session.scalar(select(func.count()).select_from(Cancellation).where(
+            Cancellation.state == WAITING_ERP, Cancellation.created_at <= now - timedelta(hours=hours))) or 0
+        return (f"{n} cancellation(s) have waited more than {hours} h for their order to be marked ERP-reported "
+                f"(limit {limit}; Orders tab → Cancellation waiting for ERP)") if n > limit else None
     if kind in ("queue_depth", "stock_difference", "price_difference"):
         if "kpis" not in ctx:
             from .metrics import compute_kpis, queue_depth

@@ -41,6 +41,7 @@ STATUS_FILTERS = [
     ("All orders", None), ("Waiting for approval", st.WAITING), ("Approved", st.APPROVED), ("Shipped", st.SHIPPED),
     ("Delivered", st.DELIVERED), ("Completed", st.COMPLETED), ("Cancelled", st.CANCELLED), ("Refunded", st.REFUNDED),
     ("Late shipment", "late"), ("Not reported to ERP", "not_reported"),
+    ("Cancellation waiting for ERP", "waiting_erp"),
 ]
 DATE_FILTERS = [("Any time", None), ("Today", 0), ("Last 7 days", 7), ("Last 30 days", 30)]
 
@@ -93,7 +94,10 @@ class OrdersTab(QWidget):
         self.cargo_btn = QPushButton("Cargo mapping…")
         self.export_btn = QPushButton("Export CSV…")
         self.export_btn.setToolTip("Write the order lines shown by the filter to a CSV file (e.g. for the ERP)")
-        for b in (self.refresh_btn, self.fetch_btn, self.export_btn, self.mapping_btn, self.cargo_btn):
+        self.erp_csv_btn = QPushButton("ERP-reported from CSV…")
+        self.erp_csv_btn.setToolTip("Mark every order listed in a CSV file of order numbers as reported to the ERP")
+        for b in (self.refresh_btn, self.fetch_btn, self.export_btn, self.erp_csv_btn, self.mapping_btn,
+                  self.cargo_btn):
             bar.addWidget(b)
         root.addLayout(bar)
 
@@ -113,7 +117,7 @@ class OrdersTab(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
@@ -141,7 +145,7 @@ class OrdersTab(QWidget):
         tips = ("Approve the selected lines (all waiting lines if none is selected) on N11",
                 "Ship the selected lines with a tracking number", "Attach the invoice link and send it to N11",
                 "Cancel quantities of lines not yet shipped (partial cancellation on N11)",
-                "Mark the order as reported to the ERP (cancellations need it)")
+                "Mark the selected orders as reported to the ERP (cancellations need it)")
         for b, tip in zip((self.approve_btn, self.ship_btn, self.invoice_btn, self.cancel_btn, self.erp_btn), tips):
             b.setToolTip(tip)
             b.setEnabled(False)
@@ -192,6 +196,7 @@ class OrdersTab(QWidget):
         self.mapping_btn.clicked.connect(self.open_address_mapping)
         self.cargo_btn.clicked.connect(self.open_cargo_mapping)
         self.export_btn.clicked.connect(lambda: self.export_csv())
+        self.erp_csv_btn.clicked.connect(lambda: self.mark_reported_from_csv())
         self.model.loaded.connect(self._on_loaded)
         self.model.failed.connect(lambda e: self.count_label.setText(f"Orders could not be loaded: {e}"))
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
@@ -310,6 +315,9 @@ class OrdersTab(QWidget):
             extra.append(f"<span style='color:#c0392b'>{counts['late']} late for shipment</span>")
         if counts.get("not_reported"):
             extra.append(f"{counts['not_reported']} not reported to the ERP")
+        if counts.get("waiting_erp"):
+            extra.append(f"<span style='color:#c0392b'>{counts['waiting_erp']} with a cancellation waiting for "
+                         "the ERP</span>")
         self.count_label.setText(text + (" · in all: " + " · ".join(extra) if extra else ""))
 
     @Slot()
@@ -480,12 +488,48 @@ class OrdersTab(QWidget):
                 return
         self._act(actions.cancel_lines, self.detail.row.id, quantities)
 
+    def selected_order_numbers(self) -> list[str]:
+        """N11 order numbers of the selected rows of the orders table (the shown order if none)."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        numbers = [r.n11_order_number for r in (self.model.row_at(n) for n in rows) if r is not None]
+        if not numbers and self.detail is not None:
+            numbers = [self.detail.row.n11_order_number]
+        return numbers
+
     def mark_reported(self) -> None:
         from ..core.orders import actions
 
-        if self.detail is None:
+        numbers = self.selected_order_numbers()
+        if not numbers:
             return
-        self._act(actions.mark_reported, [self.detail.row.n11_order_number])
+        self._act(actions.mark_reported, numbers)
+
+    @staticmethod
+    def ask_numbers_path(parent: QWidget) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(parent, "Orders reported to the ERP", "",
+                                              "CSV files (*.csv *.txt);;All files (*)")
+        return path or None
+
+    def mark_reported_from_csv(self, path: str | None = None) -> None:
+        from ..core.orders import actions
+
+        path = path if path is not None else self.ask_numbers_path(self)
+        if not path:
+            return
+        db = self.services.db
+
+        def job():
+            return actions.mark_reported(db, actions.read_order_numbers(path))
+
+        def done(res):
+            self.message.setText(res.message)
+            self.reload()
+            if res.flow:
+                self.run_flow(res.flow, list(res.orders))
+
+        self.services.runner.submit(job, done, lambda err: self.message.setText(f"Not done: {err}"))
 
     def open_address_mapping(self) -> None:
         dlg = AddressMappingDialog(self.services, self)

@@ -121,7 +121,7 @@ def test_cancellation_request_without_invoice_is_approved_then_cancelled(orders_
     assert sandbox.state.claims[claim["claimCancelId"]]["status"] == "COMPLETED"
     # the order moved to the cancel list: get_cancel_orders writes the cancellation …
     out = run(orders_db, "cancel_refund_orders")
-    assert out.penalized == 1  # … once the order was reported to the ERP
+    assert out.skipped == 1 and "1 waiting for the ERP" in out.message  # … once the order was reported to the ERP
     assert any("Unreported order of ERP cannot be canceled" in line for line in logs(orders_db))
     actions.mark_reported(orders_db, [order.number])
     out = run(orders_db, "cancel_refund_orders")
@@ -161,17 +161,57 @@ def test_completed_claim_on_invoiced_line_is_a_refund(orders_db, ctl):
     assert (plan.kind, plan.reason_id) == ("refund", 2)  # Refund Reason Id
 
 
-def test_cancellation_map_and_six_attempts(orders_db, ctl, sandbox):
+def test_cancellation_waits_for_the_erp_and_is_never_abandoned(orders_db, ctl, sandbox):
+    from datetime import datetime, timedelta
+
+    from n11_desktop.core import alarms
+    from n11_desktop.core.orders.queries import OrderFilter, list_orders
+
     set_conf(orders_db, cancellation_map={"VAZGECTIM": "7"})
     pkg, order, _ = imported(orders_db, ctl)
     claim = ctl.claim(pkg["orderNumber"], pkg["lines"][0]["orderLineId"])
     ctl.post("claims", {"complete": claim["claimCancelId"]})
     for n in range(8):
-        run(orders_db, "cancel_refund_orders")
+        out = run(orders_db, "cancel_refund_orders")
+        assert out.ok
+    assert "1 waiting for the ERP" in out.message
     with orders_db.session_factory() as s:
         plan = s.scalar(select(Cancellation))
-    assert plan.reason_id == 7 and plan.attempts == 6 and plan.state == "abandoned"
-    assert "attempt 6 of 6" in plan.message
+        assert plan.reason_id == 7 and plan.state == "waiting_erp" and plan.attempts == 0
+        assert "Unreported order of ERP cannot be canceled" in plan.message
+        # visible in the Orders tab's filter and as an alarm kind
+        shown = list_orders(s, OrderFilter(status="waiting_erp"))
+        assert [r.n11_order_number for r in shown] == [pkg["orderNumber"]]
+    warned = [m for m in logs(orders_db, "cancel_refund_orders") if "Unreported order of ERP" in m]
+    assert len(warned) == 1  # said once when it starts waiting, not every run
+    with orders_db.session_factory.begin() as s:
+        alarms.create_alarm(s, name="ERP", kind="cancellations_waiting", params={"count": 0, "hours": 1})
+        fired = alarms.evaluate_alarms(s, datetime.utcnow() + timedelta(hours=2))
+    assert fired and "waited more than 1 h" in fired[0].message
+    # reported (a day later): the waiting plan is written on the next run
+    actions.mark_reported(orders_db, [order.n11_order_number])
+    assert run(orders_db, "cancel_refund_orders").succeeded == 1
+    with orders_db.session_factory() as s:
+        plan = s.scalar(select(Cancellation))
+    assert plan.state == "done" and plan.attempts == 1
+    _, items = orders(orders_db)[pkg["orderNumber"]]
+    assert items[0].status == "cancelled"
+
+
+def test_plan_without_reason_is_decided_once_settings_are_fixed(orders_db, ctl):
+    set_conf(orders_db, cancellation_map={}, cancellation_reason_id=None)
+    pkg, order, _ = imported(orders_db, ctl)
+    actions.mark_reported(orders_db, [order.n11_order_number])
+    claim = ctl.claim(pkg["orderNumber"], pkg["lines"][0]["orderLineId"])
+    ctl.post("claims", {"complete": claim["claimCancelId"]})
+    run(orders_db, "cancel_refund_orders")
+    with orders_db.session_factory() as s:
+        assert s.scalar(select(Cancellation.state)) == "failed"
+    set_conf(orders_db, cancellation_reason_id=4)
+    assert run(orders_db, "cancel_refund_orders").succeeded == 1
+    with orders_db.session_factory() as s:
+        plan = s.scalar(select(Cancellation))
+    assert (plan.state, plan.reason_id) == ("done", 4)
 
 
 def test_unsupplied_reason_for_unsupplied_packages(orders_db, ctl):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from n11_desktop.app import build_services
 from n11_desktop.core.flows import run_flow
@@ -241,3 +241,38 @@ def test_address_mapping_dialog_adds_a_new_local_node(qtbot, odb, ctl):
     assert pkg["shippingAddress"]["neighborhood"] in dlg.status.text()
     qtbot.waitUntil(lambda: services.runner.pending == 0, timeout=10_000)
     assert services.shutdown(5000)
+
+
+def test_mark_erp_reported_for_a_selection_and_from_csv(qtbot, odb, ctl, tmp_path):
+    from PySide6.QtCore import QItemSelectionModel
+
+    pkgs = [ctl.order() for _ in range(4)]
+    assert run_flow("order_create", odb).ok
+    w, services = make(qtbot, odb)
+    sel = w.table.selectionModel()
+    for n in (0, 1):
+        sel.select(w.model.index(n, 0), QItemSelectionModel.SelectionFlag.Select
+                   | QItemSelectionModel.SelectionFlag.Rows)
+    chosen = {w.model.rows[0].n11_order_number, w.model.rows[1].n11_order_number}
+    w.mark_reported()
+    qtbot.waitUntil(lambda: "2 order(s) marked" in w.message.text(), timeout=10_000)
+    settle(qtbot, w, services)
+    with odb.session_factory() as s:
+        assert set(s.scalars(select(Order.n11_order_number).where(Order.erp_reported.is_(True)))) == chosen
+    rest = [p["orderNumber"] for p in pkgs if p["orderNumber"] not in chosen]
+    csv_file = tmp_path / "erp.csv"
+    csv_file.write_text("order_number\n" + "\n".join(rest) + "\n", encoding="utf-8")
+    w.mark_reported_from_csv(str(csv_file))
+
+    def unreported():
+        with odb.session_factory() as s:
+            return s.scalar(select(func.count()).select_from(Order).where(Order.erp_reported.is_(False)))
+
+    qtbot.waitUntil(lambda: unreported() == 0, timeout=10_000)
+    settle(qtbot, w, services)
+    w.mark_reported_from_csv(str(tmp_path / "nope.csv"))
+    qtbot.waitUntil(lambda: "Not done" in w.message.text() and "file not found" in w.message.text(),
+                    timeout=10_000)
+    assert w.status_filter.findData("waiting_erp") >= 0
+    settle(qtbot, w, services)
+    close(w, services)

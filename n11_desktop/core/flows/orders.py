@@ -22,6 +22,7 @@ from ..orders.cancellations import (
     MAX_PLAN_ATTEMPTS,
     UNREPORTED_ERP,
     UNREPORTED_FIX,
+    WAITING_ERP,
     ReasonNotConfigured,
     cancel_reason,
     check_reason,
@@ -579,7 +580,7 @@ def cancel_refund_orders(ctx: FlowContext) -> FlowOutcome:
                     cancel_reason(ctx.config, claim_reason_keys(claim.reason_type, claim.raw),
                                   pkg.status if pkg else None)
                 problem = check_reason(s, choice, kind)
-                reason_id, msg = choice.reason_id, (problem or f"reason from {choice.source}")
+                reason_id, msg = (None if problem else choice.reason_id), (problem or f"reason from {choice.source}")
             except ReasonNotConfigured as exc:
                 reason_id, msg, problem = None, str(exc), str(exc)
             s.add(Cancellation(order_id=order.id, order_item_id=item.id, kind=kind, source_key=source,
@@ -588,11 +589,19 @@ def cancel_refund_orders(ctx: FlowContext) -> FlowOutcome:
             if problem:
                 notes.append(("ERROR", f"order {order.n11_order_number}: {problem}", order.n11_order_number))
         flush_notes()
-    # carry out every open plan (also those of claims older than 24 h that still wait for the ERP)
+    # plans that could not get a reason (settings missing then) are decided again with today's settings
+    _rechoose_reasons(ctx, notes)
+    flush_notes()
+    # carry out every open plan; a plan waiting for the ERP keeps waiting (never abandoned) until the
+    # order is marked ERP-reported, however old its claim is
     with ctx.session_factory() as s:
         plan_ids = list(s.scalars(select(Cancellation.id).where(
-            Cancellation.source_key.like("claim:%"), Cancellation.state.in_(("planned", "failed")),
-            Cancellation.attempts < MAX_PLAN_ATTEMPTS, Cancellation.reason_id.is_not(None))))
+            Cancellation.source_key.like("claim:%"), Cancellation.reason_id.is_not(None),
+            ((Cancellation.state.in_(("planned", "failed")) & (Cancellation.attempts < MAX_PLAN_ATTEMPTS))
+             | (Cancellation.state == WAITING_ERP)
+             | ((Cancellation.state == "abandoned") & Cancellation.message.like(UNREPORTED_ERP + "%"))))
+            .order_by(Cancellation.id)))
+    waiting = 0
     for plan_id in plan_ids:
         ctx.check_stop()
         out.total += 1
@@ -600,15 +609,18 @@ def cancel_refund_orders(ctx: FlowContext) -> FlowOutcome:
             plan = s.get(Cancellation, plan_id)
             order = s.get(Order, plan.order_id)
             item = s.get(OrderItem, plan.order_item_id) if plan.order_item_id else None
-            plan.attempts += 1
             number, kind, claim_id = order.n11_order_number, plan.kind, plan.source_key[6:]
             if not order.erp_reported:
-                plan.state = "failed" if plan.attempts < MAX_PLAN_ATTEMPTS else "abandoned"
-                plan.message = f"{UNREPORTED_ERP} (attempt {plan.attempts} of {MAX_PLAN_ATTEMPTS})"
-                out.penalized += 1
-                notes.append(("ERROR", f"order {number}: {UNREPORTED_ERP}: {UNREPORTED_FIX} "
-                              f"(attempt {plan.attempts} of {MAX_PLAN_ATTEMPTS})", number))
+                first = plan.state != WAITING_ERP
+                plan.state = WAITING_ERP
+                plan.message = f"{UNREPORTED_ERP}: waiting for the ERP since {plan.created_at:%d/%m/%Y %H:%M} UTC"
+                waiting += 1
+                out.skipped += 1
+                if first:
+                    notes.append(("WARNING", f"order {number}: {UNREPORTED_ERP}: {UNREPORTED_FIX} "
+                                  f"(the {kind} of claim {claim_id} waits until then)", number))
                 continue
+            plan.attempts += 1
             if item is not None:
                 item.status = st.REFUNDED if plan.kind == "refund" else st.CANCELLED
                 item.sent_status = item.status
@@ -619,10 +631,36 @@ def cancel_refund_orders(ctx: FlowContext) -> FlowOutcome:
             plan.message = f"{'refund' if kind == 'refund' else 'cancellation'} written with reason {plan.reason_id}"
         out.succeeded += 1
         notes.append(("INFO", f"order {number}: {kind} written (claim {claim_id})", number))
+    if waiting:
+        out.message = f"{out.succeeded} written, {waiting} waiting for the ERP (mark the orders ERP-reported)"
     flush_notes()
     if not claims and not plan_ids:
         out.message = "no completed cancellations in the last 24 hours"
     return out
+
+
+def _rechoose_reasons(ctx: FlowContext, notes: list) -> None:
+    with ctx.session_factory.begin() as s:
+        for plan in s.scalars(select(Cancellation).where(Cancellation.source_key.like("claim:%"),
+                                                         Cancellation.reason_id.is_(None),
+                                                         Cancellation.state == "failed")):
+            req = s.scalar(select(CancellationRequest).where(CancellationRequest.n11_claim_id == plan.source_key[6:]))
+            raw = req.raw if req is not None and isinstance(req.raw, dict) else {}
+            item = s.get(OrderItem, plan.order_item_id) if plan.order_item_id else None
+            pkg = s.get(Package, item.package_id) if item is not None and item.package_id else None
+            try:
+                choice = refund_reason(ctx.config) if plan.kind == "refund" else \
+                    cancel_reason(ctx.config, claim_reason_keys(raw.get("cancelReasonType"), raw),
+                                  pkg.status if pkg else None)
+            except ReasonNotConfigured:
+                continue
+            problem = check_reason(s, choice, plan.kind)
+            if problem:
+                plan.message = problem
+                continue
+            plan.reason_id, plan.state, plan.message = choice.reason_id, "planned", f"reason from {choice.source}"
+            notes.append(("INFO", f"claim {plan.source_key[6:]}: reason {choice.reason_id} now set "
+                          f"({choice.source})", str(req.n11_order_number if req else "")))
 
 
 # ------------------------------------------------------------------ send_cancel_order_items

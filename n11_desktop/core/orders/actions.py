@@ -133,17 +133,65 @@ def cancel_lines(db, order_id: int, quantities: dict[int, int], reason_id: int |
 
 
 def mark_reported(db, numbers) -> ActionResult:
-    """Mark orders as reported to the ERP (by N11 order number or formatted number)."""
-    wanted = [str(n).strip() for n in numbers if str(n).strip()]
+    """Mark orders as reported to the ERP (by N11 order number or formatted number). All or
+    nothing: when a number is not known nothing is marked."""
+    wanted = list(dict.fromkeys(str(n).strip() for n in numbers if str(n).strip()))
     if not wanted:
         raise ActionError("give at least one order number")
     with db.session_factory.begin() as s:
-        found = list(s.scalars(select(Order).where(Order.n11_order_number.in_(wanted) | Order.number.in_(wanted))))
+        found: list[Order] = []
+        for i in range(0, len(wanted), 500):
+            part = wanted[i:i + 500]
+            found += list(s.scalars(select(Order).where(Order.n11_order_number.in_(part) | Order.number.in_(part))))
         known = {o.n11_order_number for o in found} | {o.number for o in found}
         missing = [n for n in wanted if n not in known]
-        if missing:
+        if len(missing) == 1:
             raise ActionError(f"order {missing[0]} not found")
+        if missing:
+            shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
+            raise ActionError(f"{len(missing)} orders not found ({shown}); nothing was marked")
+        found = list({o.id: o for o in found}.values())
         for o in found:
             o.erp_reported = True
         return ActionResult(f"{len(found)} order(s) marked as reported to the ERP", "cancel_refund_orders",
                             tuple(o.n11_order_number for o in found))
+
+
+NUMBER_COLUMNS = ("n11_order_number", "order_number", "number", "order", "siparis_no", "sipariş no")
+
+
+def read_order_numbers(path) -> list[str]:
+    """Order numbers from a CSV file: the column named like an order number (n11_order_number,
+    order_number, number, order), else the first column; an unnamed first row that is no number
+    is taken as a header. Raises :class:`ActionError` with a one-line message."""
+    import csv
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ActionError(f"{p.name}: file not found") from None
+    except UnicodeDecodeError:
+        raise ActionError(f"{p.name}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise ActionError(f"{p.name}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    rows = [r for r in csv.reader(text.splitlines(), dialect) if any(c.strip() for c in r)]
+    if not rows:
+        raise ActionError(f"{p.name}: no order numbers in the file")
+    head = [c.strip().lower() for c in rows[0]]
+    col = next((head.index(n) for n in NUMBER_COLUMNS if n in head), None)
+    if col is not None:
+        rows = rows[1:]
+    else:
+        col = 0
+        if not any(ch.isdigit() for ch in rows[0][0]):
+            rows = rows[1:]  # a header with other names
+    numbers = [r[col].strip() for r in rows if len(r) > col and r[col].strip()]
+    if not numbers:
+        raise ActionError(f"{p.name}: no order numbers in the file")
+    return numbers

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..storage.models import CancellationReason
 
 MAX_PLAN_ATTEMPTS = 6
+WAITING_ERP = "waiting_erp"  # plan state: the order is not reported to the ERP yet; it waits, never abandoned
 UNREPORTED_ERP = "Unreported order of ERP cannot be canceled"
 UNREPORTED_FIX = ("the order has not been reported to the ERP yet; mark it ERP-reported (Orders tab or "
                   "`n11-desktop orders mark-reported NUMBER`) or export it for the ERP, then it is retried")

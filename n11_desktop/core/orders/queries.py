@@ -21,6 +21,7 @@ from ..storage.models import (
     Package,
 )
 from . import status as st
+from .cancellations import WAITING_ERP
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ def _where(f: OrderFilter):
                                                                    OrderItem.status == st.WAITING)))
     elif f.status == "not_reported":
         conds.append(Order.erp_reported.is_(False))
+    elif f.status == WAITING_ERP:
+        conds.append(Order.id.in_(select(Cancellation.order_id).where(Cancellation.state == WAITING_ERP)))
     elif f.status:
         conds.append(Order.status == f.status)
     if f.date_from is not None:
@@ -223,6 +226,9 @@ def export_rows(session, f: OrderFilter | None = None) -> list[dict[str, Any]]:
     w = _where(f)
     if w is not None:
         q = q.where(w)
+    from ..settings import load_config
+
+    erp_code = str(load_config(session).get("erp_code") or "")
     out = []
     for o, i in session.execute(q):
         ship = o.shipping_address or {}
@@ -234,7 +240,8 @@ def export_rows(session, f: OrderFilter | None = None) -> list[dict[str, Any]]:
             "product": i.product_name or "", "quantity": i.quantity, "cancelled_quantity": i.cancelled_quantity or 0,
             "price": str(i.price), "discount": str(i.discount), "line_status": i.status,
             "tracking_number": i.tracking_number or "", "invoice_link": o.invoice_link or "",
-            "erp_reported": int(bool(o.erp_reported)),
+            "erp_reported": int(bool(o.erp_reported)), "erp_code": erp_code,
+            "history": int(bool((o.raw or {}).get("history"))),
         })
     return out
 
@@ -245,4 +252,5 @@ def status_counts(session) -> dict[str, int]:
     out["late"] = count_orders(session, OrderFilter(status="late"))
     out["not_reported"] = int(session.scalar(select(func.count()).select_from(Order)
                                              .where(Order.erp_reported.is_(False))) or 0)
+    out[WAITING_ERP] = count_orders(session, OrderFilter(status=WAITING_ERP))
     return out
