@@ -269,6 +269,7 @@ def test_mark_erp_reported_for_a_selection_and_from_csv(qtbot, odb, ctl, tmp_pat
             return s.scalar(select(func.count()).select_from(Order).where(Order.erp_reported.is_(False)))
 
     qtbot.waitUntil(lambda: unreported() == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: not w._pending_flows, timeout=15_000)  # the flows those marks started are done
     settle(qtbot, w, services)
     w.mark_reported_from_csv(str(tmp_path / "nope.csv"))
     qtbot.waitUntil(lambda: "Not done" in w.message.text() and "file not found" in w.message.text(),
