@@ -193,3 +193,90 @@ def bench_initial_push(size: int, workdir: Path) -> BenchResult:
                        baseline=f"protocol bound: {tasks} tasks × 2 round trips × {LATENCY_MS} ms",
                        notes=f"{calls} HTTP calls, {results.succeeded if results else 0} SKU results recorded",
                        extra={"tasks": tasks, "http_calls": calls, "skus_on_n11": on_n11})
+
+
+class _Crash(BaseException):
+    """The process dies after N11 accepted the post, before the acknowledgement is stored."""
+
+
+@scenario("lost_ack_recovery", quick=300, full=1_000,
+          description="N SKUs posted, the app killed before the acknowledgement: restart recovery asks N11")
+def bench_lost_ack_recovery(size: int, workdir: Path) -> BenchResult:
+    from ..core.flows import run_flow
+    from ..core.n11.client import client_from_config
+    from ..core.schedule import recover_on_start
+    from ..core.settings import ensure_channel
+    from ..core.storage.db import open_database
+    from ..core.storage.models import BatchItem, IntegrationAction, utcnow
+
+    from sqlalchemy import func, select
+
+    from ..sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET, SandboxServer
+
+    sandbox = SandboxServer(port=0, latency_ms=LATENCY_MS, task_delay_ms=0, approval_delay_ms=10**9)
+    sandbox.start()
+    db = open_database(workdir / "lostack.db")
+
+    def crash_after_post(conf, **kw):
+        client = client_from_config(conf, **kw)
+        post = client.create_products
+
+        def create(skus, **k):
+            post(skus, **k)
+            raise _Crash()
+
+        client.create_products = create
+        return client
+
+    try:
+        with db.session_factory.begin() as s:
+            ch = ensure_channel(s)
+            conf = dict(ch.conf)
+            conf.update(base_url=sandbox.base_url, app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET,
+                        queue_page_size=1000)
+            ch.conf = conf
+            ch.is_active = True
+        _setup(db, size, sent=False, t0=utcnow() - timedelta(days=1))
+        try:
+            run_flow("product_create", db, client_factory=crash_after_post)
+        except _Crash:
+            pass
+        sandbox.state.process_tasks_now()
+        with db.session_factory() as s:
+            in_doubt = s.scalar(select(func.count()).select_from(BatchItem).where(
+                BatchItem.state.in_(("sending", "unknown"))))
+        if in_doubt != size:
+            raise RuntimeError(f"expected {size} records posted without an acknowledgement, found {in_doubt}")
+        log = sandbox.state.requests_log
+        # -------------------------------------------------------------- timed: the restart's recovery
+        a = time.perf_counter()
+        recover_on_start(db)  # the lease holder takes the dead process's batch over (no 120 s wait)
+        before = len(log)
+        res = run_flow("task_results", db, trigger="start")
+        elapsed = time.perf_counter() - a
+        calls = log[before:]
+        queries = sum(1 for r in calls if r["path"] == "/ms/product-query")
+        with db.session_factory() as s:
+            resolved = s.scalar(select(func.count()).select_from(IntegrationAction).where(
+                IntegrationAction.content_type == "product"))
+        if resolved != size or not res.ok:
+            raise RuntimeError(f"only {resolved} of {size} records resolved ({res.message})")
+        # -------------------------------------------------------------- the old way, sampled: one query per SKU
+        sample = min(size, 20)
+        with client_from_config(conf) as client:
+            b = time.perf_counter()
+            for i in range(1, sample + 1):
+                client.get_remote_product(f"BP-{i:07d}")
+            per_sku = (time.perf_counter() - b) / sample
+    finally:
+        db.dispose()
+        sandbox.stop()
+    pages = math.ceil(size / 250)
+    bound = pages * LATENCY_MS / 1000
+    return BenchResult(time_s=elapsed, baseline_s=bound,
+                       baseline=f"protocol bound: {pages} product-query pages of 250 × {LATENCY_MS} ms",
+                       notes=f"{len(calls)} HTTP calls ({queries} product-query = 1 per "
+                             f"{size / max(1, queries):.0f} SKUs); one query per SKU would take "
+                             f"≈ {per_sku * size:.1f} s",
+                       extra={"http_calls": len(calls), "product_queries": queries,
+                              "per_sku_estimate_s": per_sku * size})

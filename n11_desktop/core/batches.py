@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 IN_FLIGHT_ITEM_STATES = ("pending", "sending", "sent", "unknown")
 #: which N11 task each batch operation posts
 OPS = ("create", "update", "delete", "price_stock", "zero_stock", "seller_delete")
-UNKNOWN_RESOLVE_LIMIT = 500
+UNKNOWN_RESOLVE_LIMIT = 5000  # lost-acknowledgement records resolved per run (looked up in category pages)
+ALREADY_CREATED_LOOKUP_LIMIT = 500
 
 LogFn = Callable[..., None]
 
@@ -89,6 +90,7 @@ class PollSummary:
     resolved_unknown: int = 0
     batches_finished: int = 0
     messages: list[str] = field(default_factory=list)
+    queued_types: set[str] = field(default_factory=set)  # content types with a task N11 reports IN_QUEUE
 
 
 def _noop_log(*_a: Any, **_k: Any) -> None:
@@ -643,6 +645,7 @@ def poll(db: Any, client: Any, config: ChannelConfig, *, clock: Callable[[], dat
                 result = ahead.pop().result() if ahead else client.get_task_result(int(tid))
                 if not result.done:
                     any_in_queue = True
+                    summary.queued_types.add(ct)
                     continue
 
                 def fetch_next(idx: int = idx) -> None:
@@ -724,7 +727,7 @@ def _apply_task_result(db: Any, client: Any, batch_id: int, ct: str, tid: str, r
                 lookups.append((item_id, key))
             outcomes.append(_Outcome(item_id, False, tuple(r.reasons)))
     remotes: dict[int, Any] = {}
-    for item_id, key in lookups[:UNKNOWN_RESOLVE_LIMIT]:  # HTTP outside the write transaction
+    for item_id, key in lookups[:ALREADY_CREATED_LOOKUP_LIMIT]:  # HTTP outside the write transaction
         remotes[item_id] = client.get_remote_product(key)
     outcomes = [(_Outcome(o.item_id, o.ok, o.reasons, remote=remotes[o.item_id], message=o.message)
                  if o.item_id in remotes else o) for o in outcomes]
@@ -779,8 +782,11 @@ def recover_in_flight(db: Any, client: Any = None, config: ChannelConfig | None 
             q = q.where(Batch.content_type == content_type)
         for b in s.scalars(q):
             _release_abandoned(s, b)
-    summary = resolve_unknown(db, client, config, clock=clock, log_fn=log_fn, content_type=content_type)
+    # the tasks whose ids we hold are polled first: what N11 reports of them decides which
+    # lost-acknowledgement records may already be judged (nothing of ours still IN_QUEUE)
     polled = poll(db, client, config, clock=clock, content_type=content_type, log_fn=log_fn)
+    summary = resolve_unknown(db, client, config, clock=clock, log_fn=log_fn, content_type=content_type,
+                              queue_busy=polled.queued_types)
     for k in ("succeeded", "failed", "penalized", "pending", "batches_finished"):
         setattr(summary, k, getattr(summary, k) + getattr(polled, k))
     summary.messages.extend(polled.messages)
@@ -822,27 +828,38 @@ def take_over_abandoned(db: Any, now: datetime) -> list[int]:
 
 
 def resolve_unknown(db: Any, client: Any, config: ChannelConfig, *, clock: Callable[[], datetime],
-                    log_fn: LogFn = _noop_log, content_type: str | None = None) -> PollSummary:
+                    log_fn: LogFn = _noop_log, content_type: str | None = None,
+                    queue_busy: frozenset[str] | set[str] = frozenset()) -> PollSummary:
+    """Records posted without an acknowledgement: ask N11 whether the post took effect.
+
+    N11 has no way to list tasks, so the task a lost acknowledgement left behind cannot be found
+    by id; what N11 reports instead is its product state (product-query), read in category pages
+    (:func:`lookup_remote`, ≈ 1 request per 250 SKUs) rather than one query per SKU.
+    ``queue_busy``: content types with a task N11 still reports ``IN_QUEUE`` (from the poll just
+    made): while N11 has not worked through our queue, "the value is not there yet" is no
+    evidence, so such records are never expired, only left for the next run."""
     summary = PollSummary()
     hours = config.sent_to_remote_expiration_hours
     with db.session_factory() as s:
-        q = (select(BatchItem.id, BatchItem.object_key, BatchItem.payload, Batch.content_type, Batch.sent_at,
-                    Batch.created_at)
+        q = (select(BatchItem.id, BatchItem.object_id, BatchItem.object_key, BatchItem.payload, Batch.content_type,
+                    Batch.sent_at, Batch.created_at)
              .join(Batch, Batch.id == BatchItem.batch_id).where(BatchItem.state == "unknown"))
         if content_type:
             q = q.where(Batch.content_type == content_type)
         rows = s.execute(q.order_by(BatchItem.id).limit(UNKNOWN_RESOLVE_LIMIT)).all()
+        hints = _category_hints(s, rows)
     if not rows:
         return summary
+    remotes = lookup_remote(client, {key: hints.get(key) for _i, _o, key, *_r in rows})
     by_ct: dict[str, list[_Outcome]] = {}
     now = clock()
-    for item_id, key, payload, ct, sent_at, created_at in rows:
+    for item_id, _oid, key, payload, ct, sent_at, created_at in rows:
         meta = payload.get("_meta") or {}
         op = meta.get("op")
-        remote = client.get_remote_product(key)
+        remote = remotes.get(key)
         verdict = _verdict(op, strip_meta(payload), remote)
         started = sent_at or created_at
-        if verdict is None and now - started > timedelta(hours=hours):
+        if verdict is None and now - started > timedelta(hours=hours) and ct not in queue_busy:
             by_ct.setdefault(ct, []).append(_Outcome(item_id, False, message=penalty.MSG_SENT_TO_REMOTE.format(
                 hours=hours), expired=True))
         elif verdict is True:
@@ -860,6 +877,72 @@ def resolve_unknown(db: Any, client: Any, config: ChannelConfig, *, clock: Calla
     for level, key, msg in logs[:500]:
         log_fn(msg, level=level, object_type="product", object_key=key)
     return summary
+
+
+def _category_hints(s: Session, rows: Sequence[Any]) -> dict[str, int]:
+    """stock code → the N11 category it was sent with (the record's own payload, else the ledger)."""
+    hints: dict[str, int] = {}
+    missing: dict[int, str] = {}
+    for _item_id, oid, key, payload, *_rest in rows:
+        cid = payload.get("categoryId")
+        if cid is not None:
+            with contextlib.suppress(TypeError, ValueError):
+                hints[key] = int(cid)
+                continue
+        missing[oid] = key
+    ids = list(missing)
+    from .storage.models import IntegrationAction
+
+    for start in range(0, len(ids), 900):
+        for oid, values in s.execute(select(IntegrationAction.object_id, IntegrationAction.last_values).where(
+                IntegrationAction.content_type == "product", IntegrationAction.object_id.in_(ids[start:start + 900]))):
+            cid = (values or {}).get("categoryId")
+            if cid is not None:
+                with contextlib.suppress(TypeError, ValueError):
+                    hints[missing[oid]] = int(cid)
+    return hints
+
+
+#: categories per product-query of :func:`lookup_remote` (kept short so the URL stays small)
+LOOKUP_CATEGORIES_PER_QUERY = 40
+
+
+def lookup_remote(client: Any, wanted: Mapping[str, int | None]) -> dict[str, Any]:
+    """stock code → its product on N11 (``RemoteProduct``) or ``None``, in few requests.
+
+    Codes with a category hint are read from product-query pages filtered by those categories
+    (250 rows a page) when that costs fewer requests than one query per code (decided from the
+    first page's page count); every code *not* seen in those pages is asked for by stock code
+    before it is reported absent, so a page that shifted while it was read (or a product N11
+    moved to another category) can never make a record look unsent. Codes without a hint, or
+    whose categories hold too many other products, are asked for one by one."""
+    found: dict[str, Any] = {}
+    by_cat: dict[int, list[str]] = {}
+    single: list[str] = []
+    for code, cid in wanted.items():
+        (by_cat.setdefault(int(cid), []) if cid is not None else single).append(code)
+    cats = sorted(by_cat, key=lambda c: -len(by_cat[c]))
+    for start in range(0, len(cats), LOOKUP_CATEGORIES_PER_QUERY):
+        group = cats[start:start + LOOKUP_CATEGORIES_PER_QUERY]
+        codes = {c for cat in group for c in by_cat[cat]}
+        products, total_pages, last = client.query_product_page(0, category_ids=group)
+        if not last and (total_pages is None or total_pages > len(codes)):
+            single.extend(codes)  # the categories are mostly other products: per code is cheaper
+            continue
+        page = 0
+        while True:
+            for p in products:
+                if p.stock_code in codes:
+                    found[p.stock_code] = p
+            if last or codes <= found.keys():
+                break
+            page += 1
+            products, total_pages, last = client.query_product_page(page, category_ids=group)
+        single.extend(c for c in codes if c not in found)
+    for code in single:
+        if code not in found:
+            found[code] = client.get_remote_product(code)
+    return found
 
 
 def _verdict(op: str | None, payload: Mapping[str, Any], remote: Any) -> bool | None:

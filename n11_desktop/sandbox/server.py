@@ -123,6 +123,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         sb = self.server.sandbox
+        sb._request_started()
+        try:
+            self._handle_request(method)
+        finally:
+            sb._request_ended()
+
+    def _handle_request(self, method: str) -> None:
+        sb = self.server.sandbox
         state = sb.state
         parts = urlsplit(self.path)
         path, query = parts.path, parts.query
@@ -223,6 +231,8 @@ class SandboxServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._demo_thread: threading.Thread | None = None
+        self._busy = threading.Condition()
+        self._in_progress = 0  # requests being handled right now
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -277,6 +287,22 @@ class SandboxServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    def _request_started(self) -> None:
+        with self._busy:
+            self._in_progress += 1
+
+    def _request_ended(self) -> None:
+        with self._busy:
+            self._in_progress -= 1
+            if self._in_progress == 0:
+                self._busy.notify_all()
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no request is being handled (a request whose client died still runs to its
+        end, as on N11: a post that arrived becomes a task). False if still busy at ``timeout``."""
+        with self._busy:
+            return self._busy.wait_for(lambda: self._in_progress == 0, timeout=timeout)
 
     def sleep(self, seconds: float) -> None:
         """Sleep that ends early when the server stops (stopping never hangs)."""

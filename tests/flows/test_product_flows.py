@@ -541,3 +541,25 @@ def test_a_send_whose_batch_another_process_took_over_posts_nothing_more(n11, sa
     created = [sku["stockCode"] for t in create_tasks(sandbox) for sku in t["skus_in"]]
     assert sorted(created) == skus  # each SKU in exactly one create task
     assert {_ledger(db)[s].state for s in skus} == {"pending_approval"}
+
+
+def test_lost_acknowledgements_are_looked_up_in_category_pages_and_absence_is_confirmed_per_sku(n11, sandbox):
+    from n11_desktop.core.batches import lookup_remote
+    from n11_desktop.sandbox import data
+
+    leaf, other = data.leaf_ids()[:2]
+    for i in range(30):
+        sandbox.state.add_product(stockCode=f"IN-{i}", categoryId=leaf)
+    sandbox.state.add_product(stockCode="MOVED", categoryId=other)  # N11 shows it in another category
+    with n11.session_factory() as s:
+        conf = s.scalars(select(Channel)).first().conf
+    wanted = {f"IN-{i}": leaf for i in range(30)}
+    wanted.update({"MOVED": leaf, "NEVER-ARRIVED": leaf, "NO-HINT": None})
+    calls = len(sandbox.state.requests_log)
+    with client_from_config(conf) as client:
+        found = lookup_remote(client, wanted)
+    paths = [r["path"] for r in sandbox.state.requests_log[calls:]]
+    assert {k for k, v in found.items() if v is not None} == {f"IN-{i}" for i in range(30)} | {"MOVED"}
+    assert found["NEVER-ARRIVED"] is None and found["NO-HINT"] is None
+    # one category page for the 30, then one query each for the three not seen in it
+    assert paths == ["/ms/product-query"] * 4

@@ -84,6 +84,10 @@ def _kill_during(db_path, sandbox, slug: str, rng, *, max_requests: int, max_del
             reached = _requests(sandbox) - base
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
+            # a request the dead client had already sent runs to its end on N11's side (a post that
+            # arrived becomes a task): the restart below happens "later" (its clock is hours ahead),
+            # so N11 must have finished with it first, as it would have in those hours
+            assert sandbox.wait_idle(30), "the sandbox did not finish the killed client's requests"
             where = f"{slug}: killed after {reached} requests (k={k}, +{delay * 1000:.0f} ms)"
             if reached >= k:
                 count(f"kill -9 points: {slug}", detail=where)

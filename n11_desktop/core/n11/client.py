@@ -778,6 +778,26 @@ class N11Client:
             pages.close()
         return found
 
+    def query_product_page(
+        self,
+        page: int,
+        *,
+        category_ids: Sequence[int] = (),
+        page_size: int = PRODUCT_PAGE_MAX,
+    ) -> tuple[list[RemoteProduct], int | None, bool]:
+        """One page of ``GET /ms/product-query`` filtered by N11 categories (``categoryIds``):
+        ``(products, total_pages or None, last)``. The caller decides from the first page's
+        ``total_pages`` whether reading the rest is worth it (recovery of lost acknowledgements)."""
+        size = max(1, min(int(page_size), PRODUCT_PAGE_MAX))
+        op = "GET /ms/product-query"
+        params = {"categoryIds": ",".join(str(int(c)) for c in category_ids) or None, "page": int(page), "size": size}
+        data = self._expect_dict(self._rest("GET", "/ms/product-query", params=params, safe=True), op)
+        rows, total_pages, last = self._model(P.page, data, "product page", operation=op)
+        products = [self._model(P.remote_product, row, operation=op) for row in rows]
+        ended = (not rows or last is True or (total_pages is not None and page + 1 >= total_pages)
+                 or (total_pages is None and last is None and len(rows) < size))
+        return products, total_pages, bool(ended)
+
     # ================================================================== packages (REST orders)
     def iter_shipment_packages(
         self,
