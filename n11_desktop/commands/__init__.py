@@ -16,4 +16,7 @@ COMMAND_MODULES: tuple[tuple[str, str, str], ...] = (
     ("products", "n11_desktop.commands.products", "list products with their N11 state"),
     ("orders", "n11_desktop.commands.orders", "list or export orders"),
     ("bench", "n11_desktop.commands.bench", "run the benchmark harness"),
+    ("schedule", "n11_desktop.commands.schedule", "show or change when each flow runs"),
+    ("kpis", "n11_desktop.commands.kpis", "the eight dashboard KPIs with the N11 snapshot's age"),
+    ("reports", "n11_desktop.commands.reports", "price/stock difference and not-on-sale reports"),
 )

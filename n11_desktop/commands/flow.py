@@ -20,20 +20,24 @@ def add_parser(subparsers, common) -> None:
 def cmd_list(args, ctx) -> int:
     from ..core.flows import all_specs, implementation
 
+    from ..core.schedules import apply_override, describe, read_overrides
+
     rows = []
     flags = {}
+    overrides = {}
     if ctx.db_exists():
         from ..core.settings import load_config
 
         with ctx.db().session_factory.begin() as s:
             flags = dict(load_config(s).flags)
+            overrides = read_overrides(s)
     for spec in all_specs():
         rows.append({
             "slug": spec.slug,
             "name": spec.name,
             "flag": spec.flag or "",
             "flag_on": (flags.get(spec.flag, False) if spec.flag else True),
-            "schedule": spec.schedule.describe(),
+            "schedule": describe(apply_override(spec.schedule, overrides.get(spec.slug))),
             "available": implementation(spec.slug) is not None,
         })
     if args.json:

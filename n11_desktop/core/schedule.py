@@ -78,6 +78,16 @@ class ScheduleInputs:
     activated_at: datetime | None = None  # channel activated / Category Ids changed
     available: frozenset[str] | None = None  # implemented flows; None = all
     events: Mapping[str, datetime] = field(default_factory=dict)  # app_state events (Schedule.after_event)
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # operator's timers (core.schedules)
+
+    def schedule_of(self, spec: FlowSpec):
+        """The flow's schedule with the operator's change applied (``core.schedules``)."""
+        ov = self.overrides.get(spec.slug)
+        if not ov:
+            return spec.schedule
+        from .schedules import apply_override
+
+        return apply_override(spec.schedule, ov)
 
     def hist(self, slug: str) -> FlowHistory:
         return self.history.get(slug) or FlowHistory()
@@ -106,13 +116,20 @@ def make_request(slug: str, trigger: str, options: Mapping[str, Any] | None = No
 
 
 # --------------------------------------------------------------------------- time helpers
+def default_tz() -> tzinfo:
+    """Daily times are N11's: Europe/Istanbul, whatever the PC's zone (DESIGN §6)."""
+    from .schedules import n11_tz
+
+    return n11_tz()
+
+
 def _to_local(utc_naive: datetime, tz: tzinfo | None) -> datetime:
     aware = utc_naive.replace(tzinfo=timezone.utc)
-    return aware.astimezone(tz) if tz is not None else aware.astimezone()
+    return aware.astimezone(tz if tz is not None else default_tz())
 
 
 def _from_local(local_naive: datetime, tz: tzinfo | None) -> datetime:
-    aware = local_naive.replace(tzinfo=tz) if tz is not None else local_naive.astimezone()
+    aware = local_naive.replace(tzinfo=tz if tz is not None else default_tz())
     return aware.astimezone(timezone.utc).replace(tzinfo=None)
 
 
@@ -156,7 +173,7 @@ def due_at(spec: FlowSpec, inputs: ScheduleInputs, tz: tzinfo | None = None) -> 
     A value in the past means "due now" (missed runs coalesce into one); :data:`DUE_ALWAYS`
     means the flow never ran.
     """
-    sch = spec.schedule
+    sch = inputs.schedule_of(spec)
     h = inputs.hist(spec.slug)
     last = h.last_start
     times: list[datetime] = []
@@ -424,10 +441,16 @@ class Planner:
             rows.append(FlowStatus(
                 slug=spec.slug, name=spec.name, flag=spec.flag, flag_on=flag_on, enabled=enabled,
                 available=inputs.available is None or spec.slug in inputs.available,
-                schedule=spec.schedule.describe(), content_type=spec.content_type,
+                schedule=_describe(inputs.schedule_of(spec)), content_type=spec.content_type,
                 running=spec.slug in self.running, queued=spec.slug in self.queued, next_due=nxt,
                 history=inputs.hist(spec.slug)))
         return tuple(rows)
+
+
+def _describe(sch) -> str:
+    from .schedules import describe
+
+    return describe(sch)
 
 
 def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -513,11 +536,15 @@ def read_inputs(db, now: datetime | None = None) -> ScheduleInputs:
             at = _parse_dt(value)
             if at is not None:
                 events[key] = at
+        from .schedules import read_overrides
+
+        overrides = read_overrides(s)
         flags = dict(cfg.flags)
         active = bool(cfg.is_active)
     available = frozenset(spec.slug for spec in all_specs() if implementation(spec.slug) is not None)
     return ScheduleInputs(is_active=active, flags=MappingProxyType(flags), history=MappingProxyType(history),
-                          activated_at=activated_at, available=available, events=MappingProxyType(events))
+                          activated_at=activated_at, available=available, events=MappingProxyType(events),
+                          overrides=MappingProxyType(overrides))
 
 
 def _parse_dt(value: Any) -> datetime | None:

@@ -61,22 +61,21 @@ def load_dashboard(db, days: int, now: datetime | None = None) -> DashboardData:
 
     from ..core import metrics
     from ..core.flows.remote import fix_runs
-    from ..core.remote_sync import snapshot_age
-    from ..core.settings import load_config
+    from ..core.overview import kpi_overview
     from ..core.storage.models import KpiSnapshot, RemoteProduct
 
     now = now or utcnow()
     since = now - timedelta(days=days)
     with db.session_factory() as s:
-        buffer_stock = load_config(s).buffer_stock
-        kpis = metrics.compute_kpis(s, buffer_stock=buffer_stock)
+        overview = kpi_overview(s, now)  # the same numbers as `n11-desktop kpis`
+        kpis = overview.kpis
         history = metrics.kpi_history(s, since, HISTORY_KPIS)
         depth = metrics.kpi_history(s, since, ("queue_depth", "penalty_depth"))
         ok, failed = metrics.flow_runs_per_hour(s, since)
         snaps = int(s.scalar(select(func.count()).select_from(KpiSnapshot)) or 0)
         known = int(s.scalar(select(func.count()).select_from(RemoteProduct)) or 0)
         last_fetch = s.scalar(select(func.max(RemoteProduct.fetched_at)))
-        age = snapshot_age(s, now)
+        age = overview.age
         fixes = tuple(fix_runs(s, 10))
     return DashboardData(kpis, history, ok, failed, depth, snaps, known, last_fetch, now, age, fixes)
 

@@ -233,6 +233,10 @@ class FlowsPanel(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.pause_button = QPushButton("Pause all")
         self.resume_button = QPushButton("Resume all")
+        self.schedule_button = QPushButton("Schedule…")
+        self.schedule_button.setToolTip("Change when the selected flow runs (interval or daily time, "
+                                        "Europe/Istanbul), or reset it to the default")
+        self.schedule_button.clicked.connect(self.edit_schedule)
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
         for b, tip in ((self.run_button, "Run the selected flow now (after a run of it or its content type ends)"),
@@ -248,7 +252,7 @@ class FlowsPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.state_label)
         buttons.addStretch(1)
-        for b in (self.run_button, self.cancel_button, self.pause_button, self.resume_button):
+        for b in (self.run_button, self.cancel_button, self.schedule_button, self.pause_button, self.resume_button):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
@@ -291,6 +295,36 @@ class FlowsPanel(QWidget):
             return
         self.scheduler.run_now(slug)
         self.message_label.setText(f"{self.model.row_of(slug).status.name}: run requested.")
+
+    @Slot()
+    def edit_schedule(self) -> None:
+        slug = self.selected_slug()
+        if slug is None:
+            self.message_label.setText("Select a flow first.")
+            return
+        db = self.services.db
+
+        def job():
+            from ..core.schedules import schedule_rows
+
+            with db.session_factory() as s:
+                return next(r for r in schedule_rows(s) if r.slug == slug)
+
+        def done(row):
+            from .schedule_dialog import ScheduleDialog
+
+            dlg = ScheduleDialog(self.services, row, self)
+            dlg.saved.connect(self._on_schedule_saved)
+            self.schedule_dialog = dlg
+            dlg.open()
+
+        self.services.runner.submit(job, done, lambda e: self.message_label.setText(f"Could not read schedules: {e}"))
+
+    @Slot(str)
+    def _on_schedule_saved(self, text: str) -> None:
+        self.message_label.setText(text)
+        if self.scheduler is not None:
+            self.scheduler.refresh()
 
     @Slot()
     def cancel_selected(self) -> None:
@@ -348,6 +382,7 @@ class FlowsPanel(QWidget):
         slug = self.selected_slug()
         row = self.model.row_of(slug) if slug else None
         self.run_button.setEnabled(row is not None and row.status.available and not row.status.queued)
+        self.schedule_button.setEnabled(row is not None)
         self.cancel_button.setEnabled(row is not None and (row.status.running or row.status.queued))
         self.pause_button.setEnabled(not sch.paused)
         self.resume_button.setEnabled(sch.paused)

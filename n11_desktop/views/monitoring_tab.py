@@ -408,18 +408,12 @@ class ReportsPanel(QWidget):
         kind, db = self.kind.currentData(), self.services.db
 
         def job():
-            from ..core import reports
-            from ..core.settings import load_config
-
-            from ..core.remote_sync import snapshot_age
             from ..core.flows.base import utcnow
+            from ..core.overview import report
 
-            with db.session_factory() as s:
-                buf = load_config(s).buffer_stock
-                age = snapshot_age(s, utcnow())
-                if kind == "not_on_sale":
-                    return kind, reports.not_on_sale(s, buffer_stock=buf), age
-                return kind, reports.price_stock_differences(s, buffer_stock=buf), age
+            with db.session_factory() as s:  # the same code as `n11-desktop reports`
+                rows, age = report(s, kind, utcnow())
+                return kind, rows, age
 
         def done(res):
             kind_, rows, age = res

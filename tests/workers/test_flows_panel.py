@@ -35,7 +35,7 @@ def test_lists_every_flow_with_flag_and_schedule(qtbot, qtmodeltester, db, servi
     assert cell(panel, "stock", "Flag") == "send_updated_product_stock (on)"
     assert cell(panel, "price", "Flag") == "send_updated_product_price (off)"
     assert cell(panel, "stock", "Schedule") == "every minute"
-    assert cell(panel, "get_updated_orders", "Schedule") == "daily 06:00"
+    assert cell(panel, "get_updated_orders", "Schedule") == "daily 06:00 (Istanbul)"
     assert cell(panel, "stock", "Result") == "never ran"
     assert cell(panel, "stock", "Next run") == "scheduler off"
     assert cell(panel, "price", "Next run") == "not available yet"
@@ -101,3 +101,31 @@ def test_status_bar_shows_scheduler_state_and_running_flow(qtbot, db, fake_flows
     qtbot.waitUntil(lambda: window.flows_label.text() == "No flow running", timeout=10_000)
     window.close()  # asks the scheduler to stop and waits (bounded)
     assert sch.state == "stopped"
+
+
+def test_operator_changes_a_schedule_from_the_panel_and_resets_it(qtbot, db, services, fake_flows):
+    fake_flows["stock"] = quick()
+    activate(db, ["send_updated_product_stock"])
+    panel = make_panel(qtbot, services)
+    panel.select("stock")
+    qtbot.mouseClick(panel.schedule_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(panel, "schedule_dialog", None) is not None, timeout=10_000)
+    dlg = panel.schedule_dialog
+    assert not dlg.reset_button.isEnabled()  # nothing changed yet: the default stands
+    dlg.every_radio.setChecked(True)
+    dlg.minutes.setValue(10)
+    assert dlg.minutes.minimum() == 1  # under a minute cannot even be entered
+    with qtbot.waitSignal(dlg.saved, timeout=10_000):
+        dlg.save()
+    assert "every 10 min" in panel.message_label.text()
+    qtbot.waitUntil(lambda: cell(panel, "stock", "Schedule") == "every 10 min", timeout=10_000)
+    # a daily time for another flow, then reset the first
+    panel.select("stock")
+    panel.schedule_dialog = None
+    qtbot.mouseClick(panel.schedule_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.schedule_dialog is not None, timeout=10_000)
+    dlg = panel.schedule_dialog
+    assert dlg.reset_button.isEnabled()
+    with qtbot.waitSignal(dlg.saved, timeout=10_000):
+        dlg.reset()
+    qtbot.waitUntil(lambda: cell(panel, "stock", "Schedule") == "every minute", timeout=10_000)
