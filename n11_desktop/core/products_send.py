@@ -36,8 +36,10 @@ DEFAULT_PAGE_SIZE = 1000
 DEFAULT_MAX_TASKS = 100
 DEFAULT_PRICE_DROP_PCT = 50.0
 DEFAULT_STOCK_JUMP = 1000  # units above what N11 last got
+#: product-update fields N11 documents (attributes, title, categoryId are create-only: N11 REJECTs
+#: an update task carrying them; see docs/n11-protocol.md)
 UPDATE_KEYS = ("stockCode", "status", "preparingDay", "shipmentTemplate", "productMainId", "maxPurchaseQuantity",
-               "description", "vatRate", "attributes")
+               "description", "vatRate")
 
 
 # ----------------------------------------------------------------------------- payloads
@@ -173,7 +175,7 @@ def _fallback_build(session: Session, ids: Sequence[int], buffer_stock: int) -> 
                 out.append(Built(p.id, p.sku, None, tuple(problems)))
                 continue
             payload = {
-                "title": p.title, "description": p.description or p.title, "categoryId": int(cid),
+                "title": p.title, "description": p.description or "", "categoryId": int(cid),
                 "currencyType": price.currency or "TL", "productMainId": p.product_code or p.sku,
                 "preparingDay": p.preparing_day if p.preparing_day is not None else 3,
                 "shipmentTemplate": p.shipment_template, "stockCode": p.sku,

@@ -334,7 +334,8 @@ class SandboxServer:
             if p == "/_sandbox/orders":
                 count = int(doc.pop("count", 1))
                 kw = {k: doc[k] for k in ("lines", "status", "plate", "n_lines", "customer_name",
-                                          "created_ms", "sender", "location_delivery") if k in doc}
+                                          "created_ms", "sender", "location_delivery",
+                                          "delivery_address_type", "micro") if k in doc}
                 if "shipmentCompanyId" in doc:
                     kw["shipment_company_id"] = int(doc["shipmentCompanyId"])
                 pkgs = []

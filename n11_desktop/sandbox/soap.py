@@ -885,8 +885,13 @@ def SaveLinkSellerInvoice(state, req):
     num = str(req.get("orderNumber") or "")
     if num not in state.orders:
         raise Failure("SELLER_API.orderNotFound", f"Sipariş bulunamadı: {num}")
-    state.invoices.append({"orderNumber": num, "url": url,
-                           "invoiceNumber": req.get("invoiceNumber")})
+    inv_no, inv_at = req.get("invoiceNumber"), req.get("invoiceDateTime")
+    if state.orders[num].get("micro") and (not inv_no or not inv_at):
+        # micro-export orders need the invoice number and date (API.md §3.10, §9)
+        raise Failure("SELLER_API.invalidInput",
+                      "Mikro ihracat siparişlerinde invoiceNumber ve invoiceDateTime zorunludur.")
+    state.invoices.append({"orderNumber": num, "url": url, "invoiceNumber": inv_no,
+                           "invoiceDateTime": inv_at})
     return {"result": OK}
 
 

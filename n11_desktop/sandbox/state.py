@@ -69,6 +69,7 @@ VAT_RATES = {0, 1, 10, 20}
 MAX_SKUS_PER_TASK = 1000
 MAX_PRICE = Decimal("1000000")  # price guard
 BANNED_WORDS = ("replika", "çakma", "imitasyon", "sahte")
+UPDATE_FORBIDDEN = {"title", "categoryId", "attributes"}
 
 _FIRST = ["Ayşe", "Fatma", "Emine", "Hatice", "Zeynep", "Elif", "Merve", "Büşra", "Esra",
           "Mehmet", "Mustafa", "Ahmet", "Ali", "Hüseyin", "Hasan", "İbrahim", "Murat", "Emre",
@@ -82,6 +83,22 @@ _PRODUCT_WORDS = ["Pamuklu Basic Tişört", "Seramik Kahve Fincanı Seti", "Kabl
                   "Paslanmaz Çelik Termos 500 ml", "Deri Kartlık Cüzdan", "Çocuk Eşofman Takımı",
                   "Silikon Telefon Kılıfı", "Bambu Kesme Tahtası", "Kadın Spor Ayakkabı",
                   "Organik Pamuk Nevresim Takımı"]
+
+
+SELLER_ID = 4_218_765
+PICKUP_TYPES = ("KTN", "EASYPOINT", "PUP")
+_PICKUP_NAMES = {"KTN": "KargoTürk Noktası", "EASYPOINT": "EasyPoint Teslim Noktası",
+                 "PUP": "PTT Teslim Noktası"}
+
+
+def _pickup_point(kind: str, home: dict) -> dict:
+    """The pick-up point a package goes to (same district as the buyer): the shipping
+    address of a pick-up package on N11; the buyer stays in billingAddress."""
+    name = f"{_PICKUP_NAMES[kind]} - {home['district']}"
+    return {"address": f"{home['neighborhood']} {name} No:1", "city": home["city"],
+            "district": home["district"], "neighborhood": home["neighborhood"],
+            "fullName": name, "gsm": "08502220000", "tcId": None,
+            "postalCode": home.get("postalCode")}
 
 
 def now_ms() -> int:
@@ -159,6 +176,7 @@ class SandboxState:
             self.targeted_faults: list[dict] = []
             self.fault_rng = random.Random(f"faults:{self.seed}")
             self.rng = random.Random(f"state:{self.seed}")
+            self._pickup_rng = random.Random(f"pickup:{self.seed}")
             self._ids = itertools.count(1)
             self._task_ids = itertools.count(270_000_001)
             self._product_ids = itertools.count(741_800_001)
@@ -305,6 +323,14 @@ class SandboxState:
                                    f"Gönderilen: {len(skus)}")
                 elif not all(isinstance(s, dict) for s in skus):
                     reasons.append("skus listesi geçersiz.")
+                elif kind == "product-update":
+                    # title/categoryId are create-only: sent in an update, the task is REJECTed
+                    # (34Pazar notes citing N11 doc v9.0 §3.6). attributes is not in the
+                    # documented update list either; the sandbox takes the strict reading.
+                    extra = sorted({k for s in skus for k in s} & UPDATE_FORBIDDEN)
+                    if extra:
+                        reasons.append(f"Ürün güncellemede gönderilemeyen alan(lar): {', '.join(extra)}. "
+                                       "Bu alanlar yalnızca ürün oluşturmada (product-create) kullanılır.")
             if reasons:
                 task = self._new_task(ttype, skus or [], "REJECT", reasons)
             else:
@@ -356,8 +382,12 @@ class SandboxState:
                 except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
                     # Odd value types must fail this SKU, never the whole sandbox.
                     reasons = [f"Sku verisi geçersiz: {type(exc).__name__}"]
-            results.append({"itemCode": code, "status": "FAIL" if reasons else "SUCCESS",
-                            "sku": sku_view, "reasons": reasons})
+            if kind == "price-stock-update":
+                # N11 reports these inside the sku block (TradeXpress client; API.md §9)
+                sku_view["reasons"] = reasons
+                reasons = []
+            results.append({"itemCode": code, "status": "FAIL" if sku_view.get("reasons") or reasons
+                            else "SUCCESS", "sku": sku_view, "reasons": reasons})
         task["results"] = results
         task["status"] = "PROCESSED"
         task["processedDate"] = now_ms()
@@ -523,6 +553,9 @@ class SandboxState:
                 url = img.get("url") if isinstance(img, dict) else None
                 if not isinstance(url, str) or not url.startswith("https://"):
                     errs.append(f"Görsel adresi https ile başlamalıdır: {url}")
+        desc = sku.get("description")
+        if desc is None or (isinstance(desc, str) and not desc.strip()):
+            errs.append("description alanı boş olamaz.")
         for key, types in (("description", str), ("barcode", str), ("catalogId", int),
                            ("maxPurchaseQuantity", int)):
             v = sku.get(key)
@@ -546,7 +579,7 @@ class SandboxState:
         pid = next(self._product_ids)
         rejected = REJECT_TRIGGER in (title or "") or REJECT_TRIGGER in str(sku.get("description") or "")
         self.products[code] = {
-            "n11ProductId": pid, "sellerId": 4_218_765, "sellerNickname": "sandboxmagaza",
+            "n11ProductId": pid, "sellerId": SELLER_ID, "sellerNickname": "sandboxmagaza",
             "stockCode": code, "title": title, "description": sku.get("description") or "",
             "categoryId": cid, "productMainId": main_id, "status": "InCatalogApproval",
             "saleStatus": "Before_Sale", "preparingDay": pday if pday is not None else 3,
@@ -592,10 +625,8 @@ class SandboxState:
             errs.append("status alanı geçersizdir (Active, Suspended).")
         if "shipmentTemplate" in sku and sku["shipmentTemplate"] not in self._template_names():
             errs.append("shipmentTemplate alanı geçersizdir")
-        resolved = None
-        if sku.get("attributes") is not None:
-            aerrs, resolved = self._attribute_errors(p["categoryId"], sku["attributes"])
-            errs += aerrs
+        if "currencyType" in sku and sku["currencyType"] not in ("TL", "USD", "EUR"):
+            errs.append("currencyType alanı geçersizdir (TL, USD, EUR).")
         for k, types in (("preparingDay", int), ("shipmentTemplate", str), ("description", str),
                          ("maxPurchaseQuantity", int), ("productMainId", str)):
             v = sku.get(k)
@@ -608,14 +639,15 @@ class SandboxState:
             p["status"] = st
             p["saleStatus"] = "Sale_Closed" if st == "Suspended" else (
                 "On_Sale" if p["quantity"] > 0 else "Out_Of_Stock")
-        for k in ("preparingDay", "shipmentTemplate", "description", "maxPurchaseQuantity",
-                  "productMainId"):
+        for k in ("preparingDay", "shipmentTemplate", "description", "currencyType"):
             if k in sku and sku[k] is not None:
                 p[k] = sku[k]
-        if sku.get("deleteMaxPurchaseQuantity"):
-            p["maxPurchaseQuantity"] = None
-        if resolved is not None:
-            p["attributes"] = resolved
+        # N11 applies productMainId / maxPurchaseQuantity only with their delete* flag set to
+        # true; without it the SKU still answers SUCCESS and nothing changes (API.md §9, TX)
+        if sku.get("deleteProductMainId") is True and sku.get("productMainId") is not None:
+            p["productMainId"] = sku["productMainId"]
+        if sku.get("deleteMaxPurchaseQuantity") is True:
+            p["maxPurchaseQuantity"] = sku.get("maxPurchaseQuantity")
         p["version"] += 1
         p["_updated"] = now_ms()
         return []
@@ -676,6 +708,8 @@ class SandboxState:
 
     def product_row(self, p: dict) -> dict:
         row = {k: v for k, v in p.items() if not k.startswith("_") and k != "version"}
+        if row.get("rejectInfo") is None:
+            del row["rejectInfo"]  # N11 omits it unless the product was rejected (lonca)
         row["salePrice"] = num(p["salePrice"])
         row["listPrice"] = num(p["listPrice"])
         row["attributes"] = copy.deepcopy(p["attributes"])
@@ -688,7 +722,7 @@ class SandboxState:
             code = fields["stockCode"]
             pid = next(self._product_ids)
             leaf = fields.get("categoryId") or data.leaf_ids()[0]
-            p = {"n11ProductId": pid, "sellerId": 4_218_765, "sellerNickname": "sandboxmagaza",
+            p = {"n11ProductId": pid, "sellerId": SELLER_ID, "sellerNickname": "sandboxmagaza",
                  "stockCode": code, "title": fields.get("title", f"Sandbox Ürünü {code} Test"),
                  "description": fields.get("description", ""), "categoryId": leaf,
                  "productMainId": fields.get("productMainId", code), "status": fields.get("status", "Active"),
@@ -781,11 +815,17 @@ class SandboxState:
                      plate: int | None = None, shipment_company_id: int | None = None,
                      created_ms: int | None = None, n_lines: int | None = None,
                      customer_name: str | None = None, sender: str = "SELLER",
-                     location_delivery: bool = False) -> list[dict]:
+                     location_delivery: bool = False, delivery_address_type: str | None = None,
+                     micro: bool | None = None) -> list[dict]:
         """Create one order as one shipment package; return the package(s) (REST shape).
 
         ``sender="N11"`` makes an n11depom (fulfilled by N11) package, listed only with
-        ``sender=N11|ALL``. ``location_delivery=True`` makes a "Konuma Özel Teslimat" package,
+        ``sender=N11|ALL``. ``delivery_address_type`` ``KTN``/``EASYPOINT``/``PUP`` makes a
+        pick-up-point package: its ``shippingAddress`` is the pick-up point and the buyer's
+        address is in ``billingAddress``; ``None`` (default) is home delivery, where N11 sends no
+        ``deliveryAddressType`` at all (lonca, API.md §9). ``micro=True`` makes a micro-export
+        order (its invoice link needs invoiceNumber and invoiceDateTime); N11 sends ``micro:
+        null`` for ordinary orders. ``location_delivery=True`` makes a "Konuma Özel Teslimat" package,
         whose REST ``id`` is null (production quirk; the sandbox keeps an internal id,
         ``sandboxPackageId`` in control API answers).
 
@@ -795,6 +835,9 @@ class SandboxState:
         """
         if status not in REST_PACKAGE_STATUSES:
             raise ValueError(f"unknown package status {status!r}; known: {REST_PACKAGE_STATUSES}")
+        if delivery_address_type is not None and delivery_address_type not in PICKUP_TYPES:
+            raise ValueError(f"unknown deliveryAddressType {delivery_address_type!r}; known: "
+                             f"{list(PICKUP_TYPES)} (or none for home delivery)")
         for i, spec in enumerate(lines or []):
             if not isinstance(spec, dict) or not spec.get("stockCode"):
                 raise ValueError(f"order line {i + 1}: a stockCode is required")
@@ -866,12 +909,17 @@ class SandboxState:
                                           for a in (prod or {}).get("attributes", [])
                                           if a["attributeId"] == data.COLOR_ATTRIBUTE_ID],
                     "deliveryFeeType": 2, "sender": sender, "productOrigin": "TR",
+                    "customTextOptionValues": [],
                     "_soap": None, "_late": False, "_approvedDate": None, "_shippingDate": None,
                     "_rejectReason": None, "_version": 1, "_shipmentInfo": None})
+            billing = dict(ship, taxId=None, taxHouse=None, invoiceType=1)
+            if delivery_address_type is not None:
+                ship = _pickup_point(delivery_address_type, ship)
             order = {"id": next(self._order_ids), "orderNumber": order_number,
                      "createDate": created, "paymentType": rng.choice([1, 1, 1, 8, 10]),
                      "invoiceType": 1, "buyer": person, "shippingAddress": ship,
-                     "billingAddress": dict(ship), "packages": []}
+                     "billingAddress": billing, "packages": [], "micro": bool(micro),
+                     "deliveryAddressType": delivery_address_type}
             self.orders[order_number] = order
             self._order_ids_index[order["id"]] = order_number
             pkg = self._new_package(order, built, status, company, created)
@@ -880,6 +928,11 @@ class SandboxState:
                 pkg["_hide_id"] = True
                 pkg["deliveryAddressType"] = "PUP"
             return [self.package_json(pkg)]
+
+    def demo_pickup_type(self) -> str | None:
+        """Delivery type of the next demo order: about one in five goes to a pick-up point."""
+        r = self._pickup_rng.random()
+        return PICKUP_TYPES[int(r * 100) % 3] if r < 0.2 else None
 
     def _new_package(self, order: dict, lines: list[dict], status: str, company: dict,
                      created: int | None = None, pid=None) -> dict:
@@ -895,7 +948,8 @@ class SandboxState:
                "cargoTrackingNumber": str(self.rng.randint(10**14, 10**15 - 1)),
                "cargoSenderNumber": None, "cargoTrackingLink": None,
                "shipmentCompanyId": company["id"], "cargoProviderName": company["name"],
-               "shipmentMethod": 1, "micro": False, "deliveryAddressType": "KTN",
+               "shipmentMethod": 1, "micro": True if order.get("micro") else None,
+               "deliveryAddressType": order.get("deliveryAddressType"),
                "sender": lines[0].get("sender", "SELLER") if lines else "SELLER",
                "lines": lines}
         self.packages[pid] = pkg
@@ -928,10 +982,12 @@ class SandboxState:
                 "shipmentCompanyId": pkg["shipmentCompanyId"],
                 "cargoProviderName": pkg["cargoProviderName"],
                 "shipmentMethod": pkg["shipmentMethod"], "micro": pkg["micro"],
-                "deliveryAddressType": pkg["deliveryAddressType"],
+                **({"deliveryAddressType": pkg["deliveryAddressType"]}
+                   if pkg.get("deliveryAddressType") else {}),
                 "customerEmail": b["email"], "customerfullName": b["fullName"],
                 "customerId": b["customerId"], "taxId": None, "taxOffice": None,
-                "tcIdentityNumber": b["tcId"],
+                "tcIdentityNumber": b["tcId"], "isReturned": False, "sellerId": SELLER_ID,
+                "installmentChargeWithVATprice": 0,
                 "billingAddress": dict(order["billingAddress"]),
                 "shippingAddress": dict(order["shippingAddress"]), "lines": lines}
 
@@ -1382,7 +1438,7 @@ class SandboxState:
     def demo_tick(self) -> None:
         """One step of the demo scenario: new order, sometimes advance or claim."""
         with self.lock:
-            self.create_order()
+            self.create_order(delivery_address_type=self.demo_pickup_type())
             r = self.rng.random()
             created = [p for p in self.packages.values() if p["shipmentPackageStatus"] == "Created"]
             picking = [p for p in self.packages.values() if p["shipmentPackageStatus"] == "Picking"]

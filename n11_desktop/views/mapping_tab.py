@@ -1331,6 +1331,7 @@ _PROBLEM_NAMES = {
     "value_not_in_list": "value not in N11's list", "no_price": "no price", "no_stock": "no stock",
     "no_image": "no image", "attributes_not_loaded": "attributes not loaded", "invalid_category": "category to remap",
     "short_title": "title too short", "no_shipment_template": "no shipment template",
+    "no_description": "no description",
 }
 
 

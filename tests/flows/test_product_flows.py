@@ -563,3 +563,17 @@ def test_lost_acknowledgements_are_looked_up_in_category_pages_and_absence_is_co
     assert found["NEVER-ARRIVED"] is None and found["NO-HINT"] is None
     # one category page for the 30, then one query each for the three not seen in it
     assert paths == ["/ms/product-query"] * 4
+
+
+def test_product_without_description_is_held_back_with_a_clear_penalty(n11, sandbox):
+    """N11 fails a product-create SKU without a description: Mapping Control stops it first."""
+    db = n11
+    skus = seed_catalog(db, 2)
+    with db.session_factory.begin() as s:
+        s.scalars(select(Product).where(Product.sku == skus[1])).one().description = "   "
+    res = run(db, "product_create")
+    assert res.succeeded == 1 and res.penalized == 1
+    (task,) = create_tasks(sandbox)
+    assert [sku["stockCode"] for sku in task["skus_in"]] == [skus[0]]  # never sent
+    pen = _penalties(db)[("product", skus[1])]
+    assert pen.reason_type == "mapping" and "Description is empty" in pen.message

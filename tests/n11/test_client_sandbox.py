@@ -21,6 +21,7 @@ from n11_desktop.core.n11 import (
     N11TimeoutError,
     NotFoundError,
     ServerError,
+    WrongBaseUrlError,
     TaskRejectedError,
     client_from_config,
 )
@@ -544,15 +545,34 @@ def test_malformed_bodies(sandbox, client, rec):
         client.get_shipment_templates()
 
 
-def test_unknown_path_is_a_server_error(sandbox, rec):
+def test_unknown_path_is_a_wrong_base_url_not_an_outage(sandbox, rec):
+    """N11's edge answers an unknown path with 503 + HTML: one call, one line naming the Base Url."""
     client = make_client(sandbox.url + "/gateway/", rec)
+    try:
+        with pytest.raises(WrongBaseUrlError) as ei:
+            client.get_cities()
+        err = ei.value
+        assert err.http_status == 503 and not err.retryable
+        assert len(rec.exchanges) == 1 and rec.sleeps == []  # not retried as downtime
+        assert rec.exchanges[-1].url.endswith("/gateway/cityService/")
+        text = str(err)
+        assert "\n" not in text and "Base Url" in text and "https://api.n11.com/ws/" in text
+        rec.exchanges.clear()
+        with pytest.raises(WrongBaseUrlError):  # Test connection says the same
+            client.test_connection()
+        assert len(rec.exchanges) == 2  # REST part answered; the SOAP path did not exist
+    finally:
+        client.close()
+
+
+def test_a_real_503_outage_is_still_retried(sandbox, client, rec):
+    sandbox.state.set_faults(rate=1.0, kinds=["http_503"])
     try:
         with pytest.raises(ServerError) as ei:
             client.get_cities()
-        assert ei.value.http_status == 503 and "No server is available" in ei.value.message
-        assert rec.exchanges[-1].url.endswith("/gateway/cityService/")
     finally:
-        client.close()
+        sandbox.state.set_faults(rate=0.0)
+    assert ei.value.retryable and len(rec.exchanges) == 3 and len(rec.sleeps) == 2
 
 
 def test_partial_multi_task_failure_keeps_earlier_acks(sandbox, rec):

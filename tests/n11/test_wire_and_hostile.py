@@ -328,13 +328,22 @@ def test_redact_everywhere():
 
 def test_exchange_has_request_and_response_with_secret_redacted(scripted, scripted_client, rec):
     scripted.add(200, json.dumps({"content": [], "totalPages": 0, "last": True}))
+    scripted.add(
+        200,
+        '<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>'
+        '<ns3:GetShipmentCompaniesResponse xmlns:ns3="http://www.n11.com/ws/schemas">'
+        "<result><status>success</status></result><shipmentCompanies/></ns3:GetShipmentCompaniesResponse>"
+        "</S:Body></S:Envelope>",
+        "text/xml",
+    )
     scripted_client.test_connection()
-    ex = rec.exchanges[-1]
+    assert rec.exchanges[-1].url.endswith("/ws/shipmentCompanyService/")
+    ex = rec.exchanges[-2]
     assert ex.method == "GET" and ex.url.endswith("/ms/product-query?page=0&size=1")
     assert ex.request_headers["appsecret"] == "***" and ex.request_headers["appkey"] == "demo-app-key"
     assert ex.status == 200 and json.loads(ex.response_body)["last"] is True
     assert ex.error is None and ex.elapsed_ms >= 0
-    sent = scripted.requests[-1]["headers"]
+    sent = scripted.requests[-2]["headers"]
     assert sent["appsecret"] == "s3cr3t-value"  # the real request carried it
 
 

@@ -223,7 +223,9 @@ def test_price_stock_update(fresh, http):
     sb.state.process_tasks_now()
     rows = _details(sb, http, ack["id"])["skus"]["content"]
     assert rows[0]["status"] == "SUCCESS"
-    assert rows[1]["status"] == "FAIL" and "Ürün bulunamadı" in rows[1]["reasons"][0]
+    # price-stock-update reasons sit inside the sku block, as on N11 (API.md §9)
+    assert rows[1]["status"] == "FAIL" and "Ürün bulunamadı" in rows[1]["sku"]["reasons"][0]
+    assert rows[1]["reasons"] == []
     assert rows[2]["status"] == "FAIL"  # duplicate in task
     p = http.get(sb.url + "/ms/product-query", params={"stockCode": "PS-1"}, headers=AUTH).json()["content"][0]
     assert (p["listPrice"], p["salePrice"], p["quantity"]) == (20, 15.5, 7)
@@ -231,7 +233,8 @@ def test_price_stock_update(fresh, http):
         {"stockCode": "PS-1", "listPrice": 20.123, "salePrice": 15},
         ])
     sb.state.process_tasks_now()
-    assert "2 ondalık" in _details(sb, http, ack["id"])["skus"]["content"][0]["reasons"][0]
+    row = _details(sb, http, ack["id"])["skus"]["content"][0]
+    assert row["status"] == "FAIL" and "2 ondalık" in row["sku"]["reasons"][0]
 
 
 def test_product_query_paging_and_limits(fresh, http):
@@ -287,8 +290,13 @@ def test_packages_shape_and_filters(fresh, http):
                 "agreedDeliveryDate", "totalAmount", "totalDiscountAmount", "packageHistories",
                 "cargoTrackingNumber", "cargoSenderNumber", "shipmentCompanyId",
                 "cargoProviderName", "customerfullName", "shippingAddress", "billingAddress",
-                "lines", "tcIdentityNumber", "deliveryAddressType"):
+                "lines", "tcIdentityNumber", "isReturned", "sellerId",
+                "installmentChargeWithVATprice", "micro"):
         assert key in pkg
+    # home delivery: N11 sends no deliveryAddressType, and micro is null (lonca, API.md §9)
+    assert "deliveryAddressType" not in pkg and pkg["micro"] is None
+    assert line["customTextOptionValues"] == []
+    assert {"taxId", "taxHouse", "invoiceType"} <= set(pkg["billingAddress"])
     assert set(pkg["shippingAddress"]) >= {"address", "city", "district", "neighborhood",
                                            "fullName", "gsm", "tcId", "postalCode"}
     r = http.get(sb.url + PKG, headers=AUTH).json()

@@ -232,7 +232,7 @@ def test_seller_invoice_link(fresh, http):
                    f"<url>{url}</url><orderNumber>{num}</orderNumber>", path="/ws/sellerInvoiceService/")
         assert response_el(bad, "SaveLinkSellerInvoice").findtext("result/status") == "failure"
     assert sb.state.invoices == [{"orderNumber": num, "url": f"https://fatura.example.com/{num}.pdf",
-                                  "invoiceNumber": None}]
+                                  "invoiceNumber": None, "invoiceDateTime": None}]
 
 
 def test_late_shipment_is_automatic_after_ship_by_date(fresh, http):

@@ -353,6 +353,10 @@ def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: i
         if not title or len(str(title).strip()) < MIN_TITLE:
             add(Problem("short_title", "title", f"Title must be at least {MIN_TITLE} characters on N11 "
                                                 f"(has {len(str(title or '').strip())})"))
+        if not description or not str(description).strip():
+            # N11 fails a product-create SKU without a description (API.md §6; sandbox enforces it)
+            add(Problem("no_description", "description",
+                        "Description is empty — N11 requires a product description; fill it in the catalog"))
         imgs = [str(u).strip() for u in (images or []) if str(u).strip()]
         if not imgs:
             add(Problem("no_image", "images", "No image"))

@@ -16,6 +16,7 @@ from .errors import (
     RateLimitedError,
     ServerError,
     TaskRejectedError,
+    WrongBaseUrlError,
 )
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "ServerError",
     "MalformedResponseError",
     "N11ConnectionError",
+    "WrongBaseUrlError",
 ]

@@ -7,15 +7,16 @@ Every function here takes plain data and returns a model; anything that does not
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from . import clock
 from . import models as m
 from .soap import as_list, items_of
 
 #: Turkey has been on UTC+3 all year since 2016; N11 dates without a zone are Turkish time.
-TURKEY = timezone(timedelta(hours=3), "TRT")
+TURKEY = clock.TURKEY
 
 
 # --------------------------------------------------------------------------- scalars
@@ -122,7 +123,7 @@ def dt(value: Any) -> datetime | None:
         return None
     if isinstance(value, (int, Decimal, float)) or (isinstance(value, str) and value.strip().isdigit()):
         try:
-            return datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc)
+            return clock.from_epoch_ms(int(value))
         except (OverflowError, OSError, ValueError):
             return None
     text = str(value).strip()
@@ -297,10 +298,14 @@ def task_sku(data: dict) -> m.TaskSkuResult:
     if code is None:
         raise ValueError("task SKU row has no itemCode")
     code = text({"itemCode": code}, "itemCode", what, numbers=True)
+    # N11 puts a SKU's failure reasons at row level or inside ``sku.reasons`` (TradeXpress
+    # client, API.md §9): both are read, each reason once
+    reasons = strs(listed(data, "reasons", what, text_ok=True))
+    inner = strs(listed(sku, "reasons", f"{what}: 'sku'", text_ok=True))
     return m.TaskSkuResult(
         stock_code=code or "",
         status=(text(data, "status", what) or "").strip().upper(),
-        reasons=strs(listed(data, "reasons", what, text_ok=True)),
+        reasons=tuple(dict.fromkeys(reasons + inner)),
         sale_price=field(d, sku, "salePrice", what),
         list_price=field(d, sku, "listPrice", what),
         quantity=field(i, sku, "stock" if "stock" in sku else "quantity", what),

@@ -37,6 +37,7 @@ import requests
 import urllib3.exceptions
 
 from . import _parse as P
+from .clock import to_epoch_ms, to_turkey
 from . import rest, soap
 from .errors import (
     MalformedResponseError,
@@ -76,8 +77,14 @@ log = logging.getLogger(__name__)
 REDACTED = "***"
 T = TypeVar("T")
 
-#: N11's REST package listing accepts at most this window per request (API.md §6)
-MAX_PACKAGE_WINDOW = timedelta(days=15)
+#: N11's REST package listing accepts at most 15 days per request and silently clamps a longer
+#: window (API.md §6; lonca: to the LAST 15 days). Each request asks for less than that, so no
+#: clamp can ever cut a window, and consecutive windows overlap, so a package stamped on a
+#: window edge (or by a clock a little off) is read by both and yielded once.
+N11_MAX_WINDOW = timedelta(days=15)
+WINDOW_MARGIN = timedelta(hours=1)
+WINDOW_OVERLAP = timedelta(minutes=10)
+MAX_PACKAGE_WINDOW = N11_MAX_WINDOW - WINDOW_MARGIN
 PACKAGE_PAGE_SIZE = 100
 PRODUCT_PAGE_MAX = 250
 TASK_PAGE_SIZE = 1000
@@ -179,16 +186,59 @@ def _chunks(seq: Sequence[T], size: int) -> Iterator[list[T]]:
 
 
 def _aware(value: datetime) -> datetime:
-    if not isinstance(value, datetime):
-        if isinstance(value, date):
-            value = datetime(value.year, value.month, value.day)
-        else:
-            raise TypeError(f"expected a datetime, got {type(value).__name__}")
-    return value if value.tzinfo else value.astimezone()  # naive = this machine's local time
+    if not isinstance(value, (datetime, date)):
+        raise TypeError(f"expected a datetime, got {type(value).__name__}")
+    return to_turkey(value)  # naive = Turkish wall-clock time (N11's zone), see .clock
 
 
-def _epoch_ms(value: datetime) -> int:
-    return int(value.timestamp() * 1000)
+_epoch_ms = to_epoch_ms
+
+
+# --------------------------------------------------------------------------- task SKU rules
+#: product-update ``status`` values (API.md §6, §9: start/stop selling without deleting)
+UPDATE_STATUSES = ("Active", "Suspended")
+#: product-update fields N11 documents (API.md §9); anything else is dropped, not sent
+UPDATE_FIELDS = (
+    "stockCode",
+    "status",
+    "preparingDay",
+    "shipmentTemplate",
+    "currencyType",
+    "productMainId",
+    "deleteProductMainId",
+    "maxPurchaseQuantity",
+    "deleteMaxPurchaseQuantity",
+    "description",
+    "vatRate",
+)
+
+
+def _sku_name(n: int, sku: Mapping[str, Any]) -> str:
+    return f"SKU #{n + 1} ({sku.get('stockCode')})"
+
+
+def _prepare_prices(n: int, sku: dict) -> dict:
+    for key in ("salePrice", "listPrice"):
+        if sku.get(key) is not None:
+            sku[key] = rest.money(sku[key], f"{_sku_name(n, sku)}: {key}")
+    return sku
+
+
+def _prepare_create(n: int, sku: dict) -> dict:
+    # (an empty description is stopped earlier, by Mapping Control; N11 fails such a SKU)
+    return _prepare_prices(n, sku)
+
+
+def _prepare_update(n: int, sku: dict) -> dict:
+    status = sku.get("status")
+    if status is not None and status not in UPDATE_STATUSES:
+        raise ValueError(f"{_sku_name(n, sku)}: status must be Active or Suspended (got {status!r})")
+    if "productMainId" in sku and sku["productMainId"] is not None:
+        sku["deleteProductMainId"] = True
+    if "maxPurchaseQuantity" in sku:
+        # the flag makes N11 take the value; a None value with the flag clears the limit
+        sku["deleteMaxPurchaseQuantity"] = True
+    return {k: v for k, v in sku.items() if k in UPDATE_FIELDS and (v is not None or k == "maxPurchaseQuantity")}
 
 
 # --------------------------------------------------------------------------- the client
@@ -590,8 +640,11 @@ class N11Client:
 
     # ================================================================== connection
     def test_connection(self) -> None:
-        """Cheap authenticated call (REST product query, one row). Raises a typed error."""
+        """Cheap authenticated calls on both halves of the API: REST (product query, one row)
+        and SOAP (cargo companies, under the Base Url's path). Raises a typed error; a Base Url
+        that does not lead to N11 raises :class:`WrongBaseUrlError` at once (no retries)."""
         self._rest("GET", "/ms/product-query", params={"page": 0, "size": 1}, safe=True)
+        self._soap("ShipmentCompanyService", "GetShipmentCompanies", safe=True)
 
     # ================================================================== categories
     def get_category_tree(self) -> tuple[CategoryNode, ...]:
@@ -610,7 +663,14 @@ class N11Client:
         return tuple(self._model(P.category_attribute, row, n, operation=op) for n, row in enumerate(rows))
 
     # ================================================================== product tasks
-    def _post_tasks(self, path: str, skus: Sequence[Mapping[str, Any]], *, raise_on_reject: bool) -> list[TaskAck]:
+    def _post_tasks(
+        self,
+        path: str,
+        skus: Sequence[Mapping[str, Any]],
+        *,
+        raise_on_reject: bool,
+        prepare: Callable[[int, dict], dict] | None = None,
+    ) -> list[TaskAck]:
         items = list(skus)
         for n, sku in enumerate(items):
             if not isinstance(sku, Mapping):
@@ -618,6 +678,8 @@ class N11Client:
             code = sku.get("stockCode")
             if code is None or not str(code).strip():
                 raise ValueError(f"SKU #{n + 1} has no stockCode")
+        if prepare is not None:  # every SKU is checked before the first task goes out
+            items = [prepare(n, dict(sku)) for n, sku in enumerate(items)]
         acks: list[TaskAck] = []
         total = (len(items) + self.max_task_skus - 1) // self.max_task_skus
         for number, chunk in enumerate(_chunks(items, self.max_task_skus), start=1):
@@ -651,12 +713,43 @@ class N11Client:
         return acks
 
     def create_products(self, skus: Sequence[Mapping[str, Any]], *, raise_on_reject: bool = True) -> list[TaskAck]:
-        """Post product-create tasks (≤ ``max_task_skus`` SKUs each). See :meth:`update_price_stock`."""
-        return self._post_tasks("/ms/product/tasks/product-create", skus, raise_on_reject=raise_on_reject)
+        """Post product-create tasks (≤ ``max_task_skus`` SKUs each). See :meth:`update_price_stock`.
+
+        Prices go out as exact numbers with two decimals (:func:`.rest.money`). N11 requires a
+        description (it fails a SKU without one); Mapping Control keeps such products back."""
+        return self._post_tasks(
+            "/ms/product/tasks/product-create", skus, raise_on_reject=raise_on_reject, prepare=_prepare_create
+        )
 
     def update_products(self, skus: Sequence[Mapping[str, Any]], *, raise_on_reject: bool = True) -> list[TaskAck]:
-        """Post product-update tasks (status Active/Suspended, description, vatRate, ...)."""
-        return self._post_tasks("/ms/product/tasks/product-update", skus, raise_on_reject=raise_on_reject)
+        """Post product-update tasks (``status`` Active/Suspended, description, vatRate, ...).
+
+        N11 applies ``productMainId`` only together with ``deleteProductMainId: true`` and
+        ``maxPurchaseQuantity`` only with ``deleteMaxPurchaseQuantity: true`` (without the flag
+        it answers SUCCESS and changes nothing): the flags are added whenever the field is sent.
+        ``attributes`` is not a product-update field on N11 and is never sent here (attribute
+        changes go through product-create with the same stock code, see
+        :meth:`create_products`)."""
+        return self._post_tasks(
+            "/ms/product/tasks/product-update", skus, raise_on_reject=raise_on_reject, prepare=_prepare_update
+        )
+
+    def set_products_status(
+        self, stock_codes: Sequence[str], status: str, vat_rates: Mapping[str, int], *, raise_on_reject: bool = True
+    ) -> list[TaskAck]:
+        """Pause (``Suspended``) or resume (``Active``) selling without deleting: product-update
+        with ``status``. ``vat_rates`` maps each stock code to its VAT rate (N11 requires
+        ``vatRate`` on every product-update SKU)."""
+        if isinstance(stock_codes, str):
+            raise TypeError("set_products_status expects a list of stock codes, not one string")
+        if status not in UPDATE_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(UPDATE_STATUSES)} (got {status!r})")
+        skus = []
+        for code in stock_codes:
+            if str(code) not in vat_rates or vat_rates[str(code)] is None:
+                raise ValueError(f"no VAT rate for {code}: N11 requires vatRate on product-update")
+            skus.append({"stockCode": str(code), "status": status, "vatRate": int(vat_rates[str(code)])})
+        return self.update_products(skus, raise_on_reject=raise_on_reject)
 
     def delete_products(self, stock_codes: Sequence[str], *, raise_on_reject: bool = True) -> list[TaskAck]:
         """Post product-delete tasks for these stock codes."""
@@ -679,7 +772,9 @@ class N11Client:
         and the remaining tasks are not posted; a timeout/5xx/dropped connection on a post
         sets ``outcome_unknown=True`` (never re-posted automatically).
         """
-        return self._post_tasks("/ms/product/tasks/price-stock-update", items, raise_on_reject=raise_on_reject)
+        return self._post_tasks(
+            "/ms/product/tasks/price-stock-update", items, raise_on_reject=raise_on_reject, prepare=_prepare_prices
+        )
 
     def get_task_result(self, task_id: int) -> TaskResult:
         """Task status and per-SKU results (all pages of ``task-details/page-query``)."""
@@ -808,10 +903,11 @@ class N11Client:
         order_number: str | None = None,
         by_last_modified: bool = False,
     ) -> Iterator[ShipmentPackage]:
-        """Packages between ``start`` and ``end`` (pass aware datetimes; naive ones are taken
-        as this machine's local time).
+        """Packages between ``start`` and ``end`` (aware datetimes; naive ones are taken as
+        Turkish time, N11's zone, see :mod:`.clock`).
 
-        The range is split into windows of at most 15 days, each read in pages of 100;
+        The range is split into windows of 15 days minus :data:`WINDOW_MARGIN` that overlap
+        by :data:`WINDOW_OVERLAP`, each read in pages of 100;
         a package seen twice within this call is yielded once. ``by_last_modified`` filters
         on the last-modified date instead of the creation date.
         """
@@ -854,7 +950,7 @@ class N11Client:
                     raise MalformedResponseError("paging does not end", operation=op)
             if window_end >= finish:
                 return
-            window_start = window_end + timedelta(milliseconds=1)
+            window_start = window_end - WINDOW_OVERLAP
 
     def approve_lines(self, line_ids: Sequence[int]) -> list[LineUpdateResult]:
         """Accept order lines (``PUT /rest/order/v1/update`` status Picking); one result per line."""
@@ -1010,21 +1106,37 @@ class N11Client:
         """OrderService ``SeparateCombinedItems``."""
         self._soap("OrderService", "SeparateCombinedItems", self._item_list(item_ids), safe=False)
 
-    def save_invoice_link(self, order_number: str, url: str) -> None:
-        """SellerInvoiceService ``SaveLinkSellerInvoice`` (the invoice document URL of an order)."""
+    def save_invoice_link(
+        self,
+        order_number: str,
+        url: str,
+        *,
+        invoice_number: str | None = None,
+        invoice_datetime: datetime | None = None,
+        micro: bool = False,
+    ) -> None:
+        """SellerInvoiceService ``SaveLinkSellerInvoice`` (the invoice document URL of an order).
+
+        N11 takes https links only (≤ 2048 characters). Micro-export orders (package
+        ``micro: true``) also need ``invoiceNumber`` and ``invoiceDateTime`` (API.md §3.10, §9);
+        ``micro=True`` without them is refused here, before anything is sent."""
         link = str(url or "").strip()
-        if urlsplit(link).scheme not in ("http", "https") or not urlsplit(link).netloc:
+        parts = urlsplit(link)
+        if parts.scheme.lower() != "https" or not parts.netloc:
             raise ValueError(f"invoice link must be an https:// URL (got {url!r})")
         if len(link) > 2048:
             raise ValueError("invoice link is longer than 2048 characters")
         if not str(order_number or "").strip():
             raise ValueError("order number is empty")
-        self._soap(
-            "SellerInvoiceService",
-            "SaveLinkSellerInvoice",
-            {"url": link, "orderNumber": str(order_number).strip()},
-            safe=False,
-        )
+        number = str(invoice_number or "").strip() or None
+        if micro and (number is None or invoice_datetime is None):
+            raise ValueError("a micro-export order needs the invoice number and the invoice date and time")
+        fields: dict[str, Any] = {"url": link, "orderNumber": str(order_number).strip()}
+        if number is not None:
+            fields["invoiceNumber"] = number
+        if invoice_datetime is not None:
+            fields["invoiceDateTime"] = to_turkey(invoice_datetime).strftime("%d/%m/%Y %H:%M:%S")
+        self._soap("SellerInvoiceService", "SaveLinkSellerInvoice", fields, safe=False)
 
     # ================================================================== claims
     def claim_cancel_list(

@@ -27,6 +27,7 @@ __all__ = [
     "ServerError",
     "MalformedResponseError",
     "N11ConnectionError",
+    "WrongBaseUrlError",
 ]
 
 
@@ -159,3 +160,12 @@ class N11ConnectionError(N11Error):
 
     kind = "Could not reach N11"
     default_retryable = True
+
+
+class WrongBaseUrlError(N11Error):
+    """The server answered an unknown path with an HTML page (404, or N11's edge 503 "No server
+    is available to handle this request"): the configured Base Url does not point at N11's API.
+    Never retried; not an outage."""
+
+    kind = "Wrong N11 API URL (Base Url)"
+    default_retryable = False

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -30,10 +31,11 @@ from .errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
+    WrongBaseUrlError,
 )
 from .soap import classify_failure
 
-__all__ = ["auth_headers", "encode_json", "decode_json", "error_for_status", "check_body", "parse_retry_after"]
+__all__ = ["auth_headers", "encode_json", "money", "decode_json", "error_for_status", "check_body", "parse_retry_after"]
 
 # Spring exceptions that mean "your request was wrong" even when N11 answers 500
 _CLIENT_SIDE_EXCEPTIONS = (
@@ -55,11 +57,25 @@ def auth_headers(app_key: str, app_secret: str) -> dict[str, str]:
     }
 
 
+# A Decimal goes out as the exact JSON number it holds (never through float, so 99.9 stays 99.9
+# and never becomes 99.90000000000001): the encoder writes a marked string, then the marks go.
+# (the mark carries a per-process random token, so no text a user typed can turn into a number)
+_DEC_TOKEN = secrets.token_hex(8)
+_DEC_MARK = f"\u0000{_DEC_TOKEN}:"
+_DEC_OUT = re.compile(r'"\\u0000' + _DEC_TOKEN + r':(-?[0-9]+(?:\.[0-9]+)?)"')
+
+
+def _decimal_text(value: Decimal) -> str:
+    # digits as held: a price quantized by money() keeps both decimals (2000.00), which meets
+    # both readings of N11's rule ("at most two" [API.md §9] and "exactly two" [TradeXpress])
+    if not value.is_finite():
+        raise ValueError(f"cannot send {value} as a JSON number")
+    return format(value, "f")
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return int(value)
-        return float(value)
+        return _DEC_MARK + _decimal_text(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, (set, frozenset, tuple)):
@@ -68,7 +84,45 @@ def _json_default(value: Any) -> Any:
 
 
 def encode_json(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, default=_json_default, separators=(",", ":")).encode("utf-8")
+    """JSON bytes; ``Decimal`` values become exact JSON numbers (see :func:`money`)."""
+    text = json.dumps(obj, ensure_ascii=False, default=_json_default, separators=(",", ":"))
+    if _DEC_TOKEN in text:
+        text = _DEC_OUT.sub(lambda mt: mt.group(1), text)
+    return text.encode("utf-8")
+
+
+_CENT = Decimal("0.01")
+
+
+def money(value: Any, what: str = "price") -> Decimal:
+    """A price as N11 takes it: a Decimal with at most two decimals (API.md §6, §9: "2 digits
+    after the point, otherwise REJECT").
+
+    Floats are read through their shortest text (``99.9`` → ``99.9``), so binary noise such as
+    ``99.90000000000001`` is rounded away; a value that really has a third decimal
+    (``Decimal("9.999")``, ``"9.999"``, ``9.999``) is refused with a ``ValueError`` naming it,
+    because rounding it would silently change the price."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"{what} must be a number (got {value!r})")
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{what} must be a finite number (got {value!r})")
+        exact = Decimal(repr(value))
+        cents = exact.quantize(_CENT)
+        # binary noise (99.90000000000001) is rounded away; a real third decimal is not
+        if abs(exact - cents) > Decimal("1e-9"):
+            raise ValueError(f"{what} {value!r} has more than two decimals (N11 accepts at most two)")
+        return cents
+    try:
+        exact = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except ArithmeticError:
+        raise ValueError(f"{what} must be a number (got {value!r})") from None
+    if not exact.is_finite():
+        raise ValueError(f"{what} must be a finite number (got {value!r})")
+    cents = exact.quantize(_CENT)
+    if cents != exact:
+        raise ValueError(f"{what} {value} has more than two decimals (N11 accepts at most two)")
+    return cents
 
 
 def decode_json(body: bytes, *, operation: str | None = None, http_status: int | None = None) -> Any:
@@ -122,6 +176,22 @@ def _code_and_message(data: Any) -> tuple[str | None, str | None]:
     return (str(code) if code is not None else None), (str(message) if message is not None else None)
 
 
+# N11's edge answers an unknown path with 503 and this page (API.md §5); a real outage page
+# ("503 Service Temporarily Unavailable") does not say it
+_NO_ROUTE = re.compile(rb"no server is available to handle this request", re.IGNORECASE)
+_HTML = re.compile(rb"^\s*(<!doctype\s+html|<html)", re.IGNORECASE)
+
+
+def _is_unknown_path_page(status: int, body: bytes, content_type: str) -> bool:
+    head = (body or b"")[:4096]
+    is_html = "html" in (content_type or "").lower() or _HTML.search(head) is not None
+    if not is_html:
+        return False
+    if status == 404:
+        return True
+    return status == 503 and _NO_ROUTE.search(head) is not None
+
+
 def error_for_status(
     status: int,
     body: bytes,
@@ -138,6 +208,13 @@ def error_for_status(
         except ValueError:
             data = None
     code, message = _code_and_message(data)
+    if data is None and _is_unknown_path_page(status, body, content_type):
+        return WrongBaseUrlError(
+            f"HTTP {status} with an HTML page: this path does not exist there, so the Base Url "
+            "does not point at N11's API (expected https://api.n11.com/ws/)",
+            http_status=status,
+            operation=operation,
+        )
     if not message:
         message = _snippet(body) or f"HTTP {status}"
     kw = dict(code=code, http_status=status, operation=operation)

@@ -24,6 +24,7 @@ from typing import Any
 
 from lxml import etree
 
+from .clock import to_turkey, turkey_day_text
 from .errors import (
     AuthenticationError,
     BusinessError,
@@ -72,8 +73,8 @@ _HOSTILE_TEXT = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 # --------------------------------------------------------------------------- building
 def format_date(value: date | datetime) -> str:
-    """N11 SOAP search-period format ``dd/MM/yyyy``."""
-    return value.strftime("%d/%m/%Y")
+    """N11 SOAP search-period format ``dd/MM/yyyy`` of the Turkish calendar day (see .clock)."""
+    return turkey_day_text(value)
 
 
 def _scalar(value: Any) -> str:
@@ -82,7 +83,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M:%S")
+        return to_turkey(value).strftime("%d/%m/%Y %H:%M:%S")
     if isinstance(value, date):
         return format_date(value)
     return str(value)
