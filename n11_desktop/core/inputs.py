@@ -14,11 +14,13 @@ cells that start with ``= + - @``, tab or CR; imports refuse them where a name i
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 # ------------------------------------------------------------------------------------ limits
@@ -26,7 +28,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024  #: a catalog/mapping/penalty/settings file
 MAX_SETTINGS_BYTES = 4 * 1024 * 1024  #: a settings file (JSON)
 MAX_ROWS = 1_000_000  #: data rows in one file
 MAX_COLUMNS = 512  #: columns in one file
-MAX_FIELD_CHARS = 100_000  #: characters in one cell (a product description is far below)
+MAX_FIELD_CHARS = 128 * 1024  #: characters in one cell (= Python's csv field limit; descriptions are far below)
 MAX_EMPTY_ROWS = 1_000  #: an XLSX sheet ends after this many empty rows in a row
 MAX_INT_DIGITS = 18  #: digits of a whole number (fits SQLite's signed 64-bit INTEGER)
 MAX_DECIMAL_DIGITS = 30  #: digits of a decimal number (price: 15 before and after the point)
@@ -223,6 +225,90 @@ def check_url(value: str, *, schemes: tuple[str, ...] = ("http", "https")) -> st
     if parts.username or parts.password:
         raise ValueError("must not contain a user name or password")
     return value
+
+
+# ------------------------------------------------------------------------------------ files
+def read_limited(path, *, door: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a file given to a door, or :class:`InputError` (missing, a folder, too big, unreadable)."""
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError(door, "is a folder, not a file", str(p))
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise InputError(door, f"is {size // 1024} KB; at most {max_bytes // 1024} KB", p.name)
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(door, "no such file", str(p)) from None
+    except OSError as exc:
+        raise InputError(door, f"cannot be read: {exc.strerror or exc}", str(p)) from None
+    except ValueError as exc:  # e.g. a NUL byte in the path
+        raise InputError(door, f"is not a usable file name ({exc})", shown(str(p))) from None
+
+
+def csv_rows(text: str, delimiter: str = ",", *, door: str, source: str, first_row: int = 1,
+             error: Callable[[str, int, str | None], Exception] | None = None,
+             ) -> tuple[list[str] | None, Iterator[tuple[int, tuple[str, ...]]]]:
+    """Strictly split CSV ``text`` into (header, rows).
+
+    A quote never closed, a stray quote, a NUL byte, a cell over :data:`MAX_FIELD_CHARS`, more
+    than :data:`MAX_COLUMNS` columns or :data:`MAX_ROWS` rows raise :class:`InputError` (a
+    :class:`CatalogFileError` for the catalog door) naming ``source`` and the row. Row numbers
+    count records as a spreadsheet shows them (the header is ``first_row``)."""
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    has_nul = "\x00" in text
+    state: dict[str, Any] = {"n": first_row - 1}
+
+    def fail(reason: str, column: str | None = None) -> InputError:
+        row = state["n"] + 1
+        if error is not None:
+            return error(reason, row, column)
+        return InputError(door, reason, source, row, column)
+
+    def take() -> tuple[str, ...] | None:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return None
+        except csv.Error as exc:
+            msg = str(exc)
+            if "unexpected end of data" in msg:
+                msg = 'a quoted cell is never closed (a " is missing), so the rows after it would run into it'
+            elif "field larger than field limit" in msg:
+                msg = f"a cell is longer than {MAX_FIELD_CHARS} characters"
+            elif "expected after" in msg:
+                msg = "text follows a closing quote inside a cell; quote the whole cell and double inner quotes"
+            raise fail(f"the CSV cannot be read: {msg}") from None
+        state["n"] += 1
+        if len(rec) > MAX_COLUMNS:
+            state["n"] -= 1
+            raise fail(f"has {len(rec)} columns; at most {MAX_COLUMNS}")
+        if has_nul:
+            for i, cell in enumerate(rec):
+                if "\x00" in cell:
+                    state["n"] -= 1
+                    names = state.get("header") or ()
+                    name = names[i].strip() if i < len(names) and names[i].strip() else str(i + 1)
+                    raise fail("contains a NUL byte (the file is binary or damaged)", column=name)
+        return tuple(rec)
+
+    header = state["header"] = take()
+
+    def rows() -> Iterator[tuple[int, tuple[str, ...]]]:
+        while True:
+            rec = take()
+            if rec is None:
+                return
+            if state["n"] - first_row > MAX_ROWS:
+                state["n"] -= 1
+                raise fail(f"more than {MAX_ROWS} rows; split the file")
+            yield state["n"], rec
+
+    return (None if header is None else list(header)), rows()
+
 
 
 # ------------------------------------------------------------------------------------ formulas

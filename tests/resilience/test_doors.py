@@ -148,3 +148,132 @@ def test_new_empty_and_older_databases_open_and_get_our_application_id(tmp_path,
             assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID, f.name
         finally:
             con.close()
+
+
+# ----------------------------------------------------------------------------- catalog files
+CAT_HEADER = "sku,title,category,price,stock\n"
+
+
+def _row(sku: str, title: str = "Güzel ürün başlığı burada", price: str = "10", stock: str = "5") -> str:
+    return f"{sku},{title},A > B,{price},{stock}\n"
+
+
+def xlsx_bytes(rows: list[list], *, dimension: str | None = None, extra_xml: str = "",
+               patch=None) -> bytes:
+    """A real .xlsx (openpyxl) whose first sheet's XML can be altered: another declared
+    dimension, extra rows appended to sheetData, or any text patch."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                xml = data.decode()
+                if dimension:
+                    import re
+
+                    xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>', xml)
+                xml = xml.replace("</sheetData>", extra_xml + "</sheetData>")
+                if patch:
+                    xml = patch(xml)
+                data = xml.encode()
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def _products(db_path: Path) -> dict[str, tuple]:
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return {r[0]: r[1:] for r in con.execute("SELECT sku, title FROM product")}
+    finally:
+        con.close()
+
+
+GOOD_ROWS = [["sku", "title", "category", "price", "stock"],
+             ["X-1", "Güzel ürün başlığı burada", "A > B", 10, 5],
+             ["X-2", "Başka güzel ürün başlığı", "A > B", 12, 7]]
+
+# (name, suffix, bytes, expected: "refused" | set of SKUs imported with exit 0)
+CATALOG_CASES = [
+    ("CSV with an unterminated quote", "csv",
+     (CAT_HEADER + _row("Q-1") + 'Q-2,"Başlık ama tırnak kapanmıyor,A > B,10,5\n' + _row("Q-3") + _row("Q-4")).encode(),
+     "refused"),
+    ("CSV with a stray quote inside a cell", "csv",
+     (CAT_HEADER + 'Q-5,"Başlık" ve devamı,A > B,10,5\n').encode(), "refused"),
+    ("a NUL byte after the first 4 KB", "csv",
+     (CAT_HEADER + "".join(_row(f"N-{i}") for i in range(120)) + _row("N-NUL", title="Başlık\x00gizli")).encode(),
+     "refused"),
+    ("a cell over the csv field limit", "csv",
+     (CAT_HEADER + _row("F-1", title="x" * 200_000)).encode(), "refused"),
+    ("a row of 600 columns", "csv", (CAT_HEADER + _row("C-1").rstrip("\n") + ",x" * 600 + "\n").encode(), "refused"),
+    ("XLSX declaring A1:XFD1048576 with a stray empty cell far away", "xlsx",
+     xlsx_bytes(GOOD_ROWS, dimension="A1:XFD1048576",
+                extra_xml='<row r="1048576"><c r="XFD1048576" s="0"/></row>'), {"X-1", "X-2"}),
+    ("XLSX cut in half", "xlsx", None, "refused"),  # built in the test from a good workbook
+    ("XLSX with a NaN number cell", "xlsx",
+     xlsx_bytes(GOOD_ROWS, extra_xml='<row r="4"><c r="A4" t="inlineStr"><is><t>X-4</t></is></c>'
+                                     '<c r="D4"><v>NaN</v></c></row>'), "refused"),
+    ("XLSX whose sheet XML is cut short", "xlsx",
+     xlsx_bytes(GOOD_ROWS, patch=lambda x: x[: x.index("</sheetData>") - 40]), "refused"),
+]
+
+
+@pytest.mark.parametrize("name,suffix,data,expected", CATALOG_CASES, ids=[c[0] for c in CATALOG_CASES])
+def test_hostile_catalog_files(tmp_path, capsys, name, suffix, data, expected):
+    db_path = tmp_path / "test.db"
+    assert cli.main(["--db", str(db_path), "settings", "show"]) == 0
+    capsys.readouterr()
+    if data is None:
+        whole = xlsx_bytes(GOOD_ROWS + [[f"T-{i}", "Uzun bir ürün başlığı " * 3, "A > B", 10, 1] for i in range(300)])
+        data = whole[: len(whole) // 2]
+    f = tmp_path / f"catalog.{suffix}"
+    f.write_bytes(data)
+    before = fingerprint(db_path)
+    code = cli.main(["--db", str(db_path), "catalog", "import", str(f)])
+    out, err = capsys.readouterr()
+    if expected == "refused":
+        assert _refused(code, err) is None, (code, err)
+        assert "catalog." in err, err
+        assert not _changed(before, fingerprint(db_path)), "a refused file changed the database"
+    else:
+        assert code == 0, err
+        assert set(_products(db_path)) == expected
+    count("bad inputs: catalog files (issue 20 cases)")
+
+
+def test_a_bad_quote_names_its_row_and_never_merges_rows(tmp_path, capsys):
+    db_path = tmp_path / "test.db"
+    f = tmp_path / "catalog.csv"
+    f.write_text(CAT_HEADER + _row("Q-1") + 'Q-2,"Başlık ama tırnak kapanmıyor,A > B,10,5\n' + _row("Q-3"),
+                 encoding="utf-8")
+    assert cli.main(["--db", str(db_path), "catalog", "import", str(f)]) == 1
+    err = capsys.readouterr().err
+    assert "row 3" in err and "never closed" in err, err
+    assert _products(db_path) == {}
+
+
+@pytest.mark.parametrize("column,value", [("price", HUGE), ("price", "9" * 30), ("stock", "9" * 4000),
+                                          ("preparing_day", "9" * 4000), ("price", "1e999999")])
+def test_numbers_with_thousands_of_digits_are_row_errors(tmp_path, capsys, column, value):
+    db_path = tmp_path / "test.db"
+    f = tmp_path / "catalog.csv"
+    f.write_text(f"sku,title,{column}\nG-1,Güzel ürün başlığı burada,{'10' if column != 'preparing_day' else '1'}\n"
+                 f"B-1,Güzel ürün başlığı burada,{value}\n", encoding="utf-8")
+    code = cli.main(["--db", str(db_path), "catalog", "import", str(f)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"row 3, column {column}:"), err
+    assert len(lines[0]) < 300
+    assert set(_products(db_path)) == {"G-1"}, "the good row must still be imported"

@@ -8,18 +8,27 @@ This module only decodes and splits; :mod:`.values` turns cells into typed value
 from __future__ import annotations
 
 import codecs
-import csv
-import io
+import warnings
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator
+
+from ..inputs import MAX_COLUMNS, MAX_FIELD_CHARS, MAX_FILE_BYTES, MAX_ROWS, InputError, csv_rows
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
 
-class CatalogFileError(Exception):
-    """The file as a whole cannot be imported (unreadable, wrong format, bad header)."""
+#: an .xlsx unpacks to at most this many bytes (a zip bomb is refused before parsing)
+MAX_XLSX_UNPACKED = 1024 * 1024 * 1024
+
+
+class CatalogFileError(InputError):
+    """The file as a whole cannot be imported (unreadable, wrong format, bad header, damaged row)."""
+
+    def __init__(self, reason: str, *, source: str = "", row: int | None = None, column: str | None = None):
+        super().__init__("catalog file", reason, source, row, column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +42,18 @@ class RawTable:
 def read_table(path: Path) -> RawTable:
     path = Path(path)
     if not path.exists():
-        raise CatalogFileError(f"{path}: no such file")
+        raise CatalogFileError("no such file", source=str(path))
     if path.is_dir():
-        raise CatalogFileError(f"{path} is a folder, not a catalog file")
+        raise CatalogFileError("is a folder, not a catalog file", source=str(path))
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path)
     if suffix == ".xls":
-        raise CatalogFileError(f"{path.name}: old Excel .xls files are not supported; "
-                               "save it as .xlsx or as CSV (UTF-8) and import that")
+        raise CatalogFileError("old Excel .xls files are not supported; "
+                               "save it as .xlsx or as CSV (UTF-8) and import that", source=path.name)
     if suffix in CSV_SUFFIXES or not suffix:
         return _read_csv(path)
-    raise CatalogFileError(f"{path.name}: unsupported file type '{suffix}'; use CSV or XLSX")
+    raise CatalogFileError(f"unsupported file type '{suffix}'; use CSV or XLSX", source=path.name)
 
 
 # --------------------------------------------------------------------------- CSV
@@ -85,14 +94,28 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path) -> RawTable:
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CatalogFileError(f"is {size // (1024 * 1024)} MB; at most {MAX_FILE_BYTES // (1024 * 1024)} MB "
+                                   "can be imported at once (split the file)", source=path.name)
+        return path.read_bytes()
     except OSError as exc:
-        raise CatalogFileError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if b"\x00" in data[:4096] and not (data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE)):
-        raise CatalogFileError(f"{path.name} is not a text (CSV) file")
-    text, encoding = decode_bytes(data)
+        raise CatalogFileError(f"cannot be read: {exc.strerror or exc}", source=path.name) from None
+
+
+def _read_csv(path: Path) -> RawTable:
+    data = _read_bytes(path)
+    utf16 = data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE)
+    if b"\x00" in data[:4096] and not utf16:
+        raise CatalogFileError("is not a text (CSV) file", source=path.name)
+    try:
+        text, encoding = decode_bytes(data)
+    except CatalogFileError as exc:
+        exc.source = exc.source or path.name
+        raise
+    del data
     first_line = text.split("\n", 1)[0].rstrip("\r")
     skipped = 0
     if first_line.lower().startswith("sep=") and len(first_line) == 5:  # Excel's "sep=;" hint line
@@ -101,57 +124,101 @@ def _read_csv(path: Path) -> RawTable:
         skipped = 1
     else:
         delimiter = sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CatalogFileError(f"{path.name} is empty") from None
-    except csv.Error as exc:
-        raise CatalogFileError(f"{path.name}: the header line cannot be read: {exc}") from None
-
-    def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
-        n = 1 + skipped
-        while True:
-            try:
-                rec = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise CatalogFileError(f"row {n + 1}: the CSV cannot be read past this row: {exc}") from None
-            n += 1
-            yield n, tuple(rec)
-
-    return RawTable(tuple(header), rows(), encoding, delimiter)
+    header, rows = csv_rows(text, delimiter, door="catalog file", source=path.name, first_row=1 + skipped,
+                            error=lambda reason, row, column: CatalogFileError(reason, source=path.name, row=row,
+                                                                               column=column))
+    if header is None:
+        raise CatalogFileError("is empty", source=path.name)
+    return RawTable(tuple(header), rows, encoding, delimiter)
 
 
 # --------------------------------------------------------------------------- XLSX
 def _read_xlsx(path: Path) -> RawTable:
+    """The first worksheet, as stored: its declared dimension (``A1:XFD1048576``) is not trusted,
+    missing rows cost nothing, cells right of the header are dropped, and a damaged sheet or
+    cell is an error naming the row."""
     import zipfile
 
     from openpyxl import load_workbook
 
+    _read_bytes(path)  # size limit and readability
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise CatalogFileError(f"{path.name} is not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
-    ws = wb.worksheets[0] if wb.worksheets else None
-    if ws is None:
-        wb.close()
-        raise CatalogFileError(f"{path.name} has no worksheet")
-    it = ws.iter_rows(values_only=True)
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+        if unpacked > MAX_XLSX_UNPACKED:
+            raise CatalogFileError(f"unpacks to {unpacked // (1024 * 1024)} MB; at most "
+                                   f"{MAX_XLSX_UNPACKED // (1024 * 1024)} MB", source=path.name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = load_workbook(path, read_only=True, data_only=True)
+    except CatalogFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any damage in the zip or its XML: one clear line
+        raise CatalogFileError(f"is not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
+                               source=path.name) from None
     try:
-        header = next(it)
-    except StopIteration:
+        ws = wb.worksheets[0] if wb.worksheets else None
+        if ws is None:
+            raise CatalogFileError("has no worksheet", source=path.name)
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()  # the declared size may be a million rows by 16384 columns
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            it = ws.iter_rows(values_only=True)
+            header = next(it, None)
+    except CatalogFileError:
         wb.close()
-        raise CatalogFileError(f"{path.name}: the first worksheet is empty") from None
+        raise
+    except Exception as exc:  # noqa: BLE001
+        wb.close()
+        raise CatalogFileError(f"the first row cannot be read ({type(exc).__name__}: {exc})",
+                               source=path.name, row=1) from None
+    if header is None:
+        wb.close()
+        raise CatalogFileError("the first worksheet is empty", source=path.name)
     header = tuple("" if h is None else str(h) for h in header)
     while header and header[-1] == "":
         header = header[:-1]
+    if len(header) > MAX_COLUMNS:
+        wb.close()
+        raise CatalogFileError(f"has {len(header)} columns; at most {MAX_COLUMNS}", source=path.name, row=1)
+    width = len(header)
 
     def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
+        n = 1
+        data_rows = 0
         try:
-            for n, rec in enumerate(it, start=2):
-                yield n, tuple(rec)
+            while True:
+                batch: list[tuple[Any, ...]] = []
+                damage: Exception | None = None
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        for rec in islice(it, 2000):
+                            batch.append(rec)
+                except Exception as exc:  # noqa: BLE001 - a damaged sheet (cut short, a NaN number, …)
+                    damage = exc
+                for rec in batch:
+                    n += 1
+                    if not rec:
+                        continue  # a row missing from the sheet
+                    rec = tuple(rec[:width])
+                    for i, cell in enumerate(rec):
+                        if type(cell) is str and (len(cell) > MAX_FIELD_CHARS or "\x00" in cell):
+                            raise CatalogFileError(f"is {len(cell)} characters long; at most {MAX_FIELD_CHARS}"
+                                                   if len(cell) > MAX_FIELD_CHARS else "contains a NUL byte",
+                                                   source=path.name, row=n, column=header[i] or str(i + 1))
+                    if all(c is None or c == "" for c in rec):
+                        continue  # an empty (maybe only formatted) row: the sheet's size is not trusted
+                    data_rows += 1
+                    if data_rows > MAX_ROWS:
+                        raise CatalogFileError(f"more than {MAX_ROWS} rows; split the file", source=path.name, row=n)
+                    yield n, rec
+                if damage is not None:
+                    raise CatalogFileError(f"the worksheet cannot be read from this row on, it is damaged "
+                                           f"({type(damage).__name__}: {damage})", source=path.name, row=n + 1)
+                if not batch:
+                    return
         finally:
             wb.close()
 

@@ -53,7 +53,7 @@ PRODUCT_COLUMNS: dict[str, Callable[[Any], Any]] = {
     "barcode": V.code,
     "vat_rate": V.vat_rate,
     "images": V.images,
-    "preparing_day": lambda c: V.integer(c, minimum=0),
+    "preparing_day": lambda c: _max(V.integer(c, minimum=0), 365, "at most"),
     "shipment_template": V.text,
     "active": V.boolean,
 }
@@ -220,7 +220,7 @@ def _parse_row(n: int, cells: tuple[Any, ...], specs: list[tuple[int, str, int, 
             value = stripped if parser is text and type(cell) is str_ else parser(cell)
             if limit and len(value) > limit:
                 raise ValueError(f"is {len(value)} characters long; at most {limit} allowed")
-        except ValueError as exc:
+        except (ValueError, ArithmeticError) as exc:
             errors.append(RowError(n, label, str(exc)))
             bad = True
             continue

@@ -54,7 +54,27 @@ def code(cell: Any) -> str:
     return value
 
 
+#: a price or whole number with more characters than this is refused before any conversion
+MAX_NUMBER_CHARS = 24
+MAX_NUMBER = 10**15  #: prices and whole numbers stay below this (N11's limits are far lower)
+
+
+def _not_huge(cell: Any) -> None:
+    if type(cell) is str and len(cell) > MAX_NUMBER_CHARS:
+        raise ValueError(f"'{cell.strip()[:20]}…' ({len(cell)} characters) is too long for a number")
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and abs(cell) >= MAX_NUMBER:
+        raise ValueError("is too large a number")
+
+
 def money(cell: Any) -> Decimal:
+    _not_huge(cell)
+    d = _money(cell)
+    if d >= MAX_NUMBER:
+        raise ValueError(f"'{text(cell)}' is too large for a price")
+    return d
+
+
+def _money(cell: Any) -> Decimal:
     if type(cell) is str:
         m = _PLAIN_NUMBER.fullmatch(cell.strip())
         if m:  # fast path: 1234 / 1234,5 / 1234.50 (a lone separator + 1-2 digits is a decimal point)
@@ -115,6 +135,7 @@ def _number(s: str, raw: str) -> Decimal:
 
 
 def integer(cell: Any, *, minimum: int | None = 0) -> int:
+    _not_huge(cell)
     if type(cell) is str:
         s = cell.strip()
         if s.isdigit() and s.isascii():
