@@ -221,7 +221,7 @@ def fix_differences(ctx: FlowContext) -> FlowOutcome:
                 k["explained"] += 1
                 if attempts:
                     new_pending[kind][sku] = attempts
-                reason = why.split(":")[0] if why.startswith("penalized") else why.split(";")[0]
+                reason = _reason_key(why)
                 rec.reasons[reason] = rec.reasons.get(reason, 0) + 1
                 msg = f"{kind} differs (ours {_fmt(kind, ours)}, N11 {_fmt(kind, theirs)}), not resent: {why}"
                 level = "WARNING"
@@ -250,6 +250,15 @@ def fix_differences(ctx: FlowContext) -> FlowOutcome:
                    f"resent {rec.resent}, fixed since the last run {rec.fixed}, still different {rec.still_different}, "
                    f"explained {rec.explained}")
     return out
+
+
+def _reason_key(why: str) -> str:
+    """The reason without the SKU's own figures (the run record counts SKUs per reason)."""
+    if why.startswith(("penalized", "guardrail")):
+        return why.split(":")[0]
+    if why.startswith("resent "):
+        return f"resent {MAX_ATTEMPTS} times, N11 keeps another value"
+    return why.split(";")[0]
 
 
 def _ids_where(s, ids: list[int], clause_fn, ct: str, now: datetime) -> set[int]:
