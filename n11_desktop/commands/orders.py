@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from ..core.inputs import MAX_ID, bounded_int, neutralise_row
+from ..core.inputs import MAX_ID, bounded_int, neutralise_dict
 
 
 def add_parser(subparsers, common) -> None:
@@ -109,7 +109,7 @@ def cmd_export(args, ctx) -> int:
         with tmp.open("w", newline="", encoding="utf-8") as fh:
             w = csv.DictWriter(fh, fieldnames=fields)
             w.writeheader()
-            w.writerows(rows)
+            w.writerows(neutralise_dict(r) for r in rows)  # no live formulas for Excel (OWASP)
         os.replace(tmp, args.file)
     except OSError as exc:
         ctx.err(f"n11-desktop: cannot write {args.file}: {exc.strerror or exc}")

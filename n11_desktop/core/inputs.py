@@ -241,9 +241,9 @@ def read_limited(path, *, door: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
             raise InputError(door, f"is {size // 1024} KB; at most {max_bytes // 1024} KB", p.name)
         return p.read_bytes()
     except FileNotFoundError:
-        raise InputError(door, "no such file", str(p)) from None
+        raise InputError(door, "cannot read: no such file", str(p)) from None
     except OSError as exc:
-        raise InputError(door, f"cannot be read: {exc.strerror or exc}", str(p)) from None
+        raise InputError(door, f"cannot read: {exc.strerror or exc}", str(p)) from None
     except ValueError as exc:  # e.g. a NUL byte in the path
         raise InputError(door, f"is not a usable file name ({exc})", shown(str(p))) from None
 
@@ -335,3 +335,7 @@ def unneutralise(value: str) -> str:
     if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
         return value[1:]
     return value
+
+
+def neutralise_dict(row: dict) -> dict:
+    return {k: neutralise(v) for k, v in row.items()}

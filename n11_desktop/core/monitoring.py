@@ -11,6 +11,7 @@ from typing import Any, Iterator
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from .inputs import neutralise_row
 from .storage.models import AppState, FlowRun, LogEntry
 
 DEFAULT_RETENTION_DAYS = 30
@@ -164,7 +165,7 @@ def export_logs_csv(session: Session, f: LogFilter, path: Path, *, include_raw: 
         w = csv.writer(fh)
         w.writerow(names)
         for d in iter_logs(session, f):
-            w.writerow(["" if getattr(d, k) is None else getattr(d, k) for k in names])
+            w.writerow(neutralise_row("" if getattr(d, k) is None else getattr(d, k) for k in names))
             n += 1
     tmp.replace(path)
     return n

@@ -10,6 +10,7 @@ from typing import Any, Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from .inputs import neutralise_row
 from .metrics import _BASE, CATALOG, PRICE_DIFF, STOCK_DIFF, _params
 from .storage.models import Money
 
@@ -111,6 +112,6 @@ def export_csv(rows: Sequence[Any], path: Path) -> int:
             names = [f.name for f in fields(rows[0])]
             w.writerow(names)
             for r in rows:
-                w.writerow(["" if getattr(r, n) is None else getattr(r, n) for n in names])
+                w.writerow(neutralise_row("" if getattr(r, n) is None else getattr(r, n) for n in names))
     tmp.replace(path)
     return len(rows)

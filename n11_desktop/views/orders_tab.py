@@ -557,6 +557,7 @@ class OrdersTab(QWidget):
             import os
             from pathlib import Path
 
+            from ..core.inputs import neutralise_dict
             from ..core.orders.queries import export_rows
 
             with db.session_factory() as s:
@@ -567,7 +568,7 @@ class OrdersTab(QWidget):
             with tmp.open("w", newline="", encoding="utf-8") as fh:
                 w = csv.DictWriter(fh, fieldnames=fields)
                 w.writeheader()
-                w.writerows(rows)
+                w.writerows(neutralise_dict(r) for r in rows)  # no live formulas for Excel (OWASP)
             os.replace(tmp, target)
             return len(rows), str(target)
 

@@ -277,3 +277,71 @@ def test_numbers_with_thousands_of_digits_are_row_errors(tmp_path, capsys, colum
     assert len(lines) == 1 and lines[0].startswith(f"row 3, column {column}:"), err
     assert len(lines[0]) < 300
     assert set(_products(db_path)) == {"G-1"}, "the good row must still be imported"
+
+
+# ----------------------------------------------------------------------------- mapping files
+def _mapping_rows(db_path: Path) -> dict[str, list]:
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return {"category": sorted(r[0] for r in con.execute("SELECT local_category FROM category_mapping")),
+                "attribute": sorted(r[0] for r in con.execute("SELECT local_attribute FROM attribute_rule"))}
+    finally:
+        con.close()
+
+
+def test_bad_mapping_rows_never_drop_the_good_rows(db, tmp_path, capsys):
+    from ..flows.helpers import LEAF, seed_catalog
+
+    seed_catalog(db, 1)
+    db_path = tmp_path / "test.db"
+    f = tmp_path / "mapping.csv"
+    f.write_text("kind,local,n11_id,category_id\n"
+                 f"category,Ev > Mutfak,{LEAF},\n"
+                 f'category,"=HYPERLINK(""http://evil.example/x"",""tıkla"")",{LEAF},\n'
+                 f"attribute,Malzeme,{HUGE},\n"
+                 f"attribute,Desen,429,{'9' * 4000}\n"
+                 f"attribute,@SUM(A1),429,\n"
+                 "attribute,Kumaş,429,\n", encoding="utf-8")
+    code = cli.main(["--db", str(db_path), "mapping", "import", str(f)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 4, err
+    assert lines[0].startswith("row 3, local: starts with '='"), lines[0]
+    assert lines[1].startswith("row 4, n11_id:") and "digits" in lines[1]
+    assert lines[2].startswith("row 5, category_id:") and "digits" in lines[2]
+    assert lines[3].startswith("row 6, local: starts with '@'")
+    assert all(len(ln) < 300 for ln in lines)
+    got = _mapping_rows(db_path)
+    assert "Ev > Mutfak" in got["category"] and "Kumaş" in got["attribute"]
+    assert not any(n.startswith(("=", "@")) for n in got["category"] + got["attribute"])
+    count("bad inputs: mapping rows (refused, good rows kept)", 4)
+
+
+def test_mapping_export_neutralises_formulas_and_round_trips(db, tmp_path, capsys):
+    import csv
+
+    from n11_desktop.core.mapping.store import set_attribute_rule, set_category_mapping
+
+    from ..flows.helpers import LEAF, seed_catalog
+
+    seed_catalog(db, 1)
+    with db.session_factory.begin() as s:  # names that came in through the GUI or the catalog
+        from n11_desktop.core.storage.models import AttributeRule
+
+        s.query(AttributeRule).delete()
+        set_category_mapping(s, "-İndirim > Outlet", LEAF)
+        set_attribute_rule(s, "=HYPERLINK(\"http://evil.example\")", 429)
+        set_attribute_rule(s, "+Ekstra", 429)
+    db_path = tmp_path / "test.db"
+    out_file = tmp_path / "out.csv"
+    assert cli.main(["--db", str(db_path), "mapping", "export", str(out_file)]) == 0
+    with out_file.open(newline="", encoding="utf-8") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))], cells
+    assert "'-İndirim > Outlet" in cells and "'=HYPERLINK(\"http://evil.example\")" in cells
+    before = _mapping_rows(db_path)
+    capsys.readouterr()
+    assert cli.main(["--db", str(db_path), "mapping", "import", str(out_file)]) == 0, capsys.readouterr().err
+    assert "0 added, 0 updated" in capsys.readouterr().out
+    assert _mapping_rows(db_path) == before

@@ -19,6 +19,16 @@ from typing import Iterable
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from ..inputs import (
+    check_text,
+    csv_rows,
+    is_formula,
+    neutralise_row,
+    one_line,
+    parse_id,
+    read_limited,
+    unneutralise,
+)
 from ..storage.models import (
     AttributeRule,
     AttributeValue,
@@ -494,26 +504,47 @@ class ImportReport:
                 f"{len(self.errors)} refused")
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise MappingError(f"cannot read {path}: {exc.strerror or exc}") from None
+def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(row number, cells by column) of a mapping file; the whole file is refused (one line
+    naming the row) when it cannot be read as a strict CSV within the input limits."""
+    raw = read_limited(path, door="mapping file")
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise MappingError(f"{path} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
-    reader = csv.DictReader(io.StringIO(content, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    header_cells, records = csv_rows(content, ",", door="mapping file", source=Path(path).name)
+    header = [h.strip().lower() for h in (header_cells or [])]
     missing = [c for c in REQUIRED_CSV_COLUMNS if c not in header]
     if missing:
         raise MappingError(f"{path}: missing column(s) {', '.join(missing)}; the header must be "
                            f"{','.join(REQUIRED_CSV_COLUMNS)}[,custom_value]")
-    reader.fieldnames = header
     rows = []
-    for rec in reader:
-        rows.append({k: (v or "").strip() if isinstance(v, str) else "" for k, v in rec.items() if k is not None})
+    for n, rec in records:
+        rows.append((n, {k: rec[i].strip() if i < len(rec) else "" for i, k in enumerate(header) if k}))
     return rows
+
+
+def _name(column: str, value: str) -> str:
+    """A name from the file: our own export's ``'=…`` escape undone; a live formula, control
+    characters or an overlong name refused (a spreadsheet would run ``=HYPERLINK(…)``)."""
+    escaped = unneutralise(value)
+    if escaped != value:
+        value = escaped  # written by our export: text, not a formula
+    elif is_formula(value):
+        raise _RowFail(column, f"starts with {value[0]!r}, which a spreadsheet runs as a formula; "
+                               "names cannot start with = + - @, tab or CR")
+    try:
+        check_text(value, max_chars=500, allow_newlines=False)
+    except ValueError as exc:
+        raise _RowFail(column, str(exc)) from None
+    return value
+
+
+def _id(column: str, value: str) -> int:
+    try:
+        return parse_id(value)
+    except ValueError as exc:
+        raise _RowFail(column, f"{exc}") from None
 
 
 def import_mapping_csv(session: Session, path: Path | str) -> ImportReport:
@@ -526,7 +557,7 @@ def import_mapping_csv(session: Session, path: Path | str) -> ImportReport:
     added = updated = unchanged = 0
     errors: list[RowError] = []
     seen_category: dict[str, tuple[int, int]] = {}
-    for n, rec in enumerate(rows, start=2):
+    for n, rec in rows:
         kind = rec.get("kind", "").lower()
         local = rec.get("local", "")
         n11 = rec.get("n11_id", "")
@@ -539,18 +570,11 @@ def import_mapping_csv(session: Session, path: Path | str) -> ImportReport:
                 raise _RowFail("kind", f"unknown kind {kind!r} (category, attribute or value)")
             if not local:
                 raise _RowFail("local", "empty")
-            cid = 0
-            if cat:
-                try:
-                    cid = int(cat)
-                except ValueError:
-                    raise _RowFail("category_id", f"not a number: {cat!r}") from None
-            nid: int | None = None
-            if n11:
-                try:
-                    nid = int(n11)
-                except ValueError:
-                    raise _RowFail("n11_id", f"not a number: {n11!r}") from None
+            local = _name("local", local)
+            if custom:
+                custom = _name("custom_value", custom)
+            cid = _id("category_id", cat) if cat else 0
+            nid: int | None = _id("n11_id", n11) if n11 else None
             if cid and kind in ("attribute", "value"):
                 _col("category_id", check_leaf, session, cid)
             with session.begin_nested():
@@ -580,6 +604,9 @@ def import_mapping_csv(session: Session, path: Path | str) -> ImportReport:
             continue
         except MappingError as exc:
             errors.append(RowError(n, "category_id" if "category" in str(exc).lower() and cat else "local", str(exc)))
+            continue
+        except (ValueError, OverflowError) as exc:  # a value the database cannot hold: this row only
+            errors.append(RowError(n, "local", f"cannot be stored ({one_line(str(exc), 120)})"))
             continue
         if change.action == "added":
             added += 1
@@ -622,7 +649,7 @@ def export_mapping_csv(session: Session, path: Path | str) -> int:
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
-    w.writerows(rows)
+    w.writerows(neutralise_row(r) for r in rows)  # a name like =HYPERLINK(…) stays text in Excel
     target = Path(path)
     tmp = target.with_name(target.name + ".part")
     tmp.write_text(buf.getvalue(), encoding="utf-8", newline="")
