@@ -72,9 +72,19 @@ def top_level_ids() -> list[int]:
     return [c.id for c in categories().values() if c.parent_id is None]
 
 
+@lru_cache(maxsize=1)
 def category_tree_json() -> dict:
-    """The ``GET /cdn/categories`` body (leaf ⇔ ``subCategories: null``)."""
-    return _tree_json()
+    """The ``GET /cdn/categories`` body (leaf ⇔ ``subCategories: null``). Every node carries
+    ``parentId`` as production does: ``null`` on top-level nodes, the parent's id below
+    (lonca's fixture shaped like production's answer; API.md §9)."""
+
+    def node(n: dict, parent: int | None) -> dict:
+        subs = n.get("subCategories")
+        out = {"id": n["id"], "name": n["name"], "parentId": parent}
+        out["subCategories"] = [node(c, int(n["id"])) for c in subs] if subs else None
+        return out
+
+    return {"categories": [node(n, None) for n in _tree_json()["categories"]]}
 
 
 def category_path(cid: int) -> list[Category]:

@@ -30,6 +30,14 @@ def html(status: int, title: str, text: str) -> Reply:
 
 def spring_error(status: int, typ: str, message: str, reason: str | None = None,
                  path: str = "") -> Reply:
+    """Spring error envelope. A 500 that N11 gives for a client mistake (unknown enum value,
+    ``size`` over the limit, negative page, missing header) carries the exception's name
+    itself in ``message`` (lonca errors.ts, production-observed; API.md §9); the text goes to
+    ``description`` and ``errors[].reason``."""
+    if status == 500 and reason:
+        return jreply(status, {"@type": typ, "name": typ, "message": reason,
+                               "description": message, "urlStack": [path],
+                               "errors": [{"reason": message}]})
     return jreply(status, {"@type": typ, "name": typ, "message": message,
                            "description": message, "urlStack": [path],
                            "errors": [{"reason": reason or message}]})
@@ -312,7 +320,8 @@ def _packages(state: SandboxState, q: dict) -> Reply:
     elif end is None:
         end = start + WINDOW_MS
     if end - start > WINDOW_MS:
-        end = start + WINDOW_MS
+        # N11 silently answers a longer window like its LAST 15 days (lonca's notes, API.md §9)
+        start = end - WINDOW_MS
     start = max(start, NO_DATA_BEFORE_MS)  # N11 keeps no packages before Nov 2024
     ids = None
     if q.get("packageIds"):

@@ -394,8 +394,15 @@ class OrdersTab(QWidget):
             item.setToolTip(f"N11 says: {i.n11_status or '—'}; last status reported to N11: "
                             f"{st.LABELS.get(i.sent_status, i.sent_status or '—')}")
             self.lines.item(n, 0).setData(Qt.ItemDataRole.UserRole, i.id)
-        self.addresses.setText(_address_html("Shipping address", d.shipping) + "<br><br>"
-                               + _address_html("Billing address", d.billing)
+        if (d.shipping or {}).get("pickup_point"):
+            # N11 pick-up-point delivery: the package goes to the point, the buyer is the billing address
+            kind = d.shipping.get("delivery_address_type") or ""
+            head = (_address_html(f"Delivered to pick-up point ({kind})", d.shipping)
+                    + "<br><br>" + _address_html("Customer (billing address)", d.billing))
+        else:
+            head = (_address_html("Shipping address", d.shipping) + "<br><br>"
+                    + _address_html("Billing address", d.billing))
+        self.addresses.setText(head
                                + (f"<br><br>TC id {d.tc_id}" if d.tc_id else ""))
         self._fill(self.packages, [(p.n11_id, p.status, p.campaign, p.tracking, local_time(p.last_modified))
                                    for p in d.packages])

@@ -220,3 +220,146 @@ def test_wrong_base_url_host_path_for_rest_too(sandbox, rec):
         assert len(rec.exchanges) == 1
     finally:
         c.close()
+
+
+# --------------------------------------------------------------------------- time zone
+def test_one_gmt3_conversion_around_midnight_and_month_end():
+    from datetime import date, datetime, timedelta, timezone
+
+    from n11_desktop.core.n11.clock import TURKEY, from_epoch_ms, to_epoch_ms, turkey_day_text
+    from n11_desktop.core.n11.soap import format_date
+
+    # 31 Jan 22:30 UTC is already 1 Feb 01:30 in Istanbul: N11 means the Turkish day
+    utc = datetime(2026, 1, 31, 22, 30, tzinfo=timezone.utc)
+    assert turkey_day_text(utc) == format_date(utc) == "01/02/2026"
+    assert format_date(date(2026, 1, 31)) == "31/01/2026"  # a calendar day stays that day
+    # a naive datetime is Turkish wall-clock time, wherever this machine is
+    assert to_epoch_ms(datetime(2026, 2, 1, 0, 0)) == to_epoch_ms(datetime(2026, 1, 31, 21, 0, tzinfo=timezone.utc))
+    # epoch ms <-> Turkish time, exactly, across the midnight and the year end
+    for instant in (utc, datetime(2026, 12, 31, 20, 59, 59, 999000, tzinfo=timezone.utc)):
+        ms = to_epoch_ms(instant)
+        back = from_epoch_ms(ms)
+        assert back == instant and back.utcoffset() == timedelta(hours=3)
+    assert from_epoch_ms(to_epoch_ms(datetime(2026, 12, 31, 21, 0, tzinfo=timezone.utc))).strftime(
+        "%d/%m/%Y %H:%M"
+    ) == "01/01/2027 00:00"
+    assert TURKEY.utcoffset(None) == timedelta(hours=3)
+
+
+def test_package_windows_overlap_and_stay_under_the_clamp(sandbox, client, rec):
+    """N11 answers a window over 15 days like its last 15 days: the client never asks for one,
+    and a package on the edge between two windows is read once."""
+    from datetime import datetime, timedelta, timezone
+    from urllib.parse import parse_qs, urlsplit
+
+    from n11_desktop.core.n11.client import MAX_PACKAGE_WINDOW, WINDOW_OVERLAP
+    from n11_desktop.core.n11.clock import to_epoch_ms
+
+    end = datetime.now(timezone.utc).replace(microsecond=0)
+    start = end - timedelta(days=40)
+    edges = [start + MAX_PACKAGE_WINDOW, start + 2 * MAX_PACKAGE_WINDOW - WINDOW_OVERLAP]
+    stamps = [start + timedelta(minutes=1), *edges, *(e - timedelta(minutes=5) for e in edges), end - timedelta(minutes=1)]
+    made = [sandbox.state.create_order(created_ms=to_epoch_ms(t), n_lines=1)[0]["id"] for t in stamps]
+    got = [p.id for p in client.iter_shipment_packages(start, end)]
+    assert sorted(got) == sorted(made)  # every package, each once
+    windows = []
+    for ex in rec.exchanges:
+        q = {k: int(v[0]) for k, v in parse_qs(urlsplit(ex.url).query).items() if k in ("startDate", "endDate")}
+        windows.append((q["startDate"], q["endDate"]))
+    for s, e in windows:
+        assert e - s < 15 * 86_400_000  # never on the clamp edge
+    for (s1, e1), (s2, e2) in zip(windows, windows[1:]):
+        assert s2 < e1  # consecutive windows overlap
+
+
+def test_a_window_longer_than_15_days_answers_like_the_last_15(sandbox):
+    now = int(datetime_now_ms())
+    day = 86_400_000
+    old = sandbox.state.create_order(created_ms=now - 20 * day)[0]
+    new = sandbox.state.create_order(created_ms=now - day)[0]
+    r = requests.get(
+        sandbox.url + "/rest/delivery/v1/shipmentPackages",
+        params={"startDate": now - 30 * day, "endDate": now},
+        headers=AUTH,
+        timeout=5,
+    ).json()
+    assert [p["id"] for p in r["content"]] == [new["id"]] and old["id"] != new["id"]
+
+
+def datetime_now_ms() -> int:
+    import time
+
+    return int(time.time() * 1000)
+
+
+# --------------------------------------------------------------------------- categories
+def test_category_nodes_carry_parent_id(sandbox, client):
+    body = requests.get(sandbox.url + "/cdn/categories", headers=AUTH, timeout=5).json()
+    top = body["categories"][0]
+    assert "parentId" in top and top["parentId"] is None
+    child = top["subCategories"][0]
+    assert child["parentId"] == top["id"]
+    leaf = child
+    while leaf["subCategories"]:
+        leaf = leaf["subCategories"][0]
+    assert leaf["subCategories"] is None and leaf["parentId"] is not None
+    tree = client.get_category_tree()
+    assert tree[0].id == top["id"] and tree[0].children[0].id == child["id"]
+
+
+# --------------------------------------------------------------------------- /ms 500 client mistakes
+@pytest.mark.parametrize(
+    "params, exception",
+    [
+        ({"productStatus": "Bogus"}, "IllegalArgumentException"),
+        ({"size": 999}, "ConstraintViolationException"),
+        ({"page": -1}, "IllegalArgumentException"),
+    ],
+)
+def test_ms_500_for_a_client_mistake_names_the_exception_and_is_not_retried(sandbox, rec, params, exception):
+    from n11_desktop.core.n11 import BusinessError
+
+    r = requests.get(sandbox.url + "/ms/product-query", params=params, headers=AUTH, timeout=5)
+    assert r.status_code == 500 and r.json()["message"] == exception
+    c = make_client(sandbox.base_url, rec)
+    try:
+        with pytest.raises(BusinessError) as ei:
+            c._rest("GET", "/ms/product-query", params=params, safe=True)
+    finally:
+        c.close()
+    assert not ei.value.retryable and len(rec.exchanges) == 1 and rec.sleeps == []
+    assert exception in str(ei.value)
+
+
+def test_missing_appsecret_is_a_bad_request_not_an_outage(sandbox):
+    r = requests.get(sandbox.url + "/ms/product-query", headers={"appkey": DEMO_APP_KEY}, timeout=5)
+    assert r.status_code == 500 and r.json()["message"] == "MissingRequestHeaderException"
+
+
+# --------------------------------------------------------------------------- packages like N11
+def test_home_and_pickup_packages_look_like_n11(sandbox, client):
+    from datetime import datetime, timedelta, timezone
+
+    home = sandbox.state.create_order()[0]
+    ktn = sandbox.state.create_order(delivery_address_type="KTN")[0]
+    assert "deliveryAddressType" not in home and home["micro"] is None
+    assert ktn["deliveryAddressType"] == "KTN"
+    assert ktn["shippingAddress"]["fullName"].startswith("KargoTürk")  # the point, not the buyer
+    assert ktn["billingAddress"]["fullName"] == ktn["customerfullName"]  # the buyer
+    for key in ("isReturned", "sellerId", "installmentChargeWithVATprice"):
+        assert key in home
+    end = datetime.now(timezone.utc) + timedelta(minutes=1)
+    got = {p.order_number: p for p in client.iter_shipment_packages(end - timedelta(days=1), end)}
+    assert got[home["orderNumber"]].delivery_address_type is None
+    pk = got[ktn["orderNumber"]]
+    assert pk.delivery_address_type == "KTN" and pk.is_pickup
+    assert pk.buyer_address.full_name == ktn["customerfullName"]
+    assert pk.pickup_point is not None and pk.pickup_point.full_name.startswith("KargoTürk")
+    assert got[home["orderNumber"]].pickup_point is None
+    assert got[home["orderNumber"]].buyer_address.address == home["shippingAddress"]["address"]
+
+
+def test_active_products_carry_no_reject_info(sandbox):
+    sandbox.state.add_product(stockCode="A-1")
+    row = requests.get(sandbox.url + "/ms/product-query", params={"stockCode": "A-1"}, headers=AUTH, timeout=5)
+    assert "rejectInfo" not in row.json()["content"][0]

@@ -320,8 +320,12 @@ def test_packages_paging_window_and_size_clamp(fresh, http):
     assert r2["pageCount"] == 30
     ids = {p["id"] for p in r["content"]} | {p["id"] for p in r2["content"]}
     assert len(ids) == 130 and old["id"] not in ids
-    # a 30-day window is clamped to 15 days from startDate
+    # a 25-day window answers like its LAST 15 days (lonca's notes, API.md §9): the 20-day-old
+    # package is not in it, the recent ones are
     r = http.get(sb.url + PKG, params={"startDate": now - 25 * day, "endDate": now, "size": 100},
+                 headers=AUTH).json()
+    assert old["id"] not in [p["id"] for p in r["content"]] and r["totalPages"] == 2
+    r = http.get(sb.url + PKG, params={"startDate": now - 25 * day, "endDate": now - 10 * day + 1},
                  headers=AUTH).json()
     assert [p["id"] for p in r["content"]] == [old["id"]]
 

@@ -277,3 +277,21 @@ def test_mark_erp_reported_for_a_selection_and_from_csv(qtbot, odb, ctl, tmp_pat
     assert w.status_filter.findData("waiting_erp") >= 0
     settle(qtbot, w, services)
     close(w, services)
+
+
+def test_pickup_point_order_shows_the_point_and_the_customer(qtbot, odb, ctl, sandbox):
+    """N11 pick-up-point delivery: shipping address is the point, the buyer is the billing address."""
+    (pkg,) = sandbox.state.create_order(delivery_address_type="EASYPOINT")
+    assert run_flow("order_create", odb).ok
+    with odb.session_factory() as s:
+        order = s.scalar(select(Order).where(Order.n11_order_number == pkg["orderNumber"]))
+        assert order.customer_name == pkg["customerfullName"]
+        assert order.shipping_address["pickup_point"] is True
+        assert order.shipping_address["full_name"].startswith("EasyPoint")
+        assert order.billing_address["full_name"] == pkg["customerfullName"]
+    w, services = make(qtbot, odb)
+    qtbot.waitUntil(lambda: w.detail is not None, timeout=10_000)
+    text = w.addresses.text()
+    assert "pick-up point (EASYPOINT)" in text and "Customer (billing address)" in text
+    assert pkg["customerfullName"] in text
+    close(w, services)

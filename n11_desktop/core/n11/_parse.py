@@ -426,6 +426,8 @@ def shipment_package(data: dict) -> m.ShipmentPackage:
         raw=data,
         shipment_method=s(data.get("shipmentMethod")),
         agreed_delivery_date=dt(data.get("agreedDeliveryDate")),
+        delivery_address_type=s_strip(data.get("deliveryAddressType")),
+        micro=b(data.get("micro")),
     )
 
 

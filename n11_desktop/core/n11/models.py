@@ -206,6 +206,26 @@ class ShipmentPackage:
     raw: dict = field(default_factory=dict, compare=False, repr=False)
     shipment_method: str | None = None
     agreed_delivery_date: datetime | None = None
+    #: KTN | EASYPOINT | PUP for a pick-up-point package; None (absent on N11) for home delivery
+    delivery_address_type: str | None = None
+    #: micro-export order (its invoice link needs invoiceNumber and invoiceDateTime); N11 may send null
+    micro: bool | None = None
+
+    @property
+    def is_pickup(self) -> bool:
+        """The package goes to a pick-up point: ``shipping_address`` is the point, the buyer is
+        in ``billing_address`` (lonca, API.md §9)."""
+        return bool(self.delivery_address_type)
+
+    @property
+    def buyer_address(self) -> Address:
+        """The customer's own address (billing address for a pick-up package)."""
+        return self.billing_address if self.is_pickup else self.shipping_address
+
+    @property
+    def pickup_point(self) -> Address | None:
+        """The pick-up point the package goes to, or None for home delivery."""
+        return self.shipping_address if self.is_pickup else None
 
 
 @dataclass(**_frozen)

@@ -169,7 +169,13 @@ class OrderImporter:
             return None
         if pkg.order_number in cache.orders:
             return None
-        return {"shipping": self.address.resolve(s, pkg.shipping_address),
+        shipping = self.address.resolve(s, pkg.shipping_address)
+        kind = getattr(pkg, "delivery_address_type", None)
+        if kind:
+            # a pick-up-point package: the shipping address is the point (KTN / EASYPOINT / PUP),
+            # never the customer's home; the buyer's own address is the billing address
+            shipping = {**shipping, "pickup_point": True, "delivery_address_type": str(kind)}
+        return {"shipping": shipping,
                 "billing": self.address.resolve(s, pkg.billing_address),
                 "cargo": self.cargo.resolve(pkg.shipment_company_id, pkg.cargo_provider_name)}
 
