@@ -19,7 +19,7 @@ from n11_desktop.bench import load_scenarios
 SLOW_OR_ELSEWHERE = {"gui_stall", "gui_stall_remote"}
 #: DESIGN §10 scenarios that must exist (later issues may add more)
 REQUIRED = {"catalog_import", "delta_detection", "initial_push", "order_import", "gui_stall", "log_viewer",
-            "dashboard_refresh", "startup_first_paint"}
+            "dashboard_refresh", "startup_first_paint", "remote_sync"}
 
 
 def test_every_design_scenario_is_registered():

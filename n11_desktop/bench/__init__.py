@@ -28,6 +28,7 @@ SCENARIO_MODULES: tuple[str, ...] = (
     "n11_desktop.bench.gui",
     "n11_desktop.bench.monitoring",
     "n11_desktop.bench.startup",
+    "n11_desktop.bench.remote",
 )
 
 

@@ -220,8 +220,13 @@ def _product_query(state: SandboxState, q: dict, path: str) -> Reply:
     cat_ids = {int(c) for c in (q.get("categoryIds") or "").split(",") if c.strip().isdigit()}
     with state.lock:
         state.tick()
-        rows = []
-        for p in sorted(state.products.values(), key=lambda r: r["n11ProductId"]):
+        matched = []
+        products = state.products
+        fast = hasattr(products, "sorted_by_id")
+        ordered = products.sorted_by_id() if fast else sorted(products.values(), key=lambda r: r["n11ProductId"])
+        whole_store = fast and not any(q.get(k) for k in ("id", "productMainId", "stockCode", "brandName")) \
+            and not ps and not ss and not cat_ids
+        for p in ([] if whole_store else ordered):
             if q.get("id") and str(p["n11ProductId"]) != q["id"]:
                 continue
             if q.get("productMainId") and p["productMainId"] != q["productMainId"]:
@@ -240,9 +245,13 @@ def _product_query(state: SandboxState, q: dict, path: str) -> Reply:
                     continue
             if sender != "ALL" and p["sender"] != sender:
                 continue
-            rows.append(state.product_row(p))
+            matched.append(p)
+        if whole_store:  # the whole store (a sync's paging): the sorted list kept between pages
+            matched = products.sorted_by_id(sender)
+        total = len(matched)
+        chunk = [state.product_row(p) for p in matched[page * size:(page + 1) * size]]  # rows of this page only
+    rows = range(total)
     total_pages = (len(rows) + size - 1) // size
-    chunk = rows[page * size:(page + 1) * size]
     return jreply(200, {"content": chunk,
                         "pageable": {"pageNumber": page, "pageSize": size, "offset": page * size,
                                      "paged": True, "unpaged": False,

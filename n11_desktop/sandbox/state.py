@@ -130,6 +130,55 @@ def num(v: Decimal | None):
     return int(v) if v == v.to_integral_value() else float(v)
 
 
+class _Products(dict):
+    """stockCode → product; ``gen`` changes whenever a product is added or removed, so the
+    product-query can keep its sorted list between pages (100k products, 400 pages)."""
+
+    gen = 0
+
+    def _bump(self) -> None:
+        self.gen += 1
+
+    def __setitem__(self, key, value) -> None:
+        self._bump()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key) -> None:
+        self._bump()
+        super().__delitem__(key)
+
+    def pop(self, *args):
+        self._bump()
+        return super().pop(*args)
+
+    def popitem(self):
+        self._bump()
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._bump()
+        super().clear()
+
+    def update(self, *args, **kw) -> None:
+        self._bump()
+        super().update(*args, **kw)
+
+    def setdefault(self, key, default=None):
+        self._bump()
+        return super().setdefault(key, default)
+
+    def sorted_by_id(self, sender: str = "ALL") -> list[dict]:
+        """Every product (of ``sender`` unless "ALL") in n11ProductId order, kept until one is added/removed."""
+        caches = self.__dict__.setdefault("_sorted", {})
+        cache = caches.get(sender)
+        if cache is None or cache[0] != self.gen:
+            rows = sorted(self.values(), key=lambda r: r["n11ProductId"])
+            if sender != "ALL":
+                rows = [r for r in rows if r["sender"] == sender]
+            cache = caches[sender] = (self.gen, rows)
+        return cache[1]
+
+
 class SandboxState:
     def __init__(self, *, seed: int = 0, task_delay_ms: int = 1500,
                  approval_delay_ms: int | None = None, fault_rate: float = 0.0,
@@ -154,7 +203,7 @@ class SandboxState:
 
     def reset(self) -> None:
         with self.lock:
-            self.products: dict[str, dict] = {}      # stockCode -> product row
+            self.products: dict[str, dict] = _Products()  # stockCode -> product row
             self.tasks: dict[int, dict] = {}
             self.orders: dict[str, dict] = {}        # orderNumber -> order
             self.packages: dict[int, dict] = {}      # package id -> package
