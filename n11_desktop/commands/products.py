@@ -1,6 +1,7 @@
 """``n11-desktop products list [--json] [--state S] [--penalized] [--text T] [--limit N]``,
 ``products set-category SKU CATEGORY_ID`` and ``products clear-category SKU`` (the per-product
-N11 category override, seed §8)."""
+N11 category override, seed §8), ``products pause SKU...`` / ``products resume SKU...`` (stop or
+start selling on N11 without deleting: product-update status Suspended / Active)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ PAGE = 1000
 
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("products", parents=[common], help="list products with their N11 state")
-    sub = p.add_subparsers(dest="products_cmd", required=True, metavar="{list,set-category,clear-category}")
+    sub = p.add_subparsers(dest="products_cmd", required=True,
+                           metavar="{list,set-category,clear-category,pause,resume}")
     pl = sub.add_parser("list", parents=[common], help="list products (readable table, or JSON lines with --json)")
     pl.add_argument("--json", action="store_true",
                     help="one JSON object per line: sku, state, n11_product_id, remote_status, last_error, "
@@ -33,6 +35,12 @@ def add_parser(subparsers, common) -> None:
                         help="drop a product's N11 category override (it follows the category mapping again)")
     pc.add_argument("sku", metavar="SKU")
     pc.set_defaults(func=cmd_clear_category)
+    for name, verb, what in (("pause", "stop", "N11 status Suspended: listing, price and stock are kept"),
+                             ("resume", "start", "N11 status Active again")):
+        pp = sub.add_parser(name, parents=[common],
+                            help=f"{verb} selling these products on N11 without deleting them ({what})")
+        pp.add_argument("skus", nargs="+", metavar="SKU")
+        pp.set_defaults(func=cmd_pause if name == "pause" else cmd_resume)
 
 
 def _json_row(r) -> dict:
@@ -128,3 +136,24 @@ def _change_category(args, ctx, category_id) -> int:
     else:
         print(f"{args.sku}: already in N11 category “{change.category_name}” ({change.category_id})")
     return 0
+
+
+def cmd_pause(args, ctx) -> int:
+    return _selling(args, ctx, "Suspended")
+
+
+def cmd_resume(args, ctx) -> int:
+    return _selling(args, ctx, "Active")
+
+
+def _selling(args, ctx, status: str) -> int:
+    from ..core.n11.errors import N11Error
+    from ..core.products_selling import set_selling
+
+    try:
+        res = set_selling(ctx.db(), status, skus=list(dict.fromkeys(args.skus)))
+    except (N11Error, ValueError) as exc:
+        ctx.err(f"n11-desktop products {args.products_cmd}: {exc}")
+        return 1
+    print(res.message)
+    return 0 if res.sent and not res.rejected else 1

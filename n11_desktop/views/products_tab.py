@@ -74,6 +74,13 @@ class ProductsTab(QWidget):
         self.remove_action.setToolTip("Remove the selected products from the N11 catalog "
                                       "(Product Delete then sets their stock to 0 on N11)")
         self.remove_action.triggered.connect(lambda: self.set_selected_membership(False))
+        self.pause_action = QAction("Pause selling on N11", self)
+        self.pause_action.setToolTip("Stop selling the selected products on N11 without deleting them "
+                                     "(N11 status Suspended; listing, price and stock are kept)")
+        self.pause_action.triggered.connect(lambda: self.set_selected_selling(False))
+        self.resume_action = QAction("Resume selling on N11", self)
+        self.resume_action.setToolTip("Sell the selected paused products on N11 again (N11 status Active)")
+        self.resume_action.triggered.connect(lambda: self.set_selected_selling(True))
         self.set_category_action = QAction("Set N11 category…", self)
         self.set_category_action.setToolTip("Put the selected products in one N11 leaf category, whatever their local "
                                             "category maps to (e.g. the category ID an N11 error names); they "
@@ -89,6 +96,8 @@ class ProductsTab(QWidget):
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.add_to_catalog_action)
         self.toolbar.addAction(self.remove_action)
+        self.toolbar.addAction(self.pause_action)
+        self.toolbar.addAction(self.resume_action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.set_category_action)
         self.toolbar.addAction(self.clear_category_action)
@@ -172,8 +181,8 @@ class ProductsTab(QWidget):
         self.view.setSortingEnabled(True)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in (self.add_to_catalog_action, self.remove_action, self.set_category_action,
-                       self.clear_category_action):
+        for action in (self.add_to_catalog_action, self.remove_action, self.pause_action, self.resume_action,
+                       self.set_category_action, self.clear_category_action):
             self.view.addAction(action)
 
         # empty state
@@ -328,6 +337,8 @@ class ProductsTab(QWidget):
         has_sel = bool(self.view.selectionModel().hasSelection())
         self.add_to_catalog_action.setEnabled(has_sel and not self._busy)
         self.remove_action.setEnabled(has_sel and not self._busy)
+        self.pause_action.setEnabled(has_sel and not self._busy)
+        self.resume_action.setEnabled(has_sel and not self._busy)
         self.set_category_action.setEnabled(has_sel and not self._busy)
         self.clear_category_action.setEnabled(has_sel and not self._busy)
         self.import_action.setEnabled(not self._busy)
@@ -391,6 +402,30 @@ class ProductsTab(QWidget):
             self.model.reload(keep_rows=True)
             if changed:
                 self._emit("catalog_changed", ids)
+
+        self.services.runner.submit(job, done, self._on_job_error)
+
+    # ------------------------------------------------------------------ pause / resume selling
+    def set_selected_selling(self, selling: bool) -> None:
+        """Pause (``selling=False``) or resume selling the selected products on N11 (product-update
+        status Suspended / Active), on a worker thread."""
+        rows, resolve = self._selection_job()
+        if not rows:
+            return
+        db = self.services.db
+        self._set_busy(True, "Sending to N11…")
+
+        def job():
+            from ..core.products_selling import PAUSE, RESUME, set_selling
+
+            with db.session_factory() as s:
+                ids = resolve(s)
+            return set_selling(db, RESUME if selling else PAUSE, product_ids=ids)
+
+        def done(res) -> None:
+            self._set_busy(False)
+            self.show_banner(res.message, error=not res.sent)
+            self.model.reload(keep_rows=True)
 
         self.services.runner.submit(job, done, self._on_job_error)
 

@@ -363,3 +363,31 @@ def test_active_products_carry_no_reject_info(sandbox):
     sandbox.state.add_product(stockCode="A-1")
     row = requests.get(sandbox.url + "/ms/product-query", params={"stockCode": "A-1"}, headers=AUTH, timeout=5)
     assert "rejectInfo" not in row.json()["content"][0]
+
+
+def test_cli_products_pause_and_resume(configured_db, sandbox, tmp_path, capsys):
+    from sqlalchemy import select
+
+    from n11_desktop.cli import main
+    from n11_desktop.core.catalog.importer import import_catalog
+    from n11_desktop.core.storage.models import IntegrationAction, Product
+
+    db = configured_db
+    p = tmp_path / "c.csv"
+    p.write_text("sku;title;category;price;stock;in_catalog\nC-1;Deneme ürünü başlığı bir;Giyim;10,00;4;1\n",
+                 encoding="utf-8")
+    assert import_catalog(db, p).ok
+    with db.session_factory.begin() as s:
+        pid = s.scalar(select(Product.id).where(Product.sku == "C-1"))
+        s.add(IntegrationAction(content_type="product", object_id=pid, object_key="C-1", state="active"))
+    sandbox.state.add_product(stockCode="C-1")
+    path = str(tmp_path / "test.db")
+    assert main(["--db", path, "products", "pause", "C-1", "NOPE"]) == 0
+    out = capsys.readouterr().out
+    assert "Pause selling sent to N11 for 1 product" in out and "NOPE (unknown SKU)" in out
+    sandbox.state.process_tasks_now()
+    assert sandbox.state.products["C-1"]["status"] == "Suspended"
+    assert main(["--db", path, "products", "resume", "C-1"]) == 0
+    sandbox.state.process_tasks_now()
+    assert sandbox.state.products["C-1"]["status"] == "Active"
+    assert main(["--db", path, "products", "pause", "NOPE"]) == 1

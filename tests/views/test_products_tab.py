@@ -281,3 +281,34 @@ def test_typing_a_new_stock_in_the_cell(qtbot, db, tmp_path):
     with db.session_factory() as s:
         assert s.get(Stock, ids["P-003"]).quantity == 15
     close(w, services)
+
+
+def test_pause_and_resume_selling_on_n11_from_the_toolbar(qtbot, configured_db, sandbox, tmp_path):
+    """Pause keeps the product on N11 (status Suspended, stock kept); resume sells it again."""
+    db = configured_db
+    ids = seed(db, tmp_path, n=5)
+    with db.session_factory.begin() as s:  # P-003 is on N11 (Active); P-000 was never sent
+        s.add(IntegrationAction(content_type="product", object_id=ids["P-003"], object_key="P-003", state="active",
+                                remote_status="Active", remote_id="9003"))
+    sandbox.state.add_product(stockCode="P-003", quantity=3)
+    w, services = make(qtbot, db)
+    row = next(n for n in range(w.model.rowCount()) if cell(w.model, n, "sku") == "P-003")
+    w.view.selectRow(row)
+    assert w.pause_action.isEnabled() and w.pause_action in w.view.actions()  # toolbar and context menu
+    w.pause_action.trigger()
+    qtbot.waitUntil(lambda: "Pause selling sent to N11 for 1 product" in w.banner.text(), timeout=10_000)
+    sandbox.state.process_tasks_now()
+    assert sandbox.state.products["P-003"]["status"] == "Suspended"
+    assert sandbox.state.products["P-003"]["quantity"] == 3  # not deleted, stock kept
+    w.resume_action.trigger()
+    qtbot.waitUntil(lambda: "Resume selling sent to N11 for 1 product" in w.banner.text(), timeout=10_000)
+    sandbox.state.process_tasks_now()
+    assert sandbox.state.products["P-003"]["status"] == "Active"
+    # a product N11 does not hold is skipped with the reason, nothing is sent
+    tasks = len(sandbox.state.tasks)
+    w.view.selectRow(next(n for n in range(w.model.rowCount()) if cell(w.model, n, "sku") == "P-000"))
+    w.pause_action.trigger()
+    qtbot.waitUntil(lambda: "not on N11 yet" in w.banner.text(), timeout=10_000)
+    assert len(sandbox.state.tasks) == tasks
+    settle(qtbot, w, services)
+    close(w, services)
