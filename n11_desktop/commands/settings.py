@@ -32,9 +32,14 @@ def add_parser(subparsers, common) -> None:
 
 
 def _problems(ctx, title: str, errors) -> int:
+    from ..core.inputs import one_line
+
+    if len(errors) == 1:  # one problem: one line
+        ctx.err(f"n11-desktop: {title}: {one_line(errors[0].message)}")
+        return EXIT_INVALID
     ctx.err(f"n11-desktop: {title} ({len(errors)} problem{'s' if len(errors) != 1 else ''}):")
     for e in errors:
-        ctx.err(f"  - {e.message}")
+        ctx.err(f"  - {one_line(e.message)}")
     return EXIT_INVALID
 
 
@@ -51,6 +56,7 @@ def _fmt(value) -> str:
 
 
 def cmd_show(args, ctx) -> int:
+    from ..core.inputs import one_line
     from ..core.settings import export_settings, load_settings
     from ..core.settings.schema import LABELS
     from ..core.settings.store import activation_problems
@@ -76,6 +82,7 @@ def cmd_show(args, ctx) -> int:
             text = f"******** (in the {where})" if value else "(empty)"
         else:
             text = _fmt(value)
+        text = one_line(text)  # a value saved by an older version may hold a line break
         if len(text) > 90:
             text = text[:87] + "…"
         label = LABELS.get(fid) or entry["label"]
@@ -92,12 +99,14 @@ def cmd_show(args, ctx) -> int:
 
 
 def cmd_import(args, ctx) -> int:
+    from ..core.inputs import MAX_SETTINGS_BYTES, read_limited
     from ..core.settings import import_settings
 
+    raw = read_limited(args.file, door="settings file", max_bytes=MAX_SETTINGS_BYTES)
     try:
-        text = args.file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        ctx.err(f"n11-desktop: cannot read {args.file}: {exc.strerror if isinstance(exc, OSError) else exc}")
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        ctx.err(f"n11-desktop: cannot read {args.file}: not UTF-8 text (byte {exc.start})")
         return EXIT_INVALID
     with ctx.db().session_factory() as s:
         with s.begin():

@@ -227,6 +227,44 @@ def check_url(value: str, *, schemes: tuple[str, ...] = ("http", "https")) -> st
     return value
 
 
+# ------------------------------------------------------------------------------------ JSON
+class _BadJsonNumber(Exception):
+    pass
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _BadJsonNumber(f"a number has {len(text.lstrip('-'))} digits; at most {MAX_INT_DIGITS}")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if len(text) > 40:
+        raise _BadJsonNumber(f"a number is {len(text)} characters long; at most 40")
+    x = float(text)
+    if not math.isfinite(x):
+        raise _BadJsonNumber(f"the number {text} is too large")
+    return x
+
+
+def _json_constant(name: str) -> float:
+    raise _BadJsonNumber(f"{name} is not a number JSON allows")
+
+
+def load_json(text: str | bytes, *, door: str, source: str = "") -> Any:
+    """``json.loads`` that bounds numbers (at most :data:`MAX_INT_DIGITS` digits, finite, no
+    NaN/Infinity) and nesting. Bad numbers and too-deep nesting raise :class:`InputError`;
+    malformed JSON raises ``json.JSONDecodeError`` as usual (the caller words its position)."""
+    import json
+
+    try:
+        return json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
+    except _BadJsonNumber as exc:
+        raise InputError(door, str(exc), source) from None
+    except RecursionError:
+        raise InputError(door, "JSON nested too deeply", source) from None
+
+
 # ------------------------------------------------------------------------------------ files
 def read_limited(path, *, door: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a file given to a door, or :class:`InputError` (missing, a folder, too big, unreadable)."""

@@ -345,3 +345,49 @@ def test_mapping_export_neutralises_formulas_and_round_trips(db, tmp_path, capsy
     assert cli.main(["--db", str(db_path), "mapping", "import", str(out_file)]) == 0, capsys.readouterr().err
     assert "0 added, 0 updated" in capsys.readouterr().out
     assert _mapping_rows(db_path) == before
+
+
+# ----------------------------------------------------------------------------- settings files
+SETTINGS_CASES = [
+    ("Base Url http://[::1", {"base_url": "http://[::1"}, "Base Url"),
+    ("Base Url with port 8O", {"base_url": "http://api.n11.com:8O/ws/"}, "Base Url"),
+    ("Base Url with port 99999", {"base_url": "http://api.n11.com:99999/ws/"}, "Base Url"),
+    ("Base Url with CR/LF inside", {"base_url": "https://api.n11.com/\r\nws/"}, "Base Url"),
+    ("Base Url with a bare LF", {"base_url": "https://api.n11.com/ws/\nX-Evil: 1"}, "Base Url"),
+    ("Sales Url with a password", {"sales_url": "https://u:p@www.n11.com/"}, "Sales Url"),
+    ("order number format with a line break", {"order_number_format": "N11-{orderNumber}\r\n"
+                                                                      "{orderNumber}"}, "Order Number Format"),
+    ("buffer stock with 5000 digits", None, "digits"),
+    ("buffer stock with 4000 digits", None, "digits"),
+    ("buffer stock 1e400", None, "number"),
+    ("buffer stock NaN", None, "NaN"),
+    ("category id with 30 digits", {"category_ids": [int("9" * 30)]}, "digits"),
+    ("retry interval with 30 digits", {"failed_integration": {"product": {"RETRY_INTERVAL": int("9" * 30)}}},
+     "digits"),
+    ("app key with a NUL", {"app_key": "key\x00evil"}, "App Key"),
+]
+_RAW = {"buffer stock with 5000 digits": '{"conf": {"buffer_stock": ' + "9" * 5000 + "}}",
+        "buffer stock with 4000 digits": '{"conf": {"buffer_stock": ' + "9" * 4000 + "}}",
+        "buffer stock 1e400": '{"conf": {"buffer_stock": 1e400}}',
+        "buffer stock NaN": '{"conf": {"buffer_stock": NaN}}'}
+
+
+@pytest.mark.parametrize("name,conf,names", SETTINGS_CASES, ids=[c[0] for c in SETTINGS_CASES])
+def test_hostile_settings_are_one_line_and_change_nothing(tmp_path, capsys, name, conf, names):
+    import json
+
+    db_path = tmp_path / "test.db"
+    assert cli.main(["--db", str(db_path), "settings", "show"]) == 0
+    capsys.readouterr()
+    f = tmp_path / "settings.json"
+    f.write_text(_RAW[name] if conf is None else json.dumps({"conf": conf}), encoding="utf-8")
+    before = fingerprint(db_path)
+    code = cli.main(["--db", str(db_path), "settings", "import", str(f)])
+    err = capsys.readouterr().err
+    assert _refused(code, err) is None, (code, err)
+    assert names in err, err
+    assert not _changed(before, fingerprint(db_path))
+    assert cli.main(["--db", str(db_path), "settings", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "\r" not in out and "X-Evil" not in out
+    count("bad inputs: settings values (issue 20 cases)")

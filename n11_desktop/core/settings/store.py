@@ -273,8 +273,15 @@ def export_settings(session: Session, include_secret: bool = False) -> str:
 
 
 def parse_settings_file(text: str) -> tuple[dict[str, Any] | None, list[FieldError]]:
+    from ..inputs import MAX_SETTINGS_BYTES, InputError, load_json
+
+    if len(text) > MAX_SETTINGS_BYTES:
+        return None, [FieldError("file", "", f"Settings file: is {len(text) // 1024} KB; a settings file is at most "
+                                             f"{MAX_SETTINGS_BYTES // 1024} KB")]
     try:
-        doc = json.loads(text)
+        doc = load_json(text, door="settings file")
+    except InputError as exc:
+        return None, [FieldError("file", "", f"Settings file: {exc.reason}")]
     except json.JSONDecodeError as exc:
         return None, [FieldError("file", "", f"Settings file: not valid JSON (line {exc.lineno}, "
                                              f"column {exc.colno}: {exc.msg})")]

@@ -9,7 +9,6 @@ import string
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
 from .defaults import (
     ATTRIBUTE_SET_STRATEGY,
@@ -23,6 +22,7 @@ from .defaults import (
     SENT_TO_REMOTE,
     default_conf,
 )
+from ..inputs import MAX_INT_DIGITS, check_text, check_url
 from .schema import INTEGER_LIST_FIELDS, INTEGER_RANGES, LABELS, _kind, base_type, default_schema
 
 # id -> reason type ("cancel" | "refund") of the local cancellation reasons
@@ -31,6 +31,7 @@ Reasons = Mapping[int, str]
 _DATE_RE = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ORDER_NUMBER_PLACEHOLDERS = ("orderNumber", "id")
+MAX_TEXT_CHARS = 2000  #: a text setting (a URL, a key, a format) is one line of at most this many characters
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,12 @@ def _as_int(value: Any, what: str = "") -> int:
     if isinstance(value, bool):
         raise _Invalid(f"must be a whole number, not {_kind(value)}")
     if isinstance(value, int):
+        if abs(value) >= 10**MAX_INT_DIGITS:
+            raise _Invalid(f"{what}must have at most {MAX_INT_DIGITS} digits")
         return value
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        if abs(value) >= 10**MAX_INT_DIGITS:
+            raise _Invalid(f"{what}must have at most {MAX_INT_DIGITS} digits")
         return int(value)
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
         return int(value)
@@ -72,11 +77,13 @@ def coerce(data_type: str, value: Any, *, int_items: bool = False) -> Any:
         value = value.strip()
         if not value:
             return ""
-        if data_type == "url":
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-                raise _Invalid(f"must be an http(s) URL like https://api.n11.com/ws/, got {value!r}")
-        elif data_type == "date":
+        try:  # one line, bounded: a CR/LF would break headers, logs and `settings show`
+            check_text(value, max_chars=MAX_TEXT_CHARS, allow_newlines=False)
+            if data_type == "url":
+                check_url(value)
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
+        if data_type == "date":
             ok = bool(_DATE_RE.match(value))
             if ok:
                 try:
@@ -117,6 +124,10 @@ def coerce(data_type: str, value: Any, *, int_items: bool = False) -> Any:
                 raise _Invalid(f"item {n} must be a single value, not {_kind(item)}")
             elif isinstance(item, str):
                 item = item.strip()
+                try:
+                    check_text(item, max_chars=MAX_TEXT_CHARS, allow_newlines=False)
+                except ValueError as exc:
+                    raise _Invalid(f"item {n} {exc}") from None
                 if not item:
                     raise _Invalid(f"item {n} is empty")
             out.append(item)
