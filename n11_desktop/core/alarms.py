@@ -150,6 +150,8 @@ def seed_default_alarms(session: Session) -> None:
     create_alarm(session, name="A flow keeps failing", kind="consecutive_failures", params={"count": 3})
     create_alarm(session, name="Stock not sent for 30 minutes", kind="staleness", flow="stock", params={"minutes": 30})
     create_alarm(session, name="Penalty box is filling up", kind="penalty_depth", params={"count": 100})
+    create_alarm(session, name="N11 data is getting old", kind="staleness", flow="remote_sync",
+                 params={"minutes": 30})  # two default N11 State Sync periods
     create_alarm(session, name="Cancellations wait for the ERP", kind="cancellations_waiting",
                  params={"count": 0, "hours": 24})
 
@@ -243,11 +245,19 @@ def _condition(session: Session, alarm: Alarm, now: datetime, ctx: dict[str, Any
         if kind == "queue_depth":
             n = ctx["queue"]
             return f"{n} products waiting to be sent (limit {limit})" if n > limit else None
+        if "snapshot" not in ctx:
+            from .remote_sync import format_age, snapshot_age
+
+            age = snapshot_age(session, now)
+            ctx["snapshot"] = ("N11 data never synced" if age.as_of is None else
+                               f"N11 data {format_age(age.age_s or 0)} old"
+                               + (", older than two sync periods" if age.stale else ""))
         if kind == "stock_difference":
             n = ctx["kpis"].skus_with_stock_difference
-            return f"{n} SKUs with a stock difference on N11 (limit {limit})" if n > limit else None
+            return (f"{n} SKUs with a stock difference on N11 (limit {limit}; {ctx['snapshot']})"
+                    if n > limit else None)
         n = ctx["kpis"].skus_with_price_difference
-        return f"{n} SKUs with a price difference on N11 (limit {limit})" if n > limit else None
+        return f"{n} SKUs with a price difference on N11 (limit {limit}; {ctx['snapshot']})" if n > limit else None
     return None
 
 

@@ -17,7 +17,8 @@ def test_headless_housekeeping_fires_alarms_snapshots_and_prunes(db):
     hk.tick(NOW)
     hk.tick(NOW + timedelta(seconds=10))  # not due again: no second snapshot, no repeated alarm
     with db.session_factory() as s:
-        assert s.query(Alarm).count() == 3  # the default alarms were seeded
+        names = {a.name for a in s.query(Alarm)}  # the default alarms were seeded
+        assert {"A flow keeps failing", "Penalty box is filling up", "N11 data is getting old"} <= names
         assert [e.message for e in s.query(AlarmEvent)] == ["150 records in the penalty box (limit 100)"]
         assert s.query(KpiSnapshot).count() == 1
         assert s.query(LogEntry).filter(LogEntry.message == "old").count() == 0

@@ -92,3 +92,23 @@ def test_staleness_quiet_while_flow_switched_off(db):
     with db.session_factory.begin() as s:  # channel inactive, flag off: nothing is stale
         cfg = load_config(s)
         assert alarms.evaluate_alarms(s, later, flow_enabled=alarms.flow_enabled_for(cfg)) == ()
+
+
+def test_difference_alarms_say_how_old_the_n11_data_is(db):
+    from tests.monitoring.crafted import build_crafted
+
+    build_crafted(db)  # N11 data fetched at NOW, one price and one stock difference
+    with db.session_factory.begin() as s:
+        alarms.create_alarm(s, name="prices", kind="price_difference", params={"count": 0})
+        alarms.create_alarm(s, name="stock", kind="stock_difference", params={"count": 0})
+    with db.session_factory.begin() as s:
+        t = alarms.evaluate_alarms(s, NOW + timedelta(minutes=10))
+    assert sorted(x.message for x in t) == [
+        "1 SKUs with a price difference on N11 (limit 0; N11 data 10 min old)",
+        "1 SKUs with a stock difference on N11 (limit 0; N11 data 10 min old)"]
+    with db.session_factory.begin() as s:
+        alarms.create_alarm(s, name="prices again", kind="price_difference", params={"count": 0})
+    with db.session_factory.begin() as s:
+        t = alarms.evaluate_alarms(s, NOW + timedelta(hours=2))
+    assert [x.message for x in t] == [
+        "1 SKUs with a price difference on N11 (limit 0; N11 data 2.0 h old, older than two sync periods)"]
