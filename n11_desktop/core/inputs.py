@@ -39,7 +39,7 @@ MAX_URL_CHARS = 2048
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_INT_RE = re.compile(r"[+-]?\d+")
+_INT_RE = re.compile(r"[+-]?[0-9]+")
 
 
 # ------------------------------------------------------------------------------------ the error

@@ -18,8 +18,6 @@ reasons into them where they match.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -211,7 +209,7 @@ class RowProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.message}"
+        return f"row {self.row}: {self.message}" if self.row else self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,11 +238,13 @@ CSV_HELP = ("CSV with a header; column `sku` required; optional `content_type` (
 
 def lift_from_csv(db: Any, path: Path | str, *, default_action: str = "lift", now: datetime | None = None) -> LiftReport:
     """Apply a CSV upload (seed §8) atomically: any bad row → nothing changes, every bad row reported."""
+    from .inputs import InputError, read_limited
+
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        return LiftReport(problems=(RowProblem(0, f"cannot read {p.name}: {exc.strerror or exc}"),))
+        raw = read_limited(p, door="penalty CSV")
+    except InputError as exc:
+        return LiftReport(problems=(RowProblem(0, f"cannot read {p.name}: {exc.reason}"),))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -255,11 +255,20 @@ def lift_from_csv(db: Any, path: Path | str, *, default_action: str = "lift", no
 def lift_from_text(db: Any, text: str, *, default_action: str = "lift", now: datetime | None = None) -> LiftReport:
     from .flows.base import utcnow
 
+    from .inputs import InputError
+
     now = now or utcnow()
-    reader = csv.reader(io.StringIO(text))
     try:
-        header = next(reader)
-    except StopIteration:
+        return _lift(db, text, default_action, now)
+    except InputError as exc:  # the file cannot be read as a CSV within the input limits: nothing changes
+        return LiftReport(problems=(RowProblem(exc.row or 0, exc.reason),))
+
+
+def _lift(db: Any, text: str, default_action: str, now: datetime) -> LiftReport:
+    from .inputs import csv_rows
+
+    header, reader = csv_rows(text, ",", door="penalty CSV", source="")
+    if header is None:
         return LiftReport(problems=(RowProblem(1, "the file is empty; " + CSV_HELP),))
     cols = [h.strip().lower() for h in header]
     if "sku" not in cols:
@@ -269,7 +278,7 @@ def lift_from_text(db: Any, text: str, *, default_action: str = "lift", now: dat
     i_act = cols.index("action") if "action" in cols else None
     wanted: list[tuple[int, str, str | None, str]] = []
     problems: list[RowProblem] = []
-    for n, rec in enumerate(reader, start=2):
+    for n, rec in reader:
         if not any(c.strip() for c in rec):
             continue
         sku = rec[i_sku].strip() if i_sku < len(rec) else ""

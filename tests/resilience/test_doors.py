@@ -391,3 +391,89 @@ def test_hostile_settings_are_one_line_and_change_nothing(tmp_path, capsys, name
     out = capsys.readouterr().out
     assert "\r" not in out and "X-Evil" not in out
     count("bad inputs: settings values (issue 20 cases)")
+
+
+# ----------------------------------------------------------------------------- web hook
+WEBHOOK_TOKEN = "oms-webhook-token-123"
+
+
+def _split_body(**data) -> dict:
+    return {"event": "order.split_package_3",
+            "data": {"order_number": "2026000000001",
+                     "packages": [{"order_line_ids": [5120000001]}, {"order_line_ids": [5120000002]}], **data}}
+
+
+WEBHOOK_CASES = [
+    ("a line id of 5000 digits", ('{"event": "order.split_package_3", "data": {"order_number": "1", '
+                                  '"packages": [{"order_line_ids": [' + HUGE + ']}]}}').encode()),
+    ("a line id of 4000 digits", ('{"event": "order.split_package_3", "data": {"order_number": "1", '
+                                  '"packages": [{"order_line_ids": [' + "9" * 4000 + ']}]}}').encode()),
+    ("a line id text of 5000 digits", ('{"event": "order.split_package_3", "data": {"order_number": "1", '
+                                       '"packages": [{"order_line_ids": ["' + HUGE + '"]}]}}').encode()),
+    ("an order number of 5000 digits", ('{"event": "order.split_package_3", "data": {"order_number": ' + HUGE
+                                        + ', "packages": [{"order_line_ids": [1]}]}}').encode()),
+    ("a channel id of 5000 digits", ('{"event": "order.split_package_' + HUGE + '", "data": {"order_number": "1",'
+                                     ' "packages": [{"order_line_ids": [1]}]}}').encode()),
+    ("a superscript digit as a line id", '{"event": "order.split_package_3", "data": {"order_number": "1", '
+                                         '"packages": [{"order_line_ids": ["²"]}]}}'.encode()),
+    ("NaN as a line id", b'{"event": "order.split_package_3", "data": {"order_number": "1", '
+                         b'"packages": [{"order_line_ids": [NaN]}]}}'),
+    ("1e400 as a line id", b'{"event": "order.split_package_3", "data": {"order_number": "1", '
+                           b'"packages": [{"order_line_ids": [1e400]}]}}'),
+    ("an order number with a line break", b'{"event": "order.split_package_3", "data": {"order_number": "1\\r\\n2", '
+                                          b'"packages": [{"order_line_ids": [1]}]}}'),
+]
+
+
+@pytest.fixture
+def webhook():
+    from n11_desktop.core.orders.webhook import WebhookServer
+
+    calls = []
+    server = WebhookServer(token=WEBHOOK_TOKEN, on_split=lambda req: calls.append(req) or True,
+                           oms_channel_id=3).start()
+    server.calls = calls
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("name,body", WEBHOOK_CASES, ids=[c[0] for c in WEBHOOK_CASES])
+def test_hostile_webhook_bodies_get_a_4xx_answer(webhook, name, body):
+    import requests
+
+    r = requests.post(webhook.url + "/flow-trigger/split_packages/split_packages", data=body, timeout=10,
+                      headers={"Authorization": f"Token {WEBHOOK_TOKEN}", "Content-Type": "application/json"})
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:200])
+    err = r.json()["error"]
+    assert err and "\n" not in err and len(err) < 300, err
+    assert not webhook.calls
+    ok = requests.post(webhook.url + "/flow-trigger/split_packages/split_packages", json=_split_body(), timeout=10,
+                       headers={"Authorization": f"Token {WEBHOOK_TOKEN}"})
+    assert ok.status_code == 200 and len(webhook.calls) == 1
+    count("bad inputs: web hook bodies (issue 20 cases)")
+
+
+# ----------------------------------------------------------------------------- penalty CSV
+PENALTY_CASES = [
+    ("an unterminated quote", 'sku,action\nSKU-0001,lift\n"SKU-0002,lift\nSKU-0003,delete\n', "row 3"),
+    ("a cell over the csv field limit", "sku,action\n" + "S" * 200_000 + ",lift\n", "row 2"),
+    ("a NUL byte", "sku,action\nSKU-0001,lift\nSKU\x00-0002,lift\n", "row 3"),
+    ("binary garbage", bytes(range(1, 256)).decode("latin-1") * 30, ""),
+]
+
+
+@pytest.mark.parametrize("name,text,where", PENALTY_CASES, ids=[c[0] for c in PENALTY_CASES])
+def test_hostile_penalty_csv_changes_nothing(db, tmp_path, capsys, name, text, where):
+    from ..flows.helpers import seed_catalog
+
+    seed_catalog(db, 3)
+    db_path = tmp_path / "test.db"
+    f = tmp_path / "lift.csv"
+    f.write_text(text, encoding="utf-8")
+    before = fingerprint(db_path)
+    code = cli.main(["--db", str(db_path), "penalty", "lift", str(f)])
+    out, err = capsys.readouterr()
+    assert _refused(code, err) is None, (code, err)
+    assert where in err, err
+    assert not _changed(before, fingerprint(db_path))
+    count("bad inputs: penalty CSV files (refused, nothing changed)")

@@ -26,11 +26,14 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
+from ..inputs import InputError, check_text, load_json, parse_id
+
 log = logging.getLogger(__name__)
 
 PATH_RE = re.compile(r"^/flow-trigger/[A-Za-z0-9_.-]+/split_packages/?$")
 EVENT_RE = re.compile(r"^order\.split_package_(\d+)$")
 DEFAULT_MAX_BODY = 64 * 1024
+MAX_ORDER_NUMBER_CHARS = 64
 
 
 class InvalidSplitRequest(ValueError):
@@ -71,9 +74,13 @@ def _line_ids(pkg: Any, n: int) -> tuple[int, ...]:
         raise InvalidSplitRequest(f"packages[{n}] has no order line ids")
     ids = []
     for v in raw:
-        if isinstance(v, bool) or not isinstance(v, (int, str)) or not str(v).strip().isdigit():
+        if isinstance(v, bool) or not isinstance(v, (int, str)):
             raise InvalidSplitRequest(f"packages[{n}]: order line id {v!r} is not a number")
-        ids.append(int(str(v).strip()))
+        try:
+            ids.append(parse_id(v))
+        except ValueError as exc:
+            why = "is not a number" if "whole number" in str(exc) else str(exc)
+            raise InvalidSplitRequest(f"packages[{n}]: order line id {why}") from None
     return tuple(ids)
 
 
@@ -84,6 +91,8 @@ def parse_split_request(doc: Any, *, expected_channel: int | None = None) -> Spl
     m = EVENT_RE.match(str(event or ""))
     if not m:
         raise InvalidSplitRequest(f"event must be order.split_package_<oms channel id> (got {event!r})")
+    if len(m.group(1)) > 18:
+        raise InvalidSplitRequest("event: the OMS channel id has too many digits")
     channel = int(m.group(1))
     if expected_channel is not None and channel != expected_channel:
         raise InvalidSplitRequest(f"event is for OMS channel {channel}, this listener serves {expected_channel}")
@@ -93,6 +102,10 @@ def parse_split_request(doc: Any, *, expected_channel: int | None = None) -> Spl
     number = data.get("order_number", data.get("orderNumber", data.get("number")))
     if not isinstance(number, (str, int)) or isinstance(number, bool) or not str(number).strip():
         raise InvalidSplitRequest("order_number is missing")
+    try:
+        check_text(str(number).strip(), max_chars=MAX_ORDER_NUMBER_CHARS, allow_newlines=False)
+    except ValueError as exc:
+        raise InvalidSplitRequest(f"order_number {exc}") from None
     packages = data.get("packages")
     if not isinstance(packages, list) or len(packages) < 1:
         raise InvalidSplitRequest("packages must be a non-empty list")
@@ -140,6 +153,18 @@ class _Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_GET
 
     def do_POST(self):  # noqa: N802
+        try:
+            self._post()
+        except (BrokenPipeError, ConnectionResetError):  # the caller hung up
+            self.close_connection = True
+        except Exception as exc:  # noqa: BLE001 - every request gets an HTTP answer, never a traceback
+            log.exception("web hook request failed")
+            try:
+                self._reply(500, {"error": f"internal error ({type(exc).__name__})"})
+            except OSError:
+                self.close_connection = True
+
+    def _post(self) -> None:
         owner = self.server.owner
         if not PATH_RE.match(self.path.split("?", 1)[0]):
             self._reply(404, {"error": "unknown path; expected /flow-trigger/<slug>/split_packages"})
@@ -166,9 +191,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(n)
         try:
-            doc = json.loads(body.decode("utf-8"))
+            doc = load_json(body.decode("utf-8"), door="web hook")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             self._reply(400, {"error": f"malformed JSON: {exc}"})
+            return
+        except InputError as exc:  # a 5000-digit number, NaN, nesting too deep
+            self._reply(400 if "nested" in exc.reason else 422, {"error": exc.reason})
             return
         except RecursionError:
             self._reply(400, {"error": "malformed JSON: nested too deeply"})
@@ -197,6 +225,8 @@ class WebhookServer:
                  oms_channel_id: int | None = None) -> None:
         if not token or len(token.strip()) < 8:
             raise ValueError("web hook token must be at least 8 characters")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"web hook port must be a whole number from 0 to 65535, got {str(port)[:20]!r}")
         self.host, self.port = host, int(port)
         self.token = token.strip()
         self.on_split = on_split
