@@ -69,6 +69,13 @@ def small(size, workdir):
 def fails(size, workdir):
     raise RuntimeError("scenario broke on purpose")
 
+@scenario("fake_child", quick=1, full=1, description="its work runs in a child process of ~120 MB")
+def child(size, workdir):
+    import subprocess, sys
+    subprocess.run([sys.executable, "-c", "b = bytearray(120 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"],
+                   check=True)
+    return BenchResult(time_s=0.2, baseline_s=0.1, baseline="nothing")
+
 @scenario("fake_dies", quick=1, full=1, description="its process dies")
 def dies(size, workdir):
     os._exit(3)
@@ -81,7 +88,7 @@ def test_each_scenario_runs_in_its_own_process_with_its_own_peak_rss_and_failure
     out_json = tmp_path / "bench.json"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", N11_BENCH_EXTRA_MODULES="fake_bench_scenarios",
                PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
-    names = ["fake_big", "fake_fails", "fake_dies", "fake_small"]
+    names = ["fake_big", "fake_fails", "fake_dies", "fake_small", "fake_child"]
     proc = subprocess.run([sys.executable, "-m", "n11_desktop", "bench", "--quick", "--json", str(out_json), *names],
                           capture_output=True, text=True, timeout=110, env=env)
     assert proc.returncode == 1, proc.stdout + proc.stderr[-3000:]  # some scenario failed
@@ -97,3 +104,7 @@ def test_each_scenario_runs_in_its_own_process_with_its_own_peak_rss_and_failure
     else:
         # the small scenario ran after the big one, yet reports only its own peak
         assert big > small + 100, (big, small)
+        # work done in a child process (a flow child) is reported as the child's peak
+        assert doc["fake_child"]["peak_rss_children_mb"] > 100
+        assert "(child " in rows["fake_child"]
+        assert "peak_rss_children_mb" not in doc["fake_small"]

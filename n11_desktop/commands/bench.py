@@ -37,12 +37,13 @@ def add_parser(subparsers, common) -> None:
     p.set_defaults(func=cmd_bench, needs_db=False)
 
 
-def _peak_rss_mb() -> float | None:
-    """Peak resident set size of this process so far (MB), or None where unknown."""
+def _peak_rss_mb(who: str = "self") -> float | None:
+    """Peak resident set size of this process so far (MB), or None where unknown. ``who="children"``:
+    the largest of its child processes that ended (a flow run in its own process, a sandbox)."""
     if resource is None:
         return None
     try:
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        rss = resource.getrusage(resource.RUSAGE_SELF if who == "self" else resource.RUSAGE_CHILDREN).ru_maxrss
     except Exception:  # pragma: no cover
         return None
     return rss / 1024 / (1024 if sys.platform == "darwin" else 1)
@@ -62,6 +63,9 @@ def _run_child(name: str, size: int, out: Path, scenarios) -> int:
                    "ratio": res.ratio, "baseline": res.baseline, "notes": res.notes,
                    "wall_s": time.perf_counter() - t0, **({"extra": res.extra} if res.extra else {})}
     doc["peak_rss_mb"] = _peak_rss_mb()
+    children = _peak_rss_mb("children")
+    if children:  # the scenario's own child processes (the flow child of the GUI, a sandbox process)
+        doc["peak_rss_children_mb"] = children
     out.write_text(json.dumps(doc, ensure_ascii=False, default=str), encoding="utf-8")
     return 1 if "error" in doc else 0
 
@@ -88,6 +92,9 @@ def _run_in_child(name: str, size: int) -> dict:
 def _row(r: dict) -> list:
     name, size, rss = r["scenario"], r["size"], r.get("peak_rss_mb")
     rss_text = f"{rss:.0f} MB" if rss else "-"
+    child = r.get("peak_rss_children_mb")
+    if child:
+        rss_text += f" (child {child:.0f} MB)"
     if "error" in r:
         return [name, size, "error", "", "", rss_text, str(r["error"])[:60]]
     ratio, baseline_s = r.get("ratio"), r.get("baseline_s")
