@@ -15,7 +15,11 @@ Speed is reported, never asserted: tests only check that scenarios run at the qu
 from __future__ import annotations
 
 import importlib
+import json
 import os
+import subprocess
+import sys
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -81,3 +85,40 @@ def load_scenarios() -> dict[str, Scenario]:
             if exc.name != mod:
                 raise
     return dict(_SCENARIOS)
+
+
+class ProcessSandbox:
+    """``n11-desktop sandbox`` in a child process, as N11 is in real use: its memory (every
+    product and task it keeps) and its request parsing are not counted as the app's."""
+
+    def __init__(self, *, latency_ms: int = 0, task_delay_ms: int = 0) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "n11_desktop", "sandbox", "--port", "0",
+                                      "--task-delay-ms", str(task_delay_ms), "--latency-ms", str(latency_ms),
+                                      "--exit-with-parent"],
+                                     stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        if "listening on" not in line:
+            self.stop()
+            raise RuntimeError(f"sandbox did not start: {line.strip()!r}")
+        self.url = line.strip().rsplit(" ", 1)[-1].rstrip("/")
+        self.base_url = self.url + "/ws/"
+
+    def summary(self) -> dict:
+        """The sandbox's ``/_sandbox/state`` (products, tasks, requests served, ...)."""
+        with urllib.request.urlopen(self.url + "/_sandbox/state", timeout=30) as resp:  # noqa: S310 - loopback
+            return json.loads(resp.read().decode("utf-8"))
+
+    def products_on_n11(self) -> int | None:
+        return None
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for f in (self.proc.stdout, self.proc.stdin):
+            if f:
+                f.close()

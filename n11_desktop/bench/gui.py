@@ -14,13 +14,12 @@ interpreter, so it competes for the GIL with the GUI thread).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from . import BenchResult, scenario
+from . import ProcessSandbox as _ProcessSandbox  # the old name, kept
 
 PROBE_MS = 10
 TARGET_MS = 50.0
@@ -91,33 +90,6 @@ def _spin(app, seconds: float, until=None, signal=None) -> None:
     deadline.stop()
     if signal is not None:
         signal.disconnect(loop.quit)
-
-
-class _ProcessSandbox:
-    """``n11-desktop sandbox`` in a child process (like a remote N11)."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "n11_desktop", "sandbox", "--port", "0",
-                                      "--task-delay-ms", "0"], stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline() if self.proc.stdout else ""
-        if "listening on" not in line:
-            self.stop()
-            raise RuntimeError(f"sandbox did not start: {line.strip()!r}")
-        self.base_url = line.strip().rsplit(" ", 1)[-1].rstrip("/") + "/ws/"
-
-    def products_on_n11(self) -> int | None:
-        return None
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
 
 
 class _InProcessSandbox:
