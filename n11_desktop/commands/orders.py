@@ -12,7 +12,8 @@ from ..core.inputs import MAX_ID, bounded_int, neutralise_dict
 
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("orders", parents=[common], help="list or export orders")
-    sub = p.add_subparsers(dest="orders_cmd", required=True, metavar="{list,export,mark-reported,webhook}")
+    sub = p.add_subparsers(dest="orders_cmd", required=True,
+                           metavar="{list,export,mark-reported,import-history,address-map,cargo-map,webhook}")
     pl = sub.add_parser("list", parents=[common], help="list orders (newest first)")
     pl.add_argument("--json", action="store_true", help="one JSON object per line")
     pl.add_argument("--status", help="only this status (waiting_approval, approved, shipped, delivered, "
@@ -32,6 +33,26 @@ def add_parser(subparsers, common) -> None:
     pm.add_argument("--file", type=Path, metavar="FILE.csv",
                     help="a CSV of order numbers (column n11_order_number / order_number, else the first)")
     pm.set_defaults(func=cmd_mark_reported)
+    ph = sub.add_parser("import-history", parents=[common],
+                        help="bring in the orders first seen past New (recorded as history), marked as history "
+                             "and as reported to the ERP (never new work for it)")
+    ph.set_defaults(func=cmd_import_history)
+    for name, what in (("address-map", "N11 address names → local city / township / district"),
+                       ("cargo-map", "local cargo companies → N11 shipment companies")):
+        pa = sub.add_parser(name, parents=[common], help=f"list, export or import the {what} mapping (CSV)")
+        asub = pa.add_subparsers(dest="map_cmd", required=True, metavar="{list,export,import}")
+        al = asub.add_parser("list", parents=[common], help="print the mapping")
+        al.add_argument("--json", action="store_true", help="one JSON object per line")
+        if name == "address-map":
+            al.add_argument("--unmapped", action="store_true", help="only names still waiting for a local node")
+        al.set_defaults(func=cmd_map_list, map_kind=name)
+        ae = asub.add_parser("export", parents=[common], help="write the mapping to a CSV file")
+        ae.add_argument("file", type=Path, metavar="FILE.csv")
+        ae.set_defaults(func=cmd_map_export, map_kind=name)
+        ai = asub.add_parser("import", parents=[common],
+                             help="read a CSV file (the export's columns); all rows or nothing")
+        ai.add_argument("file", type=Path, metavar="FILE.csv")
+        ai.set_defaults(func=cmd_map_import, map_kind=name)
     pw = sub.add_parser("webhook", parents=[common], help="serve the OMS split-package web hook until interrupted")
     pw.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
     pw.add_argument("--port", type=bounded_int(0, 65535), default=8765, help="TCP port (default 8765; 0 = any free)")
@@ -141,6 +162,100 @@ def cmd_mark_reported(args, ctx) -> int:
         ctx.err(f"n11-desktop: {exc}")
         return 1
     print(res.message)
+    return 0
+
+
+def cmd_import_history(args, ctx) -> int:
+    from ..core.flows import run_flow
+    from ..core.orders.importer import history_orders
+
+    db = ctx.db()
+    with db.session_factory() as s:
+        waiting = len(history_orders(s))
+    result = run_flow("order_create", db, trigger="manual", options={"history": True})
+    with db.session_factory() as s:
+        left = len(history_orders(s))
+    print(f"{waiting - left} of {waiting} orders recorded as history imported (marked as history); "
+          f"order_create: {result.message}")
+    return 0 if result.ok else 1
+
+
+def cmd_map_list(args, ctx) -> int:
+    from sqlalchemy import select
+
+    from ..core.orders.addresstree import ensure_address_tree
+    from ..core.orders.mapfiles import ADDRESS_COLUMNS, CARGO_COLUMNS, address_rows
+    from ..core.storage.models import CargoCompany
+
+    db = ctx.db()
+    if args.map_kind == "address-map":
+        ensure_address_tree(db, neighbourhoods=None)
+        with db.session_factory() as s:
+            rows = [(r.model, r.code, r.parent_code, r.local_id, r.local_name)
+                    for r in address_rows(s, unmapped_only=args.unmapped)]
+        columns = ADDRESS_COLUMNS
+    else:
+        with db.session_factory() as s:
+            rows = [(c.id, c.name, c.code or "", c.n11_shipment_company_id, bool(c.is_active))
+                    for c in s.scalars(select(CargoCompany).order_by(CargoCompany.id))]
+        columns = CARGO_COLUMNS
+    if args.json:
+        for r in rows:
+            print(json.dumps(dict(zip(columns, r)), ensure_ascii=False, sort_keys=True))
+        return 0
+    from ..cli import print_table
+
+    print_table(list(columns), [["" if v is None else v for v in r] for r in rows])
+    return 0
+
+
+def cmd_map_export(args, ctx) -> int:
+    from ..core.orders.addresstree import ensure_address_tree
+    from ..core.orders.mapfiles import address_csv, cargo_csv
+
+    db = ctx.db()
+    if args.map_kind == "address-map":
+        ensure_address_tree(db, neighbourhoods=None)
+    with db.session_factory() as s:
+        text = address_csv(s) if args.map_kind == "address-map" else cargo_csv(s)
+    tmp = args.file.with_name(args.file.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, args.file)
+    except OSError as exc:
+        ctx.err(f"n11-desktop: cannot write {args.file}: {exc.strerror or exc}")
+        return 1
+    print(f"wrote {text.count(chr(10)) - 1} rows to {args.file}")
+    return 0
+
+
+def cmd_map_import(args, ctx) -> int:
+    from ..core.orders.addresstree import ensure_address_tree
+    from ..core.orders.mapfiles import MapFileError, import_address_csv, import_cargo_csv
+
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        ctx.err(f"n11-desktop: {args.file}: file not found")
+        return 1
+    except (OSError, UnicodeDecodeError) as exc:
+        ctx.err(f"n11-desktop: {args.file}: cannot be read as UTF-8 text ({getattr(exc, 'strerror', None) or exc})")
+        return 1
+    db = ctx.db()
+    try:
+        if args.map_kind == "address-map":
+            ensure_address_tree(db, neighbourhoods=None)
+            with db.session_factory.begin() as s:
+                added, changed = import_address_csv(s, text)
+            print(f"address map: {added} added, {changed} changed; run `n11-desktop flow run order_create` to "
+                  "fetch the waiting orders again")
+        else:
+            with db.session_factory.begin() as s:
+                changed = import_cargo_csv(s, text)
+            print(f"cargo map: {changed} cargo companies added or changed")
+    except MapFileError as exc:
+        ctx.err(f"n11-desktop: {exc}")
+        return 1
     return 0
 
 

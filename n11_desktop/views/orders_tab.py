@@ -315,6 +315,9 @@ class OrdersTab(QWidget):
             extra.append(f"<span style='color:#c0392b'>{counts['late']} late for shipment</span>")
         if counts.get("not_reported"):
             extra.append(f"{counts['not_reported']} not reported to the ERP")
+        if counts.get("claims_unknown_order"):
+            extra.append(f"<span style='color:#c0392b'>{counts['claims_unknown_order']} cancellation request(s) "
+                         "wait: their order is not imported</span>")
         if counts.get("waiting_erp"):
             extra.append(f"<span style='color:#c0392b'>{counts['waiting_erp']} with a cancellation waiting for "
                          "the ERP</span>")

@@ -113,6 +113,7 @@ def test_short_token_refused():
 
 def test_webhook_splits_the_package_on_n11(orders_db, ctl, sandbox):
     pkg = ctl.order(n_lines=3)
+    assert run(orders_db, "order_create").ok
     ctl.status(pkg["id"], "Picking")
     assert run(orders_db, "order_create").ok
     order, items = orders(orders_db)[pkg["orderNumber"]]

@@ -82,6 +82,7 @@ def test_model_passes_qt_model_tester(qtbot, qtmodeltester, odb, ctl, monkeypatc
 
 def test_list_filters_detail_and_actions(qtbot, odb, ctl, sandbox):
     pkgs = [ctl.order(n_lines=2) for _ in range(4)]
+    assert run_flow("order_create", odb).ok
     ctl.status(pkgs[1]["id"], "Picking", "Shipped")
     assert run_flow("order_create", odb).ok
     w, services = make(qtbot, odb)
@@ -228,6 +229,10 @@ def test_export_csv_for_the_erp(qtbot, odb, ctl, tmp_path):
 
 
 def test_address_mapping_dialog_adds_a_new_local_node(qtbot, odb, ctl):
+    from n11_desktop.core.storage.models import LocalDistrict
+
+    with odb.session_factory.begin() as s:  # the operator keeps a neighbourhood list of their own
+        s.add(LocalDistrict(township_id=1, name="Kendi Mahallem"))
     set_conf(odb, use_neighborhood=True)
     pkg = ctl.order(plate=34)
     assert run_flow("order_create", odb).ok

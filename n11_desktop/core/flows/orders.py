@@ -29,7 +29,7 @@ from ..orders.cancellations import (
     claim_reason_keys,
     refund_reason,
 )
-from ..orders.importer import OrderImporter, pending_orders, to_utc_naive
+from ..orders.importer import OrderImporter, history_orders, pending_orders, to_utc_naive
 from ..orders.numbering import OrderNumberFormatError
 from ..storage.models import (
     AppState,
@@ -143,6 +143,7 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
         importer = _importer(ctx)
     except OrderNumberFormatError as exc:
         return FlowOutcome(message=str(exc), failed_as_whole=True)
+    history = bool(ctx.options.get("history"))
     client = ctx.client()
     now = _now(ctx)
     cursor_text = _state_get(ctx, CURSOR_KEY)
@@ -162,7 +163,7 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
         window_end = min(window_start + WINDOW, now)
         packages = (p for p in client.iter_shipment_packages(_aware(window_start), _aware(window_end),
                                                              by_last_modified=True) if keep(p))
-        part = importer.import_packages(packages, check_stop=ctx.check_stop,
+        part = importer.import_packages(packages, check_stop=ctx.check_stop, history=history,
                                         progress=lambda n, base=(stats.seen if stats else 0):
                                         ctx.progress(base + n, 0, f"{base + n} packages"))
         if stats is None:
@@ -185,8 +186,19 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
         ctx.check_stop()
         first = datetime.fromisoformat(when) - timedelta(days=1)
         retried += 1
-        stats.merge(importer.import_packages(
-            client.iter_shipment_packages(_aware(first), _aware(now), order_number=number, by_last_modified=True)))
+        stats.merge(importer.import_packages(  # first seen as New: created whatever its status now
+            client.iter_shipment_packages(_aware(first), _aware(now), order_number=number, by_last_modified=True),
+            any_status=True))
+    if history:  # "import history": the orders recorded as history come in, marked as such
+        with ctx.session_factory() as s:
+            recorded = history_orders(s)
+        for number, (_status, when) in list(recorded.items()):
+            if number in stats.imported_numbers:
+                continue
+            ctx.check_stop()
+            first = datetime.fromisoformat(when) - timedelta(days=1)
+            stats.merge(importer.import_packages(
+                client.iter_shipment_packages(_aware(first), _aware(now), order_number=number), history=True))
 
     # the 8-hourly LATE_SHIPMENT pass (SOAP DetailedOrderList)
     late_at = _state_get(ctx, LATE_KEY)
@@ -207,6 +219,9 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
         parts.append(f"{len(failed_numbers)} not written (see log)")
     if retried:
         parts.append(f"{retried} earlier failures retried")
+    if stats.history:
+        parts.append(f"{len(stats.history)} first seen past New recorded as history (not new work; "
+                     "`orders import-history` brings them in)")
     if late_due:
         parts.append(f"late-shipment pass: {late_count} late orders")
     out.message = ", ".join(parts)
@@ -227,7 +242,7 @@ def _late_pass(ctx: FlowContext, importer: OrderImporter, stats, start_date: dat
         if known is None:
             created = _soap_date(sorder.create_date) or since
             stats.merge(importer.import_packages(client.iter_shipment_packages(
-                _aware(created - timedelta(days=1)), _aware(now), order_number=sorder.order_number)))
+                _aware(created - timedelta(days=1)), _aware(now), order_number=sorder.order_number), any_status=True))
         with ctx.session_factory.begin() as s:
             order = s.scalar(select(Order).where(Order.n11_order_number == sorder.order_number))
             if order is None:
@@ -503,13 +518,28 @@ def cancellation_requests(ctx: FlowContext) -> FlowOutcome:
         ctx.check_stop()
         out.total += 1
         with ctx.session_factory.begin() as s:
+            seen_before = s.scalar(select(CancellationRequest.id).where(
+                CancellationRequest.n11_claim_id == str(claim.claim_id))) is not None
             req = _upsert_request(s, claim, now)
             if req.decision in ("approved", "denied"):
                 out.skipped += 1
                 continue
+            unknown = req.order_id is None
+            if unknown:
+                as_history = str(claim.order_number or "") in history_orders(s)
             order = s.get(Order, req.order_id) if req.order_id else None
             invoiced = bool(order is not None and order.invoice_link)
             number = req.n11_order_number
+        if unknown:
+            # an order the app has never imported: whether it was invoiced is unknown, so the request is
+            # not approved blindly; it waits (Orders tab) until the order is imported
+            out.skipped += 1
+            if not seen_before:
+                where = " (recorded as history: first seen past New)" if as_history else ""
+                ctx.log(f"claim {claim.claim_id}: order {number} is not imported{where}; the cancellation request "
+                        "waits and is not approved blindly (import the order or answer it on N11)",
+                        level="WARNING", object_type="order", object_key=number)
+            continue
         key = f"claim {claim.claim_id} (order {number})"
         try:
             if invoiced:

@@ -1,4 +1,4 @@
-"""Demo set-up for orders: the local address tree (81 provinces, 973 townships), the default
+"""Demo set-up for orders: the local address tree (81 provinces, 973 townships; see .addresstree), the default
 cargo mapping (local cargo companies ↔ N11 shipment companies) and, when the channel points
 at a sandbox, a first batch of orders in several states so the Orders tab shows real work."""
 
@@ -8,9 +8,9 @@ import json
 import logging
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import select
 
-from ..storage.models import CargoCompany, LocalCity, LocalTownship, N11ShipmentCompany
+from ..storage.models import CargoCompany, N11ShipmentCompany
 
 log = logging.getLogger(__name__)
 
@@ -27,23 +27,12 @@ DEFAULT_CARGO = [
 ]
 
 
-def seed_address_tree(db) -> int:
-    """Local cities and townships from the packaged PTT list (idempotent). Returns cities added."""
-    path = DATA_DIR / "tr_provinces_districts.json"
-    if not path.exists():
-        log.warning("address data %s not found; local address tree not seeded", path.name)
-        return 0
-    provinces = json.loads(path.read_text(encoding="utf-8"))["provinces"]
-    with db.session_factory.begin() as s:
-        if s.scalar(select(func.count()).select_from(LocalCity)):
-            return 0
-        s.execute(insert(LocalCity), [{"id": int(p["plateCode"]), "name": p["name"]} for p in provinces])
-        rows = []
-        for p in provinces:
-            for name in p["districts"]:
-                rows.append({"city_id": int(p["plateCode"]), "name": name})
-        s.execute(insert(LocalTownship), rows)
-    return len(provinces)
+def seed_address_tree(db, *, neighbourhoods: bool = False) -> int:
+    """Local cities and townships (and, on request, neighbourhoods) from the packaged PTT list
+    (idempotent). Returns cities added."""
+    from .addresstree import ensure_address_tree
+
+    return ensure_address_tree(db, neighbourhoods=neighbourhoods)["cities"]
 
 
 def seed_cargo_mapping(db) -> int:

@@ -21,11 +21,24 @@ from sqlalchemy.orm import Session
 from ..storage.models import AppState, FailedIntegration, Order, OrderItem, Package, Product
 from . import status as st
 from .address import AddressNotValid, AddressResolver
+from .addresstree import ensure_address_tree
 from .cargo import CargoNotResolved, CargoResolver
 from .numbering import format_order_number, validate_format
 
 PENDING_KEY = "orders.pending"  # order number -> first package creation time (ISO), retried each run
+HISTORY_KEY = "orders.history"  # order number -> [N11 status, first creation time ISO] of packages first
+#                                 seen past New: recorded, never written as new work ("import history")
 BATCH_SIZE = 100
+# seed §9: only these package statuses create orders (LATE_SHIPMENT arrives by the late pass)
+NEW_STATUSES = frozenset({"created", "new", "late_shipment", "lateshipment"})
+
+
+def is_new_package(pkg: Any) -> bool:
+    return (pkg.status or "").strip().lower() in NEW_STATUSES
+
+
+class _History(Exception):
+    """The package's order is unknown and the package is already past New."""
 
 
 def to_utc_naive(value: datetime | None) -> datetime | None:
@@ -63,6 +76,7 @@ class ImportStats:
     skipped: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (order number, message)
     imported_numbers: set[str] = field(default_factory=set)
+    history: dict[str, str] = field(default_factory=dict)  # order number -> N11 status, recorded as history
 
     def merge(self, other: "ImportStats") -> None:
         self.seen += other.seen
@@ -72,6 +86,7 @@ class ImportStats:
         self.skipped += other.skipped
         self.failed.extend(other.failed)
         self.imported_numbers |= other.imported_numbers
+        self.history.update(other.history)
 
 
 class OrderImporter:
@@ -89,11 +104,19 @@ class OrderImporter:
         self.clock = clock or (lambda: datetime.now(timezone.utc).replace(tzinfo=None))
         self.log = log or (lambda *a, **k: None)
         self._products: dict[str, int] | None = None
+        self._any_status = False
+        self._history_mode = False
 
     # ------------------------------------------------------------------ public
     def import_packages(self, packages: Iterable[Any], *, create: bool = True,
                         check_stop: Callable[[], None] | None = None,
-                        progress: Callable[[int], None] | None = None) -> ImportStats:
+                        progress: Callable[[int], None] | None = None,
+                        any_status: bool = False, history: bool = False) -> ImportStats:
+        """``create``: unknown orders may be created — only from New / LATE_SHIPMENT packages (seed
+        §9); an unknown order seen only past New is recorded as history. ``any_status``: create
+        whatever the status (orders N11 lists as LATE_SHIPMENT). ``history``: create such orders,
+        marked as history and as already reported to the ERP (never new work for it)."""
+        self._any_status, self._history_mode = any_status, history
         total = ImportStats()
         batch: list[Any] = []
         for pkg in packages:
@@ -115,6 +138,14 @@ class OrderImporter:
     def _import_batch(self, packages: list[Any], create: bool) -> ImportStats:
         stats = ImportStats()
         failures: list[tuple[Any, str, str]] = []
+        history_pkgs: list[Any] = []
+        if create and self.cargo is None:
+            # a new profile gets Turkey's address tree with its first packages, so N11's addresses match by
+            # name (neighbourhoods are added to an older tree when Use Neighborhood needs them)
+            added = ensure_address_tree(self.db, neighbourhoods=True if self.address.use_neighborhood else None)
+            if added["cities"] or added["districts"]:
+                self.log(f"local address tree filled from the packaged PTT list: {added['cities']} cities, "
+                         f"{added['townships']} townships, {added['districts']} neighbourhoods")
         s = self.db.session_factory()
         try:
             if self.cargo is None:
@@ -123,6 +154,7 @@ class OrderImporter:
             if self._products is None:
                 self._products = dict(s.execute(select(Product.sku, Product.id)).all())
             cache = _BatchCache.load(s, packages)
+            cache.creatable = {p.order_number for p in packages if is_new_package(p)}
             # a package may appear several times in one batch (Unpacked parent + children): in order.
             # Address and cargo resolve before anything is written for a package, so a package that
             # fails writes nothing but its unmapped-address record; any other error rolls the whole
@@ -139,6 +171,11 @@ class OrderImporter:
                 except CargoNotResolved as exc:
                     failures.append((pkg, f"Order {pkg.order_number} was not written: {exc}.", "mapping"))
                     continue
+                except _History:
+                    stats.skipped += 1
+                    stats.history.setdefault(pkg.order_number, pkg.status or "")
+                    history_pkgs.append(pkg)
+                    continue
                 if outcome == "created":
                     stats.orders_created += 1
                     stats.imported_numbers.add(pkg.order_number)
@@ -151,6 +188,10 @@ class OrderImporter:
                 self._record_failures(s, failures)
             if stats.imported_numbers:
                 self._clear_failures(s, stats.imported_numbers)
+            for number in stats.imported_numbers:
+                stats.history.pop(number, None)
+            if history_pkgs or stats.imported_numbers:
+                self._record_history(s, history_pkgs, stats.imported_numbers)
             s.commit()
         except BaseException:
             s.rollback()
@@ -169,6 +210,8 @@ class OrderImporter:
             return None
         if pkg.order_number in cache.orders:
             return None
+        if not (self._any_status or self._history_mode or pkg.order_number in cache.creatable):
+            raise _History(pkg.order_number)
         shipping = self.address.resolve(s, pkg.shipping_address)
         kind = getattr(pkg, "delivery_address_type", None)
         if kind:
@@ -201,6 +244,10 @@ class OrderImporter:
                 ordered_at=to_utc_naive(pkg.created) or to_utc_naive(pkg.last_modified) or self.clock(),
                 raw={},
             )
+            if self._history_mode and pkg.order_number not in cache.creatable:
+                # brought in by "import history": shown, but never new work for the ERP
+                order.raw = {"history": True, "first_seen_status": pkg.status or ""}
+                order.erp_reported = True
             s.add(order)
             cache.orders[pkg.order_number] = order
             created = True
@@ -307,6 +354,23 @@ class OrderImporter:
         else:
             pending_row.value = pending
 
+    def _record_history(self, s: Session, pkgs: list[Any], imported: set[str]) -> None:
+        row = s.get(AppState, HISTORY_KEY)
+        known = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+        before = len(known)
+        for pkg in pkgs:
+            when = to_utc_naive(pkg.created) or to_utc_naive(pkg.last_modified) or self.clock()
+            known.setdefault(pkg.order_number, [pkg.status or "", when.isoformat()])
+        gone = [n for n in imported if n in known]
+        for n in gone:
+            del known[n]
+        if len(known) == before and not gone:
+            return
+        if row is None:
+            s.add(AppState(key=HISTORY_KEY, value=known))
+        else:
+            row.value = known
+
     def _clear_failures(self, s: Session, numbers: set[str]) -> None:
         for row in s.scalars(select(FailedIntegration).where(
                 FailedIntegration.content_type == "order", FailedIntegration.is_active.is_(True),
@@ -333,6 +397,7 @@ class _BatchCache:
     orders: dict[str, Order]
     items: dict[str, dict[str, OrderItem]]
     packages: dict[str, Package]
+    creatable: set[str] = field(default_factory=set)  # order numbers with a New package in this batch
 
     @classmethod
     def load(cls, s: Session, packages: list[Any]) -> "_BatchCache":
@@ -346,6 +411,12 @@ class _BatchCache:
         keys = list({package_key(p) for p in packages})
         pkgs = {p.n11_package_id: p for p in s.scalars(select(Package).where(Package.n11_package_id.in_(keys)))}
         return cls(orders, items, pkgs)
+
+
+def history_orders(session: Session) -> dict[str, list]:
+    """Order numbers first seen past New: number -> [N11 status, first creation time ISO]."""
+    row = session.get(AppState, HISTORY_KEY)
+    return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
 
 
 def pending_orders(session: Session) -> dict[str, str]:

@@ -210,6 +210,15 @@ def order_detail(session, order_id: int) -> OrderDetail | None:
                        raw_json=json.dumps(raw, ensure_ascii=False, indent=2, sort_keys=True, default=str))
 
 
+def waiting_claims(session) -> tuple[tuple[str, str, str], ...]:
+    """Cancellation requests waiting because their order is not imported: (claim, order number, reason)."""
+    rows = session.execute(select(CancellationRequest.n11_claim_id, CancellationRequest.n11_order_number,
+                                  CancellationRequest.reason).where(
+        CancellationRequest.order_id.is_(None), CancellationRequest.decision.is_(None),
+        CancellationRequest.status == "REQUESTED").order_by(CancellationRequest.id))
+    return tuple((c, n, r or "") for c, n, r in rows)
+
+
 def failed_orders(session) -> tuple[tuple[str, str], ...]:
     """Orders that could not be written (unmapped address / cargo): (order number, message)."""
     rows = session.execute(select(FailedIntegration.object_key, FailedIntegration.message).where(
@@ -253,4 +262,7 @@ def status_counts(session) -> dict[str, int]:
     out["not_reported"] = int(session.scalar(select(func.count()).select_from(Order)
                                              .where(Order.erp_reported.is_(False))) or 0)
     out[WAITING_ERP] = count_orders(session, OrderFilter(status=WAITING_ERP))
+    out["claims_unknown_order"] = int(session.scalar(select(func.count()).select_from(CancellationRequest).where(
+        CancellationRequest.order_id.is_(None), CancellationRequest.decision.is_(None),
+        CancellationRequest.status == "REQUESTED")) or 0)
     return out
