@@ -77,6 +77,8 @@ def _demo_orders(db) -> None:
     http = requests.Session()
     try:
         created = http.post(f"{root}/_sandbox/orders", json={"count": 24}, timeout=10).json()["packages"]
+        # imported while New (only New packages create orders), then they move on as a store's orders do
+        run_flow("order_create", db, trigger="demo")
         for n, pkg in enumerate(created):
             if n % 3 == 1:
                 http.post(f"{root}/_sandbox/packages/{pkg['id']}/status", json={"status": "Picking"}, timeout=10)
