@@ -241,8 +241,9 @@ class DashboardTab(QWidget):
         self.range.setCurrentIndex(0)
         self.range.currentIndexChanged.connect(self.reload)
         self.refresh_btn = QPushButton("Refresh from N11")
-        self.refresh_btn.setToolTip("Ask N11 which of our products are on sale, with their prices and stock, "
-                                    "then recompute the KPIs.")
+        self.refresh_btn.setToolTip("Run the N11 State Sync now: read every product of the store from N11 "
+                                    "(on sale or not, prices, stock), then recompute the KPIs. It also runs by "
+                                    "itself every 15 minutes and after N11 processed our changes.")
         self.refresh_btn.clicked.connect(self.refresh_remote)
         self.send_btn = QPushButton("Send products to N11…")
         self.send_btn.setToolTip("Product triggering (seed §8): send selected SKUs to N11 now. This is for creating "

@@ -48,6 +48,28 @@ def test_dashboard_shows_the_eight_kpis_and_their_skus(qtbot, db):
     close(w, services)
 
 
+def test_dashboard_shows_found_fixed_still_different_per_fix_run(qtbot, db):
+    from n11_desktop.core.flows.remote import RUNS_KEY
+    from n11_desktop.core.storage.models import AppState
+
+    build_crafted(db)
+    runs = [{"run_id": i, "at": f"2026-12-04T{9 + i:02d}:15:00", "found": 3 + i, "resent": 2, "fixed": i,
+             "still_different": 1, "explained": 1,
+             "by_kind": {"price": {"found": 1, "resent": 1, "fixed": i, "still_different": 0, "explained": 0},
+                         "stock": {"found": 2 + i, "resent": 1, "fixed": 0, "still_different": 1, "explained": 1}},
+             "reasons": {}} for i in range(2)]
+    with db.session_factory.begin() as s:
+        s.add(AppState(key=RUNS_KEY, value=runs))
+    w, services = make(qtbot, DashboardTab, db)
+    assert w.cards["skus_with_price_difference"].hint.text() == (
+        "Last fix run 2026-12-04 10:15 UTC: found 1 · resent 1 · fixed 1 · still different 0 · explained 0")
+    assert "found 3 · resent 1 · fixed 0 · still different 1" in w.cards["skus_with_stock_difference"].hint.text()
+    assert w.fix_label.text() == ("Fix Differences (found / fixed / still different), latest first — "
+                                  "10:15: found 4 / fixed 1 / still different 1 · 09:15: found 3 / fixed 0 / "
+                                  "still different 1")
+    close(w, services)
+
+
 def test_log_screen_filters_and_shows_raw_exchange(qtbot, db):
     now = datetime.utcnow()
     with db.session_factory.begin() as s:
