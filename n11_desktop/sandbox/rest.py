@@ -291,6 +291,14 @@ def _rest(state: SandboxState, method: str, path: str, query: str, body: bytes) 
         if err:
             return rest_failure(err)
         return jreply(200, {"status": "success", "content": pkgs})
+    if p == "/rest/delivery/v1/collectionRequest" and method == "PUT":
+        doc = _json_body(body)
+        if not isinstance(doc, dict):
+            return rest_failure("İstek gövdesi geçersiz.")
+        err = state.collection_request(doc)
+        if err:
+            return rest_failure(err)
+        return jreply(200, {"status": "success", "message": "Toplama talebi oluşturuldu."})
     if p == "/rest/delivery/v1/splitPackageByQuantity" and method == "POST":
         doc = _json_body(body)
         items = doc.get("cancelledItems") if isinstance(doc, dict) else None

@@ -16,7 +16,7 @@ from .state import (APPROVAL_INT, CLAIM_CANCEL_DENY_REASONS, RETURN_DENY_REASONS
                     RETURN_PENDING_REASONS, SALE_INT, SOAP_FILTER_TO_ITEM, TR_TZ,
                     SandboxState, fmt_ms, money)
 from .xmlio import BadXml, as_list, empty_response_skeleton, soap_body_root, soap_fault, \
-    soap_response
+    soap_response, structure_errors
 
 XML_CT = "text/xml;charset=utf-8"
 AUTH_FAILED = ("SELLER_API.authenticationFailed", "Apide dogrulama islemi basarisiz oldu.")
@@ -51,6 +51,14 @@ def handle(state: SandboxState, body: bytes) -> tuple[int, str, bytes]:
     fn = OPS.get(op)
     if fn is None and op not in CLOSED_OPS:
         return 500, XML_CT, soap_fault("Client", f"No endpoint mapping found for [{root}]")
+    if state.validate_soap:
+        # Payload checked against the WSDL's structure before the endpoint runs (Spring-WS
+        # style fault): unknown elements, elements out of sequence order and elements where
+        # text belongs are refused; required elements left out are accepted, as N11 does
+        # (taha-kanar README). See docs/n11-protocol.md.
+        errors = structure_errors(body, root)
+        if errors:
+            return 500, XML_CT, soap_fault("Client", "Validation error: " + "; ".join(errors))
     if not isinstance(req, dict):
         req = {}
     resp_el = f"{op}Response"

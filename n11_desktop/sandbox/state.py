@@ -86,6 +86,7 @@ _PRODUCT_WORDS = ["Pamuklu Basic Tişört", "Seramik Kahve Fincanı Seti", "Kabl
 
 
 SELLER_ID = 4_218_765
+COLLECTION_CARRIERS = {"HLZ": "Horoz", "CEVA": "Ceva", "BL": "Borusan"}
 PICKUP_TYPES = ("KTN", "EASYPOINT", "PUP")
 _PICKUP_NAMES = {"KTN": "KargoTürk Noktası", "EASYPOINT": "EasyPoint Teslim Noktası",
                  "PUP": "PTT Teslim Noktası"}
@@ -213,6 +214,7 @@ class SandboxState:
             self.returns: dict[int, dict] = {}       # claimReturnId -> return claim
             self.questions: dict[int, dict] = {}
             self.invoices: list[dict] = []
+            self.collection_requests: list[dict] = []
             self.templates = data.default_shipment_templates()
             self.requests_log: list[dict] = []
             self.fault_rate = self._init_fault_rate
@@ -221,6 +223,7 @@ class SandboxState:
             self.fault_latency_ms = 1500
             self.question_list_min_interval_s = 0.0
             self.alt_auth_failures = False
+            self.validate_soap = True  # requests of WSDL-described services must be schema-valid
             self._last_question_list = 0.0
             self.targeted_faults: list[dict] = []
             self.fault_rng = random.Random(f"faults:{self.seed}")
@@ -1245,6 +1248,36 @@ class SandboxState:
             self._set_package_status(parent, "Unpacked")
             parent["lines"] = [dict(ln, orderItemLineItemStatusName="Unpacked") for ln in parent["lines"]]
             return [self.package_json(p) for p in new], None
+
+    def collection_request(self, doc: dict) -> str | None:
+        """REST collectionRequest: the carrier collects an approved package at the seller
+        (Horoz HLZ, Ceva CEVA, Borusan BL only). → error text or None."""
+        with self.lock:
+            self.tick()
+            code = doc.get("shipmentCompany")
+            if code not in COLLECTION_CARRIERS:
+                return "shipmentCompany alanı geçersizdir (HLZ, CEVA, BL)."
+            try:
+                pid, lid, boxes = int(doc["id"]), int(doc["orderLineId"]), int(doc["boxQuantity"])
+                desi = dec(doc.get("desi"))
+            except (KeyError, TypeError, ValueError):
+                return "id, orderLineId, boxQuantity ve desi alanları zorunludur."
+            if boxes < 1 or desi is None or desi <= 0 or isinstance(doc.get("desi"), bool):
+                return "boxQuantity ve desi 0'dan büyük olmalıdır."
+            pkg = self.packages.get(pid)
+            if pkg is None or pkg.get("_hide_id"):
+                return f"Paket bulunamadı: {pid}"
+            if not any(ln["orderLineId"] == lid for ln in pkg["lines"]):
+                return f"Sipariş kalemi pakette bulunamadı: {lid}"
+            carrier = pkg["cargoProviderName"] or ""
+            if COLLECTION_CARRIERS[code] not in carrier:
+                return (f"Paketin kargo firması ({carrier}) toplama talebi için {code} değil; toplama "
+                        "talebi yalnızca Horoz, Ceva ve Borusan için oluşturulur.")
+            if pkg["shipmentPackageStatus"] != "Picking":
+                return "Toplama talebi yalnızca onaylanmış (Picking) paketler için oluşturulabilir."
+            self.collection_requests.append({"id": pid, "orderLineId": lid, "boxQuantity": boxes,
+                                             "desi": str(desi), "shipmentCompany": code})
+            return None
 
     def combine_lines(self, line_ids: list) -> str | None:
         """SOAP CombineItems: put the lines' packages together into one new package."""

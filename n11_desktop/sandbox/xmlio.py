@@ -251,3 +251,54 @@ def wsdl_with_address(service: str, base_url: str) -> bytes | None:
     lower = service[0].lower() + service[1:]
     text = text.replace(f"https://api.n11.com/ws/{lower}/", f"{base_url.rstrip('/')}/ws/{lower}/")
     return text.encode("utf-8")
+
+
+# --------------------------------------------------------------------------- request checks
+
+
+def structure_errors(body: bytes, root_name: str) -> list[str] | None:
+    """What in the request element breaks its WSDL's structure: an element the WSDL does not
+    declare there, elements out of the WSDL's sequence order, or child elements inside a text
+    element. ``[]`` when none; ``None`` when no packaged WSDL declares ``root_name``
+    (ClaimCancel, Return, SellerInvoice services).
+
+    Elements the WSDL marks required but the request leaves out are NOT errors: N11 accepts
+    such requests (taha-kanar/n11-sdk README, API.md §1). ``body`` is a SOAP envelope (or a
+    bare request element) that already passed :func:`parse_xml`."""
+    order = SchemaOrder.get()
+    spec = order.elements.get(root_name)
+    if spec is None:
+        return None
+    root = parse_xml(body)
+    request = root
+    if local(root.tag) == "Envelope":
+        body_el = next((c for c in root if local(c.tag) == "Body"), None)
+        request = next(iter(body_el), None) if body_el is not None else None
+    if request is None:
+        return ["no request element"]
+    errors: list[str] = []
+
+    def walk(el: ET.Element, children: list, where: str) -> None:
+        position = {name: n for n, (name, _t) in enumerate(children)}
+        types = dict(children)
+        last, last_name = -1, ""
+        for child in el:
+            name = local(child.tag)
+            if name not in position:
+                errors.append(f"<{name}> is not an element of <{where}> in the WSDL")
+                continue
+            if position[name] < last:
+                errors.append(f"<{name}> comes after <{last_name}> in <{where}>; the WSDL orders "
+                              f"them {' , '.join(c for c, _ in children)}")
+            last, last_name = position[name], name
+            key = types[name]
+            if key is None:
+                if len(child):
+                    errors.append(f"<{name}> in <{where}> holds text, not elements")
+            else:
+                walk(child, order.children_of_type(key), name)
+            if len(errors) >= 10:
+                return
+
+    walk(request, spec, root_name)
+    return errors[:10]

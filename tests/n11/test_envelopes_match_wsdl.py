@@ -4,6 +4,7 @@ server answering with minimal success envelopes."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,8 @@ CASES = [
     ("OrderService", "OrderDetail", lambda c: c.order_detail(286000001)),
     ("OrderService", "CombineItems", lambda c: c.combine_items([5120000001, 5120000002])),
     ("OrderService", "SeparateCombinedItems", lambda c: c.separate_combined_items([5120000001])),
+    ("OrderService", "DetailedOrderList", lambda c: c.detailed_order_list()),
+    ("OrderService", "DetailedOrderList", lambda c: c.detailed_order_list("LATE_SHIPMENT", date(2026, 1, 1), date(2026, 1, 31))),
     (
         "OrderService",
         "MakeOrderItemShipment",
@@ -50,7 +53,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("service,op,call", CASES, ids=[c[1] for c in CASES])
+@pytest.mark.parametrize("service,op,call", CASES, ids=[f"{c[1]}-{n}" for n, c in enumerate(CASES)])
 def test_request_validates_against_wsdl_schema(scripted, scripted_client, service, op, call):
     inner = "<orderDetail><id>286000001</id><orderNumber>1</orderNumber></orderDetail>" if op == "OrderDetail" else ""
     scripted.add(200, ok_response(op, inner), "text/xml;charset=UTF-8")
@@ -63,3 +66,34 @@ def test_request_validates_against_wsdl_schema(scripted, scripted_client, servic
     schema = schema_of(service)
     doc = etree.fromstring(etree.tostring(request))
     assert schema.validate(doc), schema.error_log.last_error
+
+
+def _request_of(body: bytes):
+    envelope = etree.fromstring(body)
+    (request,) = envelope.find(f"{{{SOAP_ENV_NS}}}Body")
+    return etree.fromstring(etree.tostring(request))
+
+
+def test_detailed_order_list_sends_every_element_in_wsdl_order(scripted, scripted_client):
+    """OrderDataListRequest: all ten elements in order, nil where nillable; PagingData with
+    totalCount and pageCount (API.md §9, OrderService.wsdl)."""
+    scripted.add(200, ok_response("DetailedOrderList"), "text/xml;charset=UTF-8")
+    scripted_client.detailed_order_list("LATE_SHIPMENT")
+    req = _request_of(scripted.requests[-1]["body"])
+    search = req.find("searchData")
+    assert [c.tag for c in search] == ["productId", "status", "buyerName", "orderNumber", "productSellerCode",
+                                       "recipient", "sameDayDelivery", "period", "sortForUpdateDate",
+                                       "updateDateSortOrder"]
+    nil = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+    assert search.findtext("status") == "LATE_SHIPMENT" and search.find("productId").get(nil) == "true"
+    assert [c.get(nil) for c in search.find("period")] == ["true", "true"]
+    assert [c.tag for c in req.find("pagingData")] == ["currentPage", "pageSize", "totalCount", "pageCount"]
+    assert schema_of("OrderService").validate(req)
+
+
+def test_test_connection_soap_call_validates(scripted, scripted_client):
+    scripted.add(200, '{"content": [], "totalPages": 0, "last": true}')
+    scripted.add(200, ok_response("GetShipmentCompanies"), "text/xml;charset=UTF-8")
+    scripted_client.test_connection()
+    req = _request_of(scripted.requests[-1]["body"])
+    assert schema_of("ShipmentCompanyService").validate(req), schema_of("ShipmentCompanyService").error_log

@@ -391,3 +391,80 @@ def test_cli_products_pause_and_resume(configured_db, sandbox, tmp_path, capsys)
     sandbox.state.process_tasks_now()
     assert sandbox.state.products["C-1"]["status"] == "Active"
     assert main(["--db", path, "products", "pause", "NOPE"]) == 1
+
+
+# --------------------------------------------------------------------------- SOAP envelopes
+def _post_soap(sandbox, path: str, inner: str) -> requests.Response:
+    env = (
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:sch="http://www.n11.com/ws/schemas"><soapenv:Header/><soapenv:Body>'
+        f"{inner}</soapenv:Body></soapenv:Envelope>"
+    )
+    return requests.post(sandbox.url + path, data=env.encode(), headers={"Content-Type": "text/xml"}, timeout=5)
+
+
+AUTH_XML = f"<auth><appKey>{DEMO_APP_KEY}</appKey><appSecret>{DEMO_APP_SECRET}</appSecret></auth>"
+
+
+@pytest.mark.parametrize(
+    "inner, says",
+    [
+        # an element the WSDL does not have (a client sending itemsPerPage for pageSize)
+        (f"<sch:GetShipmentTemplateListRequest>{AUTH_XML}<pagingData><currentPage>0</currentPage>"
+         "<itemsPerPage>10</itemsPerPage></pagingData></sch:GetShipmentTemplateListRequest>", "itemsPerPage"),
+        # GetDistrict: the WSDL puts auth after cityCode
+        (f"<sch:GetDistrictRequest>{AUTH_XML}<cityCode>34</cityCode></sch:GetDistrictRequest>", "cityCode"),
+        # elements where text belongs
+        (f"<sch:OrderDetailRequest>{AUTH_XML}<orderRequest><id><x>1</x></id></orderRequest></sch:OrderDetailRequest>",
+         "holds text"),
+        # PagingData out of order
+        (f"<sch:DetailedOrderListRequest>{AUTH_XML}<pagingData><pageSize>5</pageSize><currentPage>0</currentPage>"
+         "</pagingData></sch:DetailedOrderListRequest>", "currentPage"),
+    ],
+)
+def test_sandbox_refuses_envelopes_that_break_the_wsdl(sandbox, inner, says):
+    r = _post_soap(sandbox, "/ws/orderService/", inner)
+    assert r.status_code == 500 and b"Fault" in r.content and b"Validation error" in r.content
+    assert says.encode() in r.content
+
+
+def test_sandbox_accepts_required_elements_left_out_as_n11_does(sandbox):
+    r = _post_soap(sandbox, "/ws/orderService/", f"<sch:DetailedOrderListRequest>{AUTH_XML}</sch:DetailedOrderListRequest>")
+    assert r.status_code == 200 and b"<status>success</status>" in r.content
+
+
+# --------------------------------------------------------------------------- collection request
+def test_collection_request_for_carriers_that_collect(sandbox, client):
+    from n11_desktop.core.n11 import BusinessError
+
+    horoz = sandbox.state.create_order(shipment_company_id=441, n_lines=1)[0]
+    yk = sandbox.state.create_order(shipment_company_id=344, n_lines=1)[0]
+    for p in (horoz, yk):
+        client.approve_lines([p["lines"][0]["orderLineId"]])
+    line = horoz["lines"][0]["orderLineId"]
+    res = client.collection_request(horoz["id"], line, 2, "3.5", "HLZ")
+    assert res.ok and sandbox.state.collection_requests == [
+        {"id": horoz["id"], "orderLineId": line, "boxQuantity": 2, "desi": "3.5", "shipmentCompany": "HLZ"}
+    ]
+    # N11 refuses one for a carrier that does not collect (Yurtiçi ships from the counter)
+    with pytest.raises(BusinessError, match="Horoz, Ceva ve Borusan"):
+        client.collection_request(yk["id"], yk["lines"][0]["orderLineId"], 1, 2, "HLZ")
+    with pytest.raises(ValueError, match="HLZ"):
+        client.collection_request(horoz["id"], line, 1, 2, "YK")
+    with pytest.raises(ValueError, match="box quantity"):
+        client.collection_request(horoz["id"], line, 0, 2, "CEVA")
+    assert len(sandbox.state.collection_requests) == 1
+
+
+def test_claim_cancel_partial_cancels_part_of_a_line(sandbox, client):
+    from datetime import datetime, timedelta, timezone
+
+    (pkg,) = sandbox.state.create_order([{"stockCode": "X-1", "quantity": 3}])
+    line = pkg["lines"][0]["orderLineId"]
+    client.claim_cancel_partial(line, 1, 61)
+    end = datetime.now(timezone.utc) + timedelta(minutes=1)
+    got = list(client.iter_shipment_packages(end - timedelta(days=1), end, order_number=pkg["orderNumber"]))
+    by_status = {p.status: sum(ln.quantity for ln in p.lines) for p in got}
+    assert by_status["UnSupplied"] == 1 and by_status["Created"] == 2
+    with pytest.raises(ValueError, match="61-65"):
+        client.claim_cancel_partial(line, 1, 7)

@@ -194,6 +194,10 @@ def _aware(value: datetime) -> datetime:
 _epoch_ms = to_epoch_ms
 
 
+#: carriers that collect at the seller, by the code collectionRequest takes (API.md §6)
+COLLECTION_COMPANIES = {"HLZ": "Horoz", "CEVA": "Ceva", "BL": "Borusan"}
+
+
 # --------------------------------------------------------------------------- task SKU rules
 #: product-update ``status`` values (API.md §6, §9: start/stop selling without deleting)
 UPDATE_STATUSES = ("Active", "Suspended")
@@ -1031,6 +1035,40 @@ class N11Client:
             raise ValueError("nothing to cancel")
         return self._package_op("/rest/delivery/v1/splitPackageByQuantity", {"cancelledItems": cancelled})
 
+    def collection_request(
+        self, package_id: int, line_id: int, box_quantity: int, desi: Any, company: str
+    ) -> PackageOperationResult:
+        """Ask the carrier to collect a package (``PUT /rest/delivery/v1/collectionRequest``):
+        for shipment templates whose carrier picks up at the seller (Horoz ``HLZ``, Ceva
+        ``CEVA``, Borusan ``BL``; API.md §6, 34Pazar notes). ``desi`` is the volumetric weight.
+        The body's exact shape is [UNVERIFIED] beyond these field names (docs/n11-protocol.md)."""
+        code = str(company or "").strip().upper()
+        if code not in COLLECTION_COMPANIES:
+            raise ValueError(
+                f"collection requests are for {', '.join(f'{k} ({v})' for k, v in COLLECTION_COMPANIES.items())}; "
+                f"got {company!r}"
+            )
+        boxes = int(box_quantity)
+        if boxes < 1:
+            raise ValueError(f"box quantity must be at least 1 (got {box_quantity})")
+        weight = rest.money(desi, "desi")
+        if weight <= 0:
+            raise ValueError(f"desi must be greater than 0 (got {desi})")
+        path = "/rest/delivery/v1/collectionRequest"
+        payload = {
+            "id": int(package_id),
+            "orderLineId": int(line_id),
+            "boxQuantity": boxes,
+            "desi": weight,
+            "shipmentCompany": code,
+        }
+        data = self._rest("PUT", path, payload=payload, safe=False, operation=f"PUT {path}")
+        message = None
+        if isinstance(data, dict):
+            msg = data.get("message") or data.get("errorMessage")
+            message = str(msg) if msg is not None else None
+        return PackageOperationResult(ok=True, message=message, raw=data)
+
     # ================================================================== SOAP orders
     def detailed_order_list(
         self,
@@ -1040,13 +1078,32 @@ class N11Client:
         *,
         page_size: int = 100,
     ) -> list[SoapOrder]:
-        """OrderService ``DetailedOrderList`` (e.g. status ``LATE_SHIPMENT``), all pages."""
+        """OrderService ``DetailedOrderList`` (e.g. status ``LATE_SHIPMENT``), all pages.
+
+        The envelope is valid against the WSDL: ``searchData`` (``OrderDataListRequest``) carries
+        all ten elements in WSDL order, nil where nillable and empty, "" / false where not
+        nillable; ``pagingData`` (``PagingData``) carries currentPage, pageSize, totalCount and
+        pageCount (the last two nil). Whether N11 enforces the schema is unverified: a valid
+        envelope is the safe choice (API.md §9)."""
         size = max(1, int(page_size))
+        nil = soap.NIL
 
         def fields(page: int) -> dict:
-            search = {"status": status, "period": self._period(start, end)}
-            search = {k: v for k, v in search.items() if v is not None}
-            return {"searchData": search or None, "pagingData": {"currentPage": page, "pageSize": size}}
+            period = self._period(start, end) or {}
+            search = {
+                "productId": nil,
+                "status": status or nil,
+                "buyerName": "",
+                "orderNumber": "",
+                "productSellerCode": nil,
+                "recipient": "",
+                "sameDayDelivery": nil,
+                "period": {"startDate": period.get("startDate") or nil, "endDate": period.get("endDate") or nil},
+                "sortForUpdateDate": False,
+                "updateDateSortOrder": nil,
+            }
+            paging = {"currentPage": page, "pageSize": size, "totalCount": nil, "pageCount": nil}
+            return {"searchData": search, "pagingData": paging}
 
         return self._soap_pages(
             "OrderService", "DetailedOrderList", fields, "orderList", "order", P.soap_order, lambda o: o.id, size
@@ -1173,6 +1230,24 @@ class N11Client:
             "ClaimCancelService",
             "ClaimCancelDeny",
             {"claimCancelId": int(claim_id), "denyReasonId": int(deny_reason_id), "denyReasonNote": note or ""},
+            safe=False,
+        )
+
+    def claim_cancel_partial(self, order_item_id: int, quantity: int, reason_type_id: int) -> None:
+        """ClaimCancelService ``ClaimCancelPartial``: cancel ``quantity`` units of one order line
+        (reason 61–65). No public copy of this service's WSDL exists; the element names are
+        N11's documentation as summarised in API.md §3.8. The flows use the documented REST
+        equivalent, :meth:`split_package_by_quantity`."""
+        qty = int(quantity)
+        if qty < 1:
+            raise ValueError(f"quantity to cancel must be positive (got {quantity})")
+        reason = int(reason_type_id)
+        if not 61 <= reason <= 65:
+            raise ValueError(f"cancel reason must be 61-65 (got {reason_type_id})")
+        self._soap(
+            "ClaimCancelService",
+            "ClaimCancelPartial",
+            {"orderItemId": int(order_item_id), "cancelQuantity": qty, "cancelReasonTypeId": reason},
             safe=False,
         )
 

@@ -46,6 +46,7 @@ __all__ = [
     "as_list",
     "classify_failure",
     "format_date",
+    "NIL",
 ]
 
 NS = "http://www.n11.com/ws/schemas"
@@ -89,8 +90,22 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
+class _Nil:
+    """Marks an element sent empty as ``xsi:nil="true"`` (a nillable element the WSDL requires)."""
+
+    def __repr__(self) -> str:
+        return "NIL"
+
+
+#: value for a nillable element that must be present but has nothing to say
+NIL = _Nil()
+
+
 def _add(parent: etree._Element, name: str, value: Any) -> None:
     if value is None:
+        return
+    if value is NIL:
+        etree.SubElement(parent, name, {f"{{{_XSI_NS}}}nil": "true"})
         return
     if isinstance(value, (list, tuple)):
         for item in value:
@@ -114,7 +129,7 @@ def build_envelope(request_element: str, children: Mapping[str, Any]) -> bytes:
     (a list repeats the element, e.g. ``{"orderItem": [{"id": 1}, {"id": 2}]}``). ``None``
     values are omitted.
     """
-    env = etree.Element(f"{{{SOAP_ENV_NS}}}Envelope", nsmap={"soapenv": SOAP_ENV_NS, "sch": NS})
+    env = etree.Element(f"{{{SOAP_ENV_NS}}}Envelope", nsmap={"soapenv": SOAP_ENV_NS, "sch": NS, "xsi": _XSI_NS})
     etree.SubElement(env, f"{{{SOAP_ENV_NS}}}Header")
     body = etree.SubElement(env, f"{{{SOAP_ENV_NS}}}Body")
     top = etree.SubElement(body, f"{{{NS}}}{request_element}")
