@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -200,3 +201,22 @@ def test_sync_is_due_every_15_minutes_and_after_task_results_changed_products():
     assert not is_enabled(fix, ScheduleInputs(is_active=True, flags={}))
     assert is_enabled(fix, ScheduleInputs(is_active=True, flags={"send_updated_product_stock": True}))
     assert fix.content_type != spec.content_type and spec.content_type not in ("productstock", "productprice")
+
+
+def test_a_running_sync_never_holds_back_sends():
+    from datetime import datetime
+
+    from n11_desktop.core.flows.base import SPECS
+    from n11_desktop.core.schedule import FlowHistory, Planner, ScheduleInputs
+
+    t0 = datetime(2026, 12, 4, 9, 0)
+    p = Planner([SPECS[s] for s in ("stock", "price", "remote_sync")], capacity=3)
+    hist = {slug: FlowHistory(last_start=t0) for slug in ("stock", "price", "task_results", "remote_sync")}
+    p.update_inputs(ScheduleInputs(is_active=True, history=hist,
+                                   flags={"send_updated_product_stock": True, "send_updated_product_price": True}))
+    p.request("remote_sync", "manual")
+    assert [r.slug for r in p.take_starts(t0)] == ["remote_sync"]
+    # a 100k sync takes a while; the stock and price flows fall due meanwhile and start next to it
+    later = t0 + timedelta(minutes=5)
+    started = [r.slug for r in p.take_starts(later)]
+    assert "stock" in started and "price" in started and "remote_sync" in p.running
