@@ -160,3 +160,94 @@ def bench_payload_build(size: int, workdir: Path) -> BenchResult:
                            notes=f"{ready}/{size} ready ({size - ready} with mapping problems)")
     finally:
         db.dispose()
+
+
+def _merchant_variants(paths: list[str], size: int) -> list[str]:
+    """``size`` distinct local paths in merchant styles, starting from the evaluation paths:
+    upper case, ASCII-folded, shop-specific prefixes and depths."""
+    from ..core.mapping.text import fold
+
+    prefixes = ("", "Yeni Sezon > ", "MAGAZA > ", "Outlet > ", "Tüm Ürünler > ", "Kampanya > ", "Vitrin > ")
+    styles = (lambda p: p, str.upper, lambda p: " > ".join(w.title() for w in fold(p).split(" ")),
+              lambda p: p.lower())
+    out: list[str] = []
+    seen: set[str] = set()
+    k = 0
+    while len(out) < size and k < size * 50:
+        base = paths[k % len(paths)]
+        variant = prefixes[(k // len(paths)) % len(prefixes)] + styles[(k // (len(paths) * len(prefixes)))
+                                                                        % len(styles)](base)
+        if variant.strip(" >") and variant not in seen:
+            seen.add(variant)
+            out.append(variant)
+        k += 1
+    i = 0
+    while len(out) < size:  # more than the variants give: numbered sub-levels
+        out.append(f"{paths[i % len(paths)]} > Seri {i}")
+        i += 1
+    return out[:size]
+
+
+@scenario("mapping_suggest", quick=200, full=1_000,
+          description="category suggestions for N unmapped merchant-style local categories (with product "
+                      "titles) vs the previous name matcher; top-1/top-3 on the evaluation set")
+def bench_mapping_suggest(size: int, workdir: Path) -> BenchResult:
+    from ..core.mapping.evaluate import EVAL_SET, load_eval_set, score
+    from ..core.mapping.ranker import CategoryRanker
+    from ..core.mapping.suggest import suggest_categories
+    from ..core.mapping.text import PathMatcher
+    from ..core.storage.models import CategoryNode
+    from sqlalchemy import select
+
+    entries = load_eval_set() if EVAL_SET.exists() else []
+    base_paths = [e["path"] for e in entries] or ["Kadın > Elbise", "Erkek > Tişört", "Elektronik > Laptop"]
+    locals_ = _merchant_variants(base_paths, size)
+    db = _tree_db(workdir)
+    try:
+        con = sqlite3.connect(db.path)
+        rows = []
+        for i, local in enumerate(locals_):
+            leaf = local.split(">")[-1].strip()
+            for j in range(3):
+                pid = i * 3 + j + 1
+                rows.append((pid, f"SKU-{pid:07d}", f"PM-{pid:07d}", f"{leaf} model {j} pamuklu", "<p>ürün</p>",
+                             "Marka", f"868{pid:010d}", '["https://cdn.example.com/p.jpg"]', local,
+                             '{"Renk": "Siyah"}'))
+        con.executemany("INSERT INTO product (id, sku, product_code, title, description, brand, barcode, images, "
+                        "category, attributes, vat_rate, preparing_day, shipment_template, product_type, active, "
+                        "version, version_date, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,20,3,'Standart','simple',1,1,"
+                        "'2026-01-01 00:00:00','2026-01-01 00:00:00')", rows)
+        con.commit()
+        con.close()
+        t0 = time.perf_counter()
+        with db.session_factory.begin() as s:
+            sugg = suggest_categories(s)
+        t = time.perf_counter() - t0
+        with db.session_factory.begin() as s:
+            leaves = [(int(i), n, p) for i, n, p in s.execute(select(CategoryNode.id, CategoryNode.name,
+                      CategoryNode.path).where(CategoryNode.is_leaf.is_(True), CategoryNode.removed.is_(False)))]
+        t0 = time.perf_counter()
+        old = PathMatcher(leaves)
+        for local in locals_:
+            old.rank(local, 3)
+        b = time.perf_counter() - t0
+        covered = len({x.local for x in sugg})
+        extra: dict = {"categories": size, "with_suggestion": covered, "per_category_ms": t * 1000 / size}
+        notes = f"{covered}/{size} local categories got suggestions ({t * 1000 / size:.1f} ms each)"
+        if entries:
+            new = CategoryRanker(leaves)
+            got = score(lambda p: [c[0] for c in new.rank(p, 3)], entries)
+            was = score(lambda p: [c[0] for c in old.rank(p, 3)], entries)
+            for k, v in got.items():
+                extra[f"top1_{k}"], extra[f"top3_{k}"] = round(v.top1, 3), round(v.top3, 3)
+            extra["top1"], extra["top3"] = extra["top1_all"], extra["top3_all"]
+            extra["previous_top1"], extra["previous_top3"] = round(was["all"].top1, 3), round(was["all"].top3, 3)
+            notes += (f"; eval set {got['all']} (tune {got['tune'].top1:.2f}/{got['tune'].top3:.2f}, "
+                      f"holdout {got['holdout'].top1:.2f}/{got['holdout'].top3:.2f}); previous matcher "
+                      f"{was['all'].top1:.2f}/{was['all'].top3:.2f}")
+        else:
+            notes += "; evaluation set not found (it lives in the repository's tests/data)"
+        return BenchResult(time_s=t, baseline_s=b, baseline="previous name matcher ranking the same paths",
+                           notes=notes, extra=extra)
+    finally:
+        db.dispose()

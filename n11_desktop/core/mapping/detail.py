@@ -106,14 +106,12 @@ def category_detail(session: Session, local_category: str) -> CategoryDetail:
 
 
 def _suggest(session: Session, local: str) -> tuple:
-    from ..storage.models import CategoryNode
-    from .text import PathMatcher
+    from .suggest import category_ranker, product_evidence
 
-    leaves = session.execute(select(CategoryNode.id, CategoryNode.name, CategoryNode.path).where(
-        CategoryNode.is_leaf.is_(True), CategoryNode.removed.is_(False))).all()
-    if not leaves:
+    ranker = category_ranker(session)
+    if ranker is None:
         return ()
-    return tuple(PathMatcher((int(i), n, p) for i, n, p in leaves).rank(local, 3))
+    return tuple(ranker.rank(local, 3, evidence=product_evidence(session, [local]).get(local)))
 
 
 def _resolve(snap: MappingSnapshot, leaf_id: int, a, local_attr: str, value: str, n: int) -> ValueView:

@@ -1,6 +1,8 @@
 """Suggestions for unmapped categories, attributes and values, with confidence and reason.
 
-- Categories: local path vs every live N11 leaf (:class:`~.text.PathMatcher`).
+- Categories: local path vs every live N11 leaf (:class:`~.ranker.CategoryRanker`): the path
+  level by level, the Turkish e-commerce lexicon plus the operator's own terms, the products'
+  titles/brands/attributes, the mappings already accepted, and N11's tree shape.
 - Attributes: each local attribute vs the attributes of the leaves its products go to. When
   every leaf agrees on the same N11 attribute (Renk, Marka, Cinsiyet) the suggestion is a
   global rule; when they differ (Beden in clothing, Numara in shoes) one scoped rule per leaf.
@@ -10,13 +12,15 @@
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 from typing import Iterable
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ..storage.models import CategoryNode
+from ..storage.models import AppState, CategoryMapping, CategoryNode
 from .control import MappingSnapshot
 from .store import (
     MappingError,
@@ -25,9 +29,11 @@ from .store import (
     set_category_mapping,
     set_value_mapping,
 )
-from .text import PathMatcher, fold, name_similarity
+from .ranker import CategoryRanker, ProductEvidence
+from .text import fold, name_similarity
 
-__all__ = ["Suggestion", "fold", "suggest_categories", "suggest_attributes", "suggest_values", "suggest_all",
+__all__ = ["Suggestion", "fold", "suggest_categories", "category_ranker", "operator_terms", "set_operator_term",
+           "remove_operator_term", "product_evidence", "suggest_attributes", "suggest_values", "suggest_all",
            "accept", "AcceptResult"]
 
 
@@ -48,20 +54,110 @@ class Suggestion:
         return "global" if not self.category_id else f"category {self.category_id}"
 
 
+LEXICON_KEY = "mapping.lexicon"  # AppState: the operator's "treat X as Y" terms {local word: N11 word}
+
+
+def operator_terms(session: Session) -> dict[str, str]:
+    row = session.get(AppState, LEXICON_KEY)
+    return dict(row.value or {}) if row is not None and isinstance(row.value, dict) else {}
+
+
+def set_operator_term(session: Session, local: str, n11: str) -> str:
+    """Teach the suggestions a word: treat ``local`` as ``n11`` (e.g. "Smartwatch" → "Akıllı Saat")."""
+    lw, nw = str(local or "").strip(), str(n11 or "").strip()
+    if not fold(lw) or not fold(nw):
+        raise MappingError("both words are needed: treat X as Y")
+    if len(lw) > 100 or len(nw) > 100:
+        raise MappingError("a term is at most 100 characters")
+    if fold(lw) == fold(nw):
+        raise MappingError(f"“{lw}” and “{nw}” are already the same word")
+    terms = operator_terms(session)
+    terms = {k: v for k, v in terms.items() if fold(k) != fold(lw)}
+    terms[lw] = nw
+    row = session.get(AppState, LEXICON_KEY)
+    if row is None:
+        session.add(AppState(key=LEXICON_KEY, value=terms))
+    else:
+        row.value = terms
+    session.flush()
+    return f"suggestions now treat “{lw}” as “{nw}”"
+
+
+def remove_operator_term(session: Session, local: str) -> str:
+    terms = operator_terms(session)
+    kept = {k: v for k, v in terms.items() if fold(k) != fold(local)}
+    if len(kept) == len(terms):
+        raise MappingError(f"no term “{local}” to remove")
+    row = session.get(AppState, LEXICON_KEY)
+    row.value = kept
+    session.flush()
+    return f"suggestions no longer treat “{local}” specially"
+
+
+def _live_leaves(session: Session):
+    return session.execute(select(CategoryNode.id, CategoryNode.name, CategoryNode.path).where(
+        CategoryNode.is_leaf.is_(True), CategoryNode.removed.is_(False))).all()
+
+
+def category_ranker(session: Session, leaves=None) -> CategoryRanker | None:
+    """A ranker over the live N11 leaves with the operator's terms and accepted mappings."""
+    leaves = _live_leaves(session) if leaves is None else leaves
+    if not leaves:
+        return None
+    live = {int(i) for i, _n, _p in leaves}
+    accepted = {m.local_category: int(m.category_id) for m in session.scalars(select(CategoryMapping))
+                if int(m.category_id) in live}
+    return CategoryRanker(((int(i), n, p) for i, n, p in leaves), operator_terms=operator_terms(session),
+                          accepted=accepted)
+
+
+def product_evidence(session: Session, locals_: Iterable[str], per_category: int = 30
+                     ) -> dict[str, ProductEvidence]:
+    """Titles, brands and attribute names/values of (up to ``per_category``) products per local category."""
+    def key(path: object) -> str:
+        return fold(" > ".join(p.strip() for p in str(path or "").split(">") if p.strip()))
+
+    wanted = {key(x): x for x in locals_}
+    if not wanted:
+        return {}
+    rows = session.execute(text(
+        "SELECT category, title, brand, attributes FROM (SELECT category, title, brand, attributes, "
+        "ROW_NUMBER() OVER (PARTITION BY category ORDER BY id) AS rn FROM product "
+        "WHERE category IS NOT NULL) WHERE rn <= :n"), {"n": int(per_category)})
+    acc: dict[str, tuple[list[str], list[str], list[str]]] = {}
+    for cat, title, brand, attrs in rows:
+        local = wanted.get(key(cat))
+        if local is None:
+            continue
+        t, b, a = acc.setdefault(local, ([], [], []))
+        if title:
+            t.append(str(title))
+        if brand:
+            b.append(str(brand))
+        if attrs:
+            try:
+                data = json.loads(attrs) if isinstance(attrs, str) else attrs
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                a += [f"{k}={v}" for k, v in list(data.items())[:10]]
+    return {k: ProductEvidence(tuple(t), tuple(dict.fromkeys(b)), tuple(dict.fromkeys(a)))
+            for k, (t, b, a) in acc.items()}
+
+
 def suggest_categories(session: Session, limit: int = 3) -> list[Suggestion]:
     """Ranked N11 leaves for every local category that is not (validly) mapped."""
     todo = [r.local for r in load_local_categories(session) if r.status != "mapped"]
     if not todo:
         return []
-    leaves = session.execute(select(CategoryNode.id, CategoryNode.name, CategoryNode.path).where(
-        CategoryNode.is_leaf.is_(True), CategoryNode.removed.is_(False))).all()
-    if not leaves:
+    ranker = category_ranker(session)
+    if ranker is None:
         return []
-    matcher = PathMatcher((int(i), n, p) for i, n, p in leaves)
+    evidence = product_evidence(session, todo)
     out: list[Suggestion] = []
     for local in todo:
-        for rank, (cid, name, path, score, reason) in enumerate(matcher.rank(local, limit), start=1):
-            out.append(Suggestion("category", local, cid, path, score, reason, rank=rank))
+        for rank, c in enumerate(ranker.candidates(local, limit, evidence=evidence.get(local)), start=1):
+            out.append(Suggestion("category", local, c.category_id, c.path, c.confidence, c.reason, rank=rank))
     return out
 
 

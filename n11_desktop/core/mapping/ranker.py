@@ -1,0 +1,610 @@
+"""Category suggestions that know how Turkish merchants name things (no Qt, no database).
+
+:class:`CategoryRanker` ranks N11 leaves for a local category path using evidence an operator
+can read back in the reason:
+
+- the whole local path, level by level (the local leaf counts most, each level above less);
+- a Turkish e-commerce lexicon (``resources/data/tr_commerce_lexicon.json``: loanwords such as
+  "Smartwatch" → "Akıllı Saat", colloquial names such as "Bayan" → "Kadın") plus the operator's
+  own "treat X as Y" entries;
+- audience words (Kadın / Erkek / Kız Çocuk / Erkek Çocuk / Çocuk / Bebek) that steer to the
+  subtree for that audience, and department words (Elektronik, Ev, Kozmetik, …) that steer to
+  N11's matching top-level departments;
+- the titles, brands and attribute names of the products in the local category;
+- what the operator already accepted: the same local name mapped before, and the N11 branch
+  the local category's siblings went to;
+- N11's tree shape: a leaf whose name the local path explains beats a generic or specialised
+  one ("Büyük Beden", "Tesettür", "2.El", "Diğer" only when asked for; "Set"/"Takım" leaves only
+  for sets).
+
+Comparisons go through :func:`~.text.fold`, so "AKILLI SAAT", "Akilli Saat" and "akıllı saat"
+are the same words.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from .text import fold
+
+try:  # optional speed-up / typo tolerance; the ranker works without it
+    from rapidfuzz import fuzz as _fuzz
+    from rapidfuzz import process as _process
+except ImportError:  # pragma: no cover - rapidfuzz is a runtime dependency
+    _fuzz = _process = None
+
+LEXICON_PATH = Path(__file__).resolve().parents[2] / "resources" / "data" / "tr_commerce_lexicon.json"
+
+# Local path separators merchants use in exports ("Kadın > Elbise", "Kadın/Elbise", "Kadın » Elbise").
+_SEP = re.compile(r"\s*(?:>|»|\||\\|/(?!\S*\d))\s*")
+_SUFFIXES = ("i", "u", "si", "su", "in", "un", "nin", "nun", "lar", "ler", "lari", "leri", "larin", "lerin",
+             "a", "e", "ya", "ye", "s", "es")
+_SOFT = {"k": "g", "p": "b", "t": "d", "c": "c"}
+
+# Weight of each local level, counted from the local leaf upwards.
+_LEVEL_WEIGHTS = (1.0, 0.55, 0.35, 0.25)
+_PRODUCT_WEIGHT = 0.3
+
+
+# --------------------------------------------------------------------------- lexicon
+@dataclass
+class Lexicon:
+    """Folded lexicon: phrase → alternatives (each a tuple of folded tokens)."""
+
+    synonyms: dict[tuple[str, ...], list[tuple[str, ...]]] = field(default_factory=dict)
+    origin: dict[tuple[str, ...], str] = field(default_factory=dict)  # "lexicon" | "yours"
+    audience: dict[tuple[str, ...], str] = field(default_factory=dict)  # phrase → audience key
+    specialised: list[tuple[str, ...]] = field(default_factory=list)
+    set_words: frozenset[str] = frozenset()
+    stopwords: frozenset[str] = frozenset()
+    departments: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # word → folded root names
+    max_len: int = 1
+
+    def add(self, local: str, n11: str | Sequence[str], origin: str = "lexicon") -> None:
+        key = tuple(fold(local).split())
+        if not key:
+            return
+        vals = [n11] if isinstance(n11, str) else list(n11)
+        alts = [tuple(fold(v).split()) for v in vals if fold(v)]
+        if origin == "yours":  # the operator's word wins over the shipped one
+            self.synonyms[key] = alts + [a for a in self.synonyms.get(key, []) if a not in alts]
+        else:
+            self.synonyms.setdefault(key, [])
+            self.synonyms[key] += [a for a in alts if a not in self.synonyms[key]]
+        self.origin[key] = origin if origin == "yours" else self.origin.get(key, origin)
+        self.max_len = max(self.max_len, len(key))
+
+    def with_operator_terms(self, terms: Mapping[str, str]) -> "Lexicon":
+        if not terms:
+            return self
+        out = Lexicon(dict(self.synonyms), dict(self.origin), self.audience, self.specialised, self.set_words,
+                      self.stopwords, self.departments, self.max_len)
+        out.synonyms = {k: list(v) for k, v in out.synonyms.items()}
+        for local, n11 in terms.items():
+            out.add(local, n11, "yours")
+        return out
+
+
+def _load_lexicon(path: Path) -> Lexicon:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    lex = Lexicon()
+    for k, v in raw.get("synonyms", {}).items():
+        lex.add(k, v)
+    for key, words in raw.get("audience", {}).items():
+        for w in words:
+            lex.audience[tuple(fold(w).split())] = fold(key)
+    lex.specialised = [tuple(fold(w).split()) for w in raw.get("specialised", [])]
+    lex.set_words = frozenset(fold(w) for w in raw.get("set_words", []))
+    lex.stopwords = frozenset(fold(w) for w in raw.get("stopwords", []))
+    for word, roots in raw.get("departments", {}).items():
+        lex.departments[tuple(fold(word).split())] = [fold(r) for r in roots]
+    return lex
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: str | None = None) -> Lexicon:
+    """The shipped lexicon (cached). Operator entries are layered on per ranker."""
+    return _load_lexicon(Path(path) if path else LEXICON_PATH)
+
+
+def split_path(local_path: str) -> list[str]:
+    text = str(local_path or "")
+    parts = re.split(r"\s*(?:>|»|\|)\s*", text) if re.search(r"[>»|]", text) else _SEP.split(text)
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+# --------------------------------------------------------------------------- evidence
+@dataclass(frozen=True)
+class ProductEvidence:
+    """What the products of one local category say: titles, brands, attribute names/values."""
+
+    titles: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    attributes: tuple[str, ...] = ()  # "Name" or "Name=Value"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    category_id: int
+    name: str
+    path: str
+    confidence: float
+    reason: str
+
+
+@dataclass
+class _Unit:
+    label: str  # the local words as written (folded)
+    alts: list[tuple[str, ...]]  # original tokens first, then lexicon expansions
+    weight: float
+    level: int  # 0 = local leaf, 1 = its parent, …; -1 = product evidence
+    via: str = ""  # "lexicon" | "yours" when expanded
+
+
+@dataclass
+class _Leaf:
+    cid: int
+    name: str
+    path: str
+    name_toks: tuple[str, ...]
+    path_toks: tuple[str, ...]  # ancestors only
+    root: str
+    parent: str
+    grandparent: str
+    audience: frozenset[str]
+    special: frozenset[tuple[str, ...]]
+    is_set: bool
+    is_other: bool
+    depth: int
+    groups: tuple[tuple[str, ...], ...] = ()  # "Mont & Kaban & Palto" → alternatives
+    parent_toks: tuple[str, ...] = ()
+
+
+def _has_phrase(toks: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(toks[i:i + n]) == phrase for i in range(len(toks) - n + 1))
+
+
+def _audience_of(toks: Sequence[str], lex: Lexicon) -> frozenset[str]:
+    """Audience keys named by a token sequence; "Erkek Çocuk" is a boy, not a man."""
+    found: set[str] = set()
+    i = 0
+    toks = list(toks)
+    while i < len(toks):
+        for n in (2, 1):
+            key = tuple(toks[i:i + n])
+            if len(key) == n and key in lex.audience:
+                found.add(lex.audience[key])
+                i += n
+                break
+        else:
+            i += 1
+    if "kiz cocuk" in found or "erkek cocuk" in found:
+        found.discard("cocuk")
+    if "bebek" in found:
+        found -= {"kadin", "erkek"}  # "Kız Bebek" / "Erkek Bebek" are babies
+    return frozenset(found)
+
+
+_ADULT = frozenset({"kadin", "erkek"})
+_CHILD = frozenset({"kiz cocuk", "erkek cocuk", "cocuk", "bebek"})
+
+
+class CategoryRanker:
+    """Ranks live N11 leaves for local category paths. Build once per suggestion run."""
+
+    def __init__(self, leaves: Iterable[tuple[int, str, str]], *, lexicon: Lexicon | None = None,
+                 operator_terms: Mapping[str, str] | None = None,
+                 accepted: Mapping[str, int] | None = None) -> None:
+        self.lex = (lexicon or load_lexicon()).with_operator_terms(dict(operator_terms or {}))
+        self._leaves: list[_Leaf] = []
+        df: Counter[str] = Counter()
+        for cid, name, path in leaves:
+            parts = [p.strip() for p in str(path).split(" > ")]
+            name_toks = tuple(t for t in fold(name).split())
+            anc = [t for p in parts[:-1] for t in fold(p).split()]
+            all_toks = list(anc) + list(name_toks)
+            leaf = _Leaf(int(cid), str(name).strip(), str(path), name_toks, tuple(anc), fold(parts[0]),
+                         fold(" > ".join(parts[:-1])), fold(" > ".join(parts[:-2])),
+                         _audience_of(all_toks, self.lex),
+                         frozenset(s for s in self.lex.specialised if _has_phrase(all_toks, s)),
+                         any(t in self.lex.set_words for t in name_toks),
+                         "diger" in name_toks, len(parts),
+                         tuple(g for g in (tuple(fold(x).split()) for x in re.split(r"&|,|\bve\b", str(name))) if g),
+                         tuple(fold(parts[-2]).split()) if len(parts) > 1 else ())
+            self._leaves.append(leaf)
+            df.update(set(all_toks))
+        implied: dict[str, str] = {}
+        for word, roots in self.lex.departments.items():
+            aud = self.lex.audience.get(word)
+            if aud:
+                for r in roots:
+                    implied.setdefault(r, aud)
+        for leaf in self._leaves:
+            if not leaf.audience and leaf.root in implied:
+                leaf.audience = frozenset({implied[leaf.root]})
+        n = max(1, len(self._leaves))
+        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._default_idf = math.log(1 + n)
+        self._index: dict[str, list[int]] = {}
+        for i, leaf in enumerate(self._leaves):
+            for t in set(leaf.name_toks) | set(leaf.path_toks):
+                self._index.setdefault(t, []).append(i)
+        self._vocab = list(self._index)
+        self._by_id = {leaf.cid: i for i, leaf in enumerate(self._leaves)}
+        self._match_cache: dict[str, frozenset[str]] = {}
+        # learned evidence
+        self._learned_name: dict[str, tuple[int, str]] = {}
+        self._learned_parent: dict[str, list[tuple[int, str]]] = {}
+        for local, cid in (accepted or {}).items():
+            if cid not in self._by_id:
+                continue
+            segs = split_path(local)
+            if not segs:
+                continue
+            self._learned_name.setdefault(fold(segs[-1]), (cid, local))
+            self._learned_parent.setdefault(fold(" > ".join(segs[:-1])), []).append((cid, local))
+
+    # ------------------------------------------------------------------ tokens
+    def idf(self, t: str) -> float:
+        return self._idf.get(t, self._default_idf)
+
+    def _variants(self, t: str) -> frozenset[str]:
+        """N11 vocabulary words that are the same word as ``t`` (Turkish suffixes, consonant
+        softening, small typos)."""
+        hit = self._match_cache.get(t)
+        if hit is not None:
+            return hit
+        out = {t} if t in self._index else set()
+        if len(t) >= 3:
+            for k in self._vocab:
+                if k != t and _same_word(t, k):
+                    out.add(k)
+        if not out and len(t) >= 6 and _process is not None:
+            for k, score, _ in _process.extract(t, self._vocab, scorer=_fuzz.ratio, score_cutoff=88, limit=3):
+                if abs(len(k) - len(t)) <= 1 and k[0] == t[0]:  # a typo, not another word ("blazer"/"lazer")
+                    out.add(k)
+        res = frozenset(out)
+        self._match_cache[t] = res
+        return res
+
+    def _units(self, segments: list[str], evidence: ProductEvidence | None) -> list[_Unit]:
+        units: list[_Unit] = []
+        seen: set[tuple[str, ...]] = set()
+        depth = len(segments)
+        for pos, seg in enumerate(segments):
+            level = depth - 1 - pos
+            w = _LEVEL_WEIGHTS[min(level, len(_LEVEL_WEIGHTS) - 1)]
+            for u in self._segment_units(seg, w, level):
+                key = u.alts[0]
+                if key in seen and level > 0:
+                    continue  # a word repeated from a parent adds nothing new
+                seen.add(key)
+                units.append(u)
+        if evidence is not None:
+            units += self._product_units(evidence, seen)
+        return units
+
+    def _segment_units(self, seg: str, weight: float, level: int) -> list[_Unit]:
+        toks = [t for t in fold(seg).split() if t]
+        out: list[_Unit] = []
+        i = 0
+        while i < len(toks):
+            for n in range(min(self.lex.max_len, len(toks) - i), 0, -1):
+                key = tuple(toks[i:i + n])
+                alts = self.lex.synonyms.get(key)
+                if alts is not None:
+                    opts = [key] + [a for a in alts if a != key]
+                    out.append(_Unit(" ".join(key), opts, weight, level,
+                                     self.lex.origin.get(key, "lexicon") if len(opts) > 1 else ""))
+                    i += n
+                    break
+            else:
+                t = toks[i]
+                i += 1
+                if t in self.lex.stopwords or (len(t) < 2 and not t.isdigit()):
+                    continue
+                out.append(_Unit(t, [(t,)], weight, level))
+        return [u for u in out if u.label not in self.lex.stopwords]
+
+    def _product_units(self, ev: ProductEvidence, seen: set[tuple[str, ...]]) -> list[_Unit]:
+        counts: Counter[str] = Counter()
+        for title in ev.titles[:200]:
+            counts.update(set(t for t in fold(title).split() if len(t) >= 3 and not t.isdigit()))
+        for a in ev.attributes[:50]:
+            counts.update(set(t for t in fold(a.replace("=", " ")).split() if len(t) >= 3))
+        brands = {t for b in ev.brands for t in fold(b).split()}
+        n = max(1, len(ev.titles))
+        out = []
+        for t, c in counts.most_common(12):
+            if t in brands or t in self.lex.stopwords or (t,) in seen or c < max(1, 0.3 * n):
+                continue
+            units = self._segment_units(t, _PRODUCT_WEIGHT * min(1.0, c / n + 0.3), -1)
+            out += [u for u in units if u.alts[0] not in seen]
+        return out[:6]
+
+    # ------------------------------------------------------------------ ranking
+    def rank(self, local_path: str, limit: int = 3, *,
+             evidence: ProductEvidence | None = None) -> list[tuple[int, str, str, float, str]]:
+        """Best ``limit`` leaves as (id, name, path, confidence 0..1, reason)."""
+        return [(c.category_id, c.name, c.path, c.confidence, c.reason)
+                for c in self.candidates(local_path, limit, evidence=evidence)]
+
+    def candidates(self, local_path: str, limit: int = 3, *,
+                   evidence: ProductEvidence | None = None) -> list[Candidate]:
+        segments = split_path(local_path)
+        if not segments:
+            return []
+        units = self._units(segments, evidence)
+        if not units:
+            return []
+        all_toks = [t for s in segments for t in fold(s).split()]
+        expanded_toks = list(all_toks) + [t for u in units if u.level >= 0 for a in u.alts[1:] for t in a]
+        local_aud = _audience_of(expanded_toks, self.lex)
+        local_special = {s for s in self.lex.specialised if _has_phrase(expanded_toks, s)}
+        local_set = any(t in self.lex.set_words for t in all_toks)
+        dept_roots, dept_words = self._departments(units)
+        dept_units = {u.label: set(r) for u in units for a in u.alts[:1] + u.alts[1:]
+                      if (r := self.lex.departments.get(a))}
+        # token → matching vocabulary words, per alternative
+        alt_hits: dict[tuple[str, ...], list[frozenset[str]]] = {}
+        for u in units:
+            for a in u.alts:
+                if a not in alt_hits:
+                    alt_hits[a] = [self._variants(t) for t in a]
+        local_words: set[str] = set()
+        for hits in alt_hits.values():
+            for h in hits:
+                local_words |= h
+        cands = self._candidate_ids(units, alt_hits)
+        learned = self._learned(segments)
+        for cid in learned:
+            if cid in self._by_id:
+                cands.add(self._by_id[cid])
+        total = sum(u.weight * self._unit_idf(u) for u in units if u.level >= 0) or 1.0
+        leaf_units_ = [u for u in units if u.level == 0]
+        leaf_names = {tuple(t for t in fold(segments[-1]).split())}
+        if len(leaf_units_) == 1:
+            leaf_names |= set(leaf_units_[0].alts)
+        total_products = sum(u.weight * self._unit_idf(u) for u in units if u.level < 0) or 1.0
+        results: list[Candidate] = []
+        for i in cands:
+            leaf = self._leaves[i]
+            name_set, path_set = set(leaf.name_toks), set(leaf.path_toks)
+            got = got_products = 0.0
+            leaf_hit = False
+            notes: list[str] = []
+            leaf_units = leaf_named = 0
+            why_words: list[str] = []
+            product_words: list[str] = []
+            via_lex: list[str] = []
+            for u in units:
+                m, alt = self._unit_match(u, alt_hits, name_set, path_set)
+                if m < 0.8 and u.label in dept_units and leaf.root in dept_units[u.label]:
+                    m, alt = 0.8, None  # "Elektronik" names the department this leaf is in
+                if u.level == 0:
+                    leaf_units += 1
+                    leaf_named += m >= 0.99
+                if m <= 0:
+                    continue
+                if u.level < 0:
+                    got_products += m * u.weight * self._unit_idf(u)
+                    if m >= 0.6:
+                        product_words.append(u.label)
+                    continue
+                got += m * u.weight * self._unit_idf(u)
+                if u.level == 0 and m >= 0.6:
+                    leaf_hit = True
+                if m >= 0.6:
+                    why_words.append(u.label)
+                    if alt is not None and alt != u.alts[0]:
+                        via_lex.append(f"“{u.label}” = “{' '.join(alt)}”" + (" (your term)" if u.via == "yours" else ""))
+            recall = got / total
+            name_cover = leaf_named / leaf_units if leaf_units else 0.0
+            name_w = sum(self.idf(t) for t in leaf.name_toks) or 1.0
+            precision = min(1.0, self._explained(leaf, local_words, local_set) / name_w)
+            if leaf.parent_toks and all(any(h & {t} for u in units if u.level == 0 for a in u.alts
+                                            for h in alt_hits[a]) for t in leaf.parent_toks):
+                precision = max(precision, 0.75)  # a kind of what was asked ("Silecek > Telli Silecek")
+                notes.append(f"a kind of “{leaf.path.split(' > ')[-2]}”")
+            score = 0.55 * recall + 0.35 * precision + 0.1 * name_cover
+            if leaf.name_toks in leaf_names:
+                score += 0.06  # the very name, not a list or a wider leaf that includes it
+                notes.append("same name")
+            if product_words:  # the products' titles agree: a bonus, never a penalty
+                score += 0.08 * got_products / total_products
+                notes.append("product titles say " + ", ".join(f"“{w}”" for w in product_words[:3]))
+            if not leaf_hit:
+                score *= 0.7
+            # audience
+            factor, note = self._audience_factor(local_aud, leaf.audience)
+            score *= factor
+            if note:
+                notes.append(note)
+            # department
+            if dept_roots:
+                if leaf.root in dept_roots:
+                    score *= 1.05
+                    notes.append(f"department “{dept_words}”")
+                else:
+                    score *= 0.8
+            # specialised subtrees and sets only when asked for
+            extra = leaf.special - local_special
+            if extra:
+                score *= 0.75
+            if leaf.is_set and not local_set:
+                score *= 0.85
+            elif local_set and leaf.is_set:
+                score *= 1.1
+                notes.append("a set")
+            elif local_set and not leaf.is_set:
+                score *= 0.9
+            if leaf.is_other and "diger" not in all_toks:
+                score *= 0.85
+            # learned from the operator's accepted mappings
+            bonus, lnote = self._learned_bonus(leaf, learned)
+            score = score * bonus[0] + bonus[1]
+            if lnote:
+                notes.append(lnote)
+            if score <= 0.2:
+                continue
+            reason = self._reason(leaf, why_words, via_lex, notes, recall, precision)
+            results.append(Candidate(leaf.cid, leaf.name, leaf.path, round(min(score, 1.0), 3), reason))
+        results.sort(key=lambda c: (-c.confidence, -self._leaves[self._by_id[c.category_id]].depth, c.category_id))
+        return results[:limit]
+
+    # ------------------------------------------------------------------ pieces
+    def _explained(self, leaf: _Leaf, local_words: set[str], local_set: bool) -> float:
+        """idf weight of the leaf-name words the local path accounts for. A name listing
+        alternatives ("Mont & Kaban & Palto") is largely explained when one alternative is; a
+        qualified alternative ("Deri Mont") is not."""
+        def ok(t: str) -> bool:
+            return t in local_words or (local_set and t in self.lex.set_words)
+
+        got = sum(self.idf(t) for t in leaf.name_toks if ok(t))
+        if len(leaf.groups) > 1:
+            def plain(g):
+                return [t for g_ in (g,) for t in g_ if (t,) not in self.lex.audience]
+            if any(any(ok(t) for t in plain(g)) for g in leaf.groups):
+                for g in leaf.groups:
+                    rest = plain(g)
+                    if len(rest) == 1 and not ok(rest[0]):
+                        got += 0.8 * self.idf(rest[0])
+        return got
+
+    def _unit_idf(self, u: _Unit) -> float:
+        vals = [self.idf(t) for a in u.alts for t in a if t in self._index]
+        base = max(vals) if vals else self._default_idf * 0.6
+        return max(1.0, base)
+
+    def _unit_match(self, u: _Unit, alt_hits, name_set: set[str], path_set: set[str]
+                    ) -> tuple[float, tuple[str, ...] | None]:
+        best, best_alt = 0.0, None
+        for k, a in enumerate(u.alts):
+            hits = alt_hits[a]
+            in_name = sum(1 for h in hits if h & name_set)
+            in_any = sum(1 for h in hits if h & name_set or h & path_set)
+            n = len(hits)
+            if in_any == 0:
+                continue
+            if in_name == n:
+                m = 1.0
+            elif in_any == n:
+                m = 0.75 if in_name else 0.6
+            else:
+                m = 0.5 * in_any / n + (0.2 if in_name else 0.0)
+            if k > 0:
+                m *= 0.97  # a lexicon word is almost as good as the merchant's own
+            if m > best:
+                best, best_alt = m, a
+        return best, best_alt
+
+    def _candidate_ids(self, units: list[_Unit], alt_hits) -> set[int]:
+        def ids(level_filter) -> set[int]:
+            out: set[int] = set()
+            for u in units:
+                if not level_filter(u.level):
+                    continue
+                for a in u.alts:
+                    for h in alt_hits[a]:
+                        for k in h:
+                            out.update(self._index.get(k, ()))
+            return out
+
+        lead = ids(lambda lv: lv == 0)
+        if len(lead) < 3:
+            lead |= ids(lambda lv: lv != 0)
+        return lead
+
+    def _departments(self, units: list[_Unit]) -> tuple[set[str], str]:
+        roots: set[str] = set()
+        words: list[str] = []
+        for u in units:
+            if u.level <= 0 and len(units) > 1:
+                continue  # the leaf names the product, the levels above name the department
+            for a in u.alts:
+                r = self.lex.departments.get(a)
+                if r:
+                    roots.update(r)
+                    words.append(u.label)
+                    break
+        return roots, ", ".join(dict.fromkeys(words))
+
+    @staticmethod
+    def _audience_factor(local: frozenset[str], leaf: frozenset[str]) -> tuple[float, str]:
+        if not local:
+            if leaf & _CHILD:
+                return 0.8, ""  # nothing says the local category is for children
+            return (0.97 if leaf - {"unisex"} else 1.0), ""
+        if not leaf:
+            return 0.93, ""
+        if local & leaf:
+            return 1.0, f"for {', '.join(sorted(local & leaf))}"
+        if local & _CHILD and leaf & _CHILD:
+            if "cocuk" in local or "cocuk" in leaf:
+                return 0.92, ""
+            return 0.7, ""
+        return 0.6, ""
+
+    def _learned(self, segments: list[str]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        hit = self._learned_name.get(fold(segments[-1]))
+        if hit:
+            out[hit[0]] = f"you mapped “{hit[1]}” here"
+        for cid, local in self._learned_parent.get(fold(" > ".join(segments[:-1])), []) if len(segments) > 1 else []:
+            out.setdefault(-cid, f"its sibling “{local}” went to this branch")
+        return out
+
+    def _learned_bonus(self, leaf: _Leaf, learned: dict[int, str]) -> tuple[tuple[float, float], str]:
+        if not learned:
+            return (1.0, 0.0), ""
+        if leaf.cid in learned:
+            return (1.0, 0.25), learned[leaf.cid]
+        for key, note in learned.items():
+            if key >= 0:
+                continue
+            other = self._leaves[self._by_id[-key]]
+            if other.parent == leaf.parent:
+                return (1.15, 0.0), note
+            if other.grandparent and other.grandparent == leaf.grandparent:
+                return (1.07, 0.0), note
+        return (1.0, 0.0), ""
+
+    @staticmethod
+    def _reason(leaf: _Leaf, words: list[str], via_lex: list[str], notes: list[str], recall: float,
+                precision: float) -> str:
+        parts = []
+        if words:
+            parts.append("matches " + ", ".join(f"“{w}”" for w in dict.fromkeys(words)))
+        if via_lex:
+            parts.append("lexicon: " + "; ".join(dict.fromkeys(via_lex)))
+        parts += list(dict.fromkeys(notes))
+        parts.append(f"covers {round(recall * 100)}% of the local path, explains {round(precision * 100)}% "
+                     f"of “{leaf.name}”")
+        return " · ".join(parts)
+
+
+def _same_word(a: str, b: str) -> bool:
+    """"canta" ~ "cantasi", "kazak" ~ "kazagi", "ayakkabi" ~ "ayakkabisi"; not "tava" ~ "tavan"."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 3:
+        return False
+    if long_.startswith(short):
+        rest = long_[len(short):]
+        if rest in _SUFFIXES:
+            return True
+        if short[-1] in "aeiou" and rest[:1] in ("s", "l", "n", "y") and rest[1:] in ("i", "u", "ı", "ler", "lar",
+                                                                                     "leri", "lari"):
+            return True
+        return False
+    soft = _SOFT.get(short[-1])
+    if soft and len(short) >= 4 and long_.startswith(short[:-1] + soft):
+        return long_[len(short):] in ("i", "u", "e", "a", "in", "un", "leri", "lari")
+    return False
