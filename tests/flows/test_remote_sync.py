@@ -220,3 +220,18 @@ def test_a_running_sync_never_holds_back_sends():
     later = t0 + timedelta(minutes=5)
     started = [r.slug for r in p.take_starts(later)]
     assert "stock" in started and "price" in started and "remote_sync" in p.running
+
+
+def test_a_sku_out_of_stock_on_n11_while_we_have_stock_is_fixed_too(live, sandbox):
+    db, skus = live
+    sandbox.state.edit_product(skus[3], quantity=0)  # N11: Out_Of_Stock; we would send 10 − 1
+    assert run_flow("remote_sync", db).ok
+    assert _kpis(db).total_sku_difference == 1  # not on sale: seed KPI 3, not a KPI 8 difference
+    res = run_flow("fix_differences", db)
+    assert (res.total, res.succeeded) == (1, 1), res.message
+    assert run_flow("stock", db).succeeded == 1
+    drain(db, sandbox)
+    assert sandbox.state.products[skus[3]]["quantity"] == 9
+    assert sandbox.state.products[skus[3]]["saleStatus"] == "On_Sale"
+    assert run_flow("remote_sync", db).ok
+    assert _kpis(db).total_sku_difference == 0

@@ -106,7 +106,7 @@ JOIN remote_product rp ON rp.stock_code = p.sku
 JOIN catalog_item ci ON ci.product_id = p.id AND ci.removed_at IS NULL
 LEFT JOIN price pr ON pr.product_id = p.id
 LEFT JOIN stock st ON st.product_id = p.id
-WHERE rp.status = 'Active' AND rp.sale_status = 'On_Sale'
+WHERE rp.status = 'Active' AND rp.sale_status IN ('On_Sale', 'Out_Of_Stock')
 """
 
 
@@ -117,8 +117,9 @@ def _money(v: Any) -> Decimal | None:
 
 
 def find_differences(session, buffer_stock: int) -> dict[str, dict[str, tuple[int, Any, Any, datetime]]]:
-    """{"price": {sku: (product id, ours, N11's, fetched_at)}, "stock": {...}}: the same rule as
-    the KPIs (``core.metrics`` PRICE_DIFF / STOCK_DIFF) over SKUs on sale."""
+    """{"price": {sku: (product id, ours, N11's, fetched_at)}, "stock": {...}}: the KPIs' rule
+    (``core.metrics`` PRICE_DIFF / STOCK_DIFF) over SKUs active on N11 — on sale, or out of stock
+    there while we would send a quantity (N11 shows 0, ours is 7: a stock difference to fix too)."""
     out: dict[str, dict[str, tuple[int, Any, Any, datetime]]] = {"price": {}, "stock": {}}
     buf = max(0, int(buffer_stock or 0))
     for pid, sku, price, lp, qty, n_price, n_lp, n_qty, fetched in session.execute(text(_DIFF_SQL)):
