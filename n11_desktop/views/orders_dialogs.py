@@ -50,6 +50,30 @@ class ShipDialog(TextDialog):
         return d.edit.text().strip() if d.exec() == QDialog.DialogCode.Accepted else None
 
 
+class MicroInvoiceDialog(TextDialog):
+    """Invoice link of a micro-export order: N11 also needs the invoice number and date/time."""
+
+    def __init__(self, current: str = "", parent: QWidget | None = None) -> None:
+        super().__init__("Invoice link (micro-export order)",
+                         "Micro-export order: N11 needs the https:// link of the invoice document, the invoice "
+                         "number and the invoice date and time (Turkish time).", "https://…/invoice.pdf",
+                         current, parent)
+        lay = self.layout()
+        self.number = QLineEdit()
+        self.number.setPlaceholderText("e.g. ABC2026000000001")
+        self.time = QLineEdit()
+        self.time.setPlaceholderText("dd/MM/yyyy HH:mm, e.g. 31/01/2026 14:30")
+        lay.insertRow(2, "Invoice number", self.number)
+        lay.insertRow(3, "Invoice date and time", self.time)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, current: str = "") -> tuple[str, str, str] | None:
+        d = cls(current, parent)
+        if d.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return d.edit.text().strip(), d.number.text().strip(), d.time.text().strip()
+
+
 class InvoiceDialog(TextDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, current: str = "") -> str | None:

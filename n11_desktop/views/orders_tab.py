@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 
 from ..core.orders import status as st
 from ..core.orders.queries import OrderFilter
-from .orders_dialogs import AddressMappingDialog, CancelDialog, CargoMappingDialog, InvoiceDialog, ShipDialog
+from .orders_dialogs import (AddressMappingDialog, CancelDialog, CargoMappingDialog, InvoiceDialog,
+                             MicroInvoiceDialog, ShipDialog)
 from .orders_model import STATUS_COLORS, OrdersModel, local_time, money, status_text
 
 ORDER_FLOWS = {"order_create", "order_update", "send_invoice_link", "get_updated_orders", "cancellation_requests",
@@ -476,15 +477,22 @@ class OrdersTab(QWidget):
             return
         self._act(actions.ship, self.detail.row.id, ids, tracking)
 
-    def attach_invoice(self, url: str | None = None) -> None:
+    def attach_invoice(self, url: str | None = None, invoice_number: str | None = None,
+                       invoice_time: str | None = None) -> None:
+        """Attach the invoice link; a micro-export order also asks for the invoice number and time."""
         from ..core.orders import actions
 
         if self.detail is None:
             return
+        if url is None and self.detail.micro:
+            answer = MicroInvoiceDialog.ask(self, self.detail.invoice_link)
+            if answer is None:
+                return
+            url, invoice_number, invoice_time = answer
         url = url if url is not None else InvoiceDialog.ask(self, self.detail.invoice_link)
         if url is None:
             return
-        self._act(actions.attach_invoice, self.detail.row.id, url)
+        self._act(actions.attach_invoice, self.detail.row.id, url, invoice_number, invoice_time)
 
     def cancel_lines(self, quantities: dict[int, int] | None = None) -> None:
         from ..core.orders import actions

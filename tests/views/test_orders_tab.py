@@ -300,3 +300,31 @@ def test_pickup_point_order_shows_the_point_and_the_customer(qtbot, odb, ctl, sa
     assert "pick-up point (EASYPOINT)" in text and "Customer (billing address)" in text
     assert pkg["customerfullName"] in text
     close(w, services)
+
+
+def test_micro_export_order_asks_for_invoice_number_and_time(qtbot, odb, ctl, sandbox):
+    from n11_desktop.views.orders_dialogs import MicroInvoiceDialog
+
+    (pkg,) = sandbox.state.create_order(micro=True)
+    assert run_flow("order_create", odb).ok
+    w, services = make(qtbot, odb)
+    qtbot.waitUntil(lambda: w.detail is not None and w.detail.micro, timeout=10_000)
+    # the link alone is refused with the reason, and nothing is sent
+    w.attach_invoice("https://erp.example.com/inv/m1.pdf")
+    qtbot.waitUntil(lambda: "micro-export" in w.message.text(), timeout=10_000)
+    assert not sandbox.state.invoices
+    # the dialog asks for the three values (patched the way an operator fills it)
+    asked = MicroInvoiceDialog.ask
+    try:
+        MicroInvoiceDialog.ask = classmethod(
+            lambda cls, parent, current="": ("https://erp.example.com/inv/m1.pdf", "MKR2026000000001", "31/01/2026 23:30"))
+        w.attach_invoice()
+    finally:
+        MicroInvoiceDialog.ask = asked
+    qtbot.waitUntil(lambda: any(i["orderNumber"] == pkg["orderNumber"] for i in sandbox.state.invoices),
+                    timeout=15_000)
+    sent = sandbox.state.invoices[-1]
+    assert sent["invoiceNumber"] == "MKR2026000000001" and sent["invoiceDateTime"] == "31/01/2026 23:30:00"
+    qtbot.waitUntil(lambda: not w._pending_flows, timeout=15_000)
+    settle(qtbot, w, services)
+    close(w, services)

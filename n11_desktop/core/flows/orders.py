@@ -388,8 +388,16 @@ def _mark_sent(ctx: FlowContext, item_ids: list[int], status: str) -> None:
 
 
 def _send_invoice(ctx: FlowContext, order_id: int, number: str, link: str) -> bool:
+    from ..orders.actions import is_micro_export
+
+    with ctx.session_factory() as s:  # micro-export orders carry the invoice number and time too
+        order = s.get(Order, order_id)
+        micro = order is not None and is_micro_export(s, order)
+        invoice = dict(((order.raw or {}).get("invoice") or {}) if order is not None else {})
+    when = datetime.fromisoformat(invoice["time"]) if invoice.get("time") else None
     try:
-        ctx.client().save_invoice_link(number, link)
+        ctx.client().save_invoice_link(number, link, invoice_number=invoice.get("number"),
+                                       invoice_datetime=when, micro=micro)
     except (N11Error, ValueError) as exc:
         ctx.log(f"order {number}: invoice link not accepted: {_error_text(exc)}", level="ERROR",
                 object_type="order", object_key=number)

@@ -87,15 +87,52 @@ def ship(db, order_id: int, item_ids, tracking_number: str) -> ActionResult:
                             "order_update", (order.n11_order_number,))
 
 
-def attach_invoice(db, order_id: int, url: str) -> ActionResult:
+def is_micro_export(s, order: Order) -> bool:
+    """N11 marks a micro-export order ``micro: true`` on its packages (API.md §6, §9)."""
+    from ..storage.models import Package
+
+    return any((p.raw or {}).get("micro") is True
+               for p in s.scalars(select(Package).where(Package.order_id == order.id)))
+
+
+_INVOICE_TIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M")
+
+
+def parse_invoice_time(text: str):
+    """``dd/MM/yyyy HH:mm`` (Turkish time) → aware datetime; ActionError if unreadable."""
+    from datetime import datetime
+
+    from ..n11.clock import to_turkey
+
+    value = (text or "").strip()
+    for fmt in _INVOICE_TIME_FORMATS:
+        try:
+            return to_turkey(datetime.strptime(value, fmt))
+        except ValueError:
+            continue
+    raise ActionError(f"invoice date and time {value!r} is not like 31/01/2026 14:30")
+
+
+def attach_invoice(db, order_id: int, url: str, invoice_number: str | None = None,
+                   invoice_time: str | None = None) -> ActionResult:
+    """Attach the invoice link (https only). A micro-export order also needs the invoice number
+    and the invoice date and time, which N11 takes with the link."""
     link = (url or "").strip()
     parts = urlsplit(link)
     if parts.scheme != "https" or not parts.netloc:
         raise ActionError("invoice link must be an https:// address (N11 accepts https PDF/PNG/JPEG links)")
     if len(link) > 2048:
         raise ActionError("invoice link is longer than 2048 characters")
+    number = (invoice_number or "").strip()
+    when = parse_invoice_time(invoice_time) if (invoice_time or "").strip() else None
     with db.session_factory.begin() as s:
         order = _order(s, order_id)
+        if is_micro_export(s, order) and (not number or when is None):
+            raise ActionError("micro-export order: N11 needs the invoice number and the invoice date and time "
+                              "with the link")
+        if number or when is not None:
+            order.raw = {**(order.raw or {}), "invoice": {"number": number or None,
+                                                          "time": when.isoformat() if when else None}}
         order.invoice_link = link
         order.invoice_sent_at = None
         return ActionResult(f"invoice link attached to {order.number}; sending to N11", "send_invoice_link",

@@ -102,6 +102,7 @@ class OrderDetail:
     packages: tuple[PackageRow, ...]
     cancellations: tuple[CancelRow, ...]
     raw_json: str
+    micro: bool = False  # micro-export: the invoice link needs the invoice number and time
 
 
 def _where(f: OrderFilter):
@@ -207,7 +208,8 @@ def order_detail(session, order_id: int) -> OrderDetail | None:
                        discount=o.discount_amount, invoice_link=o.invoice_link or "",
                        invoice_sent=o.invoice_sent_at is not None, items=tuple(items), packages=packages,
                        cancellations=tuple(cancels),
-                       raw_json=json.dumps(raw, ensure_ascii=False, indent=2, sort_keys=True, default=str))
+                       raw_json=json.dumps(raw, ensure_ascii=False, indent=2, sort_keys=True, default=str),
+                       micro=any((p.raw or {}).get("micro") is True for p in pkgs.values()))
 
 
 def waiting_claims(session) -> tuple[tuple[str, str, str], ...]:
