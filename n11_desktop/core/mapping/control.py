@@ -110,6 +110,14 @@ class MappingSnapshot:
                 select(ValueMapping.local_attribute, ValueMapping.local_value, ValueMapping.attribute_id,
                        ValueMapping.value_id, ValueMapping.custom_value, ValueMapping.category_id)):
             self.values[(fold(la), fold(lv), int(cid or 0))] = (aid, vid, custom)
+        # names of the N11 values global maps point at: a global map applies wherever its local
+        # attribute is mapped, also to N11 attributes (per category) that list the same value name
+        gvids = {int(v[1]) for k, v in self.values.items() if k[2] == 0 and v[1] is not None}
+        self.value_names: dict[int, str] = {}
+        for chunk in _chunks(sorted(gvids), CHUNK):
+            for vid, vname in session.execute(select(AttributeValue.value_id, AttributeValue.name).where(
+                    AttributeValue.value_id.in_(chunk))):
+                self.value_names.setdefault(int(vid), str(vname))
         self.leaves: dict[int, _Leaf] = {}
         self.resolved: dict[tuple[int, str, str], Any] = {}  # (leaf, local name, value) → attribute entry | Problem
         self._session = session
@@ -418,10 +426,16 @@ def _resolve_value(snap: MappingSnapshot, leaf: _Leaf, a: _Attr, local_name: str
         if vid is not None:
             if int(vid) in a.by_id:
                 return {"id": a.attribute_id, "valueId": int(vid), "customValue": None}
+            same = a.by_fold.get(fold(snap.value_names.get(int(vid), "")))
+            if same is not None:  # a global map, here for another N11 attribute listing the same value
+                return {"id": a.attribute_id, "valueId": same, "customValue": None}
             return Problem("value_not_in_list", field_name,
                            f"Value {value} is not in N11's list for {a.name} (mapped to value {vid}, which "
                            f"“{leaf.name}” does not offer)")
         if custom:
+            same = a.by_fold.get(fold(custom))
+            if same is not None:
+                return {"id": a.attribute_id, "valueId": same, "customValue": None}
             if a.custom:
                 return {"id": a.attribute_id, "valueId": None, "customValue": custom}
             return Problem("custom_not_allowed", field_name,

@@ -125,8 +125,14 @@ def _resolve(snap: MappingSnapshot, leaf_id: int, a, local_attr: str, value: str
         if vid is not None:
             if int(vid) in a.by_id:
                 return ValueView(value, n, int(vid), a.by_id[int(vid)], where, True)
+            same = a.by_fold.get(fold(snap.value_names.get(int(vid), "")))
+            if same is not None:
+                return ValueView(value, n, same, a.by_id[same], where + " (same value name)", True)
             return ValueView(value, n, int(vid), f"value {vid}", where + " — not in N11's list", False)
         if custom:
+            same = a.by_fold.get(fold(custom))
+            if same is not None:
+                return ValueView(value, n, same, a.by_id[same], where, True)
             return ValueView(value, n, None, f"free text: {custom}", where, a.custom)
     vid = a.by_fold.get(fold(value))
     if vid is not None:

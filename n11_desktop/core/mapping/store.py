@@ -286,19 +286,26 @@ def set_value_mapping(session: Session, local_attribute: str, local_value: str, 
         node = check_leaf(session, cid)
     else:
         node = None
+    scoped_ids: list[int] = []
     if attribute_id is None:
         rule = rule_for(session, name, cid) if cid else _global_rule(session, name)
-        if rule is None:
+        if rule is None and not cid:
+            # mapped per category only: a global value map applies wherever the attribute is mapped
+            scoped_ids = sorted({int(r.attribute_id) for r in session.scalars(
+                select(AttributeRule).where(AttributeRule.category_id != 0)) if fold(r.local_attribute) == fold(name)})
+        if rule is None and not scoped_ids:
             where = f" in {describe_node(node)}" if node else " (global)"
             raise MappingError(f"no attribute rule for “{name}”{where} — map the attribute first")
-        attribute_id = rule.attribute_id
-    aid = int(attribute_id)
-    attrs_q = select(CategoryAttribute).where(CategoryAttribute.attribute_id == aid,
-                                              CategoryAttribute.removed.is_(False))
+        if rule is not None:
+            attribute_id = rule.attribute_id
+    aid = int(attribute_id) if attribute_id is not None else None
+    attrs_q = select(CategoryAttribute).where(CategoryAttribute.removed.is_(False))
+    attrs_q = attrs_q.where(CategoryAttribute.attribute_id == aid) if aid is not None else \
+        attrs_q.where(CategoryAttribute.attribute_id.in_(scoped_ids))
     if cid:
         attrs_q = attrs_q.where(CategoryAttribute.category_id == cid)
     attrs = session.scalars(attrs_q).all()
-    attr_name = attrs[0].name if attrs else str(aid)
+    attr_name = attrs[0].name if attrs else (str(aid) if aid is not None else name)
     custom = (custom_value or "").strip() or None
     vid: int | None = None
     if value_id not in (None, ""):
@@ -314,9 +321,17 @@ def set_value_mapping(session: Session, local_attribute: str, local_value: str, 
         if ok is None:
             where = f" in {describe_node(node)}" if node else ""
             raise MappingError(f"value {vid} is not in N11's list for {attr_name}{where}")
+        if aid is None:  # the attribute (of those mapped per category) that offers this value
+            owner = session.scalars(select(AttributeValue.category_attribute_id).where(
+                AttributeValue.category_attribute_id.in_([a.id for a in attrs]), AttributeValue.value_id == vid,
+                AttributeValue.removed.is_(False)).limit(1)).first()
+            aid = next(int(a.attribute_id) for a in attrs if a.id == owner)
         custom = None
     elif custom:
-        if attrs and not any(a.custom_value for a in attrs):
+        named = aid is None and session.scalars(select(AttributeValue.id).where(
+            AttributeValue.category_attribute_id.in_([a.id for a in attrs]), AttributeValue.removed.is_(False),
+            func.lower(AttributeValue.name) == custom.lower()).limit(1)).first() is not None
+        if attrs and not named and not any(a.custom_value for a in attrs):
             raise MappingError(f"{attr_name} does not accept free text on N11 — choose one of its values")
     else:
         raise MappingError(f"choose an N11 value for {name}={value} (or type free text for a custom-value attribute)")
