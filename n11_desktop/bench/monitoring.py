@@ -95,7 +95,8 @@ def bench_log_viewer(size: int, workdir: Path) -> BenchResult:
         with db.session_factory() as s:
             for name, f in (("open", mon.LogFilter()), ("errors", mon.LogFilter(level="ERROR")),
                             ("flow+level", mon.LogFilter(flow="stock", level="WARNING")),
-                            ("text", mon.LogFilter(text="record 4242 ")), ("sku", mon.LogFilter(object_key="SKU-0000042"))):
+                            ("text", mon.LogFilter(text="record 4242 ")),
+                            ("text common", mon.LogFilter(text="processed")), ("sku", mon.LogFilter(object_key="SKU-0000042"))):
                 t0 = time.perf_counter()
                 mon.query_logs(s, f, limit=200)
                 mon.count_logs(s, f)

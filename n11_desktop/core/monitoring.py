@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import column, delete, func, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from .inputs import neutralise_row
@@ -72,6 +72,24 @@ class RunRow:
     message: str
 
 
+#: the trigram full-text index of log messages and object keys (migration 0005)
+_FTS = table("log_entry_fts", column("rowid"))
+FTS_MIN_CHARS = 3  # a trigram index finds substrings of 3 characters or more
+
+
+def _fts_phrase(f: LogFilter) -> str | None:
+    """The text filter as an FTS5 phrase (a case-insensitive substring), or None for a shorter text."""
+    if not f.text or len(f.text) < FTS_MIN_CHARS:
+        return None
+    return '"' + f.text.replace('"', '""') + '"'
+
+
+def _id_col(f: LogFilter):
+    """The id to order and page by: the index's rowid when the text filter uses it, so SQLite walks the
+    matches newest first and stops at the page's end instead of collecting every match first."""
+    return _FTS.c.rowid if _fts_phrase(f) else LogEntry.id
+
+
 def _apply(q, f: LogFilter):
     if f.flow:
         q = q.where(LogEntry.flow == f.flow)
@@ -87,7 +105,11 @@ def _apply(q, f: LogFilter):
         q = q.where(LogEntry.created_at < f.until)
     if f.n11_calls_only:
         q = q.where(LogEntry.object_type == "n11_call")
-    if f.text:
+    phrase = _fts_phrase(f)
+    if phrase is not None:
+        q = q.join_from(LogEntry, _FTS, _FTS.c.rowid == LogEntry.id).where(
+            text("log_entry_fts MATCH :log_text").bindparams(log_text=phrase))
+    elif f.text:
         like = f"%{f.text}%"
         q = q.where(or_(LogEntry.message.like(like), LogEntry.object_key.like(like)))
     return q
@@ -98,9 +120,10 @@ def query_logs(session: Session, f: LogFilter, *, before_id: int | None = None, 
     q = select(LogEntry.id, LogEntry.created_at, LogEntry.flow, LogEntry.run_id, LogEntry.level, LogEntry.object_key,
                LogEntry.message, (LogEntry.request.is_not(None) | LogEntry.response.is_not(None)))
     q = _apply(q, f)
+    idc = _id_col(f)
     if before_id is not None:
-        q = q.where(LogEntry.id < before_id)
-    q = q.order_by(LogEntry.id.desc()).limit(limit)
+        q = q.where(idc < before_id)
+    q = q.order_by(idc.desc()).limit(limit)
     return tuple(LogRow(*r) for r in session.execute(q).all())
 
 
@@ -144,9 +167,10 @@ def iter_logs(session: Session, f: LogFilter, *, chunk: int = 5000) -> Iterator[
     before = None
     while True:
         q = _apply(select(LogEntry), f)
+        idc = _id_col(f)
         if before is not None:
-            q = q.where(LogEntry.id < before)
-        rows = session.scalars(q.order_by(LogEntry.id.desc()).limit(chunk)).all()
+            q = q.where(idc < before)
+        rows = session.scalars(q.order_by(idc.desc()).limit(chunk)).all()
         if not rows:
             return
         for e in rows:

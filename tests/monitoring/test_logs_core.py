@@ -47,3 +47,37 @@ def test_export_and_prune(db, tmp_path):
     with db.session_factory() as s:
         assert mon.count_logs(s, mon.LogFilter())[0] == 50
         assert mon.retention_days(s) == 1
+
+
+def test_text_filter_uses_the_full_text_index_and_follows_every_change(db):
+    """Substring search (any case, message or object key) from the FTS5 index; new, edited and
+    purged rows are found or gone at once; texts shorter than the index's 3 characters still work."""
+    fill(db, 120)
+    with db.session_factory() as s:
+        from sqlalchemy import text
+
+        plan = " ".join(str(r) for r in s.execute(
+            text("EXPLAIN QUERY PLAN SELECT rowid FROM log_entry_fts WHERE log_entry_fts MATCH '\"sage 11\"'")))
+        assert "VIRTUAL TABLE INDEX" in plan
+        keys = [r.object_key for r in mon.query_logs(s, mon.LogFilter(text="MESSAGE 11"), limit=1000)]
+        assert keys == ["SKU-119", "SKU-118", "SKU-117", "SKU-116", "SKU-115", "SKU-114", "SKU-113", "SKU-112",
+                        "SKU-111", "SKU-110", "SKU-11"]  # newest first, case folded like LIKE
+        page = mon.query_logs(s, mon.LogFilter(text="message 11"), limit=4)
+        rest = mon.query_logs(s, mon.LogFilter(text="message 11"), before_id=page[-1].id, limit=100)
+        assert [r.object_key for r in page + rest] == keys  # keyset paging over the index
+        assert mon.count_logs(s, mon.LogFilter(text="message 11")) == (11, False)
+        assert mon.count_logs(s, mon.LogFilter(text="message 11", level="ERROR")) == (1, False)  # only 110
+        assert [r.object_key for r in mon.query_logs(s, mon.LogFilter(text="SKU-57"))] == ["SKU-57"]
+        assert mon.count_logs(s, mon.LogFilter(text="e 3"))[0] == 11  # 3, 30-39
+        assert mon.count_logs(s, mon.LogFilter(text="11"))[0] == 11  # shorter than a trigram: still found
+        assert mon.count_logs(s, mon.LogFilter(text='say "hi"')) == (0, False)  # quotes are plain text
+    with db.session_factory.begin() as s:
+        s.add(LogEntry(flow="stock", level="INFO", object_key="NEW-1", message="brand new line"))
+        s.query(LogEntry).filter(LogEntry.object_key == "SKU-100").update({"message": "edited text"})
+    with db.session_factory.begin() as s:
+        assert mon.prune_logs(s, NOW + timedelta(days=30, minutes=-60)) == 60  # the oldest 60 go
+    with db.session_factory() as s:
+        assert [r.object_key for r in mon.query_logs(s, mon.LogFilter(text="brand new"))] == ["NEW-1"]
+        assert [r.object_key for r in mon.query_logs(s, mon.LogFilter(text="edited"))] == ["SKU-100"]
+        assert mon.count_logs(s, mon.LogFilter(text="message 10")) == (9, False)  # 10 purged, 100 edited
+        assert mon.count_logs(s, mon.LogFilter(text="message 11")) == (10, False)  # 11 purged

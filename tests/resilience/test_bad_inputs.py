@@ -40,7 +40,7 @@ def fingerprint(db_path: Path) -> dict[str, str]:
     try:
         out = {}
         for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"):
-            if name in HISTORY_TABLES:
+            if name in HISTORY_TABLES or name.startswith("log_entry_fts"):  # the log's full-text index
                 continue
             h = hashlib.sha256()
             for row in con.execute(f'SELECT * FROM "{name}" ORDER BY rowid'):

@@ -81,9 +81,10 @@ def _check_owner(path: Path) -> None:
                             "n11-desktop opens only its own database files and left it untouched")
     if not tables or _LEGACY_MARKERS <= tables:
         return
-    from .models import Base
+    from .models import FTS_TABLE_PREFIX, Base
 
-    foreign = sorted(tables - set(Base.metadata.tables) - {"alembic_version"})
+    foreign = sorted(t for t in tables - set(Base.metadata.tables) - {"alembic_version"}
+                     if not t.startswith(FTS_TABLE_PREFIX))
     if foreign:
         more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         raise DatabaseError(f"{path} is the database of another application (tables {', '.join(foreign[:3])}{more}); "

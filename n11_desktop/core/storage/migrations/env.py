@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from n11_desktop.core.storage.models import Base
+from n11_desktop.core.storage.models import Base, include_in_autogenerate
 
 config = context.config
 target_metadata = Base.metadata
@@ -19,6 +19,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
+            include_name=include_in_autogenerate,  # the log's full-text index is SQL of its own (0005)
         )
         with context.begin_transaction():
             context.run_migrations()
