@@ -118,6 +118,9 @@ class MappingSnapshot:
             for vid, vname in session.execute(select(AttributeValue.value_id, AttributeValue.name).where(
                     AttributeValue.value_id.in_(chunk))):
                 self.value_names.setdefault(int(vid), str(vname))
+        from .defaults import attribute_defaults
+
+        self.defaults = attribute_defaults(session)
         self.leaves: dict[int, _Leaf] = {}
         self.resolved: dict[tuple[int, str, str], Any] = {}  # (leaf, local name, value) → attribute entry | Problem
         self._session = session
@@ -338,6 +341,14 @@ def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: i
                         break
                 if sent_any:
                     present.add(aid)
+            if snap.defaults:  # what the catalog does not carry, from the operator's defaults
+                for a in leaf.attrs.values():
+                    if a.attribute_id in present:
+                        continue
+                    entry = _default_entry(snap, leaf, a)
+                    if entry is not None:
+                        out_attrs.append(entry)
+                        present.add(a.attribute_id)
             for a in sorted(leaf.attrs.values(), key=lambda a: -a.order):
                 if a.mandatory and a.attribute_id not in present and not any(
                         p.code == "value_not_in_list" and p.field == f"attributes.{a.name}" for p in problems):
@@ -416,6 +427,20 @@ def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: i
     blocking = any(p.blocking for p in problems)
     return PayloadResult(sku=sku, payload=None if blocking else payload, problems=tuple(problems), product_id=pid,
                          draft=payload, category_id=leaf.id if leaf is not None else leaf_id)
+
+
+def _default_entry(snap: MappingSnapshot, leaf: _Leaf, a: _Attr) -> dict | None:
+    d = snap.defaults.get((leaf.id, a.attribute_id)) or snap.defaults.get((0, a.attribute_id))
+    if d is None:
+        return None
+    if d.value_id is not None and d.value_id in a.by_id:
+        return {"id": a.attribute_id, "valueId": d.value_id, "customValue": None}
+    same = a.by_fold.get(fold(d.name))
+    if same is not None:
+        return {"id": a.attribute_id, "valueId": same, "customValue": None}
+    if a.custom and (d.custom or d.name):
+        return {"id": a.attribute_id, "valueId": None, "customValue": d.custom or d.name}
+    return None  # this leaf's list has no such value: the attribute stays missing (and says so)
 
 
 def _resolve_value(snap: MappingSnapshot, leaf: _Leaf, a: _Attr, local_name: str, value: str):

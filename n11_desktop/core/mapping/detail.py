@@ -30,6 +30,7 @@ class AttributeView:
     local_attribute: str | None
     scope: str  # "global" | "category" | "default" | ""
     values: tuple[ValueView, ...]
+    fallback: str = ""  # the operator's default when the product has no value ("Türkiye (all categories)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,9 @@ def category_detail(session: Session, local_category: str) -> CategoryDetail:
             sa = snap_leaf.attrs.get(a.attribute_id)
             for value, n in sorted(counts.get(fold(local_attr), {}).items(), key=lambda kv: fold(kv[0])):
                 vals.append(_resolve(snap, leaf.id, sa, local_attr, value, n))
-        views.append(AttributeView(a, local_attr, scope, tuple(vals)))
+        d = snap.defaults.get((leaf.id, a.attribute_id)) or snap.defaults.get((0, a.attribute_id))
+        fallback = f"{d.name} ({'this category' if d.category_id else 'all categories'})" if d else ""
+        views.append(AttributeView(a, local_attr, scope, tuple(vals), fallback))
     unused = tuple(n for n in local_names if snap.rule(n, leaf.id) is None
                    or snap.rule(n, leaf.id) not in {a.attribute_id for a in leaf.attributes})
     return CategoryDetail(local, len(rows), int(mapped_id), leaf, "", local_names, tuple(views), unused)
