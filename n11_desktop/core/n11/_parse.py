@@ -41,7 +41,19 @@ def s_strip(value: Any) -> str | None:
     return text or None
 
 
+#: a whole number in an N11 answer has at most this many digits (it must fit SQLite's INTEGER)
+MAX_INT_DIGITS = 18
+
+
 def i(value: Any) -> int | None:
+    """A whole number, bounded: a 4000-digit id in an answer is malformed, not an OverflowError later."""
+    out = _i(value)
+    if out is not None and not -(10**MAX_INT_DIGITS) < out < 10**MAX_INT_DIGITS:
+        raise ValueError(f"expected a whole number of at most {MAX_INT_DIGITS} digits")
+    return out
+
+
+def _i(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -49,18 +61,26 @@ def i(value: Any) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, Decimal):
+        if not value.is_finite() or value.adjusted() >= MAX_INT_DIGITS:
+            raise ValueError(f"expected a whole number of at most {MAX_INT_DIGITS} digits")
         if value != value.to_integral_value():
             raise ValueError(f"expected a whole number, got {value}")
         return int(value)
     if isinstance(value, float):
+        if abs(value) >= 10.0**MAX_INT_DIGITS:
+            raise ValueError(f"expected a whole number of at most {MAX_INT_DIGITS} digits")
         if not value.is_integer():
             raise ValueError(f"expected a whole number, got {value}")
         return int(value)
     text = str(value).strip()
     if not text:
         return None
+    if len(text) > MAX_INT_DIGITS + 8:
+        raise ValueError(f"expected a whole number of at most {MAX_INT_DIGITS} digits")
     if "." in text:
         d = Decimal(text)
+        if not d.is_finite() or d.adjusted() >= MAX_INT_DIGITS:
+            raise ValueError(f"expected a whole number of at most {MAX_INT_DIGITS} digits")
         if d != d.to_integral_value():
             raise ValueError(f"expected a whole number, got {text!r}")
         return int(d)
@@ -75,6 +95,14 @@ def req_i(value: Any, what: str) -> int:
 
 
 def d(value: Any) -> Decimal | None:
+    """An amount: finite and below 10**15 (NaN or 1e999999 in an answer is malformed)."""
+    out = _d(value)
+    if out is not None and (not out.is_finite() or (out and out.adjusted() >= 15)):
+        raise ValueError(f"expected an amount, got {_show(out)}")
+    return out
+
+
+def _d(value: Any) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -86,6 +114,8 @@ def d(value: Any) -> Decimal | None:
     text = str(value).strip()
     if not text:
         return None
+    if len(text) > 40:
+        raise ValueError(f"expected an amount, got {len(text)} characters")
     return Decimal(text)
 
 
