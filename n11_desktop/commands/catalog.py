@@ -31,6 +31,7 @@ def add_parser(subparsers, common) -> None:
 
 def cmd_import(args, ctx) -> int:
     from ..core.catalog.importer import CatalogFileError, import_catalog
+    from ..core.inputs import one_line
 
     db = ctx.db()
 
@@ -45,10 +46,10 @@ def cmd_import(args, ctx) -> int:
         return 1
     if report.rows >= 20_000:
         ctx.err("")
-    for e in report.errors:
-        ctx.err(str(e))
+    for e in report.errors:  # cells are shown with control characters escaped, one line each
+        ctx.err(one_line(str(e)))
     for w in report.warnings:
-        ctx.err(f"warning: {w}")
+        ctx.err(one_line(f"warning: {w}"))
     if args.dry_run:
         for c in report.changes[:PREVIEW_LINES]:
             if c.field == "(new product)":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..core.inputs import bounded_int
+from ..core.inputs import bounded_int, one_line
 
 
 def add_parser(subparsers, common) -> None:
@@ -44,7 +44,7 @@ def cmd_import(args, ctx) -> int:
         ctx.err(f"n11-desktop: {exc}")
         return 1
     for e in report.errors:
-        ctx.err(str(e))
+        ctx.err(one_line(str(e)))
     print(f"mapping import: {report.summary()}")
     return 1 if report.errors else 0
 

@@ -55,7 +55,9 @@ def cmd_lift(args, ctx) -> int:
         ctx.err(f"n11-desktop: {args.file}: no such file")
         return 1
     report = lift_from_csv(ctx.db(), args.file, default_action=args.action)
+    from ..core.inputs import one_line
+
     for p in report.problems:
-        ctx.err(f"{args.file.name}: {p}")
+        ctx.err(one_line(f"{args.file.name}: {p}"))
     print(report.summary())
     return 0 if report.ok else 1

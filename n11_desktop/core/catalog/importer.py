@@ -203,6 +203,7 @@ def _parse_row(n: int, cells: tuple[Any, ...], specs: list[tuple[int, str, int, 
     ncells = len(cells)
     text = V.text
     str_ = str
+    control = V.TEXT_CONTROL.search
     for i, key, kind, parser, limit, label in specs:
         cell = cells[i] if i < ncells else None
         if type(cell) is str_:  # CSV: every cell; the fast path for blanks and plain text
@@ -218,6 +219,8 @@ def _parse_row(n: int, cells: tuple[Any, ...], specs: list[tuple[int, str, int, 
             continue
         try:
             value = stripped if parser is text and type(cell) is str_ else parser(cell)
+            if type(value) is str_ and control(value):
+                raise ValueError("contains a control character (the file is damaged or not text)")
             if limit and len(value) > limit:
                 raise ValueError(f"is {len(value)} characters long; at most {limit} allowed")
         except (ValueError, ArithmeticError) as exc:

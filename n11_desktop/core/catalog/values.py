@@ -45,9 +45,16 @@ def text(cell: Any) -> str:
     return str(cell).strip()
 
 
+_CODE_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+#: control characters no text cell may hold (tab and line breaks are fine in a description)
+TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def code(cell: Any) -> str:
     """A code (sku, barcode, product code): text, but Excel's scientific notation is refused."""
     value = text(cell)
+    if _CODE_CONTROL.search(value):
+        raise ValueError("contains a control character or a line break; a code is one line of text")
     if ("E" in value or "e" in value) and _SCI.match(value):
         raise ValueError(f"'{value}' is in Excel scientific notation, so digits were lost; "
                          "format the column as Text in Excel and export again")
