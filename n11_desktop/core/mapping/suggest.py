@@ -20,11 +20,12 @@ from typing import Iterable
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ..storage.models import AppState, CategoryMapping, CategoryNode
+from ..storage.models import AppState, AttributeRule, CategoryMapping, CategoryNode, ValueMapping
 from .control import MappingSnapshot
 from .store import (
     MappingError,
     load_local_categories,
+    normalize_local_category,
     set_attribute_rule,
     set_category_mapping,
     set_value_mapping,
@@ -34,7 +35,7 @@ from .text import fold, name_similarity
 
 __all__ = ["Suggestion", "fold", "suggest_categories", "category_ranker", "operator_terms", "set_operator_term",
            "remove_operator_term", "product_evidence", "suggest_attributes", "suggest_values", "suggest_all",
-           "accept", "AcceptResult"]
+           "accept", "AcceptResult", "UndoStep", "undo_accept"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,21 +285,64 @@ def suggest_all(session: Session, limit: int = 3) -> list[Suggestion]:
 
 
 @dataclass(frozen=True, slots=True)
+class UndoStep:
+    """How to put one accepted suggestion back: the row as it was (None = there was none)."""
+
+    kind: str  # category | attribute | value
+    local: str  # normalised category path, attribute name, or "Name=Value"
+    category_id: int
+    before: tuple | None
+
+
+@dataclass(frozen=True, slots=True)
 class AcceptResult:
     accepted: int
     skipped: int
     messages: tuple[str, ...]
+    undo: tuple[UndoStep, ...] = ()
+
+
+def _row_for(session: Session, kind: str, local: str, category_id: int):
+    if kind == "category":
+        return session.scalars(select(CategoryMapping).where(CategoryMapping.local_category == local)).first()
+    if kind == "attribute":
+        rows = session.scalars(select(AttributeRule).where(AttributeRule.category_id == category_id)).all()
+        return next((r for r in rows if fold(r.local_attribute) == fold(local)), None)
+    name, _, value = local.partition("=")
+    rows = session.scalars(select(ValueMapping).where(ValueMapping.category_id == category_id)).all()
+    return next((r for r in rows if fold(r.local_attribute) == fold(name) and fold(r.local_value) == fold(value)),
+                None)
+
+
+_FIELDS = {"category": ("local_category", "category_id", "source"),
+           "attribute": ("local_attribute", "attribute_id", "category_id", "source"),
+           "value": ("local_attribute", "local_value", "attribute_id", "value_id", "custom_value", "category_id",
+                     "source")}
+
+
+def _before(session: Session, kind: str, local: str, category_id: int) -> tuple[str, tuple | None]:
+    if kind == "category":
+        try:
+            local = normalize_local_category(local)
+        except MappingError:
+            return local, None
+    row = _row_for(session, kind, local, category_id)
+    return local, (tuple(getattr(row, f) for f in _FIELDS[kind]) if row is not None else None)
 
 
 def accept(session: Session, suggestions: Iterable[Suggestion]) -> AcceptResult:
     """Apply suggestions. For categories only the first suggestion per local category counts
-    (and an existing valid mapping is never replaced by a suggestion)."""
+    (and an existing valid mapping is never replaced by a suggestion). The result carries the
+    steps that :func:`undo_accept` needs to put everything back."""
     accepted = skipped = 0
     messages: list[str] = []
+    undo: list[UndoStep] = []
     done_categories: set[str] = set()
     for s in suggestions:
         try:
             with session.begin_nested():
+                key, before = _before(session, s.kind, s.local, s.category_id) if s.kind in _FIELDS else (s.local,
+                                                                                                          None)
                 if s.kind == "category":
                     if s.local in done_categories:
                         skipped += 1
@@ -321,8 +365,30 @@ def accept(session: Session, suggestions: Iterable[Suggestion]) -> AcceptResult:
             skipped += 1
         else:
             accepted += 1
+            undo.append(UndoStep(s.kind, key, int(s.category_id or 0), before))
         messages.append(change.message)
-    return AcceptResult(accepted, skipped, tuple(messages))
+    return AcceptResult(accepted, skipped, tuple(messages), tuple(undo))
+
+
+def undo_accept(session: Session, steps: Iterable[UndoStep]) -> int:
+    """Put back what an :func:`accept` changed (newest first). Returns how many were undone."""
+    n = 0
+    for step in reversed(list(steps)):
+        row = _row_for(session, step.kind, step.local, step.category_id)
+        if step.before is None:
+            if row is not None:
+                session.delete(row)
+                n += 1
+            continue
+        model = {"category": CategoryMapping, "attribute": AttributeRule, "value": ValueMapping}[step.kind]
+        if row is None:
+            row = model()
+            session.add(row)
+        for f, v in zip(_FIELDS[step.kind], step.before):
+            setattr(row, f, v)
+        n += 1
+    session.flush()
+    return n
 
 
 def best_per_item(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
