@@ -53,7 +53,7 @@ def test_penalty_lift_ok_and_bad_rows(tmp_path, capsys):
     bad.write_text("sku,action\nB-2,lift\nZZ,lift\nB-2,frob\n", encoding="utf-8")
     assert main(["--db", str(dbp), "penalty", "lift", str(bad)]) == 1
     cap = capsys.readouterr()
-    assert cap.err.splitlines() == ["bad.csv: row 3: unknown sku 'ZZ' (not in the local catalog)",
+    assert cap.err.splitlines() == ["bad.csv: row 3: unknown sku 'ZZ' (not in the local catalog nor a penalized order number)",
                                     "bad.csv: row 4: unknown action 'frob' (use lift, delete, bump)"]
     assert "nothing changed" in cap.out
     assert main(["--db", str(dbp), "penalty", "list", "--json"]) == 0

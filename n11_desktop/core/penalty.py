@@ -231,9 +231,12 @@ class LiftReport:
                 f"deleted, {self.bumped} version date(s) bumped")
 
 
-CSV_HELP = ("CSV with a header; column `sku` required; optional `content_type` (product, productstock, "
-            "productprice; empty = all) and `action` (lift = lift the penalty, delete = delete the failed "
-            "integrations, bump = bump the version date to force an update; default lift)")
+CSV_HELP = ("CSV with a header; column `sku` required (for orders: the N11 order number); optional `content_type` "
+            "(product, productstock, productprice, order; empty = all product types, or the order when the value "
+            "is a penalized order number) and `action` (lift = lift the penalty, delete = delete the failed "
+            "integrations, bump = bump the version date to force an update; default lift; orders: lift = fetch "
+            "again on the next Order Create, delete = forget the failure)")
+ORDER = "order"
 
 
 def lift_from_csv(db: Any, path: Path | str, *, default_action: str = "lift", now: datetime | None = None) -> LiftReport:
@@ -287,8 +290,11 @@ def _lift(db: Any, text: str, default_action: str, now: datetime) -> LiftReport:
         if not sku:
             problems.append(RowProblem(n, "sku is empty"))
             continue
-        if ct is not None and ct not in CONTENT_TYPES:
-            problems.append(RowProblem(n, f"unknown content_type {ct!r} (use {', '.join(CONTENT_TYPES)})"))
+        if ct is not None and ct not in CONTENT_TYPES + (ORDER,):
+            problems.append(RowProblem(n, f"unknown content_type {ct!r} (use {', '.join(CONTENT_TYPES + (ORDER,))})"))
+            continue
+        if ct == ORDER and act == "bump":
+            problems.append(RowProblem(n, "bump does not apply to orders (use lift or delete)"))
             continue
         if act not in ACTIONS:
             problems.append(RowProblem(n, f"unknown action {act!r} (use {', '.join(ACTIONS)})"))
@@ -301,15 +307,42 @@ def _lift(db: Any, text: str, default_action: str, now: datetime) -> LiftReport:
         for start in range(0, len(sku_list), 500):
             for pid, sku in s.execute(select(Product.id, Product.sku).where(Product.sku.in_(sku_list[start:start + 500]))):
                 ids[sku] = pid
+        maybe_orders = [w[1] for w in wanted if w[2] == ORDER or (w[2] is None and w[1] not in ids)]
+        order_keys: set[str] = set()
+        for start in range(0, len(maybe_orders), 500):
+            order_keys |= set(s.scalars(select(FailedIntegration.object_key).where(
+                FailedIntegration.content_type == ORDER,
+                FailedIntegration.object_key.in_(maybe_orders[start:start + 500]))))
+        resolved: list[tuple[int, str, str | None, str]] = []
         for n, sku, ct, act in wanted:
-            if sku not in ids:
-                problems.append(RowProblem(n, f"unknown sku {sku!r} (not in the local catalog)"))
+            if ct == ORDER or (ct is None and sku not in ids and sku in order_keys):
+                if sku not in order_keys:
+                    problems.append(RowProblem(n, f"order {sku!r} has no failed integration"))
+                elif act == "bump":
+                    problems.append(RowProblem(n, "bump does not apply to orders (use lift or delete)"))
+                resolved.append((n, sku, ORDER, act))
+            elif sku not in ids:
+                problems.append(RowProblem(n, f"unknown sku {sku!r} (not in the local catalog nor a penalized "
+                                              "order number)"))
+            else:
+                resolved.append((n, sku, ct, act))
+        wanted = resolved
         if problems:
             problems.sort(key=lambda p: p.row)
             s.rollback()
             return LiftReport(rows=len(wanted), problems=tuple(problems))
         lifted = deleted = bumped = 0
+        forget: set[str] = set()
         for _n, sku, ct, act in wanted:
+            if ct == ORDER:
+                cond = and_(FailedIntegration.content_type == ORDER, FailedIntegration.object_key == sku)
+                if act == "delete":
+                    deleted += s.execute(delete(FailedIntegration).where(cond)).rowcount or 0
+                    forget.add(sku)
+                else:
+                    lifted += s.execute(update(FailedIntegration).where(cond, FailedIntegration.is_active.is_(True))
+                                        .values(is_active=False, updated_at=now)).rowcount or 0
+                continue
             pid = ids[sku]
             cts = (ct,) if ct else CONTENT_TYPES
             cond = and_(FailedIntegration.object_id == pid, FailedIntegration.content_type.in_(cts))
@@ -320,6 +353,13 @@ def _lift(db: Any, text: str, default_action: str, now: datetime) -> LiftReport:
                                 .values(is_active=False, updated_at=now)).rowcount or 0
             if act == "bump":
                 bumped += _bump(s, pid, cts, now)
+        if forget:  # deleted order failures are not fetched again
+            from .orders.importer import PENDING_KEY
+            from .storage.models import AppState
+
+            row = s.get(AppState, PENDING_KEY)
+            if row is not None and isinstance(row.value, dict):
+                row.value = {k: v for k, v in row.value.items() if k not in forget}
         return LiftReport(rows=len(wanted), lifted=lifted, deleted=deleted, bumped=bumped)
 
 

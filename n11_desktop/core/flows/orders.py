@@ -29,7 +29,14 @@ from ..orders.cancellations import (
     claim_reason_keys,
     refund_reason,
 )
-from ..orders.importer import OrderImporter, history_orders, pending_orders, to_utc_naive
+from ..orders.importer import (
+    OrderImporter,
+    history_orders,
+    pending_orders,
+    release_mapping_penalties,
+    retry_due,
+    to_utc_naive,
+)
 from ..orders.numbering import OrderNumberFormatError
 from ..storage.models import (
     AppState,
@@ -144,6 +151,7 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
     except OrderNumberFormatError as exc:
         return FlowOutcome(message=str(exc), failed_as_whole=True)
     history = bool(ctx.options.get("history"))
+    _release_on_mapping_settings_change(ctx)
     client = ctx.client()
     now = _now(ctx)
     cursor_text = _state_get(ctx, CURSOR_KEY)
@@ -177,11 +185,14 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
         ctx.check_stop()
 
     # orders that failed before (unmapped address / cargo) are fetched again by number
+    # … once their `order` Failed Integration rule allows (RETRY_INTERVAL, MAX_RETRY_COUNT)
     with ctx.session_factory() as s:
         pending = pending_orders(s)
+        due = retry_due(s, pending, now)
+    failed_now = {n for n, _ in stats.failed}
     retried = 0
-    for number, when in list(pending.items())[:MAX_PENDING_RETRIES]:
-        if number in stats.imported_numbers or any(n == number for n, _ in stats.failed):
+    for number, when in [(n, w) for n, w in pending.items() if n in due][:MAX_PENDING_RETRIES]:
+        if number in stats.imported_numbers or number in failed_now:
             continue
         ctx.check_stop()
         first = datetime.fromisoformat(when) - timedelta(days=1)
@@ -226,6 +237,28 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
         parts.append(f"late-shipment pass: {late_count} late orders")
     out.message = ", ".join(parts)
     return out
+
+
+MAPPING_SETTINGS = ("cargo_company_id", "exclude_cargo_company_ids", "use_neighborhood",
+                    "use_channel_id_in_address_mapping")
+MAPPING_KEY = "orders.mapping_settings"
+
+
+def _release_on_mapping_settings_change(ctx: FlowContext) -> None:
+    """Settings that decide address / cargo mapping changed since the last run: orders penalized for a
+    mapping problem are tried again now instead of after their RETRY_INTERVAL."""
+    current = {k: ctx.config.get(k) for k in MAPPING_SETTINGS}
+    before = _state_get(ctx, MAPPING_KEY)
+    if before == current:
+        return
+    with ctx.session_factory.begin() as s:
+        if before is not None:
+            release_mapping_penalties(s, _now(ctx))
+        row = s.get(AppState, MAPPING_KEY)
+        if row is None:
+            s.add(AppState(key=MAPPING_KEY, value=current))
+        else:
+            row.value = current
 
 
 def _late_pass(ctx: FlowContext, importer: OrderImporter, stats, start_date: datetime, now: datetime) -> int:

@@ -220,6 +220,16 @@ def set_mapping(session: Session, mapping_id: int, local_id: int) -> None:
     if session.get(model, int(local_id)) is None:
         raise ValueError(f"{row.model} #{local_id} does not exist in the local address tree")
     row.local_id = int(local_id)
+    _release(session)
+
+
+def _release(session: Session) -> None:
+    """A mapping changed: orders penalized for a mapping problem are tried again on the next run."""
+    from datetime import datetime, timezone
+
+    from .importer import release_mapping_penalties
+
+    release_mapping_penalties(session, datetime.now(timezone.utc).replace(tzinfo=None))
 
 
 def create_and_map(session: Session, mapping_id: int, channel_id: int) -> LocalNode:
@@ -246,4 +256,5 @@ def create_and_map(session: Session, mapping_id: int, channel_id: int) -> LocalN
     session.add(node)
     session.flush()
     row.local_id = node.id
+    _release(session)
     return LocalNode(node.id, node.name)

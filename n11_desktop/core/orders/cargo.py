@@ -123,4 +123,10 @@ def save_cargo_rows(session: Session, rows: list[CargoRow]) -> int:
             for k, v in values.items():
                 setattr(row, k, v)
             changed += 1
+    if changed:
+        from datetime import datetime, timezone
+
+        from .importer import release_mapping_penalties
+
+        release_mapping_penalties(session, datetime.now(timezone.utc).replace(tzinfo=None))
     return changed

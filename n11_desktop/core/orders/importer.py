@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +35,10 @@ NEW_STATUSES = frozenset({"created", "new", "late_shipment", "lateshipment"})
 
 def is_new_package(pkg: Any) -> bool:
     return (pkg.status or "").strip().lower() in NEW_STATUSES
+
+
+class _Penalized(Exception):
+    """The package's order failed before and its `order` penalty does not allow a retry yet."""
 
 
 class _History(Exception):
@@ -155,6 +159,9 @@ class OrderImporter:
                 self._products = dict(s.execute(select(Product.sku, Product.id)).all())
             cache = _BatchCache.load(s, packages)
             cache.creatable = {p.order_number for p in packages if is_new_package(p)}
+            if create:
+                unknown = {p.order_number for p in packages} - set(cache.orders)
+                cache.blocked = unknown - retry_due(s, unknown, self.clock()) if unknown else set()
             # a package may appear several times in one batch (Unpacked parent + children): in order.
             # Address and cargo resolve before anything is written for a package, so a package that
             # fails writes nothing but its unmapped-address record; any other error rolls the whole
@@ -170,6 +177,9 @@ class OrderImporter:
                     continue
                 except CargoNotResolved as exc:
                     failures.append((pkg, f"Order {pkg.order_number} was not written: {exc}.", "mapping"))
+                    continue
+                except _Penalized:
+                    stats.skipped += 1  # in the penalty box: tried again when the `order` rule allows
                     continue
                 except _History:
                     stats.skipped += 1
@@ -210,6 +220,8 @@ class OrderImporter:
             return None
         if pkg.order_number in cache.orders:
             return None
+        if pkg.order_number in cache.blocked:
+            raise _Penalized(pkg.order_number)
         if not (self._any_status or self._history_mode or pkg.order_number in cache.creatable):
             raise _History(pkg.order_number)
         shipping = self.address.resolve(s, pkg.shipping_address)
@@ -335,18 +347,30 @@ class OrderImporter:
         now = self.clock()
         pending_row = s.get(AppState, PENDING_KEY)
         pending = dict(pending_row.value) if pending_row is not None and isinstance(pending_row.value, dict) else {}
+        rule = self.config.penalty_rule("order")  # the `order` Failed Integration rule, read now (seed §3)
+        done: set[str] = set()
         for pkg, message, reason in failures:
+            if pkg.order_number in done:  # several packages of one order: one failure of the order
+                continue
+            done.add(pkg.order_number)
             row = s.scalar(select(FailedIntegration).where(
                 FailedIntegration.content_type == "order", FailedIntegration.object_key == pkg.order_number,
                 FailedIntegration.is_active.is_(True)))
             if row is None:
-                s.add(FailedIntegration(content_type="order", object_id=0, object_key=pkg.order_number,
+                row = FailedIntegration(content_type="order", object_id=0, object_key=pkg.order_number,
                                         reason_type=reason, message=message, retry_count=0,
-                                        next_retry_at=now, is_active=True, created_at=now, updated_at=now))
+                                        is_active=True, created_at=now, updated_at=now)
+                s.add(row)
             else:
                 row.message = message
+                row.reason_type = reason
                 row.retry_count = (row.retry_count or 0) + 1
                 row.updated_at = now
+            row.expires_at = row.created_at + timedelta(seconds=rule.expiration_s)
+            next_retry = now + timedelta(seconds=rule.retry_interval_s)
+            # exhausted: no more automatic retries; the operator lifts it (penalty CSV, or fixing the mapping)
+            row.next_retry_at = None if (row.retry_count >= rule.max_retry_count or next_retry > row.expires_at) \
+                else next_retry
             when = to_utc_naive(pkg.created) or to_utc_naive(pkg.last_modified) or now
             pending.setdefault(pkg.order_number, when.isoformat())
         if pending_row is None:
@@ -398,6 +422,7 @@ class _BatchCache:
     items: dict[str, dict[str, OrderItem]]
     packages: dict[str, Package]
     creatable: set[str] = field(default_factory=set)  # order numbers with a New package in this batch
+    blocked: set[str] = field(default_factory=set)  # unknown orders whose penalty forbids a retry now
 
     @classmethod
     def load(cls, s: Session, packages: list[Any]) -> "_BatchCache":
@@ -417,6 +442,31 @@ def history_orders(session: Session) -> dict[str, list]:
     """Order numbers first seen past New: number -> [N11 status, first creation time ISO]."""
     row = session.get(AppState, HISTORY_KEY)
     return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+
+
+def retry_due(session: Session, numbers, now: datetime) -> set[str]:
+    """Order numbers (of ``numbers``) whose penalty allows a retry now: no active penalty, or its
+    RETRY_INTERVAL has passed. Exhausted ones (MAX_RETRY_COUNT / EXPIRATION_DATE) wait for the operator."""
+    numbers = list(numbers)
+    blocked: set[str] = set()
+    for i in range(0, len(numbers), 500):
+        part = numbers[i:i + 500]
+        for key, nxt in session.execute(select(FailedIntegration.object_key, FailedIntegration.next_retry_at).where(
+                FailedIntegration.content_type == "order", FailedIntegration.is_active.is_(True),
+                FailedIntegration.object_key.in_(part))):
+            if nxt is None or nxt > now:
+                blocked.add(key)
+    return set(numbers) - blocked
+
+
+def release_mapping_penalties(session: Session, now: datetime) -> int:
+    """The address or cargo mapping changed: orders penalized for a mapping problem may be tried at once."""
+    from sqlalchemy import update
+
+    res = session.execute(update(FailedIntegration).where(
+        FailedIntegration.content_type == "order", FailedIntegration.is_active.is_(True),
+        FailedIntegration.reason_type == "mapping").values(next_retry_at=now, retry_count=0))
+    return res.rowcount or 0
 
 
 def pending_orders(session: Session) -> dict[str, str]:

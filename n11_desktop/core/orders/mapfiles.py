@@ -132,6 +132,10 @@ def import_address_csv(session: Session, text: str) -> tuple[int, int]:
             row.local_id = local
             changed += 1
     session.flush()
+    if added or changed:
+        from .address import _release
+
+        _release(session)
     return added, changed
 
 
