@@ -224,6 +224,9 @@ class SandboxState:
             self.question_list_min_interval_s = 0.0
             self.alt_auth_failures = False
             self.validate_soap = True  # requests of WSDL-described services must be schema-valid
+            # claim rows' skuId is the order line id here; no source confirms N11 does the same,
+            # so tests turn this off to check that claims still match by documented fields
+            self.claim_sku_is_line = True
             self._last_question_list = 0.0
             self.targeted_faults: list[dict] = []
             self.fault_rng = random.Random(f"faults:{self.seed}")
@@ -1432,7 +1435,8 @@ class SandboxState:
             qty = quantity or ln["quantity"]
             buyer = order["buyer"]
             common = dict(orderNumber=order["orderNumber"], requestDate=fmt_ms(now_ms(), "%d/%m/%Y"),
-                          productId=ln["productId"], skuId=ln["orderLineId"],
+                          productId=ln["productId"],
+                          skuId=ln["orderLineId"] if self.claim_sku_is_line else ln["productId"] + 1,
                           productName=ln["productName"], quantity=qty, unitPrice=ln["price"],
                           finalPrice=money(ln["sellerInvoiceAmount"] * qty / ln["quantity"]),
                           buyerName=buyer["fullName"], buyerEmail=buyer["email"],

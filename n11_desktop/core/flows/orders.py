@@ -520,6 +520,15 @@ def _claim_line(claim) -> str | None:
     return None
 
 
+def _claim_item_by_product(s, order, claim):
+    items = list(s.scalars(select(OrderItem).where(OrderItem.order_id == order.id)))
+    if len(items) == 1:
+        return items[0]
+    name = (claim.product_name or "").strip().casefold()
+    same = [i for i in items if name and (i.product_name or "").strip().casefold() == name]
+    return same[0] if len(same) == 1 else None
+
+
 def _upsert_request(s, claim, now: datetime) -> CancellationRequest:
     req = s.scalar(select(CancellationRequest).where(CancellationRequest.n11_claim_id == str(claim.claim_id)))
     order = s.scalar(select(Order).where(Order.n11_order_number == str(claim.order_number or "")))
@@ -527,6 +536,10 @@ def _upsert_request(s, claim, now: datetime) -> CancellationRequest:
     line = _claim_line(claim)
     if order is not None and line is not None:
         item = s.scalar(select(OrderItem).where(OrderItem.order_id == order.id, OrderItem.n11_line_id == line))
+    if order is not None and item is None:
+        # No source says a claim's skuId is the order line id (docs/n11-protocol.md): match by the
+        # fields both records document instead, the product name within the order, when unique
+        item = _claim_item_by_product(s, order, claim)
     if req is None:
         req = CancellationRequest(n11_claim_id=str(claim.claim_id), n11_order_number=str(claim.order_number or ""),
                                   status=claim.status or "", requested_at=_soap_date(claim.request_date) or now,

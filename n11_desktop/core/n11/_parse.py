@@ -546,7 +546,8 @@ def claim(data: dict) -> m.Claim:
         claim_id=req_i(data.get("claimCancelId", data.get("id")), "claimCancelId"),
         status=s_strip(data.get("status")),
         order_number=s(data.get("orderNumber")),
-        # N11 sends the order line as skuId on claim rows (no separate line id field)
+        # no field names the order line; skuId is taken for it when it matches a known line
+        # [UNVERIFIED, docs/n11-protocol.md], else the flows match by order number + product name
         line_id=i(data.get("orderItemId", data.get("orderLineId", data.get("skuId")))),
         sku_id=i(data.get("skuId")),
         product_id=i(data.get("productId")),
