@@ -209,6 +209,26 @@ def _prepare(session: Session, conf: Any, schema: Any, reasons: Any, *, activati
     return channel, new_schema, new_conf, new_secret, new_reasons, errors
 
 
+def _buffer(conf: Mapping[str, Any] | None) -> int:
+    try:
+        return max(0, int((conf or {}).get("buffer_stock") or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _queue_stock_resend(session: Session) -> int:
+    """Buffer Stock changed: every SKU on sale gets its stock sent again (the ledger forgets the
+    quantity N11 accepted, so the stock flow picks them all up with the new buffer)."""
+    from sqlalchemy import update
+
+    from ..storage.models import IntegrationAction
+
+    res = session.execute(update(IntegrationAction).where(IntegrationAction.content_type == "productstock",
+                                                          IntegrationAction.version_date.is_not(None))
+                          .values(version_date=None))
+    return res.rowcount or 0
+
+
 def _commit(session: Session, channel: Channel, schema, conf, secret, reasons, is_active: bool | None) -> None:
     if reasons is not None:
         _write_reasons(session, reasons)
@@ -218,6 +238,8 @@ def _commit(session: Session, channel: Channel, schema, conf, secret, reasons, i
     extras = {k: v for k, v in (channel.conf or {}).items() if k not in old_keys and k not in conf}
     conf = {**extras, **conf}
     conf[SECRET] = ""
+    if _buffer(channel.conf) != _buffer(conf):
+        _queue_stock_resend(session)
     channel.schema_type = schema
     channel.conf = conf
     if is_active is not None:
