@@ -305,8 +305,10 @@ class MappingTab(QWidget):
                                                                      ("slicer", v.attribute.slicer),
                                                                      ("free text ok", v.attribute.custom_value)) if on),
                    color=lambda v: RED if v.attribute.mandatory and not v.local_attribute else None),
-            Column("Local attribute", lambda v: v.local_attribute or ("— not mapped" if v.attribute.mandatory else "—"),
-                   color=lambda v: (RED if v.attribute.mandatory else GREY) if not v.local_attribute else None),
+            Column("Local attribute", lambda v: v.local_attribute or (f"— default: {v.fallback}" if v.fallback else
+                                                                      "— not mapped" if v.attribute.mandatory else "—"),
+                   color=lambda v: (RED if v.attribute.mandatory and not v.fallback else GREY)
+                   if not v.local_attribute else None),
             Column("Rule", lambda v: {"global": "all categories", "category": "this category only",
                                       "default": "built-in (brand)", "": ""}[v.scope]),
             Column("Values", lambda v: _values_summary(v),
@@ -341,6 +343,26 @@ class MappingTab(QWidget):
         rule_row.addWidget(self.btn_rule_del)
         rule_row.addStretch(1)
         al.addLayout(rule_row)
+        default_row = QHBoxLayout()
+        default_row.addWidget(QLabel("Default when a product has no value:"))
+        self.default_combo = QComboBox()
+        self.default_combo.setMinimumWidth(180)
+        self.default_combo.setPlaceholderText("choose N11's value…")
+        self.default_combo.setToolTip("For N11 attributes the catalog does not carry (Menşei, Cinsiyet, …): sent "
+                                      "for every product without its own value")
+        default_row.addWidget(self.default_combo)
+        self.default_scope = QComboBox()
+        self.default_scope.addItem("for all categories (global)", 0)
+        self.default_scope.addItem("for this N11 category only", 1)
+        default_row.addWidget(self.default_scope)
+        self.btn_default = QPushButton("Set default")
+        self.btn_default.clicked.connect(self.save_default)
+        self.btn_default_del = QPushButton("Remove default")
+        self.btn_default_del.clicked.connect(self.remove_default)
+        default_row.addWidget(self.btn_default)
+        default_row.addWidget(self.btn_default_del)
+        default_row.addStretch(1)
+        al.addLayout(default_row)
 
         self.value_title = QLabel("Values: select an attribute above.")
         al.addWidget(self.value_title)
@@ -387,8 +409,11 @@ class MappingTab(QWidget):
     def _build_suggestions_page(self) -> QWidget:
         page = QWidget()
         lay = QVBoxLayout(page)
-        intro = QLabel("Suggestions for what is not mapped yet, ranked by name similarity (Turkish letters folded: "
-                       "İ/ı/ş/ğ/ü/ö/ç). Accept one by one, or all of the best ones above the threshold.")
+        intro = QLabel("Suggestions for what is not mapped yet. Categories are ranked on the whole local path, "
+                       "a Turkish e-commerce lexicon (Laptop → Dizüstü Bilgisayar, Bayan → Kadın) plus your own "
+                       "terms, the products' titles, what you already mapped and N11's tree; Turkish letters are "
+                       "folded (İ/ı/ş/ğ/ü/ö/ç). Accept one by one, or all of the best ones above the threshold "
+                       "(and undo that if it went wrong).")
         intro.setWordWrap(True)
         lay.addWidget(intro)
         row = QHBoxLayout()
@@ -406,11 +431,36 @@ class MappingTab(QWidget):
         self.btn_accept.clicked.connect(self.accept_selected)
         self.btn_accept_all = QPushButton("Accept all ≥ 85%")
         self.btn_accept_all.clicked.connect(self.accept_above_threshold)
+        self.btn_undo_accept = QPushButton("Undo last accept")
+        self.btn_undo_accept.setEnabled(False)
+        self.btn_undo_accept.clicked.connect(self.undo_last_accept)
+        self._last_undo: tuple = ()
         self.threshold.valueChanged.connect(self._on_threshold)
-        for b in (self.btn_sugg_refresh, self.btn_accept, self.btn_accept_all):
+        for b in (self.btn_sugg_refresh, self.btn_accept, self.btn_accept_all, self.btn_undo_accept):
             row.addWidget(b)
         row.addStretch(1)
         lay.addLayout(row)
+        term_row = QHBoxLayout()
+        term_row.addWidget(QLabel("Treat"))
+        self.term_local = QLineEdit()
+        self.term_local.setPlaceholderText("your word, e.g. Smartwatch")
+        term_row.addWidget(self.term_local)
+        term_row.addWidget(QLabel("as"))
+        self.term_n11 = QLineEdit()
+        self.term_n11.setPlaceholderText("N11's word, e.g. Akıllı Saat")
+        self.term_n11.returnPressed.connect(self.add_term)
+        term_row.addWidget(self.term_n11)
+        self.btn_term = QPushButton("Teach")
+        self.btn_term.clicked.connect(self.add_term)
+        self.btn_term_del = QPushButton("Forget")
+        self.btn_term_del.setToolTip("Forget the term typed on the left")
+        self.btn_term_del.clicked.connect(self.remove_term)
+        term_row.addWidget(self.btn_term)
+        term_row.addWidget(self.btn_term_del)
+        self.terms_label = QLabel("")
+        self.terms_label.setStyleSheet("color: #555;")
+        term_row.addWidget(self.terms_label, 1)
+        lay.addLayout(term_row)
         self.sugg_summary = QLabel("")
         lay.addWidget(self.sugg_summary)
         self.sugg_model: RowsModel[Suggestion] = RowsModel([
@@ -803,6 +853,13 @@ class MappingTab(QWidget):
         for val in a.values:
             self.value_combo.addItem(f"{val.name} ({val.id})", val.id)
         self.value_combo.setCurrentIndex(-1)
+        self.default_combo.clear()
+        self.default_combo.setEditable(a.custom_value)
+        for val in a.values:
+            self.default_combo.addItem(f"{val.name} ({val.id})", val.id)
+        self.default_combo.setCurrentIndex(-1)
+        self.btn_default_del.setEnabled(bool(v.fallback))
+        self.default_scope.setCurrentIndex(1 if "this category" in v.fallback else 0)
         self._set_value_editing(False)
         bad = next((i for i, x in enumerate(v.values) if not x.ok), None)
         if bad is not None:  # the first value to fix is ready to edit
@@ -819,7 +876,8 @@ class MappingTab(QWidget):
         return self.value_model.row_at(idx.row()) if idx.isValid() else None
 
     def _set_attr_editing(self, on: bool) -> None:
-        for w in (self.rule_local, self.rule_scope, self.btn_rule, self.btn_rule_del):
+        for w in (self.rule_local, self.rule_scope, self.btn_rule, self.btn_rule_del, self.default_combo,
+                  self.default_scope, self.btn_default, self.btn_default_del):
             w.setEnabled(on)
         if not on:
             self._set_value_editing(False)
@@ -945,6 +1003,46 @@ class MappingTab(QWidget):
             from n11_desktop.core.mapping.store import remove_attribute_rule
 
             return remove_attribute_rule(s, local, scope)
+
+        self._write(fn, lambda ch: "✔ " + ch.message)
+
+    @Slot()
+    def save_default(self) -> None:
+        a = self._current_attr()
+        leaf = self._leaf_id()
+        if a is None or leaf is None:
+            return
+        idx = self.default_combo.currentIndex()
+        value_id = self.default_combo.itemData(idx) if idx >= 0 else None
+        text = self.default_combo.currentText().strip()
+        custom = None
+        if value_id is None or (a.attribute.custom_value and idx >= 0 and text != self.default_combo.itemText(idx)):
+            value_id, custom = None, text
+            if not custom:
+                self._say(f"✖ Choose one of N11's values for {a.attribute.name} as its default.", error=True)
+                return
+        scope = leaf if self.default_scope.currentData() == 1 else 0
+        aid = a.attribute.attribute_id
+
+        def fn(s):
+            from n11_desktop.core.mapping.defaults import set_attribute_default
+
+            return set_attribute_default(s, aid, value_id=value_id, custom_value=custom, category_id=scope)
+
+        self._write(fn, lambda ch: "✔ " + ch.message)
+
+    @Slot()
+    def remove_default(self) -> None:
+        a = self._current_attr()
+        leaf = self._leaf_id()
+        if a is None or leaf is None or not a.fallback:
+            return
+        aid, scope = a.attribute.attribute_id, (leaf if "this category" in a.fallback else 0)
+
+        def fn(s):
+            from n11_desktop.core.mapping.defaults import remove_attribute_default
+
+            return remove_attribute_default(s, aid, scope)
 
         self._write(fn, lambda ch: "✔ " + ch.message)
 
@@ -1096,14 +1194,17 @@ class MappingTab(QWidget):
         db = self.services.db
 
         def work():
-            from n11_desktop.core.mapping.suggest import suggest_all
+            from n11_desktop.core.mapping.suggest import operator_terms, suggest_all
 
             with db.session_factory.begin() as s:
-                return tuple(suggest_all(s))
+                return tuple(suggest_all(s)), operator_terms(s)
 
         self._submit(work, self._show_suggestions, latest="suggestions")
 
-    def _show_suggestions(self, rows: tuple[Suggestion, ...]) -> None:
+    def _show_suggestions(self, data) -> None:
+        rows, terms = data
+        self.terms_label.setText(f"{len(terms)} term(s) of yours" if terms else "")
+        self.terms_label.setToolTip("\n".join(f"{k} → {v}" for k, v in sorted(terms.items())))
         self.sugg_model.set_rows(rows)
         self._on_threshold(self.threshold.value())
         if not rows:
@@ -1138,6 +1239,9 @@ class MappingTab(QWidget):
 
         def done(res) -> None:
             self._say(f"✔ accepted {res.accepted} suggestion(s)" + (f", {res.skipped} skipped" if res.skipped else ""))
+            self._last_undo = res.undo
+            self.btn_undo_accept.setText(f"Undo last accept ({len(res.undo)})" if res.undo else "Undo last accept")
+            self.btn_undo_accept.setEnabled(bool(res.undo))
             self.services.emit("mapping_changed", None)
             self.load_suggestions()
             self.load_control_summary()
@@ -1155,6 +1259,65 @@ class MappingTab(QWidget):
 
         t = self.threshold.value() / 100
         self._accept([s for s in best_per_item(self.sugg_model.rows) if s.confidence >= t])
+
+    @Slot()
+    def undo_last_accept(self) -> None:
+        steps = self._last_undo
+        if not steps:
+            return
+        db = self.services.db
+        self._last_undo = ()
+        self.btn_undo_accept.setEnabled(False)
+        self.btn_undo_accept.setText("Undo last accept")
+
+        def work():
+            from n11_desktop.core.mapping.suggest import undo_accept
+
+            with db.session_factory.begin() as s:
+                return undo_accept(s, steps)
+
+        def done(n) -> None:
+            self._say(f"✔ undid {n} accepted suggestion(s)")
+            self.services.emit("mapping_changed", None)
+            self.load_suggestions()
+            self.load_control_summary()
+
+        self._submit(work, done)
+
+    def _term_write(self, fn) -> None:
+        db = self.services.db
+
+        def work():
+            with db.session_factory.begin() as s:
+                return fn(s)
+
+        def done(msg) -> None:
+            self._say("✔ " + msg)
+            self.load_suggestions()
+
+        self._submit(work, done, lambda err: self._say(f"✖ {err}", error=True))
+
+    @Slot()
+    def add_term(self) -> None:
+        local, n11 = self.term_local.text(), self.term_n11.text()
+
+        def fn(s):
+            from n11_desktop.core.mapping.suggest import set_operator_term
+
+            return set_operator_term(s, local, n11)
+
+        self._term_write(fn)
+
+    @Slot()
+    def remove_term(self) -> None:
+        local = self.term_local.text()
+
+        def fn(s):
+            from n11_desktop.core.mapping.suggest import remove_operator_term
+
+            return remove_operator_term(s, local)
+
+        self._term_write(fn)
 
     @Slot(int)
     def _on_page_changed(self, index: int) -> None:

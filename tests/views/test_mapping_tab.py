@@ -174,6 +174,21 @@ def test_map_category_rules_and_value_through_the_gui(tab, qtbot):
     problems = [tab.problem_list.item(i).text() for i in range(tab.problem_list.count())]
     assert problems and all("Color" not in p for p in problems)
 
+    # a default for a mandatory attribute the catalog does not carry (Cinsiyet)
+    tab.pages.setCurrentIndex(0)
+    _select_local(tab, qtbot, "Ayakkabı > Kadın > Sneaker")
+    qtbot.waitUntil(lambda: tab.is_ready() and len(tab.attr_model.rows) >= 4)
+    assert any("Cinsiyet" in p for p in problems)
+    _select_row(tab.attr_view, tab.attr_model, lambda v: v.attribute.attribute_id == 394)
+    kadin = next(v for a in data.category_attributes(SNEAKER) if a["id"] == 394 for v in a["values"]
+                 if v["name"] == "Kadın")
+    tab.default_combo.setCurrentIndex(tab.default_combo.findData(kadin["id"]))
+    tab.default_scope.setCurrentIndex(1)
+    qtbot.mouseClick(tab.btn_default, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.is_ready() and any(v.attribute.attribute_id == 394 and v.fallback
+                                                   for v in tab.attr_model.rows))
+    assert "defaults to Kadın" in tab.status.text()
+
 
 def test_suggestions_accept_above_threshold(tab, qtbot):
     tab.pages.setCurrentIndex(1)
@@ -192,6 +207,30 @@ def test_suggestions_accept_above_threshold(tab, qtbot):
     qtbot.waitUntil(lambda: ("Ayakkabı > Kadın > Sneaker", SNEAKER) in
                     [(m.local_category, m.category_id) for m in _db(tab, select(CategoryMapping))])
     qtbot.waitUntil(tab.is_ready)
+    # the page accepted above the threshold can be undone; the hand-picked mapping stays
+    qtbot.waitUntil(lambda: tab.btn_undo_accept.isEnabled() and "(1)" in tab.btn_undo_accept.text())
+    qtbot.mouseClick(tab.btn_undo_accept, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: [m.category_id for m in _db(tab, select(CategoryMapping))] == [chosen])
+    qtbot.waitUntil(lambda: tab.is_ready() and "undid 1" in tab.status.text())
+    assert not tab.btn_undo_accept.isEnabled()
+
+
+def test_teach_a_term_from_the_suggestions_page(tab, qtbot):
+    from n11_desktop.core.mapping.suggest import operator_terms
+
+    tab.pages.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: tab.is_ready() and any(s.kind == "category" for s in tab.sugg_model.rows))
+    tab.term_local.setText("Tişört")  # QTest cannot type Turkish letters
+    qtbot.mouseClick(tab.btn_term, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "both words" in tab.status.text())  # nothing written
+    tab.term_n11.setText("Polo Yaka Tişört")
+    qtbot.mouseClick(tab.btn_term, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.is_ready() and "1 term" in tab.terms_label.text())
+    with tab.services.db.session_factory.begin() as s:
+        assert operator_terms(s) == {"Tişört": "Polo Yaka Tişört"}
+    assert "Tişört → Polo Yaka Tişört" in tab.terms_label.toolTip()  # suggestions reloaded with the term
+    qtbot.mouseClick(tab.btn_term_del, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.is_ready() and tab.terms_label.text() == "")
 
 
 def test_models_pass_modeltester_and_filters_fold_turkish(tab, qtbot, qtmodeltester):
