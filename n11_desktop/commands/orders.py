@@ -159,7 +159,9 @@ def cmd_mark_reported(args, ctx) -> int:
             raise ActionError("give order numbers or --file FILE.csv")
         res = mark_reported(ctx.db(), numbers)
     except ActionError as exc:
-        ctx.err(f"n11-desktop: {exc}")
+        from ..core.inputs import one_line
+
+        ctx.err(f"n11-desktop: {one_line(str(exc))}")
         return 1
     print(res.message)
     return 0

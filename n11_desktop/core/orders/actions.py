@@ -204,20 +204,26 @@ def read_order_numbers(path) -> list[str]:
     import csv
     from pathlib import Path
 
+    from ..inputs import InputError, csv_rows, read_limited
+
     p = Path(path)
+    if not p.exists():
+        raise ActionError(f"{p.name}: file not found")
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ActionError(f"{p.name}: file not found") from None
+        text = read_limited(p, door="order numbers file", max_bytes=16 * 1024 * 1024).decode("utf-8-sig")
+    except InputError as exc:
+        raise ActionError(str(exc)) from None
     except UnicodeDecodeError:
         raise ActionError(f"{p.name}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise ActionError(f"{p.name}: cannot be read ({exc.strerror or exc})") from None
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
     except csv.Error:
         dialect = csv.excel
-    rows = [r for r in csv.reader(text.splitlines(), dialect) if any(c.strip() for c in r)]
+    try:
+        header, records = csv_rows(text, dialect.delimiter, door="order numbers file", source=p.name)
+        rows = [r for r in ([header] if header else []) + [rec for _, rec in records] if any(c.strip() for c in r)]
+    except InputError as exc:
+        raise ActionError(str(exc)) from None
     if not rows:
         raise ActionError(f"{p.name}: no order numbers in the file")
     head = [c.strip().lower() for c in rows[0]]
