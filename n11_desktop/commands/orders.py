@@ -235,13 +235,15 @@ def cmd_map_import(args, ctx) -> int:
     from ..core.orders.addresstree import ensure_address_tree
     from ..core.orders.mapfiles import MapFileError, import_address_csv, import_cargo_csv
 
-    try:
-        text = args.file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    from ..core.inputs import one_line, read_limited
+
+    if not args.file.exists():
         ctx.err(f"n11-desktop: {args.file}: file not found")
         return 1
-    except (OSError, UnicodeDecodeError) as exc:
-        ctx.err(f"n11-desktop: {args.file}: cannot be read as UTF-8 text ({getattr(exc, 'strerror', None) or exc})")
+    try:
+        text = read_limited(args.file, door=f"{args.map_kind} file", max_bytes=64 * 1024 * 1024).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        ctx.err(f"n11-desktop: {args.file}: cannot be read as UTF-8 text (byte {exc.start})")
         return 1
     db = ctx.db()
     try:
@@ -256,7 +258,7 @@ def cmd_map_import(args, ctx) -> int:
                 changed = import_cargo_csv(s, text)
             print(f"cargo map: {changed} cargo companies added or changed")
     except MapFileError as exc:
-        ctx.err(f"n11-desktop: {exc}")
+        ctx.err(f"n11-desktop: {one_line(str(exc))}")
         return 1
     return 0
 

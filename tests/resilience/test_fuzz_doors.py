@@ -241,6 +241,38 @@ def _mapping_seeded(db) -> bool:
         return s.query(CategoryNode).count() > 0
 
 
+# ----------------------------------------------------------------------------- penalty CSV, cargo map
+@fuzz(30)
+@given(rows=st.lists(st.tuples(cell(st.sampled_from(["SKU-0001", "SKU-0002"])),
+                               cell(st.sampled_from(["product", "productstock", ""])),
+                               cell(st.sampled_from(["lift", "delete", "bump", ""]))), max_size=5),
+       door=st.sampled_from(["penalty", "cargo-map"]))
+def test_penalty_and_cargo_files_are_all_or_nothing(db, tmp_path, rows, door):
+    from ..flows.helpers import seed_catalog
+
+    if not _mapping_seeded(db):
+        seed_catalog(db, 2)
+    db_path = tmp_path / "test.db"
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    if door == "penalty":
+        w.writerow(["sku", "content_type", "action"])
+        args = ("penalty", "lift")
+    else:
+        w.writerow(["id", "name", "code", "n11_shipment_company_id", "is_active"])
+        rows = [(r[0][-2:] if r[0].startswith("SKU") else r[0], r[1], r[2], r[0], "1") for r in rows]
+        args = ("orders", "cargo-map", "import")
+    w.writerows(rows)
+    f = tmp_path / "file.csv"
+    f.write_text(buf.getvalue(), encoding="utf-8")
+    before = fingerprint(db_path)
+    code, out, err = run("--db", str(db_path), *args, str(f))
+    assert_clear(code, err, codes=(0, 1))
+    if code == 1:
+        assert not _changed(before, fingerprint(db_path)), err
+    count(f"bad inputs: fuzzed {door} files (all or nothing)")
+
+
 # ----------------------------------------------------------------------------- settings files
 json_scalar = st.one_of(st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30),
                         st.floats(allow_nan=True, allow_infinity=True), hostile_text)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..inputs import neutralise_row, unneutralise
+from ..inputs import InputError, csv_rows, neutralise_row, parse_int, shown, unneutralise
 from ..storage.models import AddressMapping, CargoCompany, LocalCity, LocalDistrict, LocalTownship
 from .address import CITY, DISTRICT, TOWNSHIP
 from .cargo import CargoRow, save_cargo_rows
@@ -67,35 +67,36 @@ def cargo_csv(session: Session) -> str:
 
 
 def _read(text: str, required: tuple[str, ...], what: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a mapping file, read strictly within the input limits (core/inputs)."""
     if "\x00" in text:
         raise MapFileError(f"{what}: the file contains NUL bytes; not a CSV text file")
-    reader = csv.DictReader(io.StringIO(text))
-    head = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in head]
-    if missing:
-        raise MapFileError(f"{what}: column {missing[0]!r} is missing (header: {', '.join(required)})")
-    reader.fieldnames = head
-    out = []
     try:
-        for n, row in enumerate(reader, 2):
+        header, records = csv_rows(text, ",", door=what, source="")
+        head = [h.strip().lower() for h in (header or [])]
+        missing = [c for c in required if c not in head]
+        if missing:
+            raise MapFileError(f"{what}: column {missing[0]!r} is missing (header: {', '.join(required)})")
+        out = []
+        for n, rec in records:
             if n > MAX_ROWS + 1:
                 raise MapFileError(f"{what}: more than {MAX_ROWS} rows")
-            if None in row:
+            if len(rec) > len(head):
                 raise MapFileError(f"{what}: row {n} has more cells than the header")
-            clean = {k: unneutralise((v or "").strip()) for k, v in row.items()}
+            clean = {k: unneutralise(rec[i].strip() if i < len(rec) else "") for i, k in enumerate(head)}
             if any(clean.values()):
                 out.append((n, clean))
-    except csv.Error as exc:
-        raise MapFileError(f"{what}: not a valid CSV file ({exc})") from None
+    except InputError as exc:
+        raise MapFileError(f"{what}: not a valid CSV file ({exc.where()}: {exc.reason})") from None
     return out
 
 
 def _int(value: str, n: int, column: str, what: str, *, empty_ok: bool = True) -> int | None:
     if value == "" and empty_ok:
         return None
-    if not value.isdigit() or len(value) > 12:
-        raise MapFileError(f"{what}: row {n}: {column} {value!r} is not a positive whole number")
-    return int(value)
+    try:
+        return parse_int(value, lo=0, max_digits=12)
+    except ValueError:
+        raise MapFileError(f"{what}: row {n}: {column} {shown(value)!r} is not a positive whole number") from None
 
 
 def import_address_csv(session: Session, text: str) -> tuple[int, int]:
