@@ -168,6 +168,8 @@ class _Leaf:
 
 
 def _has_phrase(toks: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    if phrase[0] not in toks:
+        return False
     n = len(phrase)
     return any(tuple(toks[i:i + n]) == phrase for i in range(len(toks) - n + 1))
 
@@ -238,6 +240,9 @@ class CategoryRanker:
             for t in set(leaf.name_toks) | set(leaf.path_toks):
                 self._index.setdefault(t, []).append(i)
         self._vocab = list(self._index)
+        self._by_prefix: dict[str, list[str]] = {}  # same-word candidates share their first 3 letters
+        for k in self._vocab:
+            self._by_prefix.setdefault(k[:3], []).append(k)
         self._by_id = {leaf.cid: i for i, leaf in enumerate(self._leaves)}
         self._match_cache: dict[str, frozenset[str]] = {}
         # learned evidence
@@ -264,7 +269,7 @@ class CategoryRanker:
             return hit
         out = {t} if t in self._index else set()
         if len(t) >= 3:
-            for k in self._vocab:
+            for k in self._by_prefix.get(t[:3], ()):
                 if k != t and _same_word(t, k):
                     out.add(k)
         if not out and len(t) >= 6 and _process is not None:
@@ -363,6 +368,13 @@ class CategoryRanker:
         for hits in alt_hits.values():
             for h in hits:
                 local_words |= h
+        leaf_seg_words: set[str] = set()
+        for u in units:
+            if u.level == 0:
+                for a in u.alts:
+                    for h in alt_hits[a]:
+                        leaf_seg_words |= h
+        uidf = {id(u): self._unit_idf(u) for u in units}
         cands = self._candidate_ids(units, alt_hits)
         learned = self._learned(segments)
         for cid in learned:
@@ -395,11 +407,11 @@ class CategoryRanker:
                 if m <= 0:
                     continue
                 if u.level < 0:
-                    got_products += m * u.weight * self._unit_idf(u)
+                    got_products += m * u.weight * uidf[id(u)]
                     if m >= 0.6:
                         product_words.append(u.label)
                     continue
-                got += m * u.weight * self._unit_idf(u)
+                got += m * u.weight * uidf[id(u)]
                 if u.level == 0 and m >= 0.6:
                     leaf_hit = True
                 if m >= 0.6:
@@ -410,8 +422,7 @@ class CategoryRanker:
             name_cover = leaf_named / leaf_units if leaf_units else 0.0
             name_w = sum(self.idf(t) for t in leaf.name_toks) or 1.0
             precision = min(1.0, self._explained(leaf, local_words, local_set) / name_w)
-            if leaf.parent_toks and all(any(h & {t} for u in units if u.level == 0 for a in u.alts
-                                            for h in alt_hits[a]) for t in leaf.parent_toks):
+            if leaf.parent_toks and all(t in leaf_seg_words for t in leaf.parent_toks):
                 precision = max(precision, 0.75)  # a kind of what was asked ("Silecek > Telli Silecek")
                 notes.append(f"a kind of “{leaf.path.split(' > ')[-2]}”")
             score = 0.55 * recall + 0.35 * precision + 0.1 * name_cover
