@@ -49,9 +49,69 @@ def _peak_rss_mb(who: str = "self") -> float | None:
     return rss / 1024 / (1024 if sys.platform == "darwin" else 1)
 
 
+class _DescendantPeak:
+    """The largest peak RSS (``VmHWM``) of this process's descendants, sampled from ``/proc``.
+
+    ``RUSAGE_CHILDREN`` is no use for a child started by a big process: Linux records the parent's
+    memory as the child's peak at ``exec`` (the fork/vfork copy), so a flow child started by a
+    500 MB GUI would "peak" at 500 MB. ``VmHWM`` counts only the child's own image after ``exec``;
+    sampled every 0.2 s, it misses at most the growth of a child's last 0.2 s. None without /proc."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-rss-sampler", daemon=True)
+        self.available = Path("/proc/self/status").exists()
+        if self.available:
+            self._thread.start()
+
+    def _descendants(self) -> list[str]:
+        import os
+
+        parents: dict[str, str] = {}
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            parents[pid] = stat.rsplit(")", 1)[-1].split()[1]
+        mine, frontier = [], {str(os.getpid())}
+        while frontier:
+            frontier = {p for p, pp in parents.items() if pp in frontier}
+            mine.extend(frontier)
+        return mine
+
+    def _sample(self) -> None:
+        for pid in self._descendants():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+                        break
+            except (OSError, ValueError, IndexError):
+                continue
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self._sample()
+
+    def stop(self) -> float | None:
+        """Peak in MB (None where unknown or no child ran)."""
+        if not self.available:
+            return None
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kb / 1024 if self.peak_kb else None
+
+
 def _run_child(name: str, size: int, out: Path, scenarios) -> int:
     """Child side: run one scenario here and write its result (with this process's peak RSS)."""
     sc = scenarios[name]
+    sampler = _DescendantPeak()
     with tempfile.TemporaryDirectory(prefix=f"n11-bench-{name}-") as tmp:
         t0 = time.perf_counter()
         try:
@@ -63,7 +123,7 @@ def _run_child(name: str, size: int, out: Path, scenarios) -> int:
                    "ratio": res.ratio, "baseline": res.baseline, "notes": res.notes,
                    "wall_s": time.perf_counter() - t0, **({"extra": res.extra} if res.extra else {})}
     doc["peak_rss_mb"] = _peak_rss_mb()
-    children = _peak_rss_mb("children")
+    children = sampler.stop() if sampler.available else _peak_rss_mb("children")
     if children:  # the scenario's own child processes (the flow child of the GUI, a sandbox process)
         doc["peak_rss_children_mb"] = children
     out.write_text(json.dumps(doc, ensure_ascii=False, default=str), encoding="utf-8")
