@@ -90,6 +90,9 @@ class ProductsTab(QWidget):
         self.clear_category_action.setToolTip("The selected products follow their local-category mapping again "
                                               "(they are resent)")
         self.clear_category_action.triggered.connect(self.clear_selected_category)
+        self.view_on_n11_action = QAction("View on N11", self)
+        self.view_on_n11_action.setToolTip("Open the product's page on N11 (Sales Url) in the web browser")
+        self.view_on_n11_action.triggered.connect(lambda: self.view_on_n11())
         self.refresh_action = QAction("Refresh", self)
         self.refresh_action.triggered.connect(self.refresh)
         self.toolbar.addAction(self.import_action)
@@ -182,7 +185,7 @@ class ProductsTab(QWidget):
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for action in (self.add_to_catalog_action, self.remove_action, self.pause_action, self.resume_action,
-                       self.set_category_action, self.clear_category_action):
+                       self.set_category_action, self.clear_category_action, self.view_on_n11_action):
             self.view.addAction(action)
 
         # empty state
@@ -259,6 +262,43 @@ class ProductsTab(QWidget):
         """The file dialog (patched in tests)."""
         path, _ = QFileDialog.getOpenFileName(parent, "Import catalog", str(Path.home()), FILE_FILTER)
         return Path(path) if path else None
+
+    @staticmethod
+    def open_url(url: str) -> bool:
+        """Open ``url`` in the browser (patched in tests)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        return QDesktopServices.openUrl(QUrl(url))
+
+    def view_on_n11(self) -> None:
+        """Open the first selected product's page on N11 (built from Sales Url)."""
+        rows = self.selected_rows()
+        if not rows:
+            return
+        db = self.services.db
+
+        def got(products):
+            if not products:
+                return
+            p = products[0]
+
+            def job():
+                from ..core.links import product_page_url
+                from ..core.settings import load_config
+
+                with db.session_factory() as s:
+                    sales_url = load_config(s).get("sales_url")
+                return product_page_url(sales_url, sku=p.sku, title=p.title, n11_product_id=p.remote_id)
+
+            def done(url):
+                self.last_n11_url = url
+                if not self.open_url(url):
+                    self.show_banner(f"Could not open a browser; the product's N11 page is {url}", error=True)
+
+            self.services.runner.submit(job, done, self._on_job_error)
+
+        self.model.resolve_rows(rows[:1], got, self._on_job_error)
 
     def show_banner(self, text: str, *, error: bool = False) -> None:
         color, bg = ("#922b21", "#fdedec") if error else ("#145a32", "#e9f7ef")
@@ -341,6 +381,7 @@ class ProductsTab(QWidget):
         self.resume_action.setEnabled(has_sel and not self._busy)
         self.set_category_action.setEnabled(has_sel and not self._busy)
         self.clear_category_action.setEnabled(has_sel and not self._busy)
+        self.view_on_n11_action.setEnabled(has_sel)
         self.import_action.setEnabled(not self._busy)
         self.empty_import.setEnabled(not self._busy)
 

@@ -312,3 +312,21 @@ def test_pause_and_resume_selling_on_n11_from_the_toolbar(qtbot, configured_db, 
     assert len(sandbox.state.tasks) == tasks
     settle(qtbot, w, services)
     close(w, services)
+
+
+def test_view_on_n11_opens_the_product_page_from_sales_url(qtbot, db, tmp_path, monkeypatch):
+    seed(db, tmp_path)
+    opened = []
+    monkeypatch.setattr(ProductsTab, "open_url", staticmethod(lambda url: opened.append(url) or True))
+    w, services = make(qtbot, db)
+    assert w.view_on_n11_action in w.view.actions()  # in the table's context menu
+    w.view.selectRow(1)  # P-001: N11 knows it as product 9001
+    w.view_on_n11_action.trigger()
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)
+    assert opened[0] == "https://www.n11.com/urun/deneme-urunu-basligi-numara-1-9001"
+    w.view.selectRow(0)  # never sent: N11's search for its title
+    w.view_on_n11_action.trigger()
+    qtbot.waitUntil(lambda: len(opened) == 2, timeout=5000)
+    assert opened[1].startswith("https://www.n11.com/arama?q=Deneme%20%C3%BCr%C3%BCn%C3%BC")
+    settle(qtbot, w, services)
+    close(w, services)
