@@ -292,6 +292,35 @@ class FailedIntegrationEditor(FieldEditor):
         self._on_changed()
 
 
+class WebhookTokenEditor(SecretEditor):
+    """The split_packages web hook token: masked, with Generate (a random token) and Copy (for the OMS)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Generate one for the OMS", parent)
+        self.generate_btn = QToolButton(self)
+        self.generate_btn.setText("Generate")
+        self.generate_btn.setToolTip("Put a new random token here (save, then give it to the OMS)")
+        self.generate_btn.clicked.connect(self.generate)
+        self.copy_btn = QToolButton(self)
+        self.copy_btn.setText("Copy")
+        self.copy_btn.setToolTip("Copy the token to the clipboard for the OMS web hook settings")
+        self.copy_btn.clicked.connect(self.copy)
+        self.layout().addWidget(self.generate_btn)
+        self.layout().addWidget(self.copy_btn)
+
+    @Slot()
+    def generate(self) -> None:
+        import secrets
+
+        self.edit.setText(secrets.token_urlsafe(32))
+
+    @Slot()
+    def copy(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        QGuiApplication.clipboard().setText(self.value())
+
+
 class CancellationMapEditor(FieldEditor):
     """N11 reason id → local cancellation reason, one row each."""
 
@@ -581,7 +610,8 @@ class SettingsTab(QWidget):
     ORDERS = ("deny_reason_id", "cancellation_reason_id", "unsupplied_reason_id", "unpacked_reason_id",
               "refund_reason_id", "cancellation_map", "cancellation_reason_type_id", "cargo_company_id",
               "exclude_cargo_company_ids", "send_shipping_info", "use_neighborhood", "order_start_date",
-              "order_number_format", "get_discount_amount", "use_channel_id_in_address_mapping", "oms_enabled")
+              "order_number_format", "get_discount_amount", "use_channel_id_in_address_mapping", "oms_enabled",
+              "oms_webhook_token", "oms_webhook_port")
 
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -753,6 +783,8 @@ class SettingsTab(QWidget):
                 editor = self.cancel_map
             elif fid == "order_number_format":
                 editor = TextEditor("{orderNumber}-{id}", box)
+            elif fid == "oms_webhook_token":
+                editor = self.webhook_token = WebhookTokenEditor(box)
             else:
                 dtype = self._schema[fid]["data_type"]
                 editor = make_editor(dtype, int_items=fid in INTEGER_LIST_FIELDS, parent=box)

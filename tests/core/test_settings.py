@@ -190,6 +190,7 @@ def test_export_import_round_trip_keeps_every_value(db, tmp_path):
                 exclude_cargo_company_ids=[132, 159], order_start_date="30/07/2023", get_discount_amount=True,
                 order_number_format="N11-{orderNumber}-{id}", use_channel_id_in_address_mapping=True, buffer_stock=3,
                 oms_enabled=True, unsupplied_reason_id=4, unpacked_reason_id=5,
+                oms_webhook_token="hook-token-0123456789abcdef", oms_webhook_port=8766,
                 feature_flags={f: True for f in FEATURE_FLAGS},
                 failed_integration=dict(SEED_FI, order={"RETRY_INTERVAL": 3600, "EXPIRATION_DATE": 7200,
                                                         "MAX_RETRY_COUNT": 5}))
@@ -199,6 +200,7 @@ def test_export_import_round_trip_keeps_every_value(db, tmp_path):
         text = export_settings(s)
         with_secret = export_settings(s, include_secret=True)
     assert "s3cret-value" not in text and "app_secret\"" not in text.split('"schema_type"')[0]
+    assert "hook-token-0123456789abcdef" not in text  # the web hook token is a secret too
     assert json.loads(with_secret)["conf"]["app_secret"] == "s3cret-value"
     assert text == export_settings_again(db)  # deterministic
     # into a fresh database: every value comes back

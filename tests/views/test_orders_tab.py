@@ -178,7 +178,14 @@ def test_unmapped_address_banner_and_mapping_dialog(qtbot, odb, ctl):
 def test_web_hook_runs_with_the_tab_when_configured(qtbot, odb):
     import requests
 
-    set_conf(odb, flags={"split_packages": True}, oms_webhook_token="tab-token-123", oms_webhook_port=0)
+    from n11_desktop.core.settings import save_settings
+
+    with odb.session_factory.begin() as s:  # the flag's own settings, saved as the Channel Settings form does
+        errors = save_settings(s, {"category_ids": [1001770], "deny_reason_id": 81, "cancellation_reason_id": 4,
+                                   "refund_reason_id": 2, "oms_webhook_token": "tab-token-1234567890",
+                                   "feature_flags": {"split_packages": True}})
+    assert errors == []
+    set_conf(odb, oms_webhook_port=0)  # any free port for the test
     w, services = make(qtbot, odb)
     qtbot.waitUntil(lambda: w.webhook is not None, timeout=10_000)
     assert w.webhook.host == "127.0.0.1"

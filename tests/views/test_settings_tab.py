@@ -287,6 +287,24 @@ def test_cancellation_map_takes_codes_and_offers_a_picker(qtbot, tab, db):
         assert load_config(s).get("cancellation_map") == {"VAZGECTIM": "4"}
 
 
+def test_web_hook_token_is_generated_copied_and_kept_out_of_exports(qtbot, tab, db):
+    from PySide6.QtGui import QGuiApplication
+
+    from n11_desktop.core.settings import export_settings
+
+    token = tab.webhook_token
+    click(qtbot, token.generate_btn)
+    value = token.value()
+    assert len(value) >= 40 and value != ""
+    click(qtbot, token.copy_btn)
+    assert QGuiApplication.clipboard().text() == value
+    assert save(qtbot, tab) == ()
+    with db.session_factory.begin() as s:
+        cfg = load_config(s)
+        assert cfg.get("oms_webhook_token") == value and cfg.get("oms_webhook_port") == 8765
+        assert value not in export_settings(s) and value in export_settings(s, include_secret=True)
+
+
 def test_import_and_export_through_the_dialogs(qtbot, tab, db, tmp_path, monkeypatch):
     out = tmp_path / "settings.json"
     monkeypatch.setattr(SettingsTab, "ask_export_path", classmethod(lambda cls, parent: str(out)))

@@ -292,10 +292,9 @@ class WebhookSettings:
 def webhook_settings(config) -> WebhookSettings | None:
     """The listener settings from the channel config, or None when it should not run.
 
-    It runs when the ``split_packages`` flag is on and an ``oms_webhook_token`` (a field the
-    operator adds to the schema, seed §2 "additions can be made") is set; optional
-    ``oms_webhook_port`` (default 8765), ``oms_webhook_host`` (default 127.0.0.1) and
-    ``oms_channel_id``."""
+    It runs when the ``split_packages`` flag is on and OMS Web Hook Token is set (Channel Settings,
+    built-in fields of that flag: token and OMS Web Hook Port, default 8765); ``oms_webhook_host``
+    (default 127.0.0.1) and ``oms_channel_id`` may be added as custom fields."""
     if not config.flag("split_packages"):
         return None
     token = str(config.get("oms_webhook_token") or "").strip()

@@ -138,6 +138,8 @@ def default_conf() -> dict[str, Any]:
         "use_channel_id_in_address_mapping": False,
         "buffer_stock": None,
         "oms_enabled": False,
+        "oms_webhook_token": "",
+        "oms_webhook_port": 8765,
         # Sending (n11-desktop); the same defaults as core/products_send.py
         "queue_page_size": DEFAULT_QUEUE_PAGE_SIZE,
         "queue_max_tasks": DEFAULT_QUEUE_MAX_TASKS,
@@ -189,6 +191,7 @@ FLAG_PREREQUISITES: dict[str, tuple[str, ...]] = {
     "get_cancellation_request": ("deny_reason_id",),
     "get_cancel_orders": ("cancellation_reason_id", "cancellation_map", "refund_reason_id"),
     "send_cancel_order_items": ("cancellation_reason_type_id",),
+    "split_packages": ("oms_webhook_token", "oms_webhook_port"),
 }
 # Of those, the ones that must also be filled in (the others only need to be valid; empty is allowed).
 FLAG_PREREQUISITES_FILLED: dict[str, tuple[str, ...]] = {
@@ -196,4 +199,5 @@ FLAG_PREREQUISITES_FILLED: dict[str, tuple[str, ...]] = {
     "get_cancellation_request": ("deny_reason_id",),
     "get_cancel_orders": ("cancellation_reason_id", "refund_reason_id"),
     "send_cancel_order_items": ("cancellation_reason_type_id",),
+    "split_packages": ("oms_webhook_token",),
 }

@@ -45,6 +45,9 @@ _BUILTIN: list[tuple[str, str, bool, str]] = [
     ("use_channel_id_in_address_mapping", "Use Channel ID In Address Mapping", False, "bool"),
     ("buffer_stock", "Buffer Stock", False, "integer"),
     ("oms_enabled", "OMS Enabled", False, "bool"),
+    # the split_packages flag's OMS web hook (seed §9 "a web hook is created"): n11-desktop serves it
+    ("oms_webhook_token", "OMS Web Hook Token", False, "text"),
+    ("oms_webhook_port", "OMS Web Hook Port", False, "integer"),
     # ---- "Sending (n11-desktop)": not in seed §2; how n11-desktop pages product sends and guards them
     ("queue_page_size", "Queue Page Size", False, "integer"),
     ("queue_max_tasks", "Queue Max Tasks", False, "integer"),
@@ -99,6 +102,9 @@ HELP: dict[str, str] = {
     "use_channel_id_in_address_mapping": "Prefix address mapping with the channel id.",
     "buffer_stock": "Deducted from stock sent to N11; empty = none.",
     "oms_enabled": "Write the OMS package tracking number from N11's campaignNumber.",
+    "oms_webhook_token": ("split_packages: the token the OMS sends (Authorization: Token …) to the split-package "
+                          "web hook. Generate one and give it to the OMS."),
+    "oms_webhook_port": "split_packages: the loopback port the web hook listens on (default 8765).",
     "queue_page_size": "SKUs per N11 task (1–1000; N11 accepts at most 1000). Default 1000.",
     "queue_max_tasks": "At most this many tasks (pages) per product run (1–1000). Default 100.",
     "guard_price_drop_pct": "Send preview warns when a price drops by more than this percent (1–100). Default 50.",

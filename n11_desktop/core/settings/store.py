@@ -288,6 +288,8 @@ def export_settings(session: Session, include_secret: bool = False) -> str:
     """The settings file (DESIGN §9): deterministic JSON; the App Secret only when asked for."""
     snap = load_settings(session)
     conf = {k: v for k, v in snap.conf.items() if k != SECRET}
+    if not include_secret:
+        conf.pop("oms_webhook_token", None)  # a secret too; left out, an import keeps the stored one
     if include_secret:
         conf[SECRET] = snap.conf.get(SECRET) or ""
     doc = {"conf": conf, "is_active": snap.is_active, "schema_type": snap.schema}

@@ -282,6 +282,10 @@ def _builtin_rules(fid: str, value: Any, reasons: Reasons | None) -> Any:
         raise _Invalid(f"is locked to {ATTRIBUTE_SET_STRATEGY} (should not be changed), got {value!r}")
     if fid == "order_number_format":
         return _check_order_number_format(value)
+    if fid == "oms_webhook_token" and value and not re.fullmatch(r"[A-Za-z0-9_\-]{16,128}", value):
+        raise _Invalid("must be 16-128 letters, digits, '-' or '_' (use Generate)")
+    if fid == "oms_webhook_port" and value is not None and not 1024 <= value <= 65535:
+        raise _Invalid(f"must be a port between 1024 and 65535, got {value}")
     if fid in INTEGER_RANGES:
         if value is None:  # empty = the default
             return default_conf()[fid]
