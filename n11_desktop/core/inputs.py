@@ -88,8 +88,8 @@ class InputError(ValueError):
         return ": ".join(parts)
 
     def __str__(self) -> str:
-        where = self.where()
-        return one_line(f"{self.door}: {where + ': ' if where else ''}{self.reason}")
+        parts = [p for p in (self.door, self.where(), self.reason) if p]
+        return one_line(": ".join(parts))
 
 
 # ------------------------------------------------------------------------------------ numbers
@@ -354,12 +354,17 @@ def is_formula(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
 
+def _needs_quote(value: str) -> bool:
+    # a formula prefix after any leading quotes: "=x" and also "'=x", so that unneutralise(neutralise(v)) == v
+    return value.lstrip("'").startswith(FORMULA_PREFIXES)
+
+
 def neutralise(value: Any) -> Any:
     """A cell safe for a spreadsheet: text starting with a formula prefix gets a leading ``'``.
 
     Numbers stay numbers (``-5`` as an int is not text). :func:`unneutralise` undoes it on import.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and _needs_quote(value):
         return "'" + value
     return value
 
@@ -369,8 +374,8 @@ def neutralise_row(row) -> list:
 
 
 def unneutralise(value: str) -> str:
-    """Undo :func:`neutralise` (a ``'`` followed by a formula prefix) for a file we exported."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+    """Undo :func:`neutralise` (a ``'`` before a formula prefix) for a file we exported."""
+    if value.startswith("'") and _needs_quote(value):
         return value[1:]
     return value
 

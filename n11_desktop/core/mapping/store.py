@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from ..inputs import (
+    InputError,
     check_text,
     csv_rows,
     is_formula,
@@ -49,6 +50,13 @@ REQUIRED_CSV_COLUMNS = ("kind", "local", "n11_id", "category_id")
 
 class MappingError(ValueError):
     """A mapping change was refused; the message says what and why, for the operator."""
+
+
+class MappingFileError(InputError, MappingError):
+    """A mapping file refused as a whole (not UTF-8, wrong header)."""
+
+    def __init__(self, reason: str, *, source: str = "") -> None:
+        InputError.__init__(self, "mapping file", reason, source)
 
 
 # --------------------------------------------------------------------------- frozen rows
@@ -526,13 +534,13 @@ def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise MappingError(f"{path} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
+        raise MappingFileError(f"not UTF-8 text (byte {exc.start}); save it as CSV UTF-8", source=str(path)) from None
     header_cells, records = csv_rows(content, ",", door="mapping file", source=Path(path).name)
     header = [h.strip().lower() for h in (header_cells or [])]
     missing = [c for c in REQUIRED_CSV_COLUMNS if c not in header]
     if missing:
-        raise MappingError(f"{path}: missing column(s) {', '.join(missing)}; the header must be "
-                           f"{','.join(REQUIRED_CSV_COLUMNS)}[,custom_value]")
+        raise MappingFileError(f"missing column(s) {', '.join(missing)}; the header must be "
+                               f"{','.join(REQUIRED_CSV_COLUMNS)}[,custom_value]", source=str(path))
     rows = []
     for n, rec in records:
         rows.append((n, {k: rec[i].strip() if i < len(rec) else "" for i, k in enumerate(header) if k}))

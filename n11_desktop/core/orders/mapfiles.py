@@ -22,8 +22,11 @@ _MODELS = {CITY: LocalCity, TOWNSHIP: LocalTownship, DISTRICT: LocalDistrict}
 MAX_ROWS = 200_000
 
 
-class MapFileError(ValueError):
-    pass
+class MapFileError(InputError):
+    """An address/cargo map file refused as a whole (the message names the map and the row)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("", reason)
 
 
 @dataclass(frozen=True)

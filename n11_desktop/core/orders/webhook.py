@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
-from ..inputs import InputError, check_text, load_json, parse_id
+from ..inputs import InputError, check_text, load_json, one_line, parse_id
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,11 @@ DEFAULT_MAX_BODY = 64 * 1024
 MAX_ORDER_NUMBER_CHARS = 64
 
 
-class InvalidSplitRequest(ValueError):
-    pass
+class InvalidSplitRequest(InputError):
+    """A web hook body that is not a valid split request (answered 422 with the reason)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("web hook", reason)
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             req = parse_split_request(doc, expected_channel=owner.oms_channel_id)
         except InvalidSplitRequest as exc:
-            self._reply(422, {"error": str(exc)})
+            self._reply(422, {"error": one_line(exc.reason)})
             return
         try:
             answer = owner.on_split(req)
