@@ -165,6 +165,7 @@ class _Leaf:
     depth: int
     groups: tuple[tuple[str, ...], ...] = ()  # "Mont & Kaban & Palto" → alternatives
     parent_toks: tuple[str, ...] = ()
+    parent_groups: tuple[tuple[str, ...], ...] = ()  # "Kedi Kumu & Kedi Tuvaleti" → two
 
 
 def _has_phrase(toks: Sequence[str], phrase: tuple[str, ...]) -> bool:
@@ -220,7 +221,9 @@ class CategoryRanker:
                          any(t in self.lex.set_words for t in name_toks),
                          "diger" in name_toks, len(parts),
                          tuple(g for g in (tuple(fold(x).split()) for x in re.split(r"&|,|\bve\b", str(name))) if g),
-                         tuple(fold(parts[-2]).split()) if len(parts) > 1 else ())
+                         tuple(fold(parts[-2]).split()) if len(parts) > 1 else (),
+                         tuple(g for g in (tuple(fold(x).split()) for x in re.split(r"&|,|\bve\b", parts[-2]))
+                               if g) if len(parts) > 1 else ())
             self._leaves.append(leaf)
             df.update(set(all_toks))
         implied: dict[str, str] = {}
@@ -315,6 +318,12 @@ class CategoryRanker:
                 t = toks[i]
                 i += 1
                 if t in self.lex.stopwords or (len(t) < 2 and not t.isdigit()):
+                    continue
+                sing = next((x for x in (t[:-1], t[:-2]) if t.endswith("s") and len(x) >= 3
+                             and (x,) in self.lex.synonyms), None)  # English plural: "tents" → "tent"
+                if sing is not None:
+                    alts = [(t,)] + [a for a in self.lex.synonyms[(sing,)] if a != (t,)]
+                    out.append(_Unit(t, alts, weight, level, self.lex.origin.get((sing,), "lexicon")))
                     continue
                 out.append(_Unit(t, [(t,)], weight, level))
         return [u for u in out if u.label not in self.lex.stopwords]
@@ -422,7 +431,7 @@ class CategoryRanker:
             name_cover = leaf_named / leaf_units if leaf_units else 0.0
             name_w = sum(self.idf(t) for t in leaf.name_toks) or 1.0
             precision = min(1.0, self._explained(leaf, local_words, local_set) / name_w)
-            if leaf.parent_toks and all(t in leaf_seg_words for t in leaf.parent_toks):
+            if leaf.parent_groups and any(g and all(t in leaf_seg_words for t in g) for g in leaf.parent_groups):
                 precision = max(precision, 0.75)  # a kind of what was asked ("Silecek > Telli Silecek")
                 notes.append(f"a kind of “{leaf.path.split(' > ')[-2]}”")
             score = 0.55 * recall + 0.35 * precision + 0.1 * name_cover
@@ -602,11 +611,33 @@ class CategoryRanker:
         return " · ".join(parts)
 
 
+_STEM_SUFFIXES = ("lerinin", "larinin", "lerin", "larin", "leri", "lari", "ler", "lar", "nin", "nun", "si", "su",
+                  "in", "un", "i", "u")
+_HARDEN = {"g": "k", "b": "p", "d": "t"}
+
+
+@lru_cache(maxsize=50_000)
+def _stem(w: str) -> str:
+    """Folded Turkish word without its plural/possessive ending: "saatleri" → "saat",
+    "havlusu" → "havlu", "kazagi" → "kazak", "gozlukleri" → "gozluk"."""
+    for suf in _STEM_SUFFIXES:
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            st = w[:-len(suf)]
+            if suf[0] in "iu" and st[-1] in _HARDEN and len(st) >= 4:
+                st = st[:-1] + _HARDEN[st[-1]]
+            return st
+    return w
+
+
 def _same_word(a: str, b: str) -> bool:
-    """"canta" ~ "cantasi", "kazak" ~ "kazagi", "ayakkabi" ~ "ayakkabisi"; not "tava" ~ "tavan"."""
+    """"canta" ~ "cantasi", "kazak" ~ "kazagi", "ayakkabi" ~ "ayakkabisi", "saati" ~ "saatleri";
+    not "tava" ~ "tavan"."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) < 3:
         return False
+    sa, sb = _stem(a), _stem(b)
+    if (sa == sb and len(sa) >= 4) or sa == b or sb == a:
+        return True
     if long_.startswith(short):
         rest = long_[len(short):]
         if rest in _SUFFIXES:
