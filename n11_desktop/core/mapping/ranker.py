@@ -408,8 +408,8 @@ class CategoryRanker:
             via_lex: list[str] = []
             for u in units:
                 m, alt = self._unit_match(u, alt_hits, name_set, path_set)
-                if m < 0.8 and u.label in dept_units and leaf.root in dept_units[u.label]:
-                    m, alt = 0.8, None  # "Elektronik" names the department this leaf is in
+                if m < 0.6 and u.label in dept_units and leaf.root in dept_units[u.label]:
+                    m, alt = 0.6, None  # "Elektronik" names the department this leaf is in
                 if u.level == 0:
                     leaf_units += 1
                     leaf_named += m >= 0.99
@@ -492,7 +492,7 @@ class CategoryRanker:
         if len(leaf.groups) > 1:
             def plain(g):
                 return [t for g_ in (g,) for t in g_ if (t,) not in self.lex.audience]
-            if any(any(ok(t) for t in plain(g)) for g in leaf.groups):
+            if any(plain(g) and all(ok(t) for t in plain(g)) for g in leaf.groups):
                 for g in leaf.groups:
                     rest = plain(g)
                     if len(rest) == 1 and not ok(rest[0]):
