@@ -114,10 +114,13 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     return _load_lexicon(Path(path) if path else LEXICON_PATH)
 
 
+_ORDER_PREFIX = re.compile(r"^\s*\d{1,3}\s*[-._)]\s*(?=\D)")  # "01-Kadın", "3. Elbise": the shop's menu order
+
+
 def split_path(local_path: str) -> list[str]:
     text = str(local_path or "")
     parts = re.split(r"\s*(?:>|»|\|)\s*", text) if re.search(r"[>»|]", text) else _SEP.split(text)
-    return [p.strip() for p in parts if p and p.strip()]
+    return [_ORDER_PREFIX.sub("", p).strip() for p in parts if p and _ORDER_PREFIX.sub("", p).strip()]
 
 
 # --------------------------------------------------------------------------- evidence
