@@ -354,6 +354,15 @@ def test_test_connection_against_the_sandbox(qtbot, tab, sandbox):
     assert tab.test_result.text() == f"✗ {message}"
     assert "wrong-secret" not in message
 
+    # a Base Url whose path leads nowhere on N11: one line naming the Base Url, not an outage
+    type_into(qtbot, tab.editors["app_secret"].edit, DEMO_APP_SECRET)
+    type_into(qtbot, tab.editors["base_url"].edit, sandbox.url + "/gateway/")
+    with qtbot.waitSignal(tab.connection_tested, timeout=20_000) as blocker:
+        click(qtbot, tab.test_btn)
+    ok, message = blocker.args
+    assert ok is False and "Base Url" in message and "\n" not in message
+    assert sandbox.state.requests_log[-1]["path"] == "/gateway/shipmentCompanyService/"
+
     tab.editors["app_key"].edit.clear()
     with qtbot.waitSignal(tab.connection_tested, timeout=20_000) as blocker:
         click(qtbot, tab.test_btn)
