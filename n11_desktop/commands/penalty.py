@@ -51,13 +51,13 @@ def cmd_list(args, ctx) -> int:
 def cmd_lift(args, ctx) -> int:
     from ..core.penalty import lift_from_csv
 
-    if not args.file.is_file():
+    if not args.file.exists():
         ctx.err(f"n11-desktop: {args.file}: no such file")
         return 1
     report = lift_from_csv(ctx.db(), args.file, default_action=args.action)
     from ..core.inputs import one_line
 
     for p in report.problems:
-        ctx.err(one_line(f"{args.file.name}: {p}"))
+        ctx.err(one_line(f"{args.file.name or args.file}: {p}"))
     print(report.summary())
     return 0 if report.ok else 1

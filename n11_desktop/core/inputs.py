@@ -266,24 +266,43 @@ def load_json(text: str | bytes, *, door: str, source: str = "") -> Any:
 
 
 # ------------------------------------------------------------------------------------ files
-def read_limited(path, *, door: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a file given to a door, or :class:`InputError` (missing, a folder, too big, unreadable)."""
+def check_file(path, *, door: str, max_bytes: int = MAX_FILE_BYTES) -> None:
+    """:class:`InputError` unless ``path`` is a regular file of at most ``max_bytes``."""
+    import stat
     from pathlib import Path
 
     p = Path(path)
     try:
-        if p.is_dir():
-            raise InputError(door, "is a folder, not a file", str(p))
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise InputError(door, f"is {size // 1024} KB; at most {max_bytes // 1024} KB", p.name)
-        return p.read_bytes()
+        st_ = p.stat()
     except FileNotFoundError:
         raise InputError(door, "cannot read: no such file", str(p)) from None
     except OSError as exc:
         raise InputError(door, f"cannot read: {exc.strerror or exc}", str(p)) from None
     except ValueError as exc:  # e.g. a NUL byte in the path
         raise InputError(door, f"is not a usable file name ({exc})", shown(str(p))) from None
+    if stat.S_ISDIR(st_.st_mode):
+        raise InputError(door, "is a folder, not a file", str(p))
+    if not stat.S_ISREG(st_.st_mode):  # /dev/zero or a pipe would never end
+        raise InputError(door, "is not a regular file", str(p))
+    if st_.st_size > max_bytes:
+        raise InputError(door, f"is {st_.st_size // 1024} KB; at most {max_bytes // 1024} KB", p.name)
+
+
+def read_limited(path, *, door: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a file given to a door, or :class:`InputError` (missing, a folder, a device,
+    too big, unreadable)."""
+    from pathlib import Path
+
+    p = Path(path)
+    check_file(p, door=door, max_bytes=max_bytes)
+    try:
+        with p.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(door, f"cannot read: {exc.strerror or exc}", str(p)) from None
+    if len(data) > max_bytes:  # it grew while we read it
+        raise InputError(door, f"is over {max_bytes // 1024} KB", p.name)
+    return data
 
 
 def csv_rows(text: str, delimiter: str = ",", *, door: str, source: str, first_row: int = 1,

@@ -247,7 +247,7 @@ def lift_from_csv(db: Any, path: Path | str, *, default_action: str = "lift", no
     try:
         raw = read_limited(p, door="penalty CSV")
     except InputError as exc:
-        return LiftReport(problems=(RowProblem(0, f"cannot read {p.name}: {exc.reason}"),))
+        return LiftReport(problems=(RowProblem(0, exc.reason),))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

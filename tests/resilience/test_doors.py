@@ -477,3 +477,23 @@ def test_hostile_penalty_csv_changes_nothing(db, tmp_path, capsys, name, text, w
     assert where in err, err
     assert not _changed(before, fingerprint(db_path))
     count("bad inputs: penalty CSV files (refused, nothing changed)")
+
+
+# ----------------------------------------------------------------------------- files that never end
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX only")
+@pytest.mark.parametrize("args", [("catalog", "import"), ("mapping", "import"), ("settings", "import"),
+                                  ("penalty", "lift"), ("orders", "cargo-map", "import")],
+                         ids=lambda a: " ".join(a))
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
+def test_a_pipe_or_device_is_refused_not_read_forever(tmp_path, capsys, args, kind):
+    db_path = tmp_path / "test.db"
+    suffix = ".xlsx" if kind == "/dev/zero" and args[0] == "catalog" else ".csv"
+    f = tmp_path / f"input{suffix}"
+    if kind == "fifo":
+        os.mkfifo(f)
+    else:
+        f.symlink_to("/dev/zero")
+    code = cli.main(["--db", str(db_path), *args, str(f)])
+    err = capsys.readouterr().err
+    assert _refused(code, err) is None, (code, err)
+    assert "not a regular file" in err, err

@@ -14,7 +14,16 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..inputs import MAX_COLUMNS, MAX_FIELD_CHARS, MAX_FILE_BYTES, MAX_ROWS, InputError, csv_rows
+from ..inputs import (
+    MAX_COLUMNS,
+    MAX_FIELD_CHARS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    InputError,
+    check_file,
+    csv_rows,
+    read_limited,
+)
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -94,15 +103,15 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, *, only_check: bool = False) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CatalogFileError(f"is {size // (1024 * 1024)} MB; at most {MAX_FILE_BYTES // (1024 * 1024)} MB "
-                                   "can be imported at once (split the file)", source=path.name)
-        return path.read_bytes()
-    except OSError as exc:
-        raise CatalogFileError(f"cannot be read: {exc.strerror or exc}", source=path.name) from None
+        if only_check:
+            check_file(path, door="catalog file", max_bytes=MAX_FILE_BYTES)
+            return b""
+        return read_limited(path, door="catalog file", max_bytes=MAX_FILE_BYTES)
+    except InputError as exc:
+        raise CatalogFileError(exc.reason + (" (split the file)" if "KB" in exc.reason else ""),
+                               source=path.name) from None
 
 
 def _read_csv(path: Path) -> RawTable:
@@ -141,7 +150,7 @@ def _read_xlsx(path: Path) -> RawTable:
 
     from openpyxl import load_workbook
 
-    _read_bytes(path)  # size limit and readability
+    _read_bytes(path, only_check=True)  # a regular file within the size limit
     try:
         with zipfile.ZipFile(path) as zf:
             unpacked = sum(i.file_size for i in zf.infolist())
