@@ -44,12 +44,17 @@ MSG_SELLER_CODE = ("The product you entered is listed with {code} seller code on
                    "You can update your product through this product.")
 MSG_NOT_IN_QUEUE = ("The relevant record is not in queue. The item may have been penalized or check "
                     "product is saleable")
+MSG_CATALOG_SUGGEST = "Failed to suggest product to the catalog"
+CATALOG_SUGGEST_FIX = ("If it is about attribute values: run Category Attribute and Values (N11's latest values), then "
+                       "Compare Attributes, and send the product again.")
 MSG_SENT_TO_REMOTE = ("No result from N11 within {hours:g} hours (sent_to_remote EXPIRATION_HOUR); "
                       "the record will be retried per the Failed Integration settings.")
 
 _RE_NOT_FOUND = re.compile(r"Ürün bulunamadı", re.I)
 _RE_SELLER_CODE = re.compile(r"başka bir ürün \(productMainId: ([^)]*)\)", re.I)
 _RE_PENDING = re.compile(r"InCatalogApproval", re.I)
+_RE_CATALOG_SUGGEST = re.compile(r"suggest(?:ed)? (?:the )?product to (?:the )?catalog|katalo(?:ga|ğa) öner"
+                                 r"|katalog onay(?:ı| sürecinde)? .*reddedil", re.I)
 _RE_CATEGORY = re.compile(r"kategori(?:si)?\s*(?:ID)?\s*[:=]?\s*(\d+)", re.I)
 
 
@@ -66,7 +71,22 @@ def translate_reason(reasons: Sequence[str] | str, *, category_name: str | None 
         return MSG_SELLER_CODE.format(code=m.group(1).strip())
     if _RE_PENDING.search(text) and "durumunda" in text:
         return MSG_PENDING_APPROVAL
+    if _RE_CATALOG_SUGGEST.search(text):
+        return catalog_suggest_message(text)
     return f"N11 rejected the record: {text}"
+
+
+def catalog_suggest_message(text: str) -> str:
+    """Seed §8 "Failed to suggest product to the catalog", with N11's words and the fix."""
+    said = "" if text.strip().lower().startswith(MSG_CATALOG_SUGGEST.lower()) else f" (N11: {text.strip()})"
+    return f"{MSG_CATALOG_SUGGEST}{said}. {CATALOG_SUGGEST_FIX}"
+
+
+def with_hint(message: str) -> str:
+    """A message that names a seed §8 problem, with its fix appended when it is not there yet."""
+    if _RE_CATALOG_SUGGEST.search(message or "") and CATALOG_SUGGEST_FIX not in message:
+        return f"{message.rstrip('. ')}. {CATALOG_SUGGEST_FIX}"
+    return message
 
 
 def category_message(session: Session | None, category_id: int | None) -> str:

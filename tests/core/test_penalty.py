@@ -104,6 +104,11 @@ def test_translate_n11_reasons_into_seed_messages():
         ["Ürün InCatalogApproval durumunda. Yalnızca Active veya Suspended durumundaki ürünler güncellenebilir."]
     ) == "This product is already pending approval. It will be published once approved."
     assert penalty.translate_reason(["vatRate alanı boş olamaz"]) == "N11 rejected the record: vatRate alanı boş olamaz"
+    fix = "run Category Attribute and Values (N11's latest values), then Compare Attributes"
+    assert penalty.translate_reason(["Failed to suggest product to the catalog"]).startswith(
+        "Failed to suggest product to the catalog. If it is about attribute values: " + fix)
+    turkish = penalty.translate_reason(["Ürün kataloğa önerilemedi: Renk değeri geçersiz"])
+    assert turkish.startswith("Failed to suggest product to the catalog (N11: Ürün kataloğa önerilemedi") and fix in turkish
     assert penalty.category_message(None, 1000003) == (
         "The product is listed in the category ? on N11 with category ID 1000003. "
         "You can enter this ID to resend the product.")

@@ -577,3 +577,19 @@ def test_product_without_description_is_held_back_with_a_clear_penalty(n11, sand
     assert [sku["stockCode"] for sku in task["skus_in"]] == [skus[0]]  # never sent
     pen = _penalties(db)[("product", skus[1])]
     assert pen.reason_type == "mapping" and "Description is empty" in pen.message
+
+
+def test_catalog_rejection_names_the_fix(n11, sandbox):
+    """Seed §8: "Failed to suggest product to the catalog" → run Category Attributes, then Compare Attributes."""
+    db = n11
+    skus = seed_catalog(db, 1)
+    with db.session_factory.begin() as s:
+        p = s.scalars(select(Product).where(Product.sku == skus[0])).one()
+        p.title = "Test ürünü REJECTME"  # the sandbox rejects it in catalog approval
+    assert run(db, "product_create").succeeded == 1
+    drain(db, sandbox)
+    sandbox.state.approve_products_now()
+    run(db, "product_update")
+    led = _ledger(db)[skus[0]]
+    assert led.state == "rejected"
+    assert "katalog onay" in led.last_error and "then Compare Attributes" in led.last_error

@@ -278,7 +278,7 @@ def refresh_pending_approval(ctx: FlowContext, limit: int = 100_000, *, bulk: bo
             state = ledger.state_for_remote_status(r.status)
             err = None
             if state == "rejected":
-                err = f"N11 rejected the product in catalog approval: {r.reject_info or r.status}"
+                err = penalty.with_hint(f"N11 rejected the product in catalog approval: {r.reject_info or r.status}")
             ledger.upsert(s, "product", oid, key, now, state=state, remote_id=r.n11_product_id,
                           remote_status=r.status, error=err)
             changed += state != "pending_approval"
