@@ -23,6 +23,7 @@ are the same words.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -251,10 +252,18 @@ class CategoryRanker:
             self._by_prefix.setdefault(k[:3], []).append(k)
         self._by_id = {leaf.cid: i for i, leaf in enumerate(self._leaves)}
         self._match_cache: dict[str, frozenset[str]] = {}
-        # learned evidence
+        self._set_accepted(accepted or {})
+
+    def learn(self, accepted: Mapping[str, int]) -> "CategoryRanker":
+        """The same ranker (sharing its indexes) with other accepted mappings to learn from."""
+        other = copy.copy(self)
+        other._set_accepted(accepted)
+        return other
+
+    def _set_accepted(self, accepted: Mapping[str, int]) -> None:
         self._learned_name: dict[str, tuple[int, str]] = {}
         self._learned_parent: dict[str, list[tuple[int, str]]] = {}
-        for local, cid in (accepted or {}).items():
+        for local, cid in accepted.items():
             if cid not in self._by_id:
                 continue
             segs = split_path(local)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 from dataclasses import dataclass
 from typing import Iterable
@@ -95,6 +96,10 @@ def remove_operator_term(session: Session, local: str) -> str:
     return f"suggestions no longer treat “{local}” specially"
 
 
+_RANKERS: dict[tuple, CategoryRanker] = {}
+_RANKER_LOCK = threading.Lock()
+
+
 def _live_leaves(session: Session):
     return session.execute(select(CategoryNode.id, CategoryNode.name, CategoryNode.path).where(
         CategoryNode.is_leaf.is_(True), CategoryNode.removed.is_(False))).all()
@@ -105,11 +110,20 @@ def category_ranker(session: Session, leaves=None) -> CategoryRanker | None:
     leaves = _live_leaves(session) if leaves is None else leaves
     if not leaves:
         return None
-    live = {int(i) for i, _n, _p in leaves}
+    rows = tuple((int(i), str(n), str(p)) for i, n, p in leaves)
+    live = {r[0] for r in rows}
     accepted = {m.local_category: int(m.category_id) for m in session.scalars(select(CategoryMapping))
                 if int(m.category_id) in live}
-    return CategoryRanker(((int(i), n, p) for i, n, p in leaves), operator_terms=operator_terms(session),
-                          accepted=accepted)
+    terms = operator_terms(session)
+    key = (hash(rows), tuple(sorted(terms.items())))
+    with _RANKER_LOCK:
+        base = _RANKERS.get(key)
+    if base is None:  # built once per tree and set of terms: the Mapper asks for it on every click
+        base = CategoryRanker(rows, operator_terms=terms)
+        with _RANKER_LOCK:
+            _RANKERS.clear()
+            _RANKERS[key] = base
+    return base.learn(accepted)
 
 
 def product_evidence(session: Session, locals_: Iterable[str], per_category: int = 30
