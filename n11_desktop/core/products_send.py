@@ -50,6 +50,8 @@ class Built:
     payload: dict | None
     problems: tuple[str, ...]
     reason_type: str = "mapping"
+    #: for updates: the attributes a create would carry (product-update cannot send them)
+    attributes: list | None = None
 
 
 def _qty(stock: int | None, buffer_stock: int) -> int:
@@ -100,9 +102,11 @@ def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock
             payload = _plain(dict(r.payload)) if r.payload is not None else None
             problems = tuple(getattr(p, "message", str(p)) for p in (r.problems or ())
                              if getattr(p, "blocking", True))
+            attrs = None
             if payload is not None and for_update:
+                attrs = payload.get("attributes")
                 payload = update_payload(payload)
-            out.append(Built(pid, r.sku, payload, problems if payload is None else ()))
+            out.append(Built(pid, r.sku, payload, problems if payload is None else (), attributes=attrs))
         return out
     for b in _fallback_build(session, ready, buffer_stock):
         if b.payload is not None and for_update:

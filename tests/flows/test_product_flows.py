@@ -593,3 +593,27 @@ def test_catalog_rejection_names_the_fix(n11, sandbox):
     led = _ledger(db)[skus[0]]
     assert led.state == "rejected"
     assert "katalog onay" in led.last_error and "then Compare Attributes" in led.last_error
+
+
+def test_attribute_changes_are_not_sent_by_product_update_and_the_operator_is_told(n11, sandbox):
+    """N11's product-update takes no attributes (docs/n11-protocol.md): the update goes out
+    without them and the log says the change needs N11's seller panel."""
+    from n11_desktop.core.flows.products import MSG_ATTRIBUTES_NOT_SENT
+
+    db = n11
+    skus = seed_catalog(db, 2)
+    run(db, "product_create")
+    drain(db, sandbox)
+    sandbox.state.approve_products_now()
+    assert run(db, "product_update").total == 0
+    with db.session_factory.begin() as s:
+        p = s.scalars(select(Product).where(Product.sku == skus[0])).one()
+        p.attributes = {**p.attributes, "Renk": "Mavi"}
+        p.description = "<p>Mavi</p>"
+        p.version_date = utcnow()
+    assert run(db, "product_update").succeeded == 1
+    (task,) = [t for t in sandbox.state.tasks.values() if t["type"] == "PRODUCT_UPDATE"]
+    assert task["status"] != "REJECT" and all("attributes" not in sku for sku in task["skus_in"])
+    assert _logs(db, MSG_ATTRIBUTES_NOT_SENT) == [(skus[0], MSG_ATTRIBUTES_NOT_SENT)]
+    drain(db, sandbox)
+    assert sandbox.state.products[skus[0]]["description"] == "<p>Mavi</p>"  # the rest went through

@@ -333,10 +333,37 @@ def product_update(ctx: FlowContext) -> FlowOutcome:
             bad = [b for b in built if b.payload is None]
             outcome.penalized += _penalize_built(ctx, "product", bad, now)
             outcome.total += len(bad)
+            _warn_attribute_changes(ctx, [b for b in built if b.payload is not None])
             yield [batches.SendItem(b.product_id, b.sku, b.payload, vds[b.product_id][0]) for b in built
                    if b.payload is not None]
 
     return _assemble_and_send(ctx, "product", "update", chunks(), outcome)
+
+
+MSG_ATTRIBUTES_NOT_SENT = ("attribute changes are not sent: N11's product-update takes no attributes and a "
+                           "product-create with the same stock code is refused; change them in N11's seller panel")
+
+
+def _warn_attribute_changes(ctx: FlowContext, built: Sequence[ps.Built]) -> None:
+    """Attributes that differ from what N11 was last given cannot go out (docs/n11-protocol.md):
+    say so per product instead of letting the update look like it carried them."""
+    with_attrs = {b.product_id: b for b in built if b.attributes is not None}
+    if not with_attrs:
+        return
+    with ctx.session_factory() as s:
+        rows = s.execute(select(IntegrationAction.object_id, IntegrationAction.last_values).where(
+            IntegrationAction.content_type == "product",
+            IntegrationAction.object_id.in_(list(with_attrs)))).all()
+
+    def norm(attrs) -> list:
+        return sorted((str(a.get("id")), str(a.get("valueId")), str(a.get("customValue")))
+                      for a in (attrs or []) if isinstance(a, dict))
+
+    for pid, values in rows:
+        sent = (values or {}).get("attributes")
+        b = with_attrs[pid]
+        if sent is not None and norm(sent) != norm(b.attributes):
+            ctx.log(MSG_ATTRIBUTES_NOT_SENT, level="WARNING", object_type="product", object_key=b.sku)
 
 
 # ----------------------------------------------------------------------------- delete / seller code
