@@ -95,10 +95,14 @@ class OrdersTab(QWidget):
         self.cargo_btn = QPushButton("Cargo mapping…")
         self.export_btn = QPushButton("Export CSV…")
         self.export_btn.setToolTip("Write the order lines shown by the filter to a CSV file (e.g. for the ERP)")
+        self.history_btn = QPushButton("Import history")
+        self.history_btn.setToolTip("Bring in the orders first seen on N11 past New (recorded as history): they are "
+                                    "marked as history and as reported to the ERP, never new work for it")
+        self.history_btn.setVisible(False)
         self.erp_csv_btn = QPushButton("ERP-reported from CSV…")
         self.erp_csv_btn.setToolTip("Mark every order listed in a CSV file of order numbers as reported to the ERP")
-        for b in (self.refresh_btn, self.fetch_btn, self.export_btn, self.erp_csv_btn, self.mapping_btn,
-                  self.cargo_btn):
+        for b in (self.refresh_btn, self.fetch_btn, self.export_btn, self.erp_csv_btn, self.history_btn,
+                  self.mapping_btn, self.cargo_btn):
             bar.addWidget(b)
         root.addLayout(bar)
 
@@ -198,6 +202,7 @@ class OrdersTab(QWidget):
         self.cargo_btn.clicked.connect(self.open_cargo_mapping)
         self.export_btn.clicked.connect(lambda: self.export_csv())
         self.erp_csv_btn.clicked.connect(lambda: self.mark_reported_from_csv())
+        self.history_btn.clicked.connect(lambda: self.run_flow("order_create", options={"history": True}))
         self.model.loaded.connect(self._on_loaded)
         self.model.failed.connect(lambda e: self.count_label.setText(f"Orders could not be loaded: {e}"))
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
@@ -282,28 +287,40 @@ class OrdersTab(QWidget):
 
         def job():
             from ..core.orders.address import unmapped_addresses
-            from ..core.orders.queries import failed_orders, status_counts
+            from ..core.orders.importer import history_orders
+            from ..core.orders.queries import failed_orders, status_counts, waiting_claims
 
             with db.session_factory() as s:
-                return failed_orders(s), len(unmapped_addresses(s)), status_counts(s)
+                counts = status_counts(s)
+                counts["history"] = len(history_orders(s))
+                return failed_orders(s), len(unmapped_addresses(s)), counts, waiting_claims(s)
 
         self.services.runner.submit(job, self._show_problems)
 
     @Slot(object)
     def _show_problems(self, res) -> None:
-        failed, unmapped, counts = res
+        failed, unmapped, counts, claims = res
         self.status_counts = counts
+        self.history_btn.setText(f"Import history ({counts['history']})")
+        self.history_btn.setVisible(bool(counts.get("history")))
         for n, (label, value) in enumerate(STATUS_FILTERS):
             if value is not None:
                 c = counts.get(value, 0)
                 self.status_filter.setItemText(n, f"{label} ({c})" if c else label)
         self._update_count_label()
         self.mapping_btn.setText(f"Address mapping ({unmapped})…" if unmapped else "Address mapping…")
+        parts = []
         if failed:
             first = failed[0][1]
             more = f" (and {len(failed) - 1} more; see Monitoring → Order Create)" if len(failed) > 1 else ""
-            self.banner.setText(f"<b>{len(failed)} order(s) from N11 could not be written.</b> {first}{more}")
-        self.banner.setVisible(bool(failed))
+            parts.append(f"<b>{len(failed)} order(s) from N11 could not be written.</b> {first}{more}")
+        if claims:
+            shown = ", ".join(f"claim {c} (order {n})" for c, n, _ in claims[:3]) + (" …" if len(claims) > 3 else "")
+            parts.append(f"<b>{len(claims)} cancellation request(s) wait:</b> their order is not imported, so "
+                         f"they are not approved blindly — {shown}. Import the order (Import history) or answer "
+                         "them on N11.")
+        self.banner.setText("<br>".join(parts))
+        self.banner.setVisible(bool(parts))
 
     def _update_count_label(self) -> None:
         shown, total = self.model.rowCount(), self.model.total
@@ -601,15 +618,16 @@ class OrdersTab(QWidget):
             self.run_flow("order_create")
 
     # ------------------------------------------------------------------ flows
-    def run_flow(self, slug: str, orders: list[str] | None = None) -> None:
-        """Run ``slug`` through the scheduler (never overlapping a scheduled run) or the runner."""
+    def run_flow(self, slug: str, orders: list[str] | None = None, options: dict | None = None) -> None:
+        """Run ``slug`` through the scheduler (never overlapping a scheduled run) or the runner.
+        ``options``: flow options that change what the run does (e.g. ``history``)."""
         self._pending_flows.add(slug)
         sch = getattr(self.services, "scheduler", None)
         if sch is not None and hasattr(sch, "run_now"):
-            sch.run_now(slug, None, trigger="manual")  # a full run also carries this change
+            sch.run_now(slug, options or None, trigger="manual")  # a full run also carries this change
             return
         db = self.services.db
-        options = {"orders": orders} if orders else {}
+        options = dict(options or {}, **({"orders": orders} if orders else {}))
 
         def job():
             from ..core.flows import run_flow

@@ -334,3 +334,24 @@ def test_micro_export_order_asks_for_invoice_number_and_time(qtbot, odb, ctl, sa
     qtbot.waitUntil(lambda: not w._pending_flows, timeout=15_000)
     settle(qtbot, w, services)
     close(w, services)
+
+
+def test_history_and_waiting_claims_are_shown_and_history_can_be_imported(qtbot, odb, ctl, sandbox):
+    ctl.order()
+    old = ctl.order()
+    ctl.status(old["id"], "Picking", "Shipped")
+    ctl.claim(old["orderNumber"], old["lines"][0]["orderLineId"])
+    assert run_flow("order_create", odb).ok
+    assert run_flow("cancellation_requests", odb).ok
+    w, services = make(qtbot, odb)
+    assert w.model.rowCount() == 1
+    assert w.history_btn.isVisible() and "(1)" in w.history_btn.text()
+    assert "1 cancellation request(s) wait" in w.banner.text() and old["orderNumber"] in w.banner.text()
+    w.history_btn.click()
+    qtbot.waitUntil(lambda: w.model.rowCount() == 2 and not w._pending_flows, timeout=15_000)
+    settle(qtbot, w, services)
+    qtbot.waitUntil(lambda: not w.history_btn.isVisible(), timeout=10_000)
+    with odb.session_factory() as s:
+        imported = s.scalar(select(Order).where(Order.n11_order_number == old["orderNumber"]))
+        assert imported.raw.get("history") and imported.erp_reported
+    close(w, services)
