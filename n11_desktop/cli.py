@@ -68,7 +68,12 @@ class CliContext:
         return self._db
 
     def err(self, text: str, end: str = "\n") -> None:
-        print(text, file=sys.stderr, end=end, flush=True)
+        """One line on stderr: control characters from the input escaped, at most 1000 characters
+        (a leading CR, for progress that overwrites itself, is kept)."""
+        from .core.inputs import one_line
+
+        lead = "\r" if text.startswith("\r") else ""
+        print(lead + one_line(text[len(lead):], 1000), file=sys.stderr, end=end, flush=True)
 
     def close(self) -> None:
         if self._db is not None:

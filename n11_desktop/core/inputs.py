@@ -58,7 +58,7 @@ def shown(value: Any, limit: int = 60) -> str:
 def one_line(text: str, limit: int = 400) -> str:
     """``text`` with control characters escaped and cut to ``limit`` characters."""
     text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
-    return text if len(text) <= limit else text[:limit] + "…"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @dataclass(eq=False)

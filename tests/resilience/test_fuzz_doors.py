@@ -336,6 +336,20 @@ def test_cli_numbers_never_crash(cli_db, monkeypatch, cmd, value):
     count("bad inputs: fuzzed command-line numbers")
 
 
+@fuzz(60)
+@given(cmd=st.sampled_from([("flow", "run", "{}"), ("products", "list", "--state", "{}"), ("products", "list", "--text", "{}"),
+                            ("orders", "list", "--status", "{}"), ("schedule", "set", "{}", "5m"),
+                            ("schedule", "set", "stock", "{}"), ("orders", "mark-reported", "{}"),
+                            ("products", "set-category", "{}", "1000002"), ("products", "clear-category", "{}")]),
+       value=hostile_text.filter(lambda v: not v.startswith("-")))
+@example(cmd=("schedule", "set", "stock", "{}"), value="9" * 5000)
+@example(cmd=("products", "set-category", "{}", "1000002"), value="S\x1b[31m")
+def test_cli_text_arguments_never_crash(cli_db, cmd, value):
+    code, out, err = run("--db", str(cli_db), *(value if a == "{}" else a for a in cmd))
+    assert_clear(code, err)
+    count("bad inputs: fuzzed command-line texts")
+
+
 # ----------------------------------------------------------------------------- --db files
 @fuzz(30)
 @given(kind=st.sampled_from(["tables", "app id", "garbage after header", "bytes"]),
