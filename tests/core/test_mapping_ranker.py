@@ -161,3 +161,15 @@ def test_eval_set_meets_the_goal_on_both_halves(ranker):
 ])
 def test_merchant_spellings_of_paths(ranker, path, want):
     assert top(ranker, path)[0][2].startswith(want)
+
+
+def test_audience_has_gender_and_age(ranker):
+    assert top(ranker, "KIZ BEBEK > BODY & ZIBIN")[0][2] == "Bebek Giyim > Kız Bebek > Body & Zıbın"
+    assert top(ranker, "Bebek > Erkek Bebek > Tulum")[0][2] == "Bebek Giyim > Erkek Bebek > Tulum"
+    # a doll is a toy, not a baby product
+    assert top(ranker, "Oyuncak > Oyuncak Bebek")[0][2].endswith("Oyuncak Bebekler")
+
+
+def test_a_specialised_subtree_asked_for_is_preferred(ranker):
+    assert top(ranker, "2.El > Çerçeve")[0][2].startswith("2.El Antika")
+    assert not top(ranker, "Dekorasyon > Çerçeve")[0][2].startswith("2.El")

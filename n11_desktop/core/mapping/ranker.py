@@ -63,6 +63,7 @@ class Lexicon:
     origin: dict[tuple[str, ...], str] = field(default_factory=dict)  # "lexicon" | "yours"
     audience: dict[tuple[str, ...], str] = field(default_factory=dict)  # phrase → audience key
     specialised: list[tuple[str, ...]] = field(default_factory=list)
+    not_audience: list[tuple[str, ...]] = field(default_factory=list)  # "oyuncak bebek" is a doll
     set_words: frozenset[str] = frozenset()
     stopwords: frozenset[str] = frozenset()
     departments: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # word → folded root names
@@ -85,8 +86,8 @@ class Lexicon:
     def with_operator_terms(self, terms: Mapping[str, str]) -> "Lexicon":
         if not terms:
             return self
-        out = Lexicon(dict(self.synonyms), dict(self.origin), self.audience, self.specialised, self.set_words,
-                      self.stopwords, self.departments, self.max_len)
+        out = Lexicon(dict(self.synonyms), dict(self.origin), self.audience, self.specialised, self.not_audience,
+                      self.set_words, self.stopwords, self.departments, self.max_len)
         out.synonyms = {k: list(v) for k, v in out.synonyms.items()}
         for local, n11 in terms.items():
             out.add(local, n11, "yours")
@@ -102,6 +103,7 @@ def _load_lexicon(path: Path) -> Lexicon:
         for w in words:
             lex.audience[tuple(fold(w).split())] = fold(key)
     lex.specialised = [tuple(fold(w).split()) for w in raw.get("specialised", [])]
+    lex.not_audience = sorted((tuple(fold(w).split()) for w in raw.get("not_audience", [])), key=len, reverse=True)
     lex.set_words = frozenset(fold(w) for w in raw.get("set_words", []))
     lex.stopwords = frozenset(fold(w) for w in raw.get("stopwords", []))
     for word, roots in raw.get("departments", {}).items():
@@ -121,7 +123,14 @@ _ORDER_PREFIX = re.compile(r"^\s*\d{1,3}\s*[-._)]\s*(?=\D)")  # "01-Kadın", "3.
 def split_path(local_path: str) -> list[str]:
     text = str(local_path or "")
     parts = re.split(r"\s*(?:>|»|\|)\s*", text) if re.search(r"[>»|]", text) else _SEP.split(text)
-    return [_ORDER_PREFIX.sub("", p).strip() for p in parts if p and _ORDER_PREFIX.sub("", p).strip()]
+    out = []
+    for p in parts:
+        if not p or not p.strip():
+            continue
+        q = p if re.match(r"^\s*2\s*\.\s*el\b", fold(p) and p.lower()) else _ORDER_PREFIX.sub("", p)  # "2.El" is used
+        if q.strip():
+            out.append(q.strip())
+    return out
 
 
 # --------------------------------------------------------------------------- evidence
@@ -162,7 +171,7 @@ class _Leaf:
     root: str
     parent: str
     grandparent: str
-    audience: frozenset[str]
+    audience: Audience
     special: frozenset[tuple[str, ...]]
     is_set: bool
     is_other: bool
@@ -179,11 +188,25 @@ def _has_phrase(toks: Sequence[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(toks[i:i + n]) == phrase for i in range(len(toks) - n + 1))
 
 
-def _audience_of(toks: Sequence[str], lex: Lexicon) -> frozenset[str]:
-    """Audience keys named by a token sequence; "Erkek Çocuk" is a boy, not a man."""
+# audience key → (gender, age): gender f/m/u(nisex), age adult/child/baby
+_FACETS = {"kadin": ("f", "adult"), "erkek": ("m", "adult"), "kiz cocuk": ("f", "child"),
+           "erkek cocuk": ("m", "child"), "cocuk": (None, "child"), "bebek": (None, "baby"),
+           "kiz bebek": ("f", "baby"), "erkek bebek": ("m", "baby"), "unisex": ("u", None)}
+_FACET_LABEL = {v: k for k, v in _FACETS.items()}
+Audience = tuple  # (gender | None, age | None)
+
+
+def _audience_of(toks: Sequence[str], lex: Lexicon) -> Audience:
+    """Who a token sequence is for, as (gender, age): "Erkek Çocuk" is a boy, not a man;
+    "Bebek Giyim > Kız Bebek" a baby girl."""
     found: set[str] = set()
     i = 0
     toks = list(toks)
+    for phrase in lex.not_audience:
+        n = len(phrase)
+        for j in range(len(toks) - n + 1):
+            if tuple(toks[j:j + n]) == phrase:
+                toks[j:j + n] = ["_"] * n
     while i < len(toks):
         for n in (2, 1):
             key = tuple(toks[i:i + n])
@@ -193,15 +216,18 @@ def _audience_of(toks: Sequence[str], lex: Lexicon) -> frozenset[str]:
                 break
         else:
             i += 1
-    if "kiz cocuk" in found or "erkek cocuk" in found:
-        found.discard("cocuk")
-    if "bebek" in found:
-        found -= {"kadin", "erkek"}  # "Kız Bebek" / "Erkek Bebek" are babies
-    return frozenset(found)
+    facets = [_FACETS[k] for k in found if k in _FACETS]
+    genders = {g for g, _a in facets if g}
+    if len(genders) > 1:
+        genders.discard("u")
+    gender = next(iter(genders)) if len(genders) == 1 else None
+    ages = {a for _g, a in facets if a}
+    age = "baby" if "baby" in ages else "child" if "child" in ages else "adult" if "adult" in ages else None
+    return (gender, age)
 
 
-_ADULT = frozenset({"kadin", "erkek"})
-_CHILD = frozenset({"kiz cocuk", "erkek cocuk", "cocuk", "bebek"})
+def _audience_label(aud: Audience) -> str:
+    return _FACET_LABEL.get(aud) or _FACET_LABEL.get((None, aud[1])) or _FACET_LABEL.get((aud[0], "adult"), "")
 
 
 class CategoryRanker:
@@ -232,13 +258,13 @@ class CategoryRanker:
             df.update(set(all_toks))
         implied: dict[str, str] = {}
         for word, roots in self.lex.departments.items():
-            aud = self.lex.audience.get(word)
-            if aud:
+            aud = _FACETS.get(self.lex.audience.get(word, ""))
+            if aud and aud[1]:
                 for r in roots:
-                    implied.setdefault(r, aud)
+                    implied.setdefault(r, aud[1])
         for leaf in self._leaves:
-            if not leaf.audience and leaf.root in implied:
-                leaf.audience = frozenset({implied[leaf.root]})
+            if leaf.audience[1] is None and leaf.root in implied:  # "Biberon ve Aksesuarları" is for babies
+                leaf.audience = (leaf.audience[0], implied[leaf.root])
         n = max(1, len(self._leaves))
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self._default_idf = math.log(1 + n)
@@ -469,8 +495,10 @@ class CategoryRanker:
                     score *= 0.8
             # specialised subtrees and sets only when asked for
             extra = leaf.special - local_special
-            if extra:
+            if extra and not (leaf.special & local_special):  # "2.El" asked: "2.El Antika" is that subtree
                 score *= 0.75
+            if local_special - leaf.special:
+                score *= 0.8  # "2.El Çerçeve" asked: the new ones' leaf is not it
             if leaf.is_set and not local_set:
                 score *= 0.85
             elif local_set and leaf.is_set:
@@ -570,20 +598,29 @@ class CategoryRanker:
         return roots, ", ".join(dict.fromkeys(words))
 
     @staticmethod
-    def _audience_factor(local: frozenset[str], leaf: frozenset[str]) -> tuple[float, str]:
-        if not local:
-            if leaf & _CHILD:
+    def _audience_factor(local: Audience, leaf: Audience) -> tuple[float, str]:
+        (lg, la), (cg, ca) = local, leaf
+        if lg is None and la is None:
+            if ca in ("child", "baby"):
                 return 0.8, ""  # nothing says the local category is for children
-            return (0.97 if leaf - {"unisex"} else 1.0), ""
-        if not leaf:
-            return 0.93, ""
-        if local & leaf:
-            return 1.0, f"for {', '.join(sorted(local & leaf))}"
-        if local & _CHILD and leaf & _CHILD:
-            if "cocuk" in local or "cocuk" in leaf:
-                return 0.92, ""
-            return 0.7, ""
-        return 0.6, ""
+            return (0.97 if cg in ("f", "m") else 1.0), ""
+        f = 1.0
+        if la and ca:
+            if la != ca:
+                f *= 0.7 if {la, ca} == {"child", "baby"} else 0.6
+        elif la:
+            f *= 0.93  # asked for an audience; N11 has leaves that say it
+        elif ca in ("child", "baby"):
+            f *= 0.8
+        if lg and cg:
+            if lg != cg:
+                f *= 0.95 if "u" in (lg, cg) else 0.6
+        elif lg in ("f", "m") and not (la and not ca):
+            f *= 0.95
+        note = ""
+        if f >= 1.0:
+            note = f"for {_audience_label(local)}"
+        return f, note
 
     def _learned(self, segments: list[str]) -> dict[int, str]:
         out: dict[int, str] = {}
