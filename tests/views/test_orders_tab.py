@@ -300,6 +300,9 @@ def test_pickup_point_order_shows_the_point_and_the_customer(qtbot, odb, ctl, sa
         assert order.shipping_address["pickup_point"] is True
         assert order.shipping_address["full_name"].startswith("EasyPoint")
         assert order.billing_address["full_name"] == pkg["customerfullName"]
+        from n11_desktop.core.orders.queries import export_rows
+
+        assert {r["delivery"] for r in export_rows(s)} == {"pickup:EASYPOINT"}  # the ERP sees it too
     w, services = make(qtbot, odb)
     qtbot.waitUntil(lambda: w.detail is not None, timeout=10_000)
     text = w.addresses.text()

@@ -253,6 +253,9 @@ def export_rows(session, f: OrderFilter | None = None) -> list[dict[str, Any]]:
             "tracking_number": i.tracking_number or "", "invoice_link": o.invoice_link or "",
             "erp_reported": int(bool(o.erp_reported)), "erp_code": erp_code,
             "history": int(bool((o.raw or {}).get("history"))),
+            # N11 pick-up-point delivery (KTN / EASYPOINT / PUP): city/township above are the point's
+            "delivery": (f"pickup:{ship.get('delivery_address_type') or ''}" if ship.get("pickup_point")
+                         else "home"),
         })
     return out
 
