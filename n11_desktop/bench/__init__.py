@@ -112,13 +112,16 @@ class ProcessSandbox:
         return None
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
+        if self.proc.stdin:
+            self.proc.stdin.close()  # --exit-with-parent: end of input stops the sandbox cleanly
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
             self.proc.terminate()
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        for f in (self.proc.stdout, self.proc.stdin):
-            if f:
-                f.close()
+        if self.proc.stdout:
+            self.proc.stdout.close()
