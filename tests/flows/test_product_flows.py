@@ -617,3 +617,55 @@ def test_attribute_changes_are_not_sent_by_product_update_and_the_operator_is_to
     assert _logs(db, MSG_ATTRIBUTES_NOT_SENT) == [(skus[0], MSG_ATTRIBUTES_NOT_SENT)]
     drain(db, sandbox)
     assert sandbox.state.products[skus[0]]["description"] == "<p>Mavi</p>"  # the rest went through
+
+
+def _crash_after_second_stock_post(conf, **kw):
+    client = client_from_config(conf, **kw)
+    post = client.update_price_stock
+    calls = []
+
+    def update(items, **k):
+        acks = post(items, **k)
+        calls.append(1)
+        if len(calls) == 2:
+            raise Crash()
+        return acks
+
+    client.update_price_stock = update
+    return client
+
+
+def test_a_lost_acknowledgement_is_not_expired_while_n11_still_reports_our_tasks_in_queue(n11, sandbox):
+    """Stock of two SKUs in two tasks; the app dies right after the second post (no acknowledgement
+    stored). Hours later N11 still has both tasks in its queue: the unacknowledged value is not
+    judged lost (it would be sent again after its penalty, and N11 would then apply it twice); once
+    N11 has worked through the queue it is found applied, and it was posted exactly once."""
+    db = n11
+    skus = seed_catalog(db, 2)
+    run(db, "product_create")
+    drain(db, sandbox)
+    _conf(db, queue_page_size=1)
+    p0, p1 = _pid(db, skus[0]), _pid(db, skus[1])
+    with db.session_factory.begin() as s:
+        set_stock(s, p0, 31)
+        set_stock(s, p1, 32)
+    with pytest.raises(Crash):
+        run(db, "stock", client_factory=_crash_after_second_stock_post)
+    recover_on_start(db)  # the restarted app takes the dead process's batch over
+    run(db, "task_results", trigger="start", clock=later(7 * 60))  # past sent_to_remote expiry (6 h)
+    with db.session_factory() as s:
+        lost = s.scalars(select(BatchItem).where(BatchItem.object_key == skus[1],
+                                                 BatchItem.payload["_meta"]["op"].as_string() == "price_stock")).one()
+        assert lost.state == "unknown"  # N11 still reports a task of ours IN_QUEUE: no verdict yet
+    assert ("productstock", skus[1]) not in _penalties(db)
+    drain(db, sandbox, clock=later(8 * 60))
+    with db.session_factory() as s:
+        assert s.get(BatchItem, lost.id).state == "success"
+    assert _ledger(db, "productstock")[skus[1]].state == "synced"
+    for _ in range(2):  # later runs send nothing for it
+        run(db, "stock", clock=later(24 * 60))
+        drain(db, sandbox, clock=later(24 * 60))
+    posted = [s["quantity"] for t in sandbox.state.tasks.values() if t["type"] == "SKU_UPDATE"
+              for s in t["skus_in"] if s["stockCode"] == skus[1]]
+    assert posted == [32]
+    assert sandbox.state.products[skus[1]]["quantity"] == 32
