@@ -401,7 +401,8 @@ class CategoryRanker:
         expanded_toks = list(all_toks) + [t for u in units if u.level >= 0 for a in u.alts[1:] for t in a]
         local_aud = _audience_of(expanded_toks, self.lex)
         local_special = {s for s in self.lex.specialised if _has_phrase(expanded_toks, s)}
-        local_set = any(t in self.lex.set_words for t in all_toks)
+        # a set only when the local leaf says so ("Havlu ve Setleri > Banyo Havlusu" is one towel)
+        local_set = any(t in self.lex.set_words for t in fold(segments[-1]).split())
         dept_roots, dept_words = self._departments(units)
         dept_units = {u.label: set(r) for u in units for a in u.alts[:1] + u.alts[1:]
                       if (r := self.lex.departments.get(a))}
@@ -468,7 +469,7 @@ class CategoryRanker:
             recall = got / total
             name_cover = leaf_named / leaf_units if leaf_units else 0.0
             name_w = sum(self.idf(t) for t in leaf.name_toks) or 1.0
-            precision = min(1.0, self._explained(leaf, local_words, local_set) / name_w)
+            precision = min(1.0, self._explained(leaf, local_words, leaf_seg_words, local_set) / name_w)
             if leaf.parent_groups and any(g and all(t in leaf_seg_words for t in g) for g in leaf.parent_groups):
                 precision = max(precision, 0.75)  # a kind of what was asked ("Silecek > Telli Silecek")
                 notes.append(f"a kind of “{leaf.path.split(' > ')[-2]}”")
@@ -521,14 +522,20 @@ class CategoryRanker:
         return results[:limit]
 
     # ------------------------------------------------------------------ pieces
-    def _explained(self, leaf: _Leaf, local_words: set[str], local_set: bool) -> float:
-        """idf weight of the leaf-name words the local path accounts for. A name listing
-        alternatives ("Mont & Kaban & Palto") is largely explained when one alternative is; a
-        qualified alternative ("Deri Mont") is not."""
+    def _explained(self, leaf: _Leaf, local_words: set[str], leaf_words: set[str], local_set: bool) -> float:
+        """idf weight of the leaf-name words the local path accounts for (a word only a parent
+        level explains counts less). A name listing alternatives ("Mont & Kaban & Palto") is largely
+        explained when one alternative is; a qualified alternative ("Deri Mont") is not."""
         def ok(t: str) -> bool:
             return t in local_words or (local_set and t in self.lex.set_words)
 
-        got = sum(self.idf(t) for t in leaf.name_toks if ok(t))
+        def weight(t: str) -> float:
+            if t in leaf_words or (local_set and t in self.lex.set_words) or ((t,) in self.lex.audience and
+                                                                                t in local_words):
+                return 1.0
+            return 0.75 if t in local_words else 0.0
+
+        got = sum(weight(t) * self.idf(t) for t in leaf.name_toks)
         if len(leaf.groups) > 1:
             def plain(g):
                 return [t for g_ in (g,) for t in g_ if (t,) not in self.lex.audience]
