@@ -22,8 +22,15 @@ Scripted behaviour:
     {", ".join(FAULT_KINDS)}; opt-in: {", ".join(EXTRA_FAULT_KINDS)}
     (the request is applied, then the connection is reset before the answer).
     Control endpoints under /_sandbox/ are never faulted.
+  * N11 rules enforced (docs/n11-protocol.md): prices with at most two decimals, description
+    required on create, productMainId / maxPurchaseQuantity updated only with their delete*
+    flag, title/categoryId/attributes REJECT a product-update task, https invoice links
+    (micro-export orders also invoiceNumber + invoiceDateTime), package windows over 15 days
+    answer like the last 15 days, SOAP envelopes with elements the WSDL does not declare or out of
+    its order get a "Validation error" fault.
   * control API (JSON): POST /_sandbox/orders {{count, lines, status, plate, shipmentCompanyId,
-    sender, location_delivery}}, /_sandbox/packages/ID/status {{status}} (also LATE_SHIPMENT),
+    sender, location_delivery, delivery_address_type: KTN|EASYPOINT|PUP, micro}},
+    /_sandbox/packages/ID/status {{status}} (also LATE_SHIPMENT),
     /_sandbox/claims {{orderNumber, lineId, kind: cancel|return, status}} or {{complete: id}},
     /_sandbox/faults {{rate, kinds, timeout_s, latency_ms, question_interval_s,
     alt_auth_failures}}, /_sandbox/tasks/process, /_sandbox/products {{stockCode, ...}},

@@ -468,3 +468,11 @@ def test_claim_cancel_partial_cancels_part_of_a_line(sandbox, client):
     assert by_status["UnSupplied"] == 1 and by_status["Created"] == 2
     with pytest.raises(ValueError, match="61-65"):
         client.claim_cancel_partial(line, 1, 7)
+
+
+def test_control_api_makes_pickup_and_micro_orders(sandbox):
+    r = requests.post(sandbox.url + "/_sandbox/orders", json={"delivery_address_type": "PUP", "micro": True}, timeout=5)
+    (pkg,) = r.json()["packages"]
+    assert pkg["deliveryAddressType"] == "PUP" and pkg["micro"] is True
+    bad = requests.post(sandbox.url + "/_sandbox/orders", json={"delivery_address_type": "HOME"}, timeout=5)
+    assert bad.status_code == 400 and "deliveryAddressType" in bad.json()["error"]
