@@ -30,6 +30,6 @@ def test_mapping_cli_round_trip(db, tmp_path, capsys):
     assert all(r["local"] != "Ayakkabı > Kadın > Sneaker" for r in rows if r["kind"] == "category")
     bot = [r for r in rows if r["local"] == "Ayakkabı > Kadın > Bot" and r["rank"] == 1]
     assert bot and bot[0]["n11_id"] == 1001799
-    assert "for kadin" in bot[0]["reason"] and "covers" in bot[0]["reason"]  # the new ranking's reason
+    assert "for Kadın" in bot[0]["reason"] and "covers" in bot[0]["reason"]  # the new ranking's reason
     assert main(["--db", path, "mapping", "import", str(tmp_path / "missing.csv")]) == 1
     assert "cannot read" in capsys.readouterr().err

@@ -68,6 +68,7 @@ class Lexicon:
     stopwords: frozenset[str] = frozenset()
     departments: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # word → folded root names
     max_len: int = 1
+    display: dict[tuple[str, ...], str] = field(default_factory=dict)  # folded N11 words → as written
 
     def add(self, local: str, n11: str | Sequence[str], origin: str = "lexicon") -> None:
         key = tuple(fold(local).split())
@@ -75,6 +76,9 @@ class Lexicon:
             return
         vals = [n11] if isinstance(n11, str) else list(n11)
         alts = [tuple(fold(v).split()) for v in vals if fold(v)]
+        for v in vals:
+            if fold(v):
+                self.display.setdefault(tuple(fold(v).split()), _tr_title(str(v).strip()))
         if origin == "yours":  # the operator's word wins over the shipped one
             self.synonyms[key] = alts + [a for a in self.synonyms.get(key, []) if a not in alts]
         else:
@@ -87,11 +91,17 @@ class Lexicon:
         if not terms:
             return self
         out = Lexicon(dict(self.synonyms), dict(self.origin), self.audience, self.specialised, self.not_audience,
-                      self.set_words, self.stopwords, self.departments, self.max_len)
+                      self.set_words, self.stopwords, self.departments, self.max_len, dict(self.display))
         out.synonyms = {k: list(v) for k, v in out.synonyms.items()}
         for local, n11 in terms.items():
             out.add(local, n11, "yours")
         return out
+
+
+def _tr_title(text: str) -> str:
+    """"akıllı saat" → "Akıllı Saat", "iç giyim" → "İç Giyim" (Turkish capital I/İ)."""
+    return " ".join((({"i": "İ", "ı": "I"}.get(w[0]) or w[0].upper()) + w[1:]) if w[:1].islower() else w
+                    for w in text.split(" "))
 
 
 def _load_lexicon(path: Path) -> Lexicon:
@@ -117,6 +127,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     return _load_lexicon(Path(path) if path else LEXICON_PATH)
 
 
+_SECOND_HAND = re.compile(r"^\s*2\s*\.\s*el\b", re.IGNORECASE)
 _ORDER_PREFIX = re.compile(r"^\s*\d{1,3}\s*[-._)]\s*(?=\D)")  # "01-Kadın", "3. Elbise": the shop's menu order
 
 
@@ -127,7 +138,8 @@ def split_path(local_path: str) -> list[str]:
     for p in parts:
         if not p or not p.strip():
             continue
-        q = p if re.match(r"^\s*2\s*\.\s*el\b", fold(p) and p.lower()) else _ORDER_PREFIX.sub("", p)  # "2.El" is used
+        # "2.El" (second-hand) is a word, not the shop's menu number 2
+        q = p if _SECOND_HAND.match(p) else _ORDER_PREFIX.sub("", p)
         if q.strip():
             out.append(q.strip())
     return out
@@ -159,6 +171,7 @@ class _Unit:
     weight: float
     level: int  # 0 = local leaf, 1 = its parent, …; -1 = product evidence
     via: str = ""  # "lexicon" | "yours" when expanded
+    shown: str = ""  # the local words as the merchant wrote them (for the reason)
 
 
 @dataclass
@@ -226,8 +239,14 @@ def _audience_of(toks: Sequence[str], lex: Lexicon) -> Audience:
     return (gender, age)
 
 
+_AUDIENCE_SHOWN = {"kadin": "Kadın", "erkek": "Erkek", "kiz cocuk": "Kız Çocuk", "erkek cocuk": "Erkek Çocuk",
+                   "cocuk": "Çocuk", "bebek": "Bebek", "kiz bebek": "Kız Bebek", "erkek bebek": "Erkek Bebek",
+                   "unisex": "Unisex"}
+
+
 def _audience_label(aud: Audience) -> str:
-    return _FACET_LABEL.get(aud) or _FACET_LABEL.get((None, aud[1])) or _FACET_LABEL.get((aud[0], "adult"), "")
+    key = _FACET_LABEL.get(aud) or _FACET_LABEL.get((None, aud[1])) or _FACET_LABEL.get((aud[0], "adult"), "")
+    return _AUDIENCE_SHOWN.get(key, key)
 
 
 class CategoryRanker:
@@ -340,6 +359,9 @@ class CategoryRanker:
 
     def _segment_units(self, seg: str, weight: float, level: int) -> list[_Unit]:
         toks = [t for t in fold(seg).split() if t]
+        words = re.findall(r"[^\W_]+", str(seg))
+        if len(words) != len(toks):
+            words = toks
         out: list[_Unit] = []
         i = 0
         while i < len(toks):
@@ -349,11 +371,12 @@ class CategoryRanker:
                 if alts is not None:
                     opts = [key] + [a for a in alts if a != key]
                     out.append(_Unit(" ".join(key), opts, weight, level,
-                                     self.lex.origin.get(key, "lexicon") if len(opts) > 1 else ""))
+                                     self.lex.origin.get(key, "lexicon") if len(opts) > 1 else "",
+                                     " ".join(words[i:i + n])))
                     i += n
                     break
             else:
-                t = toks[i]
+                t, shown = toks[i], words[i]
                 i += 1
                 if t in self.lex.stopwords or (len(t) < 2 and not t.isdigit()):
                     continue
@@ -361,9 +384,9 @@ class CategoryRanker:
                              and (x,) in self.lex.synonyms), None)  # English plural: "tents" → "tent"
                 if sing is not None:
                     alts = [(t,)] + [a for a in self.lex.synonyms[(sing,)] if a != (t,)]
-                    out.append(_Unit(t, alts, weight, level, self.lex.origin.get((sing,), "lexicon")))
+                    out.append(_Unit(t, alts, weight, level, self.lex.origin.get((sing,), "lexicon"), shown))
                     continue
-                out.append(_Unit(t, [(t,)], weight, level))
+                out.append(_Unit(t, [(t,)], weight, level, "", shown))
         return [u for u in out if u.label not in self.lex.stopwords]
 
     def _product_units(self, ev: ProductEvidence, seen: set[tuple[str, ...]]) -> list[_Unit]:
@@ -457,15 +480,16 @@ class CategoryRanker:
                 if u.level < 0:
                     got_products += m * u.weight * uidf[id(u)]
                     if m >= 0.6:
-                        product_words.append(u.label)
+                        product_words.append(u.shown or u.label)
                     continue
                 got += m * u.weight * uidf[id(u)]
                 if u.level == 0 and m >= 0.6:
                     leaf_hit = True
                 if m >= 0.6:
-                    why_words.append(u.label)
+                    why_words.append(u.shown or u.label)
                     if alt is not None and alt != u.alts[0]:
-                        via_lex.append(f"“{u.label}” = “{' '.join(alt)}”" + (" (your term)" if u.via == "yours" else ""))
+                        via_lex.append(f"“{u.shown or u.label}” = “{self.lex.display.get(alt, ' '.join(alt))}”"
+                                       + (" (your term)" if u.via == "yours" else ""))
             recall = got / total
             name_cover = leaf_named / leaf_units if leaf_units else 0.0
             name_w = sum(self.idf(t) for t in leaf.name_toks) or 1.0
@@ -538,7 +562,7 @@ class CategoryRanker:
         got = sum(weight(t) * self.idf(t) for t in leaf.name_toks)
         if len(leaf.groups) > 1:
             def plain(g):
-                return [t for g_ in (g,) for t in g_ if (t,) not in self.lex.audience]
+                return [t for t in g if (t,) not in self.lex.audience]
             if any(plain(g) and all(ok(t) for t in plain(g)) for g in leaf.groups):
                 for g in leaf.groups:
                     rest = plain(g)
@@ -600,7 +624,7 @@ class CategoryRanker:
                 r = self.lex.departments.get(a)
                 if r:
                     roots.update(r)
-                    words.append(u.label)
+                    words.append(u.shown or u.label)
                     break
         return roots, ", ".join(dict.fromkeys(words))
 
