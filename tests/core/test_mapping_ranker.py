@@ -159,6 +159,8 @@ def test_eval_set_meets_the_goal_on_both_halves(ranker):
     ("Kadın/Giyim/Elbise", "Kadın Giyim & Aksesuar > Elbise"),  # a feed's own separator
     ("kadin-giyim/elbise", "Kadın Giyim & Aksesuar > Elbise"),  # URL slugs
     ("01-Kadın > 03-Elbise", "Kadın Giyim & Aksesuar > Elbise"),  # menu order numbers
+    ("Anne, Bebek & Oyuncak > Bebek Bezleri", "Bebek Bezi & Islak Mendil > Bebek Bezi"),  # "bezleri" ~ "bezi"
+    ("Elektronik > Bilgisayar/Tablet > Dizüstü Bilgisayarlar", "Bilgisayar > Dizüstü Bilgisayar"),
 ])
 def test_merchant_spellings_of_paths(ranker, path, want):
     assert top(ranker, path)[0][2].startswith(want)

@@ -697,16 +697,16 @@ _HARDEN = {"g": "k", "b": "p", "d": "t"}
 
 
 @lru_cache(maxsize=50_000)
-def _stem(w: str) -> str:
-    """Folded Turkish word without its plural/possessive ending: "saatleri" → "saat",
-    "havlusu" → "havlu", "kazagi" → "kazak", "gozlukleri" → "gozluk"."""
+def _stem(w: str) -> tuple[str, str]:
+    """Folded Turkish word without its plural/possessive ending, and the ending: "saatleri" →
+    ("saat", "leri"), "havlusu" → ("havlu", "su"), "kazagi" → ("kazak", "i")."""
     for suf in _STEM_SUFFIXES:
         if w.endswith(suf) and len(w) - len(suf) >= 3:
             st = w[:-len(suf)]
             if suf[0] in "iu" and st[-1] in _HARDEN and len(st) >= 4:
                 st = st[:-1] + _HARDEN[st[-1]]
-            return st
-    return w
+            return st, suf
+    return w, ""
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -715,8 +715,10 @@ def _same_word(a: str, b: str) -> bool:
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) < 3:
         return False
-    sa, sb = _stem(a), _stem(b)
-    if (sa == sb and len(sa) >= 4) or sa == b or sb == a:
+    (sa, xa), (sb, xb) = _stem(a), _stem(b)
+    if sa == sb and (len(sa) >= 4 or max(len(xa), len(xb)) >= 3):  # "bezleri" ~ "bezi"
+        return True
+    if sa == b or sb == a:
         return True
     if long_.startswith(short):
         rest = long_[len(short):]
