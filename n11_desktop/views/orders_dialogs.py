@@ -74,6 +74,35 @@ class MicroInvoiceDialog(TextDialog):
         return d.edit.text().strip(), d.number.text().strip(), d.time.text().strip()
 
 
+class CollectionDialog(QDialog):
+    """Pick-up request (Horoz, Ceva, Borusan): number of boxes and volumetric weight (desi)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Request pick-up")
+        lay = QFormLayout(self)
+        info = QLabel("Horoz, Ceva and Borusan collect approved packages at your warehouse once asked.")
+        info.setWordWrap(True)
+        lay.addRow(info)
+        self.boxes = QSpinBox()
+        self.boxes.setRange(1, 999)
+        self.desi = QLineEdit("1")
+        self.desi.setPlaceholderText("volumetric weight, e.g. 2.5")
+        lay.addRow("Boxes", self.boxes)
+        lay.addRow("Desi", self.desi)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        lay.addRow(box)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> tuple[int, str] | None:
+        d = cls(parent)
+        if d.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return d.boxes.value(), d.desi.text().strip().replace(",", ".")
+
+
 class InvoiceDialog(TextDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, current: str = "") -> str | None:

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from ..core.orders import status as st
 from ..core.orders.queries import OrderFilter
-from .orders_dialogs import (AddressMappingDialog, CancelDialog, CargoMappingDialog, InvoiceDialog,
-                             MicroInvoiceDialog, ShipDialog)
+from .orders_dialogs import (AddressMappingDialog, CancelDialog, CargoMappingDialog, CollectionDialog,
+                             InvoiceDialog, MicroInvoiceDialog, ShipDialog)
 from .orders_model import STATUS_COLORS, OrdersModel, local_time, money, status_text
 
 ORDER_FLOWS = {"order_create", "order_update", "send_invoice_link", "get_updated_orders", "cancellation_requests",
@@ -147,11 +147,14 @@ class OrdersTab(QWidget):
         self.invoice_btn = QPushButton("Invoice link…")
         self.cancel_btn = QPushButton("Cancel lines…")
         self.erp_btn = QPushButton("Mark ERP-reported")
+        self.pickup_btn = QPushButton("Request pick-up…")
         tips = ("Approve the selected lines (all waiting lines if none is selected) on N11",
                 "Ship the selected lines with a tracking number", "Attach the invoice link and send it to N11",
                 "Cancel quantities of lines not yet shipped (partial cancellation on N11)",
-                "Mark the selected orders as reported to the ERP (cancellations need it)")
-        for b, tip in zip((self.approve_btn, self.ship_btn, self.invoice_btn, self.cancel_btn, self.erp_btn), tips):
+                "Mark the selected orders as reported to the ERP (cancellations need it)",
+                "Ask Horoz, Ceva or Borusan to collect the approved packages (N11 collection request)")
+        for b, tip in zip((self.approve_btn, self.ship_btn, self.invoice_btn, self.cancel_btn, self.erp_btn,
+                           self.pickup_btn), tips):
             b.setToolTip(tip)
             b.setEnabled(False)
             actions.addWidget(b)
@@ -211,6 +214,7 @@ class OrdersTab(QWidget):
         self.invoice_btn.clicked.connect(lambda: self.attach_invoice())
         self.cancel_btn.clicked.connect(lambda: self.cancel_lines())
         self.erp_btn.clicked.connect(lambda: self.mark_reported())
+        self.pickup_btn.clicked.connect(lambda: self.request_pickup())
         services.subscribe("flow_finished", self._on_flow_finished)
         sch = getattr(services, "scheduler", None)
         if sch is not None and hasattr(sch, "flow_finished"):
@@ -438,6 +442,8 @@ class OrdersTab(QWidget):
         self.cancel_btn.setEnabled(open_lines)
         self.invoice_btn.setEnabled(True)
         self.erp_btn.setEnabled(not r.erp_reported)
+        self.pickup_btn.setEnabled(any(i.status == st.APPROVED for i in d.items)
+                                   or any(p.status == "Picking" for p in d.packages))
 
     @staticmethod
     def _fill(table: QTableWidget, rows) -> None:
@@ -510,6 +516,19 @@ class OrdersTab(QWidget):
         if url is None:
             return
         self._act(actions.attach_invoice, self.detail.row.id, url, invoice_number, invoice_time)
+
+    def request_pickup(self, boxes: int | None = None, desi: str | None = None) -> None:
+        """N11 collection request for approved packages of carriers that collect (Horoz, Ceva, Borusan)."""
+        from ..core.orders.collection import request_collection
+
+        if self.detail is None:
+            return
+        if boxes is None:
+            answer = CollectionDialog.ask(self)
+            if answer is None:
+                return
+            boxes, desi = answer
+        self._act(request_collection, self.detail.row.id, boxes, desi)
 
     def cancel_lines(self, quantities: dict[int, int] | None = None) -> None:
         from ..core.orders import actions

@@ -24,3 +24,24 @@ def test_claim_whose_sku_id_is_not_a_line_id_still_finds_its_line(orders_db, ctl
         req = s.scalar(select(CancellationRequest))
         item = s.get(OrderItem, req.order_item_id)
     assert item is not None and item.n11_line_id == str(second["orderLineId"])
+
+
+def test_pickup_request_only_for_carriers_that_collect(orders_db, ctl, sandbox):
+    import pytest
+
+    from n11_desktop.core.orders.actions import ActionError
+    from n11_desktop.core.orders.collection import collection_code, request_collection
+    from n11_desktop.core.storage.models import Order
+
+    assert [collection_code(n) for n in ("Horoz Lojistik", "Ceva Lojistik", "Borusan Lojistik", "Aras Kargo")] == [
+        "HLZ", "CEVA", "BL", None]
+    yk = ctl.order(shipmentCompanyId=344, n_lines=1)
+    assert run(orders_db, "order_create").ok
+    ctl.status(yk["id"], "Picking")
+    with orders_db.session_factory() as s:
+        oid = s.scalar(select(Order.id).where(Order.n11_order_number == yk["orderNumber"]))
+    with pytest.raises(ActionError, match="Horoz, Ceva or Borusan"):
+        request_collection(orders_db, oid, 1, "2")
+    with pytest.raises(ActionError, match="at least 1"):
+        request_collection(orders_db, oid, 0, "2")
+    assert sandbox.state.collection_requests == []

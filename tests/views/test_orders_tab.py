@@ -358,3 +358,33 @@ def test_history_and_waiting_claims_are_shown_and_history_can_be_imported(qtbot,
         imported = s.scalar(select(Order).where(Order.n11_order_number == old["orderNumber"]))
         assert imported.raw.get("history") and imported.erp_reported
     close(w, services)
+
+
+def test_pickup_request_for_a_carrier_that_collects(qtbot, odb, ctl, sandbox):
+    from n11_desktop.views.orders_dialogs import CollectionDialog
+
+    from n11_desktop.core.storage.models import CargoCompany
+
+    with odb.session_factory.begin() as s:  # the ERP's Horoz entry, mapped to N11's Horoz Lojistik
+        s.add(CargoCompany(id=190, name="Horoz Lojistik", code="HOROZ", n11_shipment_company_id=441, is_active=True))
+    horoz = ctl.order(shipmentCompanyId=441, n_lines=1)
+    assert run_flow("order_create", odb).ok
+    w, services = make(qtbot, odb)
+    qtbot.waitUntil(lambda: w.detail is not None, timeout=10_000)
+    assert not w.pickup_btn.isEnabled()  # nothing approved yet
+    w.approve()
+    qtbot.waitUntil(lambda: sandbox.state.packages[horoz["id"]]["shipmentPackageStatus"] == "Picking",
+                    timeout=15_000)
+    qtbot.waitUntil(lambda: w.detail is not None and w.pickup_btn.isEnabled() and not w._pending_flows,
+                    timeout=15_000)
+    asked = CollectionDialog.ask
+    try:
+        CollectionDialog.ask = classmethod(lambda cls, parent: (2, "3.5"))
+        w.request_pickup()
+    finally:
+        CollectionDialog.ask = asked
+    qtbot.waitUntil(lambda: "Pick-up requested from Horoz" in w.message.text(), timeout=10_000)
+    (req,) = sandbox.state.collection_requests
+    assert req["id"] == horoz["id"] and req["shipmentCompany"] == "HLZ" and req["boxQuantity"] == 2
+    settle(qtbot, w, services)
+    close(w, services)
