@@ -1,4 +1,8 @@
-"""``n11-desktop mapping import FILE.csv | export FILE.csv | suggest [--json]`` (DESIGN §9).
+"""``n11-desktop mapping import FILE.csv | export FILE.csv | suggest [--json] | term … | default …`` (DESIGN §9).
+
+``mapping term add X Y`` teaches the category suggestions a merchant word ("treat X as Y",
+the same as the Mapper's Suggestions page); ``mapping default set ATTRIBUTE_ID (--value-id N |
+--text T) [--category LEAF]`` sets the value sent for an N11 attribute the catalog does not carry.
 
 Mapping file: ``kind,local,n11_id,category_id[,custom_value]``; kind ``category`` (local
 path → N11 leaf id), ``attribute`` (local name → N11 attribute id; category_id empty =
@@ -17,7 +21,7 @@ from ..core.inputs import bounded_int, one_line
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("mapping", parents=[common],
                               help="import, export or suggest category/attribute mappings")
-    sub = p.add_subparsers(dest="mapping_cmd", required=True, metavar="{import,export,suggest}")
+    sub = p.add_subparsers(dest="mapping_cmd", required=True, metavar="{import,export,suggest,term,default}")
     pi = sub.add_parser("import", parents=[common], help="write the good rows of a mapping CSV",
                         description="Columns: kind,local,n11_id,category_id[,custom_value]. Rows apply in order; "
                                     "importing the same file twice changes nothing the second time.")
@@ -31,6 +35,34 @@ def add_parser(subparsers, common) -> None:
     ps.add_argument("--json", action="store_true", help="one JSON object per line")
     ps.add_argument("--limit", type=bounded_int(1, 100), default=3, help="candidates per local category (default 3)")
     ps.set_defaults(func=cmd_suggest)
+    pt = sub.add_parser("term", parents=[common], help="the suggestions' extra words: treat X as Y")
+    tsub = pt.add_subparsers(dest="term_cmd", required=True, metavar="{add,remove,list}")
+    ta = tsub.add_parser("add", parents=[common], help="treat LOCAL (your word) as N11 (N11's word)")
+    ta.add_argument("local", metavar="LOCAL")
+    ta.add_argument("n11", metavar="N11")
+    ta.set_defaults(func=cmd_term_add)
+    tr = tsub.add_parser("remove", parents=[common], help="forget a term")
+    tr.add_argument("local", metavar="LOCAL")
+    tr.set_defaults(func=cmd_term_remove)
+    tl = tsub.add_parser("list", parents=[common], help="list your terms")
+    tl.set_defaults(func=cmd_term_list)
+    pd = sub.add_parser("default", parents=[common],
+                        help="values for N11 attributes the catalog does not carry (e.g. Menşei)")
+    dsub = pd.add_subparsers(dest="default_cmd", required=True, metavar="{set,remove,list}")
+    dset = dsub.add_parser("set", parents=[common], help="set the default of an N11 attribute")
+    dset.add_argument("attribute_id", type=bounded_int(1, 10**12), metavar="ATTRIBUTE_ID")
+    g = dset.add_mutually_exclusive_group(required=True)
+    g.add_argument("--value-id", type=bounded_int(1, 10**12), help="one of N11's values of the attribute")
+    g.add_argument("--text", help="an N11 value name, or free text where N11 accepts it")
+    dset.add_argument("--category", type=bounded_int(0, 10**12), default=0,
+                      help="only in this N11 leaf (default: every leaf offering the attribute)")
+    dset.set_defaults(func=cmd_default_set)
+    drm = dsub.add_parser("remove", parents=[common], help="remove a default")
+    drm.add_argument("attribute_id", type=bounded_int(1, 10**12), metavar="ATTRIBUTE_ID")
+    drm.add_argument("--category", type=bounded_int(0, 10**12), default=0)
+    drm.set_defaults(func=cmd_default_remove)
+    dls = dsub.add_parser("list", parents=[common], help="list the defaults")
+    dls.set_defaults(func=cmd_default_list)
 
 
 def cmd_import(args, ctx) -> int:
@@ -84,4 +116,64 @@ def cmd_suggest(args, ctx) -> int:
     print_table(["kind", "local", "N11", "confidence", "scope", "reason"],
                 [[r.kind, r.local, f"{r.n11_name} ({r.n11_id})", f"{round(r.confidence * 100)}%",
                   "global" if not r.category_id else str(r.category_id), r.reason] for r in rows])
+    return 0
+
+
+def _write(ctx, fn) -> int:
+    from ..core.mapping.store import MappingError
+
+    db = ctx.db()
+    try:
+        with db.session_factory.begin() as s:
+            msg = fn(s)
+    except MappingError as exc:
+        ctx.err(f"n11-desktop: {one_line(str(exc))}")
+        return 1
+    print(getattr(msg, "message", msg))
+    return 0
+
+
+def cmd_term_add(args, ctx) -> int:
+    from ..core.mapping.suggest import set_operator_term
+
+    return _write(ctx, lambda s: set_operator_term(s, args.local, args.n11))
+
+
+def cmd_term_remove(args, ctx) -> int:
+    from ..core.mapping.suggest import remove_operator_term
+
+    return _write(ctx, lambda s: remove_operator_term(s, args.local))
+
+
+def cmd_term_list(args, ctx) -> int:
+    from ..core.mapping.suggest import operator_terms
+
+    with ctx.db().session_factory.begin() as s:
+        terms = operator_terms(s)
+    for k, v in sorted(terms.items()):
+        print(f"{k}\t{v}")
+    return 0
+
+
+def cmd_default_set(args, ctx) -> int:
+    from ..core.mapping.defaults import set_attribute_default
+
+    return _write(ctx, lambda s: set_attribute_default(s, args.attribute_id, value_id=args.value_id,
+                                                         custom_value=args.text, category_id=args.category))
+
+
+def cmd_default_remove(args, ctx) -> int:
+    from ..core.mapping.defaults import remove_attribute_default
+
+    return _write(ctx, lambda s: remove_attribute_default(s, args.attribute_id, args.category))
+
+
+def cmd_default_list(args, ctx) -> int:
+    from ..core.mapping.defaults import attribute_defaults
+
+    with ctx.db().session_factory.begin() as s:
+        rows = attribute_defaults(s)
+    for (cid, aid), d in sorted(rows.items()):
+        print(f"{aid}\t{'all categories' if not cid else cid}\t{d.name}"
+              + (f"\t(value {d.value_id})" if d.value_id is not None else ""))
     return 0

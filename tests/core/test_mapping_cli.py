@@ -33,3 +33,26 @@ def test_mapping_cli_round_trip(db, tmp_path, capsys):
     assert "for Kadın" in bot[0]["reason"] and "covers" in bot[0]["reason"]  # the new ranking's reason
     assert main(["--db", path, "mapping", "import", str(tmp_path / "missing.csv")]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_mapping_cli_terms_and_defaults(db, capsys):
+    from .mapping_fixtures import load_attributes
+
+    load_tree(db)
+    load_attributes(db, 1209218)  # Elbise: Menşei (463) is mandatory
+    path = str(db.path)
+    db.dispose()
+    assert main(["--db", path, "mapping", "term", "add", "Smart Saat", "Akıllı Saat"]) == 0
+    assert "treat “Smart Saat” as “Akıllı Saat”" in capsys.readouterr().out
+    assert main(["--db", path, "mapping", "term", "list"]) == 0
+    assert capsys.readouterr().out == "Smart Saat\tAkıllı Saat\n"
+    assert main(["--db", path, "mapping", "term", "add", " ", "x"]) == 1
+    assert "both words" in capsys.readouterr().err
+    assert main(["--db", path, "mapping", "term", "remove", "smart saat"]) == 0
+    assert main(["--db", path, "mapping", "default", "set", "463", "--text", "Türkiye", "--category", "1209218"]) == 0
+    assert "Menşei defaults to Türkiye" in capsys.readouterr().out
+    assert main(["--db", path, "mapping", "default", "list"]) == 0
+    assert capsys.readouterr().out.startswith("463\t1209218\tTürkiye")
+    assert main(["--db", path, "mapping", "default", "set", "463", "--value-id", "1"]) == 1
+    assert "not in N11's list" in capsys.readouterr().err
+    assert main(["--db", path, "mapping", "default", "remove", "463", "--category", "1209218"]) == 0
