@@ -543,6 +543,16 @@ class CategoryRanker:
             reason = self._reason(leaf, why_words, via_lex, notes, recall, precision)
             results.append(Candidate(leaf.cid, leaf.name, leaf.path, round(min(score, 1.0), 3), reason))
         results.sort(key=lambda c: (-c.confidence, -self._leaves[self._by_id[c.category_id]].depth, c.category_id))
+        if len(results) > 1 and results[0].confidence - results[1].confidence < 0.02 \
+                and self._leaves[self._by_id[results[0].category_id]].parent \
+                != self._leaves[self._by_id[results[1].category_id]].parent:
+            # a coin flip between two branches (Kadın or Erkek?): not for "accept all above …"
+            a, b = results[0], results[1]
+            floor = results[2].confidence if len(results) > 2 else 0.0  # the order stays as it was
+            ca = round(max(a.confidence * 0.9, floor + 0.002), 3)
+            cb = round(min(ca, max(b.confidence * 0.9, floor + 0.001)), 3)
+            results[0] = Candidate(a.category_id, a.name, a.path, ca, f"{a.reason} · as likely: “{b.path}”")
+            results[1] = Candidate(b.category_id, b.name, b.path, cb, b.reason)
         return results[:limit]
 
     # ------------------------------------------------------------------ pieces
