@@ -669,7 +669,7 @@ def cancel_refund_orders(ctx: FlowContext) -> FlowOutcome:
                 reason_id, msg, problem = None, str(exc), str(exc)
             s.add(Cancellation(order_id=order.id, order_item_id=item.id, kind=kind, source_key=source,
                                reason_id=reason_id, quantity=int(claim.quantity or item.quantity), attempts=0,
-                               state="failed" if problem else "planned", message=msg))
+                               state="failed" if problem else "planned", message=msg, created_at=now))
             if problem:
                 notes.append(("ERROR", f"order {order.n11_order_number}: {problem}", order.n11_order_number))
         flush_notes()
