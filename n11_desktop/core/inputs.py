@@ -38,7 +38,7 @@ MAX_URL_CHARS = 2048
 #: characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1 (NEL is a line break), LS, PS
 _INT_RE = re.compile(r"[+-]?[0-9]+")
 
 
@@ -200,7 +200,8 @@ def check_text(value: str, *, max_chars: int = MAX_FIELD_CHARS, allow_newlines: 
         raise ValueError(f"is {len(value)} characters long (at most {max_chars})")
     if "\x00" in value:
         raise ValueError("contains a NUL byte (the file is binary or damaged)")
-    bad = re.search(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]" if allow_newlines else r"[\x01-\x1f\x7f\u2028\u2029]", value)
+    bad = re.search(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]" if allow_newlines
+                    else r"[\x01-\x1f\x7f-\x9f\u2028\u2029]", value)
     if bad:
         raise ValueError(f"contains the control character {repr(bad.group())[1:-1]}")
     return value
@@ -210,7 +211,7 @@ def check_url(value: str, *, schemes: tuple[str, ...] = ("http", "https")) -> st
     """An http(s) URL with a host and a valid port, no whitespace or control characters."""
     if len(value) > MAX_URL_CHARS:
         raise ValueError(f"is {len(value)} characters long (at most {MAX_URL_CHARS})")
-    if re.search(r"[\x00-\x20\x7f\u2028\u2029]", value):
+    if re.search(r"[\x00-\x20\x7f-\x9f\u2028\u2029]", value):
         raise ValueError(f"must not contain spaces or control characters (line breaks), got {shown(value)!r}")
     try:
         parts = urlsplit(value)

@@ -50,7 +50,7 @@ def fuzz(n: int):
                                            HealthCheck.data_too_large, HealthCheck.filter_too_much])
 
 
-_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -77,7 +77,7 @@ HOSTILE_TEXT = [
     "9" * 5000, "9" * 4000, "9" * 30, "-" + "9" * 25, "1e999999", "1E400", "NaN", "nan", "inf", "-0", "0x10",
     "=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\tx", "\rx",
     '"', '""', '"unterminated', 'a"b', "a\r\nb", "\n", "\x00", "x\x00y", "\x1b[31m", "\u2028", "\ufeff",
-    "İıŞşĞğ", "ğüşiöç > ÇĞİÖŞÜ", ",", ";", "\t", "A > B", " ", "", "1.234,50", "١٢٣", "²",
+    "İıŞşĞğ", "ğüşiöç > ÇĞİÖŞÜ", "a\x85b", "\u2029", ",", ";", "\t", "A > B", " ", "", "1.234,50", "١٢٣", "²",
     "x" * 600, "http://[::1", "https://a.example:8O/", "https://a.example:99999/",
 ]
 hostile_text = st.one_of(st.sampled_from(HOSTILE_TEXT), st.text(max_size=20),
@@ -323,6 +323,7 @@ def test_settings_files_never_crash_and_never_store_bad_values(cli_db, tmp_path,
        value=st.one_of(hostile_text, st.integers(min_value=-10**30, max_value=10**30).map(str)))
 @example(cmd=("orders", "webhook", "--port"), value="99999")
 @example(cmd=("orders", "webhook", "--port"), value="8O")
+@example(cmd=("products", "list", "--limit"), value="0\x850")  # NEL: a line break for str.splitlines
 def test_cli_numbers_never_crash(cli_db, monkeypatch, cmd, value):
     monkeypatch.delenv("N11_WEBHOOK_TOKEN", raising=False)  # a valid port then stops at "no token"
     before = fingerprint(cli_db)

@@ -45,9 +45,9 @@ def text(cell: Any) -> str:
     return str(cell).strip()
 
 
-_CODE_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_CODE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 #: control characters no text cell may hold (tab and line breaks are fine in a description)
-TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def code(cell: Any) -> str:
