@@ -316,3 +316,20 @@ def test_cargo_company_id_must_be_a_local_cargo_company_once_they_exist(db):
     assert _save(db, {"cargo_company_id": 1}) == []
     with db.session_factory.begin() as s:
         assert load_settings(s).cargo_companies == ((1, "Yurtiçi Kargo"),)
+
+
+def test_a_former_custom_web_hook_token_field_is_taken_over_by_the_built_in_one(db):
+    """Older profiles carried the split-package token as a custom field; it keeps working."""
+    from n11_desktop.core.settings import ensure_channel
+    from n11_desktop.core.orders.webhook import webhook_settings
+
+    with db.session_factory.begin() as s:
+        ch = ensure_channel(s)
+        ch.schema_type = {**(ch.schema_type or {}), "oms_webhook_token": {
+            "key": "oms_webhook_token", "label": "OMS token", "required": False, "data_type": "text"}}
+        ch.conf = {**ch.conf, "oms_webhook_token": "old-style-token-123456",
+                   "feature_flags": {**ch.conf.get("feature_flags", {}), "split_packages": True}}
+    with db.session_factory.begin() as s:
+        assert save_settings(s, {"erp_code": "4000"}) == []
+        ws = webhook_settings(load_config(s))
+    assert ws is not None and ws.token == "old-style-token-123456" and ws.port == 8765

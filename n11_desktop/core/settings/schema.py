@@ -74,6 +74,9 @@ INTEGER_LIST_FIELDS: frozenset[str] = frozenset({"category_ids", "exclude_cargo_
 # Fields whose value "should not be changed" (seed §2).
 LOCKED_FIELDS: frozenset[str] = frozenset({"attribute_set_strategy"})
 SECRET_FIELDS: frozenset[str] = frozenset({"app_secret"})
+# Fields operators added as custom fields before they became built in (the split_packages web hook):
+# such a stored entry is taken over by the built-in field without complaint.
+FORMER_USER_FIELDS: frozenset[str] = frozenset({"oms_webhook_token", "oms_webhook_port"})
 
 # Short help shown next to built-in fields (seed §2 wording, shortened).
 HELP: dict[str, str] = {
@@ -161,6 +164,8 @@ def merge_schema(schema_in: Any) -> tuple[dict[str, dict[str, Any]], list[Schema
         if not isinstance(entry, Mapping):
             errors.append(SchemaError(fid, f"{where}: must be an object with key, label, required, data_type"))
             continue
+        if fid in builtin and fid in FORMER_USER_FIELDS and entry.get("key", fid) == fid:
+            continue  # a custom field of older versions that is built in now: the built-in one takes over
         if fid in builtin:
             want = builtin[fid]
             for k in SCHEMA_ENTRY_KEYS:
