@@ -766,11 +766,17 @@ class MappingTab(QWidget):
             self.fetch_attributes(leaf.id)
         else:
             req = sum(1 for a in d.attributes if a.attribute.mandatory)
-            missing = [a.attribute.name for a in d.attributes if a.attribute.mandatory and not a.local_attribute]
+            missing = [a.attribute.name for a in d.attributes
+                       if a.attribute.mandatory and not a.local_attribute and not a.fallback]
+            defaulted = [f"{a.attribute.name} → {a.fallback.split(' (')[0]}" for a in d.attributes
+                         if not a.local_attribute and a.fallback]
             self.attr_box.setTitle(f"N11 attributes of “{leaf.name}”")
             txt = f"{len(d.attributes)} attributes, {req} required."
             if missing:
-                txt += " Required but not fed by any local attribute: " + ", ".join(missing) + "."
+                txt += (" Required but not fed by any local attribute: " + ", ".join(missing)
+                        + " (map a local attribute, or set a default below).")
+            if defaulted:
+                txt += " From defaults: " + ", ".join(defaulted) + "."
             if d.unused_local:
                 txt += " Local attributes not used here: " + ", ".join(d.unused_local) + "."
             self.attr_info.setText(txt)

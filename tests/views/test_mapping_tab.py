@@ -188,6 +188,7 @@ def test_map_category_rules_and_value_through_the_gui(tab, qtbot):
     qtbot.waitUntil(lambda: tab.is_ready() and any(v.attribute.attribute_id == 394 and v.fallback
                                                    for v in tab.attr_model.rows))
     assert "defaults to Kadın" in tab.status.text()
+    assert "From defaults: Cinsiyet → Kadın" in tab.attr_info.text()
 
 
 def test_suggestions_accept_above_threshold(tab, qtbot):
