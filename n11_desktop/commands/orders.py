@@ -103,7 +103,7 @@ def cmd_list(args, ctx) -> int:
                 "n11_package_ids": sorted(pkgs.get(r.id, [])), "n11_line_ids": sorted(lines.get(r.id, [])),
                 "customer": r.customer, "city": r.city, "total": str(r.total),
                 "ordered_at": r.ordered_at.isoformat(timespec="seconds") if r.ordered_at else None,
-                "invoiced": r.invoiced, "erp_reported": r.erp_reported, "late": r.late,
+                "invoiced": r.invoiced, "erp_reported": r.erp_reported, "late": r.late, "history": r.history,
                 "last_error": errors.get(r.n11_order_number),
             }, ensure_ascii=False, sort_keys=True))
         return 0

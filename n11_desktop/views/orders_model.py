@@ -146,7 +146,8 @@ class OrdersModel(QAbstractTableModel):
         r = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (r.number, status_text(r.status, r.late), local_time(r.ordered_at), r.customer, r.city, r.lines,
+            return (r.number, status_text(r.status, r.late) + (" · history" if r.history else ""),
+                    local_time(r.ordered_at), r.customer, r.city, r.lines,
                     money(r.total), r.cargo or "—", "✓" if r.invoiced else "", "✓" if r.erp_reported else "")[col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 1:
             return QBrush(QColor("#c0392b" if r.late else STATUS_COLORS.get(r.status, "#333333")))
@@ -155,6 +156,9 @@ class OrdersModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if r.late:
                 return "N11 reports this order as late for shipment (LATE_SHIPMENT); it still waits for approval"
+            if r.history:
+                return ("Imported as history: first seen on N11 past New, so it was never new work for the ERP "
+                        f"(N11 order number {r.n11_order_number})")
             return f"N11 order number {r.n11_order_number}"
         if role == Qt.ItemDataRole.UserRole:
             return r.id

@@ -66,6 +66,11 @@ def test_packages_first_seen_past_new_are_history_not_new_work(new_db, ctl, tmp_
     assert got[shipped["orderNumber"]][0].raw.get("history") and got[shipped["orderNumber"]][0].erp_reported
     assert got[delivered["orderNumber"]][0].status == "delivered"
     assert not got[new["orderNumber"]][0].raw.get("history") and not got[new["orderNumber"]][0].erp_reported
+    import json
+
+    assert main(["--db", path, "orders", "list", "--json"]) == 0
+    listed = {r["n11_order_number"]: r["history"] for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert listed == {new["orderNumber"]: False, shipped["orderNumber"]: True, delivered["orderNumber"]: True}
 
 
 def test_claim_for_an_unknown_order_waits_instead_of_being_approved(new_db, ctl, sandbox):

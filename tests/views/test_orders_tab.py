@@ -357,6 +357,8 @@ def test_history_and_waiting_claims_are_shown_and_history_can_be_imported(qtbot,
     with odb.session_factory() as s:
         imported = s.scalar(select(Order).where(Order.n11_order_number == old["orderNumber"]))
         assert imported.raw.get("history") and imported.erp_reported
+    row = next(n for n, r in enumerate(w.model.rows) if r.n11_order_number == old["orderNumber"])
+    assert w.model.index(row, 1).data().endswith("· history")
     close(w, services)
 
 

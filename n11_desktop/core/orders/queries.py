@@ -47,6 +47,7 @@ class OrderRow:
     invoiced: bool
     erp_reported: bool
     late: bool
+    history: bool = False  # brought in by "import history" (first seen past New): not new work for the ERP
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def list_orders(session, f: OrderFilter, offset: int = 0, limit: int = 200) -> t
     """One page of orders, newest first (the line counts are computed for that page only)."""
     q = select(Order.id, Order.number, Order.n11_order_number, Order.status, Order.customer_name,
                Order.shipping_address, Order.total_amount, Order.ordered_at, CargoCompany.name,
-               Order.invoice_link, Order.erp_reported) \
+               Order.invoice_link, Order.erp_reported, Order.raw) \
         .outerjoin(CargoCompany, CargoCompany.id == Order.cargo_company_id)
     w = _where(f)
     if w is not None:
@@ -157,11 +158,11 @@ def list_orders(session, f: OrderFilter, offset: int = 0, limit: int = 200) -> t
                 .group_by(OrderItem.order_id)):
             counts[oid] = (int(n), bool(late))
     out = []
-    for (oid, number, n11, status, cust, ship, total, ordered, cargo, inv, erp) in page:
+    for (oid, number, n11, status, cust, ship, total, ordered, cargo, inv, erp, raw) in page:
         n, late = counts.get(oid, (0, False))
         out.append(OrderRow(oid, number, n11, status, cust or "", (ship or {}).get("city") or "", n,
                             total if total is not None else Decimal("0"), ordered, cargo or "", bool(inv),
-                            bool(erp), late))
+                            bool(erp), late, bool((raw or {}).get("history")) if isinstance(raw, dict) else False))
     return tuple(out)
 
 
