@@ -72,3 +72,14 @@ def test_operator_term_changes_the_suggestion_and_says_so(catalog_db):
         assert operator_terms(s) == {}
         with pytest.raises(MappingError, match="no term"):
             remove_operator_term(s, "Mug Cup")
+
+
+def test_product_titles_of_the_local_category_reach_the_suggestion(catalog_db):
+    db = catalog_db
+    with db.session_factory.begin() as s:
+        for p in s.scalars(select(Product).where(Product.category == "Ayakkabı > Kadın > Bot")):
+            p.category = "YENİ SEZON > Çok Satanlar"  # the path says nothing about the products
+    with db.session_factory.begin() as s:
+        top = [x for x in suggest_categories(s) if x.local == "YENİ SEZON > Çok Satanlar" and x.rank == 1][0]
+        assert top.n11_id == 1001799 and "product titles say" in top.reason  # Kadın Bot
+        assert top.confidence < 0.85  # titles alone: shown, not accepted in bulk

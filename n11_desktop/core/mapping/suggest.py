@@ -129,16 +129,24 @@ def category_ranker(session: Session, leaves=None) -> CategoryRanker | None:
 def product_evidence(session: Session, locals_: Iterable[str], per_category: int = 30
                      ) -> dict[str, ProductEvidence]:
     """Titles, brands and attribute names/values of (up to ``per_category``) products per local category."""
-    def key(path: object) -> str:
-        return fold(" > ".join(p.strip() for p in str(path or "").split(">") if p.strip()))
+    def key(path: object) -> str:  # the same normalisation as the local category list
+        return " > ".join(p.strip() for p in str(path or "").split(">") if p.strip())
 
     wanted = {key(x): x for x in locals_}
     if not wanted:
         return {}
-    rows = session.execute(text(
-        "SELECT category, title, brand, attributes FROM (SELECT category, title, brand, attributes, "
-        "ROW_NUMBER() OVER (PARTITION BY category ORDER BY id) AS rn FROM product "
-        "WHERE category IS NOT NULL) WHERE rn <= :n"), {"n": int(per_category)})
+    raws = [c for (c,) in session.execute(text("SELECT DISTINCT category FROM product WHERE category IS NOT NULL"))
+            if key(c) in wanted]
+    rows: list = []
+    for i in range(0, len(raws), 500):  # only the categories asked for, a few products each
+        chunk = raws[i:i + 500]
+        marks = ", ".join(f":c{j}" for j in range(len(chunk)))
+        params = {f"c{j}": c for j, c in enumerate(chunk)}
+        params["n"] = int(per_category)
+        rows += session.execute(text(
+            "SELECT category, title, brand, attributes FROM (SELECT category, title, brand, attributes, "
+            "ROW_NUMBER() OVER (PARTITION BY category ORDER BY id) AS rn FROM product "
+            f"WHERE category IN ({marks})) WHERE rn <= :n"), params).all()
     acc: dict[str, tuple[list[str], list[str], list[str]]] = {}
     for cat, title, brand, attrs in rows:
         local = wanted.get(key(cat))
