@@ -160,6 +160,7 @@ def test_eval_set_meets_the_goal_on_both_halves(ranker):
     ("Kadın/Giyim/Elbise", "Kadın Giyim & Aksesuar > Elbise"),  # a feed's own separator
     ("kadin-giyim/elbise", "Kadın Giyim & Aksesuar > Elbise"),  # URL slugs
     ("01-Kadın > 03-Elbise", "Kadın Giyim & Aksesuar > Elbise"),  # menu order numbers
+    ("Ev &amp; Yaşam >> Mutfak -> Tencere", "Mutfak Gereçleri > Yemek Pişirme > Tencere, Tava, Setler > Tencere"),
     ("Anne, Bebek & Oyuncak > Bebek Bezleri", "Bebek Bezi & Islak Mendil > Bebek Bezi"),  # "bezleri" ~ "bezi"
     ("Elektronik > Bilgisayar/Tablet > Dizüstü Bilgisayarlar", "Bilgisayar > Dizüstü Bilgisayar"),
 ])

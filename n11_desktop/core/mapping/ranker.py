@@ -24,6 +24,7 @@ are the same words.
 from __future__ import annotations
 
 import copy
+import html
 import json
 import math
 import re
@@ -132,7 +133,7 @@ _ORDER_PREFIX = re.compile(r"^\s*\d{1,3}\s*[-._)]\s*(?=\D)")  # "01-Kadın", "3.
 
 
 def split_path(local_path: str) -> list[str]:
-    text = str(local_path or "")
+    text = html.unescape(str(local_path or ""))  # XML feeds: "Ev &amp; Yaşam"
     parts = re.split(r"\s*(?:>|»|\|)\s*", text) if re.search(r"[>»|]", text) else _SEP.split(text)
     out = []
     for p in parts:
