@@ -6,8 +6,10 @@ the same as the Mapper's Suggestions page); ``mapping default set ATTRIBUTE_ID (
 
 Mapping file: ``kind,local,n11_id,category_id[,custom_value]``; kind ``category`` (local
 path → N11 leaf id), ``attribute`` (local name → N11 attribute id; category_id empty =
-global) or ``value`` (``Name=Value`` → N11 value id; category_id empty = global). Only the
-good rows are written; each bad row is one line on stderr ``row N, column C: reason``.
+global), ``value`` (``Name=Value`` → N11 value id; category_id empty = global), ``term`` (local
+word → N11's word in custom_value, for the suggestions) or ``default`` (local = N11 attribute id →
+N11 value id, or a value name/free text in custom_value; category_id empty = every leaf). Only
+the good rows are written; each bad row is one line on stderr ``row N, column C: reason``.
 """
 
 from __future__ import annotations

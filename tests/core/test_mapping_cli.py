@@ -56,3 +56,28 @@ def test_mapping_cli_terms_and_defaults(db, capsys):
     assert main(["--db", path, "mapping", "default", "set", "463", "--value-id", "1"]) == 1
     assert "not in N11's list" in capsys.readouterr().err
     assert main(["--db", path, "mapping", "default", "remove", "463", "--category", "1209218"]) == 0
+
+
+def test_mapping_csv_carries_terms_and_defaults(db, tmp_path, capsys):
+    from .mapping_fixtures import load_attributes
+
+    load_tree(db)
+    load_attributes(db, 1209218)
+    path = str(db.path)
+    db.dispose()
+    f = tmp_path / "map.csv"
+    f.write_text("kind,local,n11_id,category_id,custom_value\n"
+                 "term,Smart Saat,,,Akıllı Saat\n"
+                 "default,463,,1209218,Türkiye\n"
+                 "default,463,,,Kocaman\n"
+                 "term,Boş,,,\n", encoding="utf-8")
+    assert main(["--db", path, "mapping", "import", str(f)]) == 1
+    err = capsys.readouterr().err
+    assert "row 4" in err and "row 5, custom_value" in err
+    out = tmp_path / "out.csv"
+    assert main(["--db", path, "mapping", "export", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert "term,Smart Saat,,,Akıllı Saat" in lines and "default,463,,1209218,Türkiye" in lines
+    capsys.readouterr()
+    assert main(["--db", path, "mapping", "import", str(out)]) == 0  # round trip: nothing changes
+    assert "2 unchanged" in capsys.readouterr().out

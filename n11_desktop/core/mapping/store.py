@@ -589,8 +589,8 @@ def import_mapping_csv(session: Session, path: Path | str) -> ImportReport:
         if not any(rec.values()):
             continue
         try:
-            if kind not in ("category", "attribute", "value"):
-                raise _RowFail("kind", f"unknown kind {kind!r} (category, attribute or value)")
+            if kind not in ("category", "attribute", "value", "term", "default"):
+                raise _RowFail("kind", f"unknown kind {kind!r} (category, attribute, value, term or default)")
             if not local:
                 raise _RowFail("local", "empty")
             local = _name("local", local)
@@ -601,7 +601,23 @@ def import_mapping_csv(session: Session, path: Path | str) -> ImportReport:
             if cid and kind in ("attribute", "value"):
                 _col("category_id", check_leaf, session, cid)
             with session.begin_nested():
-                if kind == "category":
+                if kind == "term":  # local word → N11's word (custom_value), for the category suggestions
+                    from .suggest import operator_terms, set_operator_term
+
+                    if not custom:
+                        raise _RowFail("custom_value", "empty (N11's word for the local word)")
+                    before = operator_terms(session).get(local)
+                    msg = _col("custom_value", set_operator_term, session, local, custom)
+                    change = Change("unchanged" if before == custom else "updated" if before else "added", msg)
+                elif kind == "default":  # N11 attribute id (local) → value id (n11_id) or value name/free text
+                    from .defaults import set_attribute_default
+
+                    aid = _id("local", local)
+                    if nid is None and not custom:
+                        raise _RowFail("n11_id", "empty (the N11 value id, or fill custom_value)")
+                    change = _col("n11_id", set_attribute_default, session, aid, value_id=nid,
+                                  custom_value=custom or None, category_id=cid)
+                elif kind == "category":
                     if nid is None:
                         raise _RowFail("n11_id", "empty (the N11 leaf category id)")
                     key = normalize_local_category(local)
@@ -663,6 +679,14 @@ def export_rows(session: Session) -> list[tuple[str, str, str, str, str]]:
                     key=lambda v: (v.local_attribute, v.local_value, v.category_id)):
         out.append(("value", f"{v.local_attribute}={v.local_value}", "" if v.value_id is None else str(v.value_id),
                     str(v.category_id) if v.category_id else "", v.custom_value or ""))
+    from .defaults import attribute_defaults
+    from .suggest import operator_terms
+
+    for local, n11 in sorted(operator_terms(session).items()):
+        out.append(("term", local, "", "", n11))
+    for (cid, aid), d in sorted(attribute_defaults(session).items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        out.append(("default", str(aid), "" if d.value_id is None else str(d.value_id), str(cid) if cid else "",
+                    "" if d.value_id is not None else (d.custom or d.name)))
     return out
 
 
