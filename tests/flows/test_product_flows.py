@@ -669,3 +669,26 @@ def test_a_lost_acknowledgement_is_not_expired_while_n11_still_reports_our_tasks
               for s in t["skus_in"] if s["stockCode"] == skus[1]]
     assert posted == [32]
     assert sandbox.state.products[skus[1]]["quantity"] == 32
+
+
+def test_product_main_id_goes_out_only_when_changed_and_with_its_flag(n11, sandbox):
+    """N11 applies productMainId only with deleteProductMainId: true (docs/n11-protocol.md)."""
+    db = n11
+    skus = seed_catalog(db, 2)
+    run(db, "product_create")
+    drain(db, sandbox)
+    sandbox.state.approve_products_now()
+    assert run(db, "product_update").total == 0
+    with db.session_factory.begin() as s:
+        a, b = (s.scalars(select(Product).where(Product.sku == sku)).one() for sku in skus)
+        a.description, a.version_date = "<p>Yalnız açıklama</p>", utcnow()
+        b.product_code, b.version_date = "YENI-GRUP", utcnow()
+    assert run(db, "product_update").succeeded == 2
+    (task,) = [t for t in sandbox.state.tasks.values() if t["type"] == "PRODUCT_UPDATE"]
+    sent = {sku["stockCode"]: sku for sku in task["skus_in"]}
+    assert "productMainId" not in sent[skus[0]] and "deleteProductMainId" not in sent[skus[0]]
+    assert sent[skus[1]]["productMainId"] == "YENI-GRUP" and sent[skus[1]]["deleteProductMainId"] is True
+    drain(db, sandbox)
+    assert sandbox.state.products[skus[1]]["productMainId"] == "YENI-GRUP"
+    assert sandbox.state.products[skus[0]]["productMainId"] == skus[0]
+    assert _ledger(db)[skus[1]].last_values["productMainId"] == "YENI-GRUP"

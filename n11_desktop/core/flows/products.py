@@ -333,7 +333,7 @@ def product_update(ctx: FlowContext) -> FlowOutcome:
             bad = [b for b in built if b.payload is None]
             outcome.penalized += _penalize_built(ctx, "product", bad, now)
             outcome.total += len(bad)
-            _warn_attribute_changes(ctx, [b for b in built if b.payload is not None])
+            _against_last_sent(ctx, [b for b in built if b.payload is not None])
             yield [batches.SendItem(b.product_id, b.sku, b.payload, vds[b.product_id][0]) for b in built
                    if b.payload is not None]
 
@@ -344,16 +344,27 @@ MSG_ATTRIBUTES_NOT_SENT = ("attribute changes are not sent: N11's product-update
                            "product-create with the same stock code is refused; change them in N11's seller panel")
 
 
-def _warn_attribute_changes(ctx: FlowContext, built: Sequence[ps.Built]) -> None:
-    """Attributes that differ from what N11 was last given cannot go out (docs/n11-protocol.md):
-    say so per product instead of letting the update look like it carried them."""
-    with_attrs = {b.product_id: b for b in built if b.attributes is not None}
-    if not with_attrs:
+def _against_last_sent(ctx: FlowContext, built: Sequence[ps.Built]) -> None:
+    """Compare update SKUs with what N11 was last given (ledger ``last_values``):
+
+    - ``productMainId`` goes out only when it changed: N11 applies it only with
+      ``deleteProductMainId: true`` (which regroups the variants), so an unchanged one is left out;
+    - attributes that changed cannot go out at all (docs/n11-protocol.md): say so per product
+      instead of letting the update look like it carried them."""
+    by_id = {b.product_id: b for b in built}
+    if not by_id:
         return
     with ctx.session_factory() as s:
         rows = s.execute(select(IntegrationAction.object_id, IntegrationAction.last_values).where(
             IntegrationAction.content_type == "product",
-            IntegrationAction.object_id.in_(list(with_attrs)))).all()
+            IntegrationAction.object_id.in_(list(by_id)))).all()
+    for pid, values in rows:
+        b = by_id[pid]
+        last_main = (values or {}).get("productMainId")
+        if last_main is not None and str(last_main) == str(b.payload.get("productMainId")):
+            b.payload.pop("productMainId", None)
+    with_attrs = {b.product_id: b for b in built if b.attributes is not None}
+    rows = [r for r in rows if r[0] in with_attrs]
 
     def norm(attrs) -> list:
         return sorted((str(a.get("id")), str(a.get("valueId")), str(a.get("customValue")))
