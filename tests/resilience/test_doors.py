@@ -220,6 +220,10 @@ CATALOG_CASES = [
     ("XLSX declaring A1:XFD1048576 with a stray empty cell far away", "xlsx",
      xlsx_bytes(GOOD_ROWS, dimension="A1:XFD1048576",
                 extra_xml='<row r="1048576"><c r="XFD1048576" s="0"/></row>'), {"X-1", "X-2"}),
+    ("XLSX with 20000 empty rows each styled in column XFD", "xlsx",
+     xlsx_bytes(GOOD_ROWS, dimension="A1:XFD1048576",
+                extra_xml="".join(f'<row r="{r}"><c r="XFD{r}" s="0"/></row>' for r in range(4, 20004))),
+     {"X-1", "X-2"}),
     ("XLSX cut in half", "xlsx", None, "refused"),  # built in the test from a good workbook
     ("XLSX with a NaN number cell", "xlsx",
      xlsx_bytes(GOOD_ROWS, extra_xml='<row r="4"><c r="A4" t="inlineStr"><is><t>X-4</t></is></c>'

@@ -173,8 +173,7 @@ def _read_xlsx(path: Path) -> RawTable:
             ws.reset_dimensions()  # the declared size may be a million rows by 16384 columns
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            it = ws.iter_rows(values_only=True)
-            header = next(it, None)
+            header = next(ws.iter_rows(max_row=1, values_only=True), None)
     except CatalogFileError:
         wb.close()
         raise
@@ -192,6 +191,9 @@ def _read_xlsx(path: Path) -> RawTable:
         wb.close()
         raise CatalogFileError(f"has {len(header)} columns; at most {MAX_COLUMNS}", source=path.name, row=1)
     width = len(header)
+    # the data rows, cut at the header's width: a row with one styled cell in column XFD would
+    # otherwise be padded to 16384 cells (and a sheet of such rows take minutes)
+    it = ws.iter_rows(min_row=2, max_col=max(width, 1), values_only=True)
 
     def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
         n = 1
@@ -209,8 +211,8 @@ def _read_xlsx(path: Path) -> RawTable:
                     damage = exc
                 for rec in batch:
                     n += 1
-                    if not rec:
-                        continue  # a row missing from the sheet
+                    if not rec or rec.count(None) == len(rec):
+                        continue  # a row missing from the sheet, or empty
                     rec = tuple(rec[:width])
                     for i, cell in enumerate(rec):
                         if type(cell) is str and (len(cell) > MAX_FIELD_CHARS or "\x00" in cell):
