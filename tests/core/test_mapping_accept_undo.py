@@ -83,3 +83,13 @@ def test_product_titles_of_the_local_category_reach_the_suggestion(catalog_db):
         top = [x for x in suggest_categories(s) if x.local == "YENİ SEZON > Çok Satanlar" and x.rank == 1][0]
         assert top.n11_id == 1001799 and "product titles say" in top.reason  # Kadın Bot
         assert top.confidence < 0.85  # titles alone: shown, not accepted in bulk
+
+
+def test_brands_of_accepted_categories_are_evidence(catalog_db):
+    from n11_desktop.core.mapping.store import set_category_mapping
+
+    with catalog_db.session_factory.begin() as s:
+        set_category_mapping(s, "Ayakkabı > Kadın > Sneaker", 1214202)
+    with catalog_db.session_factory.begin() as s:
+        top = [x for x in suggest_categories(s) if x.local == "Ayakkabı > Erkek > Sneaker" and x.rank == 1][0]
+        assert top.n11_id == 1214222 and "is sold in “Ayakkabı & Çanta”" in top.reason

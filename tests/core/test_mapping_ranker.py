@@ -178,3 +178,11 @@ def test_audience_has_gender_and_age(ranker):
 def test_a_specialised_subtree_asked_for_is_preferred(ranker):
     assert top(ranker, "2.El > Çerçeve")[0][2].startswith("2.El Antika")
     assert not top(ranker, "Dekorasyon > Çerçeve")[0][2].startswith("2.El")
+
+
+def test_brands_already_sold_in_a_department_steer_to_it():
+    ev = ProductEvidence(titles=("Yeni model", "Yeni model 2"), brands=("Targus",))
+    assert top(CategoryRanker(LEAVES), "Outlet > Kılıf", evidence=ev)[0][2].startswith("Telefon")
+    learned = CategoryRanker(LEAVES).learn({"Çantalar > Laptop": 1000222}, {"Targus": [1000222]})
+    best = top(learned, "Outlet > Kılıf", evidence=ev)[0]
+    assert best[2].startswith("Bilgisayar") and "brand Targus is sold in “Bilgisayar”" in best[4]

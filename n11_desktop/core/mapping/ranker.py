@@ -163,6 +163,7 @@ class Candidate:
     path: str
     confidence: float
     reason: str
+    score: float = 0.0  # unclipped, for the order (two "100%" candidates are not equally good)
 
 
 @dataclass
@@ -300,11 +301,34 @@ class CategoryRanker:
         self._match_cache: dict[str, frozenset[str]] = {}
         self._set_accepted(accepted or {})
 
-    def learn(self, accepted: Mapping[str, int]) -> "CategoryRanker":
-        """The same ranker (sharing its indexes) with other accepted mappings to learn from."""
+    def learn(self, accepted: Mapping[str, int], brand_leaves: Mapping[str, Iterable[int]] | None = None
+              ) -> "CategoryRanker":
+        """The same ranker (sharing its indexes) with other accepted mappings to learn from;
+        ``brand_leaves``: brand → the N11 leaves its products already go to."""
         other = copy.copy(self)
         other._set_accepted(accepted)
+        other._brand_roots = {}
+        for brand, leaf_ids in (brand_leaves or {}).items():
+            roots = Counter(self._leaves[self._by_id[c]].root for c in leaf_ids if c in self._by_id)
+            if roots:
+                other._brand_roots[fold(brand)] = roots
         return other
+
+    _brand_roots: dict[str, Counter] = {}
+
+    def _brand_departments(self, ev: ProductEvidence | None) -> tuple[dict[str, float], str]:
+        """Share of each N11 department among where the category's brands already go."""
+        if ev is None or not ev.brands or not self._brand_roots:
+            return {}, ""
+        total: Counter[str] = Counter()
+        named: list[str] = []
+        for b in ev.brands:
+            roots = self._brand_roots.get(fold(b))
+            if roots:
+                total.update(roots)
+                named.append(b)
+        n = sum(total.values())
+        return ({r: c / n for r, c in total.items()} if n else {}), ", ".join(named[:2])
 
     def _set_accepted(self, accepted: Mapping[str, int]) -> None:
         self._learned_name: dict[str, tuple[int, str]] = {}
@@ -449,6 +473,7 @@ class CategoryRanker:
         uidf = {id(u): self._unit_idf(u) for u in units}
         cands = self._candidate_ids(units, alt_hits)
         learned = self._learned(segments)
+        brand_share, brand_names = self._brand_departments(evidence)
         for cid in learned:
             if cid in self._by_id:
                 cands.add(self._by_id[cid])
@@ -534,6 +559,10 @@ class CategoryRanker:
                 score *= 0.9
             if leaf.is_other and "diger" not in all_toks:
                 score *= 0.85
+            share = brand_share.get(leaf.root, 0.0)
+            if share >= 0.5:  # the brands' other products already go to this department
+                score *= 1 + 0.12 * share
+                notes.append(f"brand {brand_names} is sold in “{leaf.path.split(' > ')[0]}”")
             # learned from the operator's accepted mappings
             bonus, lnote = self._learned_bonus(leaf, learned)
             score = score * bonus[0] + bonus[1]
@@ -542,8 +571,9 @@ class CategoryRanker:
             if score <= 0.2:
                 continue
             reason = self._reason(leaf, why_words, via_lex, notes, recall, precision)
-            results.append(Candidate(leaf.cid, leaf.name, leaf.path, round(min(score, 1.0), 3), reason))
-        results.sort(key=lambda c: (-c.confidence, -self._leaves[self._by_id[c.category_id]].depth, c.category_id))
+            results.append(Candidate(leaf.cid, leaf.name, leaf.path, round(min(score, 1.0), 3), reason, score))
+        results.sort(key=lambda c: (-round(c.score, 3), -self._leaves[self._by_id[c.category_id]].depth,
+                                    c.category_id))
         if len(results) > 1 and results[0].confidence - results[1].confidence < 0.02 \
                 and self._leaves[self._by_id[results[0].category_id]].parent \
                 != self._leaves[self._by_id[results[1].category_id]].parent:
@@ -552,8 +582,8 @@ class CategoryRanker:
             floor = results[2].confidence if len(results) > 2 else 0.0  # the order stays as it was
             ca = round(max(a.confidence * 0.9, floor + 0.002), 3)
             cb = round(min(ca, max(b.confidence * 0.9, floor + 0.001)), 3)
-            results[0] = Candidate(a.category_id, a.name, a.path, ca, f"{a.reason} · as likely: “{b.path}”")
-            results[1] = Candidate(b.category_id, b.name, b.path, cb, b.reason)
+            results[0] = Candidate(a.category_id, a.name, a.path, ca, f"{a.reason} · as likely: “{b.path}”", a.score)
+            results[1] = Candidate(b.category_id, b.name, b.path, cb, b.reason, b.score)
         return results[:limit]
 
     # ------------------------------------------------------------------ pieces

@@ -123,7 +123,14 @@ def category_ranker(session: Session, leaves=None) -> CategoryRanker | None:
         with _RANKER_LOCK:
             _RANKERS.clear()
             _RANKERS[key] = base
-    return base.learn(accepted)
+    brand_leaves: dict[str, set[int]] = {}
+    by_local = {" > ".join(p.strip() for p in k.split(">") if p.strip()): v for k, v in accepted.items()}
+    for cat, brand in session.execute(text(
+            "SELECT DISTINCT category, brand FROM product WHERE brand IS NOT NULL AND category IS NOT NULL")):
+        leaf = by_local.get(" > ".join(p.strip() for p in str(cat).split(">") if p.strip()))
+        if leaf is not None and str(brand).strip():
+            brand_leaves.setdefault(str(brand).strip(), set()).add(leaf)
+    return base.learn(accepted, brand_leaves)
 
 
 def product_evidence(session: Session, locals_: Iterable[str], per_category: int = 30
