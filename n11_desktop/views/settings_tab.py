@@ -1135,11 +1135,14 @@ class SettingsTab(QWidget):
             return
 
         def fn(s):
+            from ..core.inputs import MAX_SETTINGS_BYTES, InputError, read_limited
             from ..core.settings import import_settings
 
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+            try:  # the same door as `settings import`: a regular file within the size limit
+                text = read_limited(path, door="settings file", max_bytes=MAX_SETTINGS_BYTES).decode("utf-8")
+            except InputError as exc:
+                return [FieldError("file", "", f"Settings file: {Path(path).name}: {exc.reason}")]
+            except UnicodeDecodeError as exc:
                 return [FieldError("file", "", f"Settings file: cannot read {Path(path).name}: {exc}")]
             return import_settings(s, text)
 
