@@ -274,7 +274,10 @@ class OrderImporter:
             if item is None:
                 if new_status == st.SUPERSEDED:
                     continue  # only the parent of a split knows this line; its children carry it
-                item = OrderItem(order_id=order.id, package_id=local_pkg.id if local_pkg else None, n11_line_id=line_id,
+                # linked through the relationships: a new order or package gets its id at the batch's
+                # one flush (no flush per package), and the lines point at it then
+                link = {"order": order} if order.id is None else {"order_id": order.id}
+                item = OrderItem(**link, package=local_pkg, n11_line_id=line_id,
                                  sku=line.stock_code, product_id=self._products.get(line.stock_code or ""),
                                  product_name=line.product_name, quantity=int(line.quantity or 1),
                                  price=_dec(line.price), discount=self._line_discount(line),
@@ -285,10 +288,10 @@ class OrderImporter:
                 items[line_id] = item
                 continue
             if new_status == st.SUPERSEDED:
-                if local_pkg is not None and item.package_id not in (None, local_pkg.id):
+                if local_pkg is not None and _in_other_package(item, local_pkg):
                     continue  # the line already lives in a newer package
             elif local_pkg is not None:
-                item.package_id = local_pkg.id
+                item.package = local_pkg
             item.status = st.advance(item.status, new_status)
             item.sent_status = st.advance(item.sent_status, new_status)
             item.n11_status = line.status or status_raw
@@ -317,9 +320,7 @@ class OrderImporter:
         row.shipment_company_id = pkg.shipment_company_id or row.shipment_company_id
         row.last_modified = modified or row.last_modified
         row.raw = _jsonable(pkg.raw) if pkg.raw else row.raw
-        if row.id is None:
-            s.flush()  # the new order and package get their ids (lines point at them)
-        return row
+        return row  # a new one gets its id at the batch's flush (its lines are linked to the object)
 
     def _tracking(self, pkg: Any) -> str | None:
         if self.oms_enabled:
@@ -406,6 +407,18 @@ class OrderImporter:
             remaining = {k: v for k, v in pending_row.value.items() if k not in numbers}
             if remaining != pending_row.value:
                 pending_row.value = remaining
+
+
+def _in_other_package(item: OrderItem, pkg: Package) -> bool:
+    """Does ``item`` already belong to a package other than ``pkg``? Read without loading anything:
+    a package linked in this batch (maybe without an id yet) or the stored ``package_id``."""
+    linked = item.__dict__.get("package", _UNSET)
+    if linked is not _UNSET:
+        return linked is not None and linked is not pkg
+    return item.package_id is not None and (pkg.id is None or item.package_id != pkg.id)
+
+
+_UNSET = object()
 
 
 def package_key(pkg: Any) -> str:

@@ -509,6 +509,8 @@ class OrderItem(Base):
     sent_status: Mapped[str | None] = mapped_column(String(30))  # last status reported to N11
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     order: Mapped[Order] = relationship(back_populates="items")
+    # lets the importer link a line to a package written in the same flush (no flush per package)
+    package: Mapped[Package | None] = relationship()
 
 
 class CancellationRequest(Base):
