@@ -53,6 +53,7 @@ _SOFT = {"k": "g", "p": "b", "t": "d", "c": "c"}
 # Weight of each local level, counted from the local leaf upwards.
 _LEVEL_WEIGHTS = (1.0, 0.55, 0.35, 0.25)
 _PRODUCT_WEIGHT = 0.3
+_MAX_CANDIDATES = 120  # leaves scored in full per local category
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -653,7 +654,20 @@ class CategoryRanker:
         lead = ids(lambda lv: lv == 0)
         if len(lead) < 3:
             lead |= ids(lambda lv: lv != 0)
-        return lead
+        if len(lead) <= _MAX_CANDIDATES:
+            return lead
+        # many leaves share a word ("Set", "Aksesuar"): keep those that share the most weighted words
+        rough: Counter[int] = Counter()
+        for u in units:
+            hit: set[int] = set()
+            for a in u.alts:
+                for h in alt_hits[a]:
+                    for k in h:
+                        hit.update(self._index.get(k, ()))
+            w = u.weight * (self._unit_idf(u) if u.level >= 0 else 0.5)
+            for i in hit & lead:
+                rough[i] += w
+        return {i for i, _ in rough.most_common(_MAX_CANDIDATES)}
 
     def _departments(self, units: list[_Unit]) -> tuple[set[str], str]:
         roots: set[str] = set()
