@@ -13,7 +13,7 @@ from ..core.inputs import MAX_ID, bounded_int, neutralise_dict
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("orders", parents=[common], help="list or export orders")
     sub = p.add_subparsers(dest="orders_cmd", required=True,
-                           metavar="{list,export,mark-reported,import-history,address-map,cargo-map,webhook}")
+                           metavar="{list,export,mark-reported,claims,import-history,address-map,cargo-map,webhook}")
     pl = sub.add_parser("list", parents=[common], help="list orders (newest first)")
     pl.add_argument("--json", action="store_true", help="one JSON object per line")
     pl.add_argument("--status", help="only this status (waiting_approval, approved, shipped, delivered, "
@@ -33,6 +33,12 @@ def add_parser(subparsers, common) -> None:
     pm.add_argument("--file", type=Path, metavar="FILE.csv",
                     help="a CSV of order numbers (column n11_order_number / order_number, else the first)")
     pm.set_defaults(func=cmd_mark_reported)
+    pc = sub.add_parser("claims", parents=[common],
+                        help="cancellation requests from N11: answered, written, or what they wait for")
+    pc.add_argument("--json", action="store_true", help="one JSON object per line")
+    pc.add_argument("--waiting", action="store_true", help="only requests that wait (order not imported / not "
+                                                            "reported to the ERP)")
+    pc.set_defaults(func=cmd_claims)
     ph = sub.add_parser("import-history", parents=[common],
                         help="bring in the orders first seen past New (recorded as history), marked as history "
                              "and as reported to the ERP (never new work for it)")
@@ -164,6 +170,25 @@ def cmd_mark_reported(args, ctx) -> int:
         ctx.err(f"n11-desktop: {one_line(str(exc))}")
         return 1
     print(res.message)
+    return 0
+
+
+def cmd_claims(args, ctx) -> int:
+    from ..core.orders.queries import claim_rows
+
+    with ctx.db().session_factory() as s:
+        rows = [r for r in claim_rows(s) if r.waiting or not args.waiting]
+    if args.json:
+        for r in rows:
+            print(json.dumps({"claim_id": r.claim_id, "n11_order_number": r.order_number, "status": r.status,
+                              "decision": r.decision or None, "reason": r.reason,
+                              "requested_at": r.requested_at.isoformat(timespec="seconds") if r.requested_at else None,
+                              "waiting": r.waiting or None}, ensure_ascii=False, sort_keys=True))
+        return 0
+    from ..cli import print_table
+
+    print_table(["claim", "order", "N11 status", "decision", "reason", "waits for"],
+                [[r.claim_id, r.order_number, r.status, r.decision, r.reason, r.waiting] for r in rows])
     return 0
 
 

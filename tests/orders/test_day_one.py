@@ -4,6 +4,7 @@ history, and a cancellation request for an order the app does not know waits."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -66,14 +67,12 @@ def test_packages_first_seen_past_new_are_history_not_new_work(new_db, ctl, tmp_
     assert got[shipped["orderNumber"]][0].raw.get("history") and got[shipped["orderNumber"]][0].erp_reported
     assert got[delivered["orderNumber"]][0].status == "delivered"
     assert not got[new["orderNumber"]][0].raw.get("history") and not got[new["orderNumber"]][0].erp_reported
-    import json
-
     assert main(["--db", path, "orders", "list", "--json"]) == 0
     listed = {r["n11_order_number"]: r["history"] for r in map(json.loads, capsys.readouterr().out.splitlines())}
     assert listed == {new["orderNumber"]: False, shipped["orderNumber"]: True, delivered["orderNumber"]: True}
 
 
-def test_claim_for_an_unknown_order_waits_instead_of_being_approved(new_db, ctl, sandbox):
+def test_claim_for_an_unknown_order_waits_instead_of_being_approved(new_db, ctl, sandbox, capsys):
     from n11_desktop.core.orders.queries import status_counts, waiting_claims
 
     shipped = ctl.order()
@@ -84,6 +83,12 @@ def test_claim_for_an_unknown_order_waits_instead_of_being_approved(new_db, ctl,
         out = run(new_db, "cancellation_requests")
         assert out.ok and out.skipped == 1 and out.succeeded == 0
     assert sandbox.state.claims[claim["claimCancelId"]]["status"] == "REQUESTED"  # not approved blindly
+    from n11_desktop.cli import main
+
+    capsys.readouterr()
+    assert main(["--db", str(new_db.path), "orders", "claims", "--waiting", "--json"]) == 0
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert row["claim_id"] == str(claim["claimCancelId"]) and "not imported" in row["waiting"]
     warned = [m for m in logs(new_db, "cancellation_requests") if "not approved blindly" in m]
     assert len(warned) == 1 and "recorded as history" in warned[0]
     with new_db.session_factory() as s:

@@ -182,6 +182,9 @@ def test_cancellation_waits_for_the_erp_and_is_never_abandoned(orders_db, ctl, s
         # visible in the Orders tab's filter and as an alarm kind
         shown = list_orders(s, OrderFilter(status="waiting_erp"))
         assert [r.n11_order_number for r in shown] == [pkg["orderNumber"]]
+        from n11_desktop.core.orders.queries import claim_rows
+
+        assert [c.waiting for c in claim_rows(s)] == ["order not reported to the ERP yet"]
     warned = [m for m in logs(orders_db, "cancel_refund_orders") if "Unreported order of ERP" in m]
     assert len(warned) == 1  # said once when it starts waiting, not every run
     with orders_db.session_factory.begin() as s:

@@ -213,6 +213,35 @@ def order_detail(session, order_id: int) -> OrderDetail | None:
                        micro=any((p.raw or {}).get("micro") is True for p in pkgs.values()))
 
 
+@dataclass(frozen=True)
+class ClaimRow:
+    claim_id: str
+    order_number: str
+    status: str  # N11's claim status
+    decision: str  # approved | denied | "" (not answered)
+    reason: str
+    requested_at: datetime | None
+    waiting: str  # why the app has not answered / written it, "" when nothing waits
+
+
+def claim_rows(session, limit: int = 1000) -> tuple[ClaimRow, ...]:
+    """Cancellation requests seen from N11, newest first, with what each one waits for."""
+    plans = {}
+    for source, state in session.execute(select(Cancellation.source_key, Cancellation.state)
+                                         .where(Cancellation.source_key.like("claim:%"))):
+        plans[source[6:]] = state
+    out = []
+    for r in session.scalars(select(CancellationRequest).order_by(CancellationRequest.id.desc()).limit(limit)):
+        waiting = ""
+        if r.order_id is None and not r.decision and r.status == "REQUESTED":
+            waiting = "order not imported: not approved blindly"
+        elif plans.get(r.n11_claim_id) == WAITING_ERP:
+            waiting = "order not reported to the ERP yet"
+        out.append(ClaimRow(r.n11_claim_id, r.n11_order_number, r.status or "", r.decision or "", r.reason or "",
+                            r.requested_at, waiting))
+    return tuple(out)
+
+
 def waiting_claims(session) -> tuple[tuple[str, str, str], ...]:
     """Cancellation requests waiting because their order is not imported: (claim, order number, reason)."""
     rows = session.execute(select(CancellationRequest.n11_claim_id, CancellationRequest.n11_order_number,
