@@ -78,10 +78,12 @@ class PenaltyDialog(QDialog):
         self.report.setVisible(False)
         self.lift_button = QPushButton("Update by uploading a file…", self)
         self.lift_button.setToolTip("CSV with a `sku` column (optional `content_type`, `action`): lift the "
-                                    "penalties of these records so they are sent again")
+                                    "penalties of these records so they are sent again; for orders put the N11 "
+                                    "order number in `sku` (content_type order): fetched again on the next run")
         self.lift_button.clicked.connect(lambda: self.upload("lift"))
         self.delete_button = QPushButton("Delete bulk failed integration…", self)
-        self.delete_button.setToolTip("CSV with a `sku` column: delete these failed integrations")
+        self.delete_button.setToolTip("CSV with a `sku` column (SKUs or N11 order numbers): delete these failed "
+                                      "integrations")
         self.delete_button.clicked.connect(lambda: self.upload("delete"))
         self.bump_button = QPushButton("Update bulk product version date…", self)
         self.bump_button.setToolTip("CSV with a `sku` column: bump the version date so the next run sends an update")
