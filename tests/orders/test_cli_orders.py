@@ -53,6 +53,14 @@ def test_bulk_mark_reported_from_a_csv_and_with_export(orders_db, ctl, capsys, t
     assert not orders(orders_db)[pkgs[2]["orderNumber"]][0].erp_reported
     assert main(["--db", path, "orders", "mark-reported", "--file", str(tmp_path / "missing.csv")]) == 1
     assert "file not found" in capsys.readouterr().err
+    for name, body in (("quote.csv", b'n11_order_number\n"123\n456\n'), ("nul.csv", b"n11_order_number\n12\x003\n"),
+                       ("latin.csv", "n11_order_number\nSİPARİŞ\n".encode("cp1254")),
+                       ("empty.csv", b"")):
+        (tmp_path / name).write_bytes(body)
+        assert main(["--db", path, "orders", "mark-reported", "--file", str(tmp_path / name)]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and name in err, err
+    assert not orders(orders_db)[pkgs[2]["orderNumber"]][0].erp_reported
     # export for the ERP and mark what was exported, in one step; the ERP code goes with every line
     from .conftest import set_conf
 

@@ -200,30 +200,32 @@ NUMBER_COLUMNS = ("n11_order_number", "order_number", "number", "order", "sipari
 def read_order_numbers(path) -> list[str]:
     """Order numbers from a CSV file: the column named like an order number (n11_order_number,
     order_number, number, order), else the first column; an unnamed first row that is no number
-    is taken as a header. Raises :class:`ActionError` with a one-line message."""
-    import csv
+    is taken as a header. Read within the input limits (core/inputs). Raises :class:`ActionError`
+    with a one-line message."""
     from pathlib import Path
 
-    from ..inputs import InputError, csv_rows, read_limited
+    from ..inputs import InputError, csv_rows, read_limited, unneutralise
 
     p = Path(path)
-    if not p.exists():
-        raise ActionError(f"{p.name}: file not found")
+    door = "order numbers file"
     try:
-        text = read_limited(p, door="order numbers file", max_bytes=16 * 1024 * 1024).decode("utf-8-sig")
+        raw = read_limited(p, door=door)
     except InputError as exc:
-        raise ActionError(str(exc)) from None
+        raise ActionError(f"{p.name}: {'file not found' if 'no such file' in exc.reason else exc.reason}") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ActionError(f"{p.name}: not a UTF-8 text file") from None
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count) if any(d in first for d in ",;\t") else ","
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        header, records = csv_rows(text, dialect.delimiter, door="order numbers file", source=p.name)
-        rows = [r for r in ([header] if header else []) + [rec for _, rec in records] if any(c.strip() for c in r)]
+        header, reader = csv_rows(text, delimiter, door=door, source=p.name)
+        if header is None:
+            raise ActionError(f"{p.name}: no order numbers in the file")
+        rows = [list(header)] + [list(rec) for _n, rec in reader]
     except InputError as exc:
         raise ActionError(str(exc)) from None
+    rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise ActionError(f"{p.name}: no order numbers in the file")
     head = [c.strip().lower() for c in rows[0]]
@@ -234,7 +236,10 @@ def read_order_numbers(path) -> list[str]:
         col = 0
         if not any(ch.isdigit() for ch in rows[0][0]):
             rows = rows[1:]  # a header with other names
-    numbers = [r[col].strip() for r in rows if len(r) > col and r[col].strip()]
+    numbers = [unneutralise(r[col].strip()) for r in rows if len(r) > col and r[col].strip()]
     if not numbers:
         raise ActionError(f"{p.name}: no order numbers in the file")
+    too_long = next((n for n in numbers if len(n) > 100 or not n.isprintable()), None)
+    if too_long is not None:
+        raise ActionError(f"{p.name}: {too_long[:40]!r}… is not an order number (at most 100 printable characters)")
     return numbers
