@@ -29,7 +29,6 @@ MAX_SETTINGS_BYTES = 4 * 1024 * 1024  #: a settings file (JSON)
 MAX_ROWS = 1_000_000  #: data rows in one file
 MAX_COLUMNS = 512  #: columns in one file
 MAX_FIELD_CHARS = 128 * 1024  #: characters in one cell (= Python's csv field limit; descriptions are far below)
-MAX_EMPTY_ROWS = 1_000  #: an XLSX sheet ends after this many empty rows in a row
 MAX_INT_DIGITS = 18  #: digits of a whole number (fits SQLite's signed 64-bit INTEGER)
 MAX_DECIMAL_DIGITS = 30  #: digits of a decimal number (price: 15 before and after the point)
 MAX_ID = 2**63 - 1  #: largest id SQLite stores
@@ -94,9 +93,9 @@ class InputError(ValueError):
 
 # ------------------------------------------------------------------------------------ numbers
 def parse_int(value: Any, *, lo: int | None = None, hi: int | None = None,
-              max_digits: int = MAX_INT_DIGITS, what: str = "") -> int:
-    """A whole number from text or a number, bounded by digits and range; ``ValueError`` with a
-    one-line reason (without ``what``) otherwise. Never converts a huge digit string."""
+              max_digits: int = MAX_INT_DIGITS) -> int:
+    """A whole number (ASCII digits) from text or a number, bounded by digits and range;
+    ``ValueError`` with a one-line reason otherwise. Never converts a huge digit string."""
     if isinstance(value, bool):
         raise ValueError("must be a whole number, not true/false")
     if isinstance(value, int):
