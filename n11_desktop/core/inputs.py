@@ -39,6 +39,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1 (NEL is a line break), LS, PS
 _INT_RE = re.compile(r"[+-]?[0-9]+")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 
 
 # ------------------------------------------------------------------------------------ the error
@@ -370,18 +371,21 @@ def csv_rows(text: str, delimiter: str = ",", *, door: str, source: str, first_r
 
 # ------------------------------------------------------------------------------------ formulas
 def is_formula(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+    """Text a spreadsheet would run: starts with = + - @, tab or CR (a plain signed number does not count)."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value)
 
 
 def _needs_quote(value: str) -> bool:
-    # a formula prefix after any leading quotes: "=x" and also "'=x", so that unneutralise(neutralise(v)) == v
-    return value.lstrip("'").startswith(FORMULA_PREFIXES)
+    # a formula prefix after any leading quotes ("=x", and "'=x" so that unneutralise(neutralise(v)) == v);
+    # a plain signed number ("-5.00" as a discount) is no formula and stays a number for the ERP
+    rest = value.lstrip("'")
+    return rest.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(rest)
 
 
 def neutralise(value: Any) -> Any:
     """A cell safe for a spreadsheet: text starting with a formula prefix gets a leading ``'``.
 
-    Numbers stay numbers (``-5`` as an int is not text). :func:`unneutralise` undoes it on import.
+    Numbers stay numbers (``-5`` and ``"-5.00"``). :func:`unneutralise` undoes it on import.
     """
     if isinstance(value, str) and _needs_quote(value):
         return "'" + value
