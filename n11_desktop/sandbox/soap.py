@@ -512,7 +512,7 @@ def _shipment_info(state, pkg, ln) -> dict:
 
 def _item_common(state, pkg, ln) -> dict:
     d = lambda ms: fmt_ms(ms, "%d/%m/%Y") if ms else None  # noqa: E731
-    return {"id": ln["orderLineId"], "productId": ln["productId"],
+    return {"id": ln["orderLineId"] + state.soap_item_id_offset, "productId": ln["productId"],
             "deliveryFeeType": ln["deliveryFeeType"], "productSellerCode": ln["stockCode"],
             "price": ln["price"], "sellerDiscount": ln["sellerDiscount"],
             "mallDiscount": ln["mallDiscount"],
@@ -655,22 +655,29 @@ def OrderDetail(state, req):
         "createDate": fmt_ms(o["createDate"], "%d/%m/%Y %H:%M"),
         "orderItemShipmentList": {"orderItemShipmentInfo": [
             {"shippingAddress": _addr(o["shippingAddress"]), "deliveryPointMessage": None,
-             "orderItemIds": {"id": ln["orderLineId"]}} for _, ln in lines]}}}
+             "orderItemIds": {"id": ln["orderLineId"] + state.soap_item_id_offset}} for _, ln in lines]}}}
 
 
-def _item_ids(req) -> list[int]:
+def _line_of(state, soap_id: int) -> int:
+    """SOAP order item id → the sandbox's line id (they differ when soap_item_id_offset is set:
+    no source says N11's REST orderLineId equals its SOAP orderItem.id)."""
+    return soap_id - state.soap_item_id_offset
+
+
+def _item_ids(req, state=None) -> list[int]:
     lst = req.get("orderItemList") if isinstance(req.get("orderItemList"), dict) else {}
     ids = []
     for it in as_list(lst.get("orderItem")):
         if isinstance(it, dict):
-            ids.append(_int(it.get("id"), "orderItem.id"))
+            soap_id = _int(it.get("id"), "orderItem.id")
+            ids.append(_line_of(state, soap_id) if state is not None else soap_id)
     if not ids:
         raise Failure("SELLER_API.invalidRequest", "orderItemList alanı boş olamaz.")
     return ids
 
 
 def _line_op(state, req, op, **kw):
-    found, err = state.soap_line_op(_item_ids(req), op, **kw)
+    found, err = state.soap_line_op(_item_ids(req, state), op, **kw)
     if err:
         raise Failure("SELLER_API.invalidOrderItemStatus" if "durumda" in err
                       else "SELLER_API.orderItemNotFound", err)
@@ -695,14 +702,14 @@ def MakeOrderItemShipment(state, req):
     for it in as_list(lst.get("orderItem")):
         if isinstance(it, dict):
             si = it.get("shipmentInfo") if isinstance(it.get("shipmentInfo"), dict) else {}
-            info[_int(it.get("id"), "orderItem.id")] = {
+            info[_line_of(state, _int(it.get("id"), "orderItem.id"))] = {
                 "trackingNumber": si.get("trackingNumber") or None,
                 "campaignNumber": si.get("campaignNumber") or None}
     return _line_op(state, req, "ship", info=info)
 
 
 def _check_items(state, req) -> list:
-    ids = _item_ids(req)
+    ids = _item_ids(req, state)
     out = []
     for i in ids:
         f = state._active_line(i)
@@ -713,14 +720,14 @@ def _check_items(state, req) -> list:
 
 
 def CombineItems(state, req):
-    err = state.combine_lines(_item_ids(req))
+    err = state.combine_lines(_item_ids(req, state))
     if err:
         raise Failure("SELLER_API.combineItemsFailed", err)
     return {"result": OK}
 
 
 def SeparateCombinedItems(state, req):
-    err = state.separate_lines(_item_ids(req))
+    err = state.separate_lines(_item_ids(req, state))
     if err:
         raise Failure("SELLER_API.separateItemsFailed", err)
     return {"result": OK}
@@ -729,7 +736,7 @@ def SeparateCombinedItems(state, req):
 def OrderItemDelivery(state, req):
     lst = req.get("orderItemList") if isinstance(req.get("orderItemList"), dict) else {}
     for i in as_list(lst.get("orderItemId")):
-        if state._active_line(i) is None:
+        if state._active_line(_line_of(state, _int(i, "orderItemId"))) is None:
             raise Failure("SELLER_API.orderItemNotFound", f"Sipariş kalemi bulunamadı: {i}")
     return {"result": OK}
 
@@ -812,7 +819,7 @@ def ClaimCancelDenyReasonType(state, req):
 
 
 def ClaimCancelPartial(state, req):
-    item = _int(req.get("orderItemId"), "orderItemId")
+    item = _line_of(state, _int(req.get("orderItemId"), "orderItemId"))
     qty = _int(req.get("cancelQuantity"), "cancelQuantity")
     reason = _int(req.get("cancelReasonTypeId"), "cancelReasonTypeId", 65)
     if reason not in range(61, 66):

@@ -227,6 +227,9 @@ class SandboxState:
             # claim rows' skuId is the order line id here; no source confirms N11 does the same,
             # so tests turn this off to check that claims still match by documented fields
             self.claim_sku_is_line = True
+            # SOAP order item ids = REST orderLineId + this; 0 by default (one id space), tests
+            # set it to check the client never assumes the two are equal
+            self.soap_item_id_offset = 0
             self._last_question_list = 0.0
             self.targeted_faults: list[dict] = []
             self.fault_rng = random.Random(f"faults:{self.seed}")

@@ -1077,6 +1077,7 @@ class N11Client:
         end: date | None = None,
         *,
         page_size: int = 100,
+        order_number: str | None = None,
     ) -> list[SoapOrder]:
         """OrderService ``DetailedOrderList`` (e.g. status ``LATE_SHIPMENT``), all pages.
 
@@ -1094,7 +1095,7 @@ class N11Client:
                 "productId": nil,
                 "status": status or nil,
                 "buyerName": "",
-                "orderNumber": "",
+                "orderNumber": str(order_number or ""),
                 "productSellerCode": nil,
                 "recipient": "",
                 "sameDayDelivery": nil,
@@ -1108,6 +1109,38 @@ class N11Client:
         return self._soap_pages(
             "OrderService", "DetailedOrderList", fields, "orderList", "order", P.soap_order, lambda o: o.id, size
         )
+
+    def soap_item_ids(self, order_number: str, lines: Sequence[tuple[int, str | None]]) -> dict[int, int]:
+        """SOAP ``orderItem.id`` of each REST order line of an order, for the SOAP-only calls
+        (MakeOrderItemShipment, CombineItems, SeparateCombinedItems).
+
+        No source says N11's REST ``orderLineId`` equals the SOAP ``orderItem.id``
+        (docs/n11-protocol.md), so the order is read with ``DetailedOrderList`` (by order number)
+        and each line ``(line_id, stock_code)`` is matched by what both records document: a SOAP
+        item with the same id if there is one, else the one item with the same seller stock code.
+        A line that matches nothing keeps its REST id (the assumption, logged by the caller)."""
+        wanted = [(int(line_id), (str(code) if code is not None else None)) for line_id, code in lines]
+        if not wanted:
+            return {}
+        orders = [o for o in self.detailed_order_list(order_number=str(order_number))
+                  if o.order_number == str(order_number)]
+        items = [it for o in orders for it in o.items]
+        by_id = {it.id for it in items}
+        out: dict[int, int] = {}
+        taken: set[int] = set()
+        for line_id, _code in wanted:
+            if line_id in by_id:
+                out[line_id] = line_id
+                taken.add(line_id)
+        for line_id, code in wanted:
+            if line_id in out:
+                continue
+            same = [it.id for it in items if it.id not in taken and code is not None
+                    and code in (it.seller_stock_code, it.product_seller_code)]
+            if len(same) == 1 or (same and len([c for _l, c in wanted if c == code]) == 1):
+                out[line_id] = same[0]
+                taken.add(same[0])
+        return out
 
     def order_detail(self, order_id: int) -> SoapOrder:
         """OrderService ``OrderDetail`` for an order id (not the order number)."""
