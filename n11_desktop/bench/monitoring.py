@@ -61,8 +61,8 @@ def _make_db(workdir: Path, products: int, logs: int) -> Path:
 @scenario("dashboard_refresh", quick=2_000, full=100_000,
           description="Dashboard KPIs + history with N products and 10×N log rows (1M at full size)")
 def bench_dashboard(size: int, workdir: Path) -> BenchResult:
+    from ..core.overview import load_dashboard
     from ..core.storage.db import open_database
-    from ..views.dashboard_tab import load_dashboard
 
     path = _make_db(workdir, size, size * 10)
     db = open_database(path)

@@ -4,14 +4,17 @@ one function each, so the screens and the command line print the same numbers.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from .metrics import KPI_LABELS, KPI_NAMES, Kpis, compute_kpis
+from .clock import utcnow
+from .metrics import KPI_LABELS, KPI_NAMES, Kpis, Series, compute_kpis
 from .remote_sync import SnapshotAge, snapshot_age
 
 #: the two seed §7.1 "(FIXED)" KPIs and the kind of difference Fix Differences fixes for each
 FIXED_KPIS = {"skus_with_price_difference": "price", "skus_with_stock_difference": "stock"}
+#: the KPIs the Dashboard draws as history curves
+HISTORY_KPIS = ("total_sku_in_catalog", "skus_on_sale", "total_sku_difference")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +62,68 @@ def report(session, kind: str, now: datetime):
     if kind in ("differences", "price-stock", "price_stock"):
         return reports.price_stock_differences(session, buffer_stock=buf), age
     raise ValueError(f"report: unknown report {kind!r} (price-stock, not-on-sale)")
+
+
+# ---------------------------------------------------------------------------- Dashboard operations
+# Qt-free jobs the Dashboard runs on its worker (named here so they are testable without a display).
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardData:
+    kpis: Kpis
+    history: tuple[Series, ...]
+    runs_ok: Series
+    runs_failed: Series
+    depth: tuple[Series, ...]
+    snapshots: int
+    remote_known: int
+    last_fetch: datetime | None
+    loaded_at: datetime
+    age: SnapshotAge | None = None
+    fix_runs: tuple[dict, ...] = ()
+
+
+def load_dashboard(db, days: int, now: datetime | None = None, *, first: bool = False) -> DashboardData:
+    """Everything the Dashboard shows for the last ``days``; ``first`` takes a KPI snapshot first
+    when there is none yet (so a fresh install draws a point)."""
+    from sqlalchemy import func, select
+
+    from . import metrics
+    from .flows.remote import fix_runs
+    from .storage.models import KpiSnapshot, RemoteProduct
+
+    if first:
+        with db.session_factory() as s:
+            has = s.scalar(select(func.count()).select_from(KpiSnapshot))
+        if not has:
+            snapshot_now(db)
+    now = now or utcnow()
+    since = now - timedelta(days=days)
+    with db.session_factory() as s:
+        overview = kpi_overview(s, now)  # the same numbers as `n11-desktop kpis`
+        kpis = overview.kpis
+        history = metrics.kpi_history(s, since, HISTORY_KPIS)
+        depth = metrics.kpi_history(s, since, ("queue_depth", "penalty_depth"))
+        ok, failed = metrics.flow_runs_per_hour(s, since)
+        snaps = int(s.scalar(select(func.count()).select_from(KpiSnapshot)) or 0)
+        known = int(s.scalar(select(func.count()).select_from(RemoteProduct)) or 0)
+        last_fetch = s.scalar(select(func.max(RemoteProduct.fetched_at)))
+        age = overview.age
+        fixes = tuple(fix_runs(s, 10))
+    return DashboardData(kpis, history, ok, failed, depth, snaps, known, last_fetch, now, age, fixes)
+
+
+def snapshot_now(db, now: datetime | None = None) -> None:
+    """Record the KPIs now (the Dashboard's quarter-hour snapshot)."""
+    from . import metrics
+    from .settings import load_config
+
+    with db.session_factory.begin() as s:
+        metrics.take_snapshot(s, now or utcnow(), buffer_stock=load_config(s).buffer_stock)
+
+
+def refresh_from_n11(db):
+    """Run the N11 State Sync now (the Dashboard's "Refresh from N11" without a scheduler)."""
+    from .flows import run_flow
+
+    return run_flow("remote_sync", db, trigger="manual")

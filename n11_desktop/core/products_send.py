@@ -416,3 +416,38 @@ def product_ids_for_skus(session: Session, skus: Iterable[str]) -> list[int]:
     for start in range(0, len(skus), 900):
         out.extend(session.scalars(select(Product.id).where(Product.sku.in_(skus[start:start + 900]))))
     return out
+
+
+# ---------------------------------------------------------------------------- Send dialog operation
+@dataclass(frozen=True, slots=True)
+class PreviewData:
+    preview: Any  # SendPreview
+    skus: tuple[str, ...]
+    unknown: tuple[str, ...]  # SKUs not in the local catalog
+
+
+def load_preview(db, skus: Sequence[str] | None, product_ids: Sequence[int] | None, *, buffer_stock: int | None = None,
+                 price_drop_pct: float | None = None, stock_jump: int | None = None) -> PreviewData:
+    """The Send dialog's preview (on its worker): the diff and guardrail findings for these
+    products, given by id or by SKU (unknown SKUs listed)."""
+    from .settings import load_config
+
+    with db.session_factory() as s:
+        cfg = load_config(s)
+        if product_ids:
+            ids = list(product_ids)
+            found = dict(s.execute(select(Product.id, Product.sku).where(Product.id.in_(ids))).all())
+            wanted = [found[i] for i in ids if i in found]
+            unknown: tuple[str, ...] = ()
+        else:
+            wanted = list(dict.fromkeys(skus or ()))
+            ids = product_ids_for_skus(s, wanted)
+            have = set(s.scalars(select(Product.sku).where(Product.id.in_(ids)))) if ids else set()
+            unknown = tuple(x for x in wanted if x not in have)
+            wanted = [x for x in wanted if x in have]
+        pv = preview_send(
+            s, ids, buffer_stock=cfg.buffer_stock if buffer_stock is None else buffer_stock,
+            price_drop_pct=float(price_drop_pct if price_drop_pct is not None
+                                 else cfg.get("guard_price_drop_pct", DEFAULT_PRICE_DROP_PCT)),
+            stock_jump=int(stock_jump if stock_jump is not None else cfg.get("guard_stock_jump", DEFAULT_STOCK_JUMP)))
+    return PreviewData(pv, tuple(wanted), unknown)

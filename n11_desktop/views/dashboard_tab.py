@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timezone
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -27,72 +26,13 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
-from ..core.metrics import KPI_LABELS, KPI_NAMES, Kpis, Series  # noqa: E402
-from ..core.remote_sync import SnapshotAge  # noqa: E402
+from ..core.metrics import KPI_LABELS, KPI_NAMES, Series  # noqa: E402
+from ..core.overview import HISTORY_KPIS, DashboardData, load_dashboard, refresh_from_n11, snapshot_now  # noqa: E402
 
 SNAPSHOT_EVERY_MS = 15 * 60 * 1000
 REFRESH_EVERY_MS = 60 * 1000
 RANGES = (("Last 24 hours", 1), ("Last 7 days", 7), ("Last 30 days", 30), ("Last year", 365))
-HISTORY_KPIS = ("total_sku_in_catalog", "skus_on_sale", "total_sku_difference")
 COLORS = ("#1f77b4", "#2ca02c", "#d62728", "#ff7f0e", "#9467bd")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-@dataclass(frozen=True, slots=True)
-class DashboardData:
-    kpis: Kpis
-    history: tuple[Series, ...]
-    runs_ok: Series
-    runs_failed: Series
-    depth: tuple[Series, ...]
-    snapshots: int
-    remote_known: int
-    last_fetch: datetime | None
-    loaded_at: datetime
-    age: SnapshotAge | None = None
-    fix_runs: tuple[dict, ...] = ()
-
-
-def load_dashboard(db, days: int, now: datetime | None = None) -> DashboardData:
-    from sqlalchemy import func, select
-
-    from ..core import metrics
-    from ..core.flows.remote import fix_runs
-    from ..core.overview import kpi_overview
-    from ..core.storage.models import KpiSnapshot, RemoteProduct
-
-    now = now or utcnow()
-    since = now - timedelta(days=days)
-    with db.session_factory() as s:
-        overview = kpi_overview(s, now)  # the same numbers as `n11-desktop kpis`
-        kpis = overview.kpis
-        history = metrics.kpi_history(s, since, HISTORY_KPIS)
-        depth = metrics.kpi_history(s, since, ("queue_depth", "penalty_depth"))
-        ok, failed = metrics.flow_runs_per_hour(s, since)
-        snaps = int(s.scalar(select(func.count()).select_from(KpiSnapshot)) or 0)
-        known = int(s.scalar(select(func.count()).select_from(RemoteProduct)) or 0)
-        last_fetch = s.scalar(select(func.max(RemoteProduct.fetched_at)))
-        age = overview.age
-        fixes = tuple(fix_runs(s, 10))
-    return DashboardData(kpis, history, ok, failed, depth, snaps, known, last_fetch, now, age, fixes)
-
-
-def snapshot_now(db, now: datetime | None = None) -> None:
-    from ..core import metrics
-    from ..core.settings import load_config
-
-    with db.session_factory.begin() as s:
-        metrics.take_snapshot(s, now or utcnow(), buffer_stock=load_config(s).buffer_stock)
-
-
-def refresh_from_n11(db):
-    """Run the N11 State Sync now (worker thread; the GUI asks its scheduler when it has one)."""
-    from ..core.flows import run_flow
-
-    return run_flow("remote_sync", db, trigger="manual")
 
 
 def fix_text(run: dict | None, kind: str) -> str:
@@ -320,20 +260,8 @@ class DashboardTab(QWidget):
         db = self.services.db
         first = not self._first_snapshot_done
 
-        def job():
-            if first:
-                from sqlalchemy import func, select
-
-                from ..core.storage.models import KpiSnapshot
-
-                with db.session_factory() as s:
-                    has = s.scalar(select(func.count()).select_from(KpiSnapshot))
-                if not has:
-                    snapshot_now(db)
-            return load_dashboard(db, days)
-
         self._first_snapshot_done = True
-        self.services.runner.submit(job, self._show, self._failed)
+        self.services.runner.submit(lambda: load_dashboard(db, days, first=first), self._show, self._failed)
 
     def _failed(self, err) -> None:
         self._loading = False

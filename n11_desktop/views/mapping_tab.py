@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from n11_desktop.core.mapping import operations as ops
 from n11_desktop.core.mapping.detail import AttributeView, CategoryDetail, ValueView
 from n11_desktop.core.mapping.store import LocalCategoryRow
 from n11_desktop.core.mapping.suggest import Suggestion
@@ -62,15 +63,6 @@ class Overview:
     compare: Any  # CompareReport | None
     rules: int
     value_maps: int
-
-
-@dataclass(frozen=True)
-class ControlView:
-    sku: str
-    title: str
-    local_category: str
-    result: Any  # PayloadResult
-    attributes: tuple[str, ...] = ()  # "Renk = Siyah (value 123)" for what is sent
 
 
 def _load_overview(db) -> Overview:
@@ -811,14 +803,7 @@ class MappingTab(QWidget):
         db = self.services.db
 
         def work():
-            from n11_desktop.core.flows.category import fetch_leaf_attributes
-            from n11_desktop.core.n11.client import client_from_config
-            from n11_desktop.core.settings import load_config
-
-            with db.session_factory.begin() as s:
-                cfg = load_config(s)
-            with client_from_config(cfg.conf) as client:
-                return fetch_leaf_attributes(db, client, category_id)
+            return ops.fetch_category_attributes(db, category_id)
 
         def done(res) -> None:
             self._fetching.discard(category_id)
@@ -1335,22 +1320,7 @@ class MappingTab(QWidget):
         db = self.services.db
 
         def work():
-            from sqlalchemy import func, select
-
-            from n11_desktop.core.mapping.control import build_payloads, summarize
-            from n11_desktop.core.settings import load_config
-            from n11_desktop.core.storage.models import Product
-
-            with db.session_factory.begin() as s:
-                n = s.scalar(select(func.count()).select_from(Product)) or 0
-                if n > 20_000:
-                    return n, None, ()
-                buffer = load_config(s).buffer_stock
-                ids = s.scalars(select(Product.id)).all()
-                results = build_payloads(s, ids, buffer_stock=buffer)
-            listed = sorted(results, key=lambda r: (r.ok, r.sku))[:CONTROL_LIST_MAX]
-            rows = tuple((r.product_id, r.sku, r.ok, r.blocking[0].message if r.blocking else "") for r in listed)
-            return n, summarize(results), rows
+            return ops.control_summary(db)
 
         self._submit(work, self._show_control_summary, latest="control_summary")
 
@@ -1384,15 +1354,7 @@ class MappingTab(QWidget):
         db = self.services.db
 
         def work():
-            from sqlalchemy import or_, select
-
-            from n11_desktop.core.storage.models import Product
-
-            with db.session_factory.begin() as s:
-                stmt = select(Product.id, Product.sku, Product.title).order_by(Product.sku).limit(200)
-                if q:
-                    stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.title.ilike(f"%{q}%")))
-                return tuple(s.execute(stmt).all())
+            return ops.search_products(db, q)
 
         self._submit(work, self._show_products, latest="products")
 
@@ -1426,31 +1388,11 @@ class MappingTab(QWidget):
         db = self.services.db
 
         def work():
-            from n11_desktop.core.mapping.control import build_product_payload
-            from n11_desktop.core.settings import load_config
-            from n11_desktop.core.storage.models import Product
-
-            from n11_desktop.core.mapping.store import load_leaf_detail
-
-            with db.session_factory.begin() as s:
-                p = s.get(Product, product_id)
-                res = build_product_payload(s, product_id, buffer_stock=load_config(s).buffer_stock)
-                leaf = load_leaf_detail(s, res.category_id) if res.category_id else None
-            lines = []
-            by_id = {a.attribute_id: a for a in (leaf.attributes if leaf else ())}
-            for a in (res.payload or res.draft or {}).get("attributes") or ():
-                meta = by_id.get(a["id"])
-                name = meta.name if meta else str(a["id"])
-                if a.get("valueId") is not None:
-                    vname = next((v.name for v in (meta.values if meta else ()) if v.id == a["valueId"]), "?")
-                    lines.append(f"{name} = {vname}")
-                else:
-                    lines.append(f"{name} = “{a.get('customValue')}” (free text)")
-            return ControlView(p.sku, p.title, p.category or "", res, tuple(lines))
+            return ops.check_product(db, product_id)
 
         self._submit(work, self._show_control, latest="control")
 
-    def _show_control(self, cv: ControlView) -> None:
+    def _show_control(self, cv: ops.ControlView) -> None:
         r = cv.result
         state = ("<span style='color:#1b7a3a'><b>✔ ready to send</b></span>" if r.ok else
                  f"<span style='color:#b3261e'><b>✖ not sendable: {len(r.blocking)} problem(s)</b></span>")
@@ -1492,8 +1434,6 @@ class MappingTab(QWidget):
         if not report.changes and not report.broken:
             self.changes_list.addItem("No changes on N11 since the last run.")
 
-
-CONTROL_LIST_MAX = 500
 
 _PROBLEM_NAMES = {
     "no_category_mapping": "category not mapped", "mandatory_attribute_missing": "required attribute missing",

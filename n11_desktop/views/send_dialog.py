@@ -34,52 +34,16 @@ from PySide6.QtWidgets import (
 from .rows_model import Column, RowsModel
 
 from ..core.domain import FlowProgress, FlowResult
+from ..core.products_send import PreviewData, load_preview
 
 #: flows run by "Send" for products that exist on N11 already
 UPDATE_FLOWS = ("product_update", "stock", "price")
 
 
 @dataclass(frozen=True, slots=True)
-class PreviewData:
-    preview: Any  # core.products_send.SendPreview
-    skus: tuple[str, ...]
-    unknown: tuple[str, ...]  # SKUs not in the local catalog
-
-
-@dataclass(frozen=True, slots=True)
 class SendOutcome:
     results: tuple[FlowResult, ...]
     cancelled: bool
-
-
-def load_preview(db, skus: Sequence[str] | None, product_ids: Sequence[int] | None, *, buffer_stock: int | None = None,
-                 price_drop_pct: float | None = None, stock_jump: int | None = None) -> PreviewData:
-    """Worker thread: the diff and guardrail findings for these products."""
-    from sqlalchemy import select
-
-    from ..core import products_send as ps
-    from ..core.settings import load_config
-    from ..core.storage.models import Product
-
-    with db.session_factory() as s:
-        cfg = load_config(s)
-        if product_ids:
-            ids = list(product_ids)
-            found = dict(s.execute(select(Product.id, Product.sku).where(Product.id.in_(ids))).all())
-            wanted = [found[i] for i in ids if i in found]
-            unknown: tuple[str, ...] = ()
-        else:
-            wanted = list(dict.fromkeys(skus or ()))
-            ids = ps.product_ids_for_skus(s, wanted)
-            have = set(s.scalars(select(Product.sku).where(Product.id.in_(ids)))) if ids else set()
-            unknown = tuple(x for x in wanted if x not in have)
-            wanted = [x for x in wanted if x in have]
-        pv = ps.preview_send(
-            s, ids, buffer_stock=cfg.buffer_stock if buffer_stock is None else buffer_stock,
-            price_drop_pct=float(price_drop_pct if price_drop_pct is not None
-                                 else cfg.get("guard_price_drop_pct", ps.DEFAULT_PRICE_DROP_PCT)),
-            stock_jump=int(stock_jump if stock_jump is not None else cfg.get("guard_stock_jump", ps.DEFAULT_STOCK_JUMP)))
-    return PreviewData(pv, tuple(wanted), unknown)
 
 
 class DiffModel(RowsModel):

@@ -43,6 +43,7 @@ from ..core.settings.defaults import (
     SENT_TO_REMOTE,
     default_failed_integration,
 )
+from ..core.settings.operations import check_connection
 from ..core.settings.schema import (
     DATA_TYPES,
     HELP,
@@ -104,14 +105,6 @@ def _load_job(db) -> SettingsSnapshot:
 
     with db.session_factory.begin() as s:
         return load_settings(s)
-
-
-def _test_connection_job(conf: dict) -> str:
-    from ..core.n11.client import client_from_config
-
-    with client_from_config(conf, retries=0, timeout=(5.0, 15.0)) as client:
-        client.test_connection()
-    return f"Connected: N11 accepted the App Key and App Secret at {conf['base_url']}"
 
 
 # ---------------------------------------------------------------------------- special editors
@@ -1093,7 +1086,7 @@ class SettingsTab(QWidget):
         self.test_btn.setEnabled(False)
         self.test_result.setStyleSheet(HINT_STYLE)
         self.test_result.setText(f"Connecting to {conf['base_url'] or '(no Base Url)'}…")
-        self.services.runner.submit(lambda: _test_connection_job(conf), self._on_test_ok, self._on_test_failed)
+        self.services.runner.submit(lambda: check_connection(conf), self._on_test_ok, self._on_test_failed)
 
     def _on_test_ok(self, text: str) -> None:
         self.test_btn.setEnabled(True)
