@@ -90,10 +90,12 @@ def _id_col(f: LogFilter):
     return _FTS.c.rowid if _fts_phrase(f) else LogEntry.id
 
 
-def _apply(q, f: LogFilter):
+def _apply(q, f: LogFilter, *, level_eq: str | None = None):
     if f.flow:
         q = q.where(LogEntry.flow == f.flow)
-    if f.level and f.level in LEVELS:
+    if level_eq is not None:
+        q = q.where(LogEntry.level == level_eq)
+    elif f.level and f.level in LEVELS:
         q = q.where(LogEntry.level.in_(LEVELS[LEVELS.index(f.level):]))
     if f.run_id is not None:
         q = q.where(LogEntry.run_id == f.run_id)
@@ -116,10 +118,24 @@ def _apply(q, f: LogFilter):
 
 
 def query_logs(session: Session, f: LogFilter, *, before_id: int | None = None, limit: int = 200) -> tuple[LogRow, ...]:
-    """Newest first; page with ``before_id`` = the last id shown (keyset paging, no OFFSET)."""
+    """Newest first; page with ``before_id`` = the last id shown (keyset paging, no OFFSET).
+
+    A minimum level is read one level at a time (the (level, id) / (flow, level, id) indexes give
+    each level's newest rows in id order) and the pages merged: one ``level IN (…)`` query would
+    collect and sort every row of those levels first."""
+    if f.level in LEVELS and _fts_phrase(f) is None:
+        wanted = LEVELS[LEVELS.index(f.level):]
+        rows = [r for lv in wanted for r in _page(session, f, before_id, limit, level_eq=lv)]
+        rows.sort(key=lambda r: r.id, reverse=True)
+        return tuple(rows[:limit])
+    return _page(session, f, before_id, limit)
+
+
+def _page(session: Session, f: LogFilter, before_id: int | None, limit: int, *,
+          level_eq: str | None = None) -> tuple[LogRow, ...]:
     q = select(LogEntry.id, LogEntry.created_at, LogEntry.flow, LogEntry.run_id, LogEntry.level, LogEntry.object_key,
                LogEntry.message, (LogEntry.request.is_not(None) | LogEntry.response.is_not(None)))
-    q = _apply(q, f)
+    q = _apply(q, f, level_eq=level_eq)
     idc = _id_col(f)
     if before_id is not None:
         q = q.where(idc < before_id)

@@ -81,3 +81,23 @@ def test_text_filter_uses_the_full_text_index_and_follows_every_change(db):
         assert [r.object_key for r in mon.query_logs(s, mon.LogFilter(text="edited"))] == ["SKU-100"]
         assert mon.count_logs(s, mon.LogFilter(text="message 10")) == (9, False)  # 10 purged, 100 edited
         assert mon.count_logs(s, mon.LogFilter(text="message 11")) == (10, False)  # 11 purged
+
+
+def test_a_minimum_level_pages_newest_first_across_levels(db):
+    """INFO and up: the rows of both levels interleave by id, page after page, none lost or repeated."""
+    fill(db, 250)  # every 10th row an ERROR, the rest INFO
+    with db.session_factory() as s:
+        everything = [r.id for r in mon.query_logs(s, mon.LogFilter(), limit=1000)]
+        seen, before = [], None
+        while True:
+            page = mon.query_logs(s, mon.LogFilter(level="INFO"), before_id=before, limit=40)
+            if not page:
+                break
+            seen += [r.id for r in page]
+            before = page[-1].id
+        assert seen == everything
+        stock_warn = mon.query_logs(s, mon.LogFilter(flow="stock", level="WARNING"), limit=1000)
+        assert stock_warn == ()  # stock rows are the odd ones; errors are every 10th (even): none
+        price_errors = mon.query_logs(s, mon.LogFilter(flow="price", level="WARNING"), limit=1000)
+        assert [r.object_key for r in price_errors][:3] == ["SKU-240", "SKU-230", "SKU-220"]
+        assert mon.count_logs(s, mon.LogFilter(flow="price", level="WARNING")) == (25, False)

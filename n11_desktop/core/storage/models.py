@@ -571,6 +571,10 @@ class LogEntry(Base):
     __table_args__ = (
         Index("ix_log_entry_flow_created", "flow", "created_at"),
         Index("ix_log_entry_level_created", "level", "created_at"),
+        # the Log screen's newest-first pages of a level / flow, read in id order (migration 0006)
+        Index("ix_log_entry_level_id", "level", "id"),
+        Index("ix_log_entry_flow_id", "flow", "id"),
+        Index("ix_log_entry_flow_level_id", "flow", "level", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("flow_run.id", ondelete="CASCADE"), index=True)
