@@ -502,3 +502,31 @@ def test_a_pipe_or_device_is_refused_not_read_forever(tmp_path, capsys, args, ki
     err = capsys.readouterr().err
     assert _refused(code, err) is None, (code, err)
     assert "not a regular file" in err, err
+
+
+# ----------------------------------------------------------------------------- the real process
+CORPUS = Path(__file__).with_name("corpus")
+PROCESS_CASES = [
+    ("catalog", "import", "catalog/nan-cell-refused.xlsx"),
+    ("catalog", "import", "catalog/unterminated-quote-refused.csv"),
+    ("settings", "import", "settings/buffer-stock-5000-digits-refused.json"),
+    ("mapping", "import", "mapping/id-5000-digits.csv"),
+    ("products", "list", "--limit=" + HUGE),
+]
+
+
+@pytest.mark.parametrize("args", PROCESS_CASES, ids=lambda a: a[-1][:40])
+def test_the_real_process_exits_1_or_2_with_one_clear_line(tmp_path, args):
+    """Through ``python -m n11_desktop`` (what a user runs): exit code and stderr as promised."""
+    args = [str(CORPUS / a) if "/" in a and not a.startswith("-") else a for a in args]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("N11_DESKTOP_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "n11_desktop", "--db", str(tmp_path / "t.db"), *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode in (1, 2), (proc.returncode, proc.stderr[-500:])
+    assert "Traceback" not in proc.stderr and "unexpected error" not in proc.stderr, proc.stderr[-2000:]
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert lines and all(len(ln) <= 1000 for ln in lines), proc.stderr[-500:]
+    if args[0] != "mapping":  # a mapping file lists one line per bad row
+        assert len(lines) == 1, proc.stderr
+    count("bad inputs: through the real process")
