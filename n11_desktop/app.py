@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 
 from .core.storage.db import Database
 from .workers.background import BackgroundRunner
+from .workers.scheduler import build_scheduler
 
 
 @dataclass
@@ -46,11 +47,5 @@ def build_services(db: Database, *, parent: QObject | None = None, demo: bool = 
     runner = BackgroundRunner(parent)
     ui_path = db.path.with_name(db.path.stem + ".ui.ini")
     services = AppServices(db=db, runner=runner, ui_settings_path=ui_path, demo=demo, sandbox=sandbox)
-    try:  # the scheduler arrives with the workers issue; without it, flows run on demand only
-        from .workers.scheduler import build_scheduler
-    except ModuleNotFoundError as exc:
-        if exc.name != "n11_desktop.workers.scheduler":
-            raise
-    else:
-        services.scheduler = build_scheduler(services, parent=parent)
+    services.scheduler = build_scheduler(services, parent=parent)
     return services

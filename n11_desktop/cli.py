@@ -100,23 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     from .commands import COMMAND_MODULES
 
-    for name, module, help_text in COMMAND_MODULES:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            p = sub.add_parser(name, help=f"{help_text} (not available in this build yet)")
-            p.add_argument("rest", nargs=argparse.REMAINDER)
-            p.set_defaults(func=_not_available, command_name=name)
-            continue
-        mod.add_parser(sub, common)
+    for _name, module, _help in COMMAND_MODULES:
+        importlib.import_module(module).add_parser(sub, common)
     return parser
-
-
-def _not_available(args, ctx) -> int:
-    ctx.err(f"n11-desktop: '{args.command_name}' is not available in this build yet")
-    return EXIT_FAILED
 
 
 def _silence_stdout() -> None:

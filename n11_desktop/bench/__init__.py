@@ -79,11 +79,7 @@ EXTRA_MODULES_ENV = "N11_BENCH_EXTRA_MODULES"
 def load_scenarios() -> dict[str, Scenario]:
     extra = tuple(m.strip() for m in os.environ.get(EXTRA_MODULES_ENV, "").split(",") if m.strip())
     for mod in SCENARIO_MODULES + extra:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
+        importlib.import_module(mod)
     return dict(_SCENARIOS)
 
 

@@ -1,8 +1,7 @@
 """Headless sub-commands (DESIGN §9). Each module defines ``add_parser(subparsers, common)``.
 
 A module sets ``func(args, ctx) -> int`` on its parser; ``ctx`` is a :class:`cli.CliContext`
-that opens the database lazily. Modules listed here that do not exist yet show up as
-"not available in this build".
+that opens the database lazily.
 """
 
 COMMAND_MODULES: tuple[tuple[str, str, str], ...] = (

@@ -51,13 +51,7 @@ def prepare_demo(db: Database, *, base_url: str, app_key: str, app_secret: str,
         channel.is_active = True
     for step in DEMO_STEPS:
         module_name, _, fn_name = step.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        getattr(module, fn_name)(db)
+        getattr(importlib.import_module(module_name), fn_name)(db)
 
 
 def warm_up_demo(db: Database) -> None:

@@ -14,14 +14,6 @@ class RunState(str, Enum):
     CANCELLED = "cancelled"
 
 
-class ReasonType(str, Enum):
-    """Why a record sits in the penalty box (DESIGN §3)."""
-
-    MAPPING = "mapping"
-    REMOTE = "remote"
-    CHANNEL_APP = "channel_app"
-
-
 @dataclass(frozen=True, slots=True)
 class FlowResult:
     """What one flow run did; returned by ``run_flow`` and emitted by workers."""

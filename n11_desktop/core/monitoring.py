@@ -171,14 +171,6 @@ def query_runs(session: Session, *, flow: str | None = None, state: str | None =
                         r.penalized, r.skipped, r.message or "") for r in session.scalars(q))
 
 
-def last_runs(session: Session) -> dict[str, RunRow]:
-    """The latest run of every flow (for the flow list)."""
-    sub = select(FlowRun.flow, func.max(FlowRun.id).label("mid")).group_by(FlowRun.flow).subquery()
-    q = select(FlowRun).join(sub, FlowRun.id == sub.c.mid)
-    return {r.flow: RunRow(r.id, r.flow, r.trigger, r.state, r.started_at, r.ended_at, r.total, r.succeeded, r.failed,
-                           r.penalized, r.skipped, r.message or "") for r in session.scalars(q)}
-
-
 def iter_logs(session: Session, f: LogFilter, *, chunk: int = 5000) -> Iterator[LogDetail]:
     before = None
     while True:

@@ -210,15 +210,6 @@ def list_penalties(session: Session, *, content_type: str | None = None, active_
     return tuple(_row(f) for f in session.scalars(q))
 
 
-def penalty_counts(session: Session) -> dict[str, int]:
-    from sqlalchemy import func
-
-    rows = session.execute(select(FailedIntegration.content_type, func.count())
-                           .where(FailedIntegration.is_active.is_(True))
-                           .group_by(FailedIntegration.content_type)).all()
-    return {ct: n for ct, n in rows}
-
-
 # CSV upload ------------------------------------------------------------------------------
 ACTIONS = ("lift", "delete", "bump")
 

@@ -406,10 +406,6 @@ def _price_guard(sku: str, pr: Price | None, session: Session, pid: int, drop_pc
     return []
 
 
-def guardrail_findings(session: Session, product_ids: Sequence[int], **kw: Any) -> tuple[GuardrailFinding, ...]:
-    return preview_send(session, product_ids, **kw).findings
-
-
 def product_ids_for_skus(session: Session, skus: Iterable[str]) -> list[int]:
     skus = list(skus)
     out: list[int] = []

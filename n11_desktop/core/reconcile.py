@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable
 
+from .clock import utcnow
 from .remote_sync import sync_snapshot
 from .storage.db import Database
 
@@ -17,10 +18,4 @@ def reconcile_remote(db: Database, client: Any, now: datetime, *,
     """Pull every seller product from N11 (product-query, all pages) into remote_product.
 
     A fresh pass (no resume); returns the rows written."""
-    return sync_snapshot(db, client, clock=lambda: max(now, _utcnow()), should_stop=should_stop, fresh=True).products
-
-
-def _utcnow() -> datetime:
-    from .flows.base import utcnow
-
-    return utcnow()
+    return sync_snapshot(db, client, clock=lambda: max(now, utcnow()), should_stop=should_stop, fresh=True).products

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Callable
 
-from ..core.domain import FlowProgress, FlowResult, RunState
+from ..core.domain import FlowResult, RunState
 from .flows.base import FlowNotAvailable, run_flow, utcnow
 from .housekeeping import Housekeeping
 from .instance import InstanceLease, refused_message
@@ -226,13 +226,6 @@ class Runner:
                 self.on_event(event)
             except Exception:  # noqa: BLE001
                 log.exception("runner event handler failed")
-
-
-def describe_progress(p: FlowProgress) -> str:
-    text = f"{p.flow}: {p.done}/{p.total}" if p.total else f"{p.flow}: {p.done}"
-    if p.eta_s is not None:
-        text += f" (ETA {format_eta(p.eta_s)})"
-    return text
 
 
 def format_eta(seconds: float) -> str:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from .flows.base import SPECS, Schedule, _human_interval, all_specs
+from .flows.base import SPECS, Schedule, all_specs
 from .storage.models import AppState
 
 KEY = "schedule.overrides"
@@ -102,12 +102,6 @@ def effective_schedule(session, slug: str) -> Schedule:
     return apply_override(SPECS[slug].schedule, read_overrides(session).get(slug))
 
 
-def effective_schedules(session) -> dict[str, Schedule]:
-    """Only the flows the operator changed (slug → schedule); the rest keep their spec."""
-    ov = read_overrides(session)
-    return {slug: apply_override(SPECS[slug].schedule, o) for slug, o in ov.items()}
-
-
 def _write(session, overrides: dict[str, dict[str, Any]]) -> None:
     row = session.get(AppState, KEY)
     if row is None:
@@ -173,7 +167,3 @@ def describe(sch: Schedule) -> str:
     if sch.daily_at:
         text = text.replace(f"daily {sch.daily_at}", f"daily {sch.daily_at} (Istanbul)")
     return text
-
-
-def human_interval(seconds: int) -> str:
-    return _human_interval(seconds)

@@ -13,7 +13,6 @@ import re
 import socket
 import struct
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -392,14 +391,3 @@ class SandboxServer:
         except (TypeError, ValueError) as exc:
             return rest.jreply(400, {"error": str(exc)})
         return rest.jreply(404, {"error": f"unknown control endpoint {method} {p}"})
-
-
-def wait_until_listening(host: str, port: int, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False

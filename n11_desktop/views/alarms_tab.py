@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPixmap
@@ -23,14 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import alarms as core_alarms
+from ..core.clock import utcnow
 from ..core.flows.base import all_specs
 from .monitoring_tab import _fmt, _table, rows_model
 
 EVALUATE_EVERY_MS = 60 * 1000
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class AlarmMonitor(QObject):

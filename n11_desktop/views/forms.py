@@ -383,10 +383,6 @@ class FieldRow(QWidget):
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
 
-    def error_text(self) -> str:
-        return self.error.text() if self.error.isVisibleTo(self) or self.error.text() else ""
-
-
 class SchemaForm(QWidget):
     """A ``QFormLayout`` generated from schema entries ``{field: {key, label, required, data_type}}``."""
 
@@ -430,6 +426,3 @@ class SchemaForm(QWidget):
             key = self.keys[fid]
             if key in conf:
                 row.editor.set_value(conf[key])  # type: ignore[attr-defined]
-
-    def parse_errors(self) -> dict[str, str]:
-        return {fid: msg for fid, row in self.rows.items() if (msg := row.editor.parse_error())}  # type: ignore[attr-defined]

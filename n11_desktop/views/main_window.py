@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import importlib
 import logging
-import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtCore import QByteArray, QSettings, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
 
-from .placeholder import PlaceholderTab
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +19,7 @@ class TabSpec:
     slug: str  # also the screenshot file name
     title: str
     factory: str  # "module:Class"; the class takes (services, parent)
-    what: str  # shown while the tab is not built yet
+    what: str  # what the screen is for, in one line (the map of screens)
 
 
 TABS: tuple[TabSpec, ...] = (
@@ -45,13 +43,7 @@ TABS: tuple[TabSpec, ...] = (
 
 def _load_tab(spec: TabSpec, services, parent: QWidget) -> QWidget:
     module_name, _, cls_name = spec.factory.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        return PlaceholderTab(services, spec.title, spec.what, parent)
-    return getattr(module, cls_name)(services, parent)
+    return getattr(importlib.import_module(module_name), cls_name)(services, parent)
 
 
 class MainWindow(QMainWindow):
@@ -179,7 +171,3 @@ class MainWindow(QMainWindow):
         w = self.tab_widgets[slug]
         self.tabs.setCurrentWidget(w)
         return w
-
-
-def safe_file_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "tab"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import monitoring as mon
+from ..core.clock import utcnow
 from ..core.flows.base import all_specs
 from .rows_model import Column, RowsModel
 
@@ -32,10 +33,6 @@ PAGE = 200
 LEVEL_COLORS = {"ERROR": QColor("#c0392b"), "WARNING": QColor("#b9770e"), "DEBUG": QColor("#7f8c8d")}
 STATE_COLORS = {"failed": QColor("#c0392b"), "done": QColor("#1e8449"), "running": QColor("#2471a3"),
                 "cancelled": QColor("#7f8c8d")}
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _fmt(dt: datetime | None) -> str:

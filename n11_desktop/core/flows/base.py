@@ -12,9 +12,10 @@ import logging
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable, Mapping
 
+from ..clock import utcnow
 from ..domain import FlowProgress, FlowResult, RunState
 from ..settings import ChannelConfig, load_config
 from ..storage.db import Database
@@ -23,10 +24,6 @@ from ..storage.models import FlowRun, LogEntry
 log = logging.getLogger(__name__)
 
 MAX_LOGGED_BODY = 64_000
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -167,11 +164,7 @@ def register(slug: str) -> Callable[[FlowFn], FlowFn]:
 
 def load_flow_modules() -> None:
     for name in FLOW_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+        importlib.import_module(name)
 
 
 def implementation(slug: str) -> FlowFn | None:
@@ -343,10 +336,8 @@ def run_flow(slug: str, db: Database, *, trigger: str = "manual", clock: Callabl
 
 
 def _is_n11_error(exc: BaseException) -> bool:
-    try:
-        from ..n11.errors import N11Error
-    except ImportError:  # pragma: no cover
-        return False
+    from ..n11.errors import N11Error
+
     return isinstance(exc, N11Error)
 
 

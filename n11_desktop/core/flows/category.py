@@ -6,14 +6,13 @@ Network calls happen outside write transactions; each write is one short transac
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import utcnow
 from ..storage.db import Database
 from ..storage.models import (
     AppState,
@@ -29,10 +28,6 @@ from ..storage.models import (
 from .base import FlowContext, FlowOutcome, register
 
 COMPARE_REPORT_KEY = "mapping.compare_attributes.last_report"
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _clean(name: Any) -> str:
@@ -90,7 +85,7 @@ def sync_tree(session: Session, roots: Iterable[Any], category_ids: tuple[int, .
     existing = {n.id: n for n in session.scalars(select(CategoryNode))}
     added = renamed = moved = removed = restored = 0
     new_rows = []
-    now = _now()
+    now = utcnow()
     for nid, r in rows.items():
         cur = existing.get(nid)
         if cur is None:
@@ -242,7 +237,7 @@ def store_leaf_attributes(session: Session, category_id: int, attrs: Iterable[An
         if aid not in seen_attrs and not row.removed:
             row.removed = True
             changes.append(ValueChange(node.id, cname, aid, row.name, "attribute_removed"))
-    node.attributes_fetched_at = _now()
+    node.attributes_fetched_at = utcnow()
     session.flush()
     return AttributeSync(node.id, len(attrs), n_values, tuple(changes), first)
 
@@ -531,7 +526,7 @@ def compare_attributes(ctx: FlowContext) -> FlowOutcome:
         changes.extend(res.changes)
     with ctx.session_factory.begin() as s:
         broken = broken_mappings(s) + catalog_values_hit(s, changes)
-        report = CompareReport(at=_now().isoformat(timespec="seconds"), categories=len(leaves) - len(failed),
+        report = CompareReport(at=utcnow().isoformat(timespec="seconds"), categories=len(leaves) - len(failed),
                                changes=tuple(changes), broken=broken, failed=tuple(failed))
         save_compare_report(s, report)
     for ch in changes:
@@ -543,7 +538,3 @@ def compare_attributes(ctx: FlowContext) -> FlowOutcome:
     ctx.progress(len(leaves), len(leaves))
     return FlowOutcome(total=len(leaves), succeeded=len(leaves) - len(failed), failed=len(failed),
                        message=report.summary(), failed_as_whole=bool(failed) and len(failed) == len(leaves))
-
-
-def report_json(report: CompareReport) -> str:
-    return json.dumps(report.to_json(), ensure_ascii=False, indent=2)

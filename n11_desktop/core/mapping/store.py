@@ -14,9 +14,8 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..inputs import (
@@ -469,29 +468,6 @@ def load_value_maps(session: Session) -> tuple[ValueMapRow, ...]:
     return tuple(out)
 
 
-def local_attribute_values(session: Session, local_category: str | None = None) -> dict[str, tuple[str, ...]]:
-    """Local attribute name → its distinct values in the catalog (optionally one local category).
-
-    ``brand`` (the product column) is included as the local attribute ``brand``.
-    """
-    params: dict[str, object] = {}
-    where = ""
-    if local_category is not None:
-        where = " WHERE p.category = :cat"
-        params["cat"] = local_category
-    seen: dict[str, dict[str, str]] = {}
-    sql = ("SELECT DISTINCT j.key, j.value FROM product p, json_each(p.attributes) j" + where)
-    for key, value in session.execute(text(sql), params):
-        if key is None or value is None or str(value).strip() == "":
-            continue
-        seen.setdefault(str(key), {}).setdefault(fold(value), str(value).strip())
-    sql_b = "SELECT DISTINCT p.brand FROM product p" + where + (" AND" if where else " WHERE") + " p.brand IS NOT NULL"
-    for (brand,) in session.execute(text(sql_b), params):
-        if str(brand).strip():
-            seen.setdefault("brand", {}).setdefault(fold(brand), str(brand).strip())
-    return {k: tuple(sorted(v.values(), key=fold)) for k, v in sorted(seen.items(), key=lambda kv: fold(kv[0]))}
-
-
 def leaves_in_use(session: Session) -> tuple[int, ...]:
     """N11 leaves a local category is mapped to, plus per-product overrides."""
     ids = set(session.scalars(select(CategoryMapping.category_id)).all())
@@ -702,14 +678,3 @@ def export_mapping_csv(session: Session, path: Path | str) -> int:
     tmp.write_text(buf.getvalue(), encoding="utf-8", newline="")
     tmp.replace(target)
     return len(rows)
-
-
-def iter_chunks(seq: Iterable, size: int):
-    chunk: list = []
-    for x in seq:
-        chunk.append(x)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -146,12 +146,6 @@ class PathMatcher:
     def idf(self, t: str) -> float:
         return self._idf.get(t, self._default_idf)
 
-    def _candidates(self, toks: list[str]) -> set[int]:
-        out: set[int] = set()
-        for t in toks:
-            out.update(self._token_hits(t))
-        return out
-
     def _token_hits(self, t: str) -> set[int]:
         hit = self._hits.get(t)
         if hit is None:

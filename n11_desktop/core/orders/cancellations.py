@@ -146,9 +146,3 @@ def check_reason(session: Session, choice: ReasonChoice, kind: str) -> str | Non
         return (f"{choice.source}: reason {choice.reason_id} ({row.name}) is a {row.reason_type} reason, "
                 f"a {kind} reason is needed")
     return None
-
-
-def active_reasons(session: Session, kind: str) -> list[tuple[int, str]]:
-    return [(r.id, r.name) for r in session.scalars(
-        select(CancellationReason).where(CancellationReason.reason_type == kind,
-                                         CancellationReason.is_active.is_(True)).order_by(CancellationReason.id))]
