@@ -22,7 +22,7 @@ class AppServices:
     ui_settings_path: Path
     demo: bool = False
     sandbox: Any = None  # a running SandboxServer in demo mode
-    scheduler: Any = None  # workers.scheduler.SchedulerHost once wired
+    scheduler: Any = None  # workers.scheduler.SchedulerHost (set by build_services)
     extras: dict[str, Any] = field(default_factory=dict)
     _listeners: dict[str, list[Callable[[Any], None]]] = field(default_factory=dict)
 
