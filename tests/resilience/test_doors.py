@@ -98,8 +98,10 @@ def test_settings_show_into_a_closed_pipe_is_quiet(tmp_path):
 
 
 # ----------------------------------------------------------------------------- --db
-def _other_app_db(path: Path, app_id: int = 0) -> bytes:
+def _other_app_db(path: Path, app_id: int = 0, wal: bool = False) -> bytes:
     con = sqlite3.connect(path)
+    if wal:
+        con.execute("PRAGMA journal_mode=WAL")
     con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
     con.execute("INSERT INTO notes (body) VALUES ('do not touch')")
     if app_id:
@@ -109,10 +111,11 @@ def _other_app_db(path: Path, app_id: int = 0) -> bytes:
     return path.read_bytes()
 
 
-@pytest.mark.parametrize("app_id", [0, 0x4D504246], ids=["no application id", "another application id"])
-def test_db_of_another_application_is_refused_untouched(tmp_path, capsys, app_id):
+@pytest.mark.parametrize("app_id,wal", [(0, False), (0x4D504246, False), (0, True)],
+                         ids=["no application id", "another application id", "WAL mode"])
+def test_db_of_another_application_is_refused_untouched(tmp_path, capsys, app_id, wal):
     other = tmp_path / "photos.sqlite"
-    data = _other_app_db(other, app_id)
+    data = _other_app_db(other, app_id, wal)
     mode = other.stat().st_mode
     code = cli.main(["--db", str(other), "settings", "show"])
     err = capsys.readouterr().err

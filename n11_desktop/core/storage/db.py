@@ -55,6 +55,18 @@ def _check_file(path: Path) -> None:
         _check_owner(path)
 
 
+def _read_owner(path: Path, *, immutable: bool) -> tuple[int, set[str]]:
+    uri = path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+    con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                            "AND name NOT LIKE 'sqlite_%'")}
+        return app_id, tables
+    finally:
+        con.close()
+
+
 def _check_owner(path: Path) -> None:
     """Refuse, without writing to it, an SQLite file that belongs to another application.
 
@@ -62,18 +74,19 @@ def _check_owner(path: Path) -> None:
     our Alembic table plus our ``channel`` table (written before the id was stamped), or
     only tables of our schema (a first open that stopped half way).
     """
+    # Without a -wal file nobody has it open in WAL mode: read it as immutable, so that not even the
+    # -wal/-shm side files a read-only WAL reader leaves behind are created. A read that races a
+    # writer (or a -wal present) is done again the ordinary read-only way.
+    immutable = not Path(f"{path}-wal").exists()
     try:
-        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        app_id, tables = _read_owner(path, immutable=immutable)
     except sqlite3.Error as exc:
-        raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
-    try:
-        app_id = con.execute("PRAGMA application_id").fetchone()[0]
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                            "AND name NOT LIKE 'sqlite_%'")}
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
-    finally:
-        con.close()
+        if not immutable:
+            raise DatabaseError(f"{path} cannot be opened as a database: {exc}") from None
+        try:
+            app_id, tables = _read_owner(path, immutable=False)
+        except sqlite3.Error as exc2:
+            raise DatabaseError(f"{path} cannot be opened as a database: {exc2}") from None
     if app_id == APPLICATION_ID:
         return
     if app_id != 0:
