@@ -67,6 +67,9 @@ def cmd_show(args, ctx) -> int:
             return EXIT_OK
         snap = load_settings(s)
         problems = activation_problems(s) if not snap.is_active else []
+        from ..core.schedules import schedule_rows
+
+        changed = [r for r in schedule_rows(s) if r.changed]
     print(f"Channel {snap.name} (catalog {snap.catalog_name}, type {snap.channel_type}): "
           f"{'active' if snap.is_active else 'inactive'}")
     rows = []
@@ -91,6 +94,12 @@ def cmd_show(args, ctx) -> int:
 
     print_table(["field", "key", "value"], rows)
     print("* required")
+    if changed:
+        print(f"Schedules changed from the default ({len(changed)}; `n11-desktop schedule list` shows all):")
+        for r in changed:
+            print(f"  - {r.name} ({r.slug}): {r.current} (default: {r.default})")
+    else:
+        print("Schedules: every flow on its default (`n11-desktop schedule list`)")
     if problems:
         print(f"Not ready to activate ({len(problems)} problems):")
         for e in problems:

@@ -167,3 +167,53 @@ def describe(sch: Schedule) -> str:
     if sch.daily_at:
         text = text.replace(f"daily {sch.daily_at}", f"daily {sch.daily_at} (Istanbul)")
     return text
+
+
+# ------------------------------------------------------------------ settings files
+def export_overrides(session) -> dict[str, dict[str, Any]]:
+    """The operator's schedule changes as a settings file writes them (``{}`` when none)."""
+    return {slug: dict(ov) for slug, ov in sorted(read_overrides(session).items())}
+
+
+def parse_file_overrides(value: Any) -> tuple[dict[str, dict[str, Any] | None], list[str]]:
+    """A settings file's ``schedules`` object → ({slug: override, or None to reset}, problems).
+
+    Each entry is ``{"interval_s": N}``, ``{"every": "5m"}``, ``{"daily_at": "HH:MM"}`` or
+    ``null`` (back to the default); every value goes through the same checks as
+    ``n11-desktop schedule set``."""
+    if not isinstance(value, dict):
+        return {}, [f"Schedules (schedules): must be a JSON object of flow → schedule, not {type(value).__name__}"]
+    out: dict[str, dict[str, Any] | None] = {}
+    problems: list[str] = []
+    for slug, ov in value.items():
+        where = f"Schedules (schedules.{slug})"
+        try:
+            _spec(str(slug))
+            if ov is None:
+                out[slug] = None
+                continue
+            if not isinstance(ov, dict) or len(ov) != 1 or next(iter(ov)) not in ("interval_s", "every", "daily_at"):
+                raise ScheduleError("schedule: give one of interval_s, every or daily_at (or null for the default)")
+            (kind, raw), = ov.items()
+            if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+                raise ScheduleError(f"{kind}: {raw!r} is not a duration or a time")
+            if isinstance(raw, str) and len(raw) > 32:
+                raise ScheduleError(f"{kind}: the value is too long")
+            if kind == "daily_at":
+                out[slug] = {"daily_at": parse_daily(raw)}
+            else:
+                out[slug] = {"interval_s": parse_interval(raw)}
+        except ScheduleError as exc:
+            problems.append(f"{where}: {exc}")
+    return out, problems
+
+
+def apply_file_overrides(session, changes: Mapping[str, dict[str, Any] | None]) -> None:
+    """Write what :func:`parse_file_overrides` accepted (flows left out keep their schedule)."""
+    ov = read_overrides(session)
+    for slug, change in changes.items():
+        if change is None:
+            ov.pop(slug, None)
+        else:
+            ov[slug] = change
+    _write(session, ov)

@@ -92,3 +92,50 @@ def test_schedule_cli_list_set_reset(tmp_path, capsys):
     assert main(["--db", path, "schedule", "set", "nope", "5m"]) == 1
     assert "flow: unknown flow 'nope'" in capsys.readouterr().err
     assert os.path.exists(path)
+
+
+def test_settings_show_export_and_import_carry_the_schedules(tmp_path, capsys):
+    """Seed §9 frequencies belong to the channel's settings too: `settings show` lists the changed
+    ones, the settings file carries them, and an import validates them like `schedule set`."""
+    src, dst = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    open_database(src).dispose()
+    open_database(dst).dispose()
+    assert main(["--db", src, "settings", "show"]) == 0
+    assert "every flow on its default" in capsys.readouterr().out
+    assert main(["--db", src, "schedule", "set", "stock", "10m"]) == 0
+    assert main(["--db", src, "schedule", "set", "compare_attributes", "--daily", "05:15"]) == 0
+    capsys.readouterr()
+    assert main(["--db", src, "settings", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "Schedules changed from the default (2;" in out
+    assert "(stock): every 10 min" in out and "daily 05:15 (Istanbul)" in out
+
+    exported = tmp_path / "settings.json"
+    assert main(["--db", src, "settings", "export", str(exported)]) == 0
+    doc = json.loads(exported.read_text(encoding="utf-8"))
+    assert doc["schedules"] == {"compare_attributes": {"daily_at": "05:15"}, "stock": {"interval_s": 600}}
+    assert main(["--db", dst, "settings", "import", str(exported)]) == 0
+    capsys.readouterr()
+    assert main(["--db", dst, "schedule", "list", "--json"]) == 0
+    rows = {r["slug"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows["stock"]["interval_s"] == 600 and rows["compare_attributes"]["daily_at"] == "05:15"
+
+    # a bad schedule in the file: named, and nothing in the file is applied
+    doc["schedules"] = {"stock": None, "price": {"every": "20s"}}
+    doc["conf"]["buffer_stock"] = 7
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["--db", dst, "settings", "import", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "Schedules (schedules.price): interval: '20s' is under the minimum of 1 minute" in err
+    assert main(["--db", dst, "schedule", "list", "--json"]) == 0
+    rows = {r["slug"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows["stock"]["interval_s"] == 600 and not rows["price"]["changed"]
+    # null puts a flow back on its default
+    doc["schedules"] = {"stock": None}
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["--db", dst, "settings", "import", str(bad)]) == 0
+    capsys.readouterr()
+    assert main(["--db", dst, "schedule", "list", "--json"]) == 0
+    rows = {r["slug"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert not rows["stock"]["changed"] and rows["compare_attributes"]["changed"]

@@ -22,7 +22,7 @@ from .secrets import get_secret, keyring_available, secret_location, set_secret
 from .validation import FieldError, _kind, activation_errors, normalize
 
 SECRET = "app_secret"
-EXPORT_KEYS = ("conf", "is_active", "schema_type")
+EXPORT_KEYS = ("conf", "is_active", "schema_type", "schedules")
 
 
 @dataclass(frozen=True)
@@ -293,6 +293,11 @@ def export_settings(session: Session, include_secret: bool = False) -> str:
     if include_secret:
         conf[SECRET] = snap.conf.get(SECRET) or ""
     doc = {"conf": conf, "is_active": snap.is_active, "schema_type": snap.schema}
+    from ..schedules import export_overrides
+
+    schedules = export_overrides(session)
+    if schedules:  # only the operator's changes; a file without them keeps the schedules as they are
+        doc["schedules"] = schedules
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -334,10 +339,16 @@ def import_settings(session: Session, text: str) -> list[FieldError]:
     if errors:
         return errors
     assert doc is not None
+    from ..schedules import apply_file_overrides, parse_file_overrides
+
+    schedules, problems = parse_file_overrides(doc["schedules"]) if "schedules" in doc else ({}, [])
     is_active = doc.get("is_active")
     channel, schema_, conf_, secret, _, errors = _prepare(session, doc["conf"], doc.get("schema_type"), None,
                                                           activating=is_active)
+    errors = list(errors) + [FieldError("schedules", "", p) for p in problems]
     if errors:
         return errors
     _commit(session, channel, schema_, conf_, secret, None, is_active)
+    if schedules:
+        apply_file_overrides(session, schedules)
     return []
