@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="throwaway profile against the built-in N11 sandbox (demo credentials)")
     parser.add_argument("--screenshot", type=Path, metavar="DIR",
                         help="render every tab to DIR/<tab>.png and exit")
+    parser.add_argument("--lang", choices=("tr", "en"), default=None,
+                        help="language of the desktop app (default: the Preferences choice, else Turkish "
+                        "on a Turkish system, English otherwise)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     from .commands import COMMAND_MODULES
 

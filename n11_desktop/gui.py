@@ -31,6 +31,10 @@ def run_gui(args, ctx) -> int:
     app.setOrganizationName("n11-desktop")
     app.setApplicationName("n11-desktop")
     app.setApplicationDisplayName("n11-desktop")
+    from . import i18n
+    from .core.formats import choose_language
+
+    i18n.install(app, choose_language(getattr(args, "lang", None)))
 
     sandbox = None
     db_path = ctx.resolved_db_path()

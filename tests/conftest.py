@@ -11,6 +11,8 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 # scheduler built by app.build_services runs them on its worker threads here
 # (tests/workers/test_flow_process.py covers the process mode with real flows).
 os.environ.setdefault("N11_DESKTOP_FLOW_ISOLATION", "thread")
+# English unless a test asks for Turkish (whatever the locale or saved preference of this machine).
+os.environ.setdefault("N11_DESKTOP_LANG", "en")
 
 import pytest  # noqa: E402
 

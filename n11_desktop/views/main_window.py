@@ -6,8 +6,8 @@ import importlib
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSettings, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSettings, Slot
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
 
 
@@ -17,26 +17,26 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TabSpec:
     slug: str  # also the screenshot file name
-    title: str
+    title: str  # English; shown through QCoreApplication.translate("MainWindow", title)
     factory: str  # "module:Class"; the class takes (services, parent)
     what: str  # what the screen is for, in one line (the map of screens)
 
 
 TABS: tuple[TabSpec, ...] = (
-    TabSpec("channel_settings", "Channel Settings", "n11_desktop.views.settings_tab:SettingsTab",
+    TabSpec("channel_settings", QT_TRANSLATE_NOOP("MainWindow", "Channel Settings"), "n11_desktop.views.settings_tab:SettingsTab",
             "The sales channel form generated from the schema type, feature flags, Failed Integration rules, "
             "activation and Test connection."),
-    TabSpec("categories_mapping", "Categories & Mapping", "n11_desktop.views.mapping_tab:MappingTab",
+    TabSpec("categories_mapping", QT_TRANSLATE_NOOP("MainWindow", "Categories & Mapping"), "n11_desktop.views.mapping_tab:MappingTab",
             "The N11 category tree, category and attribute mapping with suggestions, and Mapping Control."),
-    TabSpec("products", "Products", "n11_desktop.views.products_tab:ProductsTab",
+    TabSpec("products", QT_TRANSLATE_NOOP("MainWindow", "Products"), "n11_desktop.views.products_tab:ProductsTab",
             "The catalog with N11 state, penalties and errors; send selected products with a diff preview."),
-    TabSpec("orders", "Orders", "n11_desktop.views.orders_tab:OrdersTab",
+    TabSpec("orders", QT_TRANSLATE_NOOP("MainWindow", "Orders"), "n11_desktop.views.orders_tab:OrdersTab",
             "Orders pulled from N11: approve, ship, invoice, cancel lines."),
-    TabSpec("dashboard", "Dashboard", "n11_desktop.views.dashboard_tab:DashboardTab",
+    TabSpec("dashboard", QT_TRANSLATE_NOOP("MainWindow", "Dashboard"), "n11_desktop.views.dashboard_tab:DashboardTab",
             "The eight KPIs of the catalog against N11 with history charts."),
-    TabSpec("monitoring", "Monitoring", "n11_desktop.views.monitoring_tab:MonitoringTab",
+    TabSpec("monitoring", QT_TRANSLATE_NOOP("MainWindow", "Monitoring"), "n11_desktop.views.monitoring_tab:MonitoringTab",
             "Flow logs with raw N11 requests and responses, and price/stock mismatch reports."),
-    TabSpec("alarms", "Alarms", "n11_desktop.views.alarms_tab:AlarmsTab",
+    TabSpec("alarms", QT_TRANSLATE_NOOP("MainWindow", "Alarms"), "n11_desktop.views.alarms_tab:AlarmsTab",
             "Alarms on flow failures, error rates, staleness and queue depth."),
 )
 
@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self.services = services
         title = "n11-desktop"
         if services.demo:
-            title += " — demo (built-in N11 sandbox, schedules 10× faster)"
+            title += " — " + self.tr("demo (built-in N11 sandbox, schedules 10× faster)")
         self.setWindowTitle(title)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -62,12 +62,14 @@ class MainWindow(QMainWindow):
             widget = _load_tab(spec, services, self.tabs)
             widget.setObjectName(f"tab_{spec.slug}")
             self.tab_widgets[spec.slug] = widget
-            self.tabs.addTab(widget, spec.title.replace("&", "&&"))  # && shows a literal &
+            title = QCoreApplication.translate("MainWindow", spec.title)
+            self.tabs.addTab(widget, title.replace("&", "&&"))  # && shows a literal &
+        self._build_menu()
 
         bar = self.statusBar()
-        self.channel_label = QLabel("Channel: …")
-        self.scheduler_label = QLabel("Scheduler: off")
-        self.flows_label = QLabel("No flow running")
+        self.channel_label = QLabel(self.tr("Channel: …"))
+        self.scheduler_label = QLabel(self.tr("Scheduler: %1").replace("%1", self._scheduler_word("off")))
+        self.flows_label = QLabel(self.tr("No flow running"))
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(180)
         self.progress.setVisible(False)
@@ -103,15 +105,25 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _show_channel_state(self, state) -> None:
         name, active = state
-        self.channel_label.setText(f"Channel {name}: {'active' if active else 'inactive'}")
+        text = self.tr("Channel %1: active") if active else self.tr("Channel %1: inactive")
+        self.channel_label.setText(text.replace("%1", str(name)))
 
     def _show_alarms(self, firing) -> None:
         n = int(firing or 0)
-        self.alarm_label.setText(f"⚠ {n} alarm{'s' if n != 1 else ''} firing" if n else "")
+        self.alarm_label.setText("⚠ " + self.tr("%n alarm(s) firing", "", n) if n else "")
         self.alarm_label.setStyleSheet("color: #c0392b; font-weight: 600;" if n else "")
 
     def set_scheduler_state(self, text: str) -> None:
-        self.scheduler_label.setText(f"Scheduler: {text}")
+        self.scheduler_label.setText(self.tr("Scheduler: %1").replace("%1", self._scheduler_word(text)))
+
+    def _scheduler_word(self, text: str) -> str:
+        words = {"off": self.tr("off"), "running": self.tr("running"), "paused": self.tr("paused"),
+                 "inactive channel": self.tr("inactive channel"), "stopped": self.tr("stopped")}
+        if text in words:
+            return words[text]
+        if text.startswith("off — another n11-desktop"):
+            return self.tr("off — another n11-desktop drives this database")
+        return text
 
     @Slot(str)
     def _on_lease_refused(self, text: str) -> None:
@@ -122,17 +134,37 @@ class MainWindow(QMainWindow):
     def warn_scheduler_off(cls, parent: QWidget, text: str) -> None:
         """The message box shown when another process drives this database (tests patch it)."""
         QMessageBox.warning(
-            parent, "Scheduler off",
-            f"{text}\n\nThis window works normally, but its scheduler stays off so the two never close "
-            "each other's runs or send the same records twice. \"Run now\" still runs a single flow. "
-            "Close the other process and restart n11-desktop to schedule from here.")
+            parent, QCoreApplication.translate("MainWindow", "Scheduler off"),
+            text + "\n\n" + QCoreApplication.translate(
+                "MainWindow",
+                "This window works normally, but its scheduler stays off so the two never close "
+                "each other's runs or send the same records twice. \"Run now\" still runs a single flow. "
+                "Close the other process and restart n11-desktop to schedule from here."))
 
     def set_running(self, text: str, done: int = 0, total: int = 0) -> None:
-        self.flows_label.setText(text or "No flow running")
+        self.flows_label.setText(text or self.tr("No flow running"))
         self.progress.setVisible(bool(total))
         if total:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
+
+    # ------------------------------------------------------------------ menu
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&File"))
+        prefs = QAction(self.tr("&Preferences…"), self)
+        prefs.setObjectName("action_preferences")
+        prefs.triggered.connect(self.open_preferences)
+        menu.addAction(prefs)
+        menu.addSeparator()
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.triggered.connect(self.close)
+        menu.addAction(quit_action)
+
+    @Slot()
+    def open_preferences(self) -> None:
+        from .preferences_dialog import PreferencesDialog
+
+        PreferencesDialog(self).exec()
 
     # ------------------------------------------------------------------ geometry
     def _ui_settings(self) -> QSettings:

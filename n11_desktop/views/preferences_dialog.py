@@ -1,0 +1,44 @@
+"""Preferences: the language of the app (applied on the next start)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QMessageBox, QWidget
+
+from n11_desktop.core import formats
+
+
+class PreferencesDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None, path: Path | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.setWindowTitle(self.tr("Preferences"))
+        form = QFormLayout(self)
+        self.language = QComboBox(self)
+        self.language.setObjectName("language")
+        system = "Türkçe" if formats.system_language() == "tr" else "English"
+        self.language.addItem(self.tr("System language (%1)").replace("%1", system), None)
+        self.language.addItem("Türkçe", "tr")  # each language's own name, in its own language
+        self.language.addItem("English", "en")
+        saved = formats.saved_language(path)
+        self.language.setCurrentIndex(max(0, self.language.findData(saved)) if saved else 0)
+        form.addRow(self.tr("Language:"), self.language)
+        note = QLabel(self.tr("The new language applies when n11-desktop starts again. "
+                              "--lang on the command line overrides this choice."), self)
+        note.setWordWrap(True)
+        form.addRow(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                   parent=self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        try:
+            formats.save_language(self.language.currentData(), self.path)
+        except OSError as exc:
+            QMessageBox.warning(self, self.tr("Preferences"),
+                                self.tr("Could not save the preferences: %1").replace("%1", str(exc)))
+            return
+        super().accept()

@@ -1,0 +1,74 @@
+"""Find user-visible string literals handed to Qt widgets without tr() (used by test_translations)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+#: methods whose string arguments the operator reads: name -> indexes of the text arguments (None: all)
+SETTERS: dict[str, tuple[int, ...] | None] = {
+    "setText": (0,), "setToolTip": (0,), "setWindowTitle": (0,), "setPlaceholderText": (0,),
+    "setStatusTip": (0,), "setWhatsThis": (0,), "setTitle": (0,), "setLabelText": (0,),
+    "showMessage": (0,), "setSuffix": (0,), "setPrefix": (0,), "setSpecialValueText": (0,),
+    "setInformativeText": (0,), "setDetailedText": (0,), "setTabText": (1,), "setTabToolTip": (1,),
+    "addTab": (1,), "insertTab": (2,), "addAction": (0,), "addMenu": (0,), "addRow": (0,),
+    "setHorizontalHeaderLabels": (0,), "setVerticalHeaderLabels": (0,), "setHeaderLabels": (0,),
+    "setHeaderLabel": (0,), "setWindowIconText": (0,), "setFormat": (0,),
+    "QLabel": (0,), "QPushButton": (0,), "QCheckBox": (0,), "QRadioButton": (0,), "QGroupBox": (0,),
+    "QAction": (0,), "QToolButton": (0,), "QTableWidgetItem": (0,), "QListWidgetItem": (0,),
+    "QTreeWidgetItem": (0,), "QCommandLinkButton": (0, 1),
+    "warning": (1, 2), "information": (1, 2), "critical": (1, 2), "question": (1, 2), "about": (1, 2),
+    "getText": (1, 2), "getInt": (1, 2), "getItem": (1, 2), "getDouble": (1, 2),
+    "getOpenFileName": (1,), "getSaveFileName": (1,), "getExistingDirectory": (1,),
+}
+KEYWORDS = {"text", "toolTip", "title", "windowTitle", "placeholderText", "label"}
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _literal_text(node: ast.AST) -> str | None:
+    """The English text in ``node`` when it is (or is built from) a string literal, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value if _WORD.search(node.value) else None
+    if isinstance(node, ast.JoinedStr):
+        parts = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+        return parts if _WORD.search(parts) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        return _literal_text(node.left) or _literal_text(node.right)
+    if isinstance(node, ast.IfExp):
+        return _literal_text(node.body) or _literal_text(node.orelse)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        for elt in node.elts:
+            text = _literal_text(elt)
+            if text:
+                return text
+    return None
+
+
+def _name(func: ast.AST) -> str:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def untranslated(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of each literal passed to a Qt text setter outside tr()."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _name(node.func)
+        if name in SETTERS:
+            idx = SETTERS[name]
+            args = [a for i, a in enumerate(node.args) if idx is None or i in idx]
+        else:
+            args = []
+        args += [k.value for k in node.keywords if k.arg in KEYWORDS]
+        for arg in args:
+            text = _literal_text(arg)
+            if text:
+                found.append((node.lineno, text[:60]))
+    return found
