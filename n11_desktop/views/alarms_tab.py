@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ..core import alarms as core_alarms
 from ..core.clock import utcnow
 from ..core.flows.base import all_specs
+from .core_texts import core_tr
 from .monitoring_tab import _fmt, _table, rows_model
 
 EVALUATE_EVERY_MS = 60 * 1000
@@ -97,11 +98,11 @@ class AlarmMonitor(QObject):
             pix = QPixmap(16, 16)
             pix.fill(QColor("#c0392b"))
             self._tray = QSystemTrayIcon(QIcon(pix), self)
-            self._tray.setToolTip("n11-desktop alarms")
+            self._tray.setToolTip(self.tr("n11-desktop alarms"))
             self._tray.show()
         for t in transitions:
             if t.fired:
-                self._tray.showMessage(f"Alarm: {t.name}", t.message, QSystemTrayIcon.MessageIcon.Warning, 10_000)
+                self._tray.showMessage(self.tr("Alarm: %1").replace("%1", str(t.name)), t.message, QSystemTrayIcon.MessageIcon.Warning, 10_000)
 
 
 class AlarmsTab(QWidget):
@@ -121,12 +122,13 @@ class AlarmsTab(QWidget):
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(QLabel("<b>Alarms</b>"))
+        ll.addWidget(QLabel(self.tr("<b>Alarms</b>")))
         self.model = rows_model([
-            ("State", lambda r: ("● FIRING" if r.state == "firing" else "ok") if r.enabled else "disabled"),
-            ("Name", lambda r: r.name),
-            ("Condition", lambda r: r.condition),
-            ("Last fired (UTC)", lambda r: _fmt(r.last_fired)),
+            (self.tr("State"), lambda r: (self.tr("● FIRING") if r.state == "firing" else self.tr("ok")) if r.enabled
+             else self.tr("disabled")),
+            (self.tr("Name"), lambda r: r.name),
+            (self.tr("Condition"), lambda r: r.condition),
+            (self.tr("Last fired (UTC)"), lambda r: _fmt(r.last_fired)),
         ], self)
         self.view = _table(self.model)
         self.view.horizontalHeader().resizeSection(0, 90)
@@ -135,25 +137,25 @@ class AlarmsTab(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._select)
         ll.addWidget(self.view, 2)
         row = QHBoxLayout()
-        self.new_btn = QPushButton("New alarm")
+        self.new_btn = QPushButton(self.tr("New alarm"))
         self.new_btn.clicked.connect(self.new_alarm)
-        self.toggle_btn = QPushButton("Disable")
+        self.toggle_btn = QPushButton(self.tr("Disable"))
         self.toggle_btn.clicked.connect(self.toggle_selected)
-        self.delete_btn = QPushButton("Delete")
+        self.delete_btn = QPushButton(self.tr("Delete"))
         self.delete_btn.clicked.connect(self.delete_selected)
-        self.check_btn = QPushButton("Check now")
+        self.check_btn = QPushButton(self.tr("Check now"))
         self.check_btn.clicked.connect(lambda: self.monitor.evaluate())
         for b in (self.new_btn, self.toggle_btn, self.delete_btn):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(self.check_btn)
         ll.addLayout(row)
-        ll.addWidget(QLabel("<b>History</b>"))
+        ll.addWidget(QLabel(self.tr("<b>History</b>")))
         self.history = rows_model([
-            ("Fired (UTC)", lambda r: _fmt(r.fired_at)),
-            ("Cleared (UTC)", lambda r: _fmt(r.cleared_at) if r.cleared_at else "still firing"),
-            ("Alarm", lambda r: r.alarm_name),
-            ("What happened", lambda r: r.message),
+            (self.tr("Fired (UTC)"), lambda r: _fmt(r.fired_at)),
+            (self.tr("Cleared (UTC)"), lambda r: _fmt(r.cleared_at) if r.cleared_at else self.tr("still firing")),
+            (self.tr("Alarm"), lambda r: r.alarm_name),
+            (self.tr("What happened"), lambda r: r.message),
         ], self)
         self.history_view = _table(self.history)
         for col, w in ((0, 150), (1, 150), (2, 200)):
@@ -161,23 +163,23 @@ class AlarmsTab(QWidget):
         ll.addWidget(self.history_view, 1)
         split.addWidget(left)
 
-        self.form_box = QGroupBox("New alarm")
+        self.form_box = QGroupBox(self.tr("New alarm"))
         form = QFormLayout(self.form_box)
         self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. Stock not sent for 30 minutes")
+        self.name.setPlaceholderText(self.tr("e.g. Stock not sent for 30 minutes"))
         self.kind = QComboBox()
         for k in core_alarms.KINDS.values():
-            self.kind.addItem(k.label, k.kind)
+            self.kind.addItem(core_tr(k.label), k.kind)
         self.kind.currentIndexChanged.connect(self._rebuild_params)
         self.flow = QComboBox()
-        self.flow.addItem("Any flow", None)
+        self.flow.addItem(self.tr("Any flow"), None)
         for spec in all_specs():
-            self.flow.addItem(spec.name, spec.slug)
-        self.enabled = QCheckBox("Enabled")
+            self.flow.addItem(core_tr(spec.name), spec.slug)
+        self.enabled = QCheckBox(self.tr("Enabled"))
         self.enabled.setChecked(True)
-        form.addRow("Name", self.name)
-        form.addRow("Kind", self.kind)
-        form.addRow("Flow", self.flow)
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Kind"), self.kind)
+        form.addRow(self.tr("Flow"), self.flow)
         self.params_box = QWidget()
         self.params_form = QFormLayout(self.params_box)
         self.params_form.setContentsMargins(0, 0, 0, 0)
@@ -187,12 +189,12 @@ class AlarmsTab(QWidget):
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
         form.addRow(self.error)
-        self.save_btn = QPushButton("Create alarm")
+        self.save_btn = QPushButton(self.tr("Create alarm"))
         self.save_btn.clicked.connect(self.save)
         form.addRow(self.save_btn)
-        help_text = QLabel("An alarm fires once when its condition starts to hold (shown in the status bar, here "
+        help_text = QLabel(self.tr("An alarm fires once when its condition starts to hold (shown in the status bar, here "
                            "and as a desktop notification) and clears by itself when the condition no longer "
-                           "holds. Conditions are checked every minute and after every flow run.")
+                           "holds. Conditions are checked every minute and after every flow run."))
         help_text.setWordWrap(True)
         help_text.setStyleSheet("color: palette(dark);")
         form.addRow(help_text)
@@ -232,12 +234,12 @@ class AlarmsTab(QWidget):
             self.history.set_rows(hist)
             firing = [r for r in rows if r.enabled and r.state == "firing"]
             if firing:
-                self.banner.setText(f"<span style='color:#c0392b'><b>{len(firing)} alarm(s) firing:</b> "
+                self.banner.setText(self.tr("<span style='color:#c0392b'><b>%1 alarm(s) firing:</b> ").replace("%1", str(len(firing)))
                                     + "; ".join(r.name for r in firing) + "</span>")
             elif rows:
-                self.banner.setText("All alarms are quiet.")
+                self.banner.setText(self.tr("All alarms are quiet."))
             else:
-                self.banner.setText("No alarms yet. Create one on the right: for example, when a flow keeps failing.")
+                self.banner.setText(self.tr("No alarms yet. Create one on the right: for example, when a flow keeps failing."))
 
         self.services.runner.submit(job, done)
 
@@ -255,7 +257,7 @@ class AlarmsTab(QWidget):
             sb.setRange(0, 1_000_000)
             sb.setValue(default)
             self._param_widgets[pname] = sb
-            self.params_form.addRow(plabel, sb)
+            self.params_form.addRow(core_tr(plabel), sb)
         self.flow.setEnabled(kind.uses_flow)
 
     def form_values(self) -> dict:
@@ -272,8 +274,8 @@ class AlarmsTab(QWidget):
     def new_alarm(self) -> None:
         self._editing_id = None
         self.view.clearSelection()
-        self.form_box.setTitle("New alarm")
-        self.save_btn.setText("Create alarm")
+        self.form_box.setTitle(self.tr("New alarm"))
+        self.save_btn.setText(self.tr("Create alarm"))
         self.name.clear()
         self.enabled.setChecked(True)
         self.error.clear()
@@ -283,8 +285,8 @@ class AlarmsTab(QWidget):
             return
         r = self.model.rows[current.row()]
         self._editing_id = r.id
-        self.form_box.setTitle(f"Edit alarm: {r.name}")
-        self.save_btn.setText("Save changes")
+        self.form_box.setTitle(self.tr("Edit alarm: %1").replace("%1", str(r.name)))
+        self.save_btn.setText(self.tr("Save changes"))
         self.name.setText(r.name)
         self.kind.setCurrentIndex(max(0, self.kind.findData(r.kind)))
         self._rebuild_params()
@@ -293,7 +295,7 @@ class AlarmsTab(QWidget):
             if k in r.params:
                 w.setValue(int(r.params[k]))
         self.enabled.setChecked(r.enabled)
-        self.toggle_btn.setText("Disable" if r.enabled else "Enable")
+        self.toggle_btn.setText(self.tr("Disable") if r.enabled else self.tr("Enable"))
         self.error.clear()
 
     @Slot()

@@ -24,15 +24,21 @@ SETTERS: dict[str, tuple[int, ...] | None] = {
 }
 KEYWORDS = {"text", "toolTip", "title", "windowTitle", "placeholderText", "label"}
 _WORD = re.compile(r"[A-Za-z]{2,}")
+_TAG = re.compile(r"<[^>]*>|&\w+;")
+
+
+def _has_words(text: str) -> bool:
+    """Text with English words in it (markup such as "</span>" alone is not)."""
+    return bool(_WORD.search(_TAG.sub(" ", text)))
 
 
 def _literal_text(node: ast.AST) -> str | None:
     """The English text in ``node`` when it is (or is built from) a string literal, else None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value if _WORD.search(node.value) else None
+        return node.value if _has_words(node.value) else None
     if isinstance(node, ast.JoinedStr):
         parts = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
-        return parts if _WORD.search(parts) else None
+        return parts if _has_words(parts) else None
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         return _literal_text(node.left) or _literal_text(node.right)
     if isinstance(node, ast.IfExp):
