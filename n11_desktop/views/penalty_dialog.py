@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.formats import datetime_text
 from .rows_model import Column, RowsModel
 
-CSV_FILTER = "CSV files (*.csv *.txt);;All files (*)"
+CSV_FILTER = QT_TRANSLATE_NOOP("PenaltyDialog", "CSV files (*.csv *.txt);;All files (*)")
 
 
 def load_penalties(db, limit: int = 20_000):
@@ -39,15 +40,17 @@ def load_penalties(db, limit: int = 20_000):
 
 def _penalty_values(r: Any) -> tuple[str, ...]:
     return (r.sku, r.content_type, r.reason_type, str(r.retry_count),
-            r.next_retry_at.strftime("%Y-%m-%d %H:%M") if r.next_retry_at else "manual lift",
+            datetime_text(r.next_retry_at) if r.next_retry_at else QCoreApplication.translate("PenaltyModel", "manual lift"),
             r.as_json()["state"], r.message)
 
 
 class PenaltyModel(RowsModel):
-    HEADERS = ("SKU", "Content type", "Reason", "Retries", "Next retry", "State", "Message (what to do)")
+    HEADERS = ("SKU", QT_TRANSLATE_NOOP("PenaltyModel", "Content type"), QT_TRANSLATE_NOOP("PenaltyModel", "Reason"),
+               QT_TRANSLATE_NOOP("PenaltyModel", "Retries"), QT_TRANSLATE_NOOP("PenaltyModel", "Next retry"),
+               QT_TRANSLATE_NOOP("PenaltyModel", "State"), QT_TRANSLATE_NOOP("PenaltyModel", "Message (what to do)"))
 
     def __init__(self, parent: QObject | None = None) -> None:
-        cols = [Column(h, (lambda r, i=i: _penalty_values(r)[i]), tooltip=(lambda r, i=i: _penalty_values(r)[i]))
+        cols = [Column(self.tr(h), (lambda r, i=i: _penalty_values(r)[i]), tooltip=(lambda r, i=i: _penalty_values(r)[i]))
                 for i, h in enumerate(self.HEADERS)]
         super().__init__(cols, parent)
 
@@ -62,9 +65,9 @@ class PenaltyDialog(QDialog):
         self._busy = False
         self._loaded = False
         self.last_report = None
-        self.setWindowTitle("Penalty box (Failed Integration)")
+        self.setWindowTitle(self.tr("Penalty box (Failed Integration)"))
         self.resize(1000, 520)
-        self.info = QLabel("Loading…", self)
+        self.info = QLabel(self.tr("Loading…"), self)
         self.info.setWordWrap(True)
         self.model = PenaltyModel(self)
         self.table = QTableView(self)
@@ -76,19 +79,19 @@ class PenaltyDialog(QDialog):
         self.report.setWordWrap(True)
         self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.report.setVisible(False)
-        self.lift_button = QPushButton("Update by uploading a file…", self)
-        self.lift_button.setToolTip("CSV with a `sku` column (optional `content_type`, `action`): lift the "
+        self.lift_button = QPushButton(self.tr("Update by uploading a file…"), self)
+        self.lift_button.setToolTip(self.tr("CSV with a `sku` column (optional `content_type`, `action`): lift the "
                                     "penalties of these records so they are sent again; for orders put the N11 "
-                                    "order number in `sku` (content_type order): fetched again on the next run")
+                                    "order number in `sku` (content_type order): fetched again on the next run"))
         self.lift_button.clicked.connect(lambda: self.upload("lift"))
-        self.delete_button = QPushButton("Delete bulk failed integration…", self)
-        self.delete_button.setToolTip("CSV with a `sku` column (SKUs or N11 order numbers): delete these failed "
-                                      "integrations")
+        self.delete_button = QPushButton(self.tr("Delete bulk failed integration…"), self)
+        self.delete_button.setToolTip(self.tr("CSV with a `sku` column (SKUs or N11 order numbers): delete these failed "
+                                      "integrations"))
         self.delete_button.clicked.connect(lambda: self.upload("delete"))
-        self.bump_button = QPushButton("Update bulk product version date…", self)
-        self.bump_button.setToolTip("CSV with a `sku` column: bump the version date so the next run sends an update")
+        self.bump_button = QPushButton(self.tr("Update bulk product version date…"), self)
+        self.bump_button.setToolTip(self.tr("CSV with a `sku` column: bump the version date so the next run sends an update"))
         self.bump_button.clicked.connect(lambda: self.upload("bump"))
-        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.refresh_button.clicked.connect(self.reload)
         row = QHBoxLayout()
         for b in (self.lift_button, self.delete_button, self.bump_button):
@@ -117,14 +120,13 @@ class PenaltyDialog(QDialog):
     def _on_loaded(self, rows) -> None:
         self.model.set_rows(rows)
         waiting = sum(1 for r in rows if r.next_retry_at is not None)
-        self.info.setText(f"{len(rows)} record(s) in the penalty box: {waiting} waiting to be retried, "
-                          f"{len(rows) - waiting} need a manual lift after the cause is fixed."
-                          if rows else "The penalty box is empty.")
+        self.info.setText(self.tr("%1 record(s) in the penalty box: %2 waiting to be retried, %3 need a manual lift after the cause is fixed.").replace("%1", str(len(rows))).replace("%2", str(waiting)).replace("%3", str(len(rows) - waiting))
+                          if rows else self.tr("The penalty box is empty."))
         self._loaded = True
         self._set_busy(False)
 
     def _on_error(self, err) -> None:
-        self.report.setText(f"Failed: {err}")
+        self.report.setText(self.tr("Failed: %1").replace("%1", str(err)))
         self.report.setVisible(True)
         self._loaded = True
         self._set_busy(False)
@@ -137,12 +139,13 @@ class PenaltyDialog(QDialog):
     @classmethod
     def choose_file(cls, parent: QWidget, title: str) -> Path | None:
         """The file dialog (patched in tests)."""
-        path, _ = QFileDialog.getOpenFileName(parent, title, str(Path.home()), CSV_FILTER)
+        path, _ = QFileDialog.getOpenFileName(parent, title, str(Path.home()),
+                                              QCoreApplication.translate("PenaltyDialog", CSV_FILTER))
         return Path(path) if path else None
 
     def upload(self, action: str) -> None:
-        titles = {"lift": "Update by uploading a file", "delete": "Delete bulk failed integration",
-                  "bump": "Update bulk product version date"}
+        titles = {"lift": self.tr("Update by uploading a file"), "delete": self.tr("Delete bulk failed integration"),
+                  "bump": self.tr("Update bulk product version date")}
         path = self.choose_file(self, titles[action])
         if path is None:
             return
@@ -162,7 +165,7 @@ class PenaltyDialog(QDialog):
         if report.problems:
             text += "\n" + "\n".join(str(p) for p in report.problems[:30])
             if len(report.problems) > 30:
-                text += f"\n… {len(report.problems) - 30} more"
+                text += "\n… " + self.tr("%1 more").replace("%1", str(len(report.problems) - 30))
             self.report.setStyleSheet("QLabel { color: #922b21; }")
         else:
             self.report.setStyleSheet("QLabel { color: #145a32; }")

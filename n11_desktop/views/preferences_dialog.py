@@ -19,8 +19,8 @@ class PreferencesDialog(QDialog):
         self.language.setObjectName("language")
         system = "Türkçe" if formats.system_language() == "tr" else "English"
         self.language.addItem(self.tr("System language (%1)").replace("%1", system), None)
-        self.language.addItem("Türkçe", "tr")  # each language's own name, in its own language
-        self.language.addItem("English", "en")
+        for name, code in (("Türkçe", "tr"), ("English", "en")):  # each language's name in that language
+            self.language.addItem(name, code)
         saved = formats.saved_language(path)
         self.language.setCurrentIndex(max(0, self.language.findData(saved)) if saved else 0)
         form.addRow(self.tr("Language:"), self.language)

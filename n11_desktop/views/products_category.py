@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.mapping.product_category import LeafChoice
+from ..core.formats import number
 from ..core.mapping.text import fold
 
 MAX_SHOWN = 300
@@ -32,31 +33,30 @@ class CategoryOverrideDialog(QDialog):
     def __init__(self, leaves: tuple[LeafChoice, ...], count: int, parent: QWidget | None = None,
                  current: int | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Set N11 category")
+        self.setWindowTitle(self.tr("Set N11 category"))
         self.resize(640, 460)
         self._leaves = leaves
         self._folded = [f"{fold(leaf.path)} {leaf.id}" for leaf in leaves]
-        what = "the selected product" if count == 1 else f"the {count:,} selected products".replace(",", ".")
-        intro = QLabel(f"Put {what} in this N11 leaf category, whatever their local category maps to. "
-                       "Use it when N11 says “The product is listed in the category … with category ID …”: "
-                       "enter that ID and the product is resent with it.", self)
+        what = self.tr("the selected product") if count == 1 else \
+            self.tr("the %1 selected products").replace("%1", number(count))
+        intro = QLabel(self.tr("Put %1 in this N11 leaf category, whatever their local category maps to. Use it when N11 says “The product is listed in the category … with category ID …”: enter that ID and the product is resent with it.").replace("%1", str(what)), self)
         intro.setWordWrap(True)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search leaf categories by name, path or id…")
+        self.search.setPlaceholderText(self.tr("Search leaf categories by name, path or id…"))
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setUniformItemSizes(True)
         self.count_label = QLabel(self)
         self.count_label.setStyleSheet("color: #7f8c8d")
         self.leaf_id = QLineEdit(self)
-        self.leaf_id.setPlaceholderText("N11 leaf category id, e.g. 1000722")
+        self.leaf_id.setPlaceholderText(self.tr("N11 leaf category id, e.g. 1000722"))
         if current is not None:
             self.leaf_id.setText(str(current))
         form = QFormLayout()
-        form.addRow("N11 category id:", self.leaf_id)
+        form.addRow(self.tr("N11 category id:"), self.leaf_id)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Set category")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Set category"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -88,11 +88,13 @@ class CategoryOverrideDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, leaf.id)
             self.list.addItem(item)
         if not self._leaves:
-            self.count_label.setText("No N11 category tree yet (run Category Node); you can still type an id.")
+            self.count_label.setText(self.tr("No N11 category tree yet (run Category Node); you can still type an id."))
         elif len(hits) > MAX_SHOWN:
-            self.count_label.setText(f"{len(hits):,} leaves match; showing the first {MAX_SHOWN}".replace(",", "."))
+            self.count_label.setText(self.tr("%1 leaves match; showing the first %2").replace("%1", number(len(hits)))
+                                     .replace("%2", number(MAX_SHOWN)))
         else:
-            self.count_label.setText(f"{len(hits):,} of {len(self._leaves):,} leaves".replace(",", "."))
+            self.count_label.setText(self.tr("%1 of %2 leaves").replace("%1", number(len(hits)))
+                                     .replace("%2", number(len(self._leaves))))
 
     def _picked(self, item: QListWidgetItem | None, _prev=None) -> None:
         if item is not None:

@@ -76,25 +76,29 @@ class ImportReportDialog(QDialog):
         super().__init__(parent)
         self.report = report
         name = report.path.replace("\\", "/").rsplit("/", 1)[-1]
-        self.setWindowTitle(("Preview import of " if report.dry_run else "Imported ") + name)
+        self.setWindowTitle((self.tr("Preview import of %1") if report.dry_run else self.tr("Imported %1")).replace("%1", name))
         self.resize(860, 520)
         layout = QVBoxLayout(self)
 
         good = report.created + report.updated + report.unchanged
         if report.dry_run:
-            head = (f"<b>{name}</b>: {report.rows} rows. Importing would create <b>{report.created}</b> and "
-                    f"update <b>{report.updated}</b> products ({report.unchanged} unchanged).")
+            head = f"<b>{name}</b>: " + self.tr(
+                "%1 rows. Importing would create <b>%2</b> and update <b>%3</b> products (%4 unchanged).").replace(
+                "%1", str(report.rows)).replace("%2", str(report.created)).replace("%3", str(report.updated)).replace(
+                "%4", str(report.unchanged))
         else:
-            head = (f"<b>{name}</b>: {report.created} products created, {report.updated} updated, "
-                    f"{report.unchanged} unchanged.")
+            head = f"<b>{name}</b>: " + self.tr("%1 products created, %2 updated, %3 unchanged.").replace(
+                "%1", str(report.created)).replace("%2", str(report.updated)).replace("%3", str(report.unchanged))
         if report.errors:
-            head += (f"<br><span style='color:#c0392b'><b>{report.bad_rows} bad rows</b> "
-                     f"{'will be' if report.dry_run else 'were'} skipped — nothing from them is written. "
-                     "Fix them in the file and import it again.</span>")
+            head += "<br><span style='color:#c0392b'>" + (
+                self.tr("<b>%1 bad rows</b> will be skipped — nothing from them is written. Fix them in the file "
+                        "and import it again.") if report.dry_run else
+                self.tr("<b>%1 bad rows</b> were skipped — nothing from them is written. Fix them in the file "
+                        "and import it again.")).replace("%1", str(report.bad_rows)) + "</span>"
         elif good:
-            head += "<br><span style='color:#1e8449'>Every row is good.</span>"
+            head += "<br><span style='color:#1e8449'>" + self.tr("Every row is good.") + "</span>"
         if report.dry_run:
-            head += "<br>Nothing has been written yet."
+            head += "<br>" + self.tr("Nothing has been written yet.")
         self.summary = QLabel(head, self)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -102,35 +106,39 @@ class ImportReportDialog(QDialog):
 
         self.tabs = QTabWidget(self)
         self.errors_model = TupleTableModel(
-            ["Row", "Column", "Problem"], [(e.row or "file", e.column, e.message) for e in report.errors], self,
+            [self.tr("Row"), self.tr("Column"), self.tr("Problem")],
+            [(e.row or self.tr("file"), e.column, e.message) for e in report.errors], self,
             color=lambda row, col: "#c0392b" if col == 2 else None)
+        new_product = self.tr("new product")
         self.changes_model = TupleTableModel(
-            ["SKU", "Field", "Now", "After import" if report.dry_run else "Imported"],
-            [(c.sku, "new product" if c.field == "(new product)" else c.field, c.old, c.new)
+            ["SKU", self.tr("Field"), self.tr("Now"), self.tr("After import") if report.dry_run else self.tr("Imported")],
+            [(c.sku, new_product if c.field == "(new product)" else c.field, c.old, c.new)
              for c in report.changes], self,
-            color=lambda row, col: "#1e8449" if row[1] == "new product" and col == 1 else None)
+            color=lambda row, col: "#1e8449" if row[1] == new_product and col == 1 else None)
         self.errors_view = _table(self.errors_model, [60, 130, 500], self)
         self.changes_view = _table(self.changes_model, [160, 110, 220, 220], self)
-        changes_title = f"Changes ({len(report.changes)}{'+' if report.changes_truncated else ''})"
+        changes_title = self.tr("Changes (%1)").replace(
+            "%1", f"{len(report.changes)}{'+' if report.changes_truncated else ''}")
         if report.errors:
-            self.tabs.addTab(self.errors_view, f"Bad rows ({report.bad_rows})")
+            self.tabs.addTab(self.errors_view, self.tr("Bad rows (%1)").replace("%1", str(report.bad_rows)))
         self.tabs.addTab(self.changes_view, changes_title)
         if not report.errors:
-            self.tabs.addTab(self.errors_view, "Bad rows (0)")
+            self.tabs.addTab(self.errors_view, self.tr("Bad rows (0)"))
         self.warnings_model = TupleTableModel(
-            ["Row", "Column", "Imported, but N11 will refuse it until fixed"],
+            [self.tr("Row"), self.tr("Column"), self.tr("Imported, but N11 will refuse it until fixed")],
             [(w.row, w.column, w.message) for w in report.warnings], self,
             color=lambda row, col: "#b9770e" if col == 2 else None)
         self.warnings_view = _table(self.warnings_model, [60, 130, 500], self)
         if report.warnings:
-            self.tabs.addTab(self.warnings_view, f"Warnings ({len(report.warnings)})")
+            self.tabs.addTab(self.warnings_view, self.tr("Warnings (%1)").replace("%1", str(len(report.warnings))))
         layout.addWidget(self.tabs, 1)
 
         self.buttons = QDialogButtonBox(self)
         if report.dry_run:
             n = report.created + report.updated
             self.ok_button = self.buttons.addButton(
-                f"Import {n} good row{'s' if n != 1 else ''}" if n else "Nothing to import",
+                (self.tr("Import %1 good row") if n == 1 else self.tr("Import %1 good rows")).replace("%1", str(n))
+                if n else self.tr("Nothing to import"),
                 QDialogButtonBox.ButtonRole.AcceptRole)
             self.ok_button.setEnabled(n > 0)
             self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..core.catalog import repo
 from ..core.catalog.repo import ProductFilter, ProductRow
+from ..core.formats import number
 
 PAGE = 200
 MAX_PAGES = 40
@@ -40,16 +41,18 @@ def state_color(state: str) -> str:
 
 
 def _money(v: Decimal | None) -> str:
-    if v is None:
-        return "—"
-    s = f"{v:,.2f}"  # Turkish style: 1.234,50
-    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    """``1.234,50`` in Turkish, ``1,234.50`` in English (the column header says TL)."""
+    return number(v, 2)
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("ProductTableModel", text)
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # sort key in repo.SORT_KEYS ("" = not sortable)
-    header: str
+    header: str  # English, marked with QT_TRANSLATE_NOOP; shown translated
     display: Callable[[ProductRow], str]
     width: int
     align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -58,17 +61,17 @@ class Column:
 
 def _catalog(r: ProductRow) -> str:
     if r.in_catalog:
-        return "✓ in catalog"
-    return "✗ removed" if r.removed_from_catalog else "not in catalog"
+        return QCoreApplication.translate("ProductTableModel", "✓ in catalog")
+    return QCoreApplication.translate("ProductTableModel", "✗ removed") if r.removed_from_catalog else QCoreApplication.translate("ProductTableModel", "not in catalog")
 
 
 def _state(r: ProductRow) -> str:
     """What N11 says (its status when known), else what our ledger says."""
     if not r.n11_state:
-        return "not sent"
+        return QCoreApplication.translate("ProductTableModel", "not sent")
     if r.remote_status:
         if state_color(r.n11_state) == RED and state_color(r.remote_status) != RED:
-            return f"{r.remote_status} · last send failed"
+            return f"{r.remote_status} · " + QCoreApplication.translate("ProductTableModel", "last send failed")
         return r.remote_status
     return r.n11_state.replace("_", " ")
 
@@ -90,19 +93,24 @@ def _category(r: ProductRow) -> str:
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 COLUMNS: tuple[Column, ...] = (
     Column("sku", "SKU", lambda r: r.sku, 125),
-    Column("title", "Title", lambda r: r.title, 280),
-    Column("category", "Category", lambda r: _category(r), 170),
-    Column("brand", "Brand", lambda r: r.brand or "", 90),
-    Column("price", "Price (TL)", lambda r: _money(r.price), 85, _RIGHT, "Sale price; double-click to edit"),
-    Column("list_price", "List price", lambda r: _money(r.list_price), 85, _RIGHT,
-           "List (crossed-out) price, at least the sale price; double-click to edit"),
-    Column("stock", "Stock", lambda r: "—" if r.stock is None else str(r.stock), 55, _RIGHT,
-           "Stock quantity; double-click to edit"),
-    Column("in_catalog", "N11 catalog", _catalog, 95, tooltip="Membership of the N11 catalog"),
-    Column("n11_state", "N11 state", _state, 135, tooltip="What N11 last said about the product"),
-    Column("penalized", "Penalty", lambda r: "⚠ penalized" if r.penalized else "", 100,
-           tooltip="In the penalty box: not retried until its retry time"),
-    Column("", "Last error", lambda r: (r.last_error or "").replace("\n", " "), 200),
+    Column("title", QT_TRANSLATE_NOOP("ProductTableModel", "Title"), lambda r: r.title, 280),
+    Column("category", QT_TRANSLATE_NOOP("ProductTableModel", "Category"), lambda r: _category(r), 170),
+    Column("brand", QT_TRANSLATE_NOOP("ProductTableModel", "Brand"), lambda r: r.brand or "", 90),
+    Column("price", QT_TRANSLATE_NOOP("ProductTableModel", "Price (TL)"), lambda r: _money(r.price), 85, _RIGHT,
+           QT_TRANSLATE_NOOP("ProductTableModel", "Sale price; double-click to edit")),
+    Column("list_price", QT_TRANSLATE_NOOP("ProductTableModel", "List price"), lambda r: _money(r.list_price), 85,
+           _RIGHT, QT_TRANSLATE_NOOP("ProductTableModel",
+                                     "List (crossed-out) price, at least the sale price; double-click to edit")),
+    Column("stock", QT_TRANSLATE_NOOP("ProductTableModel", "Stock"), lambda r: "—" if r.stock is None else str(r.stock),
+           55, _RIGHT, QT_TRANSLATE_NOOP("ProductTableModel", "Stock quantity; double-click to edit")),
+    Column("in_catalog", QT_TRANSLATE_NOOP("ProductTableModel", "N11 catalog"), _catalog, 95,
+           tooltip=QT_TRANSLATE_NOOP("ProductTableModel", "Membership of the N11 catalog")),
+    Column("n11_state", QT_TRANSLATE_NOOP("ProductTableModel", "N11 state"), _state, 135,
+           tooltip=QT_TRANSLATE_NOOP("ProductTableModel", "What N11 last said about the product")),
+    Column("penalized", QT_TRANSLATE_NOOP("ProductTableModel", "Penalty"),
+           lambda r: QCoreApplication.translate("ProductTableModel", "⚠ penalized") if r.penalized else "", 100,
+           tooltip=QT_TRANSLATE_NOOP("ProductTableModel", "In the penalty box: not retried until its retry time")),
+    Column("", QT_TRANSLATE_NOOP("ProductTableModel", "Last error"), lambda r: (r.last_error or "").replace("\n", " "), 200),
 )
 COL = {c.key or "last_error": i for i, c in enumerate(COLUMNS)}
 EDITABLE = {COL["price"], COL["list_price"], COL["stock"]}
@@ -254,9 +262,9 @@ class ProductTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             col = COLUMNS[section]
             if role == Qt.ItemDataRole.DisplayRole:
-                return col.header
+                return _t(col.header)
             if role == Qt.ItemDataRole.ToolTipRole and col.tooltip:
-                return col.tooltip
+                return _t(col.tooltip)
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(col.align)
         elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
@@ -323,25 +331,27 @@ class ProductTableModel(QAbstractTableModel):
 
     def _tooltip(self, r: ProductRow, c: int) -> str | None:
         if c == COL["title"]:
-            return f"{r.title}\nProduct code: {r.product_code} · {r.image_count} image(s)"
+            return f"{r.title}\n" + QCoreApplication.translate("ProductTableModel", "Product code: %1 · %2 image(s)").replace(
+                "%1", str(r.product_code)).replace("%2", str(r.image_count))
         if c == COL["price"] and r.price is None:
-            return "No price: N11 will not accept this product until it has one"
+            return QCoreApplication.translate("ProductTableModel", "No price: N11 will not accept this product until it has one")
         if c == COL["stock"] and r.stock is None:
-            return "No stock record: the stock flow has nothing to send"
+            return QCoreApplication.translate("ProductTableModel", "No stock record: the stock flow has nothing to send")
         if c == COL["n11_state"]:
-            parts = [f"ledger state: {r.n11_state or 'never sent'}"]
+            parts = [QCoreApplication.translate("ProductTableModel", "ledger state: %1").replace("%1", r.n11_state or QCoreApplication.translate("ProductTableModel", "never sent"))]
             if r.remote_status:
-                parts.append(f"N11 status: {r.remote_status}")
+                parts.append(QCoreApplication.translate("ProductTableModel", "N11 status: %1").replace("%1", r.remote_status))
             if r.remote_id:
-                parts.append(f"N11 product id: {r.remote_id}")
+                parts.append(QCoreApplication.translate("ProductTableModel", "N11 product id: %1").replace("%1", str(r.remote_id)))
             return "\n".join(parts)
         if c == COL["last_error"] and r.last_error:
             return r.last_error
         if c == COL["category"] and r.n11_category is not None:
-            return (f"N11 category override: leaf {r.n11_category}, set for this product (it wins over the "
-                    f"local-category mapping)\nLocal category: {r.category or 'none'}")
+            return (QCoreApplication.translate("ProductTableModel", "N11 category override: leaf %1, set for this product (it wins over the local-category "
+                       "mapping)").replace("%1", str(r.n11_category)) + "\n"
+                    + QCoreApplication.translate("ProductTableModel", "Local category: %1").replace("%1", r.category or QCoreApplication.translate("ProductTableModel", "none")))
         if c == COL["category"] and not r.category:
-            return "No local category: it cannot be mapped to an N11 category"
+            return QCoreApplication.translate("ProductTableModel", "No local category: it cannot be mapped to an N11 category")
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
@@ -361,7 +371,7 @@ class ProductTableModel(QAbstractTableModel):
 
         text = "" if value is None else str(value).strip()
         col = index.column()
-        what = {COL["price"]: "price", COL["list_price"]: "list price", COL["stock"]: "stock"}[col]
+        what = {COL["price"]: QCoreApplication.translate("ProductTableModel", "price"), COL["list_price"]: QCoreApplication.translate("ProductTableModel", "list price"), COL["stock"]: QCoreApplication.translate("ProductTableModel", "stock")}[col]
         is_stock = col == COL["stock"]
         try:
             if is_stock:
@@ -372,22 +382,23 @@ class ProductTableModel(QAbstractTableModel):
             else:
                 amount = V.money(text)
                 if amount <= 0:
-                    raise ValueError(f"the {what} must be above 0")
+                    raise ValueError(QCoreApplication.translate("ProductTableModel", "the %1 must be above 0").replace("%1", what))
                 if col == COL["price"]:
                     new_price = amount
                     keep = r.list_price is not None and r.list_price >= new_price
                     new_list = r.list_price if keep else new_price
                 else:
                     if r.price is None:
-                        raise ValueError("set the sale price first")
+                        raise ValueError(QCoreApplication.translate("ProductTableModel", "set the sale price first"))
                     if amount < r.price:
-                        raise ValueError(f"it is below the sale price {r.price}")
+                        raise ValueError(QCoreApplication.translate("ProductTableModel", "it is below the sale price %1").replace("%1", _money(r.price)))
                     new_price, new_list = r.price, amount
                 if (new_price, new_list) == (r.price, r.list_price):
                     return False
                 updated = dataclasses.replace(r, price=new_price, list_price=new_list)
         except ValueError as exc:
-            self.edit_failed.emit(f"{r.sku}: {what} not changed: {exc}")
+            self.edit_failed.emit(QCoreApplication.translate("ProductTableModel", "%1: %2 not changed: %3").replace("%1", r.sku).replace("%2", what)
+                                  .replace("%3", str(exc)))
             return False
         self._replace_row(index.row(), r.id, updated)  # shown at once; written off-thread
         db, pid, gen, row_no = self._db, r.id, self._generation, index.row()

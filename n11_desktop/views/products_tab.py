@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,18 +28,23 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.catalog import repo
+from ..core.formats import number
 from ..core.catalog.repo import NOT_SENT, ProductFilter, ProductRow
 from .products_import import ImportReportDialog
 from .products_model import COL, COLUMNS, ROW_ROLE, ProductTableModel
 
 DEBOUNCE_MS = 300
 ROW_HEIGHT = 24
-FILE_FILTER = "Catalog files (*.csv *.xlsx *.xlsm *.txt *.tsv);;CSV (*.csv *.txt *.tsv);;Excel (*.xlsx *.xlsm)"
+FILE_FILTER = QT_TRANSLATE_NOOP("ProductsTab", "Catalog files (*.csv *.xlsx *.xlsm *.txt *.tsv);;CSV (*.csv *.txt *.tsv);;Excel (*.xlsx *.xlsm)")
 
-MEMBERSHIP = (("In catalog or not", None), ("In N11 catalog", True), ("Not in N11 catalog", False),
-              ("Removed from N11 catalog", "removed"))
-PENALTY = (("Any penalty / error", None), ("Penalized", "penalized"), ("Not penalized", "not_penalized"),
-           ("With an error", "error"))
+MEMBERSHIP = ((QT_TRANSLATE_NOOP("ProductsTab", "In catalog or not"), None),
+              (QT_TRANSLATE_NOOP("ProductsTab", "In N11 catalog"), True),
+              (QT_TRANSLATE_NOOP("ProductsTab", "Not in N11 catalog"), False),
+              (QT_TRANSLATE_NOOP("ProductsTab", "Removed from N11 catalog"), "removed"))
+PENALTY = ((QT_TRANSLATE_NOOP("ProductsTab", "Any penalty / error"), None),
+           (QT_TRANSLATE_NOOP("ProductsTab", "Penalized"), "penalized"),
+           (QT_TRANSLATE_NOOP("ProductsTab", "Not penalized"), "not_penalized"),
+           (QT_TRANSLATE_NOOP("ProductsTab", "With an error"), "error"))
 
 
 class _Progress(QObject):
@@ -61,39 +66,39 @@ class ProductsTab(QWidget):
         self._lists_loaded = False
 
         # toolbar
-        self.toolbar = QToolBar("Products", self)
+        self.toolbar = QToolBar(self.tr("Products"), self)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.import_action = QAction("Import catalog…", self)
-        self.import_action.setToolTip("Import products, prices, stock, images and attributes from a CSV or XLSX "
-                                      "file (you see a preview first)")
+        self.import_action = QAction(self.tr("Import catalog…"), self)
+        self.import_action.setToolTip(self.tr("Import products, prices, stock, images and attributes from a CSV or XLSX "
+                                      "file (you see a preview first)"))
         self.import_action.triggered.connect(self.start_import)
-        self.add_to_catalog_action = QAction("Add to N11 catalog", self)
-        self.add_to_catalog_action.setToolTip("Add the selected products to the N11 catalog (they are then sent to N11)")
+        self.add_to_catalog_action = QAction(self.tr("Add to N11 catalog"), self)
+        self.add_to_catalog_action.setToolTip(self.tr("Add the selected products to the N11 catalog (they are then sent to N11)"))
         self.add_to_catalog_action.triggered.connect(lambda: self.set_selected_membership(True))
-        self.remove_action = QAction("Remove from N11 catalog", self)
-        self.remove_action.setToolTip("Remove the selected products from the N11 catalog "
-                                      "(Product Delete then sets their stock to 0 on N11)")
+        self.remove_action = QAction(self.tr("Remove from N11 catalog"), self)
+        self.remove_action.setToolTip(self.tr("Remove the selected products from the N11 catalog "
+                                      "(Product Delete then sets their stock to 0 on N11)"))
         self.remove_action.triggered.connect(lambda: self.set_selected_membership(False))
-        self.pause_action = QAction("Pause selling on N11", self)
-        self.pause_action.setToolTip("Stop selling the selected products on N11 without deleting them "
-                                     "(N11 status Suspended; listing, price and stock are kept)")
+        self.pause_action = QAction(self.tr("Pause selling on N11"), self)
+        self.pause_action.setToolTip(self.tr("Stop selling the selected products on N11 without deleting them "
+                                     "(N11 status Suspended; listing, price and stock are kept)"))
         self.pause_action.triggered.connect(lambda: self.set_selected_selling(False))
-        self.resume_action = QAction("Resume selling on N11", self)
-        self.resume_action.setToolTip("Sell the selected paused products on N11 again (N11 status Active)")
+        self.resume_action = QAction(self.tr("Resume selling on N11"), self)
+        self.resume_action.setToolTip(self.tr("Sell the selected paused products on N11 again (N11 status Active)"))
         self.resume_action.triggered.connect(lambda: self.set_selected_selling(True))
-        self.set_category_action = QAction("Set N11 category…", self)
-        self.set_category_action.setToolTip("Put the selected products in one N11 leaf category, whatever their local "
+        self.set_category_action = QAction(self.tr("Set N11 category…"), self)
+        self.set_category_action.setToolTip(self.tr("Put the selected products in one N11 leaf category, whatever their local "
                                             "category maps to (e.g. the category ID an N11 error names); they "
-                                            "are resent with it")
+                                            "are resent with it"))
         self.set_category_action.triggered.connect(self.start_set_category)
-        self.clear_category_action = QAction("Clear N11 category override", self)
-        self.clear_category_action.setToolTip("The selected products follow their local-category mapping again "
-                                              "(they are resent)")
+        self.clear_category_action = QAction(self.tr("Clear N11 category override"), self)
+        self.clear_category_action.setToolTip(self.tr("The selected products follow their local-category mapping again "
+                                              "(they are resent)"))
         self.clear_category_action.triggered.connect(self.clear_selected_category)
-        self.view_on_n11_action = QAction("View on N11", self)
-        self.view_on_n11_action.setToolTip("Open the product's page on N11 (Sales Url) in the web browser")
+        self.view_on_n11_action = QAction(self.tr("View on N11"), self)
+        self.view_on_n11_action.setToolTip(self.tr("Open the product's page on N11 (Sales Url) in the web browser"))
         self.view_on_n11_action.triggered.connect(lambda: self.view_on_n11())
-        self.refresh_action = QAction("Refresh", self)
+        self.refresh_action = QAction(self.tr("Refresh"), self)
         self.refresh_action.triggered.connect(self.refresh)
         self.toolbar.addAction(self.import_action)
         self.toolbar.addSeparator()
@@ -110,21 +115,21 @@ class ProductsTab(QWidget):
 
         # filters
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search SKU, title, product code, barcode or brand…")
+        self.search.setPlaceholderText(self.tr("Search SKU, title, product code, barcode or brand…"))
         self.search.setClearButtonEnabled(True)
         self.category = QComboBox(self)
         self.category.setMinimumContentsLength(22)
         self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.category.addItem("All categories", None)
+        self.category.addItem(self.tr("All categories"), None)
         self.membership = QComboBox(self)
         for text, value in MEMBERSHIP:
-            self.membership.addItem(text, value)
+            self.membership.addItem(self.tr(text), value)
         self.state = QComboBox(self)
-        self.state.addItem("Any N11 state", None)
-        self.state.addItem("Not sent yet", NOT_SENT)
+        self.state.addItem(self.tr("Any N11 state"), None)
+        self.state.addItem(self.tr("Not sent yet"), NOT_SENT)
         self.penalty = QComboBox(self)
         for text, value in PENALTY:
-            self.penalty.addItem(text, value)
+            self.penalty.addItem(self.tr(text), value)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -149,10 +154,10 @@ class ProductsTab(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.count_label = QLabel("Loading products…", self)
+        self.count_label = QLabel(self.tr("Loading products…"), self)
         self.count_label.setObjectName("productsCount")
-        hint = QLabel("Double-click a price, list price or stock to change it. Select rows to add or remove them "
-                      "from the N11 catalog.", self)
+        hint = QLabel(self.tr("Double-click a price, list price or stock to change it. Select rows to add or remove them "
+                      "from the N11 catalog."), self)
         hint.setStyleSheet("color: #7f8c8d")
         status = QHBoxLayout()
         status.addWidget(self.count_label)
@@ -192,19 +197,19 @@ class ProductsTab(QWidget):
         self.empty = QWidget(self)
         el = QVBoxLayout(self.empty)
         el.addStretch(1)
-        title = QLabel("<h2>No products yet — import a CSV/XLSX catalog</h2>", self.empty)
+        title = QLabel(self.tr("<h2>No products yet — import a CSV/XLSX catalog</h2>"), self.empty)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         body = QLabel(
-            "One row per SKU. Columns: <b>sku</b> (required), product_code, title, description, category "
+            self.tr("One row per SKU. Columns: <b>sku</b> (required), product_code, title, description, category "
             "(<i>Ayakkabı &gt; Kadın &gt; Sneaker</i>), brand, barcode, price, list_price, vat_rate (0/1/10/20), "
             "stock, images (https URLs separated by |), preparing_day, shipment_template, active, in_catalog "
             "and any <b>attr:&lt;Name&gt;</b> column such as attr:Renk.<br>"
             "Excel files and CSV in UTF-8 or Windows-1254 with , or ; separators and Turkish decimal commas "
-            "(1.234,50) are fine. You see what would change before anything is written.", self.empty)
+            "(1.234,50) are fine. You see what would change before anything is written."), self.empty)
         body.setWordWrap(True)
         body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         body.setMaximumWidth(760)
-        self.empty_import = QPushButton("Import catalog…", self.empty)
+        self.empty_import = QPushButton(self.tr("Import catalog…"), self.empty)
         self.empty_import.clicked.connect(self.start_import)
         el.addWidget(title)
         row = QHBoxLayout()
@@ -260,7 +265,8 @@ class ProductsTab(QWidget):
     @classmethod
     def choose_import_file(cls, parent: QWidget) -> Path | None:
         """The file dialog (patched in tests)."""
-        path, _ = QFileDialog.getOpenFileName(parent, "Import catalog", str(Path.home()), FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(parent, QCoreApplication.translate("ProductsTab", "Import catalog"), str(Path.home()),
+                                              QCoreApplication.translate("ProductsTab", FILE_FILTER))
         return Path(path) if path else None
 
     @staticmethod
@@ -294,7 +300,8 @@ class ProductsTab(QWidget):
             def done(url):
                 self.last_n11_url = url
                 if not self.open_url(url):
-                    self.show_banner(f"Could not open a browser; the product's N11 page is {url}", error=True)
+                    self.show_banner(self.tr("Could not open a browser; the product's N11 page is %1").replace("%1", url),
+                                     error=True)
 
             self.services.runner.submit(job, done, self._on_job_error)
 
@@ -341,14 +348,14 @@ class ProductsTab(QWidget):
     def _on_lists(self, res) -> None:
         cats, states = res
         self._lists_loaded = True
-        self._fill_combo(self.category, [("All categories", None), ("(no category)", "")]
+        self._fill_combo(self.category, [(self.tr("All categories"), None), (self.tr("(no category)"), "")]
                          + [(c, c) for c in cats])
-        self._fill_combo(self.state, [("Any N11 state", None), ("Not sent yet", NOT_SENT)]
+        self._fill_combo(self.state, [(self.tr("Any N11 state"), None), (self.tr("Not sent yet"), NOT_SENT)]
                          + [(s, s) for s in states])
 
     def _on_lists_error(self, err) -> None:
         self._lists_loaded = True
-        self.show_banner(f"Could not load the filter lists: {err}", error=True)
+        self.show_banner(self.tr("Could not load the filter lists: %1").replace("%1", str(err)), error=True)
 
     @staticmethod
     def _fill_combo(combo: QComboBox, items) -> None:
@@ -365,11 +372,12 @@ class ProductsTab(QWidget):
     def _on_loaded(self, matching: int, total: int) -> None:
         filtered = self.model.filter != ProductFilter()
         if total == 0:
-            self.count_label.setText("No products")
+            self.count_label.setText(self.tr("No products"))
         elif filtered:
-            self.count_label.setText(f"<b>{matching:,}</b> of {total:,} products match".replace(",", "."))
+            self.count_label.setText(self.tr("<b>%1</b> of %2 products match").replace("%1", number(matching))
+                                     .replace("%2", number(total)))
         else:
-            self.count_label.setText(f"<b>{total:,}</b> products".replace(",", "."))
+            self.count_label.setText(self.tr("<b>%1</b> products").replace("%1", number(total)))
         self.stack.setCurrentWidget(self.empty if total == 0 else self.view)
         self._update_actions()
 
@@ -434,11 +442,16 @@ class ProductsTab(QWidget):
         def done(res) -> None:
             ids, changed = res
             self._set_busy(False)
-            verb = "added to" if member else "removed from"
             skipped = len(ids) - changed
-            msg = f"{changed} product{'s' if changed != 1 else ''} {verb} the N11 catalog."
+            if member:
+                msg = (self.tr("%1 product added to the N11 catalog.") if changed == 1
+                       else self.tr("%1 products added to the N11 catalog.")).replace("%1", str(changed))
+            else:
+                msg = (self.tr("%1 product removed from the N11 catalog.") if changed == 1
+                       else self.tr("%1 products removed from the N11 catalog.")).replace("%1", str(changed))
             if skipped:
-                msg += f" {skipped} already {'in' if member else 'out of'} it."
+                msg += " " + (self.tr("%1 already in it.") if member else self.tr("%1 already out of it.")
+                              ).replace("%1", str(skipped))
             self.show_banner(msg)
             self.model.reload(keep_rows=True)
             if changed:
@@ -454,7 +467,7 @@ class ProductsTab(QWidget):
         if not rows:
             return
         db = self.services.db
-        self._set_busy(True, "Sending to N11…")
+        self._set_busy(True, self.tr("Sending to N11…"))
 
         def job():
             from ..core.products_selling import PAUSE, RESUME, set_selling
@@ -499,7 +512,7 @@ class ProductsTab(QWidget):
         if not rows:
             return
         db = self.services.db
-        self._set_busy(True, "Loading the N11 category tree…")
+        self._set_busy(True, self.tr("Loading the N11 category tree…"))
 
         def load():
             from ..core.mapping.product_category import leaf_choices
@@ -548,17 +561,24 @@ class ProductsTab(QWidget):
             ids, change, error = res
             self._set_busy(False)
             if error:
-                self.show_banner(f"N11 category not set: {error}. Nothing was changed.", error=True)
+                self.show_banner(self.tr("N11 category not set: %1. Nothing was changed.").replace("%1", str(error)),
+                                 error=True)
                 return
             n = change.changed
-            plural = "s" if n != 1 else ""
             if change.category_id is None:
-                msg = f"N11 category override cleared for {n} product{plural}; they follow the category mapping again."
+                msg = (self.tr("N11 category override cleared for %1 product; they follow the category mapping again.")
+                       if n == 1 else
+                       self.tr("N11 category override cleared for %1 products; they follow the category mapping "
+                               "again.")).replace("%1", str(n))
             else:
-                msg = (f"{n} product{plural} put in N11 category “{change.category_name}” ({change.category_id}); "
-                       "they are resent with it at the next Product Update / Create.")
+                msg = (self.tr("%1 product put in N11 category “%2” (%3); they are resent with it at the next "
+                               "Product Update / Create.") if n == 1 else
+                       self.tr("%1 products put in N11 category “%2” (%3); they are resent with it at the next "
+                               "Product Update / Create.")
+                       ).replace("%1", str(n)).replace("%2", str(change.category_name)).replace("%3", str(change.category_id))
             if change.unchanged:
-                msg += f" {change.unchanged} already {'without one' if change.category_id is None else 'in it'}."
+                msg += " " + (self.tr("%1 already without one.") if change.category_id is None
+                              else self.tr("%1 already in it.")).replace("%1", str(change.unchanged))
             self.show_banner(msg)
             self.model.reload(keep_rows=True)
             if n:
@@ -580,7 +600,7 @@ class ProductsTab(QWidget):
         from ..core.catalog.importer import import_catalog
 
         db = self.services.db
-        self._set_busy(True, f"{'Checking' if dry_run else 'Importing'} {path.name}…")
+        self._set_busy(True, (self.tr("Checking %1…") if dry_run else self.tr("Importing %1…")).replace("%1", path.name))
         self.show_banner("")
 
         progress = self._progress.changed
@@ -591,7 +611,8 @@ class ProductsTab(QWidget):
 
         def failed(err) -> None:
             self._set_busy(False)
-            self.show_banner(f"{path.name} was not imported: {err}", error=True)
+            self.show_banner(self.tr("%1 was not imported: %2").replace("%1", path.name).replace("%2", str(err)),
+                             error=True)
             self.model.reload(keep_rows=True)
 
         self.services.runner.submit(job, lambda report: self._on_import_report(path, report), failed)
@@ -599,7 +620,8 @@ class ProductsTab(QWidget):
     @Slot(str, int, int)
     def _on_import_progress(self, name: str, done: int, total: int) -> None:
         if self._busy and total:
-            self.count_label.setText(f"Processing {name}: {done:,} of {total:,} rows…".replace(",", "."))
+            self.count_label.setText(self.tr("Processing %1: %2 of %3 rows…").replace("%1", name)
+                                     .replace("%2", number(done)).replace("%3", number(total)))
 
     def _on_import_report(self, path: Path, report) -> None:
         self._set_busy(False)
@@ -608,11 +630,11 @@ class ProductsTab(QWidget):
         self._dialog = dlg
         if report.dry_run:
             dlg.accepted.connect(lambda: self._run_import(path, dry_run=False))
-            dlg.rejected.connect(lambda: self.show_banner("Import cancelled: nothing was written."))
+            dlg.rejected.connect(lambda: self.show_banner(self.tr("Import cancelled: nothing was written.")))
         else:
             msg = report.summary() + "."
             if report.errors:
-                msg += " Bad rows were skipped; they are listed in the import report."
+                msg += " " + self.tr("Bad rows were skipped; they are listed in the import report.")
             self.show_banner(msg, error=bool(report.errors))
             self.model.reload(keep_rows=True)
             self._load_lists()

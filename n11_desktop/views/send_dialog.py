@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -49,10 +49,12 @@ class SendOutcome:
 class DiffModel(RowsModel):
     """Field-by-field preview rows: (sku, field, on N11 now, will be sent)."""
 
-    HEADERS = ("SKU", "Field", "On N11 now", "Will be sent")
+    HEADERS = ("SKU", QT_TRANSLATE_NOOP("DiffModel", "Field"), QT_TRANSLATE_NOOP("DiffModel", "On N11 now"),
+               QT_TRANSLATE_NOOP("DiffModel", "Will be sent"))
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__([Column(h, itemgetter(i), tooltip=itemgetter(i)) for i, h in enumerate(self.HEADERS)], parent)
+        super().__init__([Column(self.tr(h), itemgetter(i), tooltip=itemgetter(i)) for i, h in enumerate(self.HEADERS)],
+                         parent)
 
     def row(self, n: int) -> tuple[str, str, str, str]:
         return self._rows[n]
@@ -84,17 +86,17 @@ class SendDialog(QDialog):
         self._cancel = threading.Event()
         self._running = False
         self._closing = False
-        self.setWindowTitle("Send to N11")
+        self.setWindowTitle(self.tr("Send to N11"))
         self.resize(900, 560)
 
-        self.summary = QLabel("Preparing the preview…", self)
+        self.summary = QLabel(self.tr("Preparing the preview…"), self)
         self.summary.setWordWrap(True)
         self.warnings = QLabel(self)
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet("QLabel { color: #7d3c00; background: #fef5e7; padding: 6px; "
                                     "border: 1px solid #b9770e; border-radius: 3px; }")
         self.warnings.setVisible(False)
-        self.confirm = QCheckBox("Send anyway (I checked the warnings above)", self)
+        self.confirm = QCheckBox(self.tr("Send anyway (I checked the warnings above)"), self)
         self.confirm.setVisible(False)
         self.confirm.toggled.connect(self._update_buttons)
         self.model = DiffModel(self)
@@ -112,10 +114,10 @@ class SendDialog(QDialog):
         self.result_label.setVisible(False)
 
         self.buttons = QDialogButtonBox(self)
-        self.send_button = QPushButton("Send", self)
+        self.send_button = QPushButton(self.tr("Send"), self)
         self.send_button.setEnabled(False)
         self.send_button.clicked.connect(self.start_send)
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.clicked.connect(self.cancel_or_close)
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
@@ -140,8 +142,8 @@ class SendDialog(QDialog):
 
     def _on_error(self, err) -> None:
         self._running = False
-        self.summary.setText(f"Could not prepare the send: {err}")
-        self.cancel_button.setText("Close")
+        self.summary.setText(self.tr("Could not prepare the send: %1").replace("%1", str(err)))
+        self.cancel_button.setText(self.tr("Close"))
         self._update_buttons()
 
     @Slot(object)
@@ -151,27 +153,29 @@ class SendDialog(QDialog):
         self.data = data
         pv = data.preview
         self.model.set_rows([(d.sku, d.field, _show(d.old), _show(d.new)) for d in pv.diffs])
-        parts = [f"{len(data.skus)} product(s) selected"]
+        parts = [self.tr("%1 product(s) selected").replace("%1", str(len(data.skus)))]
         if pv.new_skus:
-            parts.append(f"{len(pv.new_skus)} new on N11 (created)")
+            parts.append(self.tr("%1 new on N11 (created)").replace("%1", str(len(pv.new_skus))))
         changed = len({d.sku for d in pv.diffs} - set(pv.new_skus))
         if changed:
-            parts.append(f"{changed} with changes")
+            parts.append(self.tr("%1 with changes").replace("%1", str(changed)))
         if pv.unchanged_skus:
-            parts.append(f"{len(pv.unchanged_skus)} unchanged")
+            parts.append(self.tr("%1 unchanged").replace("%1", str(len(pv.unchanged_skus))))
         if pv.problems:
-            parts.append(f"{len(pv.problems)} cannot be sent")
+            parts.append(self.tr("%1 cannot be sent").replace("%1", str(len(pv.problems))))
         if data.unknown:
-            parts.append(f"{len(data.unknown)} unknown SKU(s): {', '.join(data.unknown[:5])}")
+            parts.append(self.tr("%1 unknown SKU(s): %2").replace("%1", str(len(data.unknown)))
+                         .replace("%2", ", ".join(data.unknown[:5])))
         text = "; ".join(parts) + "."
         if pv.problems:
-            text += "\nCannot be sent (they will be penalized with this reason): " + "; ".join(
+            text += "\n" + self.tr("Cannot be sent (they will be penalized with this reason): ") + "; ".join(
                 f"{sku}: {msg}" for sku, msg in pv.problems[:5]) + (" …" if len(pv.problems) > 5 else "")
         if self.flow == "product_create":
-            text += "\nOnly products not yet on N11 are created (seed §8: updates go through the scheduled flows)."
+            text += "\n" + self.tr("Only products not yet on N11 are created (seed §8: updates go through the "
+                                   "scheduled flows).")
         self.summary.setText(text)
         if pv.findings:
-            self.warnings.setText(f"{len(pv.findings)} warning(s) — check before sending:\n" + "\n".join(
+            self.warnings.setText(self.tr("%1 warning(s) — check before sending:\n").replace("%1", str(len(pv.findings))) + "\n".join(
                 f"• {f.sku}: {f.message}" for f in pv.findings[:20]) + ("\n…" if len(pv.findings) > 20 else ""))
             self.warnings.setVisible(True)
             self.confirm.setVisible(True)
@@ -181,7 +185,7 @@ class SendDialog(QDialog):
         ok = (self.data is not None and bool(self.data.skus) and not self._running and self.outcome is None
               and (not self.data.preview.findings or self.confirm.isChecked()))
         self.send_button.setEnabled(ok)
-        self.send_button.setText("Send anyway" if self.data is not None and self.data.preview.findings else "Send")
+        self.send_button.setText(self.tr("Send anyway") if self.data is not None and self.data.preview.findings else self.tr("Send"))
 
     def blocked_by_guardrails(self) -> bool:
         return bool(self.data and self.data.preview.findings and not self.confirm.isChecked())
@@ -202,8 +206,8 @@ class SendDialog(QDialog):
         self.progress_bar.setVisible(True)
         self.progress_bar.setRange(0, 0)
         self.progress_label.setVisible(True)
-        self.progress_label.setText("Starting…")
-        self.cancel_button.setText("Cancel")
+        self.progress_label.setText(self.tr("Starting…"))
+        self.cancel_button.setText(self.tr("Cancel"))
         self._update_buttons()
         db, skus, flows, cancel, bridge = self.services.db, list(self.data.skus), self.flows(), self._cancel, self._bridge
 
@@ -231,8 +235,9 @@ class SendDialog(QDialog):
         if p.total:
             self.progress_bar.setRange(0, p.total)
             self.progress_bar.setValue(min(p.done, p.total))
-        eta = f", about {p.eta_s:.0f} s left" if p.eta_s else ""
-        self.progress_label.setText(f"{p.flow}: {p.done} of {p.total}{eta} {p.message}".rstrip())
+        eta = self.tr(", about %1 s left").replace("%1", f"{p.eta_s:.0f}") if p.eta_s else ""
+        self.progress_label.setText((f"{p.flow}: " + self.tr("%1 of %2").replace("%1", str(p.done))
+                                     .replace("%2", str(p.total)) + f"{eta} {p.message}").rstrip())
 
     @Slot(object)
     def _on_sent(self, outcome: SendOutcome) -> None:
@@ -242,17 +247,18 @@ class SendDialog(QDialog):
         self.progress_bar.setValue(1)
         lines = []
         for r in outcome.results:
-            line = (f"{r.flow}: {r.state.value} — {r.succeeded} sent, {r.failed} failed, {r.penalized} penalized, "
-                    f"{r.skipped} skipped")
+            line = f"{r.flow}: {r.state.value} — " + self.tr("%1 sent, %2 failed, %3 penalized, %4 skipped").replace(
+                "%1", str(r.succeeded)).replace("%2", str(r.failed)).replace("%3", str(r.penalized)).replace(
+                "%4", str(r.skipped))
             if r.message:
                 line += f" ({r.message})"
             lines.append(line)
         if outcome.cancelled:
-            lines.append("Cancelled: what was sent before the cancel is tracked; nothing else left.")
-        self.result_label.setText("\n".join(lines) or "Nothing was run.")
+            lines.append(self.tr("Cancelled: what was sent before the cancel is tracked; nothing else left."))
+        self.result_label.setText("\n".join(lines) or self.tr("Nothing was run."))
         self.result_label.setVisible(True)
-        self.progress_label.setText("Cancelled." if outcome.cancelled else "Done.")
-        self.cancel_button.setText("Close")
+        self.progress_label.setText(self.tr("Cancelled.") if outcome.cancelled else self.tr("Done."))
+        self.cancel_button.setText(self.tr("Close"))
         self._update_buttons()
         for r in outcome.results:
             self.services.emit("flow_finished", r)
@@ -263,7 +269,7 @@ class SendDialog(QDialog):
     def cancel_or_close(self) -> None:
         if self._running:
             self._cancel.set()
-            self.progress_label.setText("Cancelling at the next safe point…")
+            self.progress_label.setText(self.tr("Cancelling at the next safe point…"))
             self.cancel_button.setEnabled(False)
             return
         self.reject()
@@ -295,11 +301,11 @@ def open_send_dialog(services, *, skus: Sequence[str] | None = None, product_ids
 
 def install_product_actions(tab, services) -> tuple[QAction, QAction]:
     """Add "Send selected…" and "Penalty box…" to the Products tab (``tab.add_action``)."""
-    send = QAction("Send selected…", tab)
-    send.setToolTip("Preview field by field what changes on N11 for the selected products, then send them now")
-    penalty_action = QAction("Penalty box…", tab)
-    penalty_action.setToolTip("Records held after errors (seed §8): lift penalties, delete failed integrations, "
-                              "bump version dates from a CSV")
+    send = QAction(QCoreApplication.translate("send_dialog", "Send selected…"), tab)
+    send.setToolTip(QCoreApplication.translate("send_dialog", "Preview field by field what changes on N11 for the selected products, then send them now"))
+    penalty_action = QAction(QCoreApplication.translate("send_dialog", "Penalty box…"), tab)
+    penalty_action.setToolTip(QCoreApplication.translate("send_dialog", "Records held after errors (seed §8): lift penalties, delete failed integrations, "
+                              "bump version dates from a CSV"))
 
     def on_send() -> None:
         def got(rows) -> None:

@@ -88,7 +88,7 @@ def test_rows_states_and_filters(qtbot, db, tmp_path):
     assert cell(m, 1, "n11_state") == "Active" and cell(m, 0, "n11_state") == "not sent"
     assert cell(m, 2, "penalized") == "⚠ penalized"
     assert cell(m, 2, "last_error") == "Kategori eşleştirmesi yapılmamış"
-    assert cell(m, 1, "price") == "101,50" and cell(m, 0, "in_catalog") == "not in catalog"
+    assert cell(m, 1, "price") == "101.50" and cell(m, 0, "in_catalog") == "not in catalog"
 
     w.search.setText("numara 1")  # debounced
     qtbot.waitUntil(lambda: m.rowCount() == 11, timeout=5000)
@@ -130,7 +130,7 @@ def test_editing_price_and_stock_persists_and_emits(qtbot, db, tmp_path):
     assert m.flags(m.index(0, COL["price"])) & Qt.ItemFlag.ItemIsEditable
     assert not m.flags(m.index(0, COL["title"])) & Qt.ItemFlag.ItemIsEditable
     assert m.setData(m.index(0, COL["price"]), "1.250,90")
-    assert cell(m, 0, "price") == "1.250,90"  # at once
+    assert cell(m, 0, "price") == "1,250.90"  # at once (English format; Turkish shows 1.250,90)
     qtbot.waitUntil(lambda: ("price", (ids["P-000"],)) in events, timeout=5000)
     assert m.setData(m.index(0, COL["stock"]), "42")
     qtbot.waitUntil(lambda: ("stock", (ids["P-000"],)) in events, timeout=5000)
