@@ -2,6 +2,73 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="tr_TR" sourcelanguage="en">
 <context>
+    <name>AddressMappingDialog</name>
+    <message>
+        <source>Address Mapping</source>
+        <translation>Adres Eşleştirme</translation>
+    </message>
+    <message>
+        <source>These N11 address names did not match the local address tree, so their orders were not written. Choose the local city / township / district for each one and press Save; the orders are fetched again by Order Create.</source>
+        <translation>Bu N11 adres adları yerel adres ağacıyla eşleşmedi, bu yüzden siparişleri yazılmadı. Her biri için yerel il / ilçe / mahalleyi seçip Kaydet'e basın; siparişler Sipariş Oluşturma ile yeniden alınır.</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Düzey</translation>
+    </message>
+    <message>
+        <source>N11 name (code)</source>
+        <translation>N11 adı (kod)</translation>
+    </message>
+    <message>
+        <source>Parent</source>
+        <translation>Üst</translation>
+    </message>
+    <message>
+        <source>Local node:</source>
+        <translation>Yerel düğüm:</translation>
+    </message>
+    <message>
+        <source>Save mapping</source>
+        <translation>Eşleştirmeyi kaydet</translation>
+    </message>
+    <message>
+        <source>Add as new local node</source>
+        <translation>Yeni yerel düğüm olarak ekle</translation>
+    </message>
+    <message>
+        <source>Add the N11 name to the local address tree under its parent and map it</source>
+        <translation>N11 adını yerel adres ağacına üstünün altına ekler ve eşleştirir</translation>
+    </message>
+    <message>
+        <source>Nothing left to map.</source>
+        <translation>Eşleştirilecek bir şey kalmadı.</translation>
+    </message>
+    <message>
+        <source>%1 name(s) to map.</source>
+        <translation>Eşleştirilecek %1 ad.</translation>
+    </message>
+    <message>
+        <source>Choose an entry and a local node first.</source>
+        <translation>Önce bir kayıt ve bir yerel düğüm seçin.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Kaydedilmedi: %1</translation>
+    </message>
+    <message>
+        <source>Choose an entry first.</source>
+        <translation>Önce bir kayıt seçin.</translation>
+    </message>
+    <message>
+        <source>%1 %2 added to the local address tree and mapped.</source>
+        <translation>%1 %2 yerel adres ağacına eklendi ve eşleştirildi.</translation>
+    </message>
+    <message>
+        <source>Not added: %1</source>
+        <translation>Eklenmedi: %1</translation>
+    </message>
+</context>
+<context>
     <name>AlarmMonitor</name>
     <message>
         <source>n11-desktop alarms</source>
@@ -115,8 +182,8 @@
         <translation>Bir alarm, koşulu gerçekleşmeye başladığında bir kez tetiklenir (durum çubuğunda, burada ve masaüstü bildirimi olarak gösterilir) ve koşul ortadan kalkınca kendiliğinden temizlenir. Koşullar her dakika ve her akış çalışmasından sonra kontrol edilir.</translation>
     </message>
     <message>
-        <source>&lt;span style=&apos;color:#c0392b&apos;&gt;&lt;b&gt;%1 alarm(s) firing:&lt;/b&gt; </source>
-        <translation>&lt;span style=&apos;color:#c0392b&apos;&gt;&lt;b&gt;%1 alarm tetiklendi:&lt;/b&gt; </translation>
+        <source>&lt;span style='color:#c0392b'&gt;&lt;b&gt;%1 alarm(s) firing:&lt;/b&gt; </source>
+        <translation>&lt;span style='color:#c0392b'&gt;&lt;b&gt;%1 alarm tetiklendi:&lt;/b&gt; </translation>
     </message>
     <message>
         <source>All alarms are quiet.</source>
@@ -140,6 +207,33 @@
     </message>
 </context>
 <context>
+    <name>CancelDialog</name>
+    <message>
+        <source>Cancel lines (partial cancellation)</source>
+        <translation>Kalemleri iptal et (kısmi iptal)</translation>
+    </message>
+    <message>
+        <source>Quantities to cancel. The cancellation is sent to N11 with the Cancellation Reason Type Id of the channel settings (61–65). Only lines not yet shipped can be cancelled.</source>
+        <translation>İptal edilecek miktarlar. İptal, kanal ayarlarındaki İptal Nedeni Türü ID'si (61–65) ile N11'e gönderilir. Yalnızca henüz kargoya verilmemiş kalemler iptal edilebilir.</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Kalem</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Ürün</translation>
+    </message>
+    <message>
+        <source>Open qty</source>
+        <translation>Açık miktar</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>İptal</translation>
+    </message>
+</context>
+<context>
     <name>CancellationMapEditor</name>
     <message>
         <source>No reasons known yet</source>
@@ -151,15 +245,66 @@
     </message>
     <message>
         <source>The reason exactly as N11 sends it in claims (an id such as 501 or a code such as VAZGECTIM)</source>
-        <translation>N11&apos;in taleplerde gönderdiği haliyle neden (501 gibi bir numara veya VAZGECTIM gibi bir kod)</translation>
+        <translation>N11'in taleplerde gönderdiği haliyle neden (501 gibi bir numara veya VAZGECTIM gibi bir kod)</translation>
     </message>
     <message>
         <source>Pick</source>
         <translation>Seç</translation>
     </message>
     <message>
-        <source>Reasons seen in claims so far and N11&apos;s reason list</source>
-        <translation>Şimdiye kadar taleplerde görülen nedenler ve N11&apos;in neden listesi</translation>
+        <source>Reasons seen in claims so far and N11's reason list</source>
+        <translation>Şimdiye kadar taleplerde görülen nedenler ve N11'in neden listesi</translation>
+    </message>
+</context>
+<context>
+    <name>CargoMappingDialog</name>
+    <message>
+        <source>Cargo mapping</source>
+        <translation>Kargo eşleştirme</translation>
+    </message>
+    <message>
+        <source>Orders take the first active local cargo company mapped to the N11 shipment company of the package, unless Cargo Company Id is set in Channel Settings. A package whose company is not mapped is not written (the log says which company).</source>
+        <translation>Kanal Ayarlarında Kargo Firması ID'si belirlenmedikçe siparişler, paketin N11 kargo firmasıyla eşleştirilmiş ilk etkin yerel kargo firmasını alır. Firması eşleştirilmemiş bir paket yazılmaz (günlük hangi firma olduğunu söyler).</translation>
+    </message>
+    <message>
+        <source>Local id</source>
+        <translation>Yerel ID</translation>
+    </message>
+    <message>
+        <source>Local cargo company</source>
+        <translation>Yerel kargo firması</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Kod</translation>
+    </message>
+    <message>
+        <source>N11 shipment company</source>
+        <translation>N11 kargo firması</translation>
+    </message>
+    <message>
+        <source>Add company</source>
+        <translation>Firma ekle</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Kaydet</translation>
+    </message>
+    <message>
+        <source>— not mapped —</source>
+        <translation>— eşleştirilmedi —</translation>
+    </message>
+    <message>
+        <source>row %1: the local cargo company id %2 is not a number</source>
+        <translation>satır %1: yerel kargo firması ID'si %2 bir sayı değil</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Kaydedilmedi: %1</translation>
+    </message>
+    <message>
+        <source>Saved (%1 changed). New orders use this mapping from the next Order Create.</source>
+        <translation>Kaydedildi (%1 değişti). Yeni siparişler bir sonraki Sipariş Oluşturma'dan itibaren bu eşleştirmeyi kullanır.</translation>
     </message>
 </context>
 <context>
@@ -178,19 +323,19 @@
     </message>
     <message>
         <source>Put %1 in this N11 leaf category, whatever their local category maps to. Use it when N11 says “The product is listed in the category … with category ID …”: enter that ID and the product is resent with it.</source>
-        <translation>Yerel kategorisi neyle eşleşirse eşleşsin, %1 bu N11 alt kategorisine koyun. N11 “Ürün … kategorisinde, kategori ID …” dediğinde kullanın: o ID&apos;yi girin, ürün bu kategoriyle yeniden gönderilir.</translation>
+        <translation>Yerel kategorisi neyle eşleşirse eşleşsin, %1 bu N11 alt kategorisine koyun. N11 “Ürün … kategorisinde, kategori ID …” dediğinde kullanın: o ID'yi girin, ürün bu kategoriyle yeniden gönderilir.</translation>
     </message>
     <message>
         <source>Search leaf categories by name, path or id…</source>
-        <translation>Alt kategorileri ada, yola veya ID&apos;ye göre ara…</translation>
+        <translation>Alt kategorileri ada, yola veya ID'ye göre ara…</translation>
     </message>
     <message>
         <source>N11 leaf category id, e.g. 1000722</source>
-        <translation>N11 alt kategori ID&apos;si, ör. 1000722</translation>
+        <translation>N11 alt kategori ID'si, ör. 1000722</translation>
     </message>
     <message>
         <source>N11 category id:</source>
-        <translation>N11 kategori ID&apos;si:</translation>
+        <translation>N11 kategori ID'si:</translation>
     </message>
     <message>
         <source>Set category</source>
@@ -210,15 +355,189 @@
     </message>
 </context>
 <context>
+    <name>CollectionDialog</name>
+    <message>
+        <source>Request pick-up</source>
+        <translation>Kargo alımı iste</translation>
+    </message>
+    <message>
+        <source>Horoz, Ceva and Borusan collect approved packages at your warehouse once asked.</source>
+        <translation>Horoz, Ceva ve Borusan, istendiğinde onaylı paketleri deponuzdan teslim alır.</translation>
+    </message>
+    <message>
+        <source>volumetric weight, e.g. 2.5</source>
+        <translation>hacimsel ağırlık, ör. 2,5</translation>
+    </message>
+    <message>
+        <source>Boxes</source>
+        <translation>Koli</translation>
+    </message>
+    <message>
+        <source>Desi</source>
+        <translation>Desi</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardTab</name>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Son 24 saat</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Son 7 gün</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Son 30 gün</translation>
+    </message>
+    <message>
+        <source>Last year</source>
+        <translation>Son 1 yıl</translation>
+    </message>
+    <message>
+        <source>No fix run yet (Fix Differences runs after each N11 State Sync).</source>
+        <translation>Henüz düzeltme çalışması yok (Farkları Düzelt, her N11 Durum Eşitlemeden sonra çalışır).</translation>
+    </message>
+    <message>
+        <source>Last fix run %1 UTC: found %2 · resent %3 · fixed %4 · still different %5 · explained %6</source>
+        <translation>Son düzeltme %1 UTC: bulunan %2 · yeniden gönderilen %3 · düzelen %4 · hâlâ farklı %5 · açıklanan %6</translation>
+    </message>
+    <message>
+        <source>%1: found %2 / fixed %3 / still different %4</source>
+        <translation>%1: bulunan %2 / düzelen %3 / hâlâ farklı %4</translation>
+    </message>
+    <message>
+        <source>Fix Differences (found / fixed / still different), latest first — </source>
+        <translation>Farkları Düzelt (bulunan / düzelen / hâlâ farklı), en yeni önce — </translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;N11 at a glance&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Bir bakışta N11&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Yükleniyor…</translation>
+    </message>
+    <message>
+        <source>Refresh from N11</source>
+        <translation>N11'den yenile</translation>
+    </message>
+    <message>
+        <source>Run the N11 State Sync now: read every product of the store from N11 (on sale or not, prices, stock), then recompute the KPIs. It also runs by itself every 15 minutes and after N11 processed our changes.</source>
+        <translation>N11 Durum Eşitlemeyi şimdi çalıştırır: mağazanın her ürününü N11'den okur (satışta olsun olmasın, fiyatlar, stok), ardından göstergeleri yeniden hesaplar. Ayrıca her 15 dakikada bir ve N11 değişikliklerimizi işledikten sonra kendiliğinden çalışır.</translation>
+    </message>
+    <message>
+        <source>Send products to N11…</source>
+        <translation>Ürünleri N11'e gönder…</translation>
+    </message>
+    <message>
+        <source>Product triggering (seed §8): send selected SKUs to N11 now. This is for creating products; updates go through 'Update Bulk Product Version Date' (penalty box CSV).</source>
+        <translation>Ürün tetikleme: seçilen SKU'ları hemen N11'e gönderir. Bu, ürün oluşturmak içindir; güncellemeler 'Toplu ürün sürüm tarihi güncelle' ile yapılır (Ceza Kutusu CSV'si).</translation>
+    </message>
+    <message>
+        <source>Catalog vs N11 over time (SKUs)</source>
+        <translation>Zaman içinde katalog ve N11 (SKU)</translation>
+    </message>
+    <message>
+        <source>Flow runs per hour</source>
+        <translation>Saat başına akış çalışması</translation>
+    </message>
+    <message>
+        <source>Send queue and penalty box</source>
+        <translation>Gönderim kuyruğu ve Ceza Kutusu</translation>
+    </message>
+    <message>
+        <source>Fix Differences runs after each N11 State Sync: it resends SKUs whose price or stock on N11 differs from ours, and counts what the previous runs fixed.</source>
+        <translation>Farkları Düzelt, her N11 Durum Eşitlemeden sonra çalışır: N11'deki fiyatı veya stoğu bizimkinden farklı olan SKU'ları yeniden gönderir ve önceki çalışmaların neyi düzelttiğini sayar.</translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation>başarılı</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>başarısız</translation>
+    </message>
+    <message>
+        <source>waiting to send</source>
+        <translation>gönderilmeyi bekleyen</translation>
+    </message>
+    <message>
+        <source>penalized</source>
+        <translation>cezalı</translation>
+    </message>
+    <message>
+        <source>Could not load the dashboard: %1</source>
+        <translation>Gösterge paneli yüklenemedi: %1</translation>
+    </message>
+    <message>
+        <source>N11 data not fetched yet</source>
+        <translation>N11 verileri henüz alınmadı</translation>
+    </message>
+    <message>
+        <source>Updated %1 UTC · %2</source>
+        <translation>Güncellendi %1 UTC · %2</translation>
+    </message>
+    <message>
+        <source>History fills in as KPI snapshots are taken (every 15 minutes while the app runs).</source>
+        <translation>Geçmiş, gösterge anlık görüntüleri alındıkça dolar (uygulama çalışırken her 15 dakikada bir).</translation>
+    </message>
+    <message>
+        <source>No flow has run in this period yet.</source>
+        <translation>Bu dönemde henüz hiçbir akış çalışmadı.</translation>
+    </message>
+    <message>
+        <source>The N11 catalog is empty: import products and add them to the catalog in the Products tab.</source>
+        <translation>N11 kataloğu boş: Ürünler sekmesinde ürünleri içe aktarın ve kataloğa ekleyin.</translation>
+    </message>
+    <message>
+        <source>N11 State Sync started: reading every product of the store from N11…</source>
+        <translation>N11 Durum Eşitleme başladı: mağazanın her ürünü N11'den okunuyor…</translation>
+    </message>
+    <message>
+        <source>Asking N11 for the state of our products…</source>
+        <translation>Ürünlerimizin durumu N11'e soruluyor…</translation>
+    </message>
+    <message>
+        <source>N11 State Sync: %1 — %2</source>
+        <translation>N11 Durum Eşitleme: %1 — %2</translation>
+    </message>
+    <message>
+        <source>Refresh from N11 failed: %1</source>
+        <translation>N11'den yenileme başarısız: %1</translation>
+    </message>
+    <message>
+        <source>Send products to N11</source>
+        <translation>Ürünleri N11'e gönder</translation>
+    </message>
+    <message>
+        <source>SKUs to create on N11 (one per line or comma-separated):</source>
+        <translation>N11'de oluşturulacak SKU'lar (her satıra bir tane veya virgülle ayrılmış):</translation>
+    </message>
+    <message>
+        <source>Product Create started for %1 SKU(s).</source>
+        <translation>%1 SKU için Ürün Oluşturma başladı.</translation>
+    </message>
+    <message>
+        <source>Product Create: %1 — %2 ok, %3 failed, %4 penalized. %5</source>
+        <translation>Ürün Oluşturma: %1 — %2 başarılı, %3 başarısız, %4 cezalı. %5</translation>
+    </message>
+    <message>
+        <source>Product Create failed: %1</source>
+        <translation>Ürün Oluşturma başarısız: %1</translation>
+    </message>
+</context>
+<context>
     <name>DiffModel</name>
     <message>
         <source>Field</source>
-        <extracomment>flows run by &quot;Send&quot; for products that exist on N11 already</extracomment>
+        <extracomment>flows run by "Send" for products that exist on N11 already</extracomment>
         <translation>Alan</translation>
     </message>
     <message>
         <source>On N11 now</source>
-        <translation>Şu an N11&apos;de</translation>
+        <translation>Şu an N11'de</translation>
     </message>
     <message>
         <source>Will be sent</source>
@@ -329,6 +648,26 @@
     </message>
 </context>
 <context>
+    <name>InvoiceDialog</name>
+    <message>
+        <source>Invoice link</source>
+        <translation>Fatura bağlantısı</translation>
+    </message>
+    <message>
+        <source>https:// link of the invoice document (PDF, PNG or JPEG, at most 2048 characters). It is sent to N11 by Send Invoice Link.</source>
+        <translation>Fatura belgesinin https:// bağlantısı (PDF, PNG veya JPEG, en fazla 2048 karakter). Fatura Bağlantısı Gönder ile N11'e gönderilir.</translation>
+    </message>
+</context>
+<context>
+    <name>KpiCard</name>
+    <message>
+        <source>%1
+Click to see the SKUs.</source>
+        <translation>%1
+SKU'ları görmek için tıklayın.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Channel Settings</source>
@@ -384,9 +723,7 @@
     </message>
     <message numerus="yes">
         <source>%n alarm(s) firing</source>
-        <translation>
-            <numerusform>%n alarm tetiklendi</numerusform>
-        </translation>
+        <translation><numerusform>%n alarm tetiklendi</numerusform></translation>
     </message>
     <message>
         <source>off</source>
@@ -417,8 +754,8 @@
         <translation>Zamanlayıcı kapalı</translation>
     </message>
     <message>
-        <source>This window works normally, but its scheduler stays off so the two never close each other&apos;s runs or send the same records twice. &quot;Run now&quot; still runs a single flow. Close the other process and restart n11-desktop to schedule from here.</source>
-        <translation>Bu pencere normal çalışır, ancak zamanlayıcısı kapalı kalır; böylece iki uygulama birbirinin çalışmalarını kapatmaz ve aynı kayıtları iki kez göndermez. &quot;Şimdi çalıştır&quot; yine tek bir akışı çalıştırır. Buradan zamanlamak için diğer işlemi kapatıp n11-desktop&apos;u yeniden başlatın.</translation>
+        <source>This window works normally, but its scheduler stays off so the two never close each other's runs or send the same records twice. "Run now" still runs a single flow. Close the other process and restart n11-desktop to schedule from here.</source>
+        <translation>Bu pencere normal çalışır, ancak zamanlayıcısı kapalı kalır; böylece iki uygulama birbirinin çalışmalarını kapatmaz ve aynı kayıtları iki kez göndermez. "Şimdi çalıştır" yine tek bir akışı çalıştırır. Buradan zamanlamak için diğer işlemi kapatıp n11-desktop'u yeniden başlatın.</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -431,6 +768,605 @@
     <message>
         <source>&amp;Quit</source>
         <translation>Çı&amp;kış</translation>
+    </message>
+</context>
+<context>
+    <name>MembersDialog</name>
+    <message>
+        <source>%1 SKU(s)</source>
+        <translation>%1 SKU</translation>
+    </message>
+    <message>
+        <source> (first 5,000 shown)</source>
+        <translation> (ilk 5.000 gösteriliyor)</translation>
+    </message>
+</context>
+<context>
+    <name>MembersModel</name>
+    <message>
+        <source>Title</source>
+        <translation>Başlık</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Fiyat</translation>
+    </message>
+    <message>
+        <source>N11 price</source>
+        <translation>N11 fiyatı</translation>
+    </message>
+    <message>
+        <source>Stock</source>
+        <translation>Stok</translation>
+    </message>
+    <message>
+        <source>To send</source>
+        <translation>Gönderilecek</translation>
+    </message>
+    <message>
+        <source>N11 qty</source>
+        <translation>N11 miktarı</translation>
+    </message>
+    <message>
+        <source>N11 status</source>
+        <translation>N11 durumu</translation>
+    </message>
+</context>
+<context>
+    <name>MicroInvoiceDialog</name>
+    <message>
+        <source>Invoice link (micro-export order)</source>
+        <translation>Fatura bağlantısı (mikro ihracat siparişi)</translation>
+    </message>
+    <message>
+        <source>Micro-export order: N11 needs the https:// link of the invoice document, the invoice number and the invoice date and time (Turkish time).</source>
+        <translation>Mikro ihracat siparişi: N11, fatura belgesinin https:// bağlantısını, fatura numarasını ve fatura tarih ve saatini (Türkiye saati) ister.</translation>
+    </message>
+    <message>
+        <source>e.g. ABC2026000000001</source>
+        <translation>ör. ABC2026000000001</translation>
+    </message>
+    <message>
+        <source>dd/MM/yyyy HH:mm, e.g. 31/01/2026 14:30</source>
+        <translation>gg/AA/yyyy SS:dd, ör. 31/01/2026 14:30</translation>
+    </message>
+    <message>
+        <source>Invoice number</source>
+        <translation>Fatura numarası</translation>
+    </message>
+    <message>
+        <source>Invoice date and time</source>
+        <translation>Fatura tarihi ve saati</translation>
+    </message>
+</context>
+<context>
+    <name>OrdersModel</name>
+    <message>
+        <source>Late shipment</source>
+        <translation>Geciken kargo</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Sipariş</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Durum</translation>
+    </message>
+    <message>
+        <source>Ordered</source>
+        <translation>Sipariş tarihi</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>Müşteri</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation>İl</translation>
+    </message>
+    <message>
+        <source>Lines</source>
+        <translation>Kalemler</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Toplam</translation>
+    </message>
+    <message>
+        <source>Cargo</source>
+        <translation>Kargo</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Fatura</translation>
+    </message>
+    <message>
+        <source>ERP reported</source>
+        <translation>ERP'ye bildirildi</translation>
+    </message>
+    <message>
+        <source>history</source>
+        <translation>geçmiş</translation>
+    </message>
+    <message>
+        <source>N11 reports this order as late for shipment (LATE_SHIPMENT); it still waits for approval</source>
+        <translation>N11 bu siparişi kargoda gecikmiş olarak bildiriyor (LATE_SHIPMENT); hâlâ onay bekliyor</translation>
+    </message>
+    <message>
+        <source>Imported as history: first seen on N11 past New, so it was never new work for the ERP (N11 order number %1)</source>
+        <translation>Geçmiş olarak içe aktarıldı: N11'de ilk kez Yeni durumunu geçmişken görüldü, bu yüzden ERP için hiçbir zaman yeni iş olmadı (N11 sipariş numarası %1)</translation>
+    </message>
+    <message>
+        <source>N11 order number %1</source>
+        <translation>N11 sipariş numarası %1</translation>
+    </message>
+</context>
+<context>
+    <name>OrdersTab</name>
+    <message>
+        <source>All orders</source>
+        <translation>Tüm siparişler</translation>
+    </message>
+    <message>
+        <source>Waiting for approval</source>
+        <translation>Onay bekliyor</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Onaylandı</translation>
+    </message>
+    <message>
+        <source>Shipped</source>
+        <translation>Kargoya verildi</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Teslim edildi</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Tamamlandı</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>İptal edildi</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>İade edildi</translation>
+    </message>
+    <message>
+        <source>Late shipment</source>
+        <translation>Geciken kargo</translation>
+    </message>
+    <message>
+        <source>Not reported to ERP</source>
+        <translation>ERP'ye bildirilmedi</translation>
+    </message>
+    <message>
+        <source>Cancellation waiting for ERP</source>
+        <translation>ERP'yi bekleyen iptal</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>Tüm zamanlar</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Bugün</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Son 7 gün</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Son 30 gün</translation>
+    </message>
+    <message>
+        <source>Postal code %1</source>
+        <translation>Posta kodu %1</translation>
+    </message>
+    <message>
+        <source>city #%1</source>
+        <translation>il #%1</translation>
+    </message>
+    <message>
+        <source>township #%1</source>
+        <translation>ilçe #%1</translation>
+    </message>
+    <message>
+        <source>district #%1</source>
+        <translation>mahalle #%1</translation>
+    </message>
+    <message>
+        <source>local: %1</source>
+        <translation>yerel: %1</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Durum:</translation>
+    </message>
+    <message>
+        <source>Ordered:</source>
+        <translation>Sipariş tarihi:</translation>
+    </message>
+    <message>
+        <source>Search order number or customer…</source>
+        <translation>Sipariş numarası veya müşteri ara…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Yenile</translation>
+    </message>
+    <message>
+        <source>Fetch orders now</source>
+        <translation>Siparişleri şimdi al</translation>
+    </message>
+    <message>
+        <source>Run Order Create (new packages and status changes from N11)</source>
+        <translation>Sipariş Oluşturma'yı çalıştırır (N11'den yeni paketler ve durum değişiklikleri)</translation>
+    </message>
+    <message>
+        <source>Address mapping…</source>
+        <translation>Adres eşleştirme…</translation>
+    </message>
+    <message>
+        <source>Cargo mapping…</source>
+        <translation>Kargo eşleştirme…</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV'ye aktar…</translation>
+    </message>
+    <message>
+        <source>Write the order lines shown by the filter to a CSV file (e.g. for the ERP)</source>
+        <translation>Filtrenin gösterdiği sipariş kalemlerini bir CSV dosyasına yazar (ör. ERP için)</translation>
+    </message>
+    <message>
+        <source>Import history</source>
+        <translation>Geçmişi içe aktar</translation>
+    </message>
+    <message>
+        <source>Bring in the orders first seen on N11 past New (recorded as history): they are marked as history and as reported to the ERP, never new work for it</source>
+        <translation>N11'de ilk kez Yeni durumunu geçmişken görülen siparişleri getirir (geçmiş olarak kaydedilir): geçmiş ve ERP'ye bildirilmiş olarak işaretlenir, ERP için asla yeni iş olmaz</translation>
+    </message>
+    <message>
+        <source>ERP-reported from CSV…</source>
+        <translation>CSV'den ERP'ye bildirildi…</translation>
+    </message>
+    <message>
+        <source>Mark every order listed in a CSV file of order numbers as reported to the ERP</source>
+        <translation>Sipariş numaralarından oluşan bir CSV dosyasındaki her siparişi ERP'ye bildirildi olarak işaretler</translation>
+    </message>
+    <message>
+        <source>Loading orders…</source>
+        <translation>Siparişler yükleniyor…</translation>
+    </message>
+    <message>
+        <source>Select an order to see its lines, addresses, packages and history.</source>
+        <translation>Kalemlerini, adreslerini, paketlerini ve geçmişini görmek için bir sipariş seçin.</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>Onayla</translation>
+    </message>
+    <message>
+        <source>Ship…</source>
+        <translation>Kargoya ver…</translation>
+    </message>
+    <message>
+        <source>Invoice link…</source>
+        <translation>Fatura bağlantısı…</translation>
+    </message>
+    <message>
+        <source>Cancel lines…</source>
+        <translation>Kalemleri iptal et…</translation>
+    </message>
+    <message>
+        <source>Mark ERP-reported</source>
+        <translation>ERP'ye bildirildi işaretle</translation>
+    </message>
+    <message>
+        <source>Request pick-up…</source>
+        <translation>Kargo alımı iste…</translation>
+    </message>
+    <message>
+        <source>Approve the selected lines (all waiting lines if none is selected) on N11</source>
+        <translation>Seçili kalemleri N11'de onaylar (hiçbiri seçili değilse bekleyen tüm kalemleri)</translation>
+    </message>
+    <message>
+        <source>Ship the selected lines with a tracking number</source>
+        <translation>Seçili kalemleri bir takip numarasıyla kargoya verir</translation>
+    </message>
+    <message>
+        <source>Attach the invoice link and send it to N11</source>
+        <translation>Fatura bağlantısını ekler ve N11'e gönderir</translation>
+    </message>
+    <message>
+        <source>Cancel quantities of lines not yet shipped (partial cancellation on N11)</source>
+        <translation>Henüz kargoya verilmemiş kalemlerin miktarlarını iptal eder (N11'de kısmi iptal)</translation>
+    </message>
+    <message>
+        <source>Mark the selected orders as reported to the ERP (cancellations need it)</source>
+        <translation>Seçili siparişleri ERP'ye bildirildi olarak işaretler (iptaller için gereklidir)</translation>
+    </message>
+    <message>
+        <source>Ask Horoz, Ceva or Borusan to collect the approved packages (N11 collection request)</source>
+        <translation>Onaylı paketleri teslim almaları için Horoz, Ceva veya Borusan'a talep gönderir (N11 toplama talebi)</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Kalem</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Ürün</translation>
+    </message>
+    <message>
+        <source>Qty</source>
+        <translation>Adet</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Fiyat</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Durum</translation>
+    </message>
+    <message>
+        <source>Tracking</source>
+        <translation>Takip</translation>
+    </message>
+    <message>
+        <source>Package</source>
+        <translation>Paket</translation>
+    </message>
+    <message>
+        <source>N11 package</source>
+        <translation>N11 paketi</translation>
+    </message>
+    <message>
+        <source>Campaign no.</source>
+        <translation>Kampanya no.</translation>
+    </message>
+    <message>
+        <source>Tracking no.</source>
+        <translation>Takip no.</translation>
+    </message>
+    <message>
+        <source>Last change</source>
+        <translation>Son değişiklik</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Zaman</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Kaynak</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Tür</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Neden</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Durum</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Not</translation>
+    </message>
+    <message>
+        <source>Lines</source>
+        <translation>Kalemler</translation>
+    </message>
+    <message>
+        <source>Addresses</source>
+        <translation>Adresler</translation>
+    </message>
+    <message>
+        <source>Packages</source>
+        <translation>Paketler</translation>
+    </message>
+    <message>
+        <source>Cancellations</source>
+        <translation>İptaller</translation>
+    </message>
+    <message>
+        <source>Raw N11 data</source>
+        <translation>Ham N11 verisi</translation>
+    </message>
+    <message>
+        <source>Orders could not be loaded: %1</source>
+        <translation>Siparişler yüklenemedi: %1</translation>
+    </message>
+    <message>
+        <source>OMS web hook listening on %1/flow-trigger/&lt;slug&gt;/split_packages</source>
+        <translation>OMS web kancası dinliyor: %1/flow-trigger/&lt;slug&gt;/split_packages</translation>
+    </message>
+    <message>
+        <source>OMS web hook not started: %1</source>
+        <translation>OMS web kancası başlatılamadı: %1</translation>
+    </message>
+    <message>
+        <source>Import history (%1)</source>
+        <translation>Geçmişi içe aktar (%1)</translation>
+    </message>
+    <message>
+        <source>Address mapping (%1)…</source>
+        <translation>Adres eşleştirme (%1)…</translation>
+    </message>
+    <message>
+        <source> (and %1 more; see Monitoring → Order Create)</source>
+        <translation> (ve %1 tane daha; bkz. İzleme → Sipariş Oluşturma)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1 order(s) from N11 could not be written.&lt;/b&gt;</source>
+        <translation>&lt;b&gt;N11'den gelen %1 sipariş yazılamadı.&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>claim %1 (order %2)</source>
+        <translation>talep %1 (sipariş %2)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1 cancellation request(s) wait:&lt;/b&gt; their order is not imported, so they are not approved blindly — %2. Import the order (Import history) or answer them on N11.</source>
+        <translation>&lt;b&gt;%1 iptal talebi bekliyor:&lt;/b&gt; siparişleri içe aktarılmadığı için körü körüne onaylanmıyorlar — %2. Siparişi içe aktarın (Geçmişi içe aktar) veya talepleri N11'de yanıtlayın.</translation>
+    </message>
+    <message>
+        <source>%1 orders</source>
+        <translation>%1 sipariş</translation>
+    </message>
+    <message>
+        <source>Showing %1 of %2 orders (scroll for more)</source>
+        <translation>%2 siparişten %1 tanesi gösteriliyor (daha fazlası için kaydırın)</translation>
+    </message>
+    <message>
+        <source>%1 waiting for approval</source>
+        <translation>%1 onay bekliyor</translation>
+    </message>
+    <message>
+        <source>%1 late for shipment</source>
+        <translation>%1 kargoda gecikti</translation>
+    </message>
+    <message>
+        <source>%1 not reported to the ERP</source>
+        <translation>%1 ERP'ye bildirilmedi</translation>
+    </message>
+    <message>
+        <source>%1 cancellation request(s) wait: their order is not imported</source>
+        <translation>%1 iptal talebi bekliyor: siparişleri içe aktarılmadı</translation>
+    </message>
+    <message>
+        <source>%1 with a cancellation waiting for the ERP</source>
+        <translation>%1 siparişte ERP'yi bekleyen iptal var</translation>
+    </message>
+    <message>
+        <source> · in all: </source>
+        <translation> · toplam: </translation>
+    </message>
+    <message>
+        <source>Order could not be loaded: %1</source>
+        <translation>Sipariş yüklenemedi: %1</translation>
+    </message>
+    <message>
+        <source>The order no longer exists.</source>
+        <translation>Sipariş artık yok.</translation>
+    </message>
+    <message>
+        <source>invoice sent to N11</source>
+        <translation>fatura N11'e gönderildi</translation>
+    </message>
+    <message>
+        <source>invoice link waiting to be sent</source>
+        <translation>fatura bağlantısı gönderilmeyi bekliyor</translation>
+    </message>
+    <message>
+        <source>no invoice</source>
+        <translation>fatura yok</translation>
+    </message>
+    <message>
+        <source>&lt;span style='font-size:15px'&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/span&gt; &amp;nbsp; &lt;span style='color:%2'&gt;&lt;b&gt;%3&lt;/b&gt;&lt;/span&gt;&lt;br&gt;N11 order %4 · ordered %5 · %6%7&lt;br&gt;Total &lt;b&gt;%8&lt;/b&gt;%9 · cargo %10 · %11 · %12</source>
+        <translation>&lt;span style='font-size:15px'&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/span&gt; &amp;nbsp; &lt;span style='color:%2'&gt;&lt;b&gt;%3&lt;/b&gt;&lt;/span&gt;&lt;br&gt;N11 siparişi %4 · sipariş tarihi %5 · %6%7&lt;br&gt;Toplam &lt;b&gt;%8&lt;/b&gt;%9 · kargo %10 · %11 · %12</translation>
+    </message>
+    <message>
+        <source> (discount %1)</source>
+        <translation> (indirim %1)</translation>
+    </message>
+    <message>
+        <source>reported to ERP</source>
+        <translation>ERP'ye bildirildi</translation>
+    </message>
+    <message>
+        <source>not reported to ERP</source>
+        <translation>ERP'ye bildirilmedi</translation>
+    </message>
+    <message>
+        <source>sending to N11</source>
+        <translation>N11'e gönderiliyor</translation>
+    </message>
+    <message>
+        <source>N11 says: %1; last status reported to N11: %2</source>
+        <translation>N11 diyor ki: %1; N11'e son bildirilen durum: %2</translation>
+    </message>
+    <message>
+        <source>Delivered to pick-up point (%1)</source>
+        <translation>Teslim noktasına teslim (%1)</translation>
+    </message>
+    <message>
+        <source>Customer (billing address)</source>
+        <translation>Müşteri (fatura adresi)</translation>
+    </message>
+    <message>
+        <source>Shipping address</source>
+        <translation>Teslimat adresi</translation>
+    </message>
+    <message>
+        <source>Billing address</source>
+        <translation>Fatura adresi</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;&lt;br&gt;TC id %1</source>
+        <translation>&lt;br&gt;&lt;br&gt;TC kimlik no %1</translation>
+    </message>
+    <message>
+        <source>Cancellations (%1)</source>
+        <translation>İptaller (%1)</translation>
+    </message>
+    <message>
+        <source>Not done: %1</source>
+        <translation>Yapılmadı: %1</translation>
+    </message>
+    <message>
+        <source>No line waiting for approval.</source>
+        <translation>Onay bekleyen kalem yok.</translation>
+    </message>
+    <message>
+        <source>No line can be shipped.</source>
+        <translation>Kargoya verilebilecek kalem yok.</translation>
+    </message>
+    <message>
+        <source>Orders reported to the ERP</source>
+        <translation>ERP'ye bildirilen siparişler</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv *.txt);;All files (*)</source>
+        <translation>CSV dosyaları (*.csv *.txt);;Tüm dosyalar (*)</translation>
+    </message>
+    <message>
+        <source>Address mapping saved; fetching the waiting orders again.</source>
+        <translation>Adres eşleştirme kaydedildi; bekleyen siparişler yeniden alınıyor.</translation>
+    </message>
+    <message>
+        <source>Export orders</source>
+        <translation>Siparişleri dışa aktar</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV dosyaları (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exported %1 order lines to %2.</source>
+        <translation>%1 sipariş kalemi %2 dosyasına aktarıldı.</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>Dışa aktarma başarısız: %1</translation>
+    </message>
+    <message>
+        <source>Cargo mapping saved; fetching the waiting orders again.</source>
+        <translation>Kargo eşleştirme kaydedildi; bekleyen siparişler yeniden alınıyor.</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 başarısız: %2</translation>
     </message>
 </context>
 <context>
@@ -461,7 +1397,7 @@
     </message>
     <message>
         <source>CSV with a `sku` column (SKUs or N11 order numbers): delete these failed integrations</source>
-        <translation>`sku` sütunlu CSV (SKU&apos;lar veya N11 sipariş numaraları): bu başarısız entegrasyonları siler</translation>
+        <translation>`sku` sütunlu CSV (SKU'lar veya N11 sipariş numaraları): bu başarısız entegrasyonları siler</translation>
     </message>
     <message>
         <source>Update bulk product version date…</source>
@@ -630,7 +1566,7 @@
     </message>
     <message>
         <source>What N11 last said about the product</source>
-        <translation>N11&apos;in ürün hakkında son söylediği</translation>
+        <translation>N11'in ürün hakkında son söylediği</translation>
     </message>
     <message>
         <source>Penalty</source>
@@ -674,7 +1610,7 @@
     </message>
     <message>
         <source>N11 product id: %1</source>
-        <translation>N11 ürün ID&apos;si: %1</translation>
+        <translation>N11 ürün ID'si: %1</translation>
     </message>
     <message>
         <source>N11 category override: leaf %1, set for this product (it wins over the local-category mapping)</source>
@@ -706,7 +1642,7 @@
     </message>
     <message>
         <source>the %1 must be above 0</source>
-        <translation>%1 0&apos;dan büyük olmalı</translation>
+        <translation>%1 0'dan büyük olmalı</translation>
     </message>
     <message>
         <source>set the sale price first</source>
@@ -777,7 +1713,7 @@
     </message>
     <message>
         <source>Add the selected products to the N11 catalog (they are then sent to N11)</source>
-        <translation>Seçili ürünleri N11 kataloğuna ekler (ardından N11&apos;e gönderilirler)</translation>
+        <translation>Seçili ürünleri N11 kataloğuna ekler (ardından N11'e gönderilirler)</translation>
     </message>
     <message>
         <source>Remove from N11 catalog</source>
@@ -785,23 +1721,23 @@
     </message>
     <message>
         <source>Remove the selected products from the N11 catalog (Product Delete then sets their stock to 0 on N11)</source>
-        <translation>Seçili ürünleri N11 kataloğundan çıkarır (ardından Ürün Silme, N11&apos;deki stoklarını 0 yapar)</translation>
+        <translation>Seçili ürünleri N11 kataloğundan çıkarır (ardından Ürün Silme, N11'deki stoklarını 0 yapar)</translation>
     </message>
     <message>
         <source>Pause selling on N11</source>
-        <translation>N11&apos;de satışı duraklat</translation>
+        <translation>N11'de satışı duraklat</translation>
     </message>
     <message>
         <source>Stop selling the selected products on N11 without deleting them (N11 status Suspended; listing, price and stock are kept)</source>
-        <translation>Seçili ürünlerin N11&apos;deki satışını silmeden durdurur (N11 durumu Askıda; ilan, fiyat ve stok korunur)</translation>
+        <translation>Seçili ürünlerin N11'deki satışını silmeden durdurur (N11 durumu Askıda; ilan, fiyat ve stok korunur)</translation>
     </message>
     <message>
         <source>Resume selling on N11</source>
-        <translation>N11&apos;de satışa devam et</translation>
+        <translation>N11'de satışa devam et</translation>
     </message>
     <message>
         <source>Sell the selected paused products on N11 again (N11 status Active)</source>
-        <translation>Duraklatılmış seçili ürünleri N11&apos;de yeniden satışa açar (N11 durumu Aktif)</translation>
+        <translation>Duraklatılmış seçili ürünleri N11'de yeniden satışa açar (N11 durumu Aktif)</translation>
     </message>
     <message>
         <source>Set N11 category…</source>
@@ -809,7 +1745,7 @@
     </message>
     <message>
         <source>Put the selected products in one N11 leaf category, whatever their local category maps to (e.g. the category ID an N11 error names); they are resent with it</source>
-        <translation>Yerel kategorileri neyle eşleşirse eşleşsin, seçili ürünleri tek bir N11 alt kategorisine koyar (ör. bir N11 hatasının belirttiği kategori ID&apos;si); ürünler bu kategoriyle yeniden gönderilir</translation>
+        <translation>Yerel kategorileri neyle eşleşirse eşleşsin, seçili ürünleri tek bir N11 alt kategorisine koyar (ör. bir N11 hatasının belirttiği kategori ID'si); ürünler bu kategoriyle yeniden gönderilir</translation>
     </message>
     <message>
         <source>Clear N11 category override</source>
@@ -821,11 +1757,11 @@
     </message>
     <message>
         <source>View on N11</source>
-        <translation>N11&apos;de görüntüle</translation>
+        <translation>N11'de görüntüle</translation>
     </message>
     <message>
-        <source>Open the product&apos;s page on N11 (Sales Url) in the web browser</source>
-        <translation>Ürünün N11 sayfasını (Satış URL&apos;si) web tarayıcısında açar</translation>
+        <source>Open the product's page on N11 (Sales Url) in the web browser</source>
+        <translation>Ürünün N11 sayfasını (Satış URL'si) web tarayıcısında açar</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -868,7 +1804,7 @@
         <translation>Katalog içe aktar</translation>
     </message>
     <message>
-        <source>Could not open a browser; the product&apos;s N11 page is %1</source>
+        <source>Could not open a browser; the product's N11 page is %1</source>
         <translation>Tarayıcı açılamadı; ürünün N11 sayfası: %1</translation>
     </message>
     <message>
@@ -917,7 +1853,7 @@
     </message>
     <message>
         <source>Sending to N11…</source>
-        <translation>N11&apos;e gönderiliyor…</translation>
+        <translation>N11'e gönderiliyor…</translation>
     </message>
     <message>
         <source>Loading the N11 category tree…</source>
@@ -937,11 +1873,11 @@
     </message>
     <message>
         <source>%1 product put in N11 category “%2” (%3); they are resent with it at the next Product Update / Create.</source>
-        <translation>%1 ürün “%2” (%3) N11 kategorisine kondu; sonraki Ürün Güncelleme / Oluşturma&apos;da bu kategoriyle yeniden gönderilir.</translation>
+        <translation>%1 ürün “%2” (%3) N11 kategorisine kondu; sonraki Ürün Güncelleme / Oluşturma'da bu kategoriyle yeniden gönderilir.</translation>
     </message>
     <message>
         <source>%1 products put in N11 category “%2” (%3); they are resent with it at the next Product Update / Create.</source>
-        <translation>%1 ürün “%2” (%3) N11 kategorisine kondu; sonraki Ürün Güncelleme / Oluşturma&apos;da bu kategoriyle yeniden gönderilirler.</translation>
+        <translation>%1 ürün “%2” (%3) N11 kategorisine kondu; sonraki Ürün Güncelleme / Oluşturma'da bu kategoriyle yeniden gönderilirler.</translation>
     </message>
     <message>
         <source>%1 already without one.</source>
@@ -999,7 +1935,7 @@
         <translation> dk</translation>
     </message>
     <message>
-        <source>Europe/Istanbul (N11&apos;s time), whatever this computer&apos;s zone</source>
+        <source>Europe/Istanbul (N11's time), whatever this computer's zone</source>
         <translation>Europe/Istanbul (N11 saati), bu bilgisayarın saat dilimi ne olursa olsun</translation>
     </message>
     <message>
@@ -1015,7 +1951,7 @@
     <name>SendDialog</name>
     <message>
         <source>Send to N11</source>
-        <translation>N11&apos;e gönder</translation>
+        <translation>N11'e gönder</translation>
     </message>
     <message>
         <source>Preparing the preview…</source>
@@ -1047,7 +1983,7 @@
     </message>
     <message>
         <source>%1 new on N11 (created)</source>
-        <translation>N11&apos;de %1 yeni (oluşturulacak)</translation>
+        <translation>N11'de %1 yeni (oluşturulacak)</translation>
     </message>
     <message>
         <source>%1 with changes</source>
@@ -1071,7 +2007,7 @@
     </message>
     <message>
         <source>Only products not yet on N11 are created (seed §8: updates go through the scheduled flows).</source>
-        <translation>Yalnızca henüz N11&apos;de olmayan ürünler oluşturulur (güncellemeler zamanlanmış akışlarla gider).</translation>
+        <translation>Yalnızca henüz N11'de olmayan ürünler oluşturulur (güncellemeler zamanlanmış akışlarla gider).</translation>
     </message>
     <message>
         <source>%1 warning(s) — check before sending:
@@ -1118,6 +2054,21 @@
     <message>
         <source>Cancelling at the next safe point…</source>
         <translation>Bir sonraki güvenli noktada iptal ediliyor…</translation>
+    </message>
+</context>
+<context>
+    <name>ShipDialog</name>
+    <message>
+        <source>Ship lines</source>
+        <translation>Kalemleri kargoya ver</translation>
+    </message>
+    <message>
+        <source>Tracking number for the %1 selected line(s). It is sent to N11 only when Send Shipping Info is on (otherwise N11 manages shipping).</source>
+        <translation>Seçili %1 kalem için takip numarası. Yalnızca Kargo Bilgisi Gönder açıksa N11'e gönderilir (aksi halde kargoyu N11 yönetir).</translation>
+    </message>
+    <message>
+        <source>e.g. YK1234567890</source>
+        <translation>ör. YK1234567890</translation>
     </message>
 </context>
 <context>
@@ -1172,7 +2123,7 @@
     </message>
     <message>
         <source>Stock difference above N SKUs</source>
-        <translation>N&apos;den fazla SKU&apos;da stok farkı</translation>
+        <translation>N'den fazla SKU'da stok farkı</translation>
     </message>
     <message>
         <source>SKUs</source>
@@ -1180,11 +2131,11 @@
     </message>
     <message>
         <source>Price difference above N SKUs</source>
-        <translation>N&apos;den fazla SKU&apos;da fiyat farkı</translation>
+        <translation>N'den fazla SKU'da fiyat farkı</translation>
     </message>
     <message>
         <source>Cancellations waiting for the ERP</source>
-        <translation>ERP&apos;yi bekleyen iptaller</translation>
+        <translation>ERP'yi bekleyen iptaller</translation>
     </message>
     <message>
         <source>Waiting cancellations</source>
@@ -1322,6 +2273,70 @@
         <source>Partly cancelled</source>
         <translation>Kısmen iptal</translation>
     </message>
+    <message>
+        <source>Total SKU in catalog</source>
+        <translation>Katalogdaki toplam SKU</translation>
+    </message>
+    <message>
+        <source>Simple, active products in the N11 catalog.</source>
+        <translation>N11 kataloğundaki basit, etkin ürünler.</translation>
+    </message>
+    <message>
+        <source>SKUs on sale</source>
+        <translation>Satıştaki SKU'lar</translation>
+    </message>
+    <message>
+        <source>Sent to N11 and currently on sale there.</source>
+        <translation>N11'e gönderilmiş ve şu an orada satışta.</translation>
+    </message>
+    <message>
+        <source>Total SKU difference</source>
+        <translation>Toplam SKU farkı</translation>
+    </message>
+    <message>
+        <source>In the catalog with price, stock &gt; 0, category and image, but not on sale on N11.</source>
+        <translation>Katalogda fiyatı, stoğu &gt; 0, kategorisi ve görseli var, ama N11'de satışta değil.</translation>
+    </message>
+    <message>
+        <source>SKUs with price difference</source>
+        <translation>Fiyat farkı olan SKU'lar</translation>
+    </message>
+    <message>
+        <source>On sale with a different sale or list price on N11.</source>
+        <translation>N11'de farklı bir satış veya liste fiyatıyla satışta.</translation>
+    </message>
+    <message>
+        <source>Total stock in catalog</source>
+        <translation>Katalogdaki toplam stok</translation>
+    </message>
+    <message>
+        <source>Stock of all products in the N11 catalog.</source>
+        <translation>N11 kataloğundaki tüm ürünlerin stoğu.</translation>
+    </message>
+    <message>
+        <source>Total stock on sale</source>
+        <translation>Satıştaki toplam stok</translation>
+    </message>
+    <message>
+        <source>Stock N11 shows for the products on sale.</source>
+        <translation>N11'in satıştaki ürünler için gösterdiği stok.</translation>
+    </message>
+    <message>
+        <source>Total stock difference</source>
+        <translation>Toplam stok farkı</translation>
+    </message>
+    <message>
+        <source>Stock of catalog products that are not on sale on N11.</source>
+        <translation>N11'de satışta olmayan katalog ürünlerinin stoğu.</translation>
+    </message>
+    <message>
+        <source>SKUs with stock difference</source>
+        <translation>Stok farkı olan SKU'lar</translation>
+    </message>
+    <message>
+        <source>On sale with a different quantity on N11 than stock − Buffer Stock.</source>
+        <translation>N11'de stok − Tampon Stok'tan farklı bir miktarla satışta.</translation>
+    </message>
 </context>
 <context>
     <name>send_dialog</name>
@@ -1331,7 +2346,7 @@
     </message>
     <message>
         <source>Preview field by field what changes on N11 for the selected products, then send them now</source>
-        <translation>Seçili ürünler için N11&apos;de nelerin değişeceğini alan alan önizleyin, sonra hemen gönderin</translation>
+        <translation>Seçili ürünler için N11'de nelerin değişeceğini alan alan önizleyin, sonra hemen gönderin</translation>
     </message>
     <message>
         <source>Penalty box…</source>
@@ -1339,7 +2354,7 @@
     </message>
     <message>
         <source>Records held after errors (seed §8): lift penalties, delete failed integrations, bump version dates from a CSV</source>
-        <translation>Hatalardan sonra bekletilen kayıtlar: cezaları kaldırın, başarısız entegrasyonları silin, bir CSV&apos;den sürüm tarihlerini ileri alın</translation>
+        <translation>Hatalardan sonra bekletilen kayıtlar: cezaları kaldırın, başarısız entegrasyonları silin, bir CSV'den sürüm tarihlerini ileri alın</translation>
     </message>
 </context>
 </TS>

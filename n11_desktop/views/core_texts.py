@@ -1,10 +1,12 @@
-"""Labels the core defines (alarm kinds and their settings, flow names, order statuses), made
+"""Labels the core defines (alarm kinds and their settings, flow names, order statuses, KPI names), made
 translatable: lupdate finds them here, and views show them through ``core_tr``.
 
 tests/i18n/test_translations.py checks that this list holds every such label the core defines.
 """
 
 from __future__ import annotations
+
+import re
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
@@ -59,9 +61,32 @@ CORE_LABELS = (
     QT_TRANSLATE_NOOP("core", 'Refunded'),
     QT_TRANSLATE_NOOP("core", 'Split (replaced)'),
     QT_TRANSLATE_NOOP("core", 'Partly cancelled'),
+    QT_TRANSLATE_NOOP("core", 'Total SKU in catalog'),
+    QT_TRANSLATE_NOOP("core", 'Simple, active products in the N11 catalog.'),
+    QT_TRANSLATE_NOOP("core", 'SKUs on sale'),
+    QT_TRANSLATE_NOOP("core", 'Sent to N11 and currently on sale there.'),
+    QT_TRANSLATE_NOOP("core", 'Total SKU difference'),
+    QT_TRANSLATE_NOOP("core", 'In the catalog with price, stock > 0, category and image, but not on sale on N11.'),
+    QT_TRANSLATE_NOOP("core", 'SKUs with price difference'),
+    QT_TRANSLATE_NOOP("core", 'On sale with a different sale or list price on N11.'),
+    QT_TRANSLATE_NOOP("core", 'Total stock in catalog'),
+    QT_TRANSLATE_NOOP("core", 'Stock of all products in the N11 catalog.'),
+    QT_TRANSLATE_NOOP("core", 'Total stock on sale'),
+    QT_TRANSLATE_NOOP("core", 'Stock N11 shows for the products on sale.'),
+    QT_TRANSLATE_NOOP("core", 'Total stock difference'),
+    QT_TRANSLATE_NOOP("core", 'Stock of catalog products that are not on sale on N11.'),
+    QT_TRANSLATE_NOOP("core", 'SKUs with stock difference'),
+    QT_TRANSLATE_NOOP("core", 'On sale with a different quantity on N11 than stock − Buffer Stock.'),
 )
 
 
 def core_tr(text: str) -> str:
     """The operator's language for a label the core defines (unknown text is shown as it is)."""
     return QCoreApplication.translate("core", text) if text else text
+
+
+def fill(template: str, *values: object) -> str:
+    """Put ``values`` into a translated template's %1, %2, … %12 in one pass (chained replace()
+    would turn "%10" into the value of %1 followed by "0")."""
+    return re.sub(r"%(\d+)", lambda m: str(values[int(m.group(1)) - 1]) if 0 < int(m.group(1)) <= len(values)
+                  else m.group(0), template)

@@ -8,7 +8,7 @@ from datetime import timezone
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal, Slot  # noqa: E402
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, QTimer, Signal, Slot  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QComboBox,
     QDialog,
@@ -26,24 +26,28 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
+from ..core.formats import language, money, number, tr_upper  # noqa: E402
 from ..core.metrics import KPI_LABELS, KPI_NAMES, Series  # noqa: E402
 from ..core.overview import HISTORY_KPIS, DashboardData, load_dashboard, refresh_from_n11, snapshot_now  # noqa: E402
+from .core_texts import core_tr, fill  # noqa: E402
 
 SNAPSHOT_EVERY_MS = 15 * 60 * 1000
 REFRESH_EVERY_MS = 60 * 1000
-RANGES = (("Last 24 hours", 1), ("Last 7 days", 7), ("Last 30 days", 30), ("Last year", 365))
+RANGES = ((QT_TRANSLATE_NOOP("DashboardTab", "Last 24 hours"), 1), (QT_TRANSLATE_NOOP("DashboardTab", "Last 7 days"), 7),
+          (QT_TRANSLATE_NOOP("DashboardTab", "Last 30 days"), 30), (QT_TRANSLATE_NOOP("DashboardTab", "Last year"), 365))
 COLORS = ("#1f77b4", "#2ca02c", "#d62728", "#ff7f0e", "#9467bd")
 
 
 def fix_text(run: dict | None, kind: str) -> str:
     """'Last fix run: found 3 · fixed 2 · still different 1' for the (FIXED) KPI cards."""
     if not run:
-        return "No fix run yet (Fix Differences runs after each N11 State Sync)."
+        return QCoreApplication.translate("DashboardTab", "No fix run yet (Fix Differences runs after each N11 State Sync).")
     k = (run.get("by_kind") or {}).get(kind) or {}
     at = str(run.get("at", ""))[:16].replace("T", " ")
-    return (f"Last fix run {at} UTC: found {k.get('found', 0)} · resent {k.get('resent', 0)} · "
-            f"fixed {k.get('fixed', 0)} · still different {k.get('still_different', 0)} · "
-            f"explained {k.get('explained', 0)}")
+    return fill(QCoreApplication.translate(
+        "DashboardTab", "Last fix run %1 UTC: found %2 · resent %3 · fixed %4 · still different %5 · explained %6"),
+        at, k.get("found", 0), k.get("resent", 0), k.get("fixed", 0), k.get("still_different", 0),
+        k.get("explained", 0))
 
 
 def _set_series(item: pg.PlotDataItem, series: Series) -> None:
@@ -60,9 +64,10 @@ def _fix_history(runs: tuple[dict, ...]) -> str:
     parts = []
     for r in runs[:5]:
         at = str(r.get("at", ""))[11:16]
-        parts.append(f"{at}: found {r.get('found', 0)} / fixed {r.get('fixed', 0)} / "
-                     f"still different {r.get('still_different', 0)}")
-    return "Fix Differences (found / fixed / still different), latest first — " + " · ".join(parts)
+        parts.append(fill(QCoreApplication.translate("DashboardTab", "%1: found %2 / fixed %3 / still different %4"),
+                          at, r.get("found", 0), r.get("fixed", 0), r.get("still_different", 0)))
+    return QCoreApplication.translate(
+        "DashboardTab", "Fix Differences (found / fixed / still different), latest first — ") + " · ".join(parts)
 
 
 class KpiCard(QFrame):
@@ -71,18 +76,18 @@ class KpiCard(QFrame):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = name
-        label, help_text = KPI_LABELS[name]
+        label, help_text = (core_tr(t) for t in KPI_LABELS[name])
         self.setObjectName("kpiCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip(f"{help_text}\nClick to see the SKUs.")
+        self.setToolTip(self.tr("%1\nClick to see the SKUs.").replace("%1", str(help_text)))
         self.setStyleSheet("#kpiCard { background: palette(base); border: 1px solid palette(mid); border-radius: 6px; }")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
         self.value = QLabel("–")
         self.value.setObjectName("kpiValue")
         self.value.setStyleSheet("font-size: 22pt; font-weight: 600;")
-        title = QLabel(label.upper())
+        title = QLabel(tr_upper(label) if language() == "tr" else label.upper())  # İ, not I, in Turkish
         title.setStyleSheet("color: palette(dark); font-size: 8pt; font-weight: 600;")
         title.setWordWrap(True)
         self.hint = QLabel(help_text)
@@ -94,7 +99,7 @@ class KpiCard(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
 
     def set_value(self, v: int, warn: bool = False) -> None:
-        self.value.setText(f"{v:,}".replace(",", "."))
+        self.value.setText(number(v))
         self.value.setStyleSheet(f"font-size: 22pt; font-weight: 600; color: {'#c0392b' if warn and v else 'palette(text)'};")
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -104,7 +109,10 @@ class KpiCard(QFrame):
 
 
 class MembersModel(QAbstractTableModel):
-    HEADERS = ("SKU", "Title", "Price", "N11 price", "Stock", "To send", "N11 qty", "N11 status")
+    HEADERS = ("SKU", QT_TRANSLATE_NOOP("MembersModel", "Title"), QT_TRANSLATE_NOOP("MembersModel", "Price"),
+               QT_TRANSLATE_NOOP("MembersModel", "N11 price"), QT_TRANSLATE_NOOP("MembersModel", "Stock"),
+               QT_TRANSLATE_NOOP("MembersModel", "To send"), QT_TRANSLATE_NOOP("MembersModel", "N11 qty"),
+               QT_TRANSLATE_NOOP("MembersModel", "N11 status"))
 
     def __init__(self, rows=(), parent=None) -> None:
         super().__init__(parent)
@@ -118,7 +126,7 @@ class MembersModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return self.tr(self.HEADERS[section])
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -127,6 +135,10 @@ class MembersModel(QAbstractTableModel):
         r = self._rows[index.row()]
         vals = (r.sku, r.title, r.price, r.n11_price, r.stock, r.stock_to_send, r.n11_quantity, r.n11_status)
         v = vals[index.column()]
+        if index.column() in (2, 3):
+            return "" if v is None else money(v)
+        if index.column() in (4, 5, 6):
+            return "" if v is None else number(v)
         return "" if v is None else str(v)
 
 
@@ -136,7 +148,7 @@ class MembersDialog(QDialog):
         self.setWindowTitle(title)
         self.resize(900, 500)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"{len(rows)} SKU(s)" + (" (first 5,000 shown)" if len(rows) >= 5000 else "")))
+        lay.addWidget(QLabel(self.tr("%1 SKU(s)").replace("%1", str(len(rows))) + (self.tr(" (first 5,000 shown)") if len(rows) >= 5000 else "")))
         self.view = QTableView()
         self.model = MembersModel(rows, self)
         self.view.setModel(self.model)
@@ -172,22 +184,22 @@ class DashboardTab(QWidget):
 
         root = QVBoxLayout(self)
         top = QHBoxLayout()
-        heading = QLabel("<b>N11 at a glance</b>")
-        self.status = QLabel("Loading…")
+        heading = QLabel(self.tr("<b>N11 at a glance</b>"))
+        self.status = QLabel(self.tr("Loading…"))
         self.status.setStyleSheet("color: palette(dark);")
         self.range = QComboBox()
         for label, days in RANGES:
-            self.range.addItem(label, days)
+            self.range.addItem(self.tr(label), days)
         self.range.setCurrentIndex(0)
         self.range.currentIndexChanged.connect(self.reload)
-        self.refresh_btn = QPushButton("Refresh from N11")
-        self.refresh_btn.setToolTip("Run the N11 State Sync now: read every product of the store from N11 "
+        self.refresh_btn = QPushButton(self.tr("Refresh from N11"))
+        self.refresh_btn.setToolTip(self.tr("Run the N11 State Sync now: read every product of the store from N11 "
                                     "(on sale or not, prices, stock), then recompute the KPIs. It also runs by "
-                                    "itself every 15 minutes and after N11 processed our changes.")
+                                    "itself every 15 minutes and after N11 processed our changes."))
         self.refresh_btn.clicked.connect(self.refresh_remote)
-        self.send_btn = QPushButton("Send products to N11…")
-        self.send_btn.setToolTip("Product triggering (seed §8): send selected SKUs to N11 now. This is for creating "
-                                 "products; updates go through 'Update Bulk Product Version Date' (penalty box CSV).")
+        self.send_btn = QPushButton(self.tr("Send products to N11…"))
+        self.send_btn.setToolTip(self.tr("Product triggering (seed §8): send selected SKUs to N11 now. This is for creating "
+                                 "products; updates go through 'Update Bulk Product Version Date' (penalty box CSV)."))
         self.send_btn.clicked.connect(self.trigger_create)
         top.addWidget(heading)
         top.addSpacing(12)
@@ -208,17 +220,17 @@ class DashboardTab(QWidget):
         root.addLayout(grid)
 
         charts = QGridLayout()
-        self.kpi_plot = _plot("Catalog vs N11 over time (SKUs)")
-        self.runs_plot = _plot("Flow runs per hour")
-        self.depth_plot = _plot("Send queue and penalty box")
+        self.kpi_plot = _plot(self.tr("Catalog vs N11 over time (SKUs)"))
+        self.runs_plot = _plot(self.tr("Flow runs per hour"))
+        self.depth_plot = _plot(self.tr("Send queue and penalty box"))
         charts.addWidget(self.kpi_plot, 0, 0, 1, 2)
         charts.addWidget(self.runs_plot, 1, 0)
         charts.addWidget(self.depth_plot, 1, 1)
         root.addLayout(charts, 1)
         self.fix_label = QLabel("")
         self.fix_label.setWordWrap(True)
-        self.fix_label.setToolTip("Fix Differences runs after each N11 State Sync: it resends SKUs whose price or "
-                                  "stock on N11 differs from ours, and counts what the previous runs fixed.")
+        self.fix_label.setToolTip(self.tr("Fix Differences runs after each N11 State Sync: it resends SKUs whose price or "
+                                  "stock on N11 differs from ours, and counts what the previous runs fixed."))
         root.addWidget(self.fix_label)
         self.empty_note = QLabel("")
         self.empty_note.setStyleSheet("color: palette(dark);")
@@ -226,13 +238,13 @@ class DashboardTab(QWidget):
         root.addWidget(self.empty_note)
 
         # one PlotDataItem per series, updated with setData (never cleared and re-plotted)
-        self._kpi_items = {n: self.kpi_plot.plot([], [], name=KPI_LABELS[n][0], pen=pg.mkPen(COLORS[i], width=1))
+        self._kpi_items = {n: self.kpi_plot.plot([], [], name=core_tr(KPI_LABELS[n][0]), pen=pg.mkPen(COLORS[i], width=1))
                            for i, n in enumerate(HISTORY_KPIS)}
-        self._ok_item = self.runs_plot.plot([], [], name="succeeded", pen=pg.mkPen("#2ca02c", width=1),
+        self._ok_item = self.runs_plot.plot([], [], name=self.tr("succeeded"), pen=pg.mkPen("#2ca02c", width=1),
                                             stepMode=None)
-        self._fail_item = self.runs_plot.plot([], [], name="failed", pen=pg.mkPen("#d62728", width=1))
-        self._queue_item = self.depth_plot.plot([], [], name="waiting to send", pen=pg.mkPen("#1f77b4", width=1))
-        self._penalty_item = self.depth_plot.plot([], [], name="penalized", pen=pg.mkPen("#ff7f0e", width=1))
+        self._fail_item = self.runs_plot.plot([], [], name=self.tr("failed"), pen=pg.mkPen("#d62728", width=1))
+        self._queue_item = self.depth_plot.plot([], [], name=self.tr("waiting to send"), pen=pg.mkPen("#1f77b4", width=1))
+        self._penalty_item = self.depth_plot.plot([], [], name=self.tr("penalized"), pen=pg.mkPen("#ff7f0e", width=1))
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_EVERY_MS)
@@ -266,7 +278,7 @@ class DashboardTab(QWidget):
     def _failed(self, err) -> None:
         self._loading = False
         self._loaded = True
-        self.status.setText(f"Could not load the dashboard: {err}")
+        self.status.setText(self.tr("Could not load the dashboard: %1").replace("%1", str(err)))
 
     def _show(self, data: DashboardData) -> None:
         self._loading = False
@@ -277,8 +289,8 @@ class DashboardTab(QWidget):
             warn = name in ("total_sku_difference", "skus_with_price_difference", "total_stock_difference",
                             "skus_with_stock_difference")
             self.cards[name].set_value(getattr(k, name), warn=warn)
-        fetched = data.age.describe() if data.age is not None else "N11 data not fetched yet"
-        self.status.setText(f"Updated {data.loaded_at:%H:%M:%S} UTC · {fetched}")
+        fetched = data.age.describe() if data.age is not None else self.tr("N11 data not fetched yet")
+        self.status.setText(self.tr("Updated %1 UTC · %2").replace("%1", f"{data.loaded_at:%H:%M:%S}").replace("%2", str(fetched)))
         stale = data.age is None or data.age.stale
         self.status.setStyleSheet("color: #b00020; font-weight: 600;" if stale else "color: palette(dark);")
         last_fix = data.fix_runs[0] if data.fix_runs else None
@@ -302,11 +314,12 @@ class DashboardTab(QWidget):
             plot.setYRange(0, max(1.0, top * 1.1), padding=0)
         notes = []
         if data.snapshots < 2:
-            notes.append("History fills in as KPI snapshots are taken (every 15 minutes while the app runs).")
+            notes.append(self.tr("History fills in as KPI snapshots are taken (every 15 minutes while the app runs)."))
         if not data.runs_ok.x and not data.runs_failed.x:
-            notes.append("No flow has run in this period yet.")
+            notes.append(self.tr("No flow has run in this period yet."))
         if not k.total_sku_in_catalog:
-            notes.append("The N11 catalog is empty: import products and add them to the catalog in the Products tab.")
+            notes.append(self.tr("The N11 catalog is empty: import products and add them to the catalog in the "
+                                 "Products tab."))
         self.empty_note.setText(" ".join(notes))
         self.empty_note.setVisible(bool(notes))
 
@@ -327,21 +340,21 @@ class DashboardTab(QWidget):
         scheduler = self.services.scheduler
         if scheduler is not None and hasattr(scheduler, "run_now"):
             scheduler.run_now("remote_sync")  # the dashboard reloads when the run finishes
-            self.status.setText("N11 State Sync started: reading every product of the store from N11…")
+            self.status.setText(self.tr("N11 State Sync started: reading every product of the store from N11…"))
             return
         self.refresh_btn.setEnabled(False)
-        self.status.setText("Asking N11 for the state of our products…")
+        self.status.setText(self.tr("Asking N11 for the state of our products…"))
         db = self.services.db
 
         def done(res):
             self.refresh_btn.setEnabled(True)
-            self.status.setText(f"N11 State Sync: {res.state.value} — {res.message}")
+            self.status.setText(self.tr("N11 State Sync: %1 — %2").replace("%1", str(res.state.value)).replace("%2", str(res.message)))
             self.services.emit("flow_finished", res)
             self.reload()
 
         def failed(err):
             self.refresh_btn.setEnabled(True)
-            self.status.setText(f"Refresh from N11 failed: {err}")
+            self.status.setText(self.tr("Refresh from N11 failed: %1").replace("%1", str(err)))
 
         self.services.runner.submit(lambda: refresh_from_n11(db), done, failed)
 
@@ -357,7 +370,7 @@ class DashboardTab(QWidget):
                 return metrics.kpi_members(s, name, buffer_stock=load_config(s).buffer_stock)
 
         def done(rows):
-            dlg = MembersDialog(KPI_LABELS[name][0], rows, self)
+            dlg = MembersDialog(core_tr(KPI_LABELS[name][0]), rows, self)
             self._members_dialog = dlg
             dlg.open()
 
@@ -365,8 +378,9 @@ class DashboardTab(QWidget):
 
     @classmethod
     def ask_skus(cls, parent) -> list[str] | None:
-        text, ok = QInputDialog.getMultiLineText(parent, "Send products to N11",
-                                                 "SKUs to create on N11 (one per line or comma-separated):")
+        text, ok = QInputDialog.getMultiLineText(
+            parent, QCoreApplication.translate("DashboardTab", "Send products to N11"),
+            QCoreApplication.translate("DashboardTab", "SKUs to create on N11 (one per line or comma-separated):"))
         if not ok:
             return None
         return [t.strip() for t in text.replace(",", "\n").splitlines() if t.strip()]
@@ -386,7 +400,7 @@ class DashboardTab(QWidget):
         scheduler = self.services.scheduler
         if scheduler is not None and hasattr(scheduler, "run_now"):
             scheduler.run_now("product_create", {"skus": skus})
-            self.status.setText(f"Product Create started for {len(skus)} SKU(s).")
+            self.status.setText(self.tr("Product Create started for %1 SKU(s).").replace("%1", str(len(skus))))
             return
         db = self.services.db
 
@@ -396,11 +410,10 @@ class DashboardTab(QWidget):
             return run_flow("product_create", db, trigger="manual", options={"skus": skus})
 
         def done(res):
-            self.status.setText(f"Product Create: {res.state.value} — {res.succeeded} ok, {res.failed} failed, "
-                                f"{res.penalized} penalized. {res.message}")
+            self.status.setText(self.tr("Product Create: %1 — %2 ok, %3 failed, %4 penalized. %5").replace("%1", str(res.state.value)).replace("%2", str(res.succeeded)).replace("%3", str(res.failed)).replace("%4", str(res.penalized)).replace("%5", str(res.message)))
             self.services.emit("flow_finished", res)
 
-        self.services.runner.submit(job, done, lambda e: self.status.setText(f"Product Create failed: {e}"))
+        self.services.runner.submit(job, done, lambda e: self.status.setText(self.tr("Product Create failed: %1").replace("%1", str(e))))
 
     def shutdown(self) -> None:
         self._refresh_timer.stop()

@@ -3,7 +3,7 @@ the Address Mapping screen. Each modal question is a ``@classmethod ask`` (tests
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -44,9 +44,11 @@ class TextDialog(QDialog):
 class ShipDialog(TextDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, count: int) -> str | None:
-        d = cls("Ship lines", f"Tracking number for the {count} selected line(s). It is sent to N11 only when "
-                              "Send Shipping Info is on (otherwise N11 manages shipping).",
-                "e.g. YK1234567890", parent=parent)
+        d = cls(QCoreApplication.translate("ShipDialog", "Ship lines"),
+                QCoreApplication.translate("ShipDialog", "Tracking number for the %1 selected line(s). It is sent to "
+                                           "N11 only when Send Shipping Info is on (otherwise N11 manages shipping).")
+                .replace("%1", str(count)),
+                QCoreApplication.translate("ShipDialog", "e.g. YK1234567890"), parent=parent)
         return d.edit.text().strip() if d.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -54,17 +56,17 @@ class MicroInvoiceDialog(TextDialog):
     """Invoice link of a micro-export order: N11 also needs the invoice number and date/time."""
 
     def __init__(self, current: str = "", parent: QWidget | None = None) -> None:
-        super().__init__("Invoice link (micro-export order)",
-                         "Micro-export order: N11 needs the https:// link of the invoice document, the invoice "
-                         "number and the invoice date and time (Turkish time).", "https://…/invoice.pdf",
+        super().__init__(self.tr("Invoice link (micro-export order)"),
+                         self.tr("Micro-export order: N11 needs the https:// link of the invoice document, the invoice "
+                                 "number and the invoice date and time (Turkish time)."), "https://…/invoice.pdf",
                          current, parent)
         lay = self.layout()
         self.number = QLineEdit()
-        self.number.setPlaceholderText("e.g. ABC2026000000001")
+        self.number.setPlaceholderText(self.tr("e.g. ABC2026000000001"))
         self.time = QLineEdit()
-        self.time.setPlaceholderText("dd/MM/yyyy HH:mm, e.g. 31/01/2026 14:30")
-        lay.insertRow(2, "Invoice number", self.number)
-        lay.insertRow(3, "Invoice date and time", self.time)
+        self.time.setPlaceholderText(self.tr("dd/MM/yyyy HH:mm, e.g. 31/01/2026 14:30"))
+        lay.insertRow(2, self.tr("Invoice number"), self.number)
+        lay.insertRow(3, self.tr("Invoice date and time"), self.time)
 
     @classmethod
     def ask(cls, parent: QWidget | None, current: str = "") -> tuple[str, str, str] | None:
@@ -79,17 +81,17 @@ class CollectionDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Request pick-up")
+        self.setWindowTitle(self.tr("Request pick-up"))
         lay = QFormLayout(self)
-        info = QLabel("Horoz, Ceva and Borusan collect approved packages at your warehouse once asked.")
+        info = QLabel(self.tr("Horoz, Ceva and Borusan collect approved packages at your warehouse once asked."))
         info.setWordWrap(True)
         lay.addRow(info)
         self.boxes = QSpinBox()
         self.boxes.setRange(1, 999)
         self.desi = QLineEdit("1")
-        self.desi.setPlaceholderText("volumetric weight, e.g. 2.5")
-        lay.addRow("Boxes", self.boxes)
-        lay.addRow("Desi", self.desi)
+        self.desi.setPlaceholderText(self.tr("volumetric weight, e.g. 2.5"))
+        lay.addRow(self.tr("Boxes"), self.boxes)
+        lay.addRow(self.tr("Desi"), self.desi)
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
@@ -106,8 +108,10 @@ class CollectionDialog(QDialog):
 class InvoiceDialog(TextDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, current: str = "") -> str | None:
-        d = cls("Invoice link", "https:// link of the invoice document (PDF, PNG or JPEG, at most 2048 characters). "
-                                "It is sent to N11 by Send Invoice Link.", "https://…/invoice.pdf", current, parent)
+        d = cls(QCoreApplication.translate("InvoiceDialog", "Invoice link"),
+                QCoreApplication.translate("InvoiceDialog", "https:// link of the invoice document (PDF, PNG or JPEG, "
+                                           "at most 2048 characters). It is sent to N11 by Send Invoice Link."),
+                "https://…/invoice.pdf", current, parent)
         return d.edit.text().strip() if d.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -116,14 +120,14 @@ class CancelDialog(QDialog):
 
     def __init__(self, items, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Cancel lines (partial cancellation)")
+        self.setWindowTitle(self.tr("Cancel lines (partial cancellation)"))
         lay = QVBoxLayout(self)
-        note = QLabel("Quantities to cancel. The cancellation is sent to N11 with the Cancellation Reason Type Id "
-                      "of the channel settings (61–65). Only lines not yet shipped can be cancelled.")
+        note = QLabel(self.tr("Quantities to cancel. The cancellation is sent to N11 with the Cancellation Reason Type Id "
+                      "of the channel settings (61–65). Only lines not yet shipped can be cancelled."))
         note.setWordWrap(True)
         lay.addWidget(note)
         self.table = QTableWidget(len(items), 4, self)
-        self.table.setHorizontalHeaderLabels(["Line", "Product", "Open qty", "Cancel"])
+        self.table.setHorizontalHeaderLabels([self.tr("Line"), self.tr("Product"), self.tr("Open qty"), self.tr("Cancel")])
         self.table.verticalHeader().hide()
         self.spins: dict[int, QSpinBox] = {}
         for n, it in enumerate(items):
@@ -158,16 +162,16 @@ class AddressMappingDialog(QDialog):
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.setWindowTitle("Address Mapping")
+        self.setWindowTitle(self.tr("Address Mapping"))
         self.resize(760, 420)
         lay = QVBoxLayout(self)
-        intro = QLabel("These N11 address names did not match the local address tree, so their orders were not "
+        intro = QLabel(self.tr("These N11 address names did not match the local address tree, so their orders were not "
                        "written. Choose the local city / township / district for each one and press Save; the "
-                       "orders are fetched again by Order Create.")
+                       "orders are fetched again by Order Create."))
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.table = QTableWidget(0, 3, self)
-        self.table.setHorizontalHeaderLabels(["Level", "N11 name (code)", "Parent"])
+        self.table.setHorizontalHeaderLabels([self.tr("Level"), self.tr("N11 name (code)"), self.tr("Parent")])
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -176,15 +180,15 @@ class AddressMappingDialog(QDialog):
         self.table.itemSelectionChanged.connect(self._load_candidates)
         lay.addWidget(self.table, 1)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Local node:"))
+        row.addWidget(QLabel(self.tr("Local node:")))
         self.choice = QComboBox()
         self.choice.setMinimumWidth(300)
         row.addWidget(self.choice, 1)
-        self.save_btn = QPushButton("Save mapping")
+        self.save_btn = QPushButton(self.tr("Save mapping"))
         self.save_btn.clicked.connect(self.save)
         row.addWidget(self.save_btn)
-        self.create_btn = QPushButton("Add as new local node")
-        self.create_btn.setToolTip("Add the N11 name to the local address tree under its parent and map it")
+        self.create_btn = QPushButton(self.tr("Add as new local node"))
+        self.create_btn.setToolTip(self.tr("Add the N11 name to the local address tree under its parent and map it"))
         self.create_btn.clicked.connect(self.create_node)
         row.addWidget(self.create_btn)
         lay.addLayout(row)
@@ -217,7 +221,8 @@ class AddressMappingDialog(QDialog):
             for col, text in enumerate((e.model, e.code, e.parent_code or "—")):
                 self.table.setItem(n, col, QTableWidgetItem(text))
         note, self._note = getattr(self, "_note", ""), ""
-        summary = "Nothing left to map." if not entries else f"{len(entries)} name(s) to map."
+        summary = self.tr("Nothing left to map.") if not entries else \
+            self.tr("%1 name(s) to map.").replace("%1", str(len(entries)))
         self.status.setText(f"{note} {summary}".strip())
         self.save_btn.setEnabled(bool(entries))
         self.create_btn.setEnabled(bool(entries))
@@ -257,7 +262,7 @@ class AddressMappingDialog(QDialog):
         entry = self._current()
         local_id = self.choice.currentData()
         if entry is None or local_id is None:
-            self.status.setText("Choose an entry and a local node first.")
+            self.status.setText(self.tr("Choose an entry and a local node first."))
             return
         db = self.services.db
 
@@ -273,22 +278,23 @@ class AddressMappingDialog(QDialog):
             self._note = f"{entry.model} {entry.code} → {self.choice.currentText()} saved."
             self.reload()
 
-        self.services.runner.submit(job, done, lambda err: self.status.setText(f"Not saved: {err}"))
+        self.services.runner.submit(job, done, lambda err: self.status.setText(self.tr("Not saved: %1").replace("%1", str(err))))
 
     @Slot()
     def create_node(self) -> None:
         entry = self._current()
         if entry is None:
-            self.status.setText("Choose an entry first.")
+            self.status.setText(self.tr("Choose an entry first."))
             return
 
         def done(node):
             self.saved += 1
-            self._note = f"{entry.model} {node.name} added to the local address tree and mapped."
+            self._note = self.tr("%1 %2 added to the local address tree and mapped.").replace(
+                "%1", str(entry.model)).replace("%2", str(node.name))
             self.reload()
 
         self.services.runner.submit(_create_node_job(self.services.db, entry), done,
-                                    lambda err: self.status.setText(f"Not added: {err}"))
+                                    lambda err: self.status.setText(self.tr("Not added: %1").replace("%1", str(err))))
 
 
 def _create_node_job(db, entry):
@@ -308,24 +314,24 @@ class CargoMappingDialog(QDialog):
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.setWindowTitle("Cargo mapping")
+        self.setWindowTitle(self.tr("Cargo mapping"))
         self.resize(680, 380)
         lay = QVBoxLayout(self)
-        intro = QLabel("Orders take the first active local cargo company mapped to the N11 shipment company of "
+        intro = QLabel(self.tr("Orders take the first active local cargo company mapped to the N11 shipment company of "
                        "the package, unless Cargo Company Id is set in Channel Settings. A package whose company is "
-                       "not mapped is not written (the log says which company).")
+                       "not mapped is not written (the log says which company)."))
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.table = QTableWidget(0, 4, self)
-        self.table.setHorizontalHeaderLabels(["Local id", "Local cargo company", "Code", "N11 shipment company"])
+        self.table.setHorizontalHeaderLabels([self.tr("Local id"), self.tr("Local cargo company"), self.tr("Code"), self.tr("N11 shipment company")])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table, 1)
         row = QHBoxLayout()
-        self.add_btn = QPushButton("Add company")
+        self.add_btn = QPushButton(self.tr("Add company"))
         self.add_btn.clicked.connect(lambda: self._add_row(None))
-        self.save_btn = QPushButton("Save")
+        self.save_btn = QPushButton(self.tr("Save"))
         self.save_btn.clicked.connect(self.save)
         row.addWidget(self.add_btn)
         row.addStretch(1)
@@ -367,7 +373,7 @@ class CargoMappingDialog(QDialog):
         self.table.setItem(n, 1, QTableWidgetItem(r.name if r else ""))
         self.table.setItem(n, 2, QTableWidgetItem(r.code if r else ""))
         combo = QComboBox()
-        combo.addItem("— not mapped —", None)
+        combo.addItem(self.tr("— not mapped —"), None)
         for cid, name in self.companies:
             combo.addItem(f"{name} ({cid})", cid)
         if r is not None and r.n11_shipment_company_id is not None:
@@ -387,7 +393,8 @@ class CargoMappingDialog(QDialog):
             try:
                 cid = int(text)
             except ValueError:
-                raise ValueError(f"row {n + 1}: the local cargo company id {text!r} is not a number") from None
+                raise ValueError(self.tr("row %1: the local cargo company id %2 is not a number").replace(
+                    "%1", str(n + 1)).replace("%2", repr(text))) from None
             combo = self.table.cellWidget(n, 3)
             out.append(CargoRow(cid, self.table.item(n, 1).text() if self.table.item(n, 1) else "",
                                 self.table.item(n, 2).text() if self.table.item(n, 2) else "",
@@ -399,7 +406,7 @@ class CargoMappingDialog(QDialog):
         try:
             rows = self.rows()
         except ValueError as exc:
-            self.status.setText(f"Not saved: {exc}")
+            self.status.setText(self.tr("Not saved: %1").replace("%1", str(exc)))
             return
         db = self.services.db
 
@@ -411,6 +418,6 @@ class CargoMappingDialog(QDialog):
 
         def done(changed):
             self.saved += 1
-            self.status.setText(f"Saved ({changed} changed). New orders use this mapping from the next Order Create.")
+            self.status.setText(self.tr("Saved (%1 changed). New orders use this mapping from the next Order Create.").replace("%1", str(changed)))
 
-        self.services.runner.submit(job, done, lambda err: self.status.setText(f"Not saved: {err}"))
+        self.services.runner.submit(job, done, lambda err: self.status.setText(self.tr("Not saved: %1").replace("%1", str(err))))

@@ -7,15 +7,17 @@ frozen ``OrderRow`` tuples; a reply for an older filter is dropped.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from ..core import formats
 from ..core.orders import status as st
 from ..core.orders.queries import OrderFilter, OrderRow, count_orders, list_orders
+from .core_texts import core_tr
 
 PAGE = 200
 
@@ -26,25 +28,26 @@ STATUS_COLORS = {
 
 
 def money(v: Decimal | None) -> str:
-    if v is None:
-        return "—"
-    s = f"{v:,.2f}"
-    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".") + " TL"
+    """``1.234,56 TL`` in Turkish, ``1,234.56 TL`` in English."""
+    return formats.money(v)
 
 
-def local_time(value: datetime | None, fmt: str = "%d.%m.%y %H:%M") -> str:
-    if value is None:
-        return ""
-    return value.replace(tzinfo=timezone.utc).astimezone().strftime(fmt)
+def local_time(value: datetime | None) -> str:
+    """Local time of a stored (naive UTC) moment: ``04.12.2026 14:05`` in Turkish, ``2026-12-04 14:05`` in English."""
+    return formats.datetime_text(value)
 
 
 def status_text(status: str, late: bool = False) -> str:
     if late:
-        return "Late shipment"
-    return st.LABELS.get(status, status.replace("_", " "))
+        return QCoreApplication.translate("OrdersModel", "Late shipment")
+    return core_tr(st.LABELS[status]) if status in st.LABELS else status.replace("_", " ")
 
 
-COLUMNS = ("Order", "Status", "Ordered", "Customer", "City", "Lines", "Total", "Cargo", "Invoice", "ERP reported")
+COLUMNS = (QT_TRANSLATE_NOOP("OrdersModel", "Order"), QT_TRANSLATE_NOOP("OrdersModel", "Status"),
+           QT_TRANSLATE_NOOP("OrdersModel", "Ordered"), QT_TRANSLATE_NOOP("OrdersModel", "Customer"),
+           QT_TRANSLATE_NOOP("OrdersModel", "City"), QT_TRANSLATE_NOOP("OrdersModel", "Lines"),
+           QT_TRANSLATE_NOOP("OrdersModel", "Total"), QT_TRANSLATE_NOOP("OrdersModel", "Cargo"),
+           QT_TRANSLATE_NOOP("OrdersModel", "Invoice"), QT_TRANSLATE_NOOP("OrdersModel", "ERP reported"))
 
 
 class OrdersModel(QAbstractTableModel):
@@ -134,7 +137,7 @@ class OrdersModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return self.tr(COLUMNS[section])
         return None
 
     def row_at(self, row: int) -> OrderRow | None:
@@ -146,7 +149,7 @@ class OrdersModel(QAbstractTableModel):
         r = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (r.number, status_text(r.status, r.late) + (" · history" if r.history else ""),
+            return (r.number, status_text(r.status, r.late) + (" · " + self.tr("history") if r.history else ""),
                     local_time(r.ordered_at), r.customer, r.city, r.lines,
                     money(r.total), r.cargo or "—", "✓" if r.invoiced else "", "✓" if r.erp_reported else "")[col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 1:
@@ -155,11 +158,11 @@ class OrdersModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             if r.late:
-                return "N11 reports this order as late for shipment (LATE_SHIPMENT); it still waits for approval"
+                return self.tr("N11 reports this order as late for shipment (LATE_SHIPMENT); it still waits for approval")
             if r.history:
-                return ("Imported as history: first seen on N11 past New, so it was never new work for the ERP "
-                        f"(N11 order number {r.n11_order_number})")
-            return f"N11 order number {r.n11_order_number}"
+                return self.tr("Imported as history: first seen on N11 past New, so it was never new work for the ERP "
+                               "(N11 order number %1)").replace("%1", str(r.n11_order_number))
+            return self.tr("N11 order number %1").replace("%1", str(r.n11_order_number))
         if role == Qt.ItemDataRole.UserRole:
             return r.id
         return None

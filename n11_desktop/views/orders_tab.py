@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelectionModel, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,22 +29,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.formats import number
 from ..core.orders import status as st
 from ..core.orders.queries import OrderFilter
 from .orders_dialogs import (AddressMappingDialog, CancelDialog, CargoMappingDialog, CollectionDialog,
                              InvoiceDialog, MicroInvoiceDialog, ShipDialog)
+from .core_texts import core_tr, fill
 from .orders_model import STATUS_COLORS, OrdersModel, local_time, money, status_text
 
 ORDER_FLOWS = {"order_create", "order_update", "send_invoice_link", "get_updated_orders", "cancellation_requests",
                "cancel_refund_orders", "send_cancel_order_items", "split_packages", "handle_package_combinations"}
 
-STATUS_FILTERS = [
-    ("All orders", None), ("Waiting for approval", st.WAITING), ("Approved", st.APPROVED), ("Shipped", st.SHIPPED),
-    ("Delivered", st.DELIVERED), ("Completed", st.COMPLETED), ("Cancelled", st.CANCELLED), ("Refunded", st.REFUNDED),
-    ("Late shipment", "late"), ("Not reported to ERP", "not_reported"),
-    ("Cancellation waiting for ERP", "waiting_erp"),
+STATUS_FILTERS = [  # English labels; shown through tr()
+    (QT_TRANSLATE_NOOP("OrdersTab", "All orders"), None), (QT_TRANSLATE_NOOP("OrdersTab", "Waiting for approval"), st.WAITING),
+    (QT_TRANSLATE_NOOP("OrdersTab", "Approved"), st.APPROVED), (QT_TRANSLATE_NOOP("OrdersTab", "Shipped"), st.SHIPPED),
+    (QT_TRANSLATE_NOOP("OrdersTab", "Delivered"), st.DELIVERED), (QT_TRANSLATE_NOOP("OrdersTab", "Completed"), st.COMPLETED),
+    (QT_TRANSLATE_NOOP("OrdersTab", "Cancelled"), st.CANCELLED), (QT_TRANSLATE_NOOP("OrdersTab", "Refunded"), st.REFUNDED),
+    (QT_TRANSLATE_NOOP("OrdersTab", "Late shipment"), "late"), (QT_TRANSLATE_NOOP("OrdersTab", "Not reported to ERP"), "not_reported"),
+    (QT_TRANSLATE_NOOP("OrdersTab", "Cancellation waiting for ERP"), "waiting_erp"),
 ]
-DATE_FILTERS = [("Any time", None), ("Today", 0), ("Last 7 days", 7), ("Last 30 days", 30)]
+DATE_FILTERS = [(QT_TRANSLATE_NOOP("OrdersTab", "Any time"), None), (QT_TRANSLATE_NOOP("OrdersTab", "Today"), 0), (QT_TRANSLATE_NOOP("OrdersTab", "Last 7 days"), 7),
+                (QT_TRANSLATE_NOOP("OrdersTab", "Last 30 days"), 30)]
+
 
 
 def _address_html(title: str, a: dict) -> str:
@@ -52,14 +58,20 @@ def _address_html(title: str, a: dict) -> str:
         return f"<b>{title}</b><br>—"
     parts = [a.get("full_name") or "", a.get("address") or "",
              " / ".join(x for x in (a.get("neighborhood"), a.get("township"), a.get("city")) if x),
-             f"Postal code {a['postal_code']}" if a.get("postal_code") else "",
+             QCoreApplication.translate("OrdersTab", "Postal code %1").replace("%1", str(a["postal_code"]))
+             if a.get("postal_code") else "",
              f"GSM {a['gsm']}" if a.get("gsm") else ""]
-    mapped = [f"city #{a['local_city_id']}" if a.get("local_city_id") else "",
-              f"township #{a['local_township_id']}" if a.get("local_township_id") else "",
-              f"district #{a['local_district_id']}" if a.get("local_district_id") else ""]
+    mapped = [QCoreApplication.translate("OrdersTab", "city #%1").replace("%1", str(a["local_city_id"]))
+              if a.get("local_city_id") else "",
+              QCoreApplication.translate("OrdersTab", "township #%1").replace("%1", str(a["local_township_id"]))
+              if a.get("local_township_id") else "",
+              QCoreApplication.translate("OrdersTab", "district #%1").replace("%1", str(a["local_district_id"]))
+              if a.get("local_district_id") else ""]
     lines = "<br>".join(p for p in parts if p)
     m = ", ".join(x for x in mapped if x)
-    return f"<b>{title}</b><br>{lines}" + (f"<br><span style='color:#7f8c8d'>local: {m}</span>" if m else "")
+    return f"<b>{title}</b><br>{lines}" + (
+        "<br><span style='color:#7f8c8d'>" + QCoreApplication.translate("OrdersTab", "local: %1").replace("%1", m)
+        + "</span>" if m else "")
 
 
 class OrdersTab(QWidget):
@@ -74,33 +86,33 @@ class OrdersTab(QWidget):
 
         root = QVBoxLayout(self)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Status:"))
+        bar.addWidget(QLabel(self.tr("Status:")))
         self.status_filter = QComboBox()
         for label, value in STATUS_FILTERS:
-            self.status_filter.addItem(label, value)
+            self.status_filter.addItem(self.tr(label), value)
         bar.addWidget(self.status_filter)
-        bar.addWidget(QLabel("Ordered:"))
+        bar.addWidget(QLabel(self.tr("Ordered:")))
         self.date_filter = QComboBox()
         for label, value in DATE_FILTERS:
-            self.date_filter.addItem(label, value)
+            self.date_filter.addItem(self.tr(label), value)
         bar.addWidget(self.date_filter)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search order number or customer…")
+        self.search.setPlaceholderText(self.tr("Search order number or customer…"))
         self.search.setClearButtonEnabled(True)
         bar.addWidget(self.search, 1)
-        self.refresh_btn = QPushButton("Refresh")
-        self.fetch_btn = QPushButton("Fetch orders now")
-        self.fetch_btn.setToolTip("Run Order Create (new packages and status changes from N11)")
-        self.mapping_btn = QPushButton("Address mapping…")
-        self.cargo_btn = QPushButton("Cargo mapping…")
-        self.export_btn = QPushButton("Export CSV…")
-        self.export_btn.setToolTip("Write the order lines shown by the filter to a CSV file (e.g. for the ERP)")
-        self.history_btn = QPushButton("Import history")
-        self.history_btn.setToolTip("Bring in the orders first seen on N11 past New (recorded as history): they are "
-                                    "marked as history and as reported to the ERP, never new work for it")
+        self.refresh_btn = QPushButton(self.tr("Refresh"))
+        self.fetch_btn = QPushButton(self.tr("Fetch orders now"))
+        self.fetch_btn.setToolTip(self.tr("Run Order Create (new packages and status changes from N11)"))
+        self.mapping_btn = QPushButton(self.tr("Address mapping…"))
+        self.cargo_btn = QPushButton(self.tr("Cargo mapping…"))
+        self.export_btn = QPushButton(self.tr("Export CSV…"))
+        self.export_btn.setToolTip(self.tr("Write the order lines shown by the filter to a CSV file (e.g. for the ERP)"))
+        self.history_btn = QPushButton(self.tr("Import history"))
+        self.history_btn.setToolTip(self.tr("Bring in the orders first seen on N11 past New (recorded as history): they are "
+                                    "marked as history and as reported to the ERP, never new work for it"))
         self.history_btn.setVisible(False)
-        self.erp_csv_btn = QPushButton("ERP-reported from CSV…")
-        self.erp_csv_btn.setToolTip("Mark every order listed in a CSV file of order numbers as reported to the ERP")
+        self.erp_csv_btn = QPushButton(self.tr("ERP-reported from CSV…"))
+        self.erp_csv_btn.setToolTip(self.tr("Mark every order listed in a CSV file of order numbers as reported to the ERP"))
         for b in (self.refresh_btn, self.fetch_btn, self.export_btn, self.erp_csv_btn, self.history_btn,
                   self.mapping_btn, self.cargo_btn):
             bar.addWidget(b)
@@ -130,29 +142,30 @@ class OrdersTab(QWidget):
         for col, width in enumerate((230, 150, 120, 190, 120, 50, 110, 120, 70, 100)):
             self.table.setColumnWidth(col, width)
         ll.addWidget(self.table, 1)
-        self.count_label = QLabel("Loading orders…")
+        self.count_label = QLabel(self.tr("Loading orders…"))
         ll.addWidget(self.count_label)
         split.addWidget(left)
 
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 4, 0, 0)
-        self.header = QLabel("Select an order to see its lines, addresses, packages and history.")
+        self.header = QLabel(self.tr("Select an order to see its lines, addresses, packages and history."))
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
         rl.addWidget(self.header)
         actions = QHBoxLayout()
-        self.approve_btn = QPushButton("Approve")
-        self.ship_btn = QPushButton("Ship…")
-        self.invoice_btn = QPushButton("Invoice link…")
-        self.cancel_btn = QPushButton("Cancel lines…")
-        self.erp_btn = QPushButton("Mark ERP-reported")
-        self.pickup_btn = QPushButton("Request pick-up…")
-        tips = ("Approve the selected lines (all waiting lines if none is selected) on N11",
-                "Ship the selected lines with a tracking number", "Attach the invoice link and send it to N11",
-                "Cancel quantities of lines not yet shipped (partial cancellation on N11)",
-                "Mark the selected orders as reported to the ERP (cancellations need it)",
-                "Ask Horoz, Ceva or Borusan to collect the approved packages (N11 collection request)")
+        self.approve_btn = QPushButton(self.tr("Approve"))
+        self.ship_btn = QPushButton(self.tr("Ship…"))
+        self.invoice_btn = QPushButton(self.tr("Invoice link…"))
+        self.cancel_btn = QPushButton(self.tr("Cancel lines…"))
+        self.erp_btn = QPushButton(self.tr("Mark ERP-reported"))
+        self.pickup_btn = QPushButton(self.tr("Request pick-up…"))
+        tips = (self.tr("Approve the selected lines (all waiting lines if none is selected) on N11"),
+                self.tr("Ship the selected lines with a tracking number"),
+                self.tr("Attach the invoice link and send it to N11"),
+                self.tr("Cancel quantities of lines not yet shipped (partial cancellation on N11)"),
+                self.tr("Mark the selected orders as reported to the ERP (cancellations need it)"),
+                self.tr("Ask Horoz, Ceva or Borusan to collect the approved packages (N11 collection request)"))
         for b, tip in zip((self.approve_btn, self.ship_btn, self.invoice_btn, self.cancel_btn, self.erp_btn,
                            self.pickup_btn), tips):
             b.setToolTip(tip)
@@ -161,22 +174,25 @@ class OrdersTab(QWidget):
         actions.addStretch(1)
         rl.addLayout(actions)
         self.tabs = QTabWidget()
-        self.lines = self._table(["Line", "Product", "Qty", "Price", "Status", "Tracking", "Package"])
+        self.lines = self._table([self.tr("Line"), self.tr("Product"), self.tr("Qty"), self.tr("Price"), self.tr("Status"),
+                                  self.tr("Tracking"), self.tr("Package")])
         self.lines.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.addresses = QLabel("")
         self.addresses.setTextFormat(Qt.TextFormat.RichText)
         self.addresses.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.addresses.setWordWrap(True)
         self.addresses.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.packages = self._table(["N11 package", "Status", "Campaign no.", "Tracking no.", "Last change"])
-        self.cancels = self._table(["When", "Source", "Kind", "Line", "Qty", "Reason", "State", "Note"])
+        self.packages = self._table([self.tr("N11 package"), self.tr("Status"), self.tr("Campaign no."),
+                                     self.tr("Tracking no."), self.tr("Last change")])
+        self.cancels = self._table([self.tr("When"), self.tr("Source"), self.tr("Kind"), self.tr("Line"), self.tr("Qty"),
+                                     self.tr("Reason"), self.tr("State"), self.tr("Note")])
         self.raw = QPlainTextEdit()
         self.raw.setReadOnly(True)
-        self.tabs.addTab(self.lines, "Lines")
-        self.tabs.addTab(self.addresses, "Addresses")
-        self.tabs.addTab(self.packages, "Packages")
-        self.tabs.addTab(self.cancels, "Cancellations")
-        self.tabs.addTab(self.raw, "Raw N11 data")
+        self.tabs.addTab(self.lines, self.tr("Lines"))
+        self.tabs.addTab(self.addresses, self.tr("Addresses"))
+        self.tabs.addTab(self.packages, self.tr("Packages"))
+        self.tabs.addTab(self.cancels, self.tr("Cancellations"))
+        self.tabs.addTab(self.raw, self.tr("Raw N11 data"))
         rl.addWidget(self.tabs, 1)
         split.addWidget(right)
         split.setStretchFactor(0, 1)
@@ -207,7 +223,7 @@ class OrdersTab(QWidget):
         self.erp_csv_btn.clicked.connect(lambda: self.mark_reported_from_csv())
         self.history_btn.clicked.connect(lambda: self.run_flow("order_create", options={"history": True}))
         self.model.loaded.connect(self._on_loaded)
-        self.model.failed.connect(lambda e: self.count_label.setText(f"Orders could not be loaded: {e}"))
+        self.model.failed.connect(lambda e: self.count_label.setText(self.tr("Orders could not be loaded: %1").replace("%1", str(e))))
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         self.approve_btn.clicked.connect(lambda: self.approve())
         self.ship_btn.clicked.connect(lambda: self.ship())
@@ -246,9 +262,9 @@ class OrdersTab(QWidget):
                 server.stop()
                 return
             self.webhook = server
-            self.message.setText(f"OMS web hook listening on {server.url}/flow-trigger/<slug>/split_packages")
+            self.message.setText(self.tr("OMS web hook listening on %1/flow-trigger/<slug>/split_packages").replace("%1", str(server.url)))
 
-        self.services.runner.submit(job, done, lambda err: self.message.setText(f"OMS web hook not started: {err}"))
+        self.services.runner.submit(job, done, lambda err: self.message.setText(self.tr("OMS web hook not started: %1").replace("%1", str(err))))
 
     @staticmethod
     def _table(headers) -> QTableWidget:
@@ -305,45 +321,51 @@ class OrdersTab(QWidget):
     def _show_problems(self, res) -> None:
         failed, unmapped, counts, claims = res
         self.status_counts = counts
-        self.history_btn.setText(f"Import history ({counts['history']})")
+        self.history_btn.setText(self.tr("Import history (%1)").replace("%1", str(counts['history'])))
         self.history_btn.setVisible(bool(counts.get("history")))
         for n, (label, value) in enumerate(STATUS_FILTERS):
             if value is not None:
                 c = counts.get(value, 0)
-                self.status_filter.setItemText(n, f"{label} ({c})" if c else label)
+                self.status_filter.setItemText(n, f"{self.tr(label)} ({c})" if c else self.tr(label))
         self._update_count_label()
-        self.mapping_btn.setText(f"Address mapping ({unmapped})…" if unmapped else "Address mapping…")
+        self.mapping_btn.setText(self.tr("Address mapping (%1)…").replace("%1", str(unmapped)) if unmapped else self.tr("Address mapping…"))
         parts = []
         if failed:
             first = failed[0][1]
-            more = f" (and {len(failed) - 1} more; see Monitoring → Order Create)" if len(failed) > 1 else ""
-            parts.append(f"<b>{len(failed)} order(s) from N11 could not be written.</b> {first}{more}")
+            more = self.tr(" (and %1 more; see Monitoring → Order Create)").replace("%1", str(len(failed) - 1)) \
+                if len(failed) > 1 else ""
+            parts.append(self.tr("<b>%1 order(s) from N11 could not be written.</b>").replace("%1", str(len(failed)))
+                         + f" {first}{more}")
         if claims:
-            shown = ", ".join(f"claim {c} (order {n})" for c, n, _ in claims[:3]) + (" …" if len(claims) > 3 else "")
-            parts.append(f"<b>{len(claims)} cancellation request(s) wait:</b> their order is not imported, so "
-                         f"they are not approved blindly — {shown}. Import the order (Import history) or answer "
-                         "them on N11.")
+            shown = ", ".join(self.tr("claim %1 (order %2)").replace("%1", str(c)).replace("%2", str(n))
+                              for c, n, _ in claims[:3]) + (" …" if len(claims) > 3 else "")
+            parts.append(self.tr("<b>%1 cancellation request(s) wait:</b> their order is not imported, so they are "
+                                 "not approved blindly — %2. Import the order (Import history) or answer them on N11.")
+                         .replace("%1", str(len(claims))).replace("%2", shown))
         self.banner.setText("<br>".join(parts))
         self.banner.setVisible(bool(parts))
 
     def _update_count_label(self) -> None:
         shown, total = self.model.rowCount(), self.model.total
-        text = f"{total:,} orders" if shown >= total else f"Showing {shown:,} of {total:,} orders (scroll for more)"
+        text = self.tr("%1 orders").replace("%1", number(total)) if shown >= total else \
+            self.tr("Showing %1 of %2 orders (scroll for more)").replace("%1", number(shown)).replace("%2", number(total))
         counts = getattr(self, "status_counts", None) or {}
         extra = []
         if counts.get(st.WAITING):
-            extra.append(f"{counts[st.WAITING]} waiting for approval")
+            extra.append(self.tr("%1 waiting for approval").replace("%1", str(counts[st.WAITING])))
         if counts.get("late"):
-            extra.append(f"<span style='color:#c0392b'>{counts['late']} late for shipment</span>")
+            extra.append("<span style='color:#c0392b'>" + self.tr("%1 late for shipment").replace(
+                "%1", str(counts["late"])) + "</span>")
         if counts.get("not_reported"):
-            extra.append(f"{counts['not_reported']} not reported to the ERP")
+            extra.append(self.tr("%1 not reported to the ERP").replace("%1", str(counts["not_reported"])))
         if counts.get("claims_unknown_order"):
-            extra.append(f"<span style='color:#c0392b'>{counts['claims_unknown_order']} cancellation request(s) "
-                         "wait: their order is not imported</span>")
+            extra.append("<span style='color:#c0392b'>" + self.tr(
+                "%1 cancellation request(s) wait: their order is not imported").replace(
+                "%1", str(counts["claims_unknown_order"])) + "</span>")
         if counts.get("waiting_erp"):
-            extra.append(f"<span style='color:#c0392b'>{counts['waiting_erp']} with a cancellation waiting for "
-                         "the ERP</span>")
-        self.count_label.setText(text + (" · in all: " + " · ".join(extra) if extra else ""))
+            extra.append("<span style='color:#c0392b'>" + self.tr("%1 with a cancellation waiting for the ERP").replace(
+                "%1", str(counts["waiting_erp"])) + "</span>")
+        self.count_label.setText(text + (self.tr(" · in all: ") + " · ".join(extra) if extra else ""))
 
     @Slot()
     def _on_loaded(self) -> None:
@@ -384,56 +406,57 @@ class OrdersTab(QWidget):
 
         def failed(err):
             self._detail_loading = False
-            self.header.setText(f"Order could not be loaded: {err}")
+            self.header.setText(self.tr("Order could not be loaded: %1").replace("%1", str(err)))
 
         self.services.runner.submit(job, done, failed)
 
     def show_detail(self, d) -> None:
         self.detail = d
         if d is None:
-            self.header.setText("The order no longer exists.")
+            self.header.setText(self.tr("The order no longer exists."))
             return
         r = d.row
         color = "#c0392b" if r.late else STATUS_COLORS.get(r.status, "#333")
-        invoice = ("invoice sent to N11" if d.invoice_sent else "invoice link waiting to be sent") \
-            if d.invoice_link else "no invoice"
+        invoice = (self.tr("invoice sent to N11") if d.invoice_sent else self.tr("invoice link waiting to be sent")) \
+            if d.invoice_link else self.tr("no invoice")
         self.header.setText(
-            f"<span style='font-size:15px'><b>{r.number}</b></span> &nbsp; "
-            f"<span style='color:{color}'><b>{status_text(r.status, r.late)}</b></span><br>"
-            f"N11 order {r.n11_order_number} · ordered {local_time(r.ordered_at)} · {r.customer}"
-            f"{' · ' + d.customer_email if d.customer_email else ''}<br>"
-            f"Total <b>{money(r.total)}</b>{' (discount ' + money(d.discount) + ')' if d.discount else ''} · "
-            f"cargo {r.cargo or '—'} · {invoice} · "
-            f"{'reported to ERP' if r.erp_reported else '<span style=color:#b9770e>not reported to ERP</span>'}")
+            fill(self.tr("<span style='font-size:15px'><b>%1</b></span> &nbsp; <span style='color:%2'><b>%3</b></span>"
+                         "<br>N11 order %4 · ordered %5 · %6%7<br>Total <b>%8</b>%9 · cargo %10 · %11 · %12"),
+                 r.number, color, status_text(r.status, r.late), r.n11_order_number, local_time(r.ordered_at),
+                 r.customer, " · " + d.customer_email if d.customer_email else "", money(r.total),
+                 self.tr(" (discount %1)").replace("%1", money(d.discount)) if d.discount else "",
+                 r.cargo or "—", invoice,
+                 self.tr("reported to ERP") if r.erp_reported
+                 else "<span style=color:#b9770e>" + self.tr("not reported to ERP") + "</span>"))
         from PySide6.QtGui import QBrush, QColor
 
         self._fill(self.lines, [
             (i.line_id, f"{i.name} ({i.sku})" if i.sku else i.name,
              f"{i.quantity}" + (f" (−{i.cancelled})" if i.cancelled else ""),
              money(i.price) + (f" −{money(i.discount)}" if i.discount else ""),
-             st.LABELS.get(i.status, i.status) + (" · sending to N11" if st.is_ahead(i.status, i.sent_status) else ""),
+             core_tr(st.LABELS.get(i.status, i.status))
+             + (" · " + self.tr("sending to N11") if st.is_ahead(i.status, i.sent_status) else ""),
              i.tracking, i.package) for i in d.items])
         for n, i in enumerate(d.items):
             item = self.lines.item(n, 4)
             item.setForeground(QBrush(QColor(STATUS_COLORS.get(i.status, "#333"))))
-            item.setToolTip(f"N11 says: {i.n11_status or '—'}; last status reported to N11: "
-                            f"{st.LABELS.get(i.sent_status, i.sent_status or '—')}")
+            item.setToolTip(self.tr("N11 says: %1; last status reported to N11: %2").replace("%1", str(i.n11_status or '—')).replace("%2", core_tr(st.LABELS.get(i.sent_status, i.sent_status or '—'))))
             self.lines.item(n, 0).setData(Qt.ItemDataRole.UserRole, i.id)
         if (d.shipping or {}).get("pickup_point"):
             # N11 pick-up-point delivery: the package goes to the point, the buyer is the billing address
             kind = d.shipping.get("delivery_address_type") or ""
-            head = (_address_html(f"Delivered to pick-up point ({kind})", d.shipping)
-                    + "<br><br>" + _address_html("Customer (billing address)", d.billing))
+            head = (_address_html(self.tr("Delivered to pick-up point (%1)").replace("%1", kind), d.shipping)
+                    + "<br><br>" + _address_html(self.tr("Customer (billing address)"), d.billing))
         else:
-            head = (_address_html("Shipping address", d.shipping) + "<br><br>"
-                    + _address_html("Billing address", d.billing))
+            head = (_address_html(self.tr("Shipping address"), d.shipping) + "<br><br>"
+                    + _address_html(self.tr("Billing address"), d.billing))
         self.addresses.setText(head
-                               + (f"<br><br>TC id {d.tc_id}" if d.tc_id else ""))
+                               + (self.tr("<br><br>TC id %1").replace("%1", str(d.tc_id)) if d.tc_id else ""))
         self._fill(self.packages, [(p.n11_id, p.status, p.campaign, p.tracking, local_time(p.last_modified))
                                    for p in d.packages])
         self._fill(self.cancels, [(local_time(c.when), c.source, c.kind, c.line, str(c.quantity), c.reason,
                                    c.state, c.message) for c in d.cancellations])
-        self.tabs.setTabText(3, f"Cancellations ({len(d.cancellations)})" if d.cancellations else "Cancellations")
+        self.tabs.setTabText(3, self.tr("Cancellations (%1)").replace("%1", str(len(d.cancellations))) if d.cancellations else self.tr("Cancellations"))
         self.raw.setPlainText(d.raw_json)
         waiting = any(i.status == st.WAITING for i in d.items)
         open_lines = any(i.status in (st.WAITING, st.APPROVED) for i in d.items)
@@ -477,14 +500,14 @@ class OrdersTab(QWidget):
             if res.flow:
                 self.run_flow(res.flow, list(res.orders))
 
-        self.services.runner.submit(job, done, lambda err: self.message.setText(f"Not done: {err}"))
+        self.services.runner.submit(job, done, lambda err: self.message.setText(self.tr("Not done: %1").replace("%1", str(err))))
 
     def approve(self) -> None:
         from ..core.orders import actions
 
         ids = self.selected_item_ids({st.WAITING})
         if not ids:
-            self.message.setText("No line waiting for approval.")
+            self.message.setText(self.tr("No line waiting for approval."))
             return
         self._act(actions.approve, self.detail.row.id, ids)
 
@@ -493,7 +516,7 @@ class OrdersTab(QWidget):
 
         ids = self.selected_item_ids({st.WAITING, st.APPROVED})
         if not ids:
-            self.message.setText("No line can be shipped.")
+            self.message.setText(self.tr("No line can be shipped."))
             return
         tracking = tracking if tracking is not None else ShipDialog.ask(self, len(ids))
         if tracking is None:
@@ -562,8 +585,8 @@ class OrdersTab(QWidget):
     def ask_numbers_path(parent: QWidget) -> str | None:
         from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getOpenFileName(parent, "Orders reported to the ERP", "",
-                                              "CSV files (*.csv *.txt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(parent, QCoreApplication.translate("OrdersTab", "Orders reported to the ERP"), "",
+                                              QCoreApplication.translate("OrdersTab", "CSV files (*.csv *.txt);;All files (*)"))
         return path or None
 
     def mark_reported_from_csv(self, path: str | None = None) -> None:
@@ -583,13 +606,13 @@ class OrdersTab(QWidget):
             if res.flow:
                 self.run_flow(res.flow, list(res.orders))
 
-        self.services.runner.submit(job, done, lambda err: self.message.setText(f"Not done: {err}"))
+        self.services.runner.submit(job, done, lambda err: self.message.setText(self.tr("Not done: %1").replace("%1", str(err))))
 
     def open_address_mapping(self) -> None:
         dlg = AddressMappingDialog(self.services, self)
         dlg.exec()
         if dlg.saved:
-            self.message.setText("Address mapping saved; fetching the waiting orders again.")
+            self.message.setText(self.tr("Address mapping saved; fetching the waiting orders again."))
             self.run_flow("order_create")
         self._load_problems()
 
@@ -597,7 +620,8 @@ class OrdersTab(QWidget):
     def ask_export_path(parent: QWidget) -> str | None:
         from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getSaveFileName(parent, "Export orders", "orders.csv", "CSV files (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(parent, QCoreApplication.translate("OrdersTab", "Export orders"), "orders.csv",
+                                              QCoreApplication.translate("OrdersTab", "CSV files (*.csv)"))
         return path or None
 
     def export_csv(self, path: str | None = None) -> None:
@@ -626,14 +650,14 @@ class OrdersTab(QWidget):
             os.replace(tmp, target)
             return len(rows), str(target)
 
-        self.services.runner.submit(job, lambda r: self.message.setText(f"Exported {r[0]} order lines to {r[1]}."),
-                                    lambda err: self.message.setText(f"Export failed: {err}"))
+        self.services.runner.submit(job, lambda r: self.message.setText(self.tr("Exported %1 order lines to %2.").replace("%1", str(r[0])).replace("%2", str(r[1]))),
+                                    lambda err: self.message.setText(self.tr("Export failed: %1").replace("%1", str(err))))
 
     def open_cargo_mapping(self) -> None:
         dlg = CargoMappingDialog(self.services, self)
         dlg.exec()
         if dlg.saved:
-            self.message.setText("Cargo mapping saved; fetching the waiting orders again.")
+            self.message.setText(self.tr("Cargo mapping saved; fetching the waiting orders again."))
             self.run_flow("order_create")
 
     # ------------------------------------------------------------------ flows
@@ -656,7 +680,7 @@ class OrdersTab(QWidget):
         def done(res):
             self.services.emit("flow_finished", res)
 
-        self.services.runner.submit(job, done, lambda err: self.message.setText(f"{slug} failed: {err}"))
+        self.services.runner.submit(job, done, lambda err: self.message.setText(self.tr("%1 failed: %2").replace("%1", str(slug)).replace("%2", str(err))))
 
     @Slot(object)
     def _on_flow_finished(self, result) -> None:
