@@ -16,6 +16,12 @@ log = logging.getLogger(__name__)
 
 SCREENSHOT_SIZE = (1440, 900)
 SCREENSHOT_WAIT_S = 15.0
+# Room above the text of every tab: Fusion draws unselected tabs 2 px lower and clips the marks above
+# Turkish capitals (the dot of İ, the dots of Ü and Ö) without it.
+TAB_STYLE = ("QTabBar::tab { padding: 5px 12px 4px 12px; border: 1px solid palette(mid); border-bottom: none; "
+             "background: palette(button); margin-right: 1px; border-top-left-radius: 4px; "
+             "border-top-right-radius: 4px; } QTabBar::tab:selected { background: palette(base); } "
+             "QTabBar::tab:!selected { margin-top: 2px; }")
 
 
 def run_gui(args, ctx) -> int:
@@ -35,6 +41,7 @@ def run_gui(args, ctx) -> int:
     from .core.formats import choose_language
 
     i18n.install(app, choose_language(getattr(args, "lang", None)))
+    app.setStyleSheet(TAB_STYLE)
 
     sandbox = None
     db_path = ctx.resolved_db_path()

@@ -9,7 +9,7 @@
     </message>
     <message>
         <source>These N11 address names did not match the local address tree, so their orders were not written. Choose the local city / township / district for each one and press Save; the orders are fetched again by Order Create.</source>
-        <translation>Bu N11 adres adları yerel adres ağacıyla eşleşmedi, bu yüzden siparişleri yazılmadı. Her biri için yerel il / ilçe / mahalleyi seçip Kaydet'e basın; siparişler Sipariş Oluşturma ile yeniden alınır.</translation>
+        <translation>Bu N11 adres adları yerel adres ağacıyla eşleşmedi, bu yüzden siparişleri yazılmadı. Her biri için yerel il / ilçe / mahalleyi seçip Kaydet&apos;e basın; siparişler Sipariş Oluşturma ile yeniden alınır.</translation>
     </message>
     <message>
         <source>Level</source>
@@ -182,8 +182,8 @@
         <translation>Bir alarm, koşulu gerçekleşmeye başladığında bir kez tetiklenir (durum çubuğunda, burada ve masaüstü bildirimi olarak gösterilir) ve koşul ortadan kalkınca kendiliğinden temizlenir. Koşullar her dakika ve her akış çalışmasından sonra kontrol edilir.</translation>
     </message>
     <message>
-        <source>&lt;span style='color:#c0392b'&gt;&lt;b&gt;%1 alarm(s) firing:&lt;/b&gt; </source>
-        <translation>&lt;span style='color:#c0392b'&gt;&lt;b&gt;%1 alarm tetiklendi:&lt;/b&gt; </translation>
+        <source>&lt;span style=&apos;color:#c0392b&apos;&gt;&lt;b&gt;%1 alarm(s) firing:&lt;/b&gt; </source>
+        <translation>&lt;span style=&apos;color:#c0392b&apos;&gt;&lt;b&gt;%1 alarm tetiklendi:&lt;/b&gt; </translation>
     </message>
     <message>
         <source>All alarms are quiet.</source>
@@ -214,7 +214,7 @@
     </message>
     <message>
         <source>Quantities to cancel. The cancellation is sent to N11 with the Cancellation Reason Type Id of the channel settings (61–65). Only lines not yet shipped can be cancelled.</source>
-        <translation>İptal edilecek miktarlar. İptal, kanal ayarlarındaki İptal Nedeni Türü ID'si (61–65) ile N11'e gönderilir. Yalnızca henüz kargoya verilmemiş kalemler iptal edilebilir.</translation>
+        <translation>İptal edilecek miktarlar. İptal, kanal ayarlarındaki İptal Nedeni Türü ID&apos;si (61–65) ile N11&apos;e gönderilir. Yalnızca henüz kargoya verilmemiş kalemler iptal edilebilir.</translation>
     </message>
     <message>
         <source>Line</source>
@@ -245,15 +245,15 @@
     </message>
     <message>
         <source>The reason exactly as N11 sends it in claims (an id such as 501 or a code such as VAZGECTIM)</source>
-        <translation>N11'in taleplerde gönderdiği haliyle neden (501 gibi bir numara veya VAZGECTIM gibi bir kod)</translation>
+        <translation>N11&apos;in taleplerde gönderdiği haliyle neden (501 gibi bir numara veya VAZGECTIM gibi bir kod)</translation>
     </message>
     <message>
         <source>Pick</source>
         <translation>Seç</translation>
     </message>
     <message>
-        <source>Reasons seen in claims so far and N11's reason list</source>
-        <translation>Şimdiye kadar taleplerde görülen nedenler ve N11'in neden listesi</translation>
+        <source>Reasons seen in claims so far and N11&apos;s reason list</source>
+        <translation>Şimdiye kadar taleplerde görülen nedenler ve N11&apos;in neden listesi</translation>
     </message>
 </context>
 <context>
@@ -264,7 +264,7 @@
     </message>
     <message>
         <source>Orders take the first active local cargo company mapped to the N11 shipment company of the package, unless Cargo Company Id is set in Channel Settings. A package whose company is not mapped is not written (the log says which company).</source>
-        <translation>Kanal Ayarlarında Kargo Firması ID'si belirlenmedikçe siparişler, paketin N11 kargo firmasıyla eşleştirilmiş ilk etkin yerel kargo firmasını alır. Firması eşleştirilmemiş bir paket yazılmaz (günlük hangi firma olduğunu söyler).</translation>
+        <translation>Kanal Ayarlarında Kargo Firması ID&apos;si belirlenmedikçe siparişler, paketin N11 kargo firmasıyla eşleştirilmiş ilk etkin yerel kargo firmasını alır. Firması eşleştirilmemiş bir paket yazılmaz (günlük hangi firma olduğunu söyler).</translation>
     </message>
     <message>
         <source>Local id</source>
@@ -296,7 +296,7 @@
     </message>
     <message>
         <source>row %1: the local cargo company id %2 is not a number</source>
-        <translation>satır %1: yerel kargo firması ID'si %2 bir sayı değil</translation>
+        <translation>satır %1: yerel kargo firması ID&apos;si %2 bir sayı değil</translation>
     </message>
     <message>
         <source>Not saved: %1</source>
@@ -304,7 +304,7 @@
     </message>
     <message>
         <source>Saved (%1 changed). New orders use this mapping from the next Order Create.</source>
-        <translation>Kaydedildi (%1 değişti). Yeni siparişler bir sonraki Sipariş Oluşturma'dan itibaren bu eşleştirmeyi kullanır.</translation>
+        <translation>Kaydedildi (%1 değişti). Yeni siparişler bir sonraki Sipariş Oluşturma&apos;dan itibaren bu eşleştirmeyi kullanır.</translation>
     </message>
 </context>
 <context>
@@ -323,19 +323,19 @@
     </message>
     <message>
         <source>Put %1 in this N11 leaf category, whatever their local category maps to. Use it when N11 says “The product is listed in the category … with category ID …”: enter that ID and the product is resent with it.</source>
-        <translation>Yerel kategorisi neyle eşleşirse eşleşsin, %1 bu N11 alt kategorisine koyun. N11 “Ürün … kategorisinde, kategori ID …” dediğinde kullanın: o ID'yi girin, ürün bu kategoriyle yeniden gönderilir.</translation>
+        <translation>Yerel kategorisi neyle eşleşirse eşleşsin, %1 bu N11 alt kategorisine koyun. N11 “Ürün … kategorisinde, kategori ID …” dediğinde kullanın: o ID&apos;yi girin, ürün bu kategoriyle yeniden gönderilir.</translation>
     </message>
     <message>
         <source>Search leaf categories by name, path or id…</source>
-        <translation>Alt kategorileri ada, yola veya ID'ye göre ara…</translation>
+        <translation>Alt kategorileri ada, yola veya ID&apos;ye göre ara…</translation>
     </message>
     <message>
         <source>N11 leaf category id, e.g. 1000722</source>
-        <translation>N11 alt kategori ID'si, ör. 1000722</translation>
+        <translation>N11 alt kategori ID&apos;si, ör. 1000722</translation>
     </message>
     <message>
         <source>N11 category id:</source>
-        <translation>N11 kategori ID'si:</translation>
+        <translation>N11 kategori ID&apos;si:</translation>
     </message>
     <message>
         <source>Set category</source>
@@ -352,6 +352,17 @@
     <message>
         <source>%1 of %2 leaves</source>
         <translation>%1 / %2 alt kategori</translation>
+    </message>
+</context>
+<context>
+    <name>ChoiceEditor</name>
+    <message>
+        <source>— not set —</source>
+        <translation>— belirlenmedi —</translation>
+    </message>
+    <message>
+        <source>%1 (not in the list)</source>
+        <translation>%1 (listede yok)</translation>
     </message>
 </context>
 <context>
@@ -421,19 +432,19 @@
     </message>
     <message>
         <source>Refresh from N11</source>
-        <translation>N11'den yenile</translation>
+        <translation>N11&apos;den yenile</translation>
     </message>
     <message>
         <source>Run the N11 State Sync now: read every product of the store from N11 (on sale or not, prices, stock), then recompute the KPIs. It also runs by itself every 15 minutes and after N11 processed our changes.</source>
-        <translation>N11 Durum Eşitlemeyi şimdi çalıştırır: mağazanın her ürününü N11'den okur (satışta olsun olmasın, fiyatlar, stok), ardından göstergeleri yeniden hesaplar. Ayrıca her 15 dakikada bir ve N11 değişikliklerimizi işledikten sonra kendiliğinden çalışır.</translation>
+        <translation>N11 Durum Eşitlemeyi şimdi çalıştırır: mağazanın her ürününü N11&apos;den okur (satışta olsun olmasın, fiyatlar, stok), ardından göstergeleri yeniden hesaplar. Ayrıca her 15 dakikada bir ve N11 değişikliklerimizi işledikten sonra kendiliğinden çalışır.</translation>
     </message>
     <message>
         <source>Send products to N11…</source>
-        <translation>Ürünleri N11'e gönder…</translation>
+        <translation>Ürünleri N11&apos;e gönder…</translation>
     </message>
     <message>
-        <source>Product triggering (seed §8): send selected SKUs to N11 now. This is for creating products; updates go through 'Update Bulk Product Version Date' (penalty box CSV).</source>
-        <translation>Ürün tetikleme: seçilen SKU'ları hemen N11'e gönderir. Bu, ürün oluşturmak içindir; güncellemeler 'Toplu ürün sürüm tarihi güncelle' ile yapılır (Ceza Kutusu CSV'si).</translation>
+        <source>Product triggering (seed §8): send selected SKUs to N11 now. This is for creating products; updates go through &apos;Update Bulk Product Version Date&apos; (penalty box CSV).</source>
+        <translation>Ürün tetikleme: seçilen SKU&apos;ları hemen N11&apos;e gönderir. Bu, ürün oluşturmak içindir; güncellemeler &apos;Toplu ürün sürüm tarihi güncelle&apos; ile yapılır (Ceza Kutusu CSV&apos;si).</translation>
     </message>
     <message>
         <source>Catalog vs N11 over time (SKUs)</source>
@@ -449,7 +460,7 @@
     </message>
     <message>
         <source>Fix Differences runs after each N11 State Sync: it resends SKUs whose price or stock on N11 differs from ours, and counts what the previous runs fixed.</source>
-        <translation>Farkları Düzelt, her N11 Durum Eşitlemeden sonra çalışır: N11'deki fiyatı veya stoğu bizimkinden farklı olan SKU'ları yeniden gönderir ve önceki çalışmaların neyi düzelttiğini sayar.</translation>
+        <translation>Farkları Düzelt, her N11 Durum Eşitlemeden sonra çalışır: N11&apos;deki fiyatı veya stoğu bizimkinden farklı olan SKU&apos;ları yeniden gönderir ve önceki çalışmaların neyi düzelttiğini sayar.</translation>
     </message>
     <message>
         <source>succeeded</source>
@@ -493,11 +504,11 @@
     </message>
     <message>
         <source>N11 State Sync started: reading every product of the store from N11…</source>
-        <translation>N11 Durum Eşitleme başladı: mağazanın her ürünü N11'den okunuyor…</translation>
+        <translation>N11 Durum Eşitleme başladı: mağazanın her ürünü N11&apos;den okunuyor…</translation>
     </message>
     <message>
         <source>Asking N11 for the state of our products…</source>
-        <translation>Ürünlerimizin durumu N11'e soruluyor…</translation>
+        <translation>Ürünlerimizin durumu N11&apos;e soruluyor…</translation>
     </message>
     <message>
         <source>N11 State Sync: %1 — %2</source>
@@ -505,15 +516,15 @@
     </message>
     <message>
         <source>Refresh from N11 failed: %1</source>
-        <translation>N11'den yenileme başarısız: %1</translation>
+        <translation>N11&apos;den yenileme başarısız: %1</translation>
     </message>
     <message>
         <source>Send products to N11</source>
-        <translation>Ürünleri N11'e gönder</translation>
+        <translation>Ürünleri N11&apos;e gönder</translation>
     </message>
     <message>
         <source>SKUs to create on N11 (one per line or comma-separated):</source>
-        <translation>N11'de oluşturulacak SKU'lar (her satıra bir tane veya virgülle ayrılmış):</translation>
+        <translation>N11&apos;de oluşturulacak SKU&apos;lar (her satıra bir tane veya virgülle ayrılmış):</translation>
     </message>
     <message>
         <source>Product Create started for %1 SKU(s).</source>
@@ -529,19 +540,196 @@
     </message>
 </context>
 <context>
+    <name>DateEditor</name>
+    <message>
+        <source>not set</source>
+        <translation>belirlenmedi</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Temizle</translation>
+    </message>
+</context>
+<context>
     <name>DiffModel</name>
     <message>
         <source>Field</source>
-        <extracomment>flows run by "Send" for products that exist on N11 already</extracomment>
+        <extracomment>flows run by &quot;Send&quot; for products that exist on N11 already</extracomment>
         <translation>Alan</translation>
     </message>
     <message>
         <source>On N11 now</source>
-        <translation>Şu an N11'de</translation>
+        <translation>Şu an N11&apos;de</translation>
     </message>
     <message>
         <source>Will be sent</source>
         <translation>Gönderilecek</translation>
+    </message>
+</context>
+<context>
+    <name>FlowTableModel</name>
+    <message>
+        <source>Flow</source>
+        <translation>Akış</translation>
+    </message>
+    <message>
+        <source>Flag</source>
+        <translation>Bayrak</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>Zamanlama</translation>
+    </message>
+    <message>
+        <source>Last run</source>
+        <translation>Son çalışma</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Sonuç</translation>
+    </message>
+    <message>
+        <source>Next run</source>
+        <translation>Sonraki çalışma</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>İlerleme</translation>
+    </message>
+    <message>
+        <source>never ran</source>
+        <translation>hiç çalışmadı</translation>
+    </message>
+    <message>
+        <source>%1 total, %2 ok</source>
+        <translation>toplam %1, %2 başarılı</translation>
+    </message>
+    <message>
+        <source>%1 failed</source>
+        <translation>%1 başarısız</translation>
+    </message>
+    <message>
+        <source>%1 penalized</source>
+        <translation>%1 cezalı</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>çalışıyor</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>kuyrukta</translation>
+    </message>
+    <message>
+        <source>not available yet</source>
+        <translation>henüz kullanılamaz</translation>
+    </message>
+    <message>
+        <source>flag off</source>
+        <translation>bayrak kapalı</translation>
+    </message>
+    <message>
+        <source>scheduler off</source>
+        <translation>zamanlayıcı kapalı</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>duraklatıldı</translation>
+    </message>
+    <message>
+        <source>on trigger</source>
+        <translation>tetiklenince</translation>
+    </message>
+    <message>
+        <source>due now</source>
+        <translation>şimdi çalışacak</translation>
+    </message>
+    <message>
+        <source>running…</source>
+        <translation>çalışıyor…</translation>
+    </message>
+    <message>
+        <source>%1 done</source>
+        <translation>%1 tamamlandı</translation>
+    </message>
+    <message>
+        <source>ETA %1</source>
+        <translation>tahmini %1</translation>
+    </message>
+</context>
+<context>
+    <name>FlowsPanel</name>
+    <message>
+        <source>Scheduler: off</source>
+        <translation>Zamanlayıcı: kapalı</translation>
+    </message>
+    <message>
+        <source>Run now</source>
+        <translation>Şimdi çalıştır</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>İptal</translation>
+    </message>
+    <message>
+        <source>Pause all</source>
+        <translation>Tümünü duraklat</translation>
+    </message>
+    <message>
+        <source>Resume all</source>
+        <translation>Tümünü sürdür</translation>
+    </message>
+    <message>
+        <source>Schedule…</source>
+        <translation>Zamanlama…</translation>
+    </message>
+    <message>
+        <source>Change when the selected flow runs (interval or daily time, Europe/Istanbul), or reset it to the default</source>
+        <translation>Seçili akışın ne zaman çalışacağını değiştirir (aralık veya günlük saat, Europe/Istanbul) ya da varsayılana döndürür</translation>
+    </message>
+    <message>
+        <source>Run the selected flow now (after a run of it or its content type ends)</source>
+        <translation>Seçili akışı şimdi çalıştırır (kendisinin veya aynı içerik türünün süren çalışması bitince)</translation>
+    </message>
+    <message>
+        <source>Stop the selected flow at its next safe point</source>
+        <translation>Seçili akışı bir sonraki güvenli noktada durdurur</translation>
+    </message>
+    <message>
+        <source>Stop starting scheduled runs (running flows finish; Run now still works)</source>
+        <translation>Zamanlanmış çalışmaları başlatmayı durdurur (çalışan akışlar biter; Şimdi çalıştır yine çalışır)</translation>
+    </message>
+    <message>
+        <source>Start scheduled runs again; missed runs run once</source>
+        <translation>Zamanlanmış çalışmaları yeniden başlatır; kaçırılan çalışmalar bir kez çalışır</translation>
+    </message>
+    <message>
+        <source>The scheduler is not available in this build; flows run from the CLI.</source>
+        <translation>Bu sürümde zamanlayıcı yok; akışlar komut satırından çalışır.</translation>
+    </message>
+    <message>
+        <source>Select a flow first.</source>
+        <translation>Önce bir akış seçin.</translation>
+    </message>
+    <message>
+        <source>%1: run requested.</source>
+        <translation>%1: çalıştırma istendi.</translation>
+    </message>
+    <message>
+        <source>Could not read schedules: %1</source>
+        <translation>Zamanlamalar okunamadı: %1</translation>
+    </message>
+    <message>
+        <source>%1: stopping at the next safe point…</source>
+        <translation>%1: bir sonraki güvenli noktada duruyor…</translation>
+    </message>
+    <message>
+        <source>%1 is not running.</source>
+        <translation>%1 çalışmıyor.</translation>
+    </message>
+    <message>
+        <source>Scheduler: %1</source>
+        <translation>Zamanlayıcı: %1</translation>
     </message>
 </context>
 <context>
@@ -648,6 +836,13 @@
     </message>
 </context>
 <context>
+    <name>IntegerEditor</name>
+    <message>
+        <source>not set</source>
+        <translation>belirlenmedi</translation>
+    </message>
+</context>
+<context>
     <name>InvoiceDialog</name>
     <message>
         <source>Invoice link</source>
@@ -655,7 +850,22 @@
     </message>
     <message>
         <source>https:// link of the invoice document (PDF, PNG or JPEG, at most 2048 characters). It is sent to N11 by Send Invoice Link.</source>
-        <translation>Fatura belgesinin https:// bağlantısı (PDF, PNG veya JPEG, en fazla 2048 karakter). Fatura Bağlantısı Gönder ile N11'e gönderilir.</translation>
+        <translation>Fatura belgesinin https:// bağlantısı (PDF, PNG veya JPEG, en fazla 2048 karakter). Fatura Bağlantısı Gönder ile N11&apos;e gönderilir.</translation>
+    </message>
+</context>
+<context>
+    <name>JsonEditor</name>
+    <message>
+        <source>not valid JSON: line %1, column %2: %3</source>
+        <translation>geçerli JSON değil: satır %1, sütun %2: %3</translation>
+    </message>
+    <message>
+        <source>Valid JSON</source>
+        <translation>Geçerli JSON</translation>
+    </message>
+    <message>
+        <source>Empty (an empty object)</source>
+        <translation>Boş (boş bir nesne)</translation>
     </message>
 </context>
 <context>
@@ -664,7 +874,145 @@
         <source>%1
 Click to see the SKUs.</source>
         <translation>%1
-SKU'ları görmek için tıklayın.</translation>
+SKU&apos;ları görmek için tıklayın.</translation>
+    </message>
+</context>
+<context>
+    <name>ListEditor</name>
+    <message>
+        <source>Add</source>
+        <translation>Ekle</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Kaldır</translation>
+    </message>
+</context>
+<context>
+    <name>LogPanel</name>
+    <message>
+        <source>All flows</source>
+        <translation>Tüm akışlar</translation>
+    </message>
+    <message>
+        <source>All levels</source>
+        <translation>Tüm düzeyler</translation>
+    </message>
+    <message>
+        <source>Info and above</source>
+        <translation>Bilgi ve üstü</translation>
+    </message>
+    <message>
+        <source>Warnings and errors</source>
+        <translation>Uyarılar ve hatalar</translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation>Yalnızca hatalar</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>Tüm zamanlar</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>Son 1 saat</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Son 24 saat</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Son 7 gün</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Son 30 gün</translation>
+    </message>
+    <message>
+        <source>Search messages…</source>
+        <translation>Mesajlarda ara…</translation>
+    </message>
+    <message>
+        <source>SKU or order number</source>
+        <translation>SKU veya sipariş numarası</translation>
+    </message>
+    <message>
+        <source>N11 calls only</source>
+        <translation>Yalnızca N11 çağrıları</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV&apos;ye aktar…</translation>
+    </message>
+    <message>
+        <source>Flow</source>
+        <translation>Akış</translation>
+    </message>
+    <message>
+        <source>Time (UTC)</source>
+        <translation>Zaman (UTC)</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Düzey</translation>
+    </message>
+    <message>
+        <source>SKU / order</source>
+        <translation>SKU / sipariş</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mesaj</translation>
+    </message>
+    <message>
+        <source>Select an entry to see its details and, for N11 calls, the raw request and response (App Secret redacted).</source>
+        <translation>Ayrıntılarını ve N11 çağrıları için ham istek ile yanıtı görmek üzere bir kayıt seçin (App Secret gizlenir).</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopyala</translation>
+    </message>
+    <message>
+        <source>No log entries match these filters.</source>
+        <translation>Bu filtrelerle eşleşen günlük kaydı yok.</translation>
+    </message>
+    <message>
+        <source>More than %1 entries match · newest first · scroll for more</source>
+        <translation>%1 kayıttan fazlası eşleşiyor · en yeni önce · daha fazlası için kaydırın</translation>
+    </message>
+    <message>
+        <source>%1 entries match · newest first · scroll for more</source>
+        <translation>%1 kayıt eşleşiyor · en yeni önce · daha fazlası için kaydırın</translation>
+    </message>
+    <message>
+        <source>Could not load logs: %1</source>
+        <translation>Günlükler yüklenemedi: %1</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>İstek</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>Yanıt</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV dosyaları (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export log entries</source>
+        <translation>Günlük kayıtlarını dışa aktar</translation>
+    </message>
+    <message>
+        <source>Exported %1 entries to %2</source>
+        <translation>%1 kayıt %2 dosyasına aktarıldı</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>Dışa aktarma başarısız: %1</translation>
     </message>
 </context>
 <context>
@@ -723,7 +1071,9 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message numerus="yes">
         <source>%n alarm(s) firing</source>
-        <translation><numerusform>%n alarm tetiklendi</numerusform></translation>
+        <translation>
+            <numerusform>%n alarm tetiklendi</numerusform>
+        </translation>
     </message>
     <message>
         <source>off</source>
@@ -754,8 +1104,8 @@ SKU'ları görmek için tıklayın.</translation>
         <translation>Zamanlayıcı kapalı</translation>
     </message>
     <message>
-        <source>This window works normally, but its scheduler stays off so the two never close each other's runs or send the same records twice. "Run now" still runs a single flow. Close the other process and restart n11-desktop to schedule from here.</source>
-        <translation>Bu pencere normal çalışır, ancak zamanlayıcısı kapalı kalır; böylece iki uygulama birbirinin çalışmalarını kapatmaz ve aynı kayıtları iki kez göndermez. "Şimdi çalıştır" yine tek bir akışı çalıştırır. Buradan zamanlamak için diğer işlemi kapatıp n11-desktop'u yeniden başlatın.</translation>
+        <source>This window works normally, but its scheduler stays off so the two never close each other&apos;s runs or send the same records twice. &quot;Run now&quot; still runs a single flow. Close the other process and restart n11-desktop to schedule from here.</source>
+        <translation>Bu pencere normal çalışır, ancak zamanlayıcısı kapalı kalır; böylece iki uygulama birbirinin çalışmalarını kapatmaz ve aynı kayıtları iki kez göndermez. &quot;Şimdi çalıştır&quot; yine tek bir akışı çalıştırır. Buradan zamanlamak için diğer işlemi kapatıp n11-desktop&apos;u yeniden başlatın.</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -840,6 +1190,25 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
 </context>
 <context>
+    <name>MonitoringTab</name>
+    <message>
+        <source>Flows</source>
+        <translation>Akışlar</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>Çalışmalar</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>Günlük</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Raporlar</translation>
+    </message>
+</context>
+<context>
     <name>OrdersModel</name>
     <message>
         <source>Late shipment</source>
@@ -867,7 +1236,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Lines</source>
-        <translation>Kalemler</translation>
+        <translation>Kalem</translation>
     </message>
     <message>
         <source>Total</source>
@@ -883,7 +1252,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>ERP reported</source>
-        <translation>ERP'ye bildirildi</translation>
+        <translation>ERP&apos;ye bildirildi</translation>
     </message>
     <message>
         <source>history</source>
@@ -895,7 +1264,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Imported as history: first seen on N11 past New, so it was never new work for the ERP (N11 order number %1)</source>
-        <translation>Geçmiş olarak içe aktarıldı: N11'de ilk kez Yeni durumunu geçmişken görüldü, bu yüzden ERP için hiçbir zaman yeni iş olmadı (N11 sipariş numarası %1)</translation>
+        <translation>Geçmiş olarak içe aktarıldı: N11&apos;de ilk kez Yeni durumunu geçmişken görüldü, bu yüzden ERP için hiçbir zaman yeni iş olmadı (N11 sipariş numarası %1)</translation>
     </message>
     <message>
         <source>N11 order number %1</source>
@@ -942,11 +1311,11 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Not reported to ERP</source>
-        <translation>ERP'ye bildirilmedi</translation>
+        <translation>ERP&apos;ye bildirilmedi</translation>
     </message>
     <message>
         <source>Cancellation waiting for ERP</source>
-        <translation>ERP'yi bekleyen iptal</translation>
+        <translation>ERP&apos;yi bekleyen iptal</translation>
     </message>
     <message>
         <source>Any time</source>
@@ -1006,7 +1375,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Run Order Create (new packages and status changes from N11)</source>
-        <translation>Sipariş Oluşturma'yı çalıştırır (N11'den yeni paketler ve durum değişiklikleri)</translation>
+        <translation>Sipariş Oluşturma&apos;yı çalıştırır (N11&apos;den yeni paketler ve durum değişiklikleri)</translation>
     </message>
     <message>
         <source>Address mapping…</source>
@@ -1018,7 +1387,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Export CSV…</source>
-        <translation>CSV'ye aktar…</translation>
+        <translation>CSV&apos;ye aktar…</translation>
     </message>
     <message>
         <source>Write the order lines shown by the filter to a CSV file (e.g. for the ERP)</source>
@@ -1030,15 +1399,15 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Bring in the orders first seen on N11 past New (recorded as history): they are marked as history and as reported to the ERP, never new work for it</source>
-        <translation>N11'de ilk kez Yeni durumunu geçmişken görülen siparişleri getirir (geçmiş olarak kaydedilir): geçmiş ve ERP'ye bildirilmiş olarak işaretlenir, ERP için asla yeni iş olmaz</translation>
+        <translation>N11&apos;de ilk kez Yeni durumunu geçmişken görülen siparişleri getirir (geçmiş olarak kaydedilir): geçmiş ve ERP&apos;ye bildirilmiş olarak işaretlenir, ERP için asla yeni iş olmaz</translation>
     </message>
     <message>
         <source>ERP-reported from CSV…</source>
-        <translation>CSV'den ERP'ye bildirildi…</translation>
+        <translation>CSV&apos;den ERP&apos;ye bildirildi…</translation>
     </message>
     <message>
         <source>Mark every order listed in a CSV file of order numbers as reported to the ERP</source>
-        <translation>Sipariş numaralarından oluşan bir CSV dosyasındaki her siparişi ERP'ye bildirildi olarak işaretler</translation>
+        <translation>Sipariş numaralarından oluşan bir CSV dosyasındaki her siparişi ERP&apos;ye bildirildi olarak işaretler</translation>
     </message>
     <message>
         <source>Loading orders…</source>
@@ -1066,7 +1435,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Mark ERP-reported</source>
-        <translation>ERP'ye bildirildi işaretle</translation>
+        <translation>ERP&apos;ye bildirildi işaretle</translation>
     </message>
     <message>
         <source>Request pick-up…</source>
@@ -1074,7 +1443,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Approve the selected lines (all waiting lines if none is selected) on N11</source>
-        <translation>Seçili kalemleri N11'de onaylar (hiçbiri seçili değilse bekleyen tüm kalemleri)</translation>
+        <translation>Seçili kalemleri N11&apos;de onaylar (hiçbiri seçili değilse bekleyen tüm kalemleri)</translation>
     </message>
     <message>
         <source>Ship the selected lines with a tracking number</source>
@@ -1082,19 +1451,19 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Attach the invoice link and send it to N11</source>
-        <translation>Fatura bağlantısını ekler ve N11'e gönderir</translation>
+        <translation>Fatura bağlantısını ekler ve N11&apos;e gönderir</translation>
     </message>
     <message>
         <source>Cancel quantities of lines not yet shipped (partial cancellation on N11)</source>
-        <translation>Henüz kargoya verilmemiş kalemlerin miktarlarını iptal eder (N11'de kısmi iptal)</translation>
+        <translation>Henüz kargoya verilmemiş kalemlerin miktarlarını iptal eder (N11&apos;de kısmi iptal)</translation>
     </message>
     <message>
         <source>Mark the selected orders as reported to the ERP (cancellations need it)</source>
-        <translation>Seçili siparişleri ERP'ye bildirildi olarak işaretler (iptaller için gereklidir)</translation>
+        <translation>Seçili siparişleri ERP&apos;ye bildirildi olarak işaretler (iptaller için gereklidir)</translation>
     </message>
     <message>
         <source>Ask Horoz, Ceva or Borusan to collect the approved packages (N11 collection request)</source>
-        <translation>Onaylı paketleri teslim almaları için Horoz, Ceva veya Borusan'a talep gönderir (N11 toplama talebi)</translation>
+        <translation>Onaylı paketleri teslim almaları için Horoz, Ceva veya Borusan&apos;a talep gönderir (N11 toplama talebi)</translation>
     </message>
     <message>
         <source>Line</source>
@@ -1210,7 +1579,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>&lt;b&gt;%1 order(s) from N11 could not be written.&lt;/b&gt;</source>
-        <translation>&lt;b&gt;N11'den gelen %1 sipariş yazılamadı.&lt;/b&gt;</translation>
+        <translation>&lt;b&gt;N11&apos;den gelen %1 sipariş yazılamadı.&lt;/b&gt;</translation>
     </message>
     <message>
         <source>claim %1 (order %2)</source>
@@ -1218,7 +1587,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>&lt;b&gt;%1 cancellation request(s) wait:&lt;/b&gt; their order is not imported, so they are not approved blindly — %2. Import the order (Import history) or answer them on N11.</source>
-        <translation>&lt;b&gt;%1 iptal talebi bekliyor:&lt;/b&gt; siparişleri içe aktarılmadığı için körü körüne onaylanmıyorlar — %2. Siparişi içe aktarın (Geçmişi içe aktar) veya talepleri N11'de yanıtlayın.</translation>
+        <translation>&lt;b&gt;%1 iptal talebi bekliyor:&lt;/b&gt; siparişleri içe aktarılmadığı için körü körüne onaylanmıyorlar — %2. Siparişi içe aktarın (Geçmişi içe aktar) veya talepleri N11&apos;de yanıtlayın.</translation>
     </message>
     <message>
         <source>%1 orders</source>
@@ -1238,7 +1607,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>%1 not reported to the ERP</source>
-        <translation>%1 ERP'ye bildirilmedi</translation>
+        <translation>%1 ERP&apos;ye bildirilmedi</translation>
     </message>
     <message>
         <source>%1 cancellation request(s) wait: their order is not imported</source>
@@ -1246,7 +1615,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>%1 with a cancellation waiting for the ERP</source>
-        <translation>%1 siparişte ERP'yi bekleyen iptal var</translation>
+        <translation>%1 siparişte ERP&apos;yi bekleyen iptal var</translation>
     </message>
     <message>
         <source> · in all: </source>
@@ -1262,7 +1631,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>invoice sent to N11</source>
-        <translation>fatura N11'e gönderildi</translation>
+        <translation>fatura N11&apos;e gönderildi</translation>
     </message>
     <message>
         <source>invoice link waiting to be sent</source>
@@ -1273,8 +1642,8 @@ SKU'ları görmek için tıklayın.</translation>
         <translation>fatura yok</translation>
     </message>
     <message>
-        <source>&lt;span style='font-size:15px'&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/span&gt; &amp;nbsp; &lt;span style='color:%2'&gt;&lt;b&gt;%3&lt;/b&gt;&lt;/span&gt;&lt;br&gt;N11 order %4 · ordered %5 · %6%7&lt;br&gt;Total &lt;b&gt;%8&lt;/b&gt;%9 · cargo %10 · %11 · %12</source>
-        <translation>&lt;span style='font-size:15px'&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/span&gt; &amp;nbsp; &lt;span style='color:%2'&gt;&lt;b&gt;%3&lt;/b&gt;&lt;/span&gt;&lt;br&gt;N11 siparişi %4 · sipariş tarihi %5 · %6%7&lt;br&gt;Toplam &lt;b&gt;%8&lt;/b&gt;%9 · kargo %10 · %11 · %12</translation>
+        <source>&lt;span style=&apos;font-size:15px&apos;&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/span&gt; &amp;nbsp; &lt;span style=&apos;color:%2&apos;&gt;&lt;b&gt;%3&lt;/b&gt;&lt;/span&gt;&lt;br&gt;N11 order %4 · ordered %5 · %6%7&lt;br&gt;Total &lt;b&gt;%8&lt;/b&gt;%9 · cargo %10 · %11 · %12</source>
+        <translation>&lt;span style=&apos;font-size:15px&apos;&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/span&gt; &amp;nbsp; &lt;span style=&apos;color:%2&apos;&gt;&lt;b&gt;%3&lt;/b&gt;&lt;/span&gt;&lt;br&gt;N11 siparişi %4 · sipariş tarihi %5 · %6%7&lt;br&gt;Toplam &lt;b&gt;%8&lt;/b&gt;%9 · kargo %10 · %11 · %12</translation>
     </message>
     <message>
         <source> (discount %1)</source>
@@ -1282,19 +1651,19 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>reported to ERP</source>
-        <translation>ERP'ye bildirildi</translation>
+        <translation>ERP&apos;ye bildirildi</translation>
     </message>
     <message>
         <source>not reported to ERP</source>
-        <translation>ERP'ye bildirilmedi</translation>
+        <translation>ERP&apos;ye bildirilmedi</translation>
     </message>
     <message>
         <source>sending to N11</source>
-        <translation>N11'e gönderiliyor</translation>
+        <translation>N11&apos;e gönderiliyor</translation>
     </message>
     <message>
         <source>N11 says: %1; last status reported to N11: %2</source>
-        <translation>N11 diyor ki: %1; N11'e son bildirilen durum: %2</translation>
+        <translation>N11 diyor ki: %1; N11&apos;e son bildirilen durum: %2</translation>
     </message>
     <message>
         <source>Delivered to pick-up point (%1)</source>
@@ -1334,7 +1703,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Orders reported to the ERP</source>
-        <translation>ERP'ye bildirilen siparişler</translation>
+        <translation>ERP&apos;ye bildirilen siparişler</translation>
     </message>
     <message>
         <source>CSV files (*.csv *.txt);;All files (*)</source>
@@ -1397,7 +1766,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>CSV with a `sku` column (SKUs or N11 order numbers): delete these failed integrations</source>
-        <translation>`sku` sütunlu CSV (SKU'lar veya N11 sipariş numaraları): bu başarısız entegrasyonları siler</translation>
+        <translation>`sku` sütunlu CSV (SKU&apos;lar veya N11 sipariş numaraları): bu başarısız entegrasyonları siler</translation>
     </message>
     <message>
         <source>Update bulk product version date…</source>
@@ -1566,7 +1935,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>What N11 last said about the product</source>
-        <translation>N11'in ürün hakkında son söylediği</translation>
+        <translation>N11&apos;in ürün hakkında son söylediği</translation>
     </message>
     <message>
         <source>Penalty</source>
@@ -1610,7 +1979,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>N11 product id: %1</source>
-        <translation>N11 ürün ID'si: %1</translation>
+        <translation>N11 ürün ID&apos;si: %1</translation>
     </message>
     <message>
         <source>N11 category override: leaf %1, set for this product (it wins over the local-category mapping)</source>
@@ -1642,7 +2011,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>the %1 must be above 0</source>
-        <translation>%1 0'dan büyük olmalı</translation>
+        <translation>%1 0&apos;dan büyük olmalı</translation>
     </message>
     <message>
         <source>set the sale price first</source>
@@ -1713,7 +2082,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Add the selected products to the N11 catalog (they are then sent to N11)</source>
-        <translation>Seçili ürünleri N11 kataloğuna ekler (ardından N11'e gönderilirler)</translation>
+        <translation>Seçili ürünleri N11 kataloğuna ekler (ardından N11&apos;e gönderilirler)</translation>
     </message>
     <message>
         <source>Remove from N11 catalog</source>
@@ -1721,23 +2090,23 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Remove the selected products from the N11 catalog (Product Delete then sets their stock to 0 on N11)</source>
-        <translation>Seçili ürünleri N11 kataloğundan çıkarır (ardından Ürün Silme, N11'deki stoklarını 0 yapar)</translation>
+        <translation>Seçili ürünleri N11 kataloğundan çıkarır (ardından Ürün Silme, N11&apos;deki stoklarını 0 yapar)</translation>
     </message>
     <message>
         <source>Pause selling on N11</source>
-        <translation>N11'de satışı duraklat</translation>
+        <translation>N11&apos;de satışı duraklat</translation>
     </message>
     <message>
         <source>Stop selling the selected products on N11 without deleting them (N11 status Suspended; listing, price and stock are kept)</source>
-        <translation>Seçili ürünlerin N11'deki satışını silmeden durdurur (N11 durumu Askıda; ilan, fiyat ve stok korunur)</translation>
+        <translation>Seçili ürünlerin N11&apos;deki satışını silmeden durdurur (N11 durumu Askıda; ilan, fiyat ve stok korunur)</translation>
     </message>
     <message>
         <source>Resume selling on N11</source>
-        <translation>N11'de satışa devam et</translation>
+        <translation>N11&apos;de satışa devam et</translation>
     </message>
     <message>
         <source>Sell the selected paused products on N11 again (N11 status Active)</source>
-        <translation>Duraklatılmış seçili ürünleri N11'de yeniden satışa açar (N11 durumu Aktif)</translation>
+        <translation>Duraklatılmış seçili ürünleri N11&apos;de yeniden satışa açar (N11 durumu Aktif)</translation>
     </message>
     <message>
         <source>Set N11 category…</source>
@@ -1745,7 +2114,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Put the selected products in one N11 leaf category, whatever their local category maps to (e.g. the category ID an N11 error names); they are resent with it</source>
-        <translation>Yerel kategorileri neyle eşleşirse eşleşsin, seçili ürünleri tek bir N11 alt kategorisine koyar (ör. bir N11 hatasının belirttiği kategori ID'si); ürünler bu kategoriyle yeniden gönderilir</translation>
+        <translation>Yerel kategorileri neyle eşleşirse eşleşsin, seçili ürünleri tek bir N11 alt kategorisine koyar (ör. bir N11 hatasının belirttiği kategori ID&apos;si); ürünler bu kategoriyle yeniden gönderilir</translation>
     </message>
     <message>
         <source>Clear N11 category override</source>
@@ -1757,11 +2126,11 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>View on N11</source>
-        <translation>N11'de görüntüle</translation>
+        <translation>N11&apos;de görüntüle</translation>
     </message>
     <message>
-        <source>Open the product's page on N11 (Sales Url) in the web browser</source>
-        <translation>Ürünün N11 sayfasını (Satış URL'si) web tarayıcısında açar</translation>
+        <source>Open the product&apos;s page on N11 (Sales Url) in the web browser</source>
+        <translation>Ürünün N11 sayfasını (Satış URL&apos;si) web tarayıcısında açar</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -1804,7 +2173,7 @@ SKU'ları görmek için tıklayın.</translation>
         <translation>Katalog içe aktar</translation>
     </message>
     <message>
-        <source>Could not open a browser; the product's N11 page is %1</source>
+        <source>Could not open a browser; the product&apos;s N11 page is %1</source>
         <translation>Tarayıcı açılamadı; ürünün N11 sayfası: %1</translation>
     </message>
     <message>
@@ -1853,7 +2222,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Sending to N11…</source>
-        <translation>N11'e gönderiliyor…</translation>
+        <translation>N11&apos;e gönderiliyor…</translation>
     </message>
     <message>
         <source>Loading the N11 category tree…</source>
@@ -1873,11 +2242,11 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>%1 product put in N11 category “%2” (%3); they are resent with it at the next Product Update / Create.</source>
-        <translation>%1 ürün “%2” (%3) N11 kategorisine kondu; sonraki Ürün Güncelleme / Oluşturma'da bu kategoriyle yeniden gönderilir.</translation>
+        <translation>%1 ürün “%2” (%3) N11 kategorisine kondu; sonraki Ürün Güncelleme / Oluşturma&apos;da bu kategoriyle yeniden gönderilir.</translation>
     </message>
     <message>
         <source>%1 products put in N11 category “%2” (%3); they are resent with it at the next Product Update / Create.</source>
-        <translation>%1 ürün “%2” (%3) N11 kategorisine kondu; sonraki Ürün Güncelleme / Oluşturma'da bu kategoriyle yeniden gönderilirler.</translation>
+        <translation>%1 ürün “%2” (%3) N11 kategorisine kondu; sonraki Ürün Güncelleme / Oluşturma&apos;da bu kategoriyle yeniden gönderilirler.</translation>
     </message>
     <message>
         <source>%1 already without one.</source>
@@ -1909,6 +2278,191 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
 </context>
 <context>
+    <name>ReportsPanel</name>
+    <message>
+        <source>In the catalog but not on sale on N11</source>
+        <translation>Katalogda ama N11&apos;de satışta değil</translation>
+    </message>
+    <message>
+        <source>Price or stock differs on N11</source>
+        <translation>N11&apos;de fiyat veya stok farklı</translation>
+    </message>
+    <message>
+        <source>Fix selected (send)</source>
+        <translation>Seçilenleri düzelt (gönder)</translation>
+    </message>
+    <message>
+        <source>Send the selected products&apos; price and stock (or the product) to N11 now.</source>
+        <translation>Seçili ürünlerin fiyat ve stoğunu (veya ürünün kendisini) hemen N11&apos;e gönderir.</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV&apos;ye aktar…</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Başlık</translation>
+    </message>
+    <message>
+        <source>Why not on sale</source>
+        <translation>Neden satışta değil</translation>
+    </message>
+    <message>
+        <source>Fix</source>
+        <translation>Çözüm</translation>
+    </message>
+    <message>
+        <source>Differs</source>
+        <translation>Fark</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Fiyat</translation>
+    </message>
+    <message>
+        <source>List price</source>
+        <translation>Liste fiyatı</translation>
+    </message>
+    <message>
+        <source>Stock to send</source>
+        <translation>Gönderilecek stok</translation>
+    </message>
+    <message>
+        <source>N11 stock</source>
+        <translation>N11 stoğu</translation>
+    </message>
+    <message>
+        <source>Every catalog product is on sale on N11.</source>
+        <translation>Tüm katalog ürünleri N11&apos;de satışta.</translation>
+    </message>
+    <message>
+        <source>%1 catalog product(s) are not on sale on N11 (per the N11 State Sync snapshot).</source>
+        <translation>%1 katalog ürünü N11&apos;de satışta değil (N11 Durum Eşitleme anlık görüntüsüne göre).</translation>
+    </message>
+    <message>
+        <source>No price or stock differences with N11.</source>
+        <translation>N11 ile fiyat veya stok farkı yok.</translation>
+    </message>
+    <message>
+        <source>%1 product(s) differ from N11. &apos;Fix selected&apos; sends our values.</source>
+        <translation>%1 ürün N11&apos;den farklı. &apos;Seçilenleri düzelt&apos; bizim değerlerimizi gönderir.</translation>
+    </message>
+    <message>
+        <source>Select the products to fix first.</source>
+        <translation>Önce düzeltilecek ürünleri seçin.</translation>
+    </message>
+    <message>
+        <source>Sending failed: %1</source>
+        <translation>Gönderim başarısız: %1</translation>
+    </message>
+    <message>
+        <source>Sending %1 product(s) to N11 (%2)…</source>
+        <translation>%1 ürün N11&apos;e gönderiliyor (%2)…</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>Raporu dışa aktar</translation>
+    </message>
+    <message>
+        <source>Exported %1 rows to %2</source>
+        <translation>%1 satır %2 dosyasına aktarıldı</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>Dışa aktarma başarısız: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RetentionPanel</name>
+    <message>
+        <source>Keep log entries for</source>
+        <translation>Günlük kayıtlarını sakla</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> gün</translation>
+    </message>
+    <message>
+        <source>Apply and prune now</source>
+        <translation>Uygula ve şimdi temizle</translation>
+    </message>
+    <message>
+        <source>Removed %1 old entries.</source>
+        <translation>%1 eski kayıt silindi.</translation>
+    </message>
+</context>
+<context>
+    <name>RunsPanel</name>
+    <message>
+        <source>All flows</source>
+        <translation>Tüm akışlar</translation>
+    </message>
+    <message>
+        <source>Any state</source>
+        <translation>Tüm durumlar</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Başarısız</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Tamamlandı</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Çalışıyor</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>İptal edildi</translation>
+    </message>
+    <message>
+        <source>Flow</source>
+        <translation>Akış</translation>
+    </message>
+    <message>
+        <source>Started (UTC)</source>
+        <translation>Başlangıç (UTC)</translation>
+    </message>
+    <message>
+        <source>Trigger</source>
+        <translation>Tetikleyici</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Durum</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Toplam</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>Başarılı</translation>
+    </message>
+    <message>
+        <source>Penalized</source>
+        <translation>Cezalı</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Süre</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mesaj</translation>
+    </message>
+    <message>
+        <source>Double-click a run to see its log entries.</source>
+        <translation>Günlük kayıtlarını görmek için bir çalışmaya çift tıklayın.</translation>
+    </message>
+    <message>
+        <source>No flow has run yet. Flows run on their schedule once the channel is active, or with Run now.</source>
+        <translation>Henüz hiçbir akış çalışmadı. Akışlar kanal etkinleşince zamanlamalarına göre ya da Şimdi çalıştır ile çalışır.</translation>
+    </message>
+</context>
+<context>
     <name>ScheduleDialog</name>
     <message>
         <source>Schedule of %1</source>
@@ -1935,7 +2489,7 @@ SKU'ları görmek için tıklayın.</translation>
         <translation> dk</translation>
     </message>
     <message>
-        <source>Europe/Istanbul (N11's time), whatever this computer's zone</source>
+        <source>Europe/Istanbul (N11&apos;s time), whatever this computer&apos;s zone</source>
         <translation>Europe/Istanbul (N11 saati), bu bilgisayarın saat dilimi ne olursa olsun</translation>
     </message>
     <message>
@@ -1948,10 +2502,32 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
 </context>
 <context>
+    <name>SchemaForm</name>
+    <message>
+        <source>key: %1</source>
+        <translation>anahtar: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SecretEditor</name>
+    <message>
+        <source>Show</source>
+        <translation>Göster</translation>
+    </message>
+    <message>
+        <source>Show or hide the secret</source>
+        <translation>Gizli değeri göster veya gizle</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>Gizle</translation>
+    </message>
+</context>
+<context>
     <name>SendDialog</name>
     <message>
         <source>Send to N11</source>
-        <translation>N11'e gönder</translation>
+        <translation>N11&apos;e gönder</translation>
     </message>
     <message>
         <source>Preparing the preview…</source>
@@ -1983,7 +2559,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>%1 new on N11 (created)</source>
-        <translation>N11'de %1 yeni (oluşturulacak)</translation>
+        <translation>N11&apos;de %1 yeni (oluşturulacak)</translation>
     </message>
     <message>
         <source>%1 with changes</source>
@@ -2007,7 +2583,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Only products not yet on N11 are created (seed §8: updates go through the scheduled flows).</source>
-        <translation>Yalnızca henüz N11'de olmayan ürünler oluşturulur (güncellemeler zamanlanmış akışlarla gider).</translation>
+        <translation>Yalnızca henüz N11&apos;de olmayan ürünler oluşturulur (güncellemeler zamanlanmış akışlarla gider).</translation>
     </message>
     <message>
         <source>%1 warning(s) — check before sending:
@@ -2064,7 +2640,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Tracking number for the %1 selected line(s). It is sent to N11 only when Send Shipping Info is on (otherwise N11 manages shipping).</source>
-        <translation>Seçili %1 kalem için takip numarası. Yalnızca Kargo Bilgisi Gönder açıksa N11'e gönderilir (aksi halde kargoyu N11 yönetir).</translation>
+        <translation>Seçili %1 kalem için takip numarası. Yalnızca Kargo Bilgisi Gönder açıksa N11&apos;e gönderilir (aksi halde kargoyu N11 yönetir).</translation>
     </message>
     <message>
         <source>e.g. YK1234567890</source>
@@ -2123,7 +2699,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Stock difference above N SKUs</source>
-        <translation>N'den fazla SKU'da stok farkı</translation>
+        <translation>N&apos;den fazla SKU&apos;da stok farkı</translation>
     </message>
     <message>
         <source>SKUs</source>
@@ -2131,11 +2707,11 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Price difference above N SKUs</source>
-        <translation>N'den fazla SKU'da fiyat farkı</translation>
+        <translation>N&apos;den fazla SKU&apos;da fiyat farkı</translation>
     </message>
     <message>
         <source>Cancellations waiting for the ERP</source>
-        <translation>ERP'yi bekleyen iptaller</translation>
+        <translation>ERP&apos;yi bekleyen iptaller</translation>
     </message>
     <message>
         <source>Waiting cancellations</source>
@@ -2283,11 +2859,11 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>SKUs on sale</source>
-        <translation>Satıştaki SKU'lar</translation>
+        <translation>Satıştaki SKU&apos;lar</translation>
     </message>
     <message>
         <source>Sent to N11 and currently on sale there.</source>
-        <translation>N11'e gönderilmiş ve şu an orada satışta.</translation>
+        <translation>N11&apos;e gönderilmiş ve şu an orada satışta.</translation>
     </message>
     <message>
         <source>Total SKU difference</source>
@@ -2295,15 +2871,15 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>In the catalog with price, stock &gt; 0, category and image, but not on sale on N11.</source>
-        <translation>Katalogda fiyatı, stoğu &gt; 0, kategorisi ve görseli var, ama N11'de satışta değil.</translation>
+        <translation>Katalogda fiyatı, stoğu &gt; 0, kategorisi ve görseli var, ama N11&apos;de satışta değil.</translation>
     </message>
     <message>
         <source>SKUs with price difference</source>
-        <translation>Fiyat farkı olan SKU'lar</translation>
+        <translation>Fiyat farkı olan SKU&apos;lar</translation>
     </message>
     <message>
         <source>On sale with a different sale or list price on N11.</source>
-        <translation>N11'de farklı bir satış veya liste fiyatıyla satışta.</translation>
+        <translation>N11&apos;de farklı bir satış veya liste fiyatıyla satışta.</translation>
     </message>
     <message>
         <source>Total stock in catalog</source>
@@ -2319,7 +2895,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Stock N11 shows for the products on sale.</source>
-        <translation>N11'in satıştaki ürünler için gösterdiği stok.</translation>
+        <translation>N11&apos;in satıştaki ürünler için gösterdiği stok.</translation>
     </message>
     <message>
         <source>Total stock difference</source>
@@ -2327,15 +2903,15 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Stock of catalog products that are not on sale on N11.</source>
-        <translation>N11'de satışta olmayan katalog ürünlerinin stoğu.</translation>
+        <translation>N11&apos;de satışta olmayan katalog ürünlerinin stoğu.</translation>
     </message>
     <message>
         <source>SKUs with stock difference</source>
-        <translation>Stok farkı olan SKU'lar</translation>
+        <translation>Stok farkı olan SKU&apos;lar</translation>
     </message>
     <message>
         <source>On sale with a different quantity on N11 than stock − Buffer Stock.</source>
-        <translation>N11'de stok − Tampon Stok'tan farklı bir miktarla satışta.</translation>
+        <translation>N11&apos;de stok − Tampon Stok&apos;tan farklı bir miktarla satışta.</translation>
     </message>
 </context>
 <context>
@@ -2346,7 +2922,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Preview field by field what changes on N11 for the selected products, then send them now</source>
-        <translation>Seçili ürünler için N11'de nelerin değişeceğini alan alan önizleyin, sonra hemen gönderin</translation>
+        <translation>Seçili ürünler için N11&apos;de nelerin değişeceğini alan alan önizleyin, sonra hemen gönderin</translation>
     </message>
     <message>
         <source>Penalty box…</source>
@@ -2354,7 +2930,7 @@ SKU'ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>Records held after errors (seed §8): lift penalties, delete failed integrations, bump version dates from a CSV</source>
-        <translation>Hatalardan sonra bekletilen kayıtlar: cezaları kaldırın, başarısız entegrasyonları silin, bir CSV'den sürüm tarihlerini ileri alın</translation>
+        <translation>Hatalardan sonra bekletilen kayıtlar: cezaları kaldırın, başarısız entegrasyonları silin, bir CSV&apos;den sürüm tarihlerini ileri alın</translation>
     </message>
 </context>
 </TS>

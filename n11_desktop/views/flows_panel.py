@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -27,11 +27,16 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.domain import FlowProgress
+from ..core.formats import number
 from ..core.runner import format_eta
 from ..core.schedule import FlowStatus
+from .core_texts import core_tr
 
-COLUMNS = ("Flow", "Flag", "Schedule", "Last run", "Result", "Next run", "Progress")
-COL_PROGRESS = COLUMNS.index("Progress")
+COLUMNS = (QT_TRANSLATE_NOOP("FlowTableModel", "Flow"), QT_TRANSLATE_NOOP("FlowTableModel", "Flag"),
+           QT_TRANSLATE_NOOP("FlowTableModel", "Schedule"), QT_TRANSLATE_NOOP("FlowTableModel", "Last run"),
+           QT_TRANSLATE_NOOP("FlowTableModel", "Result"), QT_TRANSLATE_NOOP("FlowTableModel", "Next run"),
+           QT_TRANSLATE_NOOP("FlowTableModel", "Progress"))
+COL_PROGRESS = 6
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 1
 SLUG_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -53,14 +58,15 @@ def _local(dt: datetime | None) -> str:
 def _result_text(s: FlowStatus) -> str:
     h = s.history
     if h.last_state is None:
-        return "never ran"
+        return QCoreApplication.translate("FlowTableModel", "never ran")
     text = h.last_state
     if h.last_total or h.last_succeeded or h.last_failed:
-        text += f" — {h.last_total} total, {h.last_succeeded} ok"
+        text += " — " + QCoreApplication.translate("FlowTableModel", "%1 total, %2 ok").replace("%1", str(h.last_total)).replace(
+            "%2", str(h.last_succeeded))
         if h.last_failed:
-            text += f", {h.last_failed} failed"
+            text += ", " + QCoreApplication.translate("FlowTableModel", "%1 failed").replace("%1", str(h.last_failed))
         if h.last_penalized:
-            text += f", {h.last_penalized} penalized"
+            text += ", " + QCoreApplication.translate("FlowTableModel", "%1 penalized").replace("%1", str(h.last_penalized))
     return text
 
 
@@ -114,7 +120,7 @@ class FlowTableModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
+            return self.tr(COLUMNS[section])
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -125,9 +131,9 @@ class FlowTableModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return s.name
+                return core_tr(s.name)
             if col == 1:
-                return "—" if s.flag is None else f"{s.flag} ({'on' if s.flag_on else 'off'})"
+                return "—" if s.flag is None else f"{s.flag} ({self.tr('on') if s.flag_on else self.tr('off')})"
             if col == 2:
                 return s.schedule
             if col == 3:
@@ -156,21 +162,21 @@ class FlowTableModel(QAbstractTableModel):
 
     def _next_text(self, s: FlowStatus) -> str:
         if s.running:
-            return "running"
+            return self.tr("running")
         if s.queued:
-            return "queued"
+            return self.tr("queued")
         if not s.available:
-            return "not available yet"
+            return self.tr("not available yet")
         if not s.enabled:
-            return "flag off" if s.flag and not s.flag_on else "—"
+            return self.tr("flag off") if s.flag and not s.flag_on else "—"
         if not self._started:
-            return "scheduler off"
+            return self.tr("scheduler off")
         if self._paused:
-            return "paused"
+            return self.tr("paused")
         if s.next_due is None:
-            return "on trigger"
+            return self.tr("on trigger")
         if self._now is not None and s.next_due <= self._now:
-            return "due now"
+            return self.tr("due now")
         return _local(s.next_due)
 
     @staticmethod
@@ -179,10 +185,10 @@ class FlowTableModel(QAbstractTableModel):
             return ""
         p = row.progress
         if p is None or not p.total:
-            return "running…" if p is None else f"{p.done:,} done"
-        text = f"{p.done:,}/{p.total:,}"
+            return QCoreApplication.translate("FlowTableModel", "running…") if p is None else QCoreApplication.translate("FlowTableModel", "%1 done").replace("%1", number(p.done))
+        text = f"{number(p.done)}/{number(p.total)}"
         if p.eta_s is not None:
-            text += f" · ETA {format_eta(p.eta_s)}"
+            text += " · " + QCoreApplication.translate("FlowTableModel", "ETA %1").replace("%1", format_eta(p.eta_s))
         return text
 
 
@@ -228,21 +234,23 @@ class FlowsPanel(QWidget):
         for col, width in enumerate((210, 250, 190, 95, 260, 110)):
             self.table.setColumnWidth(col, width)
 
-        self.state_label = QLabel("Scheduler: off")
-        self.run_button = QPushButton("Run now")
-        self.cancel_button = QPushButton("Cancel")
-        self.pause_button = QPushButton("Pause all")
-        self.resume_button = QPushButton("Resume all")
-        self.schedule_button = QPushButton("Schedule…")
-        self.schedule_button.setToolTip("Change when the selected flow runs (interval or daily time, "
-                                        "Europe/Istanbul), or reset it to the default")
+        self.state_label = QLabel(self.tr("Scheduler: off"))
+        self.run_button = QPushButton(self.tr("Run now"))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.pause_button = QPushButton(self.tr("Pause all"))
+        self.resume_button = QPushButton(self.tr("Resume all"))
+        self.schedule_button = QPushButton(self.tr("Schedule…"))
+        self.schedule_button.setToolTip(self.tr("Change when the selected flow runs (interval or daily time, "
+                                        "Europe/Istanbul), or reset it to the default"))
         self.schedule_button.clicked.connect(self.edit_schedule)
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
-        for b, tip in ((self.run_button, "Run the selected flow now (after a run of it or its content type ends)"),
-                       (self.cancel_button, "Stop the selected flow at its next safe point"),
-                       (self.pause_button, "Stop starting scheduled runs (running flows finish; Run now still works)"),
-                       (self.resume_button, "Start scheduled runs again; missed runs run once")):
+        for b, tip in ((self.run_button, self.tr("Run the selected flow now (after a run of it or its content type "
+                                                 "ends)")),
+                       (self.cancel_button, self.tr("Stop the selected flow at its next safe point")),
+                       (self.pause_button, self.tr("Stop starting scheduled runs (running flows finish; Run now still "
+                                                   "works)")),
+                       (self.resume_button, self.tr("Start scheduled runs again; missed runs run once"))):
             b.setToolTip(tip)
         self.run_button.clicked.connect(self.run_selected)
         self.cancel_button.clicked.connect(self.cancel_selected)
@@ -262,7 +270,7 @@ class FlowsPanel(QWidget):
 
         self._ready = False
         if self.scheduler is None:
-            self.message_label.setText("The scheduler is not available in this build; flows run from the CLI.")
+            self.message_label.setText(self.tr("The scheduler is not available in this build; flows run from the CLI."))
             for b in (self.run_button, self.cancel_button, self.pause_button, self.resume_button):
                 b.setEnabled(False)
             self._ready = True
@@ -291,16 +299,16 @@ class FlowsPanel(QWidget):
     def run_selected(self) -> None:
         slug = self.selected_slug()
         if slug is None or self.scheduler is None:
-            self.message_label.setText("Select a flow first.")
+            self.message_label.setText(self.tr("Select a flow first."))
             return
         self.scheduler.run_now(slug)
-        self.message_label.setText(f"{self.model.row_of(slug).status.name}: run requested.")
+        self.message_label.setText(self.tr("%1: run requested.").replace("%1", str(self.model.row_of(slug).status.name)))
 
     @Slot()
     def edit_schedule(self) -> None:
         slug = self.selected_slug()
         if slug is None:
-            self.message_label.setText("Select a flow first.")
+            self.message_label.setText(self.tr("Select a flow first."))
             return
         db = self.services.db
 
@@ -318,7 +326,7 @@ class FlowsPanel(QWidget):
             self.schedule_dialog = dlg
             dlg.open()
 
-        self.services.runner.submit(job, done, lambda e: self.message_label.setText(f"Could not read schedules: {e}"))
+        self.services.runner.submit(job, done, lambda e: self.message_label.setText(self.tr("Could not read schedules: %1").replace("%1", str(e))))
 
     @Slot(str)
     def _on_schedule_saved(self, text: str) -> None:
@@ -332,9 +340,9 @@ class FlowsPanel(QWidget):
         if slug is None or self.scheduler is None:
             return
         if self.scheduler.cancel(slug):
-            self.message_label.setText(f"{self.model.row_of(slug).status.name}: stopping at the next safe point…")
+            self.message_label.setText(self.tr("%1: stopping at the next safe point…").replace("%1", str(self.model.row_of(slug).status.name)))
         else:
-            self.message_label.setText(f"{self.model.row_of(slug).status.name} is not running.")
+            self.message_label.setText(self.tr("%1 is not running.").replace("%1", str(self.model.row_of(slug).status.name)))
 
     @Slot()
     def pause_all(self) -> None:
@@ -372,7 +380,7 @@ class FlowsPanel(QWidget):
 
     @Slot(str)
     def _on_state(self, state: str) -> None:
-        self.state_label.setText(f"Scheduler: {state}")
+        self.state_label.setText(self.tr("Scheduler: %1").replace("%1", str(state)))
         self._update_buttons()
 
     def _update_buttons(self, *_args) -> None:

@@ -87,16 +87,16 @@ class SecretEditor(TextEditor):
         super().__init__(placeholder, parent)
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.reveal = QToolButton(self)
-        self.reveal.setText("Show")
+        self.reveal.setText(self.tr("Show"))
         self.reveal.setCheckable(True)
-        self.reveal.setToolTip("Show or hide the secret")
+        self.reveal.setToolTip(self.tr("Show or hide the secret"))
         self.reveal.toggled.connect(self._on_reveal)
         self.layout().addWidget(self.reveal)
 
     @Slot(bool)
     def _on_reveal(self, shown: bool) -> None:
         self.edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        self.reveal.setText("Hide" if shown else "Show")
+        self.reveal.setText(self.tr("Hide") if shown else self.tr("Show"))
 
     def is_masked(self) -> bool:
         return self.edit.echoMode() == QLineEdit.EchoMode.Password
@@ -110,7 +110,7 @@ class IntegerEditor(FieldEditor):
         self.spin = QSpinBox(self)
         self._min = minimum
         self.spin.setRange(minimum - 1, INT_MAX)
-        self.spin.setSpecialValueText("not set")
+        self.spin.setSpecialValueText(self.tr("not set"))
         self.spin.setValue(minimum - 1)
         self.spin.setMinimumWidth(140)
         self.spin.valueChanged.connect(self.changed)
@@ -147,7 +147,7 @@ class ChoiceEditor(FieldEditor):
         current = self.value() if self.combo.count() else None
         self.combo.blockSignals(True)
         self.combo.clear()
-        self.combo.addItem("— not set —", None)
+        self.combo.addItem(self.tr("— not set —"), None)
         for value, text in choices:
             self.combo.addItem(text, value)
         self.combo.blockSignals(False)
@@ -159,7 +159,7 @@ class ChoiceEditor(FieldEditor):
     def set_value(self, value: Any) -> None:
         idx = self.combo.findData(value) if value is not None else 0
         if idx < 0:
-            self.combo.addItem(f"{value} (not in the list)", value)
+            self.combo.addItem(self.tr("%1 (not in the list)").replace("%1", str(value)), value)
             idx = self.combo.count() - 1
         self.combo.setCurrentIndex(idx)
 
@@ -193,9 +193,9 @@ class ListEditor(FieldEditor):
         if int_items:
             self.entry.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{1,12}"), self.entry))
         self.entry.returnPressed.connect(self.add_current)
-        self.add_btn = QPushButton("Add", self)
+        self.add_btn = QPushButton(self.tr("Add"), self)
         self.add_btn.clicked.connect(self.add_current)
-        self.remove_btn = QPushButton("Remove", self)
+        self.remove_btn = QPushButton(self.tr("Remove"), self)
         self.remove_btn.clicked.connect(self.remove_selected)
         side = QVBoxLayout()
         side.setContentsMargins(0, 0, 0, 0)
@@ -278,12 +278,13 @@ class JsonEditor(FieldEditor):
             try:
                 json.loads(raw)
             except json.JSONDecodeError as exc:
-                self._error = f"not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"
+                self._error = self.tr("not valid JSON: line %1, column %2: %3").replace("%1", str(exc.lineno)).replace(
+                    "%2", str(exc.colno)).replace("%3", exc.msg)
         if self._error:
             self.status.setText(self._error)
             self.status.setStyleSheet(ERROR_STYLE)
         else:
-            self.status.setText("Valid JSON" if raw.strip() else "Empty (an empty object)")
+            self.status.setText(self.tr("Valid JSON") if raw.strip() else self.tr("Empty (an empty object)"))
             self.status.setStyleSheet(OK_STYLE if raw.strip() else HINT_STYLE)
 
     def parse_error(self) -> str | None:
@@ -314,12 +315,12 @@ class DateEditor(FieldEditor):
         self.date.setDisplayFormat(DATE_FORMAT)
         self.date.setCalendarPopup(True)
         self.date.setMinimumDate(_EMPTY_DATE)
-        self.date.setSpecialValueText("not set")
+        self.date.setSpecialValueText(self.tr("not set"))
         self.date.setDate(_EMPTY_DATE)
         self.date.setMinimumWidth(140)
         self.date.dateChanged.connect(self.changed)
         self.clear_btn = QToolButton(self)
-        self.clear_btn.setText("Clear")
+        self.clear_btn.setText(self.tr("Clear"))
         self.clear_btn.clicked.connect(lambda: self.date.setDate(_EMPTY_DATE))
         lay = _hbox(self)
         lay.addWidget(self.date)
@@ -403,7 +404,7 @@ class SchemaForm(QWidget):
         editor.changed.connect(self.changed)
         row = FieldRow(editor, help_text, self)
         label = QLabel(str(entry.get("label") or field_id) + (" *" if entry.get("required") else ""), self)
-        label.setToolTip(f"key: {entry.get('key', field_id)}")
+        label.setToolTip(self.tr("key: %1").replace("%1", str(entry.get('key', field_id))))
         self.form.addRow(label, row)
         self.rows[field_id] = row
         self.keys[field_id] = str(entry.get("key", field_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 from ..core import monitoring as mon
 from ..core.clock import utcnow
 from ..core.flows.base import all_specs
+from ..core.formats import language, number
+from .core_texts import core_tr
 from .rows_model import Column, RowsModel
 
 PAGE = 200
@@ -36,7 +38,9 @@ STATE_COLORS = {"failed": QColor("#c0392b"), "done": QColor("#1e8449"), "running
 
 
 def _fmt(dt: datetime | None) -> str:
-    return "" if dt is None else f"{dt:%d/%m/%Y %H:%M:%S}"
+    if dt is None:
+        return ""
+    return f"{dt:%d.%m.%Y %H:%M:%S}" if language() == "tr" else f"{dt:%d/%m/%Y %H:%M:%S}"
 
 
 def _state_color(r) -> QColor | None:
@@ -76,39 +80,39 @@ class LogPanel(QWidget):
         lay = QVBoxLayout(self)
         filters = QHBoxLayout()
         self.flow = QComboBox()
-        self.flow.addItem("All flows", None)
+        self.flow.addItem(self.tr("All flows"), None)
         for spec in all_specs():
-            self.flow.addItem(spec.name, spec.slug)
+            self.flow.addItem(core_tr(spec.name), spec.slug)
         self.level = QComboBox()
-        for label, value in (("All levels", None), ("Info and above", "INFO"), ("Warnings and errors", "WARNING"),
-                             ("Errors only", "ERROR")):
+        for label, value in ((self.tr("All levels"), None), (self.tr("Info and above"), "INFO"), (self.tr("Warnings and errors"), "WARNING"),
+                             (self.tr("Errors only"), "ERROR")):
             self.level.addItem(label, value)
         self.period = QComboBox()
-        for label, hours in (("Any time", None), ("Last hour", 1), ("Last 24 hours", 24), ("Last 7 days", 168),
-                             ("Last 30 days", 720)):
+        for label, hours in ((self.tr("Any time"), None), (self.tr("Last hour"), 1), (self.tr("Last 24 hours"), 24), (self.tr("Last 7 days"), 168),
+                             (self.tr("Last 30 days"), 720)):
             self.period.addItem(label, hours)
         self.text = QLineEdit()
-        self.text.setPlaceholderText("Search messages…")
+        self.text.setPlaceholderText(self.tr("Search messages…"))
         self.text.setClearButtonEnabled(True)
         self.key = QLineEdit()
-        self.key.setPlaceholderText("SKU or order number")
+        self.key.setPlaceholderText(self.tr("SKU or order number"))
         self.key.setClearButtonEnabled(True)
         self.key.setMaximumWidth(170)
-        self.calls_only = QCheckBox("N11 calls only")
-        self.export_btn = QPushButton("Export CSV…")
+        self.calls_only = QCheckBox(self.tr("N11 calls only"))
+        self.export_btn = QPushButton(self.tr("Export CSV…"))
         self.export_btn.clicked.connect(self.export_csv)
-        for w in (QLabel("Flow"), self.flow, self.level, self.period, self.text, self.key, self.calls_only,
+        for w in (QLabel(self.tr("Flow")), self.flow, self.level, self.period, self.text, self.key, self.calls_only,
                   self.export_btn):
             filters.addWidget(w)
         filters.setStretchFactor(self.text, 1)
         lay.addLayout(filters)
 
         self.model = rows_model([
-            ("Time (UTC)", lambda r: _fmt(r.created_at)),
-            ("Flow", lambda r: r.flow or ""),
-            ("Level", lambda r: r.level),
-            ("SKU / order", lambda r: r.object_key or ""),
-            ("Message", lambda r: r.message + ("  ⧉" if r.has_raw else "")),
+            (self.tr("Time (UTC)"), lambda r: _fmt(r.created_at)),
+            (self.tr("Flow"), lambda r: r.flow or ""),
+            (self.tr("Level"), lambda r: r.level),
+            (self.tr("SKU / order"), lambda r: r.object_key or ""),
+            (self.tr("Message"), lambda r: r.message + ("  ⧉" if r.has_raw else "")),
         ], self)
         self.view = _table(self.model)
         hh = self.view.horizontalHeader()
@@ -119,10 +123,10 @@ class LogPanel(QWidget):
 
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
-        self.detail.setPlaceholderText("Select an entry to see its details and, for N11 calls, the raw request and "
-                                       "response (App Secret redacted).")
+        self.detail.setPlaceholderText(self.tr("Select an entry to see its details and, for N11 calls, the raw request and "
+                                       "response (App Secret redacted)."))
         self.detail.setFont(QFont("monospace", 9))
-        copy_btn = QPushButton("Copy")
+        copy_btn = QPushButton(self.tr("Copy"))
         copy_btn.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.detail.toPlainText()))
         detail_box = QWidget()
         dl = QVBoxLayout(detail_box)
@@ -183,8 +187,9 @@ class LogPanel(QWidget):
             self.model.set_rows(rows)
             self._after_page(rows)
             self.count_label.setText(
-                "No log entries match these filters." if not count else
-                f"{'more than ' if capped else ''}{count:,} entries match · newest first · scroll for more")
+                self.tr("No log entries match these filters.") if not count else
+                (self.tr("More than %1 entries match · newest first · scroll for more") if capped else
+                 self.tr("%1 entries match · newest first · scroll for more")).replace("%1", number(count)))
             self.detail.clear()
 
         self.services.runner.submit(job, done, self._failed)
@@ -192,7 +197,7 @@ class LogPanel(QWidget):
     def _failed(self, err) -> None:
         self._loading = False
         self._loaded = True
-        self.count_label.setText(f"Could not load logs: {err}")
+        self.count_label.setText(self.tr("Could not load logs: %1").replace("%1", str(err)))
 
     def _after_page(self, rows) -> None:
         if rows:
@@ -241,21 +246,22 @@ class LogPanel(QWidget):
                 return
             parts = [f"{_fmt(d.created_at)}  {d.level}  {d.flow or ''}  {d.object_key or ''}", "", d.message]
             if d.request:
-                parts += ["", "── Request ──", d.request]
+                parts += ["", "── " + self.tr("Request") + " ──", d.request]
             if d.response:
-                parts += ["", "── Response ──", d.response]
+                parts += ["", "── " + self.tr("Response") + " ──", d.response]
             self.detail.setPlainText("\n".join(parts))
 
         self.services.runner.submit(job, done)
 
     @classmethod
     def ask_save_path(cls, parent, title: str, default_name: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(parent, title, default_name, "CSV files (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(parent, title, default_name,
+                                              QCoreApplication.translate("LogPanel", "CSV files (*.csv)"))
         return Path(path) if path else None
 
     @Slot()
     def export_csv(self) -> None:
-        path = self.ask_save_path(self, "Export log entries", "n11-logs.csv")
+        path = self.ask_save_path(self, self.tr("Export log entries"), "n11-logs.csv")
         if path is None:
             return
         f, db = self.current_filter(), self.services.db
@@ -264,8 +270,8 @@ class LogPanel(QWidget):
             with db.session_factory() as s:
                 return mon.export_logs_csv(s, f, path, include_raw=True)
 
-        self.services.runner.submit(job, lambda n: self.count_label.setText(f"Exported {n:,} entries to {path}"),
-                                    lambda e: self.count_label.setText(f"Export failed: {e}"))
+        self.services.runner.submit(job, lambda n: self.count_label.setText(self.tr("Exported %1 entries to %2").replace("%1", f"{n:,}").replace("%2", str(path))),
+                                    lambda e: self.count_label.setText(self.tr("Export failed: %1").replace("%1", str(e))))
 
 
 class RunsPanel(QWidget):
@@ -280,35 +286,35 @@ class RunsPanel(QWidget):
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.flow = QComboBox()
-        self.flow.addItem("All flows", None)
+        self.flow.addItem(self.tr("All flows"), None)
         for spec in all_specs():
-            self.flow.addItem(spec.name, spec.slug)
+            self.flow.addItem(core_tr(spec.name), spec.slug)
         self.state = QComboBox()
-        for label, value in (("Any state", None), ("Failed", "failed"), ("Done", "done"), ("Running", "running"),
-                             ("Cancelled", "cancelled")):
+        for label, value in ((self.tr("Any state"), None), (self.tr("Failed"), "failed"), (self.tr("Done"), "done"), (self.tr("Running"), "running"),
+                             (self.tr("Cancelled"), "cancelled")):
             self.state.addItem(label, value)
-        bar.addWidget(QLabel("Flow"))
+        bar.addWidget(QLabel(self.tr("Flow")))
         bar.addWidget(self.flow)
         bar.addWidget(self.state)
         bar.addStretch(1)
         lay.addLayout(bar)
         names = {s.slug: s.name for s in all_specs()}
         self.model = rows_model([
-            ("Started (UTC)", lambda r: _fmt(r.started_at)),
-            ("Flow", lambda r: names.get(r.flow, r.flow)),
-            ("Trigger", lambda r: r.trigger),
-            ("State", lambda r: r.state),
-            ("Total", lambda r: str(r.total)),
-            ("OK", lambda r: str(r.succeeded)),
-            ("Failed", lambda r: str(r.failed)),
-            ("Penalized", lambda r: str(r.penalized)),
-            ("Duration", lambda r: "" if r.ended_at is None else f"{(r.ended_at - r.started_at).total_seconds():.1f} s"),
-            ("Message", lambda r: r.message),
+            (self.tr("Started (UTC)"), lambda r: _fmt(r.started_at)),
+            (self.tr("Flow"), lambda r: core_tr(names.get(r.flow, r.flow))),
+            (self.tr("Trigger"), lambda r: r.trigger),
+            (self.tr("State"), lambda r: r.state),
+            (self.tr("Total"), lambda r: str(r.total)),
+            (self.tr("OK"), lambda r: str(r.succeeded)),
+            (self.tr("Failed"), lambda r: str(r.failed)),
+            (self.tr("Penalized"), lambda r: str(r.penalized)),
+            (self.tr("Duration"), lambda r: "" if r.ended_at is None else f"{(r.ended_at - r.started_at).total_seconds():.1f} s"),
+            (self.tr("Message"), lambda r: r.message),
         ], self)
         self.view = _table(self.model)
         self.view.doubleClicked.connect(self._open_run)
         lay.addWidget(self.view)
-        self.note = QLabel("Double-click a run to see its log entries.")
+        self.note = QLabel(self.tr("Double-click a run to see its log entries."))
         self.note.setStyleSheet("color: palette(dark);")
         lay.addWidget(self.note)
         self.flow.currentIndexChanged.connect(self.reload)
@@ -328,8 +334,8 @@ class RunsPanel(QWidget):
         def done(rows):
             self._loaded = True
             self.model.set_rows(rows)
-            self.note.setText("No flow has run yet. Flows run on their schedule once the channel is active, or "
-                              "with Run now." if not rows else "Double-click a run to see its log entries.")
+            self.note.setText(self.tr("No flow has run yet. Flows run on their schedule once the channel is active, or "
+                              "with Run now.") if not rows else self.tr("Double-click a run to see its log entries."))
 
         self.services.runner.submit(job, done)
 
@@ -356,13 +362,13 @@ class ReportsPanel(QWidget):
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.kind = QComboBox()
-        self.kind.addItem("In the catalog but not on sale on N11", "not_on_sale")
-        self.kind.addItem("Price or stock differs on N11", "differences")
+        self.kind.addItem(self.tr("In the catalog but not on sale on N11"), "not_on_sale")
+        self.kind.addItem(self.tr("Price or stock differs on N11"), "differences")
         self.kind.currentIndexChanged.connect(self.reload)
-        self.fix_btn = QPushButton("Fix selected (send)")
-        self.fix_btn.setToolTip("Send the selected products' price and stock (or the product) to N11 now.")
+        self.fix_btn = QPushButton(self.tr("Fix selected (send)"))
+        self.fix_btn.setToolTip(self.tr("Send the selected products' price and stock (or the product) to N11 now."))
         self.fix_btn.clicked.connect(self.fix_selected)
-        self.export_btn = QPushButton("Export CSV…")
+        self.export_btn = QPushButton(self.tr("Export CSV…"))
         self.export_btn.clicked.connect(self.export_csv)
         bar.addWidget(self.kind, 1)
         bar.addWidget(self.fix_btn)
@@ -383,14 +389,14 @@ class ReportsPanel(QWidget):
         self.note.setStyleSheet("color: palette(dark);")
         lay.addWidget(self.note)
         self._models = {
-            "not_on_sale": rows_model([("SKU", lambda r: r.sku), ("Title", lambda r: r.title),
-                                      ("Why not on sale", lambda r: r.reason), ("Fix", lambda r: r.fix)], self),
-            "differences": rows_model([("SKU", lambda r: r.sku), ("Title", lambda r: r.title),
-                                      ("Differs", lambda r: r.kind),
-                                      ("Price", lambda r: f"{r.local_price} → N11 {r.n11_price}"),
-                                      ("List price", lambda r: f"{r.local_list_price} → N11 {r.n11_list_price}"),
-                                      ("Stock to send", lambda r: str(r.local_quantity)),
-                                      ("N11 stock", lambda r: "" if r.n11_quantity is None else str(r.n11_quantity))],
+            "not_on_sale": rows_model([("SKU", lambda r: r.sku), (self.tr("Title"), lambda r: r.title),
+                                      (self.tr("Why not on sale"), lambda r: r.reason), (self.tr("Fix"), lambda r: r.fix)], self),
+            "differences": rows_model([("SKU", lambda r: r.sku), (self.tr("Title"), lambda r: r.title),
+                                      (self.tr("Differs"), lambda r: r.kind),
+                                      (self.tr("Price"), lambda r: f"{r.local_price} → N11 {r.n11_price}"),
+                                      (self.tr("List price"), lambda r: f"{r.local_list_price} → N11 {r.n11_list_price}"),
+                                      (self.tr("Stock to send"), lambda r: str(r.local_quantity)),
+                                      (self.tr("N11 stock"), lambda r: "" if r.n11_quantity is None else str(r.n11_quantity))],
                                      self),
         }
         self.view.setModel(self._models["not_on_sale"])
@@ -423,12 +429,11 @@ class ReportsPanel(QWidget):
             self.view.horizontalHeader().resizeSection(0, 140)
             self.view.horizontalHeader().resizeSection(1, 320)
             if kind_ == "not_on_sale":
-                self.note.setText("Every catalog product is on sale on N11." if not rows else
-                                  f"{len(rows)} catalog product(s) are not on sale on N11 (per the N11 State Sync "
-                                  "snapshot).")
+                self.note.setText(self.tr("Every catalog product is on sale on N11.") if not rows else
+                                  self.tr("%1 catalog product(s) are not on sale on N11 (per the N11 State Sync snapshot).").replace("%1", str(len(rows))))
             else:
-                self.note.setText("No price or stock differences with N11." if not rows else
-                                  f"{len(rows)} product(s) differ from N11. 'Fix selected' sends our values.")
+                self.note.setText(self.tr("No price or stock differences with N11.") if not rows else
+                                  self.tr("%1 product(s) differ from N11. 'Fix selected' sends our values.").replace("%1", str(len(rows))))
 
         self.services.runner.submit(job, done)
 
@@ -440,7 +445,7 @@ class ReportsPanel(QWidget):
     def fix_selected(self) -> None:
         rows = self.selected_rows()
         if not rows:
-            self.note.setText("Select the products to fix first.")
+            self.note.setText(self.tr("Select the products to fix first."))
             return
         ids = tuple(r.product_id for r in rows)
         skus = [r.sku for r in rows]
@@ -461,13 +466,13 @@ class ReportsPanel(QWidget):
                     return run_flow(flow, db, trigger="manual", options=options)
 
                 self.services.runner.submit(job, lambda res: (self.services.emit("flow_finished", res), self.reload()),
-                                            lambda e: self.note.setText(f"Sending failed: {e}"))
-        self.note.setText(f"Sending {len(ids)} product(s) to N11 ({', '.join(flows)})…")
+                                            lambda e: self.note.setText(self.tr("Sending failed: %1").replace("%1", str(e))))
+        self.note.setText(self.tr("Sending %1 product(s) to N11 (%2)…").replace("%1", str(len(ids))).replace("%2", str(', '.join(flows))))
 
     @Slot()
     def export_csv(self) -> None:
         rows = self.view.model().rows
-        path = LogPanel.ask_save_path(self, "Export report", f"n11-report-{self.kind.currentData()}.csv")
+        path = LogPanel.ask_save_path(self, self.tr("Export report"), f"n11-report-{self.kind.currentData()}.csv")
         if path is None:
             return
 
@@ -476,8 +481,8 @@ class ReportsPanel(QWidget):
 
             return export_csv(rows, path)
 
-        self.services.runner.submit(job, lambda n: self.note.setText(f"Exported {n} rows to {path}"),
-                                    lambda e: self.note.setText(f"Export failed: {e}"))
+        self.services.runner.submit(job, lambda n: self.note.setText(self.tr("Exported %1 rows to %2").replace("%1", str(n)).replace("%2", str(path))),
+                                    lambda e: self.note.setText(self.tr("Export failed: %1").replace("%1", str(e))))
 
 
 class RetentionPanel(QWidget):
@@ -485,12 +490,12 @@ class RetentionPanel(QWidget):
         super().__init__(parent)
         self.services = services
         lay = QHBoxLayout(self)
-        lay.addWidget(QLabel("Keep log entries for"))
+        lay.addWidget(QLabel(self.tr("Keep log entries for")))
         self.days = QSpinBox()
         self.days.setRange(1, 3650)
-        self.days.setSuffix(" days")
+        self.days.setSuffix(self.tr(" days"))
         lay.addWidget(self.days)
-        self.apply_btn = QPushButton("Apply and prune now")
+        self.apply_btn = QPushButton(self.tr("Apply and prune now"))
         self.apply_btn.clicked.connect(self.apply)
         lay.addWidget(self.apply_btn)
         self.msg = QLabel("")
@@ -512,7 +517,7 @@ class RetentionPanel(QWidget):
                 mon.set_retention_days(s, days)
                 return mon.prune_logs(s, utcnow())
 
-        self.services.runner.submit(job, lambda n: self.msg.setText(f"Removed {n:,} old entries."),
+        self.services.runner.submit(job, lambda n: self.msg.setText(self.tr("Removed %1 old entries.").replace("%1", f"{n:,}")),
                                     lambda e: self.msg.setText(str(e)))
 
 
@@ -530,14 +535,14 @@ class MonitoringTab(QWidget):
             FlowsPanel = None  # noqa: N806
         if FlowsPanel is not None:
             self.flows_panel = FlowsPanel(services, self.tabs)
-            self.tabs.addTab(self.flows_panel, "Flows")
+            self.tabs.addTab(self.flows_panel, self.tr("Flows"))
         self.log_panel = LogPanel(services, self.tabs)
         self.runs_panel = RunsPanel(services, self.log_panel, self.tabs)
         self.reports_panel = ReportsPanel(services, self.tabs)
         self.runs_panel.on_open_run = lambda: self.tabs.setCurrentWidget(self.log_panel)
-        self.tabs.addTab(self.runs_panel, "Runs")
-        self.tabs.addTab(self.log_panel, "Log")
-        self.tabs.addTab(self.reports_panel, "Reports")
+        self.tabs.addTab(self.runs_panel, self.tr("Runs"))
+        self.tabs.addTab(self.log_panel, self.tr("Log"))
+        self.tabs.addTab(self.reports_panel, self.tr("Reports"))
         retention = RetentionPanel(services, self)
         lay.addWidget(self.tabs, 1)
         lay.addWidget(retention)

@@ -103,7 +103,7 @@ COLUMNS: tuple[Column, ...] = (
                                      "List (crossed-out) price, at least the sale price; double-click to edit")),
     Column("stock", QT_TRANSLATE_NOOP("ProductTableModel", "Stock"), lambda r: "—" if r.stock is None else str(r.stock),
            55, _RIGHT, QT_TRANSLATE_NOOP("ProductTableModel", "Stock quantity; double-click to edit")),
-    Column("in_catalog", QT_TRANSLATE_NOOP("ProductTableModel", "N11 catalog"), _catalog, 95,
+    Column("in_catalog", QT_TRANSLATE_NOOP("ProductTableModel", "N11 catalog"), _catalog, 115,
            tooltip=QT_TRANSLATE_NOOP("ProductTableModel", "Membership of the N11 catalog")),
     Column("n11_state", QT_TRANSLATE_NOOP("ProductTableModel", "N11 state"), _state, 135,
            tooltip=QT_TRANSLATE_NOOP("ProductTableModel", "What N11 last said about the product")),
