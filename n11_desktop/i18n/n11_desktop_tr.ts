@@ -236,6 +236,14 @@
 <context>
     <name>CancellationMapEditor</name>
     <message>
+        <source>No mappings: every N11 reason uses the Cancellation Reason Id.</source>
+        <translation>Eşleştirme yok: her N11 nedeni İptal Nedeni ID&apos;sini kullanır.</translation>
+    </message>
+    <message>
+        <source>Add mapping</source>
+        <translation>Eşleştirme ekle</translation>
+    </message>
+    <message>
         <source>No reasons known yet</source>
         <translation>Henüz bilinen neden yok</translation>
     </message>
@@ -254,6 +262,30 @@
     <message>
         <source>Reasons seen in claims so far and N11&apos;s reason list</source>
         <translation>Şimdiye kadar taleplerde görülen nedenler ve N11&apos;in neden listesi</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Kaldır</translation>
+    </message>
+    <message>
+        <source>→ local</source>
+        <translation>→ yerel</translation>
+    </message>
+    <message>
+        <source>Cancellation Map: row %1 has no N11 reason id or code</source>
+        <translation>İptal Eşleştirmesi: %1. satırda N11 neden numarası veya kodu yok</translation>
+    </message>
+    <message>
+        <source>Cancellation Map: row %1: N11 reason %2 must be 1-64 printable characters</source>
+        <translation>İptal Eşleştirmesi: %1. satır: N11 nedeni %2 1-64 yazdırılabilir karakter olmalı</translation>
+    </message>
+    <message>
+        <source>Cancellation Map: N11 reason %1 is mapped twice</source>
+        <translation>İptal Eşleştirmesi: N11 nedeni %1 iki kez eşleştirilmiş</translation>
+    </message>
+    <message>
+        <source>Cancellation Map: row %1 (N11 reason %2) has no local reason</source>
+        <translation>İptal Eşleştirmesi: %1. satırın (N11 nedeni %2) yerel nedeni yok</translation>
     </message>
 </context>
 <context>
@@ -386,6 +418,37 @@
     <message>
         <source>Desi</source>
         <translation>Desi</translation>
+    </message>
+</context>
+<context>
+    <name>CustomFieldsEditor</name>
+    <message>
+        <source>No custom fields yet (e.g. values your ERP needs, like a store code).</source>
+        <translation>Henüz özel alan yok (ör. ERP&apos;nizin ihtiyaç duyduğu mağaza kodu gibi değerler).</translation>
+    </message>
+    <message>
+        <source>Add field</source>
+        <translation>Alan ekle</translation>
+    </message>
+    <message>
+        <source>field (e.g. store_code)</source>
+        <translation>alan (ör. store_code)</translation>
+    </message>
+    <message>
+        <source>key (e.g. StoreCode)</source>
+        <translation>anahtar (ör. StoreCode)</translation>
+    </message>
+    <message>
+        <source>label</source>
+        <translation>etiket</translation>
+    </message>
+    <message>
+        <source>required</source>
+        <translation>zorunlu</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Kaldır</translation>
     </message>
 </context>
 <context>
@@ -564,6 +627,48 @@
     <message>
         <source>Will be sent</source>
         <translation>Gönderilecek</translation>
+    </message>
+</context>
+<context>
+    <name>FailedIntegrationEditor</name>
+    <message>
+        <source>Retry interval (s)</source>
+        <translation>Yeniden deneme aralığı (sn)</translation>
+    </message>
+    <message>
+        <source>Expiration (s)</source>
+        <translation>Süre sonu (sn)</translation>
+    </message>
+    <message>
+        <source>Max retries</source>
+        <translation>En fazla deneme</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Content type&lt;/b&gt;</source>
+        <translation>&lt;b&gt;İçerik türü&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Expiration hour: time N11 has to return a result</source>
+        <translation>Süre sonu saati: N11&apos;in sonuç döndürmesi gereken süre</translation>
+    </message>
+</context>
+<context>
+    <name>FlagsEditor</name>
+    <message>
+        <source>%1&lt;br&gt;&lt;span style=&apos;color:#666&apos;&gt;Runs: %2&lt;/span&gt;</source>
+        <translation>%1&lt;br&gt;&lt;span style=&apos;color:#666&apos;&gt;Çalıştırdığı akışlar: %2&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Can&apos;t switch on %1: first set %2</source>
+        <translation>%1 açılamaz: önce %2 belirleyin</translation>
+    </message>
+    <message>
+        <source>On, but needs %1</source>
+        <translation>Açık, ancak %1 gerekiyor</translation>
+    </message>
+    <message>
+        <source>Needs first: %1</source>
+        <translation>Önce gerekli: %1</translation>
     </message>
 </context>
 <context>
@@ -2278,6 +2383,29 @@ SKU&apos;ları görmek için tıklayın.</translation>
     </message>
 </context>
 <context>
+    <name>ReasonsEditor</name>
+    <message>
+        <source>&lt;b&gt;Id · Name · Type · Active&lt;/b&gt;</source>
+        <translation>&lt;b&gt;ID · Ad · Tür · Etkin&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Add reason</source>
+        <translation>Neden ekle</translation>
+    </message>
+    <message>
+        <source>reason name</source>
+        <translation>neden adı</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>etkin</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Kaldır</translation>
+    </message>
+</context>
+<context>
     <name>ReportsPanel</name>
     <message>
         <source>In the catalog but not on sale on N11</source>
@@ -2633,6 +2761,225 @@ SKU&apos;ları görmek için tıklayın.</translation>
     </message>
 </context>
 <context>
+    <name>SettingsTab</name>
+    <message>
+        <source>Activate</source>
+        <translation>Etkinleştir</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Kaydet</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>Geri al</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>İçe aktar…</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Dışa aktar…</translation>
+    </message>
+    <message>
+        <source>key: %1 · %2</source>
+        <translation>anahtar: %1 · %2</translation>
+    </message>
+    <message>
+        <source> · required</source>
+        <translation> · zorunlu</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Kanal</translation>
+    </message>
+    <message>
+        <source>Channel Name</source>
+        <translation>Kanal Adı</translation>
+    </message>
+    <message>
+        <source>Catalog Name</source>
+        <translation>Katalog Adı</translation>
+    </message>
+    <message>
+        <source>Channel Type</source>
+        <translation>Kanal Türü</translation>
+    </message>
+    <message>
+        <source>Created automatically; should not be changed.</source>
+        <translation>Otomatik oluşturuldu; değiştirilmemeli.</translation>
+    </message>
+    <message>
+        <source>%1 (locked)</source>
+        <translation>%1 (kilitli)</translation>
+    </message>
+    <message>
+        <source>Created automatically and should not be changed. The channel does nothing until it is activated; activation checks every setting.</source>
+        <translation>Otomatik oluşturuldu ve değiştirilmemeli. Kanal etkinleştirilene kadar hiçbir şey yapmaz; etkinleştirme her ayarı kontrol eder.</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Bağlantı</translation>
+    </message>
+    <message>
+        <source>from N11</source>
+        <translation>N11&apos;den</translation>
+    </message>
+    <message>
+        <source>e.g. 4000</source>
+        <translation>ör. 4000</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Bağlantıyı test et</translation>
+    </message>
+    <message>
+        <source>Uses the values in the form (saved or not).</source>
+        <translation>Formdaki değerleri kullanır (kaydedilmiş olsun olmasın).</translation>
+    </message>
+    <message>
+        <source>Catalog</source>
+        <translation>Katalog</translation>
+    </message>
+    <message>
+        <source>e.g. 1001770</source>
+        <translation>ör. 1001770</translation>
+    </message>
+    <message>
+        <source>Orders and cancellations</source>
+        <translation>Siparişler ve iptaller</translation>
+    </message>
+    <message>
+        <source>default (%1)</source>
+        <translation>varsayılan (%1)</translation>
+    </message>
+    <message>
+        <source>How n11-desktop pages product sends (Product Create/Update, price and stock) and when the send preview warns. Not part of the N11 integration settings of the seed.</source>
+        <translation>n11-desktop&apos;un ürün gönderimlerini (Ürün Oluşturma/Güncelleme, fiyat ve stok) nasıl sayfalara böldüğü ve gönderim önizlemesinin ne zaman uyardığı. N11 entegrasyon ayarlarının parçası değildir.</translation>
+    </message>
+    <message>
+        <source>Feature Flags</source>
+        <translation>Özellik Bayrakları</translation>
+    </message>
+    <message>
+        <source>A flow runs only while its flag is on and the channel is active.</source>
+        <translation>Bir akış yalnızca bayrağı açıkken ve kanal etkinken çalışır.</translation>
+    </message>
+    <message>
+        <source>Failed Integration (penalty box)</source>
+        <translation>Başarısız Entegrasyon (Ceza Kutusu)</translation>
+    </message>
+    <message>
+        <source>Custom fields (schema type)</source>
+        <translation>Özel alanlar (şema türü)</translation>
+    </message>
+    <message>
+        <source>Add your own settings (stored under their key); the built-in fields above are locked.</source>
+        <translation>Kendi ayarlarınızı ekleyin (anahtarlarıyla saklanır); yukarıdaki yerleşik alanlar kilitlidir.</translation>
+    </message>
+    <message>
+        <source>Local cancellation reasons</source>
+        <translation>Yerel iptal nedenleri</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Etkin</translation>
+    </message>
+    <message>
+        <source>Inactive</source>
+        <translation>Etkin değil</translation>
+    </message>
+    <message>
+        <source>Deactivate</source>
+        <translation>Devre dışı bırak</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>Kaydedilmemiş değişiklikler</translation>
+    </message>
+    <message>
+        <source>&lt;b style=&apos;font-size:15px&apos;&gt;%1&lt;/b&gt; · catalog %2</source>
+        <translation>&lt;b style=&apos;font-size:15px&apos;&gt;%1&lt;/b&gt; · katalog %2</translation>
+    </message>
+    <message>
+        <source>⚠ No system keyring available: the App Secret is stored in the database file (readable by your user account only).</source>
+        <translation>⚠ Sistem anahtarlığı yok: App Secret veritabanı dosyasında saklanıyor (yalnızca kullanıcı hesabınız okuyabilir).</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Could not complete:&lt;/b&gt; %1</source>
+        <translation>&lt;b&gt;Tamamlanamadı:&lt;/b&gt; %1</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>Kaydedilmedi</translation>
+    </message>
+    <message>
+        <source>Saved and activated</source>
+        <translation>Kaydedildi ve etkinleştirildi</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>Kaydedildi</translation>
+    </message>
+    <message>
+        <source>Not activated</source>
+        <translation>Etkinleştirilmedi</translation>
+    </message>
+    <message>
+        <source>Deactivated: no flow runs until the channel is activated again</source>
+        <translation>Devre dışı bırakıldı: kanal yeniden etkinleştirilene kadar hiçbir akış çalışmaz</translation>
+    </message>
+    <message>
+        <source>Not deactivated</source>
+        <translation>Devre dışı bırakılmadı</translation>
+    </message>
+    <message>
+        <source>%1 problem</source>
+        <translation>%1 sorun</translation>
+    </message>
+    <message>
+        <source>%1 problems</source>
+        <translation>%1 sorun</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>%1 adresine bağlanılıyor…</translation>
+    </message>
+    <message>
+        <source>(no Base Url)</source>
+        <translation>(Temel URL yok)</translation>
+    </message>
+    <message>
+        <source>Import channel settings</source>
+        <translation>Kanal ayarlarını içe aktar</translation>
+    </message>
+    <message>
+        <source>Settings (*.json);;All files (*)</source>
+        <translation>Ayarlar (*.json);;Tüm dosyalar (*)</translation>
+    </message>
+    <message>
+        <source>Export channel settings</source>
+        <translation>Kanal ayarlarını dışa aktar</translation>
+    </message>
+    <message>
+        <source>Settings (*.json)</source>
+        <translation>Ayarlar (*.json)</translation>
+    </message>
+    <message>
+        <source>Include the App Secret in the file? Anyone with the file can then use your N11 account.</source>
+        <translation>App Secret dosyaya eklensin mi? Dosyaya sahip olan herkes N11 hesabınızı kullanabilir.</translation>
+    </message>
+    <message>
+        <source>Imported %1</source>
+        <translation>%1 içe aktarıldı</translation>
+    </message>
+    <message>
+        <source>%1 was not imported, nothing changed</source>
+        <translation>%1 içe aktarılmadı, hiçbir şey değişmedi</translation>
+    </message>
+</context>
+<context>
     <name>ShipDialog</name>
     <message>
         <source>Ship lines</source>
@@ -2645,6 +2992,29 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>e.g. YK1234567890</source>
         <translation>ör. YK1234567890</translation>
+    </message>
+</context>
+<context>
+    <name>WebhookTokenEditor</name>
+    <message>
+        <source>Generate one for the OMS</source>
+        <translation>OMS için bir tane üretin</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>Üret</translation>
+    </message>
+    <message>
+        <source>Put a new random token here (save, then give it to the OMS)</source>
+        <translation>Buraya yeni rastgele bir anahtar koyar (kaydedin, sonra OMS&apos;ye verin)</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopyala</translation>
+    </message>
+    <message>
+        <source>Copy the token to the clipboard for the OMS web hook settings</source>
+        <translation>Anahtarı OMS web kancası ayarları için panoya kopyalar</translation>
     </message>
 </context>
 <context>
@@ -2912,6 +3282,138 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>On sale with a different quantity on N11 than stock − Buffer Stock.</source>
         <translation>N11&apos;de stok − Tampon Stok&apos;tan farklı bir miktarla satışta.</translation>
+    </message>
+    <message>
+        <source>App Key</source>
+        <translation>App Key (API anahtarı)</translation>
+    </message>
+    <message>
+        <source>App Secret</source>
+        <translation>App Secret (API şifresi)</translation>
+    </message>
+    <message>
+        <source>Base Url</source>
+        <translation>Temel URL</translation>
+    </message>
+    <message>
+        <source>Sales Url</source>
+        <translation>Satış URL&apos;si</translation>
+    </message>
+    <message>
+        <source>ERP Code</source>
+        <translation>ERP Kodu</translation>
+    </message>
+    <message>
+        <source>Category Ids</source>
+        <translation>Kategori ID&apos;leri</translation>
+    </message>
+    <message>
+        <source>Feature Flags</source>
+        <translation>Özellik Bayrakları</translation>
+    </message>
+    <message>
+        <source>Deny Reason Id</source>
+        <translation>Red Nedeni ID</translation>
+    </message>
+    <message>
+        <source>Cancellation Reason Id</source>
+        <translation>İptal Nedeni ID</translation>
+    </message>
+    <message>
+        <source>Unsupplied Reason Id</source>
+        <translation>Tedarik Edilemedi Nedeni ID</translation>
+    </message>
+    <message>
+        <source>Unpacked Reason Id</source>
+        <translation>Paketlenmedi Nedeni ID</translation>
+    </message>
+    <message>
+        <source>Refund Reason Id</source>
+        <translation>İade Nedeni ID</translation>
+    </message>
+    <message>
+        <source>Cancellation Map</source>
+        <translation>İptal Eşleştirmesi</translation>
+    </message>
+    <message>
+        <source>Cargo Company Id</source>
+        <translation>Kargo Firması ID</translation>
+    </message>
+    <message>
+        <source>Use Neighborhood</source>
+        <translation>Mahalle Kullan</translation>
+    </message>
+    <message>
+        <source>Failed Integration</source>
+        <translation>Başarısız Entegrasyon</translation>
+    </message>
+    <message>
+        <source>Send Shipping Info</source>
+        <translation>Kargo Bilgisi Gönder</translation>
+    </message>
+    <message>
+        <source>Cancellation Reason Type Id</source>
+        <translation>İptal Nedeni Türü ID</translation>
+    </message>
+    <message>
+        <source>Attribute Set Strategy</source>
+        <translation>Özellik Seti Stratejisi</translation>
+    </message>
+    <message>
+        <source>Exclude Cargo Company Ids</source>
+        <translation>Hariç Tutulan Kargo Firması ID&apos;leri</translation>
+    </message>
+    <message>
+        <source>Order Start Date</source>
+        <translation>Sipariş Başlangıç Tarihi</translation>
+    </message>
+    <message>
+        <source>Get Discount Amount</source>
+        <translation>İndirim Tutarını Al</translation>
+    </message>
+    <message>
+        <source>Order Number Format</source>
+        <translation>Sipariş Numarası Biçimi</translation>
+    </message>
+    <message>
+        <source>Use Channel ID In Address Mapping</source>
+        <translation>Adres Eşleştirmede Kanal ID Kullan</translation>
+    </message>
+    <message>
+        <source>Buffer Stock</source>
+        <translation>Tampon Stok</translation>
+    </message>
+    <message>
+        <source>OMS Enabled</source>
+        <translation>OMS Etkin</translation>
+    </message>
+    <message>
+        <source>OMS Web Hook Token</source>
+        <translation>OMS Web Kancası Anahtarı</translation>
+    </message>
+    <message>
+        <source>OMS Web Hook Port</source>
+        <translation>OMS Web Kancası Portu</translation>
+    </message>
+    <message>
+        <source>Queue Page Size</source>
+        <translation>Kuyruk Sayfa Boyutu</translation>
+    </message>
+    <message>
+        <source>Queue Max Tasks</source>
+        <translation>Kuyruk En Fazla Görev</translation>
+    </message>
+    <message>
+        <source>Guard: Price Drop %</source>
+        <translation>Koruma: Fiyat Düşüşü %</translation>
+    </message>
+    <message>
+        <source>Guard: Stock Jump</source>
+        <translation>Koruma: Stok Sıçraması</translation>
+    </message>
+    <message>
+        <source>Sending (n11-desktop)</source>
+        <translation>Gönderim (n11-desktop)</translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,4 @@
-"""Labels the core defines (alarm kinds and their settings, flow names, order statuses, KPI names), made
+"""Labels the core defines (alarm kinds and their settings, flow names, order statuses, KPI names, channel setting names), made
 translatable: lupdate finds them here, and views show them through ``core_tr``.
 
 tests/i18n/test_translations.py checks that this list holds every such label the core defines.
@@ -77,6 +77,39 @@ CORE_LABELS = (
     QT_TRANSLATE_NOOP("core", 'Stock of catalog products that are not on sale on N11.'),
     QT_TRANSLATE_NOOP("core", 'SKUs with stock difference'),
     QT_TRANSLATE_NOOP("core", 'On sale with a different quantity on N11 than stock − Buffer Stock.'),
+    QT_TRANSLATE_NOOP("core", 'App Key'),
+    QT_TRANSLATE_NOOP("core", 'App Secret'),
+    QT_TRANSLATE_NOOP("core", 'Base Url'),
+    QT_TRANSLATE_NOOP("core", 'Sales Url'),
+    QT_TRANSLATE_NOOP("core", 'ERP Code'),
+    QT_TRANSLATE_NOOP("core", 'Category Ids'),
+    QT_TRANSLATE_NOOP("core", 'Feature Flags'),
+    QT_TRANSLATE_NOOP("core", 'Deny Reason Id'),
+    QT_TRANSLATE_NOOP("core", 'Cancellation Reason Id'),
+    QT_TRANSLATE_NOOP("core", 'Unsupplied Reason Id'),
+    QT_TRANSLATE_NOOP("core", 'Unpacked Reason Id'),
+    QT_TRANSLATE_NOOP("core", 'Refund Reason Id'),
+    QT_TRANSLATE_NOOP("core", 'Cancellation Map'),
+    QT_TRANSLATE_NOOP("core", 'Cargo Company Id'),
+    QT_TRANSLATE_NOOP("core", 'Use Neighborhood'),
+    QT_TRANSLATE_NOOP("core", 'Failed Integration'),
+    QT_TRANSLATE_NOOP("core", 'Send Shipping Info'),
+    QT_TRANSLATE_NOOP("core", 'Cancellation Reason Type Id'),
+    QT_TRANSLATE_NOOP("core", 'Attribute Set Strategy'),
+    QT_TRANSLATE_NOOP("core", 'Exclude Cargo Company Ids'),
+    QT_TRANSLATE_NOOP("core", 'Order Start Date'),
+    QT_TRANSLATE_NOOP("core", 'Get Discount Amount'),
+    QT_TRANSLATE_NOOP("core", 'Order Number Format'),
+    QT_TRANSLATE_NOOP("core", 'Use Channel ID In Address Mapping'),
+    QT_TRANSLATE_NOOP("core", 'Buffer Stock'),
+    QT_TRANSLATE_NOOP("core", 'OMS Enabled'),
+    QT_TRANSLATE_NOOP("core", 'OMS Web Hook Token'),
+    QT_TRANSLATE_NOOP("core", 'OMS Web Hook Port'),
+    QT_TRANSLATE_NOOP("core", 'Queue Page Size'),
+    QT_TRANSLATE_NOOP("core", 'Queue Max Tasks'),
+    QT_TRANSLATE_NOOP("core", 'Guard: Price Drop %'),
+    QT_TRANSLATE_NOOP("core", 'Guard: Stock Jump'),
+    QT_TRANSLATE_NOOP("core", 'Sending (n11-desktop)'),
 )
 
 

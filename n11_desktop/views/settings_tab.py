@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -55,6 +55,7 @@ from ..core.settings.schema import (
     default_schema,
     user_fields,
 )
+from .core_texts import core_tr
 from .forms import (
     ERROR_STYLE,
     HINT_STYLE,
@@ -129,7 +130,7 @@ class FlagsEditor(FieldEditor):
             font.setBold(True)
             check.setFont(font)
             check.toggled.connect(self._on_toggled)
-            desc = QLabel(f"{info['description']}<br><span style='color:#666'>Runs: {info['schedule']}</span>", self)
+            desc = QLabel(self.tr("%1<br><span style='color:#666'>Runs: %2</span>").replace("%1", str(info['description'])).replace("%2", str(info['schedule'])), self)
             desc.setWordWrap(True)
             desc.setTextFormat(Qt.TextFormat.RichText)
             hint = QLabel(self)
@@ -155,7 +156,8 @@ class FlagsEditor(FieldEditor):
                 check.blockSignals(True)
                 check.setChecked(False)
                 check.blockSignals(False)
-                self._set_hint(flag, f"Can't switch on {flag}: first set {', '.join(missing)}", error=True)
+                self._set_hint(flag, self.tr("Can't switch on %1: first set %2").replace("%1", flag)
+                               .replace("%2", ", ".join(core_tr(m) for m in missing)), error=True)
                 return
         self.refresh()
         self.changed.emit()
@@ -172,9 +174,11 @@ class FlagsEditor(FieldEditor):
             if not missing:
                 self._set_hint(flag, "", False)
             elif check.isChecked():
-                self._set_hint(flag, f"On, but needs {', '.join(missing)}", True)
+                self._set_hint(flag, self.tr("On, but needs %1").replace("%1", ", ".join(core_tr(m) for m in missing)),
+                               True)
             else:
-                self._set_hint(flag, f"Needs first: {', '.join(missing)}", False)
+                self._set_hint(flag, self.tr("Needs first: %1").replace("%1", ", ".join(core_tr(m) for m in missing)),
+                               False)
 
     def value(self) -> dict[str, bool]:
         return {flag: c.isChecked() for flag, c in self.checks.items()}
@@ -198,8 +202,9 @@ def _duration(seconds: int) -> str:
 class FailedIntegrationEditor(FieldEditor):
     """Seed §3 rules per content type, in seconds (with hours shown), and sent_to_remote in hours."""
 
-    COLUMNS = {"RETRY_INTERVAL": "Retry interval (s)", "EXPIRATION_DATE": "Expiration (s)",
-               "MAX_RETRY_COUNT": "Max retries"}
+    COLUMNS = {"RETRY_INTERVAL": QT_TRANSLATE_NOOP("FailedIntegrationEditor", "Retry interval (s)"),
+               "EXPIRATION_DATE": QT_TRANSLATE_NOOP("FailedIntegrationEditor", "Expiration (s)"),
+               "MAX_RETRY_COUNT": QT_TRANSLATE_NOOP("FailedIntegrationEditor", "Max retries")}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -209,9 +214,9 @@ class FailedIntegrationEditor(FieldEditor):
         outer.setContentsMargins(0, 0, 0, 0)
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
-        grid.addWidget(QLabel("<b>Content type</b>", self), 0, 0)
+        grid.addWidget(QLabel(self.tr("<b>Content type</b>"), self), 0, 0)
         for c, key in enumerate(FAILED_INTEGRATION_RULE_KEYS, 1):
-            head = QLabel(f"<b>{self.COLUMNS[key]}</b>", self)
+            head = QLabel(f"<b>{self.tr(self.COLUMNS[key])}</b>", self)
             head.setToolTip(FAILED_INTEGRATION_HELP[key])
             grid.addWidget(head, 0, c)
         for r, ctype in enumerate(FAILED_INTEGRATION_TYPES, 1):
@@ -242,7 +247,7 @@ class FailedIntegrationEditor(FieldEditor):
         self.hours.setToolTip(FAILED_INTEGRATION_HELP["EXPIRATION_HOUR"])
         self.hours.valueChanged.connect(self._on_changed)
         grid.addWidget(self.hours, row, 1)
-        grid.addWidget(QLabel("Expiration hour: time N11 has to return a result", self), row, 2, 1, 2)
+        grid.addWidget(QLabel(self.tr("Expiration hour: time N11 has to return a result"), self), row, 2, 1, 2)
         outer.addLayout(grid)
         help_text = "<br>".join(f"<b>{k}</b>: {FAILED_INTEGRATION_HELP[k]}" for k in
                                 ("RETRY_INTERVAL", "EXPIRATION_DATE", "MAX_RETRY_COUNT", "EXPIRATION_HOUR"))
@@ -289,14 +294,14 @@ class WebhookTokenEditor(SecretEditor):
     """The split_packages web hook token: masked, with Generate (a random token) and Copy (for the OMS)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Generate one for the OMS", parent)
+        super().__init__(QCoreApplication.translate("WebhookTokenEditor", "Generate one for the OMS"), parent)
         self.generate_btn = QToolButton(self)
-        self.generate_btn.setText("Generate")
-        self.generate_btn.setToolTip("Put a new random token here (save, then give it to the OMS)")
+        self.generate_btn.setText(self.tr("Generate"))
+        self.generate_btn.setToolTip(self.tr("Put a new random token here (save, then give it to the OMS)"))
         self.generate_btn.clicked.connect(self.generate)
         self.copy_btn = QToolButton(self)
-        self.copy_btn.setText("Copy")
-        self.copy_btn.setToolTip("Copy the token to the clipboard for the OMS web hook settings")
+        self.copy_btn.setText(self.tr("Copy"))
+        self.copy_btn.setToolTip(self.tr("Copy the token to the clipboard for the OMS web hook settings"))
         self.copy_btn.clicked.connect(self.copy)
         self.layout().addWidget(self.generate_btn)
         self.layout().addWidget(self.copy_btn)
@@ -325,10 +330,10 @@ class CancellationMapEditor(FieldEditor):
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(0, 0, 0, 0)
         self.box.setSpacing(3)
-        self.empty = QLabel("No mappings: every N11 reason uses the Cancellation Reason Id.", self)
+        self.empty = QLabel(self.tr("No mappings: every N11 reason uses the Cancellation Reason Id."), self)
         self.empty.setStyleSheet(HINT_STYLE)
         self.box.addWidget(self.empty)
-        self.add_btn = QPushButton("Add mapping", self)
+        self.add_btn = QPushButton(self.tr("Add mapping"), self)
         self.add_btn.clicked.connect(lambda: self.add_row("", None))
         self.box.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -378,13 +383,13 @@ class CancellationMapEditor(FieldEditor):
         combo.set_value(int(local) if isinstance(local, (int, str)) and str(local).isdigit() else local)
         combo.changed.connect(self.changed)
         remove = QToolButton(w)
-        remove.setText("Remove")
+        remove.setText(self.tr("Remove"))
         entry = (w, edit, combo)
         remove.clicked.connect(lambda: self._remove(entry))
         lay.addWidget(QLabel("N11", w))
         lay.addWidget(edit)
         lay.addWidget(pick)
-        lay.addWidget(QLabel("→ local", w))
+        lay.addWidget(QLabel(self.tr("→ local"), w))
         lay.addWidget(combo, 1)
         lay.addWidget(remove)
         self.box.insertWidget(len(self.rows) + 1, w)
@@ -406,14 +411,16 @@ class CancellationMapEditor(FieldEditor):
         for n, (_, edit, combo) in enumerate(self.rows, 1):
             key = edit.text().strip()
             if not key:
-                return f"Cancellation Map: row {n} has no N11 reason id or code"
+                return self.tr("Cancellation Map: row %1 has no N11 reason id or code").replace("%1", str(n))
             if len(key) > 64 or not key.isprintable():
-                return f"Cancellation Map: row {n}: N11 reason {key[:64]!r} must be 1-64 printable characters"
+                return self.tr("Cancellation Map: row %1: N11 reason %2 must be 1-64 printable characters").replace(
+                    "%1", str(n)).replace("%2", repr(key[:64]))
             if key.upper() in seen:
-                return f"Cancellation Map: N11 reason {key} is mapped twice"
+                return self.tr("Cancellation Map: N11 reason %1 is mapped twice").replace("%1", key)
             seen.add(key.upper())
             if combo.value() is None:
-                return f"Cancellation Map: row {n} (N11 reason {key}) has no local reason"
+                return self.tr("Cancellation Map: row %1 (N11 reason %2) has no local reason").replace(
+                    "%1", str(n)).replace("%2", key)
         return None
 
     def value(self) -> dict[str, str]:
@@ -440,9 +447,9 @@ class ReasonsEditor(QWidget):
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(0, 0, 0, 0)
         self.box.setSpacing(3)
-        head = QLabel("<b>Id · Name · Type · Active</b>", self)
+        head = QLabel(self.tr("<b>Id · Name · Type · Active</b>"), self)
         self.box.addWidget(head)
-        self.add_btn = QPushButton("Add reason", self)
+        self.add_btn = QPushButton(self.tr("Add reason"), self)
         self.add_btn.clicked.connect(self._add_new)
         self.box.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -460,14 +467,14 @@ class ReasonsEditor(QWidget):
         spin.setValue(int(rid))
         spin.setMaximumWidth(90)
         edit = QLineEdit(name, w)
-        edit.setPlaceholderText("reason name")
+        edit.setPlaceholderText(self.tr("reason name"))
         combo = QComboBox(w)
         combo.addItems(list(REASON_TYPES))
         combo.setCurrentText(rtype)
-        check = QCheckBox("active", w)
+        check = QCheckBox(self.tr("active"), w)
         check.setChecked(active)
         remove = QToolButton(w)
-        remove.setText("Remove")
+        remove.setText(self.tr("Remove"))
         entry = (w, spin, edit, combo, check)
         remove.clicked.connect(lambda: self._remove(entry))
         for sig in (spin.valueChanged, edit.textChanged, combo.currentIndexChanged, check.toggled):
@@ -500,7 +507,7 @@ class ReasonsEditor(QWidget):
         self.changed.emit()
 
     def choices(self, kind: str) -> list[tuple[int, str]]:
-        return [(s.value(), f"{s.value()} — {e.text() or '(no name)'}") for _, s, e, c, a in self.rows
+        return [(s.value(), f"{s.value()} — {e.text() or self.tr('(no name)')}") for _, s, e, c, a in self.rows
                 if c.currentText() == kind and a.isChecked()]
 
 
@@ -515,10 +522,10 @@ class CustomFieldsEditor(QWidget):
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(0, 0, 0, 0)
         self.box.setSpacing(3)
-        self.empty = QLabel("No custom fields yet (e.g. values your ERP needs, like a store code).", self)
+        self.empty = QLabel(self.tr("No custom fields yet (e.g. values your ERP needs, like a store code)."), self)
         self.empty.setStyleSheet(HINT_STYLE)
         self.box.addWidget(self.empty)
-        self.add_btn = QPushButton("Add field", self)
+        self.add_btn = QPushButton(self.tr("Add field"), self)
         self.add_btn.clicked.connect(lambda: self.add_row("", "", "", "text", False))
         self.box.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -527,18 +534,18 @@ class CustomFieldsEditor(QWidget):
         lay = QHBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
         fid_e = QLineEdit(fid, w)
-        fid_e.setPlaceholderText("field (e.g. store_code)")
+        fid_e.setPlaceholderText(self.tr("field (e.g. store_code)"))
         key_e = QLineEdit(key, w)
-        key_e.setPlaceholderText("key (e.g. StoreCode)")
+        key_e.setPlaceholderText(self.tr("key (e.g. StoreCode)"))
         label_e = QLineEdit(label, w)
-        label_e.setPlaceholderText("label")
+        label_e.setPlaceholderText(self.tr("label"))
         type_c = QComboBox(w)
         type_c.addItems(list(DATA_TYPES))
         type_c.setCurrentText(dtype)
-        req = QCheckBox("required", w)
+        req = QCheckBox(self.tr("required"), w)
         req.setChecked(required)
         remove = QToolButton(w)
-        remove.setText("Remove")
+        remove.setText(self.tr("Remove"))
         entry = (w, fid_e, key_e, label_e, type_c, req)
         remove.clicked.connect(lambda: self._remove(entry))
         for e in (fid_e, key_e, label_e):
@@ -585,7 +592,7 @@ class CustomFieldsEditor(QWidget):
 
 # ---------------------------------------------------------------------------- the tab
 def _group(title: str, parent: QWidget) -> tuple[QGroupBox, QFormLayout]:
-    box = QGroupBox(title, parent)
+    box = QGroupBox(QCoreApplication.translate("SettingsTab", title), parent)
     form = QFormLayout(box)
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -668,18 +675,18 @@ class SettingsTab(QWidget):
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.dirty_label = QLabel("", self)
         self.dirty_label.setStyleSheet(HINT_STYLE)
-        self.activate_btn = QPushButton("Activate", self)
+        self.activate_btn = QPushButton(self.tr("Activate"), self)
         self.activate_btn.setObjectName("activate_button")
         self.activate_btn.clicked.connect(self.toggle_active)
-        self.save_btn = QPushButton("Save", self)
+        self.save_btn = QPushButton(self.tr("Save"), self)
         self.save_btn.setObjectName("save_button")
         self.save_btn.setDefault(True)
         self.save_btn.clicked.connect(self.save)
-        self.revert_btn = QPushButton("Revert", self)
+        self.revert_btn = QPushButton(self.tr("Revert"), self)
         self.revert_btn.clicked.connect(self.reload)
-        self.import_btn = QPushButton("Import…", self)
+        self.import_btn = QPushButton(self.tr("Import…"), self)
         self.import_btn.clicked.connect(self.import_file)
-        self.export_btn = QPushButton("Export…", self)
+        self.export_btn = QPushButton(self.tr("Export…"), self)
         self.export_btn.clicked.connect(self.export_file)
         # spot for more actions ("Update by uploading a file" comes from another part)
         self.extra_actions = QHBoxLayout()
@@ -699,48 +706,49 @@ class SettingsTab(QWidget):
         row = FieldRow(editor, HELP.get(fid, ""), form.parentWidget())
         if extra is not None:
             row.layout().insertWidget(1, extra)
-        label = QLabel(LABELS[fid] + (" *" if entry["required"] else ""), form.parentWidget())
-        label.setToolTip(f"key: {entry['key']} · {entry['data_type']}" + (" · required" if entry["required"] else ""))
+        label = QLabel(core_tr(LABELS[fid]) + (" *" if entry["required"] else ""), form.parentWidget())
+        label.setToolTip(self.tr("key: %1 · %2").replace("%1", str(entry['key'])).replace("%2", str(entry['data_type'])) + (self.tr(" · required") if entry["required"] else ""))
         form.addRow(label, row)
         self.rows[fid], self.editors[fid] = row, editor
         return row
 
     def _build_channel_group(self, parent: QWidget) -> QGroupBox:
-        box, form = _group("Channel", parent)
+        box, form = _group(QT_TRANSLATE_NOOP("SettingsTab", "Channel"), parent)
         self.locked_edits: dict[str, QLineEdit] = {}
-        for key, label in (("name", "Channel Name"), ("catalog_name", "Catalog Name"), ("channel_type", "Channel Type")):
+        for key, label in (("name", self.tr("Channel Name")), ("catalog_name", self.tr("Catalog Name")),
+                           ("channel_type", self.tr("Channel Type"))):
             edit = QLineEdit(box)
             edit.setReadOnly(True)
             edit.setObjectName(f"channel_{key}")
             edit.setStyleSheet(LOCKED_STYLE)
-            edit.setToolTip("Created automatically; should not be changed.")
+            edit.setToolTip(self.tr("Created automatically; should not be changed."))
             self.locked_edits[key] = edit
-            form.addRow(QLabel(f"{label} (locked)", box), edit)
-        note = QLabel("Created automatically and should not be changed. The channel does nothing until it is "
-                      "activated; activation checks every setting.", box)
+            form.addRow(QLabel(self.tr("%1 (locked)").replace("%1", str(label)), box), edit)
+        note = QLabel(self.tr("Created automatically and should not be changed. The channel does nothing until it is "
+                      "activated; activation checks every setting."), box)
         note.setWordWrap(True)
         note.setStyleSheet(HINT_STYLE)
         form.addRow(note)
         return box
 
     def _build_connection_group(self, parent: QWidget) -> QGroupBox:
-        box, form = _group("Connection", parent)
-        self._add_field(form, "app_key", TextEditor("from N11", box))
+        box, form = _group(QT_TRANSLATE_NOOP("SettingsTab", "Connection"), parent)
+        self._add_field(form, "app_key", TextEditor(self.tr("from N11"), box))
         self.secret_warning = QLabel(box)
         self.secret_warning.setWordWrap(True)
         self.secret_warning.setVisible(False)
         self.secret_warning.setStyleSheet("color: #8a5300; background: #fff4d6; padding: 3px;")
-        self._add_field(form, "app_secret", SecretEditor("from N11", box), extra=self.secret_warning)
+        self._add_field(form, "app_secret", SecretEditor(self.tr("from N11"), box), extra=self.secret_warning)
         self._add_field(form, "base_url", make_editor("url", parent=box))
         self._add_field(form, "sales_url", make_editor("url", parent=box))
-        self._add_field(form, "erp_code", TextEditor("e.g. 4000", box))
+        self._add_field(form, "erp_code", TextEditor(self.tr("e.g. 4000"), box))
         test = QWidget(box)
         lay = QHBoxLayout(test)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.test_btn = QPushButton("Test connection", test)
+        self.test_btn = QPushButton(self.tr("Test connection"), test)
         self.test_btn.setObjectName("test_connection_button")
         self.test_btn.clicked.connect(self.test_connection)
-        self.test_result = QLabel("Uses the values in the form (saved or not).", test)
+        self.test_result = QLabel(self.tr("Uses the values in the form (saved or not)."), test)
         self.test_result.setObjectName("test_connection_result")
         self.test_result.setWordWrap(True)
         self.test_result.setStyleSheet(HINT_STYLE)
@@ -751,8 +759,9 @@ class SettingsTab(QWidget):
         return box
 
     def _build_catalog_group(self, parent: QWidget) -> QGroupBox:
-        box, form = _group("Catalog", parent)
-        self._add_field(form, "category_ids", make_editor("list", int_items=True, placeholder="e.g. 1001770", parent=box))
+        box, form = _group(QT_TRANSLATE_NOOP("SettingsTab", "Catalog"), parent)
+        self._add_field(form, "category_ids", make_editor("list", int_items=True, placeholder=self.tr("e.g. 1001770"),
+                                                          parent=box))
         strategy = TextEditor("", box)
         strategy.set_locked(True)
         strategy.edit.setStyleSheet(LOCKED_STYLE)
@@ -761,7 +770,7 @@ class SettingsTab(QWidget):
         return box
 
     def _build_orders_group(self, parent: QWidget) -> QGroupBox:
-        box, form = _group("Orders and cancellations", parent)
+        box, form = _group(QT_TRANSLATE_NOOP("SettingsTab", "Orders and cancellations"), parent)
         deny = [(k, f"{k} — {v}") for k, v in DENY_REASON_IDS.items()]
         types = [(k, f"{k} — {v}") for k, v in CANCELLATION_REASON_TYPE_IDS.items()]
         self.cancel_map = CancellationMapEditor(box)
@@ -786,7 +795,7 @@ class SettingsTab(QWidget):
 
     def _build_sending_group(self, parent: QWidget) -> QGroupBox:
         """n11-desktop's own built-in fields (not in seed §2): product send paging and send-preview guards."""
-        box, form = _group(SENDING_GROUP, parent)
+        box, form = _group(core_tr(SENDING_GROUP), parent)
         box.setObjectName("sending_group")
         from ..core.settings.defaults import default_conf
 
@@ -796,26 +805,26 @@ class SettingsTab(QWidget):
             editor = IntegerEditor(low, box)
             if high is not None:
                 editor.spin.setMaximum(high)
-            editor.spin.setSpecialValueText(f"default ({defaults[fid]})")
+            editor.spin.setSpecialValueText(self.tr("default (%1)").replace("%1", str(defaults[fid])))
             self._add_field(form, fid, editor)
-        note = QLabel("How n11-desktop pages product sends (Product Create/Update, price and stock) and when the "
-                      "send preview warns. Not part of the N11 integration settings of the seed.", box)
+        note = QLabel(self.tr("How n11-desktop pages product sends (Product Create/Update, price and stock) and when the "
+                      "send preview warns. Not part of the N11 integration settings of the seed."), box)
         note.setWordWrap(True)
         note.setStyleSheet(HINT_STYLE)
         form.addRow(note)
         return box
 
     def _build_flags_group(self, parent: QWidget) -> QGroupBox:
-        box, form = _group("Feature Flags", parent)
+        box, form = _group(QT_TRANSLATE_NOOP("SettingsTab", "Feature Flags"), parent)
         self.flags = FlagsEditor(self._missing_for_flag, box)
-        row = FieldRow(self.flags, "A flow runs only while its flag is on and the channel is active.", box)
+        row = FieldRow(self.flags, self.tr("A flow runs only while its flag is on and the channel is active."), box)
         form.addRow(row)
         self.flags.setObjectName("field_feature_flags")
         self.rows["feature_flags"], self.editors["feature_flags"] = row, self.flags
         return box
 
     def _build_fi_group(self, parent: QWidget) -> QGroupBox:
-        box, form = _group("Failed Integration (penalty box)", parent)
+        box, form = _group(QT_TRANSLATE_NOOP("SettingsTab", "Failed Integration (penalty box)"), parent)
         self.fi = FailedIntegrationEditor(box)
         self.fi.setObjectName("field_failed_integration")
         row = FieldRow(self.fi, "", box)
@@ -824,9 +833,9 @@ class SettingsTab(QWidget):
         return box
 
     def _build_custom_group(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox("Custom fields (schema type)", parent)
+        box = QGroupBox(self.tr("Custom fields (schema type)"), parent)
         lay = QVBoxLayout(box)
-        note = QLabel("Add your own settings (stored under their key); the built-in fields above are locked.", box)
+        note = QLabel(self.tr("Add your own settings (stored under their key); the built-in fields above are locked."), box)
         note.setWordWrap(True)
         note.setStyleSheet(HINT_STYLE)
         lay.addWidget(note)
@@ -843,7 +852,7 @@ class SettingsTab(QWidget):
         return box
 
     def _build_reasons_group(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox("Local cancellation reasons", parent)
+        box = QGroupBox(self.tr("Local cancellation reasons"), parent)
         lay = QVBoxLayout(box)
         self.reasons = ReasonsEditor(box)
         lay.addWidget(self.reasons)
@@ -863,11 +872,11 @@ class SettingsTab(QWidget):
             b.setEnabled(on)
 
     def _set_badge(self, active: bool) -> None:
-        self.badge.setText("Active" if active else "Inactive")
+        self.badge.setText(self.tr("Active") if active else self.tr("Inactive"))
         color = ("#1b7f3b", "#e3f4e8") if active else ("#666", "#eeeeee")
         self.badge.setStyleSheet(f"color: {color[0]}; background: {color[1]}; border: 1px solid {color[0]}; "
                                  "border-radius: 8px; padding: 1px 10px; font-weight: 600;")
-        self.activate_btn.setText("Deactivate" if active else "Activate")
+        self.activate_btn.setText(self.tr("Deactivate") if active else self.tr("Activate"))
 
     def _missing_for_flag(self, flag: str) -> list[str]:
         conf = {fid: self.editors[fid].value() for fid in self.editors
@@ -880,7 +889,7 @@ class SettingsTab(QWidget):
     @Slot()
     def _on_edited(self) -> None:
         if self._ready and not getattr(self, "_applying", False):
-            self.dirty_label.setText("Unsaved changes")
+            self.dirty_label.setText(self.tr("Unsaved changes"))
             self.flags.refresh()
 
     @Slot()
@@ -910,7 +919,7 @@ class SettingsTab(QWidget):
             self._schema = {**default_schema(), **{k: v for k, v in snap.schema.items() if k in LABELS}}
             for key, edit in self.locked_edits.items():
                 edit.setText(str(getattr(snap, key)))
-            self.title.setText(f"<b style='font-size:15px'>{snap.name}</b> · catalog {snap.catalog_name}")
+            self.title.setText(self.tr("<b style='font-size:15px'>%1</b> · catalog %2").replace("%1", str(snap.name)).replace("%2", str(snap.catalog_name)))
             self._set_badge(snap.is_active)
             self.reasons.set_value(snap.reasons)
             self.cancel_map.set_n11_reasons(snap.claim_reasons)
@@ -919,8 +928,8 @@ class SettingsTab(QWidget):
             self.custom.set_value(user_fields(snap.schema))
             self.custom_form.set_values(snap.conf)
             if snap.secret_location == "database" or not snap.keyring_available:
-                self.secret_warning.setText("⚠ No system keyring available: the App Secret is stored in the "
-                                            "database file (readable by your user account only).")
+                self.secret_warning.setText(self.tr("⚠ No system keyring available: the App Secret is stored in the "
+                                            "database file (readable by your user account only)."))
                 self.secret_warning.setVisible(True)
             else:
                 self.secret_warning.setVisible(False)
@@ -959,7 +968,7 @@ class SettingsTab(QWidget):
         self._busy = False
         self._ready = True
         self._set_enabled(True)
-        self._show_banner(f"<b>Could not complete:</b> {_esc(str(err))}", ERROR_STYLE)
+        self._show_banner(self.tr("<b>Could not complete:</b> %1").replace("%1", _esc(str(err))), ERROR_STYLE)
 
     def collect(self) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[dict[str, Any]], list[FieldError]]:
         """The form's conf, schema type, reasons and the problems the widgets see themselves."""
@@ -987,7 +996,7 @@ class SettingsTab(QWidget):
             return
         conf, schema, reasons, problems = self.collect()
         if problems:
-            self.show_errors(problems, "Not saved")
+            self.show_errors(problems, self.tr("Not saved"))
             return
 
         def fn(s):
@@ -998,8 +1007,8 @@ class SettingsTab(QWidget):
                 errors = activate(s)
             return errors
 
-        self._run_write(fn, "Saved and activated" if then_activate else "Saved",
-                        "Not activated" if then_activate else "Not saved")
+        self._run_write(fn, self.tr("Saved and activated") if then_activate else self.tr("Saved"),
+                        self.tr("Not activated") if then_activate else self.tr("Not saved"))
 
     def _run_write(self, fn, ok_text: str, fail_text: str) -> None:
         self._busy = True
@@ -1034,7 +1043,8 @@ class SettingsTab(QWidget):
                 deactivate(s)
                 return []
 
-            self._run_write(fn, "Deactivated: no flow runs until the channel is activated again", "Not deactivated")
+            self._run_write(fn, self.tr("Deactivated: no flow runs until the channel is activated again"),
+                            self.tr("Not deactivated"))
         else:
             self.save(then_activate=True)
 
@@ -1064,7 +1074,8 @@ class SettingsTab(QWidget):
         if errors:
             items = "".join(f"<li>{_esc(e.message)}</li>" for e in errors)
             n = len(errors)
-            self._show_banner(f"<b>{title or 'Problems'} — {n} problem{'s' if n != 1 else ''}:</b>"
+            count = (self.tr("%1 problem") if n == 1 else self.tr("%1 problems")).replace("%1", str(n))
+            self._show_banner(f"<b>{title or self.tr('Problems')} — {count}:</b>"
                               f"<ul style='margin:2px 0 0 -20px'>{items}</ul>", ERROR_STYLE)
         else:
             self.problems.setVisible(False)
@@ -1085,7 +1096,7 @@ class SettingsTab(QWidget):
         conf = {k: str(self.editors[k].value() or "").strip() for k in ("base_url", "app_key", "app_secret")}
         self.test_btn.setEnabled(False)
         self.test_result.setStyleSheet(HINT_STYLE)
-        self.test_result.setText(f"Connecting to {conf['base_url'] or '(no Base Url)'}…")
+        self.test_result.setText(self.tr("Connecting to %1…").replace("%1", conf["base_url"] or self.tr("(no Base Url)")))
         self.services.runner.submit(lambda: check_connection(conf), self._on_test_ok, self._on_test_failed)
 
     def _on_test_ok(self, text: str) -> None:
@@ -1104,19 +1115,21 @@ class SettingsTab(QWidget):
     # ------------------------------------------------------------------ files
     @classmethod
     def ask_import_path(cls, parent: QWidget) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(parent, "Import channel settings", "", "Settings (*.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(parent, QCoreApplication.translate("SettingsTab", "Import channel settings"), "",
+                                              QCoreApplication.translate("SettingsTab", "Settings (*.json);;All files (*)"))
         return path or None
 
     @classmethod
     def ask_export_path(cls, parent: QWidget) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(parent, "Export channel settings", "n11-settings.json",
-                                              "Settings (*.json)")
+        path, _ = QFileDialog.getSaveFileName(parent, QCoreApplication.translate("SettingsTab", "Export channel settings"), "n11-settings.json",
+                                              QCoreApplication.translate("SettingsTab", "Settings (*.json)"))
         return path or None
 
     @classmethod
     def ask_include_secret(cls, parent: QWidget) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, "Export channel settings",
-                          "Include the App Secret in the file? Anyone with the file can then use your N11 account.",
+        box = QMessageBox(QMessageBox.Icon.Question, QCoreApplication.translate("SettingsTab", "Export channel settings"),
+                          QCoreApplication.translate("SettingsTab", "Include the App Secret in the file? Anyone with "
+                                                     "the file can then use your N11 account."),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
@@ -1139,7 +1152,8 @@ class SettingsTab(QWidget):
                 return [FieldError("file", "", f"Settings file: cannot read {Path(path).name}: {exc}")]
             return import_settings(s, text)
 
-        self._run_write(fn, f"Imported {Path(path).name}", f"{Path(path).name} was not imported, nothing changed")
+        self._run_write(fn, self.tr("Imported %1").replace("%1", Path(path).name),
+                        self.tr("%1 was not imported, nothing changed").replace("%1", Path(path).name))
 
     @Slot()
     def export_file(self) -> None:
