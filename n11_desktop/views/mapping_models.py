@@ -82,7 +82,7 @@ class N11TreeModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and section == 0:
-            return "N11 category"
+            return self.tr("N11 category")
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
@@ -92,12 +92,13 @@ class N11TreeModel(QAbstractItemModel):
         node = d.nodes[self._pos(index)]
         if role == Qt.ItemDataRole.DisplayRole:
             n = self._mapped.get(node.id)
-            suffix = f"   ← {n} local" if n else ""
+            suffix = "   ← " + self.tr("%1 local").replace("%1", str(n)) if n else ""
             return f"{node.name}  ({node.id}){suffix}" if node.is_leaf else f"{node.name}{suffix}"
         if role == NODE_ID_ROLE:
             return node.id
         if role == Qt.ItemDataRole.ToolTipRole:
-            kind = "leaf — products can go here" if node.is_leaf else "not a leaf — open it to choose a sub-category"
+            kind = self.tr("leaf — products can go here") if node.is_leaf else \
+                self.tr("not a leaf — open it to choose a sub-category")
             return f"{node.path}\nid {node.id} · {kind}"
         if role == Qt.ItemDataRole.ForegroundRole:
             if node.removed:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelectionModel, QSortFilterProxyModel, Qt, QTimer, Slot
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,14 +44,18 @@ from n11_desktop.core.mapping.store import LocalCategoryRow
 from n11_desktop.core.mapping.suggest import Suggestion
 from n11_desktop.core.mapping.tree import TreeData
 
+from ..core.formats import number
+from .core_texts import core_tr, fill
 from .mapping_models import AMBER, GREEN, GREY, RED, SORT_ROLE, Column, FoldFilterProxy, N11TreeModel, \
     RowsModel, TreeFilterProxy
 
 log = logging.getLogger(__name__)
 
-EMPTY_TREE = ("No N11 categories yet — set Category Ids in Channel Settings and run Category Node "
-              "(button above). The tree of each main category then appears here.")
-EMPTY_LOCAL = "No local categories yet — import the catalog (Products tab or `n11-desktop catalog import`)."
+EMPTY_TREE = QT_TRANSLATE_NOOP("MappingTab", "No N11 categories yet — set Category Ids in Channel Settings and run "
+                                             "Category Node (button above). The tree of each main category then "
+                                             "appears here.")
+EMPTY_LOCAL = QT_TRANSLATE_NOOP("MappingTab", "No local categories yet — import the catalog (Products tab or "
+                                              "`n11-desktop catalog import`).")
 
 
 @dataclass(frozen=True)
@@ -113,15 +117,15 @@ class MappingTab(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(8, 8, 8, 4)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("<b>N11 flows:</b>"))
-        self.btn_node = QPushButton("Run Category Node")
-        self.btn_node.setToolTip("Pull the full N11 tree under the Category Ids of Channel Settings")
-        self.btn_attrs = QPushButton("Run Category Attributes")
-        self.btn_attrs.setToolTip("Pull attributes and values of every N11 leaf a local category is mapped to")
-        self.btn_defaults = QPushButton("Create Default Attributes")
-        self.btn_defaults.setToolTip("Prepare the predefined fields (stock code, title, price, …) and brand → Marka")
-        self.btn_compare = QPushButton("Compare Attributes")
-        self.btn_compare.setToolTip("Refresh attribute values from N11 and report what changed and what it breaks")
+        bar.addWidget(QLabel(self.tr("<b>N11 flows:</b>")))
+        self.btn_node = QPushButton(self.tr("Run Category Node"))
+        self.btn_node.setToolTip(self.tr("Pull the full N11 tree under the Category Ids of Channel Settings"))
+        self.btn_attrs = QPushButton(self.tr("Run Category Attributes"))
+        self.btn_attrs.setToolTip(self.tr("Pull attributes and values of every N11 leaf a local category is mapped to"))
+        self.btn_defaults = QPushButton(self.tr("Create Default Attributes"))
+        self.btn_defaults.setToolTip(self.tr("Prepare the predefined fields (stock code, title, price, …) and brand → Marka"))
+        self.btn_compare = QPushButton(self.tr("Compare Attributes"))
+        self.btn_compare.setToolTip(self.tr("Refresh attribute values from N11 and report what changed and what it breaks"))
         for b, slug in ((self.btn_node, "category_node"), (self.btn_attrs, "category_attributes"),
                         (self.btn_defaults, "create_default_attributes"), (self.btn_compare, "compare_attributes")):
             b.clicked.connect(lambda _=False, s=slug: self.run_flow(s))
@@ -130,10 +134,10 @@ class MappingTab(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar.addWidget(self.status, 1)
-        self.btn_import = QPushButton("Import mapping CSV…")
-        self.btn_import.setToolTip("kind,local,n11_id,category_id[,custom_value] — only the good rows are written")
+        self.btn_import = QPushButton(self.tr("Import mapping CSV…"))
+        self.btn_import.setToolTip(self.tr("kind,local,n11_id,category_id[,custom_value] — only the good rows are written"))
         self.btn_import.clicked.connect(self.import_csv)
-        self.btn_export = QPushButton("Export mapping CSV…")
+        self.btn_export = QPushButton(self.tr("Export mapping CSV…"))
         self.btn_export.clicked.connect(self.export_csv)
         bar.addWidget(self.btn_import)
         bar.addWidget(self.btn_export)
@@ -144,21 +148,23 @@ class MappingTab(QWidget):
 
         # ---------------------------------------------------------- left: local + N11 tree
         left = QSplitter(Qt.Orientation.Vertical)
-        box_local = QGroupBox("Local categories (your catalog)")
+        box_local = QGroupBox(self.tr("Local categories (your catalog)"))
         ll = QVBoxLayout(box_local)
         self.local_filter = QLineEdit()
-        self.local_filter.setPlaceholderText("Filter local categories (try “unmapped”)…")
+        self.local_filter.setPlaceholderText(self.tr("Filter local categories (try “unmapped”)…"))
         self.local_filter.setClearButtonEnabled(True)
         ll.addWidget(self.local_filter)
         self.local_summary = QLabel("")
         ll.addWidget(self.local_summary)
         self.local_model: RowsModel[LocalCategoryRow] = RowsModel([
-            Column("Local category", lambda r: r.local, tooltip=lambda r: r.problem or r.n11_path or None),
-            Column("Products", lambda r: r.products, sort=lambda r: r.products,
+            Column(self.tr("Local category"), lambda r: r.local, tooltip=lambda r: r.problem or r.n11_path or None),
+            Column(self.tr("Products"), lambda r: r.products, sort=lambda r: r.products,
                    align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            Column("N11 category", lambda r: (f"{r.n11_name} ({r.n11_id})" if r.n11_id else "— not mapped"),
+            Column(self.tr("N11 category"), lambda r: (f"{r.n11_name} ({r.n11_id})" if r.n11_id else
+                                                       self.tr("— not mapped")),
                    color=lambda r: GREY if r.n11_id is None else None, tooltip=lambda r: r.n11_path or None),
-            Column("Status", lambda r: {"mapped": "✔ mapped", "unmapped": "✖ unmapped", "broken": "⚠ remap"}[r.status],
+            Column(self.tr("Status"), lambda r: {"mapped": self.tr("✔ mapped"), "unmapped": self.tr("✖ unmapped"),
+                                                 "broken": self.tr("⚠ remap")}[r.status],
                    color=lambda r: {"mapped": GREEN, "unmapped": RED, "broken": AMBER}[r.status],
                    tooltip=lambda r: r.problem or None),
         ], self)
@@ -178,16 +184,16 @@ class MappingTab(QWidget):
         self.local_filter.textChanged.connect(self.local_proxy.set_query)
         self.local_view.selectionModel().currentRowChanged.connect(self._on_local_selected)
         self.local_stack = QStackedWidget()
-        self.local_empty = self._empty_label(EMPTY_LOCAL)
+        self.local_empty = self._empty_label(self.tr(EMPTY_LOCAL))
         self.local_stack.addWidget(self.local_view)
         self.local_stack.addWidget(self.local_empty)
         ll.addWidget(self.local_stack, 1)
         left.addWidget(box_local)
 
-        box_tree = QGroupBox("N11 categories")
+        box_tree = QGroupBox(self.tr("N11 categories"))
         tl = QVBoxLayout(box_tree)
         self.tree_filter = QLineEdit()
-        self.tree_filter.setPlaceholderText("Search N11 categories (Turkish letters optional: “kadin sneaker”)…")
+        self.tree_filter.setPlaceholderText(self.tr("Search N11 categories (Turkish letters optional: “kadin sneaker”)…"))
         self.tree_filter.setClearButtonEnabled(True)
         tl.addWidget(self.tree_filter)
         self.tree_info = QLabel("")
@@ -204,7 +210,7 @@ class MappingTab(QWidget):
         self.tree_view.selectionModel().currentChanged.connect(self._on_tree_selected)
         self.tree_view.doubleClicked.connect(lambda _i: self.map_selected())
         self.tree_stack = QStackedWidget()
-        self.tree_empty = self._empty_label(EMPTY_TREE)
+        self.tree_empty = self._empty_label(self.tr(EMPTY_TREE))
         self.tree_stack.addWidget(self.tree_view)
         self.tree_stack.addWidget(self.tree_empty)
         tl.addWidget(self.tree_stack, 1)
@@ -219,10 +225,10 @@ class MappingTab(QWidget):
 
         # ---------------------------------------------------------- right: pages
         self.pages = QTabWidget()
-        self.pages.addTab(self._build_mapping_page(), "Mapping")
-        self.pages.addTab(self._build_suggestions_page(), "Suggestions")
-        self.pages.addTab(self._build_control_page(), "Mapping Control")
-        self.pages.addTab(self._build_changes_page(), "N11 changes")
+        self.pages.addTab(self._build_mapping_page(), self.tr("Mapping"))
+        self.pages.addTab(self._build_suggestions_page(), self.tr("Suggestions"))
+        self.pages.addTab(self._build_control_page(), self.tr("Mapping Control"))
+        self.pages.addTab(self._build_changes_page(), self.tr("N11 changes"))
         self.pages.currentChanged.connect(self._on_page_changed)
         split.addWidget(self.pages)
         split.setSizes([520, 820])
@@ -247,7 +253,7 @@ class MappingTab(QWidget):
     def _build_mapping_page(self) -> QWidget:
         page = QWidget()
         lay = QVBoxLayout(page)
-        self.sel_title = QLabel("Select a local category on the left.")
+        self.sel_title = QLabel(self.tr("Select a local category on the left."))
         f = QFont()
         f.setPointSize(f.pointSize() + 2)
         f.setBold(True)
@@ -259,19 +265,19 @@ class MappingTab(QWidget):
         self.sel_mapping.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(self.sel_mapping)
         row = QHBoxLayout()
-        self.btn_map = QPushButton("Map to selected N11 category")
+        self.btn_map = QPushButton(self.tr("Map to selected N11 category"))
         self.btn_map.setEnabled(False)
         self.btn_map.clicked.connect(self.map_selected)
-        self.btn_unmap = QPushButton("Remove mapping")
+        self.btn_unmap = QPushButton(self.tr("Remove mapping"))
         self.btn_unmap.setEnabled(False)
         self.btn_unmap.clicked.connect(self.unmap_selected)
         row.addWidget(self.btn_map)
         row.addWidget(self.btn_unmap)
         row.addStretch(1)
         lay.addLayout(row)
-        self.map_hint = QLabel("Pick the N11 leaf in the tree, then Map (or double-click the leaf). "
+        self.map_hint = QLabel(self.tr("Pick the N11 leaf in the tree, then Map (or double-click the leaf). "
                                "A product can be in only one N11 category, so each local category maps to exactly "
-                               "one leaf.")
+                               "one leaf."))
         self.map_hint.setWordWrap(True)
         self.map_hint.setStyleSheet("color: #555;")
         lay.addWidget(self.map_hint)
@@ -285,25 +291,26 @@ class MappingTab(QWidget):
         self.sugg_hint.setVisible(False)
         lay.addWidget(self.sugg_hint)
 
-        self.attr_box = QGroupBox("N11 attributes of the mapped category")
+        self.attr_box = QGroupBox(self.tr("N11 attributes of the mapped category"))
         al = QVBoxLayout(self.attr_box)
         self.attr_info = QLabel("")
         self.attr_info.setWordWrap(True)
         al.addWidget(self.attr_info)
         self.attr_model: RowsModel[AttributeView] = RowsModel([
-            Column("N11 attribute", lambda v: f"{v.attribute.name} ({v.attribute.attribute_id})"),
-            Column("N11 flags", lambda v: ", ".join(x for x, on in (("required", v.attribute.mandatory),
-                                                                     ("variant", v.attribute.variant),
-                                                                     ("slicer", v.attribute.slicer),
-                                                                     ("free text ok", v.attribute.custom_value)) if on),
+            Column(self.tr("N11 attribute"), lambda v: f"{v.attribute.name} ({v.attribute.attribute_id})"),
+            Column(self.tr("N11 flags"), lambda v: ", ".join(x for x, on in (
+                (self.tr("required"), v.attribute.mandatory), (self.tr("variant"), v.attribute.variant),
+                (self.tr("slicer"), v.attribute.slicer), (self.tr("free text ok"), v.attribute.custom_value)) if on),
                    color=lambda v: RED if v.attribute.mandatory and not v.local_attribute else None),
-            Column("Local attribute", lambda v: v.local_attribute or (f"— default: {v.fallback}" if v.fallback else
-                                                                      "— not mapped" if v.attribute.mandatory else "—"),
+            Column(self.tr("Local attribute"), lambda v: v.local_attribute or (
+                self.tr("— default: %1").replace("%1", v.fallback) if v.fallback else
+                self.tr("— not mapped") if v.attribute.mandatory else "—"),
                    color=lambda v: (RED if v.attribute.mandatory and not v.fallback else GREY)
                    if not v.local_attribute else None),
-            Column("Rule", lambda v: {"global": "all categories", "category": "this category only",
-                                      "default": "built-in (brand)", "": ""}[v.scope]),
-            Column("Values", lambda v: _values_summary(v),
+            Column(self.tr("Rule"), lambda v: {"global": self.tr("all categories"),
+                                               "category": self.tr("this category only"),
+                                               "default": self.tr("built-in (brand)"), "": ""}[v.scope]),
+            Column(self.tr("Values"), lambda v: _values_summary(v),
                    color=lambda v: RED if any(not x.ok for x in v.values) else None),
         ], self)
         self.attr_view = QTableView()
@@ -316,54 +323,54 @@ class MappingTab(QWidget):
         self.attr_view.selectionModel().currentRowChanged.connect(self._on_attr_selected)
         al.addWidget(self.attr_view, 2)
         rule_row = QHBoxLayout()
-        rule_row.addWidget(QLabel("Local attribute:"))
+        rule_row.addWidget(QLabel(self.tr("Local attribute:")))
         self.rule_local = QComboBox()
         self.rule_local.setEditable(True)
         self.rule_local.setMinimumWidth(140)
         rule_row.addWidget(self.rule_local)
         self.rule_scope = QComboBox()
-        self.rule_scope.addItem("for all categories (global)", 0)
-        self.rule_scope.addItem("for this N11 category only", 1)
-        self.rule_scope.setToolTip("Global suits Color, Brand, Gender; scope Size per category "
-                                   "(Beden in clothing, Numara in shoes)")
+        self.rule_scope.addItem(self.tr("for all categories (global)"), 0)
+        self.rule_scope.addItem(self.tr("for this N11 category only"), 1)
+        self.rule_scope.setToolTip(self.tr("Global suits Color, Brand, Gender; scope Size per category "
+                                   "(Beden in clothing, Numara in shoes)"))
         rule_row.addWidget(self.rule_scope)
-        self.btn_rule = QPushButton("Save rule")
+        self.btn_rule = QPushButton(self.tr("Save rule"))
         self.btn_rule.clicked.connect(self.save_rule)
-        self.btn_rule_del = QPushButton("Remove rule")
+        self.btn_rule_del = QPushButton(self.tr("Remove rule"))
         self.btn_rule_del.clicked.connect(self.remove_rule)
         rule_row.addWidget(self.btn_rule)
         rule_row.addWidget(self.btn_rule_del)
         rule_row.addStretch(1)
         al.addLayout(rule_row)
         default_row = QHBoxLayout()
-        default_row.addWidget(QLabel("Default when a product has no value:"))
+        default_row.addWidget(QLabel(self.tr("Default when a product has no value:")))
         self.default_combo = QComboBox()
         self.default_combo.setMinimumWidth(180)
-        self.default_combo.setPlaceholderText("choose N11's value…")
-        self.default_combo.setToolTip("For N11 attributes the catalog does not carry (Menşei, Cinsiyet, …): sent "
-                                      "for every product without its own value")
+        self.default_combo.setPlaceholderText(self.tr("choose N11's value…"))
+        self.default_combo.setToolTip(self.tr("For N11 attributes the catalog does not carry (Menşei, Cinsiyet, …): sent "
+                                      "for every product without its own value"))
         default_row.addWidget(self.default_combo)
         self.default_scope = QComboBox()
-        self.default_scope.addItem("for all categories (global)", 0)
-        self.default_scope.addItem("for this N11 category only", 1)
+        self.default_scope.addItem(self.tr("for all categories (global)"), 0)
+        self.default_scope.addItem(self.tr("for this N11 category only"), 1)
         default_row.addWidget(self.default_scope)
-        self.btn_default = QPushButton("Set default")
+        self.btn_default = QPushButton(self.tr("Set default"))
         self.btn_default.clicked.connect(self.save_default)
-        self.btn_default_del = QPushButton("Remove default")
+        self.btn_default_del = QPushButton(self.tr("Remove default"))
         self.btn_default_del.clicked.connect(self.remove_default)
         default_row.addWidget(self.btn_default)
         default_row.addWidget(self.btn_default_del)
         default_row.addStretch(1)
         al.addLayout(default_row)
 
-        self.value_title = QLabel("Values: select an attribute above.")
+        self.value_title = QLabel(self.tr("Values: select an attribute above."))
         al.addWidget(self.value_title)
         self.value_model: RowsModel[ValueView] = RowsModel([
-            Column("Local value", lambda v: v.local_value),
-            Column("Products", lambda v: v.products, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            Column("Sent to N11", lambda v: (f"{v.n11_text} ({v.value_id})" if v.value_id is not None else v.n11_text)
+            Column(self.tr("Local value"), lambda v: v.local_value),
+            Column(self.tr("Products"), lambda v: v.products, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            Column(self.tr("Sent to N11"), lambda v: (f"{v.n11_text} ({v.value_id})" if v.value_id is not None else v.n11_text)
                    or "—"),
-            Column("How", lambda v: v.how, color=lambda v: None if v.ok else RED),
+            Column(self.tr("How"), lambda v: v.how, color=lambda v: None if v.ok else RED),
         ], self)
         self.value_view = QTableView()
         self.value_view.setModel(self.value_model)
@@ -374,18 +381,18 @@ class MappingTab(QWidget):
         self.value_view.selectionModel().currentRowChanged.connect(self._on_value_selected)
         al.addWidget(self.value_view, 2)
         val_row = QHBoxLayout()
-        val_row.addWidget(QLabel("N11 value:"))
+        val_row.addWidget(QLabel(self.tr("N11 value:")))
         self.value_combo = QComboBox()
         self.value_combo.setMinimumWidth(200)
-        self.value_combo.setPlaceholderText("choose N11's value…")
+        self.value_combo.setPlaceholderText(self.tr("choose N11's value…"))
         val_row.addWidget(self.value_combo)
         self.value_scope = QComboBox()
-        self.value_scope.addItem("for all categories (global)", 0)
-        self.value_scope.addItem("for this N11 category only", 1)
+        self.value_scope.addItem(self.tr("for all categories (global)"), 0)
+        self.value_scope.addItem(self.tr("for this N11 category only"), 1)
         val_row.addWidget(self.value_scope)
-        self.btn_value = QPushButton("Save value")
+        self.btn_value = QPushButton(self.tr("Save value"))
         self.btn_value.clicked.connect(self.save_value)
-        self.btn_value_del = QPushButton("Remove value map")
+        self.btn_value_del = QPushButton(self.tr("Remove value map"))
         self.btn_value_del.clicked.connect(self.remove_value)
         val_row.addWidget(self.btn_value)
         val_row.addWidget(self.btn_value_del)
@@ -401,15 +408,15 @@ class MappingTab(QWidget):
     def _build_suggestions_page(self) -> QWidget:
         page = QWidget()
         lay = QVBoxLayout(page)
-        intro = QLabel("Suggestions for what is not mapped yet. Categories are ranked on the whole local path, "
+        intro = QLabel(self.tr("Suggestions for what is not mapped yet. Categories are ranked on the whole local path, "
                        "a Turkish e-commerce lexicon (Laptop → Dizüstü Bilgisayar, Bayan → Kadın) plus your own "
                        "terms, the products' titles, what you already mapped and N11's tree; Turkish letters are "
                        "folded (İ/ı/ş/ğ/ü/ö/ç). Accept one by one, or all of the best ones above the threshold "
-                       "(and undo that if it went wrong).")
+                       "(and undo that if it went wrong)."))
         intro.setWordWrap(True)
         lay.addWidget(intro)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Threshold:"))
+        row.addWidget(QLabel(self.tr("Threshold:")))
         self.threshold = QSlider(Qt.Orientation.Horizontal)
         self.threshold.setRange(50, 100)
         self.threshold.setValue(85)
@@ -417,13 +424,13 @@ class MappingTab(QWidget):
         row.addWidget(self.threshold)
         self.threshold_label = QLabel("85%")
         row.addWidget(self.threshold_label)
-        self.btn_sugg_refresh = QPushButton("Refresh")
+        self.btn_sugg_refresh = QPushButton(self.tr("Refresh"))
         self.btn_sugg_refresh.clicked.connect(self.load_suggestions)
-        self.btn_accept = QPushButton("Accept selected")
+        self.btn_accept = QPushButton(self.tr("Accept selected"))
         self.btn_accept.clicked.connect(self.accept_selected)
-        self.btn_accept_all = QPushButton("Accept all ≥ 85%")
+        self.btn_accept_all = QPushButton(self.tr("Accept all ≥ 85%"))
         self.btn_accept_all.clicked.connect(self.accept_above_threshold)
-        self.btn_undo_accept = QPushButton("Undo last accept")
+        self.btn_undo_accept = QPushButton(self.tr("Undo last accept"))
         self.btn_undo_accept.setEnabled(False)
         self.btn_undo_accept.clicked.connect(self.undo_last_accept)
         self._last_undo: tuple = ()
@@ -433,19 +440,19 @@ class MappingTab(QWidget):
         row.addStretch(1)
         lay.addLayout(row)
         term_row = QHBoxLayout()
-        term_row.addWidget(QLabel("Treat"))
+        term_row.addWidget(QLabel(self.tr("Treat")))
         self.term_local = QLineEdit()
-        self.term_local.setPlaceholderText("your word, e.g. Smartwatch")
+        self.term_local.setPlaceholderText(self.tr("your word, e.g. Smartwatch"))
         term_row.addWidget(self.term_local)
-        term_row.addWidget(QLabel("as"))
+        term_row.addWidget(QLabel(self.tr("as")))
         self.term_n11 = QLineEdit()
-        self.term_n11.setPlaceholderText("N11's word, e.g. Akıllı Saat")
+        self.term_n11.setPlaceholderText(self.tr("N11's word, e.g. Akıllı Saat"))
         self.term_n11.returnPressed.connect(self.add_term)
         term_row.addWidget(self.term_n11)
-        self.btn_term = QPushButton("Teach")
+        self.btn_term = QPushButton(self.tr("Teach"))
         self.btn_term.clicked.connect(self.add_term)
-        self.btn_term_del = QPushButton("Forget")
-        self.btn_term_del.setToolTip("Forget the term typed on the left")
+        self.btn_term_del = QPushButton(self.tr("Forget"))
+        self.btn_term_del.setToolTip(self.tr("Forget the term typed on the left"))
         self.btn_term_del.clicked.connect(self.remove_term)
         term_row.addWidget(self.btn_term)
         term_row.addWidget(self.btn_term_del)
@@ -456,15 +463,16 @@ class MappingTab(QWidget):
         self.sugg_summary = QLabel("")
         lay.addWidget(self.sugg_summary)
         self.sugg_model: RowsModel[Suggestion] = RowsModel([
-            Column("Kind", lambda s: s.kind),
-            Column("Local", lambda s: s.local),
-            Column("Suggested N11", lambda s: f"{s.n11_name.split(' > ')[-1]} ({s.n11_id})",
+            Column(self.tr("Kind"), lambda s: s.kind),
+            Column(self.tr("Local"), lambda s: s.local),
+            Column(self.tr("Suggested N11"), lambda s: f"{s.n11_name.split(' > ')[-1]} ({s.n11_id})",
                    tooltip=lambda s: s.n11_name),
-            Column("Confidence", lambda s: _pct(s.confidence), sort=lambda s: s.confidence,
+            Column(self.tr("Confidence"), lambda s: _pct(s.confidence), sort=lambda s: s.confidence,
                    color=lambda s: GREEN if s.confidence >= 0.85 else (AMBER if s.confidence >= 0.6 else GREY)),
-            Column("Scope", lambda s: "—" if s.kind == "category" else
-                   ("all categories" if not s.category_id else f"category {s.category_id}")),
-            Column("Why", lambda s: s.reason, tooltip=lambda s: s.reason),
+            Column(self.tr("Scope"), lambda s: "—" if s.kind == "category" else
+                   (self.tr("all categories") if not s.category_id else
+                    self.tr("category %1").replace("%1", str(s.category_id)))),
+            Column(self.tr("Why"), lambda s: s.reason, tooltip=lambda s: s.reason),
         ], self)
         self.sugg_view = QTableView()
         self.sugg_view.setModel(self.sugg_model)
@@ -479,8 +487,8 @@ class MappingTab(QWidget):
     def _build_control_page(self) -> QWidget:
         page = QWidget()
         lay = QVBoxLayout(page)
-        intro = QLabel("Exactly what would be sent to N11 for a product, and what is missing — before anything "
-                       "is sent.")
+        intro = QLabel(self.tr("Exactly what would be sent to N11 for a product, and what is missing — before anything "
+                       "is sent."))
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.control_summary = QLabel("")
@@ -488,11 +496,11 @@ class MappingTab(QWidget):
         lay.addWidget(self.control_summary)
         row = QHBoxLayout()
         self.sku_edit = QLineEdit()
-        self.sku_edit.setPlaceholderText("Find a product by SKU or title (the list starts with products that "
-                                         "cannot be sent)…")
+        self.sku_edit.setPlaceholderText(self.tr("Find a product by SKU or title (the list starts with products that "
+                                         "cannot be sent)…"))
         self.sku_edit.setClearButtonEnabled(True)
         self.sku_edit.returnPressed.connect(self.search_products)
-        self.btn_find = QPushButton("Find")
+        self.btn_find = QPushButton(self.tr("Find"))
         self.btn_find.clicked.connect(self.search_products)
         row.addWidget(self.sku_edit, 1)
         row.addWidget(self.btn_find)
@@ -504,7 +512,7 @@ class MappingTab(QWidget):
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
-        self.control_title = QLabel("Pick a product.")
+        self.control_title = QLabel(self.tr("Pick a product."))
         self.control_title.setWordWrap(True)
         self.control_title.setTextFormat(Qt.TextFormat.RichText)
         rl.addWidget(self.control_title)
@@ -518,7 +526,7 @@ class MappingTab(QWidget):
         self.payload_view = QPlainTextEdit()
         self.payload_view.setReadOnly(True)
         self.payload_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.payload_view.setPlaceholderText("The product-create payload appears here.")
+        self.payload_view.setPlaceholderText(self.tr("The product-create payload appears here."))
         rl.addWidget(self.payload_view, 1)
         split.addWidget(right)
         split.setSizes([230, 600])
@@ -528,8 +536,8 @@ class MappingTab(QWidget):
     def _build_changes_page(self) -> QWidget:
         page = QWidget()
         lay = QVBoxLayout(page)
-        self.changes_summary = QLabel("Run Compare Attributes to see what changed on N11 and which mappings "
-                                      "it breaks.")
+        self.changes_summary = QLabel(self.tr("Run Compare Attributes to see what changed on N11 and which mappings "
+                                      "it breaks."))
         self.changes_summary.setWordWrap(True)
         lay.addWidget(self.changes_summary)
         self.changes_list = QListWidget()
@@ -610,8 +618,7 @@ class MappingTab(QWidget):
         self.tree_stack.setCurrentWidget(self.tree_view if ov.tree.size else self.tree_empty)
         if ov.tree.size:
             ids = ", ".join(map(str, ov.category_ids)) or "none"
-            self.tree_info.setText(f"{ov.tree.size:,} nodes, {ov.tree.leaves():,} leaves under Category Ids {ids}. "
-                                   "Products go only into leaves (shown with their id); green = mapped.")
+            self.tree_info.setText(self.tr("%1 nodes, %2 leaves under Category Ids %3. Products go only into leaves (shown with their id); green = mapped.").replace("%1", f"{ov.tree.size:,}").replace("%2", f"{ov.tree.leaves():,}").replace("%3", str(ids)))
         else:
             self.tree_info.setText("")
         self.local_model.set_rows(ov.local)
@@ -620,10 +627,11 @@ class MappingTab(QWidget):
         prods = sum(r.products for r in ov.local)
         prods_mapped = sum(r.products for r in ov.local if r.status == "mapped")
         broken = sum(1 for r in ov.local if r.status == "broken")
-        txt = (f"{mapped} of {len(ov.local)} mapped · {prods_mapped:,} of {prods:,} products have an N11 category · "
-               f"{ov.rules} attribute rules, {ov.value_maps} value maps")
+        txt = fill(self.tr("%1 of %2 mapped · %3 of %4 products have an N11 category · %5 attribute rules, "
+                           "%6 value maps"), mapped, len(ov.local), number(prods_mapped), number(prods), ov.rules,
+                   ov.value_maps)
         if broken:
-            txt += f" · ⚠ {broken} to remap"
+            txt += " · ⚠ " + self.tr("%1 to remap").replace("%1", str(broken))
         self.local_summary.setText(txt)
         self._show_changes(ov.compare)
         if self._selected_local is not None:
@@ -654,7 +662,7 @@ class MappingTab(QWidget):
         if n is not None:
             self.tree_view.expandAll() if n <= 400 else self.tree_view.expandToDepth(0)
             if n == 0:
-                self.tree_info.setText(f"No N11 category matches “{q}”.")
+                self.tree_info.setText(self.tr("No N11 category matches “%1”.").replace("%1", str(q)))
         else:
             self.tree_view.collapseAll()
 
@@ -703,16 +711,16 @@ class MappingTab(QWidget):
         self.btn_unmap.setEnabled(bool(row and row.n11_id is not None))
         if row is None or node is None:
             self.btn_map.setEnabled(False)
-            self.btn_map.setText("Map to selected N11 category")
+            self.btn_map.setText(self.tr("Map to selected N11 category"))
             return
         self.btn_map.setEnabled(row.n11_id != node.id)
         name = node.name.replace("&", "&&")  # not a mnemonic
         if row.n11_id == node.id:
-            self.btn_map.setText("✔ Mapped to this N11 category")
+            self.btn_map.setText(self.tr("✔ Mapped to this N11 category"))
         elif row.n11_id is not None:
-            self.btn_map.setText(f"Replace mapping with “{name}”")
+            self.btn_map.setText(self.tr("Replace mapping with “%1”").replace("%1", str(name)))
         else:
-            self.btn_map.setText(f"Map to “{name}”")
+            self.btn_map.setText(self.tr("Map to “%1”").replace("%1", str(name)))
 
     # ================================================================== detail
     def load_detail(self, local: str) -> None:
@@ -730,18 +738,18 @@ class MappingTab(QWidget):
         if d.local != self._selected_local:
             return
         self._detail = d
-        self.sel_title.setText(f"{d.local}  ·  {d.products} product{'s' if d.products != 1 else ''}")
+        self.sel_title.setText((self.tr("%1  ·  %2 product") if d.products == 1 else self.tr("%1  ·  %2 products"))
+                               .replace("%1", str(d.local)).replace("%2", str(d.products)))
         if d.mapped_id is None:
-            self.sel_mapping.setText("<span style='color:#b3261e'><b>Not mapped.</b></span> Products of this "
-                                     "category cannot be sent until it has an N11 leaf category.")
+            self.sel_mapping.setText(self.tr("<span style='color:#b3261e'><b>Not mapped.</b></span> Products of this "
+                                     "category cannot be sent until it has an N11 leaf category."))
         elif d.problem:
             self.sel_mapping.setText(f"<span style='color:#9a6700'><b>⚠ {d.problem}</b></span>")
         else:
-            self.sel_mapping.setText(f"Mapped to <b>{d.leaf.name}</b> ({d.leaf.id})<br>"
-                                     f"<span style='color:#555'>{d.leaf.path}</span>")
+            self.sel_mapping.setText(self.tr("Mapped to <b>%1</b> (%2)<br><span style='color:#555'>%3</span>").replace("%1", str(d.leaf.name)).replace("%2", str(d.leaf.id)).replace("%3", str(d.leaf.path)))
         self.attr_model.set_rows(d.attributes)
         self.value_model.set_rows(())
-        self.value_title.setText("Values: select an attribute above.")
+        self.value_title.setText(self.tr("Values: select an attribute above."))
         self._set_attr_editing(False)
         self.rule_local.clear()
         self.rule_local.addItems(list(d.local_attributes))
@@ -750,11 +758,11 @@ class MappingTab(QWidget):
         self.attr_box.setVisible(not (d.mapped_id is None or d.problem or leaf is None))
         self._filler.setVisible(self.attr_box.isHidden())
         if d.mapped_id is None or d.problem or leaf is None:
-            self.attr_box.setTitle("N11 attributes")
-            self.attr_info.setText("Map the category first; its N11 attributes then appear here.")
+            self.attr_box.setTitle(self.tr("N11 attributes"))
+            self.attr_info.setText(self.tr("Map the category first; its N11 attributes then appear here."))
         elif leaf.fetched_at is None:
-            self.attr_box.setTitle(f"N11 attributes of “{leaf.name}”")
-            self.attr_info.setText("Loading the attributes of this N11 category from N11…")
+            self.attr_box.setTitle(self.tr("N11 attributes of “%1”").replace("%1", str(leaf.name)))
+            self.attr_info.setText(self.tr("Loading the attributes of this N11 category from N11…"))
             self.fetch_attributes(leaf.id)
         else:
             req = sum(1 for a in d.attributes if a.attribute.mandatory)
@@ -762,15 +770,15 @@ class MappingTab(QWidget):
                        if a.attribute.mandatory and not a.local_attribute and not a.fallback]
             defaulted = [f"{a.attribute.name} → {a.fallback.split(' (')[0]}" for a in d.attributes
                          if not a.local_attribute and a.fallback]
-            self.attr_box.setTitle(f"N11 attributes of “{leaf.name}”")
-            txt = f"{len(d.attributes)} attributes, {req} required."
+            self.attr_box.setTitle(self.tr("N11 attributes of “%1”").replace("%1", str(leaf.name)))
+            txt = self.tr("%1 attributes, %2 required.").replace("%1", str(len(d.attributes))).replace("%2", str(req))
             if missing:
-                txt += (" Required but not fed by any local attribute: " + ", ".join(missing)
-                        + " (map a local attribute, or set a default below).")
+                txt += " " + self.tr("Required but not fed by any local attribute: %1 (map a local attribute, or set "
+                                     "a default below).").replace("%1", ", ".join(missing))
             if defaulted:
-                txt += " From defaults: " + ", ".join(defaulted) + "."
+                txt += " " + self.tr("From defaults: %1.").replace("%1", ", ".join(defaulted))
             if d.unused_local:
-                txt += " Local attributes not used here: " + ", ".join(d.unused_local) + "."
+                txt += " " + self.tr("Local attributes not used here: %1.").replace("%1", ", ".join(d.unused_local))
             self.attr_info.setText(txt)
             # point at the first thing to fix (else the first attribute), so its values show
             pick = next((i for i, a in enumerate(d.attributes) if any(not x.ok for x in a.values)), None)
@@ -790,8 +798,8 @@ class MappingTab(QWidget):
         lines = []
         for cid, name, path, conf, reason in d.suggestions:
             lines.append(f"<li><b>{name}</b> ({cid}) — {_pct(conf)}<br><span style='color:#555'>{path}</span></li>")
-        self.sugg_hint.setText("<b>Suggested N11 categories</b> (the best one is selected in the tree — press Map "
-                               "if it is right):<ol style='margin-top:4px'>" + "".join(lines) + "</ol>")
+        self.sugg_hint.setText(self.tr("<b>Suggested N11 categories</b> (the best one is selected in the tree — press Map "
+                               "if it is right):<ol style='margin-top:4px'>") + "".join(lines) + "</ol>")
         self.sugg_hint.setVisible(True)
         if self.selected_node() is None or self.selected_node().id not in {x[0] for x in d.suggestions}:
             self.reveal_node(d.suggestions[0][0])
@@ -807,14 +815,14 @@ class MappingTab(QWidget):
 
         def done(res) -> None:
             self._fetching.discard(category_id)
-            self._say(f"Loaded {res.attributes} attributes and {res.values} values of N11 category {category_id}.")
+            self._say(self.tr("Loaded %1 attributes and %2 values of N11 category %3.").replace(
+                "%1", str(res.attributes)).replace("%2", str(res.values)).replace("%3", str(category_id)))
             if self._selected_local:
                 self.load_detail(self._selected_local)
 
         def failed(err) -> None:
             self._fetching.discard(category_id)
-            self.attr_info.setText(f"⚠ Could not load the attributes of N11 category {category_id}: {err}. "
-                                   "Check Channel Settings, then run Category Attributes.")
+            self.attr_info.setText(self.tr("⚠ Could not load the attributes of N11 category %1: %2. Check Channel Settings, then run Category Attributes.").replace("%1", str(category_id)).replace("%2", str(err)))
 
         self._submit(work, done, failed)
 
@@ -835,10 +843,10 @@ class MappingTab(QWidget):
         self.value_model.set_rows(v.values)
         a = v.attribute
         if not v.local_attribute:
-            self.value_title.setText(f"Values of {a.name}: map a local attribute to it first.")
+            self.value_title.setText(self.tr("Values of %1: map a local attribute to it first.").replace("%1", str(a.name)))
         else:
-            free = " It also accepts free text: type it in the box." if a.custom_value else ""
-            self.value_title.setText(f"Values of {v.local_attribute} → {a.name} ({len(a.values)} N11 values).{free}")
+            free = " " + self.tr("It also accepts free text: type it in the box.") if a.custom_value else ""
+            self.value_title.setText(self.tr("Values of %1 → %2 (%3 N11 values).%4").replace("%1", str(v.local_attribute)).replace("%2", str(a.name)).replace("%3", str(len(a.values))).replace("%4", str(free)))
         self.value_combo.clear()
         self.value_combo.setEditable(a.custom_value)
         for val in a.values:
@@ -919,18 +927,17 @@ class MappingTab(QWidget):
         row = self._current_local_row()
         node = self.selected_node()
         if row is None:
-            self.map_message.setText("<span style='color:#b3261e'>Select a local category first.</span>")
+            self.map_message.setText(self.tr("<span style='color:#b3261e'>Select a local category first.</span>"))
             return
         if node is None:
-            self.map_message.setText("<span style='color:#b3261e'>Select an N11 category in the tree first.</span>")
+            self.map_message.setText(self.tr("<span style='color:#b3261e'>Select an N11 category in the tree first.</span>"))
             return
         if not node.is_leaf:
             self.map_message.setText(
-                f"<span style='color:#b3261e'>✖ “{node.name}” is not a leaf category: N11 accepts products only in "
-                "leaf (last-level) categories. Open it and choose one of its sub-categories.</span>")
+                self.tr("<span style='color:#b3261e'>✖ “%1” is not a leaf category: N11 accepts products only in leaf (last-level) categories. Open it and choose one of its sub-categories.</span>").replace("%1", str(node.name)))
             return
         if node.removed:
-            self.map_message.setText(f"<span style='color:#b3261e'>✖ “{node.name}” was removed by N11.</span>")
+            self.map_message.setText(self.tr("<span style='color:#b3261e'>✖ “%1” was removed by N11.</span>").replace("%1", str(node.name)))
             return
         replace = row.n11_id is not None and row.n11_id != node.id
         local, cid = row.local, node.id
@@ -941,8 +948,9 @@ class MappingTab(QWidget):
 
             return set_category_mapping(s, local, cid, replace=replace)
 
-        self._write(fn, lambda ch: ("✔ " + ch.message) + (" (a product can be in only one N11 category, so the "
-                                                          "previous mapping was replaced)" if replace else ""))
+        self._write(fn, lambda ch: ("✔ " + ch.message) + (" " + self.tr("(a product can be in only one N11 category, "
+                                                                        "so the previous mapping was replaced)")
+                                                          if replace else ""))
 
     @Slot()
     def unmap_selected(self) -> None:
@@ -970,7 +978,7 @@ class MappingTab(QWidget):
         if v is None or leaf is None:
             return
         if not local:
-            self._say("✖ Type or choose the local attribute that feeds this N11 attribute.", error=True)
+            self._say("✖ " + self.tr("Type or choose the local attribute that feeds this N11 attribute."), error=True)
             return
         scope = leaf if self.rule_scope.currentData() == 1 else 0
         aid = v.attribute.attribute_id
@@ -1010,7 +1018,8 @@ class MappingTab(QWidget):
         if value_id is None or (a.attribute.custom_value and idx >= 0 and text != self.default_combo.itemText(idx)):
             value_id, custom = None, text
             if not custom:
-                self._say(f"✖ Choose one of N11's values for {a.attribute.name} as its default.", error=True)
+                self._say("✖ " + self.tr("Choose one of N11's values for %1 as its default.").replace(
+                    "%1", a.attribute.name), error=True)
                 return
         scope = leaf if self.default_scope.currentData() == 1 else 0
         aid = a.attribute.attribute_id
@@ -1050,11 +1059,12 @@ class MappingTab(QWidget):
         text = self.value_combo.currentText().strip()
         if value_id is None or (a.attribute.custom_value and idx >= 0 and text != self.value_combo.itemText(idx)):
             if not a.attribute.custom_value:
-                self._say(f"✖ Choose one of N11's values for {a.attribute.name}.", error=True)
+                self._say("✖ " + self.tr("Choose one of N11's values for %1.").replace("%1", a.attribute.name),
+                          error=True)
                 return
             value_id, custom = None, text
             if not custom:
-                self._say("✖ Choose an N11 value or type the free text to send.", error=True)
+                self._say("✖ " + self.tr("Choose an N11 value or type the free text to send."), error=True)
                 return
         scope = leaf if self.value_scope.currentData() == 1 else 0
         name, local_value, aid = a.local_attribute, v.local_value, a.attribute.attribute_id
@@ -1098,14 +1108,14 @@ class MappingTab(QWidget):
         if sched is not None and hasattr(sched, "run_now"):
             self._flows_running.add(slug)
             self._flow_buttons()[slug].setEnabled(False)
-            self._say(f"{name}: started…")
+            self._say(self.tr("%1: started…").replace("%1", core_tr(name)))
             sched.run_now(slug)
             return
         db = self.services.db
         buttons = tuple(self._flow_buttons().values())
         for b in buttons:
             b.setEnabled(False)
-        self._say(f"{name}: running…")
+        self._say(self.tr("%1: running…").replace("%1", core_tr(name)))
 
         def work():
             from n11_desktop.core.flows import run_flow
@@ -1133,8 +1143,10 @@ class MappingTab(QWidget):
         from PySide6.QtWidgets import QFileDialog
 
         if save:
-            return QFileDialog.getSaveFileName(parent, "Export mapping", "n11-mapping.csv", "CSV files (*.csv)")[0]
-        return QFileDialog.getOpenFileName(parent, "Import mapping", "", "CSV files (*.csv);;All files (*)")[0]
+            return QFileDialog.getSaveFileName(parent, QCoreApplication.translate("MappingTab", "Export mapping"), "n11-mapping.csv",
+                                              QCoreApplication.translate("MappingTab", "CSV files (*.csv)"))[0]
+        return QFileDialog.getOpenFileName(parent, QCoreApplication.translate("MappingTab", "Import mapping"), "",
+                                              QCoreApplication.translate("MappingTab", "CSV files (*.csv);;All files (*)"))[0]
 
     @Slot()
     def import_csv(self) -> None:
@@ -1177,7 +1189,8 @@ class MappingTab(QWidget):
             with db.session_factory.begin() as s:
                 return export_mapping_csv(s, Path(path))
 
-        self._submit(work, lambda n: self._say(f"✔ Exported {n} mapping rows to {path}"))
+        self._submit(work, lambda n: self._say("✔ " + self.tr("Exported %1 mapping rows to %2").replace("%1", str(n))
+                                               .replace("%2", str(path))))
 
     # ================================================================== suggestions
     @Slot()
@@ -1194,13 +1207,13 @@ class MappingTab(QWidget):
 
     def _show_suggestions(self, data) -> None:
         rows, terms = data
-        self.terms_label.setText(f"{len(terms)} term(s) of yours" if terms else "")
+        self.terms_label.setText(self.tr("%1 term(s) of yours").replace("%1", str(len(terms))) if terms else "")
         self.terms_label.setToolTip("\n".join(f"{k} → {v}" for k, v in sorted(terms.items())))
         self.sugg_model.set_rows(rows)
         self._on_threshold(self.threshold.value())
         if not rows:
-            self.sugg_summary.setText("Nothing to suggest: everything is mapped, or the N11 tree and attributes "
-                                      "are not loaded yet.")
+            self.sugg_summary.setText(self.tr("Nothing to suggest: everything is mapped, or the N11 tree and attributes "
+                                      "are not loaded yet."))
 
     @Slot(int)
     def _on_threshold(self, value: int) -> None:
@@ -1208,7 +1221,7 @@ class MappingTab(QWidget):
 
         self.threshold_label.setText(f"{value}%")
         n = sum(1 for s in best_per_item(self.sugg_model.rows) if s.confidence * 100 >= value)
-        self.btn_accept_all.setText(f"Accept all ≥ {value}% ({n})")
+        self.btn_accept_all.setText(self.tr("Accept all ≥ %1% (%2)").replace("%1", str(value)).replace("%2", str(n)))
         self.btn_accept_all.setEnabled(n > 0)
         kinds: dict[str, int] = {}
         for s in self.sugg_model.rows:
@@ -1218,7 +1231,7 @@ class MappingTab(QWidget):
 
     def _accept(self, items: list[Suggestion]) -> None:
         if not items:
-            self._say("Select suggestions to accept first.", error=True)
+            self._say(self.tr("Select suggestions to accept first."), error=True)
             return
         db = self.services.db
 
@@ -1229,9 +1242,10 @@ class MappingTab(QWidget):
                 return accept(s, items)
 
         def done(res) -> None:
-            self._say(f"✔ accepted {res.accepted} suggestion(s)" + (f", {res.skipped} skipped" if res.skipped else ""))
+            self._say("✔ " + self.tr("accepted %1 suggestion(s)").replace("%1", str(res.accepted))
+                      + (", " + self.tr("%1 skipped").replace("%1", str(res.skipped)) if res.skipped else ""))
             self._last_undo = res.undo
-            self.btn_undo_accept.setText(f"Undo last accept ({len(res.undo)})" if res.undo else "Undo last accept")
+            self.btn_undo_accept.setText(self.tr("Undo last accept (%1)").replace("%1", str(len(res.undo))) if res.undo else self.tr("Undo last accept"))
             self.btn_undo_accept.setEnabled(bool(res.undo))
             self.services.emit("mapping_changed", None)
             self.load_suggestions()
@@ -1259,7 +1273,7 @@ class MappingTab(QWidget):
         db = self.services.db
         self._last_undo = ()
         self.btn_undo_accept.setEnabled(False)
-        self.btn_undo_accept.setText("Undo last accept")
+        self.btn_undo_accept.setText(self.tr("Undo last accept"))
 
         def work():
             from n11_desktop.core.mapping.suggest import undo_accept
@@ -1268,7 +1282,7 @@ class MappingTab(QWidget):
                 return undo_accept(s, steps)
 
         def done(n) -> None:
-            self._say(f"✔ undid {n} accepted suggestion(s)")
+            self._say("✔ " + self.tr("undid %1 accepted suggestion(s)").replace("%1", str(n)))
             self.services.emit("mapping_changed", None)
             self.load_suggestions()
             self.load_control_summary()
@@ -1327,10 +1341,10 @@ class MappingTab(QWidget):
     def _show_control_summary(self, data) -> None:
         n, summary, rows = data
         if n == 0:
-            self.control_summary.setText("No products yet.")
+            self.control_summary.setText(self.tr("No products yet."))
             return
         if summary is None:
-            self.control_summary.setText(f"{n:,} products — find one by SKU or title to check it.")
+            self.control_summary.setText(self.tr("%1 products — find one by SKU or title to check it.").replace("%1", f"{n:,}"))
             return
         if rows and not self.sku_edit.text().strip():
             cur = self.sku_list.currentItem()
@@ -1343,9 +1357,11 @@ class MappingTab(QWidget):
                         break
                 self.check_product(int(keep))  # its payload may have changed with the mapping
         ready, total, top = summary
-        text = f"<b>{ready:,} of {total:,} products are ready to send.</b>"
+        text = "<b>" + self.tr("%1 of %2 products are ready to send.").replace("%1", number(ready)).replace(
+            "%2", number(total)) + "</b>"
         if top:
-            text += " Most common problems: " + ", ".join(f"{_PROBLEM_NAMES.get(c, c)} ({k})" for c, k in top[:4])
+            text += " " + self.tr("Most common problems: %1").replace("%1", ", ".join(
+                f"{self.tr(_PROBLEM_NAMES[c]) if c in _PROBLEM_NAMES else c} ({k})" for c, k in top[:4]))
         self.control_summary.setText(text)
 
     @Slot()
@@ -1367,14 +1383,14 @@ class MappingTab(QWidget):
                 ok, problem = row[2], row[3]
                 it = QListWidgetItem(("✔ " if ok else "✖ ") + sku)
                 it.setForeground(GREEN if ok else RED)
-                it.setToolTip("ready to send" if ok else problem)
+                it.setToolTip(self.tr("ready to send") if ok else problem)
             else:
                 it = QListWidgetItem(sku)
                 it.setToolTip(row[2])
             it.setData(Qt.ItemDataRole.UserRole, pid)
             self.sku_list.addItem(it)
         if not rows:
-            self.control_title.setText("No product matches.")
+            self.control_title.setText(self.tr("No product matches."))
         elif len(rows) == 1 or select_first:
             self.sku_list.setCurrentRow(0)  # a single match, or the first product to fix
 
@@ -1394,22 +1410,23 @@ class MappingTab(QWidget):
 
     def _show_control(self, cv: ops.ControlView) -> None:
         r = cv.result
-        state = ("<span style='color:#1b7a3a'><b>✔ ready to send</b></span>" if r.ok else
-                 f"<span style='color:#b3261e'><b>✖ not sendable: {len(r.blocking)} problem(s)</b></span>")
+        state = ("<span style='color:#1b7a3a'><b>✔ " + self.tr("ready to send") + "</b></span>" if r.ok else
+                 "<span style='color:#b3261e'><b>✖ " + self.tr("not sendable: %1 problem(s)").replace(
+                     "%1", str(len(r.blocking))) + "</b></span>")
         self.control_title.setText(f"<b>{cv.sku}</b> — {cv.title}<br><span style='color:#555'>{cv.local_category}"
                                    f"</span><br>{state}")
         self.problem_list.clear()
         for p in r.problems:
             it = QListWidgetItem(("✖ " if p.blocking else "• ") + p.message)
-            it.setToolTip(f"{p.code} · field {p.field}")
+            it.setToolTip(self.tr("%1 · field %2").replace("%1", str(p.code)).replace("%2", str(p.field)))
             it.setForeground(RED if p.blocking else AMBER)
             self.problem_list.addItem(it)
         if not r.problems:
-            self.problem_list.addItem("No problems: this is exactly what product-create would send.")
-        self.control_attrs.setText(("<b>Attributes sent:</b> " + " · ".join(cv.attributes)) if cv.attributes
-                                   else "<b>Attributes sent:</b> none")
+            self.problem_list.addItem(self.tr("No problems: this is exactly what product-create would send."))
+        self.control_attrs.setText((self.tr("<b>Attributes sent:</b> ") + " · ".join(cv.attributes)) if cv.attributes
+                                   else self.tr("<b>Attributes sent:</b> none"))
         shown = r.payload if r.payload is not None else r.draft
-        header = "" if r.payload is not None else "// draft — not sent while problems remain\n"
+        header = "" if r.payload is not None else "// " + self.tr("draft — not sent while problems remain") + "\n"
         self.payload_view.setPlainText(header + json.dumps(shown, ensure_ascii=False, indent=2, default=_json_default))
 
     # ================================================================== N11 changes
@@ -1417,11 +1434,10 @@ class MappingTab(QWidget):
         self.changes_list.clear()
         if report is None:
             return
-        self.changes_summary.setText(f"<b>Last Compare Attributes</b> ({report.at.replace('T', ' ')} UTC): "
-                                     f"{report.summary()}. Broken mappings and catalog values first, then removed "
-                                     "and renamed N11 values, then new ones.")
+        self.changes_summary.setText(self.tr("<b>Last Compare Attributes</b> (%1 UTC): %2. Broken mappings and catalog values first, then removed and renamed N11 values, then new ones.").replace("%1", str(report.at.replace('T', ' '))).replace("%2", str(report.summary())))
         for b in report.broken:
-            what = "catalog value" if b.kind == "catalog_value" else f"{b.kind} mapping"
+            what = self.tr("catalog value") if b.kind == "catalog_value" else \
+                self.tr("%1 mapping").replace("%1", b.kind)
             it = QListWidgetItem(f"⚠ {what} {b.local}: {b.reason}")
             it.setForeground(RED)
             self.changes_list.addItem(it)
@@ -1432,15 +1448,20 @@ class MappingTab(QWidget):
                 it.setForeground(AMBER)
             self.changes_list.addItem(it)
         if not report.changes and not report.broken:
-            self.changes_list.addItem("No changes on N11 since the last run.")
+            self.changes_list.addItem(self.tr("No changes on N11 since the last run."))
 
 
-_PROBLEM_NAMES = {
-    "no_category_mapping": "category not mapped", "mandatory_attribute_missing": "required attribute missing",
-    "value_not_in_list": "value not in N11's list", "no_price": "no price", "no_stock": "no stock",
-    "no_image": "no image", "attributes_not_loaded": "attributes not loaded", "invalid_category": "category to remap",
-    "short_title": "title too short", "no_shipment_template": "no shipment template",
-    "no_description": "no description",
+_PROBLEM_NAMES = {  # English; shown through tr()
+    "no_category_mapping": QT_TRANSLATE_NOOP("MappingTab", "category not mapped"),
+    "mandatory_attribute_missing": QT_TRANSLATE_NOOP("MappingTab", "required attribute missing"),
+    "value_not_in_list": QT_TRANSLATE_NOOP("MappingTab", "value not in N11's list"),
+    "no_price": QT_TRANSLATE_NOOP("MappingTab", "no price"), "no_stock": QT_TRANSLATE_NOOP("MappingTab", "no stock"),
+    "no_image": QT_TRANSLATE_NOOP("MappingTab", "no image"),
+    "attributes_not_loaded": QT_TRANSLATE_NOOP("MappingTab", "attributes not loaded"),
+    "invalid_category": QT_TRANSLATE_NOOP("MappingTab", "category to remap"),
+    "short_title": QT_TRANSLATE_NOOP("MappingTab", "title too short"),
+    "no_shipment_template": QT_TRANSLATE_NOOP("MappingTab", "no shipment template"),
+    "no_description": QT_TRANSLATE_NOOP("MappingTab", "no description"),
 }
 
 
@@ -1449,9 +1470,12 @@ def _values_summary(v: AttributeView) -> str:
         return ""
     bad = sum(1 for x in v.values if not x.ok)
     if not v.values:
-        return "no values in the catalog"
+        return QCoreApplication.translate("MappingTab", "no values in the catalog")
     n = len(v.values)
-    return f"{n} value{'s' if n != 1 else ''}" + (f", {bad} not sendable" if bad else ", all sendable")
+    text = (QCoreApplication.translate("MappingTab", "%1 value") if n == 1 else
+            QCoreApplication.translate("MappingTab", "%1 values")).replace("%1", str(n))
+    return text + ", " + (QCoreApplication.translate("MappingTab", "%1 not sendable").replace("%1", str(bad)) if bad
+                          else QCoreApplication.translate("MappingTab", "all sendable"))
 
 
 def _guess_local(n11_name: str, local_names) -> str:

@@ -15,8 +15,8 @@ from .scan import untranslated
 
 VIEWS = Path(i18n.PACKAGE, "views")
 #: views whose strings are not all behind tr() yet (issue 15 lands tab by tab); this list only shrinks
-PENDING = {"mapping_tab.py"}
-_PLACEHOLDER = re.compile(r"%(?:n|\d)")
+PENDING: set[str] = set()
+_PLACEHOLDER = re.compile(r"%(?:n|\d+)")
 
 
 def _messages(ts: Path) -> list[tuple[str, str, ET.Element]]:
@@ -33,7 +33,9 @@ def test_every_turkish_string_is_finished():
             problems.append(f"[{ctx}] {source!r}: not translated")
             continue
         for t in texts:
-            if sorted(set(_PLACEHOLDER.findall(source))) != sorted(set(_PLACEHOLDER.findall(t))):
+            want, got = set(_PLACEHOLDER.findall(source)), set(_PLACEHOLDER.findall(t))
+            # "%85" in Turkish is eighty-five percent (the sign goes first), not placeholder 85
+            if want - got or {p for p in got - want if p == "%n" or int(p[1:]) <= 12}:
                 problems.append(f"[{ctx}] {source!r}: the translation {t!r} lost or added a placeholder")
     assert not problems, "\n".join(problems)
 
