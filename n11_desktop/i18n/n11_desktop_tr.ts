@@ -718,6 +718,14 @@
         <translation>%1 cezalı</translation>
     </message>
     <message>
+        <source>on</source>
+        <translation>açık</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>kapalı</translation>
+    </message>
+    <message>
         <source>running</source>
         <translation>çalışıyor</translation>
     </message>
@@ -1179,30 +1187,6 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>
             <numerusform>%n alarm tetiklendi</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>off</source>
-        <translation>kapalı</translation>
-    </message>
-    <message>
-        <source>running</source>
-        <translation>çalışıyor</translation>
-    </message>
-    <message>
-        <source>paused</source>
-        <translation>duraklatıldı</translation>
-    </message>
-    <message>
-        <source>inactive channel</source>
-        <translation>kanal etkin değil</translation>
-    </message>
-    <message>
-        <source>stopped</source>
-        <translation>durduruldu</translation>
-    </message>
-    <message>
-        <source>off — another n11-desktop drives this database</source>
-        <translation>kapalı — bu veritabanını başka bir n11-desktop yönetiyor</translation>
     </message>
     <message>
         <source>Scheduler off</source>
@@ -3118,6 +3102,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <source>Remove</source>
         <translation>Kaldır</translation>
     </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(adsız)</translation>
+    </message>
 </context>
 <context>
     <name>ReportsPanel</name>
@@ -3657,6 +3645,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>%1 sorun</translation>
     </message>
     <message>
+        <source>Problems</source>
+        <translation>Sorunlar</translation>
+    </message>
+    <message>
         <source>Connecting to %1…</source>
         <translation>%1 adresine bağlanılıyor…</translation>
     </message>
@@ -4128,6 +4120,51 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>Sending (n11-desktop)</source>
         <translation>Gönderim (n11-desktop)</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <extracomment>words the scheduler and the flow runs report (states), shown translated</extracomment>
+        <translation>kapalı</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>çalışıyor</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>duraklatıldı</translation>
+    </message>
+    <message>
+        <source>inactive channel</source>
+        <translation>kanal etkin değil</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>durduruldu</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>tamamlandı</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>başarısız</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>iptal edildi</translation>
+    </message>
+    <message>
+        <source>partial</source>
+        <translation>kısmen</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>kuyrukta</translation>
+    </message>
+    <message>
+        <source>off — another n11-desktop (%1) drives this database</source>
+        <translation>kapalı — bu veritabanını başka bir n11-desktop (%1) yönetiyor</translation>
     </message>
 </context>
 <context>

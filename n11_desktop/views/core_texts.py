@@ -123,3 +123,24 @@ def fill(template: str, *values: object) -> str:
     would turn "%10" into the value of %1 followed by "0")."""
     return re.sub(r"%(\d+)", lambda m: str(values[int(m.group(1)) - 1]) if 0 < int(m.group(1)) <= len(values)
                   else m.group(0), template)
+
+
+#: words the scheduler and the flow runs report (states), shown translated
+STATE_WORDS = {
+    "off": QT_TRANSLATE_NOOP("core", "off"), "running": QT_TRANSLATE_NOOP("core", "running"),
+    "paused": QT_TRANSLATE_NOOP("core", "paused"), "inactive channel": QT_TRANSLATE_NOOP("core", "inactive channel"),
+    "stopped": QT_TRANSLATE_NOOP("core", "stopped"), "done": QT_TRANSLATE_NOOP("core", "done"),
+    "failed": QT_TRANSLATE_NOOP("core", "failed"), "cancelled": QT_TRANSLATE_NOOP("core", "cancelled"),
+    "partial": QT_TRANSLATE_NOOP("core", "partial"), "queued": QT_TRANSLATE_NOOP("core", "queued"),
+}
+
+
+def state_word(text: str) -> str:
+    """A scheduler or run state in the operator's language ("off — another n11-desktop …" keeps its detail)."""
+    if text in STATE_WORDS:
+        return core_tr(STATE_WORDS[text])
+    other = re.fullmatch(r"off — another n11-desktop \((.*)\) drives this database", text)
+    if other:
+        return QCoreApplication.translate("core", "off — another n11-desktop (%1) drives this database").replace(
+            "%1", other.group(1))
+    return text

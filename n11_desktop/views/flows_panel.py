@@ -30,7 +30,7 @@ from ..core.domain import FlowProgress
 from ..core.formats import number
 from ..core.runner import format_eta
 from ..core.schedule import FlowStatus
-from .core_texts import core_tr
+from .core_texts import core_tr, state_word
 
 COLUMNS = (QT_TRANSLATE_NOOP("FlowTableModel", "Flow"), QT_TRANSLATE_NOOP("FlowTableModel", "Flag"),
            QT_TRANSLATE_NOOP("FlowTableModel", "Schedule"), QT_TRANSLATE_NOOP("FlowTableModel", "Last run"),
@@ -59,7 +59,7 @@ def _result_text(s: FlowStatus) -> str:
     h = s.history
     if h.last_state is None:
         return QCoreApplication.translate("FlowTableModel", "never ran")
-    text = h.last_state
+    text = state_word(h.last_state)
     if h.last_total or h.last_succeeded or h.last_failed:
         text += " — " + QCoreApplication.translate("FlowTableModel", "%1 total, %2 ok").replace("%1", str(h.last_total)).replace(
             "%2", str(h.last_succeeded))
@@ -133,7 +133,7 @@ class FlowTableModel(QAbstractTableModel):
             if col == 0:
                 return core_tr(s.name)
             if col == 1:
-                return "—" if s.flag is None else f"{s.flag} ({self.tr('on') if s.flag_on else self.tr('off')})"
+                return "—" if s.flag is None else s.flag + " (" + (self.tr("on") if s.flag_on else self.tr("off")) + ")"
             if col == 2:
                 return s.schedule
             if col == 3:
@@ -380,7 +380,7 @@ class FlowsPanel(QWidget):
 
     @Slot(str)
     def _on_state(self, state: str) -> None:
-        self.state_label.setText(self.tr("Scheduler: %1").replace("%1", str(state)))
+        self.state_label.setText(self.tr("Scheduler: %1").replace("%1", state_word(str(state))))
         self._update_buttons()
 
     def _update_buttons(self, *_args) -> None:

@@ -117,13 +117,9 @@ class MainWindow(QMainWindow):
         self.scheduler_label.setText(self.tr("Scheduler: %1").replace("%1", self._scheduler_word(text)))
 
     def _scheduler_word(self, text: str) -> str:
-        words = {"off": self.tr("off"), "running": self.tr("running"), "paused": self.tr("paused"),
-                 "inactive channel": self.tr("inactive channel"), "stopped": self.tr("stopped")}
-        if text in words:
-            return words[text]
-        if text.startswith("off — another n11-desktop"):
-            return self.tr("off — another n11-desktop drives this database")
-        return text
+        from .core_texts import state_word
+
+        return state_word(text)
 
     @Slot(str)
     def _on_lease_refused(self, text: str) -> None:

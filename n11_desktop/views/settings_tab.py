@@ -507,7 +507,8 @@ class ReasonsEditor(QWidget):
         self.changed.emit()
 
     def choices(self, kind: str) -> list[tuple[int, str]]:
-        return [(s.value(), f"{s.value()} — {e.text() or self.tr('(no name)')}") for _, s, e, c, a in self.rows
+        no_name = self.tr("(no name)")
+        return [(s.value(), f"{s.value()} — {e.text() or no_name}") for _, s, e, c, a in self.rows
                 if c.currentText() == kind and a.isChecked()]
 
 
@@ -1075,7 +1076,8 @@ class SettingsTab(QWidget):
             items = "".join(f"<li>{_esc(e.message)}</li>" for e in errors)
             n = len(errors)
             count = (self.tr("%1 problem") if n == 1 else self.tr("%1 problems")).replace("%1", str(n))
-            self._show_banner(f"<b>{title or self.tr('Problems')} — {count}:</b>"
+            title = title or self.tr("Problems")
+            self._show_banner(f"<b>{title} — {count}:</b>"
                               f"<ul style='margin:2px 0 0 -20px'>{items}</ul>", ERROR_STYLE)
         else:
             self.problems.setVisible(False)

@@ -79,3 +79,16 @@ def untranslated(path: Path) -> list[tuple[int, str]]:
             if text:
                 found.append((node.lineno, text[:60]))
     return found
+
+
+def tr_inside_fstrings(path: Path) -> list[tuple[int, str]]:
+    """tr("…") / translate(…, "…") written inside an f-string: lupdate cannot see those."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and _name(inner.func) in ("tr", "translate") and any(
+                        isinstance(a, ast.Constant) and isinstance(a.value, str) for a in inner.args):
+                    found.append((inner.lineno, ast.unparse(inner)[:60]))
+    return found

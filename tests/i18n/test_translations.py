@@ -11,7 +11,7 @@ import pytest
 
 from n11_desktop import i18n
 
-from .scan import untranslated
+from .scan import tr_inside_fstrings, untranslated
 
 VIEWS = Path(i18n.PACKAGE, "views")
 #: views whose strings are not all behind tr() yet (issue 15 lands tab by tab); this list only shrinks
@@ -57,6 +57,8 @@ def test_views_pass_their_text_through_tr():
         if path.name in PENDING:
             continue
         problems += [f"{path.name}:{line}: {text!r}" for line, text in untranslated(path)]
+        problems += [f"{path.name}:{line}: {text} inside an f-string (lupdate cannot see it)"
+                     for line, text in tr_inside_fstrings(path)]
     assert not problems, "user-visible literals outside tr():\n" + "\n".join(problems)
 
 
