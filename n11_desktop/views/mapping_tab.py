@@ -155,6 +155,7 @@ class MappingTab(QWidget):
         self.local_filter.setClearButtonEnabled(True)
         ll.addWidget(self.local_filter)
         self.local_summary = QLabel("")
+        self.local_summary.setWordWrap(True)  # Turkish lines run longer: wrap, never widen the window
         ll.addWidget(self.local_summary)
         self.local_model: RowsModel[LocalCategoryRow] = RowsModel([
             Column(self.tr("Local category"), lambda r: r.local, tooltip=lambda r: r.problem or r.n11_path or None),
@@ -364,6 +365,8 @@ class MappingTab(QWidget):
         al.addLayout(default_row)
 
         self.value_title = QLabel(self.tr("Values: select an attribute above."))
+
+        self.value_title.setWordWrap(True)  # Turkish lines run longer: wrap, never widen the window
         al.addWidget(self.value_title)
         self.value_model: RowsModel[ValueView] = RowsModel([
             Column(self.tr("Local value"), lambda v: v.local_value),
@@ -461,6 +464,7 @@ class MappingTab(QWidget):
         term_row.addWidget(self.terms_label, 1)
         lay.addLayout(term_row)
         self.sugg_summary = QLabel("")
+        self.sugg_summary.setWordWrap(True)  # Turkish lines run longer: wrap, never widen the window
         lay.addWidget(self.sugg_summary)
         self.sugg_model: RowsModel[Suggestion] = RowsModel([
             Column(self.tr("Kind"), lambda s: s.kind),
