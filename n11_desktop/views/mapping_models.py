@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, \
+from PySide6.QtCore import QAbstractItemModel, QCollator, QLocale, QModelIndex, QPersistentModelIndex, \
     QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
@@ -180,6 +180,16 @@ class FoldFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._key = key
         self._words: list[str] = []
+        # text columns sort in the language's alphabetical order (Turkish: … c ç … ı i … ş …), case-insensitive
+        self._collator = QCollator(QLocale())
+        self._collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._collator.setNumericMode(True)
+
+    def lessThan(self, left, right) -> bool:  # noqa: N802 - Qt API
+        a, b = left.data(self.sortRole()), right.data(self.sortRole())
+        if isinstance(a, str) and isinstance(b, str):
+            return self._collator.compare(a, b) < 0
+        return super().lessThan(left, right)
 
     def set_query(self, query: str) -> None:
         from n11_desktop.core.mapping.text import fold

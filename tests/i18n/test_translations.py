@@ -160,3 +160,20 @@ def test_core_labels_are_all_translatable():
     labels |= {t for pair in KPI_LABELS.values() for t in pair}
     labels |= set(LABELS.values()) | {SENDING_GROUP}
     assert not labels - set(CORE_LABELS), f"add to views/core_texts.py: {sorted(labels - set(CORE_LABELS))}"
+
+
+def test_local_categories_sort_in_turkish_alphabetical_order(qtbot, turkish):
+    from PySide6.QtCore import Qt
+
+    from n11_desktop.views.mapping_models import SORT_ROLE, Column, FoldFilterProxy, RowsModel
+
+    model = RowsModel([Column("Local category", lambda r: r)])
+    model.set_rows(["Zeytin", "çanta", "Ceket", "ılık", "İğne", "ışık", "iplik", "Ördek", "oyun", "şal", "sabun"])
+    proxy = FoldFilterProxy(lambda r: r)  # built while Turkish is the language
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    proxy.sort(0, Qt.SortOrder.AscendingOrder)
+    shown = [proxy.index(i, 0).data() for i in range(proxy.rowCount())]
+    assert shown == ["Ceket", "çanta", "ılık", "ışık", "İğne", "iplik", "oyun", "Ördek", "sabun", "şal", "Zeytin"]
+    proxy.set_query("IGNE")  # search folds İ/ı/I/i
+    assert [proxy.index(i, 0).data() for i in range(proxy.rowCount())] == ["İğne"]
