@@ -3609,6 +3609,14 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>⚠ Sistem anahtarlığı yok: App Secret veritabanı dosyasında saklanıyor (yalnızca kullanıcı hesabınız okuyabilir).</translation>
     </message>
     <message>
+        <source>(+%1 more)</source>
+        <translation>(+%1 tane daha)</translation>
+    </message>
+    <message>
+        <source>Local: %1.</source>
+        <translation>Yerel: %1.</translation>
+    </message>
+    <message>
         <source>&lt;b&gt;Could not complete:&lt;/b&gt; %1</source>
         <translation>&lt;b&gt;Tamamlanamadı:&lt;/b&gt; %1</translation>
     </message>
@@ -4120,6 +4128,202 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>Sending (n11-desktop)</source>
         <translation>Gönderim (n11-desktop)</translation>
+    </message>
+    <message>
+        <source>Obtained from N11.</source>
+        <translation>N11&apos;den alınır.</translation>
+    </message>
+    <message>
+        <source>Obtained from N11. Kept in the system keyring when available.</source>
+        <translation>N11&apos;den alınır. Varsa sistem anahtarlığında saklanır.</translation>
+    </message>
+    <message>
+        <source>API URL for N11.</source>
+        <translation>N11 API adresi.</translation>
+    </message>
+    <message>
+        <source>N11 site URL.</source>
+        <translation>N11 site adresi.</translation>
+    </message>
+    <message>
+        <source>Sales channel code for N11 in the ERP (e.g. 4000).</source>
+        <translation>ERP&apos;de N11 satış kanalı kodu (ör. 4000).</translation>
+    </message>
+    <message>
+        <source>Main N11 category ids used by this channel.</source>
+        <translation>Bu kanalın kullandığı ana N11 kategori ID&apos;leri.</translation>
+    </message>
+    <message>
+        <source>Used when a cancellation request is denied (order has an invoice).</source>
+        <translation>Bir iptal talebi reddedildiğinde kullanılır (siparişin faturası var).</translation>
+    </message>
+    <message>
+        <source>Local cancel reason written for orders cancelled on N11.</source>
+        <translation>N11&apos;de iptal edilen siparişler için yazılan yerel iptal nedeni.</translation>
+    </message>
+    <message>
+        <source>Local cancel reason for &quot;Unsupplied&quot; packages.</source>
+        <translation>&quot;Tedarik edilemedi&quot; paketleri için yerel iptal nedeni.</translation>
+    </message>
+    <message>
+        <source>Local cancel reason for &quot;Unpacked&quot; packages.</source>
+        <translation>&quot;Paketlenmedi&quot; paketleri için yerel iptal nedeni.</translation>
+    </message>
+    <message>
+        <source>Local refund reason for invoiced cancelled lines.</source>
+        <translation>Faturalı iptal edilen kalemler için yerel iade nedeni.</translation>
+    </message>
+    <message>
+        <source>N11 reason, as N11 sends it (an id such as 501 or a code such as VAZGECTIM) → local reason id; empty = Cancellation Reason Id for all.</source>
+        <translation>N11&apos;in gönderdiği haliyle N11 nedeni (501 gibi bir numara veya VAZGECTIM gibi bir kod) → yerel neden ID&apos;si; boş = hepsi için İptal Nedeni ID.</translation>
+    </message>
+    <message>
+        <source>Local cargo company for incoming orders; empty = the cargo company mapping.</source>
+        <translation>Gelen siparişler için yerel kargo firması; boş = kargo firması eşleştirmesi.</translation>
+    </message>
+    <message>
+        <source>Use the neighborhood of shipping and billing addresses.</source>
+        <translation>Teslimat ve fatura adreslerinin mahallesini kullan.</translation>
+    </message>
+    <message>
+        <source>On: the brand manages shipping (tracking numbers are sent). Off: N11 does.</source>
+        <translation>Açık: kargoyu marka yönetir (takip numaraları gönderilir). Kapalı: N11 yönetir.</translation>
+    </message>
+    <message>
+        <source>Sent with partial cancellations (needed by send_cancel_order_items).</source>
+        <translation>Kısmi iptallerle gönderilir (send_cancel_order_items için gerekli).</translation>
+    </message>
+    <message>
+        <source>Should not be changed.</source>
+        <translation>Değiştirilmemeli.</translation>
+    </message>
+    <message>
+        <source>N11 cargo companies to ignore; their orders use Cargo Company Id.</source>
+        <translation>Yok sayılacak N11 kargo firmaları; siparişleri Kargo Firması ID&apos;sini kullanır.</translation>
+    </message>
+    <message>
+        <source>Start date of the order integration (dd/MM/yyyy).</source>
+        <translation>Sipariş entegrasyonunun başlangıç tarihi (gg/AA/yyyy).</translation>
+    </message>
+    <message>
+        <source>Use the discount information of orders.</source>
+        <translation>Siparişlerin indirim bilgisini kullan.</translation>
+    </message>
+    <message>
+        <source>Placeholders {orderNumber} and {id}; empty = {orderNumber}-{id}.</source>
+        <translation>{orderNumber} ve {id} yer tutucuları; boş = {orderNumber}-{id}.</translation>
+    </message>
+    <message>
+        <source>Prefix address mapping with the channel id.</source>
+        <translation>Adres eşleştirmesinin başına kanal ID&apos;sini ekle.</translation>
+    </message>
+    <message>
+        <source>Deducted from stock sent to N11; empty = none.</source>
+        <translation>N11&apos;e gönderilen stoktan düşülür; boş = yok.</translation>
+    </message>
+    <message>
+        <source>Write the OMS package tracking number from N11&apos;s campaignNumber.</source>
+        <translation>OMS paket takip numarasını N11&apos;in campaignNumber alanından yaz.</translation>
+    </message>
+    <message>
+        <source>split_packages: the token the OMS sends (Authorization: Token …) to the split-package web hook. Generate one and give it to the OMS.</source>
+        <translation>split_packages: OMS&apos;nin paket bölme web kancasına gönderdiği anahtar (Authorization: Token …). Bir tane üretip OMS&apos;ye verin.</translation>
+    </message>
+    <message>
+        <source>split_packages: the loopback port the web hook listens on (default 8765).</source>
+        <translation>split_packages: web kancasının dinlediği yerel port (varsayılan 8765).</translation>
+    </message>
+    <message>
+        <source>SKUs per N11 task (1–1000; N11 accepts at most 1000). Default 1000.</source>
+        <translation>N11 görevi başına SKU (1–1000; N11 en fazla 1000 kabul eder). Varsayılan 1000.</translation>
+    </message>
+    <message>
+        <source>At most this many tasks (pages) per product run (1–1000). Default 100.</source>
+        <translation>Ürün çalışması başına en fazla bu kadar görev (sayfa) (1–1000). Varsayılan 100.</translation>
+    </message>
+    <message>
+        <source>Send preview warns when a price drops by more than this percent (1–100). Default 50.</source>
+        <translation>Bir fiyat bu yüzdeden fazla düştüğünde gönderim önizlemesi uyarır (1–100). Varsayılan 50.</translation>
+    </message>
+    <message>
+        <source>Send preview warns when stock rises by more than this many units over what N11 last got (1 or more). Default 1000.</source>
+        <translation>Stok, N11&apos;in son aldığından bu kadar birimden fazla arttığında gönderim önizlemesi uyarır (1 veya daha fazla). Varsayılan 1000.</translation>
+    </message>
+    <message>
+        <source>Pulls orders with &quot;New&quot; and &quot;LATE_SHIPMENT&quot; statuses from N11; lines are created &quot;waiting for approval&quot; and become &quot;approved&quot; once approved on N11.</source>
+        <translation>N11&apos;den &quot;New&quot; ve &quot;LATE_SHIPMENT&quot; durumundaki siparişleri çeker; kalemler &quot;onay bekliyor&quot; olarak oluşturulur ve N11&apos;de onaylanınca &quot;onaylandı&quot; olur.</translation>
+    </message>
+    <message>
+        <source>Sends updated orders to N11 with item-specific shipping company and tracking number; updates invoice and order status. The tracking number is only sent if Send Shipping Info is active.</source>
+        <translation>Güncellenen siparişleri kaleme özel kargo firması ve takip numarasıyla N11&apos;e gönderir; fatura ve sipariş durumunu günceller. Takip numarası yalnızca Kargo Bilgisi Gönder etkinse gönderilir.</translation>
+    </message>
+    <message>
+        <source>Splits N11 orders into multiple packages on a request sent by the OMS web hook.</source>
+        <translation>OMS web kancasından gelen bir istekle N11 siparişlerini birden çok pakete böler.</translation>
+    </message>
+    <message>
+        <source>Sets the stock of products removed from the catalog to 0 on N11.</source>
+        <translation>Katalogdan çıkarılan ürünlerin N11&apos;deki stoğunu 0 yapar.</translation>
+    </message>
+    <message>
+        <source>Sends products added to the catalog to N11 (create / update).</source>
+        <translation>Kataloğa eklenen ürünleri N11&apos;e gönderir (oluşturma / güncelleme).</translation>
+    </message>
+    <message>
+        <source>Goes back 15 days to fetch &quot;Completed&quot; and &quot;Shipped&quot; orders from N11 and updates status and tracking number per item.</source>
+        <translation>&quot;Completed&quot; ve &quot;Shipped&quot; siparişleri almak için 15 gün geriye gider; kalem başına durumu ve takip numarasını günceller.</translation>
+    </message>
+    <message>
+        <source>&quot;REQUESTED&quot; cancellation requests of the last 24 hours: denied with Deny Reason Id if the order has an invoice, otherwise approved on N11.</source>
+        <translation>Son 24 saatin &quot;REQUESTED&quot; iptal talepleri: siparişin faturası varsa Red Nedeni ID ile reddedilir, yoksa N11&apos;de onaylanır.</translation>
+    </message>
+    <message>
+        <source>&quot;COMPLETED&quot; cancellation requests of the last 24 hours: a refund if the line has an invoice, else a cancellation (at most 6 cancellation plan attempts).</source>
+        <translation>Son 24 saatin &quot;COMPLETED&quot; iptal talepleri: kalemin faturası varsa iade, yoksa iptal (en fazla 6 iptal planı denemesi).</translation>
+    </message>
+    <message>
+        <source>Sends updated product prices to N11.</source>
+        <translation>Güncellenen ürün fiyatlarını N11&apos;e gönderir.</translation>
+    </message>
+    <message>
+        <source>Sends updated product stock levels to N11 (stock minus Buffer Stock).</source>
+        <translation>Güncellenen ürün stoklarını N11&apos;e gönderir (stok eksi Tampon Stok).</translation>
+    </message>
+    <message>
+        <source>Reports package changes after an OMS split to N11 as &quot;combine/separate&quot;.</source>
+        <translation>OMS bölmesinden sonraki paket değişikliklerini N11&apos;e &quot;birleştir/ayır&quot; olarak bildirir.</translation>
+    </message>
+    <message>
+        <source>Sends partial cancellations made locally to N11 as partial cancellations.</source>
+        <translation>Yerelde yapılan kısmi iptalleri N11&apos;e kısmi iptal olarak gönderir.</translation>
+    </message>
+    <message>
+        <source>Sends the invoice link of invoiced orders to N11.</source>
+        <translation>Faturalı siparişlerin fatura bağlantısını N11&apos;e gönderir.</translation>
+    </message>
+    <message>
+        <source>Fixes &quot;listed with XXXX seller code&quot; errors: deletes the product on N11 under the old seller code and creates it anew.</source>
+        <translation>&quot;XXXX satıcı koduyla listelenmiş&quot; hatalarını düzeltir: ürünü N11&apos;de eski satıcı koduyla siler ve yeniden oluşturur.</translation>
+    </message>
+    <message>
+        <source>Every 5 minutes for &quot;New&quot;, every 8 hours for &quot;LATE_SHIPMENT&quot;.</source>
+        <translation>&quot;New&quot; için her 5 dakikada, &quot;LATE_SHIPMENT&quot; için her 8 saatte bir.</translation>
+    </message>
+    <message>
+        <source>Every 5 minutes.</source>
+        <translation>Her 5 dakikada bir.</translation>
+    </message>
+    <message>
+        <source>On the OMS web hook (outbound trigger).</source>
+        <translation>OMS web kancasıyla (dış tetikleyici).</translation>
+    </message>
+    <message>
+        <source>Every morning at 06:00.</source>
+        <translation>Her sabah 06:00&apos;da.</translation>
+    </message>
+    <message>
+        <source>Every minute.</source>
+        <translation>Her dakika.</translation>
     </message>
     <message>
         <source>off</source>

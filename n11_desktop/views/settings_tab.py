@@ -130,7 +130,7 @@ class FlagsEditor(FieldEditor):
             font.setBold(True)
             check.setFont(font)
             check.toggled.connect(self._on_toggled)
-            desc = QLabel(self.tr("%1<br><span style='color:#666'>Runs: %2</span>").replace("%1", str(info['description'])).replace("%2", str(info['schedule'])), self)
+            desc = QLabel(self.tr("%1<br><span style='color:#666'>Runs: %2</span>").replace("%1", core_tr(info["description"])).replace("%2", core_tr(info["schedule"])), self)
             desc.setWordWrap(True)
             desc.setTextFormat(Qt.TextFormat.RichText)
             hint = QLabel(self)
@@ -704,7 +704,7 @@ class SettingsTab(QWidget):
     def _add_field(self, form: QFormLayout, fid: str, editor: FieldEditor, extra: QWidget | None = None) -> FieldRow:
         entry = self._schema[fid]
         editor.setObjectName(f"field_{fid}")
-        row = FieldRow(editor, HELP.get(fid, ""), form.parentWidget())
+        row = FieldRow(editor, core_tr(HELP.get(fid, "")), form.parentWidget())
         if extra is not None:
             row.layout().insertWidget(1, extra)
         label = QLabel(core_tr(LABELS[fid]) + (" *" if entry["required"] else ""), form.parentWidget())
@@ -934,11 +934,12 @@ class SettingsTab(QWidget):
                 self.secret_warning.setVisible(True)
             else:
                 self.secret_warning.setVisible(False)
-            cargo_help = HELP["cargo_company_id"]
+            cargo_help = core_tr(HELP["cargo_company_id"])
             if snap.cargo_companies:
                 names = ", ".join(f"{i} = {n}" for i, n in snap.cargo_companies[:6])
-                more = f" (+{len(snap.cargo_companies) - 6} more)" if len(snap.cargo_companies) > 6 else ""
-                cargo_help += f" Local: {names}{more}."
+                more = " " + self.tr("(+%1 more)").replace("%1", str(len(snap.cargo_companies) - 6)) \
+                    if len(snap.cargo_companies) > 6 else ""
+                cargo_help += " " + self.tr("Local: %1.").replace("%1", names + more)
             self.rows["cargo_company_id"].help.setText(cargo_help)
             self.flags.refresh()
             self.dirty_label.setText("")

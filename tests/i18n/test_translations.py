@@ -152,13 +152,15 @@ def test_core_labels_are_all_translatable():
     from n11_desktop.core.flows.base import all_specs
     from n11_desktop.core.metrics import KPI_LABELS
     from n11_desktop.core.orders import status
-    from n11_desktop.core.settings.schema import LABELS, SENDING_GROUP
+    from n11_desktop.core.settings.defaults import FEATURE_FLAGS
+    from n11_desktop.core.settings.schema import HELP, LABELS, SENDING_GROUP
     from n11_desktop.views.core_texts import CORE_LABELS
 
     labels = {k.label for k in alarms.KINDS.values()} | {p[1] for k in alarms.KINDS.values() for p in k.params}
     labels |= {s.name for s in all_specs()} | set(status.LABELS.values())
     labels |= {t for pair in KPI_LABELS.values() for t in pair}
-    labels |= set(LABELS.values()) | {SENDING_GROUP}
+    labels |= set(LABELS.values()) | {SENDING_GROUP} | set(HELP.values())
+    labels |= {info[k] for info in FEATURE_FLAGS.values() for k in ("description", "schedule")}
     assert not labels - set(CORE_LABELS), f"add to views/core_texts.py: {sorted(labels - set(CORE_LABELS))}"
 
 
