@@ -656,7 +656,7 @@
     <name>FlagsEditor</name>
     <message>
         <source>%1&lt;br&gt;&lt;span style=&apos;color:#666&apos;&gt;Runs: %2&lt;/span&gt;</source>
-        <translation>%1&lt;br&gt;&lt;span style=&apos;color:#666&apos;&gt;Çalıştırdığı akışlar: %2&lt;/span&gt;</translation>
+        <translation>%1&lt;br&gt;&lt;span style=&apos;color:#666&apos;&gt;Çalışma zamanı: %2&lt;/span&gt;</translation>
     </message>
     <message>
         <source>Can&apos;t switch on %1: first set %2</source>
