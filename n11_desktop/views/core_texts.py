@@ -193,3 +193,47 @@ def state_word(text: str) -> str:
         return QCoreApplication.translate("core", "off — another n11-desktop (%1) drives this database").replace(
             "%1", other.group(1))
     return text
+
+
+#: the seed §8 penalty messages and their fixes, as core/penalty.py writes them (the test keeps these in step)
+PENALTY_TEXTS = (
+    QT_TRANSLATE_NOOP("core", "Stock data not found"),
+    QT_TRANSLATE_NOOP("core", "Price data not found"),
+    QT_TRANSLATE_NOOP("core", "Product not found"),
+    QT_TRANSLATE_NOOP("core", "The product is listed in the category {name} on N11 with category ID {id}. "
+                              "You can enter this ID to resend the product."),
+    QT_TRANSLATE_NOOP("core", "This product is already pending approval. It will be published once approved."),
+    QT_TRANSLATE_NOOP("core", "The product you entered is listed with {code} seller code on your side. "
+                              "You can update your product through this product."),
+    QT_TRANSLATE_NOOP("core", "The relevant record is not in queue. The item may have been penalized or check "
+                              "product is saleable"),
+    QT_TRANSLATE_NOOP("core", "Failed to suggest product to the catalog"),
+    QT_TRANSLATE_NOOP("core", "If it is about attribute values: run Category Attribute and Values (N11's latest "
+                              "values), then Compare Attributes, and send the product again."),
+    QT_TRANSLATE_NOOP("core", "No result from N11 within {hours:g} hours (sent_to_remote EXPIRATION_HOUR); the record "
+                              "will be retried per the Failed Integration settings."),
+    QT_TRANSLATE_NOOP("core", "N11 rejected the record: "),
+    QT_TRANSLATE_NOOP("core", "N11 reported a failure without a reason"),
+)
+_FIELD = re.compile(r"\\\{(\w+)(?::[^}]*)?\\\}")
+_PENALTY_PATTERNS: list[tuple[re.Pattern, str]] = []
+
+
+def penalty_text(message: str | None) -> str:
+    """A penalty message (seed §8) in the operator's language; N11's own words inside it stay as they are."""
+    if not message:
+        return message or ""
+    from ..core.formats import language
+
+    if language() == "en":
+        return message
+    if not _PENALTY_PATTERNS:
+        for template in sorted(PENALTY_TEXTS, key=len, reverse=True):
+            pattern = _FIELD.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(template))
+            _PENALTY_PATTERNS.append((re.compile(pattern), template))
+    out = message
+    for pattern, template in _PENALTY_PATTERNS:
+        def put(m: re.Match, template: str = template) -> str:
+            return re.sub(r"\{(\w+)(?::[^}]*)?\}", lambda f: m.group(f.group(1)), core_tr(template))
+        out = pattern.sub(put, out)
+    return out

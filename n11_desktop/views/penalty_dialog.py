@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.formats import datetime_text
+from .core_texts import penalty_text
 from .rows_model import Column, RowsModel
 
 CSV_FILTER = QT_TRANSLATE_NOOP("PenaltyDialog", "CSV files (*.csv *.txt);;All files (*)")
@@ -41,7 +42,7 @@ def load_penalties(db, limit: int = 20_000):
 def _penalty_values(r: Any) -> tuple[str, ...]:
     return (r.sku, r.content_type, r.reason_type, str(r.retry_count),
             datetime_text(r.next_retry_at) if r.next_retry_at else QCoreApplication.translate("PenaltyModel", "manual lift"),
-            r.as_json()["state"], r.message)
+            r.as_json()["state"], penalty_text(r.message))
 
 
 class PenaltyModel(RowsModel):

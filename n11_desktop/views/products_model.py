@@ -20,6 +20,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from ..core.catalog import repo
 from ..core.catalog.repo import ProductFilter, ProductRow
 from ..core.formats import number
+from .core_texts import penalty_text
 
 PAGE = 200
 MAX_PAGES = 40
@@ -110,7 +111,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("penalized", QT_TRANSLATE_NOOP("ProductTableModel", "Penalty"),
            lambda r: QCoreApplication.translate("ProductTableModel", "⚠ penalized") if r.penalized else "", 100,
            tooltip=QT_TRANSLATE_NOOP("ProductTableModel", "In the penalty box: not retried until its retry time")),
-    Column("", QT_TRANSLATE_NOOP("ProductTableModel", "Last error"), lambda r: (r.last_error or "").replace("\n", " "), 200),
+    Column("", QT_TRANSLATE_NOOP("ProductTableModel", "Last error"), lambda r: penalty_text(r.last_error).replace("\n", " "), 200),
 )
 COL = {c.key or "last_error": i for i, c in enumerate(COLUMNS)}
 EDITABLE = {COL["price"], COL["list_price"], COL["stock"]}
@@ -345,7 +346,7 @@ class ProductTableModel(QAbstractTableModel):
                 parts.append(QCoreApplication.translate("ProductTableModel", "N11 product id: %1").replace("%1", str(r.remote_id)))
             return "\n".join(parts)
         if c == COL["last_error"] and r.last_error:
-            return r.last_error
+            return penalty_text(r.last_error)
         if c == COL["category"] and r.n11_category is not None:
             return (QCoreApplication.translate("ProductTableModel", "N11 category override: leaf %1, set for this product (it wins over the local-category "
                        "mapping)").replace("%1", str(r.n11_category)) + "\n"

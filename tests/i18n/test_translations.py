@@ -179,3 +179,26 @@ def test_local_categories_sort_in_turkish_alphabetical_order(qtbot, turkish):
     assert shown == ["Ceket", "çanta", "ılık", "ışık", "İğne", "iplik", "oyun", "Ördek", "sabun", "şal", "Zeytin"]
     proxy.set_query("IGNE")  # search folds İ/ı/I/i
     assert [proxy.index(i, 0).data() for i in range(proxy.rowCount())] == ["İğne"]
+
+
+def test_penalty_messages_are_shown_in_turkish_with_n11_words_kept(turkish):
+    from n11_desktop.core import formats, penalty
+    from n11_desktop.views.core_texts import PENALTY_TEXTS, penalty_text
+
+    core = {penalty.MSG_STOCK_NOT_FOUND, penalty.MSG_PRICE_NOT_FOUND, penalty.MSG_PRODUCT_NOT_FOUND,
+            penalty.MSG_CATEGORY, penalty.MSG_PENDING_APPROVAL, penalty.MSG_SELLER_CODE, penalty.MSG_NOT_IN_QUEUE,
+            penalty.MSG_CATALOG_SUGGEST, penalty.CATALOG_SUGGEST_FIX, penalty.MSG_SENT_TO_REMOTE}
+    assert not core - set(PENALTY_TEXTS), "views/core_texts.PENALTY_TEXTS is out of step with core/penalty.py"
+    msg = penalty.MSG_CATEGORY.format(name="Kadın Sneaker", id=1214202)
+    assert penalty_text(msg) == ("Ürün N11'de Kadın Sneaker kategorisinde, kategori ID'si 1214202 ile listeleniyor. "
+                                 "Ürünü yeniden göndermek için bu ID'yi girebilirsiniz.")
+    said = penalty.translate_reason("Ürün bulunamadı")
+    assert penalty_text(said) == "Ürün bulunamadı"
+    rejected = penalty.translate_reason("Geçersiz barkod")
+    assert penalty_text(rejected) == "N11 kaydı reddetti: Geçersiz barkod"  # N11's own words unchanged
+    assert "3 saat" in penalty_text(penalty.MSG_SENT_TO_REMOTE.format(hours=3))
+    formats.set_language("en")
+    try:
+        assert penalty_text(msg) == msg
+    finally:
+        formats.set_language("tr")
