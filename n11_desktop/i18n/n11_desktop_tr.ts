@@ -4421,6 +4421,62 @@ SKU&apos;ları görmek için tıklayın.</translation>
     </message>
 </context>
 <context>
+    <name>schedule</name>
+    <message>
+        <source>every hour</source>
+        <extracomment>the parts core.flows.base.Schedule.describe() joins with &quot;, &quot; (English; %1 is a number, a time or a flow)</extracomment>
+        <translation>her saat</translation>
+    </message>
+    <message>
+        <source>every minute</source>
+        <translation>her dakika</translation>
+    </message>
+    <message>
+        <source>every %1 h</source>
+        <translation>her %1 saatte</translation>
+    </message>
+    <message>
+        <source>every %1 min</source>
+        <translation>her %1 dakikada</translation>
+    </message>
+    <message>
+        <source>every %1 s</source>
+        <translation>her %1 sn&apos;de</translation>
+    </message>
+    <message>
+        <source>daily %1 (Istanbul)</source>
+        <translation>her gün %1 (İstanbul)</translation>
+    </message>
+    <message>
+        <source>daily %1</source>
+        <translation>her gün %1</translation>
+    </message>
+    <message>
+        <source>after task results change products</source>
+        <translation>görev sonuçları ürünleri değiştirince</translation>
+    </message>
+    <message>
+        <source>after %1</source>
+        <translation>%1 sonrasında</translation>
+    </message>
+    <message>
+        <source>on activation</source>
+        <translation>etkinleştirilince</translation>
+    </message>
+    <message>
+        <source>on the OMS web hook</source>
+        <translation>OMS web kancasıyla</translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation>elle</translation>
+    </message>
+    <message>
+        <source>(late shipments)</source>
+        <translation>(geciken kargolar)</translation>
+    </message>
+</context>
+<context>
     <name>send_dialog</name>
     <message>
         <source>Send selected…</source>

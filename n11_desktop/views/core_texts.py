@@ -237,3 +237,43 @@ def penalty_text(message: str | None) -> str:
             return re.sub(r"\{(\w+)(?::[^}]*)?\}", lambda f: m.group(f.group(1)), core_tr(template))
         out = pattern.sub(put, out)
     return out
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("schedule", text)
+
+
+#: the parts core.flows.base.Schedule.describe() joins with ", " (English; %1 is a number, a time or a flow)
+_SCHEDULE_PARTS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"every hour"), QT_TRANSLATE_NOOP("schedule", "every hour")),
+    (re.compile(r"every minute"), QT_TRANSLATE_NOOP("schedule", "every minute")),
+    (re.compile(r"every (\d+) h"), QT_TRANSLATE_NOOP("schedule", "every %1 h")),
+    (re.compile(r"every (\d+) min"), QT_TRANSLATE_NOOP("schedule", "every %1 min")),
+    (re.compile(r"every (\d+) s"), QT_TRANSLATE_NOOP("schedule", "every %1 s")),
+    (re.compile(r"daily (\d\d:\d\d) \(Istanbul\)"), QT_TRANSLATE_NOOP("schedule", "daily %1 (Istanbul)")),
+    (re.compile(r"daily (\d\d:\d\d)"), QT_TRANSLATE_NOOP("schedule", "daily %1")),
+    (re.compile(r"after task results change products"),
+     QT_TRANSLATE_NOOP("schedule", "after task results change products")),
+    (re.compile(r"after (\w+)"), QT_TRANSLATE_NOOP("schedule", "after %1")),
+    (re.compile(r"on activation"), QT_TRANSLATE_NOOP("schedule", "on activation")),
+    (re.compile(r"on the OMS web hook"), QT_TRANSLATE_NOOP("schedule", "on the OMS web hook")),
+    (re.compile(r"manual"), QT_TRANSLATE_NOOP("schedule", "manual")),
+)
+
+
+def schedule_text(text: str) -> str:
+    """A flow's schedule as core describes it ("every 5 min, daily 03:00 (Istanbul)") in the operator's language."""
+    out = []
+    for part in (text or "").split(", "):
+        late = part.endswith(" (late shipments)")
+        core = part.removesuffix(" (late shipments)")
+        for pattern, template in _SCHEDULE_PARTS:
+            m = pattern.fullmatch(core)
+            if m:
+                core = _t(template).replace("%1", m.group(1)) if m.groups() else _t(template)
+                break
+        out.append(core + (" " + _t("(late shipments)") if late else ""))
+    return ", ".join(out)
+
+
+QT_TRANSLATE_NOOP("schedule", "(late shipments)")

@@ -30,7 +30,7 @@ from ..core.domain import FlowProgress
 from ..core.formats import number
 from ..core.runner import format_eta
 from ..core.schedule import FlowStatus
-from .core_texts import core_tr, state_word
+from .core_texts import core_tr, schedule_text, state_word
 
 COLUMNS = (QT_TRANSLATE_NOOP("FlowTableModel", "Flow"), QT_TRANSLATE_NOOP("FlowTableModel", "Flag"),
            QT_TRANSLATE_NOOP("FlowTableModel", "Schedule"), QT_TRANSLATE_NOOP("FlowTableModel", "Last run"),
@@ -135,7 +135,7 @@ class FlowTableModel(QAbstractTableModel):
             if col == 1:
                 return "—" if s.flag is None else s.flag + " (" + (self.tr("on") if s.flag_on else self.tr("off")) + ")"
             if col == 2:
-                return s.schedule
+                return schedule_text(s.schedule)
             if col == 3:
                 return _local(s.history.last_end)
             if col == 4:

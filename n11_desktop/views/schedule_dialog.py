@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.schedules import MAX_INTERVAL_S, MIN_INTERVAL_S
+from .core_texts import schedule_text
 
 
 class ScheduleDialog(QDialog):
@@ -30,8 +31,8 @@ class ScheduleDialog(QDialog):
         self.row = row
         self.setWindowTitle(self.tr("Schedule of %1").replace("%1", row.name))
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(self.tr("Default: %1").replace("%1", row.default)))
-        lay.addWidget(QLabel(self.tr("Now: %1").replace("%1", row.current)))
+        lay.addWidget(QLabel(self.tr("Default: %1").replace("%1", schedule_text(row.default))))
+        lay.addWidget(QLabel(self.tr("Now: %1").replace("%1", schedule_text(row.current))))
         grid = QGridLayout()
         self.every_radio = QRadioButton(self.tr("Every"))
         self.daily_radio = QRadioButton(self.tr("Daily at"))

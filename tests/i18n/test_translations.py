@@ -202,3 +202,15 @@ def test_penalty_messages_are_shown_in_turkish_with_n11_words_kept(turkish):
         assert penalty_text(msg) == msg
     finally:
         formats.set_language("tr")
+
+
+def test_schedules_read_in_turkish(turkish):
+    from n11_desktop.core.flows.base import all_specs
+    from n11_desktop.core.schedules import describe
+    from n11_desktop.views.core_texts import schedule_text
+
+    texts = {describe(spec.schedule) for spec in all_specs()}
+    assert schedule_text("every 5 min, every 8 h (late shipments)") == "her 5 dakikada, her 8 saatte (geciken kargolar)"
+    assert schedule_text("daily 03:00 (Istanbul), on activation") == "her gün 03:00 (İstanbul), etkinleştirilince"
+    for text in texts:  # every schedule a flow has today is fully translated
+        assert not re.search(r"\b(every|daily|after|on|manual)\b", schedule_text(text)), (text, schedule_text(text))
