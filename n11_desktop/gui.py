@@ -134,8 +134,10 @@ class SandboxProcess:
 
 def start_demo_sandbox(timeout_s: float = 30.0):
     """Start the sandbox in a child process (in-process if that fails) and return it once it listens."""
-    cmd = [sys.executable, "-m", "n11_desktop.sandbox", "--host", "127.0.0.1", "--port", "0", "--demo-orders",
-           "--task-delay-ms", "1500", "--exit-with-parent"]
+    from .core.child import module_command
+
+    cmd = module_command("n11_desktop.sandbox", "--host", "127.0.0.1", "--port", "0", "--demo-orders",
+                         "--task-delay-ms", "1500", "--exit-with-parent")
     try:  # stdin stays open while we live: the sandbox stops when it closes, even if we are killed
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.PIPE,
                                 text=True, encoding="utf-8")

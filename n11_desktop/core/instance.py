@@ -43,19 +43,13 @@ def this_host() -> str:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether ``pid`` runs on this machine. Unknown (Windows without psutil) counts as alive:
-    the lease then goes stale by its heartbeat only."""
+    """Whether ``pid`` runs on this machine. Unknown counts as alive: the lease then goes stale
+    by its heartbeat only. Windows has no ``os.kill(pid, 0)`` (it would *terminate* the process),
+    so there the answer comes from ``OpenProcess`` + ``GetExitCodeProcess``."""
     if pid <= 0:
         return False
-    if sys.platform.startswith("win"):
-        try:
-            import psutil  # type: ignore[import-not-found]
-        except ImportError:
-            return True
-        try:
-            return bool(psutil.pid_exists(pid))
-        except Exception:  # noqa: BLE001
-            return True
+    if sys.platform == "win32":
+        return _win_pid_alive(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -65,6 +59,41 @@ def pid_alive(pid: int) -> bool:
     except OSError:
         return True
     return True
+
+
+_PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
+_STILL_ACTIVE = 259
+_ERROR_ACCESS_DENIED = 5
+_ERROR_INVALID_PARAMETER = 87  # OpenProcess on a pid no process has
+
+
+def _win_pid_alive(pid: int, kernel32=None) -> bool:
+    """``pid_alive`` on Windows through kernel32 (``kernel32`` is injectable for tests)."""
+    try:
+        if kernel32 is None:
+            import ctypes
+
+            kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+            get_error = ctypes.get_last_error  # type: ignore[attr-defined]
+        else:
+            get_error = kernel32.get_last_error
+        handle = kernel32.OpenProcess(_PROCESS_QUERY_LIMITED_INFORMATION, False, int(pid))
+        if not handle:
+            err = get_error()
+            if err == _ERROR_INVALID_PARAMETER:
+                return False
+            return True  # access denied (another user's process) or unknown: alive
+        try:
+            import ctypes
+
+            code = ctypes.c_ulong(0)
+            if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+                return True
+            return code.value == _STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)
+    except Exception:  # noqa: BLE001 - no kernel32 / ctypes trouble: rely on the heartbeat
+        return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,12 @@ from __future__ import annotations
 import logging
 import queue
 import subprocess
-import sys
 import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from ..core.child import module_command
 from ..core.domain import FlowProgress, FlowResult, RunState
 from ..core.flows.base import FlowNotAvailable, utcnow
 from .flow_child import read_frame, write_frame
@@ -45,7 +45,7 @@ class ProcessFlowRunner:
         if self._proc is not None and self._proc.poll() is None:
             return
         self._drop()
-        self._proc = subprocess.Popen([sys.executable, "-m", "n11_desktop.workers.flow_child", self.db_path],
+        self._proc = subprocess.Popen(module_command("n11_desktop.workers.flow_child", self.db_path),
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._frames = queue.Queue()
         threading.Thread(target=self._read, args=(self._proc.stdout, self._frames), name="n11-flow-process-reader",
