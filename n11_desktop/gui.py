@@ -37,6 +37,7 @@ def run_gui(args, ctx) -> int:
     app.setOrganizationName("n11-desktop")
     app.setApplicationName("n11-desktop")
     app.setApplicationDisplayName("n11-desktop")
+    set_app_icon(app)
     from . import i18n
     from .core.formats import choose_language
 
@@ -85,6 +86,24 @@ def run_gui(args, ctx) -> int:
     finally:
         if sandbox is not None:
             sandbox.stop()
+
+
+APP_ICON = Path(__file__).resolve().parent / "resources" / "icons" / "n11-desktop.png"
+
+
+def set_app_icon(app) -> None:
+    """The app icon on every window and, on Windows, on the taskbar (its own AppUserModelID, so the
+    taskbar shows this icon and not the interpreter's)."""
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(APP_ICON)))
+    if sys.platform == "win32":
+        try:
+            import ctypes
+
+            ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID("n11-desktop.n11-desktop")  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - cosmetic
+            pass
 
 
 _KEEP: list = []  # the QApplication outlives every widget until the process exits

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -95,9 +96,12 @@ class AlarmMonitor(QObject):
         if not QSystemTrayIcon.isSystemTrayAvailable():
             return
         if self._tray is None:
-            pix = QPixmap(16, 16)
-            pix.fill(QColor("#c0392b"))
-            self._tray = QSystemTrayIcon(QIcon(pix), self)
+            icon = QApplication.windowIcon()  # the app icon (gui.set_app_icon); a red square without it
+            if icon.isNull():
+                pix = QPixmap(16, 16)
+                pix.fill(QColor("#c0392b"))
+                icon = QIcon(pix)
+            self._tray = QSystemTrayIcon(icon, self)
             self._tray.setToolTip(self.tr("n11-desktop alarms"))
             self._tray.show()
         for t in transitions:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSettings, Slot
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
 
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,10 @@ class MainWindow(QMainWindow):
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        title = "n11-desktop"
-        if services.demo:
-            title += " — " + self.tr("demo (built-in N11 sandbox, schedules 10× faster)")
-        self.setWindowTitle(title)
+        self._set_title(None)
+        app_icon = QApplication.windowIcon()
+        if not app_icon.isNull():
+            self.setWindowIcon(app_icon)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
@@ -102,9 +102,20 @@ class MainWindow(QMainWindow):
 
         self.services.runner.submit(load, self._show_channel_state)
 
+    def _set_title(self, store: str | None) -> None:
+        """``n11-desktop — <store>`` (the channel name from the settings), so an operator with two
+        stores open tells the windows apart."""
+        title = "n11-desktop"
+        if store:
+            title += " — " + store
+        if self.services.demo:
+            title += " — " + self.tr("demo (built-in N11 sandbox, schedules 10× faster)")
+        self.setWindowTitle(title)
+
     @Slot(object)
     def _show_channel_state(self, state) -> None:
         name, active = state
+        self._set_title(str(name) if name else None)
         text = self.tr("Channel %1: active") if active else self.tr("Channel %1: inactive")
         self.channel_label.setText(text.replace("%1", str(name)))
 

@@ -37,3 +37,15 @@ def test_screenshot_writes_one_png_per_tab(qapp, tmp_path, capsys):
     files = sorted(p.name for p in out.glob("*.png"))
     assert files == sorted(f"{t.slug}.png" for t in TABS)
     assert all((out / f).stat().st_size > 2000 for f in files)
+
+
+def test_window_title_names_the_store_and_carries_the_app_icon(qtbot, qapp, db):
+    from n11_desktop.gui import APP_ICON, set_app_icon
+
+    assert APP_ICON.is_file()
+    set_app_icon(qapp)
+    w = make_window(qtbot, db)
+    assert not w.windowIcon().isNull()
+    assert w.windowIcon().availableSizes() or not w.windowIcon().pixmap(32, 32).isNull()
+    qtbot.waitUntil(lambda: w.windowTitle() == "n11-desktop — N11")  # the channel's name from its settings
+    w.close()
