@@ -91,6 +91,10 @@ class AlarmMonitor(QObject):
 
         self.services.runner.submit(job, done, failed)
 
+    def use_tray(self, tray: QSystemTrayIcon) -> None:
+        """Notify through the main window's tray icon instead of one of our own."""
+        self._tray = tray
+
     def _notify(self, transitions) -> None:
         """A desktop notification through the system tray, where there is one."""
         if not QSystemTrayIcon.isSystemTrayAvailable():

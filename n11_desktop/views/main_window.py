@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSettings, Slot
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
+from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, QProgressBar, QSystemTrayIcon,
+                               QTabWidget, QWidget)
 
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.flows_label, 1)
         bar.addPermanentWidget(self.alarm_label)
         bar.addPermanentWidget(self.progress)
+        self.tray = self._make_tray()
 
         services.subscribe("alarms_changed", self._show_alarms)
         services.subscribe("settings_changed", lambda _p: self.refresh_channel_state())
@@ -111,6 +113,30 @@ class MainWindow(QMainWindow):
         if self.services.demo:
             title += " — " + self.tr("demo (built-in N11 sandbox, schedules 10× faster)")
         self.setWindowTitle(title)
+        tray = getattr(self, "tray", None)
+        if tray is not None:
+            tray.setToolTip(title)
+
+    def _make_tray(self) -> QSystemTrayIcon | None:
+        """The app's tray icon (where the desktop has a tray): the window title as tooltip, a click
+        brings the window back, and the alarm notifications come from it."""
+        if not QSystemTrayIcon.isSystemTrayAvailable() or self.windowIcon().isNull():
+            return None
+        tray = QSystemTrayIcon(self.windowIcon(), self)
+        tray.setToolTip(self.windowTitle())
+
+        def activated(reason) -> None:
+            if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
+                self.showNormal()
+                self.raise_()
+                self.activateWindow()
+
+        tray.activated.connect(activated)
+        tray.show()
+        monitor = getattr(self.tab_widgets.get("alarms"), "monitor", None)
+        if monitor is not None and hasattr(monitor, "use_tray"):
+            monitor.use_tray(tray)
+        return tray
 
     @Slot(object)
     def _show_channel_state(self, state) -> None:
@@ -196,6 +222,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.save_geometry()
+        if self.tray is not None:
+            self.tray.hide()
         for w in self.tab_widgets.values():
             if hasattr(w, "shutdown"):
                 w.shutdown()

@@ -1,3 +1,5 @@
+import pytest
+
 from n11_desktop.app import build_services
 from n11_desktop.cli import main
 from n11_desktop.views.main_window import TABS, MainWindow
@@ -48,4 +50,22 @@ def test_window_title_names_the_store_and_carries_the_app_icon(qtbot, qapp, db):
     assert not w.windowIcon().isNull()
     assert w.windowIcon().availableSizes() or not w.windowIcon().pixmap(32, 32).isNull()
     qtbot.waitUntil(lambda: w.windowTitle() == "n11-desktop — N11")  # the channel's name from its settings
+    w.close()
+
+
+@pytest.mark.qt_log_ignore("systemTrayWindowChanged")  # the offscreen platform has no real tray to connect to
+def test_tray_icon_carries_the_store_and_serves_the_alarms(qtbot, qapp, db, monkeypatch):
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from n11_desktop.gui import set_app_icon
+
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    set_app_icon(qapp)
+    w = make_window(qtbot, db)
+    assert w.tray is not None and not w.tray.icon().isNull()
+    qtbot.waitUntil(lambda: w.tray.toolTip() == "n11-desktop — N11")
+    assert w.tab_widgets["alarms"].monitor._tray is w.tray  # alarm notifications come from the same icon
+    w.hide()
+    w.tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    assert w.isVisible()
     w.close()
