@@ -144,6 +144,8 @@ FLOW_MODULES: tuple[str, ...] = (
     "n11_desktop.core.flows.reference",
     "n11_desktop.core.flows.products",
     "n11_desktop.core.flows.orders",
+    "n11_desktop.core.flows.cancellations",
+    "n11_desktop.core.flows.packages",
     "n11_desktop.core.flows.remote",
 )
 
