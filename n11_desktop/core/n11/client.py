@@ -37,6 +37,7 @@ import requests
 import urllib3.exceptions
 
 from . import _parse as P
+from .claims import ClaimsAPI
 from .clock import to_epoch_ms, to_turkey
 from . import rest, soap
 from .errors import (
@@ -49,20 +50,14 @@ from .errors import (
     ServerError,
     TaskRejectedError,
 )
+from .reference import ReferenceAPI
 from .models import (
     CategoryAttribute,
     CategoryNode,
-    City,
-    Claim,
-    ClaimReturn,
-    District,
     LineUpdateResult,
-    Neighborhood,
     PackageOperationResult,
     RemoteProduct,
-    ShipmentCompany,
     ShipmentPackage,
-    ShipmentTemplate,
     SoapOrder,
     SoapOrderItem,
     TaskAck,
@@ -88,7 +83,6 @@ MAX_PACKAGE_WINDOW = N11_MAX_WINDOW - WINDOW_MARGIN
 PACKAGE_PAGE_SIZE = 100
 PRODUCT_PAGE_MAX = 250
 TASK_PAGE_SIZE = 1000
-CLAIM_PAGE_SIZE = 20  # fixed by N11
 _MAX_PAGES = 100_000  # a server whose paging never ends is a malformed server
 
 
@@ -246,7 +240,7 @@ def _prepare_update(n: int, sku: dict) -> dict:
 
 
 # --------------------------------------------------------------------------- the client
-class N11Client:
+class N11Client(ClaimsAPI, ReferenceAPI):
     """Client for N11's seller API (one thread at a time; see module doc)."""
 
     def __init__(
@@ -1227,114 +1221,6 @@ class N11Client:
         if invoice_datetime is not None:
             fields["invoiceDateTime"] = to_turkey(invoice_datetime).strftime("%d/%m/%Y %H:%M:%S")
         self._soap("SellerInvoiceService", "SaveLinkSellerInvoice", fields, safe=False)
-
-    # ================================================================== claims
-    def claim_cancel_list(
-        self, status: str | None = None, start: date | None = None, end: date | None = None
-    ) -> list[Claim]:
-        """ClaimCancelService ``ClaimCancelList`` (cancellation requests), all pages."""
-
-        def fields(page: int) -> dict:
-            period = self._period(start, end)
-            search: dict[str, Any] = {"status": status}
-            if period is not None:
-                search["searchDate"] = {"searchDateType": "REQUEST", "period": period}
-            search = {k: v for k, v in search.items() if v is not None}
-            return {"searchData": search or None, "pagingData": {"currentPage": page}}
-
-        return self._soap_pages(
-            "ClaimCancelService",
-            "ClaimCancelList",
-            fields,
-            "claimCancelList",
-            "claimCancel",
-            P.claim,
-            lambda c: c.claim_id,
-            CLAIM_PAGE_SIZE,
-        )
-
-    def claim_cancel_approve(self, claim_id: int) -> None:
-        """ClaimCancelService ``ClaimCancelApprove``."""
-        self._soap("ClaimCancelService", "ClaimCancelApprove", {"claimCancelId": int(claim_id)}, safe=False)
-
-    def claim_cancel_deny(self, claim_id: int, deny_reason_id: int, note: str) -> None:
-        """ClaimCancelService ``ClaimCancelDeny``."""
-        self._soap(
-            "ClaimCancelService",
-            "ClaimCancelDeny",
-            {"claimCancelId": int(claim_id), "denyReasonId": int(deny_reason_id), "denyReasonNote": note or ""},
-            safe=False,
-        )
-
-    def claim_cancel_partial(self, order_item_id: int, quantity: int, reason_type_id: int) -> None:
-        """ClaimCancelService ``ClaimCancelPartial``: cancel ``quantity`` units of one order line
-        (reason 61–65). No public copy of this service's WSDL exists; the element names are
-        N11's documentation as summarised in API.md §3.8. The flows use the documented REST
-        equivalent, :meth:`split_package_by_quantity`."""
-        qty = int(quantity)
-        if qty < 1:
-            raise ValueError(f"quantity to cancel must be positive (got {quantity})")
-        reason = int(reason_type_id)
-        if not 61 <= reason <= 65:
-            raise ValueError(f"cancel reason must be 61-65 (got {reason_type_id})")
-        self._soap(
-            "ClaimCancelService",
-            "ClaimCancelPartial",
-            {"orderItemId": int(order_item_id), "cancelQuantity": qty, "cancelReasonTypeId": reason},
-            safe=False,
-        )
-
-    def claim_return_list(
-        self, status: str | None = None, start: date | None = None, end: date | None = None
-    ) -> list[ClaimReturn]:
-        """ReturnService ``ClaimReturnList`` (return requests), all pages."""
-
-        def fields(page: int) -> dict:
-            search = {"status": status, "period": self._period(start, end)}
-            search = {k: v for k, v in search.items() if v is not None}
-            return {"searchData": search or None, "pagingData": {"currentPage": page}}
-
-        return self._soap_pages(
-            "ReturnService",
-            "ClaimReturnList",
-            fields,
-            "claimReturnList",
-            "claimReturn",
-            P.claim_return,
-            lambda c: c.claim_id,
-            CLAIM_PAGE_SIZE,
-        )
-
-    # ================================================================== reference data (SOAP)
-    def get_cities(self) -> list[City]:
-        data = self._soap("CityService", "GetCities", safe=True)
-        rows = [r for r in soap.items_of(data.get("cities"), "city") if isinstance(r, dict)]
-        return [self._model(P.city, r, operation="GetCitiesRequest") for r in rows]
-
-    def get_districts(self, city_code: str | int) -> list[District]:
-        data = self._soap("CityService", "GetDistrict", {"cityCode": str(city_code).strip()}, safe=True, auth_last=True)
-        rows = [r for r in soap.items_of(data.get("districts"), "district") if isinstance(r, dict)]
-        return [self._model(P.district, r, operation="GetDistrictRequest") for r in rows]
-
-    def get_neighborhoods(self, district_id: int) -> list[Neighborhood]:
-        data = self._soap(
-            "CityService", "GetNeighborhoods", {"districtId": int(district_id)}, safe=True, auth_last=True
-        )
-        rows = [r for r in soap.items_of(data.get("neighborhoods"), "neighborhood") if isinstance(r, dict)]
-        return [self._model(P.neighborhood, r, operation="GetNeighborhoodsRequest") for r in rows]
-
-    def get_shipment_companies(self) -> list[ShipmentCompany]:
-        data = self._soap("ShipmentCompanyService", "GetShipmentCompanies", safe=True)
-        rows = [r for r in soap.items_of(data.get("shipmentCompanies"), "shipmentCompany") if isinstance(r, dict)]
-        return [self._model(P.shipment_company, r, operation="GetShipmentCompaniesRequest") for r in rows]
-
-    def get_shipment_templates(self) -> list[ShipmentTemplate]:
-        # pagingData is required (nillable) by the WSDL; N11 returns all templates at once
-        data = self._soap(
-            "ShipmentService", "GetShipmentTemplateList", {"pagingData": {"currentPage": 0, "pageSize": 100}}, safe=True
-        )
-        rows = [r for r in soap.items_of(data.get("shipmentTemplates"), "shipmentTemplate") if isinstance(r, dict)]
-        return [self._model(P.shipment_template, r, operation="GetShipmentTemplateListRequest") for r in rows]
 
 
 def client_from_config(conf: Mapping[str, Any], **kw: Any) -> N11Client:
