@@ -252,7 +252,7 @@ def test_package_windows_overlap_and_stay_under_the_clamp(sandbox, client, rec):
     from datetime import datetime, timedelta, timezone
     from urllib.parse import parse_qs, urlsplit
 
-    from n11_desktop.core.n11.client import MAX_PACKAGE_WINDOW, WINDOW_OVERLAP
+    from n11_desktop.core.n11.orders import MAX_PACKAGE_WINDOW, WINDOW_OVERLAP
     from n11_desktop.core.n11.clock import to_epoch_ms
 
     end = datetime.now(timezone.utc).replace(microsecond=0)
