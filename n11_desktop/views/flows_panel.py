@@ -231,7 +231,7 @@ class FlowsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((210, 250, 190, 95, 260, 110)):
+        for col, width in enumerate((210, 250, 300, 95, 260, 110)):
             self.table.setColumnWidth(col, width)
 
         self.state_label = QLabel(self.tr("Scheduler: off"))
