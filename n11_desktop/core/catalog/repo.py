@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..storage.collation import text_glob, turkish
 from ..storage.models import (CatalogItem, FailedIntegration, IntegrationAction, Price, Product, ProductCategory,
                               Stock, utcnow)
 
@@ -22,6 +23,7 @@ PRODUCT_CONTENT_TYPES = ("product", "productprice", "productstock")
 NOT_SENT = "not_sent"
 _IDS_PER_QUERY = 5_000
 
+TEXT_SORT_KEYS = ("title", "category", "brand")
 SORT_KEYS = ("id", "sku", "product_code", "title", "category", "brand", "price", "list_price", "stock",
              "in_catalog", "n11_state", "penalized")
 
@@ -67,26 +69,6 @@ def _penalty_exists():
 
 def _ia_join_cond():
     return and_(IntegrationAction.object_id == Product.id, IntegrationAction.content_type == "product")
-
-
-_TR_FOLD = {"i": "iIİ", "I": "Iıi", "ı": "ıI", "İ": "İi"}
-
-
-def text_glob(text: str) -> str:
-    """A case-insensitive GLOB pattern for ``text`` that knows Turkish letters.
-
-    SQLite's LIKE folds ASCII only, so "çanta" would not find "Çanta" and "siyah" not "SİYAH".
-    GLOB with a character class per letter does, in C, with no Python callback per row.
-    """
-    out = ["*"]
-    for ch in text:
-        if ch in "*?[":
-            out.append(f"[{ch}]")
-            continue
-        variants = _TR_FOLD.get(ch) or "".join(dict.fromkeys(c for c in ch + ch.lower() + ch.upper() if len(c) == 1))
-        out.append(ch if len(variants) == 1 else f"[{variants}]")  # "]" alone is literal outside a class
-    out.append("*")
-    return "".join(out)
 
 
 def _like_escape(s: str) -> str:
@@ -170,6 +152,8 @@ def _sort(stmt, order_by: str, joined: set[str]):
         col = func.coalesce(IntegrationAction.state, "")
     elif key == "penalized":
         col = _penalty_exists()
+    elif key in TEXT_SORT_KEYS:  # Turkish alphabetical order (storage/collation.py)
+        col = turkish(getattr(Product, key))
     else:
         col = getattr(Product, key)
     if desc:

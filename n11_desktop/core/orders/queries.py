@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
+from ..storage.collation import folded_contains
 from ..storage.models import (
     Cancellation,
     CancellationRequest,
@@ -124,7 +125,10 @@ def _where(f: OrderFilter):
     text = (f.text or "").strip()
     if text:
         like = f"%{text}%"
-        conds.append(or_(Order.number.like(like), Order.n11_order_number.like(like), Order.customer_name.like(like)))
+        # customer names fold Turkish letters too ("ışık" finds "IŞIK"); SQLite's LIKE folds ASCII only
+        name = (Order.customer_name.like(like) if text.isascii() and not any(c in "iI" for c in text)
+                else folded_contains(Order.customer_name, text))
+        conds.append(or_(Order.number.like(like), Order.n11_order_number.like(like), name))
     return and_(*conds) if conds else None
 
 

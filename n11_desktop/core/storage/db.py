@@ -16,6 +16,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from .collation import register as register_collations
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 #: ``PRAGMA application_id`` stamped into every database file we create ("N11D")
 APPLICATION_ID = int.from_bytes(b"N11D", "big")
@@ -132,6 +134,7 @@ def make_engine(path: Path) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         cur.close()
+        register_collations(dbapi_conn)  # ORDER BY … COLLATE "TURKISH" (collation.py)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # pragma: no cover - trivial
