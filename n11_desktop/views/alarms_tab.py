@@ -40,8 +40,6 @@ class AlarmMonitor(QObject):
     def __init__(self, services, parent=None) -> None:
         super().__init__(parent)
         self.services = services
-        self._busy = False
-        self._again = False  # a request that arrived while an evaluation was running
         self._timer = QTimer(self)
         self._timer.setInterval(EVALUATE_EVERY_MS)
         self._timer.timeout.connect(self.evaluate)
@@ -57,11 +55,7 @@ class AlarmMonitor(QObject):
 
     @Slot()
     def evaluate(self) -> None:
-        if self._busy:
-            self._again = True  # evaluate once more when the running one is done (never lose a request)
-            return
-        self._busy = True
-        self._again = False
+        """One evaluation at a time; requests made meanwhile run once more after it (never lost)."""
         db = self.services.db
 
         def job():
@@ -74,9 +68,6 @@ class AlarmMonitor(QObject):
                 return t, core_alarms.firing_count(s)
 
         def done(res):
-            self._busy = False
-            if self._again:
-                self.evaluate()
             transitions, firing = res
             if transitions:
                 self.transitions.emit(transitions)
@@ -84,12 +75,7 @@ class AlarmMonitor(QObject):
             self.firing_changed.emit(firing)
             self.services.emit("alarms_changed", firing)
 
-        def failed(_err):
-            self._busy = False
-            if self._again:
-                self.evaluate()
-
-        self.services.runner.submit(job, done, failed)
+        self.services.runner.run((self, "evaluate"), job, done, serial=True)  # a failure is logged by the runner
 
     def use_tray(self, tray: QSystemTrayIcon) -> None:
         """Notify through the main window's tray icon instead of one of our own."""

@@ -97,14 +97,12 @@ class MappingTab(QWidget):
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self._jobs = 0
         self._loaded = False
         self._closing = False
         self._overview: Overview | None = None
         self._detail: CategoryDetail | None = None
         self._selected_local: str | None = None
         self._fetching: set[int] = set()
-        self._seq: dict[str, int] = {}
         self._flows_running: set[str] = set()
         self._build_ui()
         services.subscribe("catalog_changed", self._on_external_change)
@@ -550,7 +548,7 @@ class MappingTab(QWidget):
 
     # ================================================================== background plumbing
     def is_ready(self) -> bool:
-        return self._loaded and self._jobs == 0
+        return self._loaded and self.services.runner.pending_for(self) == 0
 
     def shutdown(self) -> None:
         self._closing = True
@@ -558,20 +556,13 @@ class MappingTab(QWidget):
     def _submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
                 on_error: Callable[[Any], None] | None = None, *, latest: str | None = None) -> None:
         """Run ``fn`` on the pool; with ``latest``, a result older than a later request of the
-        same kind is dropped (pool jobs can finish out of order)."""
-        self._jobs += 1
-        seq = 0
-        if latest is not None:
-            seq = self._seq[latest] = self._seq.get(latest, 0) + 1
+        same kind is dropped by the runner (pool jobs can finish out of order)."""
 
         def done(result: Any) -> None:
-            self._jobs -= 1
-            if self._closing or (latest is not None and self._seq.get(latest) != seq):
-                return
-            on_done(result)
+            if not self._closing:
+                on_done(result)
 
         def failed(err: Any) -> None:
-            self._jobs -= 1
             if self._closing:
                 return
             if on_error is not None:
@@ -579,8 +570,10 @@ class MappingTab(QWidget):
             else:
                 self._say(f"⚠ {err}", error=True)
 
-        if not self.services.runner.submit(fn, done, failed):
-            self._jobs -= 1
+        if latest is None:
+            self.services.runner.submit(fn, done, failed, owner=self)
+        else:
+            self.services.runner.run((self, latest), fn, done, failed)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)

@@ -75,7 +75,6 @@ class LogPanel(QWidget):
         self._loading = False
         self._exhausted = False
         self._loaded = False
-        self._generation = 0
 
         lay = QVBoxLayout(self)
         filters = QHBoxLayout()
@@ -166,8 +165,6 @@ class LogPanel(QWidget):
 
     @Slot()
     def reload(self) -> None:
-        self._generation += 1
-        gen = self._generation
         self._before_id = None
         self._exhausted = False
         self._loading = True
@@ -179,8 +176,6 @@ class LogPanel(QWidget):
                 return mon.query_logs(s, f, limit=PAGE), mon.count_logs(s, f)
 
         def done(res):
-            if gen != self._generation:
-                return
             rows, (count, capped) = res
             self._loading = False
             self._loaded = True
@@ -192,7 +187,7 @@ class LogPanel(QWidget):
                  self.tr("%1 entries match · newest first · scroll for more")).replace("%1", number(count)))
             self.detail.clear()
 
-        self.services.runner.submit(job, done, self._failed)
+        self.services.runner.run((self, "logs"), job, done, self._failed)
 
     def _failed(self, err) -> None:
         self._loading = False
@@ -215,20 +210,18 @@ class LogPanel(QWidget):
         if self._loading or self._exhausted or self._before_id is None:
             return
         self._loading = True
-        gen, before, f, db = self._generation, self._before_id, self.current_filter(), self.services.db
+        before, f, db = self._before_id, self.current_filter(), self.services.db
 
         def job():
             with db.session_factory() as s:
                 return mon.query_logs(s, f, before_id=before, limit=PAGE)
 
         def done(rows):
-            if gen != self._generation:
-                return
             self._loading = False
             self.model.append_rows(rows)
             self._after_page(rows)
 
-        self.services.runner.submit(job, done, self._failed)
+        self.services.runner.run((self, "logs"), job, done, self._failed, join=True)
 
     @Slot(QModelIndex, QModelIndex)
     def _show_detail(self, current: QModelIndex, _prev: QModelIndex) -> None:

@@ -60,7 +60,6 @@ class OrdersModel(QAbstractTableModel):
         self.filter = OrderFilter()
         self.rows: list[OrderRow] = []
         self.total = 0
-        self._generation = 0
         self._loading = False
         self._exhausted = False
 
@@ -70,19 +69,16 @@ class OrdersModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        self._generation += 1
-        gen, f, db = self._generation, self.filter, self.services.db
+        f, db = self.filter, self.services.db
         self._loading = True
 
         def job():
             with db.session_factory() as s:
                 return count_orders(s, f), list_orders(s, f, 0, PAGE)
 
-        self.services.runner.submit(job, lambda res: self._on_first(gen, res), self._on_error)
+        self.services.runner.run((self, "rows"), job, self._on_first, self._on_error)
 
-    def _on_first(self, gen: int, res) -> None:
-        if gen != self._generation:
-            return
+    def _on_first(self, res) -> None:
         total, rows = res
         self.beginResetModel()
         self.total = total
@@ -107,17 +103,15 @@ class OrdersModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._loading = True
-        gen, f, db, offset = self._generation, self.filter, self.services.db, len(self.rows)
+        f, db, offset = self.filter, self.services.db, len(self.rows)
 
         def job():
             with db.session_factory() as s:
                 return list_orders(s, f, offset, PAGE)
 
-        self.services.runner.submit(job, lambda rows: self._on_more(gen, offset, rows), self._on_error)
+        self.services.runner.run((self, "rows"), job, lambda rows: self._on_more(offset, rows), self._on_error, join=True)
 
-    def _on_more(self, gen: int, offset: int, rows) -> None:
-        if gen != self._generation:
-            return
+    def _on_more(self, offset: int, rows) -> None:
         self._loading = False
         if offset != len(self.rows):
             return

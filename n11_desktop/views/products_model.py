@@ -120,7 +120,6 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
-    generation: int
     total: int
     first_page: tuple[ProductRow, ...]
     total_all: int
@@ -142,7 +141,6 @@ class ProductTableModel(QAbstractTableModel):
         self._pages: dict[int, tuple[ProductRow, ...]] = {}
         self._pending: set[int] = set()
         self._stale: set[int] = set()  # pages shown from the last load until their refetch arrives
-        self._generation = 0
         self._ready = False
         self._bold = QFont()
         self._bold.setBold(True)
@@ -188,8 +186,7 @@ class ProductTableModel(QAbstractTableModel):
     # ------------------------------------------------------------------ loading
     def reload(self, *, keep_rows: bool = False) -> None:
         """Count and load the first page again. ``keep_rows``: refresh in place if the count is unchanged."""
-        self._generation += 1
-        gen, flt, order, db = self._generation, self._filter, self._order, self._db
+        flt, order, db = self._filter, self._order, self._db
         self._ready = False
 
         def job() -> _Loaded:
@@ -197,13 +194,11 @@ class ProductTableModel(QAbstractTableModel):
                 total = repo.count_products(s, flt)
                 total_all = total if flt == ProductFilter() else repo.count_products(s)
                 first = repo.product_rows(s, flt, order_by=order, offset=0, limit=PAGE)
-            return _Loaded(gen, total, first, total_all)
+            return _Loaded(total, first, total_all)
 
-        self._services.runner.submit(job, lambda res: self._on_loaded(res, keep_rows), self._on_load_error)
+        self._services.runner.run((self, "rows"), job, lambda res: self._on_loaded(res, keep_rows), self._on_load_error)
 
     def _on_loaded(self, res: _Loaded, keep_rows: bool) -> None:
-        if res.generation != self._generation:
-            return
         self._total_all = res.total_all
         if keep_rows and res.total == self._total and self._total:
             self._stale = set(self._pages) - {0}  # keep showing them (no flicker) and fetch them again
@@ -228,18 +223,16 @@ class ProductTableModel(QAbstractTableModel):
         if page in self._pending or (page in self._pages and page not in self._stale) or page * PAGE >= self._total:
             return
         self._pending.add(page)
-        gen, flt, order, db = self._generation, self._filter, self._order, self._db
+        flt, order, db = self._filter, self._order, self._db
 
         def job():
             with db.session_factory() as s:
-                return gen, page, repo.product_rows(s, flt, order_by=order, offset=page * PAGE, limit=PAGE)
+                return page, repo.product_rows(s, flt, order_by=order, offset=page * PAGE, limit=PAGE)
 
-        self._services.runner.submit(job, self._on_page, self._on_load_error)
+        self._services.runner.run((self, "rows"), job, self._on_page, self._on_load_error, join=True)
 
     def _on_page(self, res) -> None:
-        gen, page, rows = res
-        if gen != self._generation:
-            return
+        page, rows = res
         self._pending.discard(page)
         self._stale.discard(page)
         self._pages[page] = rows
@@ -402,7 +395,7 @@ class ProductTableModel(QAbstractTableModel):
                                   .replace("%3", str(exc)))
             return False
         self._replace_row(index.row(), r.id, updated)  # shown at once; written off-thread
-        db, pid, gen, row_no = self._db, r.id, self._generation, index.row()
+        db, pid, row_no = self._db, r.id, index.row()
         list_given = col == COL["list_price"]
 
         def job():
@@ -414,13 +407,12 @@ class ProductTableModel(QAbstractTableModel):
                 return repo.rows_for_ids(s, [pid])
 
         def done(rows) -> None:
-            if rows and gen == self._generation:
+            if rows:  # _replace_row checks the row still shows this product (a reload may have moved it)
                 self._replace_row(row_no, pid, rows[0])
             self.edited.emit("stock_changed" if is_stock else "price_changed", (pid,))
 
         def failed(err) -> None:
-            if gen == self._generation:
-                self._replace_row(row_no, pid, r)
+            self._replace_row(row_no, pid, r)
             self.edit_failed.emit(f"{r.sku}: {what} not saved: {err}")
 
         self._services.runner.submit(job, done, failed)
