@@ -370,3 +370,29 @@ def test_long_history_is_read_in_15_day_windows_with_a_cursor_per_window(orders_
     assert {old["orderNumber"], new["orderNumber"]} <= set(orders(orders_db))
     package_calls = [r for r in sandbox.state.requests_log[before:] if "shipmentPackages" in r.get("path", "")]
     assert len(package_calls) >= 3  # 40 days = three windows of at most 15 days
+
+
+def test_a_package_id_under_a_new_and_a_stored_order_in_one_batch_imports_each_order_once(orders_db, ctl):
+    """New orders are written in bulk at a batch's end; a batch that links a package id new to it to a
+    stored order too (N11 never should, a damaged page might) is written row by row instead, with the
+    same result: every order and line once."""
+    from n11_desktop.core.n11 import _parse
+    from n11_desktop.core.orders.importer import OrderImporter
+    from n11_desktop.core.settings import load_config
+
+    stored = ctl.order()
+    assert run(orders_db, "order_create").ok
+    fresh = ctl.order(n_lines=2)
+    clash = dict(stored, id=fresh["id"])  # the stored order's package, under the new package's id
+    with orders_db.session_factory() as s:
+        cfg = load_config(s)
+    stats = OrderImporter(orders_db, cfg).import_packages(
+        [_parse.shipment_package(fresh), _parse.shipment_package(clash)])
+    assert stats.orders_created == 1 and stats.orders_updated == 1
+    got = orders(orders_db)
+    assert set(got) == {stored["orderNumber"], fresh["orderNumber"]}
+    assert len(got[fresh["orderNumber"]][1]) == 2
+    assert len(got[stored["orderNumber"]][1]) == len(stored["lines"])
+    assert counts(orders_db) == (2, 2 + len(stored["lines"]))
+    with orders_db.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Package)) == 2
