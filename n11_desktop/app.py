@@ -23,6 +23,7 @@ class AppServices:
     demo: bool = False
     sandbox: Any = None  # a running SandboxServer in demo mode
     scheduler: Any = None  # workers.scheduler.SchedulerHost (set by build_services)
+    store_name: str = ""  # the store (core.stores) this window works on; "" with --db / one database
     extras: dict[str, Any] = field(default_factory=dict)
     _listeners: dict[str, list[Callable[[Any], None]]] = field(default_factory=dict)
 

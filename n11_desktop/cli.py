@@ -44,6 +44,7 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Non
 class CliContext:
     db_path: Path | None
     demo: bool = False
+    store: str | None = None  # --store NAME (core.stores); None: the default store
     _db: object = None
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
@@ -53,9 +54,18 @@ class CliContext:
         if self.demo:
             self._tmp = self._tmp or tempfile.TemporaryDirectory(prefix="n11-desktop-demo-")
             return Path(self._tmp.name) / "demo.db"
-        from .core.paths import default_db_path
+        from .core.stores import default_target, resolve
 
-        return default_db_path()
+        return resolve(self.store).target() if self.store else default_target()
+
+    def store_entry(self):
+        """The registry entry of the store this command works on (None with --db or --demo)."""
+        if self.db_path is not None or self.demo:
+            return None
+        from .core.stores import Registry, resolve
+
+        reg = Registry.load()
+        return resolve(self.store, reg) if self.store or reg.default_store() else None
 
     def db_exists(self) -> bool:
         return self._db is not None or self.resolved_db_path().exists()
@@ -86,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="PATH",
                         help="database file (default: the user data directory)")
+    common.add_argument("--store", default=argparse.SUPPRESS, metavar="NAME",
+                        help="work on this store (see `n11-desktop stores list`)")
     parser = _Parser(
         prog="n11-desktop",
         description="Run the N11 marketplace integration from this workstation. "
@@ -93,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"n11-desktop {__version__}")
     parser.add_argument("--db", type=Path, metavar="PATH", help="database file (default: the user data directory)")
+    parser.add_argument("--store", metavar="NAME",
+                        help="work on this store (`n11-desktop stores list`; default: the default store)")
     parser.add_argument("--demo", action="store_true",
                         help="throwaway profile against the built-in N11 sandbox (demo credentials)")
     parser.add_argument("--screenshot", type=Path, metavar="DIR",
@@ -145,7 +159,10 @@ def _main(argv: Sequence[str] | None) -> int:
 
         print(one_line(str(exc), 400), file=sys.stderr)
         return EXIT_USAGE
-    ctx = CliContext(db_path=args.db, demo=args.demo)
+    if args.db is not None and getattr(args, "store", None):
+        print("n11-desktop: give either --db or --store, not both", file=sys.stderr)
+        return EXIT_USAGE
+    ctx = CliContext(db_path=args.db, demo=args.demo, store=getattr(args, "store", None))
     try:
         if args.command is None:
             from .gui import run_gui

@@ -45,25 +45,34 @@ def run_gui(args, ctx) -> int:
     app.setStyleSheet(TAB_STYLE)
 
     sandbox = None
+    store = ctx.store_entry()  # None with --db / --demo, or without a store registry
+    demo = bool(args.demo) or bool(store is not None and store.demo)
     db_path = ctx.resolved_db_path()
     setup_logging(db_path.parent / "logs" if args.demo else log_dir())
     try:
         db = ctx.db()
-        if args.demo:
-            from .core.demo import prepare_demo
+        if demo:
             from .sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET
 
             sandbox = start_demo_sandbox()
             register_secret(DEMO_APP_SECRET)
+        if args.demo:
+            from .core.demo import prepare_demo
+
             prepare_demo(db, base_url=sandbox.base_url, app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET)
             if args.screenshot is not None:  # no scheduler in screenshot mode: do its first pass here
                 from .core.demo import warm_up_demo
 
                 warm_up_demo(db)
+        elif demo:  # a demo store (`stores add NAME --demo`): pointed at this process's sandbox
+            from .core.stores import point_demo_at
+
+            point_demo_at(db, sandbox.base_url)
         from .app import build_services
         from .views.main_window import MainWindow
 
-        services = build_services(db, parent=app, demo=bool(args.demo), sandbox=sandbox)
+        services = build_services(db, parent=app, demo=demo, sandbox=sandbox)
+        services.store_name = store.name if store is not None else ""
         window = MainWindow(services)
         try:
             if args.screenshot is not None:

@@ -24,7 +24,9 @@ def add_parser(subparsers, common) -> None:
                                     "Turkish decimal commas (1.234,50) are fine. Existing products: an absent "
                                     "column or a blank cell keeps the stored value. New products: product_code = "
                                     "sku, list_price = price, vat_rate 20, active 1, in_catalog 1.")
-    pi.add_argument("file", type=Path, metavar="FILE", help="a .csv or .xlsx file")
+    pi.add_argument("file", type=Path, metavar="FILE", nargs="?",
+                    help="a .csv or .xlsx file (default: the store's linked catalog source, "
+                    "`stores link-catalog`)")
     pi.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
     pi.set_defaults(func=cmd_import)
 
@@ -33,6 +35,13 @@ def cmd_import(args, ctx) -> int:
     from ..core.catalog.importer import CatalogFileError, import_catalog
     from ..core.inputs import one_line
 
+    if args.file is None:
+        store = ctx.store_entry()
+        if store is None or not store.catalog_source:
+            ctx.err("n11-desktop catalog import: give FILE (this store has no linked catalog source; "
+                    "`n11-desktop stores link-catalog STORE FILE` links one)")
+            return 2
+        args.file = Path(store.catalog_source)
     db = ctx.db()
 
     def progress(done: int, total: int) -> None:

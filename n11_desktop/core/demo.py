@@ -25,7 +25,7 @@ DEMO_STEPS: tuple[str, ...] = (
 
 
 def prepare_demo(db: Database, *, base_url: str, app_key: str, app_secret: str,
-                 category_ids: list[int] | None = None) -> None:
+                 category_ids: list[int] | None = None, steps: tuple[str, ...] | None = None) -> None:
     with db.session_factory.begin() as s:
         channel = ensure_channel(s)
         conf = dict(channel.conf or {})
@@ -49,7 +49,7 @@ def prepare_demo(db: Database, *, base_url: str, app_key: str, app_secret: str,
         conf["feature_flags"] = flags
         channel.conf = conf
         channel.is_active = True
-    for step in DEMO_STEPS:
+    for step in DEMO_STEPS if steps is None else steps:
         module_name, _, fn_name = step.partition(":")
         getattr(importlib.import_module(module_name), fn_name)(db)
 

@@ -108,8 +108,11 @@ class MainWindow(QMainWindow):
         """``n11-desktop — <store>`` (the channel name from the settings), so an operator with two
         stores open tells the windows apart."""
         title = "n11-desktop"
-        if store:
-            title += " — " + store
+        store_name = getattr(self.services, "store_name", "")
+        if store_name and store and store != store_name:
+            title += f" — {store_name} ({store})"
+        elif store_name or store:
+            title += " — " + (store_name or store)
         if self.services.demo:
             title += " — " + self.tr("demo (built-in N11 sandbox, schedules 10× faster)")
         self.setWindowTitle(title)

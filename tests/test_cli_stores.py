@@ -1,0 +1,156 @@
+"""Several stores (issue 16): the registry, ``n11-desktop stores …`` and ``--store NAME``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from n11_desktop.cli import main
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    path = tmp_path / "cfg" / "stores.json"
+    monkeypatch.setenv("N11_DESKTOP_STORES", str(path))
+    return path
+
+
+def _stores(capsys) -> list[dict]:
+    capsys.readouterr()
+    assert main(["stores", "list", "--json"]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_add_list_use_and_store_option_open_separate_databases(registry, capsys):
+    assert main(["stores", "add", "shop-a"]) == 0
+    assert main(["stores", "add", "shop-b"]) == 0
+    out = capsys.readouterr().out
+    assert "store shop-a added" in out and "(default)" in out
+    listed = _stores(capsys)
+    assert [(s["name"], s["default"], s["state"]) for s in listed] == [("shop-a", True, "ok"), ("shop-b", False, "ok")]
+    assert (registry.parent / "stores" / "shop-a.db").exists()
+    # each store has its own settings: a schedule changed in shop-b does not change shop-a
+    assert main(["--store", "shop-b", "schedule", "set", "stock", "7m"]) == 0
+    capsys.readouterr()
+    assert main(["schedule", "list", "--json", "--store", "shop-b"]) == 0
+    b = {json.loads(x)["slug"]: json.loads(x) for x in capsys.readouterr().out.splitlines()}
+    assert main(["schedule", "list", "--json"]) == 0  # the default store: shop-a
+    a = {json.loads(x)["slug"]: json.loads(x) for x in capsys.readouterr().out.splitlines()}
+    assert b["stock"]["changed"] and not a["stock"]["changed"]
+    assert main(["stores", "use", "shop-b"]) == 0
+    capsys.readouterr()
+    assert main(["schedule", "list", "--json"]) == 0
+    now_default = {json.loads(x)["slug"]: json.loads(x) for x in capsys.readouterr().out.splitlines()}
+    assert now_default["stock"]["changed"]
+
+
+def test_bad_names_unknown_store_and_both_db_and_store_are_one_line(registry, tmp_path, capsys):
+    assert main(["stores", "add", "../evil"]) == 1
+    err = capsys.readouterr().err
+    assert "not usable" in err and err.count("\n") == 1
+    assert main(["stores", "add", "shop-a"]) == 0
+    assert main(["stores", "add", "SHOP-A"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["--store", "nope", "flow", "list"]) == 1
+    err = capsys.readouterr().err
+    assert "no store named nope" in err and "shop-a" in err
+    assert main(["--store", "shop-a", "--db", str(tmp_path / "x.db"), "flow", "list"]) == 2
+    assert "either --db or --store" in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()
+    assert main(["stores", "remove", "nope"]) == 1
+
+
+def test_rename_keeps_data_and_remove_deletes_only_when_asked(registry, capsys):
+    assert main(["stores", "add", "shop-a"]) == 0
+    assert main(["--store", "shop-a", "schedule", "set", "stock", "7m"]) == 0
+    assert main(["stores", "rename", "shop-a", "magaza-ı"]) == 0  # Turkish letters are fine
+    capsys.readouterr()
+    assert main(["--store", "magaza-ı", "schedule", "list", "--json"]) == 0
+    rows = {json.loads(x)["slug"]: json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")}
+    assert rows["stock"]["changed"]
+    db_file = registry.parent / "stores" / "shop-a.db"
+    assert main(["stores", "remove", "magaza-ı"]) == 0
+    assert "data is kept" in capsys.readouterr().out
+    assert db_file.exists() and _stores(capsys) == []
+    # adding the same name again refuses to silently adopt the old file
+    assert main(["stores", "add", "shop-a"]) == 1
+    assert "already exists but is no store" in capsys.readouterr().err
+    assert main(["stores", "add", "shop-a", "--db", str(db_file)]) == 0
+    assert main(["stores", "remove", "shop-a", "--delete-data"]) == 0
+    assert not db_file.exists()
+
+
+def test_remove_delete_data_refused_while_a_process_drives_the_store(registry, capsys):
+    from n11_desktop.core.instance import InstanceLease
+    from n11_desktop.core.storage.db import open_database
+
+    assert main(["stores", "add", "shop-a"]) == 0
+    db_file = registry.parent / "stores" / "shop-a.db"
+    db = open_database(db_file)
+    lease = InstanceLease(db, "run", pid=4242, host="server-1")
+    assert lease.acquire()
+    try:
+        listed = _stores(capsys)
+        assert listed[0]["driven_by"] == "run pid 4242 on server-1"
+        assert main(["stores", "remove", "shop-a", "--delete-data"]) == 1
+        assert "in use" in capsys.readouterr().err
+        assert db_file.exists() and _stores(capsys)[0]["name"] == "shop-a"
+    finally:
+        lease.release()
+        db.dispose()
+
+
+def test_without_registry_the_legacy_database_is_the_default_store(tmp_path, monkeypatch, capsys):
+    reg = tmp_path / "data" / "stores.json"
+    monkeypatch.setenv("N11_DESKTOP_STORES", str(reg))
+    assert _stores(capsys) == []  # no registry and no database yet: nothing listed
+    from n11_desktop.core.storage.db import open_database
+
+    open_database(tmp_path / "data" / "n11-desktop.db").dispose()
+    listed = _stores(capsys)
+    assert [(s["name"], s["default"]) for s in listed] == [("default", True)]
+    assert main(["stores", "add", "shop-b"]) == 0
+    doc = json.loads(reg.read_text(encoding="utf-8"))
+    assert doc["default"] == "default" and doc["stores"]["default"]["db"] == "n11-desktop.db"
+
+
+def test_copy_settings_and_mapping_never_copies_credentials(registry, tmp_path, capsys):
+    from n11_desktop.core.settings import load_config
+    from n11_desktop.core.storage.db import open_database
+    from n11_desktop.core.storage.models import CategoryMapping
+
+    assert main(["stores", "add", "shop-a", "--demo"]) == 0
+    assert main(["stores", "add", "shop-b", "--copy-from", "shop-a"]) == 0
+    out = capsys.readouterr().out
+    assert "copied settings" in out and "mapping rows" in out
+    a = open_database(registry.parent / "stores" / "shop-a.db")
+    b = open_database(registry.parent / "stores" / "shop-b.db")
+    try:
+        with a.session_factory() as s:
+            ca = load_config(s)
+            na = s.query(CategoryMapping).count()
+        with b.session_factory() as s:
+            cb = load_config(s)
+            nb = s.query(CategoryMapping).count()
+        assert na > 0 and nb == na
+        assert cb.conf.get("category_ids") == ca.conf.get("category_ids")
+        assert ca.conf.get("app_key") == "demo-app-key" and not cb.conf.get("app_key")
+        assert not cb.is_active
+    finally:
+        a.dispose()
+        b.dispose()
+
+
+def test_linked_catalog_source_is_imported_without_a_file_argument(registry, tmp_path, capsys):
+    csv = tmp_path / "shared.csv"
+    csv.write_text("sku,title,price,stock\nA-1,Tişört,10,5\n", encoding="utf-8")
+    assert main(["stores", "add", "shop-a", "--catalog-source", str(csv)]) == 0
+    assert main(["stores", "add", "shop-b"]) == 0
+    assert main(["--store", "shop-b", "catalog", "import"]) == 2
+    assert "no linked catalog source" in capsys.readouterr().err
+    assert main(["stores", "link-catalog", "shop-b", str(csv)]) == 0
+    for name in ("shop-a", "shop-b"):
+        assert main(["--store", name, "catalog", "import"]) == 0
+        assert main(["--store", name, "products", "list", "--json"]) == 0
+        assert "A-1" in capsys.readouterr().out
