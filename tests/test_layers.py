@@ -1,6 +1,7 @@
 """The layer contracts in pyproject.toml (``[tool.importlinter]``) hold: core never imports Qt,
 the views or the workers; views never import the N11 client or the storage models; the sandbox
-and the client never import each other; flows never import the views or the workers.
+and the client never import each other; flows never import the views or the workers; the N11
+client's per-resource adapters use only the transport (never the client or each other).
 
 Run by hand with ``lint-imports`` from the repository root."""
 
@@ -18,6 +19,7 @@ EXPECTED = {
     "views never import the N11 client or the storage models",
     "the sandbox and the N11 client never import each other",
     "flows never import the views or the workers",
+    "the N11 adapters use only the transport",
 }
 
 

@@ -216,7 +216,7 @@ def test_wrong_base_url_host_path_for_rest_too(sandbox, rec):
     c = make_client(sandbox.url + "/ws/", rec)
     try:
         with pytest.raises(WrongBaseUrlError):
-            c._rest("GET", "/ms/no-such-thing", safe=True)
+            c.transport.rest("GET", "/ms/no-such-thing", safe=True)
         assert len(rec.exchanges) == 1
     finally:
         c.close()
@@ -324,7 +324,7 @@ def test_ms_500_for_a_client_mistake_names_the_exception_and_is_not_retried(sand
     c = make_client(sandbox.base_url, rec)
     try:
         with pytest.raises(BusinessError) as ei:
-            c._rest("GET", "/ms/product-query", params=params, safe=True)
+            c.transport.rest("GET", "/ms/product-query", params=params, safe=True)
     finally:
         c.close()
     assert not ei.value.retryable and len(rec.exchanges) == 1 and rec.sleeps == []

@@ -7,13 +7,27 @@ Every function here takes plain data and returns a model; anything that does not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from . import clock
 from . import models as m
+from .errors import MalformedResponseError
 from .soap import as_list, items_of
+
+T = TypeVar("T")
+
+
+def model(fn: Callable[..., T], *args: Any, operation: str) -> T:
+    """``fn(*args)``, with anything that does not fit N11's documented shape raised as
+    :class:`~.errors.MalformedResponseError` for ``operation``."""
+    try:
+        return fn(*args)
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError) as exc:
+        raise MalformedResponseError(f"unexpected content: {exc}", operation=operation) from None
+
 
 #: Turkey has been on UTC+3 all year since 2016; N11 dates without a zone are Turkish time.
 TURKEY = clock.TURKEY

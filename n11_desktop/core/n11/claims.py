@@ -1,6 +1,6 @@
-"""Claims adapter of :class:`~.client.N11Client` (SOAP ClaimCancelService, ReturnService):
-cancellation and return requests. Mixed into ``N11Client``, which supplies the transport
-(``_soap``, ``_soap_pages``, ``_period``)."""
+"""Claims adapter (SOAP ClaimCancelService, ReturnService): cancellation and return requests.
+Talks to N11 only through a :class:`~.transport.Transport`; :class:`~.client.N11Client` exposes
+its calls."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ from datetime import date
 from typing import Any
 
 from . import _parse as P
+from . import soap
 from .models import Claim, ClaimReturn
+from .transport import Transport
 
 CLAIM_PAGE_SIZE = 20  # fixed by N11
 
 
 class ClaimsAPI:
+    """Cancellation and return requests."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
     # ================================================================== claims
     def claim_cancel_list(
         self, status: str | None = None, start: date | None = None, end: date | None = None
@@ -21,14 +27,14 @@ class ClaimsAPI:
         """ClaimCancelService ``ClaimCancelList`` (cancellation requests), all pages."""
 
         def fields(page: int) -> dict:
-            period = self._period(start, end)
+            period = soap.period(start, end)
             search: dict[str, Any] = {"status": status}
             if period is not None:
                 search["searchDate"] = {"searchDateType": "REQUEST", "period": period}
             search = {k: v for k, v in search.items() if v is not None}
             return {"searchData": search or None, "pagingData": {"currentPage": page}}
 
-        return self._soap_pages(
+        return self._t.soap_pages(
             "ClaimCancelService",
             "ClaimCancelList",
             fields,
@@ -41,11 +47,11 @@ class ClaimsAPI:
 
     def claim_cancel_approve(self, claim_id: int) -> None:
         """ClaimCancelService ``ClaimCancelApprove``."""
-        self._soap("ClaimCancelService", "ClaimCancelApprove", {"claimCancelId": int(claim_id)}, safe=False)
+        self._t.soap("ClaimCancelService", "ClaimCancelApprove", {"claimCancelId": int(claim_id)}, safe=False)
 
     def claim_cancel_deny(self, claim_id: int, deny_reason_id: int, note: str) -> None:
         """ClaimCancelService ``ClaimCancelDeny``."""
-        self._soap(
+        self._t.soap(
             "ClaimCancelService",
             "ClaimCancelDeny",
             {"claimCancelId": int(claim_id), "denyReasonId": int(deny_reason_id), "denyReasonNote": note or ""},
@@ -63,7 +69,7 @@ class ClaimsAPI:
         reason = int(reason_type_id)
         if not 61 <= reason <= 65:
             raise ValueError(f"cancel reason must be 61-65 (got {reason_type_id})")
-        self._soap(
+        self._t.soap(
             "ClaimCancelService",
             "ClaimCancelPartial",
             {"orderItemId": int(order_item_id), "cancelQuantity": qty, "cancelReasonTypeId": reason},
@@ -76,11 +82,11 @@ class ClaimsAPI:
         """ReturnService ``ClaimReturnList`` (return requests), all pages."""
 
         def fields(page: int) -> dict:
-            search = {"status": status, "period": self._period(start, end)}
+            search = {"status": status, "period": soap.period(start, end)}
             search = {k: v for k, v in search.items() if v is not None}
             return {"searchData": search or None, "pagingData": {"currentPage": page}}
 
-        return self._soap_pages(
+        return self._t.soap_pages(
             "ReturnService",
             "ClaimReturnList",
             fields,

@@ -1,7 +1,7 @@
-"""Orders adapter of :class:`~.client.N11Client`: REST shipment packages (listing, approve,
-split/combine, collection) and the SOAP order services (detailed order list, order detail,
-shipment, combine/separate items, invoice link). Mixed into ``N11Client``, which supplies the
-transport (``_rest``, ``_soap``, ``_soap_pages``, ``_model``, ...)."""
+"""Orders adapter: REST shipment packages (listing, approve, split/combine, collection) and the
+SOAP order services (detailed order list, order detail, shipment, combine/separate items,
+invoice link). Talks to N11 only through a :class:`~.transport.Transport`;
+:class:`~.client.N11Client` exposes its calls."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from .clock import to_epoch_ms, to_turkey
 from .errors import MalformedResponseError, NotFoundError
 from .limits import _MAX_PAGES
 from .models import LineUpdateResult, PackageOperationResult, ShipmentPackage, SoapOrder, SoapOrderItem
+from .transport import Transport
 
 #: N11's REST package listing accepts at most 15 days per request and silently clamps a longer
 #: window (API.md §6; lonca: to the LAST 15 days). Each request asks for less than that, so no
@@ -41,8 +42,11 @@ _epoch_ms = to_epoch_ms
 COLLECTION_COMPANIES = {"HLZ": "Horoz", "CEVA": "Ceva", "BL": "Borusan"}
 
 
-
 class OrdersAPI:
+    """Shipment packages (REST) and the SOAP order services."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
     # ================================================================== packages (REST orders)
     def iter_shipment_packages(
         self,
@@ -82,10 +86,10 @@ class OrdersAPI:
                     "orderByField": "true" if by_last_modified else None,
                     "orderByDirection": "ASC",
                 }
-                data = self._expect_dict(self._rest("GET", path, params=params, safe=True), op)
-                rows, total_pages, _last = self._model(P.page, data, "package page", operation=op)
+                data = rest.expect_object(self._t.rest("GET", path, params=params, safe=True), op)
+                rows, total_pages, _last = P.model(P.page, data, "package page", operation=op)
                 for row in rows:
-                    pkg = self._model(P.shipment_package, row, operation=op)
+                    pkg = P.model(P.shipment_package, row, operation=op)
                     key = pkg.id if pkg.id is not None else ("no-id", pkg.order_number, tuple(ln.line_id for ln in pkg.lines))
                     if key in seen:
                         continue
@@ -109,18 +113,18 @@ class OrdersAPI:
             return []
         path = "/rest/order/v1/update"
         op = f"PUT {path}"
-        data = self._rest(
+        data = self._t.rest(
             "PUT",
             path,
             payload={"lines": [{"lineId": x} for x in ids], "status": "Picking"},
             safe=False,  # a repeat would answer "already Picking": resolve by re-reading packages
             operation=op,
         )
-        rows = self._content(data, "content", op) if data is not None else []
+        rows = rest.content_list(data, "content", op) if data is not None else []
         results: dict[int, LineUpdateResult] = {}
         for n, row in enumerate(rows):
             fallback = ids[n] if len(rows) == len(ids) else None
-            res = self._model(P.line_update, row, fallback, operation=op)
+            res = P.model(P.line_update, row, fallback, operation=op)
             results[res.line_id] = res
         if not rows:
             return [LineUpdateResult(line_id=x, ok=True, message=None) for x in ids]
@@ -131,14 +135,14 @@ class OrdersAPI:
 
     def _package_op(self, path: str, payload: Any) -> PackageOperationResult:
         op = f"POST {path}"
-        data = self._rest("POST", path, payload=payload, safe=False, operation=op)
+        data = self._t.rest("POST", path, payload=payload, safe=False, operation=op)
         packages: list[ShipmentPackage] = []
         message = None
         if isinstance(data, dict):
             rows = data.get("content") or data.get("packages") or data.get("shipmentPackages") or []
             if isinstance(rows, list):
                 packages = [
-                    self._model(P.shipment_package, r, operation=op)
+                    P.model(P.shipment_package, r, operation=op)
                     for r in rows
                     if isinstance(r, dict) and r.get("orderNumber") is not None
                 ]
@@ -149,7 +153,7 @@ class OrdersAPI:
             message = str(msg) if msg is not None else None
         elif isinstance(data, list):
             packages = [
-                self._model(P.shipment_package, r, operation=op)
+                P.model(P.shipment_package, r, operation=op)
                 for r in data
                 if isinstance(r, dict) and r.get("orderNumber") is not None
             ]
@@ -208,7 +212,7 @@ class OrdersAPI:
             "desi": weight,
             "shipmentCompany": code,
         }
-        data = self._rest("PUT", path, payload=payload, safe=False, operation=f"PUT {path}")
+        data = self._t.rest("PUT", path, payload=payload, safe=False, operation=f"PUT {path}")
         message = None
         if isinstance(data, dict):
             msg = data.get("message") or data.get("errorMessage")
@@ -236,7 +240,7 @@ class OrdersAPI:
         nil = soap.NIL
 
         def fields(page: int) -> dict:
-            period = self._period(start, end) or {}
+            period = soap.period(start, end) or {}
             search = {
                 "productId": nil,
                 "status": status or nil,
@@ -252,7 +256,7 @@ class OrdersAPI:
             paging = {"currentPage": page, "pageSize": size, "totalCount": nil, "pageCount": nil}
             return {"searchData": search, "pagingData": paging}
 
-        return self._soap_pages(
+        return self._t.soap_pages(
             "OrderService", "DetailedOrderList", fields, "orderList", "order", P.soap_order, lambda o: o.id, size
         )
 
@@ -290,11 +294,11 @@ class OrdersAPI:
 
     def order_detail(self, order_id: int) -> SoapOrder:
         """OrderService ``OrderDetail`` for an order id (not the order number)."""
-        data = self._soap("OrderService", "OrderDetail", {"orderRequest": {"id": int(order_id)}}, safe=True)
+        data = self._t.soap("OrderService", "OrderDetail", {"orderRequest": {"id": int(order_id)}}, safe=True)
         detail = data.get("orderDetail")
         if not isinstance(detail, dict):
             raise NotFoundError(f"order {order_id} not found", operation="OrderDetailRequest")
-        return self._model(P.soap_order, detail, operation="OrderDetailRequest")
+        return P.model(P.soap_order, detail, operation="OrderDetailRequest")
 
     def make_order_item_shipment(
         self, items: Sequence[tuple[int, int, str | None, str | None, int | str]]
@@ -322,11 +326,11 @@ class OrdersAPI:
             )
         if not order_items:
             return ()
-        data = self._soap(
+        data = self._t.soap(
             "OrderService", "MakeOrderItemShipment", {"orderItemList": {"orderItem": order_items}}, safe=False
         )
         rows = [r for r in soap.items_of(data.get("orderItemList"), "orderItem") if isinstance(r, dict)]
-        return tuple(self._model(P.soap_order_item, r, operation="MakeOrderItemShipmentRequest") for r in rows)
+        return tuple(P.model(P.soap_order_item, r, operation="MakeOrderItemShipmentRequest") for r in rows)
 
     def _item_list(self, item_ids: Sequence[int]) -> dict:
         ids = [int(x) for x in item_ids]
@@ -336,11 +340,11 @@ class OrdersAPI:
 
     def combine_items(self, item_ids: Sequence[int]) -> None:
         """OrderService ``CombineItems`` (ship these items in one package)."""
-        self._soap("OrderService", "CombineItems", self._item_list(item_ids), safe=False)
+        self._t.soap("OrderService", "CombineItems", self._item_list(item_ids), safe=False)
 
     def separate_combined_items(self, item_ids: Sequence[int]) -> None:
         """OrderService ``SeparateCombinedItems``."""
-        self._soap("OrderService", "SeparateCombinedItems", self._item_list(item_ids), safe=False)
+        self._t.soap("OrderService", "SeparateCombinedItems", self._item_list(item_ids), safe=False)
 
     def save_invoice_link(
         self,
@@ -372,4 +376,4 @@ class OrdersAPI:
             fields["invoiceNumber"] = number
         if invoice_datetime is not None:
             fields["invoiceDateTime"] = to_turkey(invoice_datetime).strftime("%d/%m/%Y %H:%M:%S")
-        self._soap("SellerInvoiceService", "SaveLinkSellerInvoice", fields, safe=False)
+        self._t.soap("SellerInvoiceService", "SaveLinkSellerInvoice", fields, safe=False)

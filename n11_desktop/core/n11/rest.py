@@ -35,7 +35,17 @@ from .errors import (
 )
 from .soap import classify_failure
 
-__all__ = ["auth_headers", "encode_json", "money", "decode_json", "error_for_status", "check_body", "parse_retry_after"]
+__all__ = [
+    "auth_headers",
+    "encode_json",
+    "money",
+    "decode_json",
+    "error_for_status",
+    "check_body",
+    "parse_retry_after",
+    "expect_object",
+    "content_list",
+]
 
 # Spring exceptions that mean "your request was wrong" even when N11 answers 500
 _CLIENT_SIDE_EXCEPTIONS = (
@@ -246,3 +256,23 @@ def check_body(data: Any, *, http_status: int, operation: str | None) -> Any:
             code, message = _code_and_message(data)
             raise classify_failure(code, message, http_status=http_status, operation=operation)
     return data
+
+
+def expect_object(data: Any, operation: str) -> dict:
+    """``data`` if it is a JSON object, else :class:`MalformedResponseError`."""
+    if not isinstance(data, dict):
+        raise MalformedResponseError(f"expected a JSON object, got {type(data).__name__}", operation=operation)
+    return data
+
+
+def content_list(data: Any, key: str, operation: str) -> list:
+    """The list under ``key`` of a JSON object (an answer that is a list already is taken as
+    it is; a missing or null key is an empty list)."""
+    if isinstance(data, list):
+        return data
+    value = expect_object(data, operation).get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MalformedResponseError(f"'{key}' is not a list", operation=operation)
+    return value

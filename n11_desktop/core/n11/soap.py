@@ -46,6 +46,7 @@ __all__ = [
     "as_list",
     "classify_failure",
     "format_date",
+    "period",
     "NIL",
 ]
 
@@ -76,6 +77,16 @@ _HOSTILE_TEXT = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 def format_date(value: date | datetime) -> str:
     """N11 SOAP search-period format ``dd/MM/yyyy`` of the Turkish calendar day (see .clock)."""
     return turkey_day_text(value)
+
+
+def period(start: date | None, end: date | None) -> dict | None:
+    """A SOAP search ``period`` (``startDate``/``endDate`` as dd/MM/yyyy), None when neither is given."""
+    if start is None and end is None:
+        return None
+    return {
+        "startDate": format_date(start) if start is not None else None,
+        "endDate": format_date(end) if end is not None else None,
+    }
 
 
 def _scalar(value: Any) -> str:
