@@ -46,7 +46,13 @@ class AppServices:
 
 def build_services(db: Database, *, parent: QObject | None = None, demo: bool = False, sandbox: Any = None) -> AppServices:
     runner = BackgroundRunner(parent)
-    ui_path = db.path.with_name(db.path.stem + ".ui.ini")
+    if db.path is not None:
+        ui_path = db.path.with_name(db.path.stem + ".ui.ini")
+    else:  # a PostgreSQL database: the window state stays on this workstation
+        from .core.paths import data_dir
+        from .core.storage.postgres import local_name
+
+        ui_path = data_dir() / f"{local_name(db.target())}.ui.ini"
     services = AppServices(db=db, runner=runner, ui_settings_path=ui_path, demo=demo, sandbox=sandbox)
     services.scheduler = build_scheduler(services, parent=parent)
     return services

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -40,15 +41,29 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Non
             print("  ".join("-" * w for w in widths))
 
 
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def db_arg(value: str) -> Path | str:
+    """``--db``: an SQLite file path (a Path) or a database URL such as
+    ``postgresql+psycopg://user:password@host/dbname`` (kept as a str)."""
+    return value if _URL_RE.match(value) else Path(value)
+
+
+DB_HELP = ("database: an SQLite file (default: the user data directory) or a PostgreSQL URL "
+           "postgresql+psycopg://user:password@host:port/dbname[?options=-csearch_path%%3Dschema]")
+
+
 @dataclass
 class CliContext:
-    db_path: Path | None
+    db_path: Path | str | None  #: an SQLite file, or a database URL (str)
     demo: bool = False
     store: str | None = None  # --store NAME (core.stores); None: the default store
     _db: object = None
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
-    def resolved_db_path(self) -> Path:
+    def resolved_db_path(self) -> Path | str:
+        """The SQLite file to use, or the database URL given with ``--db``."""
         if self.db_path is not None:
             return self.db_path
         if self.demo:
@@ -68,7 +83,8 @@ class CliContext:
         return resolve(self.store, reg) if self.store or reg.default_store() else None
 
     def db_exists(self) -> bool:
-        return self._db is not None or self.resolved_db_path().exists()
+        target = self.resolved_db_path()
+        return self._db is not None or isinstance(target, str) or target.exists()
 
     def db(self):
         if self._db is None:
@@ -94,8 +110,7 @@ class CliContext:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="PATH",
-                        help="database file (default: the user data directory)")
+    common.add_argument("--db", type=db_arg, default=argparse.SUPPRESS, metavar="PATH|URL", help=DB_HELP)
     common.add_argument("--store", default=argparse.SUPPRESS, metavar="NAME",
                         help="work on this store (see `n11-desktop stores list`)")
     parser = _Parser(
@@ -104,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a sub-command the desktop app starts.",
     )
     parser.add_argument("--version", action="version", version=f"n11-desktop {__version__}")
-    parser.add_argument("--db", type=Path, metavar="PATH", help="database file (default: the user data directory)")
+    parser.add_argument("--db", type=db_arg, metavar="PATH|URL", help=DB_HELP)
     parser.add_argument("--store", metavar="NAME",
                         help="work on this store (`n11-desktop stores list`; default: the default store)")
     parser.add_argument("--demo", action="store_true",

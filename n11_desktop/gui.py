@@ -48,7 +48,7 @@ def run_gui(args, ctx) -> int:
     store = ctx.store_entry()  # None with --db / --demo, or without a store registry
     demo = bool(args.demo) or bool(store is not None and store.demo)
     db_path = ctx.resolved_db_path()
-    setup_logging(db_path.parent / "logs" if args.demo else log_dir())
+    setup_logging(db_path.parent / "logs" if args.demo and isinstance(db_path, Path) else log_dir())
     try:
         db = ctx.db()
         if demo:

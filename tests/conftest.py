@@ -14,15 +14,68 @@ os.environ.setdefault("N11_DESKTOP_FLOW_ISOLATION", "thread")
 # English unless a test asks for Turkish (whatever the locale or saved preference of this machine).
 os.environ.setdefault("N11_DESKTOP_LANG", "en")
 
+import itertools  # noqa: E402
+
 import pytest  # noqa: E402
+
+ENGINES = ("sqlite", "postgresql")
+_schemas = itertools.count(1)
+
+
+def pytest_generate_tests(metafunc):
+    """Tests (modules, classes) marked ``both_engines`` run once on SQLite and once on PostgreSQL:
+    their ``db`` / ``db_target`` is a file in tmp_path or a fresh schema on the test server."""
+    if "db_engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("db_engine", [pytest.param("sqlite"),
+                                           pytest.param("postgresql", marks=pytest.mark.postgresql)],
+                             indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of its own for this test session (started once, stopped at the end):
+    the machine's server programs in a temporary directory (n11_desktop.core.storage.pg_local).
+    No server programs: the PostgreSQL tests skip, except in CI (CI=true), where they fail."""
+    from n11_desktop.core.storage.pg_local import LocalPostgres, LocalPostgresError
+
+    try:
+        server = LocalPostgres().start()
+    except LocalPostgresError as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI must test PostgreSQL too, but no server could be started: {exc}")
+        pytest.skip(f"no PostgreSQL server for the tests: {exc}")
+    yield server
+    server.stop()
 
 
 @pytest.fixture
-def db(tmp_path):
-    """A fresh, migrated database in tmp_path."""
+def pg_url(pg_server):
+    """The URL of a fresh, empty schema (a store) on the test server; dropped afterwards."""
+    name = f"t{os.getpid()}_{next(_schemas)}"
+    yield pg_server.url(schema=name)
+    pg_server.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@pytest.fixture
+def db_engine(request):
+    """``sqlite`` (default) or ``postgresql`` (tests marked ``both_engines`` get both)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db_target(db_engine, tmp_path, request):
+    """What ``open_database`` / ``--db`` takes for a fresh database of the test's engine."""
+    if db_engine == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def db(db_target):
+    """A fresh, migrated database (SQLite in tmp_path; on PostgreSQL a schema of its own)."""
     from n11_desktop.core.storage.db import open_database
 
-    database = open_database(tmp_path / "test.db")
+    database = open_database(db_target)
     yield database
     database.dispose()
 

@@ -21,8 +21,9 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def test_settings_cli_end_to_end(tmp_path, capsys):
-    dbp = str(tmp_path / "cli.db")
+@pytest.mark.both_engines
+def test_settings_cli_end_to_end(tmp_path, capsys, db_target):
+    dbp = str(db_target)  # an SQLite file, or a postgresql+psycopg:// URL
     code, out, err = run(capsys, "--db", dbp, "settings", "show")
     assert code == 0 and "inactive" in out and "Base Url *" in out and "https://api.n11.com/ws/" in out
     assert "Not ready to activate" in out and "App Key: is required" in out

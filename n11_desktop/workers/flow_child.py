@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - runs in th
     from ..core.flows.base import FlowNotAvailable, run_flow
     from ..core.storage.db import open_database
 
-    db = open_database(Path(argv[0]))
+    from .flow_process import DB_ENV, DB_FROM_ENV
+
+    db = open_database(os.environ.pop(DB_ENV) if argv[0] == DB_FROM_ENV else Path(argv[0]))
     jobs: queue.Queue = queue.Queue()
     cancel = threading.Event()
     lock = threading.Lock()

@@ -16,6 +16,7 @@ queue, so the worker thread waits without holding the GIL.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import subprocess
 import threading
@@ -31,13 +32,16 @@ from .flow_child import read_frame, write_frame
 log = logging.getLogger(__name__)
 
 POLL_S = 0.05
+#: the child's argument that says "the database URL is in the environment variable DB_ENV"
+DB_FROM_ENV = "--db-from-env"
+DB_ENV = "N11_DESKTOP_CHILD_DB"
 
 
 class ProcessFlowRunner:
     """``run_flow`` in a long-lived child process. One per worker thread; not thread-safe."""
 
     def __init__(self, db_path: Path | str) -> None:
-        self.db_path = str(db_path)
+        self.db_path = str(db_path)  # an SQLite file, or a database URL (Database.target())
         self._proc: subprocess.Popen | None = None
         self._frames: queue.Queue | None = None
 
@@ -45,8 +49,14 @@ class ProcessFlowRunner:
         if self._proc is not None and self._proc.poll() is None:
             return
         self._drop()
-        self._proc = subprocess.Popen(module_command("n11_desktop.workers.flow_child", self.db_path),
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        from ..core.storage.db import is_database_url
+
+        if is_database_url(self.db_path):  # a URL may hold a password: never on the command line
+            arg, env = DB_FROM_ENV, {**os.environ, DB_ENV: self.db_path}
+        else:
+            arg, env = self.db_path, None
+        self._proc = subprocess.Popen(module_command("n11_desktop.workers.flow_child", arg),
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self._frames = queue.Queue()
         threading.Thread(target=self._read, args=(self._proc.stdout, self._frames), name="n11-flow-process-reader",
                          daemon=True).start()

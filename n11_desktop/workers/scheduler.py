@@ -250,7 +250,7 @@ class SchedulerHost(QObject):
             if self.isolation == "process":
                 from .flow_process import ProcessFlowRunner
 
-                flow_fn = ProcessFlowRunner(self.db.path)
+                flow_fn = ProcessFlowRunner(self.db.target())
             worker = FlowWorker(self.db, clock=self.clock, flow_fn=flow_fn,
                                 progress_interval_s=self._progress_interval_s)
             host = WorkerHost(worker, self)

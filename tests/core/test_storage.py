@@ -26,6 +26,7 @@ def test_new_database_is_private_wal_and_has_foreign_keys(tmp_path):
         database.dispose()
 
 
+@pytest.mark.both_engines
 def test_money_is_exact(db):
     with db.session_factory.begin() as s:
         p = Product(sku="A-1", product_code="A", title="Deneme ürünü uzun başlık")
@@ -95,26 +96,38 @@ def test_damaged_sqlite_file_is_refused(tmp_path):
         dbm.open_database(path)
 
 
-def test_newer_schema_is_refused(tmp_path):
-    path = tmp_path / "future.db"
+@pytest.mark.both_engines
+def test_newer_schema_is_refused(db_target):
+    path = db_target
     d = dbm.open_database(path)
     with d.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num='9999'")
     d.dispose()
     with pytest.raises(dbm.DatabaseError) as err:
         dbm.open_database(path)
-    assert "newer" in str(err.value)
+    assert "newer" in str(err.value) and "\n" not in str(err.value)
+    probe = dbm.bare_engine(path)  # refused, never downgraded
+    try:
+        assert dbm.current_revision(probe) == "9999"
+    finally:
+        probe.dispose()
 
 
+@pytest.mark.both_engines
 def test_foreign_keys_enforced(db):
     with pytest.raises(Exception):
         with db.session_factory.begin() as s:
             s.add(Price(product_id=999, price=Decimal("1"), list_price=Decimal("1")))
-    # nothing half-written
-    with sqlite3.connect(db.path) as conn:
-        assert conn.execute("select count(*) from price").fetchone()[0] == 0
+    # nothing half-written (read with a connection of its own)
+    fresh = dbm.open_database(db.target())
+    try:
+        with fresh.engine.connect() as conn:
+            assert conn.exec_driver_sql("select count(*) from price").scalar() == 0
+    finally:
+        fresh.dispose()
 
 
+@pytest.mark.both_engines
 def test_migrations_match_models(db):
     """Every model change comes with its Alembic revision (a database made by migrations == the models)."""
     from alembic.autogenerate import compare_metadata

@@ -1,13 +1,26 @@
-"""One engine per database file, a session factory, and schema upgrades on open.
+"""One engine per database, a session factory, and schema upgrades on open.
 
-SQLite is opened with WAL, foreign keys on, ``synchronous=NORMAL`` and a busy timeout,
-and the schema is created or upgraded by Alembic before anything else touches it, so a
-file written by an older version opens without losing data.
+Two engines sit behind the same models and Alembic migrations:
+
+* **SQLite** (the embedded default, a file path): opened with WAL, foreign keys on,
+  ``synchronous=NORMAL`` and a busy timeout; every transaction is ``BEGIN IMMEDIATE``, so
+  transactions of all processes on the file run one after another.
+* **PostgreSQL** (a URL ``postgresql+psycopg://user:password@host:port/dbname``, optionally
+  ``?options=-csearch_path%3Dstore_x`` to keep one store in its own schema): every transaction
+  first takes a transaction-scoped advisory lock of its schema (:data:`PG_LOCK_CLASS`), the
+  PostgreSQL counterpart of ``BEGIN IMMEDIATE``: read-check-write sequences (the instance lease,
+  a batch claim, "is this flow already running?") stay as serial as on SQLite, also between
+  processes on different machines. ``lock_timeout`` plays the busy timeout.
+
+Either way the schema is created or upgraded by Alembic before anything else touches it, so a
+database written by an older version opens without losing data, and one written by a newer
+version is refused, never downgraded.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 from dataclasses import dataclass
@@ -27,18 +40,68 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_S = 15
 
 
+#: advisory lock class (first key) of the per-schema transaction lock on PostgreSQL ("N1")
+PG_LOCK_CLASS = 0x4E31
+PG_CONNECT_TIMEOUT_S = 10
+
+
 class DatabaseError(Exception):
-    """The database file cannot be used (corrupt, not SQLite, unreadable, newer schema)."""
+    """The database cannot be used (corrupt, not SQLite, unreadable, unreachable, newer schema)."""
 
 
 @dataclass(frozen=True)
 class Database:
-    path: Path
+    """An open database. ``path`` is the SQLite file, or None on PostgreSQL (see ``url``)."""
+
+    path: Path | None
     engine: Engine
     session_factory: sessionmaker[Session]
 
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @property
+    def url(self) -> str:
+        """The database for people: the SQLite file, or the PostgreSQL URL without its password."""
+        if self.path is not None:
+            return str(self.path)
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def target(self) -> str:
+        """What :func:`open_database` needs to open this database again (another process): the
+        file path, or the full URL — with its password, so hand it over privately (environment,
+        pipe), never on a command line or in a log."""
+        if self.path is not None:
+            return str(self.path)
+        return self.engine.url.render_as_string(hide_password=False)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_database_url(target: object) -> bool:
+    """Whether ``target`` (a ``--db`` value) is a database URL rather than an SQLite file path."""
+    return isinstance(target, str) and bool(_URL_RE.match(target))
+
+
+def db_target(value: str | Path) -> Path | str:
+    """A ``--db`` value as :func:`open_database` takes it: a URL stays a string, a path a Path."""
+    if isinstance(value, Path):
+        return value
+    return value if is_database_url(value) else Path(value)
 
 
 def _check_file(path: Path) -> None:
@@ -96,10 +159,7 @@ def _check_owner(path: Path) -> None:
                             "n11-desktop opens only its own database files and left it untouched")
     if not tables or _LEGACY_MARKERS <= tables:
         return
-    from .models import FTS_TABLE_PREFIX, Base
-
-    foreign = sorted(t for t in tables - set(Base.metadata.tables) - {"alembic_version"}
-                     if not t.startswith(FTS_TABLE_PREFIX))
+    foreign = foreign_tables(tables)
     if foreign:
         more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         raise DatabaseError(f"{path} is the database of another application (tables {', '.join(foreign[:3])}{more}); "
@@ -144,6 +204,16 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
+def bare_engine(target: Path | str) -> Engine:
+    """An engine on ``target`` (file or URL) with the engine's settings, without any check or
+    migration (tools and tests that look at a database as it is)."""
+    if is_database_url(target):
+        from .postgres import make_pg_engine, parse_url
+
+        return make_pg_engine(parse_url(str(target)))
+    return make_engine(Path(target))
+
+
 def alembic_config(engine: Engine | None = None):
     from alembic.config import Config
 
@@ -174,10 +244,15 @@ def head_revision() -> str:
 
 
 def open_database(path: Path | str, *, revision: str = "head") -> Database:
-    """Open (creating if needed) and upgrade the database at ``path``.
+    """Open (creating if needed) and upgrade the database at ``path``: an SQLite file path, or a
+    ``postgresql+psycopg://`` URL (a ``str``; see :func:`db_target`).
 
-    Raises :class:`DatabaseError` with a one-line reason when the file cannot be used.
+    Raises :class:`DatabaseError` with a one-line reason when the database cannot be used.
     """
+    if is_database_url(path):
+        from .postgres import open_postgresql
+
+        return open_postgresql(str(path), revision=revision)
     path = Path(path)
     _check_file(path)
     _create_private(path)
@@ -187,12 +262,7 @@ def open_database(path: Path | str, *, revision: str = "head") -> Database:
             result = conn.exec_driver_sql("PRAGMA quick_check").scalar()
             if result != "ok":
                 raise DatabaseError(f"{path} is damaged (integrity check: {result})")
-        known = _known_revisions()
-        cur = current_revision(engine)
-        if cur is not None and cur not in known:
-            raise DatabaseError(
-                f"{path} was written by a newer n11-desktop (schema {cur}); upgrade the app to open it"
-            )
+        check_revision(engine, str(path))
         upgrade(engine, revision)
         with engine.connect() as conn:
             if conn.exec_driver_sql("PRAGMA application_id").scalar() != APPLICATION_ID:
@@ -211,6 +281,21 @@ def open_database(path: Path | str, *, revision: str = "head") -> Database:
         raise
     factory = sessionmaker(engine, expire_on_commit=False)
     return Database(path=path, engine=engine, session_factory=factory)
+
+
+def check_revision(engine: Engine, what: str) -> None:
+    """Refuse a database whose schema a newer n11-desktop migrated further (never downgrade it)."""
+    cur = current_revision(engine)
+    if cur is not None and cur not in _known_revisions():
+        raise DatabaseError(f"{what} was written by a newer n11-desktop (schema {cur}); upgrade the app to open it")
+
+
+def foreign_tables(tables: set[str]) -> list[str]:
+    """The tables of ``tables`` that are not n11-desktop's (sorted)."""
+    from .models import FTS_TABLE_PREFIX, Base
+
+    return sorted(t for t in tables - set(Base.metadata.tables) - {"alembic_version"}
+                  if not t.startswith(FTS_TABLE_PREFIX))
 
 
 def _known_revisions() -> set[str]:

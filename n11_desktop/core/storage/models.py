@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -42,7 +43,7 @@ NAMING = {
 
 
 class Money(TypeDecorator):
-    """Decimal in Python, integer hundredths in SQLite."""
+    """Decimal in Python, integer hundredths in the database (SQLite and PostgreSQL alike)."""
 
     impl = BigInteger
     cache_ok = True
@@ -62,11 +63,25 @@ class Money(TypeDecorator):
 #: tables made by SQL of their own, not by the models: the log's FTS5 index and its shadow tables
 #: (migration 0005); Alembic's model comparison leaves them alone
 FTS_TABLE_PREFIX = "log_entry_fts"
+#: the PostgreSQL counterpart: the log's pg_trgm GIN indexes (migration 0005), also SQL of their own
+TRGM_INDEX_SUFFIX = "_trgm"
 
 
 def include_in_autogenerate(name: str | None, type_: str, _parent_names: Any = None) -> bool:
-    """Alembic ``include_name`` hook: everything except the full-text index tables."""
-    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE_PREFIX))
+    """Alembic ``include_name`` hook: everything except the full-text index tables and indexes."""
+    if name is None:
+        return True
+    if type_ == "table" and name.startswith(FTS_TABLE_PREFIX):
+        return False
+    return not (type_ == "index" and name.startswith("ix_log_entry_") and name.endswith(TRGM_INDEX_SUFFIX))
+
+
+@compiles(String, "postgresql")
+def _pg_varchar(type_: String, compiler: Any, **kw: Any) -> str:
+    """``VARCHAR`` without a length on PostgreSQL: SQLite never enforced the declared lengths, so
+    the app never learnt to cut values to them; on PostgreSQL a longer value would fail the
+    whole transaction. Both engines keep every value as the app wrote it."""
+    return "VARCHAR"
 
 
 class Base(DeclarativeBase):
@@ -368,6 +383,7 @@ class Batch(Base):
             "content_type",
             unique=True,
             sqlite_where=text("state IN ('initialized','commit','sent_to_remote','ongoing')"),
+            postgresql_where=text("state IN ('initialized','commit','sent_to_remote','ongoing')"),
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

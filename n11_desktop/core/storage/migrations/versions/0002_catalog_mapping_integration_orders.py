@@ -71,7 +71,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_batch_content_type'), ['content_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_batch_remote_task_id'), ['remote_task_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_batch_state'), ['state'], unique=False)
-        batch_op.create_index('uq_batch_one_active_per_content_type', ['content_type'], unique=True, sqlite_where=sa.text("state IN ('initialized','commit','sent_to_remote','ongoing')"))
+        batch_op.create_index('uq_batch_one_active_per_content_type', ['content_type'], unique=True, sqlite_where=sa.text("state IN ('initialized','commit','sent_to_remote','ongoing')"), postgresql_where=sa.text("state IN ('initialized','commit','sent_to_remote','ongoing')"))
 
     op.create_table('cancellation_reason',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
@@ -638,7 +638,7 @@ def downgrade() -> None:
     op.drop_table('cargo_company')
     op.drop_table('cancellation_reason')
     with op.batch_alter_table('batch', schema=None) as batch_op:
-        batch_op.drop_index('uq_batch_one_active_per_content_type', sqlite_where=sa.text("state IN ('initialized','commit','sent_to_remote','ongoing')"))
+        batch_op.drop_index('uq_batch_one_active_per_content_type', sqlite_where=sa.text("state IN ('initialized','commit','sent_to_remote','ongoing')"), postgresql_where=sa.text("state IN ('initialized','commit','sent_to_remote','ongoing')"))
         batch_op.drop_index(batch_op.f('ix_batch_state'))
         batch_op.drop_index(batch_op.f('ix_batch_remote_task_id'))
         batch_op.drop_index(batch_op.f('ix_batch_content_type'))
