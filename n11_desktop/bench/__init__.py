@@ -33,6 +33,7 @@ SCENARIO_MODULES: tuple[str, ...] = (
     "n11_desktop.bench.monitoring",
     "n11_desktop.bench.startup",
     "n11_desktop.bench.remote",
+    "n11_desktop.bench.stores",
 )
 
 

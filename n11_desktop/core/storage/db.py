@@ -23,6 +23,7 @@ import os
 import re
 import sqlite3
 import stat
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,10 +225,16 @@ def alembic_config(engine: Engine | None = None):
     return cfg
 
 
+#: Alembic's ``context`` is one module-level proxy: two threads migrating at once (``run
+#: --all-stores`` opening a store while another is added) would trample each other's
+_MIGRATE_LOCK = threading.Lock()
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    with _MIGRATE_LOCK:
+        command.upgrade(alembic_config(engine), revision)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -1,0 +1,185 @@
+"""``n11-desktop run --all-stores`` (issue 16): one process drives every store, each under its own
+lease; a store that cannot run never stops the others."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from n11_desktop.cli import main
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    path = tmp_path / "stores.json"
+    monkeypatch.setenv("N11_DESKTOP_STORES", str(path))
+    return path
+
+
+@pytest.fixture
+def sandboxes():
+    from n11_desktop.sandbox.server import SandboxServer
+
+    started = []
+
+    def make():
+        server = SandboxServer(port=0, task_delay_ms=50, approval_delay_ms=50)
+        server.start()
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+def _configure(db_file, base_url: str, *, secret: str = "demo-app-secret") -> None:
+    from n11_desktop.core.settings import ensure_channel
+    from n11_desktop.core.storage.db import open_database
+
+    db = open_database(db_file)
+    try:
+        with db.session_factory.begin() as s:
+            channel = ensure_channel(s)
+            conf = dict(channel.conf)
+            conf.update(base_url=base_url, app_key="demo-app-key", app_secret=secret, category_ids=[1001770])
+            channel.conf = conf
+            channel.is_active = True
+    finally:
+        db.dispose()
+
+
+def _runs(db_file) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from n11_desktop.core.storage.db import open_database
+    from n11_desktop.core.storage.models import FlowRun
+
+    db = open_database(db_file)
+    try:
+        with db.session_factory() as s:
+            return {slug: state for slug, state in s.execute(select(FlowRun.flow, FlowRun.state))}
+    finally:
+        db.dispose()
+
+
+def _holder(db_file):
+    from n11_desktop.core.instance import current_holder
+    from n11_desktop.core.storage.db import open_database
+
+    db = open_database(db_file)
+    try:
+        return current_holder(db)
+    finally:
+        db.dispose()
+
+
+def test_every_store_runs_once_and_broken_ones_are_reported_per_store(registry, sandboxes, capsys):
+    from n11_desktop.core.instance import InstanceLease
+    from n11_desktop.core.storage.db import open_database
+
+    for name in ("good-1", "good-2", "bad-creds", "busy"):
+        assert main(["stores", "add", name]) == 0
+    folder = registry.parent / "stores"
+    _configure(folder / "good-1.db", sandboxes().base_url)
+    _configure(folder / "good-2.db", sandboxes().base_url)
+    _configure(folder / "bad-creds.db", sandboxes().base_url, secret="wrong-secret")
+    _configure(folder / "busy.db", sandboxes().base_url)
+    broken = registry.parent / "broken.db"
+    broken.write_bytes(b"this is not a database" * 100)
+    assert main(["stores", "add", "aaa-broken", "--db", str(broken)]) == 2  # refused at add …
+    import json
+
+    doc = json.loads(registry.read_text(encoding="utf-8"))  # … so it is written in by hand (a disk went bad)
+    doc["stores"]["aaa-broken"] = {"db": str(broken)}
+    registry.write_text(json.dumps(doc), encoding="utf-8")
+    other = open_database(folder / "busy.db")
+    lease = InstanceLease(other, "run", pid=4242, host="server-2")
+    assert lease.acquire()
+    capsys.readouterr()
+    try:
+        code = main(["run", "--all-stores", "--once", "--workers", "2"])
+    finally:
+        lease.release()
+        other.dispose()
+    out, err = capsys.readouterr()
+    assert code == 1  # not every store ran
+    assert any(line.startswith("n11-desktop run: store aaa-broken: unavailable") for line in err.splitlines()), err
+    assert "store busy: refused" in err and "pid 4242 on server-2" in err
+    assert "store good-1: done" in err and "store good-2: done" in err
+    summary = [line for line in err.splitlines() if "store bad-creds: done" in line]
+    assert summary and "0 failed" not in summary[-1]  # its flows failed; the others still ran
+    assert "[good-1] finished" in out and "[good-2] finished" in out
+    for name in ("good-1", "good-2"):
+        runs = _runs(folder / f"{name}.db")
+        assert runs.get("reference_data") == "done" and "failed" not in runs.values(), (name, runs)
+        assert _holder(folder / f"{name}.db") is None  # its lease was released on exit
+    assert "failed" in _runs(folder / "bad-creds.db").values()
+    assert _runs(folder / "busy.db") == {}  # never touched: another process drives it
+
+
+def test_a_store_that_cannot_open_is_retried_and_a_new_store_is_picked_up(registry, sandboxes):
+    from n11_desktop.core.allstores import AllStoresRunner
+    from n11_desktop.core.stores import Registry
+
+    assert main(["stores", "add", "steady"]) == 0
+    folder = registry.parent / "stores"
+    _configure(folder / "steady.db", sandboxes().base_url)
+    late = registry.parent / "late.db"
+    late.write_bytes(b"garbage" * 100)
+    reg = Registry.load()
+    reg.stores["late"] = type(reg.stores["steady"])("late", str(late), registry.parent)
+    reg.save()
+    states: list[tuple[str, str]] = []
+    multi = AllStoresRunner(lambda: Registry.load().listed(), retry_s=0.2, max_workers=1, stop_timeout_s=10,
+                            on_store=lambda r: states.append((r.name, r.state)))
+    result: list[int] = []
+    t = threading.Thread(target=lambda: result.append(multi.run()), name="all-stores-test")
+    t.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not {("late", "unavailable"), ("steady", "running")} <= set(states) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ("late", "unavailable") in states and ("steady", "running") in states
+        late.unlink()  # the operator fixes it: a fresh database there
+        _configure(late, sandboxes().base_url)
+        assert main(["stores", "add", "newcomer"]) == 0  # added while the server runs
+        _configure(folder / "newcomer.db", sandboxes().base_url)
+        while not {("late", "running"), ("newcomer", "running")} <= set(states) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert {("late", "running"), ("newcomer", "running")} <= set(states), states
+        assert multi.runs["steady"].attempts == 1  # the steady store kept running all along
+        while _holder(late) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        holder = _holder(late)
+        assert holder is not None and holder.role == "run"  # each store under its own lease
+    finally:
+        multi.request_stop()
+        t.join(30)
+    assert not t.is_alive() and result == [0]
+    assert {multi.runs[n].state for n in ("steady", "late", "newcomer")} == {"stopped"}
+    for db_file in (folder / "steady.db", late, folder / "newcomer.db"):
+        assert _holder(db_file) is None
+
+
+def test_all_stores_refuses_db_store_and_an_empty_registry(registry, tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "x.db"), "run", "--all-stores", "--once"]) == 2
+    assert "leave out --db" in capsys.readouterr().err
+    assert main(["run", "--all-stores", "--once"]) == 1
+    assert "no stores" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_an_agency_of_20_demo_stores_runs_headless(registry, capsys):
+    """Twenty demo stores, each against its own built-in sandbox, one cycle in one process."""
+    from n11_desktop.bench.stores import make_demo_stores
+
+    make_demo_stores(registry, 20)
+    capsys.readouterr()
+    assert main(["run", "--all-stores", "--once", "--workers", "1"]) == 0
+    out, err = capsys.readouterr()
+    for i in range(1, 21):
+        assert f"store demo-{i:02d}: done" in err
+        assert f"[demo-{i:02d}] finished product_create: done" in out
