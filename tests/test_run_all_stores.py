@@ -183,3 +183,52 @@ def test_an_agency_of_20_demo_stores_runs_headless(registry, capsys):
     for i in range(1, 21):
         assert f"store demo-{i:02d}: done" in err
         assert f"[demo-{i:02d}] finished product_create: done" in out
+
+
+@pytest.mark.postgresql
+def test_stores_as_postgresql_schemas_beside_an_sqlite_store(registry, sandboxes, pg_server, capsys):
+    """Two stores in two schemas of one PostgreSQL database and one SQLite store, driven by one
+    ``run --all-stores``: each under its own lease, in its own schema."""
+    import os
+
+    from n11_desktop.core.storage.db import open_database
+
+    urls = {}
+    for name in ("pg-a", "pg-b"):
+        schema = f"st{os.getpid()}_{name.replace('-', '_')}"
+        urls[name] = pg_server.url(schema=schema)
+        assert main(["stores", "add", name, "--db", urls[name]]) == 0
+    assert main(["stores", "add", "file-c"]) == 0
+    try:
+        for name, url in urls.items():
+            _configure(url, sandboxes().base_url)
+        _configure(registry.parent / "stores" / "file-c.db", sandboxes().base_url)
+        capsys.readouterr()
+        assert main(["run", "--all-stores", "--once", "--workers", "2"]) == 0
+        out, err = capsys.readouterr()
+        for name in ("pg-a", "pg-b", "file-c"):
+            assert f"store {name}: done" in err and f"[{name}] finished reference_data: done" in out
+        for url in urls.values():
+            assert _runs(url).get("reference_data") == "done" and _holder(url) is None
+        db = open_database(urls["pg-a"])  # the schemas are separate stores: pg-a sees only its own runs
+        try:
+            from sqlalchemy import func, select
+
+            from n11_desktop.core.storage.models import FlowRun
+
+            with db.session_factory() as s:
+                n = s.scalar(select(func.count()).select_from(FlowRun))
+            assert n == len(out.split("[pg-a] finished")) - 1
+        finally:
+            db.dispose()
+        listed = {}
+        assert main(["stores", "list", "--json"]) == 0
+        import json
+
+        for line in capsys.readouterr().out.splitlines():
+            row = json.loads(line)
+            listed[row["name"]] = row
+        assert listed["pg-a"]["state"] == "ok" and listed["pg-a"]["db"].startswith("postgresql+psycopg://")
+    finally:
+        for name in urls:
+            pg_server.execute(f'DROP SCHEMA IF EXISTS "st{os.getpid()}_{name.replace("-", "_")}" CASCADE')

@@ -325,9 +325,7 @@ def create_store(registry: Registry, name: str, db: str | None = None, *, demo: 
     database = None
     report = None
     try:
-        if store.is_url:
-            ensure_pg_schema(store.db)
-        database = open_store(store)
+        database = open_store(store)  # on PostgreSQL the search_path's schema is created when missing
         if prepare is not None:
             prepare(database)
         if source is not None:
@@ -346,29 +344,6 @@ def create_store(registry: Registry, name: str, db: str | None = None, *, demo: 
     database.dispose()
     registry.save()
     return store, report
-
-
-def ensure_pg_schema(url: str) -> None:
-    """A PostgreSQL store selected by ``options=-csearch_path=SCHEMA``: create the schema if missing,
-    so the migrations of the new store land in it."""
-    from urllib.parse import parse_qs, unquote, urlsplit
-
-    if not url.startswith("postgresql"):
-        return
-    query = parse_qs(urlsplit(url).query)
-    options = " ".join(query.get("options", []))
-    match = re.search(r"-c\s*search_path\s*=\s*([A-Za-z_][A-Za-z0-9_]*)", unquote(options))
-    if not match:
-        return
-    schema = match.group(1)
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-    finally:
-        engine.dispose()
 
 
 def lease_holder(store: Store):
