@@ -123,6 +123,9 @@ class MappingSnapshot:
         self.defaults = attribute_defaults(session)
         self.leaves: dict[int, _Leaf] = {}
         self.resolved: dict[tuple[int, str, str], Any] = {}  # (leaf, local name, value) → attribute entry | Problem
+        # (leaf, stored attributes JSON text, brand) → (attribute entries, problems): products of one
+        # leaf with the same attributes (variants, repeated sizes and colours) resolve once
+        self.attr_sets: dict[tuple[int, str, Any], tuple[tuple[dict, ...], tuple[Problem, ...]]] = {}
         self._session = session
         self.load_leaves(set(self.cat_map.values()) | set(leaf_ids or ()))
 
@@ -232,8 +235,9 @@ def _build_payloads(session: Session, product_ids: Iterable[int], *, buffer_stoc
             f"LEFT JOIN product_category pc ON pc.product_id = p.id WHERE p.id IN ({marks})", tuple(chunk)).fetchall()
         for r in rows:
             pid = r[0]
+            # attributes stay as stored (JSON text): decoded only when their set is not resolved yet
             products[pid] = (pid, r[1], r[2], r[3], r[4], r[5], r[6], r[7], _json(r[8], list), r[9],
-                             _json(r[10], dict), r[11], r[12])
+                             r[10], r[11], r[12])
             if r[13] is not None:
                 prices[pid] = (_cents(r[14]), _cents(r[15]), r[16])
             if r[17] is not None:
@@ -262,22 +266,24 @@ def _cents(v: Any) -> Decimal | None:
     return None if v is None else (Decimal(int(v)) / _HUNDRED).quantize(_CENT)
 
 
+_scan = json.decoder.JSONDecoder().scan_once  # the C scanner json.loads ends in, without its Python layers
+
+
 def _json(v: Any, kind: type) -> Any:
     if v is None or v == "":
         return kind()
     if isinstance(v, (list, dict)):
         return v
     try:
-        out = json.loads(v)
-    except (TypeError, ValueError):
-        return kind()
+        out, end = _scan(v, 0)
+        if end != len(v):
+            out = json.loads(v)  # surrounding whitespace, or trailing data (raises)
+    except (TypeError, ValueError, StopIteration):
+        try:
+            out = json.loads(v)
+        except (TypeError, ValueError):
+            return kind()
     return out if isinstance(out, kind) else kind()
-
-
-def _money(v: Decimal | None) -> Decimal | None:
-    if v is None:
-        return None
-    return Decimal(v).quantize(Decimal("0.01"))
 
 
 def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: int,
@@ -307,53 +313,16 @@ def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: i
                         f"Attributes of N11 category “{leaf.name}” ({leaf.id}) are not loaded — "
                         "run Category Attribute and Values"))
         else:
-            local_attrs: dict[str, Any] = {}
-            for k, v in (attributes or {}).items():
-                if v is None or str(v).strip() == "":
-                    continue
-                local_attrs[str(k)] = v
-            if brand and str(brand).strip() and not any(fold(k) == "brand" for k in local_attrs):
-                local_attrs["brand"] = str(brand).strip()
-            present: set[int] = set()
-            for name, raw in local_attrs.items():
-                aid = snap.rule(name, leaf.id)
-                if aid is None:
-                    continue
-                a = leaf.attrs.get(aid)
-                if a is None or aid in present:
-                    continue
-                raw_values = [raw] if not isinstance(raw, (list, tuple)) else list(raw)
-                if a.multiple:
-                    raw_values = [p.strip() for v in raw_values for p in str(v).split("|") if p.strip()]
-                sent_any = False
-                for value in raw_values:
-                    value = str(value).strip()
-                    key = (leaf.id, name, value)
-                    entry = snap.resolved.get(key)
-                    if entry is None:  # the same value resolves the same way for every product of a leaf
-                        entry = snap.resolved[key] = _resolve_value(snap, leaf, a, name, value)
-                    if isinstance(entry, Problem):
-                        add(entry)
-                        continue
-                    out_attrs.append(dict(entry))
-                    sent_any = True
-                    if not a.multiple:
-                        break
-                if sent_any:
-                    present.add(aid)
-            if snap.defaults:  # what the catalog does not carry, from the operator's defaults
-                for a in leaf.attrs.values():
-                    if a.attribute_id in present:
-                        continue
-                    entry = _default_entry(snap, leaf, a)
-                    if entry is not None:
-                        out_attrs.append(entry)
-                        present.add(a.attribute_id)
-            for a in sorted(leaf.attrs.values(), key=lambda a: -a.order):
-                if a.mandatory and a.attribute_id not in present and not any(
-                        p.code == "value_not_in_list" and p.field == f"attributes.{a.name}" for p in problems):
-                    add(Problem("mandatory_attribute_missing", f"attributes.{a.name}",
-                                f"Mandatory attribute {a.name} is missing"))
+            key = (leaf.id, attributes, brand) if type(attributes) is str else None
+            hit = snap.attr_sets.get(key) if key is not None else None
+            if hit is None:
+                hit = _resolve_attributes(snap, leaf, _json(attributes, dict), brand)
+                if key is not None:
+                    if len(snap.attr_sets) >= _ATTR_SETS_MAX:
+                        snap.attr_sets.clear()
+                    snap.attr_sets[key] = hit
+            out_attrs = [dict(e) for e in hit[0]]
+            problems.extend(hit[1])
     # ---------------------------------------------------------------- common fields
     payload: dict[str, Any]
     preparing = int(preparing_day) if preparing_day is not None else DEFAULT_PREPARING_DAY
@@ -387,8 +356,8 @@ def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: i
         if price is None or price[0] is None:
             add(Problem("no_price", "salePrice", "Price data not found"))
         else:
-            sale = _money(price[0])
-            list_ = _money(price[1]) if price[1] is not None else sale
+            sale = price[0]  # Decimal, already to the kuruş (_cents)
+            list_ = price[1] if price[1] is not None else sale
             currency = price[2] or "TL"
             if sale <= 0:
                 add(Problem("invalid_price", "salePrice", f"Sale price {sale} must be greater than 0"))
@@ -427,6 +396,66 @@ def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: i
     blocking = any(p.blocking for p in problems)
     return PayloadResult(sku=sku, payload=None if blocking else payload, problems=tuple(problems), product_id=pid,
                          draft=payload, category_id=leaf.id if leaf is not None else leaf_id)
+
+
+def _resolve_attributes(snap: MappingSnapshot, leaf: _Leaf, attributes: dict, brand: Any
+                        ) -> tuple[tuple[dict, ...], tuple[Problem, ...]]:
+    """A product's N11 attribute entries and attribute problems in ``leaf``: a pure function of the
+    leaf, the product's local attributes and brand, and the mapping snapshot."""
+    problems: list[Problem] = []
+    add = problems.append
+    out_attrs: list[dict] = []
+    local_attrs: dict[str, Any] = {}
+    for k, v in (attributes or {}).items():
+        if v is None or str(v).strip() == "":
+            continue
+        local_attrs[str(k)] = v
+    if brand and str(brand).strip() and not any(fold(k) == "brand" for k in local_attrs):
+        local_attrs["brand"] = str(brand).strip()
+    present: set[int] = set()
+    for name, raw in local_attrs.items():
+        aid = snap.rule(name, leaf.id)
+        if aid is None:
+            continue
+        a = leaf.attrs.get(aid)
+        if a is None or aid in present:
+            continue
+        raw_values = [raw] if not isinstance(raw, (list, tuple)) else list(raw)
+        if a.multiple:
+            raw_values = [p.strip() for v in raw_values for p in str(v).split("|") if p.strip()]
+        sent_any = False
+        for value in raw_values:
+            value = str(value).strip()
+            key = (leaf.id, name, value)
+            entry = snap.resolved.get(key)
+            if entry is None:  # the same value resolves the same way for every product of a leaf
+                entry = snap.resolved[key] = _resolve_value(snap, leaf, a, name, value)
+            if isinstance(entry, Problem):
+                add(entry)
+                continue
+            out_attrs.append(dict(entry))
+            sent_any = True
+            if not a.multiple:
+                break
+        if sent_any:
+            present.add(aid)
+    if snap.defaults:  # what the catalog does not carry, from the operator's defaults
+        for a in leaf.attrs.values():
+            if a.attribute_id in present:
+                continue
+            entry = _default_entry(snap, leaf, a)
+            if entry is not None:
+                out_attrs.append(entry)
+                present.add(a.attribute_id)
+    for a in sorted(leaf.attrs.values(), key=lambda a: -a.order):
+        if a.mandatory and a.attribute_id not in present and not any(
+                p.code == "value_not_in_list" and p.field == f"attributes.{a.name}" for p in problems):
+            add(Problem("mandatory_attribute_missing", f"attributes.{a.name}",
+                        f"Mandatory attribute {a.name} is missing"))
+    return tuple(out_attrs), tuple(problems)
+
+
+_ATTR_SETS_MAX = 20_000
 
 
 def _default_entry(snap: MappingSnapshot, leaf: _Leaf, a: _Attr) -> dict | None:
