@@ -99,13 +99,16 @@ def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock
             pid = by_sku.get(r.sku)
             if pid is None:
                 continue
-            payload = _plain(dict(r.payload)) if r.payload is not None else None
+            attrs = None
+            if r.payload is None:
+                payload = None
+            elif for_update:  # only the update keys and the attributes are made JSON-ready
+                attrs = _plain(r.payload.get("attributes"))
+                payload = _plain(update_payload(r.payload))
+            else:
+                payload = _plain(dict(r.payload))
             problems = tuple(getattr(p, "message", str(p)) for p in (r.problems or ())
                              if getattr(p, "blocking", True))
-            attrs = None
-            if payload is not None and for_update:
-                attrs = payload.get("attributes")
-                payload = update_payload(payload)
             out.append(Built(pid, r.sku, payload, problems if payload is None else (), attributes=attrs))
         return out
     for b in _fallback_build(session, ready, buffer_stock):
@@ -242,6 +245,17 @@ def _created_join(q):
                            ip.state.in_(("pending_approval", "active", "removed"))))
 
 
+def _changed_since_ledger(version_table, content_type: str):
+    """Ids whose ``version_table`` row (stock or price) is newer than the ledger row of
+    ``content_type`` (or has none): the same test as the candidate queries' own, as a list SQLite
+    builds first from two tables (the version index and the ledger), so that the five-table
+    candidate join runs only for the changed rows (about 1 %) instead of for every product."""
+    v, led = aliased(version_table), aliased(IntegrationAction)
+    return (select(v.product_id)
+            .outerjoin(led, and_(led.object_id == v.product_id, led.content_type == content_type))
+            .where(or_(led.id.is_(None), led.version_date.is_(None), v.version_date > led.version_date)))
+
+
 def _after_version_check(ledger_alias):
     """The product id, written so SQLite checks the penalty box and the batches in flight only for
     rows that passed the version comparison: a term naming only ``product.id`` is evaluated as soon
@@ -257,7 +271,7 @@ def stock_candidates(session: Session, now: datetime, *, limit: int | None, skus
          .join(Stock, Stock.product_id == Product.id).join(CatalogItem, CatalogItem.product_id == Product.id))
     q = _created_join(q)
     q = (q.outerjoin(ls, and_(ls.object_id == Product.id, ls.content_type == "productstock"))
-         .where(CatalogItem.removed_at.is_(None),
+         .where(Product.id.in_(_changed_since_ledger(Stock, "productstock")), CatalogItem.removed_at.is_(None),
                 or_(ls.id.is_(None), ls.version_date.is_(None), Stock.version_date > ls.version_date),
                 penalty.eligible_clause("productstock", _after_version_check(ls), now),
                 ~batches.in_flight_clause("productstock", _after_version_check(ls)))
@@ -273,7 +287,7 @@ def price_candidates(session: Session, now: datetime, *, limit: int | None, skus
          .join(Price, Price.product_id == Product.id).join(CatalogItem, CatalogItem.product_id == Product.id))
     q = _created_join(q)
     q = (q.outerjoin(lp, and_(lp.object_id == Product.id, lp.content_type == "productprice"))
-         .where(CatalogItem.removed_at.is_(None),
+         .where(Product.id.in_(_changed_since_ledger(Price, "productprice")), CatalogItem.removed_at.is_(None),
                 or_(lp.id.is_(None), lp.version_date.is_(None), Price.version_date > lp.version_date),
                 penalty.eligible_clause("productprice", _after_version_check(lp), now),
                 ~batches.in_flight_clause("productprice", _after_version_check(lp)))
