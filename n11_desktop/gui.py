@@ -68,29 +68,27 @@ def run_gui(args, ctx) -> int:
             from .core.stores import point_demo_at
 
             point_demo_at(db, sandbox.base_url)
-        from .app import build_services
-        from .views.main_window import MainWindow
+        from .store_session import StoreSession
 
-        services = build_services(db, parent=app, demo=demo, sandbox=sandbox)
-        services.store_name = store.name if store is not None else ""
-        window = MainWindow(services)
+        session = StoreSession(app, db=db, store=store, demo=demo, sandbox=sandbox,
+                               start_scheduler=args.screenshot is None)
+        sandbox = None  # the session owns it now (and stops it when it switches away)
+        session.open_window()
         try:
             if args.screenshot is not None:
-                return render_screenshots(app, window, Path(args.screenshot))
-            window.show()
-            if services.scheduler is not None and hasattr(services.scheduler, "start"):
-                services.scheduler.start()
+                return render_screenshots(app, session.window, Path(args.screenshot))
+            session.start()
             _quit_on_signals(app)
             return int(app.exec())
         finally:
             # Tear Qt objects down in a fixed order while the QApplication is still alive
             # (letting the garbage collector pick the order crashes at interpreter exit).
-            if window.isVisible():
-                window.close()
-            services.shutdown()
-            window.deleteLater()
-            del window
+            session.shutdown()
+            session.window.deleteLater()
+            session.window = None
             app.processEvents()
+            if session.db is not db:  # a store switched to; ctx closes the one it opened
+                session.db.dispose()
             _KEEP.append(app)
     finally:
         if sandbox is not None:

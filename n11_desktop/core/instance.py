@@ -42,6 +42,16 @@ def this_host() -> str:
     return socket.gethostname() or "localhost"
 
 
+def this_user() -> str:
+    """The OS user this process runs as ("" when unknown): shown with the lease and in the audit trail."""
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in the environment / no pwd entry
+        return ""
+
+
 def pid_alive(pid: int) -> bool:
     """Whether ``pid`` runs on this machine. Unknown counts as alive: the lease then goes stale
     by its heartbeat only. Windows has no ``os.kill(pid, 0)`` (it would *terminate* the process),
@@ -103,6 +113,7 @@ class LeaseHolder:
     role: str  # "gui" | "run"
     started: float
     heartbeat: float
+    user: str = ""  # the OS user of the holder (leases written before it was recorded: "")
 
     @classmethod
     def from_value(cls, value) -> "LeaseHolder | None":
@@ -111,13 +122,13 @@ class LeaseHolder:
         try:
             return cls(pid=int(value.get("pid") or 0), host=str(value.get("host") or ""),
                        role=str(value.get("role") or "?"), started=float(value.get("started") or 0),
-                       heartbeat=float(value.get("heartbeat") or 0))
+                       heartbeat=float(value.get("heartbeat") or 0), user=str(value.get("user") or ""))
         except (TypeError, ValueError):
             return None
 
     def to_value(self) -> dict:
         return {"pid": self.pid, "host": self.host, "role": self.role, "started": self.started,
-                "heartbeat": self.heartbeat}
+                "heartbeat": self.heartbeat, "user": self.user}
 
     def is_stale(self, now: float, *, stale_after_s: float = STALE_AFTER_S,
                  host: str | None = None, alive: Callable[[int], bool] = pid_alive) -> bool:
@@ -134,7 +145,8 @@ class LeaseHolder:
             else f"n11-desktop ({self.role})"
         since = datetime.fromtimestamp(self.started, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         ago = max(0, int(now - self.heartbeat))
-        return f"{what} (pid {self.pid} on {self.host}, since {since}, last seen {ago} s ago)"
+        user = f", user {self.user}" if self.user else ""
+        return f"{what} (pid {self.pid} on {self.host}{user}, since {since}, last seen {ago} s ago)"
 
 
 class InstanceLease:
@@ -149,6 +161,7 @@ class InstanceLease:
         self.now = now
         self.pid = os.getpid() if pid is None else pid
         self.host = host or this_host()
+        self.user = this_user()
         self.stale_after_s = stale_after_s
         self.heartbeat_s = heartbeat_s
         self.alive = alive
@@ -174,7 +187,7 @@ class InstanceLease:
             if holder is not None and not self._mine(holder):
                 log.warning("taking over the stale instance lease of %s", holder.describe(now))
             started = self._started or (holder.started if self._mine(holder) and holder is not None else now)
-            value = LeaseHolder(self.pid, self.host, self.role, started, now).to_value()
+            value = LeaseHolder(self.pid, self.host, self.role, started, now, self.user).to_value()
             if row is None:
                 s.add(AppState(key=LEASE_KEY, value=value))
             else:

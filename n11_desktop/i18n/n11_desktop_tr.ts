@@ -1175,6 +1175,30 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>Çalışan akış yok</translation>
     </message>
     <message>
+        <source>Scheduler lease: free</source>
+        <translation>Zamanlayıcı kilidi: boşta</translation>
+    </message>
+    <message>
+        <source>Scheduler lease: this window</source>
+        <translation>Zamanlayıcı kilidi: bu pencere</translation>
+    </message>
+    <message>
+        <source>n11-desktop run</source>
+        <translation>n11-desktop run</translation>
+    </message>
+    <message>
+        <source>another n11-desktop window</source>
+        <translation>başka bir n11-desktop penceresi</translation>
+    </message>
+    <message>
+        <source>Scheduler lease: %1 — %2, pid %3</source>
+        <translation>Zamanlayıcı kilidi: %1 — %2, pid %3</translation>
+    </message>
+    <message>
+        <source>Last heartbeat %1 s ago</source>
+        <translation>Son sinyal %1 sn önce</translation>
+    </message>
+    <message>
         <source>Channel %1: active</source>
         <translation>Kanal %1: etkin</translation>
     </message>
@@ -1207,6 +1231,38 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>&amp;Quit</source>
         <translation>Çı&amp;kış</translation>
+    </message>
+    <message>
+        <source>&amp;Store</source>
+        <translation>&amp;Mağaza</translation>
+    </message>
+    <message>
+        <source>Store list unreadable: %1</source>
+        <translation>Mağaza listesi okunamıyor: %1</translation>
+    </message>
+    <message>
+        <source>(demo)</source>
+        <translation>(demo)</translation>
+    </message>
+    <message>
+        <source>This database (opened with --db or --demo)</source>
+        <translation>Bu veritabanı (--db veya --demo ile açıldı)</translation>
+    </message>
+    <message>
+        <source>No stores yet</source>
+        <translation>Henüz mağaza yok</translation>
+    </message>
+    <message>
+        <source>Add, rename or remove stores: n11-desktop stores …</source>
+        <translation>Mağaza eklemek, yeniden adlandırmak veya kaldırmak için: n11-desktop stores …</translation>
+    </message>
+    <message>
+        <source>Store not opened</source>
+        <translation>Mağaza açılmadı</translation>
+    </message>
+    <message>
+        <source>Store %1 could not be opened; the open store stays as it is.</source>
+        <translation>%1 mağazası açılamadı; açık olan mağaza olduğu gibi kalıyor.</translation>
     </message>
 </context>
 <context>

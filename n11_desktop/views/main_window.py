@@ -6,8 +6,8 @@ import importlib
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSettings, Slot
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSettings, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, QProgressBar, QSystemTrayIcon,
                                QTabWidget, QWidget)
 
@@ -47,7 +47,14 @@ def _load_tab(spec: TabSpec, services, parent: QWidget) -> QWidget:
     return getattr(importlib.import_module(module_name), cls_name)(services, parent)
 
 
+# how often the status bar looks at who holds this store's scheduler lease (its heartbeat is 20 s)
+LEASE_REFRESH_MS = 15_000
+
+
 class MainWindow(QMainWindow):
+    # the operator picked another store in the Store menu (the store session switches to it)
+    store_switch_requested = Signal(str)
+
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
@@ -75,7 +82,9 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(180)
         self.progress.setVisible(False)
         self.alarm_label = QLabel("")
-        for w in (self.channel_label, self.scheduler_label):
+        self.lease_label = QLabel("")
+        self.lease_label.setObjectName("lease_label")
+        for w in (self.channel_label, self.scheduler_label, self.lease_label):
             bar.addWidget(w)
         bar.addWidget(self.flows_label, 1)
         bar.addPermanentWidget(self.alarm_label)
@@ -90,6 +99,12 @@ class MainWindow(QMainWindow):
             services.scheduler.attach_status(self)
         if services.scheduler is not None and hasattr(services.scheduler, "lease_refused"):
             services.scheduler.lease_refused.connect(self._on_lease_refused)
+        self._lease_timer = QTimer(self)
+        self._lease_timer.setObjectName("lease-holder-refresh")
+        self._lease_timer.setInterval(LEASE_REFRESH_MS)
+        self._lease_timer.timeout.connect(self.refresh_lease_holder)
+        self._lease_timer.start()
+        self.refresh_lease_holder()
 
     # ------------------------------------------------------------------ status bar
     def refresh_channel_state(self) -> None:
@@ -103,6 +118,40 @@ class MainWindow(QMainWindow):
                 return cfg.name, cfg.is_active
 
         self.services.runner.submit(load, self._show_channel_state)
+
+    def refresh_lease_holder(self) -> None:
+        """Who drives this store's scheduler (from its instance lease), read off the GUI thread."""
+        db = self.services.db
+
+        def load():
+            from n11_desktop.core.instance import current_holder
+
+            return current_holder(db)
+
+        self.services.runner.submit(load, self._show_lease_holder, lambda _exc: None)
+
+    @Slot(object)
+    def _show_lease_holder(self, holder) -> None:
+        import os
+        import time
+
+        from n11_desktop.core.instance import this_host
+
+        if holder is None or holder.is_stale(time.time()):
+            text = self.tr("Scheduler lease: free")
+            tip = ""
+        elif holder.pid == os.getpid() and holder.host == this_host():
+            text = self.tr("Scheduler lease: this window")
+            tip = ""
+        else:
+            what = self.tr("n11-desktop run") if holder.role == "run" else self.tr("another n11-desktop window")
+            who = f"{holder.user}@{holder.host}" if holder.user else holder.host
+            text = self.tr("Scheduler lease: %1 — %2, pid %3").replace("%1", what).replace("%2", who) \
+                .replace("%3", str(holder.pid))
+            ago = max(0, int(time.time() - holder.heartbeat))
+            tip = self.tr("Last heartbeat %1 s ago").replace("%1", str(ago))
+        self.lease_label.setText(text)
+        self.lease_label.setToolTip(tip)
 
     def _set_title(self, store: str | None) -> None:
         """``n11-desktop — <store>`` (the channel name from the settings), so an operator with two
@@ -155,6 +204,8 @@ class MainWindow(QMainWindow):
 
     def set_scheduler_state(self, text: str) -> None:
         self.scheduler_label.setText(self.tr("Scheduler: %1").replace("%1", self._scheduler_word(text)))
+        if hasattr(self, "_lease_timer"):
+            self.refresh_lease_holder()  # the scheduler took or gave up the lease
 
     def _scheduler_word(self, text: str) -> str:
         from .core_texts import state_word
@@ -186,6 +237,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ menu
     def _build_menu(self) -> None:
+        self._build_store_menu()
         menu = self.menuBar().addMenu(self.tr("&File"))
         prefs = QAction(self.tr("&Preferences…"), self)
         prefs.setObjectName("action_preferences")
@@ -195,6 +247,58 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
+
+    def _build_store_menu(self) -> None:
+        self.store_menu = self.menuBar().addMenu(self.tr("&Store"))
+        self.store_menu.setObjectName("store_menu")
+        self.store_menu.aboutToShow.connect(self.fill_store_menu)
+        self.fill_store_menu()
+
+    def fill_store_menu(self) -> None:
+        """One entry per store of the registry (the open one checked); picking one switches to it."""
+        from n11_desktop.core.stores import Registry, StoreError
+
+        menu = self.store_menu
+        menu.clear()
+        group = QActionGroup(menu)
+        group.setExclusive(True)
+        current = getattr(self.services, "store_name", "")
+        try:
+            stores = Registry.load().listed()
+        except StoreError as exc:
+            bad = menu.addAction(self.tr("Store list unreadable: %1").replace("%1", str(exc)))
+            bad.setEnabled(False)
+            return
+        for store in stores:
+            label = store.name + (" " + self.tr("(demo)") if store.demo else "")
+            action = menu.addAction(label)
+            action.setObjectName(f"store_{store.name}")
+            action.setCheckable(True)
+            action.setChecked(store.name == current)
+            action.setData(store.name)
+            group.addAction(action)
+            action.triggered.connect(lambda _checked=False, name=store.name: self._pick_store(name))
+        if not stores or not current:
+            here = menu.addAction(self.tr("This database (opened with --db or --demo)") if not current
+                                  else self.tr("No stores yet"))
+            here.setCheckable(True)
+            here.setChecked(True)
+            here.setEnabled(False)
+        menu.addSeparator()
+        hint = menu.addAction(self.tr("Add, rename or remove stores: n11-desktop stores …"))
+        hint.setEnabled(False)
+
+    @classmethod
+    def warn_store_not_opened(cls, parent: QWidget, name: str, reason: str) -> None:
+        """The message box shown when a store picked in the Store menu cannot be opened (tests patch it)."""
+        QMessageBox.warning(
+            parent, QCoreApplication.translate("MainWindow", "Store not opened"),
+            QCoreApplication.translate("MainWindow", "Store %1 could not be opened; the open store stays as it is.")
+            .replace("%1", name) + "\n\n" + reason)
+
+    def _pick_store(self, name: str) -> None:
+        if name != getattr(self.services, "store_name", ""):
+            self.store_switch_requested.emit(name)
 
     @Slot()
     def open_preferences(self) -> None:
@@ -224,6 +328,7 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self._lease_timer.stop()
         self.save_geometry()
         if self.tray is not None:
             self.tray.hide()
