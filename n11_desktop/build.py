@@ -17,9 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "packaging" / "n11-desktop.spec"
 
 
-def executable(dist: Path) -> Path:
-    """The built app's executable in ``dist``."""
-    return dist / "n11-desktop" / ("n11-desktop.exe" if sys.platform == "win32" else "n11-desktop")
+def executable(dist: Path, cli: bool = False) -> Path:
+    """The built app's executable in ``dist``: the windowed desktop app, or (``cli``) the console
+    program for the command line."""
+    name = "n11-desktop-cli" if cli else "n11-desktop"
+    return dist / "n11-desktop" / (name + (".exe" if sys.platform == "win32" else ""))
 
 
 def compile_translations() -> None:
@@ -60,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     if rc != 0:
         print(f"n11-desktop build: PyInstaller failed (exit {rc})", file=sys.stderr)
         return rc
-    print(f"built {executable(args.dist)} in {time.monotonic() - started:.0f} s")
+    print(f"built {executable(args.dist)} (and {executable(args.dist, cli=True).name} for the command line) "
+          f"in {time.monotonic() - started:.0f} s")
     return 0
 
 

@@ -160,13 +160,13 @@ class SandboxProcess:
 
 def start_demo_sandbox(timeout_s: float = 30.0):
     """Start the sandbox in a child process (in-process if that fails) and return it once it listens."""
-    from .core.child import module_command
+    from .core.child import module_command, popen_flags
 
     cmd = module_command("n11_desktop.sandbox", "--host", "127.0.0.1", "--port", "0", "--demo-orders",
                          "--task-delay-ms", "1500", "--exit-with-parent")
     try:  # stdin stays open while we live: the sandbox stops when it closes, even if we are killed
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.PIPE,
-                                text=True, encoding="utf-8")
+                                text=True, encoding="utf-8", **popen_flags())
     except OSError as exc:
         log.warning("could not start the sandbox process (%s); running it in-process", exc)
         return _in_process_sandbox()

@@ -35,8 +35,14 @@ def built_app(tmp_path_factory) -> Path:
                            "--work", str(out / "work")], cwd=ROOT, capture_output=True, text=True, timeout=840)
     assert proc.returncode == 0, proc.stderr[-3000:]
     exe = executable(out / "dist")
-    assert exe.is_file()
+    assert exe.is_file() and executable(out / "dist", cli=True).is_file()
     return exe
+
+
+@pytest.fixture(scope="module")
+def built_cli(built_app) -> Path:
+    """The console program next to the windowed app (the command line and the app's children)."""
+    return built_app.with_name(executable(Path("."), cli=True).name)
 
 
 def clean_env(tmp_path: Path) -> dict[str, str]:
@@ -48,8 +54,8 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_built_app_prints_its_version(built_app, tmp_path):
-    proc = subprocess.run([str(built_app), "--version"], cwd=tmp_path, env=clean_env(tmp_path),
+def test_built_app_prints_its_version(built_cli, tmp_path):
+    proc = subprocess.run([str(built_cli), "--version"], cwd=tmp_path, env=clean_env(tmp_path),
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"n11-desktop {__version__}"
@@ -66,9 +72,9 @@ def test_built_app_renders_the_demo(built_app, tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_built_app_runs_its_children(built_app, tmp_path):
+def test_built_app_runs_its_children(built_cli, tmp_path):
     """The demo sandbox and the flow workers are children started as ``--run-module``."""
-    proc = subprocess.run([str(built_app), "--run-module", "n11_desktop.sandbox", "--help"], cwd=tmp_path,
+    proc = subprocess.run([str(built_cli), "--run-module", "n11_desktop.sandbox", "--help"], cwd=tmp_path,
                           env=clean_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "--port" in proc.stdout

@@ -4,22 +4,43 @@ From source, a child is ``python -m MODULE ARGS``. In the desktop build (PyInsta
 ``sys.frozen``) there is no interpreter to pass ``-m`` to: ``sys.executable`` is the app itself,
 so the child is ``n11-desktop --run-module MODULE ARGS`` and the build's entry script
 (``packaging/entry.py``) runs the module. Children are always new processes (``subprocess``),
-never ``fork``, so the same code runs on Windows.
+never ``fork``, so the same code runs on Windows. The build's desktop app is a windowed program; its
+children run as the console program next to it (``n11-desktop-cli``) without a console window.
 """
 
 from __future__ import annotations
 
 import runpy
+import subprocess
 import sys
+from pathlib import Path
 
 RUN_MODULE_FLAG = "--run-module"
 ALLOWED_PREFIX = "n11_desktop."
 
 
+CLI_EXE = "n11-desktop-cli"
+
+
+def _console_program() -> str:
+    """In the build, the console program next to the windowed app (children talk over stdout pipes,
+    which a windowed program on Windows does not have); the app itself if there is none."""
+    exe = Path(sys.executable)
+    sibling = exe.with_name(CLI_EXE + exe.suffix)
+    return str(sibling) if exe.stem != CLI_EXE and sibling.is_file() else sys.executable
+
+
 def module_command(module: str, *args: str) -> list[str]:
     if getattr(sys, "frozen", False):
-        return [sys.executable, RUN_MODULE_FLAG, module, *args]
+        return [_console_program(), RUN_MODULE_FLAG, module, *args]
     return [sys.executable, "-m", module, *args]
+
+
+def popen_flags() -> dict:
+    """Extra ``subprocess.Popen`` arguments for a child: on Windows no console window of its own."""
+    if sys.platform == "win32":
+        return {"creationflags": getattr(subprocess, "CREATE_NO_WINDOW", 0x08000000)}
+    return {}
 
 
 def run_module_from_argv(argv: list[str]) -> bool:

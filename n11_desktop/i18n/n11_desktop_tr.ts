@@ -1197,6 +1197,16 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>Last heartbeat %1 s ago</source>
         <translation>Son sinyal %1 sn önce</translation>
+        <source>Show n11-desktop</source>
+        <translation>n11-desktop&apos;ı göster</translation>
+    </message>
+    <message>
+        <source>Pause scheduled runs</source>
+        <translation>Zamanlanmış çalışmaları duraklat</translation>
+    </message>
+    <message>
+        <source>Running flows finish; Run now still works</source>
+        <translation>Çalışan akışlar biter; Şimdi çalıştır yine çalışır</translation>
     </message>
     <message>
         <source>Channel %1: active</source>

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSettings, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
-from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, QProgressBar, QSystemTrayIcon,
+from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar, QSystemTrayIcon,
                                QTabWidget, QWidget)
 
 
@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.flows_label, 1)
         bar.addPermanentWidget(self.alarm_label)
         bar.addPermanentWidget(self.progress)
+        self.tray_menu = self._build_tray_menu()
         self.tray = self._make_tray()
 
         services.subscribe("alarms_changed", self._show_alarms)
@@ -169,9 +170,42 @@ class MainWindow(QMainWindow):
         if tray is not None:
             tray.setToolTip(title)
 
+    def _build_tray_menu(self) -> QMenu:
+        """The tray icon's menu: show the window, pause or resume the scheduled runs, quit."""
+        menu = QMenu(self)
+        show = menu.addAction(self.tr("Show n11-desktop"))
+        show.setObjectName("tray_show")
+        show.triggered.connect(self.bring_back)
+        pause = menu.addAction(self.tr("Pause scheduled runs"))
+        pause.setObjectName("tray_pause")
+        pause.setCheckable(True)
+        pause.setToolTip(self.tr("Running flows finish; Run now still works"))
+        pause.triggered.connect(self._pause_from_tray)
+        scheduler = self.services.scheduler
+        pause.setEnabled(scheduler is not None and hasattr(scheduler, "pause"))
+        menu.aboutToShow.connect(lambda: pause.setChecked(bool(getattr(scheduler, "paused", False))))
+        menu.addSeparator()
+        quit_action = menu.addAction(self.tr("&Quit"))
+        quit_action.setObjectName("tray_quit")
+        quit_action.triggered.connect(self.close)
+        return menu
+
+    @Slot(bool)
+    def _pause_from_tray(self, paused: bool) -> None:
+        scheduler = self.services.scheduler
+        if scheduler is None:
+            return
+        scheduler.pause() if paused else scheduler.resume()
+
+    @Slot()
+    def bring_back(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     def _make_tray(self) -> QSystemTrayIcon | None:
         """The app's tray icon (where the desktop has a tray): the window title as tooltip, a click
-        brings the window back, and the alarm notifications come from it."""
+        brings the window back, a menu (``tray_menu``), and the alarm notifications come from it."""
         if not QSystemTrayIcon.isSystemTrayAvailable() or self.windowIcon().isNull():
             return None
         tray = QSystemTrayIcon(self.windowIcon(), self)
@@ -179,11 +213,10 @@ class MainWindow(QMainWindow):
 
         def activated(reason) -> None:
             if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
-                self.showNormal()
-                self.raise_()
-                self.activateWindow()
+                self.bring_back()
 
         tray.activated.connect(activated)
+        tray.setContextMenu(self.tray_menu)
         tray.show()
         monitor = getattr(self.tab_widgets.get("alarms"), "monitor", None)
         if monitor is not None and hasattr(monitor, "use_tray"):

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..core.child import module_command
+from ..core.child import module_command, popen_flags
 from ..core.domain import FlowProgress, FlowResult, RunState
 from ..core.flows.base import FlowNotAvailable, utcnow
 from .flow_child import read_frame, write_frame
@@ -56,7 +56,8 @@ class ProcessFlowRunner:
         else:
             arg, env = self.db_path, None
         self._proc = subprocess.Popen(module_command("n11_desktop.workers.flow_child", arg),
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+                                      **popen_flags())
         self._frames = queue.Queue()
         threading.Thread(target=self._read, args=(self._proc.stdout, self._frames), name="n11-flow-process-reader",
                          daemon=True).start()

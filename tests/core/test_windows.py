@@ -107,6 +107,22 @@ def test_children_start_as_new_processes_from_source_and_from_the_build(monkeypa
         r"C:\Program Files\n11-desktop\n11-desktop.exe", "--run-module", "n11_desktop.workers.flow_child", "x.db"]
 
 
+
+def test_the_windowed_build_starts_its_children_as_the_console_program(monkeypatch, tmp_path):
+    """The desktop app is windowed (no stdout on Windows); its children run as n11-desktop-cli, which
+    talks over pipes, and on Windows without a console window of their own."""
+    app = tmp_path / "n11-desktop.exe"
+    cli = tmp_path / "n11-desktop-cli.exe"
+    app.write_bytes(b"")
+    cli.write_bytes(b"")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(app))
+    assert child.module_command("n11_desktop.sandbox", "--port", "0")[:3] == [
+        str(cli), "--run-module", "n11_desktop.sandbox"]
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert child.popen_flags() == {"creationflags": 0x08000000}
+
+
 def test_the_build_runs_only_its_own_modules_as_children(monkeypatch):
     assert child.run_module_from_argv(["n11-desktop", "--demo"]) is False
     with pytest.raises(SystemExit, match="only n11_desktop modules"):

@@ -69,3 +69,24 @@ def test_tray_icon_carries_the_store_and_serves_the_alarms(qtbot, qapp, db, monk
     w.tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
     assert w.isVisible()
     w.close()
+
+
+def test_tray_menu_shows_the_window_pauses_the_scheduler_and_quits(qtbot, db):
+    w = make_window(qtbot, db)
+    actions = {a.objectName(): a for a in w.tray_menu.actions() if a.objectName()}
+    assert [a.text() for a in w.tray_menu.actions() if not a.isSeparator()] == [
+        "Show n11-desktop", "Pause scheduled runs", "&Quit"]
+    w.hide()
+    actions["tray_show"].trigger()
+    assert w.isVisible()
+    scheduler = w.services.scheduler
+    actions["tray_pause"].trigger()  # checks it: scheduled runs stop starting
+    assert scheduler.paused
+    scheduler.resume()  # resumed elsewhere (the flows panel): the menu shows it when it opens
+    w.tray_menu.aboutToShow.emit()
+    assert not actions["tray_pause"].isChecked()
+    actions["tray_pause"].trigger()
+    actions["tray_pause"].trigger()
+    assert not scheduler.paused
+    actions["tray_quit"].trigger()
+    assert not w.isVisible()
