@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
+from .i18n import fill, translate
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  #: 128 + SIGPIPE, what a shell reports for a tool whose reader went away
@@ -28,7 +29,7 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
-        raise UsageError(f"{self.prog}: error: {message} (see --help)")
+        raise UsageError(fill(translate("cli", "%1: error: %2 (see --help)"), self.prog, message))
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -50,8 +51,9 @@ def db_arg(value: str) -> Path | str:
     return value if _URL_RE.match(value) else Path(value)
 
 
-DB_HELP = ("database: an SQLite file (default: the user data directory) or a PostgreSQL URL "
-           "postgresql+psycopg://user:password@host:port/dbname[?options=-csearch_path%%3Dschema]")
+def db_help() -> str:
+    return translate("cli", "database: an SQLite file (default: the user data directory) or a PostgreSQL URL "
+                            "postgresql+psycopg://user:password@host:port/dbname[?options=-csearch_path%%3Dschema]")
 
 
 @dataclass
@@ -110,25 +112,26 @@ class CliContext:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=db_arg, default=argparse.SUPPRESS, metavar="PATH|URL", help=DB_HELP)
+    common.add_argument("--db", type=db_arg, default=argparse.SUPPRESS, metavar="PATH|URL", help=db_help())
     common.add_argument("--store", default=argparse.SUPPRESS, metavar="NAME",
-                        help="work on this store (see `n11-desktop stores list`)")
+                        help=translate("cli", "work on this store (see `n11-desktop stores list`)"))
     parser = _Parser(
         prog="n11-desktop",
-        description="Run the N11 marketplace integration from this workstation. "
-        "Without a sub-command the desktop app starts.",
+        description=translate("cli", "Run the N11 marketplace integration from this workstation. "
+                                     "Without a sub-command the desktop app starts."),
     )
-    parser.add_argument("--version", action="version", version=f"n11-desktop {__version__}")
-    parser.add_argument("--db", type=db_arg, metavar="PATH|URL", help=DB_HELP)
+    parser.add_argument("--version", action="version", version=f"n11-desktop {__version__}",
+                        help=translate("cli", "show the version and exit"))
+    parser.add_argument("--db", type=db_arg, metavar="PATH|URL", help=db_help())
     parser.add_argument("--store", metavar="NAME",
-                        help="work on this store (`n11-desktop stores list`; default: the default store)")
+                        help=translate("cli", "work on this store (`n11-desktop stores list`; default: the default store)"))
     parser.add_argument("--demo", action="store_true",
-                        help="throwaway profile against the built-in N11 sandbox (demo credentials)")
+                        help=translate("cli", "throwaway profile against the built-in N11 sandbox (demo credentials)"))
     parser.add_argument("--screenshot", type=Path, metavar="DIR",
-                        help="render every tab to DIR/<tab>.png and exit")
-    parser.add_argument("--lang", choices=("tr", "en"), default=None,
-                        help="language of the desktop app (default: the Preferences choice, else Turkish "
-                        "on a Turkish system, English otherwise)")
+                        help=translate("cli", "render every tab to DIR/<tab>.png and exit"))
+    parser.add_argument("--lang", choices=LANG_CHOICES, default=None,
+                        help=translate("cli", "language of the desktop app and the commands (default: the "
+                                              "Preferences choice, else Turkish on a Turkish system, English otherwise)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     from .commands import COMMAND_MODULES
 
@@ -152,12 +155,47 @@ def _silence_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from . import i18n
+    from .core import formats
+
+    before = formats.language(), list(i18n._headless)
     try:
         return _main(argv)
     except BrokenPipeError:
         # the reader went away (``settings show | head``): stop quietly, as a Unix tool does
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    finally:  # called in-process (tests, the bench): leave the language as it was
+        formats.set_language(before[0])
+        i18n._headless[:] = before[1]
+
+
+LANG_CHOICES = ("tr", "en")
+
+
+def _lang_option(argv: Sequence[str]) -> str | None:
+    """``--lang X`` / ``--lang=X`` before the sub-command (read ahead: the help texts are built in it)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg.partition("=")[2] \
+            if arg.startswith("--lang=") else None
+        if value in LANG_CHOICES:
+            return value
+    return None
+
+
+def set_language(argv: Sequence[str]) -> str:
+    """The command line speaks the GUI's language: ``--lang``, else the Preferences choice, else the
+    system locale (``formats.choose_language``); argparse's own words too."""
+    from . import i18n
+    from .core.formats import choose_language
+    from .i18n import argparse_texts
+
+    lang = choose_language(_lang_option(argv))
+    i18n.use_language(lang)
+    argparse_texts.install()
+    return lang
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -166,6 +204,7 @@ def _main(argv: Sequence[str] | None) -> int:
         from .sandbox.cli import main as sandbox_main
 
         return int(sandbox_main(argv[1:]) or 0)
+    set_language(argv)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -175,7 +214,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(one_line(str(exc), 400), file=sys.stderr)
         return EXIT_USAGE
     if args.db is not None and getattr(args, "store", None):
-        print("n11-desktop: give either --db or --store, not both", file=sys.stderr)
+        print("n11-desktop: " + translate("cli", "give either --db or --store, not both"), file=sys.stderr)
         return EXIT_USAGE
     ctx = CliContext(db_path=args.db, demo=args.demo, store=getattr(args, "store", None))
     try:
@@ -185,24 +224,25 @@ def _main(argv: Sequence[str] | None) -> int:
             return run_gui(args, ctx)
         return int(args.func(args, ctx) or 0)
     except KeyboardInterrupt:
-        ctx.err("n11-desktop: interrupted")
+        ctx.err("n11-desktop: " + translate("cli", "interrupted"))
         return 130
     except BrokenPipeError:
         raise  # handled in main()
     except Exception as exc:  # noqa: BLE001 - one clear line, never a traceback
         from .core.inputs import InputError, one_line
         from .core.storage.db import DatabaseError
+        from .i18n.core_texts import core_message
 
         if isinstance(exc, DatabaseError):
-            ctx.err(f"n11-desktop: {one_line(str(exc))}")
+            ctx.err(f"n11-desktop: {one_line(core_message(str(exc)))}")
             return EXIT_USAGE
         if isinstance(exc, InputError):
-            ctx.err(f"n11-desktop: {exc}")
+            ctx.err(f"n11-desktop: {core_message(str(exc))}")
             return EXIT_FAILED
         if os.environ.get("N11_DESKTOP_DEBUG"):
             raise
-        ctx.err(f"n11-desktop: unexpected error: {type(exc).__name__}: {one_line(str(exc), 300)} "
-                "(set N11_DESKTOP_DEBUG=1 for details)")
+        ctx.err("n11-desktop: " + fill(translate("cli", "unexpected error: %1: %2 (set N11_DESKTOP_DEBUG=1 for details)"),
+                                       type(exc).__name__, one_line(str(exc), 300)))
         return EXIT_FAILED
     finally:
         ctx.close()

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from ..core.inputs import bounded_int
+from ..i18n import fill, translate
 
 try:  # POSIX only; elsewhere the peak RSS column says "-"
     import resource
@@ -26,12 +27,12 @@ except ImportError:  # pragma: no cover - Windows
 
 
 def add_parser(subparsers, common) -> None:
-    p = subparsers.add_parser("bench", parents=[common], help="run the benchmark harness (DESIGN §10)")
-    p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names (default: all)")
-    p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    p.add_argument("--size", type=bounded_int(1, 10**7), help="override the size of every scenario")
-    p.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
-    p.add_argument("--list", action="store_true", help="list scenarios and exit")
+    p = subparsers.add_parser("bench", parents=[common], help=translate("cli", "run the benchmark harness (DESIGN §10)"))
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help=translate("cli", "scenario names (default: all)"))
+    p.add_argument("--quick", action="store_true", help=translate("cli", "small sizes, for a smoke run"))
+    p.add_argument("--size", type=bounded_int(1, 10**7), help=translate("cli", "override the size of every scenario"))
+    p.add_argument("--json", type=Path, metavar="FILE", help=translate("cli", "also write the results as JSON"))
+    p.add_argument("--list", action="store_true", help=translate("cli", "list scenarios and exit"))
     # internal: run exactly one scenario in this process and write its result to FILE
     p.add_argument("--child-json", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_bench, needs_db=False)
@@ -170,17 +171,18 @@ def cmd_bench(args, ctx) -> int:
 
     scenarios = load_scenarios()
     if args.list:
-        print_table(["scenario", "quick", "full", "what"],
+        print_table([translate("cli", "scenario"), translate("cli", "quick"), translate("cli", "full"),
+                     translate("cli", "what")],
                     [[s.name, s.quick, s.full, s.description] for s in scenarios.values()])
         return 0
     names = args.scenarios or list(scenarios)
     unknown = [n for n in names if n not in scenarios]
     if unknown:
-        ctx.err(f"n11-desktop: unknown scenario(s): {', '.join(unknown)}; see `bench --list`")
+        ctx.err("n11-desktop: " + fill(translate("cli", "unknown scenario(s): %1; see `bench --list`"), ", ".join(unknown)))
         return 1
     if args.child_json is not None:
         if len(names) != 1:
-            ctx.err("n11-desktop: --child-json runs exactly one scenario")
+            ctx.err("n11-desktop: " + translate("cli", "--child-json runs exactly one scenario"))
             return 1
         sc = scenarios[names[0]]
         return _run_child(names[0], args.size or (sc.quick if args.quick else sc.full), args.child_json, scenarios)
@@ -188,14 +190,17 @@ def cmd_bench(args, ctx) -> int:
     for name in names:
         sc = scenarios[name]
         size = args.size or (sc.quick if args.quick else sc.full)
-        ctx.err(f"bench: {name} (size {size}) …")
+        ctx.err("bench: " + fill(translate("cli", "%1 (size %2) …"), name, size))
         r = _run_in_child(name, size)
         if "error" in r:
-            ctx.err(f"bench: {name} failed: {r['error']}")
+            ctx.err("bench: " + fill(translate("cli", "%1 failed: %2"), name, r["error"]))
         results.append(r)
         rows.append(_row(r))
-    print(f"machine: {platform.platform()} · Python {platform.python_version()} · {platform.processor() or platform.machine()}")
-    print_table(["scenario", "size", "time", "baseline", "ratio", "peak RSS", "baseline is / notes"], rows)
+    print(fill(translate("cli", "machine: %1 · Python %2 · %3"), platform.platform(), platform.python_version(),
+               platform.processor() or platform.machine()))
+    print_table([translate("cli", "scenario"), translate("cli", "size"), translate("cli", "time"),
+                 translate("cli", "baseline"), translate("cli", "ratio"), translate("cli", "peak RSS"),
+                 translate("cli", "baseline is / notes")], rows)
     if args.json:
         args.json.write_text(json.dumps({"machine": platform.platform(), "results": results}, indent=2,
                                         ensure_ascii=False, default=str), encoding="utf-8")

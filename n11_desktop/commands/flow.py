@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 
+from ..i18n import fill, translate
+
 
 def add_parser(subparsers, common) -> None:
-    p = subparsers.add_parser("flow", parents=[common], help="list flows or run one to completion")
+    p = subparsers.add_parser("flow", parents=[common], help=translate("cli", "list flows or run one to completion"))
     sub = p.add_subparsers(dest="flow_cmd", required=True, metavar="{list,run}")
-    pl = sub.add_parser("list", parents=[common], help="list every flow with its flag and schedule")
-    pl.add_argument("--json", action="store_true", help="one JSON object per line")
+    pl = sub.add_parser("list", parents=[common], help=translate("cli", "list every flow with its flag and schedule"))
+    pl.add_argument("--json", action="store_true", help=translate("cli", "one JSON object per line"))
     pl.set_defaults(func=cmd_list)
-    pr = sub.add_parser("run", parents=[common], help="run one flow to completion and print a summary")
-    pr.add_argument("slug", help="flow slug, see `flow list`")
-    pr.add_argument("--sku", action="append", default=[], help="limit product flows to these SKUs (repeatable)")
+    pr = sub.add_parser("run", parents=[common], help=translate("cli", "run one flow to completion and print a summary"))
+    pr.add_argument("slug", help=translate("cli", "flow slug, see `flow list`"))
+    pr.add_argument("--sku", action="append", default=[], help=translate("cli", "limit product flows to these SKUs (repeatable)"))
     pr.set_defaults(func=cmd_run)
 
 
@@ -46,10 +48,15 @@ def cmd_list(args, ctx) -> int:
         return 0
     from ..cli import print_table
 
+    from ..i18n.core_texts import core_text, schedule_text
+
+    on, off = translate("cli", " (on)"), translate("cli", " (off)")
     print_table(
-        ["slug", "name", "flag", "schedule", "status"],
-        [[r["slug"], r["name"], (r["flag"] + (" (on)" if r["flag"] and r["flag_on"] else " (off)" if r["flag"] else "")),
-          r["schedule"], "ready" if r["available"] else "not yet"] for r in rows],
+        [translate("cli", "slug"), translate("cli", "name"), translate("cli", "flag"), translate("cli", "schedule"),
+         translate("cli", "status")],
+        [[r["slug"], core_text(r["name"]), (r["flag"] + (on if r["flag"] and r["flag_on"] else off if r["flag"] else "")),
+          schedule_text(r["schedule"]), translate("cli", "ready") if r["available"] else translate("cli", "not yet")]
+         for r in rows],
     )
     return 0
 
@@ -70,8 +77,11 @@ def cmd_run(args, ctx) -> int:
         ctx.err(f"n11-desktop: {exc}")
         return 1
     ctx.err("")
-    line = (f"{result.flow}: {result.state.value} — {result.total} total, {result.succeeded} ok, "
-            f"{result.failed} failed, {result.penalized} penalized, {result.skipped} skipped")
+    from ..i18n.core_texts import state_word
+
+    line = fill(translate("cli", "%1: %2 — %3 total, %4 ok, %5 failed, %6 penalized, %7 skipped"),
+                result.flow, state_word(result.state.value), result.total, result.succeeded, result.failed,
+                result.penalized, result.skipped)
     if result.message:
         line += f" ({result.message})"
     print(line)

@@ -18,68 +18,70 @@ import json
 from pathlib import Path
 
 from ..core.inputs import bounded_int, one_line
+from ..i18n import fill, translate
 
 
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("mapping", parents=[common],
-                              help="import, export or suggest category/attribute mappings")
+                              help=translate("cli", "import, export or suggest category/attribute mappings"))
     sub = p.add_subparsers(dest="mapping_cmd", required=True, metavar="{import,export,suggest,term,default}")
-    pi = sub.add_parser("import", parents=[common], help="write the good rows of a mapping CSV",
-                        description="Columns: kind,local,n11_id,category_id[,custom_value]. Rows apply in order; "
-                                    "importing the same file twice changes nothing the second time.")
+    pi = sub.add_parser("import", parents=[common], help=translate("cli", "write the good rows of a mapping CSV"),
+                        description=translate("cli", "Columns: kind,local,n11_id,category_id[,custom_value]. Rows apply in order; "
+                                    "importing the same file twice changes nothing the second time."))
     pi.add_argument("file", type=Path, metavar="FILE.csv")
     pi.set_defaults(func=cmd_import)
-    pe = sub.add_parser("export", parents=[common], help="write every mapping to a CSV (stable order)")
+    pe = sub.add_parser("export", parents=[common], help=translate("cli", "write every mapping to a CSV (stable order)"))
     pe.add_argument("file", type=Path, metavar="FILE.csv")
     pe.set_defaults(func=cmd_export)
     ps = sub.add_parser("suggest", parents=[common],
-                        help="ranked suggestions for unmapped categories, attributes and values")
-    ps.add_argument("--json", action="store_true", help="one JSON object per line")
-    ps.add_argument("--limit", type=bounded_int(1, 100), default=3, help="candidates per local category (default 3)")
+                        help=translate("cli", "ranked suggestions for unmapped categories, attributes and values"))
+    ps.add_argument("--json", action="store_true", help=translate("cli", "one JSON object per line"))
+    ps.add_argument("--limit", type=bounded_int(1, 100), default=3, help=translate("cli", "candidates per local category (default 3)"))
     ps.set_defaults(func=cmd_suggest)
-    pt = sub.add_parser("term", parents=[common], help="the suggestions' extra words: treat X as Y")
+    pt = sub.add_parser("term", parents=[common], help=translate("cli", "the suggestions' extra words: treat X as Y"))
     tsub = pt.add_subparsers(dest="term_cmd", required=True, metavar="{add,remove,list}")
-    ta = tsub.add_parser("add", parents=[common], help="treat LOCAL (your word) as N11 (N11's word)")
+    ta = tsub.add_parser("add", parents=[common], help=translate("cli", "treat LOCAL (your word) as N11 (N11's word)"))
     ta.add_argument("local", metavar="LOCAL")
     ta.add_argument("n11", metavar="N11")
     ta.set_defaults(func=cmd_term_add)
-    tr = tsub.add_parser("remove", parents=[common], help="forget a term")
+    tr = tsub.add_parser("remove", parents=[common], help=translate("cli", "forget a term"))
     tr.add_argument("local", metavar="LOCAL")
     tr.set_defaults(func=cmd_term_remove)
-    tl = tsub.add_parser("list", parents=[common], help="list your terms")
+    tl = tsub.add_parser("list", parents=[common], help=translate("cli", "list your terms"))
     tl.set_defaults(func=cmd_term_list)
     pd = sub.add_parser("default", parents=[common],
-                        help="values for N11 attributes the catalog does not carry (e.g. Menşei)")
+                        help=translate("cli", "values for N11 attributes the catalog does not carry (e.g. Menşei)"))
     dsub = pd.add_subparsers(dest="default_cmd", required=True, metavar="{set,remove,list}")
-    dset = dsub.add_parser("set", parents=[common], help="set the default of an N11 attribute")
+    dset = dsub.add_parser("set", parents=[common], help=translate("cli", "set the default of an N11 attribute"))
     dset.add_argument("attribute_id", type=bounded_int(1, 10**12), metavar="ATTRIBUTE_ID")
     g = dset.add_mutually_exclusive_group(required=True)
-    g.add_argument("--value-id", type=bounded_int(1, 10**12), help="one of N11's values of the attribute")
-    g.add_argument("--text", help="an N11 value name, or free text where N11 accepts it")
+    g.add_argument("--value-id", type=bounded_int(1, 10**12), help=translate("cli", "one of N11's values of the attribute"))
+    g.add_argument("--text", help=translate("cli", "an N11 value name, or free text where N11 accepts it"))
     dset.add_argument("--category", type=bounded_int(0, 10**12), default=0,
-                      help="only in this N11 leaf (default: every leaf offering the attribute)")
+                      help=translate("cli", "only in this N11 leaf (default: every leaf offering the attribute)"))
     dset.set_defaults(func=cmd_default_set)
-    drm = dsub.add_parser("remove", parents=[common], help="remove a default")
+    drm = dsub.add_parser("remove", parents=[common], help=translate("cli", "remove a default"))
     drm.add_argument("attribute_id", type=bounded_int(1, 10**12), metavar="ATTRIBUTE_ID")
     drm.add_argument("--category", type=bounded_int(0, 10**12), default=0)
     drm.set_defaults(func=cmd_default_remove)
-    dls = dsub.add_parser("list", parents=[common], help="list the defaults")
+    dls = dsub.add_parser("list", parents=[common], help=translate("cli", "list the defaults"))
     dls.set_defaults(func=cmd_default_list)
 
 
 def cmd_import(args, ctx) -> int:
     from ..core.mapping.store import MappingError, import_mapping_csv
+    from ..i18n.core_texts import core_message
 
     db = ctx.db()
     try:
         with db.session_factory.begin() as s:
             report = import_mapping_csv(s, args.file)
     except MappingError as exc:
-        ctx.err(f"n11-desktop: {exc}")
+        ctx.err(f"n11-desktop: {core_message(str(exc))}")
         return 1
     for e in report.errors:
-        ctx.err(one_line(str(e)))
-    print(f"mapping import: {report.summary()}")
+        ctx.err(one_line(core_message(str(e))))
+    print(fill(translate("cli", "mapping import: %1"), core_message(report.summary())))
     return 1 if report.errors else 0
 
 
@@ -91,9 +93,9 @@ def cmd_export(args, ctx) -> int:
         with db.session_factory.begin() as s:
             n = export_mapping_csv(s, args.file)
     except OSError as exc:
-        ctx.err(f"n11-desktop: cannot write {args.file}: {exc.strerror or exc}")
+        ctx.err("n11-desktop: " + fill(translate("cli", "cannot write %1: %2"), args.file, exc.strerror or exc))
         return 1
-    print(f"mapping export: {n} rows written to {args.file}")
+    print(fill(translate("cli", "mapping export: %1 rows written to %2"), n, args.file))
     return 0
 
 
@@ -110,28 +112,34 @@ def cmd_suggest(args, ctx) -> int:
                               "attribute_id": r.attribute_id, "rank": r.rank}, ensure_ascii=False, sort_keys=True))
         return 0
     if not rows:
-        print("nothing to suggest: every local category, attribute and value is mapped "
-              "(or the N11 tree/attributes are not loaded yet — run category_node and category_attributes)")
+        print(translate("cli", "nothing to suggest: every local category, attribute and value is mapped "
+                               "(or the N11 tree/attributes are not loaded yet — run category_node and "
+                               "category_attributes)"))
         return 0
     from ..cli import print_table
+    from ..core.formats import percent
+    from ..i18n.core_texts import core_message
 
-    print_table(["kind", "local", "N11", "confidence", "scope", "reason"],
-                [[r.kind, r.local, f"{r.n11_name} ({r.n11_id})", f"{round(r.confidence * 100)}%",
-                  "global" if not r.category_id else str(r.category_id), r.reason] for r in rows])
+    print_table([translate("cli", "kind"), translate("cli", "local"), "N11", translate("cli", "confidence"),
+                 translate("cli", "scope"), translate("cli", "reason")],
+                [[r.kind, r.local, f"{r.n11_name} ({r.n11_id})", percent(round(r.confidence * 100), 0),
+                  translate("cli", "global") if not r.category_id else str(r.category_id), core_message(r.reason)]
+                 for r in rows])
     return 0
 
 
 def _write(ctx, fn) -> int:
     from ..core.mapping.store import MappingError
+    from ..i18n.core_texts import core_message
 
     db = ctx.db()
     try:
         with db.session_factory.begin() as s:
             msg = fn(s)
     except MappingError as exc:
-        ctx.err(f"n11-desktop: {one_line(str(exc))}")
+        ctx.err(f"n11-desktop: {one_line(core_message(str(exc)))}")
         return 1
-    print(getattr(msg, "message", msg))
+    print(core_message(str(getattr(msg, "message", msg))))
     return 0
 
 
@@ -175,7 +183,8 @@ def cmd_default_list(args, ctx) -> int:
 
     with ctx.db().session_factory.begin() as s:
         rows = attribute_defaults(s)
+    every = translate("cli", "all categories")
     for (cid, aid), d in sorted(rows.items()):
-        print(f"{aid}\t{'all categories' if not cid else cid}\t{d.name}"
-              + (f"\t(value {d.value_id})" if d.value_id is not None else ""))
+        print(f"{aid}\t{every if not cid else cid}\t{d.name}"
+              + ("\t" + fill(translate("cli", "(value %1)"), d.value_id) if d.value_id is not None else ""))
     return 0

@@ -8,62 +8,65 @@ import os
 from pathlib import Path
 
 from ..core.inputs import MAX_ID, bounded_int, neutralise_dict
+from ..i18n import fill, translate
 
 
 def add_parser(subparsers, common) -> None:
-    p = subparsers.add_parser("orders", parents=[common], help="list or export orders")
+    p = subparsers.add_parser("orders", parents=[common], help=translate("cli", "list or export orders"))
     sub = p.add_subparsers(dest="orders_cmd", required=True,
                            metavar="{list,export,mark-reported,claims,import-history,address-map,cargo-map,webhook}")
-    pl = sub.add_parser("list", parents=[common], help="list orders (newest first)")
-    pl.add_argument("--json", action="store_true", help="one JSON object per line")
-    pl.add_argument("--status", help="only this status (waiting_approval, approved, shipped, delivered, "
+    pl = sub.add_parser("list", parents=[common], help=translate("cli", "list orders (newest first)"))
+    pl.add_argument("--json", action="store_true", help=translate("cli", "one JSON object per line"))
+    pl.add_argument("--status", help=translate("cli", "only this status (waiting_approval, approved, shipped, delivered, "
                                      "completed, cancelled, refunded, late, not_reported, waiting_erp = a "
-                                     "cancellation waits for the ERP)")
-    pl.add_argument("--limit", type=bounded_int(1, 10**7), default=1000, help="at most this many orders (default 1000)")
+                                     "cancellation waits for the ERP)"))
+    pl.add_argument("--limit", type=bounded_int(1, 10**7), default=1000, help=translate("cli", "at most this many orders (default 1000)"))
     pl.set_defaults(func=cmd_list)
-    pe = sub.add_parser("export", parents=[common], help="write order lines to a CSV file (e.g. for the ERP)")
+    pe = sub.add_parser("export", parents=[common], help=translate("cli", "write order lines to a CSV file (e.g. for the ERP)"))
     pe.add_argument("file", type=Path, metavar="FILE.csv")
-    pe.add_argument("--status", help="only orders with this status")
+    pe.add_argument("--status", help=translate("cli", "only orders with this status"))
     pe.add_argument("--mark-reported", action="store_true",
-                    help="mark the exported orders as reported to the ERP once the file is written")
+                    help=translate("cli", "mark the exported orders as reported to the ERP once the file is written"))
     pe.set_defaults(func=cmd_export)
     pm = sub.add_parser("mark-reported", parents=[common],
-                        help="mark orders as reported to the ERP (their cancellations can then be written)")
-    pm.add_argument("numbers", nargs="*", metavar="NUMBER", help="N11 order number or formatted order number")
+                        help=translate("cli", "mark orders as reported to the ERP (their cancellations can then be written)"))
+    pm.add_argument("numbers", nargs="*", metavar="NUMBER", help=translate("cli", "N11 order number or formatted order number"))
     pm.add_argument("--file", type=Path, metavar="FILE.csv",
-                    help="a CSV of order numbers (column n11_order_number / order_number, else the first)")
+                    help=translate("cli", "a CSV of order numbers (column n11_order_number / order_number, else the first)"))
     pm.set_defaults(func=cmd_mark_reported)
     pc = sub.add_parser("claims", parents=[common],
-                        help="cancellation requests from N11: answered, written, or what they wait for")
-    pc.add_argument("--json", action="store_true", help="one JSON object per line")
-    pc.add_argument("--waiting", action="store_true", help="only requests that wait (order not imported / not "
-                                                            "reported to the ERP)")
+                        help=translate("cli", "cancellation requests from N11: answered, written, or what they wait for"))
+    pc.add_argument("--json", action="store_true", help=translate("cli", "one JSON object per line"))
+    pc.add_argument("--waiting", action="store_true", help=translate("cli", "only requests that wait (order not imported / not "
+                                                            "reported to the ERP)"))
     pc.set_defaults(func=cmd_claims)
     ph = sub.add_parser("import-history", parents=[common],
-                        help="bring in the orders first seen past New (recorded as history), marked as history "
-                             "and as reported to the ERP (never new work for it)")
+                        help=translate("cli", "bring in the orders first seen past New (recorded as history), marked as history "
+                             "and as reported to the ERP (never new work for it)"))
     ph.set_defaults(func=cmd_import_history)
-    for name, what in (("address-map", "N11 address names → local city / township / district"),
-                       ("cargo-map", "local cargo companies → N11 shipment companies")):
-        pa = sub.add_parser(name, parents=[common], help=f"list, export or import the {what} mapping (CSV)")
+    for name, what in (("address-map", translate("cli", "list, export or import the N11 address names → local city / "
+                                                        "township / district mapping (CSV)")),
+                       ("cargo-map", translate("cli", "list, export or import the local cargo companies → N11 "
+                                                      "shipment companies mapping (CSV)"))):
+        pa = sub.add_parser(name, parents=[common], help=what)
         asub = pa.add_subparsers(dest="map_cmd", required=True, metavar="{list,export,import}")
-        al = asub.add_parser("list", parents=[common], help="print the mapping")
-        al.add_argument("--json", action="store_true", help="one JSON object per line")
+        al = asub.add_parser("list", parents=[common], help=translate("cli", "print the mapping"))
+        al.add_argument("--json", action="store_true", help=translate("cli", "one JSON object per line"))
         if name == "address-map":
-            al.add_argument("--unmapped", action="store_true", help="only names still waiting for a local node")
+            al.add_argument("--unmapped", action="store_true", help=translate("cli", "only names still waiting for a local node"))
         al.set_defaults(func=cmd_map_list, map_kind=name)
-        ae = asub.add_parser("export", parents=[common], help="write the mapping to a CSV file")
+        ae = asub.add_parser("export", parents=[common], help=translate("cli", "write the mapping to a CSV file"))
         ae.add_argument("file", type=Path, metavar="FILE.csv")
         ae.set_defaults(func=cmd_map_export, map_kind=name)
         ai = asub.add_parser("import", parents=[common],
-                             help="read a CSV file (the export's columns); all rows or nothing")
+                             help=translate("cli", "read a CSV file (the export's columns); all rows or nothing"))
         ai.add_argument("file", type=Path, metavar="FILE.csv")
         ai.set_defaults(func=cmd_map_import, map_kind=name)
-    pw = sub.add_parser("webhook", parents=[common], help="serve the OMS split-package web hook until interrupted")
-    pw.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
-    pw.add_argument("--port", type=bounded_int(0, 65535), default=8765, help="TCP port (default 8765; 0 = any free)")
-    pw.add_argument("--token", help="expected 'Authorization: Token …' value (default: $N11_WEBHOOK_TOKEN)")
-    pw.add_argument("--oms-channel-id", type=bounded_int(1, MAX_ID), help="accept only order.split_package_<this id>")
+    pw = sub.add_parser("webhook", parents=[common], help=translate("cli", "serve the OMS split-package web hook until interrupted"))
+    pw.add_argument("--host", default="127.0.0.1", help=translate("cli", "address to bind (default 127.0.0.1, loopback only)"))
+    pw.add_argument("--port", type=bounded_int(0, 65535), default=8765, help=translate("cli", "TCP port (default 8765; 0 = any free)"))
+    pw.add_argument("--token", help=translate("cli", "expected 'Authorization: Token …' value (default: $N11_WEBHOOK_TOKEN)"))
+    pw.add_argument("--oms-channel-id", type=bounded_int(1, MAX_ID), help=translate("cli", "accept only order.split_package_<this id>"))
     pw.set_defaults(func=cmd_webhook)
 
 
@@ -75,7 +78,8 @@ def _filter(ctx, status):
     from ..core.orders.queries import OrderFilter
 
     if status and status not in _STATUSES:
-        ctx.err(f"n11-desktop: unknown status {status!r}; use one of {', '.join(_STATUSES)}")
+        ctx.err("n11-desktop: " + fill(translate("cli", "unknown status %1; use one of %2"), repr(status),
+                                       ", ".join(_STATUSES)))
         return None
     return OrderFilter(status=status or None)
 
@@ -115,15 +119,23 @@ def cmd_list(args, ctx) -> int:
         return 0
     from ..cli import print_table
 
-    print_table(["order", "status", "customer", "city", "lines", "total", "ordered", "cargo", "ERP"],
-                [[r.number, r.status + (" (late)" if r.late else ""), r.customer, r.city, r.lines, r.total,
-                  r.ordered_at.strftime("%Y-%m-%d %H:%M") if r.ordered_at else "", r.cargo,
-                  "yes" if r.erp_reported else "no"] for r in rows])
+    from ..core.formats import datetime_text, money
+    from ..core.orders.status import LABELS
+    from ..i18n.core_texts import core_tr
+
+    yes, no = translate("cli", "yes"), translate("cli", "no")
+    print_table([translate("cli", "order"), translate("cli", "status"), translate("cli", "customer"),
+                 translate("cli", "city"), translate("cli", "lines"), translate("cli", "total"),
+                 translate("cli", "ordered"), translate("cli", "cargo"), translate("cli", "ERP")],
+                [[r.number, core_tr(LABELS.get(r.status, r.status)) + (translate("cli", " (late)") if r.late else ""),
+                  r.customer, r.city, r.lines, money(r.total), datetime_text(r.ordered_at), r.cargo,
+                  yes if r.erp_reported else no] for r in rows])
     return 0
 
 
 def cmd_export(args, ctx) -> int:
     from ..core.orders.queries import export_rows
+    from ..i18n.core_texts import core_message
 
     f = _filter(ctx, args.status)
     if f is None:
@@ -139,37 +151,38 @@ def cmd_export(args, ctx) -> int:
             w.writerows(neutralise_dict(r) for r in rows)  # no live formulas for Excel (OWASP)
         os.replace(tmp, args.file)
     except OSError as exc:
-        ctx.err(f"n11-desktop: cannot write {args.file}: {exc.strerror or exc}")
+        ctx.err("n11-desktop: " + fill(translate("cli", "cannot write %1: %2"), args.file, exc.strerror or exc))
         return 1
-    print(f"wrote {len(rows)} order lines to {args.file}")
+    print(fill(translate("cli", "wrote %1 order lines to %2"), len(rows), args.file))
     if args.mark_reported and rows:
         from ..core.orders.actions import ActionError, mark_reported
 
         try:
             res = mark_reported(ctx.db(), [r["n11_order_number"] for r in rows])
         except ActionError as exc:
-            ctx.err(f"n11-desktop: {exc}")
+            ctx.err(f"n11-desktop: {core_message(str(exc))}")
             return 1
-        print(res.message)
+        print(core_message(res.message))
     return 0
 
 
 def cmd_mark_reported(args, ctx) -> int:
     from ..core.orders.actions import ActionError, mark_reported, read_order_numbers
+    from ..i18n.core_texts import core_message
 
     try:
         numbers = list(args.numbers)
         if args.file is not None:
             numbers += read_order_numbers(args.file)
         if not numbers:
-            raise ActionError("give order numbers or --file FILE.csv")
+            raise ActionError(translate("cli", "give order numbers or --file FILE.csv"))
         res = mark_reported(ctx.db(), numbers)
     except ActionError as exc:
         from ..core.inputs import one_line
 
-        ctx.err(f"n11-desktop: {one_line(str(exc))}")
+        ctx.err(f"n11-desktop: {one_line(core_message(str(exc)))}")
         return 1
-    print(res.message)
+    print(core_message(res.message))
     return 0
 
 
@@ -187,8 +200,12 @@ def cmd_claims(args, ctx) -> int:
         return 0
     from ..cli import print_table
 
-    print_table(["claim", "order", "N11 status", "decision", "reason", "waits for"],
-                [[r.claim_id, r.order_number, r.status, r.decision, r.reason, r.waiting] for r in rows])
+    from ..i18n.core_texts import core_message
+
+    print_table([translate("cli", "claim"), translate("cli", "order"), translate("cli", "N11 status"),
+                 translate("cli", "decision"), translate("cli", "reason"), translate("cli", "waits for")],
+                [[r.claim_id, r.order_number, r.status, core_message(r.decision), r.reason, core_message(r.waiting)]
+                 for r in rows])
     return 0
 
 
@@ -202,8 +219,10 @@ def cmd_import_history(args, ctx) -> int:
     result = run_flow("order_create", db, trigger="manual", options={"history": True})
     with db.session_factory() as s:
         left = len(history_orders(s))
-    print(f"{waiting - left} of {waiting} orders recorded as history imported (marked as history); "
-          f"order_create: {result.message}")
+    from ..i18n.core_texts import core_message
+
+    print(fill(translate("cli", "%1 of %2 orders recorded as history imported (marked as history); order_create: %3"),
+               waiting - left, waiting, core_message(result.message)))
     return 0 if result.ok else 1
 
 
@@ -250,9 +269,9 @@ def cmd_map_export(args, ctx) -> int:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, args.file)
     except OSError as exc:
-        ctx.err(f"n11-desktop: cannot write {args.file}: {exc.strerror or exc}")
+        ctx.err("n11-desktop: " + fill(translate("cli", "cannot write %1: %2"), args.file, exc.strerror or exc))
         return 1
-    print(f"wrote {text.count(chr(10)) - 1} rows to {args.file}")
+    print(fill(translate("cli", "wrote %1 rows to %2"), text.count(chr(10)) - 1, args.file))
     return 0
 
 
@@ -263,12 +282,12 @@ def cmd_map_import(args, ctx) -> int:
     from ..core.inputs import one_line, read_limited
 
     if not args.file.exists():
-        ctx.err(f"n11-desktop: {args.file}: file not found")
+        ctx.err(f"n11-desktop: {args.file}: " + translate("cli", "file not found"))
         return 1
     try:
         text = read_limited(args.file, door=f"{args.map_kind} file", max_bytes=64 * 1024 * 1024).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        ctx.err(f"n11-desktop: {args.file}: cannot be read as UTF-8 text (byte {exc.start})")
+        ctx.err(f"n11-desktop: {args.file}: " + fill(translate("cli", "cannot be read as UTF-8 text (byte %1)"), exc.start))
         return 1
     db = ctx.db()
     try:
@@ -276,14 +295,16 @@ def cmd_map_import(args, ctx) -> int:
             ensure_address_tree(db, neighbourhoods=None)
             with db.session_factory.begin() as s:
                 added, changed = import_address_csv(s, text)
-            print(f"address map: {added} added, {changed} changed; run `n11-desktop flow run order_create` to "
-                  "fetch the waiting orders again")
+            print(fill(translate("cli", "address map: %1 added, %2 changed; run `n11-desktop flow run order_create` "
+                                        "to fetch the waiting orders again"), added, changed))
         else:
             with db.session_factory.begin() as s:
                 changed = import_cargo_csv(s, text)
-            print(f"cargo map: {changed} cargo companies added or changed")
+            print(fill(translate("cli", "cargo map: %1 cargo companies added or changed"), changed))
     except MapFileError as exc:
-        ctx.err(f"n11-desktop: {one_line(str(exc))}")
+        from ..i18n.core_texts import core_message
+
+        ctx.err(f"n11-desktop: {one_line(core_message(str(exc)))}")
         return 1
     return 0
 
@@ -299,9 +320,10 @@ def cmd_webhook(args, ctx) -> int:
                                oms_channel_id=args.oms_channel_id)
         server.start()
     except (ValueError, OSError) as exc:
-        ctx.err(f"n11-desktop: web hook not started: {exc}")
+        ctx.err("n11-desktop: " + fill(translate("cli", "web hook not started: %1"), exc))
         return 1
-    print(f"OMS web hook listening on {server.url}/flow-trigger/<slug>/split_packages (Ctrl+C stops)")
+    print(fill(translate("cli", "OMS web hook listening on %1 (Ctrl+C stops)"),
+               f"{server.url}/flow-trigger/<slug>/split_packages"))
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -7,27 +7,28 @@ import sys
 import threading
 
 from ..core.inputs import bounded_float, bounded_int
+from ..i18n import fill, translate
 
 
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("run", parents=[common],
-                              help="run the scheduler headless until interrupted (SIGINT/SIGTERM stop it cleanly)")
-    p.add_argument("--once", action="store_true", help="run every due flow once, then exit")
+                              help=translate("cli", "run the scheduler headless until interrupted (SIGINT/SIGTERM stop it cleanly)"))
+    p.add_argument("--once", action="store_true", help=translate("cli", "run every due flow once, then exit"))
     p.add_argument("--workers", type=bounded_int(1, 64), default=3, metavar="N",
-                   help="flows running at the same time (default 3)")
+                   help=translate("cli", "flows running at the same time (default 3)"))
     p.add_argument("--stop-timeout", type=bounded_float(0, 86400), default=30.0, metavar="S",
-                   help="seconds to wait for running flows to stop at a safe point (default 30)")
+                   help=translate("cli", "seconds to wait for running flows to stop at a safe point (default 30)"))
     p.add_argument("--all-stores", action="store_true",
-                   help="drive every store of the store registry, each under its own lease; a store that "
-                   "cannot run is reported and tried again, never stopping the others")
+                   help=translate("cli", "drive every store of the store registry, each under its own lease; a store that "
+                   "cannot run is reported and tried again, never stopping the others"))
     p.add_argument("--retry", type=bounded_float(1, 86400), default=60.0, metavar="S",
-                   help="with --all-stores: seconds before a store that could not run is tried again (default 60)")
+                   help=translate("cli", "with --all-stores: seconds before a store that could not run is tried again (default 60)"))
     p.set_defaults(func=cmd_run)
 
 
 def cmd_run(args, ctx) -> int:
     if args.workers < 1:
-        ctx.err("n11-desktop: --workers must be at least 1")
+        ctx.err("n11-desktop: " + translate("cli", "--workers must be at least 1"))
         return 2
     if args.all_stores:
         return cmd_run_all(args, ctx)
@@ -37,7 +38,9 @@ def cmd_run(args, ctx) -> int:
     # one process per database drives the integration (core.instance): refuse before anything else
     lease = InstanceLease(db, "run")
     if not lease.acquire():
-        ctx.err(f"n11-desktop run: {refused_message(lease.other)}")
+        from ..i18n.core_texts import core_message
+
+        ctx.err(f"n11-desktop run: {core_message(refused_message(lease.other))}")
         return 2
     store = ctx.store_entry()
     if store is not None and store.demo:  # a demo store runs against its own built-in sandbox
@@ -53,20 +56,31 @@ def cmd_run(args, ctx) -> int:
     return _run_one(args, ctx, db, lease)
 
 
+def _event_line(ev) -> str | None:
+    """One line for a runner event (started / skipped / finished), in the operator's language."""
+    from ..i18n.core_texts import core_message, state_word
+
+    if ev.kind == "started":
+        return fill(translate("cli", "started  %1 (%2)"), ev.request.slug, ev.request.trigger)
+    if ev.kind == "skipped":
+        return fill(translate("cli", "skipped  %1: %2"), ev.request.slug, core_message(ev.message))
+    if ev.result is None:
+        return None
+    r = ev.result
+    line = fill(translate("cli", "finished %1: %2 — %3 total, %4 ok, %5 failed, %6 penalized"),
+                r.flow, state_word(r.state.value), r.total, r.succeeded, r.failed, r.penalized)
+    if r.message:
+        line += f" ({core_message(r.message)})"
+    return line
+
+
 def _run_one(args, ctx, db, lease) -> int:
     from ..core.runner import LeaseRefused, Runner, RunnerEvent
+    from ..i18n.core_texts import core_message
 
     def on_event(ev: RunnerEvent) -> None:
-        if ev.kind == "started":
-            print(f"started  {ev.request.slug} ({ev.request.trigger})", flush=True)
-        elif ev.kind == "skipped":
-            print(f"skipped  {ev.request.slug}: {ev.message}", flush=True)
-        elif ev.result is not None:
-            r = ev.result
-            line = (f"finished {r.flow}: {r.state.value} — {r.total} total, {r.succeeded} ok, {r.failed} failed, "
-                    f"{r.penalized} penalized")
-            if r.message:
-                line += f" ({r.message})"
+        line = _event_line(ev)
+        if line is not None:
             print(line, flush=True)
 
     received: list[str] = []
@@ -88,25 +102,27 @@ def _run_one(args, ctx, db, lease) -> int:
     with db.session_factory.begin() as s:
         cfg = load_config(s)
     if not cfg.is_active:
-        ctx.err(f"n11-desktop run: channel {cfg.name} is inactive; nothing is scheduled until it is activated "
-                "(`n11-desktop settings activate`)")
+        ctx.err("n11-desktop run: " + fill(translate("cli", "channel %1 is inactive; nothing is scheduled until it is "
+                                                            "activated (`n11-desktop settings activate`)"), cfg.name))
     try:
-        ctx.err("n11-desktop run: scheduler " + ("running every due flow once" if args.once
-                                                 else "started; Ctrl+C or SIGTERM stops it"))
+        ctx.err("n11-desktop run: " + (translate("cli", "scheduler running every due flow once") if args.once
+                                       else translate("cli", "scheduler started; Ctrl+C or SIGTERM stops it")))
         sys.stderr.flush()
         code = runner.run(once=args.once)
     except LeaseRefused as exc:
-        ctx.err(f"n11-desktop run: {exc}")
+        ctx.err(f"n11-desktop run: {core_message(str(exc))}")
         return 2
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if received:
-        ctx.err(f"n11-desktop run: {received[0]} received; running flows stopped at a safe point")
+        ctx.err("n11-desktop run: " + fill(translate("cli", "%1 received; running flows stopped at a safe point"),
+                                           received[0]))
     if runner.lease_lost:
-        ctx.err(f"n11-desktop run: stopped: {runner.lease_lost}")
+        ctx.err("n11-desktop run: " + fill(translate("cli", "stopped: %1"), core_message(str(runner.lease_lost))))
         return 1
-    ctx.err("n11-desktop run: stopped" + ("" if code == 0 else " (some flows did not stop in time)"))
+    ctx.err("n11-desktop run: " + (translate("cli", "stopped") if code == 0
+                                   else translate("cli", "stopped (some flows did not stop in time)")))
     return code
 
 
@@ -116,42 +132,39 @@ def cmd_run_all(args, ctx) -> int:
     from ..core.stores import Registry
 
     if ctx.db_path is not None or ctx.store or ctx.demo:
-        ctx.err("n11-desktop run: --all-stores drives the stores of the registry; leave out --db, --store and --demo")
+        ctx.err("n11-desktop run: " + translate("cli", "--all-stores drives the stores of the registry; leave out --db, "
+                                                       "--store and --demo"))
         return 2
     registry = Registry.load()
     if not registry.listed():
-        ctx.err(f"n11-desktop run: no stores in {registry.path} (`n11-desktop stores add NAME`)")
+        ctx.err("n11-desktop run: " + fill(translate("cli", "no stores in %1 (`n11-desktop stores add NAME`)"),
+                                           registry.path))
         return 1
     sandboxes: list = []
     out_lock = threading.Lock()  # stores' threads print whole lines, never halves of two
 
     def on_event(store: str, ev) -> None:
-        if ev.kind == "started":
-            line = f"[{store}] started  {ev.request.slug} ({ev.request.trigger})"
-        elif ev.kind == "skipped":
-            line = f"[{store}] skipped  {ev.request.slug}: {ev.message}"
-        elif ev.result is not None:
-            r = ev.result
-            line = (f"[{store}] finished {r.flow}: {r.state.value} — {r.total} total, {r.succeeded} ok, "
-                    f"{r.failed} failed, {r.penalized} penalized")
-            if r.message:
-                line += f" ({r.message})"
-        else:
+        text = _event_line(ev)
+        if text is None:
             return
+        line = f"[{store}] {text}"
         with out_lock:
             sys.stdout.write(line + "\n")
             sys.stdout.flush()
 
     def on_store(run) -> None:
         if run.state == "running":
-            text = f"n11-desktop run: store {run.name}: scheduler started"
+            text = "n11-desktop run: " + fill(translate("cli", "store %1: scheduler started"), run.name)
         elif run.state in ("unavailable", "refused", "crashed"):
-            retry = "" if args.once else f"; tried again in {int(args.retry)} s"
-            text = f"n11-desktop run: store {run.name}: {run.state}: {run.message}{retry}"
+            retry = "" if args.once else fill(translate("cli", "; tried again in %1 s"), int(args.retry))
+            text = "n11-desktop run: " + fill(translate("cli", "store %1: %2: %3"), run.name, run.state,
+                                              core_message(run.message)) + retry
         else:
             return
         with out_lock:
             ctx.err(text)
+
+    from ..i18n.core_texts import core_message
 
     def prepare(store, db) -> None:
         if store.demo:  # a demo store runs against its own built-in sandbox (one N11 seller each)
@@ -172,8 +185,10 @@ def cmd_run_all(args, ctx) -> int:
             previous[sig] = signal.signal(sig, on_signal)
         except (ValueError, OSError):
             pass
-    ctx.err(f"n11-desktop run: {len(registry.listed())} store(s) from {registry.path}; "
-            + ("running every due flow of each once" if args.once else "Ctrl+C or SIGTERM stops them"))
+    ctx.err("n11-desktop run: " + fill(translate("cli", "%1 store(s) from %2; running every due flow of each once")
+                                       if args.once else translate("cli", "%1 store(s) from %2; Ctrl+C or SIGTERM "
+                                                                          "stops them"),
+                                       len(registry.listed()), registry.path))
     try:
         code = multi.run()
     finally:
@@ -182,9 +197,10 @@ def cmd_run_all(args, ctx) -> int:
         for server in sandboxes:
             server.stop()
     if received:
-        ctx.err(f"n11-desktop run: {received[0]} received; running flows stopped at a safe point")
+        ctx.err("n11-desktop run: " + fill(translate("cli", "%1 received; running flows stopped at a safe point"),
+                                           received[0]))
     for run in multi.runs.values():
-        ctx.err(f"n11-desktop run: store {run.summary()}")
+        ctx.err("n11-desktop run: " + fill(translate("cli", "store %1"), core_message(run.summary())))
     return code
 
 

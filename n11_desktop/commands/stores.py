@@ -9,51 +9,53 @@ from __future__ import annotations
 import json
 import time
 
+from ..i18n import fill, translate
+
 
 def add_parser(subparsers, common) -> None:
-    p = subparsers.add_parser("stores", help="list, add, rename or remove stores (one database per N11 store)")
+    p = subparsers.add_parser("stores", help=translate("cli", "list, add, rename or remove stores (one database per N11 store)"))
     sub = p.add_subparsers(dest="stores_cmd", required=True,
                            metavar="{list,add,rename,remove,use,copy,link-catalog}")
-    pl = sub.add_parser("list", help="every store with its database and who drives it now")
-    pl.add_argument("--json", action="store_true", help="one JSON object per line")
+    pl = sub.add_parser("list", help=translate("cli", "every store with its database and who drives it now"))
+    pl.add_argument("--json", action="store_true", help=translate("cli", "one JSON object per line"))
     pl.set_defaults(func=cmd_list)
-    pa = sub.add_parser("add", help="add a store and create its database")
-    pa.add_argument("name", help="store name: letters, digits, - _ . (e.g. shop-a)")
+    pa = sub.add_parser("add", help=translate("cli", "add a store and create its database"))
+    pa.add_argument("name", help=translate("cli", "store name: letters, digits, - _ . (e.g. shop-a)"))
     pa.add_argument("--db", dest="store_db", metavar="PATH|URL",
-                    help="its database: an SQLite file or a URL such as "
+                    help=translate("cli", "its database: an SQLite file or a URL such as "
                     "postgresql+psycopg://user@host/n11?options=-csearch_path%%3Dshop_a "
-                    "(default: stores/NAME.db next to the registry)")
+                    "(default: stores/NAME.db next to the registry)"))
     pa.add_argument("--demo", action="store_true",
-                    help="a demo store: the demo catalog and mapping against the built-in sandbox")
-    pa.add_argument("--copy-from", metavar="STORE", help="copy settings and mapping from this store")
+                    help=translate("cli", "a demo store: the demo catalog and mapping against the built-in sandbox"))
+    pa.add_argument("--copy-from", metavar="STORE", help=translate("cli", "copy settings and mapping from this store"))
     pa.add_argument("--copy", dest="copy_what", default="settings,mapping", metavar="WHAT",
-                    help="with --copy-from: settings, mapping or both (default settings,mapping)")
+                    help=translate("cli", "with --copy-from: settings, mapping or both (default settings,mapping)"))
     pa.add_argument("--catalog-source", metavar="FILE",
-                    help="a catalog file this store shares with others (`catalog import` without FILE reads it)")
+                    help=translate("cli", "a catalog file this store shares with others (`catalog import` without FILE reads it)"))
     pa.set_defaults(func=cmd_add)
-    pr = sub.add_parser("rename", help="rename a store (its data stays where it is)")
+    pr = sub.add_parser("rename", help=translate("cli", "rename a store (its data stays where it is)"))
     pr.add_argument("old")
     pr.add_argument("new")
     pr.set_defaults(func=cmd_rename)
-    prm = sub.add_parser("remove", help="forget a store; its data is kept unless --delete-data")
+    prm = sub.add_parser("remove", help=translate("cli", "forget a store; its data is kept unless --delete-data"))
     prm.add_argument("name")
     prm.add_argument("--delete-data", action="store_true",
-                     help="also delete its SQLite database file (refused while a process drives it; "
-                     "never drops a PostgreSQL database)")
+                     help=translate("cli", "also delete its SQLite database file (refused while a process drives it; "
+                     "never drops a PostgreSQL database)"))
     prm.set_defaults(func=cmd_remove)
-    pu = sub.add_parser("use", help="make a store the default (what runs without --store)")
+    pu = sub.add_parser("use", help=translate("cli", "make a store the default (what runs without --store)"))
     pu.add_argument("name")
     pu.set_defaults(func=cmd_use)
-    pc = sub.add_parser("copy", help="copy settings and/or mapping from one store to another")
+    pc = sub.add_parser("copy", help=translate("cli", "copy settings and/or mapping from one store to another"))
     pc.add_argument("source")
     pc.add_argument("target")
     pc.add_argument("--what", dest="copy_what", default="settings,mapping", metavar="WHAT",
-                    help="settings, mapping or both (default settings,mapping)")
+                    help=translate("cli", "settings, mapping or both (default settings,mapping)"))
     pc.set_defaults(func=cmd_copy)
-    pk = sub.add_parser("link-catalog", help="share a catalog source file: `catalog import` without FILE reads it")
+    pk = sub.add_parser("link-catalog", help=translate("cli", "share a catalog source file: `catalog import` without FILE reads it"))
     pk.add_argument("name")
-    pk.add_argument("file", nargs="?", help="the catalog file (CSV or XLSX); leave out with --unlink")
-    pk.add_argument("--unlink", action="store_true", help="forget the linked file")
+    pk.add_argument("file", nargs="?", help=translate("cli", "the catalog file (CSV or XLSX); leave out with --unlink"))
+    pk.add_argument("--unlink", action="store_true", help=translate("cli", "forget the linked file"))
     pk.set_defaults(func=cmd_link_catalog)
 
 
@@ -63,7 +65,8 @@ def _what(text: str) -> tuple[str, ...]:
     parts = tuple(p.strip() for p in str(text).split(",") if p.strip())
     bad = [p for p in parts if p not in COPY_PARTS]
     if bad or not parts:
-        raise StoreError(f"--copy/--what: {', '.join(bad) or 'nothing'} is not one of {', '.join(COPY_PARTS)}")
+        raise StoreError(fill(translate("cli", "--copy/--what: %1 is not one of %2"),
+                              ", ".join(bad) or translate("cli", "nothing"), ", ".join(COPY_PARTS)))
     return parts
 
 
@@ -104,16 +107,20 @@ def cmd_list(args, ctx) -> int:
         return 0
     from ..cli import print_table
 
-    print_table(["", "store", "database", "state", "driven by"],
-                [["*" if r["default"] else "", r["name"] + (" (demo)" if r["demo"] else ""), r["db"], r["state"],
+    demo = translate("cli", " (demo)")
+    print_table(["", translate("cli", "store"), translate("cli", "database"), translate("cli", "state"),
+                 translate("cli", "driven by")],
+                [["*" if r["default"] else "", r["name"] + (demo if r["demo"] else ""), r["db"], r["state"],
                   r["driven_by"]] for r in rows])
     if not reg.exists:
-        ctx.err(f"n11-desktop stores: no registry yet ({reg.path}); `stores add NAME` creates it")
+        ctx.err("n11-desktop stores: " + fill(translate("cli", "no registry yet (%1); `stores add NAME` creates it"),
+                                              reg.path))
     return 0
 
 
 def cmd_add(args, ctx) -> int:
-    from ..core.stores import Registry, create_store, prepare_demo_store
+    from ..core.stores import Registry, create_store
+    from ..i18n.core_texts import core_message
 
     what = _what(args.copy_what) if args.copy_from else ()
     prepare = None
@@ -125,15 +132,16 @@ def cmd_add(args, ctx) -> int:
 
         path = Path(args.catalog_source).expanduser().resolve()
         if not path.is_file():
-            ctx.err(f"n11-desktop stores add: catalog source {path} is not a file")
+            ctx.err("n11-desktop stores add: " + fill(translate("cli", "catalog source %1 is not a file"), path))
             return 1
         source = str(path)
     reg = Registry.load()
     store, report = create_store(reg, args.name, args.store_db, demo=args.demo, prepare=prepare,
                                  copy_from=args.copy_from, copy_what=what, catalog_source=source)
-    print(f"store {store.name} added: {store.location()}" + (" (default)" if reg.default == store.name else ""))
+    print(fill(translate("cli", "store %1 added: %2 (default)") if reg.default == store.name
+               else translate("cli", "store %1 added: %2"), store.name, store.location()))
     if report is not None:
-        print(f"{store.name}: {report.summary()} from {args.copy_from}")
+        print(fill(translate("cli", "%1: %2 from %3"), store.name, core_message(report.summary()), args.copy_from))
     return 0
 
 
@@ -157,7 +165,7 @@ def cmd_rename(args, ctx) -> int:
     reg = Registry.load()
     store = reg.rename(args.old, args.new)
     reg.save()
-    print(f"store {args.old} is now {store.name} ({store.location()})")
+    print(fill(translate("cli", "store %1 is now %2 (%3)"), args.old, store.name, store.location()))
     return 0
 
 
@@ -167,10 +175,10 @@ def cmd_remove(args, ctx) -> int:
     reg = Registry.load()
     store = remove_store(reg, args.name, delete_data=args.delete_data)
     if args.delete_data:
-        print(f"store {store.name} removed and its database {store.location()} deleted")
+        print(fill(translate("cli", "store %1 removed and its database %2 deleted"), store.name, store.location()))
     else:
-        print(f"store {store.name} removed from the list; its data is kept at {store.location()} "
-              f"(`stores add {store.name} --db …` brings it back)")
+        print(fill(translate("cli", "store %1 removed from the list; its data is kept at %2 (`stores add %1 --db …` "
+                                    "brings it back)"), store.name, store.location()))
     return 0
 
 
@@ -180,7 +188,7 @@ def cmd_use(args, ctx) -> int:
     reg = Registry.load()
     store = reg.set_default(args.name)
     reg.save()
-    print(f"default store: {store.name}")
+    print(fill(translate("cli", "default store: %1"), store.name))
     return 0
 
 
@@ -191,7 +199,7 @@ def cmd_copy(args, ctx) -> int:
     reg = Registry.load()
     src, dst = reg.get(args.source), reg.get(args.target)
     if src.name == dst.name:
-        ctx.err("n11-desktop stores copy: source and target are the same store")
+        ctx.err("n11-desktop stores copy: " + translate("cli", "source and target are the same store"))
         return 1
     a = open_store(src)
     try:
@@ -202,7 +210,9 @@ def cmd_copy(args, ctx) -> int:
             b.dispose()
     finally:
         a.dispose()
-    print(f"{dst.name}: {report.summary()} from {src.name}")
+    from ..i18n.core_texts import core_message
+
+    print(fill(translate("cli", "%1: %2 from %3"), dst.name, core_message(report.summary()), src.name))
     return 1 if report.mapping_errors else 0
 
 
@@ -213,16 +223,17 @@ def cmd_link_catalog(args, ctx) -> int:
 
     reg = Registry.load()
     if args.unlink == bool(args.file):
-        ctx.err("n11-desktop stores link-catalog: give either FILE or --unlink")
+        ctx.err("n11-desktop stores link-catalog: " + translate("cli", "give either FILE or --unlink"))
         return 2
     source = ""
     if args.file:
         path = Path(args.file).expanduser().resolve()
         if not path.is_file():
-            ctx.err(f"n11-desktop stores link-catalog: {path} is not a file")
+            ctx.err("n11-desktop stores link-catalog: " + fill(translate("cli", "%1 is not a file"), path))
             return 1
         source = str(path)
     store = reg.set_catalog_source(args.name, source)
     reg.save()
-    print(f"store {store.name}: " + (f"catalog source {source}" if source else "no linked catalog source"))
+    print(fill(translate("cli", "store %1: catalog source %2") if source
+               else translate("cli", "store %1: no linked catalog source"), store.name, source))
     return 0

@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent
-#: what lupdate scans: every file that shows text to the operator in the desktop app
-SOURCE_GLOBS = ("views/*.py", "gui.py", "workers/*.py")
+#: what lupdate scans: every file that shows text to the operator (the desktop app and the command line)
+SOURCE_GLOBS = ("views/*.py", "gui.py", "workers/*.py", "cli.py", "commands/*.py", "i18n/argparse_texts.py",
+                "i18n/core_texts.py")
 LANGS = ("tr",)
 
 
@@ -121,6 +122,7 @@ def install(app, lang: str) -> list:
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
     formats.set_language(lang)
+    _headless.clear()  # the application's translators answer from now on
     for tr in _installed:
         app.removeTranslator(tr)
     _installed.clear()
@@ -143,3 +145,53 @@ def install(app, lang: str) -> list:
     else:
         log.warning("no %s translations found; showing English", lang)
     return list(_installed)
+
+
+# ---------------------------------------------------------------------------- headless (command line)
+_headless: list = []  # the QTranslator the command line reads (no QCoreApplication there)
+
+
+def use_language(lang: str) -> None:
+    """The command line's language: formats, and our ``.qm`` loaded into a bare QTranslator (the
+    commands never create a QCoreApplication; PySide6.QtCore is imported only for Turkish, ~70 ms)."""
+    formats.set_language(lang)
+    _headless.clear()
+    if lang == "en":
+        return
+    from PySide6.QtCore import QTranslator
+
+    qm = qm_file(lang)
+    translator = QTranslator()
+    if qm is not None and translator.load(str(qm)):
+        _headless.append(translator)
+    else:
+        log.warning("no %s translations found; the command line speaks English", lang)
+
+
+def translate(context: str, text: str, disambiguation: str | None = None, n: int = -1) -> str:
+    """``QCoreApplication.translate`` for code that runs with or without an application: the
+    application's translators when there is one, else the command line's (``use_language``), else
+    ``text``. ``%n`` is replaced by ``n`` as Qt does. lupdate extracts ``translate("ctx", "text")``
+    calls from the sources."""
+    out = ""
+    if _headless:
+        out = _headless[0].translate(context, text, disambiguation, n)
+    elif "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QCoreApplication
+
+        if QCoreApplication.instance() is not None:
+            out = QCoreApplication.translate(context, text, disambiguation, n)
+    out = out or text
+    if n >= 0:
+        out = out.replace("%n", str(n))
+    return out
+
+
+def fill(template: str, *values: object) -> str:
+    """Put ``values`` into a translated template's %1, %2, … in one pass (chained replace() would
+    turn "%10" into the value of %1 followed by "0")."""
+    import re
+
+    return re.sub(r"%(\d+)", lambda m: str(values[int(m.group(1)) - 1]) if 0 < int(m.group(1)) <= len(values)
+                  else m.group(0), template)
+

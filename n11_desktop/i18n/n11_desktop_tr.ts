@@ -3798,6 +3798,1336 @@ SKU&apos;ları görmek için tıklayın.</translation>
     </message>
 </context>
 <context>
+    <name>argparse</name>
+    <message>
+        <source>usage: </source>
+        <translation>kullanım: </translation>
+    </message>
+    <message>
+        <source>positional arguments</source>
+        <translation>konumsal argümanlar</translation>
+    </message>
+    <message>
+        <source>options</source>
+        <translation>seçenekler</translation>
+    </message>
+    <message>
+        <source>show this help message and exit</source>
+        <translation>bu yardım iletisini gösterir ve çıkar</translation>
+    </message>
+    <message>
+        <source>%(prog)s: error: %(message)s
+</source>
+        <translation>%(prog)s: hata: %(message)s
+</translation>
+    </message>
+    <message>
+        <source>argument %(argument_name)s: %(message)s</source>
+        <translation>argüman %(argument_name)s: %(message)s</translation>
+    </message>
+    <message>
+        <source>invalid choice: %(value)r (choose from %(choices)s)</source>
+        <translation>geçersiz seçim: %(value)r (şunlardan birini seçin: %(choices)s)</translation>
+    </message>
+    <message>
+        <source>invalid %(type)s value: %(value)r</source>
+        <translation>geçersiz %(type)s değeri: %(value)r</translation>
+    </message>
+    <message>
+        <source>the following arguments are required: %s</source>
+        <translation>şu argümanlar gerekli: %s</translation>
+    </message>
+    <message>
+        <source>unrecognized arguments: %s</source>
+        <translation>tanınmayan argümanlar: %s</translation>
+    </message>
+    <message>
+        <source>expected one argument</source>
+        <translation>bir argüman bekleniyordu</translation>
+    </message>
+    <message>
+        <source>expected at least one argument</source>
+        <translation>en az bir argüman bekleniyordu</translation>
+    </message>
+    <message>
+        <source>expected at most one argument</source>
+        <translation>en fazla bir argüman bekleniyordu</translation>
+    </message>
+    <message>
+        <source>expected %s argument</source>
+        <translation>%s argüman bekleniyordu</translation>
+    </message>
+    <message>
+        <source>expected %s arguments</source>
+        <translation>%s argüman bekleniyordu</translation>
+    </message>
+    <message>
+        <source>ambiguous option: %(option)s could match %(matches)s</source>
+        <translation>belirsiz seçenek: %(option)s şunlardan biri olabilir: %(matches)s</translation>
+    </message>
+    <message>
+        <source>not allowed with argument %s</source>
+        <translation>%s argümanıyla birlikte kullanılamaz</translation>
+    </message>
+    <message>
+        <source>one of the arguments %s is required</source>
+        <translation>%s argümanlarından biri gerekli</translation>
+    </message>
+    <message>
+        <source>unknown parser %(parser_name)r (choices: %(choices)s)</source>
+        <translation>bilinmeyen komut %(parser_name)r (seçenekler: %(choices)s)</translation>
+    </message>
+</context>
+<context>
+    <name>cli</name>
+    <message>
+        <source>%1: error: %2 (see --help)</source>
+        <extracomment>128 + SIGPIPE, what a shell reports for a tool whose reader went away</extracomment>
+        <translation>%1: hata: %2 (bkz. --help)</translation>
+    </message>
+    <message>
+        <source>database: an SQLite file (default: the user data directory) or a PostgreSQL URL postgresql+psycopg://user:password@host:port/dbname[?options=-csearch_path%%3Dschema]</source>
+        <translation>veritabanı: bir SQLite dosyası (varsayılan: kullanıcı veri dizini) ya da bir PostgreSQL adresi postgresql+psycopg://kullanıcı:parola@sunucu:port/veritabanı[?options=-csearch_path%%3Dşema]</translation>
+    </message>
+    <message>
+        <source>work on this store (see `n11-desktop stores list`)</source>
+        <extracomment>an SQLite file, or a database URL (str)</extracomment>
+        <translation>bu mağaza üzerinde çalışır (bkz. `n11-desktop stores list`)</translation>
+    </message>
+    <message>
+        <source>Run the N11 marketplace integration from this workstation. Without a sub-command the desktop app starts.</source>
+        <translation>N11 pazaryeri entegrasyonunu bu bilgisayardan çalıştırır. Alt komut verilmezse masaüstü uygulaması açılır.</translation>
+    </message>
+    <message>
+        <source>show the version and exit</source>
+        <translation>sürümü gösterir ve çıkar</translation>
+    </message>
+    <message>
+        <source>work on this store (`n11-desktop stores list`; default: the default store)</source>
+        <translation>bu mağaza üzerinde çalışır (`n11-desktop stores list`; varsayılan: varsayılan mağaza)</translation>
+    </message>
+    <message>
+        <source>throwaway profile against the built-in N11 sandbox (demo credentials)</source>
+        <translation>yerleşik N11 test ortamına karşı geçici profil (demo kimlik bilgileri)</translation>
+    </message>
+    <message>
+        <source>render every tab to DIR/&lt;tab&gt;.png and exit</source>
+        <translation>her sekmeyi DIR/&lt;sekme&gt;.png olarak kaydeder ve çıkar</translation>
+    </message>
+    <message>
+        <source>language of the desktop app and the commands (default: the Preferences choice, else Turkish on a Turkish system, English otherwise)</source>
+        <translation>masaüstü uygulamasının ve komutların dili (varsayılan: Tercihler&apos;deki seçim, yoksa Türkçe sistemde Türkçe, diğerlerinde İngilizce)</translation>
+    </message>
+    <message>
+        <source>give either --db or --store, not both</source>
+        <translation>ya --db ya da --store verin, ikisini birden değil</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>kesildi</translation>
+    </message>
+    <message>
+        <source>unexpected error: %1: %2 (set N11_DESKTOP_DEBUG=1 for details)</source>
+        <translation>beklenmeyen hata: %1: %2 (ayrıntılar için N11_DESKTOP_DEBUG=1 ayarlayın)</translation>
+    </message>
+    <message>
+        <source>run the benchmark harness (DESIGN §10)</source>
+        <translation>performans ölçümlerini çalıştırır (DESIGN §10)</translation>
+    </message>
+    <message>
+        <source>scenario names (default: all)</source>
+        <translation>senaryo adları (varsayılan: hepsi)</translation>
+    </message>
+    <message>
+        <source>small sizes, for a smoke run</source>
+        <translation>küçük boyutlar, hızlı bir deneme için</translation>
+    </message>
+    <message>
+        <source>override the size of every scenario</source>
+        <translation>her senaryonun boyutunu değiştirir</translation>
+    </message>
+    <message>
+        <source>also write the results as JSON</source>
+        <translation>sonuçları ayrıca JSON olarak yazar</translation>
+    </message>
+    <message>
+        <source>list scenarios and exit</source>
+        <translation>senaryoları listeler ve çıkar</translation>
+    </message>
+    <message>
+        <source>scenario</source>
+        <translation>senaryo</translation>
+    </message>
+    <message>
+        <source>quick</source>
+        <translation>hızlı</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>tam</translation>
+    </message>
+    <message>
+        <source>what</source>
+        <translation>ne ölçer</translation>
+    </message>
+    <message>
+        <source>unknown scenario(s): %1; see `bench --list`</source>
+        <translation>bilinmeyen senaryo: %1; bkz. `bench --list`</translation>
+    </message>
+    <message>
+        <source>--child-json runs exactly one scenario</source>
+        <translation>--child-json tam olarak bir senaryo çalıştırır</translation>
+    </message>
+    <message>
+        <source>%1 (size %2) …</source>
+        <translation>%1 (boyut %2) …</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 başarısız: %2</translation>
+    </message>
+    <message>
+        <source>machine: %1 · Python %2 · %3</source>
+        <translation>makine: %1 · Python %2 · %3</translation>
+    </message>
+    <message>
+        <source>size</source>
+        <translation>boyut</translation>
+    </message>
+    <message>
+        <source>time</source>
+        <translation>süre</translation>
+    </message>
+    <message>
+        <source>baseline</source>
+        <translation>referans</translation>
+    </message>
+    <message>
+        <source>ratio</source>
+        <translation>oran</translation>
+    </message>
+    <message>
+        <source>peak RSS</source>
+        <translation>en yüksek RSS</translation>
+    </message>
+    <message>
+        <source>baseline is / notes</source>
+        <translation>referans / notlar</translation>
+    </message>
+    <message>
+        <source>import the product catalog from CSV or XLSX</source>
+        <translation>ürün kataloğunu CSV veya XLSX dosyasından içe aktarır</translation>
+    </message>
+    <message>
+        <source>upsert products, prices, stock, images and attributes by sku</source>
+        <translation>ürünleri, fiyatları, stoku, görselleri ve özellikleri SKU&apos;ya göre ekler veya günceller</translation>
+    </message>
+    <message>
+        <source>Columns: sku (required), product_code, title, description, category (A &gt; B &gt; C), brand, barcode, price, list_price, currency, vat_rate, stock, images (| separated https URLs), preparing_day, shipment_template, active, in_catalog, attr:&lt;Name&gt;. CSV in UTF-8 or Windows-1254, separated by , ; or tab; Turkish decimal commas (1.234,50) are fine. Existing products: an absent column or a blank cell keeps the stored value. New products: product_code = sku, list_price = price, vat_rate 20, active 1, in_catalog 1.</source>
+        <translation>Sütunlar: sku (zorunlu), product_code, title, description, category (A &gt; B &gt; C), brand, barcode, price, list_price, currency, vat_rate, stock, images (| ile ayrılmış https adresleri), preparing_day, shipment_template, active, in_catalog, attr:&lt;Ad&gt;. CSV UTF-8 veya Windows-1254 kodlamasında, virgül, noktalı virgül ya da sekmeyle ayrılmış olabilir; Türkçe ondalık virgül (1.234,50) kabul edilir. Mevcut ürünler: olmayan bir sütun ya da boş bir hücre kayıtlı değeri korur. Yeni ürünler: product_code = sku, list_price = price, vat_rate 20, active 1, in_catalog 1.</translation>
+    </message>
+    <message>
+        <source>a .csv or .xlsx file (default: the store&apos;s linked catalog source, `stores link-catalog`)</source>
+        <translation>bir .csv veya .xlsx dosyası (varsayılan: mağazanın bağlı katalog kaynağı, `stores link-catalog`)</translation>
+    </message>
+    <message>
+        <source>show what would change and write nothing</source>
+        <translation>neyin değişeceğini gösterir, hiçbir şey yazmaz</translation>
+    </message>
+    <message>
+        <source>give FILE (this store has no linked catalog source; `n11-desktop stores link-catalog STORE FILE` links one)</source>
+        <translation>DOSYA verin (bu mağazanın bağlı bir katalog kaynağı yok; `n11-desktop stores link-catalog MAĞAZA DOSYA` bir tane bağlar)</translation>
+    </message>
+    <message>
+        <source>importing: %1/%2</source>
+        <translation>içe aktarılıyor: %1/%2</translation>
+    </message>
+    <message>
+        <source>warning: %1</source>
+        <translation>uyarı: %1</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>(boş)</translation>
+    </message>
+    <message>
+        <source>%1: new product “%2”</source>
+        <translation>%1: yeni ürün “%2”</translation>
+    </message>
+    <message>
+        <source>… and more than %1 more changes</source>
+        <translation>… ve %1 değişiklikten fazlası daha</translation>
+    </message>
+    <message>
+        <source>… and %1 more changes</source>
+        <translation>… ve %1 değişiklik daha</translation>
+    </message>
+    <message>
+        <source> — %1 price, %2 stock, %3 catalog membership changes</source>
+        <translation> — %1 fiyat, %2 stok, %3 katalog üyeliği değişikliği</translation>
+    </message>
+    <message>
+        <source>list flows or run one to completion</source>
+        <translation>akışları listeler veya birini sonuna kadar çalıştırır</translation>
+    </message>
+    <message>
+        <source>list every flow with its flag and schedule</source>
+        <translation>her akışı bayrağı ve zamanlamasıyla listeler</translation>
+    </message>
+    <message>
+        <source>one JSON object per line</source>
+        <translation>satır başına bir JSON nesnesi</translation>
+    </message>
+    <message>
+        <source>run one flow to completion and print a summary</source>
+        <translation>bir akışı sonuna kadar çalıştırır ve özetini yazar</translation>
+    </message>
+    <message>
+        <source>flow slug, see `flow list`</source>
+        <translation>akış kısa adı, bkz. `flow list`</translation>
+    </message>
+    <message>
+        <source>limit product flows to these SKUs (repeatable)</source>
+        <translation>ürün akışlarını bu SKU&apos;larla sınırlar (tekrarlanabilir)</translation>
+    </message>
+    <message>
+        <source> (on)</source>
+        <translation> (açık)</translation>
+    </message>
+    <message>
+        <source> (off)</source>
+        <translation> (kapalı)</translation>
+    </message>
+    <message>
+        <source>slug</source>
+        <translation>kısa ad</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>ad</translation>
+    </message>
+    <message>
+        <source>flag</source>
+        <translation>bayrak</translation>
+    </message>
+    <message>
+        <source>schedule</source>
+        <translation>zamanlama</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>durum</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>hazır</translation>
+    </message>
+    <message>
+        <source>not yet</source>
+        <translation>henüz yok</translation>
+    </message>
+    <message>
+        <source>%1: %2 — %3 total, %4 ok, %5 failed, %6 penalized, %7 skipped</source>
+        <translation>%1: %2 — toplam %3, %4 başarılı, %5 başarısız, %6 cezalı, %7 atlandı</translation>
+    </message>
+    <message>
+        <source>the eight dashboard KPIs with the N11 snapshot&apos;s age</source>
+        <translation>gösterge panelinin sekiz göstergesi ve N11 verilerinin yaşı</translation>
+    </message>
+    <message>
+        <source>one JSON object per KPI</source>
+        <translation>gösterge başına bir JSON nesnesi</translation>
+    </message>
+    <message>
+        <source>kpi</source>
+        <translation>gösterge</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>değer</translation>
+    </message>
+    <message>
+        <source>last fix run (found / resent / fixed / still different / explained)</source>
+        <translation>son düzeltme çalışması (bulunan / yeniden gönderilen / düzelen / hâlâ farklı / açıklanan)</translation>
+    </message>
+    <message>
+        <source>no fix run yet</source>
+        <translation>henüz düzeltme çalışması yok</translation>
+    </message>
+    <message>
+        <source>import, export or suggest category/attribute mappings</source>
+        <translation>kategori/özellik eşleştirmelerini içe aktarır, dışa aktarır veya önerir</translation>
+    </message>
+    <message>
+        <source>write the good rows of a mapping CSV</source>
+        <translation>bir eşleştirme CSV&apos;sinin geçerli satırlarını yazar</translation>
+    </message>
+    <message>
+        <source>Columns: kind,local,n11_id,category_id[,custom_value]. Rows apply in order; importing the same file twice changes nothing the second time.</source>
+        <translation>Sütunlar: kind,local,n11_id,category_id[,custom_value]. Satırlar sırayla uygulanır; aynı dosyayı ikinci kez içe aktarmak hiçbir şeyi değiştirmez.</translation>
+    </message>
+    <message>
+        <source>write every mapping to a CSV (stable order)</source>
+        <translation>tüm eşleştirmeleri bir CSV&apos;ye yazar (sabit sırada)</translation>
+    </message>
+    <message>
+        <source>ranked suggestions for unmapped categories, attributes and values</source>
+        <translation>eşleştirilmemiş kategoriler, özellikler ve değerler için sıralı öneriler</translation>
+    </message>
+    <message>
+        <source>candidates per local category (default 3)</source>
+        <translation>yerel kategori başına aday sayısı (varsayılan 3)</translation>
+    </message>
+    <message>
+        <source>the suggestions&apos; extra words: treat X as Y</source>
+        <translation>önerilerin ek sözcükleri: X&apos;i Y olarak say</translation>
+    </message>
+    <message>
+        <source>treat LOCAL (your word) as N11 (N11&apos;s word)</source>
+        <translation>LOCAL&apos;i (sizin sözcüğünüz) N11 (N11&apos;in sözcüğü) olarak sayar</translation>
+    </message>
+    <message>
+        <source>forget a term</source>
+        <translation>bir terimi unutur</translation>
+    </message>
+    <message>
+        <source>list your terms</source>
+        <translation>terimlerinizi listeler</translation>
+    </message>
+    <message>
+        <source>values for N11 attributes the catalog does not carry (e.g. Menşei)</source>
+        <translation>katalogda olmayan N11 özellikleri için değerler (ör. Menşei)</translation>
+    </message>
+    <message>
+        <source>set the default of an N11 attribute</source>
+        <translation>bir N11 özelliğinin varsayılan değerini ayarlar</translation>
+    </message>
+    <message>
+        <source>one of N11&apos;s values of the attribute</source>
+        <translation>özelliğin N11 değerlerinden biri</translation>
+    </message>
+    <message>
+        <source>an N11 value name, or free text where N11 accepts it</source>
+        <translation>bir N11 değer adı ya da N11&apos;in kabul ettiği yerde serbest metin</translation>
+    </message>
+    <message>
+        <source>only in this N11 leaf (default: every leaf offering the attribute)</source>
+        <translation>yalnızca bu N11 alt kategorisinde (varsayılan: özelliği sunan her alt kategori)</translation>
+    </message>
+    <message>
+        <source>remove a default</source>
+        <translation>bir varsayılanı kaldırır</translation>
+    </message>
+    <message>
+        <source>list the defaults</source>
+        <translation>varsayılanları listeler</translation>
+    </message>
+    <message>
+        <source>mapping import: %1</source>
+        <translation>eşleştirme içe aktarma: %1</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 yazılamadı: %2</translation>
+    </message>
+    <message>
+        <source>mapping export: %1 rows written to %2</source>
+        <translation>eşleştirme dışa aktarma: %1 satır %2 dosyasına yazıldı</translation>
+    </message>
+    <message>
+        <source>nothing to suggest: every local category, attribute and value is mapped (or the N11 tree/attributes are not loaded yet — run category_node and category_attributes)</source>
+        <translation>önerilecek bir şey yok: her yerel kategori, özellik ve değer eşleştirilmiş (ya da N11 ağacı/özellikleri henüz yüklenmedi — category_node ve category_attributes akışlarını çalıştırın)</translation>
+    </message>
+    <message>
+        <source>kind</source>
+        <translation>tür</translation>
+    </message>
+    <message>
+        <source>local</source>
+        <translation>yerel</translation>
+    </message>
+    <message>
+        <source>confidence</source>
+        <translation>güven</translation>
+    </message>
+    <message>
+        <source>scope</source>
+        <translation>kapsam</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>gerekçe</translation>
+    </message>
+    <message>
+        <source>global</source>
+        <translation>genel</translation>
+    </message>
+    <message>
+        <source>all categories</source>
+        <translation>tüm kategoriler</translation>
+    </message>
+    <message>
+        <source>(value %1)</source>
+        <translation>(değer %1)</translation>
+    </message>
+    <message>
+        <source>list or export orders</source>
+        <translation>siparişleri listeler veya dışa aktarır</translation>
+    </message>
+    <message>
+        <source>list orders (newest first)</source>
+        <translation>siparişleri listeler (en yeni önce)</translation>
+    </message>
+    <message>
+        <source>only this status (waiting_approval, approved, shipped, delivered, completed, cancelled, refunded, late, not_reported, waiting_erp = a cancellation waits for the ERP)</source>
+        <translation>yalnızca bu durum (waiting_approval, approved, shipped, delivered, completed, cancelled, refunded, late, not_reported, waiting_erp = bir iptal ERP&apos;yi bekliyor)</translation>
+    </message>
+    <message>
+        <source>at most this many orders (default 1000)</source>
+        <translation>en fazla bu kadar sipariş (varsayılan 1000)</translation>
+    </message>
+    <message>
+        <source>write order lines to a CSV file (e.g. for the ERP)</source>
+        <translation>sipariş satırlarını bir CSV dosyasına yazar (ör. ERP için)</translation>
+    </message>
+    <message>
+        <source>only orders with this status</source>
+        <translation>yalnızca bu durumdaki siparişler</translation>
+    </message>
+    <message>
+        <source>mark the exported orders as reported to the ERP once the file is written</source>
+        <translation>dosya yazılınca dışa aktarılan siparişleri ERP&apos;ye bildirildi olarak işaretler</translation>
+    </message>
+    <message>
+        <source>mark orders as reported to the ERP (their cancellations can then be written)</source>
+        <translation>siparişleri ERP&apos;ye bildirildi olarak işaretler (iptalleri ancak o zaman yazılabilir)</translation>
+    </message>
+    <message>
+        <source>N11 order number or formatted order number</source>
+        <translation>N11 sipariş numarası veya biçimlendirilmiş sipariş numarası</translation>
+    </message>
+    <message>
+        <source>a CSV of order numbers (column n11_order_number / order_number, else the first)</source>
+        <translation>sipariş numaralarından oluşan bir CSV (n11_order_number / order_number sütunu, yoksa ilk sütun)</translation>
+    </message>
+    <message>
+        <source>cancellation requests from N11: answered, written, or what they wait for</source>
+        <translation>N11&apos;den gelen iptal talepleri: yanıtlanan, yazılan ya da neyi bekledikleri</translation>
+    </message>
+    <message>
+        <source>only requests that wait (order not imported / not reported to the ERP)</source>
+        <translation>yalnızca bekleyen talepler (sipariş içe aktarılmamış / ERP&apos;ye bildirilmemiş)</translation>
+    </message>
+    <message>
+        <source>bring in the orders first seen past New (recorded as history), marked as history and as reported to the ERP (never new work for it)</source>
+        <translation>N11&apos;de ilk kez Yeni durumunu geçmişken görülen siparişleri getirir (geçmiş olarak kaydedilir): geçmiş ve ERP&apos;ye bildirilmiş olarak işaretlenir, ERP için asla yeni iş olmaz</translation>
+    </message>
+    <message>
+        <source>list, export or import the N11 address names → local city / township / district mapping (CSV)</source>
+        <translation>N11 adres adları → yerel il / ilçe / mahalle eşleştirmesini listeler, dışa veya içe aktarır (CSV)</translation>
+    </message>
+    <message>
+        <source>list, export or import the local cargo companies → N11 shipment companies mapping (CSV)</source>
+        <translation>yerel kargo firmaları → N11 kargo firmaları eşleştirmesini listeler, dışa veya içe aktarır (CSV)</translation>
+    </message>
+    <message>
+        <source>print the mapping</source>
+        <translation>eşleştirmeyi yazdırır</translation>
+    </message>
+    <message>
+        <source>only names still waiting for a local node</source>
+        <translation>yalnızca hâlâ yerel bir düğüm bekleyen adlar</translation>
+    </message>
+    <message>
+        <source>write the mapping to a CSV file</source>
+        <translation>eşleştirmeyi bir CSV dosyasına yazar</translation>
+    </message>
+    <message>
+        <source>read a CSV file (the export&apos;s columns); all rows or nothing</source>
+        <translation>bir CSV dosyası okur (dışa aktarmanın sütunları); ya tüm satırlar ya hiçbiri</translation>
+    </message>
+    <message>
+        <source>serve the OMS split-package web hook until interrupted</source>
+        <translation>OMS paket bölme web kancasını durdurulana kadar sunar</translation>
+    </message>
+    <message>
+        <source>address to bind (default 127.0.0.1, loopback only)</source>
+        <translation>dinlenecek adres (varsayılan 127.0.0.1, yalnızca yerel)</translation>
+    </message>
+    <message>
+        <source>TCP port (default 8765; 0 = any free)</source>
+        <translation>TCP portu (varsayılan 8765; 0 = boştaki herhangi biri)</translation>
+    </message>
+    <message>
+        <source>expected &apos;Authorization: Token …&apos; value (default: $N11_WEBHOOK_TOKEN)</source>
+        <translation>beklenen &apos;Authorization: Token …&apos; değeri (varsayılan: $N11_WEBHOOK_TOKEN)</translation>
+    </message>
+    <message>
+        <source>accept only order.split_package_&lt;this id&gt;</source>
+        <translation>yalnızca order.split_package_&lt;bu kimlik&gt; kabul edilir</translation>
+    </message>
+    <message>
+        <source>unknown status %1; use one of %2</source>
+        <translation>bilinmeyen durum %1; şunlardan birini kullanın: %2</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>evet</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>hayır</translation>
+    </message>
+    <message>
+        <source>order</source>
+        <translation>sipariş</translation>
+    </message>
+    <message>
+        <source>customer</source>
+        <translation>müşteri</translation>
+    </message>
+    <message>
+        <source>city</source>
+        <translation>il</translation>
+    </message>
+    <message>
+        <source>lines</source>
+        <translation>satır</translation>
+    </message>
+    <message>
+        <source>total</source>
+        <translation>toplam</translation>
+    </message>
+    <message>
+        <source>ordered</source>
+        <translation>sipariş tarihi</translation>
+    </message>
+    <message>
+        <source>cargo</source>
+        <translation>kargo</translation>
+    </message>
+    <message>
+        <source>ERP</source>
+        <translation>ERP</translation>
+    </message>
+    <message>
+        <source> (late)</source>
+        <translation> (gecikmiş)</translation>
+    </message>
+    <message>
+        <source>wrote %1 order lines to %2</source>
+        <translation>%1 sipariş satırı %2 dosyasına yazıldı</translation>
+    </message>
+    <message>
+        <source>give order numbers or --file FILE.csv</source>
+        <translation>sipariş numaraları ya da --file DOSYA.csv verin</translation>
+    </message>
+    <message>
+        <source>claim</source>
+        <translation>talep</translation>
+    </message>
+    <message>
+        <source>N11 status</source>
+        <translation>N11 durumu</translation>
+    </message>
+    <message>
+        <source>decision</source>
+        <translation>karar</translation>
+    </message>
+    <message>
+        <source>waits for</source>
+        <translation>beklediği</translation>
+    </message>
+    <message>
+        <source>%1 of %2 orders recorded as history imported (marked as history); order_create: %3</source>
+        <translation>geçmiş olarak kaydedilen %2 siparişten %1 tanesi içe aktarıldı (geçmiş olarak işaretlendi); order_create: %3</translation>
+    </message>
+    <message>
+        <source>wrote %1 rows to %2</source>
+        <translation>%1 satır %2 dosyasına yazıldı</translation>
+    </message>
+    <message>
+        <source>file not found</source>
+        <translation>dosya bulunamadı</translation>
+    </message>
+    <message>
+        <source>cannot be read as UTF-8 text (byte %1)</source>
+        <translation>UTF-8 metin olarak okunamıyor (bayt %1)</translation>
+    </message>
+    <message>
+        <source>address map: %1 added, %2 changed; run `n11-desktop flow run order_create` to fetch the waiting orders again</source>
+        <translation>adres eşleştirmesi: %1 eklendi, %2 değişti; bekleyen siparişleri yeniden almak için `n11-desktop flow run order_create` çalıştırın</translation>
+    </message>
+    <message>
+        <source>cargo map: %1 cargo companies added or changed</source>
+        <translation>kargo eşleştirmesi: %1 kargo firması eklendi veya değişti</translation>
+    </message>
+    <message>
+        <source>web hook not started: %1</source>
+        <translation>web kancası başlatılamadı: %1</translation>
+    </message>
+    <message>
+        <source>OMS web hook listening on %1 (Ctrl+C stops)</source>
+        <translation>OMS web kancası dinliyor: %1 (Ctrl+C durdurur)</translation>
+    </message>
+    <message>
+        <source>list the penalty box or lift penalties from a CSV</source>
+        <translation>Ceza Kutusunu listeler veya bir CSV&apos;den cezaları kaldırır</translation>
+    </message>
+    <message>
+        <source>show records held in the penalty box</source>
+        <translation>Ceza Kutusunda tutulan kayıtları gösterir</translation>
+    </message>
+    <message>
+        <source>include lifted penalties</source>
+        <translation>kaldırılmış cezaları da gösterir</translation>
+    </message>
+    <message>
+        <source>apply a CSV: lift penalties, delete failed integrations, bump version dates</source>
+        <translation>bir CSV uygular: cezaları kaldırır, başarısız entegrasyonları siler, sürüm tarihlerini günceller</translation>
+    </message>
+    <message>
+        <source>CSV with a header: `sku` (required), optional `content_type` (product, productstock, productprice; empty = all) and `action` (lift, delete, bump). Bad rows are listed and nothing changes.</source>
+        <translation>Başlıklı CSV: `sku` (zorunlu), isteğe bağlı `content_type` (product, productstock, productprice; boş = hepsi) ve `action` (lift, delete, bump). Hatalı satırlar listelenir ve hiçbir şey değişmez.</translation>
+    </message>
+    <message>
+        <source>action for rows without an `action` column value (default lift)</source>
+        <translation>`action` sütunu boş olan satırlar için işlem (varsayılan lift)</translation>
+    </message>
+    <message>
+        <source>sku</source>
+        <translation>sku</translation>
+    </message>
+    <message>
+        <source>content type</source>
+        <translation>içerik türü</translation>
+    </message>
+    <message>
+        <source>retries</source>
+        <translation>deneme</translation>
+    </message>
+    <message>
+        <source>next retry</source>
+        <translation>sonraki deneme</translation>
+    </message>
+    <message>
+        <source>state</source>
+        <translation>durum</translation>
+    </message>
+    <message>
+        <source>message</source>
+        <translation>ileti</translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation>elle</translation>
+    </message>
+    <message>
+        <source>(the penalty box is empty)</source>
+        <translation>(Ceza Kutusu boş)</translation>
+    </message>
+    <message>
+        <source>no such file</source>
+        <translation>böyle bir dosya yok</translation>
+    </message>
+    <message>
+        <source>list products with their N11 state</source>
+        <translation>ürünleri N11 durumlarıyla listeler</translation>
+    </message>
+    <message>
+        <source>list products (readable table, or JSON lines with --json)</source>
+        <translation>ürünleri listeler (okunabilir tablo ya da --json ile JSON satırları)</translation>
+    </message>
+    <message>
+        <source>one JSON object per line: sku, state, n11_product_id, remote_status, last_error, price, list_price, stock, in_catalog, penalized, title, category, n11_category (override)</source>
+        <translation>satır başına bir JSON nesnesi: sku, state, n11_product_id, remote_status, last_error, price, list_price, stock, in_catalog, penalized, title, category, n11_category (ürüne özel kategori)</translation>
+    </message>
+    <message>
+        <source>only this N11 state (ledger state or N11 status; not_sent = never sent)</source>
+        <translation>yalnızca bu N11 durumu (kayıt durumu veya N11 durumu; not_sent = hiç gönderilmedi)</translation>
+    </message>
+    <message>
+        <source>only products in the penalty box</source>
+        <translation>yalnızca Ceza Kutusundaki ürünler</translation>
+    </message>
+    <message>
+        <source>only products whose sku, title, code, barcode or brand contains T</source>
+        <translation>yalnızca SKU&apos;su, başlığı, kodu, barkodu veya markası T içeren ürünler</translation>
+    </message>
+    <message>
+        <source>at most N products</source>
+        <translation>en fazla N ürün</translation>
+    </message>
+    <message>
+        <source>put one product in an N11 leaf category whatever its local category maps to (e.g. the category ID an N11 error names); the product is resent with it</source>
+        <translation>bir ürünü, yerel kategorisi neyle eşleşirse eşleşsin bir N11 alt kategorisine koyar (ör. bir N11 hatasının verdiği kategori ID&apos;si); ürün bu kategoriyle yeniden gönderilir</translation>
+    </message>
+    <message>
+        <source>an N11 leaf category id from the category tree</source>
+        <translation>kategori ağacından bir N11 alt kategori kimliği</translation>
+    </message>
+    <message>
+        <source>drop a product&apos;s N11 category override (it follows the category mapping again)</source>
+        <translation>ürüne özel N11 kategorisini kaldırır (ürün yeniden kategori eşleştirmesini izler)</translation>
+    </message>
+    <message>
+        <source>stop selling these products on N11 without deleting them (N11 status Suspended: listing, price and stock are kept)</source>
+        <translation>bu ürünlerin N11&apos;de satışını silmeden durdurur (N11 durumu Suspended: ilan, fiyat ve stok korunur)</translation>
+    </message>
+    <message>
+        <source>start selling these products on N11 again (N11 status Active)</source>
+        <translation>bu ürünleri N11&apos;de yeniden satışa açar (N11 durumu Active)</translation>
+    </message>
+    <message>
+        <source>--limit must be 0 or more</source>
+        <translation>--limit 0 veya daha büyük olmalı</translation>
+    </message>
+    <message>
+        <source>removed</source>
+        <translation>çıkarıldı</translation>
+    </message>
+    <message>
+        <source>title</source>
+        <translation>başlık</translation>
+    </message>
+    <message>
+        <source>price</source>
+        <translation>fiyat</translation>
+    </message>
+    <message>
+        <source>stock</source>
+        <translation>stok</translation>
+    </message>
+    <message>
+        <source>catalog</source>
+        <translation>katalog</translation>
+    </message>
+    <message>
+        <source>n11 id</source>
+        <translation>n11 kimliği</translation>
+    </message>
+    <message>
+        <source>last error</source>
+        <translation>son hata</translation>
+    </message>
+    <message>
+        <source>not sent</source>
+        <translation>gönderilmedi</translation>
+    </message>
+    <message>
+        <source> ⚠ penalized</source>
+        <translation> ⚠ cezalı</translation>
+    </message>
+    <message>
+        <source>%1 of %2 products</source>
+        <translation>%2 üründen %1 tanesi</translation>
+    </message>
+    <message>
+        <source>%1: %2; nothing changed</source>
+        <translation>%1: %2; hiçbir şey değişmedi</translation>
+    </message>
+    <message>
+        <source>%1: N11 category override cleared</source>
+        <translation>%1: ürüne özel N11 kategorisi kaldırıldı</translation>
+    </message>
+    <message>
+        <source>%1: had no N11 category override</source>
+        <translation>%1: ürüne özel N11 kategorisi yoktu</translation>
+    </message>
+    <message>
+        <source>%1: N11 category set to “%2” (%3); it is resent at the next Product Update / Create</source>
+        <translation>%1: N11 kategorisi “%2” (%3) olarak ayarlandı; sonraki Ürün Güncelleme / Oluşturma&apos;da yeniden gönderilir</translation>
+    </message>
+    <message>
+        <source>%1: already in N11 category “%2” (%3)</source>
+        <translation>%1: zaten “%2” (%3) N11 kategorisinde</translation>
+    </message>
+    <message>
+        <source>price/stock difference and not-on-sale reports</source>
+        <translation>fiyat/stok farkı ve satışta olmayanlar raporları</translation>
+    </message>
+    <message>
+        <source>price-stock: SKUs on sale whose N11 price or stock differs; not-on-sale: catalog SKUs not on sale on N11, with the reason and the fix</source>
+        <translation>price-stock: N11 fiyatı veya stoku farklı olan satıştaki SKU&apos;lar; not-on-sale: N11&apos;de satışta olmayan katalog SKU&apos;ları, nedeni ve çözümüyle</translation>
+    </message>
+    <message>
+        <source>why not on sale</source>
+        <translation>neden satışta değil</translation>
+    </message>
+    <message>
+        <source>fix</source>
+        <translation>çözüm</translation>
+    </message>
+    <message>
+        <source>differs</source>
+        <translation>fark</translation>
+    </message>
+    <message>
+        <source>price → N11</source>
+        <translation>fiyat → N11</translation>
+    </message>
+    <message>
+        <source>list price → N11</source>
+        <translation>liste fiyatı → N11</translation>
+    </message>
+    <message>
+        <source>stock to send → N11</source>
+        <translation>gönderilecek stok → N11</translation>
+    </message>
+    <message>
+        <source>%1 row(s)</source>
+        <translation>%1 satır</translation>
+    </message>
+    <message>
+        <source>run the scheduler headless until interrupted (SIGINT/SIGTERM stop it cleanly)</source>
+        <translation>zamanlayıcıyı pencere olmadan durdurulana kadar çalıştırır (SIGINT/SIGTERM düzgünce durdurur)</translation>
+    </message>
+    <message>
+        <source>run every due flow once, then exit</source>
+        <translation>zamanı gelen her akışı bir kez çalıştırır, sonra çıkar</translation>
+    </message>
+    <message>
+        <source>flows running at the same time (default 3)</source>
+        <translation>aynı anda çalışan akış sayısı (varsayılan 3)</translation>
+    </message>
+    <message>
+        <source>seconds to wait for running flows to stop at a safe point (default 30)</source>
+        <translation>çalışan akışların güvenli bir noktada durması için beklenecek saniye (varsayılan 30)</translation>
+    </message>
+    <message>
+        <source>drive every store of the store registry, each under its own lease; a store that cannot run is reported and tried again, never stopping the others</source>
+        <translation>mağaza listesindeki her mağazayı kendi kilidiyle çalıştırır; çalışamayan bir mağaza bildirilir ve yeniden denenir, diğerlerini asla durdurmaz</translation>
+    </message>
+    <message>
+        <source>with --all-stores: seconds before a store that could not run is tried again (default 60)</source>
+        <translation>--all-stores ile: çalışamayan bir mağazanın yeniden denenmesinden önceki saniye (varsayılan 60)</translation>
+    </message>
+    <message>
+        <source>--workers must be at least 1</source>
+        <translation>--workers en az 1 olmalı</translation>
+    </message>
+    <message>
+        <source>started  %1 (%2)</source>
+        <translation>başladı  %1 (%2)</translation>
+    </message>
+    <message>
+        <source>skipped  %1: %2</source>
+        <translation>atlandı  %1: %2</translation>
+    </message>
+    <message>
+        <source>finished %1: %2 — %3 total, %4 ok, %5 failed, %6 penalized</source>
+        <translation>bitti %1: %2 — toplam %3, %4 başarılı, %5 başarısız, %6 cezalı</translation>
+    </message>
+    <message>
+        <source>channel %1 is inactive; nothing is scheduled until it is activated (`n11-desktop settings activate`)</source>
+        <translation>%1 kanalı etkin değil; etkinleştirilene kadar hiçbir şey zamanlanmaz (`n11-desktop settings activate`)</translation>
+    </message>
+    <message>
+        <source>scheduler running every due flow once</source>
+        <translation>zamanlayıcı zamanı gelen her akışı bir kez çalıştırıyor</translation>
+    </message>
+    <message>
+        <source>scheduler started; Ctrl+C or SIGTERM stops it</source>
+        <translation>zamanlayıcı başladı; Ctrl+C veya SIGTERM durdurur</translation>
+    </message>
+    <message>
+        <source>%1 received; running flows stopped at a safe point</source>
+        <translation>%1 alındı; çalışan akışlar güvenli bir noktada durduruldu</translation>
+    </message>
+    <message>
+        <source>stopped: %1</source>
+        <translation>durdu: %1</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>durdu</translation>
+    </message>
+    <message>
+        <source>stopped (some flows did not stop in time)</source>
+        <translation>durdu (bazı akışlar zamanında durmadı)</translation>
+    </message>
+    <message>
+        <source>--all-stores drives the stores of the registry; leave out --db, --store and --demo</source>
+        <translation>--all-stores listedeki mağazaları çalıştırır; --db, --store ve --demo vermeyin</translation>
+    </message>
+    <message>
+        <source>no stores in %1 (`n11-desktop stores add NAME`)</source>
+        <translation>%1 içinde mağaza yok (`n11-desktop stores add AD`)</translation>
+    </message>
+    <message>
+        <source>store %1: scheduler started</source>
+        <translation>mağaza %1: zamanlayıcı başladı</translation>
+    </message>
+    <message>
+        <source>; tried again in %1 s</source>
+        <translation>; %1 sn sonra yeniden denenecek</translation>
+    </message>
+    <message>
+        <source>store %1: %2: %3</source>
+        <translation>mağaza %1: %2: %3</translation>
+    </message>
+    <message>
+        <source>%1 store(s) from %2; running every due flow of each once</source>
+        <translation>%2 dosyasından %1 mağaza; her birinin zamanı gelen akışları bir kez çalıştırılıyor</translation>
+    </message>
+    <message>
+        <source>%1 store(s) from %2; Ctrl+C or SIGTERM stops them</source>
+        <translation>%2 dosyasından %1 mağaza; Ctrl+C veya SIGTERM durdurur</translation>
+    </message>
+    <message>
+        <source>store %1</source>
+        <translation>mağaza %1</translation>
+    </message>
+    <message>
+        <source>run the local N11 sandbox (see `sandbox --help`)</source>
+        <translation>yerel N11 test ortamını çalıştırır (bkz. `sandbox --help`)</translation>
+    </message>
+    <message>
+        <source>show or change when each flow runs</source>
+        <translation>her akışın ne zaman çalıştığını gösterir veya değiştirir</translation>
+    </message>
+    <message>
+        <source>every flow with its default and current schedule</source>
+        <translation>her akış, varsayılan ve geçerli zamanlamasıyla</translation>
+    </message>
+    <message>
+        <source>set a flow&apos;s interval (90s, 5m, 2h, 1d; 1 minute to 7 days) or daily time</source>
+        <translation>bir akışın aralığını (90s, 5m, 2h, 1d; 1 dakikadan 7 güne) veya günlük saatini ayarlar</translation>
+    </message>
+    <message>
+        <source>flow slug, see `schedule list`</source>
+        <translation>akış kısa adı, bkz. `schedule list`</translation>
+    </message>
+    <message>
+        <source>interval, e.g. 5m, 30m, 2h, 1d</source>
+        <translation>aralık, ör. 5m, 30m, 2h, 1d</translation>
+    </message>
+    <message>
+        <source>run once a day at this time, Europe/Istanbul</source>
+        <translation>her gün bu saatte bir kez çalıştırır (Europe/Istanbul)</translation>
+    </message>
+    <message>
+        <source>back to the default schedule</source>
+        <translation>varsayılan zamanlamaya döner</translation>
+    </message>
+    <message>
+        <source>flow slug</source>
+        <translation>akış kısa adı</translation>
+    </message>
+    <message>
+        <source>reset every flow</source>
+        <translation>her akışı sıfırlar</translation>
+    </message>
+    <message>
+        <source>current</source>
+        <translation>geçerli</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>varsayılan</translation>
+    </message>
+    <message>
+        <source>changed</source>
+        <translation>değişti</translation>
+    </message>
+    <message>
+        <source>give either an interval (e.g. 10m) or --daily HH:MM</source>
+        <translation>ya bir aralık (ör. 10m) ya da --daily SS:DD verin</translation>
+    </message>
+    <message>
+        <source>give a flow slug or --all</source>
+        <translation>bir akış kısa adı veya --all verin</translation>
+    </message>
+    <message>
+        <source>%1 schedule(s) back to the default</source>
+        <translation>%1 zamanlama varsayılana döndü</translation>
+    </message>
+    <message>
+        <source>show, import, export, activate or deactivate channel settings</source>
+        <translation>kanal ayarlarını gösterir, içe/dışa aktarır, etkinleştirir veya devre dışı bırakır</translation>
+    </message>
+    <message>
+        <source>print the channel settings (the App Secret masked)</source>
+        <translation>kanal ayarlarını yazdırır (App Secret gizlenir)</translation>
+    </message>
+    <message>
+        <source>print the settings file instead (no secret)</source>
+        <translation>bunun yerine ayar dosyasını yazdırır (gizli anahtar olmadan)</translation>
+    </message>
+    <message>
+        <source>apply a settings file {&quot;is_active&quot;, &quot;conf&quot;, &quot;schema_type&quot;}; nothing changes if any value is invalid</source>
+        <translation>bir ayar dosyası uygular {&quot;is_active&quot;, &quot;conf&quot;, &quot;schema_type&quot;}; herhangi bir değer geçersizse hiçbir şey değişmez</translation>
+    </message>
+    <message>
+        <source>settings file (JSON)</source>
+        <translation>ayar dosyası (JSON)</translation>
+    </message>
+    <message>
+        <source>write the settings file (without the App Secret)</source>
+        <translation>ayar dosyasını yazar (App Secret olmadan)</translation>
+    </message>
+    <message>
+        <source>where to write, &apos;-&apos; for standard output</source>
+        <translation>nereye yazılacağı, standart çıktı için &apos;-&apos;</translation>
+    </message>
+    <message>
+        <source>also write the App Secret</source>
+        <translation>App Secret&apos;ı da yazar</translation>
+    </message>
+    <message>
+        <source>validate everything and switch the channel on</source>
+        <translation>her şeyi doğrular ve kanalı etkinleştirir</translation>
+    </message>
+    <message>
+        <source>switch the channel off (no flow runs)</source>
+        <translation>kanalı devre dışı bırakır (hiçbir akış çalışmaz)</translation>
+    </message>
+    <message>
+        <source>(%1 problems):</source>
+        <translation>(%1 sorun):</translation>
+    </message>
+    <message>
+        <source>Channel %1 (catalog %2, type %3): %4</source>
+        <translation>Kanal %1 (katalog %2, tür %3): %4</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>etkin</translation>
+    </message>
+    <message>
+        <source>inactive</source>
+        <translation>etkin değil</translation>
+    </message>
+    <message>
+        <source>(all off)</source>
+        <translation>(hepsi kapalı)</translation>
+    </message>
+    <message>
+        <source>******** (in the system keyring)</source>
+        <translation>******** (sistem anahtarlığında)</translation>
+    </message>
+    <message>
+        <source>******** (in the database; no system keyring)</source>
+        <translation>******** (veritabanında; sistem anahtarlığı yok)</translation>
+    </message>
+    <message>
+        <source>******** (in the settings)</source>
+        <translation>******** (ayarlarda)</translation>
+    </message>
+    <message>
+        <source>field</source>
+        <translation>alan</translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation>anahtar</translation>
+    </message>
+    <message>
+        <source>* required</source>
+        <translation>* zorunlu</translation>
+    </message>
+    <message>
+        <source>Schedules changed from the default (%1; `n11-desktop schedule list` shows all):</source>
+        <translation>Varsayılandan farklı zamanlamalar (%1; hepsini `n11-desktop schedule list` gösterir):</translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3 (default: %4)</source>
+        <translation>%1 (%2): %3 (varsayılan: %4)</translation>
+    </message>
+    <message>
+        <source>Schedules: every flow on its default (`n11-desktop schedule list`)</source>
+        <translation>Zamanlamalar: her akış varsayılanında (`n11-desktop schedule list`)</translation>
+    </message>
+    <message>
+        <source>Not ready to activate (%1 problems):</source>
+        <translation>Etkinleştirmeye hazır değil (%1 sorun):</translation>
+    </message>
+    <message>
+        <source>cannot read %1: not UTF-8 text (byte %2)</source>
+        <translation>%1 okunamadı: UTF-8 metin değil (bayt %2)</translation>
+    </message>
+    <message>
+        <source>%1 was not imported, nothing changed</source>
+        <translation>%1 içe aktarılmadı, hiçbir şey değişmedi</translation>
+    </message>
+    <message>
+        <source>imported %1</source>
+        <translation>%1 içe aktarıldı</translation>
+    </message>
+    <message>
+        <source>exported to %1 (including the App Secret)</source>
+        <translation>%1 dosyasına aktarıldı (App Secret dahil)</translation>
+    </message>
+    <message>
+        <source>exported to %1</source>
+        <translation>%1 dosyasına aktarıldı</translation>
+    </message>
+    <message>
+        <source>the channel was not activated</source>
+        <translation>kanal etkinleştirilmedi</translation>
+    </message>
+    <message>
+        <source>channel activated</source>
+        <translation>kanal etkinleştirildi</translation>
+    </message>
+    <message>
+        <source>channel deactivated</source>
+        <translation>kanal devre dışı bırakıldı</translation>
+    </message>
+    <message>
+        <source>list, add, rename or remove stores (one database per N11 store)</source>
+        <translation>mağazaları listeler, ekler, yeniden adlandırır veya kaldırır (her N11 mağazası için bir veritabanı)</translation>
+    </message>
+    <message>
+        <source>every store with its database and who drives it now</source>
+        <translation>her mağaza, veritabanı ve şu anda onu kimin çalıştırdığıyla</translation>
+    </message>
+    <message>
+        <source>add a store and create its database</source>
+        <translation>bir mağaza ekler ve veritabanını oluşturur</translation>
+    </message>
+    <message>
+        <source>store name: letters, digits, - _ . (e.g. shop-a)</source>
+        <translation>mağaza adı: harfler, rakamlar, - _ . (ör. magaza-a)</translation>
+    </message>
+    <message>
+        <source>its database: an SQLite file or a URL such as postgresql+psycopg://user@host/n11?options=-csearch_path%%3Dshop_a (default: stores/NAME.db next to the registry)</source>
+        <translation>veritabanı: bir SQLite dosyası ya da postgresql+psycopg://kullanıcı@sunucu/n11?options=-csearch_path%%3Dmagaza_a gibi bir adres (varsayılan: listenin yanında stores/AD.db)</translation>
+    </message>
+    <message>
+        <source>a demo store: the demo catalog and mapping against the built-in sandbox</source>
+        <translation>bir demo mağaza: yerleşik test ortamına karşı demo katalog ve eşleştirme</translation>
+    </message>
+    <message>
+        <source>copy settings and mapping from this store</source>
+        <translation>ayarları ve eşleştirmeyi bu mağazadan kopyalar</translation>
+    </message>
+    <message>
+        <source>with --copy-from: settings, mapping or both (default settings,mapping)</source>
+        <translation>--copy-from ile: settings, mapping ya da ikisi (varsayılan settings,mapping)</translation>
+    </message>
+    <message>
+        <source>a catalog file this store shares with others (`catalog import` without FILE reads it)</source>
+        <translation>bu mağazanın diğerleriyle paylaştığı bir katalog dosyası (DOSYA verilmeyen `catalog import` onu okur)</translation>
+    </message>
+    <message>
+        <source>rename a store (its data stays where it is)</source>
+        <translation>bir mağazayı yeniden adlandırır (verileri yerinde kalır)</translation>
+    </message>
+    <message>
+        <source>forget a store; its data is kept unless --delete-data</source>
+        <translation>bir mağazayı unutur; --delete-data verilmedikçe verileri korunur</translation>
+    </message>
+    <message>
+        <source>also delete its SQLite database file (refused while a process drives it; never drops a PostgreSQL database)</source>
+        <translation>SQLite veritabanı dosyasını da siler (bir süreç onu çalıştırırken reddedilir; bir PostgreSQL veritabanını asla silmez)</translation>
+    </message>
+    <message>
+        <source>make a store the default (what runs without --store)</source>
+        <translation>bir mağazayı varsayılan yapar (--store olmadan çalışan)</translation>
+    </message>
+    <message>
+        <source>copy settings and/or mapping from one store to another</source>
+        <translation>ayarları ve/veya eşleştirmeyi bir mağazadan diğerine kopyalar</translation>
+    </message>
+    <message>
+        <source>settings, mapping or both (default settings,mapping)</source>
+        <translation>settings, mapping ya da ikisi (varsayılan settings,mapping)</translation>
+    </message>
+    <message>
+        <source>share a catalog source file: `catalog import` without FILE reads it</source>
+        <translation>bir katalog kaynak dosyasını paylaşır: DOSYA verilmeyen `catalog import` onu okur</translation>
+    </message>
+    <message>
+        <source>the catalog file (CSV or XLSX); leave out with --unlink</source>
+        <translation>katalog dosyası (CSV veya XLSX); --unlink ile vermeyin</translation>
+    </message>
+    <message>
+        <source>forget the linked file</source>
+        <translation>bağlı dosyayı unutur</translation>
+    </message>
+    <message>
+        <source>--copy/--what: %1 is not one of %2</source>
+        <translation>--copy/--what: %1, şunlardan biri değil: %2</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>hiçbir şey</translation>
+    </message>
+    <message>
+        <source> (demo)</source>
+        <translation> (demo)</translation>
+    </message>
+    <message>
+        <source>store</source>
+        <translation>mağaza</translation>
+    </message>
+    <message>
+        <source>database</source>
+        <translation>veritabanı</translation>
+    </message>
+    <message>
+        <source>driven by</source>
+        <translation>çalıştıran</translation>
+    </message>
+    <message>
+        <source>no registry yet (%1); `stores add NAME` creates it</source>
+        <translation>henüz mağaza listesi yok (%1); `stores add AD` oluşturur</translation>
+    </message>
+    <message>
+        <source>catalog source %1 is not a file</source>
+        <translation>katalog kaynağı %1 bir dosya değil</translation>
+    </message>
+    <message>
+        <source>store %1 added: %2 (default)</source>
+        <translation>mağaza %1 eklendi: %2 (varsayılan)</translation>
+    </message>
+    <message>
+        <source>store %1 added: %2</source>
+        <translation>mağaza %1 eklendi: %2</translation>
+    </message>
+    <message>
+        <source>%1: %2 from %3</source>
+        <translation>%1: %3 mağazasından %2</translation>
+    </message>
+    <message>
+        <source>store %1 is now %2 (%3)</source>
+        <translation>mağaza %1 artık %2 (%3)</translation>
+    </message>
+    <message>
+        <source>store %1 removed and its database %2 deleted</source>
+        <translation>mağaza %1 kaldırıldı ve veritabanı %2 silindi</translation>
+    </message>
+    <message>
+        <source>store %1 removed from the list; its data is kept at %2 (`stores add %1 --db …` brings it back)</source>
+        <translation>mağaza %1 listeden kaldırıldı; verileri %2 konumunda duruyor (`stores add %1 --db …` geri getirir)</translation>
+    </message>
+    <message>
+        <source>default store: %1</source>
+        <translation>varsayılan mağaza: %1</translation>
+    </message>
+    <message>
+        <source>source and target are the same store</source>
+        <translation>kaynak ve hedef aynı mağaza</translation>
+    </message>
+    <message>
+        <source>give either FILE or --unlink</source>
+        <translation>ya DOSYA ya da --unlink verin</translation>
+    </message>
+    <message>
+        <source>%1 is not a file</source>
+        <translation>%1 bir dosya değil</translation>
+    </message>
+    <message>
+        <source>store %1: catalog source %2</source>
+        <translation>mağaza %1: katalog kaynağı %2</translation>
+    </message>
+    <message>
+        <source>store %1: no linked catalog source</source>
+        <translation>mağaza %1: bağlı katalog kaynağı yok</translation>
+    </message>
+</context>
+<context>
     <name>core</name>
     <message>
         <source>Flow failed N times in a row</source>
@@ -4484,6 +5814,39 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>N11 reported a failure without a reason</source>
         <translation>N11 neden belirtmeden bir hata bildirdi</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <extracomment>sentences the core builds (validation and import errors, summaries, alarm messages), as templates with the core&apos;s {fields}; ``core_message`` finds them inside a message and translates them, values kept</extracomment>
+        <translation>%1 sn</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 dk</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 sa</translation>
+    </message>
+    <message>
+        <source>%1 days</source>
+        <translation>%1 gün</translation>
+    </message>
+    <message>
+        <source>N11 data: never synced (run N11 State Sync)</source>
+        <translation>N11 verileri: hiç eşitlenmedi (N11 Durum Eşitleme&apos;yi çalıştırın)</translation>
+    </message>
+    <message>
+        <source>N11 data as of %1 (%2 ago)</source>
+        <translation>N11 verileri %1 itibarıyla (%2 önce)</translation>
+    </message>
+    <message>
+        <source> — older than two sync periods (%1); check N11 State Sync</source>
+        <translation> — iki eşitleme süresinden (%1) eski; N11 Durum Eşitleme&apos;yi kontrol edin</translation>
+    </message>
+    <message>
+        <source>; a sync is part-way (next page %1)</source>
+        <translation>; bir eşitleme yarıda (sonraki sayfa %1)</translation>
     </message>
 </context>
 <context>

@@ -92,3 +92,32 @@ def tr_inside_fstrings(path: Path) -> list[tuple[int, str]]:
                         isinstance(a, ast.Constant) and isinstance(a.value, str) for a in inner.args):
                     found.append((inner.lineno, ast.unparse(inner)[:60]))
     return found
+
+
+#: the command line: what it prints and its argparse texts (help=, description=)
+CLI_CALLS: dict[str, tuple[int, ...] | None] = {"print": None, "err": (0,), "print_table": (0,)}
+CLI_KEYWORDS = {"help", "description", "epilog"}
+#: a message's prefix naming the program or the command ("n11-desktop schedule set: …") is not prose
+_PROGRAM = re.compile(r"^\s*(?:n11-desktop(?: [a-z-]*)*|bench)\s*:\s*")
+
+
+def untranslated_cli(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of each literal the command line prints or shows in --help outside translate()."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _name(node.func)
+        args: list[ast.AST] = []
+        if name in CLI_CALLS:
+            idx = CLI_CALLS[name]
+            args = [a for i, a in enumerate(node.args) if idx is None or i in idx]
+        elif name.endswith("Error") and node.args:  # raise SomeError("…") shown as the one-line error
+            args = [node.args[0]]
+        args += [k.value for k in node.keywords if k.arg in CLI_KEYWORDS]
+        for arg in args:
+            text = _literal_text(arg)
+            if text and _has_words(_PROGRAM.sub("", text)):
+                found.append((node.lineno, text[:60]))
+    return found

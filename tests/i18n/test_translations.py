@@ -11,7 +11,7 @@ import pytest
 
 from n11_desktop import i18n
 
-from .scan import tr_inside_fstrings, untranslated
+from .scan import tr_inside_fstrings, untranslated, untranslated_cli
 
 VIEWS = Path(i18n.PACKAGE, "views")
 #: views whose strings are not all behind tr() yet (issue 15 lands tab by tab); this list only shrinks
@@ -214,3 +214,60 @@ def test_schedules_read_in_turkish(turkish):
     assert schedule_text("daily 03:00 (Istanbul), on activation") == "her gün 03:00 (İstanbul), etkinleştirilince"
     for text in texts:  # every schedule a flow has today is fully translated
         assert not re.search(r"\b(every|daily|after|on|manual)\b", schedule_text(text)), (text, schedule_text(text))
+
+
+CLI_FILES = sorted(Path(i18n.PACKAGE, "commands").glob("*.py")) + [Path(i18n.PACKAGE, "cli.py")]
+
+
+def test_commands_pass_their_text_through_translate():
+    """What the command line prints and its --help go through Qt's translations (translate("cli", …))."""
+    problems = []
+    for path in CLI_FILES:
+        problems += [f"commands/{path.name}:{line}: {text!r}" for line, text in untranslated_cli(path)]
+        problems += [f"commands/{path.name}:{line}: {text} inside an f-string (lupdate cannot see it)"
+                     for line, text in tr_inside_fstrings(path)]
+    assert not problems, "command line literals outside translate():\n" + "\n".join(problems)
+
+
+def test_cli_scan_catches_literals(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text('p.add_argument("--x", help="the x")\nprint(f"wrote {n} rows")\nctx.err("n11-desktop run: stopped")\n'
+                   'print(translate("cli", "fine"))\nctx.err(f"n11-desktop run: {msg}")\nprint_table(["sku", x], rows)\n'
+                   'raise ActionError("give numbers")\nprint(json.dumps(row))\n', encoding="utf-8")
+    assert [line for line, _ in untranslated_cli(bad)] == [1, 2, 3, 6, 7]
+
+
+def test_lupdate_sees_every_translate_call():
+    """lupdate's Python parser can lose its way (quotes nested in f-strings): every translate("ctx", "…")
+    and QT_TRANSLATE_NOOP("ctx", "…") the sources hold must be in the .ts."""
+    import ast
+
+    have = {(c, s) for c, s, _ in _messages(i18n.ts_path("tr"))}
+    wanted = set()
+    for path in i18n.source_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in
+                    ("translate", "QT_TRANSLATE_NOOP") and len(node.args) >= 2
+                    and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:2])):
+                wanted.add((node.args[0].value, node.args[1].value, path.name))
+    lost = sorted(f"{name}: [{c}] {s!r}" for c, s, name in wanted if (c, s) not in have)
+    assert not lost, "lupdate did not extract these (simplify the code around them):\n" + "\n".join(lost)
+
+
+def test_command_line_speaks_turkish(tmp_path, capsys):
+    from n11_desktop.cli import main
+    from n11_desktop.core import formats
+
+    db = str(tmp_path / "t.db")
+    assert main(["--lang", "tr", "--db", db, "settings", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "* zorunlu" in out and "Etkinleştirmeye hazır değil (6 sorun):" in out
+    assert "Kategori Ağacı" not in out and "Kuyruk En Fazla Görev" in out  # the settings' labels in Turkish
+    assert formats.language() == "en"  # main() called in-process leaves the language as it was
+    assert main(["--lang", "tr", "--db", db, "flow", "run"]) == 2
+    assert "hata: şu argümanlar gerekli: slug (bkz. --help)" in capsys.readouterr().err
+    assert main(["--lang", "tr", "--db", db, "flow", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "Kategori Ağacı" in out and "her gün 03:00 (İstanbul)" in out and "kısa ad" in out
+    assert main(["--db", db, "flow", "list"]) == 0  # English without --lang (the tests pin N11_DESKTOP_LANG=en)
+    assert "Category Node" in capsys.readouterr().out

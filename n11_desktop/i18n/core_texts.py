@@ -1,0 +1,352 @@
+"""Labels the core defines (alarm kinds and their settings, flow names, order statuses, KPI names, channel setting names, their help and the feature flags' descriptions), made
+translatable: lupdate finds them here, and views and the command line show them through ``core_tr``.
+
+No Qt import here (``translate`` uses the application's translators in the desktop app, the command
+line's QTranslator headless). tests/i18n/test_translations.py checks that this list holds every such
+label the core defines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import fill, translate  # noqa: F401 - fill is part of this module's interface
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
+    return text
+
+CORE_LABELS = (
+    QT_TRANSLATE_NOOP("core", 'Flow failed N times in a row'),
+    QT_TRANSLATE_NOOP("core", 'Failures in a row'),
+    QT_TRANSLATE_NOOP("core", 'Error rate above X% over a window'),
+    QT_TRANSLATE_NOOP("core", 'Error rate %'),
+    QT_TRANSLATE_NOOP("core", 'Window (minutes)'),
+    QT_TRANSLATE_NOOP("core", 'At least runs'),
+    QT_TRANSLATE_NOOP("core", 'No successful run for Y minutes'),
+    QT_TRANSLATE_NOOP("core", 'Minutes'),
+    QT_TRANSLATE_NOOP("core", 'Penalty box above N'),
+    QT_TRANSLATE_NOOP("core", 'Penalized records'),
+    QT_TRANSLATE_NOOP("core", 'Send queue above N'),
+    QT_TRANSLATE_NOOP("core", 'Waiting products'),
+    QT_TRANSLATE_NOOP("core", 'Stock difference above N SKUs'),
+    QT_TRANSLATE_NOOP("core", 'SKUs'),
+    QT_TRANSLATE_NOOP("core", 'Price difference above N SKUs'),
+    QT_TRANSLATE_NOOP("core", 'Cancellations waiting for the ERP'),
+    QT_TRANSLATE_NOOP("core", 'Waiting cancellations'),
+    QT_TRANSLATE_NOOP("core", 'Waiting longer than (hours)'),
+    QT_TRANSLATE_NOOP("core", 'Category Node'),
+    QT_TRANSLATE_NOOP("core", 'Category Attribute and Values'),
+    QT_TRANSLATE_NOOP("core", 'Create Default Attributes'),
+    QT_TRANSLATE_NOOP("core", 'Compare Attributes'),
+    QT_TRANSLATE_NOOP("core", 'Product Create'),
+    QT_TRANSLATE_NOOP("core", 'Product Update'),
+    QT_TRANSLATE_NOOP("core", 'Product Delete'),
+    QT_TRANSLATE_NOOP("core", 'Send Delete Product Seller Code'),
+    QT_TRANSLATE_NOOP("core", 'Stock'),
+    QT_TRANSLATE_NOOP("core", 'Price'),
+    QT_TRANSLATE_NOOP("core", 'Task Results'),
+    QT_TRANSLATE_NOOP("core", 'Order Create'),
+    QT_TRANSLATE_NOOP("core", 'Order Update'),
+    QT_TRANSLATE_NOOP("core", 'Send Invoice Link'),
+    QT_TRANSLATE_NOOP("core", 'Get Updated Orders'),
+    QT_TRANSLATE_NOOP("core", 'Cancellation Requests'),
+    QT_TRANSLATE_NOOP("core", 'Cancel/Refund Orders'),
+    QT_TRANSLATE_NOOP("core", 'Send Cancel Order Items'),
+    QT_TRANSLATE_NOOP("core", 'Split Packages'),
+    QT_TRANSLATE_NOOP("core", 'Handle Package Combinations'),
+    QT_TRANSLATE_NOOP("core", 'Reference Data'),
+    QT_TRANSLATE_NOOP("core", 'N11 State Sync'),
+    QT_TRANSLATE_NOOP("core", 'Fix Differences'),
+    QT_TRANSLATE_NOOP("core", 'Waiting for approval'),
+    QT_TRANSLATE_NOOP("core", 'Approved'),
+    QT_TRANSLATE_NOOP("core", 'Shipped'),
+    QT_TRANSLATE_NOOP("core", 'Delivered'),
+    QT_TRANSLATE_NOOP("core", 'Completed'),
+    QT_TRANSLATE_NOOP("core", 'Cancelled'),
+    QT_TRANSLATE_NOOP("core", 'Refunded'),
+    QT_TRANSLATE_NOOP("core", 'Split (replaced)'),
+    QT_TRANSLATE_NOOP("core", 'Partly cancelled'),
+    QT_TRANSLATE_NOOP("core", 'Total SKU in catalog'),
+    QT_TRANSLATE_NOOP("core", 'Simple, active products in the N11 catalog.'),
+    QT_TRANSLATE_NOOP("core", 'SKUs on sale'),
+    QT_TRANSLATE_NOOP("core", 'Sent to N11 and currently on sale there.'),
+    QT_TRANSLATE_NOOP("core", 'Total SKU difference'),
+    QT_TRANSLATE_NOOP("core", 'In the catalog with price, stock > 0, category and image, but not on sale on N11.'),
+    QT_TRANSLATE_NOOP("core", 'SKUs with price difference'),
+    QT_TRANSLATE_NOOP("core", 'On sale with a different sale or list price on N11.'),
+    QT_TRANSLATE_NOOP("core", 'Total stock in catalog'),
+    QT_TRANSLATE_NOOP("core", 'Stock of all products in the N11 catalog.'),
+    QT_TRANSLATE_NOOP("core", 'Total stock on sale'),
+    QT_TRANSLATE_NOOP("core", 'Stock N11 shows for the products on sale.'),
+    QT_TRANSLATE_NOOP("core", 'Total stock difference'),
+    QT_TRANSLATE_NOOP("core", 'Stock of catalog products that are not on sale on N11.'),
+    QT_TRANSLATE_NOOP("core", 'SKUs with stock difference'),
+    QT_TRANSLATE_NOOP("core", 'On sale with a different quantity on N11 than stock − Buffer Stock.'),
+    QT_TRANSLATE_NOOP("core", 'App Key'),
+    QT_TRANSLATE_NOOP("core", 'App Secret'),
+    QT_TRANSLATE_NOOP("core", 'Base Url'),
+    QT_TRANSLATE_NOOP("core", 'Sales Url'),
+    QT_TRANSLATE_NOOP("core", 'ERP Code'),
+    QT_TRANSLATE_NOOP("core", 'Category Ids'),
+    QT_TRANSLATE_NOOP("core", 'Feature Flags'),
+    QT_TRANSLATE_NOOP("core", 'Deny Reason Id'),
+    QT_TRANSLATE_NOOP("core", 'Cancellation Reason Id'),
+    QT_TRANSLATE_NOOP("core", 'Unsupplied Reason Id'),
+    QT_TRANSLATE_NOOP("core", 'Unpacked Reason Id'),
+    QT_TRANSLATE_NOOP("core", 'Refund Reason Id'),
+    QT_TRANSLATE_NOOP("core", 'Cancellation Map'),
+    QT_TRANSLATE_NOOP("core", 'Cargo Company Id'),
+    QT_TRANSLATE_NOOP("core", 'Use Neighborhood'),
+    QT_TRANSLATE_NOOP("core", 'Failed Integration'),
+    QT_TRANSLATE_NOOP("core", 'Send Shipping Info'),
+    QT_TRANSLATE_NOOP("core", 'Cancellation Reason Type Id'),
+    QT_TRANSLATE_NOOP("core", 'Attribute Set Strategy'),
+    QT_TRANSLATE_NOOP("core", 'Exclude Cargo Company Ids'),
+    QT_TRANSLATE_NOOP("core", 'Order Start Date'),
+    QT_TRANSLATE_NOOP("core", 'Get Discount Amount'),
+    QT_TRANSLATE_NOOP("core", 'Order Number Format'),
+    QT_TRANSLATE_NOOP("core", 'Use Channel ID In Address Mapping'),
+    QT_TRANSLATE_NOOP("core", 'Buffer Stock'),
+    QT_TRANSLATE_NOOP("core", 'OMS Enabled'),
+    QT_TRANSLATE_NOOP("core", 'OMS Web Hook Token'),
+    QT_TRANSLATE_NOOP("core", 'OMS Web Hook Port'),
+    QT_TRANSLATE_NOOP("core", 'Queue Page Size'),
+    QT_TRANSLATE_NOOP("core", 'Queue Max Tasks'),
+    QT_TRANSLATE_NOOP("core", 'Guard: Price Drop %'),
+    QT_TRANSLATE_NOOP("core", 'Guard: Stock Jump'),
+    QT_TRANSLATE_NOOP("core", 'Sending (n11-desktop)'),
+    QT_TRANSLATE_NOOP("core", 'Obtained from N11.'),
+    QT_TRANSLATE_NOOP("core", 'Obtained from N11. Kept in the system keyring when available.'),
+    QT_TRANSLATE_NOOP("core", 'API URL for N11.'),
+    QT_TRANSLATE_NOOP("core", 'N11 site URL.'),
+    QT_TRANSLATE_NOOP("core", 'Sales channel code for N11 in the ERP (e.g. 4000).'),
+    QT_TRANSLATE_NOOP("core", 'Main N11 category ids used by this channel.'),
+    QT_TRANSLATE_NOOP("core", 'Used when a cancellation request is denied (order has an invoice).'),
+    QT_TRANSLATE_NOOP("core", 'Local cancel reason written for orders cancelled on N11.'),
+    QT_TRANSLATE_NOOP("core", 'Local cancel reason for "Unsupplied" packages.'),
+    QT_TRANSLATE_NOOP("core", 'Local cancel reason for "Unpacked" packages.'),
+    QT_TRANSLATE_NOOP("core", 'Local refund reason for invoiced cancelled lines.'),
+    QT_TRANSLATE_NOOP("core", 'N11 reason, as N11 sends it (an id such as 501 or a code such as VAZGECTIM) → local reason id; empty = Cancellation Reason Id for all.'),
+    QT_TRANSLATE_NOOP("core", 'Local cargo company for incoming orders; empty = the cargo company mapping.'),
+    QT_TRANSLATE_NOOP("core", 'Use the neighborhood of shipping and billing addresses.'),
+    QT_TRANSLATE_NOOP("core", 'On: the brand manages shipping (tracking numbers are sent). Off: N11 does.'),
+    QT_TRANSLATE_NOOP("core", 'Sent with partial cancellations (needed by send_cancel_order_items).'),
+    QT_TRANSLATE_NOOP("core", 'Should not be changed.'),
+    QT_TRANSLATE_NOOP("core", 'N11 cargo companies to ignore; their orders use Cargo Company Id.'),
+    QT_TRANSLATE_NOOP("core", 'Start date of the order integration (dd/MM/yyyy).'),
+    QT_TRANSLATE_NOOP("core", 'Use the discount information of orders.'),
+    QT_TRANSLATE_NOOP("core", 'Placeholders {orderNumber} and {id}; empty = {orderNumber}-{id}.'),
+    QT_TRANSLATE_NOOP("core", 'Prefix address mapping with the channel id.'),
+    QT_TRANSLATE_NOOP("core", 'Deducted from stock sent to N11; empty = none.'),
+    QT_TRANSLATE_NOOP("core", "Write the OMS package tracking number from N11's campaignNumber."),
+    QT_TRANSLATE_NOOP("core", 'split_packages: the token the OMS sends (Authorization: Token …) to the split-package web hook. Generate one and give it to the OMS.'),
+    QT_TRANSLATE_NOOP("core", 'split_packages: the loopback port the web hook listens on (default 8765).'),
+    QT_TRANSLATE_NOOP("core", 'SKUs per N11 task (1–1000; N11 accepts at most 1000). Default 1000.'),
+    QT_TRANSLATE_NOOP("core", 'At most this many tasks (pages) per product run (1–1000). Default 100.'),
+    QT_TRANSLATE_NOOP("core", 'Send preview warns when a price drops by more than this percent (1–100). Default 50.'),
+    QT_TRANSLATE_NOOP("core", 'Send preview warns when stock rises by more than this many units over what N11 last got (1 or more). Default 1000.'),
+    QT_TRANSLATE_NOOP("core", 'Pulls orders with "New" and "LATE_SHIPMENT" statuses from N11; lines are created "waiting for approval" and become "approved" once approved on N11.'),
+    QT_TRANSLATE_NOOP("core", 'Sends updated orders to N11 with item-specific shipping company and tracking number; updates invoice and order status. The tracking number is only sent if Send Shipping Info is active.'),
+    QT_TRANSLATE_NOOP("core", 'Splits N11 orders into multiple packages on a request sent by the OMS web hook.'),
+    QT_TRANSLATE_NOOP("core", 'Sets the stock of products removed from the catalog to 0 on N11.'),
+    QT_TRANSLATE_NOOP("core", 'Sends products added to the catalog to N11 (create / update).'),
+    QT_TRANSLATE_NOOP("core", 'Goes back 15 days to fetch "Completed" and "Shipped" orders from N11 and updates status and tracking number per item.'),
+    QT_TRANSLATE_NOOP("core", '"REQUESTED" cancellation requests of the last 24 hours: denied with Deny Reason Id if the order has an invoice, otherwise approved on N11.'),
+    QT_TRANSLATE_NOOP("core", '"COMPLETED" cancellation requests of the last 24 hours: a refund if the line has an invoice, else a cancellation (at most 6 cancellation plan attempts).'),
+    QT_TRANSLATE_NOOP("core", 'Sends updated product prices to N11.'),
+    QT_TRANSLATE_NOOP("core", 'Sends updated product stock levels to N11 (stock minus Buffer Stock).'),
+    QT_TRANSLATE_NOOP("core", 'Reports package changes after an OMS split to N11 as "combine/separate".'),
+    QT_TRANSLATE_NOOP("core", 'Sends partial cancellations made locally to N11 as partial cancellations.'),
+    QT_TRANSLATE_NOOP("core", 'Sends the invoice link of invoiced orders to N11.'),
+    QT_TRANSLATE_NOOP("core", 'Fixes "listed with XXXX seller code" errors: deletes the product on N11 under the old seller code and creates it anew.'),
+    QT_TRANSLATE_NOOP("core", 'Every 5 minutes for "New", every 8 hours for "LATE_SHIPMENT".'),
+    QT_TRANSLATE_NOOP("core", 'Every 5 minutes.'),
+    QT_TRANSLATE_NOOP("core", 'On the OMS web hook (outbound trigger).'),
+    QT_TRANSLATE_NOOP("core", 'Every morning at 06:00.'),
+    QT_TRANSLATE_NOOP("core", 'Every minute.'),
+)
+
+
+def core_tr(text: str) -> str:
+    """The operator's language for a label the core defines (unknown text is shown as it is)."""
+    return translate("core", text) if text else text
+
+
+core_text = core_tr
+
+
+#: words the scheduler and the flow runs report (states), shown translated
+STATE_WORDS = {
+    "off": QT_TRANSLATE_NOOP("core", "off"), "running": QT_TRANSLATE_NOOP("core", "running"),
+    "paused": QT_TRANSLATE_NOOP("core", "paused"), "inactive channel": QT_TRANSLATE_NOOP("core", "inactive channel"),
+    "stopped": QT_TRANSLATE_NOOP("core", "stopped"), "done": QT_TRANSLATE_NOOP("core", "done"),
+    "failed": QT_TRANSLATE_NOOP("core", "failed"), "cancelled": QT_TRANSLATE_NOOP("core", "cancelled"),
+    "partial": QT_TRANSLATE_NOOP("core", "partial"), "queued": QT_TRANSLATE_NOOP("core", "queued"),
+}
+
+
+def state_word(text: str) -> str:
+    """A scheduler or run state in the operator's language ("off — another n11-desktop …" keeps its detail)."""
+    if text in STATE_WORDS:
+        return core_tr(STATE_WORDS[text])
+    other = re.fullmatch(r"off — another n11-desktop \((.*)\) drives this database", text)
+    if other:
+        return translate("core", "off — another n11-desktop (%1) drives this database").replace(
+            "%1", other.group(1))
+    return text
+
+
+#: the seed §8 penalty messages and their fixes, as core/penalty.py writes them (the test keeps these in step)
+PENALTY_TEXTS = (
+    QT_TRANSLATE_NOOP("core", "Stock data not found"),
+    QT_TRANSLATE_NOOP("core", "Price data not found"),
+    QT_TRANSLATE_NOOP("core", "Product not found"),
+    QT_TRANSLATE_NOOP("core", "The product is listed in the category {name} on N11 with category ID {id}. "
+                              "You can enter this ID to resend the product."),
+    QT_TRANSLATE_NOOP("core", "This product is already pending approval. It will be published once approved."),
+    QT_TRANSLATE_NOOP("core", "The product you entered is listed with {code} seller code on your side. "
+                              "You can update your product through this product."),
+    QT_TRANSLATE_NOOP("core", "The relevant record is not in queue. The item may have been penalized or check "
+                              "product is saleable"),
+    QT_TRANSLATE_NOOP("core", "Failed to suggest product to the catalog"),
+    QT_TRANSLATE_NOOP("core", "If it is about attribute values: run Category Attribute and Values (N11's latest "
+                              "values), then Compare Attributes, and send the product again."),
+    QT_TRANSLATE_NOOP("core", "No result from N11 within {hours:g} hours (sent_to_remote EXPIRATION_HOUR); the record "
+                              "will be retried per the Failed Integration settings."),
+    QT_TRANSLATE_NOOP("core", "N11 rejected the record: "),
+    QT_TRANSLATE_NOOP("core", "N11 reported a failure without a reason"),
+)
+_FIELD = re.compile(r"\\\{(\w+)(?::[^}]*)?\\\}")
+_PENALTY_PATTERNS: list[tuple[re.Pattern, str]] = []
+
+
+def _patterns(templates) -> list[tuple[re.Pattern, str]]:
+    out = []
+    for template in sorted(templates, key=len, reverse=True):
+        pattern = _FIELD.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(template))
+        if pattern.endswith(".+?)"):  # a field at the end takes the rest of the line
+            pattern = pattern[:-3] + "+)"
+        out.append((re.compile(pattern), template))
+    return out
+
+
+def _translate_parts(message: str, patterns: list[tuple[re.Pattern, str]]) -> str:
+    """Each known template inside ``message`` replaced by its translation, its {fields} kept."""
+    out = message
+    for pattern, template in patterns:
+        def put(m: re.Match, template: str = template) -> str:
+            return re.sub(r"\{(\w+)(?::[^}]*)?\}", lambda f: m.group(f.group(1)), core_tr(template))
+        out = pattern.sub(put, out)
+    return out
+
+
+def penalty_text(message: str | None) -> str:
+    """A penalty message (seed §8) in the operator's language; N11's own words inside them stay as they are."""
+    if not message:
+        return message or ""
+    from ..core.formats import language
+
+    if language() == "en":
+        return message
+    if not _PENALTY_PATTERNS:
+        _PENALTY_PATTERNS.extend(_patterns(PENALTY_TEXTS))
+    return _translate_parts(message, _PENALTY_PATTERNS)
+
+
+def _t(text: str) -> str:
+    return translate("schedule", text)
+
+
+#: the parts core.flows.base.Schedule.describe() joins with ", " (English; %1 is a number, a time or a flow)
+_SCHEDULE_PARTS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"every hour"), QT_TRANSLATE_NOOP("schedule", "every hour")),
+    (re.compile(r"every minute"), QT_TRANSLATE_NOOP("schedule", "every minute")),
+    (re.compile(r"every (\d+) h"), QT_TRANSLATE_NOOP("schedule", "every %1 h")),
+    (re.compile(r"every (\d+) min"), QT_TRANSLATE_NOOP("schedule", "every %1 min")),
+    (re.compile(r"every (\d+) s"), QT_TRANSLATE_NOOP("schedule", "every %1 s")),
+    (re.compile(r"daily (\d\d:\d\d) \(Istanbul\)"), QT_TRANSLATE_NOOP("schedule", "daily %1 (Istanbul)")),
+    (re.compile(r"daily (\d\d:\d\d)"), QT_TRANSLATE_NOOP("schedule", "daily %1")),
+    (re.compile(r"after task results change products"),
+     QT_TRANSLATE_NOOP("schedule", "after task results change products")),
+    (re.compile(r"after (\w+)"), QT_TRANSLATE_NOOP("schedule", "after %1")),
+    (re.compile(r"on activation"), QT_TRANSLATE_NOOP("schedule", "on activation")),
+    (re.compile(r"on the OMS web hook"), QT_TRANSLATE_NOOP("schedule", "on the OMS web hook")),
+    (re.compile(r"manual"), QT_TRANSLATE_NOOP("schedule", "manual")),
+)
+
+
+def schedule_text(text: str) -> str:
+    """A flow's schedule as core describes it ("every 5 min, daily 03:00 (Istanbul)") in the operator's language."""
+    out = []
+    for part in (text or "").split(", "):
+        late = part.endswith(" (late shipments)")
+        core = part.removesuffix(" (late shipments)")
+        for pattern, template in _SCHEDULE_PARTS:
+            m = pattern.fullmatch(core)
+            if m:
+                core = _t(template).replace("%1", m.group(1)) if m.groups() else _t(template)
+                break
+        out.append(core + (" " + _t("(late shipments)") if late else ""))
+    return ", ".join(out)
+
+
+QT_TRANSLATE_NOOP("schedule", "(late shipments)")
+
+# ---------------------------------------------------------------------------- messages the core writes
+#: sentences the core builds (validation and import errors, summaries, alarm messages), as templates with
+#: the core's {fields}; ``core_message`` finds them inside a message and translates them, values kept
+CORE_MESSAGES: tuple[str, ...] = (
+)
+_CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
+
+
+def core_message(message: str | None) -> str:
+    """A message the core wrote (English) in the operator's language: a label the core defines, or the
+    sentences of CORE_MESSAGES and the penalty messages inside it; anything else stays as it is (N11's
+    own Turkish words, file names, values)."""
+    if not message:
+        return message or ""
+    from ..core.formats import language
+
+    if language() == "en":
+        return message
+    exact = core_tr(message)
+    if exact != message:
+        return exact
+    if not _CORE_PATTERNS:
+        _CORE_PATTERNS.extend(_patterns(CORE_MESSAGES + PENALTY_TEXTS))
+    return _translate_parts(message, _CORE_PATTERNS)
+
+
+# ---------------------------------------------------------------------------- the N11 snapshot's age
+def age_words(seconds: float) -> str:
+    """``core.remote_sync.format_age`` in the operator's language ("90 s", "5 min", "2.5 h", "3.0 days")."""
+    from ..core.formats import number
+
+    s = int(max(0, seconds))
+    if s < 90:
+        return fill(translate("core", "%1 s"), s)
+    if s < 90 * 60:
+        return fill(translate("core", "%1 min"), round(s / 60))
+    if s < 48 * 3600:
+        return fill(translate("core", "%1 h"), number(s / 3600, 1))
+    return fill(translate("core", "%1 days"), number(s / 86400, 1))
+
+
+def age_text(age) -> str:
+    """``SnapshotAge.describe()`` in the operator's language (Turkish: local time, 04.12.2026 17:05)."""
+    from ..core.formats import datetime_text, language
+
+    if language() == "en":
+        return age.describe()
+    if age.as_of is None:
+        text = translate("core", "N11 data: never synced (run N11 State Sync)")
+    else:
+        text = fill(translate("core", "N11 data as of %1 (%2 ago)"), datetime_text(age.as_of), age_words(age.age_s or 0))
+        if age.stale:
+            text += fill(translate("core", " — older than two sync periods (%1); check N11 State Sync"),
+                         age_words(2 * age.period_s))
+    if age.in_progress_page is not None:
+        text += fill(translate("core", "; a sync is part-way (next page %1)"), age.in_progress_page)
+    return text
