@@ -1197,6 +1197,8 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>Last heartbeat %1 s ago</source>
         <translation>Son sinyal %1 sn önce</translation>
+    </message>
+    <message>
         <source>Show n11-desktop</source>
         <translation>n11-desktop&apos;ı göster</translation>
     </message>
