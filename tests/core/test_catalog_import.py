@@ -209,3 +209,22 @@ def test_n11_limits_short_title_warns_and_huge_stock_is_refused(db, tmp_path):
         "row 2, column title: is 11 characters; N11 needs at least 15 to create the product"]
     assert [str(e) for e in report.errors] == ["row 3, column stock: '1000000' is too large; N11 accepts at most 999999"]
     assert "1 warning" in report.summary() and "1 row" not in report.summary()
+
+
+def test_a_damaged_row_after_several_chunks_changes_nothing(db, tmp_path):
+    """Rows are parsed and written a chunk at a time, but the whole file is split and checked
+    first: a quote never closed near the end refuses the file before the first chunk is written."""
+    lines = ["sku;title;price;stock"] + [f"S-{i};Deneme ürünü numara {i};{i + 1},50;{i}" for i in range(250)]
+    lines.append('S-250;"Deneme ürünü kapanmayan tırnak;10;1')
+    with pytest.raises(CatalogFileError, match="never closed"):
+        import_catalog(db, write(tmp_path, "\n".join(lines)), chunk_rows=100)
+    assert products(db) == {}
+
+
+def test_a_repeated_sku_in_a_later_chunk_is_refused_and_the_first_kept(db, tmp_path):
+    lines = ["sku;title;price;stock"] + [f"S-{i};Deneme ürünü numara {i};{i + 1},50;{i}" for i in range(150)]
+    lines.append("S-7;Başka bir deneme ürünü;99,00;3")
+    report = import_catalog(db, write(tmp_path, "\n".join(lines)), chunk_rows=100)
+    assert report.created == 150 and report.rows == 151
+    assert [(e.row, e.column) for e in report.errors] == [(152, "sku")]
+    assert products(db)["S-7"].title == "Deneme ürünü numara 7"

@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..inputs import (
     MAX_COLUMNS,
@@ -46,6 +46,9 @@ class RawTable:
     rows: Iterator[tuple[int, tuple[Any, ...]]]  # (row number as the merchant sees it, cells)
     encoding: str = ""
     delimiter: str = ""
+    #: the same rows once more from the text already read (CSV): a caller may check the whole file
+    #: first and then work through it in chunks without holding it parsed; None: read ``rows`` once
+    again: Callable[[], Iterator[tuple[int, tuple[Any, ...]]]] | None = None
 
 
 def read_table(path: Path) -> RawTable:
@@ -133,12 +136,15 @@ def _read_csv(path: Path) -> RawTable:
         skipped = 1
     else:
         delimiter = sniff_delimiter(first_line)
-    header, rows = csv_rows(text, delimiter, door="catalog file", source=path.name, first_row=1 + skipped,
-                            error=lambda reason, row, column: CatalogFileError(reason, source=path.name, row=row,
-                                                                               column=column))
+    def split() -> tuple[list[str] | None, Iterator[tuple[int, tuple[str, ...]]]]:
+        return csv_rows(text, delimiter, door="catalog file", source=path.name, first_row=1 + skipped,
+                        error=lambda reason, row, column: CatalogFileError(reason, source=path.name, row=row,
+                                                                           column=column))
+
+    header, rows = split()
     if header is None:
         raise CatalogFileError("is empty", source=path.name)
-    return RawTable(tuple(header), rows, encoding, delimiter)
+    return RawTable(tuple(header), rows, encoding, delimiter, again=lambda: split()[1])
 
 
 # --------------------------------------------------------------------------- XLSX

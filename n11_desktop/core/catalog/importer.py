@@ -254,7 +254,10 @@ def _parse_row(n: int, cells: tuple[Any, ...], specs: list[tuple[int, str, int, 
 
 
 def _all_blank(cells: tuple[Any, ...]) -> bool:
-    return all(V.is_blank(c) for c in cells)
+    try:  # CSV: every cell is text
+        return not "".join(cells).strip()
+    except TypeError:
+        return all(V.is_blank(c) for c in cells)
 
 
 # --------------------------------------------------------------------------- existing state
@@ -567,27 +570,52 @@ def read_rows(path: Path, errors: list[RowError],
 
     Raises CatalogFileError when the file as a whole is unusable."""
     table = read_table(path)
-    cols, header_errors = _parse_header(table.header)
-    if header_errors:
-        raise CatalogFileError("; ".join(str(e) for e in header_errors))
-    specs = _column_specs(cols)
+    specs = _specs_of(table)
     good: list[_Row] = []
     first_row: dict[str, int] = {}
     read = 0
-    for n, cells in table.rows:
+    for read, row in _good_rows(table.rows, specs, errors, warnings, first_row):
+        if row is not None:
+            good.append(row)
+    return good, read
+
+
+def _specs_of(table):
+    cols, header_errors = _parse_header(table.header)
+    if header_errors:
+        raise CatalogFileError("; ".join(str(e) for e in header_errors))
+    return _column_specs(cols)
+
+
+def _good_rows(rows, specs, errors: list[RowError], warnings: list[RowError] | None, first_row: dict[str, int]):
+    """(data rows read so far, the row parsed — None when it is bad or a repeated sku) per data row."""
+    read = 0
+    for n, cells in rows:
         if _all_blank(cells):
             continue
         read += 1
         row = _parse_row(n, cells, specs, errors, warnings)
-        if row is None:
-            continue
-        prev = first_row.get(row.sku)
-        if prev is not None:
-            errors.append(RowError(n, "sku", f"'{row.sku}' already appears in row {prev}; each sku once per file"))
-            continue
-        first_row[row.sku] = n
-        good.append(row)
-    return good, read
+        if row is not None:
+            prev = first_row.get(row.sku)
+            if prev is not None:
+                errors.append(RowError(n, "sku", f"'{row.sku}' already appears in row {prev}; each sku once per file"))
+                row = None
+            else:
+                first_row[row.sku] = n
+        yield read, row
+
+
+def _checked_rows(path: Path):
+    """(table, data rows in the file, the rows to import): the whole file is split and checked
+    first — a damaged row anywhere refuses the file before anything is written — and then read
+    again from its text in chunks, so 100k parsed rows are never held at once."""
+    table = read_table(path)
+    specs = _specs_of(table)
+    if table.again is None:  # XLSX: its rows are read once, kept as cells
+        raw = [(n, cells) for n, cells in table.rows if not _all_blank(cells)]
+        return specs, len(raw), iter(raw)
+    total = sum(1 for _n, cells in table.rows if not _all_blank(cells))
+    return specs, total, table.again()
 
 
 def import_catalog(db: Database, path: Path | str, *, dry_run: bool = False,
@@ -597,14 +625,23 @@ def import_catalog(db: Database, path: Path | str, *, dry_run: bool = False,
     path = Path(path)
     errors: list[RowError] = []
     warnings: list[RowError] = []
-    rows, total_rows = read_rows(path, errors, warnings)
+    specs, total_rows, raw_rows = _checked_rows(path)
     changes = _Changes(CHANGES_CAP)
     created = updated = unchanged = price_n = stock_n = catalog_n = 0
-    done = 0
     if on_progress:
-        on_progress(0, len(rows))
-    for i in range(0, len(rows), chunk_rows):
-        chunk = rows[i:i + chunk_rows]
+        on_progress(0, total_rows)
+    first_row: dict[str, int] = {}
+    parsed = _good_rows(raw_rows, specs, errors, warnings, first_row)
+    while True:
+        chunk: list[_Row] = []
+        done = 0
+        for done, row in parsed:
+            if row is not None:
+                chunk.append(row)
+                if len(chunk) >= chunk_rows:
+                    break
+        if not chunk:
+            break
         now = utcnow()
         with db.engine.begin() as conn:
             existing = _fetch_existing(conn, [r.sku for r in chunk])
@@ -621,9 +658,11 @@ def import_catalog(db: Database, path: Path | str, *, dry_run: bool = False,
         price_n += plan.price_changes
         stock_n += plan.stock_changes
         catalog_n += plan.catalog_changes
-        done += len(chunk)
-        if on_progress:
-            on_progress(done, len(rows))
+        if on_progress and done < total_rows:
+            on_progress(done, total_rows)
+        del chunk, plan
+    if on_progress:
+        on_progress(total_rows, total_rows)
     errors.sort(key=lambda e: (e.row, e.column))
     return ImportReport(
         path=str(path), dry_run=dry_run, rows=total_rows, created=created, updated=updated, unchanged=unchanged,
