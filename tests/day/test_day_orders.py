@@ -25,7 +25,7 @@ from n11_desktop.core.schedules import set_schedule
 from n11_desktop.core.settings import save_settings
 from n11_desktop.core.storage.models import Cancellation, CancellationRequest, LogEntry, Order, OrderItem, utcnow
 from n11_desktop.sandbox import rest as sandbox_rest
-from n11_desktop.sandbox import state as sandbox_state
+from n11_desktop.sandbox.state import clock as sandbox_clock
 
 from .sim import DaySim
 
@@ -46,7 +46,7 @@ def test_a_day_of_orders_and_cancellations_without_the_operator(configured_db, s
     sim = DaySim(db, start, hours=12)
     # N11's clock is the simulated one (packages and claims carry simulated times)
     sim_ms = lambda: int(sim.clock.now.replace(tzinfo=timezone.utc).timestamp() * 1000)  # noqa: E731
-    monkeypatch.setattr(sandbox_state, "now_ms", sim_ms)
+    monkeypatch.setattr(sandbox_clock, "now_ms", sim_ms)
     monkeypatch.setattr(sandbox_rest, "now_ms", sim_ms)
     faults: list[str] = []
     pick = sandbox.state.pick_fault

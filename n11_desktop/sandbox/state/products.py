@@ -1,0 +1,405 @@
+"""Remote products of the sandbox: the rules N11 applies to each SKU of a product task
+(create, update, delete, price-stock; prices, VAT, attributes, banned words), catalog
+approval, and the control API's direct edits."""
+
+from __future__ import annotations
+
+import itertools
+import copy
+import re
+import time
+from decimal import Decimal
+
+from .. import data
+from . import clock
+from .common import (
+    BANNED_WORDS, MAX_PRICE, REJECT_TRIGGER, SELLER_ID, VAT_RATES, _Products, dec, money, num,
+)
+
+
+class ProductsState:
+    """Remote products (part of :class:`~.SandboxState`, under its lock). Owns ``products``
+    (stock code → product row) and ``templates``."""
+
+    def _reset_products(self) -> None:
+        self.products: dict[str, dict] = _Products()  # stockCode -> product row
+        self.templates = data.default_shipment_templates()
+        self._product_ids = itertools.count(741_800_001)
+
+    def approve_products_now(self) -> int:
+        with self.lock:
+            n = 0
+            for p in self.products.values():
+                if p["status"] == "InCatalogApproval":
+                    self._finish_approval(p)
+                    n += 1
+            return n
+
+
+    @staticmethod
+    def _price_errors(sku: dict, required: bool) -> list[str]:
+        errs = []
+        lp, sp = sku.get("listPrice"), sku.get("salePrice")
+        if lp is None and sp is None:
+            if required:
+                errs.append("listPrice alanı boş olamaz.")
+                errs.append("salePrice alanı boş olamaz.")
+            return errs
+        if (lp is None) != (sp is None):
+            errs.append("listPrice ve salePrice birlikte gönderilmelidir.")
+            return errs
+        dl, ds = dec(lp), dec(sp)
+        if dl is None or ds is None or isinstance(lp, bool) or isinstance(sp, bool):
+            errs.append("Fiyat alanları sayısal olmalıdır (ondalık ayırıcı nokta).")
+            return errs
+        for name, d in (("listPrice", dl), ("salePrice", ds)):
+            if d <= 0:
+                errs.append(f"{name} 0'dan büyük olmalıdır.")
+            elif d > MAX_PRICE:
+                errs.append(f"{name} fiyat üst sınırını ({MAX_PRICE} TL) aşamaz.")
+            if d.as_tuple().exponent < -2:
+                errs.append(f"{name} en fazla 2 ondalık basamak içerebilir.")
+        if dl < ds:
+            errs.append("listPrice salePrice dan küçük olamaz")
+        return errs
+
+    @staticmethod
+    def _quantity_errors(q, required: bool) -> list[str]:
+        if q is None:
+            return ["quantity alanı boş olamaz."] if required else []
+        if isinstance(q, bool) or not isinstance(q, int):
+            return ["quantity alanı tam sayı olmalıdır."]
+        if q < 0:
+            return ["quantity alanı negatif olamaz."]
+        if q > 999999:
+            return ["quantity alanı 999999 değerinden büyük olamaz."]
+        return []
+
+    @staticmethod
+    def _vat_errors(v) -> list[str]:
+        if v is None or v == "":
+            return ["vatRate alanı boş olamaz"]
+        if isinstance(v, bool) or dec(v) is None or dec(v) not in VAT_RATES:
+            return ["vatRate alanı geçersizdir. Geçerli değerler: 0, 1, 10, 20"]
+        return []
+
+    def _template_names(self) -> set[str]:
+        return {t["templateName"] for t in self.templates}
+
+    def _attribute_errors(self, cid: int, attrs) -> tuple[list[str], list[dict]]:
+        cat_attrs = data.category_attributes(cid, self.seed) or []
+        by_id = {a["id"]: a for a in cat_attrs}
+        errs: list[str] = []
+        resolved: list[dict] = []
+        present: set[int] = set()
+        if attrs is None:
+            attrs = []
+        if not isinstance(attrs, list):
+            return ["attributes alanı liste olmalıdır."], []
+        for a in attrs:
+            if not isinstance(a, dict):
+                errs.append("attributes listesi geçersiz.")
+                continue
+            aid = a.get("id")
+            try:
+                aid = int(aid)
+            except (TypeError, ValueError):
+                errs.append("Özellik id alanı boş olamaz.")
+                continue
+            meta = by_id.get(aid)
+            if meta is None:
+                errs.append(f"{aid} id'li özellik {cid} kategorisinde bulunmamaktadır.")
+                continue
+            vid, custom = a.get("valueId"), a.get("customValue")
+            if vid not in (None, ""):
+                try:
+                    vid = int(vid)
+                except (TypeError, ValueError):
+                    vid = -1
+                match = [v for v in meta["values"] if v["id"] == vid]
+                if not match:
+                    errs.append(f"{vid} id'li değer {meta['name']} özelliği için bu kategoride "
+                                "geçerli değildir.")
+                    continue
+                value = match[0]["name"]
+            elif custom not in (None, ""):
+                if not meta["customValue"]:
+                    errs.append(f"{meta['name']} özelliği için özel değer girilemez, valueId "
+                                "gönderilmelidir.")
+                    continue
+                value = str(custom)
+            else:
+                errs.append(f"{meta['name']} özelliği için valueId veya customValue girilmelidir.")
+                continue
+            present.add(aid)
+            resolved.append({"attributeId": aid, "attributeName": meta["name"],
+                             "attributeValue": value})
+        for meta in cat_attrs:
+            if meta["mandatory"] and meta["id"] not in present:
+                if meta["id"] == data.BRAND_ATTRIBUTE_ID:
+                    errs.append("Marka bilgisi girilmelidir.")
+                else:
+                    errs.append(f"{meta['name']} özelliği zorunludur.")
+        return errs, resolved
+
+    # task handlers (return reasons; empty = SUCCESS) --------------------------
+
+    def _do_create(self, sku: dict) -> list[str]:
+        errs: list[str] = []
+        code = sku.get("stockCode")
+        if not isinstance(code, str) or not code.strip():
+            return ["stockCode alanı boş olamaz."]
+        if len(code) > 255:
+            errs.append("stockCode en fazla 255 karakter olabilir.")
+        title = sku.get("title")
+        if not isinstance(title, str) or len(title.strip()) < 15:
+            errs.append("Ürün başlığı (title) en az 15 karakter olmalıdır.")
+        elif len(title) > 200:
+            errs.append("Ürün başlığı (title) en fazla 200 karakter olabilir.")
+        else:
+            words = set(re.findall(r"\w+", title.casefold()))
+            banned = [w for w in BANNED_WORDS if w in words]
+            if banned:
+                errs.append(f"Ürün başlığında yasaklı kelime kullanılamaz: {', '.join(banned)}")
+        main_id = sku.get("productMainId")
+        if not isinstance(main_id, str) or not main_id.strip():
+            errs.append("productMainId alanı boş olamaz.")
+        cid = sku.get("categoryId")
+        try:
+            cid = int(cid)
+        except (TypeError, ValueError):
+            cid = None
+        cat = data.categories().get(cid) if cid is not None else None
+        resolved: list[dict] = []
+        if cat is None:
+            errs.append(f"Kategori bulunamadı (categoryId: {sku.get('categoryId')}).")
+        elif not cat.leaf:
+            errs.append(f"{cid} en alt seviye kategori değildir. Ürünler yalnızca en alt "
+                        "seviye kategorilere eklenebilir.")
+        else:
+            aerrs, resolved = self._attribute_errors(cid, sku.get("attributes"))
+            errs += aerrs
+        errs += self._price_errors(sku, required=True)
+        errs += self._quantity_errors(sku.get("quantity"), required=True)
+        errs += self._vat_errors(sku.get("vatRate"))
+        cur = sku.get("currencyType", "TL")
+        if cur not in ("TL", "USD", "EUR"):
+            errs.append("currencyType alanı geçersizdir (TL, USD, EUR).")
+        if sku.get("shipmentTemplate") not in self._template_names():
+            errs.append("shipmentTemplate alanı geçersizdir")
+        images = sku.get("images")
+        if not isinstance(images, list) or not images:
+            errs.append("En az bir ürün görseli (images) girilmelidir.")
+        else:
+            for img in images:
+                url = img.get("url") if isinstance(img, dict) else None
+                if not isinstance(url, str) or not url.startswith("https://"):
+                    errs.append(f"Görsel adresi https ile başlamalıdır: {url}")
+        desc = sku.get("description")
+        if desc is None or (isinstance(desc, str) and not desc.strip()):
+            errs.append("description alanı boş olamaz.")
+        for key, types in (("description", str), ("barcode", str), ("catalogId", int),
+                           ("maxPurchaseQuantity", int)):
+            v = sku.get(key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, types)):
+                errs.append(f"{key} alanı geçersizdir.")
+        pday = sku.get("preparingDay")
+        if pday is not None and (isinstance(pday, bool) or not isinstance(pday, int) or pday < 0):
+            errs.append("preparingDay alanı geçersizdir.")
+        existing = self.products.get(code)
+        if existing is not None and existing["status"] == "CatalogRejected" \
+                and existing["productMainId"] == main_id:
+            existing = None  # a rejected product may be sent again (resubmission)
+        if existing is not None:
+            if existing["productMainId"] != main_id:
+                errs.append(f"Stok kodu ({code}) başka bir ürün (productMainId: "
+                            f"{existing['productMainId']}) tarafından kullanılmaktadır.")
+            else:
+                errs.append(f"Bu stok kodu ({code}) ile daha önce ürün oluşturulmuştur.")
+        if errs:
+            return errs
+        pid = next(self._product_ids)
+        rejected = REJECT_TRIGGER in (title or "") or REJECT_TRIGGER in str(sku.get("description") or "")
+        self.products[code] = {
+            "n11ProductId": pid, "sellerId": SELLER_ID, "sellerNickname": "sandboxmagaza",
+            "stockCode": code, "title": title, "description": sku.get("description") or "",
+            "categoryId": cid, "productMainId": main_id, "status": "InCatalogApproval",
+            "saleStatus": "Before_Sale", "preparingDay": pday if pday is not None else 3,
+            "shipmentTemplate": sku.get("shipmentTemplate"),
+            "maxPurchaseQuantity": sku.get("maxPurchaseQuantity"),
+            "customTextOptions": [], "catalogId": sku.get("catalogId"),
+            "barcode": sku.get("barcode"), "groupId": None, "currencyType": cur,
+            "salePrice": money(dec(sku["salePrice"])), "listPrice": money(dec(sku["listPrice"])),
+            "quantity": sku["quantity"], "rejectInfo": None, "attributes": resolved,
+            "imageUrls": [i["url"] for i in sorted(images, key=lambda i: i.get("order") or 0)],
+            "vatRate": int(dec(sku["vatRate"])), "commissionRate": 15, "sender": "SELLER",
+            "version": 1, "_reject": rejected,
+            "_approve_at": time.monotonic() + self.approval_delay_ms / 1000.0,
+            "_created": clock.now_ms(), "_updated": clock.now_ms(),
+        }
+        if self.approval_delay_ms <= 0:
+            self._finish_approval(self.products[code])
+        return []
+
+    def _finish_approval(self, p: dict) -> None:
+        if p["_reject"]:
+            p["status"] = "CatalogRejected"
+            p["saleStatus"] = "Sale_Closed"
+            p["rejectInfo"] = ("Ürününüz katalog onay sürecinde reddedilmiştir: ürün bilgileri "
+                               "n11 yayın kurallarına uygun değildir.")
+        else:
+            p["status"] = "Active"
+            p["saleStatus"] = "On_Sale" if p["quantity"] > 0 else "Out_Of_Stock"
+        p["_approve_at"] = None
+        p["_updated"] = clock.now_ms()
+
+    def _do_update(self, sku: dict) -> list[str]:
+        code = sku.get("stockCode")
+        p = self.products.get(code) if isinstance(code, str) else None
+        if p is None:
+            return [f"Ürün bulunamadı (stockCode: {code})."]
+        if p["status"] not in ("Active", "Suspended"):
+            return [f"Ürün {p['status']} durumunda. Yalnızca Active veya Suspended durumundaki "
+                    "ürünler güncellenebilir."]
+        errs = self._vat_errors(sku.get("vatRate"))
+        st = sku.get("status")
+        if st is not None and st not in ("Active", "Suspended"):
+            errs.append("status alanı geçersizdir (Active, Suspended).")
+        if "shipmentTemplate" in sku and sku["shipmentTemplate"] not in self._template_names():
+            errs.append("shipmentTemplate alanı geçersizdir")
+        if "currencyType" in sku and sku["currencyType"] not in ("TL", "USD", "EUR"):
+            errs.append("currencyType alanı geçersizdir (TL, USD, EUR).")
+        for k, types in (("preparingDay", int), ("shipmentTemplate", str), ("description", str),
+                         ("maxPurchaseQuantity", int), ("productMainId", str)):
+            v = sku.get(k)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, types)):
+                errs.append(f"{k} alanı geçersizdir.")
+        if errs:
+            return errs
+        p["vatRate"] = int(dec(sku["vatRate"]))
+        if st is not None:
+            p["status"] = st
+            p["saleStatus"] = "Sale_Closed" if st == "Suspended" else (
+                "On_Sale" if p["quantity"] > 0 else "Out_Of_Stock")
+        for k in ("preparingDay", "shipmentTemplate", "description", "currencyType"):
+            if k in sku and sku[k] is not None:
+                p[k] = sku[k]
+        # N11 applies productMainId / maxPurchaseQuantity only with their delete* flag set to
+        # true; without it the SKU still answers SUCCESS and nothing changes (API.md §9, TX)
+        if sku.get("deleteProductMainId") is True and sku.get("productMainId") is not None:
+            p["productMainId"] = sku["productMainId"]
+        if sku.get("deleteMaxPurchaseQuantity") is True:
+            p["maxPurchaseQuantity"] = sku.get("maxPurchaseQuantity")
+        p["version"] += 1
+        p["_updated"] = clock.now_ms()
+        return []
+
+    def _do_delete(self, sku: dict) -> list[str]:
+        code = sku.get("stockCode")
+        if not isinstance(code, str) or code not in self.products:
+            return [f"Ürün bulunamadı (stockCode: {code})."]
+        del self.products[code]
+        return []
+
+    def _do_price_stock(self, sku: dict) -> list[str]:
+        code = sku.get("stockCode")
+        p = self.products.get(code) if isinstance(code, str) else None
+        if p is None:
+            return [f"Ürün bulunamadı (stockCode: {code})."]
+        errs = self._price_errors(sku, required=False)
+        errs += self._quantity_errors(sku.get("quantity"), required=False)
+        if sku.get("quantity") is None and sku.get("listPrice") is None and sku.get("salePrice") is None:
+            errs.append("Güncellenecek fiyat veya stok bilgisi gönderilmelidir.")
+        if "currencyType" in sku and sku["currencyType"] not in ("TL", "USD", "EUR"):
+            errs.append("currencyType alanı geçersizdir (TL, USD, EUR).")
+        if errs:
+            return errs
+        if sku.get("listPrice") is not None:
+            p["listPrice"] = money(dec(sku["listPrice"]))
+            p["salePrice"] = money(dec(sku["salePrice"]))
+        if sku.get("quantity") is not None:
+            p["quantity"] = sku["quantity"]
+            if p["status"] == "Active":
+                p["saleStatus"] = "On_Sale" if p["quantity"] > 0 else "Out_Of_Stock"
+        if sku.get("currencyType"):
+            p["currencyType"] = sku["currencyType"]
+        p["version"] += 1
+        p["_updated"] = clock.now_ms()
+        return []
+
+    def product_row(self, p: dict) -> dict:
+        row = {k: v for k, v in p.items() if not k.startswith("_") and k != "version"}
+        if row.get("rejectInfo") is None:
+            del row["rejectInfo"]  # N11 omits it unless the product was rejected (lonca)
+        row["salePrice"] = num(p["salePrice"])
+        row["listPrice"] = num(p["listPrice"])
+        row["attributes"] = copy.deepcopy(p["attributes"])
+        row["imageUrls"] = list(p["imageUrls"])
+        return row
+
+    def add_product(self, **fields) -> dict:
+        """Put an Active remote product straight into the catalog (test/demo helper)."""
+        with self.lock:
+            code = fields["stockCode"]
+            pid = next(self._product_ids)
+            leaf = fields.get("categoryId") or data.leaf_ids()[0]
+            p = {"n11ProductId": pid, "sellerId": SELLER_ID, "sellerNickname": "sandboxmagaza",
+                 "stockCode": code, "title": fields.get("title", f"Sandbox Ürünü {code} Test"),
+                 "description": fields.get("description", ""), "categoryId": leaf,
+                 "productMainId": fields.get("productMainId", code), "status": fields.get("status", "Active"),
+                 "saleStatus": "On_Sale", "preparingDay": 3, "shipmentTemplate": "Standart",
+                 "maxPurchaseQuantity": None, "customTextOptions": [], "catalogId": None,
+                 "barcode": fields.get("barcode"), "groupId": None, "currencyType": "TL",
+                 "salePrice": money(Decimal(str(fields.get("salePrice", "100")))),
+                 "listPrice": money(Decimal(str(fields.get("listPrice", fields.get("salePrice", "100"))))),
+                 "quantity": int(fields.get("quantity", 10)), "rejectInfo": None,
+                 "attributes": fields.get("attributes", []),
+                 "imageUrls": fields.get("imageUrls", ["https://cdn.example.com/p/1.jpg"]),
+                 "vatRate": int(fields.get("vatRate", 20)), "commissionRate": 15,
+                 "sender": "SELLER", "version": 1, "_reject": False, "_approve_at": None,
+                 "_created": clock.now_ms(), "_updated": clock.now_ms()}
+            if p["quantity"] == 0:
+                p["saleStatus"] = "Out_Of_Stock"
+            self.products[code] = p
+            return self.product_row(p)
+
+    def edit_product(self, code: str, **fields) -> dict:
+        """Change a product on N11's side (as N11 or the seller's panel would): salePrice,
+        listPrice, quantity, status, saleStatus. Test/demo helper of the control API."""
+        allowed = {"salePrice", "listPrice", "quantity", "status", "saleStatus"}
+        bad = sorted(set(fields) - allowed)
+        if bad:
+            raise ValueError(f"cannot edit {bad}; allowed: {sorted(allowed)}")
+        with self.lock:
+            p = self.products.get(code)
+            if p is None:
+                raise KeyError(f"no product with stockCode {code}")
+            if "salePrice" in fields:
+                p["salePrice"] = money(Decimal(str(fields["salePrice"])))
+            if "listPrice" in fields:
+                p["listPrice"] = money(Decimal(str(fields["listPrice"])))
+            if "quantity" in fields:
+                p["quantity"] = int(fields["quantity"])
+                if p["status"] == "Active" and "saleStatus" not in fields:
+                    p["saleStatus"] = "On_Sale" if p["quantity"] > 0 else "Out_Of_Stock"
+            if "status" in fields:
+                p["status"] = str(fields["status"])
+            if "saleStatus" in fields:
+                p["saleStatus"] = str(fields["saleStatus"])
+            p["version"] += 1
+            p["_updated"] = clock.now_ms()
+            return self.product_row(p)
+
+    def remove_product(self, code: str) -> dict:
+        with self.lock:
+            if self.products.pop(code, None) is None:
+                raise KeyError(f"no product with stockCode {code}")
+            return {"removed": code}
+
+    def product_rows(self) -> list[dict]:
+        """Every product as product-query shows it (no paging; the control API's ground truth)."""
+        with self.lock:
+            self.tick()
+            return [{"stockCode": p["stockCode"], "status": p["status"], "saleStatus": p["saleStatus"],
+                     "salePrice": num(p["salePrice"]), "listPrice": num(p["listPrice"]),
+                     "quantity": p["quantity"]} for p in self.products.values()]
