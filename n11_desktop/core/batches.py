@@ -34,7 +34,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +43,11 @@ from sqlalchemy.orm import Session
 from . import ledger, penalty
 from .settings import ChannelConfig
 from .storage.models import BATCH_ACTIVE_STATES, Batch, BatchItem
+
+if TYPE_CHECKING:
+    from .n11.models import RemoteProduct, TaskAck, TaskResult
+    from .n11.port import N11Port
+    from .storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +195,7 @@ def _proc(p: Any, v: Any) -> Any:
 
 
 @with_gc_paused
-def create_batch(db: Any, content_type: str, flow: str, op: str, items: Sequence[SendItem], now: datetime, *,
+def create_batch(db: Database, content_type: str, flow: str, op: str, items: Sequence[SendItem], now: datetime, *,
                  finalize: bool = True) -> int:
     """initialized → commit: the batch and its records are written before anything leaves.
 
@@ -216,7 +221,7 @@ def create_batch(db: Any, content_type: str, flow: str, op: str, items: Sequence
 
 
 @with_gc_paused
-def add_items(db: Any, batch_id: int, op: str, items: Sequence[SendItem], now: datetime) -> None:
+def add_items(db: Database, batch_id: int, op: str, items: Sequence[SendItem], now: datetime) -> None:
     with db.session_factory.begin() as s:
         b = s.get(Batch, batch_id)
         if b.state != "initialized":
@@ -226,7 +231,7 @@ def add_items(db: Any, batch_id: int, op: str, items: Sequence[SendItem], now: d
         b.updated_at = now
 
 
-def abandon_batch(db: Any, batch_id: int, now: datetime, reason: str) -> None:
+def abandon_batch(db: Database, batch_id: int, now: datetime, reason: str) -> None:
     """Assembly stopped (cancel): release its records; nothing was posted."""
     with db.session_factory.begin() as s:
         _set_items_where(s, batch_id, "pending", "unsent")
@@ -235,7 +240,7 @@ def abandon_batch(db: Any, batch_id: int, now: datetime, reason: str) -> None:
         _maybe_finish(s, b, now)
 
 
-def commit_batch(db: Any, batch_id: int, now: datetime) -> None:
+def commit_batch(db: Database, batch_id: int, now: datetime) -> None:
     with db.session_factory.begin() as s:
         b = s.get(Batch, batch_id)
         if b.state == "initialized":
@@ -243,7 +248,7 @@ def commit_batch(db: Any, batch_id: int, now: datetime) -> None:
             b.updated_at = now
 
 
-def _post(client: Any, op: str, skus: list[dict]) -> list[Any]:
+def _post(client: N11Port, op: str, skus: list[dict]) -> list[TaskAck]:
     if op == "create":
         return client.create_products(skus, raise_on_reject=False)
     if op == "update":
@@ -258,7 +263,7 @@ def strip_meta(payload: Mapping[str, Any]) -> dict:
 
 
 @with_gc_paused
-def send_batch(db: Any, batch_id: int, client: Any, config: ChannelConfig, *, page_size: int = 1000,
+def send_batch(db: Database, batch_id: int, client: N11Port, config: ChannelConfig, *, page_size: int = 1000,
                clock: Callable[[], datetime], should_stop: Callable[[], bool] = lambda: False,
                progress: Callable[[int, int], None] | None = None, log_fn: LogFn = _noop_log) -> SendSummary:
     """commit → sent_to_remote: post the batch page by page; store each task id on arrival."""
@@ -324,7 +329,7 @@ def send_batch(db: Any, batch_id: int, client: Any, config: ChannelConfig, *, pa
     return summary
 
 
-def _load_page(db: Any, ids: Sequence[int]) -> tuple[str | None, list[dict]]:
+def _load_page(db: Database, ids: Sequence[int]) -> tuple[str | None, list[dict]]:
     """(operation, N11 sku dicts) of one page of a batch, in ``ids`` order."""
     with db.session_factory() as s:
         payloads = dict(s.execute(select(BatchItem.id, BatchItem.payload).where(BatchItem.id.in_(ids))).all())
@@ -332,7 +337,7 @@ def _load_page(db: Any, ids: Sequence[int]) -> tuple[str | None, list[dict]]:
     return op, [strip_meta(payloads[i]) for i in ids]
 
 
-def _send_page(db: Any, batch_id: int, client: Any, config: ChannelConfig, op: str | None, ids: Sequence[int],
+def _send_page(db: Database, batch_id: int, client: N11Port, config: ChannelConfig, op: str | None, ids: Sequence[int],
                skus: list[dict], clock: Callable[[], datetime], summary: SendSummary, log_fn: LogFn, done: int,
                total: int, progress: Callable[[int, int], None] | None) -> tuple[int, bool]:
     """Post one page (its records are "sending"); store the acknowledgement. → (done, stop?)"""
@@ -384,7 +389,7 @@ def _set_items_where(s: Session, batch_id: int, old: str, new: str) -> int:
                      .values(state=new)).rowcount or 0
 
 
-def _record_acks(db: Any, batch_id: int, ids: Sequence[int], acks: Sequence[Any], now: datetime,
+def _record_acks(db: Database, batch_id: int, ids: Sequence[int], acks: Sequence[TaskAck], now: datetime,
                  summary: SendSummary, config: ChannelConfig, log_fn: LogFn) -> None:
     """The acknowledgement arrived: store N11's task id at once (one chunk = one task)."""
     failures: list[tuple[str, str]] = []
@@ -444,7 +449,7 @@ class _Outcome:
     item_id: int
     ok: bool
     reasons: tuple[str, ...] = ()
-    remote: Any = None  # RemoteProduct looked up for the record, when needed
+    remote: RemoteProduct | None = None  # looked up for the record, when needed
     message: str | None = None  # final message (overrides translation)
     expired: bool = False
 
@@ -554,7 +559,7 @@ def _row(ct: str, it: _Item, now: datetime, state: str, **kw: Any) -> dict:
 
 
 def _success_rows(ct: str, op: str | None, it: _Item, payload: Mapping[str, Any], meta: Mapping[str, Any],
-                  remote: Any, now: datetime, rows: list[dict], merge_rows: list[dict],
+                  remote: RemoteProduct | None, now: datetime, rows: list[dict], merge_rows: list[dict],
                   cleared: dict[str, list[int]]) -> None:
     oid = it.object_id
     remote_kw: dict[str, Any] = {}
@@ -612,7 +617,7 @@ def _dt(v: Any) -> datetime | None:
 
 
 @with_gc_paused
-def poll(db: Any, client: Any, config: ChannelConfig, *, clock: Callable[[], datetime],
+def poll(db: Database, client: N11Port, config: ChannelConfig, *, clock: Callable[[], datetime],
          content_type: str | None = None, log_fn: LogFn = _noop_log,
          should_stop: Callable[[], bool] = lambda: False) -> PollSummary:
     """sent_to_remote/ongoing → done|fail: poll every task in flight; apply per-SKU results;
@@ -694,8 +699,8 @@ def _expire(s: Session, b: Batch, config: ChannelConfig, now: datetime, hours: f
         summary.messages.append(f"batch {b.id}: {len(items)} record(s) penalized ({msg})")
 
 
-def _apply_task_result(db: Any, client: Any, batch_id: int, ct: str, tid: str, result: Any, config: ChannelConfig,
-                       now: datetime, summary: PollSummary, log_fn: LogFn,
+def _apply_task_result(db: Database, client: N11Port, batch_id: int, ct: str, tid: str, result: TaskResult,
+                       config: ChannelConfig, now: datetime, summary: PollSummary, log_fn: LogFn,
                        before_write: Callable[[], None] | None = None) -> None:
     with db.session_factory() as s:
         rows = s.execute(select(BatchItem.id, BatchItem.object_id, BatchItem.object_key, BatchItem.payload,
@@ -726,7 +731,7 @@ def _apply_task_result(db: Any, client: Any, batch_id: int, ct: str, tid: str, r
             if op == "create" and _already_created(r.reasons):
                 lookups.append((item_id, key))
             outcomes.append(_Outcome(item_id, False, tuple(r.reasons)))
-    remotes: dict[int, Any] = {}
+    remotes: dict[int, RemoteProduct | None] = {}
     for item_id, key in lookups[:ALREADY_CREATED_LOOKUP_LIMIT]:  # HTTP outside the write transaction
         remotes[item_id] = client.get_remote_product(key)
     outcomes = [(_Outcome(o.item_id, o.ok, o.reasons, remote=remotes[o.item_id], message=o.message)
@@ -748,7 +753,7 @@ def _apply_task_result(db: Any, client: Any, batch_id: int, ct: str, tid: str, r
 STALE_AFTER_S = 120.0
 
 
-def recover_in_flight(db: Any, client: Any = None, config: ChannelConfig | None = None, *,
+def recover_in_flight(db: Database, client: N11Port | None = None, config: ChannelConfig | None = None, *,
                       clock: Callable[[], datetime] | None = None, log_fn: LogFn = _noop_log,
                       content_type: str | None = None, stale_after_s: float = STALE_AFTER_S) -> PollSummary:
     """After a restart (or before every send): nothing in flight is re-sent blindly.
@@ -803,7 +808,7 @@ def _release_abandoned(s: Session, b: Batch) -> None:
         b.error = f"{n_sending} record(s) posted without an acknowledgement; checking N11"
 
 
-def take_over_abandoned(db: Any, now: datetime) -> list[int]:
+def take_over_abandoned(db: Database, now: datetime) -> list[int]:
     """Start-up recovery of the instance-lease holder (``core.instance``): every batch still in
     flight was left by a previous process and is released at once, without waiting
     :data:`STALE_AFTER_S` (database only, no HTTP). Returns the ids of the batches taken over.
@@ -827,7 +832,7 @@ def take_over_abandoned(db: Any, now: datetime) -> list[int]:
     return ids
 
 
-def resolve_unknown(db: Any, client: Any, config: ChannelConfig, *, clock: Callable[[], datetime],
+def resolve_unknown(db: Database, client: N11Port, config: ChannelConfig, *, clock: Callable[[], datetime],
                     log_fn: LogFn = _noop_log, content_type: str | None = None,
                     queue_busy: frozenset[str] | set[str] = frozenset()) -> PollSummary:
     """Records posted without an acknowledgement: ask N11 whether the post took effect.
@@ -907,7 +912,7 @@ def _category_hints(s: Session, rows: Sequence[Any]) -> dict[str, int]:
 LOOKUP_CATEGORIES_PER_QUERY = 40
 
 
-def lookup_remote(client: Any, wanted: Mapping[str, int | None]) -> dict[str, Any]:
+def lookup_remote(client: N11Port, wanted: Mapping[str, int | None]) -> dict[str, RemoteProduct | None]:
     """stock code → its product on N11 (``RemoteProduct``) or ``None``, in few requests.
 
     Codes with a category hint are read from product-query pages filtered by those categories
@@ -916,7 +921,7 @@ def lookup_remote(client: Any, wanted: Mapping[str, int | None]) -> dict[str, An
     before it is reported absent, so a page that shifted while it was read (or a product N11
     moved to another category) can never make a record look unsent. Codes without a hint, or
     whose categories hold too many other products, are asked for one by one."""
-    found: dict[str, Any] = {}
+    found: dict[str, RemoteProduct | None] = {}
     by_cat: dict[int, list[str]] = {}
     single: list[str] = []
     for code, cid in wanted.items():
@@ -945,7 +950,7 @@ def lookup_remote(client: Any, wanted: Mapping[str, int | None]) -> dict[str, An
     return found
 
 
-def _verdict(op: str | None, payload: Mapping[str, Any], remote: Any) -> bool | None:
+def _verdict(op: str | None, payload: Mapping[str, Any], remote: RemoteProduct | None) -> bool | None:
     """Did the lost post take effect on N11? True / False (definitely failed) / None (not yet known)."""
     if op == "create":
         return True if remote is not None else None

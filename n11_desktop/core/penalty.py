@@ -22,13 +22,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from .settings import ChannelConfig
 from .storage.models import CategoryNode, FailedIntegration, Price, Product, Stock
+
+if TYPE_CHECKING:
+    from .storage.db import Database
 
 CONTENT_TYPES = ("product", "productstock", "productprice")
 REASON_TYPES = ("mapping", "remote", "channel_app")
@@ -250,7 +253,7 @@ CSV_HELP = ("CSV with a header; column `sku` required (for orders: the N11 order
 ORDER = "order"
 
 
-def lift_from_csv(db: Any, path: Path | str, *, default_action: str = "lift", now: datetime | None = None) -> LiftReport:
+def lift_from_csv(db: Database, path: Path | str, *, default_action: str = "lift", now: datetime | None = None) -> LiftReport:
     """Apply a CSV upload (seed §8) atomically: any bad row → nothing changes, every bad row reported."""
     from .inputs import InputError, read_limited
 
@@ -266,7 +269,7 @@ def lift_from_csv(db: Any, path: Path | str, *, default_action: str = "lift", no
     return lift_from_text(db, text, default_action=default_action, now=now)
 
 
-def lift_from_text(db: Any, text: str, *, default_action: str = "lift", now: datetime | None = None) -> LiftReport:
+def lift_from_text(db: Database, text: str, *, default_action: str = "lift", now: datetime | None = None) -> LiftReport:
     from .flows.base import utcnow
 
     from .inputs import InputError
@@ -278,7 +281,7 @@ def lift_from_text(db: Any, text: str, *, default_action: str = "lift", now: dat
         return LiftReport(problems=(RowProblem(exc.row or 0, exc.reason),))
 
 
-def _lift(db: Any, text: str, default_action: str, now: datetime) -> LiftReport:
+def _lift(db: Database, text: str, default_action: str, now: datetime) -> LiftReport:
     from .inputs import csv_rows
 
     header, reader = csv_rows(text, ",", door="penalty CSV", source="")

@@ -6,14 +6,17 @@ Kept as the one-call entry point of the demo; the work is ``core.remote_sync`` (
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from .clock import utcnow
 from .remote_sync import sync_snapshot
 from .storage.db import Database
 
+if TYPE_CHECKING:
+    from .n11.client import N11Client
 
-def reconcile_remote(db: Database, client: Any, now: datetime, *,
+
+def reconcile_remote(db: Database, client: N11Client, now: datetime, *,
                      should_stop: Callable[[], bool] = lambda: False) -> int:
     """Pull every seller product from N11 (product-query, all pages) into remote_product.
 

@@ -21,13 +21,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .storage.db import Database
 from .storage.models import AppState, RemoteProduct
+
+if TYPE_CHECKING:
+    from .n11.client import N11Client
 
 CURSOR_KEY = "remote_sync.cursor"
 LAST_KEY = "remote_sync.last"
@@ -105,7 +108,7 @@ class SyncResult:
     generation: datetime
 
 
-def sync_snapshot(db: Database, client: Any, *, clock: Callable[[], datetime],
+def sync_snapshot(db: Database, client: N11Client, *, clock: Callable[[], datetime],
                   should_stop: Callable[[], bool] = lambda: False,
                   on_page: Callable[[int, int | None], None] | None = None,
                   page_size: int = PAGE_SIZE, fresh: bool = False) -> SyncResult:
@@ -157,7 +160,7 @@ def sync_snapshot(db: Database, client: Any, *, clock: Callable[[], datetime],
     return SyncResult(True, pages, written, removed, resumed_at, total_pages, total_elements, started)
 
 
-def _finish(db: Database, client: Any, started: datetime, now: datetime, total_elements: int | None,
+def _finish(db: Database, client: N11Client, started: datetime, now: datetime, total_elements: int | None,
             should_stop: Callable[[], bool]) -> int:
     """A complete pass: remove what N11 no longer lists, record the pass, drop the cursor."""
     with db.session_factory() as s:

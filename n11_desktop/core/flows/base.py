@@ -13,13 +13,16 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..clock import utcnow
 from ..domain import FlowProgress, FlowResult, RunState
 from ..settings import ChannelConfig, load_config
 from ..storage.db import Database
 from ..storage.models import FlowRun, LogEntry
+
+if TYPE_CHECKING:
+    from ..n11.client import N11Client
 
 log = logging.getLogger(__name__)
 
@@ -210,15 +213,15 @@ class FlowContext:
     should_stop: Callable[[], bool] = lambda: False
     on_progress: Callable[[FlowProgress], None] | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
-    client_factory: Callable[..., Any] | None = None
-    _client: Any = None
+    client_factory: Callable[..., N11Client] | None = None
+    _client: N11Client | None = None
     _started_mono: float = field(default_factory=time.monotonic)
 
     @property
     def session_factory(self):
         return self.db.session_factory
 
-    def client(self):
+    def client(self) -> N11Client:
         """The N11 client for this run (one per run/thread), logging every exchange."""
         if self._client is None:
             factory = self.client_factory

@@ -7,7 +7,7 @@ Network calls happen outside write transactions; each write is one short transac
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +26,9 @@ from ..storage.models import (
     ValueMapping,
 )
 from .base import FlowContext, FlowOutcome, register
+
+if TYPE_CHECKING:
+    from ..n11.client import N11Client
 
 COMPARE_REPORT_KEY = "mapping.compare_attributes.last_report"
 
@@ -242,7 +245,7 @@ def store_leaf_attributes(session: Session, category_id: int, attrs: Iterable[An
     return AttributeSync(node.id, len(attrs), n_values, tuple(changes), first)
 
 
-def fetch_leaf_attributes(db: Database, client: Any, category_id: int) -> AttributeSync:
+def fetch_leaf_attributes(db: Database, client: N11Client, category_id: int) -> AttributeSync:
     """Download and store one leaf's attributes (the Mapper calls this when a leaf is opened)."""
     with db.session_factory.begin() as s:
         node = s.get(CategoryNode, int(category_id))

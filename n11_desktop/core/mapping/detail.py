@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..storage.models import CategoryMapping, Product
 from .control import MappingSnapshot
 from .store import AttributeRow, LeafDetail, load_leaf_detail, normalize_local_category
-from .text import fold
+from .text import RankedCategory, fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class CategoryDetail:
     local_attributes: tuple[str, ...]
     attributes: tuple[AttributeView, ...]
     unused_local: tuple[str, ...]  # local attributes with no rule in this leaf
-    suggestions: tuple = ()  # (n11 id, name, path, confidence, reason) when not (validly) mapped
+    suggestions: tuple[RankedCategory, ...] = ()  # when not (validly) mapped
 
 
 def category_detail(session: Session, local_category: str) -> CategoryDetail:

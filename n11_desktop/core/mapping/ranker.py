@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from .text import fold
+from .text import RankedCategory, fold
 
 try:  # optional speed-up / typo tolerance; the ranker works without it
     from rapidfuzz import fuzz as _fuzz
@@ -433,9 +433,9 @@ class CategoryRanker:
 
     # ------------------------------------------------------------------ ranking
     def rank(self, local_path: str, limit: int = 3, *,
-             evidence: ProductEvidence | None = None) -> list[tuple[int, str, str, float, str]]:
+             evidence: ProductEvidence | None = None) -> list[RankedCategory]:
         """Best ``limit`` leaves as (id, name, path, confidence 0..1, reason)."""
-        return [(c.category_id, c.name, c.path, c.confidence, c.reason)
+        return [RankedCategory(c.category_id, c.name, c.path, c.confidence, c.reason)
                 for c in self.candidates(local_path, limit, evidence=evidence)]
 
     def candidates(self, local_path: str, limit: int = 3, *,

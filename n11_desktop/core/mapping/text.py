@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from difflib import SequenceMatcher
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 # Turkish dotted/dotless i first (Python's lower() turns "İ" into "i̇"), then the letters
 # that carry diacritics in Turkish, then anything else NFKD can strip.
@@ -113,6 +113,16 @@ def name_similarity(local: str, remote: str) -> tuple[float, str]:
 _AUDIENCE = frozenset({"kadin", "erkek", "kiz", "cocuk", "bebek", "unisex", "genc"})
 
 
+class RankedCategory(NamedTuple):
+    """One suggested N11 leaf for a local category path."""
+
+    category_id: int
+    name: str
+    path: str
+    confidence: float  # 0..1
+    reason: str
+
+
 class PathMatcher:
     """Ranks N11 leaf categories for a local category path ("Ayakkabı > Kadın > Sneaker").
 
@@ -157,7 +167,7 @@ class PathMatcher:
             self._hits[t] = hit
         return hit
 
-    def rank(self, local_path: str, limit: int = 3) -> list[tuple[int, str, str, float, str]]:
+    def rank(self, local_path: str, limit: int = 3) -> list[RankedCategory]:
         segments = [s for s in (x.strip() for x in str(local_path).split(">")) if s]
         if not segments:
             return []
@@ -220,6 +230,6 @@ class PathMatcher:
                 continue
             reason = (f"name match on {', '.join(dict.fromkeys(words))}" if words else "similar name")
             reason += f" · covers {round(recall * 100)}% of the local path, explains {round(precision * 100)}% of “{name}”"
-            results.append((cid, name, path, round(min(score, 1.0), 3), reason))
-        results.sort(key=lambda r: (-r[3], len(r[2]), r[0]))
+            results.append(RankedCategory(cid, name, path, round(min(score, 1.0), 3), reason))
+        results.sort(key=lambda r: (-r.confidence, len(r.path), r.category_id))
         return results[:limit]

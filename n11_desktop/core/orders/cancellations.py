@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,8 +83,16 @@ def map_lookup(cmap: Any, keys: list[str]) -> tuple[str, int] | None:
     return None
 
 
-def seen_claim_reasons(session: Session, limit: int = 200) -> list[tuple[str, str, int]]:
-    """(reason as N11 sends it, its description, how many claims) for every reason seen in claims."""
+class SeenReason(NamedTuple):
+    """A cancellation reason seen in claims."""
+
+    key: str  # as N11 sends it
+    description: str
+    claims: int  # how many claims gave it
+
+
+def seen_claim_reasons(session: Session, limit: int = 200) -> list[SeenReason]:
+    """Every reason seen in claims, the most frequent first."""
     from ..storage.models import CancellationRequest
 
     counts: dict[str, list] = {}
@@ -99,7 +107,7 @@ def seen_claim_reasons(session: Session, limit: int = 200) -> list[tuple[str, st
             entry = counts.setdefault(key, [desc, 0])
             entry[1] += 1
             entry[0] = entry[0] or desc
-    rows = sorted(((k, d, n) for k, (d, n) in counts.items()), key=lambda r: (-r[2], r[0]))
+    rows = sorted((SeenReason(k, d, n) for k, (d, n) in counts.items()), key=lambda r: (-r.claims, r.key))
     return rows[:limit]
 
 

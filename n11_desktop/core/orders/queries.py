@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, func, or_, select
 
@@ -246,21 +246,36 @@ def claim_rows(session, limit: int = 1000) -> tuple[ClaimRow, ...]:
     return tuple(out)
 
 
-def waiting_claims(session) -> tuple[tuple[str, str, str], ...]:
-    """Cancellation requests waiting because their order is not imported: (claim, order number, reason)."""
+class WaitingClaim(NamedTuple):
+    """A cancellation request waiting because its order is not imported."""
+
+    claim_id: str
+    order_number: str
+    reason: str
+
+
+class FailedOrder(NamedTuple):
+    """An order from N11 that could not be written (unmapped address / cargo)."""
+
+    order_number: str
+    message: str
+
+
+def waiting_claims(session) -> tuple[WaitingClaim, ...]:
+    """Cancellation requests waiting because their order is not imported."""
     rows = session.execute(select(CancellationRequest.n11_claim_id, CancellationRequest.n11_order_number,
                                   CancellationRequest.reason).where(
         CancellationRequest.order_id.is_(None), CancellationRequest.decision.is_(None),
         CancellationRequest.status == "REQUESTED").order_by(CancellationRequest.id))
-    return tuple((c, n, r or "") for c, n, r in rows)
+    return tuple(WaitingClaim(c, n, r or "") for c, n, r in rows)
 
 
-def failed_orders(session) -> tuple[tuple[str, str], ...]:
-    """Orders that could not be written (unmapped address / cargo): (order number, message)."""
+def failed_orders(session) -> tuple[FailedOrder, ...]:
+    """Orders that could not be written (unmapped address / cargo), newest first."""
     rows = session.execute(select(FailedIntegration.object_key, FailedIntegration.message).where(
         FailedIntegration.content_type == "order", FailedIntegration.is_active.is_(True))
         .order_by(FailedIntegration.id.desc()))
-    return tuple((k, m) for k, m in rows)
+    return tuple(FailedOrder(k, m) for k, m in rows)
 
 
 def export_rows(session, f: OrderFilter | None = None) -> list[dict[str, Any]]:
