@@ -39,6 +39,17 @@ from .orders import (
 
 
 # ------------------------------------------------------------------ cancellation_requests
+def _recent_cancel_claims(client, status: str, now: datetime) -> list:
+    """Cancellation requests in ``status`` from the last ``CLAIM_HOURS`` hours (N11 searches by day)."""
+    return client.claim_cancel_list(status, (now - timedelta(hours=CLAIM_HOURS)).date(),
+                                    (now + timedelta(days=1)).date())
+
+
+def _request_of(s, claim_id) -> CancellationRequest | None:
+    """The stored cancellation request of an N11 claim id."""
+    return s.scalar(select(CancellationRequest).where(CancellationRequest.n11_claim_id == str(claim_id)))
+
+
 def _claim_line(claim) -> str | None:
     for value in (claim.line_id, claim.sku_id):
         if value is not None:
@@ -56,7 +67,7 @@ def _claim_item_by_product(s, order, claim):
 
 
 def _upsert_request(s, claim, now: datetime) -> CancellationRequest:
-    req = s.scalar(select(CancellationRequest).where(CancellationRequest.n11_claim_id == str(claim.claim_id)))
+    req = _request_of(s, claim.claim_id)
     order = s.scalar(select(Order).where(Order.n11_order_number == str(claim.order_number or "")))
     item = None
     line = _claim_line(claim)
@@ -91,8 +102,7 @@ def cancellation_requests(ctx: FlowContext) -> FlowOutcome:
     out = FlowOutcome()
     client = ctx.client()
     now = _now(ctx)
-    claims = client.claim_cancel_list("REQUESTED", (now - timedelta(hours=CLAIM_HOURS)).date(),
-                                      (now + timedelta(days=1)).date())
+    claims = _recent_cancel_claims(client, "REQUESTED", now)
     deny_reason = ctx.config.get("deny_reason_id")
     for claim in claims:
         ctx.check_stop()
@@ -138,7 +148,7 @@ def cancellation_requests(ctx: FlowContext) -> FlowOutcome:
             ctx.log(f"{key}: {_error_text(exc)}", level="ERROR", object_type="order", object_key=number)
             continue
         with ctx.session_factory.begin() as s:
-            req = s.scalar(select(CancellationRequest).where(CancellationRequest.n11_claim_id == str(claim.claim_id)))
+            req = _request_of(s, claim.claim_id)
             req.decision = decision
             req.status = new_status
         out.succeeded += 1
@@ -156,8 +166,7 @@ def cancel_refund_orders(ctx: FlowContext) -> FlowOutcome:
     out = FlowOutcome()
     client = ctx.client()
     now = _now(ctx)
-    claims = client.claim_cancel_list("COMPLETED", (now - timedelta(hours=CLAIM_HOURS)).date(),
-                                      (now + timedelta(days=1)).date())
+    claims = _recent_cancel_claims(client, "COMPLETED", now)
     notes: list[tuple[str, str, str]] = []  # (level, message, order) logged after each transaction
 
     def flush_notes() -> None:
@@ -254,7 +263,7 @@ def _rechoose_reasons(ctx: FlowContext, notes: list) -> None:
         for plan in s.scalars(select(Cancellation).where(Cancellation.source_key.like("claim:%"),
                                                          Cancellation.reason_id.is_(None),
                                                          Cancellation.state == "failed")):
-            req = s.scalar(select(CancellationRequest).where(CancellationRequest.n11_claim_id == plan.source_key[6:]))
+            req = _request_of(s, plan.source_key[6:])
             raw = req.raw if req is not None and isinstance(req.raw, dict) else {}
             item = s.get(OrderItem, plan.order_item_id) if plan.order_item_id else None
             pkg = s.get(Package, item.package_id) if item is not None and item.package_id else None

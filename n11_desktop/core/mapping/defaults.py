@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..storage.models import AppState, AttributeValue, CategoryAttribute
-from .store import Change, MappingError, check_leaf, describe_node
+from .store import Change, MappingError, check_leaf, describe_node, offered_values, parse_value_id
 
 DEFAULTS_KEY = "mapping.attribute_defaults"
 
@@ -71,15 +71,10 @@ def set_attribute_default(session: Session, attribute_id: int, *, value_id: int 
         raise MappingError(f"{where} attribute {aid} — run Category Attribute and Values, or pick another attribute")
     attr_name = attrs[0].name
     custom = (custom_value or "").strip() or None
-    vid: int | None = None
-    if value_id not in (None, ""):
-        try:
-            vid = int(value_id)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise MappingError(f"N11 value id must be a number (got {value_id!r})") from None
-        name = session.scalars(select(AttributeValue.name).where(
-            AttributeValue.category_attribute_id.in_([a.id for a in attrs]), AttributeValue.value_id == vid,
-            AttributeValue.removed.is_(False)).limit(1)).first()
+    vid = parse_value_id(value_id)
+    if vid is not None:
+        name = session.scalars(offered_values(attrs, AttributeValue.name).where(AttributeValue.value_id == vid)
+                               .limit(1)).first()
         if name is None:
             where = f" in {describe_node(node)}" if node else ""
             raise MappingError(f"value {vid} is not in N11's list for {attr_name}{where}")
@@ -87,8 +82,7 @@ def set_attribute_default(session: Session, attribute_id: int, *, value_id: int 
     elif custom:
         if len(custom) > 200:
             raise MappingError("a default value is at most 200 characters")
-        listed = session.scalars(select(AttributeValue.name).where(
-            AttributeValue.category_attribute_id.in_([a.id for a in attrs]), AttributeValue.removed.is_(False),
+        listed = session.scalars(offered_values(attrs, AttributeValue.name).where(
             func.lower(AttributeValue.name) == custom.lower()).limit(1)).first()
         if listed is None and not any(a.custom_value for a in attrs):
             raise MappingError(f"{attr_name} does not accept free text on N11 — choose one of its values")

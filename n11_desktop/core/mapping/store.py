@@ -14,8 +14,9 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from ..inputs import (
@@ -148,6 +149,22 @@ def _node(session: Session, category_id: int) -> CategoryNode | None:
 
 def describe_node(node: CategoryNode) -> str:
     return f"“{node.name}” ({node.id})"
+
+
+def parse_value_id(value_id: object) -> int | None:
+    """An N11 value id as typed (None or "" for none); anything else than a number is refused."""
+    if value_id in (None, ""):
+        return None
+    try:
+        return int(value_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise MappingError(f"N11 value id must be a number (got {value_id!r})") from None
+
+
+def offered_values(attrs: Sequence[CategoryAttribute], column: Any) -> Select:
+    """``select(column)`` over the values (not removed) that the N11 attributes ``attrs`` offer."""
+    return select(column).where(AttributeValue.category_attribute_id.in_([a.id for a in attrs]),
+                                AttributeValue.removed.is_(False))
 
 
 def check_leaf(session: Session, category_id: int) -> CategoryNode:
@@ -314,29 +331,22 @@ def set_value_mapping(session: Session, local_attribute: str, local_value: str, 
     attrs = session.scalars(attrs_q).all()
     attr_name = attrs[0].name if attrs else (str(aid) if aid is not None else name)
     custom = (custom_value or "").strip() or None
-    vid: int | None = None
-    if value_id not in (None, ""):
-        try:
-            vid = int(value_id)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise MappingError(f"N11 value id must be a number (got {value_id!r})") from None
+    vid = parse_value_id(value_id)
+    if vid is not None:
         if not attrs:
             raise MappingError(f"N11 attribute {aid} has no values loaded — run Category Attribute and Values first")
-        ok = session.scalars(select(AttributeValue.id).where(
-            AttributeValue.category_attribute_id.in_([a.id for a in attrs]), AttributeValue.value_id == vid,
-            AttributeValue.removed.is_(False)).limit(1)).first()
+        ok = session.scalars(offered_values(attrs, AttributeValue.id).where(AttributeValue.value_id == vid)
+                             .limit(1)).first()
         if ok is None:
             where = f" in {describe_node(node)}" if node else ""
             raise MappingError(f"value {vid} is not in N11's list for {attr_name}{where}")
         if aid is None:  # the attribute (of those mapped per category) that offers this value
-            owner = session.scalars(select(AttributeValue.category_attribute_id).where(
-                AttributeValue.category_attribute_id.in_([a.id for a in attrs]), AttributeValue.value_id == vid,
-                AttributeValue.removed.is_(False)).limit(1)).first()
+            owner = session.scalars(offered_values(attrs, AttributeValue.category_attribute_id)
+                                    .where(AttributeValue.value_id == vid).limit(1)).first()
             aid = next(int(a.attribute_id) for a in attrs if a.id == owner)
         custom = None
     elif custom:
-        named = aid is None and session.scalars(select(AttributeValue.id).where(
-            AttributeValue.category_attribute_id.in_([a.id for a in attrs]), AttributeValue.removed.is_(False),
+        named = aid is None and session.scalars(offered_values(attrs, AttributeValue.id).where(
             func.lower(AttributeValue.name) == custom.lower()).limit(1)).first() is not None
         if attrs and not named and not any(a.custom_value for a in attrs):
             raise MappingError(f"{attr_name} does not accept free text on N11 — choose one of its values")
