@@ -58,8 +58,9 @@ def pg_url(pg_server):
 
 @pytest.fixture
 def db_engine(request):
-    """``sqlite`` (default) or ``postgresql`` (tests marked ``both_engines`` get both)."""
-    return getattr(request, "param", "sqlite")
+    """``sqlite`` (default; ``N11_DESKTOP_TEST_ENGINE=postgresql`` runs every test that takes ``db``
+    on PostgreSQL instead) or, for tests marked ``both_engines``, each in turn."""
+    return getattr(request, "param", os.environ.get("N11_DESKTOP_TEST_ENGINE", "sqlite"))
 
 
 @pytest.fixture

@@ -224,7 +224,7 @@ def _condition(session: Session, alarm: Alarm, now: datetime, ctx: dict[str, Any
             return f"no successful {_flow_label(alarm.flow)} run {when} (limit {minutes} min)"
         return None
     if kind == "penalty_depth":
-        n = session.scalar(text("SELECT COUNT(*) FROM failed_integration WHERE is_active = 1")) or 0
+        n = session.scalar(text("SELECT COUNT(*) FROM failed_integration WHERE is_active = TRUE")) or 0
         return f"{n} records in the penalty box (limit {p.get('count', 100)})" if n > int(p.get("count", 100)) else None
     if kind == "cancellations_waiting":
         from .orders.cancellations import WAITING_ERP

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from . import ledger, penalty
 from .settings import ChannelConfig
+from .storage.db import marks
 from .storage.models import BATCH_ACTIVE_STATES, Batch, BatchItem
 
 if TYPE_CHECKING:
@@ -179,8 +180,9 @@ def _insert_items(s: Session, batch_id: int, op: str, items: Sequence[SendItem])
     table = BatchItem.__table__
     procs = [ledger.memo_processor(table.c[k].type.dialect_impl(dialect).bind_processor(dialect))
              for k in _ITEM_COLUMNS]
+    # sqlite3 executemany / psycopg executemany (one pipeline of prepared inserts)
     sql = (f"INSERT INTO batch_item ({', '.join(_ITEM_COLUMNS)}) "
-           f"VALUES ({', '.join('?' * len(_ITEM_COLUMNS))})")
+           f"VALUES ({marks(dialect, len(_ITEM_COLUMNS))})")
     for start in range(0, len(items), 5000):
         rows = []
         for it in items[start:start + 5000]:

@@ -19,7 +19,7 @@ import hashlib
 from datetime import datetime
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .storage.models import IntegrationAction
@@ -118,7 +118,8 @@ def bulk_upsert(session: Session, rows: Sequence[dict], *, merge_values: bool = 
     if not rows:
         return
     from sqlalchemy import func
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    from .storage.db import dialect_insert
 
     groups: dict[tuple[str, ...], list[dict]] = {}
     for r in rows:
@@ -127,11 +128,14 @@ def bulk_upsert(session: Session, rows: Sequence[dict], *, merge_values: bool = 
         if _FAST_REQUIRED.issubset(keys) and set(keys) <= _COLUMNS:
             _bulk_upsert_fast(session, keys, group, merge_values)
             continue
-        stmt = sqlite_insert(IntegrationAction)
+        stmt = dialect_insert(session.connection())(IntegrationAction)
         set_ = {k: stmt.excluded[k] for k in keys if k not in ("content_type", "object_id")}
         if merge_values and "last_values" in set_:
-            set_["last_values"] = func.json_patch(func.coalesce(IntegrationAction.last_values, "{}"),
-                                                  stmt.excluded.last_values)
+            if session.connection().dialect.name == "postgresql":
+                set_["last_values"] = text(_PG_MERGE)
+            else:
+                set_["last_values"] = func.json_patch(func.coalesce(IntegrationAction.last_values, "{}"),
+                                                      stmt.excluded.last_values)
         stmt = stmt.on_conflict_do_update(index_elements=["content_type", "object_id"], set_=set_)
         for start in range(0, len(group), 2000):
             session.execute(stmt, list(group[start:start + 2000]))
@@ -154,11 +158,16 @@ def _bulk_upsert_fast(session: Session, keys: Sequence[str], group: Sequence[dic
         if k in ("content_type", "object_id"):
             continue
         if k == "last_values" and merge_values:
-            sets.append("last_values = json_patch(coalesce(integration_action.last_values, '{}'), "
-                        "excluded.last_values)")
+            if dialect.name == "postgresql":
+                sets.append(f"last_values = {_PG_MERGE}")
+            else:
+                sets.append("last_values = json_patch(coalesce(integration_action.last_values, '{}'), "
+                            "excluded.last_values)")
         else:
             sets.append(f"{k} = excluded.{k}")
-    sql = (f"INSERT INTO integration_action ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))}) "
+    from .storage.db import marks
+
+    sql = (f"INSERT INTO integration_action ({', '.join(keys)}) VALUES ({marks(dialect, len(keys))}) "
            f"ON CONFLICT (content_type, object_id) DO UPDATE SET {', '.join(sets)}")
     out = []
     for row in group:
@@ -169,6 +178,12 @@ def _bulk_upsert_fast(session: Session, keys: Sequence[str], group: Sequence[dic
         out.append(tuple(vals))
     for start in range(0, len(out), 2000):
         conn.exec_driver_sql(sql, out[start:start + 2000])
+
+
+#: ``json_patch`` on PostgreSQL: the stored values with the new ones laid over them (the values are
+#: flat objects, so jsonb's ``||`` merges them as json_patch does)
+_PG_MERGE = ("(coalesce(integration_action.last_values::jsonb, '{}'::jsonb) "
+             "|| coalesce(excluded.last_values::jsonb, '{}'::jsonb))::json")
 
 
 def memo_processor(proc: Any) -> Any:

@@ -102,6 +102,43 @@ MEMBERS: dict[str, str] = {
 }
 
 
+#: the KPI SQL above is SQLite's; on PostgreSQL these pieces read the same rows the same way
+_PG_REPLACE = (
+    ("(p.active = 1 AND", "(p.active AND"),
+    ("MAX(COALESCE(st.quantity, 0) - :buffer, 0)", "GREATEST(COALESCE(st.quantity, 0) - :buffer, 0)"),
+    ("(p.images IS NOT NULL AND json_valid(p.images) AND json_array_length(p.images) > 0)",
+     "(p.images IS NOT NULL AND json_typeof(p.images) = 'array' AND json_array_length(p.images) > 0)"),
+    ("IS NOT price", "IS DISTINCT FROM price"),
+    ("IS NOT list_price", "IS DISTINCT FROM list_price"),
+    ("IS NOT stock_to_send", "IS DISTINCT FROM stock_to_send"),
+)
+
+
+def _dialect_sql(session: Session, sql: str) -> str:
+    """``sql`` for the session's engine: SUM over a condition counts its true rows on both."""
+    if session.get_bind().dialect.name != "postgresql":
+        return sql
+    for a, b in _PG_REPLACE:
+        sql = sql.replace(a, b)
+    import re
+
+    # SUM(condition) -> SUM((condition)::int): PostgreSQL does not add up booleans
+    out, i = [], 0
+    for m in re.finditer(r"SUM\(", sql):
+        start = m.end()
+        depth, j = 1, start
+        while depth:
+            depth += {"(": 1, ")": -1}.get(sql[j], 0)
+            j += 1
+        inner = sql[start:j - 1]
+        if inner.lstrip().startswith("CASE"):
+            continue
+        out.append(sql[i:start] + f"({inner})::int)")
+        i = j
+    out.append(sql[i:])
+    return "".join(out)
+
+
 def _params(buffer_stock: int) -> dict[str, Any]:
     return {"buffer": max(0, int(buffer_stock or 0)), "on_status": ON_SALE_STATUS, "on_sale": ON_SALE_SALE_STATUS}
 
@@ -119,7 +156,7 @@ def compute_kpis(session: Session, *, buffer_stock: int = 0) -> Kpis:
       COALESCE(SUM({STOCK_DIFF}), 0)
     FROM base
     """
-    row = session.execute(text(sql), _params(buffer_stock)).one()
+    row = session.execute(text(_dialect_sql(session, sql)), _params(buffer_stock)).one()
     return Kpis(*(int(v or 0) for v in row))
 
 
@@ -147,7 +184,7 @@ def kpi_members(session: Session, kpi: str, *, buffer_stock: int = 0, limit: int
     from .storage.models import Money
 
     money = Money()
-    rows = session.execute(text(sql), {**_params(buffer_stock), "limit": limit}).all()
+    rows = session.execute(text(_dialect_sql(session, sql)), {**_params(buffer_stock), "limit": limit}).all()
     return tuple(
         KpiMember(r[0], r[1], r[2] or "", money.process_result_value(r[3], None),
                   money.process_result_value(r[4], None), r[5], int(r[6] or 0), r[7], r[8] or None)
@@ -167,7 +204,7 @@ def queue_depth(session: Session) -> int:
 
 
 def penalty_depth(session: Session) -> int:
-    return int(session.execute(text("SELECT COUNT(*) FROM failed_integration WHERE is_active = 1")).scalar() or 0)
+    return int(session.execute(text("SELECT COUNT(*) FROM failed_integration WHERE is_active = TRUE")).scalar() or 0)
 
 
 def take_snapshot(session: Session, now: datetime, *, buffer_stock: int = 0) -> dict[str, int]:
@@ -212,9 +249,11 @@ def flow_runs_per_hour(session: Session, since: datetime) -> tuple[Series, Serie
     """Successful and failed flow runs per hour since ``since``."""
     rows = session.execute(
         text(
-            "SELECT strftime('%Y-%m-%d %H:00:00', started_at) AS h, "
-            "SUM(state = 'done'), SUM(state = 'failed') FROM flow_run "
-            "WHERE started_at >= :since GROUP BY h ORDER BY h"
+            ("SELECT to_char(date_trunc('hour', started_at), 'YYYY-MM-DD HH24:00:00') AS h, "
+             if session.get_bind().dialect.name == "postgresql" else
+             "SELECT strftime('%Y-%m-%d %H:00:00', started_at) AS h, ")
+            + "SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) "
+            "FROM flow_run WHERE started_at >= :since GROUP BY h ORDER BY h"
         ),
         {"since": since},
     ).all()

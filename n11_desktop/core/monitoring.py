@@ -77,20 +77,25 @@ _FTS = table("log_entry_fts", column("rowid"))
 FTS_MIN_CHARS = 3  # a trigram index finds substrings of 3 characters or more
 
 
-def _fts_phrase(f: LogFilter) -> str | None:
-    """The text filter as an FTS5 phrase (a case-insensitive substring), or None for a shorter text."""
-    if not f.text or len(f.text) < FTS_MIN_CHARS:
+def _is_pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _fts_phrase(f: LogFilter, pg: bool = False) -> str | None:
+    """The text filter as an FTS5 phrase (a case-insensitive substring), or None for a shorter text
+    and on PostgreSQL (there ``ILIKE``, served by the pg_trgm indexes of migration 0005)."""
+    if pg or not f.text or len(f.text) < FTS_MIN_CHARS:
         return None
     return '"' + f.text.replace('"', '""') + '"'
 
 
-def _id_col(f: LogFilter):
+def _id_col(f: LogFilter, pg: bool = False):
     """The id to order and page by: the index's rowid when the text filter uses it, so SQLite walks the
     matches newest first and stops at the page's end instead of collecting every match first."""
-    return _FTS.c.rowid if _fts_phrase(f) else LogEntry.id
+    return _FTS.c.rowid if _fts_phrase(f, pg) else LogEntry.id
 
 
-def _apply(q, f: LogFilter, *, level_eq: str | None = None):
+def _apply(q, f: LogFilter, *, level_eq: str | None = None, pg: bool = False):
     if f.flow:
         q = q.where(LogEntry.flow == f.flow)
     if level_eq is not None:
@@ -107,10 +112,13 @@ def _apply(q, f: LogFilter, *, level_eq: str | None = None):
         q = q.where(LogEntry.created_at < f.until)
     if f.n11_calls_only:
         q = q.where(LogEntry.object_type == "n11_call")
-    phrase = _fts_phrase(f)
+    phrase = _fts_phrase(f, pg)
     if phrase is not None:
         q = q.join_from(LogEntry, _FTS, _FTS.c.rowid == LogEntry.id).where(
             text("log_entry_fts MATCH :log_text").bindparams(log_text=phrase))
+    elif f.text and pg:
+        like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        q = q.where(or_(LogEntry.message.ilike(like, escape="\\"), LogEntry.object_key.ilike(like, escape="\\")))
     elif f.text:
         like = f"%{f.text}%"
         q = q.where(or_(LogEntry.message.like(like), LogEntry.object_key.like(like)))
@@ -123,7 +131,7 @@ def query_logs(session: Session, f: LogFilter, *, before_id: int | None = None, 
     A minimum level is read one level at a time (the (level, id) / (flow, level, id) indexes give
     each level's newest rows in id order) and the pages merged: one ``level IN (…)`` query would
     collect and sort every row of those levels first."""
-    if f.level in LEVELS and _fts_phrase(f) is None:
+    if f.level in LEVELS and _fts_phrase(f, _is_pg(session)) is None:
         wanted = LEVELS[LEVELS.index(f.level):]
         rows = [r for lv in wanted for r in _page(session, f, before_id, limit, level_eq=lv)]
         rows.sort(key=lambda r: r.id, reverse=True)
@@ -135,8 +143,9 @@ def _page(session: Session, f: LogFilter, before_id: int | None, limit: int, *,
           level_eq: str | None = None) -> tuple[LogRow, ...]:
     q = select(LogEntry.id, LogEntry.created_at, LogEntry.flow, LogEntry.run_id, LogEntry.level, LogEntry.object_key,
                LogEntry.message, (LogEntry.request.is_not(None) | LogEntry.response.is_not(None)))
-    q = _apply(q, f, level_eq=level_eq)
-    idc = _id_col(f)
+    pg = _is_pg(session)
+    q = _apply(q, f, level_eq=level_eq, pg=pg)
+    idc = _id_col(f, pg)
     if before_id is not None:
         q = q.where(idc < before_id)
     q = q.order_by(idc.desc()).limit(limit)
@@ -145,7 +154,7 @@ def _page(session: Session, f: LogFilter, before_id: int | None, limit: int, *,
 
 def count_logs(session: Session, f: LogFilter, *, cap: int = 100_000) -> tuple[int, bool]:
     """How many rows match, counting at most ``cap`` (returns (count, capped))."""
-    inner = _apply(select(LogEntry.id), f).limit(cap + 1).subquery()
+    inner = _apply(select(LogEntry.id), f, pg=_is_pg(session)).limit(cap + 1).subquery()
     n = int(session.scalar(select(func.count()).select_from(inner)) or 0)
     return min(n, cap), n > cap
 
@@ -174,8 +183,9 @@ def query_runs(session: Session, *, flow: str | None = None, state: str | None =
 def iter_logs(session: Session, f: LogFilter, *, chunk: int = 5000) -> Iterator[LogDetail]:
     before = None
     while True:
-        q = _apply(select(LogEntry), f)
-        idc = _id_col(f)
+        pg = _is_pg(session)
+        q = _apply(select(LogEntry), f, pg=pg)
+        idc = _id_col(f, pg)
         if before is not None:
             q = q.where(idc < before)
         rows = session.scalars(q.order_by(idc.desc()).limit(chunk)).all()

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .storage.db import Database
 from .storage.models import AppState, RemoteProduct
@@ -65,7 +64,9 @@ def upsert_rows(session, rows: list[dict[str, Any]]) -> None:
         return
     # the same stock code twice on one page: the last one wins (N11 never does this; be safe)
     rows = list({r["stock_code"]: r for r in rows}.values())
-    stmt = sqlite_insert(RemoteProduct.__table__)
+    from .storage.db import dialect_insert
+
+    stmt = dialect_insert(session.connection())(RemoteProduct.__table__)
     cols = {c: getattr(stmt.excluded, c) for c in rows[0] if c != "stock_code"}
     session.execute(stmt.on_conflict_do_update(index_elements=["stock_code"], set_=cols), rows)
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from .inputs import neutralise_row
-from .metrics import _BASE, CATALOG, PRICE_DIFF, STOCK_DIFF, _params
+from .metrics import _BASE, CATALOG, PRICE_DIFF, STOCK_DIFF, _dialect_sql, _params
 from .storage.models import Money
 
 _money = Money()
@@ -72,7 +72,7 @@ def not_on_sale(session: Session, *, buffer_stock: int = 0, limit: int = 10000) 
     """Products in the catalog but not on sale on N11, with the reason and the fix."""
     sql = _BASE + f"""
     SELECT b.id, b.sku, b.title, b.price, b.stock, b.has_category, b.has_image,
-           (SELECT fi.message FROM failed_integration fi WHERE fi.object_id = b.id AND fi.is_active = 1
+           (SELECT fi.message FROM failed_integration fi WHERE fi.object_id = b.id AND fi.is_active = TRUE
             ORDER BY fi.updated_at DESC LIMIT 1),
            b.n11_status, b.n11_sale_status, b.reject_info, b.known_on_n11
     FROM base b WHERE {CATALOG.replace('in_catalog', 'b.in_catalog').replace('simple_active', 'b.simple_active')}
@@ -80,7 +80,7 @@ def not_on_sale(session: Session, *, buffer_stock: int = 0, limit: int = 10000) 
     ORDER BY b.sku LIMIT :limit
     """
     out = []
-    for r in session.execute(text(sql), {**_params(buffer_stock), "limit": limit}).all():
+    for r in session.execute(text(_dialect_sql(session, sql)), {**_params(buffer_stock), "limit": limit}).all():
         price = _money.process_result_value(r[3], None)
         reason, fix = _reason((price, r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]))
         out.append(NotOnSaleRow(r[0], r[1], r[2] or "", reason, fix))
@@ -94,7 +94,7 @@ def price_stock_differences(session: Session, *, buffer_stock: int = 0, limit: i
     FROM base WHERE {PRICE_DIFF} OR {STOCK_DIFF} ORDER BY sku LIMIT :limit
     """
     out = []
-    for r in session.execute(text(sql), {**_params(buffer_stock), "limit": limit}).all():
+    for r in session.execute(text(_dialect_sql(session, sql)), {**_params(buffer_stock), "limit": limit}).all():
         kind = "+".join(k for k, flag in (("price", r[9]), ("stock", r[10])) if flag)
         out.append(DiffRow(r[0], r[1], r[2] or "", kind, _money.process_result_value(r[3], None),
                            _money.process_result_value(r[4], None), _money.process_result_value(r[5], None),

@@ -12,6 +12,8 @@ from n11_desktop.core.n11.client import client_from_config
 from n11_desktop.core.settings import load_config
 from n11_desktop.core.storage.models import Batch, BatchItem, utcnow
 
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+
 
 def _items(n, prefix="S"):
     return [batches.SendItem(i, f"{prefix}{i}", {"stockCode": f"{prefix}{i}", "quantity": i}) for i in range(1, n + 1)]

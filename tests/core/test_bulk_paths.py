@@ -7,6 +7,8 @@ work) still write every record as about-to-send before its request and store res
 
 from __future__ import annotations
 
+import pytest
+
 import copy
 import gc
 import sqlite3
@@ -21,6 +23,8 @@ from n11_desktop.core.settings import load_config
 from n11_desktop.core.storage.db import open_database
 from n11_desktop.core.storage.models import Batch, BatchItem, utcnow
 from n11_desktop.sandbox.state import _copy_tree
+
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 
 
 def _rows(path, sql):

@@ -6,6 +6,8 @@ from sqlalchemy import select
 from n11_desktop.core.catalog.importer import CatalogFileError, import_catalog
 from n11_desktop.core.storage.models import CatalogItem, Price, Product, Stock
 
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+
 HEADER = "sku;title;category;brand;price;list_price;stock;vat_rate;images;attr:Renk;in_catalog"
 MIXED = "\n".join([
     HEADER,

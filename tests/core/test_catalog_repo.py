@@ -7,6 +7,8 @@ from n11_desktop.core.catalog import repo
 from n11_desktop.core.catalog.importer import import_catalog
 from n11_desktop.core.storage.models import FailedIntegration, IntegrationAction, Price, Product, Stock
 
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+
 CSV = """sku;title;category;brand;price;stock;in_catalog
 K-1;Kadın Sneaker Beyaz Deri;Ayakkabı > Kadın > Sneaker;Hummel;1.000;5;1
 K-2;Kadın Bot Siyah Deri Fermuarlı;Ayakkabı > Kadın > Bot;Derimod;2.000;0;1

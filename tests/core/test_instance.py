@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import subprocess
 import sys
@@ -14,6 +16,8 @@ from n11_desktop.core.instance import (LEASE_KEY, STALE_AFTER_S, InstanceLease, 
                                        this_host)
 from n11_desktop.core.runner import LeaseRefused, Runner
 from n11_desktop.core.storage.models import AppState, FlowRun
+
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,20 +124,20 @@ def test_second_run_on_the_same_database_exits_2_naming_the_first(db):
         while (h := current_holder(db)) is None or h.pid != os.getpid():
             assert time.monotonic() < deadline, "the first runner never took the lease"
             time.sleep(0.02)
-        second = cli(db.path, "run")
+        second = cli(db.target(), "run")
         assert second.returncode == 2, second.stderr
         lines = second.stderr.strip().splitlines()
         assert len(lines) == 1, lines
         assert f"pid {os.getpid()}" in lines[0] and "n11-desktop run" in lines[0] and "Traceback" not in lines[0]
         assert current_holder(db).pid == os.getpid()  # the refused process took nothing
         # a manual one-off run is allowed while the scheduler of another process runs
-        manual = cli(db.path, "flow", "run", "category_node")
+        manual = cli(db.target(), "flow", "run", "category_node")
         assert "another" not in manual.stderr
     finally:
         runner.request_stop()
         thread.join(30)
     assert codes == [0] and current_holder(db) is None
-    again = cli(db.path, "run", "--once")  # released on exit: the next one starts
+    again = cli(db.target(), "run", "--once")  # released on exit: the next one starts
     assert again.returncode == 0, again.stderr
 
 

@@ -11,6 +11,8 @@ from n11_desktop.core.storage.models import Product
 
 from .helpers import drain, run, seed_catalog
 
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def n11(configured_db, sandbox):

@@ -272,7 +272,7 @@ def test_restart_polls_tasks_in_flight(n11, sandbox, tmp_path):
     seed_catalog(db, 2)
     run(db, "product_create")
     sandbox.state.process_tasks_now()
-    db2 = open_database(db.path)  # a new process on the same file
+    db2 = open_database(db.target())  # a new process on the same file
     try:
         res = run(db2, "task_results")
         assert res.succeeded == 2

@@ -19,6 +19,8 @@ from n11_desktop.core.storage.models import AppState, Channel, Product, RemotePr
 
 from .helpers import drain, seed_catalog
 
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+
 
 def _conf(db, **changes):
     with db.session_factory.begin() as s:

@@ -5,6 +5,8 @@ import pytest
 from n11_desktop.core import alarms
 from n11_desktop.core.storage.models import AlarmEvent, FailedIntegration, FlowRun
 
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+
 NOW = datetime(2026, 11, 27, 12, 0)
 
 

@@ -8,6 +8,8 @@ import pytest
 from n11_desktop.core import metrics, reports
 from tests.monitoring.crafted import NOW, build_crafted
 
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+
 @pytest.fixture
 def crafted(db):
     return build_crafted(db)

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 
 from sqlalchemy import JSON, Boolean, DateTime
 
-from ..storage.db import Database
+from ..storage.db import Database, mark, marks
 from ..storage.models import CatalogItem, Money, Price, Product, Stock, utcnow
 from . import values as V
 from .fileread import CatalogFileError, read_table
@@ -292,13 +292,15 @@ def _fetch_existing(conn, skus: list[str]) -> dict[str, _Existing]:
                f'ci.product_id, ci.removed_at FROM "product" p '
                f'LEFT JOIN "price" pr ON pr.product_id = p.id LEFT JOIN "stock" st ON st.product_id = p.id '
                f'LEFT JOIN "catalog_item" ci ON ci.product_id = p.id '
-               f'WHERE p.sku IN ({", ".join("?" * len(part))})')
+               f'WHERE p.sku IN ({marks(conn, len(part))})')
         for row in conn.exec_driver_sql(sql, tuple(part)):
             pid, sku = row[0], row[1]
             vals = dict(zip(_PRODUCT_FIELDS, row[2:2 + len(_PRODUCT_FIELDS)]))
             for f in _JSON_FIELDS:
                 raw = vals[f]
-                vals[f] = loads(raw) if raw is not None else ([] if f == "images" else {})
+                # sqlite3 hands JSON over as text, psycopg already decoded
+                vals[f] = (loads(raw) if isinstance(raw, str) else raw) if raw is not None else \
+                    ([] if f == "images" else {})
             vals["active"] = bool(vals["active"])
             price, list_price, cur, qty, ci, removed = row[2 + len(_PRODUCT_FIELDS):]
             out[sku] = _Existing(
@@ -475,8 +477,8 @@ def _to_datetime(v: Any) -> str | None:
     return _DT_MEMO[1]
 
 
-def _to_bool(v: Any) -> int | None:
-    return None if v is None else int(bool(v))
+def _to_bool(v: Any) -> bool | None:
+    return None if v is None else bool(v)  # sqlite3 stores True as 1; PostgreSQL wants a boolean
 
 
 def _converter(column) -> Callable[[Any], Any] | None:
@@ -513,7 +515,7 @@ def _bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
         return
     cols = list(rows[0])
     names = ", ".join(f'"{c}"' for c in cols)
-    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})'
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks(conn, len(cols))})'
     conn.exec_driver_sql(sql, _params(table, cols, rows, cols))
 
 
@@ -523,17 +525,19 @@ def _bulk_update(conn, table, key: str, rows: list[dict[str, Any]], now: datetim
         return
     keys = [k for k in rows[0] if k != "b_id"]
     cols = [k[2:] for k in keys]
-    sets = [f'"{c}" = ?' for c in cols]
+    m = mark(conn)
+    sets = [f'"{c}" = {m}' for c in cols]
     if now is not None:
         sets += ['"version" = "version" + 1', f'"version_date" = \'{_to_datetime(now)}\'']
-    sql = f'UPDATE "{table.name}" SET {", ".join(sets)} WHERE "{key}" = ?'
+    sql = f'UPDATE "{table.name}" SET {", ".join(sets)} WHERE "{key}" = {m}'
     params = _params(table, cols, rows, keys)
     conn.exec_driver_sql(sql, [p + (r["b_id"],) for p, r in zip(params, rows)])
 
 
 def _write_plan(conn, plan: _Plan, now: datetime) -> None:
     if plan.new_products:
-        # ids assigned here: the transaction holds SQLite's write lock (BEGIN IMMEDIATE), nobody else inserts
+        # ids assigned here: the transaction holds SQLite's write lock (BEGIN IMMEDIATE) or, on PostgreSQL,
+        # the store's transaction lock (storage/postgres.py): nobody else inserts
         base = conn.exec_driver_sql('SELECT coalesce(max(id), 0) FROM "product"').scalar_one()
         for k, (p, r) in enumerate(zip(plan.new_products, plan.new_rows), start=1):
             pid = base + k
@@ -550,6 +554,9 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
                 plan.catalog_inserts.append({"product_id": pid, "added_at": now, "removed_at": None})
                 plan.catalog_changes += 1
         _bulk_insert(conn, _P, plan.new_products)
+        if conn.dialect.name == "postgresql":  # the serial sequence goes on after the ids given here
+            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('product', 'id'), %s)",
+                                 (base + len(plan.new_products),))
     _bulk_update(conn, _P, "id", plan.product_updates, now)
     _bulk_insert(conn, _PR, plan.price_inserts)
     _bulk_update(conn, _PR, "product_id", plan.price_updates, now)
@@ -559,7 +566,8 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
     _bulk_update(conn, _CI, "product_id", plan.catalog_updates, None)
     _bulk_update(conn, _CI, "product_id", plan.catalog_removals, None)
     if plan.readded:
-        conn.exec_driver_sql('UPDATE "product" SET "version" = "version" + 1, "version_date" = ? WHERE "id" = ?',
+        m = mark(conn)
+        conn.exec_driver_sql(f'UPDATE "product" SET "version" = "version" + 1, "version_date" = {m} WHERE "id" = {m}',
                              [(_to_datetime(now), pid) for pid in plan.readded])
 
 

@@ -15,7 +15,8 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..storage.collation import text_glob, turkish
+from ..storage.collation import folded_contains, turkish
+from ..storage.portable import asc_sqlite_nulls, desc_sqlite_nulls, like_any_case
 from ..storage.models import (CatalogItem, FailedIntegration, IntegrationAction, Price, Product, ProductCategory,
                               Stock, utcnow)
 
@@ -80,12 +81,11 @@ def _apply_filters(stmt, flt: ProductFilter, joined: set[str]):
     if flt.text and flt.text.strip():
         t = flt.text.strip()
         like = f"%{_like_escape(t)}%"
-        codes = [col.like(like, escape="\\") for col in (Product.sku, Product.product_code, Product.barcode)]
+        codes = [like_any_case(col, like) for col in (Product.sku, Product.product_code, Product.barcode)]
         if t.isascii() and not any(c in "iI" for c in t):  # LIKE folds ASCII case: enough, and faster
-            words = [Product.title.like(like, escape="\\"), Product.brand.like(like, escape="\\")]
+            words = [like_any_case(Product.title, like), like_any_case(Product.brand, like)]
         else:
-            pat = text_glob(t)
-            words = [Product.title.op("GLOB")(pat), Product.brand.op("GLOB")(pat)]
+            words = [folded_contains(Product.title, t), folded_contains(Product.brand, t)]  # GLOB / ILIKE
         conds.append(or_(*codes, *words))
     if flt.category is not None:
         if flt.category == "":
@@ -156,9 +156,9 @@ def _sort(stmt, order_by: str, joined: set[str]):
         col = turkish(getattr(Product, key))
     else:
         col = getattr(Product, key)
-    if desc:
-        return stmt.order_by(col.desc(), Product.id.desc())
-    return stmt.order_by(col.asc(), Product.id.asc())
+    if desc:  # NULLs where SQLite puts them, on PostgreSQL too
+        return stmt.order_by(desc_sqlite_nulls(col), Product.id.desc())
+    return stmt.order_by(asc_sqlite_nulls(col), Product.id.asc())
 
 
 def _filter_of(kw: dict[str, Any]) -> ProductFilter:

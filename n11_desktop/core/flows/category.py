@@ -458,13 +458,17 @@ def catalog_values_hit(s: Session, changes: Iterable[ValueChange]) -> tuple[Brok
         return ()
     snap = MappingSnapshot(s)
     counts: dict[tuple[int, int, str, str], int] = {}
+    pg = s.get_bind().dialect.name == "postgresql"
     rows = s.execute(text(
         "SELECT p.category, pc.category_id, j.key, j.value, count(*) FROM product p "
-        "LEFT JOIN product_category pc ON pc.product_id = p.id, json_each(p.attributes) j "
-        "GROUP BY p.category, pc.category_id, j.key, j.value "
+        "LEFT JOIN product_category pc ON pc.product_id = p.id, "
+        + ("json_each_text(CASE WHEN json_typeof(p.attributes) = 'object' THEN p.attributes ELSE '{}' END) j "
+           if pg else "json_each(p.attributes) j ")
+        + "GROUP BY p.category, pc.category_id, j.key, j.value "
         "UNION ALL SELECT p.category, pc.category_id, 'brand', p.brand, count(*) FROM product p "
         "LEFT JOIN product_category pc ON pc.product_id = p.id WHERE p.brand IS NOT NULL "
-        "AND json_extract(p.attributes, '$.brand') IS NULL GROUP BY p.category, pc.category_id, p.brand"))
+        + ("AND (p.attributes ->> 'brand') IS NULL " if pg else "AND json_extract(p.attributes, '$.brand') IS NULL ")
+        + "GROUP BY p.category, pc.category_id, p.brand"))
     for cat, override, key, value, n in rows:
         if key is None or value is None:
             continue

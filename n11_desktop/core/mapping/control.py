@@ -226,7 +226,9 @@ def _build_payloads(session: Session, product_ids: Iterable[int], *, buffer_stoc
     conn = session.connection()
     for chunk in _chunks(sorted(set(ids)), CHUNK):
         # one joined read per chunk at the driver level: ORM row processing would cost more than the build
-        marks = ",".join("?" * len(chunk))
+        from ..storage.db import marks as _marks
+
+        marks = _marks(conn, len(chunk))
         rows = conn.exec_driver_sql(
             "SELECT p.id, p.sku, p.product_code, p.title, p.description, p.brand, p.barcode, p.vat_rate, p.images, "
             "p.category, p.attributes, p.preparing_day, p.shipment_template, pr.product_id, pr.price, "

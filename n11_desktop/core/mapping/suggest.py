@@ -153,7 +153,7 @@ def product_evidence(session: Session, locals_: Iterable[str], per_category: int
         rows += session.execute(text(
             "SELECT category, title, brand, attributes FROM (SELECT category, title, brand, attributes, "
             "ROW_NUMBER() OVER (PARTITION BY category ORDER BY id) AS rn FROM product "
-            f"WHERE category IN ({marks})) WHERE rn <= :n"), params).all()
+            f"WHERE category IN ({marks})) AS firsts WHERE rn <= :n"), params).all()
     acc: dict[str, tuple[list[str], list[str], list[str]]] = {}
     for cat, title, brand, attrs in rows:
         local = wanted.get(key(cat))
@@ -194,10 +194,13 @@ def suggest_categories(session: Session, limit: int = 3) -> list[Suggestion]:
 def _usage(session: Session, snap: MappingSnapshot) -> dict[int, dict[str, set[str]]]:
     """leaf id → local attribute name → local values (of the products that go to that leaf)."""
     use: dict[int, dict[str, set[str]]] = {}
+    pg = session.get_bind().dialect.name == "postgresql"
     rows = session.execute(text(
         "SELECT p.category, pc.category_id, j.key, j.value FROM product p "
-        "LEFT JOIN product_category pc ON pc.product_id = p.id, json_each(p.attributes) j "
-        "GROUP BY p.category, pc.category_id, j.key, j.value"))
+        "LEFT JOIN product_category pc ON pc.product_id = p.id, "
+        + ("json_each_text(CASE WHEN json_typeof(p.attributes) = 'object' THEN p.attributes ELSE '{}' END) j "
+           if pg else "json_each(p.attributes) j ")
+        + "GROUP BY p.category, pc.category_id, j.key, j.value"))
     brand_rows = session.execute(text(
         "SELECT p.category, pc.category_id, 'brand', p.brand FROM product p "
         "LEFT JOIN product_category pc ON pc.product_id = p.id WHERE p.brand IS NOT NULL "

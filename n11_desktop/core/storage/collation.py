@@ -86,6 +86,17 @@ def _contains_plain(element, compiler, **kw) -> str:
     return f"{compiler.process(col, **kw)} ILIKE {compiler.process(like, **kw)}"
 
 
+@compiles(_FoldedContains, "postgresql")
+def _contains_postgresql(element, compiler, **kw) -> str:
+    """lower() under ICU's Turkish rules (whatever the database's locale), then the four i's as one."""
+    col, _glob, like = list(element.clauses)
+
+    def fold(sql: str) -> str:
+        return f"translate(lower(({sql}) COLLATE \"{POSTGRES_COLLATION}\"), 'ı', 'i')"
+
+    return f"{fold(compiler.process(col, **kw))} LIKE {fold(compiler.process(like, **kw))}"
+
+
 @compiles(_FoldedContains, "sqlite")
 def _contains_sqlite(element, compiler, **kw) -> str:
     col, glob, _like = list(element.clauses)

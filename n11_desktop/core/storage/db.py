@@ -205,6 +205,29 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
+def marks(conn_or_dialect, n: int) -> str:
+    """``n`` positional placeholders for a driver-level statement (``exec_driver_sql``):
+    ``?, ?`` for sqlite3, ``%s, %s`` for psycopg."""
+    dialect = getattr(conn_or_dialect, "dialect", conn_or_dialect)
+    mark = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
+    return ", ".join([mark] * n)
+
+
+def mark(conn_or_dialect) -> str:
+    """One positional placeholder of the driver (see :func:`marks`)."""
+    return marks(conn_or_dialect, 1)
+
+
+def dialect_insert(conn_or_dialect):
+    """``insert()`` with ``on_conflict_do_update`` for the engine (SQLite or PostgreSQL)."""
+    dialect = getattr(conn_or_dialect, "dialect", conn_or_dialect)
+    if dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 def bare_engine(target: Path | str) -> Engine:
     """An engine on ``target`` (file or URL) with the engine's settings, without any check or
     migration (tools and tests that look at a database as it is)."""
