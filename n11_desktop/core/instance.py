@@ -4,11 +4,13 @@ The scheduler of the desktop app and the headless runner (``n11-desktop run``) b
 flow_run rows left "running" when they start and both schedule flows, so only one of them may
 work on a database at a time. The one that does holds a lease: the ``app_state`` row
 ``instance_lease`` = ``{pid, host, role, started, heartbeat}``, taken in a write transaction
-(``BEGIN IMMEDIATE``), so two processes starting at once cannot both get it.
+(``BEGIN IMMEDIATE`` on SQLite; on PostgreSQL every transaction of a store first takes the store's
+advisory lock, ``core/storage/postgres.py``), so two processes starting at once — on one machine
+or, sharing a PostgreSQL database, on two — cannot both get it.
 
 * The holder refreshes ``heartbeat`` every :data:`HEARTBEAT_S` seconds (scheduler/runner loops).
 * A lease whose heartbeat is older than :data:`STALE_AFTER_S`, or whose pid is not alive on this
-  host, is stale and is taken over (a killed process never blocks the database for long).
+  host (a holder on another machine goes stale by its heartbeat only), is stale and is taken over (a killed process never blocks the database for long).
 * A clean exit releases it (deletes the row).
 * The lease is per process: the same pid on the same host re-takes it (two schedulers in one
   process only happen in tests).

@@ -1,0 +1,81 @@
+"""Two processes on one PostgreSQL database under kill -9 (issue 16).
+
+``n11-desktop run`` (the scheduler on the "server") is SIGKILLed again and again while a second
+process on the same database — the operator's side, pressing "Run now" for product_create —
+sends products too. The sandbox is the witness: no SKU is ever in two create tasks, no order is
+imported twice, nothing is lost, and the lease and the batch claims hold across the processes
+(each transaction of a store takes the store's advisory lock, core/storage/postgres.py).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections import Counter
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from n11_desktop.core.flows import run_flow
+from n11_desktop.core.storage.models import FlowRun, Order, OrderItem
+
+from ..flows.helpers import seed_catalog
+from .conftest import cli, count, popen, set_conf
+from .test_kill9 import MAX_TASKS, PAGE, _attempts, _finish, _kill_during, _tasks, sandbox  # noqa: F401
+
+pytestmark = [pytest.mark.resilience, pytest.mark.postgresql,
+              pytest.mark.skipif(sys.platform == "win32" or not hasattr(signal, "SIGKILL"),
+                                 reason="kill -9 needs POSIX signals")]
+
+
+@pytest.mark.parametrize("db_engine", ["postgresql"], indirect=True)
+def test_kill9_of_run_beside_a_second_process_on_one_postgresql_database(configured_db, sandbox, rng):
+    from n11_desktop.core.orders.demo import seed_address_tree, seed_cargo_mapping
+
+    db = configured_db
+    url = db.target()
+    assert db.is_postgresql
+    seed_address_tree(db)
+    seed_cargo_mapping(db)
+    set_conf(db, queue_page_size=PAGE, queue_max_tasks=MAX_TASKS,
+             order_start_date=(datetime.now() - timedelta(days=3)).strftime("%d/%m/%Y"),
+             flags={"send_products_inserted": True, "send_updated_product_stock": True, "get_orders": True})
+    skus = seed_catalog(db, 160)
+    for i in range(120):
+        sandbox.state.create_order([{"stockCode": f"R-{i}", "quantity": 1, "price": "20"}], shipment_company_id=344)
+    kills, second_runs = [], Counter()
+    for _ in _attempts("run"):
+        with db.engine.begin() as c:  # an hour passes: every flow is due again when the scheduler restarts
+            c.execute(text("UPDATE flow_run SET started_at = started_at - interval '1 hour', "
+                           "ended_at = ended_at - interval '1 hour'"))
+        other = popen(url, "flow", "run", "product_create")  # the second process, on its own
+        try:
+            kills.append(_kill_during(url, sandbox, "run", rng, max_requests=8, max_delay_s=0.2, argv=("run",),
+                                      wait_s=8))
+            _out, err = other.communicate(timeout=180)
+        finally:
+            if other.poll() is None:  # pragma: no cover - only on a test failure
+                other.kill()
+                other.wait()
+        assert "Traceback" not in err, err[-2000:]
+        second_runs[other.returncode] += 1
+    proc = cli(url, "run", "--once", timeout=180)  # the restart on the server
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with db.session_factory() as s:
+        assert not s.scalar(select(func.count()).select_from(FlowRun).where(FlowRun.state == "running")), \
+            "the restart left runs of the killed processes open"
+    _finish(db, sandbox, "product_create", minutes=3)
+    _finish(db, sandbox, "product_create", hours=7)
+    _finish(db, sandbox, "product_create", hours=16)
+    assert run_flow("order_create", db, trigger="cli").ok
+    created = Counter(s["stockCode"] for t in _tasks(sandbox, "PRODUCT_CREATE") for s in t["skus_in"])
+    assert not [k for k, n in created.items() if n > 1], "a SKU was sent in two create tasks"
+    assert set(sandbox.state.products) == set(skus)
+    with db.session_factory() as s:
+        numbers = list(s.scalars(select(Order.n11_order_number)))
+        lines = list(s.scalars(select(OrderItem.n11_line_id)))
+    assert len(numbers) == len(set(numbers)) == len(sandbox.state.orders) == 120
+    assert len(lines) == len(set(lines)) == 120
+    count("PostgreSQL: second-process runs beside the killed scheduler", sum(second_runs.values()))
+    print("\n".join(kills), dict(second_runs))
