@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent
 #: what lupdate scans: every file that shows text to the operator (the desktop app and the command line)
-SOURCE_GLOBS = ("views/*.py", "gui.py", "workers/*.py", "cli.py", "commands/*.py", "i18n/argparse_texts.py",
-                "i18n/core_texts.py")
+SOURCE_GLOBS = ("views/*.py", "views/*/*.py", "gui.py", "workers/*.py", "cli.py", "commands/*.py",
+                "i18n/argparse_texts.py", "i18n/core_texts.py")
 LANGS = ("tr",)
 
 

@@ -207,6 +207,173 @@
     </message>
 </context>
 <context>
+    <name>AttributeMappingPanel</name>
+    <message>
+        <source>N11 attributes of the mapped category</source>
+        <translation>Eşleştirilen kategorinin N11 özellikleri</translation>
+    </message>
+    <message>
+        <source>N11 attribute</source>
+        <translation>N11 özelliği</translation>
+    </message>
+    <message>
+        <source>N11 flags</source>
+        <translation>N11 işaretleri</translation>
+    </message>
+    <message>
+        <source>required</source>
+        <translation>zorunlu</translation>
+    </message>
+    <message>
+        <source>variant</source>
+        <translation>varyant</translation>
+    </message>
+    <message>
+        <source>slicer</source>
+        <translation>filtre</translation>
+    </message>
+    <message>
+        <source>free text ok</source>
+        <translation>serbest metin olur</translation>
+    </message>
+    <message>
+        <source>Local attribute</source>
+        <translation>Yerel özellik</translation>
+    </message>
+    <message>
+        <source>— default: %1</source>
+        <translation>— varsayılan: %1</translation>
+    </message>
+    <message>
+        <source>— not mapped</source>
+        <translation>— eşleştirilmedi</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>Kural</translation>
+    </message>
+    <message>
+        <source>all categories</source>
+        <translation>tüm kategoriler</translation>
+    </message>
+    <message>
+        <source>this category only</source>
+        <translation>yalnızca bu kategori</translation>
+    </message>
+    <message>
+        <source>built-in (brand)</source>
+        <translation>yerleşik (marka)</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>Değerler</translation>
+    </message>
+    <message>
+        <source>Local attribute:</source>
+        <translation>Yerel özellik:</translation>
+    </message>
+    <message>
+        <source>for all categories (global)</source>
+        <translation>tüm kategoriler için (genel)</translation>
+    </message>
+    <message>
+        <source>for this N11 category only</source>
+        <translation>yalnızca bu N11 kategorisi için</translation>
+    </message>
+    <message>
+        <source>Global suits Color, Brand, Gender; scope Size per category (Beden in clothing, Numara in shoes)</source>
+        <translation>Renk, Marka, Cinsiyet için genel uygundur; Beden&apos;i kategoriye göre kapsamlandırın (giyimde Beden, ayakkabıda Numara)</translation>
+    </message>
+    <message>
+        <source>Save rule</source>
+        <translation>Kuralı kaydet</translation>
+    </message>
+    <message>
+        <source>Remove rule</source>
+        <translation>Kuralı kaldır</translation>
+    </message>
+    <message>
+        <source>Default when a product has no value:</source>
+        <translation>Ürünün değeri yoksa varsayılan:</translation>
+    </message>
+    <message>
+        <source>choose N11&apos;s value…</source>
+        <translation>N11 değerini seçin…</translation>
+    </message>
+    <message>
+        <source>For N11 attributes the catalog does not carry (Menşei, Cinsiyet, …): sent for every product without its own value</source>
+        <translation>Katalogda olmayan N11 özellikleri için (Menşei, Cinsiyet, …): kendi değeri olmayan her ürün için gönderilir</translation>
+    </message>
+    <message>
+        <source>Set default</source>
+        <translation>Varsayılanı belirle</translation>
+    </message>
+    <message>
+        <source>Remove default</source>
+        <translation>Varsayılanı kaldır</translation>
+    </message>
+    <message>
+        <source>N11 attributes</source>
+        <translation>N11 özellikleri</translation>
+    </message>
+    <message>
+        <source>Map the category first; its N11 attributes then appear here.</source>
+        <translation>Önce kategoriyi eşleştirin; N11 özellikleri sonra burada görünür.</translation>
+    </message>
+    <message>
+        <source>N11 attributes of “%1”</source>
+        <translation>“%1” N11 özellikleri</translation>
+    </message>
+    <message>
+        <source>Loading the attributes of this N11 category from N11…</source>
+        <translation>Bu N11 kategorisinin özellikleri N11&apos;den yükleniyor…</translation>
+    </message>
+    <message>
+        <source>%1 attributes, %2 required.</source>
+        <translation>%1 özellik, %2 zorunlu.</translation>
+    </message>
+    <message>
+        <source>Required but not fed by any local attribute: %1 (map a local attribute, or set a default below).</source>
+        <translation>Zorunlu ama hiçbir yerel özellikten beslenmiyor: %1 (bir yerel özellik eşleştirin veya aşağıda bir varsayılan belirleyin).</translation>
+    </message>
+    <message>
+        <source>From defaults: %1.</source>
+        <translation>Varsayılanlardan: %1.</translation>
+    </message>
+    <message>
+        <source>Local attributes not used here: %1.</source>
+        <translation>Burada kullanılmayan yerel özellikler: %1.</translation>
+    </message>
+    <message>
+        <source>Type or choose the local attribute that feeds this N11 attribute.</source>
+        <translation>Bu N11 özelliğini besleyen yerel özelliği yazın veya seçin.</translation>
+    </message>
+    <message>
+        <source>Choose one of N11&apos;s values for %1 as its default.</source>
+        <translation>%1 için varsayılan olarak N11 değerlerinden birini seçin.</translation>
+    </message>
+    <message>
+        <source>no values in the catalog</source>
+        <translation>katalogda değer yok</translation>
+    </message>
+    <message>
+        <source>%1 value</source>
+        <translation>%1 değer</translation>
+    </message>
+    <message>
+        <source>%1 values</source>
+        <translation>%1 değer</translation>
+    </message>
+    <message>
+        <source>%1 not sendable</source>
+        <translation>%1 gönderilemez</translation>
+    </message>
+    <message>
+        <source>all sendable</source>
+        <translation>tümü gönderilebilir</translation>
+    </message>
+</context>
+<context>
     <name>CancelDialog</name>
     <message>
         <source>Cancel lines (partial cancellation)</source>
@@ -340,6 +507,160 @@
     </message>
 </context>
 <context>
+    <name>CategoryBrowser</name>
+    <message>
+        <source>No N11 categories yet — set Category Ids in Channel Settings and run Category Node (button above). The tree of each main category then appears here.</source>
+        <translation>Henüz N11 kategorisi yok — Kanal Ayarlarında Kategori ID&apos;lerini belirleyin ve Kategori Ağacı&apos;nı çalıştırın (yukarıdaki düğme). Her ana kategorinin ağacı burada görünür.</translation>
+    </message>
+    <message>
+        <source>No local categories yet — import the catalog (Products tab or `n11-desktop catalog import`).</source>
+        <translation>Henüz yerel kategori yok — kataloğu içe aktarın (Ürünler sekmesi veya `n11-desktop catalog import`).</translation>
+    </message>
+    <message>
+        <source>Local categories (your catalog)</source>
+        <translation>Yerel kategoriler (kataloğunuz)</translation>
+    </message>
+    <message>
+        <source>Filter local categories (try “unmapped”)…</source>
+        <translation>Yerel kategorileri filtrele (“unmapped” deneyin)…</translation>
+    </message>
+    <message>
+        <source>Local category</source>
+        <translation>Yerel kategori</translation>
+    </message>
+    <message>
+        <source>Products</source>
+        <translation>Ürünler</translation>
+    </message>
+    <message>
+        <source>N11 category</source>
+        <translation>N11 kategorisi</translation>
+    </message>
+    <message>
+        <source>— not mapped</source>
+        <translation>— eşleştirilmedi</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Durum</translation>
+    </message>
+    <message>
+        <source>✔ mapped</source>
+        <translation>✔ eşleştirildi</translation>
+    </message>
+    <message>
+        <source>✖ unmapped</source>
+        <translation>✖ eşleştirilmedi</translation>
+    </message>
+    <message>
+        <source>⚠ remap</source>
+        <translation>⚠ yeniden eşleştir</translation>
+    </message>
+    <message>
+        <source>N11 categories</source>
+        <translation>N11 kategorileri</translation>
+    </message>
+    <message>
+        <source>Search N11 categories (Turkish letters optional: “kadin sneaker”)…</source>
+        <translation>N11 kategorilerinde ara (Türkçe harfler isteğe bağlı: “kadin sneaker”)…</translation>
+    </message>
+    <message>
+        <source>%1 nodes, %2 leaves under Category Ids %3. Products go only into leaves (shown with their id); green = mapped.</source>
+        <translation>Kategori ID&apos;leri %3 altında %1 düğüm, %2 alt kategori. Ürünler yalnızca alt kategorilere girer (ID&apos;leriyle gösterilir); yeşil = eşleştirildi.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 mapped · %3 of %4 products have an N11 category · %5 attribute rules, %6 value maps</source>
+        <translation>%2 kategoriden %1 tanesi eşleştirildi · %4 üründen %3 tanesinin N11 kategorisi var · %5 özellik kuralı, %6 değer eşleştirmesi</translation>
+    </message>
+    <message>
+        <source>%1 to remap</source>
+        <translation>%1 yeniden eşleştirilecek</translation>
+    </message>
+    <message>
+        <source>No N11 category matches “%1”.</source>
+        <translation>“%1” ile eşleşen N11 kategorisi yok.</translation>
+    </message>
+</context>
+<context>
+    <name>CategoryMappingPage</name>
+    <message>
+        <source>Select a local category on the left.</source>
+        <translation>Soldan bir yerel kategori seçin.</translation>
+    </message>
+    <message>
+        <source>Map to selected N11 category</source>
+        <translation>Seçili N11 kategorisiyle eşleştir</translation>
+    </message>
+    <message>
+        <source>Remove mapping</source>
+        <translation>Eşleştirmeyi kaldır</translation>
+    </message>
+    <message>
+        <source>Pick the N11 leaf in the tree, then Map (or double-click the leaf). A product can be in only one N11 category, so each local category maps to exactly one leaf.</source>
+        <translation>Ağaçta N11 alt kategorisini seçin, sonra Eşleştir&apos;e basın (veya alt kategoriye çift tıklayın). Bir ürün yalnızca bir N11 kategorisinde olabilir, bu yüzden her yerel kategori tam olarak bir alt kategoriyle eşleşir.</translation>
+    </message>
+    <message>
+        <source>✔ Mapped to this N11 category</source>
+        <translation>✔ Bu N11 kategorisiyle eşleştirildi</translation>
+    </message>
+    <message>
+        <source>Replace mapping with “%1”</source>
+        <translation>Eşleştirmeyi “%1” ile değiştir</translation>
+    </message>
+    <message>
+        <source>Map to “%1”</source>
+        <translation>“%1” ile eşleştir</translation>
+    </message>
+    <message>
+        <source>%1  ·  %2 product</source>
+        <translation>%1  ·  %2 ürün</translation>
+    </message>
+    <message>
+        <source>%1  ·  %2 products</source>
+        <translation>%1  ·  %2 ürün</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b3261e&apos;&gt;&lt;b&gt;Not mapped.&lt;/b&gt;&lt;/span&gt; Products of this category cannot be sent until it has an N11 leaf category.</source>
+        <translation>&lt;span style=&apos;color:#b3261e&apos;&gt;&lt;b&gt;Eşleştirilmedi.&lt;/b&gt;&lt;/span&gt; Bu kategorinin ürünleri, bir N11 alt kategorisi olana kadar gönderilemez.</translation>
+    </message>
+    <message>
+        <source>Mapped to &lt;b&gt;%1&lt;/b&gt; (%2)&lt;br&gt;&lt;span style=&apos;color:#555&apos;&gt;%3&lt;/span&gt;</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; (%2) ile eşleştirildi&lt;br&gt;&lt;span style=&apos;color:#555&apos;&gt;%3&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Suggested N11 categories&lt;/b&gt; (the best one is selected in the tree — press Map if it is right):&lt;ol style=&apos;margin-top:4px&apos;&gt;</source>
+        <translation>&lt;b&gt;Önerilen N11 kategorileri&lt;/b&gt; (en iyisi ağaçta seçili — doğruysa Eşleştir&apos;e basın):&lt;ol style=&apos;margin-top:4px&apos;&gt;</translation>
+    </message>
+    <message>
+        <source>Loaded %1 attributes and %2 values of N11 category %3.</source>
+        <translation>N11 kategorisi %3 için %1 özellik ve %2 değer yüklendi.</translation>
+    </message>
+    <message>
+        <source>⚠ Could not load the attributes of N11 category %1: %2. Check Channel Settings, then run Category Attributes.</source>
+        <translation>⚠ N11 kategorisi %1 özellikleri yüklenemedi: %2. Kanal Ayarlarını kontrol edin, sonra Kategori Özelliklerini çalıştırın.</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b3261e&apos;&gt;Select a local category first.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b3261e&apos;&gt;Önce bir yerel kategori seçin.&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b3261e&apos;&gt;Select an N11 category in the tree first.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b3261e&apos;&gt;Önce ağaçta bir N11 kategorisi seçin.&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b3261e&apos;&gt;✖ “%1” is not a leaf category: N11 accepts products only in leaf (last-level) categories. Open it and choose one of its sub-categories.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b3261e&apos;&gt;✖ “%1” bir alt kategori değil: N11 ürünleri yalnızca en alt düzey kategorilerde kabul eder. Açın ve alt kategorilerinden birini seçin.&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b3261e&apos;&gt;✖ “%1” was removed by N11.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b3261e&apos;&gt;✖ “%1” N11 tarafından kaldırıldı.&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>(a product can be in only one N11 category, so the previous mapping was replaced)</source>
+        <translation>(bir ürün yalnızca bir N11 kategorisinde olabilir, bu yüzden önceki eşleştirme değiştirildi)</translation>
+    </message>
+</context>
+<context>
     <name>CategoryOverrideDialog</name>
     <message>
         <source>Set N11 category</source>
@@ -387,6 +708,29 @@
     </message>
 </context>
 <context>
+    <name>ChangesPage</name>
+    <message>
+        <source>Run Compare Attributes to see what changed on N11 and which mappings it breaks.</source>
+        <translation>N11&apos;de neyin değiştiğini ve hangi eşleştirmeleri bozduğunu görmek için Özellikleri Karşılaştır&apos;ı çalıştırın.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Last Compare Attributes&lt;/b&gt; (%1 UTC): %2. Broken mappings and catalog values first, then removed and renamed N11 values, then new ones.</source>
+        <translation>&lt;b&gt;Son Özellikleri Karşılaştır&lt;/b&gt; (%1 UTC): %2. Önce bozulan eşleştirmeler ve katalog değerleri, sonra kaldırılan ve yeniden adlandırılan N11 değerleri, sonra yeniler.</translation>
+    </message>
+    <message>
+        <source>catalog value</source>
+        <translation>katalog değeri</translation>
+    </message>
+    <message>
+        <source>%1 mapping</source>
+        <translation>%1 eşleştirmesi</translation>
+    </message>
+    <message>
+        <source>No changes on N11 since the last run.</source>
+        <translation>Son çalışmadan bu yana N11&apos;de değişiklik yok.</translation>
+    </message>
+</context>
+<context>
     <name>ChoiceEditor</name>
     <message>
         <source>— not set —</source>
@@ -418,6 +762,121 @@
     <message>
         <source>Desi</source>
         <translation>Desi</translation>
+    </message>
+</context>
+<context>
+    <name>ControlPage</name>
+    <message>
+        <source>category not mapped</source>
+        <translation>kategori eşleştirilmedi</translation>
+    </message>
+    <message>
+        <source>required attribute missing</source>
+        <translation>zorunlu özellik eksik</translation>
+    </message>
+    <message>
+        <source>value not in N11&apos;s list</source>
+        <translation>değer N11 listesinde yok</translation>
+    </message>
+    <message>
+        <source>no price</source>
+        <translation>fiyat yok</translation>
+    </message>
+    <message>
+        <source>no stock</source>
+        <translation>stok yok</translation>
+    </message>
+    <message>
+        <source>no image</source>
+        <translation>görsel yok</translation>
+    </message>
+    <message>
+        <source>attributes not loaded</source>
+        <translation>özellikler yüklenmedi</translation>
+    </message>
+    <message>
+        <source>category to remap</source>
+        <translation>yeniden eşleştirilecek kategori</translation>
+    </message>
+    <message>
+        <source>title too short</source>
+        <translation>başlık çok kısa</translation>
+    </message>
+    <message>
+        <source>no shipment template</source>
+        <translation>kargo şablonu yok</translation>
+    </message>
+    <message>
+        <source>no description</source>
+        <translation>açıklama yok</translation>
+    </message>
+    <message>
+        <source>Exactly what would be sent to N11 for a product, and what is missing — before anything is sent.</source>
+        <translation>Bir ürün için N11&apos;e tam olarak ne gönderileceği ve neyin eksik olduğu — hiçbir şey gönderilmeden önce.</translation>
+    </message>
+    <message>
+        <source>Find a product by SKU or title (the list starts with products that cannot be sent)…</source>
+        <translation>SKU veya başlığa göre ürün bulun (liste gönderilemeyen ürünlerle başlar)…</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>Bul</translation>
+    </message>
+    <message>
+        <source>Pick a product.</source>
+        <translation>Bir ürün seçin.</translation>
+    </message>
+    <message>
+        <source>The product-create payload appears here.</source>
+        <translation>Ürün oluşturma verisi burada görünür.</translation>
+    </message>
+    <message>
+        <source>No products yet.</source>
+        <translation>Henüz ürün yok.</translation>
+    </message>
+    <message>
+        <source>%1 products — find one by SKU or title to check it.</source>
+        <translation>%1 ürün — kontrol etmek için SKU veya başlığa göre birini bulun.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 products are ready to send.</source>
+        <translation>%2 üründen %1 tanesi gönderilmeye hazır.</translation>
+    </message>
+    <message>
+        <source>Most common problems: %1</source>
+        <translation>En sık sorunlar: %1</translation>
+    </message>
+    <message>
+        <source>ready to send</source>
+        <translation>gönderilmeye hazır</translation>
+    </message>
+    <message>
+        <source>No product matches.</source>
+        <translation>Eşleşen ürün yok.</translation>
+    </message>
+    <message>
+        <source>not sendable: %1 problem(s)</source>
+        <translation>gönderilemez: %1 sorun</translation>
+    </message>
+    <message>
+        <source>%1 · field %2</source>
+        <translation>%1 · alan %2</translation>
+    </message>
+    <message>
+        <source>No problems: this is exactly what product-create would send.</source>
+        <translation>Sorun yok: ürün oluşturma tam olarak bunu gönderir.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Attributes sent:&lt;/b&gt; </source>
+        <translation>&lt;b&gt;Gönderilen özellikler:&lt;/b&gt; </translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Attributes sent:&lt;/b&gt; none</source>
+        <translation>&lt;b&gt;Gönderilen özellikler:&lt;/b&gt; yok</translation>
+    </message>
+    <message>
+        <source>draft — not sent while problems remain</source>
+        <translation>taslak — sorunlar sürdükçe gönderilmez</translation>
     </message>
 </context>
 <context>
@@ -1280,14 +1739,6 @@ SKU&apos;ları görmek için tıklayın.</translation>
 <context>
     <name>MappingTab</name>
     <message>
-        <source>No N11 categories yet — set Category Ids in Channel Settings and run Category Node (button above). The tree of each main category then appears here.</source>
-        <translation>Henüz N11 kategorisi yok — Kanal Ayarlarında Kategori ID&apos;lerini belirleyin ve Kategori Ağacı&apos;nı çalıştırın (yukarıdaki düğme). Her ana kategorinin ağacı burada görünür.</translation>
-    </message>
-    <message>
-        <source>No local categories yet — import the catalog (Products tab or `n11-desktop catalog import`).</source>
-        <translation>Henüz yerel kategori yok — kataloğu içe aktarın (Ürünler sekmesi veya `n11-desktop catalog import`).</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;N11 flows:&lt;/b&gt;</source>
         <translation>&lt;b&gt;N11 akışları:&lt;/b&gt;</translation>
     </message>
@@ -1336,54 +1787,6 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>Eşleştirme CSV&apos;si dışa aktar…</translation>
     </message>
     <message>
-        <source>Local categories (your catalog)</source>
-        <translation>Yerel kategoriler (kataloğunuz)</translation>
-    </message>
-    <message>
-        <source>Filter local categories (try “unmapped”)…</source>
-        <translation>Yerel kategorileri filtrele (“unmapped” deneyin)…</translation>
-    </message>
-    <message>
-        <source>Local category</source>
-        <translation>Yerel kategori</translation>
-    </message>
-    <message>
-        <source>Products</source>
-        <translation>Ürünler</translation>
-    </message>
-    <message>
-        <source>N11 category</source>
-        <translation>N11 kategorisi</translation>
-    </message>
-    <message>
-        <source>— not mapped</source>
-        <translation>— eşleştirilmedi</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>Durum</translation>
-    </message>
-    <message>
-        <source>✔ mapped</source>
-        <translation>✔ eşleştirildi</translation>
-    </message>
-    <message>
-        <source>✖ unmapped</source>
-        <translation>✖ eşleştirilmedi</translation>
-    </message>
-    <message>
-        <source>⚠ remap</source>
-        <translation>⚠ yeniden eşleştir</translation>
-    </message>
-    <message>
-        <source>N11 categories</source>
-        <translation>N11 kategorileri</translation>
-    </message>
-    <message>
-        <source>Search N11 categories (Turkish letters optional: “kadin sneaker”)…</source>
-        <translation>N11 kategorilerinde ara (Türkçe harfler isteğe bağlı: “kadin sneaker”)…</translation>
-    </message>
-    <message>
         <source>Mapping</source>
         <translation>Eşleştirme</translation>
     </message>
@@ -1398,390 +1801,6 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>N11 changes</source>
         <translation>N11 değişiklikleri</translation>
-    </message>
-    <message>
-        <source>Select a local category on the left.</source>
-        <translation>Soldan bir yerel kategori seçin.</translation>
-    </message>
-    <message>
-        <source>Map to selected N11 category</source>
-        <translation>Seçili N11 kategorisiyle eşleştir</translation>
-    </message>
-    <message>
-        <source>Remove mapping</source>
-        <translation>Eşleştirmeyi kaldır</translation>
-    </message>
-    <message>
-        <source>Pick the N11 leaf in the tree, then Map (or double-click the leaf). A product can be in only one N11 category, so each local category maps to exactly one leaf.</source>
-        <translation>Ağaçta N11 alt kategorisini seçin, sonra Eşleştir&apos;e basın (veya alt kategoriye çift tıklayın). Bir ürün yalnızca bir N11 kategorisinde olabilir, bu yüzden her yerel kategori tam olarak bir alt kategoriyle eşleşir.</translation>
-    </message>
-    <message>
-        <source>N11 attributes of the mapped category</source>
-        <translation>Eşleştirilen kategorinin N11 özellikleri</translation>
-    </message>
-    <message>
-        <source>N11 attribute</source>
-        <translation>N11 özelliği</translation>
-    </message>
-    <message>
-        <source>N11 flags</source>
-        <translation>N11 işaretleri</translation>
-    </message>
-    <message>
-        <source>required</source>
-        <translation>zorunlu</translation>
-    </message>
-    <message>
-        <source>variant</source>
-        <translation>varyant</translation>
-    </message>
-    <message>
-        <source>slicer</source>
-        <translation>filtre</translation>
-    </message>
-    <message>
-        <source>free text ok</source>
-        <translation>serbest metin olur</translation>
-    </message>
-    <message>
-        <source>Local attribute</source>
-        <translation>Yerel özellik</translation>
-    </message>
-    <message>
-        <source>— default: %1</source>
-        <translation>— varsayılan: %1</translation>
-    </message>
-    <message>
-        <source>Rule</source>
-        <translation>Kural</translation>
-    </message>
-    <message>
-        <source>all categories</source>
-        <translation>tüm kategoriler</translation>
-    </message>
-    <message>
-        <source>this category only</source>
-        <translation>yalnızca bu kategori</translation>
-    </message>
-    <message>
-        <source>built-in (brand)</source>
-        <translation>yerleşik (marka)</translation>
-    </message>
-    <message>
-        <source>Values</source>
-        <translation>Değerler</translation>
-    </message>
-    <message>
-        <source>Local attribute:</source>
-        <translation>Yerel özellik:</translation>
-    </message>
-    <message>
-        <source>for all categories (global)</source>
-        <translation>tüm kategoriler için (genel)</translation>
-    </message>
-    <message>
-        <source>for this N11 category only</source>
-        <translation>yalnızca bu N11 kategorisi için</translation>
-    </message>
-    <message>
-        <source>Global suits Color, Brand, Gender; scope Size per category (Beden in clothing, Numara in shoes)</source>
-        <translation>Renk, Marka, Cinsiyet için genel uygundur; Beden&apos;i kategoriye göre kapsamlandırın (giyimde Beden, ayakkabıda Numara)</translation>
-    </message>
-    <message>
-        <source>Save rule</source>
-        <translation>Kuralı kaydet</translation>
-    </message>
-    <message>
-        <source>Remove rule</source>
-        <translation>Kuralı kaldır</translation>
-    </message>
-    <message>
-        <source>Default when a product has no value:</source>
-        <translation>Ürünün değeri yoksa varsayılan:</translation>
-    </message>
-    <message>
-        <source>choose N11&apos;s value…</source>
-        <translation>N11 değerini seçin…</translation>
-    </message>
-    <message>
-        <source>For N11 attributes the catalog does not carry (Menşei, Cinsiyet, …): sent for every product without its own value</source>
-        <translation>Katalogda olmayan N11 özellikleri için (Menşei, Cinsiyet, …): kendi değeri olmayan her ürün için gönderilir</translation>
-    </message>
-    <message>
-        <source>Set default</source>
-        <translation>Varsayılanı belirle</translation>
-    </message>
-    <message>
-        <source>Remove default</source>
-        <translation>Varsayılanı kaldır</translation>
-    </message>
-    <message>
-        <source>Values: select an attribute above.</source>
-        <translation>Değerler: yukarıdan bir özellik seçin.</translation>
-    </message>
-    <message>
-        <source>Local value</source>
-        <translation>Yerel değer</translation>
-    </message>
-    <message>
-        <source>Sent to N11</source>
-        <translation>N11&apos;e gönderilen</translation>
-    </message>
-    <message>
-        <source>How</source>
-        <translation>Nasıl</translation>
-    </message>
-    <message>
-        <source>N11 value:</source>
-        <translation>N11 değeri:</translation>
-    </message>
-    <message>
-        <source>Save value</source>
-        <translation>Değeri kaydet</translation>
-    </message>
-    <message>
-        <source>Remove value map</source>
-        <translation>Değer eşleştirmesini kaldır</translation>
-    </message>
-    <message>
-        <source>Suggestions for what is not mapped yet. Categories are ranked on the whole local path, a Turkish e-commerce lexicon (Laptop → Dizüstü Bilgisayar, Bayan → Kadın) plus your own terms, the products&apos; titles, what you already mapped and N11&apos;s tree; Turkish letters are folded (İ/ı/ş/ğ/ü/ö/ç). Accept one by one, or all of the best ones above the threshold (and undo that if it went wrong).</source>
-        <translation>Henüz eşleştirilmemiş olanlar için öneriler. Kategoriler tüm yerel yol, Türkçe e-ticaret sözlüğü (Laptop → Dizüstü Bilgisayar, Bayan → Kadın) ve sizin terimleriniz, ürün başlıkları, zaten eşleştirdikleriniz ve N11 ağacına göre sıralanır; Türkçe harfler sadeleştirilir (İ/ı/ş/ğ/ü/ö/ç). Tek tek kabul edin ya da eşiğin üzerindeki en iyileri toplu kabul edin (ters giderse geri alın).</translation>
-    </message>
-    <message>
-        <source>Threshold:</source>
-        <translation>Eşik:</translation>
-    </message>
-    <message>
-        <source>Refresh</source>
-        <translation>Yenile</translation>
-    </message>
-    <message>
-        <source>Accept selected</source>
-        <translation>Seçilenleri kabul et</translation>
-    </message>
-    <message>
-        <source>Accept all ≥ 85%</source>
-        <translation>≥ %85 olanların tümünü kabul et</translation>
-    </message>
-    <message>
-        <source>Undo last accept</source>
-        <translation>Son kabulü geri al</translation>
-    </message>
-    <message>
-        <source>Treat</source>
-        <translation>Şunu</translation>
-    </message>
-    <message>
-        <source>your word, e.g. Smartwatch</source>
-        <translation>sizin kelimeniz, ör. Smartwatch</translation>
-    </message>
-    <message>
-        <source>as</source>
-        <translation>şöyle say</translation>
-    </message>
-    <message>
-        <source>N11&apos;s word, e.g. Akıllı Saat</source>
-        <translation>N11&apos;in kelimesi, ör. Akıllı Saat</translation>
-    </message>
-    <message>
-        <source>Teach</source>
-        <translation>Öğret</translation>
-    </message>
-    <message>
-        <source>Forget</source>
-        <translation>Unut</translation>
-    </message>
-    <message>
-        <source>Forget the term typed on the left</source>
-        <translation>Soldaki terimi unutur</translation>
-    </message>
-    <message>
-        <source>Kind</source>
-        <translation>Tür</translation>
-    </message>
-    <message>
-        <source>Local</source>
-        <translation>Yerel</translation>
-    </message>
-    <message>
-        <source>Suggested N11</source>
-        <translation>Önerilen N11</translation>
-    </message>
-    <message>
-        <source>Confidence</source>
-        <translation>Güven</translation>
-    </message>
-    <message>
-        <source>Scope</source>
-        <translation>Kapsam</translation>
-    </message>
-    <message>
-        <source>category %1</source>
-        <translation>kategori %1</translation>
-    </message>
-    <message>
-        <source>Why</source>
-        <translation>Neden</translation>
-    </message>
-    <message>
-        <source>Exactly what would be sent to N11 for a product, and what is missing — before anything is sent.</source>
-        <translation>Bir ürün için N11&apos;e tam olarak ne gönderileceği ve neyin eksik olduğu — hiçbir şey gönderilmeden önce.</translation>
-    </message>
-    <message>
-        <source>Find a product by SKU or title (the list starts with products that cannot be sent)…</source>
-        <translation>SKU veya başlığa göre ürün bulun (liste gönderilemeyen ürünlerle başlar)…</translation>
-    </message>
-    <message>
-        <source>Find</source>
-        <translation>Bul</translation>
-    </message>
-    <message>
-        <source>Pick a product.</source>
-        <translation>Bir ürün seçin.</translation>
-    </message>
-    <message>
-        <source>The product-create payload appears here.</source>
-        <translation>Ürün oluşturma verisi burada görünür.</translation>
-    </message>
-    <message>
-        <source>Run Compare Attributes to see what changed on N11 and which mappings it breaks.</source>
-        <translation>N11&apos;de neyin değiştiğini ve hangi eşleştirmeleri bozduğunu görmek için Özellikleri Karşılaştır&apos;ı çalıştırın.</translation>
-    </message>
-    <message>
-        <source>%1 nodes, %2 leaves under Category Ids %3. Products go only into leaves (shown with their id); green = mapped.</source>
-        <translation>Kategori ID&apos;leri %3 altında %1 düğüm, %2 alt kategori. Ürünler yalnızca alt kategorilere girer (ID&apos;leriyle gösterilir); yeşil = eşleştirildi.</translation>
-    </message>
-    <message>
-        <source>%1 of %2 mapped · %3 of %4 products have an N11 category · %5 attribute rules, %6 value maps</source>
-        <translation>%2 kategoriden %1 tanesi eşleştirildi · %4 üründen %3 tanesinin N11 kategorisi var · %5 özellik kuralı, %6 değer eşleştirmesi</translation>
-    </message>
-    <message>
-        <source>%1 to remap</source>
-        <translation>%1 yeniden eşleştirilecek</translation>
-    </message>
-    <message>
-        <source>No N11 category matches “%1”.</source>
-        <translation>“%1” ile eşleşen N11 kategorisi yok.</translation>
-    </message>
-    <message>
-        <source>✔ Mapped to this N11 category</source>
-        <translation>✔ Bu N11 kategorisiyle eşleştirildi</translation>
-    </message>
-    <message>
-        <source>Replace mapping with “%1”</source>
-        <translation>Eşleştirmeyi “%1” ile değiştir</translation>
-    </message>
-    <message>
-        <source>Map to “%1”</source>
-        <translation>“%1” ile eşleştir</translation>
-    </message>
-    <message>
-        <source>%1  ·  %2 product</source>
-        <translation>%1  ·  %2 ürün</translation>
-    </message>
-    <message>
-        <source>%1  ·  %2 products</source>
-        <translation>%1  ·  %2 ürün</translation>
-    </message>
-    <message>
-        <source>&lt;span style=&apos;color:#b3261e&apos;&gt;&lt;b&gt;Not mapped.&lt;/b&gt;&lt;/span&gt; Products of this category cannot be sent until it has an N11 leaf category.</source>
-        <translation>&lt;span style=&apos;color:#b3261e&apos;&gt;&lt;b&gt;Eşleştirilmedi.&lt;/b&gt;&lt;/span&gt; Bu kategorinin ürünleri, bir N11 alt kategorisi olana kadar gönderilemez.</translation>
-    </message>
-    <message>
-        <source>Mapped to &lt;b&gt;%1&lt;/b&gt; (%2)&lt;br&gt;&lt;span style=&apos;color:#555&apos;&gt;%3&lt;/span&gt;</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; (%2) ile eşleştirildi&lt;br&gt;&lt;span style=&apos;color:#555&apos;&gt;%3&lt;/span&gt;</translation>
-    </message>
-    <message>
-        <source>N11 attributes</source>
-        <translation>N11 özellikleri</translation>
-    </message>
-    <message>
-        <source>Map the category first; its N11 attributes then appear here.</source>
-        <translation>Önce kategoriyi eşleştirin; N11 özellikleri sonra burada görünür.</translation>
-    </message>
-    <message>
-        <source>N11 attributes of “%1”</source>
-        <translation>“%1” N11 özellikleri</translation>
-    </message>
-    <message>
-        <source>Loading the attributes of this N11 category from N11…</source>
-        <translation>Bu N11 kategorisinin özellikleri N11&apos;den yükleniyor…</translation>
-    </message>
-    <message>
-        <source>%1 attributes, %2 required.</source>
-        <translation>%1 özellik, %2 zorunlu.</translation>
-    </message>
-    <message>
-        <source>Required but not fed by any local attribute: %1 (map a local attribute, or set a default below).</source>
-        <translation>Zorunlu ama hiçbir yerel özellikten beslenmiyor: %1 (bir yerel özellik eşleştirin veya aşağıda bir varsayılan belirleyin).</translation>
-    </message>
-    <message>
-        <source>From defaults: %1.</source>
-        <translation>Varsayılanlardan: %1.</translation>
-    </message>
-    <message>
-        <source>Local attributes not used here: %1.</source>
-        <translation>Burada kullanılmayan yerel özellikler: %1.</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Suggested N11 categories&lt;/b&gt; (the best one is selected in the tree — press Map if it is right):&lt;ol style=&apos;margin-top:4px&apos;&gt;</source>
-        <translation>&lt;b&gt;Önerilen N11 kategorileri&lt;/b&gt; (en iyisi ağaçta seçili — doğruysa Eşleştir&apos;e basın):&lt;ol style=&apos;margin-top:4px&apos;&gt;</translation>
-    </message>
-    <message>
-        <source>Loaded %1 attributes and %2 values of N11 category %3.</source>
-        <translation>N11 kategorisi %3 için %1 özellik ve %2 değer yüklendi.</translation>
-    </message>
-    <message>
-        <source>⚠ Could not load the attributes of N11 category %1: %2. Check Channel Settings, then run Category Attributes.</source>
-        <translation>⚠ N11 kategorisi %1 özellikleri yüklenemedi: %2. Kanal Ayarlarını kontrol edin, sonra Kategori Özelliklerini çalıştırın.</translation>
-    </message>
-    <message>
-        <source>Values of %1: map a local attribute to it first.</source>
-        <translation>%1 değerleri: önce ona bir yerel özellik eşleştirin.</translation>
-    </message>
-    <message>
-        <source>It also accepts free text: type it in the box.</source>
-        <translation>Serbest metin de kabul eder: kutuya yazın.</translation>
-    </message>
-    <message>
-        <source>Values of %1 → %2 (%3 N11 values).%4</source>
-        <translation>%1 → %2 değerleri (%3 N11 değeri).%4</translation>
-    </message>
-    <message>
-        <source>&lt;span style=&apos;color:#b3261e&apos;&gt;Select a local category first.&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:#b3261e&apos;&gt;Önce bir yerel kategori seçin.&lt;/span&gt;</translation>
-    </message>
-    <message>
-        <source>&lt;span style=&apos;color:#b3261e&apos;&gt;Select an N11 category in the tree first.&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:#b3261e&apos;&gt;Önce ağaçta bir N11 kategorisi seçin.&lt;/span&gt;</translation>
-    </message>
-    <message>
-        <source>&lt;span style=&apos;color:#b3261e&apos;&gt;✖ “%1” is not a leaf category: N11 accepts products only in leaf (last-level) categories. Open it and choose one of its sub-categories.&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:#b3261e&apos;&gt;✖ “%1” bir alt kategori değil: N11 ürünleri yalnızca en alt düzey kategorilerde kabul eder. Açın ve alt kategorilerinden birini seçin.&lt;/span&gt;</translation>
-    </message>
-    <message>
-        <source>&lt;span style=&apos;color:#b3261e&apos;&gt;✖ “%1” was removed by N11.&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:#b3261e&apos;&gt;✖ “%1” N11 tarafından kaldırıldı.&lt;/span&gt;</translation>
-    </message>
-    <message>
-        <source>(a product can be in only one N11 category, so the previous mapping was replaced)</source>
-        <translation>(bir ürün yalnızca bir N11 kategorisinde olabilir, bu yüzden önceki eşleştirme değiştirildi)</translation>
-    </message>
-    <message>
-        <source>Type or choose the local attribute that feeds this N11 attribute.</source>
-        <translation>Bu N11 özelliğini besleyen yerel özelliği yazın veya seçin.</translation>
-    </message>
-    <message>
-        <source>Choose one of N11&apos;s values for %1 as its default.</source>
-        <translation>%1 için varsayılan olarak N11 değerlerinden birini seçin.</translation>
-    </message>
-    <message>
-        <source>Choose one of N11&apos;s values for %1.</source>
-        <translation>%1 için N11 değerlerinden birini seçin.</translation>
-    </message>
-    <message>
-        <source>Choose an N11 value or type the free text to send.</source>
-        <translation>Bir N11 değeri seçin veya gönderilecek serbest metni yazın.</translation>
     </message>
     <message>
         <source>%1: started…</source>
@@ -1810,166 +1829,6 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>Exported %1 mapping rows to %2</source>
         <translation>%1 eşleştirme satırı %2 dosyasına aktarıldı</translation>
-    </message>
-    <message>
-        <source>%1 term(s) of yours</source>
-        <translation>sizin %1 teriminiz</translation>
-    </message>
-    <message>
-        <source>Nothing to suggest: everything is mapped, or the N11 tree and attributes are not loaded yet.</source>
-        <translation>Önerilecek bir şey yok: her şey eşleştirilmiş ya da N11 ağacı ve özellikleri henüz yüklenmemiş.</translation>
-    </message>
-    <message>
-        <source>Accept all ≥ %1% (%2)</source>
-        <translation>≥ %%1 olanların tümünü kabul et (%2)</translation>
-    </message>
-    <message>
-        <source>Select suggestions to accept first.</source>
-        <translation>Önce kabul edilecek önerileri seçin.</translation>
-    </message>
-    <message>
-        <source>accepted %1 suggestion(s)</source>
-        <translation>%1 öneri kabul edildi</translation>
-    </message>
-    <message>
-        <source>%1 skipped</source>
-        <translation>%1 atlandı</translation>
-    </message>
-    <message>
-        <source>Undo last accept (%1)</source>
-        <translation>Son kabulü geri al (%1)</translation>
-    </message>
-    <message>
-        <source>undid %1 accepted suggestion(s)</source>
-        <translation>kabul edilen %1 öneri geri alındı</translation>
-    </message>
-    <message>
-        <source>No products yet.</source>
-        <translation>Henüz ürün yok.</translation>
-    </message>
-    <message>
-        <source>%1 products — find one by SKU or title to check it.</source>
-        <translation>%1 ürün — kontrol etmek için SKU veya başlığa göre birini bulun.</translation>
-    </message>
-    <message>
-        <source>%1 of %2 products are ready to send.</source>
-        <translation>%2 üründen %1 tanesi gönderilmeye hazır.</translation>
-    </message>
-    <message>
-        <source>Most common problems: %1</source>
-        <translation>En sık sorunlar: %1</translation>
-    </message>
-    <message>
-        <source>ready to send</source>
-        <translation>gönderilmeye hazır</translation>
-    </message>
-    <message>
-        <source>No product matches.</source>
-        <translation>Eşleşen ürün yok.</translation>
-    </message>
-    <message>
-        <source>not sendable: %1 problem(s)</source>
-        <translation>gönderilemez: %1 sorun</translation>
-    </message>
-    <message>
-        <source>%1 · field %2</source>
-        <translation>%1 · alan %2</translation>
-    </message>
-    <message>
-        <source>No problems: this is exactly what product-create would send.</source>
-        <translation>Sorun yok: ürün oluşturma tam olarak bunu gönderir.</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Attributes sent:&lt;/b&gt; </source>
-        <translation>&lt;b&gt;Gönderilen özellikler:&lt;/b&gt; </translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Attributes sent:&lt;/b&gt; none</source>
-        <translation>&lt;b&gt;Gönderilen özellikler:&lt;/b&gt; yok</translation>
-    </message>
-    <message>
-        <source>draft — not sent while problems remain</source>
-        <translation>taslak — sorunlar sürdükçe gönderilmez</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Last Compare Attributes&lt;/b&gt; (%1 UTC): %2. Broken mappings and catalog values first, then removed and renamed N11 values, then new ones.</source>
-        <translation>&lt;b&gt;Son Özellikleri Karşılaştır&lt;/b&gt; (%1 UTC): %2. Önce bozulan eşleştirmeler ve katalog değerleri, sonra kaldırılan ve yeniden adlandırılan N11 değerleri, sonra yeniler.</translation>
-    </message>
-    <message>
-        <source>catalog value</source>
-        <translation>katalog değeri</translation>
-    </message>
-    <message>
-        <source>%1 mapping</source>
-        <translation>%1 eşleştirmesi</translation>
-    </message>
-    <message>
-        <source>No changes on N11 since the last run.</source>
-        <translation>Son çalışmadan bu yana N11&apos;de değişiklik yok.</translation>
-    </message>
-    <message>
-        <source>category not mapped</source>
-        <translation>kategori eşleştirilmedi</translation>
-    </message>
-    <message>
-        <source>required attribute missing</source>
-        <translation>zorunlu özellik eksik</translation>
-    </message>
-    <message>
-        <source>value not in N11&apos;s list</source>
-        <translation>değer N11 listesinde yok</translation>
-    </message>
-    <message>
-        <source>no price</source>
-        <translation>fiyat yok</translation>
-    </message>
-    <message>
-        <source>no stock</source>
-        <translation>stok yok</translation>
-    </message>
-    <message>
-        <source>no image</source>
-        <translation>görsel yok</translation>
-    </message>
-    <message>
-        <source>attributes not loaded</source>
-        <translation>özellikler yüklenmedi</translation>
-    </message>
-    <message>
-        <source>category to remap</source>
-        <translation>yeniden eşleştirilecek kategori</translation>
-    </message>
-    <message>
-        <source>title too short</source>
-        <translation>başlık çok kısa</translation>
-    </message>
-    <message>
-        <source>no shipment template</source>
-        <translation>kargo şablonu yok</translation>
-    </message>
-    <message>
-        <source>no description</source>
-        <translation>açıklama yok</translation>
-    </message>
-    <message>
-        <source>no values in the catalog</source>
-        <translation>katalogda değer yok</translation>
-    </message>
-    <message>
-        <source>%1 value</source>
-        <translation>%1 değer</translation>
-    </message>
-    <message>
-        <source>%1 values</source>
-        <translation>%1 değer</translation>
-    </message>
-    <message>
-        <source>%1 not sendable</source>
-        <translation>%1 gönderilemez</translation>
-    </message>
-    <message>
-        <source>all sendable</source>
-        <translation>tümü gönderilebilir</translation>
     </message>
 </context>
 <context>
@@ -3774,6 +3633,192 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>e.g. YK1234567890</source>
         <translation>ör. YK1234567890</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionsPage</name>
+    <message>
+        <source>Suggestions for what is not mapped yet. Categories are ranked on the whole local path, a Turkish e-commerce lexicon (Laptop → Dizüstü Bilgisayar, Bayan → Kadın) plus your own terms, the products&apos; titles, what you already mapped and N11&apos;s tree; Turkish letters are folded (İ/ı/ş/ğ/ü/ö/ç). Accept one by one, or all of the best ones above the threshold (and undo that if it went wrong).</source>
+        <translation>Henüz eşleştirilmemiş olanlar için öneriler. Kategoriler tüm yerel yol, Türkçe e-ticaret sözlüğü (Laptop → Dizüstü Bilgisayar, Bayan → Kadın) ve sizin terimleriniz, ürün başlıkları, zaten eşleştirdikleriniz ve N11 ağacına göre sıralanır; Türkçe harfler sadeleştirilir (İ/ı/ş/ğ/ü/ö/ç). Tek tek kabul edin ya da eşiğin üzerindeki en iyileri toplu kabul edin (ters giderse geri alın).</translation>
+    </message>
+    <message>
+        <source>Threshold:</source>
+        <translation>Eşik:</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Yenile</translation>
+    </message>
+    <message>
+        <source>Accept selected</source>
+        <translation>Seçilenleri kabul et</translation>
+    </message>
+    <message>
+        <source>Accept all ≥ 85%</source>
+        <translation>≥ %85 olanların tümünü kabul et</translation>
+    </message>
+    <message>
+        <source>Undo last accept</source>
+        <translation>Son kabulü geri al</translation>
+    </message>
+    <message>
+        <source>Treat</source>
+        <translation>Şunu</translation>
+    </message>
+    <message>
+        <source>your word, e.g. Smartwatch</source>
+        <translation>sizin kelimeniz, ör. Smartwatch</translation>
+    </message>
+    <message>
+        <source>as</source>
+        <translation>şöyle say</translation>
+    </message>
+    <message>
+        <source>N11&apos;s word, e.g. Akıllı Saat</source>
+        <translation>N11&apos;in kelimesi, ör. Akıllı Saat</translation>
+    </message>
+    <message>
+        <source>Teach</source>
+        <translation>Öğret</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>Unut</translation>
+    </message>
+    <message>
+        <source>Forget the term typed on the left</source>
+        <translation>Soldaki terimi unutur</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Tür</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>Yerel</translation>
+    </message>
+    <message>
+        <source>Suggested N11</source>
+        <translation>Önerilen N11</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>Güven</translation>
+    </message>
+    <message>
+        <source>Scope</source>
+        <translation>Kapsam</translation>
+    </message>
+    <message>
+        <source>all categories</source>
+        <translation>tüm kategoriler</translation>
+    </message>
+    <message>
+        <source>category %1</source>
+        <translation>kategori %1</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Neden</translation>
+    </message>
+    <message>
+        <source>%1 term(s) of yours</source>
+        <translation>sizin %1 teriminiz</translation>
+    </message>
+    <message>
+        <source>Nothing to suggest: everything is mapped, or the N11 tree and attributes are not loaded yet.</source>
+        <translation>Önerilecek bir şey yok: her şey eşleştirilmiş ya da N11 ağacı ve özellikleri henüz yüklenmemiş.</translation>
+    </message>
+    <message>
+        <source>Accept all ≥ %1% (%2)</source>
+        <translation>≥ %%1 olanların tümünü kabul et (%2)</translation>
+    </message>
+    <message>
+        <source>Select suggestions to accept first.</source>
+        <translation>Önce kabul edilecek önerileri seçin.</translation>
+    </message>
+    <message>
+        <source>accepted %1 suggestion(s)</source>
+        <translation>%1 öneri kabul edildi</translation>
+    </message>
+    <message>
+        <source>%1 skipped</source>
+        <translation>%1 atlandı</translation>
+    </message>
+    <message>
+        <source>Undo last accept (%1)</source>
+        <translation>Son kabulü geri al (%1)</translation>
+    </message>
+    <message>
+        <source>undid %1 accepted suggestion(s)</source>
+        <translation>kabul edilen %1 öneri geri alındı</translation>
+    </message>
+</context>
+<context>
+    <name>ValueMappingPanel</name>
+    <message>
+        <source>Values: select an attribute above.</source>
+        <translation>Değerler: yukarıdan bir özellik seçin.</translation>
+    </message>
+    <message>
+        <source>Local value</source>
+        <translation>Yerel değer</translation>
+    </message>
+    <message>
+        <source>Products</source>
+        <translation>Ürünler</translation>
+    </message>
+    <message>
+        <source>Sent to N11</source>
+        <translation>N11&apos;e gönderilen</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>Nasıl</translation>
+    </message>
+    <message>
+        <source>N11 value:</source>
+        <translation>N11 değeri:</translation>
+    </message>
+    <message>
+        <source>choose N11&apos;s value…</source>
+        <translation>N11 değerini seçin…</translation>
+    </message>
+    <message>
+        <source>for all categories (global)</source>
+        <translation>tüm kategoriler için (genel)</translation>
+    </message>
+    <message>
+        <source>for this N11 category only</source>
+        <translation>yalnızca bu N11 kategorisi için</translation>
+    </message>
+    <message>
+        <source>Save value</source>
+        <translation>Değeri kaydet</translation>
+    </message>
+    <message>
+        <source>Remove value map</source>
+        <translation>Değer eşleştirmesini kaldır</translation>
+    </message>
+    <message>
+        <source>Values of %1: map a local attribute to it first.</source>
+        <translation>%1 değerleri: önce ona bir yerel özellik eşleştirin.</translation>
+    </message>
+    <message>
+        <source>It also accepts free text: type it in the box.</source>
+        <translation>Serbest metin de kabul eder: kutuya yazın.</translation>
+    </message>
+    <message>
+        <source>Values of %1 → %2 (%3 N11 values).%4</source>
+        <translation>%1 → %2 değerleri (%3 N11 değeri).%4</translation>
+    </message>
+    <message>
+        <source>Choose one of N11&apos;s values for %1.</source>
+        <translation>%1 için N11 değerlerinden birini seçin.</translation>
+    </message>
+    <message>
+        <source>Choose an N11 value or type the free text to send.</source>
+        <translation>Bir N11 değeri seçin veya gönderilecek serbest metni yazın.</translation>
     </message>
 </context>
 <context>

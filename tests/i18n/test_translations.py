@@ -53,7 +53,7 @@ def test_ts_is_in_sync_with_the_sources(tmp_path):
 
 def test_views_pass_their_text_through_tr():
     problems = []
-    for path in sorted(VIEWS.glob("*.py")) + [Path(i18n.PACKAGE, "gui.py")]:
+    for path in sorted(VIEWS.rglob("*.py")) + [Path(i18n.PACKAGE, "gui.py")]:
         if path.name in PENDING:
             continue
         problems += [f"{path.name}:{line}: {text!r}" for line, text in untranslated(path)]

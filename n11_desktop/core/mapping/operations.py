@@ -89,3 +89,148 @@ def check_product(db, product_id: int) -> ControlView:
         else:
             lines.append(f"{name} = “{a.get('customValue')}” (free text)")
     return ControlView(p.sku, p.title, p.category or "", res, tuple(lines))
+
+
+# ---------------------------------------------------------------------------------------- the Mapper's screen
+@dataclass(frozen=True)
+class Overview:
+    """What the Mapper's left side and header show: the N11 tree, the local categories, counts."""
+
+    tree: Any  # TreeData
+    local: tuple  # LocalCategoryRow, ...
+    mapped_counts: dict
+    category_ids: tuple[int, ...]
+    compare: Any  # CompareReport | None
+    rules: int
+    value_maps: int
+
+
+def _in_transaction(db, fn, *args, **kwargs):
+    with db.session_factory.begin() as s:
+        return fn(s, *args, **kwargs)
+
+
+def load_overview(db) -> Overview:
+    from ..flows.category import load_compare_report
+    from ..settings import load_config
+    from .store import load_local_categories, load_rules, load_tree, load_value_maps
+    from .tree import build_tree_data
+
+    with db.session_factory.begin() as s:
+        rows = load_tree(s)
+        local = load_local_categories(s)
+        cfg = load_config(s)
+        report = load_compare_report(s)
+        n_rules = len(load_rules(s))
+        n_values = len(load_value_maps(s))
+    counts: dict[int, int] = {}
+    for r in local:
+        if r.n11_id is not None and r.status == "mapped":
+            counts[r.n11_id] = counts.get(r.n11_id, 0) + 1
+    return Overview(build_tree_data(rows), tuple(local), counts, cfg.category_ids, report, n_rules, n_values)
+
+
+def load_category_detail(db, local: str):
+    """One local category's mapping, its N11 attributes and how each local value is sent."""
+    from .detail import category_detail
+
+    return _in_transaction(db, category_detail, local)
+
+
+def map_category(db, local: str, category_id: int, *, replace: bool = False):
+    from .store import set_category_mapping
+
+    return _in_transaction(db, set_category_mapping, local, category_id, replace=replace)
+
+
+def unmap_category(db, local: str):
+    from .store import clear_category_mapping
+
+    return _in_transaction(db, clear_category_mapping, local)
+
+
+def save_attribute_rule(db, local_attribute: str, attribute_id: int, category_id: int):
+    from .store import set_attribute_rule
+
+    return _in_transaction(db, set_attribute_rule, local_attribute, attribute_id, category_id)
+
+
+def delete_attribute_rule(db, local_attribute: str, category_id: int):
+    from .store import remove_attribute_rule
+
+    return _in_transaction(db, remove_attribute_rule, local_attribute, category_id)
+
+
+def save_attribute_default(db, attribute_id: int, *, value_id: int | None, custom_value: str | None, category_id: int):
+    from .defaults import set_attribute_default
+
+    return _in_transaction(db, set_attribute_default, attribute_id, value_id=value_id, custom_value=custom_value,
+                           category_id=category_id)
+
+
+def delete_attribute_default(db, attribute_id: int, category_id: int):
+    from .defaults import remove_attribute_default
+
+    return _in_transaction(db, remove_attribute_default, attribute_id, category_id)
+
+
+def save_value_mapping(db, local_attribute: str, local_value: str, *, value_id: int | None, custom_value: str | None,
+                       category_id: int, attribute_id: int):
+    from .store import set_value_mapping
+
+    return _in_transaction(db, set_value_mapping, local_attribute, local_value, value_id=value_id,
+                           custom_value=custom_value, category_id=category_id, attribute_id=attribute_id)
+
+
+def delete_value_mapping(db, local_attribute: str, local_value: str, category_id: int):
+    from .store import remove_value_mapping
+
+    return _in_transaction(db, remove_value_mapping, local_attribute, local_value, category_id)
+
+
+def import_csv(db, path):
+    from pathlib import Path
+
+    from .store import import_mapping_csv
+
+    return _in_transaction(db, import_mapping_csv, Path(path))
+
+
+def export_csv(db, path) -> int:
+    from pathlib import Path
+
+    from .store import export_mapping_csv
+
+    return _in_transaction(db, export_mapping_csv, Path(path))
+
+
+def load_suggestions(db) -> tuple[tuple, dict[str, str]]:
+    """(every suggestion for what is not mapped yet, the operator's own terms)."""
+    from .suggest import operator_terms, suggest_all
+
+    with db.session_factory.begin() as s:
+        return tuple(suggest_all(s)), operator_terms(s)
+
+
+def accept_suggestions(db, items):
+    from .suggest import accept
+
+    return _in_transaction(db, accept, list(items))
+
+
+def undo_accepted(db, steps) -> int:
+    from .suggest import undo_accept
+
+    return _in_transaction(db, undo_accept, steps)
+
+
+def teach_term(db, local: str, n11: str) -> str:
+    from .suggest import set_operator_term
+
+    return _in_transaction(db, set_operator_term, local, n11)
+
+
+def forget_term(db, local: str) -> str:
+    from .suggest import remove_operator_term
+
+    return _in_transaction(db, remove_operator_term, local)
