@@ -306,3 +306,47 @@ def flow_enabled_for(config: Any) -> Callable[[str], bool]:
         return spec.flag is None or config.flag(spec.flag)
 
     return enabled
+
+
+# ---------------------------------------------------------------------------- operations (the Alarms tab's jobs)
+def evaluate_now(db) -> tuple[tuple, int]:
+    """Evaluate every alarm now: (the transitions, how many alarms fire)."""
+    from .clock import utcnow
+    from .settings import load_config
+
+    with db.session_factory.begin() as s:
+        cfg = load_config(s)
+        t = evaluate_alarms(s, utcnow(), buffer_stock=cfg.buffer_stock, flow_enabled=flow_enabled_for(cfg))
+        return tuple(t), firing_count(s)
+
+
+def seed_defaults(db) -> None:
+    with db.session_factory.begin() as s:
+        seed_default_alarms(s)
+
+
+def load_alarms(db) -> tuple[tuple[AlarmRow, ...], tuple[AlarmEventRow, ...]]:
+    """(every alarm, the recent history)."""
+    with db.session_factory() as s:
+        return list_alarms(s), alarm_history(s)
+
+
+def save_alarm(db, alarm_id: int | None, values: dict[str, Any]) -> int:
+    """Create an alarm (``alarm_id`` None) or change one; returns its id."""
+    with db.session_factory.begin() as s:
+        if alarm_id is None:
+            return create_alarm(s, **values)
+        update_alarm(s, alarm_id, **values)
+        return alarm_id
+
+
+def switch_alarm(db, alarm_id: int, enabled: bool) -> None:
+    from .clock import utcnow
+
+    with db.session_factory.begin() as s:
+        set_enabled(s, alarm_id, enabled, utcnow())
+
+
+def remove_alarm(db, alarm_id: int) -> None:
+    with db.session_factory.begin() as s:
+        delete_alarm(s, alarm_id)

@@ -242,3 +242,52 @@ def prune_logs(session: Session, now: datetime, *, days: int | None = None) -> i
 
 def as_dict(row: Any) -> dict[str, Any]:
     return {f.name: getattr(row, f.name) for f in fields(row)}
+
+
+# ---------------------------------------------------------------------------- operations (the Monitoring tab's jobs)
+def load_logs(db: Any, f: LogFilter, limit: int = 200) -> tuple[tuple[LogRow, ...], tuple[int, bool]]:
+    """The newest page of log entries matching ``f`` and how many match (count, capped)."""
+    with db.session_factory() as s:
+        return query_logs(s, f, limit=limit), count_logs(s, f)
+
+
+def load_older_logs(db: Any, f: LogFilter, before_id: int, limit: int = 200) -> tuple[LogRow, ...]:
+    with db.session_factory() as s:
+        return query_logs(s, f, before_id=before_id, limit=limit)
+
+
+def load_log_detail(db: Any, log_id: int) -> LogDetail | None:
+    with db.session_factory() as s:
+        return log_detail(s, log_id)
+
+
+def export_logs(db: Any, f: LogFilter, path: Path) -> int:
+    """Every entry matching ``f`` to a CSV (with the raw exchanges, redacted as stored)."""
+    with db.session_factory() as s:
+        return export_logs_csv(s, f, path, include_raw=True)
+
+
+def load_runs(db: Any, *, flow: str | None = None, state: str | None = None):
+    with db.session_factory() as s:
+        return query_runs(s, flow=flow, state=state)
+
+
+def load_retention(db: Any) -> int:
+    with db.session_factory() as s:
+        return retention_days(s)
+
+
+def apply_retention(db: Any, days: int, now: datetime | None = None) -> int:
+    """Keep ``days`` days of logs from now on and prune what is older at once; returns how many went."""
+    from .clock import utcnow
+
+    with db.session_factory.begin() as s:
+        set_retention_days(s, days)
+        return prune_logs(s, now or utcnow())
+
+
+def prune(db: Any, now: datetime | None = None) -> int:
+    from .clock import utcnow
+
+    with db.session_factory.begin() as s:
+        return prune_logs(s, now or utcnow())

@@ -127,3 +127,19 @@ def refresh_from_n11(db):
     from .flows import run_flow
 
     return run_flow("remote_sync", db, trigger="manual")
+
+
+def load_kpi_members(db, name: str):
+    """The products behind one KPI number (the Dashboard's drill-down)."""
+    from . import metrics
+    from .settings import load_config
+
+    with db.session_factory() as s:
+        return metrics.kpi_members(s, name, buffer_stock=load_config(s).buffer_stock)
+
+
+def load_report(db, kind: str, now: datetime | None = None):
+    """(kind, rows, snapshot age) of one report — the same code as ``n11-desktop reports``."""
+    with db.session_factory() as s:
+        rows, age = report(s, kind, now or utcnow())
+        return kind, rows, age

@@ -389,3 +389,9 @@ def _bump(s: Session, pid: int, cts: Sequence[str], now: datetime) -> int:
         n += s.execute(update(Stock).where(Stock.product_id == pid)
                        .values(version_date=now, version=Stock.version + 1)).rowcount or 0
     return n
+
+
+def load_penalties(db: Any, limit: int = 20_000) -> tuple[PenaltyRow, ...]:
+    """The penalty box as the Penalty dialog lists it (the Qt-free job it runs)."""
+    with db.session_factory() as s:
+        return list_penalties(s, limit=limit)

@@ -217,3 +217,21 @@ def apply_file_overrides(session, changes: Mapping[str, dict[str, Any] | None]) 
         else:
             ov[slug] = change
     _write(session, ov)
+
+
+# ---------------------------------------------------------------------------- operations (the schedule dialog's jobs)
+def load_schedule_row(db, slug: str) -> ScheduleRow:
+    with db.session_factory() as s:
+        return next(r for r in schedule_rows(s) if r.slug == slug)
+
+
+def change_schedule(db, slug: str, *, every: Any = None, daily_at: Any = None) -> str:
+    """Set one flow's timer; returns "slug: every 15 min" (what it is now)."""
+    with db.session_factory.begin() as s:
+        return f"{slug}: {describe(set_schedule(s, slug, every=every, daily_at=daily_at))}"
+
+
+def restore_schedule(db, slug: str) -> None:
+    """Back to the flow's default timer."""
+    with db.session_factory.begin() as s:
+        reset_schedule(s, slug)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import alarms as core_alarms
-from ..core.clock import utcnow
 from ..core.flows.base import all_specs
 from .core_texts import core_tr
 from .monitoring_tab import _fmt, _table, rows_model
@@ -58,15 +57,6 @@ class AlarmMonitor(QObject):
         """One evaluation at a time; requests made meanwhile run once more after it (never lost)."""
         db = self.services.db
 
-        def job():
-            from ..core.settings import load_config
-
-            with db.session_factory.begin() as s:
-                cfg = load_config(s)
-                t = core_alarms.evaluate_alarms(s, utcnow(), buffer_stock=cfg.buffer_stock,
-                                                flow_enabled=core_alarms.flow_enabled_for(cfg))
-                return t, core_alarms.firing_count(s)
-
         def done(res):
             transitions, firing = res
             if transitions:
@@ -75,7 +65,7 @@ class AlarmMonitor(QObject):
             self.firing_changed.emit(firing)
             self.services.emit("alarms_changed", firing)
 
-        self.services.runner.run((self, "evaluate"), job, done, serial=True)  # a failure is logged by the runner
+        self.services.runner.run((self, "evaluate"), lambda: core_alarms.evaluate_now(db), done, serial=True)  # a failure is logged by the runner
 
     def use_tray(self, tray: QSystemTrayIcon) -> None:
         """Notify through the main window's tray icon instead of one of our own."""
@@ -202,12 +192,7 @@ class AlarmsTab(QWidget):
         self.monitor.transitions.connect(self._on_transitions)
         services.subscribe("alarms_changed", lambda _n: self.reload())
         db = services.db
-
-        def seed():
-            with db.session_factory.begin() as s:
-                core_alarms.seed_default_alarms(s)
-
-        services.runner.submit(seed, lambda _r: self.monitor.start())
+        services.runner.submit(lambda: core_alarms.seed_defaults(db), lambda _r: self.monitor.start())
 
     # ------------------------------------------------------------------ data
     def is_ready(self) -> bool:
@@ -216,10 +201,6 @@ class AlarmsTab(QWidget):
     @Slot()
     def reload(self) -> None:
         db = self.services.db
-
-        def job():
-            with db.session_factory() as s:
-                return core_alarms.list_alarms(s), core_alarms.alarm_history(s)
 
         def done(res):
             rows, hist = res
@@ -235,7 +216,7 @@ class AlarmsTab(QWidget):
             else:
                 self.banner.setText(self.tr("No alarms yet. Create one on the right: for example, when a flow keeps failing."))
 
-        self.services.runner.submit(job, done)
+        self.services.runner.submit(lambda: core_alarms.load_alarms(db), done)
 
     def _on_transitions(self, _transitions) -> None:
         self.reload()
@@ -298,20 +279,13 @@ class AlarmsTab(QWidget):
         editing = self._editing_id
         db = self.services.db
 
-        def job():
-            with db.session_factory.begin() as s:
-                if editing is None:
-                    return core_alarms.create_alarm(s, **values)
-                core_alarms.update_alarm(s, editing, **values)
-                return editing
-
         def done(_id):
             self.error.clear()
             self.new_alarm()
             self.reload()
             self.monitor.evaluate()
 
-        self.services.runner.submit(job, done, lambda e: self.error.setText(str(e)))
+        self.services.runner.submit(lambda: core_alarms.save_alarm(db, editing, values), done, lambda e: self.error.setText(str(e)))
 
     def _selected(self):
         idx = self.view.selectionModel().currentIndex()
@@ -324,11 +298,7 @@ class AlarmsTab(QWidget):
             return
         db = self.services.db
 
-        def job():
-            with db.session_factory.begin() as s:
-                core_alarms.set_enabled(s, r.id, not r.enabled, utcnow())
-
-        self.services.runner.submit(job, lambda _x: (self.reload(), self.monitor.evaluate()))
+        self.services.runner.submit(lambda: core_alarms.switch_alarm(db, r.id, not r.enabled), lambda _x: (self.reload(), self.monitor.evaluate()))
 
     @Slot()
     def delete_selected(self) -> None:
@@ -337,11 +307,7 @@ class AlarmsTab(QWidget):
             return
         db = self.services.db
 
-        def job():
-            with db.session_factory.begin() as s:
-                core_alarms.delete_alarm(s, r.id)
-
-        self.services.runner.submit(job, lambda _x: (self.new_alarm(), self.reload(), self.monitor.evaluate()))
+        self.services.runner.submit(lambda: core_alarms.remove_alarm(db, r.id), lambda _x: (self.new_alarm(), self.reload(), self.monitor.evaluate()))
 
     def shutdown(self) -> None:
         self.monitor.stop()

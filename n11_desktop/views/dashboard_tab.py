@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (  # noqa: E402
 
 from ..core.formats import language, money, number, tr_upper  # noqa: E402
 from ..core.metrics import KPI_LABELS, KPI_NAMES, Series  # noqa: E402
-from ..core.overview import HISTORY_KPIS, DashboardData, load_dashboard, refresh_from_n11, snapshot_now  # noqa: E402
+from ..core.overview import HISTORY_KPIS, DashboardData, load_dashboard, load_kpi_members, refresh_from_n11, snapshot_now  # noqa: E402
 from .core_texts import core_tr, fill  # noqa: E402
 
 SNAPSHOT_EVERY_MS = 15 * 60 * 1000
@@ -362,19 +362,12 @@ class DashboardTab(QWidget):
     def show_members(self, name: str) -> None:
         db = self.services.db
 
-        def job():
-            from ..core import metrics
-            from ..core.settings import load_config
-
-            with db.session_factory() as s:
-                return metrics.kpi_members(s, name, buffer_stock=load_config(s).buffer_stock)
-
         def done(rows):
             dlg = MembersDialog(core_tr(KPI_LABELS[name][0]), rows, self)
             self._members_dialog = dlg
             dlg.open()
 
-        self.services.runner.submit(job, done)
+        self.services.runner.submit(lambda: load_kpi_members(db, name), done)
 
     @classmethod
     def ask_skus(cls, parent) -> list[str] | None:

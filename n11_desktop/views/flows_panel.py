@@ -30,6 +30,7 @@ from ..core.domain import FlowProgress
 from ..core.formats import number
 from ..core.runner import format_eta
 from ..core.schedule import FlowStatus
+from ..core.schedules import load_schedule_row
 from .core_texts import core_tr, schedule_text, state_word
 
 COLUMNS = (QT_TRANSLATE_NOOP("FlowTableModel", "Flow"), QT_TRANSLATE_NOOP("FlowTableModel", "Flag"),
@@ -312,12 +313,6 @@ class FlowsPanel(QWidget):
             return
         db = self.services.db
 
-        def job():
-            from ..core.schedules import schedule_rows
-
-            with db.session_factory() as s:
-                return next(r for r in schedule_rows(s) if r.slug == slug)
-
         def done(row):
             from .schedule_dialog import ScheduleDialog
 
@@ -326,7 +321,7 @@ class FlowsPanel(QWidget):
             self.schedule_dialog = dlg
             dlg.open()
 
-        self.services.runner.submit(job, done, lambda e: self.message_label.setText(self.tr("Could not read schedules: %1").replace("%1", str(e))))
+        self.services.runner.submit(lambda: load_schedule_row(db, slug), done, lambda e: self.message_label.setText(self.tr("Could not read schedules: %1").replace("%1", str(e))))
 
     @Slot(str)
     def _on_schedule_saved(self, text: str) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar, QSystemTrayIcon,
                                QTabWidget, QWidget)
 
+from ..core.settings.operations import channel_state
 
 log = logging.getLogger(__name__)
 
@@ -110,15 +111,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ status bar
     def refresh_channel_state(self) -> None:
         db = self.services.db
-
-        def load():
-            from n11_desktop.core.settings import load_config
-
-            with db.session_factory.begin() as s:
-                cfg = load_config(s)
-                return cfg.name, cfg.is_active
-
-        self.services.runner.submit(load, self._show_channel_state)
+        self.services.runner.submit(lambda: channel_state(db), self._show_channel_state)
 
     def refresh_lease_holder(self) -> None:
         """Who drives this store's scheduler (from its instance lease), read off the GUI thread."""

@@ -26,8 +26,11 @@ from PySide6.QtWidgets import (
 
 from ..core import monitoring as mon
 from ..core.clock import utcnow
+from ..core.flows import run_flow
 from ..core.flows.base import all_specs
 from ..core.formats import language, number
+from ..core.overview import load_report
+from ..core.reports import export_csv as export_report_csv
 from .core_texts import core_tr
 from .rows_model import Column, RowsModel
 
@@ -171,10 +174,6 @@ class LogPanel(QWidget):
         f = self.current_filter()
         db = self.services.db
 
-        def job():
-            with db.session_factory() as s:
-                return mon.query_logs(s, f, limit=PAGE), mon.count_logs(s, f)
-
         def done(res):
             rows, (count, capped) = res
             self._loading = False
@@ -187,7 +186,7 @@ class LogPanel(QWidget):
                  self.tr("%1 entries match · newest first · scroll for more")).replace("%1", number(count)))
             self.detail.clear()
 
-        self.services.runner.run((self, "logs"), job, done, self._failed)
+        self.services.runner.run((self, "logs"), lambda: mon.load_logs(db, f, PAGE), done, self._failed)
 
     def _failed(self, err) -> None:
         self._loading = False
@@ -212,16 +211,13 @@ class LogPanel(QWidget):
         self._loading = True
         before, f, db = self._before_id, self.current_filter(), self.services.db
 
-        def job():
-            with db.session_factory() as s:
-                return mon.query_logs(s, f, before_id=before, limit=PAGE)
-
         def done(rows):
             self._loading = False
             self.model.append_rows(rows)
             self._after_page(rows)
 
-        self.services.runner.run((self, "logs"), job, done, self._failed, join=True)
+        self.services.runner.run((self, "logs"), lambda: mon.load_older_logs(db, f, before, PAGE), done, self._failed,
+                                 join=True)
 
     @Slot(QModelIndex, QModelIndex)
     def _show_detail(self, current: QModelIndex, _prev: QModelIndex) -> None:
@@ -229,10 +225,6 @@ class LogPanel(QWidget):
             return
         log_id = self.model.rows[current.row()].id
         db = self.services.db
-
-        def job():
-            with db.session_factory() as s:
-                return mon.log_detail(s, log_id)
 
         def done(d):
             if d is None:
@@ -244,7 +236,7 @@ class LogPanel(QWidget):
                 parts += ["", "── " + self.tr("Response") + " ──", d.response]
             self.detail.setPlainText("\n".join(parts))
 
-        self.services.runner.submit(job, done)
+        self.services.runner.run((self, "detail"), lambda: mon.load_log_detail(db, log_id), done)
 
     @classmethod
     def ask_save_path(cls, parent, title: str, default_name: str) -> Path | None:
@@ -259,11 +251,7 @@ class LogPanel(QWidget):
             return
         f, db = self.current_filter(), self.services.db
 
-        def job():
-            with db.session_factory() as s:
-                return mon.export_logs_csv(s, f, path, include_raw=True)
-
-        self.services.runner.submit(job, lambda n: self.count_label.setText(self.tr("Exported %1 entries to %2").replace("%1", f"{n:,}").replace("%2", str(path))),
+        self.services.runner.submit(lambda: mon.export_logs(db, f, path), lambda n: self.count_label.setText(self.tr("Exported %1 entries to %2").replace("%1", f"{n:,}").replace("%2", str(path))),
                                     lambda e: self.count_label.setText(self.tr("Export failed: %1").replace("%1", str(e))))
 
 
@@ -320,17 +308,13 @@ class RunsPanel(QWidget):
     def reload(self) -> None:
         flow, state, db = self.flow.currentData(), self.state.currentData(), self.services.db
 
-        def job():
-            with db.session_factory() as s:
-                return mon.query_runs(s, flow=flow, state=state)
-
         def done(rows):
             self._loaded = True
             self.model.set_rows(rows)
             self.note.setText(self.tr("No flow has run yet. Flows run on their schedule once the channel is active, or "
                               "with Run now.") if not rows else self.tr("Double-click a run to see its log entries."))
 
-        self.services.runner.submit(job, done)
+        self.services.runner.run((self, "runs"), lambda: mon.load_runs(db, flow=flow, state=state), done)
 
     @Slot(QModelIndex)
     def _open_run(self, index: QModelIndex) -> None:
@@ -403,14 +387,6 @@ class ReportsPanel(QWidget):
     def reload(self) -> None:
         kind, db = self.kind.currentData(), self.services.db
 
-        def job():
-            from ..core.flows.base import utcnow
-            from ..core.overview import report
-
-            with db.session_factory() as s:  # the same code as `n11-desktop reports`
-                rows, age = report(s, kind, utcnow())
-                return kind, rows, age
-
         def done(res):
             kind_, rows, age = res
             self.age_label.setText(age.describe())
@@ -428,7 +404,7 @@ class ReportsPanel(QWidget):
                 self.note.setText(self.tr("No price or stock differences with N11.") if not rows else
                                   self.tr("%1 product(s) differ from N11. 'Fix selected' sends our values.").replace("%1", str(len(rows))))
 
-        self.services.runner.submit(job, done)
+        self.services.runner.run((self, "report"), lambda: load_report(db, kind), done)
 
     def selected_rows(self):
         model = self.view.model()
@@ -453,12 +429,8 @@ class ReportsPanel(QWidget):
             else:
                 db = self.services.db
 
-                def job(flow=flow, options=options):
-                    from ..core.flows import run_flow
-
-                    return run_flow(flow, db, trigger="manual", options=options)
-
-                self.services.runner.submit(job, lambda res: (self.services.emit("flow_finished", res), self.reload()),
+                self.services.runner.submit(lambda flow=flow, options=options: run_flow(flow, db, trigger="manual",
+                                                                               options=options), lambda res: (self.services.emit("flow_finished", res), self.reload()),
                                             lambda e: self.note.setText(self.tr("Sending failed: %1").replace("%1", str(e))))
         self.note.setText(self.tr("Sending %1 product(s) to N11 (%2)…").replace("%1", str(len(ids))).replace("%2", str(', '.join(flows))))
 
@@ -469,12 +441,7 @@ class ReportsPanel(QWidget):
         if path is None:
             return
 
-        def job():
-            from ..core.reports import export_csv
-
-            return export_csv(rows, path)
-
-        self.services.runner.submit(job, lambda n: self.note.setText(self.tr("Exported %1 rows to %2").replace("%1", str(n)).replace("%2", str(path))),
+        self.services.runner.submit(lambda: export_report_csv(rows, path), lambda n: self.note.setText(self.tr("Exported %1 rows to %2").replace("%1", str(n)).replace("%2", str(path))),
                                     lambda e: self.note.setText(self.tr("Export failed: %1").replace("%1", str(e))))
 
 
@@ -494,23 +461,13 @@ class RetentionPanel(QWidget):
         self.msg = QLabel("")
         lay.addWidget(self.msg, 1)
         db = services.db
-
-        def job():
-            with db.session_factory() as s:
-                return mon.retention_days(s)
-
-        services.runner.submit(job, self.days.setValue)
+        services.runner.submit(lambda: mon.load_retention(db), self.days.setValue)
 
     @Slot()
     def apply(self) -> None:
         days, db = self.days.value(), self.services.db
 
-        def job():
-            with db.session_factory.begin() as s:
-                mon.set_retention_days(s, days)
-                return mon.prune_logs(s, utcnow())
-
-        self.services.runner.submit(job, lambda n: self.msg.setText(self.tr("Removed %1 old entries.").replace("%1", f"{n:,}")),
+        self.services.runner.submit(lambda: mon.apply_retention(db, days), lambda n: self.msg.setText(self.tr("Removed %1 old entries.").replace("%1", f"{n:,}")),
                                     lambda e: self.msg.setText(str(e)))
 
 
@@ -542,12 +499,7 @@ class MonitoringTab(QWidget):
         services.subscribe("flow_finished", self._on_flow_finished)
         # prune once at start (off the GUI thread), then load what is visible
         db = services.db
-
-        def prune():
-            with db.session_factory.begin() as s:
-                return mon.prune_logs(s, utcnow())
-
-        services.runner.submit(prune)
+        services.runner.submit(lambda: mon.prune(db))
         self.runs_panel.reload()
         self.log_panel.reload()
         self.reports_panel.reload()

@@ -26,17 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.formats import datetime_text
+from ..core.penalty import lift_from_csv, load_penalties
 from .core_texts import penalty_text
 from .rows_model import Column, RowsModel
 
 CSV_FILTER = QT_TRANSLATE_NOOP("PenaltyDialog", "CSV files (*.csv *.txt);;All files (*)")
-
-
-def load_penalties(db, limit: int = 20_000):
-    from ..core.penalty import list_penalties
-
-    with db.session_factory() as s:
-        return list_penalties(s, limit=limit)
 
 
 def _penalty_values(r: Any) -> tuple[str, ...]:
@@ -153,12 +147,7 @@ class PenaltyDialog(QDialog):
         self._set_busy(True)
         db = self.services.db
 
-        def job():
-            from ..core.penalty import lift_from_csv
-
-            return lift_from_csv(db, path, default_action=action)
-
-        self.services.runner.submit(job, lambda rep: self._on_report(path, rep), self._on_error)
+        self.services.runner.submit(lambda: lift_from_csv(db, path, default_action=action), lambda rep: self._on_report(path, rep), self._on_error)
 
     def _on_report(self, path: Path, report) -> None:
         self.last_report = report

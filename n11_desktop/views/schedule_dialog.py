@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..core.schedules import MAX_INTERVAL_S, MIN_INTERVAL_S
+from ..core.schedules import MAX_INTERVAL_S, MIN_INTERVAL_S, change_schedule, restore_schedule
 from .core_texts import schedule_text
 
 
@@ -70,33 +70,23 @@ class ScheduleDialog(QDialog):
         if not row.changeable:
             self.error.setText(self.tr("This flow runs on the OMS web hook; it has no timer."))
 
-    def _submit(self, fn) -> None:
-        db = self.services.db
-
-        def job():
-            with db.session_factory.begin() as s:
-                return fn(s)
-
-        self.services.runner.submit(job, self._done, self._failed)
+    def _submit(self, operation) -> None:
+        self.services.runner.submit(operation, self._done, self._failed)
 
     @Slot()
     def save(self) -> None:
-        from ..core.schedules import describe, set_schedule
-
-        slug = self.row.slug
+        slug, db = self.row.slug, self.services.db
         if self.every_radio.isChecked():
             every = f"{self.minutes.value()}m"
-            self._submit(lambda s: f"{slug}: {describe(set_schedule(s, slug, every=every))}")
+            self._submit(lambda: change_schedule(db, slug, every=every))
         else:
             at = self.time.time().toString("HH:mm")
-            self._submit(lambda s: f"{slug}: {describe(set_schedule(s, slug, daily_at=at))}")
+            self._submit(lambda: change_schedule(db, slug, daily_at=at))
 
     @Slot()
     def reset(self) -> None:
-        from ..core.schedules import reset_schedule
-
-        slug = self.row.slug
-        self._submit(lambda s: (reset_schedule(s, slug), f"{slug}: back to the default ({self.row.default})")[1])
+        slug, db, default = self.row.slug, self.services.db, self.row.default
+        self._submit(lambda: (restore_schedule(db, slug), f"{slug}: back to the default ({default})")[1])
 
     def _done(self, text: str) -> None:
         self.saved.emit(text)

@@ -4,7 +4,6 @@ and Test connection. All database and network work runs on ``services.runner``."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -43,7 +42,8 @@ from ..core.settings.defaults import (
     SENT_TO_REMOTE,
     default_failed_integration,
 )
-from ..core.settings.operations import check_connection
+from ..core.settings import operations as settings_ops
+from ..core.settings.operations import WriteResult, check_connection
 from ..core.settings.schema import (
     DATA_TYPES,
     HELP,
@@ -72,41 +72,6 @@ from .forms import (
 )
 
 LOCKED_STYLE = "background: #ececec; color: #333;"
-
-# ---------------------------------------------------------------------------- background jobs
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    errors: tuple[FieldError, ...]
-    snapshot: SettingsSnapshot | None
-
-
-def _write_job(db, fn: Callable[[Any], list[FieldError]]) -> WriteResult:
-    """Run ``fn(session)`` in one transaction; roll back if it reports errors."""
-    from ..core.settings import load_settings
-
-    with db.session_factory() as s:
-        s.begin()
-        try:
-            errors = fn(s)
-        except Exception:
-            s.rollback()
-            raise
-        if errors:
-            s.rollback()
-            return WriteResult(tuple(errors), None)
-        s.commit()
-        with s.begin():
-            return WriteResult((), load_settings(s))
-
-
-def _load_job(db) -> SettingsSnapshot:
-    from ..core.settings import load_settings
-
-    with db.session_factory.begin() as s:
-        return load_settings(s)
-
 
 # ---------------------------------------------------------------------------- special editors
 class FlagsEditor(FieldEditor):
@@ -950,7 +915,7 @@ class SettingsTab(QWidget):
     @Slot()
     def reload(self) -> None:
         self._busy = True
-        self.services.runner.submit(lambda db=self.services.db: _load_job(db), self._on_loaded, self._on_job_error)
+        self.services.runner.submit(lambda db=self.services.db: settings_ops.load_snapshot(db), self._on_loaded, self._on_job_error)
 
     def _on_settings_changed(self, _payload=None) -> None:
         """Another part of the app changed the settings: show them unless the operator is editing."""
@@ -1000,22 +965,13 @@ class SettingsTab(QWidget):
         if problems:
             self.show_errors(problems, self.tr("Not saved"))
             return
-
-        def fn(s):
-            from ..core.settings import activate, save_settings
-
-            errors = save_settings(s, conf, schema, reasons=reasons)
-            if not errors and then_activate:
-                errors = activate(s)
-            return errors
-
-        self._run_write(fn, self.tr("Saved and activated") if then_activate else self.tr("Saved"),
+        db = self.services.db
+        self._run_write(lambda: settings_ops.save(db, conf, schema, reasons, then_activate=then_activate), self.tr("Saved and activated") if then_activate else self.tr("Saved"),
                         self.tr("Not activated") if then_activate else self.tr("Not saved"))
 
-    def _run_write(self, fn, ok_text: str, fail_text: str) -> None:
+    def _run_write(self, operation: Callable[[], WriteResult], ok_text: str, fail_text: str) -> None:
         self._busy = True
         self._set_enabled(False)
-        db = self.services.db
 
         def done(result: WriteResult) -> None:
             self._busy = False
@@ -1034,18 +990,13 @@ class SettingsTab(QWidget):
                     self._emitting = False
             self.saved.emit(result.errors)
 
-        self.services.runner.submit(lambda: _write_job(db, fn), done, self._on_job_error)
+        self.services.runner.submit(operation, done, self._on_job_error)
 
     @Slot()
     def toggle_active(self) -> None:
         if self.snapshot is not None and self.snapshot.is_active:
-            def fn(s):
-                from ..core.settings import deactivate
-
-                deactivate(s)
-                return []
-
-            self._run_write(fn, self.tr("Deactivated: no flow runs until the channel is activated again"),
+            db = self.services.db
+            self._run_write(lambda: settings_ops.deactivate_channel(db), self.tr("Deactivated: no flow runs until the channel is activated again"),
                             self.tr("Not deactivated"))
         else:
             self.save(then_activate=True)
@@ -1142,20 +1093,8 @@ class SettingsTab(QWidget):
         path = self.ask_import_path(self)
         if not path:
             return
-
-        def fn(s):
-            from ..core.inputs import MAX_SETTINGS_BYTES, InputError, read_limited
-            from ..core.settings import import_settings
-
-            try:  # the same door as `settings import`: a regular file within the size limit
-                text = read_limited(path, door="settings file", max_bytes=MAX_SETTINGS_BYTES).decode("utf-8")
-            except InputError as exc:
-                return [FieldError("file", "", f"Settings file: {Path(path).name}: {exc.reason}")]
-            except UnicodeDecodeError as exc:
-                return [FieldError("file", "", f"Settings file: cannot read {Path(path).name}: {exc}")]
-            return import_settings(s, text)
-
-        self._run_write(fn, self.tr("Imported %1").replace("%1", Path(path).name),
+        db = self.services.db
+        self._run_write(lambda: settings_ops.import_file(db, path), self.tr("Imported %1").replace("%1", Path(path).name),
                         self.tr("%1 was not imported, nothing changed").replace("%1", Path(path).name))
 
     @Slot()
@@ -1166,15 +1105,7 @@ class SettingsTab(QWidget):
         include = self.ask_include_secret(self)
         db = self.services.db
 
-        def job() -> str:
-            from ..core.settings import export_settings
-
-            with db.session_factory.begin() as s:
-                text = export_settings(s, include_secret=include)
-            Path(path).write_text(text, encoding="utf-8")
-            return path
-
-        self.services.runner.submit(job, lambda p: self._show_banner(
+        self.services.runner.submit(lambda: settings_ops.export_file(db, path, include_secret=include), lambda p: self._show_banner(
             f"✓ Exported the saved settings to {_esc(p)}" + (" (with the App Secret)" if include else ""), OK_STYLE),
             self._on_job_error)
 
