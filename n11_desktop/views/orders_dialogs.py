@@ -3,7 +3,7 @@ the Address Mapping screen. Each modal question is a ``@classmethod ask`` (tests
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ..core.orders import operations as order_ops
+from ..core.orders.cargo import CargoRow
 
 
 class TextDialog(QDialog):
@@ -205,13 +208,7 @@ class AddressMappingDialog(QDialog):
     def reload(self) -> None:
         db = self.services.db
 
-        def job():
-            from ..core.orders.address import unmapped_addresses
-
-            with db.session_factory() as s:
-                return unmapped_addresses(s)
-
-        self.services.runner.submit(job, self._show)
+        self.services.runner.submit(lambda: order_ops.load_unmapped_addresses(db), self._show)
 
     @Slot(object)
     def _show(self, entries) -> None:
@@ -241,13 +238,6 @@ class AddressMappingDialog(QDialog):
             return
         db = self.services.db
 
-        def job():
-            from ..core.orders.address import candidates_for
-            from ..core.settings import load_config
-
-            with db.session_factory() as s:
-                return candidates_for(s, entry, load_config(s).channel_id)
-
         def done(nodes):
             if self._current() is not entry:
                 return
@@ -255,7 +245,7 @@ class AddressMappingDialog(QDialog):
             for node in nodes:
                 self.choice.addItem(node.name, node.id)
 
-        self.services.runner.submit(job, done)
+        self.services.runner.submit(lambda: order_ops.load_address_candidates(db, entry), done)
 
     @Slot()
     def save(self) -> None:
@@ -266,19 +256,13 @@ class AddressMappingDialog(QDialog):
             return
         db = self.services.db
 
-        def job():
-            from ..core.orders.address import set_mapping
-
-            with db.session_factory.begin() as s:
-                set_mapping(s, entry.id, int(local_id))
-            return entry
-
         def done(_e):
             self.saved += 1
             self._note = f"{entry.model} {entry.code} → {self.choice.currentText()} saved."
             self.reload()
 
-        self.services.runner.submit(job, done, lambda err: self.status.setText(self.tr("Not saved: %1").replace("%1", str(err))))
+        self.services.runner.submit(lambda: order_ops.map_address(db, entry.id, int(local_id)), done,
+                                    lambda err: self.status.setText(self.tr("Not saved: %1").replace("%1", str(err))))
 
     @Slot()
     def create_node(self) -> None:
@@ -293,19 +277,9 @@ class AddressMappingDialog(QDialog):
                 "%1", str(entry.model)).replace("%2", str(node.name))
             self.reload()
 
-        self.services.runner.submit(_create_node_job(self.services.db, entry), done,
+        db = self.services.db
+        self.services.runner.submit(lambda: order_ops.add_and_map_address(db, entry.id), done,
                                     lambda err: self.status.setText(self.tr("Not added: %1").replace("%1", str(err))))
-
-
-def _create_node_job(db, entry):
-    def job():
-        from ..core.orders.address import create_and_map
-        from ..core.settings import load_config
-
-        with db.session_factory.begin() as s:
-            return create_and_map(s, entry.id, load_config(s).channel_id)
-
-    return job
 
 
 class CargoMappingDialog(QDialog):
@@ -347,14 +321,7 @@ class CargoMappingDialog(QDialog):
         self.loaded = False
         self.saved = 0
         db = services.db
-
-        def job():
-            from ..core.orders.cargo import cargo_rows
-
-            with db.session_factory() as s:
-                return cargo_rows(s)
-
-        services.runner.submit(job, self._show)
+        services.runner.submit(lambda: order_ops.load_cargo(db), self._show)
 
     @Slot(object)
     def _show(self, res) -> None:
@@ -385,8 +352,6 @@ class CargoMappingDialog(QDialog):
         self.table.setCellWidget(n, 3, combo)
 
     def rows(self):
-        from ..core.orders.cargo import CargoRow
-
         out = []
         for n in range(self.table.rowCount()):
             text = (self.table.item(n, 0).text() if self.table.item(n, 0) else "").strip()
@@ -410,14 +375,9 @@ class CargoMappingDialog(QDialog):
             return
         db = self.services.db
 
-        def job():
-            from ..core.orders.cargo import save_cargo_rows
-
-            with db.session_factory.begin() as s:
-                return save_cargo_rows(s, rows)
-
         def done(changed):
             self.saved += 1
             self.status.setText(self.tr("Saved (%1 changed). New orders use this mapping from the next Order Create.").replace("%1", str(changed)))
 
-        self.services.runner.submit(job, done, lambda err: self.status.setText(self.tr("Not saved: %1").replace("%1", str(err))))
+        self.services.runner.submit(lambda: order_ops.save_cargo(db, rows), done,
+                                    lambda err: self.status.setText(self.tr("Not saved: %1").replace("%1", str(err))))

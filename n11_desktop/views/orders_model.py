@@ -16,7 +16,8 @@ from PySide6.QtGui import QBrush, QColor
 
 from ..core import formats
 from ..core.orders import status as st
-from ..core.orders.queries import OrderFilter, OrderRow, count_orders, list_orders
+from ..core.orders import operations as order_ops
+from ..core.orders.queries import OrderFilter, OrderRow
 from .core_texts import core_tr
 
 PAGE = 200
@@ -72,11 +73,7 @@ class OrdersModel(QAbstractTableModel):
         f, db = self.filter, self.services.db
         self._loading = True
 
-        def job():
-            with db.session_factory() as s:
-                return count_orders(s, f), list_orders(s, f, 0, PAGE)
-
-        self.services.runner.run((self, "rows"), job, self._on_first, self._on_error)
+        self.services.runner.run((self, "rows"), lambda: order_ops.load_orders(db, f, PAGE), self._on_first, self._on_error)
 
     def _on_first(self, res) -> None:
         total, rows = res
@@ -105,11 +102,7 @@ class OrdersModel(QAbstractTableModel):
         self._loading = True
         f, db, offset = self.filter, self.services.db, len(self.rows)
 
-        def job():
-            with db.session_factory() as s:
-                return list_orders(s, f, offset, PAGE)
-
-        self.services.runner.run((self, "rows"), job, lambda rows: self._on_more(offset, rows), self._on_error, join=True)
+        self.services.runner.run((self, "rows"), lambda: order_ops.load_more_orders(db, f, offset, PAGE), lambda rows: self._on_more(offset, rows), self._on_error, join=True)
 
     def _on_more(self, offset: int, rows) -> None:
         self._loading = False

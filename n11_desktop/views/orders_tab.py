@@ -30,7 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.formats import number
+from ..core.flows import run_flow
+from ..core.orders import actions
+from ..core.orders import operations as order_ops
 from ..core.orders import status as st
+from ..core.orders.collection import request_collection
 from ..core.orders.queries import OrderFilter
 from .orders_dialogs import (AddressMappingDialog, CancelDialog, CargoMappingDialog, CollectionDialog,
                              InvoiceDialog, MicroInvoiceDialog, ShipDialog)
@@ -244,17 +248,6 @@ class OrdersTab(QWidget):
         """Serve the OMS split-package web hook while the app runs (flag + token configured)."""
         db = self.services.db
 
-        def job():
-            from ..core.orders.webhook import WebhookServer, split_via_flow, webhook_settings
-            from ..core.settings import load_config
-
-            with db.session_factory() as s:
-                ws = webhook_settings(load_config(s))
-            if ws is None:
-                return None
-            return WebhookServer(ws.host, ws.port, token=ws.token, on_split=split_via_flow(db),
-                                 oms_channel_id=ws.oms_channel_id).start()
-
         def done(server):
             if server is None:
                 return
@@ -264,7 +257,7 @@ class OrdersTab(QWidget):
             self.webhook = server
             self.message.setText(self.tr("OMS web hook listening on %1/flow-trigger/<slug>/split_packages").replace("%1", str(server.url)))
 
-        self.services.runner.submit(job, done, lambda err: self.message.setText(self.tr("OMS web hook not started: %1").replace("%1", str(err))))
+        self.services.runner.submit(lambda: order_ops.start_webhook(db), done, lambda err: self.message.setText(self.tr("OMS web hook not started: %1").replace("%1", str(err))))
 
     @staticmethod
     def _table(headers) -> QTableWidget:
@@ -305,17 +298,7 @@ class OrdersTab(QWidget):
     def _load_problems(self) -> None:
         db = self.services.db
 
-        def job():
-            from ..core.orders.address import unmapped_addresses
-            from ..core.orders.importer import history_orders
-            from ..core.orders.queries import failed_orders, status_counts, waiting_claims
-
-            with db.session_factory() as s:
-                counts = status_counts(s)
-                counts["history"] = len(history_orders(s))
-                return failed_orders(s), len(unmapped_addresses(s)), counts, waiting_claims(s)
-
-        self.services.runner.submit(job, self._show_problems)
+        self.services.runner.run((self, "problems"), lambda: order_ops.load_problems(db), self._show_problems)
 
     @Slot(object)
     def _show_problems(self, res) -> None:
@@ -393,12 +376,6 @@ class OrdersTab(QWidget):
         self._detail_loading = True
         db = self.services.db
 
-        def job():
-            from ..core.orders.queries import order_detail
-
-            with db.session_factory() as s:
-                return order_detail(s, order_id)
-
         def done(detail):
             self._detail_loading = False
             if order_id == self._selected_id:
@@ -408,7 +385,7 @@ class OrdersTab(QWidget):
             self._detail_loading = False
             self.header.setText(self.tr("Order could not be loaded: %1").replace("%1", str(err)))
 
-        self.services.runner.submit(job, done, failed)
+        self.services.runner.run((self, "detail"), lambda: order_ops.load_order_detail(db, order_id), done, failed)
 
     def show_detail(self, d) -> None:
         self.detail = d
@@ -491,20 +468,15 @@ class OrdersTab(QWidget):
             return
         db = self.services.db
 
-        def job():
-            return fn(db, *args)
-
         def done(res):
             self.message.setText(res.message)
             self.reload()
             if res.flow:
                 self.run_flow(res.flow, list(res.orders))
 
-        self.services.runner.submit(job, done, lambda err: self.message.setText(self.tr("Not done: %1").replace("%1", str(err))))
+        self.services.runner.submit(lambda: fn(db, *args), done, lambda err: self.message.setText(self.tr("Not done: %1").replace("%1", str(err))))
 
     def approve(self) -> None:
-        from ..core.orders import actions
-
         ids = self.selected_item_ids({st.WAITING})
         if not ids:
             self.message.setText(self.tr("No line waiting for approval."))
@@ -512,8 +484,6 @@ class OrdersTab(QWidget):
         self._act(actions.approve, self.detail.row.id, ids)
 
     def ship(self, tracking: str | None = None) -> None:
-        from ..core.orders import actions
-
         ids = self.selected_item_ids({st.WAITING, st.APPROVED})
         if not ids:
             self.message.setText(self.tr("No line can be shipped."))
@@ -526,8 +496,6 @@ class OrdersTab(QWidget):
     def attach_invoice(self, url: str | None = None, invoice_number: str | None = None,
                        invoice_time: str | None = None) -> None:
         """Attach the invoice link; a micro-export order also asks for the invoice number and time."""
-        from ..core.orders import actions
-
         if self.detail is None:
             return
         if url is None and self.detail.micro:
@@ -542,8 +510,6 @@ class OrdersTab(QWidget):
 
     def request_pickup(self, boxes: int | None = None, desi: str | None = None) -> None:
         """N11 collection request for approved packages of carriers that collect (Horoz, Ceva, Borusan)."""
-        from ..core.orders.collection import request_collection
-
         if self.detail is None:
             return
         if boxes is None:
@@ -554,8 +520,6 @@ class OrdersTab(QWidget):
         self._act(request_collection, self.detail.row.id, boxes, desi)
 
     def cancel_lines(self, quantities: dict[int, int] | None = None) -> None:
-        from ..core.orders import actions
-
         if self.detail is None:
             return
         if quantities is None:
@@ -574,8 +538,6 @@ class OrdersTab(QWidget):
         return numbers
 
     def mark_reported(self) -> None:
-        from ..core.orders import actions
-
         numbers = self.selected_order_numbers()
         if not numbers:
             return
@@ -590,15 +552,10 @@ class OrdersTab(QWidget):
         return path or None
 
     def mark_reported_from_csv(self, path: str | None = None) -> None:
-        from ..core.orders import actions
-
         path = path if path is not None else self.ask_numbers_path(self)
         if not path:
             return
         db = self.services.db
-
-        def job():
-            return actions.mark_reported(db, actions.read_order_numbers(path))
 
         def done(res):
             self.message.setText(res.message)
@@ -606,7 +563,7 @@ class OrdersTab(QWidget):
             if res.flow:
                 self.run_flow(res.flow, list(res.orders))
 
-        self.services.runner.submit(job, done, lambda err: self.message.setText(self.tr("Not done: %1").replace("%1", str(err))))
+        self.services.runner.submit(lambda: order_ops.mark_reported_from_file(db, path), done, lambda err: self.message.setText(self.tr("Not done: %1").replace("%1", str(err))))
 
     def open_address_mapping(self) -> None:
         dlg = AddressMappingDialog(self.services, self)
@@ -630,27 +587,7 @@ class OrdersTab(QWidget):
             return
         db, f = self.services.db, self.current_filter()
 
-        def job():
-            import csv
-            import os
-            from pathlib import Path
-
-            from ..core.inputs import neutralise_dict
-            from ..core.orders.queries import export_rows
-
-            with db.session_factory() as s:
-                rows = export_rows(s, f)
-            target = Path(path)
-            tmp = target.with_name(target.name + ".tmp")
-            fields = list(rows[0]) if rows else ["order_number", "n11_order_number", "line_id"]
-            with tmp.open("w", newline="", encoding="utf-8") as fh:
-                w = csv.DictWriter(fh, fieldnames=fields)
-                w.writeheader()
-                w.writerows(neutralise_dict(r) for r in rows)  # no live formulas for Excel (OWASP)
-            os.replace(tmp, target)
-            return len(rows), str(target)
-
-        self.services.runner.submit(job, lambda r: self.message.setText(self.tr("Exported %1 order lines to %2.").replace("%1", str(r[0])).replace("%2", str(r[1]))),
+        self.services.runner.submit(lambda: order_ops.export_orders_csv(db, f, path), lambda r: self.message.setText(self.tr("Exported %1 order lines to %2.").replace("%1", str(r[0])).replace("%2", str(r[1]))),
                                     lambda err: self.message.setText(self.tr("Export failed: %1").replace("%1", str(err))))
 
     def open_cargo_mapping(self) -> None:
@@ -672,15 +609,11 @@ class OrdersTab(QWidget):
         db = self.services.db
         options = dict(options or {}, **({"orders": orders} if orders else {}))
 
-        def job():
-            from ..core.flows import run_flow
-
-            return run_flow(slug, db, trigger="manual", options=options)
-
         def done(res):
             self.services.emit("flow_finished", res)
 
-        self.services.runner.submit(job, done, lambda err: self.message.setText(self.tr("%1 failed: %2").replace("%1", str(slug)).replace("%2", str(err))))
+        self.services.runner.submit(lambda: run_flow(slug, db, trigger="manual", options=options), done,
+                                    lambda err: self.message.setText(self.tr("%1 failed: %2").replace("%1", str(slug)).replace("%2", str(err))))
 
     @Slot(object)
     def _on_flow_finished(self, result) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ..core.catalog import repo
+from ..core.catalog import operations as catalog_ops
 from ..core.catalog.repo import ProductFilter, ProductRow
 from ..core.formats import number
 from .core_texts import penalty_text
@@ -118,13 +118,6 @@ EDITABLE = {COL["price"], COL["list_price"], COL["stock"]}
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    total: int
-    first_page: tuple[ProductRow, ...]
-    total_all: int
-
-
 class ProductTableModel(QAbstractTableModel):
     loaded = Signal(int, int)  # matching, all products (after each (re)load)
     edit_failed = Signal(str)
@@ -189,16 +182,9 @@ class ProductTableModel(QAbstractTableModel):
         flt, order, db = self._filter, self._order, self._db
         self._ready = False
 
-        def job() -> _Loaded:
-            with db.session_factory() as s:
-                total = repo.count_products(s, flt)
-                total_all = total if flt == ProductFilter() else repo.count_products(s)
-                first = repo.product_rows(s, flt, order_by=order, offset=0, limit=PAGE)
-            return _Loaded(total, first, total_all)
+        self._services.runner.run((self, "rows"), lambda: catalog_ops.load_first_page(db, flt, order, PAGE), lambda res: self._on_loaded(res, keep_rows), self._on_load_error)
 
-        self._services.runner.run((self, "rows"), job, lambda res: self._on_loaded(res, keep_rows), self._on_load_error)
-
-    def _on_loaded(self, res: _Loaded, keep_rows: bool) -> None:
+    def _on_loaded(self, res: catalog_ops.FirstPage, keep_rows: bool) -> None:
         self._total_all = res.total_all
         if keep_rows and res.total == self._total and self._total:
             self._stale = set(self._pages) - {0}  # keep showing them (no flicker) and fetch them again
@@ -225,11 +211,8 @@ class ProductTableModel(QAbstractTableModel):
         self._pending.add(page)
         flt, order, db = self._filter, self._order, self._db
 
-        def job():
-            with db.session_factory() as s:
-                return page, repo.product_rows(s, flt, order_by=order, offset=page * PAGE, limit=PAGE)
-
-        self._services.runner.run((self, "rows"), job, self._on_page, self._on_load_error, join=True)
+        self._services.runner.run((self, "rows"), lambda: (page, catalog_ops.load_page(db, flt, order, page * PAGE, PAGE)),
+                                  self._on_page, self._on_load_error, join=True)
 
     def _on_page(self, res) -> None:
         page, rows = res
@@ -398,13 +381,12 @@ class ProductTableModel(QAbstractTableModel):
         db, pid, row_no = self._db, r.id, index.row()
         list_given = col == COL["list_price"]
 
-        def job():
-            with db.session_factory.begin() as s:
-                if is_stock:
-                    repo.set_stock(s, pid, updated.stock)
-                else:
-                    repo.set_price(s, pid, updated.price, updated.list_price if list_given else None)
-                return repo.rows_for_ids(s, [pid])
+        if is_stock:
+            def job():
+                return catalog_ops.save_stock(db, pid, updated.stock)
+        else:
+            def job():
+                return catalog_ops.save_price(db, pid, updated.price, updated.list_price if list_given else None)
 
         def done(rows) -> None:
             if rows:  # _replace_row checks the row still shows this product (a reload may have moved it)
@@ -434,13 +416,9 @@ class ProductTableModel(QAbstractTableModel):
         if not rows:
             on_done(())
             return
-        lo, hi = rows[0], rows[-1]
-        flt, order, db = self._filter, self._order, self._db
+        selection, db = self.selection(rows), self._db
+        self._services.runner.submit(lambda: catalog_ops.resolve(db, selection), on_done, on_error)
 
-        def job():
-            with db.session_factory() as s:
-                ids = repo.product_ids(s, flt, order_by=order, offset=lo, limit=hi - lo + 1)
-                chosen = [ids[r - lo] for r in rows if r - lo < len(ids)]
-                return repo.rows_for_ids(s, chosen)
-
-        self._services.runner.submit(job, on_done, on_error)
+    def selection(self, rows: list[int]) -> catalog_ops.Selection:
+        """Table rows under the current filter and order, for an operation to resolve off-thread."""
+        return catalog_ops.Selection(self._filter, self._order, tuple(sorted(set(rows))))

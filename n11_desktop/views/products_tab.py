@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.catalog import repo
+from ..core.catalog import operations as catalog_ops
+from ..core.catalog.importer import import_catalog
 from ..core.formats import number
 from ..core.catalog.repo import NOT_SENT, ProductFilter, ProductRow
 from .products_import import ImportReportDialog
@@ -289,21 +290,13 @@ class ProductsTab(QWidget):
                 return
             p = products[0]
 
-            def job():
-                from ..core.links import product_page_url
-                from ..core.settings import load_config
-
-                with db.session_factory() as s:
-                    sales_url = load_config(s).get("sales_url")
-                return product_page_url(sales_url, sku=p.sku, title=p.title, n11_product_id=p.remote_id)
-
             def done(url):
                 self.last_n11_url = url
                 if not self.open_url(url):
                     self.show_banner(self.tr("Could not open a browser; the product's N11 page is %1").replace("%1", url),
                                      error=True)
 
-            self.services.runner.submit(job, done, self._on_job_error)
+            self.services.runner.submit(lambda: catalog_ops.n11_page_url(db, p), done, self._on_job_error)
 
         self.model.resolve_rows(rows[:1], got, self._on_job_error)
 
@@ -339,11 +332,7 @@ class ProductsTab(QWidget):
     def _load_lists(self) -> None:
         db = self.services.db
 
-        def job():
-            with db.session_factory() as s:
-                return repo.categories(s), repo.n11_states(s)
-
-        self.services.runner.submit(job, self._on_lists, self._on_lists_error)
+        self.services.runner.submit(lambda: catalog_ops.load_filter_lists(db), self._on_lists, self._on_lists_error)
 
     def _on_lists(self, res) -> None:
         cats, states = res
@@ -428,16 +417,8 @@ class ProductsTab(QWidget):
         rows = self.selected_rows()
         if not rows:
             return
-        flt, order, db = self.model.filter, self.model.order_by, self.services.db
-        lo, hi = rows[0], rows[-1]
+        selection, db = self.model.selection(rows), self.services.db
         self._set_busy(True)
-
-        def job():
-            with db.session_factory.begin() as s:
-                ids = repo.product_ids(s, flt, order_by=order, offset=lo, limit=hi - lo + 1)
-                chosen = [ids[r - lo] for r in rows if r - lo < len(ids)]
-                changed = repo.set_in_catalog(s, chosen, member)
-                return tuple(chosen), changed
 
         def done(res) -> None:
             ids, changed = res
@@ -457,31 +438,24 @@ class ProductsTab(QWidget):
             if changed:
                 self._emit("catalog_changed", ids)
 
-        self.services.runner.submit(job, done, self._on_job_error)
+        self.services.runner.submit(lambda: catalog_ops.set_membership(db, selection, member), done, self._on_job_error)
 
     # ------------------------------------------------------------------ pause / resume selling
     def set_selected_selling(self, selling: bool) -> None:
         """Pause (``selling=False``) or resume selling the selected products on N11 (product-update
         status Suspended / Active), on a worker thread."""
-        rows, resolve = self._selection_job()
+        rows = self.selected_rows()
         if not rows:
             return
-        db = self.services.db
+        selection, db = self.model.selection(rows), self.services.db
         self._set_busy(True, self.tr("Sending to N11…"))
-
-        def job():
-            from ..core.products_selling import PAUSE, RESUME, set_selling
-
-            with db.session_factory() as s:
-                ids = resolve(s)
-            return set_selling(db, RESUME if selling else PAUSE, product_ids=ids)
 
         def done(res) -> None:
             self._set_busy(False)
             self.show_banner(res.message, error=not res.sent)
             self.model.reload(keep_rows=True)
 
-        self.services.runner.submit(job, done, self._on_job_error)
+        self.services.runner.submit(lambda: catalog_ops.set_selling(db, selection, selling), done, self._on_job_error)
 
     # ------------------------------------------------------------------ N11 category override
     @classmethod
@@ -495,30 +469,12 @@ class ProductsTab(QWidget):
         finally:
             dialog.deleteLater()
 
-    def _selection_job(self):
-        """A function (for a pool thread) that resolves the current selection to product ids."""
-        rows = self.selected_rows()
-        flt, order = self.model.filter, self.model.order_by
-        lo, hi = (rows[0], rows[-1]) if rows else (0, -1)
-
-        def ids(s) -> list[int]:
-            got = repo.product_ids(s, flt, order_by=order, offset=lo, limit=hi - lo + 1)
-            return [got[r - lo] for r in rows if r - lo < len(got)]
-
-        return rows, ids
-
     def start_set_category(self) -> None:
-        rows, _ids = self._selection_job()
+        rows = self.selected_rows()
         if not rows:
             return
         db = self.services.db
         self._set_busy(True, self.tr("Loading the N11 category tree…"))
-
-        def load():
-            from ..core.mapping.product_category import leaf_choices
-
-            with db.session_factory() as s:
-                return leaf_choices(s)
 
         def loaded(leaves) -> None:
             self._set_busy(False)
@@ -528,7 +484,7 @@ class ProductsTab(QWidget):
             if text is not None:
                 self.set_selected_category(text)
 
-        self.services.runner.submit(load, loaded, self._on_job_error)
+        self.services.runner.submit(lambda: catalog_ops.load_leaf_choices(db), loaded, self._on_job_error)
 
     def set_selected_category(self, category_id: str | int) -> None:
         """Put the selected products in N11 leaf ``category_id`` (refused with the reason if it is not one)."""
@@ -538,24 +494,11 @@ class ProductsTab(QWidget):
         self._change_category(None)
 
     def _change_category(self, category_id) -> None:
-        rows, resolve = self._selection_job()
+        rows = self.selected_rows()
         if not rows:
             return
-        db = self.services.db
+        selection, db = self.model.selection(rows), self.services.db
         self._set_busy(True)
-
-        def job():
-            from ..core.mapping.product_category import clear_product_category, set_product_category
-            from ..core.mapping.store import MappingError
-
-            try:
-                with db.session_factory.begin() as s:
-                    ids = resolve(s)
-                    if category_id is None:
-                        return tuple(ids), clear_product_category(s, ids), ""
-                    return tuple(ids), set_product_category(s, ids, category_id), ""
-            except MappingError as exc:
-                return (), None, str(exc)
 
         def done(res) -> None:
             ids, change, error = res
@@ -584,7 +527,8 @@ class ProductsTab(QWidget):
             if n:
                 self._emit("catalog_changed", ids)
 
-        self.services.runner.submit(job, done, self._on_job_error)
+        self.services.runner.submit(lambda: catalog_ops.change_category(db, selection, category_id), done,
+                                    self._on_job_error)
 
     # ------------------------------------------------------------------ import
     @Slot()
@@ -597,8 +541,6 @@ class ProductsTab(QWidget):
         self._run_import(path, dry_run=True)
 
     def _run_import(self, path: Path, *, dry_run: bool) -> None:
-        from ..core.catalog.importer import import_catalog
-
         db = self.services.db
         self._set_busy(True, (self.tr("Checking %1…") if dry_run else self.tr("Importing %1…")).replace("%1", path.name))
         self.show_banner("")
