@@ -18,5 +18,6 @@ COMMAND_MODULES: tuple[tuple[str, str, str], ...] = (
     ("schedule", "n11_desktop.commands.schedule", "show or change when each flow runs"),
     ("kpis", "n11_desktop.commands.kpis", "the eight dashboard KPIs with the N11 snapshot's age"),
     ("reports", "n11_desktop.commands.reports", "price/stock difference and not-on-sale reports"),
+    ("audit", "n11_desktop.commands.audit", "who changed a setting or a mapping, and when"),
     ("stores", "n11_desktop.commands.stores", "list, add, rename or remove stores (one database per N11 store)"),
 )

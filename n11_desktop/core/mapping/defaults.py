@@ -16,8 +16,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..audit import audited_mapping
 from ..storage.models import AppState, AttributeValue, CategoryAttribute
 from .store import Change, MappingError, check_leaf, describe_node, offered_values, parse_value_id
+
+
+def _default_key(attribute_id, *_a, category_id=0, **_k) -> str:
+    return f"default:{int(attribute_id)}@{int(category_id or (_a[0] if _a else 0) or 0)}"
+
 
 DEFAULTS_KEY = "mapping.attribute_defaults"
 
@@ -53,6 +59,7 @@ def _store(session: Session, data: dict) -> None:
     session.flush()
 
 
+@audited_mapping("default", _default_key)
 def set_attribute_default(session: Session, attribute_id: int, *, value_id: int | None = None,
                           custom_value: str | None = None, category_id: int = 0) -> Change:
     """Default for N11 attribute ``attribute_id`` in one leaf (or every leaf, ``category_id`` 0)."""
@@ -102,6 +109,7 @@ def set_attribute_default(session: Session, attribute_id: int, *, value_id: int 
     return Change(action, f"{attr_name} defaults to {name} {scope} when the product has no value")
 
 
+@audited_mapping("default", _default_key)
 def remove_attribute_default(session: Session, attribute_id: int, category_id: int = 0) -> Change:
     row = session.get(AppState, DEFAULTS_KEY)
     data = dict(row.value or {}) if row is not None and isinstance(row.value, dict) else {}

@@ -40,6 +40,7 @@ from ..storage.models import (
     ProductCategory,
     ValueMapping,
 )
+from ..audit import audited_mapping
 from .text import fold
 
 BRAND_ATTRIBUTE_ID = 1
@@ -142,6 +143,24 @@ class Change:
     message: str
 
 
+# --------------------------------------------------------------------------- audit keys (core.audit)
+def _category_key(local_category, *_a, **_k) -> str:
+    return "category:" + normalize_local_category(local_category)
+
+
+def _rule_key_set(local_attribute, attribute_id=None, category_id=GLOBAL, **_k) -> str:
+    return f"attribute:{fold(str(local_attribute).strip())}@{int(category_id or 0)}"
+
+
+def _rule_key_remove(local_attribute, category_id=GLOBAL, **_k) -> str:
+    return f"attribute:{fold(str(local_attribute).strip())}@{int(category_id or 0)}"
+
+
+def _value_key(local_attribute, local_value, category_id=GLOBAL, **_k) -> str:
+    return (f"value:{fold(str(local_attribute).strip())}={fold(str(local_value).strip())}"
+            f"@{int(category_id or 0)}")
+
+
 # --------------------------------------------------------------------------- lookups
 def _node(session: Session, category_id: int) -> CategoryNode | None:
     return session.get(CategoryNode, int(category_id))
@@ -197,6 +216,7 @@ def known_attribute_name(session: Session, attribute_id: int, category_id: int =
 
 
 # --------------------------------------------------------------------------- category mapping
+@audited_mapping("category", _category_key)
 def set_category_mapping(session: Session, local_category: str, category_id: int, *, replace: bool = False,
                          source: str = "manual") -> Change:
     """Map a local category path to exactly one N11 leaf.
@@ -225,6 +245,7 @@ def set_category_mapping(session: Session, local_category: str, category_id: int
     return Change("added", f"“{local}” mapped to {describe_node(node)}")
 
 
+@audited_mapping("category", _category_key)
 def clear_category_mapping(session: Session, local_category: str) -> Change:
     local = normalize_local_category(local_category)
     n = session.execute(delete(CategoryMapping).where(CategoryMapping.local_category == local)).rowcount
@@ -241,6 +262,7 @@ def normalize_local_category(path: str) -> str:
 
 
 # --------------------------------------------------------------------------- attribute rules
+@audited_mapping("attribute rule", _rule_key_set)
 def set_attribute_rule(session: Session, local_attribute: str, attribute_id: int, category_id: int = GLOBAL,
                        *, source: str = "manual") -> Change:
     """Local attribute → N11 attribute; ``category_id`` 0 = global, else scoped to that leaf."""
@@ -275,6 +297,7 @@ def set_attribute_rule(session: Session, local_attribute: str, attribute_id: int
     return Change("added", f"rule {local} → {aid} ({scope}) added")
 
 
+@audited_mapping("attribute rule", _rule_key_remove)
 def remove_attribute_rule(session: Session, local_attribute: str, category_id: int = GLOBAL) -> Change:
     rows = session.scalars(select(AttributeRule).where(AttributeRule.category_id == int(category_id or 0))).all()
     row = next((r for r in rows if fold(r.local_attribute) == fold(local_attribute)), None)
@@ -297,6 +320,7 @@ def rule_for(session: Session, local_attribute: str, category_id: int) -> Attrib
 
 
 # --------------------------------------------------------------------------- value maps
+@audited_mapping("value map", _value_key)
 def set_value_mapping(session: Session, local_attribute: str, local_value: str, *, value_id: int | None = None,
                       custom_value: str | None = None, category_id: int = GLOBAL, attribute_id: int | None = None,
                       source: str = "manual") -> Change:
@@ -368,6 +392,7 @@ def set_value_mapping(session: Session, local_attribute: str, local_value: str, 
     return Change("added", f"{label} → {target} added")
 
 
+@audited_mapping("value map", _value_key)
 def remove_value_mapping(session: Session, local_attribute: str, local_value: str, category_id: int = GLOBAL) -> Change:
     rows = session.scalars(select(ValueMapping).where(ValueMapping.category_id == int(category_id or 0))).all()
     row = next((r for r in rows if fold(r.local_attribute) == fold(local_attribute)

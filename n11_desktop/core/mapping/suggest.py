@@ -82,7 +82,11 @@ def set_operator_term(session: Session, local: str, n11: str) -> str:
     else:
         row.value = terms
     session.flush()
-    return f"suggestions now treat “{lw}” as “{nw}”"
+    message = f"suggestions now treat “{lw}” as “{nw}”"
+    from ..audit import record
+
+    record(session, "mapping", "term set", f"term:{fold(lw)}", message)
+    return message
 
 
 def remove_operator_term(session: Session, local: str) -> str:
@@ -93,7 +97,11 @@ def remove_operator_term(session: Session, local: str) -> str:
     row = session.get(AppState, LEXICON_KEY)
     row.value = kept
     session.flush()
-    return f"suggestions no longer treat “{local}” specially"
+    message = f"suggestions no longer treat “{local}” specially"
+    from ..audit import record
+
+    record(session, "mapping", "term removed", f"term:{fold(local)}", message)
+    return message
 
 
 _RANKERS: dict[tuple, CategoryRanker] = {}

@@ -50,6 +50,7 @@ class SettingsSnapshot:
     cargo_companies: tuple[tuple[int, str], ...] = ()  # active local cargo companies
     # Cancellation Map picker: (N11 reason as N11 sends it, label) — seen in claims, then N11's list
     claim_reasons: tuple[tuple[str, str], ...] = ()
+    version: int = 0  # the settings version (core.audit) this snapshot was read at
 
 
 # ------------------------------------------------------------------ reading
@@ -93,7 +94,14 @@ def load_settings(session: Session) -> SettingsSnapshot:
         reasons=load_reasons(session), secret_location=secret_location(session, SECRET),
         keyring_available=keyring_available(), cargo_companies=tuple(cargo_companies(session).items()),
         claim_reasons=tuple(_reason_picker(session)),
+        version=_version(session),
     )
+
+
+def _version(session: Session) -> int:
+    from .. import audit
+
+    return audit.version(session, "settings")
 
 
 def _reason_picker(session: Session) -> list[tuple[str, str]]:
@@ -229,7 +237,15 @@ def _queue_stock_resend(session: Session) -> int:
     return res.rowcount or 0
 
 
-def _commit(session: Session, channel: Channel, schema, conf, secret, reasons, is_active: bool | None) -> None:
+def _commit(session: Session, channel: Channel, schema, conf, secret, reasons, is_active: bool | None,
+            action: str = "save") -> None:
+    from .. import audit
+
+    old_conf = dict(channel.conf or {})
+    old_active = bool(channel.is_active)
+    old_schema = stored_schema(channel)
+    secret_changed = secret is not None and secret != (get_secret(session, SECRET) or "")
+    reasons_changed = reasons is not None and tuple(reasons) != tuple(load_reasons(session))
     if reasons is not None:
         _write_reasons(session, reasons)
     old_keys = {str(e.get("key", fid)) for fid, e in stored_schema(channel).items()}
@@ -247,14 +263,28 @@ def _commit(session: Session, channel: Channel, schema, conf, secret, reasons, i
     if secret is not None:
         set_secret(session, SECRET, secret)
     session.flush()
+    detail = audit.settings_diff({k: v for k, v in old_conf.items() if k != SECRET},
+                                 {k: v for k, v in conf.items() if k != SECRET})
+    extra = [d for d, on in (("app_secret changed", secret_changed), ("cancellation reasons changed", reasons_changed),
+                             ("custom fields changed", schema != old_schema)) if on]
+    if is_active is not None and bool(is_active) != old_active:
+        extra.insert(0, "activated" if is_active else "deactivated")
+    detail = "; ".join(extra + ([detail] if detail else []))
+    if detail:
+        audit.record(session, "settings", action, "channel", detail)
 
 
 def save_settings(session: Session, conf: Mapping[str, Any], schema: Mapping[str, Any] | None = None, *,
-                  reasons: Iterable[Any] | None = None) -> list[FieldError]:
+                  reasons: Iterable[Any] | None = None, expected_version: int | None = None) -> list[FieldError]:
     """Validate and store ``conf`` (keys left out keep their stored values; ``app_secret``
     left out keeps the stored secret). ``schema``: a new schema type (user fields). ``reasons``:
     the full new list of local cancellation reasons. When the channel is active the result must
-    still pass the activation checks. Nothing is written when any error is returned."""
+    still pass the activation checks. Nothing is written when any error is returned.
+    ``expected_version``: the settings version (:func:`~..audit.version`) the form was loaded at;
+    when someone saved since, the save is refused with an error naming who and when."""
+    stale = _stale(session, expected_version)
+    if stale:
+        return stale
     reasons = list(reasons) if reasons is not None else None
     channel, schema_, conf_, secret, reasons_, errors = _prepare(session, conf, schema, reasons, activating=None)
     if errors:
@@ -263,19 +293,37 @@ def save_settings(session: Session, conf: Mapping[str, Any], schema: Mapping[str
     return []
 
 
-def activate(session: Session) -> list[FieldError]:
+def _stale(session: Session, expected_version: int | None) -> list[FieldError]:
+    from .. import audit
+
+    try:
+        audit.check(session, "settings", based_on=expected_version)
+    except audit.StaleEdit as exc:
+        return [FieldError("version", "", str(exc))]
+    return []
+
+
+def activate(session: Session, *, expected_version: int | None = None) -> list[FieldError]:
     """Switch the channel on if every setting is valid and every required one is filled."""
+    stale = _stale(session, expected_version)
+    if stale:
+        return stale
     channel, schema_, conf_, secret, _, errors = _prepare(session, {}, None, None, activating=True)
     if errors:
         return errors
-    _commit(session, channel, schema_, conf_, secret, None, True)
+    _commit(session, channel, schema_, conf_, secret, None, True, action="activate")
     return []
 
 
 def deactivate(session: Session) -> None:
+    from .. import audit
+
     channel = ensure_channel(session)
+    was = bool(channel.is_active)
     channel.is_active = False
     session.flush()
+    if was:
+        audit.record(session, "settings", "deactivate", "channel", "deactivated")
 
 
 def activation_problems(session: Session) -> list[FieldError]:
@@ -348,7 +396,7 @@ def import_settings(session: Session, text: str) -> list[FieldError]:
     errors = list(errors) + [FieldError("schedules", "", p) for p in problems]
     if errors:
         return errors
-    _commit(session, channel, schema_, conf_, secret, None, is_active)
+    _commit(session, channel, schema_, conf_, secret, None, is_active, action="import")
     if schedules:
         apply_file_overrides(session, schedules)
     return []

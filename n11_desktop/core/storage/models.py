@@ -562,6 +562,25 @@ class Cancellation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
+# --------------------------------------------------------------------------- audit trail
+class AuditEntry(Base):
+    """Who changed a setting or a mapping, and when (core.audit; migration 0007). The newest id
+    of an area is that area's version: an edit based on an older one is refused."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_area_id", "area", "id"),
+        Index("ix_audit_entry_area_object_key_id", "area", "object_key", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    operator: Mapped[str] = mapped_column(String(200))
+    area: Mapped[str] = mapped_column(String(20))  # settings | mapping
+    action: Mapped[str] = mapped_column(String(60))
+    object_key: Mapped[str] = mapped_column(String(500), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
 # --------------------------------------------------------------------------- monitoring
 class FlowRun(Base):
     __tablename__ = "flow_run"

@@ -1,0 +1,37 @@
+"""``n11-desktop audit [--area settings|mapping] [--limit N] [--json]``: who changed a setting or a
+mapping, and when (the audit trail, newest first; issue 16)."""
+
+from __future__ import annotations
+
+import json
+
+from ..core.inputs import bounded_int
+
+
+def add_parser(subparsers, common) -> None:
+    p = subparsers.add_parser("audit", parents=[common],
+                              help="who changed a setting or a mapping, and when (newest first)")
+    p.add_argument("--area", choices=("settings", "mapping"), help="only this area")
+    p.add_argument("--object", metavar="KEY", help="only this object, e.g. 'category:Giyim > Tişört' or 'channel'")
+    p.add_argument("--operator", metavar="NAME", help="only the changes of this operator (user@host)")
+    p.add_argument("--limit", type=bounded_int(1, 100_000), default=50, metavar="N",
+                   help="at most N rows (default 50)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(func=cmd_audit)
+
+
+def cmd_audit(args, ctx) -> int:
+    from ..core.audit import history
+
+    with ctx.db().session_factory() as s:
+        rows = history(s, args.area, limit=args.limit, object_key=args.object, operator=args.operator)
+    if args.json:
+        for r in rows:
+            print(json.dumps(r.as_dict(), ensure_ascii=False, sort_keys=True))
+        return 0
+    from ..cli import print_table
+
+    print_table(["when (UTC)", "operator", "area", "action", "object", "what"],
+                [[f"{r.at:%Y-%m-%d %H:%M:%S}", r.operator, r.area, r.action, r.object_key,
+                  r.detail if len(r.detail) <= 100 else r.detail[:99] + "…"] for r in rows])
+    return 0
