@@ -6,17 +6,20 @@ from __future__ import annotations
 import json
 
 from ..core.inputs import bounded_int
+from ..i18n import translate
 
 
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("audit", parents=[common],
-                              help="who changed a setting or a mapping, and when (newest first)")
-    p.add_argument("--area", choices=("settings", "mapping"), help="only this area")
-    p.add_argument("--object", metavar="KEY", help="only this object, e.g. 'category:Giyim > Tişört' or 'channel'")
-    p.add_argument("--operator", metavar="NAME", help="only the changes of this operator (user@host)")
+                              help=translate("cli", "who changed a setting or a mapping, and when (newest first)"))
+    p.add_argument("--area", choices=("settings", "mapping"), help=translate("cli", "only this area"))
+    p.add_argument("--object", metavar="KEY",
+                   help=translate("cli", "only this object, e.g. 'category:Giyim > Tişört' or 'channel'"))
+    p.add_argument("--operator", metavar="NAME",
+                   help=translate("cli", "only the changes of this operator (user@host)"))
     p.add_argument("--limit", type=bounded_int(1, 100_000), default=50, metavar="N",
-                   help="at most N rows (default 50)")
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
+                   help=translate("cli", "at most N rows (default 50)"))
+    p.add_argument("--json", action="store_true", help=translate("cli", "one JSON object per line"))
     p.set_defaults(func=cmd_audit)
 
 
@@ -31,7 +34,8 @@ def cmd_audit(args, ctx) -> int:
         return 0
     from ..cli import print_table
 
-    print_table(["when (UTC)", "operator", "area", "action", "object", "what"],
+    print_table([translate("cli", "when (UTC)"), translate("cli", "operator"), translate("cli", "area"),
+                 translate("cli", "action"), translate("cli", "object"), translate("cli", "what")],
                 [[f"{r.at:%Y-%m-%d %H:%M:%S}", r.operator, r.area, r.action, r.object_key,
                   r.detail if len(r.detail) <= 100 else r.detail[:99] + "…"] for r in rows])
     return 0

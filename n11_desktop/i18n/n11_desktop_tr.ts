@@ -4014,8 +4014,48 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>tam</translation>
     </message>
     <message>
+        <source>who changed a setting or a mapping, and when (newest first)</source>
+        <translation>bir ayarı veya eşleştirmeyi kim, ne zaman değiştirdi (en yeni önce)</translation>
+    </message>
+    <message>
+        <source>only this area</source>
+        <translation>yalnızca bu alan</translation>
+    </message>
+    <message>
+        <source>only this object, e.g. &apos;category:Giyim &gt; Tişört&apos; or &apos;channel&apos;</source>
+        <translation>yalnızca bu nesne, örn. &apos;category:Giyim &gt; Tişört&apos; veya &apos;channel&apos;</translation>
+    </message>
+    <message>
+        <source>only the changes of this operator (user@host)</source>
+        <translation>yalnızca bu operatörün değişiklikleri (kullanıcı@makine)</translation>
+    </message>
+    <message>
+        <source>at most N rows (default 50)</source>
+        <translation>en fazla N satır (varsayılan 50)</translation>
+    </message>
+    <message>
+        <source>when (UTC)</source>
+        <translation>ne zaman (UTC)</translation>
+    </message>
+    <message>
+        <source>operator</source>
+        <translation>operatör</translation>
+    </message>
+    <message>
+        <source>area</source>
+        <translation>alan</translation>
+    </message>
+    <message>
         <source>what</source>
         <translation>ne ölçer</translation>
+    </message>
+    <message>
+        <source>action</source>
+        <translation>işlem</translation>
+    </message>
+    <message>
+        <source>object</source>
+        <translation>nesne</translation>
     </message>
     <message>
         <source>unknown scenario(s): %1; see `bench --list`</source>
