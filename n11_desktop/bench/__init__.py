@@ -34,6 +34,7 @@ SCENARIO_MODULES: tuple[str, ...] = (
     "n11_desktop.bench.startup",
     "n11_desktop.bench.remote",
     "n11_desktop.bench.stores",
+    "n11_desktop.bench.postgres",
 )
 
 

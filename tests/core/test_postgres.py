@@ -97,3 +97,22 @@ def test_bad_urls_give_one_line_naming_host_and_reason_without_password(pg_serve
         assert "secret" not in line
     res = _cli("--db", "mysql://u:topsecret@h/x", "settings", "show")
     assert res.returncode == 2 and "not supported" in res.stderr and "topsecret" not in res.stderr
+
+
+def test_bench_runs_the_storage_scenarios_on_postgresql_beside_sqlite(pg_server, tmp_path):
+    import json
+    import os
+
+    out = tmp_path / "bench.json"
+    env = dict(os.environ, N11_BENCH_PG_URL=pg_server.url())
+    names = ["pg_catalog_import", "pg_batch_create", "pg_log_search"]
+    res = subprocess.run([sys.executable, "-m", "n11_desktop", "bench", "--size", "300", "--json", str(out), *names],
+                         capture_output=True, text=True, timeout=180, env=env)
+    assert res.returncode == 0, res.stdout + res.stderr[-2000:]
+    rows = {r["scenario"]: r for r in json.loads(out.read_text(encoding="utf-8"))["results"]}
+    assert set(rows) == set(names)
+    for r in rows.values():  # PostgreSQL time beside the SQLite baseline, as a ratio
+        assert "error" not in r and r["time_s"] > 0 and r["baseline_s"] > 0 and "SQLite" in r["baseline"], r
+    with __import__("psycopg").connect(host="127.0.0.1", port=pg_server.port, user="postgres",
+                                       dbname="postgres") as conn:  # the bench cleaned up its schemas
+        assert not conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'n11_bench_%%'").fetchall()
