@@ -221,23 +221,41 @@ _FIELD = re.compile(r"\\\{(\w+)(?::[^}]*)?\\\}")
 _PENALTY_PATTERNS: list[tuple[re.Pattern, str]] = []
 
 
+#: template fields that hold a number (matched as one, so "{n} created" inside a longer line takes the number only)
+_NUMBERS = {"n", "n1", "n2", "n3", "n4", "count", "limit", "hours", "minutes", "row", "prev", "percent", "window",
+            "rate", "low", "high", "id", "a", "b", "page", "digits"}
+#: template fields that hold another core message (translated in turn)
+_NESTED = {"message", "detail", "snapshot", "name", "flow"}
+
+
+def _field(m: re.Match) -> str:
+    name = m.group(1)
+    return f"(?P<{name}>-?\\d+(?:[.,]\\d+)?)" if name in _NUMBERS else f"(?P<{name}>.+?)"
+
+
 def _patterns(templates) -> list[tuple[re.Pattern, str]]:
     out = []
     for template in sorted(templates, key=len, reverse=True):
-        pattern = _FIELD.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(template))
+        pattern = _FIELD.sub(_field, re.escape(template))
         if pattern.endswith(".+?)"):  # a field at the end takes the rest of the line
             pattern = pattern[:-3] + "+)"
         out.append((re.compile(pattern), template))
     return out
 
 
+def _put(m: re.Match, template: str, depth: int = 9) -> str:
+    """``template``'s translation with the values ``m`` found (nested messages translated too)."""
+    def value(f: re.Match) -> str:
+        text = m.group(f.group(1))
+        return _core_message(text, depth + 1) if f.group(1) in _NESTED and depth < 3 else text
+    return re.sub(r"\{(\w+)(?::[^}]*)?\}", value, core_tr(template))
+
+
 def _translate_parts(message: str, patterns: list[tuple[re.Pattern, str]]) -> str:
     """Each known template inside ``message`` replaced by its translation, its {fields} kept."""
     out = message
     for pattern, template in patterns:
-        def put(m: re.Match, template: str = template) -> str:
-            return re.sub(r"\{(\w+)(?::[^}]*)?\}", lambda f: m.group(f.group(1)), core_tr(template))
-        out = pattern.sub(put, out)
+        out = pattern.sub(lambda m, template=template: _put(m, template), out)
     return out
 
 
@@ -297,6 +315,93 @@ QT_TRANSLATE_NOOP("schedule", "(late shipments)")
 #: sentences the core builds (validation and import errors, summaries, alarm messages), as templates with
 #: the core's {fields}; ``core_message`` finds them inside a message and translates them, values kept
 CORE_MESSAGES: tuple[str, ...] = (
+    QT_TRANSLATE_NOOP("core", 'A flow keeps failing'),
+    QT_TRANSLATE_NOOP("core", 'Stock not sent for 30 minutes'),
+    QT_TRANSLATE_NOOP("core", 'Penalty box is filling up'),
+    QT_TRANSLATE_NOOP("core", 'N11 data is getting old'),
+    QT_TRANSLATE_NOOP("core", 'Cancellations wait for the ERP'),
+    QT_TRANSLATE_NOOP("core", 'any flow'),
+    QT_TRANSLATE_NOOP("core", '{flow} failed {count} times in a row'),
+    QT_TRANSLATE_NOOP("core", '{flow} error rate ≥ {percent}% over {window} min'),
+    QT_TRANSLATE_NOOP("core", 'no successful {flow} run for {minutes} min'),
+    QT_TRANSLATE_NOOP("core", 'penalty box above {count} records'),
+    QT_TRANSLATE_NOOP("core", 'more than {count} products waiting to be sent'),
+    QT_TRANSLATE_NOOP("core", 'more than {count} SKUs with a stock difference on N11'),
+    QT_TRANSLATE_NOOP("core", 'more than {count} SKUs with a price difference on N11'),
+    QT_TRANSLATE_NOOP("core", 'more than {count} cancellation(s) waiting for the ERP longer than {hours} h'),
+    QT_TRANSLATE_NOOP("core", '{flow}: {n1} of {n2} runs failed ({rate}%) in the last {window} min'),
+    QT_TRANSLATE_NOOP("core", 'no successful {flow} run since {when} (limit {minutes} min)'),
+    QT_TRANSLATE_NOOP("core", 'no successful {flow} run ever (limit {minutes} min)'),
+    QT_TRANSLATE_NOOP("core", '{count} records in the penalty box (limit {limit})'),
+    QT_TRANSLATE_NOOP("core", '{count} cancellation(s) have waited more than {hours} h for their order to be marked ERP-reported (limit {limit}; Orders tab → Cancellation waiting for ERP)'),
+    QT_TRANSLATE_NOOP("core", '{count} products waiting to be sent (limit {limit})'),
+    QT_TRANSLATE_NOOP("core", '{count} SKUs with a stock difference on N11 (limit {limit}; {snapshot})'),
+    QT_TRANSLATE_NOOP("core", '{count} SKUs with a price difference on N11 (limit {limit}; {snapshot})'),
+    QT_TRANSLATE_NOOP("core", 'N11 data never synced'),
+    QT_TRANSLATE_NOOP("core", 'N11 data {age} old, older than two sync periods'),
+    QT_TRANSLATE_NOOP("core", 'N11 data {age} old'),
+    QT_TRANSLATE_NOOP("core", '{name}: cleared'),
+    QT_TRANSLATE_NOOP("core", 'Name: give the alarm a name'),
+    QT_TRANSLATE_NOOP("core", 'Kind: unknown alarm kind {kind}'),
+    QT_TRANSLATE_NOOP("core", 'Flow: unknown flow {what}'),
+    QT_TRANSLATE_NOOP("core", '{label}: {value} is not a whole number'),
+    QT_TRANSLATE_NOOP("core", '{label}: {value} is out of range'),
+    QT_TRANSLATE_NOOP("core", 'alarm {id} does not exist'),
+    QT_TRANSLATE_NOOP("core", 'is required'),
+    QT_TRANSLATE_NOOP("core", 'must be a date in dd/MM/yyyy like 30/07/2023, got {value}'),
+    QT_TRANSLATE_NOOP("core", 'must be an e-mail address like name@example.com, got {value}'),
+    QT_TRANSLATE_NOOP("core", 'must not be negative (got {value}); leave it empty for none'),
+    QT_TRANSLATE_NOOP("core", 'must be a positive id, got {value}'),
+    QT_TRANSLATE_NOOP("core", 'must be between {low} and {high}, got {value}'),
+    QT_TRANSLATE_NOOP("core", 'must be {low} or more, got {value}'),
+    QT_TRANSLATE_NOOP("core", 'must be one of {values}, got {value}'),
+    QT_TRANSLATE_NOOP("core", 'must be a port between 1024 and 65535, got {value}'),
+    QT_TRANSLATE_NOOP("core", "must be 16-128 letters, digits, '-' or '_' (use Generate)"),
+    QT_TRANSLATE_NOOP("core", 'there is no local cancellation reason with id {value}'),
+    QT_TRANSLATE_NOOP("core", 'there is no local cargo company with id {value} (known: {known})'),
+    QT_TRANSLATE_NOOP("core", 'must be true or false, not {kind}'),
+    QT_TRANSLATE_NOOP("core", 'must be a whole number, not {kind}'),
+    QT_TRANSLATE_NOOP("core", 'must be a list, not {kind}'),
+    QT_TRANSLATE_NOOP("core", 'must be a text, not {kind}'),
+    QT_TRANSLATE_NOOP("core", 'row {row}, column {column}: {message}'),
+    QT_TRANSLATE_NOOP("core", 'row {row}: {message}'),
+    QT_TRANSLATE_NOOP("core", 'file, column {column}: {message}'),
+    QT_TRANSLATE_NOOP("core", 'sku is required'),
+    QT_TRANSLATE_NOOP("core", 'the price must be above 0'),
+    QT_TRANSLATE_NOOP("core", 'list price {list} is below the sale price {price}'),
+    QT_TRANSLATE_NOOP("core", 'a list_price needs a price in the same row'),
+    QT_TRANSLATE_NOOP("core", 'a title is required for a new product'),
+    QT_TRANSLATE_NOOP("core", 'contains a control character (the file is damaged or not text)'),
+    QT_TRANSLATE_NOOP("core", 'is {n} characters long; at most {limit} allowed'),
+    QT_TRANSLATE_NOOP("core", 'is {n} characters; N11 needs at least {limit} to create the product'),
+    QT_TRANSLATE_NOOP("core", "'{sku}' already appears in row {prev}; each sku once per file"),
+    QT_TRANSLATE_NOOP("core", "the required column 'sku' is missing from the header"),
+    QT_TRANSLATE_NOOP("core", 'the column appears twice (columns {a} and {b})'),
+    QT_TRANSLATE_NOOP("core", 'attribute column without a name; write it as attr:<Name>'),
+    QT_TRANSLATE_NOOP("core", 'Dry run: '),
+    QT_TRANSLATE_NOOP("core", '{n} rows read'),
+    QT_TRANSLATE_NOOP("core", '{n} row read'),
+    QT_TRANSLATE_NOOP("core", '{n} would be created'),
+    QT_TRANSLATE_NOOP("core", '{n} would be updated'),
+    QT_TRANSLATE_NOOP("core", '{n} created'),
+    QT_TRANSLATE_NOOP("core", '{n} updated'),
+    QT_TRANSLATE_NOOP("core", '{n} unchanged'),
+    QT_TRANSLATE_NOOP("core", '{n} bad rows skipped'),
+    QT_TRANSLATE_NOOP("core", '{n} bad row skipped'),
+    QT_TRANSLATE_NOOP("core", '{n} warnings'),
+    QT_TRANSLATE_NOOP("core", '{n} warning'),
+    QT_TRANSLATE_NOOP("core", '{n} rows: {n1} added, {n2} updated, {n3} unchanged, {n4} refused'),
+    QT_TRANSLATE_NOOP("core", 'local category is empty'),
+    QT_TRANSLATE_NOOP("core", 'local attribute name is empty'),
+    QT_TRANSLATE_NOOP("core", 'a value map needs both the local attribute name and the local value'),
+    QT_TRANSLATE_NOOP("core", 'N11 category id must be a number (got {value})'),
+    QT_TRANSLATE_NOOP("core", 'N11 attribute id must be a number (got {value})'),
+    QT_TRANSLATE_NOOP("core", 'N11 value id must be a number (got {value})'),
+    QT_TRANSLATE_NOOP("core", 'N11 attribute {id} is unknown — run Category Attribute and Values first'),
+    QT_TRANSLATE_NOOP("core", 'N11 attribute {id} has no values loaded — run Category Attribute and Values first'),
+    QT_TRANSLATE_NOOP("core", '{attribute} does not accept free text on N11 — choose one of its values'),
+    QT_TRANSLATE_NOOP("core", '{n} bad row(s); nothing changed'),
+    QT_TRANSLATE_NOOP("core", '{n} row(s): {n1} penalty(ies) lifted, {n2} failed integration(s) deleted, {n3} version date(s) bumped'),
 )
 _CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
 
@@ -311,12 +416,26 @@ def core_message(message: str | None) -> str:
 
     if language() == "en":
         return message
+    return _core_message(message, 0)
+
+
+_LABEL_PREFIX = re.compile(r"([^:]{2,60}): (.+)", re.S)
+
+
+def _core_message(message: str, depth: int) -> str:
     exact = core_tr(message)
     if exact != message:
         return exact
     if not _CORE_PATTERNS:
         _CORE_PATTERNS.extend(_patterns(CORE_MESSAGES + PENALTY_TEXTS))
-    return _translate_parts(message, _CORE_PATTERNS)
+    for pattern, template in _CORE_PATTERNS:  # the whole message is one sentence the core writes
+        m = pattern.fullmatch(message)
+        if m:
+            return _put(m, template, depth)
+    m = _LABEL_PREFIX.fullmatch(message)  # "App Key: is required": a setting's label, then what is wrong
+    if m and core_tr(m.group(1)) != m.group(1):
+        return core_tr(m.group(1)) + ": " + _core_message(m.group(2), depth + 1)
+    return _translate_parts(message, _CORE_PATTERNS)  # sentences inside a longer line
 
 
 # ---------------------------------------------------------------------------- the N11 snapshot's age

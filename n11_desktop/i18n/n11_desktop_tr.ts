@@ -5903,8 +5903,356 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>N11 neden belirtmeden bir hata bildirdi</translation>
     </message>
     <message>
-        <source>%1 s</source>
+        <source>A flow keeps failing</source>
         <extracomment>sentences the core builds (validation and import errors, summaries, alarm messages), as templates with the core&apos;s {fields}; ``core_message`` finds them inside a message and translates them, values kept</extracomment>
+        <translation>Bir akış sürekli başarısız oluyor</translation>
+    </message>
+    <message>
+        <source>Stock not sent for 30 minutes</source>
+        <translation>30 dakikadır stok gönderilmedi</translation>
+    </message>
+    <message>
+        <source>Penalty box is filling up</source>
+        <translation>Ceza Kutusu doluyor</translation>
+    </message>
+    <message>
+        <source>N11 data is getting old</source>
+        <translation>N11 verileri eskiyor</translation>
+    </message>
+    <message>
+        <source>Cancellations wait for the ERP</source>
+        <translation>İptaller ERP&apos;yi bekliyor</translation>
+    </message>
+    <message>
+        <source>any flow</source>
+        <translation>herhangi bir akış</translation>
+    </message>
+    <message>
+        <source>{flow} failed {count} times in a row</source>
+        <translation>{flow} art arda {count} kez başarısız oldu</translation>
+    </message>
+    <message>
+        <source>{flow} error rate ≥ {percent}% over {window} min</source>
+        <translation>{flow} hata oranı {window} dakikada ≥ %{percent}</translation>
+    </message>
+    <message>
+        <source>no successful {flow} run for {minutes} min</source>
+        <translation>{minutes} dakikadır başarılı {flow} çalışması yok</translation>
+    </message>
+    <message>
+        <source>penalty box above {count} records</source>
+        <translation>Ceza Kutusunda {count} kayıttan fazla</translation>
+    </message>
+    <message>
+        <source>more than {count} products waiting to be sent</source>
+        <translation>gönderilmeyi bekleyen {count} üründen fazla</translation>
+    </message>
+    <message>
+        <source>more than {count} SKUs with a stock difference on N11</source>
+        <translation>N11&apos;de stok farkı olan {count} SKU&apos;dan fazla</translation>
+    </message>
+    <message>
+        <source>more than {count} SKUs with a price difference on N11</source>
+        <translation>N11&apos;de fiyat farkı olan {count} SKU&apos;dan fazla</translation>
+    </message>
+    <message>
+        <source>more than {count} cancellation(s) waiting for the ERP longer than {hours} h</source>
+        <translation>ERP&apos;yi {hours} saatten uzun bekleyen {count} iptalden fazla</translation>
+    </message>
+    <message>
+        <source>{flow}: {n1} of {n2} runs failed ({rate}%) in the last {window} min</source>
+        <translation>{flow}: son {window} dakikada {n2} çalışmadan {n1} tanesi başarısız (%{rate})</translation>
+    </message>
+    <message>
+        <source>no successful {flow} run since {when} (limit {minutes} min)</source>
+        <translation>{when} tarihinden beri başarılı {flow} çalışması yok (sınır {minutes} dk)</translation>
+    </message>
+    <message>
+        <source>no successful {flow} run ever (limit {minutes} min)</source>
+        <translation>hiç başarılı {flow} çalışması yok (sınır {minutes} dk)</translation>
+    </message>
+    <message>
+        <source>{count} records in the penalty box (limit {limit})</source>
+        <translation>Ceza Kutusunda {count} kayıt (sınır {limit})</translation>
+    </message>
+    <message>
+        <source>{count} cancellation(s) have waited more than {hours} h for their order to be marked ERP-reported (limit {limit}; Orders tab → Cancellation waiting for ERP)</source>
+        <translation>{count} iptal, siparişinin ERP&apos;ye bildirildi olarak işaretlenmesi için {hours} saatten uzun bekledi (sınır {limit}; Siparişler sekmesi → ERP&apos;yi bekleyen iptal)</translation>
+    </message>
+    <message>
+        <source>{count} products waiting to be sent (limit {limit})</source>
+        <translation>gönderilmeyi bekleyen {count} ürün (sınır {limit})</translation>
+    </message>
+    <message>
+        <source>{count} SKUs with a stock difference on N11 (limit {limit}; {snapshot})</source>
+        <translation>N11&apos;de stok farkı olan {count} SKU (sınır {limit}; {snapshot})</translation>
+    </message>
+    <message>
+        <source>{count} SKUs with a price difference on N11 (limit {limit}; {snapshot})</source>
+        <translation>N11&apos;de fiyat farkı olan {count} SKU (sınır {limit}; {snapshot})</translation>
+    </message>
+    <message>
+        <source>N11 data never synced</source>
+        <translation>N11 verileri hiç eşitlenmedi</translation>
+    </message>
+    <message>
+        <source>N11 data {age} old, older than two sync periods</source>
+        <translation>N11 verileri {age} eski, iki eşitleme süresinden eski</translation>
+    </message>
+    <message>
+        <source>N11 data {age} old</source>
+        <translation>N11 verileri {age} eski</translation>
+    </message>
+    <message>
+        <source>{name}: cleared</source>
+        <translation>{name}: temizlendi</translation>
+    </message>
+    <message>
+        <source>Name: give the alarm a name</source>
+        <translation>Ad: alarma bir ad verin</translation>
+    </message>
+    <message>
+        <source>Kind: unknown alarm kind {kind}</source>
+        <translation>Tür: bilinmeyen alarm türü {kind}</translation>
+    </message>
+    <message>
+        <source>Flow: unknown flow {what}</source>
+        <translation>Akış: bilinmeyen akış {what}</translation>
+    </message>
+    <message>
+        <source>{label}: {value} is not a whole number</source>
+        <translation>{label}: {value} bir tam sayı değil</translation>
+    </message>
+    <message>
+        <source>{label}: {value} is out of range</source>
+        <translation>{label}: {value} aralığın dışında</translation>
+    </message>
+    <message>
+        <source>alarm {id} does not exist</source>
+        <translation>{id} numaralı alarm yok</translation>
+    </message>
+    <message>
+        <source>is required</source>
+        <translation>zorunlu</translation>
+    </message>
+    <message>
+        <source>must be a date in dd/MM/yyyy like 30/07/2023, got {value}</source>
+        <translation>gg/AA/yyyy biçiminde bir tarih olmalı (ör. 30/07/2023), verilen: {value}</translation>
+    </message>
+    <message>
+        <source>must be an e-mail address like name@example.com, got {value}</source>
+        <translation>ad@ornek.com gibi bir e-posta adresi olmalı, verilen: {value}</translation>
+    </message>
+    <message>
+        <source>must not be negative (got {value}); leave it empty for none</source>
+        <translation>negatif olamaz (verilen: {value}); yoksa boş bırakın</translation>
+    </message>
+    <message>
+        <source>must be a positive id, got {value}</source>
+        <translation>pozitif bir kimlik olmalı, verilen: {value}</translation>
+    </message>
+    <message>
+        <source>must be between {low} and {high}, got {value}</source>
+        <translation>{low} ile {high} arasında olmalı, verilen: {value}</translation>
+    </message>
+    <message>
+        <source>must be {low} or more, got {value}</source>
+        <translation>{low} veya daha büyük olmalı, verilen: {value}</translation>
+    </message>
+    <message>
+        <source>must be one of {values}, got {value}</source>
+        <translation>şunlardan biri olmalı: {values}, verilen: {value}</translation>
+    </message>
+    <message>
+        <source>must be a port between 1024 and 65535, got {value}</source>
+        <translation>1024 ile 65535 arasında bir port olmalı, verilen: {value}</translation>
+    </message>
+    <message>
+        <source>must be 16-128 letters, digits, &apos;-&apos; or &apos;_&apos; (use Generate)</source>
+        <translation>16-128 harf, rakam, &apos;-&apos; veya &apos;_&apos; olmalı (Oluştur&apos;u kullanın)</translation>
+    </message>
+    <message>
+        <source>there is no local cancellation reason with id {value}</source>
+        <translation>{value} kimlikli yerel iptal nedeni yok</translation>
+    </message>
+    <message>
+        <source>there is no local cargo company with id {value} (known: {known})</source>
+        <translation>{value} kimlikli yerel kargo firması yok (bilinenler: {known})</translation>
+    </message>
+    <message>
+        <source>must be true or false, not {kind}</source>
+        <translation>true veya false olmalı, {kind} değil</translation>
+    </message>
+    <message>
+        <source>must be a whole number, not {kind}</source>
+        <translation>tam sayı olmalı, {kind} değil</translation>
+    </message>
+    <message>
+        <source>must be a list, not {kind}</source>
+        <translation>liste olmalı, {kind} değil</translation>
+    </message>
+    <message>
+        <source>must be a text, not {kind}</source>
+        <translation>metin olmalı, {kind} değil</translation>
+    </message>
+    <message>
+        <source>row {row}, column {column}: {message}</source>
+        <translation>satır {row}, sütun {column}: {message}</translation>
+    </message>
+    <message>
+        <source>row {row}: {message}</source>
+        <translation>satır {row}: {message}</translation>
+    </message>
+    <message>
+        <source>file, column {column}: {message}</source>
+        <translation>dosya, sütun {column}: {message}</translation>
+    </message>
+    <message>
+        <source>sku is required</source>
+        <translation>sku zorunlu</translation>
+    </message>
+    <message>
+        <source>the price must be above 0</source>
+        <translation>fiyat 0&apos;dan büyük olmalı</translation>
+    </message>
+    <message>
+        <source>list price {list} is below the sale price {price}</source>
+        <translation>liste fiyatı {list}, satış fiyatı {price} altında</translation>
+    </message>
+    <message>
+        <source>a list_price needs a price in the same row</source>
+        <translation>list_price için aynı satırda bir price gerekir</translation>
+    </message>
+    <message>
+        <source>a title is required for a new product</source>
+        <translation>yeni bir ürün için başlık zorunlu</translation>
+    </message>
+    <message>
+        <source>contains a control character (the file is damaged or not text)</source>
+        <translation>bir kontrol karakteri içeriyor (dosya bozuk ya da metin değil)</translation>
+    </message>
+    <message>
+        <source>is {n} characters long; at most {limit} allowed</source>
+        <translation>{n} karakter uzunluğunda; en fazla {limit} olabilir</translation>
+    </message>
+    <message>
+        <source>is {n} characters; N11 needs at least {limit} to create the product</source>
+        <translation>{n} karakter; N11 ürünü oluşturmak için en az {limit} ister</translation>
+    </message>
+    <message>
+        <source>&apos;{sku}&apos; already appears in row {prev}; each sku once per file</source>
+        <translation>&apos;{sku}&apos; zaten {prev}. satırda var; her sku dosyada bir kez olmalı</translation>
+    </message>
+    <message>
+        <source>the required column &apos;sku&apos; is missing from the header</source>
+        <translation>zorunlu &apos;sku&apos; sütunu başlıkta yok</translation>
+    </message>
+    <message>
+        <source>the column appears twice (columns {a} and {b})</source>
+        <translation>sütun iki kez geçiyor ({a}. ve {b}. sütunlar)</translation>
+    </message>
+    <message>
+        <source>attribute column without a name; write it as attr:&lt;Name&gt;</source>
+        <translation>adı olmayan özellik sütunu; attr:&lt;Ad&gt; olarak yazın</translation>
+    </message>
+    <message>
+        <source>Dry run: </source>
+        <translation>Deneme: </translation>
+    </message>
+    <message>
+        <source>{n} rows read</source>
+        <translation>{n} satır okundu</translation>
+    </message>
+    <message>
+        <source>{n} row read</source>
+        <translation>{n} satır okundu</translation>
+    </message>
+    <message>
+        <source>{n} would be created</source>
+        <translation>{n} oluşturulacak</translation>
+    </message>
+    <message>
+        <source>{n} would be updated</source>
+        <translation>{n} güncellenecek</translation>
+    </message>
+    <message>
+        <source>{n} created</source>
+        <translation>{n} oluşturuldu</translation>
+    </message>
+    <message>
+        <source>{n} updated</source>
+        <translation>{n} güncellendi</translation>
+    </message>
+    <message>
+        <source>{n} unchanged</source>
+        <translation>{n} değişmedi</translation>
+    </message>
+    <message>
+        <source>{n} bad rows skipped</source>
+        <translation>{n} hatalı satır atlandı</translation>
+    </message>
+    <message>
+        <source>{n} bad row skipped</source>
+        <translation>{n} hatalı satır atlandı</translation>
+    </message>
+    <message>
+        <source>{n} warnings</source>
+        <translation>{n} uyarı</translation>
+    </message>
+    <message>
+        <source>{n} warning</source>
+        <translation>{n} uyarı</translation>
+    </message>
+    <message>
+        <source>{n} rows: {n1} added, {n2} updated, {n3} unchanged, {n4} refused</source>
+        <translation>{n} satır: {n1} eklendi, {n2} güncellendi, {n3} değişmedi, {n4} reddedildi</translation>
+    </message>
+    <message>
+        <source>local category is empty</source>
+        <translation>yerel kategori boş</translation>
+    </message>
+    <message>
+        <source>local attribute name is empty</source>
+        <translation>yerel özellik adı boş</translation>
+    </message>
+    <message>
+        <source>a value map needs both the local attribute name and the local value</source>
+        <translation>bir değer eşleştirmesi hem yerel özellik adını hem yerel değeri ister</translation>
+    </message>
+    <message>
+        <source>N11 category id must be a number (got {value})</source>
+        <translation>N11 kategori kimliği bir sayı olmalı (verilen: {value})</translation>
+    </message>
+    <message>
+        <source>N11 attribute id must be a number (got {value})</source>
+        <translation>N11 özellik kimliği bir sayı olmalı (verilen: {value})</translation>
+    </message>
+    <message>
+        <source>N11 value id must be a number (got {value})</source>
+        <translation>N11 değer kimliği bir sayı olmalı (verilen: {value})</translation>
+    </message>
+    <message>
+        <source>N11 attribute {id} is unknown — run Category Attribute and Values first</source>
+        <translation>N11 özelliği {id} bilinmiyor — önce Kategori Özellikleri ve Değerleri&apos;ni çalıştırın</translation>
+    </message>
+    <message>
+        <source>N11 attribute {id} has no values loaded — run Category Attribute and Values first</source>
+        <translation>N11 özelliği {id} için değer yüklenmemiş — önce Kategori Özellikleri ve Değerleri&apos;ni çalıştırın</translation>
+    </message>
+    <message>
+        <source>{attribute} does not accept free text on N11 — choose one of its values</source>
+        <translation>{attribute} N11&apos;de serbest metin kabul etmez — değerlerinden birini seçin</translation>
+    </message>
+    <message>
+        <source>{n} bad row(s); nothing changed</source>
+        <translation>{n} hatalı satır; hiçbir şey değişmedi</translation>
+    </message>
+    <message>
+        <source>{n} row(s): {n1} penalty(ies) lifted, {n2} failed integration(s) deleted, {n3} version date(s) bumped</source>
+        <translation>{n} satır: {n1} ceza kaldırıldı, {n2} başarısız entegrasyon silindi, {n3} sürüm tarihi güncellendi</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
         <translation>%1 sn</translation>
     </message>
     <message>
@@ -5940,7 +6288,7 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <name>schedule</name>
     <message>
         <source>every hour</source>
-        <extracomment>the parts core.flows.base.Schedule.describe() joins with &quot;, &quot; (English; %1 is a number, a time or a flow)</extracomment>
+        <extracomment>template fields that hold a number (matched as one, so &quot;{n} created&quot; inside a longer line takes the number only) template fields that hold another core message (translated in turn) the parts core.flows.base.Schedule.describe() joins with &quot;, &quot; (English; %1 is a number, a time or a flow)</extracomment>
         <translation>her saat</translation>
     </message>
     <message>

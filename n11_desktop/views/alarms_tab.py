@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..core import alarms as core_alarms
 from ..core.flows.base import all_specs
-from .core_texts import core_tr
+from .core_texts import core_message, core_tr
 from .monitoring_tab import _fmt, _table, rows_model
 
 EVALUATE_EVERY_MS = 60 * 1000
@@ -86,7 +86,8 @@ class AlarmMonitor(QObject):
             self._tray.show()
         for t in transitions:
             if t.fired:
-                self._tray.showMessage(self.tr("Alarm: %1").replace("%1", str(t.name)), t.message, QSystemTrayIcon.MessageIcon.Warning, 10_000)
+                self._tray.showMessage(self.tr("Alarm: %1").replace("%1", core_message(t.name)), core_message(t.message),
+                                       QSystemTrayIcon.MessageIcon.Warning, 10_000)
 
 
 class AlarmsTab(QWidget):
@@ -110,8 +111,8 @@ class AlarmsTab(QWidget):
         self.model = rows_model([
             (self.tr("State"), lambda r: (self.tr("● FIRING") if r.state == "firing" else self.tr("ok")) if r.enabled
              else self.tr("disabled")),
-            (self.tr("Name"), lambda r: r.name),
-            (self.tr("Condition"), lambda r: r.condition),
+            (self.tr("Name"), lambda r: core_message(r.name)),
+            (self.tr("Condition"), lambda r: core_message(r.condition)),
             (self.tr("Last fired (UTC)"), lambda r: _fmt(r.last_fired)),
         ], self)
         self.view = _table(self.model)
@@ -138,8 +139,8 @@ class AlarmsTab(QWidget):
         self.history = rows_model([
             (self.tr("Fired (UTC)"), lambda r: _fmt(r.fired_at)),
             (self.tr("Cleared (UTC)"), lambda r: _fmt(r.cleared_at) if r.cleared_at else self.tr("still firing")),
-            (self.tr("Alarm"), lambda r: r.alarm_name),
-            (self.tr("What happened"), lambda r: r.message),
+            (self.tr("Alarm"), lambda r: core_message(r.alarm_name)),
+            (self.tr("What happened"), lambda r: core_message(r.message)),
         ], self)
         self.history_view = _table(self.history)
         for col, w in ((0, 150), (1, 150), (2, 200)):
@@ -210,7 +211,7 @@ class AlarmsTab(QWidget):
             firing = [r for r in rows if r.enabled and r.state == "firing"]
             if firing:
                 self.banner.setText(self.tr("<span style='color:#c0392b'><b>%1 alarm(s) firing:</b> ").replace("%1", str(len(firing)))
-                                    + "; ".join(r.name for r in firing) + "</span>")
+                                    + "; ".join(core_message(r.name) for r in firing) + "</span>")
             elif rows:
                 self.banner.setText(self.tr("All alarms are quiet."))
             else:
@@ -285,7 +286,7 @@ class AlarmsTab(QWidget):
             self.reload()
             self.monitor.evaluate()
 
-        self.services.runner.submit(lambda: core_alarms.save_alarm(db, editing, values), done, lambda e: self.error.setText(str(e)))
+        self.services.runner.submit(lambda: core_alarms.save_alarm(db, editing, values), done, lambda e: self.error.setText(core_message(str(e))))
 
     def _selected(self):
         idx = self.view.selectionModel().currentIndex()

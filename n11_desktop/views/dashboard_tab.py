@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import timezone
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, QTimer, Signal, Slot  # noqa: E402
+from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QLocale, QModelIndex,  # noqa: E402
+                            Qt, QTimer, Signal, Slot)
 from PySide6.QtWidgets import (  # noqa: E402
     QComboBox,
     QDialog,
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (  # noqa: E402
 from ..core.formats import language, money, number, tr_upper  # noqa: E402
 from ..core.metrics import KPI_LABELS, KPI_NAMES, Series  # noqa: E402
 from ..core.overview import HISTORY_KPIS, DashboardData, load_dashboard, load_kpi_members, refresh_from_n11, snapshot_now  # noqa: E402
-from .core_texts import core_tr, fill  # noqa: E402
+from .core_texts import age_text, core_tr, fill  # noqa: E402
 
 SNAPSHOT_EVERY_MS = 15 * 60 * 1000
 REFRESH_EVERY_MS = 60 * 1000
@@ -160,8 +162,32 @@ class MembersDialog(QDialog):
         lay.addWidget(buttons)
 
 
+class LocalDateAxis(pg.DateAxisItem):
+    """pyqtgraph's date axis with day and month names in the operator's language ("Cum 04", not
+    "Fri 04"): its labels come from strftime in the C locale; the names are swapped for QLocale's."""
+
+    _EN_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._names: dict[str, str] = {}
+        if language() != "en":
+            loc = QLocale()
+            short = QLocale.FormatType.ShortFormat
+            self._names = {en: loc.dayName(i + 1, short) for i, en in enumerate(self._EN_DAYS)}
+            self._names.update({en: loc.monthName(i + 1, short) for i, en in enumerate(self._EN_MONTHS)})
+            self._pattern = re.compile(r"\b(" + "|".join(self._names) + r")\b")
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
+        labels = super().tickStrings(values, scale, spacing)
+        if not self._names:
+            return labels
+        return [self._pattern.sub(lambda m: self._names[m.group(1)], str(t)) for t in labels]
+
+
 def _plot(title: str) -> pg.PlotWidget:
-    w = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+    w = pg.PlotWidget(axisItems={"bottom": LocalDateAxis(utcOffset=0)})
     w.setBackground("w")
     w.setTitle(title, color="#333", size="10pt")
     w.showGrid(x=True, y=True, alpha=0.2)
@@ -289,7 +315,7 @@ class DashboardTab(QWidget):
             warn = name in ("total_sku_difference", "skus_with_price_difference", "total_stock_difference",
                             "skus_with_stock_difference")
             self.cards[name].set_value(getattr(k, name), warn=warn)
-        fetched = data.age.describe() if data.age is not None else self.tr("N11 data not fetched yet")
+        fetched = age_text(data.age) if data.age is not None else self.tr("N11 data not fetched yet")
         self.status.setText(self.tr("Updated %1 UTC · %2").replace("%1", f"{data.loaded_at:%H:%M:%S}").replace("%2", str(fetched)))
         stale = data.age is None or data.age.stale
         self.status.setStyleSheet("color: #b00020; font-weight: 600;" if stale else "color: palette(dark);")

@@ -389,7 +389,9 @@ class ReportsPanel(QWidget):
 
         def done(res):
             kind_, rows, age = res
-            self.age_label.setText(age.describe())
+            from .core_texts import age_text
+
+            self.age_label.setText(age_text(age))
             self.age_label.setStyleSheet("color: #b00020; font-weight: 600;" if age.stale else "color: palette(dark);")
             self._loaded = True
             model = self._models[kind_]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.catalog.importer import ImportReport
+from .core_texts import core_message
 
 
 class TupleTableModel(QAbstractTableModel):
@@ -107,7 +108,7 @@ class ImportReportDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.errors_model = TupleTableModel(
             [self.tr("Row"), self.tr("Column"), self.tr("Problem")],
-            [(e.row or self.tr("file"), e.column, e.message) for e in report.errors], self,
+            [(e.row or self.tr("file"), e.column, core_message(e.message)) for e in report.errors], self,
             color=lambda row, col: "#c0392b" if col == 2 else None)
         new_product = self.tr("new product")
         self.changes_model = TupleTableModel(
@@ -126,7 +127,7 @@ class ImportReportDialog(QDialog):
             self.tabs.addTab(self.errors_view, self.tr("Bad rows (0)"))
         self.warnings_model = TupleTableModel(
             [self.tr("Row"), self.tr("Column"), self.tr("Imported, but N11 will refuse it until fixed")],
-            [(w.row, w.column, w.message) for w in report.warnings], self,
+            [(w.row, w.column, core_message(w.message)) for w in report.warnings], self,
             color=lambda row, col: "#b9770e" if col == 2 else None)
         self.warnings_view = _table(self.warnings_model, [60, 130, 500], self)
         if report.warnings:

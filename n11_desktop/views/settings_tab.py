@@ -55,7 +55,7 @@ from ..core.settings.schema import (
     default_schema,
     user_fields,
 )
-from .core_texts import core_tr
+from .core_texts import core_message, core_tr
 from .forms import (
     ERROR_STYLE,
     HINT_STYLE,
@@ -1011,11 +1011,11 @@ class SettingsTab(QWidget):
         schema_msgs, reason_msgs = [], []
         for e in errors:
             if e.key == "schema_type" or e.field == "schema_type":
-                schema_msgs.append(e.message)
+                schema_msgs.append(core_message(e.message))
             elif e.field == "cancellation_reasons":
-                reason_msgs.append(e.message)
+                reason_msgs.append(core_message(e.message))
             else:
-                per_row.setdefault(e.field, []).append(e.message)
+                per_row.setdefault(e.field, []).append(core_message(e.message))
         for fid, msgs in per_row.items():
             row = self.rows.get(fid) or self.custom_form.rows.get(fid)
             if row is not None:
@@ -1025,7 +1025,7 @@ class SettingsTab(QWidget):
         self.reasons_error.setText("\n".join(reason_msgs))
         self.reasons_error.setVisible(bool(reason_msgs))
         if errors:
-            items = "".join(f"<li>{_esc(e.message)}</li>" for e in errors)
+            items = "".join(f"<li>{_esc(core_message(e.message))}</li>" for e in errors)
             n = len(errors)
             count = (self.tr("%1 problem") if n == 1 else self.tr("%1 problems")).replace("%1", str(n))
             title = title or self.tr("Problems")

@@ -271,3 +271,59 @@ def test_command_line_speaks_turkish(tmp_path, capsys):
     assert "Kategori Ağacı" in out and "her gün 03:00 (İstanbul)" in out and "kısa ad" in out
     assert main(["--db", db, "flow", "list"]) == 0  # English without --lang (the tests pin N11_DESKTOP_LANG=en)
     assert "Category Node" in capsys.readouterr().out
+
+
+def test_dashboard_dates_and_n11_data_age_in_turkish(qtbot, turkish):
+    from datetime import datetime, timedelta, timezone
+
+    from n11_desktop.core.remote_sync import SnapshotAge
+    from n11_desktop.views.core_texts import age_text
+    from n11_desktop.views.dashboard_tab import _plot
+
+    w = _plot("x")
+    qtbot.addWidget(w)
+    w.resize(800, 300)
+    w.show()
+    axis = w.getPlotItem().getAxis("bottom")
+    qtbot.waitUntil(lambda: hasattr(axis, "fontMetrics"))  # set when the axis first paints
+    t0, t1 = (datetime(2026, 12, d, 12, tzinfo=timezone.utc).timestamp() for d in (3, 5))
+    labels = [s for spacing, values in axis.tickValues(t0, t1, 700) for s in axis.tickStrings(values, 1, spacing)]
+    assert "Cum 04" in labels and not any("Fri" in s or "Sat" in s for s in labels)
+    as_of = datetime(2026, 12, 4, 11, 5)
+    assert age_text(SnapshotAge(as_of, 5, False, 900, None, 10)).startswith("N11 verileri ")
+    assert "(5 sn önce)" in age_text(SnapshotAge(as_of, 5, False, 900, None, 10))
+    stale = age_text(SnapshotAge(as_of - timedelta(hours=3), 3 * 3600, True, 900, 4, 10))
+    assert "(3,0 sa önce) — iki eşitleme süresinden (30 dk) eski" in stale and "sonraki sayfa 4" in stale
+    assert age_text(SnapshotAge(None, None, True, 900, None, 0)) == "N11 verileri: hiç eşitlenmedi (N11 Durum Eşitleme'yi çalıştırın)"
+
+
+def test_core_message_templates_keep_their_fields():
+    from n11_desktop.views.core_texts import CORE_MESSAGES, core_tr
+
+    field = re.compile(r"\{(\w+)(?::[^}]*)?\}")
+    i18n.use_language("tr")
+    try:
+        bad = [t for t in CORE_MESSAGES if set(field.findall(t)) != set(field.findall(core_tr(t)))]
+    finally:
+        i18n.use_language("en")
+    assert not bad, f"the Turkish of these lost or added a {{field}}: {bad}"
+
+
+def test_core_messages_read_in_turkish(db, turkish):
+    from n11_desktop.core import alarms
+    from n11_desktop.core.catalog.importer import RowError
+    from n11_desktop.views.core_texts import core_message
+
+    with db.session_factory.begin() as s:
+        alarms.seed_default_alarms(s)
+        rows = alarms.list_alarms(s)
+        for r in rows:  # the default alarms' names and conditions (core/alarms.py) in Turkish
+            assert core_message(r.name) != r.name, r.name
+            assert core_message(r.condition) != r.condition, r.condition
+    assert core_message("no successful stock run ever (limit 30 min)") == "hiç başarılı stock çalışması yok (sınır 30 dk)"
+    assert core_message("App Key: is required") == "App Key (API anahtarı): zorunlu"
+    assert core_message(str(RowError(3, "price", "the price must be above 0"))) == "satır 3, sütun price: fiyat 0'dan büyük olmalı"
+    assert core_message("Dry run: 296 rows read, 12 would be created, 3 would be updated, 281 unchanged") == (
+        "Deneme: 296 satır okundu, 12 oluşturulacak, 3 güncellenecek, 281 değişmedi")
+    assert core_message("Ürün bulunamadı") == "Ürün bulunamadı"  # N11's own words stay as they are
+    assert core_message("some text the core does not know") == "some text the core does not know"
