@@ -167,6 +167,14 @@ def penalize(session: Session, content_type: str, object_id: int, object_key: st
 def clear(session: Session, content_type: str, object_ids: Iterable[int], now: datetime) -> int:
     """A record succeeded: its active penalty (if any) is lifted."""
     ids = list(object_ids)
+    if not ids:
+        return 0
+    # the box rarely holds many of a type: read its active ids (at most one more than we clear) and
+    # update only the ones among ours — a 100k push then skips 200 IN-list UPDATEs that find nothing
+    active = set(session.scalars(select(FailedIntegration.object_id).where(
+        FailedIntegration.content_type == content_type, FailedIntegration.is_active.is_(True)).limit(len(ids) + 1)))
+    if len(active) <= len(ids):  # every active penalty of this type was read
+        ids = [i for i in ids if i in active]
     n = 0
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]

@@ -94,6 +94,21 @@ def test_success_clears_the_penalty(db):
         assert penalty.list_penalties(s) == ()
 
 
+def test_success_lifts_only_the_penalties_of_the_records_that_succeeded(db):
+    """Whether the box holds fewer or more active penalties of a type than records succeeded."""
+    pids = [_product(db, f"SKU-{i}") for i in range(4)]
+    with db.session_factory.begin() as s:
+        for pid in pids[:3]:
+            penalty.penalize(s, "product", pid, f"SKU-{pid}", "remote", "x", _config(), T0)
+        penalty.penalize(s, "productstock", pids[0], "SKU-0", "remote", "x", _config(), T0)
+        assert penalty.clear(s, "product", [pids[1]], T0) == 1  # three active, one cleared
+        assert penalty.clear(s, "product", [pids[2], pids[3]], T0) == 1  # two active, one of ours
+    with db.session_factory() as s:
+        assert not penalty.eligible(s, "product", pids[0], T0)
+        assert all(penalty.eligible(s, "product", pid, T0) for pid in pids[1:])
+        assert not penalty.eligible(s, "productstock", pids[0], T0)
+
+
 def test_translate_n11_reasons_into_seed_messages():
     assert penalty.translate_reason(["Ürün bulunamadı (stockCode: A1)."]) == "Product not found"
     assert penalty.translate_reason(
