@@ -14,8 +14,10 @@ flows, imports) are never refused.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
@@ -31,6 +33,8 @@ AREAS = ("settings", "mapping")
 EXPECTED_KEY = "n11_expected_versions"
 
 _operator: str | None = None
+#: the versions the current operation is based on (set by :func:`based_on` around a screen's write)
+_BASED_ON: ContextVar[dict | None] = ContextVar("n11_audit_based_on", default=None)
 
 
 def operator_name() -> str:
@@ -111,12 +115,28 @@ def expect_version(session: Session, area: str, based_on: int | None) -> None:
         versions[area] = int(based_on)
 
 
+@contextlib.contextmanager
+def based_on(area: str, version: int | None):
+    """Writes inside this block (in this thread) are based on ``version`` of ``area``: what a
+    screen wraps around a write job with the version it loaded (None: no check)."""
+    current = dict(_BASED_ON.get() or {})
+    if version is not None:
+        current[area] = int(version)
+    token = _BASED_ON.set(current)
+    try:
+        yield
+    finally:
+        _BASED_ON.reset(token)
+
+
 def check(session: Session, area: str, object_key: str | None = None, what: str = "",
           based_on: int | None = None) -> None:
     """Refuse (:class:`StaleEdit`) a write based on an older version of ``area`` (of ``object_key``
     when given: another mapping row changed meanwhile does not conflict)."""
     if based_on is None:
         based_on = session.info.get(EXPECTED_KEY, {}).get(area)
+    if based_on is None:
+        based_on = (_BASED_ON.get() or {}).get(area)
     if based_on is None:
         return
     from .storage.models import AuditEntry

@@ -966,7 +966,10 @@ class SettingsTab(QWidget):
             self.show_errors(problems, self.tr("Not saved"))
             return
         db = self.services.db
-        self._run_write(lambda: settings_ops.save(db, conf, schema, reasons, then_activate=then_activate), self.tr("Saved and activated") if then_activate else self.tr("Saved"),
+        # refused ("changed by X at T; reload") when someone saved after this form was loaded
+        based_on = self.snapshot.version if self.snapshot is not None else None
+        self._run_write(lambda: settings_ops.save(db, conf, schema, reasons, then_activate=then_activate,
+                                                  based_on=based_on), self.tr("Saved and activated") if then_activate else self.tr("Saved"),
                         self.tr("Not activated") if then_activate else self.tr("Not saved"))
 
     def _run_write(self, operation: Callable[[], WriteResult], ok_text: str, fail_text: str) -> None:
@@ -996,7 +999,8 @@ class SettingsTab(QWidget):
     def toggle_active(self) -> None:
         if self.snapshot is not None and self.snapshot.is_active:
             db = self.services.db
-            self._run_write(lambda: settings_ops.deactivate_channel(db), self.tr("Deactivated: no flow runs until the channel is activated again"),
+            based_on = self.snapshot.version
+            self._run_write(lambda: settings_ops.deactivate_channel(db, based_on), self.tr("Deactivated: no flow runs until the channel is activated again"),
                             self.tr("Not deactivated"))
         else:
             self.save(then_activate=True)

@@ -103,6 +103,15 @@ class Overview:
     compare: Any  # CompareReport | None
     rules: int
     value_maps: int
+    version: int = 0  # the mapping version (core.audit) this overview was read at
+
+
+def based_on(version: int | None):
+    """Wrap a write job in this: it is refused ("changed by X at T; reload") when the object it
+    changes was changed by someone else after ``version`` (what the Mapper loaded)."""
+    from ..audit import based_on as _based_on
+
+    return _based_on("mapping", version)
 
 
 def _in_transaction(db, fn, *args, **kwargs):
@@ -123,11 +132,15 @@ def load_overview(db) -> Overview:
         report = load_compare_report(s)
         n_rules = len(load_rules(s))
         n_values = len(load_value_maps(s))
+        from ..audit import version as audit_version
+
+        mapping_version = audit_version(s, "mapping")
     counts: dict[int, int] = {}
     for r in local:
         if r.n11_id is not None and r.status == "mapped":
             counts[r.n11_id] = counts.get(r.n11_id, 0) + 1
-    return Overview(build_tree_data(rows), tuple(local), counts, cfg.category_ids, report, n_rules, n_values)
+    return Overview(build_tree_data(rows), tuple(local), counts, cfg.category_ids, report, n_rules, n_values,
+                    mapping_version)
 
 
 def load_category_detail(db, local: str):

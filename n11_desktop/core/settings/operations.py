@@ -62,13 +62,14 @@ def channel_state(db) -> tuple[str, bool]:
         return cfg.name, cfg.is_active
 
 
-def save(db, conf: Mapping[str, Any], schema: Mapping[str, Any], reasons: Any, *, then_activate: bool = False
-         ) -> WriteResult:
-    """Validate and save the settings (and activate the channel); nothing is written on an error."""
+def save(db, conf: Mapping[str, Any], schema: Mapping[str, Any], reasons: Any, *, then_activate: bool = False,
+         based_on: int | None = None) -> WriteResult:
+    """Validate and save the settings (and activate the channel); nothing is written on an error.
+    ``based_on``: the settings version the form was loaded at; refused when someone saved since."""
     from . import activate, save_settings
 
     def fn(s):
-        errors = save_settings(s, conf, schema, reasons=reasons)
+        errors = save_settings(s, conf, schema, reasons=reasons, expected_version=based_on)
         if not errors and then_activate:
             errors = activate(s)
         return errors
@@ -76,10 +77,14 @@ def save(db, conf: Mapping[str, Any], schema: Mapping[str, Any], reasons: Any, *
     return _write(db, fn)
 
 
-def deactivate_channel(db) -> WriteResult:
+def deactivate_channel(db, based_on: int | None = None) -> WriteResult:
     from . import deactivate
+    from .store import _stale
 
     def fn(s):
+        stale = _stale(s, based_on)
+        if stale:
+            return stale
         deactivate(s)
         return []
 

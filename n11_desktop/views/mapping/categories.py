@@ -124,6 +124,7 @@ class CategoryBrowser(QWidget):
 
     # ------------------------------------------------------------------ showing
     def show_overview(self, ov: Overview) -> None:
+        self.overview = ov  # its version is what this screen's edits are based on
         if self.tree_model.tree is None or self.tree_model.tree.nodes != ov.tree.nodes:
             self.tree_model.set_data(ov.tree)
             if self.tree_filter.text().strip():

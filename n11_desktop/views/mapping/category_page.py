@@ -179,7 +179,15 @@ class CategoryMappingPage(Pane):
             self.say(f"✖ {err}", error=True)
             self.map_message.setText(f"<span style='color:#b3261e'>✖ {err}</span>")
 
-        self.submit(operation, done, failed)
+        # refused, not applied, when someone else changed the same mapping after this screen loaded it
+        overview = getattr(self.browser, "overview", None)
+        version = overview.version if overview is not None else None
+
+        def based_on_loaded() -> Any:
+            with ops.based_on(version):
+                return operation()
+
+        self.submit(based_on_loaded, done, failed)
 
     @Slot()
     def map_selected(self) -> None:
