@@ -52,7 +52,7 @@ class StoreSession(QObject):
 
     def start(self) -> None:
         self.window.show()
-        if self.start_scheduler and self.services.scheduler is not None and hasattr(self.services.scheduler, "start"):
+        if self.start_scheduler and self.services.scheduler is not None:
             self.services.scheduler.start()
 
     # ------------------------------------------------------------------ switching

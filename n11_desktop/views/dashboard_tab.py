@@ -364,7 +364,7 @@ class DashboardTab(QWidget):
     @Slot()
     def refresh_remote(self) -> None:
         scheduler = self.services.scheduler
-        if scheduler is not None and hasattr(scheduler, "run_now"):
+        if scheduler is not None:
             scheduler.run_now("remote_sync")  # the dashboard reloads when the run finishes
             self.status.setText(self.tr("N11 State Sync started: reading every product of the store from N11…"))
             return
@@ -417,7 +417,7 @@ class DashboardTab(QWidget):
             open_send_dialog(self.services, skus=skus, flow="product_create", parent=self)
             return
         scheduler = self.services.scheduler
-        if scheduler is not None and hasattr(scheduler, "run_now"):
+        if scheduler is not None:
             scheduler.run_now("product_create", {"skus": skus})
             self.status.setText(self.tr("Product Create started for %1 SKU(s).").replace("%1", str(len(skus))))
             return

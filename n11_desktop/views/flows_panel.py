@@ -219,7 +219,7 @@ class FlowsPanel(QWidget):
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.scheduler = getattr(services, "scheduler", None)
+        self.scheduler = services.scheduler
         self.model = FlowTableModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)

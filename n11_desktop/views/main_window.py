@@ -97,9 +97,8 @@ class MainWindow(QMainWindow):
         services.subscribe("settings_changed", lambda _p: self.refresh_channel_state())
         self._restore_geometry()
         self.refresh_channel_state()
-        if services.scheduler is not None and hasattr(services.scheduler, "attach_status"):
+        if services.scheduler is not None:
             services.scheduler.attach_status(self)
-        if services.scheduler is not None and hasattr(services.scheduler, "lease_refused"):
             services.scheduler.lease_refused.connect(self._on_lease_refused)
         self._lease_timer = QTimer(self)
         self._lease_timer.setObjectName("lease-holder-refresh")
@@ -151,7 +150,7 @@ class MainWindow(QMainWindow):
         """``n11-desktop — <store>`` (the channel name from the settings), so an operator with two
         stores open tells the windows apart."""
         title = "n11-desktop"
-        store_name = getattr(self.services, "store_name", "")
+        store_name = self.services.store_name
         if store_name and store and store != store_name:
             title += f" — {store_name} ({store})"
         elif store_name or store:
@@ -175,8 +174,8 @@ class MainWindow(QMainWindow):
         pause.setToolTip(self.tr("Running flows finish; Run now still works"))
         pause.triggered.connect(self._pause_from_tray)
         scheduler = self.services.scheduler
-        pause.setEnabled(scheduler is not None and hasattr(scheduler, "pause"))
-        menu.aboutToShow.connect(lambda: pause.setChecked(bool(getattr(scheduler, "paused", False))))
+        pause.setEnabled(scheduler is not None)
+        menu.aboutToShow.connect(lambda: pause.setChecked(scheduler is not None and scheduler.paused))
         menu.addSeparator()
         quit_action = menu.addAction(self.tr("&Quit"))
         quit_action.setObjectName("tray_quit")
@@ -288,7 +287,7 @@ class MainWindow(QMainWindow):
         menu.clear()
         group = QActionGroup(menu)
         group.setExclusive(True)
-        current = getattr(self.services, "store_name", "")
+        current = self.services.store_name
         try:
             stores = Registry.load().listed()
         except StoreError as exc:
@@ -323,7 +322,7 @@ class MainWindow(QMainWindow):
             .replace("%1", name) + "\n\n" + reason)
 
     def _pick_store(self, name: str) -> None:
-        if name != getattr(self.services, "store_name", ""):
+        if name != self.services.store_name:
             self.store_switch_requested.emit(name)
 
     @Slot()

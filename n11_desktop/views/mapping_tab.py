@@ -179,7 +179,7 @@ class MappingTab(Pane):
         overlaps itself), else on the background runner."""
         name = SPECS[slug].name
         sched = self.services.scheduler
-        if sched is not None and hasattr(sched, "run_now"):
+        if sched is not None:
             self._flows_running.add(slug)
             self._flow_buttons()[slug].setEnabled(False)
             self._say(self.tr("%1: started…").replace("%1", core_tr(name)))

@@ -426,7 +426,7 @@ class ReportsPanel(QWidget):
         for flow in flows:
             # force: resend even when the ledger says N11 already has our values (N11 changed them)
             options = {"product_ids": list(ids), "skus": skus, "force": kind == "differences"}
-            if scheduler is not None and hasattr(scheduler, "run_now"):
+            if scheduler is not None:
                 scheduler.run_now(flow, options)
             else:
                 db = self.services.db

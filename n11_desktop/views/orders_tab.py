@@ -236,8 +236,8 @@ class OrdersTab(QWidget):
         self.erp_btn.clicked.connect(lambda: self.mark_reported())
         self.pickup_btn.clicked.connect(lambda: self.request_pickup())
         services.subscribe("flow_finished", self._on_flow_finished)
-        sch = getattr(services, "scheduler", None)
-        if sch is not None and hasattr(sch, "flow_finished"):
+        sch = services.scheduler
+        if sch is not None:
             sch.flow_finished.connect(self._on_flow_finished)
         self.webhook = None
         self.apply_filter()
@@ -602,8 +602,8 @@ class OrdersTab(QWidget):
         """Run ``slug`` through the scheduler (never overlapping a scheduled run) or the runner.
         ``options``: flow options that change what the run does (e.g. ``history``)."""
         self._pending_flows.add(slug)
-        sch = getattr(self.services, "scheduler", None)
-        if sch is not None and hasattr(sch, "run_now"):
+        sch = self.services.scheduler
+        if sch is not None:
             sch.run_now(slug, options or None, trigger="manual")  # a full run also carries this change
             return
         db = self.services.db

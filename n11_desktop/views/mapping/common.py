@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QWidget
+
+if TYPE_CHECKING:
+    from ...app import AppServices
 
 Say = Callable[..., None]  # say(text, error=False): the tab's status line
 
@@ -36,7 +39,7 @@ class Pane(QWidget):
     (with ``latest``, only the newest request of that kind reports back) and reports on the
     tab's status line; once the tab shuts down, late results are ignored."""
 
-    def __init__(self, services, say: Say, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, say: Say, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self._say_to_tab = say
