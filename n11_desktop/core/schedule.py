@@ -579,19 +579,19 @@ def resolve_options(db, req: RunRequest) -> dict[str, Any]:
 
 def recover_on_start(db, now: datetime | None = None) -> int:
     """After a crash or a forced kill: close runs left "running" (state failed, "interrupted")
-    and take over the batches left in flight (``core.batches.take_over_abandoned``).
+    and take over the batches left in flight (``core.batch_recovery.take_over_abandoned``).
 
     Only the instance-lease holder calls this, right after taking the lease and before it starts
     any flow (``core.runner``, ``workers.scheduler``): no sender of this process runs yet, so every
     batch in flight belongs to a previous process and is released at once instead of after
-    ``batches.STALE_AFTER_S``. Returns the number of runs closed. The released batches are
+    ``batch_recovery.STALE_AFTER_S``. Returns the number of runs closed. The released batches are
     resolved by polling: the caller queues ``task_results`` (trigger "start"), whose run calls
-    ``core.batches.recover_in_flight`` with its N11 client (it needs HTTP, so it never runs here);
+    ``core.batch_recovery.recover_in_flight`` with its N11 client (it needs HTTP, so it never runs here);
     a send of the content type does the same in its settle step.
     """
     from sqlalchemy import update
 
-    from .batches import take_over_abandoned
+    from .batch_recovery import take_over_abandoned
     from .storage.models import FlowRun
 
     now = now or utcnow()

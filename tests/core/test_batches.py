@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from n11_desktop.core import batches
+from n11_desktop.core import batch_recovery, batches
 from n11_desktop.core.n11.client import client_from_config
 from n11_desktop.core.settings import load_config
 from n11_desktop.core.storage.models import Batch, BatchItem, utcnow
@@ -48,10 +48,10 @@ def test_recovery_releases_unposted_records_and_marks_unacknowledged_ones_unknow
     client = client_from_config(config.conf)
     try:
         # a live sender (recently touched batch) is left alone
-        batches.recover_in_flight(db, client, config, clock=lambda: t0 + timedelta(seconds=10))
+        batch_recovery.recover_in_flight(db, client, config, clock=lambda: t0 + timedelta(seconds=10))
         with db.session_factory() as s:
             assert s.get(Batch, bid).state == "commit"
-        summary = batches.recover_in_flight(db, client, config, clock=lambda: t0 + timedelta(minutes=5))
+        summary = batch_recovery.recover_in_flight(db, client, config, clock=lambda: t0 + timedelta(minutes=5))
     finally:
         client.close()
     with db.session_factory() as s:

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
-from n11_desktop.core import batches, ledger
+from n11_desktop.core import batch_results, batches, ledger
 from n11_desktop.core.n11.client import client_from_config
 from n11_desktop.core.settings import load_config
 from n11_desktop.core.storage.db import open_database
@@ -139,7 +139,7 @@ def test_multi_page_send_writes_each_page_before_its_request_and_polls_every_tas
                                             .order_by(BatchItem.id))]
         assert tids[0] == tids[1] and tids[2] == tids[3] and len(set(tids)) == 3
         sandbox.state.process_tasks_now()
-        polled = batches.poll(db, client, config, clock=utcnow)
+        polled = batch_results.poll(db, client, config, clock=utcnow)
     finally:
         client.close()
     assert polled.succeeded + polled.failed == 5 and polled.batches_finished == 1

@@ -448,7 +448,7 @@ def test_many_pending_approvals_are_refreshed_in_one_listing_pass(n11, sandbox, 
 
 
 def test_start_trigger_recovers_a_crashed_send_at_once(n11, sandbox):
-    from n11_desktop.core.batches import recover_in_flight
+    from n11_desktop.core.batch_recovery import recover_in_flight
 
     db = n11
     skus = seed_catalog(db, 2)
@@ -512,7 +512,7 @@ def test_push_of_product_ids_sends_only_those(n11, sandbox):
 def test_a_send_whose_batch_another_process_took_over_posts_nothing_more(n11, sandbox):
     """A live send next to a lease holder that starts up (its takeover cannot tell a live sender of
     another process from a dead one): the sender stops before its next page, so no SKU goes twice."""
-    from n11_desktop.core.batches import take_over_abandoned
+    from n11_desktop.core.batch_recovery import take_over_abandoned
     from n11_desktop.core.storage.models import utcnow
 
     db = n11
@@ -544,7 +544,7 @@ def test_a_send_whose_batch_another_process_took_over_posts_nothing_more(n11, sa
 
 
 def test_lost_acknowledgements_are_looked_up_in_category_pages_and_absence_is_confirmed_per_sku(n11, sandbox):
-    from n11_desktop.core.batches import lookup_remote
+    from n11_desktop.core.batch_recovery import lookup_remote
     from n11_desktop.sandbox import data
 
     leaf, other = data.leaf_ids()[:2]

@@ -24,7 +24,7 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import func, select
 
-from .. import batches, ledger, penalty
+from .. import batch_recovery, batch_results, batches, ledger, penalty
 from .. import products_send as ps
 from ..storage.models import AppState, Batch, FailedIntegration, IntegrationAction, Price, Product, Stock
 from .base import FlowContext, FlowOutcome, register
@@ -69,7 +69,7 @@ def _log_fn(ctx: FlowContext):
 
 def _settle(ctx: FlowContext, content_type: str, outcome: FlowOutcome) -> bool:
     """Poll/recover this content type; True when a batch of it is still in flight."""
-    summary = batches.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx),
+    summary = batch_recovery.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx),
                                         content_type=content_type)
     outcome.penalized += summary.penalized
     with ctx.session_factory() as s:
@@ -174,7 +174,7 @@ def _wait_for_results(ctx: FlowContext, content_type: str, batch_id: int, wait_s
     delay = 0.05
     while True:
         ctx.check_stop()
-        res = batches.poll(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, content_type=content_type,
+        res = batch_results.poll(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, content_type=content_type,
                            log_fn=_log_fn(ctx), should_stop=ctx.should_stop)
         outcome.failed += res.failed - res.penalized
         outcome.penalized += res.penalized
@@ -481,10 +481,10 @@ def price(ctx: FlowContext) -> FlowOutcome:
 def task_results(ctx: FlowContext) -> FlowOutcome:
     """Poll every task in flight until PROCESSED/REJECT; per-SKU SUCCESS/FAIL into the ledger."""
     # After a restart the instance-lease holder has already released the batches of the previous
-    # process (schedule.recover_on_start → batches.take_over_abandoned, before any flow started);
+    # process (schedule.recover_on_start → batch_recovery.take_over_abandoned, before any flow started);
     # this run (trigger "start") polls them and resolves their unacknowledged records. It keeps the
     # STALE_AFTER_S rule itself: a send of this process may already run next to it.
-    summary = batches.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx))
+    summary = batch_recovery.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx))
     approved = refresh_pending_approval(ctx, bulk=False)
     out = FlowOutcome(total=summary.succeeded + summary.failed, succeeded=summary.succeeded,
                       failed=summary.failed - summary.penalized, penalized=summary.penalized)

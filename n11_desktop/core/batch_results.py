@@ -1,0 +1,332 @@
+"""Task results of product batches (DESIGN §7): polling the N11 tasks a batch posted and
+applying each record's outcome (success, failure, penalty, ledger, the product's remote
+state). Records are created and sent by :mod:`.batches`; lost acknowledgements and batches
+left by a crashed sender are resolved by :mod:`.batch_recovery`."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from . import ledger, penalty
+from .batches import LogFn, PollSummary, _maybe_finish, _noop_log, strip_meta, with_gc_paused
+from .settings import ChannelConfig
+from .storage.models import BATCH_ACTIVE_STATES, Batch, BatchItem
+
+if TYPE_CHECKING:
+    from .n11.models import RemoteProduct, TaskResult
+    from .n11.port import N11Port
+    from .storage.db import Database
+
+ALREADY_CREATED_LOOKUP_LIMIT = 500  # records whose create N11 refused as existing, looked up per task
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    item_id: int
+    ok: bool
+    reasons: tuple[str, ...] = ()
+    remote: RemoteProduct | None = None  # looked up for the record, when needed
+    message: str | None = None  # final message (overrides translation)
+    expired: bool = False
+
+
+@dataclass
+class _Item:
+    id: int
+    object_id: int
+    object_key: str
+    payload: dict
+    version_date: datetime | None
+    state: str
+
+
+def apply_outcomes(s: Session, b_content_type: str, outcomes: Sequence[_Outcome], config: ChannelConfig,
+                   now: datetime, summary: PollSummary, logs: list[tuple[str, str, str]],
+                   preloaded: Mapping[int, _Item] | None = None) -> None:
+    """Per-SKU results → batch items, ledger, penalty box. Successes are written in bulk.
+
+    ``preloaded``: items the caller already read (their payload, key and version date never
+    change after the batch is written); their *state* is always read again here."""
+    items: dict[int, _Item] = {}
+    oids = [o.item_id for o in outcomes]
+    pre = preloaded or {}
+    fresh = [i for i in oids if i not in pre]
+    known = [i for i in oids if i in pre]
+    for start in range(0, len(fresh), 900):
+        for row in s.execute(select(BatchItem.id, BatchItem.object_id, BatchItem.object_key, BatchItem.payload,
+                                    BatchItem.version_date, BatchItem.state)
+                             .where(BatchItem.id.in_(fresh[start:start + 900]))):
+            items[row[0]] = _Item(*row)
+    for start in range(0, len(known), 900):
+        for item_id, state in s.execute(select(BatchItem.id, BatchItem.state)
+                                        .where(BatchItem.id.in_(known[start:start + 900]))):
+            p = pre[item_id]
+            items[item_id] = _Item(item_id, p.object_id, p.object_key, p.payload, p.version_date, state)
+    ledger_rows: list[dict] = []
+    merge_rows: list[dict] = []
+    cleared: dict[str, list[int]] = {}
+    done_ok: list[int] = []
+    done_msg: dict[int, tuple[str, str]] = {}  # item id → (state, message)
+    for o in outcomes:
+        it = items.get(o.item_id)
+        if it is None or it.state in ("success", "fail"):
+            continue
+        meta = dict(it.payload.get("_meta") or {})
+        op = meta.get("op")
+        payload = strip_meta(it.payload)
+        if o.ok:
+            _success_rows(b_content_type, op, it, payload, meta, o.remote, now, ledger_rows, merge_rows, cleared)
+            done_ok.append(it.id)
+            summary.succeeded += 1
+            continue
+        # failure -------------------------------------------------------------------------
+        if o.message:
+            msg = o.message
+        elif op == "create" and o.remote is not None and _already_created(o.reasons):
+            # the SKU exists on N11 already (a previous send landed): fine unless the category differs
+            remote = o.remote
+            cid = payload.get("categoryId")
+            if cid is not None and remote.category_id is not None and int(remote.category_id) != int(cid):
+                msg = penalty.category_message(s, remote.category_id)
+            else:
+                _success_rows(b_content_type, op, it, payload, meta, remote, now, ledger_rows, merge_rows, cleared)
+                note = (penalty.MSG_PENDING_APPROVAL if ledger.state_for_remote_status(remote.status)
+                        == "pending_approval" else penalty.MSG_NOT_IN_QUEUE)
+                done_msg[it.id] = ("success", note)
+                logs.append(("WARNING", it.object_key, note))
+                summary.succeeded += 1
+                continue
+        else:
+            msg = penalty.translate_reason(o.reasons)
+        done_msg[it.id] = ("fail", msg)
+        penalty.penalize(s, b_content_type, it.object_id, it.object_key, "remote", msg, config, now)
+        fields: dict[str, Any] = {"error": msg}
+        if op == "create":
+            prev = ledger.get(s, "product", it.object_id)
+            if prev is None or prev.state not in ledger.CREATED_STATES:
+                fields["state"] = "failed"
+        elif b_content_type != "product":
+            fields["state"] = "failed"
+        ledger.upsert(s, b_content_type, it.object_id, it.object_key, now, **fields)
+        summary.failed += 1
+        summary.penalized += 1
+        logs.append(("WARNING", it.object_key, msg))
+    s.flush()
+    ledger.bulk_upsert(s, ledger_rows, merge_values=False)
+    ledger.bulk_upsert(s, merge_rows, merge_values=True)
+    for start in range(0, len(done_ok), 900):
+        s.execute(update(BatchItem).where(BatchItem.id.in_(done_ok[start:start + 900]))
+                  .values(state="success", message=None))
+    for item_id, (state, message) in done_msg.items():
+        s.execute(update(BatchItem).where(BatchItem.id == item_id).values(state=state, message=message))
+    for ct, ids in cleared.items():
+        penalty.clear(s, ct, ids, now)
+
+
+def _already_created(reasons: Sequence[str]) -> bool:
+    return any("daha önce ürün oluşturulmuştur" in r for r in reasons)
+
+
+def _row(ct: str, it: _Item, now: datetime, state: str, **kw: Any) -> dict:
+    row = {"content_type": ct, "object_id": it.object_id, "object_key": it.object_key, "state": state,
+           "last_error": None, "last_sent_at": now, "updated_at": now, "last_values": {}}
+    row.update(kw)
+    return row
+
+
+def _success_rows(ct: str, op: str | None, it: _Item, payload: Mapping[str, Any], meta: Mapping[str, Any],
+                  remote: RemoteProduct | None, now: datetime, rows: list[dict], merge_rows: list[dict],
+                  cleared: dict[str, list[int]]) -> None:
+    oid = it.object_id
+    remote_kw: dict[str, Any] = {}
+    if remote is not None:
+        remote_kw = {"remote_id": str(remote.n11_product_id) if remote.n11_product_id is not None else None,
+                     "remote_status": remote.status}
+    cleared.setdefault(ct, []).append(oid)
+    if op == "create":
+        state = ledger.state_for_remote_status(remote.status) if remote is not None else "pending_approval"
+        rows.append(_row("product", it, now, state, version_date=it.version_date,
+                         last_values=ledger.product_values(payload), **remote_kw))
+        if "quantity" in payload:
+            rows.append(_row("productstock", it, now, "synced", version_date=_dt(meta.get("stock_vd")),
+                             last_values={"quantity": payload["quantity"]}))
+        if "salePrice" in payload:
+            rows.append(_row("productprice", it, now, "synced", version_date=_dt(meta.get("price_vd")),
+                             last_values=_price_values(payload)))
+        cleared.setdefault("productstock", []).append(oid)
+        cleared.setdefault("productprice", []).append(oid)
+    elif op == "update":
+        merge_rows.append(_row("product", it, now, "active", version_date=it.version_date,
+                               last_values=ledger.product_values(payload), **remote_kw))
+    elif op == "zero_stock":
+        rows.append(_row("product", it, now, "removed", version_date=it.version_date))
+        # version date cleared: if the product comes back to the catalog its stock is sent again
+        merge_rows.append(_row("productstock", it, now, "synced", version_date=None, last_values={"quantity": 0}))
+    elif op == "seller_delete":
+        rows.append(_row("product", it, now, "seller_code_deleted"))
+    elif op == "price_stock":
+        if ct == "productstock":
+            rows.append(_row(ct, it, now, "synced", version_date=it.version_date,
+                             last_values={"quantity": payload.get("quantity")}))
+        else:
+            rows.append(_row(ct, it, now, "synced", version_date=it.version_date, last_values=_price_values(payload)))
+
+
+def _price_values(payload: Mapping[str, Any]) -> dict:
+    return {"salePrice": _num(payload.get("salePrice")), "listPrice": _num(payload.get("listPrice")),
+            "currencyType": payload.get("currencyType")}
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return str(v)
+    return v
+
+
+def _dt(v: Any) -> datetime | None:
+    if v is None or isinstance(v, datetime):
+        return v
+    try:
+        return datetime.fromisoformat(str(v))
+    except ValueError:
+        return None
+
+
+@with_gc_paused
+def poll(db: Database, client: N11Port, config: ChannelConfig, *, clock: Callable[[], datetime],
+         content_type: str | None = None, log_fn: LogFn = _noop_log,
+         should_stop: Callable[[], bool] = lambda: False) -> PollSummary:
+    """sent_to_remote/ongoing → done|fail: poll every task in flight; apply per-SKU results;
+    penalize what got no result within sent_to_remote EXPIRATION_HOUR."""
+    summary = PollSummary()
+    hours = config.sent_to_remote_expiration_hours
+    with db.session_factory() as s:
+        q = select(Batch.id, Batch.content_type, Batch.sent_at, Batch.created_at).where(
+            Batch.state.in_(BATCH_ACTIVE_STATES))
+        if content_type:
+            q = q.where(Batch.content_type == content_type)
+        batches = s.execute(q.order_by(Batch.id)).all()
+    for batch_id, ct, sent_at, created_at in batches:
+        with db.session_factory() as s:
+            tasks = [t for (t,) in s.execute(select(BatchItem.remote_task_id).where(
+                BatchItem.batch_id == batch_id, BatchItem.state == "sent").distinct())]
+        any_in_queue = False
+        # The next task's result is fetched while this one's is written to the database (N11's
+        # round trip overlaps our own work). HTTP calls still go one at a time and in the same
+        # order (the fetch starts after this task's product lookups); results are applied in
+        # task order, each in its own transaction, exactly as without the overlap.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="n11-task-poll") if len(tasks) > 1 else None
+        ahead: list[Future] = []
+        try:
+            for idx, tid in enumerate(tasks):
+                if should_stop():
+                    from .flows.base import FlowCancelled
+
+                    raise FlowCancelled()
+                result = ahead.pop().result() if ahead else client.get_task_result(int(tid))
+                if not result.done:
+                    any_in_queue = True
+                    summary.queued_types.add(ct)
+                    continue
+
+                def fetch_next(idx: int = idx) -> None:
+                    if pool is not None and idx + 1 < len(tasks) and not should_stop():
+                        ahead.append(pool.submit(client.get_task_result, int(tasks[idx + 1])))
+
+                _apply_task_result(db, client, batch_id, ct, tid, result, config, clock(), summary, log_fn,
+                                   before_write=fetch_next)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)  # a fetch still in flight finishes; no thread outlives the poll
+        now = clock()
+        with db.session_factory.begin() as s:
+            b = s.get(Batch, batch_id)
+            if any_in_queue and b.state in ("commit", "sent_to_remote"):
+                b.state = "ongoing"
+            started = b.sent_at or b.created_at
+            if started is not None and now - started > timedelta(hours=hours):
+                _expire(s, b, config, now, hours, summary)
+            if _maybe_finish(s, b, now):
+                summary.batches_finished += 1
+            else:
+                summary.pending += s.scalar(select(_count()).where(BatchItem.batch_id == batch_id,
+                                                                   BatchItem.state == "sent")) or 0
+    return summary
+
+
+def _count():
+    from sqlalchemy import func
+
+    return func.count(BatchItem.id)
+
+
+def _expire(s: Session, b: Batch, config: ChannelConfig, now: datetime, hours: float, summary: PollSummary) -> None:
+    msg = penalty.MSG_SENT_TO_REMOTE.format(hours=hours)
+    items = s.scalars(select(BatchItem).where(BatchItem.batch_id == b.id,
+                                              BatchItem.state.in_(("sent", "sending")))).all()
+    for it in items:
+        it.state, it.message = "fail", msg
+        penalty.penalize(s, b.content_type, it.object_id, it.object_key, "remote", msg, config, now)
+        ledger.upsert(s, b.content_type, it.object_id, it.object_key, now, error=msg)
+        summary.failed += 1
+        summary.penalized += 1
+    if items:
+        b.error = msg
+        summary.messages.append(f"batch {b.id}: {len(items)} record(s) penalized ({msg})")
+
+
+def _apply_task_result(db: Database, client: N11Port, batch_id: int, ct: str, tid: str, result: TaskResult,
+                       config: ChannelConfig, now: datetime, summary: PollSummary, log_fn: LogFn,
+                       before_write: Callable[[], None] | None = None) -> None:
+    with db.session_factory() as s:
+        rows = s.execute(select(BatchItem.id, BatchItem.object_id, BatchItem.object_key, BatchItem.payload,
+                                BatchItem.version_date, BatchItem.state).where(
+            BatchItem.batch_id == batch_id, BatchItem.remote_task_id == tid, BatchItem.state == "sent")).all()
+    preloaded = {r[0]: _Item(*r) for r in rows}
+    items = [(r[0], r[2], r[3]) for r in rows]
+    del rows
+    by_code: dict[str, Any] = {}
+    for r in result.skus:
+        by_code.setdefault(r.stock_code, r)
+    outcomes: list[_Outcome] = []
+    lookups: list[tuple[int, str]] = []
+    rejected = result.status.upper() == "REJECT"
+    for item_id, key, payload in items:
+        if rejected:
+            reason = "; ".join(result.reasons) or "task rejected"
+            outcomes.append(_Outcome(item_id, False, tuple(result.reasons),
+                                     message=f"N11 rejected the task {tid}: {reason}"))
+            continue
+        r = by_code.get(key)
+        if r is None:
+            outcomes.append(_Outcome(item_id, False, message=f"N11 processed task {tid} without a result for {key}"))
+        elif r.ok:
+            outcomes.append(_Outcome(item_id, True))
+        else:
+            op = (payload.get("_meta") or {}).get("op")
+            if op == "create" and _already_created(r.reasons):
+                lookups.append((item_id, key))
+            outcomes.append(_Outcome(item_id, False, tuple(r.reasons)))
+    remotes: dict[int, RemoteProduct | None] = {}
+    for item_id, key in lookups[:ALREADY_CREATED_LOOKUP_LIMIT]:  # HTTP outside the write transaction
+        remotes[item_id] = client.get_remote_product(key)
+    outcomes = [(_Outcome(o.item_id, o.ok, o.reasons, remote=remotes[o.item_id], message=o.message)
+                 if o.item_id in remotes else o) for o in outcomes]
+    logs: list[tuple[str, str, str]] = []
+    if before_write is not None:  # no more HTTP of this task from here on
+        before_write()
+    with db.session_factory.begin() as s:
+        apply_outcomes(s, ct, outcomes, config, now, summary, logs, preloaded=preloaded)
+        b = s.get(Batch, batch_id)
+        b.updated_at = now
+    ok = sum(1 for o in outcomes if o.ok)
+    log_fn(f"task {tid}: {result.status}, {ok} of {len(outcomes)} SKU(s) succeeded", level="INFO")
+    for level, key, msg in logs[:500]:
+        log_fn(msg, level=level, object_type="product", object_key=key)
