@@ -44,10 +44,50 @@ def operator_name() -> str:
     env = os.environ.get(OPERATOR_ENV, "").strip()
     if env:
         return one_line(env, 200)
+    saved = saved_operator()
+    if saved:
+        return saved
     from .instance import this_host, this_user
 
     user = this_user()
     return f"{user}@{this_host()}" if user else this_host()
+
+
+def saved_operator(path=None) -> str:
+    """The name chosen in Preferences ("" when none): per user, like the language."""
+    import json
+
+    from .formats import preferences_path
+
+    try:
+        data = json.loads((path or preferences_path()).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    name = data.get("operator") if isinstance(data, dict) else None
+    return one_line(name.strip(), 200) if isinstance(name, str) and name.strip() else ""
+
+
+def save_operator(name: str | None, path=None) -> None:
+    """Store the operator's name for the audit trail ("" / None: back to user@host)."""
+    import json
+
+    from .formats import preferences_path
+
+    path = path or preferences_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data = data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        data = {}
+    name = (name or "").strip()
+    if name:
+        data["operator"] = one_line(name, 200)
+    else:
+        data.pop("operator", None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def set_operator(name: str | None) -> None:

@@ -374,6 +374,75 @@
     </message>
 </context>
 <context>
+    <name>AuditDialog</name>
+    <message>
+        <source>History of changes</source>
+        <translation>Değişiklik geçmişi</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>Göster:</translation>
+    </message>
+    <message>
+        <source>All changes</source>
+        <translation>Tüm değişiklikler</translation>
+    </message>
+    <message>
+        <source>Channel Settings</source>
+        <translation>Kanal Ayarları</translation>
+    </message>
+    <message>
+        <source>Mapping</source>
+        <translation>Eşleştirme</translation>
+    </message>
+    <message>
+        <source>When (UTC)</source>
+        <translation>Zaman (UTC)</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Operatör</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>Alan</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>İşlem</translation>
+    </message>
+    <message>
+        <source>Object</source>
+        <translation>Nesne</translation>
+    </message>
+    <message>
+        <source>What changed</source>
+        <translation>Ne değişti</translation>
+    </message>
+    <message>
+        <source>The operator is the OS user@host of the app that made the change, or the name set in Preferences. A change based on data someone else changed meanwhile is refused, never applied.</source>
+        <translation>Operatör, değişikliği yapan uygulamanın işletim sistemi kullanıcı@makine adı ya da Tercihler&apos;de verilen addır. Başka birinin bu arada değiştirdiği verilere dayanan bir değişiklik reddedilir, asla uygulanmaz.</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Yenile</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s)</source>
+        <translation>
+            <numerusform>%n değişiklik</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the newest %1 changes</source>
+        <translation>en yeni %1 değişiklik</translation>
+    </message>
+    <message>
+        <source>Could not load the history: %1</source>
+        <translation>Geçmiş yüklenemedi: %1</translation>
+    </message>
+</context>
+<context>
     <name>CancelDialog</name>
     <message>
         <source>Cancel lines (partial cancellation)</source>
@@ -1724,6 +1793,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>Henüz mağaza yok</translation>
     </message>
     <message>
+        <source>History of changes…</source>
+        <translation>Değişiklik geçmişi…</translation>
+    </message>
+    <message>
         <source>Add, rename or remove stores: n11-desktop stores …</source>
         <translation>Mağaza eklemek, yeniden adlandırmak veya kaldırmak için: n11-desktop stores …</translation>
     </message>
@@ -2587,6 +2660,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>The new language applies when n11-desktop starts again. --lang on the command line overrides this choice.</source>
         <translation>Yeni dil, n11-desktop yeniden başladığında uygulanır. Komut satırındaki --lang bu seçimi geçersiz kılar.</translation>
+    </message>
+    <message>
+        <source>Your name in the history of changes:</source>
+        <translation>Değişiklik geçmişindeki adınız:</translation>
     </message>
     <message>
         <source>Could not save the preferences: %1</source>

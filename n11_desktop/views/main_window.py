@@ -310,8 +310,21 @@ class MainWindow(QMainWindow):
             here.setChecked(True)
             here.setEnabled(False)
         menu.addSeparator()
+        history = menu.addAction(self.tr("History of changes…"))
+        history.setObjectName("action_history")
+        history.triggered.connect(self.open_history)
         hint = menu.addAction(self.tr("Add, rename or remove stores: n11-desktop stores …"))
         hint.setEnabled(False)
+
+    @Slot()
+    def open_history(self) -> None:
+        """Who changed a setting or a mapping of this store, and when (filtered by the tab shown)."""
+        from .audit_dialog import AuditDialog
+
+        slug = next((k for k, w in self.tab_widgets.items() if w is self.tabs.currentWidget()), "")
+        area = {"channel_settings": "settings", "categories_mapping": "mapping"}.get(slug)
+        self.history_dialog = AuditDialog(self.services, self, area)
+        self.history_dialog.show()
 
     @classmethod
     def warn_store_not_opened(cls, parent: QWidget, name: str, reason: str) -> None:

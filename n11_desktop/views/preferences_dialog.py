@@ -1,12 +1,14 @@
-"""Preferences: the language of the app (applied on the next start)."""
+"""Preferences: the language of the app (applied on the next start) and the operator's name in
+the history of changes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
+                               QWidget)
 
-from n11_desktop.core import formats
+from n11_desktop.core import audit, formats
 
 
 class PreferencesDialog(QDialog):
@@ -28,6 +30,12 @@ class PreferencesDialog(QDialog):
                               "--lang on the command line overrides this choice."), self)
         note.setWordWrap(True)
         form.addRow(note)
+        self.operator = QLineEdit(self)
+        self.operator.setObjectName("operator")
+        self.operator.setMaxLength(200)
+        self.operator.setPlaceholderText(_default_operator())
+        self.operator.setText(audit.saved_operator(path))
+        form.addRow(self.tr("Your name in the history of changes:"), self.operator)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                    parent=self)
         buttons.accepted.connect(self.accept)
@@ -37,8 +45,16 @@ class PreferencesDialog(QDialog):
     def accept(self) -> None:
         try:
             formats.save_language(self.language.currentData(), self.path)
+            audit.save_operator(self.operator.text(), self.path)
         except OSError as exc:
             QMessageBox.warning(self, self.tr("Preferences"),
                                 self.tr("Could not save the preferences: %1").replace("%1", str(exc)))
             return
         super().accept()
+
+
+def _default_operator() -> str:
+    from n11_desktop.core.instance import this_host, this_user
+
+    user = this_user()
+    return f"{user}@{this_host()}" if user else this_host()
