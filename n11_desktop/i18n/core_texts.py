@@ -402,6 +402,17 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("core", '{attribute} does not accept free text on N11 — choose one of its values'),
     QT_TRANSLATE_NOOP("core", '{n} bad row(s); nothing changed'),
     QT_TRANSLATE_NOOP("core", '{n} row(s): {n1} penalty(ies) lifted, {n2} failed integration(s) deleted, {n3} version date(s) bumped'),
+    # the Mapper's value table (core/mapping/detail.py): how a local value reaches N11
+    QT_TRANSLATE_NOOP("core", 'same name'),
+    QT_TRANSLATE_NOOP("core", 'free text'),
+    QT_TRANSLATE_NOOP("core", 'mapped here'),
+    QT_TRANSLATE_NOOP("core", 'mapped globally'),
+    QT_TRANSLATE_NOOP("core", '{detail} (same value name)'),
+    QT_TRANSLATE_NOOP("core", "{detail} — not in N11's list"),
+    QT_TRANSLATE_NOOP("core", 'attribute not offered'),
+    QT_TRANSLATE_NOOP("core", "not in N11's list — map it"),
+    QT_TRANSLATE_NOOP("core", 'free text: {text}'),
+    QT_TRANSLATE_NOOP("core", 'value {id}'),
 )
 _CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
 

@@ -6329,6 +6329,46 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>{n} satır: {n1} ceza kaldırıldı, {n2} başarısız entegrasyon silindi, {n3} sürüm tarihi güncellendi</translation>
     </message>
     <message>
+        <source>same name</source>
+        <translation>aynı ad</translation>
+    </message>
+    <message>
+        <source>free text</source>
+        <translation>serbest metin</translation>
+    </message>
+    <message>
+        <source>mapped here</source>
+        <translation>burada eşleştirildi</translation>
+    </message>
+    <message>
+        <source>mapped globally</source>
+        <translation>genel olarak eşleştirildi</translation>
+    </message>
+    <message>
+        <source>{detail} (same value name)</source>
+        <translation>{detail} (aynı değer adı)</translation>
+    </message>
+    <message>
+        <source>{detail} — not in N11&apos;s list</source>
+        <translation>{detail} — N11&apos;in listesinde yok</translation>
+    </message>
+    <message>
+        <source>attribute not offered</source>
+        <translation>özellik sunulmuyor</translation>
+    </message>
+    <message>
+        <source>not in N11&apos;s list — map it</source>
+        <translation>N11&apos;in listesinde yok — eşleştirin</translation>
+    </message>
+    <message>
+        <source>free text: {text}</source>
+        <translation>serbest metin: {text}</translation>
+    </message>
+    <message>
+        <source>value {id}</source>
+        <translation>değer {id}</translation>
+    </message>
+    <message>
         <source>%1 s</source>
         <translation>%1 sn</translation>
     </message>

@@ -136,7 +136,11 @@ class ChoiceEditor(FieldEditor):
     def __init__(self, choices: Iterable[tuple[Any, str]] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.combo = QComboBox(self)
-        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # a long choice (N11's reason names) must not widen the whole form past the window: the box
+        # shows ~22 characters (the full text in its tooltip and in the open list)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(22)
+        self.combo.currentIndexChanged.connect(lambda _i: self.combo.setToolTip(self.combo.currentText()))
         self.combo.currentIndexChanged.connect(self.changed)
         lay = _hbox(self)
         lay.addWidget(self.combo)
@@ -150,6 +154,7 @@ class ChoiceEditor(FieldEditor):
         self.combo.addItem(self.tr("— not set —"), None)
         for value, text in choices:
             self.combo.addItem(text, value)
+        self.combo.view().setMinimumWidth(self.combo.view().sizeHintForColumn(0) + 24)
         self.combo.blockSignals(False)
         self.set_value(current)
 

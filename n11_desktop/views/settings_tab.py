@@ -182,6 +182,8 @@ class FailedIntegrationEditor(FieldEditor):
         grid.addWidget(QLabel(self.tr("<b>Content type</b>"), self), 0, 0)
         for c, key in enumerate(FAILED_INTEGRATION_RULE_KEYS, 1):
             head = QLabel(f"<b>{self.tr(self.COLUMNS[key])}</b>", self)
+            head.setWordWrap(True)  # "Yeniden deneme aralığı (sn)" wraps instead of widening the form
+            head.setAlignment(Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft)
             head.setToolTip(FAILED_INTEGRATION_HELP[key])
             grid.addWidget(head, 0, c)
         for r, ctype in enumerate(FAILED_INTEGRATION_TYPES, 1):

@@ -325,5 +325,7 @@ def test_core_messages_read_in_turkish(db, turkish):
     assert core_message(str(RowError(3, "price", "the price must be above 0"))) == "satır 3, sütun price: fiyat 0'dan büyük olmalı"
     assert core_message("Dry run: 296 rows read, 12 would be created, 3 would be updated, 281 unchanged") == (
         "Deneme: 296 satır okundu, 12 oluşturulacak, 3 güncellenecek, 281 değişmedi")
+    assert [core_message(t) for t in ("same name", "free text", "free text: Kinetix")] == [  # the Mapper's How column
+        "aynı ad", "serbest metin", "serbest metin: Kinetix"]
     assert core_message("Ürün bulunamadı") == "Ürün bulunamadı"  # N11's own words stay as they are
     assert core_message("some text the core does not know") == "some text the core does not know"

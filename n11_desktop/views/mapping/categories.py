@@ -78,7 +78,10 @@ class CategoryBrowser(QWidget):
         self.local_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         hh = self.local_view.horizontalHeader()
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c, w in ((1, 62), (2, 175), (3, 92)):
+        # the status column fits its longest word in the operator's language ("✖ eşleştirilmedi")
+        status_w = max(self.local_view.fontMetrics().horizontalAdvance(t) for t in
+                       (self.tr("✔ mapped"), self.tr("✖ unmapped"), self.tr("⚠ remap"))) + 20
+        for c, w in ((1, 62), (2, 175), (3, max(92, status_w))):
             hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
             self.local_view.setColumnWidth(c, w)
         self.local_filter.textChanged.connect(self.local_proxy.set_query)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTabl
 from n11_desktop.core.mapping import operations as ops
 from n11_desktop.core.mapping.detail import AttributeView, ValueView
 
+from ..core_texts import core_message
 from ..mapping_models import RED, Column, RowsModel
 from .common import Pane, Say, table_defaults
 
@@ -33,9 +34,9 @@ class ValueMappingPanel(Pane):
         self.value_model: RowsModel[ValueView] = RowsModel([
             Column(self.tr("Local value"), lambda v: v.local_value),
             Column(self.tr("Products"), lambda v: v.products, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            Column(self.tr("Sent to N11"), lambda v: (f"{v.n11_text} ({v.value_id})" if v.value_id is not None else v.n11_text)
-                   or "—"),
-            Column(self.tr("How"), lambda v: v.how, color=lambda v: None if v.ok else RED),
+            Column(self.tr("Sent to N11"), lambda v: (f"{v.n11_text} ({v.value_id})" if v.value_id is not None
+                                                      else core_message(v.n11_text)) or "—"),
+            Column(self.tr("How"), lambda v: core_message(v.how), color=lambda v: None if v.ok else RED),
         ], self)
         self.value_view = QTableView()
         self.value_view.setModel(self.value_model)
