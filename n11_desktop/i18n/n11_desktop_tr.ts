@@ -6369,6 +6369,178 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>değer {id}</translation>
     </message>
     <message>
+        <source>Penalized: {detail}</source>
+        <translation>Cezalı: {detail}</translation>
+    </message>
+    <message>
+        <source>Fix the cause, then lift the penalty (Penalty box → Update by uploading a file).</source>
+        <translation>Nedeni düzeltin, sonra cezayı kaldırın (Ceza Kutusu → Dosya yükleyerek güncelle).</translation>
+    </message>
+    <message>
+        <source>Add a price for the product.</source>
+        <translation>Ürüne bir fiyat ekleyin.</translation>
+    </message>
+    <message>
+        <source>Price is 0</source>
+        <translation>Fiyat 0</translation>
+    </message>
+    <message>
+        <source>Set a price above 0.</source>
+        <translation>0&apos;dan büyük bir fiyat girin.</translation>
+    </message>
+    <message>
+        <source>No stock</source>
+        <translation>Stok yok</translation>
+    </message>
+    <message>
+        <source>Add stock for the product.</source>
+        <translation>Ürüne stok ekleyin.</translation>
+    </message>
+    <message>
+        <source>No N11 category</source>
+        <translation>N11 kategorisi yok</translation>
+    </message>
+    <message>
+        <source>Map the product&apos;s category in Categories &amp; Mapping.</source>
+        <translation>Ürünün kategorisini Kategori Eşleştirme&apos;de eşleştirin.</translation>
+    </message>
+    <message>
+        <source>No image</source>
+        <translation>Görsel yok</translation>
+    </message>
+    <message>
+        <source>Add at least one https image.</source>
+        <translation>En az bir https görseli ekleyin.</translation>
+    </message>
+    <message>
+        <source>Not sent to N11 yet</source>
+        <translation>Henüz N11&apos;e gönderilmedi</translation>
+    </message>
+    <message>
+        <source>Send it (Products → Send selected) or wait for Product Create.</source>
+        <translation>Gönderin (Ürünler → Seçilenleri gönder) ya da Ürün Oluşturma&apos;yı bekleyin.</translation>
+    </message>
+    <message>
+        <source>Rejected by N11: {reject}</source>
+        <translation>N11 reddetti: {reject}</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>gerekçe verilmedi</translation>
+    </message>
+    <message>
+        <source>Fix what N11 says, then resend.</source>
+        <translation>N11&apos;in söylediğini düzeltin, sonra yeniden gönderin.</translation>
+    </message>
+    <message>
+        <source>Approval happens on N11&apos;s side.</source>
+        <translation>Onay N11 tarafında yapılır.</translation>
+    </message>
+    <message>
+        <source>Suspended on N11</source>
+        <translation>N11&apos;de askıya alındı</translation>
+    </message>
+    <message>
+        <source>Resume selling (Product Update with status Active).</source>
+        <translation>Satışa devam edin (Active durumuyla Ürün Güncelleme).</translation>
+    </message>
+    <message>
+        <source>Out of stock on N11</source>
+        <translation>N11&apos;de stokta yok</translation>
+    </message>
+    <message>
+        <source>Send the stock (Stock flow).</source>
+        <translation>Stoku gönderin (Stok akışı).</translation>
+    </message>
+    <message>
+        <source>N11 status {status}</source>
+        <translation>N11 durumu {status}</translation>
+    </message>
+    <message>
+        <source>Check the product on N11.</source>
+        <translation>Ürünü N11&apos;de kontrol edin.</translation>
+    </message>
+    <message>
+        <source>price+stock</source>
+        <translation>fiyat+stok</translation>
+    </message>
+    <message>
+        <source>cannot read: no such file</source>
+        <translation>okunamadı: böyle bir dosya yok</translation>
+    </message>
+    <message>
+        <source>cannot read: {detail}</source>
+        <translation>okunamadı: {detail}</translation>
+    </message>
+    <message>
+        <source>is a folder, not a file</source>
+        <translation>bir klasör, dosya değil</translation>
+    </message>
+    <message>
+        <source>is not a regular file</source>
+        <translation>normal bir dosya değil</translation>
+    </message>
+    <message>
+        <source>is {n} KB; at most {limit} KB</source>
+        <translation>{n} KB; en fazla {limit} KB olabilir</translation>
+    </message>
+    <message>
+        <source>is over {n} KB</source>
+        <translation>{n} KB&apos;tan büyük</translation>
+    </message>
+    <message>
+        <source>JSON nested too deeply</source>
+        <translation>JSON çok derin iç içe</translation>
+    </message>
+    <message>
+        <source>must be a whole number, not {value}</source>
+        <translation>tam sayı olmalı, {value} değil</translation>
+    </message>
+    <message>
+        <source>must be at least {low} (got {value})</source>
+        <translation>en az {low} olmalı (verilen: {value})</translation>
+    </message>
+    <message>
+        <source>must be at most {high} (got {value})</source>
+        <translation>en fazla {high} olmalı (verilen: {value})</translation>
+    </message>
+    <message>
+        <source>must have at most {n} digits</source>
+        <translation>en fazla {n} basamaklı olmalı</translation>
+    </message>
+    <message>
+        <source>must be a number, not {value}</source>
+        <translation>bir sayı olmalı, {value} değil</translation>
+    </message>
+    <message>
+        <source>is empty (a whole number is needed)</source>
+        <translation>boş (bir tam sayı gerekli)</translation>
+    </message>
+    <message>
+        <source>is {n} characters long (at most {limit})</source>
+        <translation>{n} karakter uzunluğunda (en fazla {limit})</translation>
+    </message>
+    <message>
+        <source>contains a NUL byte (the file is binary or damaged)</source>
+        <translation>bir NUL baytı içeriyor (dosya ikili ya da bozuk)</translation>
+    </message>
+    <message>
+        <source>must be an http(s) URL like https://api.n11.com/ws/, got {value}</source>
+        <translation>https://api.n11.com/ws/ gibi bir http(s) adresi olmalı, verilen: {value}</translation>
+    </message>
+    <message>
+        <source>must not contain spaces or control characters (line breaks), got {value}</source>
+        <translation>boşluk veya kontrol karakteri (satır sonu) içeremez, verilen: {value}</translation>
+    </message>
+    <message>
+        <source>must not contain a user name or password</source>
+        <translation>kullanıcı adı veya parola içeremez</translation>
+    </message>
+    <message>
+        <source>&apos;{value}&apos; must be between {low} and {high}</source>
+        <translation>&apos;{value}&apos; {low} ile {high} arasında olmalı</translation>
+    </message>
+    <message>
         <source>%1 s</source>
         <translation>%1 sn</translation>
     </message>

@@ -31,7 +31,7 @@ from ..core.flows.base import all_specs
 from ..core.formats import language, number
 from ..core.overview import load_report
 from ..core.reports import export_csv as export_report_csv
-from .core_texts import core_tr
+from .core_texts import core_message, core_tr
 from .rows_model import Column, RowsModel
 
 PAGE = 200
@@ -367,7 +367,8 @@ class ReportsPanel(QWidget):
         lay.addWidget(self.note)
         self._models = {
             "not_on_sale": rows_model([("SKU", lambda r: r.sku), (self.tr("Title"), lambda r: r.title),
-                                      (self.tr("Why not on sale"), lambda r: r.reason), (self.tr("Fix"), lambda r: r.fix)], self),
+                                      (self.tr("Why not on sale"), lambda r: core_message(r.reason)),
+                                       (self.tr("Fix"), lambda r: core_message(r.fix))], self),
             "differences": rows_model([("SKU", lambda r: r.sku), (self.tr("Title"), lambda r: r.title),
                                       (self.tr("Differs"), lambda r: r.kind),
                                       (self.tr("Price"), lambda r: f"{r.local_price} → N11 {r.n11_price}"),
