@@ -458,6 +458,27 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("core", 'must not contain spaces or control characters (line breaks), got {value}'),
     QT_TRANSLATE_NOOP("core", 'must not contain a user name or password'),
     QT_TRANSLATE_NOOP("core", "'{value}' must be between {low} and {high}"),
+    # flow results (core/flows): what a run reports
+    QT_TRANSLATE_NOOP("core", 'Cancellation Reason Type Id must be set to 61–65 (Channel Settings) to send partial cancellations to N11'),
+    QT_TRANSLATE_NOOP("core", 'Category Ids are empty — set the N11 main category ids in Channel Settings'),
+    QT_TRANSLATE_NOOP("core", 'no local category is mapped to an N11 leaf yet — map categories in Categories & Mapping, then run this again'),
+    QT_TRANSLATE_NOOP("core", 'Order Start Date is not set (Channel Settings, dd/MM/yyyy); orders are fetched from that date on'),
+    QT_TRANSLATE_NOOP("core", 'order {order} split into {n} packages'),
+    QT_TRANSLATE_NOOP("core", 'nothing to split (the flow runs on the OMS web hook)'),
+    QT_TRANSLATE_NOOP("core", 'split request names lines {lines} that are not in order {order}'),
+    QT_TRANSLATE_NOOP("core", 'split request for unknown order {order}'),
+    QT_TRANSLATE_NOOP("core", '{n1} leaf categories, {n2} attributes, {n3} values'),
+    QT_TRANSLATE_NOOP("core", '{n} nodes'),
+    QT_TRANSLATE_NOOP("core", '{n} new'),
+    QT_TRANSLATE_NOOP("core", '{n} renamed'),
+    QT_TRANSLATE_NOOP("core", '{n} moved'),
+    QT_TRANSLATE_NOOP("core", '{n} marked removed'),
+    QT_TRANSLATE_NOOP("core", 'not found on N11: {ids}'),
+    QT_TRANSLATE_NOOP("core", '{n} categories compared'),
+    QT_TRANSLATE_NOOP("core", 'no changes'),
+    QT_TRANSLATE_NOOP("core", '{n} mapping(s) broken'),
+    QT_TRANSLATE_NOOP("core", '{n} predefined fields ready ({n1} added, {n2} updated)'),
+    QT_TRANSLATE_NOOP("core", '; global rule brand → Marka (1) added'),
 )
 _CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
 

@@ -6541,6 +6541,86 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>&apos;{value}&apos; {low} ile {high} arasında olmalı</translation>
     </message>
     <message>
+        <source>Cancellation Reason Type Id must be set to 61–65 (Channel Settings) to send partial cancellations to N11</source>
+        <translation>Kısmi iptalleri N11&apos;e göndermek için İptal Nedeni Tür ID&apos;si 61–65 olmalı (Kanal Ayarları)</translation>
+    </message>
+    <message>
+        <source>Category Ids are empty — set the N11 main category ids in Channel Settings</source>
+        <translation>Kategori ID&apos;leri boş — N11 ana kategori ID&apos;lerini Kanal Ayarları&apos;nda girin</translation>
+    </message>
+    <message>
+        <source>no local category is mapped to an N11 leaf yet — map categories in Categories &amp; Mapping, then run this again</source>
+        <translation>henüz hiçbir yerel kategori bir N11 alt kategorisiyle eşleşmedi — Kategori Eşleştirme&apos;de kategorileri eşleştirin, sonra bunu yeniden çalıştırın</translation>
+    </message>
+    <message>
+        <source>Order Start Date is not set (Channel Settings, dd/MM/yyyy); orders are fetched from that date on</source>
+        <translation>Sipariş Başlangıç Tarihi ayarlanmadı (Kanal Ayarları, gg/AA/yyyy); siparişler o tarihten itibaren alınır</translation>
+    </message>
+    <message>
+        <source>order {order} split into {n} packages</source>
+        <translation>{order} siparişi {n} pakete bölündü</translation>
+    </message>
+    <message>
+        <source>nothing to split (the flow runs on the OMS web hook)</source>
+        <translation>bölünecek bir şey yok (akış OMS web kancasıyla çalışır)</translation>
+    </message>
+    <message>
+        <source>split request names lines {lines} that are not in order {order}</source>
+        <translation>bölme isteği {order} siparişinde olmayan {lines} kalemlerini içeriyor</translation>
+    </message>
+    <message>
+        <source>split request for unknown order {order}</source>
+        <translation>bilinmeyen {order} siparişi için bölme isteği</translation>
+    </message>
+    <message>
+        <source>{n1} leaf categories, {n2} attributes, {n3} values</source>
+        <translation>{n1} alt kategori, {n2} özellik, {n3} değer</translation>
+    </message>
+    <message>
+        <source>{n} nodes</source>
+        <translation>{n} düğüm</translation>
+    </message>
+    <message>
+        <source>{n} new</source>
+        <translation>{n} yeni</translation>
+    </message>
+    <message>
+        <source>{n} renamed</source>
+        <translation>{n} yeniden adlandırıldı</translation>
+    </message>
+    <message>
+        <source>{n} moved</source>
+        <translation>{n} taşındı</translation>
+    </message>
+    <message>
+        <source>{n} marked removed</source>
+        <translation>{n} kaldırıldı olarak işaretlendi</translation>
+    </message>
+    <message>
+        <source>not found on N11: {ids}</source>
+        <translation>N11&apos;de bulunamadı: {ids}</translation>
+    </message>
+    <message>
+        <source>{n} categories compared</source>
+        <translation>{n} kategori karşılaştırıldı</translation>
+    </message>
+    <message>
+        <source>no changes</source>
+        <translation>değişiklik yok</translation>
+    </message>
+    <message>
+        <source>{n} mapping(s) broken</source>
+        <translation>{n} eşleştirme bozuldu</translation>
+    </message>
+    <message>
+        <source>{n} predefined fields ready ({n1} added, {n2} updated)</source>
+        <translation>{n} ön tanımlı alan hazır ({n1} eklendi, {n2} güncellendi)</translation>
+    </message>
+    <message>
+        <source>; global rule brand → Marka (1) added</source>
+        <translation>; genel kural brand → Marka (1) eklendi</translation>
+    </message>
+    <message>
         <source>%1 s</source>
         <translation>%1 sn</translation>
     </message>

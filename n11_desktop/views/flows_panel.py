@@ -31,7 +31,7 @@ from ..core.formats import number
 from ..core.runner import format_eta
 from ..core.schedule import FlowStatus
 from ..core.schedules import load_schedule_row
-from .core_texts import core_tr, schedule_text, state_word
+from .core_texts import core_message, core_tr, schedule_text, state_word
 
 COLUMNS = (QT_TRANSLATE_NOOP("FlowTableModel", "Flow"), QT_TRANSLATE_NOOP("FlowTableModel", "Flag"),
            QT_TRANSLATE_NOOP("FlowTableModel", "Schedule"), QT_TRANSLATE_NOOP("FlowTableModel", "Last run"),
@@ -148,7 +148,7 @@ class FlowTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 4 and s.history.last_message:
-                return s.history.last_message
+                return core_message(s.history.last_message)
             if col == 0:
                 return f"{s.slug}: {s.name}"
             return None
@@ -367,10 +367,10 @@ class FlowsPanel(QWidget):
 
     @Slot(object)
     def _on_finished(self, result) -> None:
-        name = self.model.row_of(result.flow).status.name if self.model.row_of(result.flow) else result.flow
-        text = f"{name}: {result.state.value}"
+        name = core_tr(self.model.row_of(result.flow).status.name) if self.model.row_of(result.flow) else result.flow
+        text = f"{name}: {state_word(result.state.value)}"
         if result.message:
-            text += f" — {result.message}"
+            text += f" — {core_message(result.message)}"
         self.message_label.setText(text)
 
     @Slot(str)

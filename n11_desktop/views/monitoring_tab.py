@@ -114,7 +114,7 @@ class LogPanel(QWidget):
             (self.tr("Flow"), lambda r: r.flow or ""),
             (self.tr("Level"), lambda r: r.level),
             (self.tr("SKU / order"), lambda r: r.object_key or ""),
-            (self.tr("Message"), lambda r: r.message + ("  ⧉" if r.has_raw else "")),
+            (self.tr("Message"), lambda r: core_message(r.message) + ("  ⧉" if r.has_raw else "")),
         ], self)
         self.view = _table(self.model)
         hh = self.view.horizontalHeader()
@@ -290,7 +290,7 @@ class RunsPanel(QWidget):
             (self.tr("Failed"), lambda r: str(r.failed)),
             (self.tr("Penalized"), lambda r: str(r.penalized)),
             (self.tr("Duration"), lambda r: "" if r.ended_at is None else f"{(r.ended_at - r.started_at).total_seconds():.1f} s"),
-            (self.tr("Message"), lambda r: r.message),
+            (self.tr("Message"), lambda r: core_message(r.message)),
         ], self)
         self.view = _table(self.model)
         self.view.doubleClicked.connect(self._open_run)
