@@ -492,6 +492,17 @@ def copy_between(src, dst, what: Iterable[str] = COPY_PARTS) -> CopyReport:
     return CopyReport(copied_settings, ref_rows, map_rows, errors)
 
 
+def copy_from_store(db, source: str, what: Iterable[str] = COPY_PARTS) -> CopyReport:
+    """Copy settings and/or mapping of registry store ``source`` into the open database ``db``
+    (the app's Store → Copy from …)."""
+    store = Registry.load().get(source)
+    src = open_store(store)
+    try:
+        return copy_between(src, db, what)
+    finally:
+        src.dispose()
+
+
 def _copy_reference(src, dst) -> int:
     """N11's category tree, attributes and values, when ``dst`` has none yet (a mapping refers to them)."""
     from sqlalchemy import func, insert, select

@@ -1793,12 +1793,32 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>Henüz mağaza yok</translation>
     </message>
     <message>
+        <source>Copy settings and mapping from</source>
+        <translation>Ayarları ve eşleştirmeyi şuradan kopyala</translation>
+    </message>
+    <message>
         <source>History of changes…</source>
         <translation>Değişiklik geçmişi…</translation>
     </message>
     <message>
         <source>Add, rename or remove stores: n11-desktop stores …</source>
         <translation>Mağaza eklemek, yeniden adlandırmak veya kaldırmak için: n11-desktop stores …</translation>
+    </message>
+    <message>
+        <source>Copy from another store</source>
+        <translation>Başka bir mağazadan kopyala</translation>
+    </message>
+    <message>
+        <source>Copy the channel settings and the mapping of store %1 into this store? The App Key, App Secret and web hook token are not copied, and nothing of this store is deleted: copied mappings are added or updated.</source>
+        <translation>%1 mağazasının kanal ayarları ve eşleştirmesi bu mağazaya kopyalansın mı? App Key, App Secret ve web hook token kopyalanmaz; bu mağazadan hiçbir şey silinmez: kopyalanan eşleştirmeler eklenir veya güncellenir.</translation>
+    </message>
+    <message>
+        <source>Copied from %1: %2</source>
+        <translation>%1 mağazasından kopyalandı: %2</translation>
+    </message>
+    <message>
+        <source>Not copied from %1: %2</source>
+        <translation>%1 mağazasından kopyalanamadı: %2</translation>
     </message>
     <message>
         <source>Store not opened</source>

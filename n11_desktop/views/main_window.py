@@ -309,6 +309,14 @@ class MainWindow(QMainWindow):
             here.setCheckable(True)
             here.setChecked(True)
             here.setEnabled(False)
+        others = [st for st in stores if st.name != current]
+        if others:
+            copy_menu = menu.addMenu(self.tr("Copy settings and mapping from"))
+            copy_menu.setObjectName("store_copy_menu")
+            for store in others:
+                action = copy_menu.addAction(store.name)
+                action.setObjectName(f"copy_from_{store.name}")
+                action.triggered.connect(lambda _checked=False, name=store.name: self.copy_from_store(name))
         menu.addSeparator()
         history = menu.addAction(self.tr("History of changes…"))
         history.setObjectName("action_history")
@@ -325,6 +333,39 @@ class MainWindow(QMainWindow):
         area = {"channel_settings": "settings", "categories_mapping": "mapping"}.get(slug)
         self.history_dialog = AuditDialog(self.services, self, area)
         self.history_dialog.show()
+
+    @classmethod
+    def confirm_copy(cls, parent: QWidget, name: str) -> bool:
+        """Ask before copying another store's settings and mapping in (tests patch it)."""
+        answer = QMessageBox.question(
+            parent, QCoreApplication.translate("MainWindow", "Copy from another store"),
+            QCoreApplication.translate(
+                "MainWindow", "Copy the channel settings and the mapping of store %1 into this store? "
+                "The App Key, App Secret and web hook token are not copied, and nothing of this store is "
+                "deleted: copied mappings are added or updated.").replace("%1", name))
+        return answer == QMessageBox.StandardButton.Yes
+
+    def copy_from_store(self, name: str) -> None:
+        if not self.confirm_copy(self, name):
+            return
+        db = self.services.db
+
+        def copy():
+            from n11_desktop.core.stores import copy_from_store
+
+            return copy_from_store(db, name)
+
+        def done(report) -> None:
+            self.statusBar().showMessage(self.tr("Copied from %1: %2").replace("%1", name)
+                                         .replace("%2", report.summary()), 20_000)
+            self.services.emit("settings_changed")
+            self.services.emit("mapping_changed", None)
+
+        def failed(err) -> None:
+            self.statusBar().showMessage(self.tr("Not copied from %1: %2").replace("%1", name)
+                                         .replace("%2", str(err)), 20_000)
+
+        self.services.runner.submit(copy, done, failed)
 
     @classmethod
     def warn_store_not_opened(cls, parent: QWidget, name: str, reason: str) -> None:

@@ -138,3 +138,65 @@ def test_a_store_that_cannot_be_opened_leaves_the_open_one_as_it_was(qtbot, qapp
         assert Registry.load().default == "shop-a"
     finally:
         _close(qtbot, session)
+
+
+def test_copy_settings_and_mapping_from_another_store_in_the_store_menu(qtbot, qapp, two_stores, monkeypatch):
+    from n11_desktop.core.mapping.suggest import operator_terms, set_operator_term
+    from n11_desktop.core.settings import load_config, save_settings
+    from n11_desktop.core.storage.db import open_database
+
+    b = open_database(two_stores / "stores" / "shop-b.db")
+    try:
+        with b.session_factory.begin() as s:
+            assert save_settings(s, {"buffer_stock": 9, "app_key": "shop-b-key"}) == []
+            set_operator_term(s, "Smartwatch", "Akıllı Saat")
+    finally:
+        b.dispose()
+    asked = []
+    monkeypatch.setattr(MainWindow, "confirm_copy", classmethod(lambda cls, parent, name: asked.append(name) or True))
+    session = _session(qapp, "shop-a")
+    try:
+        w = session.window
+        w.fill_store_menu()
+        copy_menu = w.store_menu.findChild(type(w.store_menu), "store_copy_menu")
+        names = [a.objectName() for a in copy_menu.actions()]
+        assert names == ["copy_from_shop-b"]  # never the open store itself
+        copy_menu.actions()[0].trigger()
+        qtbot.waitUntil(lambda: w.statusBar().currentMessage().startswith("Copied from shop-b"), timeout=10_000)
+        assert asked == ["shop-b"]
+        with session.db.session_factory() as s:
+            cfg = load_config(s)
+            assert cfg.buffer_stock == 9 and not cfg.conf.get("app_key")  # credentials stay per store
+            assert operator_terms(s) == {"Smartwatch": "Akıllı Saat"}
+    finally:
+        _close(qtbot, session)
+
+
+def test_switching_to_a_demo_store_starts_its_sandbox_and_stops_it_on_the_way_out(qtbot, qapp, two_stores):
+    from n11_desktop.commands.stores import prepare_demo_with_sandbox
+    from n11_desktop.core.settings import load_config
+    from n11_desktop.core.stores import Registry, create_store
+    from n11_desktop.sandbox.server import SandboxServer
+
+    create_store(Registry.load(), "demo-1", demo=True, prepare=prepare_demo_with_sandbox)
+    started = []
+
+    def start_sandbox():
+        server = SandboxServer(port=0, task_delay_ms=50)
+        server.start()
+        started.append(server)
+        return server
+
+    session = _session(qapp, "shop-a")
+    session._start_sandbox = start_sandbox
+    try:
+        assert session.switch_to("demo-1")
+        w = session.window
+        assert w.services.demo and session.sandbox is started[0]
+        with session.db.session_factory() as s:
+            assert load_config(s).base_url == started[0].base_url  # pointed at this process's sandbox
+        qtbot.waitUntil(lambda: w.windowTitle().startswith("n11-desktop — demo-1"), timeout=10_000)
+        assert session.switch_to("shop-b")
+        assert session.sandbox is None and started[0]._httpd is None  # stopped with the demo store
+    finally:
+        _close(qtbot, session)
