@@ -21,6 +21,9 @@ def add_parser(subparsers, common) -> None:
     p.add_argument("--all-stores", action="store_true",
                    help=translate("cli", "drive every store of the store registry, each under its own lease; a store that "
                    "cannot run is reported and tried again, never stopping the others"))
+    p.add_argument("--max-flows", type=bounded_int(1, 256), default=4, metavar="N",
+                   help=translate("cli", "with --all-stores: flows running at the same time in all stores together "
+                                  "(default 4; --workers is each store's own limit)"))
     p.add_argument("--retry", type=bounded_float(1, 86400), default=60.0, metavar="S",
                    help=translate("cli", "with --all-stores: seconds before a store that could not run is tried again (default 60)"))
     p.set_defaults(func=cmd_run)
@@ -172,6 +175,7 @@ def cmd_run_all(args, ctx) -> int:
 
     multi = AllStoresRunner(lambda: Registry.load().listed(), once=args.once, max_workers=args.workers,
                             stop_timeout_s=args.stop_timeout, retry_s=args.retry, on_event=on_event,
+                            max_flows=args.max_flows,
                             on_store=on_store, prepare=prepare)
     received: list[str] = []
 

@@ -23,6 +23,8 @@ from .runner import LeaseRefused, Runner, RunnerEvent
 log = logging.getLogger(__name__)
 
 RETRY_S = 60.0
+#: flows running at once in the whole process, all stores together (a store's own limit is max_workers)
+MAX_FLOWS = 4
 
 
 @dataclass
@@ -67,7 +69,8 @@ class AllStoresRunner:
                  open_db: Callable[[Any], Any] | None = None,
                  make_runner: Callable[..., Runner] | None = None,
                  prepare: Callable[[Any, Any], None] | None = None,
-                 tick_s: float = 0.25) -> None:
+                 tick_s: float = 0.25, max_flows: int = MAX_FLOWS,
+                 flow_fn: Callable[..., Any] | None = None) -> None:
         self.stores = stores
         self.once = once
         self.max_workers = max_workers
@@ -79,6 +82,9 @@ class AllStoresRunner:
         self.make_runner = make_runner or Runner
         self.prepare = prepare  # prepare(store, db) before its runner starts (demo stores: their sandbox)
         self.tick_s = tick_s
+        # twenty stores due at once would otherwise run sixty flows side by side on a few cores
+        self._slots = threading.BoundedSemaphore(max(1, max_flows))
+        self._flow_fn = flow_fn
         self.runs: dict[str, StoreRun] = {}
         self._stop = threading.Event()
         self._signalled = False
@@ -161,10 +167,18 @@ class AllStoresRunner:
             def events(ev: RunnerEvent) -> None:
                 sink(name, ev)
         run.runner = self.make_runner(run.db, max_workers=self.max_workers, stop_timeout_s=self.stop_timeout_s,
-                                      on_event=events)
+                                      on_event=events, flow_fn=self._limited)
         run.thread = threading.Thread(target=self._drive, args=(run,), name=f"n11-store-{store.name}")
         self._set(run, "running", "")
         run.thread.start()
+
+    def _limited(self, *args, **kwargs):
+        """Run one flow when one of the process's ``max_flows`` slots is free."""
+        flow_fn = self._flow_fn
+        if flow_fn is None:
+            from .flows.base import run_flow as flow_fn
+        with self._slots:
+            return flow_fn(*args, **kwargs)
 
     def _drive(self, run: StoreRun) -> None:  # the store's thread
         runner = run.runner

@@ -4883,6 +4883,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>mağaza listesindeki her mağazayı kendi kilidiyle çalıştırır; çalışamayan bir mağaza bildirilir ve yeniden denenir, diğerlerini asla durdurmaz</translation>
     </message>
     <message>
+        <source>with --all-stores: flows running at the same time in all stores together (default 4; --workers is each store&apos;s own limit)</source>
+        <translation>--all-stores ile: tüm mağazalarda birlikte aynı anda çalışan akış sayısı (varsayılan 4; --workers her mağazanın kendi sınırıdır)</translation>
+    </message>
+    <message>
         <source>with --all-stores: seconds before a store that could not run is tried again (default 60)</source>
         <translation>--all-stores ile: çalışamayan bir mağazanın yeniden denenmesinden önceki saniye (varsayılan 60)</translation>
     </message>
