@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import func, select
 
@@ -195,15 +195,28 @@ def _vd(v: datetime | None) -> str | None:
 
 
 # ----------------------------------------------------------------------------- create / update
-def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_deleted", "pending")) -> FlowOutcome:
-    outcome = FlowOutcome()
-    if _settle(ctx, "product", outcome):
-        return outcome
+def _changed(ctx: FlowContext, content_type: str, outcome: FlowOutcome, candidates: Callable[..., list], *,
+             force: bool = False, **kw: Any) -> tuple[datetime, list] | None:
+    """What a send flow starts with: settle what is in flight (``None`` when that ended the run),
+    honour ``force`` if asked, read the records to send (``candidates(session, now, limit=...,
+    skus=..., **kw)``) and count the SKUs asked for that are not among them."""
+    if _settle(ctx, content_type, outcome):
+        return None
     now = ctx.clock()
     wanted = _skus(ctx)
+    if force:
+        _force(ctx, content_type, wanted)
     with ctx.session_factory() as s:
-        cands = ps.create_candidates(s, now, limit=_limit(ctx), skus=wanted, states=states)
+        cands = candidates(s, now, limit=_limit(ctx), skus=wanted, **kw)
     outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
+    return now, cands
+
+
+def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_deleted", "pending")) -> FlowOutcome:
+    outcome = FlowOutcome()
+    if (changed := _changed(ctx, "product", outcome, ps.create_candidates, states=states)) is None:
+        return outcome
+    now, cands = changed
     ctx.check_stop()
     ids = [c[0] for c in cands]
 
@@ -381,13 +394,9 @@ def _against_last_sent(ctx: FlowContext, built: Sequence[ps.Built]) -> None:
 @register("product_delete")
 def product_delete(ctx: FlowContext) -> FlowOutcome:
     outcome = FlowOutcome()
-    if _settle(ctx, "product", outcome):
+    if (changed := _changed(ctx, "product", outcome, ps.delete_candidates)) is None:
         return outcome
-    now = ctx.clock()
-    wanted = _skus(ctx)
-    with ctx.session_factory() as s:
-        cands = ps.delete_candidates(s, now, limit=_limit(ctx), skus=wanted)
-    outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
+    _now, cands = changed
     items = [batches.SendItem(pid, sku, {"stockCode": sku, "quantity": 0}, removed_at) for pid, sku, removed_at in cands]
     return _send(ctx, "product", "zero_stock", items, outcome)
 
@@ -440,40 +449,38 @@ def _force(ctx: FlowContext, content_type: str, wanted: Sequence[str] | None) ->
                       .values(version_date=None))
 
 
+def _send_changed(ctx: FlowContext, content_type: str, candidates: Callable[..., list],
+                  build: Callable[[datetime, list, FlowOutcome], list[batches.SendItem]]) -> FlowOutcome:
+    """Stock and price: the changed records (``force`` honoured), sent as what
+    ``build(now, candidates, outcome)`` makes of them."""
+    outcome = FlowOutcome()
+    if (changed := _changed(ctx, content_type, outcome, candidates, force=True)) is None:
+        return outcome
+    now, cands = changed
+    return _send(ctx, content_type, "price_stock", build(now, cands, outcome), outcome)
+
+
 @register("stock")
 def stock(ctx: FlowContext) -> FlowOutcome:
-    outcome = FlowOutcome()
-    if _settle(ctx, "productstock", outcome):
-        return outcome
-    now = ctx.clock()
-    wanted = _skus(ctx)
-    _force(ctx, "productstock", wanted)
-    buffer_stock = ctx.config.buffer_stock
-    with ctx.session_factory() as s:
-        cands = ps.stock_candidates(s, now, limit=_limit(ctx), skus=wanted)
-    outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
-    items = [batches.SendItem(pid, sku, ps.stock_payload(sku, qty, buffer_stock), vd) for pid, sku, qty, vd in cands]
-    return _send(ctx, "productstock", "price_stock", items, outcome)
+    def build(_now: datetime, cands: list, _outcome: FlowOutcome) -> list[batches.SendItem]:
+        buffer_stock = ctx.config.buffer_stock
+        return [batches.SendItem(pid, sku, ps.stock_payload(sku, qty, buffer_stock), vd)
+                for pid, sku, qty, vd in cands]
+
+    return _send_changed(ctx, "productstock", ps.stock_candidates, build)
 
 
 @register("price")
 def price(ctx: FlowContext) -> FlowOutcome:
-    outcome = FlowOutcome()
-    if _settle(ctx, "productprice", outcome):
-        return outcome
-    now = ctx.clock()
-    wanted = _skus(ctx)
-    _force(ctx, "productprice", wanted)
-    with ctx.session_factory() as s:
-        cands = ps.price_candidates(s, now, limit=_limit(ctx), skus=wanted)
-    outcome.skipped += _not_in_queue(ctx, wanted, [c[1] for c in cands])
-    bad = [ps.Built(pid, sku, None, (f"{penalty.MSG_PRICE_NOT_FOUND} (price is {p})",), "channel_app")
-           for pid, sku, p, _lp, _cur, _vd in cands if p is None or p <= 0]
-    outcome.penalized += _penalize_built(ctx, "productprice", bad, now)
-    outcome.total += len(bad)
-    items = [batches.SendItem(pid, sku, ps.price_payload(sku, p, lp, cur), vd)
-             for pid, sku, p, lp, cur, vd in cands if p is not None and p > 0]
-    return _send(ctx, "productprice", "price_stock", items, outcome)
+    def build(now: datetime, cands: list, outcome: FlowOutcome) -> list[batches.SendItem]:
+        bad = [ps.Built(pid, sku, None, (f"{penalty.MSG_PRICE_NOT_FOUND} (price is {p})",), "channel_app")
+               for pid, sku, p, _lp, _cur, _vd in cands if p is None or p <= 0]
+        outcome.penalized += _penalize_built(ctx, "productprice", bad, now)
+        outcome.total += len(bad)
+        return [batches.SendItem(pid, sku, ps.price_payload(sku, p, lp, cur), vd)
+                for pid, sku, p, lp, cur, vd in cands if p is not None and p > 0]
+
+    return _send_changed(ctx, "productprice", ps.price_candidates, build)
 
 
 # ----------------------------------------------------------------------------- task results

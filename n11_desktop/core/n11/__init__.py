@@ -4,6 +4,7 @@ Public API: :class:`N11Client`, :func:`client_from_config`, :class:`Exchange`, :
 the typed errors in :mod:`.errors` and the result models in :mod:`.models`.
 """
 
+from . import errors
 from .client import Exchange, N11Client, client_from_config, redact
 from .errors import (
     AuthenticationError,
@@ -19,20 +20,4 @@ from .errors import (
     WrongBaseUrlError,
 )
 
-__all__ = [
-    "N11Client",
-    "client_from_config",
-    "Exchange",
-    "redact",
-    "N11Error",
-    "AuthenticationError",
-    "BusinessError",
-    "TaskRejectedError",
-    "NotFoundError",
-    "RateLimitedError",
-    "N11TimeoutError",
-    "ServerError",
-    "MalformedResponseError",
-    "N11ConnectionError",
-    "WrongBaseUrlError",
-]
+__all__ = ["N11Client", "client_from_config", "Exchange", "redact", *errors.__all__]

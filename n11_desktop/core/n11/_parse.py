@@ -555,9 +555,11 @@ def soap_order(data: dict) -> m.SoapOrder:
 
 
 # --------------------------------------------------------------------------- claims
-def claim(data: dict) -> m.Claim:
-    return m.Claim(
-        claim_id=req_i(data.get("claimCancelId", data.get("id")), "claimCancelId"),
+def _claim_fields(data: dict, id_key: str, reason_prefix: str) -> dict:
+    """The fields a cancellation request (``claimCancelId``, ``cancelReason...``) and a return
+    request (``claimReturnId``, ``returnReason...``) share."""
+    return dict(
+        claim_id=req_i(data.get(id_key, data.get("id")), id_key),
         status=s_strip(data.get("status")),
         order_number=s(data.get("orderNumber")),
         # no field names the order line; skuId is taken for it when it matches a known line
@@ -567,36 +569,29 @@ def claim(data: dict) -> m.Claim:
         product_id=i(data.get("productId")),
         product_name=s(data.get("productName")),
         quantity=i(data.get("quantity")),
-        reason_type=s(data.get("cancelReasonType")),
-        reason=s(data.get("cancelReasonDescription")),
+        reason_type=s(data.get(f"{reason_prefix}ReasonType")),
+        reason=s(data.get(f"{reason_prefix}ReasonDescription")),
         request_date=s(data.get("requestDate")),
-        completed_date=s(data.get("completedDate")),
         unit_price=d(data.get("unitPrice")),
         final_price=d(data.get("finalPrice")),
-        executer=s(data.get("executer")),
         raw=data,
+    )
+
+
+def claim(data: dict) -> m.Claim:
+    return m.Claim(
+        **_claim_fields(data, "claimCancelId", "cancel"),
+        completed_date=s(data.get("completedDate")),
+        executer=s(data.get("executer")),
     )
 
 
 def claim_return(data: dict) -> m.ClaimReturn:
     return m.ClaimReturn(
-        claim_id=req_i(data.get("claimReturnId", data.get("id")), "claimReturnId"),
-        status=s_strip(data.get("status")),
-        order_number=s(data.get("orderNumber")),
-        line_id=i(data.get("orderItemId", data.get("orderLineId", data.get("skuId")))),
-        sku_id=i(data.get("skuId")),
-        product_id=i(data.get("productId")),
-        product_name=s(data.get("productName")),
-        quantity=i(data.get("quantity")),
-        reason_type=s(data.get("returnReasonType")),
-        reason=s(data.get("returnReasonDescription")),
-        request_date=s(data.get("requestDate")),
+        **_claim_fields(data, "claimReturnId", "return"),
         approved_date=s(data.get("approvedDate")),
         denied_date=s(data.get("deniedDate")),
-        unit_price=d(data.get("unitPrice")),
-        final_price=d(data.get("finalPrice")),
         buyer_name=s(data.get("buyerName")),
-        raw=data,
     )
 
 

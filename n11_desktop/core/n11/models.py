@@ -289,8 +289,8 @@ class SoapOrder:
 
 # --------------------------------------------------------------------------- claims
 @dataclass(**_frozen)
-class Claim:
-    """One cancellation request (ClaimCancelService)."""
+class _ClaimFields:
+    """What a cancellation request and a return request both carry."""
 
     claim_id: int
     status: str | None
@@ -303,6 +303,12 @@ class Claim:
     reason_type: str | None
     reason: str | None
     request_date: str | None
+
+
+@dataclass(**_frozen)
+class Claim(_ClaimFields):
+    """One cancellation request (ClaimCancelService)."""
+
     completed_date: str | None
     unit_price: Decimal | None = None
     final_price: Decimal | None = None
@@ -311,20 +317,9 @@ class Claim:
 
 
 @dataclass(**_frozen)
-class ClaimReturn:
+class ClaimReturn(_ClaimFields):
     """One return request (ReturnService)."""
 
-    claim_id: int
-    status: str | None
-    order_number: str | None
-    line_id: int | None
-    sku_id: int | None
-    product_id: int | None
-    product_name: str | None
-    quantity: int | None
-    reason_type: str | None
-    reason: str | None
-    request_date: str | None
     approved_date: str | None
     denied_date: str | None
     unit_price: Decimal | None = None

@@ -11,7 +11,7 @@ seen on production (``n11/API.md`` §5):
 - ``/cdn``: 403 text/plain "Authentication failed"; 400 ``{errorCode:"invalidInput", errorMessage}``.
 - unknown path: 503 HTML.
 
-This module has no network code; :mod:`.client` does the HTTP.
+This module has no network code; :mod:`.transport` does the HTTP.
 """
 
 from __future__ import annotations

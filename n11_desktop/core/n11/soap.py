@@ -11,7 +11,7 @@ entity declaration is refused outright (billion-laughs / XXE), as is anything th
 SOAP envelope with the expected response element. Business failures (HTTP 200 with
 ``result.status=failure``) and SOAP faults become typed errors from :mod:`.errors`.
 
-This module has no network code; :mod:`.client` does the HTTP.
+This module has no network code; :mod:`.transport` does the HTTP.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import quote, quote_plus, urlencode, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
@@ -154,6 +154,16 @@ def _size(n: int) -> str:
 
 
 # --------------------------------------------------------------------------- the transport
+class _Request(NamedTuple):
+    """One HTTP request as the transport sends it (every attempt sends the same)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    operation: str
+
+
 class Transport:
     """Auth, retries, rate limits, redaction and the raw exchange log for one N11 account
     (one thread at a time; see module doc)."""
@@ -272,16 +282,8 @@ class Transport:
                 )
         return b"".join(chunks)
 
-    def _attempt(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        body: bytes | None,
-        operation: str,
-        parse: Callable[[int, Mapping[str, str], bytes], T],
-        attempt: int,
-    ) -> T:
+    def _attempt(self, request: _Request, parse: Callable[[int, Mapping[str, str], bytes], T], attempt: int) -> T:
+        method, url, headers, body, operation = request
         started = self._clock()
         status: int | None = None
         resp_headers: Mapping[str, str] = {}
@@ -363,21 +365,13 @@ class Transport:
             return backoff
         return None
 
-    def _call(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: dict[str, str],
-        body: bytes | None,
-        operation: str,
-        parse: Callable[[int, Mapping[str, str], bytes], T],
-        safe: bool,
-    ) -> T:
+    def _call(self, request: _Request, parse: Callable[[int, Mapping[str, str], bytes], T], *, safe: bool) -> T:
+        """``request`` with the retry rules of the module doc; ``parse(status, headers, body)``
+        reads each answer (and raises the typed error of a failed one)."""
         attempt = 0
         while True:
             try:
-                return self._attempt(method, url, headers, body, operation, parse, attempt + 1)
+                return self._attempt(request, parse, attempt + 1)
             except N11Error as err:
                 delay = self._retry_delay(err, safe, attempt)
                 if delay is None:
@@ -386,7 +380,7 @@ class Transport:
                     ):
                         err.outcome_unknown = True
                     raise
-                log.info("retrying %s in %.2f s after %s", operation, delay, err)
+                log.info("retrying %s in %.2f s after %s", request.operation, delay, err)
                 self._sleep(delay)
                 attempt += 1
 
@@ -421,7 +415,7 @@ class Transport:
                 return rest.check_body(data, http_status=status, operation=op)
             raise _status_error(status, hdrs, content, op)
 
-        return self._call(method, url, headers=headers, body=body, operation=op, parse=parse, safe=safe)
+        return self._call(_Request(method, url, headers, body, op), parse, safe=safe)
 
     # ------------------------------------------------------------------ SOAP plumbing
     def soap(
@@ -454,7 +448,7 @@ class Transport:
                 return soap.parse_response(content, request_element, http_status=status)
             raise _status_error(status, hdrs, content, request_element)
 
-        return self._call("POST", url, headers=headers, body=envelope, operation=request_element, parse=parse, safe=safe)
+        return self._call(_Request("POST", url, headers, envelope, request_element), parse, safe=safe)
 
     def soap_pages(
         self,
