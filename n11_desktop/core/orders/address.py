@@ -15,6 +15,7 @@ The neighbourhood is only used when Use Neighborhood is on.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ _TR = str.maketrans({"ı": "i", "ş": "s", "ğ": "g", "ü": "u", "ö": "o", "ç"
 _SUFFIXES = {"mah", "mahallesi", "mahalle", "mh", "mahal"}
 
 
+@functools.lru_cache(maxsize=131_072)  # the same few thousand place names on every package
 def fold(text: str | None) -> str:
     """Turkish-aware comparison key: case, dotted/dotless i, diacritics, punctuation and a
     trailing ``Mah.``/``Mahallesi`` do not matter."""
