@@ -202,7 +202,7 @@ class AllStoresRunner:
             self._set(run, "refused", runner.lease_lost)
         elif self.once:
             self._set(run, "done", "" if run.code == 0 else "some flows did not stop in time")
-        elif self._stop.is_set():
+        elif self._stop.is_set() or runner.stopping:  # everything asked to stop, or this store's runner
             self._set(run, "stopped", "" if run.code == 0 else "some flows did not stop in time")
         else:  # pragma: no cover - Runner.run returns only when asked to stop
             self._set(run, "crashed", "the scheduler stopped by itself")
