@@ -329,3 +329,17 @@ def test_core_messages_read_in_turkish(db, turkish):
         "aynı ad", "serbest metin", "serbest metin: Kinetix"]
     assert core_message("Ürün bulunamadı") == "Ürün bulunamadı"  # N11's own words stay as they are
     assert core_message("some text the core does not know") == "some text the core does not know"
+
+
+def test_english_command_line_does_not_load_qt(tmp_path):
+    """Qt's translator is loaded only for Turkish: an English command pays no PySide6 import."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from n11_desktop.cli import main; "
+            f"rc = main(['--lang', 'en', '--db', {str(tmp_path / 'x.db')!r}, 'flow', 'list']); "
+            "print(rc, 'PySide6.QtCore' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(Path(i18n.PACKAGE).parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "0 False", out.stderr[-2000:]
