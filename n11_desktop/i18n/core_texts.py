@@ -378,7 +378,7 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("core", "the required column 'sku' is missing from the header"),
     QT_TRANSLATE_NOOP("core", 'the column appears twice (columns {a} and {b})'),
     QT_TRANSLATE_NOOP("core", 'attribute column without a name; write it as attr:<Name>'),
-    QT_TRANSLATE_NOOP("core", 'Dry run: '),
+    QT_TRANSLATE_NOOP("core", 'Dry run: {detail}'),
     QT_TRANSLATE_NOOP("core", '{n} rows read'),
     QT_TRANSLATE_NOOP("core", '{n} row read'),
     QT_TRANSLATE_NOOP("core", '{n} would be created'),
@@ -479,6 +479,42 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("core", '{n} mapping(s) broken'),
     QT_TRANSLATE_NOOP("core", '{n} predefined fields ready ({n1} added, {n2} updated)'),
     QT_TRANSLATE_NOOP("core", '; global rule brand → Marka (1) added'),
+    # a run's line (core/flows/base.py, the runner's log) and what the flows report
+    QT_TRANSLATE_NOOP("core", 'done — {detail}'),
+    QT_TRANSLATE_NOOP("core", 'failed — {detail}'),
+    QT_TRANSLATE_NOOP("core", 'partial — {detail}'),
+    QT_TRANSLATE_NOOP("core", 'cancelled — {detail}'),
+    QT_TRANSLATE_NOOP("core", '{n} total'),
+    QT_TRANSLATE_NOOP("core", '{n} ok'),
+    QT_TRANSLATE_NOOP("core", '{n} failed'),
+    QT_TRANSLATE_NOOP("core", '{n} penalized'),
+    QT_TRANSLATE_NOOP("core", '{n} skipped'),
+    QT_TRANSLATE_NOOP("core", 'nothing to send'),
+    QT_TRANSLATE_NOOP("core", 'no tasks in flight'),
+    QT_TRANSLATE_NOOP("core", '{n} record(s) sent in {n1} task(s) (batch {n2})'),
+    QT_TRANSLATE_NOOP("core", 'N11 processed it: {n} ok'),
+    QT_TRANSLATE_NOOP("core", 'stopped: {detail}'),
+    QT_TRANSLATE_NOOP("core", "{n} record(s) still in N11's queue"),
+    QT_TRANSLATE_NOOP("core", '{n} batch(es) finished'),
+    QT_TRANSLATE_NOOP("core", '{n} unacknowledged record(s) resolved via product-query'),
+    QT_TRANSLATE_NOOP("core", '{n} product(s) left catalog approval'),
+    QT_TRANSLATE_NOOP("core", '{n} product(s) left catalog approval on N11'),
+    QT_TRANSLATE_NOOP("core", '{n} written, {n1} waiting for the ERP (mark the orders ERP-reported)'),
+    QT_TRANSLATE_NOOP("core", '{n} new orders'),
+    QT_TRANSLATE_NOOP("core", '{n} not written (see log)'),
+    QT_TRANSLATE_NOOP("core", '{n} earlier failures retried'),
+    QT_TRANSLATE_NOOP("core", '{n} first seen past New recorded as history (not new work; `orders import-history` brings them in)'),
+    QT_TRANSLATE_NOOP("core", 'late-shipment pass: {n} late orders'),
+    QT_TRANSLATE_NOOP("core", 'Category mapping not found for {category}'),
+    QT_TRANSLATE_NOOP("core", 'task {id}: {status}, {n} of {n1} SKU(s) succeeded'),
+    # run triggers (Monitoring → Runs)
+    QT_TRANSLATE_NOOP("core", 'startup'),
+    QT_TRANSLATE_NOOP("core", 'manual'),
+    QT_TRANSLATE_NOOP("core", 'start'),
+    QT_TRANSLATE_NOOP("core", 'schedule'),
+    QT_TRANSLATE_NOOP("core", 'cli'),
+    QT_TRANSLATE_NOOP("core", 'webhook'),
+    QT_TRANSLATE_NOOP("core", 'bench'),
 )
 _CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
 
@@ -499,7 +535,35 @@ def core_message(message: str | None) -> str:
 _LABEL_PREFIX = re.compile(r"([^:]{2,60}): (.+)", re.S)
 
 
+_LONG_PATTERNS: list[tuple[re.Pattern, str]] = []
+
+
 def _core_message(message: str, depth: int) -> str:
+    """Translated when the whole message is known, or each of its comma/semicolon-separated parts is
+    ("254 total, 254 ok, nothing to send"); else long known sentences inside it are, and the rest stays
+    as written — never a line half Turkish, half English from short pieces."""
+    whole = _whole(message, depth)
+    if whole is not None:
+        return whole
+    parts = _split(message)
+    if len(parts) > 1 and depth < 4:
+        texts = [_whole(p, depth + 1) for p in parts[::2]]
+        if all(t is not None for t in texts):
+            out = list(parts)
+            out[::2] = texts
+            return "".join(out)
+    if not _LONG_PATTERNS:
+        _CORE_PATTERNS or _CORE_PATTERNS.extend(_patterns(CORE_MESSAGES + PENALTY_TEXTS))
+        _LONG_PATTERNS.extend((p, t) for p, t in _CORE_PATTERNS
+                              if t in PENALTY_TEXTS or len(_FIELD_TEXT.sub("", t)) >= 24)
+    return _translate_parts(message, _LONG_PATTERNS)  # long sentences (penalty messages) inside a line
+
+
+_FIELD_TEXT = re.compile(r"\{\w+(?::[^}]*)?\}")
+
+
+def _whole(message: str, depth: int) -> str | None:
+    """``message`` translated as one known text, else None."""
     exact = core_tr(message)
     if exact != message:
         return exact
@@ -510,9 +574,28 @@ def _core_message(message: str, depth: int) -> str:
         if m:
             return _put(m, template, depth)
     m = _LABEL_PREFIX.fullmatch(message)  # "App Key: is required": a setting's label, then what is wrong
-    if m and core_tr(m.group(1)) != m.group(1):
-        return core_tr(m.group(1)) + ": " + _core_message(m.group(2), depth + 1)
-    return _translate_parts(message, _CORE_PATTERNS)  # sentences inside a longer line
+    if m and core_tr(m.group(1)) != m.group(1) and depth < 4:
+        rest = _core_message(m.group(2), depth + 1)
+        if rest != m.group(2):
+            return core_tr(m.group(1)) + ": " + rest
+    return None
+
+
+def _split(message: str) -> list[str]:
+    """``message`` cut at ", " and "; " outside brackets: [part, separator, part, …]."""
+    out, start, level, i = [], 0, 0, 0
+    while i < len(message):
+        ch = message[i]
+        if ch in "([{":
+            level += 1
+        elif ch in ")]}":
+            level = max(0, level - 1)
+        elif level == 0 and ch in ",;" and message.startswith(" ", i + 1):
+            out += [message[start:i], message[i:i + 2]]
+            start = i = i + 2
+            continue
+        i += 1
+    return out + [message[start:]]
 
 
 # ---------------------------------------------------------------------------- the N11 snapshot's age

@@ -6257,8 +6257,8 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>adı olmayan özellik sütunu; attr:&lt;Ad&gt; olarak yazın</translation>
     </message>
     <message>
-        <source>Dry run: </source>
-        <translation>Deneme: </translation>
+        <source>Dry run: {detail}</source>
+        <translation>Deneme: {detail}</translation>
     </message>
     <message>
         <source>{n} rows read</source>
@@ -6643,6 +6643,142 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>; global rule brand → Marka (1) added</source>
         <translation>; genel kural brand → Marka (1) eklendi</translation>
+    </message>
+    <message>
+        <source>done — {detail}</source>
+        <translation>tamamlandı — {detail}</translation>
+    </message>
+    <message>
+        <source>failed — {detail}</source>
+        <translation>başarısız — {detail}</translation>
+    </message>
+    <message>
+        <source>partial — {detail}</source>
+        <translation>kısmen — {detail}</translation>
+    </message>
+    <message>
+        <source>cancelled — {detail}</source>
+        <translation>iptal edildi — {detail}</translation>
+    </message>
+    <message>
+        <source>{n} total</source>
+        <translation>toplam {n}</translation>
+    </message>
+    <message>
+        <source>{n} ok</source>
+        <translation>{n} başarılı</translation>
+    </message>
+    <message>
+        <source>{n} failed</source>
+        <translation>{n} başarısız</translation>
+    </message>
+    <message>
+        <source>{n} penalized</source>
+        <translation>{n} cezalı</translation>
+    </message>
+    <message>
+        <source>{n} skipped</source>
+        <translation>{n} atlandı</translation>
+    </message>
+    <message>
+        <source>nothing to send</source>
+        <translation>gönderilecek bir şey yok</translation>
+    </message>
+    <message>
+        <source>no tasks in flight</source>
+        <translation>yolda görev yok</translation>
+    </message>
+    <message>
+        <source>{n} record(s) sent in {n1} task(s) (batch {n2})</source>
+        <translation>{n} kayıt {n1} görevle gönderildi (toplu iş {n2})</translation>
+    </message>
+    <message>
+        <source>N11 processed it: {n} ok</source>
+        <translation>N11 işledi: {n} başarılı</translation>
+    </message>
+    <message>
+        <source>stopped: {detail}</source>
+        <translation>durdu: {detail}</translation>
+    </message>
+    <message>
+        <source>{n} record(s) still in N11&apos;s queue</source>
+        <translation>{n} kayıt hâlâ N11&apos;in kuyruğunda</translation>
+    </message>
+    <message>
+        <source>{n} batch(es) finished</source>
+        <translation>{n} toplu iş bitti</translation>
+    </message>
+    <message>
+        <source>{n} unacknowledged record(s) resolved via product-query</source>
+        <translation>onaylanmamış {n} kayıt product-query ile çözüldü</translation>
+    </message>
+    <message>
+        <source>{n} product(s) left catalog approval</source>
+        <translation>{n} ürün katalog onayından çıktı</translation>
+    </message>
+    <message>
+        <source>{n} product(s) left catalog approval on N11</source>
+        <translation>{n} ürün N11&apos;de katalog onayından çıktı</translation>
+    </message>
+    <message>
+        <source>{n} written, {n1} waiting for the ERP (mark the orders ERP-reported)</source>
+        <translation>{n} yazıldı, {n1} ERP&apos;yi bekliyor (siparişleri ERP&apos;ye bildirildi olarak işaretleyin)</translation>
+    </message>
+    <message>
+        <source>{n} new orders</source>
+        <translation>{n} yeni sipariş</translation>
+    </message>
+    <message>
+        <source>{n} not written (see log)</source>
+        <translation>{n} yazılamadı (günlüğe bakın)</translation>
+    </message>
+    <message>
+        <source>{n} earlier failures retried</source>
+        <translation>önceki {n} hata yeniden denendi</translation>
+    </message>
+    <message>
+        <source>{n} first seen past New recorded as history (not new work; `orders import-history` brings them in)</source>
+        <translation>Yeni durumunu geçmişken ilk kez görülen {n} sipariş geçmiş olarak kaydedildi (yeni iş değil; `orders import-history` içeri alır)</translation>
+    </message>
+    <message>
+        <source>late-shipment pass: {n} late orders</source>
+        <translation>gecikme taraması: {n} geciken sipariş</translation>
+    </message>
+    <message>
+        <source>Category mapping not found for {category}</source>
+        <translation>{category} için kategori eşleştirmesi bulunamadı</translation>
+    </message>
+    <message>
+        <source>task {id}: {status}, {n} of {n1} SKU(s) succeeded</source>
+        <translation>görev {id}: {status}, {n1} SKU&apos;dan {n} tanesi başarılı</translation>
+    </message>
+    <message>
+        <source>startup</source>
+        <translation>başlangıç</translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation>elle</translation>
+    </message>
+    <message>
+        <source>start</source>
+        <translation>başlangıç</translation>
+    </message>
+    <message>
+        <source>schedule</source>
+        <translation>zamanlama</translation>
+    </message>
+    <message>
+        <source>cli</source>
+        <translation>komut satırı</translation>
+    </message>
+    <message>
+        <source>webhook</source>
+        <translation>web kancası</translation>
+    </message>
+    <message>
+        <source>bench</source>
+        <translation>ölçüm</translation>
     </message>
     <message>
         <source>%1 s</source>

@@ -31,7 +31,7 @@ from ..core.flows.base import all_specs
 from ..core.formats import language, number
 from ..core.overview import load_report
 from ..core.reports import export_csv as export_report_csv
-from .core_texts import core_message, core_tr
+from .core_texts import core_message, core_tr, state_word
 from .rows_model import Column, RowsModel
 
 PAGE = 200
@@ -283,8 +283,8 @@ class RunsPanel(QWidget):
         self.model = rows_model([
             (self.tr("Started (UTC)"), lambda r: _fmt(r.started_at)),
             (self.tr("Flow"), lambda r: core_tr(names.get(r.flow, r.flow))),
-            (self.tr("Trigger"), lambda r: r.trigger),
-            (self.tr("State"), lambda r: r.state),
+            (self.tr("Trigger"), lambda r: core_message(r.trigger)),
+            (self.tr("State"), lambda r: state_word(r.state)),
             (self.tr("Total"), lambda r: str(r.total)),
             (self.tr("OK"), lambda r: str(r.succeeded)),
             (self.tr("Failed"), lambda r: str(r.failed)),
@@ -293,6 +293,8 @@ class RunsPanel(QWidget):
             (self.tr("Message"), lambda r: core_message(r.message)),
         ], self)
         self.view = _table(self.model)
+        self.view.setColumnWidth(0, 150)  # "04.12.2026 13:39:40"
+        self.view.setColumnWidth(1, 220)  # Turkish flow names run longer ("Kategori Özellikleri ve Değerleri")
         self.view.doubleClicked.connect(self._open_run)
         lay.addWidget(self.view)
         self.note = QLabel(self.tr("Double-click a run to see its log entries."))

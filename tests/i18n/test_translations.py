@@ -329,6 +329,11 @@ def test_core_messages_read_in_turkish(db, turkish):
         "aynı ad", "serbest metin", "serbest metin: Kinetix"]
     assert core_message("Ürün bulunamadı") == "Ürün bulunamadı"  # N11's own words stay as they are
     assert core_message("some text the core does not know") == "some text the core does not know"
+    run = "Product Create: done — 262 total, 254 ok, 8 penalized, 254 record(s) sent in 1 task(s) (batch 1)"
+    assert core_message(run) == ("Ürün Oluşturma: tamamlandı — toplam 262, 254 başarılı, 8 cezalı, "
+                                 "254 kayıt 1 görevle gönderildi (toplu iş 1)")
+    half = "0 new orders, 24 updated, 3 parcels the core never described"
+    assert core_message(half) == half  # a line is translated whole or not at all
 
 
 def test_english_command_line_does_not_load_qt(tmp_path):
