@@ -28,6 +28,7 @@ def _history(db, area=None):
         return audit.history(s, area)
 
 
+@pytest.mark.both_engines
 def test_a_settings_save_records_who_changed_what_and_never_a_secret(db):
     audit.set_operator("ayse@ofis-1")
     with db.session_factory.begin() as s:
@@ -52,6 +53,7 @@ def test_the_operator_defaults_to_user_at_host(db, monkeypatch):
     assert audit.operator_name() == "Depo ekibi"
 
 
+@pytest.mark.both_engines
 def test_a_settings_save_based_on_an_older_version_is_refused(db):
     """Two operators load the form; the second save would silently overwrite the first."""
     with db.session_factory() as s:
@@ -74,6 +76,7 @@ def test_a_settings_save_based_on_an_older_version_is_refused(db):
     assert [r.operator for r in _history(db, "settings")] == ["a@ofis-1", "b@ofis-2"]
 
 
+@pytest.mark.both_engines
 def test_a_mapping_edit_on_a_row_someone_else_changed_is_refused(db):
     load_tree(db)
     with db.session_factory() as s:
