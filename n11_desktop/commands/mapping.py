@@ -69,7 +69,8 @@ def add_parser(subparsers, common) -> None:
 
 
 def cmd_import(args, ctx) -> int:
-    from ..core.mapping.store import MappingError, import_mapping_csv
+    from ..core.mapping.csvfile import import_mapping_csv
+    from ..core.mapping.store import MappingError
     from ..i18n.core_texts import core_message
 
     db = ctx.db()
@@ -86,7 +87,7 @@ def cmd_import(args, ctx) -> int:
 
 
 def cmd_export(args, ctx) -> int:
-    from ..core.mapping.store import export_mapping_csv
+    from ..core.mapping.csvfile import export_mapping_csv
 
     db = ctx.db()
     try:

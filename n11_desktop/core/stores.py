@@ -479,7 +479,7 @@ def copy_between(src, dst, what: Iterable[str] = COPY_PARTS) -> CopyReport:
         copied_settings = True
     if "mapping" in what:
         ref_rows = _copy_reference(src, dst)
-        from .mapping.store import export_mapping_csv, import_mapping_csv
+        from .mapping.csvfile import export_mapping_csv, import_mapping_csv
 
         with tempfile.TemporaryDirectory(prefix="n11-desktop-copy-") as tmp:
             path = Path(tmp) / "mapping.csv"

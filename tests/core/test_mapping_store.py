@@ -1,10 +1,9 @@
 import pytest
 from sqlalchemy import select
 
+from n11_desktop.core.mapping.csvfile import export_mapping_csv, import_mapping_csv
 from n11_desktop.core.mapping.store import (
     MappingError,
-    export_mapping_csv,
-    import_mapping_csv,
     set_attribute_rule,
     set_category_mapping,
     set_value_mapping,

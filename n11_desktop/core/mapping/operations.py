@@ -204,7 +204,7 @@ def delete_value_mapping(db, local_attribute: str, local_value: str, category_id
 def import_csv(db, path):
     from pathlib import Path
 
-    from .store import import_mapping_csv
+    from .csvfile import import_mapping_csv
 
     return _in_transaction(db, import_mapping_csv, Path(path))
 
@@ -212,7 +212,7 @@ def import_csv(db, path):
 def export_csv(db, path) -> int:
     from pathlib import Path
 
-    from .store import export_mapping_csv
+    from .csvfile import export_mapping_csv
 
     return _in_transaction(db, export_mapping_csv, Path(path))
 
