@@ -515,6 +515,26 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("core", 'cli'),
     QT_TRANSLATE_NOOP("core", 'webhook'),
     QT_TRANSLATE_NOOP("core", 'bench'),
+    # Mapping Control (core/mapping/control.py): why a product cannot be sent, and what would be sent
+    QT_TRANSLATE_NOOP("core", 'Product {id} not found'),
+    QT_TRANSLATE_NOOP("core", 'Product has no local category'),
+    QT_TRANSLATE_NOOP("core", '{detail} — map {what} again'),
+    QT_TRANSLATE_NOOP("core", 'the product'),
+    QT_TRANSLATE_NOOP("core", 'N11 category {id} is not in the category tree'),
+    QT_TRANSLATE_NOOP("core", 'Attributes of N11 category “{name}” ({id}) are not loaded — run Category Attribute and Values'),
+    QT_TRANSLATE_NOOP("core", 'VAT rate {rate} is not accepted by N11 (0, 1, 10 or 20)'),
+    QT_TRANSLATE_NOOP("core", 'No shipment template — set the N11 shipment template name in the catalog'),
+    QT_TRANSLATE_NOOP("core", 'Title must be at least {n} characters on N11 (has {n1})'),
+    QT_TRANSLATE_NOOP("core", 'Description is empty — N11 requires a product description; fill it in the catalog'),
+    QT_TRANSLATE_NOOP("core", 'Image {url} is not an https address'),
+    QT_TRANSLATE_NOOP("core", 'Sale price {price} must be greater than 0'),
+    QT_TRANSLATE_NOOP("core", 'List price {list} is lower than sale price {price} (N11 needs listPrice ≥ salePrice)'),
+    QT_TRANSLATE_NOOP("core", 'Currency {currency} is not TL'),
+    QT_TRANSLATE_NOOP("core", 'Mandatory attribute {attribute} is missing'),
+    QT_TRANSLATE_NOOP("core", "Value {value} is not in N11's list for {attribute} (mapped to value {id}, which “{category}” does not offer)"),
+    QT_TRANSLATE_NOOP("core", '{attribute} does not accept free text on N11; map {value} to one of its values'),
+    QT_TRANSLATE_NOOP("core", "Value {value} is not in N11's list for {attribute}"),
+    QT_TRANSLATE_NOOP("core", '{name} = “{value}” (free text)'),
 )
 _CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
 

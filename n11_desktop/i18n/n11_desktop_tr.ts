@@ -6781,6 +6781,82 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>ölçüm</translation>
     </message>
     <message>
+        <source>Product {id} not found</source>
+        <translation>{id} ürünü bulunamadı</translation>
+    </message>
+    <message>
+        <source>Product has no local category</source>
+        <translation>Ürünün yerel kategorisi yok</translation>
+    </message>
+    <message>
+        <source>{detail} — map {what} again</source>
+        <translation>{detail} — {what} için yeniden eşleştirin</translation>
+    </message>
+    <message>
+        <source>the product</source>
+        <translation>ürünü</translation>
+    </message>
+    <message>
+        <source>N11 category {id} is not in the category tree</source>
+        <translation>{id} N11 kategorisi kategori ağacında yok</translation>
+    </message>
+    <message>
+        <source>Attributes of N11 category “{name}” ({id}) are not loaded — run Category Attribute and Values</source>
+        <translation>“{name}” ({id}) N11 kategorisinin özellikleri yüklenmedi — Kategori Özellikleri ve Değerleri&apos;ni çalıştırın</translation>
+    </message>
+    <message>
+        <source>VAT rate {rate} is not accepted by N11 (0, 1, 10 or 20)</source>
+        <translation>KDV oranı {rate} N11&apos;de kabul edilmez (0, 1, 10 veya 20)</translation>
+    </message>
+    <message>
+        <source>No shipment template — set the N11 shipment template name in the catalog</source>
+        <translation>Kargo şablonu yok — N11 kargo şablonu adını katalogda girin</translation>
+    </message>
+    <message>
+        <source>Title must be at least {n} characters on N11 (has {n1})</source>
+        <translation>Başlık N11&apos;de en az {n} karakter olmalı ({n1} karakter var)</translation>
+    </message>
+    <message>
+        <source>Description is empty — N11 requires a product description; fill it in the catalog</source>
+        <translation>Açıklama boş — N11 ürün açıklaması ister; katalogda doldurun</translation>
+    </message>
+    <message>
+        <source>Image {url} is not an https address</source>
+        <translation>{url} görseli bir https adresi değil</translation>
+    </message>
+    <message>
+        <source>Sale price {price} must be greater than 0</source>
+        <translation>Satış fiyatı {price} 0&apos;dan büyük olmalı</translation>
+    </message>
+    <message>
+        <source>List price {list} is lower than sale price {price} (N11 needs listPrice ≥ salePrice)</source>
+        <translation>Liste fiyatı {list}, satış fiyatı {price} altında (N11 listPrice ≥ salePrice ister)</translation>
+    </message>
+    <message>
+        <source>Currency {currency} is not TL</source>
+        <translation>Para birimi {currency}, TL değil</translation>
+    </message>
+    <message>
+        <source>Mandatory attribute {attribute} is missing</source>
+        <translation>Zorunlu özellik {attribute} eksik</translation>
+    </message>
+    <message>
+        <source>Value {value} is not in N11&apos;s list for {attribute} (mapped to value {id}, which “{category}” does not offer)</source>
+        <translation>{value} değeri {attribute} için N11&apos;in listesinde yok ({id} değerine eşleştirildi, “{category}” bunu sunmuyor)</translation>
+    </message>
+    <message>
+        <source>{attribute} does not accept free text on N11; map {value} to one of its values</source>
+        <translation>{attribute} N11&apos;de serbest metin kabul etmez; {value} değerini değerlerinden birine eşleştirin</translation>
+    </message>
+    <message>
+        <source>Value {value} is not in N11&apos;s list for {attribute}</source>
+        <translation>{value} değeri {attribute} için N11&apos;in listesinde yok</translation>
+    </message>
+    <message>
+        <source>{name} = “{value}” (free text)</source>
+        <translation>{name} = “{value}” (serbest metin)</translation>
+    </message>
+    <message>
         <source>%1 s</source>
         <translation>%1 sn</translation>
     </message>

@@ -382,6 +382,7 @@ class ReportsPanel(QWidget):
         self.view.setModel(self._models["not_on_sale"])
         self.view.horizontalHeader().resizeSection(0, 140)
         self.view.horizontalHeader().resizeSection(1, 320)
+        self.view.horizontalHeader().resizeSection(2, 240)  # "Neden satışta değil" and its reasons
 
     def is_ready(self) -> bool:
         return self._loaded
@@ -402,6 +403,7 @@ class ReportsPanel(QWidget):
             self.view.setModel(model)
             self.view.horizontalHeader().resizeSection(0, 140)
             self.view.horizontalHeader().resizeSection(1, 320)
+            self.view.horizontalHeader().resizeSection(2, 240)
             if kind_ == "not_on_sale":
                 self.note.setText(self.tr("Every catalog product is on sale on N11.") if not rows else
                                   self.tr("%1 catalog product(s) are not on sale on N11 (per the N11 State Sync snapshot).").replace("%1", str(len(rows))))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QListWidget, QList
 from n11_desktop.core.mapping import operations as ops
 
 from ...core.formats import number
+from ..core_texts import core_message
 from ..mapping_models import AMBER, GREEN, RED
 from .common import Pane, Say
 
@@ -156,13 +157,14 @@ class ControlPage(Pane):
                                    f"</span><br>{state}")
         self.problem_list.clear()
         for p in r.problems:
-            it = QListWidgetItem(("✖ " if p.blocking else "• ") + p.message)
+            it = QListWidgetItem(("✖ " if p.blocking else "• ") + core_message(p.message))
             it.setToolTip(self.tr("%1 · field %2").replace("%1", str(p.code)).replace("%2", str(p.field)))
             it.setForeground(RED if p.blocking else AMBER)
             self.problem_list.addItem(it)
         if not r.problems:
             self.problem_list.addItem(self.tr("No problems: this is exactly what product-create would send."))
-        self.control_attrs.setText((self.tr("<b>Attributes sent:</b> ") + " · ".join(cv.attributes)) if cv.attributes
+        self.control_attrs.setText((self.tr("<b>Attributes sent:</b> ") + " · ".join(map(core_message, cv.attributes)))
+                                   if cv.attributes
                                    else self.tr("<b>Attributes sent:</b> none"))
         shown = r.payload if r.payload is not None else r.draft
         header = "" if r.payload is not None else "// " + self.tr("draft — not sent while problems remain") + "\n"
