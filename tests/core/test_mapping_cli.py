@@ -10,7 +10,7 @@ from .mapping_fixtures import import_demo_catalog, load_tree
 def test_mapping_cli_round_trip(db, tmp_path, capsys):
     load_tree(db)
     import_demo_catalog(db)
-    path = str(db.path)
+    path = db.target()
     db.dispose()
     good = tmp_path / "map.csv"
     good.write_text("kind,local,n11_id,category_id\n"
@@ -40,7 +40,7 @@ def test_mapping_cli_terms_and_defaults(db, capsys):
 
     load_tree(db)
     load_attributes(db, 1209218)  # Elbise: Menşei (463) is mandatory
-    path = str(db.path)
+    path = db.target()
     db.dispose()
     assert main(["--db", path, "mapping", "term", "add", "Smart Saat", "Akıllı Saat"]) == 0
     assert "treat “Smart Saat” as “Akıllı Saat”" in capsys.readouterr().out
@@ -63,7 +63,7 @@ def test_mapping_csv_carries_terms_and_defaults(db, tmp_path, capsys):
 
     load_tree(db)
     load_attributes(db, 1209218)
-    path = str(db.path)
+    path = db.target()
     db.dispose()
     f = tmp_path / "map.csv"
     f.write_text("kind,local,n11_id,category_id,custom_value\n"

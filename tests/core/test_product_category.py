@@ -99,7 +99,7 @@ def test_leaf_choices_are_the_live_leaves(db, shop):
 
 
 def test_cli_set_and_clear_category(db, shop, capsys):
-    path = str(db.path)
+    path = db.target()
     assert main(["--db", path, "products", "set-category", "S-1", "501"]) == 0
     out = capsys.readouterr().out
     assert "S-1: N11 category set to “Sneaker” (501)" in out

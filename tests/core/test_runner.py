@@ -151,7 +151,7 @@ HEADLESS = textwrap.dedent("""
 
 def test_headless_run_stops_cleanly_on_sigterm(db, tmp_path):
     activate(db, ["send_updated_product_stock"])
-    db_path = db.path
+    db_path = db.target()
     db.dispose()
     script = tmp_path / "headless.py"
     script.write_text(HEADLESS, encoding="utf-8")

@@ -101,11 +101,11 @@ def test_export_import_round_trip(db, tmp_path):
 def test_cli_import_refuses_an_out_of_range_value(db, tmp_path, capsys):
     f = tmp_path / "s.json"
     f.write_text(json.dumps({"conf": {"queue_max_tasks": 0}}), encoding="utf-8")
-    assert main(["--db", str(db.path), "settings", "import", str(f)]) == 1
+    assert main(["--db", db.target(), "settings", "import", str(f)]) == 1
     assert "Queue Max Tasks: must be between 1 and 1000, got 0" in capsys.readouterr().err
     f.write_text(json.dumps({"conf": {"queue_max_tasks": 12}}), encoding="utf-8")
-    assert main(["--db", str(db.path), "settings", "import", str(f)]) == 0
+    assert main(["--db", db.target(), "settings", "import", str(f)]) == 0
     capsys.readouterr()
-    assert main(["--db", str(db.path), "settings", "show"]) == 0
+    assert main(["--db", db.target(), "settings", "show"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Queue Max Tasks"))
     assert line.split()[-1] == "12" and "queue_max_tasks" in line

@@ -22,7 +22,8 @@ from n11_desktop.core.schedule import recover_on_start
 
 from .helpers import create_tasks, run, seed_catalog
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+pytestmark = [pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"),
+              pytest.mark.both_engines]  # SQLite and PostgreSQL (tests/conftest.py)
 
 
 def _wait(pred, timeout=30.0):
@@ -39,7 +40,7 @@ def test_kill_9_between_post_and_ack_sends_nothing_twice(configured_db, sandbox)
     skus = seed_catalog(db, 3)
     sandbox.state.approval_delay_ms = 10**8
     sandbox.latency_ms = 1500  # the request is in the air this long before N11 handles it
-    proc = subprocess.Popen([sys.executable, "-m", "n11_desktop", "--db", str(db.path), "flow", "run",
+    proc = subprocess.Popen([sys.executable, "-m", "n11_desktop", "--db", db.target(), "flow", "run",
                              "product_create"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         def sending():

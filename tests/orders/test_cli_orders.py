@@ -14,7 +14,7 @@ def test_list_export_mark_reported(orders_db, ctl, capsys, tmp_path):
     for _ in range(3):
         ctl.order(n_lines=2)
     assert run(orders_db, "order_create").ok
-    path = str(orders_db.path)
+    path = orders_db.target()
     assert main(["--db", path, "orders", "list"]) == 0
     out = capsys.readouterr().out
     assert "waiting_approval" in out and out.count("\n") >= 5
@@ -37,7 +37,7 @@ def test_list_export_mark_reported(orders_db, ctl, capsys, tmp_path):
 def test_bulk_mark_reported_from_a_csv_and_with_export(orders_db, ctl, capsys, tmp_path):
     pkgs = [ctl.order() for _ in range(4)]
     assert run(orders_db, "order_create").ok
-    path = str(orders_db.path)
+    path = orders_db.target()
     numbers = tmp_path / "reported.csv"
     numbers.write_text("n11_order_number;note\n" + "".join(f"{p['orderNumber']};ok\n" for p in pkgs[:2]),
                        encoding="utf-8")
@@ -78,7 +78,7 @@ def test_bulk_mark_reported_from_a_csv_and_with_export(orders_db, ctl, capsys, t
 def test_address_and_cargo_maps_on_the_command_line(orders_db, ctl, capsys, tmp_path):
     from .conftest import set_conf
 
-    path = str(orders_db.path)
+    path = orders_db.target()
     from sqlalchemy import delete, select
 
     from n11_desktop.core.storage.models import LocalTownship

@@ -53,7 +53,7 @@ def test_packages_first_seen_past_new_are_history_not_new_work(new_db, ctl, tmp_
     assert out.ok and "2 first seen past New recorded as history" in out.message
     assert set(orders(new_db)) == {new["orderNumber"]}
     # the ERP export holds only new work
-    path = str(new_db.path)
+    path = new_db.target()
     assert main(["--db", path, "orders", "export", str(tmp_path / "erp.csv")]) == 0
     assert shipped["orderNumber"] not in (tmp_path / "erp.csv").read_text(encoding="utf-8")
     # a later run does not turn them into orders either
@@ -86,7 +86,7 @@ def test_claim_for_an_unknown_order_waits_instead_of_being_approved(new_db, ctl,
     from n11_desktop.cli import main
 
     capsys.readouterr()
-    assert main(["--db", str(new_db.path), "orders", "claims", "--waiting", "--json"]) == 0
+    assert main(["--db", new_db.target(), "orders", "claims", "--waiting", "--json"]) == 0
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert row["claim_id"] == str(claim["claimCancelId"]) and "not imported" in row["waiting"]
     warned = [m for m in logs(new_db, "cancellation_requests") if "not approved blindly" in m]

@@ -18,7 +18,7 @@ def test_orders_export_neutralises_formulas_and_keeps_numbers(orders_db, ctl, ca
         s.query(Order).update({Order.customer_name: '=HYPERLINK("http://evil.example","Kargo")'})
         s.query(OrderItem).update({OrderItem.product_name: "@SUM(1+1)*cmd|' /C calc'!A0"})
     target = tmp_path / "orders.csv"
-    assert main(["--db", str(orders_db.path), "orders", "export", str(target)]) == 0
+    assert main(["--db", orders_db.target(), "orders", "export", str(target)]) == 0
     with target.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert rows and rows[0]["customer"] == '\'=HYPERLINK("http://evil.example","Kargo")'

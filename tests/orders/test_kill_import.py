@@ -15,6 +15,8 @@ from n11_desktop.core.storage.models import Order, OrderItem
 
 from .conftest import run
 
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+
 
 def _counts(db):
     with db.session_factory() as s:
@@ -27,7 +29,7 @@ def _counts(db):
 def test_kill_9_during_order_import_then_restart(orders_db, ctl, sandbox):
     ctl.post("orders", {"count": 300})
     sandbox.latency_ms = 400  # slow pages: the process is killed between two committed batches
-    proc = subprocess.Popen([sys.executable, "-m", "n11_desktop", "--db", str(orders_db.path), "flow", "run",
+    proc = subprocess.Popen([sys.executable, "-m", "n11_desktop", "--db", orders_db.target(), "flow", "run",
                              "order_create"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

@@ -21,6 +21,8 @@ from n11_desktop.core.storage.models import (
 
 from .conftest import logs, orders, run, set_conf
 
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+
 
 def counts(db):
     with db.session_factory() as s:

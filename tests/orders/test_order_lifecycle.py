@@ -5,6 +5,7 @@ hook) and combine, and reference data."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from n11_desktop.core.orders import actions
@@ -18,6 +19,8 @@ from n11_desktop.core.storage.models import (
 )
 
 from .conftest import logs, orders, run, set_conf
+
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 
 
 def n11_package(sandbox, package_id):

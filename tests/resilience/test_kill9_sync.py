@@ -57,7 +57,7 @@ def test_kill9_mid_sync_keeps_the_snapshot_and_the_next_run_resumes(configured_d
         sandbox.state.remove_product(f"K-{i:05d}")
     sandbox.state.edit_product(f"K-{N - 1:05d}", quantity=77)
     base = _pages_served(sandbox)
-    proc = popen(db.path, "flow", "run", "remote_sync")
+    proc = popen(db.target(), "flow", "run", "remote_sync")
     try:
         deadline = time.monotonic() + 60
         while _pages_served(sandbox) - base < 5 and proc.poll() is None and time.monotonic() < deadline:

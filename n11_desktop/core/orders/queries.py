@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ..storage.collation import folded_contains
 from ..storage.models import (
@@ -154,8 +154,8 @@ def list_orders(session, f: OrderFilter, offset: int = 0, limit: int = 200) -> t
     ids = [r[0] for r in page]
     counts: dict[int, tuple[int, bool]] = {}
     if ids:
-        late_expr = func.max(func.iif(and_(OrderItem.n11_status == "LATE_SHIPMENT", OrderItem.status == st.WAITING),
-                                      1, 0))
+        late_expr = func.max(case((and_(OrderItem.n11_status == "LATE_SHIPMENT", OrderItem.status == st.WAITING), 1),
+                                  else_=0))  # CASE, not SQLite's iif(): both engines
         for oid, n, late in session.execute(
                 select(OrderItem.order_id, func.count(), late_expr)
                 .where(OrderItem.order_id.in_(ids), OrderItem.status != st.SUPERSEDED)
