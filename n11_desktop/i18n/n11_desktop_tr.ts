@@ -3577,6 +3577,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>Siparişler ve iptaller</translation>
     </message>
     <message>
+        <source>Other settings</source>
+        <translation>Diğer ayarlar</translation>
+    </message>
+    <message>
         <source>default (%1)</source>
         <translation>varsayılan (%1)</translation>
     </message>

@@ -18,6 +18,7 @@ from n11_desktop.core.flows import SPECS, run_flow
 from n11_desktop.core.mapping import operations as ops
 
 from .core_texts import core_tr
+from .files import open_path, save_path
 from .mapping.categories import CategoryBrowser
 from .mapping.category_page import CategoryMappingPage
 from .mapping.changes import ChangesPage
@@ -207,15 +208,13 @@ class MappingTab(Pane):
 
     # ================================================================== CSV
     @classmethod
-    def ask_path(cls, parent: QWidget, save: bool) -> str:
+    def ask_path(cls, parent: QWidget, save: bool) -> str | None:
         """The file to import or export (patched in tests)."""
-        from PySide6.QtWidgets import QFileDialog
-
         if save:
-            return QFileDialog.getSaveFileName(parent, QCoreApplication.translate("MappingTab", "Export mapping"), "n11-mapping.csv",
-                                               QCoreApplication.translate("MappingTab", "CSV files (*.csv)"))[0]
-        return QFileDialog.getOpenFileName(parent, QCoreApplication.translate("MappingTab", "Import mapping"), "",
-                                           QCoreApplication.translate("MappingTab", "CSV files (*.csv);;All files (*)"))[0]
+            return save_path(parent, QCoreApplication.translate("MappingTab", "Export mapping"), "n11-mapping.csv",
+                             QCoreApplication.translate("MappingTab", "CSV files (*.csv)"))
+        return open_path(parent, QCoreApplication.translate("MappingTab", "Import mapping"),
+                         QCoreApplication.translate("MappingTab", "CSV files (*.csv);;All files (*)"))
 
     @Slot()
     def import_csv(self) -> None:

@@ -10,7 +10,6 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +31,7 @@ from ..core.formats import language, number
 from ..core.overview import load_report
 from ..core.reports import export_csv as export_report_csv
 from .core_texts import core_message, core_tr, state_word
+from .files import save_path
 from .rows_model import Column, RowsModel
 
 PAGE = 200
@@ -240,8 +240,7 @@ class LogPanel(QWidget):
 
     @classmethod
     def ask_save_path(cls, parent, title: str, default_name: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(parent, title, default_name,
-                                              QCoreApplication.translate("LogPanel", "CSV files (*.csv)"))
+        path = save_path(parent, title, default_name, QCoreApplication.translate("LogPanel", "CSV files (*.csv)"))
         return Path(path) if path else None
 
     @Slot()

@@ -159,23 +159,36 @@ class CancelDialog(QDialog):
         return d.quantities() if d.exec() == QDialog.DialogCode.Accepted else None
 
 
-class AddressMappingDialog(QDialog):
-    """Unmapped N11 address names (from "Address is not valid" errors) → local address nodes."""
+class _MappingDialog(QDialog):
+    """A mapping dialog: a title, an explanation, a table of what to map, then its own controls."""
 
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.setWindowTitle(self.tr("Address Mapping"))
-        self.resize(760, 420)
+
+    def _frame(self, title: str, size: tuple[int, int], intro: str, headers: list[str]) -> QVBoxLayout:
+        self.setWindowTitle(title)
+        self.resize(*size)
         lay = QVBoxLayout(self)
-        intro = QLabel(self.tr("These N11 address names did not match the local address tree, so their orders were not "
-                       "written. Choose the local city / township / district for each one and press Save; the "
-                       "orders are fetched again by Order Create."))
-        intro.setWordWrap(True)
-        lay.addWidget(intro)
-        self.table = QTableWidget(0, 3, self)
-        self.table.setHorizontalHeaderLabels([self.tr("Level"), self.tr("N11 name (code)"), self.tr("Parent")])
+        label = QLabel(intro)
+        label.setWordWrap(True)
+        lay.addWidget(label)
+        self.table = QTableWidget(0, len(headers), self)
+        self.table.setHorizontalHeaderLabels(headers)
         self.table.verticalHeader().hide()
+        return lay
+
+
+class AddressMappingDialog(_MappingDialog):
+    """Unmapped N11 address names (from "Address is not valid" errors) → local address nodes."""
+
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(services, parent)
+        lay = self._frame(self.tr("Address Mapping"), (760, 420),
+                          self.tr("These N11 address names did not match the local address tree, so their orders "
+                                  "were not written. Choose the local city / township / district for each one and "
+                                  "press Save; the orders are fetched again by Order Create."),
+                          [self.tr("Level"), self.tr("N11 name (code)"), self.tr("Parent")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -282,23 +295,17 @@ class AddressMappingDialog(QDialog):
                                     lambda err: self.status.setText(self.tr("Not added: %1").replace("%1", str(err))))
 
 
-class CargoMappingDialog(QDialog):
+class CargoMappingDialog(_MappingDialog):
     """Local cargo companies ↔ N11 shipment companies (used when Cargo Company Id is empty)."""
 
     def __init__(self, services, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.services = services
-        self.setWindowTitle(self.tr("Cargo mapping"))
-        self.resize(680, 380)
-        lay = QVBoxLayout(self)
-        intro = QLabel(self.tr("Orders take the first active local cargo company mapped to the N11 shipment company of "
-                       "the package, unless Cargo Company Id is set in Channel Settings. A package whose company is "
-                       "not mapped is not written (the log says which company)."))
-        intro.setWordWrap(True)
-        lay.addWidget(intro)
-        self.table = QTableWidget(0, 4, self)
-        self.table.setHorizontalHeaderLabels([self.tr("Local id"), self.tr("Local cargo company"), self.tr("Code"), self.tr("N11 shipment company")])
-        self.table.verticalHeader().hide()
+        super().__init__(services, parent)
+        lay = self._frame(self.tr("Cargo mapping"), (680, 380),
+                          self.tr("Orders take the first active local cargo company mapped to the N11 shipment company "
+                                  "of the package, unless Cargo Company Id is set in Channel Settings. A package whose "
+                                  "company is not mapped is not written (the log says which company)."),
+                          [self.tr("Local id"), self.tr("Local cargo company"), self.tr("Code"),
+                           self.tr("N11 shipment company")])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table, 1)

@@ -39,6 +39,7 @@ from ..core.orders.queries import OrderFilter
 from .orders_dialogs import (AddressMappingDialog, CancelDialog, CargoMappingDialog, CollectionDialog,
                              InvoiceDialog, MicroInvoiceDialog, ShipDialog)
 from .core_texts import core_tr, fill
+from .files import open_path, save_path
 from .orders_model import STATUS_COLORS, OrdersModel, local_time, money, status_text
 
 ORDER_FLOWS = {"order_create", "order_update", "send_invoice_link", "get_updated_orders", "cancellation_requests",
@@ -468,13 +469,17 @@ class OrdersTab(QWidget):
             return
         db = self.services.db
 
-        def done(res):
-            self.message.setText(res.message)
-            self.reload()
-            if res.flow:
-                self.run_flow(res.flow, list(res.orders))
+        self.services.runner.submit(lambda: fn(db, *args), self._after_action, self._action_failed)
 
-        self.services.runner.submit(lambda: fn(db, *args), done, lambda err: self.message.setText(self.tr("Not done: %1").replace("%1", str(err))))
+    def _after_action(self, res) -> None:
+        """An order action's result: say it, reload, and run the flow that carries it to N11."""
+        self.message.setText(res.message)
+        self.reload()
+        if res.flow:
+            self.run_flow(res.flow, list(res.orders))
+
+    def _action_failed(self, err) -> None:
+        self.message.setText(self.tr("Not done: %1").replace("%1", str(err)))
 
     def approve(self) -> None:
         ids = self.selected_item_ids({st.WAITING})
@@ -545,25 +550,16 @@ class OrdersTab(QWidget):
 
     @staticmethod
     def ask_numbers_path(parent: QWidget) -> str | None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getOpenFileName(parent, QCoreApplication.translate("OrdersTab", "Orders reported to the ERP"), "",
-                                              QCoreApplication.translate("OrdersTab", "CSV files (*.csv *.txt);;All files (*)"))
-        return path or None
+        return open_path(parent, QCoreApplication.translate("OrdersTab", "Orders reported to the ERP"),
+                         QCoreApplication.translate("OrdersTab", "CSV files (*.csv *.txt);;All files (*)"))
 
     def mark_reported_from_csv(self, path: str | None = None) -> None:
         path = path if path is not None else self.ask_numbers_path(self)
         if not path:
             return
         db = self.services.db
-
-        def done(res):
-            self.message.setText(res.message)
-            self.reload()
-            if res.flow:
-                self.run_flow(res.flow, list(res.orders))
-
-        self.services.runner.submit(lambda: order_ops.mark_reported_from_file(db, path), done, lambda err: self.message.setText(self.tr("Not done: %1").replace("%1", str(err))))
+        self.services.runner.submit(lambda: order_ops.mark_reported_from_file(db, path), self._after_action,
+                                    self._action_failed)
 
     def open_address_mapping(self) -> None:
         dlg = AddressMappingDialog(self.services, self)
@@ -575,11 +571,8 @@ class OrdersTab(QWidget):
 
     @staticmethod
     def ask_export_path(parent: QWidget) -> str | None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getSaveFileName(parent, QCoreApplication.translate("OrdersTab", "Export orders"), "orders.csv",
-                                              QCoreApplication.translate("OrdersTab", "CSV files (*.csv)"))
-        return path or None
+        return save_path(parent, QCoreApplication.translate("OrdersTab", "Export orders"), "orders.csv",
+                         QCoreApplication.translate("OrdersTab", "CSV files (*.csv)"))
 
     def export_csv(self, path: str | None = None) -> None:
         path = path if path is not None else self.ask_export_path(self)

@@ -15,7 +15,6 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Slo
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..core.formats import datetime_text
 from ..core.penalty import lift_from_csv, load_penalties
 from .core_texts import penalty_text
+from .files import open_path
 from .rows_model import Column, RowsModel
 
 CSV_FILTER = QT_TRANSLATE_NOOP("PenaltyDialog", "CSV files (*.csv *.txt);;All files (*)")
@@ -134,8 +134,7 @@ class PenaltyDialog(QDialog):
     @classmethod
     def choose_file(cls, parent: QWidget, title: str) -> Path | None:
         """The file dialog (patched in tests)."""
-        path, _ = QFileDialog.getOpenFileName(parent, title, str(Path.home()),
-                                              QCoreApplication.translate("PenaltyDialog", CSV_FILTER))
+        path = open_path(parent, title, QCoreApplication.translate("PenaltyDialog", CSV_FILTER), str(Path.home()))
         return Path(path) if path else None
 
     def upload(self, action: str) -> None:

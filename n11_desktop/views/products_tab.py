@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +31,7 @@ from ..core.catalog.importer import import_catalog
 from ..core.formats import number
 from ..core.catalog.repo import NOT_SENT, ProductFilter, ProductRow
 from .products_import import ImportReportDialog
+from .files import open_path
 from .products_model import COL, COLUMNS, ROW_ROLE, ProductTableModel
 
 DEBOUNCE_MS = 300
@@ -266,8 +266,8 @@ class ProductsTab(QWidget):
     @classmethod
     def choose_import_file(cls, parent: QWidget) -> Path | None:
         """The file dialog (patched in tests)."""
-        path, _ = QFileDialog.getOpenFileName(parent, QCoreApplication.translate("ProductsTab", "Import catalog"), str(Path.home()),
-                                              QCoreApplication.translate("ProductsTab", FILE_FILTER))
+        path = open_path(parent, QCoreApplication.translate("ProductsTab", "Import catalog"),
+                         QCoreApplication.translate("ProductsTab", FILE_FILTER), str(Path.home()))
         return Path(path) if path else None
 
     @staticmethod
@@ -412,13 +412,20 @@ class ProductsTab(QWidget):
     def _on_edited(self, event: str, ids) -> None:
         self._emit(event, ids)
 
-    # ------------------------------------------------------------------ membership
-    def set_selected_membership(self, member: bool) -> None:
+    def _begin_on_selection(self, busy_text: str | None = None):
+        """The selected rows as a Selection for an operation, the tab set busy; None when nothing is selected."""
         rows = self.selected_rows()
         if not rows:
+            return None
+        self._set_busy(True, busy_text or "")
+        return self.model.selection(rows)
+
+    # ------------------------------------------------------------------ membership
+    def set_selected_membership(self, member: bool) -> None:
+        selection = self._begin_on_selection()
+        if selection is None:
             return
-        selection, db = self.model.selection(rows), self.services.db
-        self._set_busy(True)
+        db = self.services.db
 
         def done(res) -> None:
             ids, changed = res
@@ -444,11 +451,10 @@ class ProductsTab(QWidget):
     def set_selected_selling(self, selling: bool) -> None:
         """Pause (``selling=False``) or resume selling the selected products on N11 (product-update
         status Suspended / Active), on a worker thread."""
-        rows = self.selected_rows()
-        if not rows:
+        selection = self._begin_on_selection(self.tr("Sending to N11…"))
+        if selection is None:
             return
-        selection, db = self.model.selection(rows), self.services.db
-        self._set_busy(True, self.tr("Sending to N11…"))
+        db = self.services.db
 
         def done(res) -> None:
             self._set_busy(False)
@@ -494,11 +500,10 @@ class ProductsTab(QWidget):
         self._change_category(None)
 
     def _change_category(self, category_id) -> None:
-        rows = self.selected_rows()
-        if not rows:
+        selection = self._begin_on_selection()
+        if selection is None:
             return
-        selection, db = self.model.selection(rows), self.services.db
-        self._set_busy(True)
+        db = self.services.db
 
         def done(res) -> None:
             ids, change, error = res

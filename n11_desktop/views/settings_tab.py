@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -40,22 +39,27 @@ from ..core.settings.defaults import (
     FEATURE_FLAGS,
     REASON_TYPES,
     SENT_TO_REMOTE,
+    default_conf,
     default_failed_integration,
 )
 from ..core.settings import operations as settings_ops
 from ..core.settings.operations import WriteResult, check_connection
 from ..core.settings.schema import (
+    BUILTIN_FIELDS,
     DATA_TYPES,
     HELP,
     INTEGER_LIST_FIELDS,
     INTEGER_RANGES,
     LABELS,
+    LOCKED_FIELDS,
+    SECRET_FIELDS,
     SENDING_FIELDS,
     SENDING_GROUP,
     default_schema,
     user_fields,
 )
 from .core_texts import core_message, core_tr
+from .files import open_path, save_path
 from .forms import (
     ERROR_STYLE,
     HINT_STYLE,
@@ -286,20 +290,63 @@ class WebhookTokenEditor(SecretEditor):
         QGuiApplication.clipboard().setText(self.value())
 
 
-class CancellationMapEditor(FieldEditor):
+class _RowList:
+    """Editable rows stacked in ``self.box`` below one header widget, each with a Remove button;
+    ``_rows_changed`` says what the editor does when a row comes or goes."""
+
+    rows: list
+    box: QVBoxLayout
+
+    def _init_rows(self, header: QWidget) -> None:
+        self.rows = []
+        self.box = QVBoxLayout(self)  # type: ignore[arg-type]
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(3)
+        self.box.addWidget(header)
+
+    def _new_row(self) -> tuple[QWidget, QHBoxLayout]:
+        w = QWidget(self)  # type: ignore[arg-type]
+        lay = QHBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        return w, lay
+
+    def _remove_button(self, entry: tuple, text: str) -> QToolButton:
+        remove = QToolButton(entry[0])
+        remove.setText(text)
+        remove.clicked.connect(lambda: self._remove(entry))
+        return remove
+
+    def _insert(self, entry: tuple) -> None:
+        self.box.insertWidget(len(self.rows) + 1, entry[0])
+        self.rows.append(entry)
+        self._rows_changed()
+
+    def _remove(self, entry: tuple) -> None:
+        if entry in self.rows:
+            self.rows.remove(entry)
+            entry[0].setParent(None)
+            entry[0].deleteLater()
+        self._rows_changed()
+
+    def _clear(self) -> None:
+        for entry in list(self.rows):
+            self._remove(entry)
+
+    def _rows_changed(self) -> None:
+        raise NotImplementedError
+
+
+class CancellationMapEditor(_RowList, FieldEditor):
     """N11 reason id → local cancellation reason, one row each."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._choices: list[tuple[Any, str]] = []
         self._n11_reasons: list[tuple[str, str]] = []  # picker: seen in claims, then N11's list
-        self.rows: list[tuple[QWidget, QLineEdit, ChoiceEditor]] = []
-        self.box = QVBoxLayout(self)
-        self.box.setContentsMargins(0, 0, 0, 0)
-        self.box.setSpacing(3)
         self.empty = QLabel(self.tr("No mappings: every N11 reason uses the Cancellation Reason Id."), self)
         self.empty.setStyleSheet(HINT_STYLE)
-        self.box.addWidget(self.empty)
+        self._init_rows(self.empty)
+        self.rows: list[tuple[QWidget, QLineEdit, ChoiceEditor]]
         self.add_btn = QPushButton(self.tr("Add mapping"), self)
         self.add_btn.clicked.connect(lambda: self.add_row("", None))
         self.box.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignLeft)
@@ -329,9 +376,7 @@ class CancellationMapEditor(FieldEditor):
             action.triggered.connect(lambda _=False, k=key, e=edit: e.setText(k))
 
     def add_row(self, n11_id: str, local: Any) -> tuple[QLineEdit, ChoiceEditor]:
-        w = QWidget(self)
-        lay = QHBoxLayout(w)
-        lay.setContentsMargins(0, 0, 0, 0)
+        w, lay = self._new_row()
         edit = QLineEdit(str(n11_id), w)
         edit.setPlaceholderText(self.tr("N11 reason id or code"))
         edit.setToolTip(self.tr("The reason exactly as N11 sends it in claims (an id such as 501 or a code such "
@@ -349,27 +394,17 @@ class CancellationMapEditor(FieldEditor):
         combo = ChoiceEditor(self._choices, w)
         combo.set_value(int(local) if isinstance(local, (int, str)) and str(local).isdigit() else local)
         combo.changed.connect(self.changed)
-        remove = QToolButton(w)
-        remove.setText(self.tr("Remove"))
         entry = (w, edit, combo)
-        remove.clicked.connect(lambda: self._remove(entry))
         lay.addWidget(QLabel("N11", w))
         lay.addWidget(edit)
         lay.addWidget(pick)
         lay.addWidget(QLabel(self.tr("→ local"), w))
         lay.addWidget(combo, 1)
-        lay.addWidget(remove)
-        self.box.insertWidget(len(self.rows) + 1, w)
-        self.rows.append(entry)
-        self.empty.setVisible(False)
-        self.changed.emit()
+        lay.addWidget(self._remove_button(entry, self.tr("Remove")))
+        self._insert(entry)
         return edit, combo
 
-    def _remove(self, entry) -> None:
-        if entry in self.rows:
-            self.rows.remove(entry)
-            entry[0].setParent(None)
-            entry[0].deleteLater()
+    def _rows_changed(self) -> None:
         self.empty.setVisible(not self.rows)
         self.changed.emit()
 
@@ -395,27 +430,22 @@ class CancellationMapEditor(FieldEditor):
                 if edit.text().strip() and combo.value() is not None}
 
     def set_value(self, value: Any) -> None:
-        for entry in list(self.rows):
-            self._remove(entry)
+        self._clear()
         if isinstance(value, dict):
             for k, v in value.items():
                 self.add_row(str(k), v)
         self.empty.setVisible(not self.rows)
 
 
-class ReasonsEditor(QWidget):
+class ReasonsEditor(_RowList, QWidget):
     """The local cancellation reasons (id, name, cancel/refund, active)."""
 
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[tuple[QWidget, QSpinBox, QLineEdit, QComboBox, QCheckBox]] = []
-        self.box = QVBoxLayout(self)
-        self.box.setContentsMargins(0, 0, 0, 0)
-        self.box.setSpacing(3)
-        head = QLabel(self.tr("<b>Id · Name · Type · Active</b>"), self)
-        self.box.addWidget(head)
+        self._init_rows(QLabel(self.tr("<b>Id · Name · Type · Active</b>"), self))
+        self.rows: list[tuple[QWidget, QSpinBox, QLineEdit, QComboBox, QCheckBox]]
         self.add_btn = QPushButton(self.tr("Add reason"), self)
         self.add_btn.clicked.connect(self._add_new)
         self.box.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignLeft)
@@ -426,9 +456,7 @@ class ReasonsEditor(QWidget):
         self.add_row(next_id, "", "cancel", True)
 
     def add_row(self, rid: int, name: str, rtype: str, active: bool):
-        w = QWidget(self)
-        lay = QHBoxLayout(w)
-        lay.setContentsMargins(0, 0, 0, 0)
+        w, lay = self._new_row()
         spin = QSpinBox(w)
         spin.setRange(1, INT_MAX)
         spin.setValue(int(rid))
@@ -440,24 +468,15 @@ class ReasonsEditor(QWidget):
         combo.setCurrentText(rtype)
         check = QCheckBox(self.tr("active"), w)
         check.setChecked(active)
-        remove = QToolButton(w)
-        remove.setText(self.tr("Remove"))
         entry = (w, spin, edit, combo, check)
-        remove.clicked.connect(lambda: self._remove(entry))
         for sig in (spin.valueChanged, edit.textChanged, combo.currentIndexChanged, check.toggled):
             sig.connect(self.changed)
-        for x in (spin, edit, combo, check, remove):
+        for x in (spin, edit, combo, check, self._remove_button(entry, self.tr("Remove"))):
             lay.addWidget(x, 1 if x is edit else 0)
-        self.box.insertWidget(len(self.rows) + 1, w)
-        self.rows.append(entry)
-        self.changed.emit()
+        self._insert(entry)
         return entry
 
-    def _remove(self, entry) -> None:
-        if entry in self.rows:
-            self.rows.remove(entry)
-            entry[0].setParent(None)
-            entry[0].deleteLater()
+    def _rows_changed(self) -> None:
         self.changed.emit()
 
     def value(self) -> list[dict[str, Any]]:
@@ -466,8 +485,7 @@ class ReasonsEditor(QWidget):
 
     def set_value(self, reasons) -> None:
         self.blockSignals(True)
-        for entry in list(self.rows):
-            self._remove(entry)
+        self._clear()
         for r in reasons:
             self.add_row(r.id, r.name, r.reason_type, r.is_active)
         self.blockSignals(False)
@@ -479,28 +497,23 @@ class ReasonsEditor(QWidget):
                 if c.currentText() == kind and a.isChecked()]
 
 
-class CustomFieldsEditor(QWidget):
+class CustomFieldsEditor(_RowList, QWidget):
     """Add, edit and remove user fields of the schema type (built-in fields are locked)."""
 
     schema_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[tuple[QWidget, QLineEdit, QLineEdit, QLineEdit, QComboBox, QCheckBox]] = []
-        self.box = QVBoxLayout(self)
-        self.box.setContentsMargins(0, 0, 0, 0)
-        self.box.setSpacing(3)
         self.empty = QLabel(self.tr("No custom fields yet (e.g. values your ERP needs, like a store code)."), self)
         self.empty.setStyleSheet(HINT_STYLE)
-        self.box.addWidget(self.empty)
+        self._init_rows(self.empty)
+        self.rows: list[tuple[QWidget, QLineEdit, QLineEdit, QLineEdit, QComboBox, QCheckBox]]
         self.add_btn = QPushButton(self.tr("Add field"), self)
         self.add_btn.clicked.connect(lambda: self.add_row("", "", "", "text", False))
         self.box.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignLeft)
 
     def add_row(self, fid: str, key: str, label: str, dtype: str, required: bool):
-        w = QWidget(self)
-        lay = QHBoxLayout(w)
-        lay.setContentsMargins(0, 0, 0, 0)
+        w, lay = self._new_row()
         fid_e = QLineEdit(fid, w)
         fid_e.setPlaceholderText(self.tr("field (e.g. store_code)"))
         key_e = QLineEdit(key, w)
@@ -512,27 +525,18 @@ class CustomFieldsEditor(QWidget):
         type_c.setCurrentText(dtype)
         req = QCheckBox(self.tr("required"), w)
         req.setChecked(required)
-        remove = QToolButton(w)
-        remove.setText(self.tr("Remove"))
         entry = (w, fid_e, key_e, label_e, type_c, req)
-        remove.clicked.connect(lambda: self._remove(entry))
+        remove = self._remove_button(entry, self.tr("Remove"))
         for e in (fid_e, key_e, label_e):
             e.editingFinished.connect(self.schema_changed)
         type_c.currentIndexChanged.connect(self.schema_changed)
         req.toggled.connect(self.schema_changed)
         for x in (fid_e, key_e, label_e, type_c, req, remove):
             lay.addWidget(x, 1 if isinstance(x, QLineEdit) else 0)
-        self.box.insertWidget(len(self.rows) + 1, w)
-        self.rows.append(entry)
-        self.empty.setVisible(False)
-        self.schema_changed.emit()
+        self._insert(entry)
         return entry
 
-    def _remove(self, entry) -> None:
-        if entry in self.rows:
-            self.rows.remove(entry)
-            entry[0].setParent(None)
-            entry[0].deleteLater()
+    def _rows_changed(self) -> None:
         self.empty.setVisible(not self.rows)
         self.schema_changed.emit()
 
@@ -548,8 +552,7 @@ class CustomFieldsEditor(QWidget):
 
     def set_value(self, fields: dict[str, dict[str, Any]]) -> None:
         self.blockSignals(True)
-        for entry in list(self.rows):
-            self._remove(entry)
+        self._clear()
         for fid, e in fields.items():
             self.add_row(fid, str(e.get("key", fid)), str(e.get("label", fid)), str(e.get("data_type", "text")),
                          bool(e.get("required")))
@@ -559,6 +562,13 @@ class CustomFieldsEditor(QWidget):
 
 
 # ---------------------------------------------------------------------------- the tab
+def _add_note(form: QFormLayout, text: str, parent: QWidget) -> None:
+    note = QLabel(text, parent)
+    note.setWordWrap(True)
+    note.setStyleSheet(HINT_STYLE)
+    form.addRow(note)
+
+
 def _group(title: str, parent: QWidget) -> tuple[QGroupBox, QFormLayout]:
     box = QGroupBox(QCoreApplication.translate("SettingsTab", title), parent)
     form = QFormLayout(box)
@@ -590,6 +600,7 @@ class SettingsTab(QWidget):
         self.rows: dict[str, FieldRow] = {}
         self.editors: dict[str, FieldEditor] = {}
         self._schema = default_schema()
+        self._defaults = default_conf()
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 4)
@@ -612,9 +623,8 @@ class SettingsTab(QWidget):
         cols.addLayout(left, 5)
         cols.addLayout(right, 6)
         left.addWidget(self._build_channel_group(body))
-        left.addWidget(self._build_connection_group(body))
-        left.addWidget(self._build_catalog_group(body))
-        left.addWidget(self._build_orders_group(body))
+        for box in self._build_field_groups(body):
+            left.addWidget(box)
         left.addWidget(self._build_sending_group(body))
         left.addStretch(1)
         right.addWidget(self._build_flags_group(body))
@@ -692,24 +702,82 @@ class SettingsTab(QWidget):
             edit.setToolTip(self.tr("Created automatically; should not be changed."))
             self.locked_edits[key] = edit
             form.addRow(QLabel(self.tr("%1 (locked)").replace("%1", str(label)), box), edit)
-        note = QLabel(self.tr("Created automatically and should not be changed. The channel does nothing until it is "
-                      "activated; activation checks every setting."), box)
-        note.setWordWrap(True)
-        note.setStyleSheet(HINT_STYLE)
-        form.addRow(note)
+        _add_note(form, self.tr("Created automatically and should not be changed. The channel does nothing until it "
+                                "is activated; activation checks every setting."), box)
         return box
 
-    def _build_connection_group(self, parent: QWidget) -> QGroupBox:
-        box, form = _group(QT_TRANSLATE_NOOP("SettingsTab", "Connection"), parent)
-        self._add_field(form, "app_key", TextEditor(self.tr("from N11"), box))
-        self.secret_warning = QLabel(box)
+    # the built-in fields (core.settings.schema) as the screen groups them; a built-in field no group
+    # names is shown under "Other settings", so a new schema field is never left off the form
+    FIELD_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+        (QT_TRANSLATE_NOOP("SettingsTab", "Connection"), CONNECTION),
+        (QT_TRANSLATE_NOOP("SettingsTab", "Catalog"), CATALOG),
+        (QT_TRANSLATE_NOOP("SettingsTab", "Orders and cancellations"), ORDERS),
+    )
+    OWN_EDITORS = ("feature_flags", "failed_integration")  # groups of their own (below)
+
+    def _field_groups(self) -> list[tuple[str, tuple[str, ...]]]:
+        placed = {f for _, fields in self.FIELD_GROUPS for f in fields} | set(SENDING_FIELDS) | set(self.OWN_EDITORS)
+        rest = tuple(f for f in BUILTIN_FIELDS if f not in placed)
+        return list(self.FIELD_GROUPS) + ([(QT_TRANSLATE_NOOP("SettingsTab", "Other settings"), rest)] if rest else [])
+
+    def _editor_for(self, fid: str, box: QWidget) -> FieldEditor:
+        """The editor of one built-in field, from its schema entry (data type, integer ids, secret,
+        locked, range) and, for the fields that need one, its own editor or choices."""
+        placeholders = {"app_key": self.tr("from N11"), "app_secret": self.tr("from N11"),
+                        "erp_code": self.tr("e.g. 4000"), "category_ids": self.tr("e.g. 1001770"),
+                        "order_number_format": "{orderNumber}-{id}"}
+        dtype = self._schema[fid]["data_type"]
+        if fid == "deny_reason_id":
+            return ChoiceEditor([(k, f"{k} — {v}") for k, v in DENY_REASON_IDS.items()], box)
+        if fid == "cancellation_reason_type_id":
+            return ChoiceEditor([(k, f"{k} — {v}") for k, v in CANCELLATION_REASON_TYPE_IDS.items()], box)
+        if fid.endswith("_reason_id"):
+            return ChoiceEditor([], box)  # the local reasons, filled from the Reasons editor
+        if fid == "cancellation_map":
+            self.cancel_map = CancellationMapEditor(box)
+            return self.cancel_map
+        if fid == "oms_webhook_token":
+            self.webhook_token = WebhookTokenEditor(box)
+            return self.webhook_token
+        if fid in SECRET_FIELDS:
+            return SecretEditor(placeholders.get(fid, ""), box)
+        if fid in LOCKED_FIELDS:
+            editor = TextEditor("", box)
+            editor.set_locked(True)
+            editor.edit.setStyleSheet(LOCKED_STYLE)
+            return editor
+        if fid in INTEGER_RANGES:
+            low, high = INTEGER_RANGES[fid]
+            editor = IntegerEditor(low, box)
+            if high is not None:
+                editor.spin.setMaximum(high)
+            editor.spin.setSpecialValueText(self.tr("default (%1)").replace("%1", str(self._defaults[fid])))
+            return editor
+        return make_editor(dtype, int_items=fid in INTEGER_LIST_FIELDS, placeholder=placeholders.get(fid, ""),
+                           parent=box)
+
+    def _build_field_group(self, title: str, fields: tuple[str, ...], parent: QWidget,
+                           extras: dict[str, QWidget] | None = None) -> tuple[QGroupBox, QFormLayout]:
+        box, form = _group(title, parent)
+        for fid in fields:
+            self._add_field(form, fid, self._editor_for(fid, box), extra=(extras or {}).get(fid))
+        return box, form
+
+    def _build_field_groups(self, parent: QWidget) -> list[QGroupBox]:
+        boxes = []
+        for title, fields in self._field_groups():
+            if title == "Connection":
+                boxes.append(self._build_connection_group(parent, title, fields))
+            else:
+                boxes.append(self._build_field_group(title, fields, parent)[0])
+        return boxes
+
+    def _build_connection_group(self, parent: QWidget, title: str, fields: tuple[str, ...]) -> QGroupBox:
+        self.secret_warning = QLabel(parent)
         self.secret_warning.setWordWrap(True)
         self.secret_warning.setVisible(False)
         self.secret_warning.setStyleSheet("color: #8a5300; background: #fff4d6; padding: 3px;")
-        self._add_field(form, "app_secret", SecretEditor(self.tr("from N11"), box), extra=self.secret_warning)
-        self._add_field(form, "base_url", make_editor("url", parent=box))
-        self._add_field(form, "sales_url", make_editor("url", parent=box))
-        self._add_field(form, "erp_code", TextEditor(self.tr("e.g. 4000"), box))
+        box, form = self._build_field_group(title, fields, parent, {"app_secret": self.secret_warning})
         test = QWidget(box)
         lay = QHBoxLayout(test)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -726,60 +794,13 @@ class SettingsTab(QWidget):
         form.addRow("", test)
         return box
 
-    def _build_catalog_group(self, parent: QWidget) -> QGroupBox:
-        box, form = _group(QT_TRANSLATE_NOOP("SettingsTab", "Catalog"), parent)
-        self._add_field(form, "category_ids", make_editor("list", int_items=True, placeholder=self.tr("e.g. 1001770"),
-                                                          parent=box))
-        strategy = TextEditor("", box)
-        strategy.set_locked(True)
-        strategy.edit.setStyleSheet(LOCKED_STYLE)
-        self._add_field(form, "attribute_set_strategy", strategy)
-        self._add_field(form, "buffer_stock", make_editor("integer", parent=box))
-        return box
-
-    def _build_orders_group(self, parent: QWidget) -> QGroupBox:
-        box, form = _group(QT_TRANSLATE_NOOP("SettingsTab", "Orders and cancellations"), parent)
-        deny = [(k, f"{k} — {v}") for k, v in DENY_REASON_IDS.items()]
-        types = [(k, f"{k} — {v}") for k, v in CANCELLATION_REASON_TYPE_IDS.items()]
-        self.cancel_map = CancellationMapEditor(box)
-        for fid in self.ORDERS:
-            if fid == "deny_reason_id":
-                editor: FieldEditor = ChoiceEditor(deny, box)
-            elif fid == "cancellation_reason_type_id":
-                editor = ChoiceEditor(types, box)
-            elif fid.endswith("_reason_id"):
-                editor = ChoiceEditor([], box)
-            elif fid == "cancellation_map":
-                editor = self.cancel_map
-            elif fid == "order_number_format":
-                editor = TextEditor("{orderNumber}-{id}", box)
-            elif fid == "oms_webhook_token":
-                editor = self.webhook_token = WebhookTokenEditor(box)
-            else:
-                dtype = self._schema[fid]["data_type"]
-                editor = make_editor(dtype, int_items=fid in INTEGER_LIST_FIELDS, parent=box)
-            self._add_field(form, fid, editor)
-        return box
-
     def _build_sending_group(self, parent: QWidget) -> QGroupBox:
         """n11-desktop's own built-in fields (not in seed §2): product send paging and send-preview guards."""
-        box, form = _group(core_tr(SENDING_GROUP), parent)
+        box, form = self._build_field_group(core_tr(SENDING_GROUP), SENDING_FIELDS, parent)
         box.setObjectName("sending_group")
-        from ..core.settings.defaults import default_conf
-
-        defaults = default_conf()
-        for fid in SENDING_FIELDS:
-            low, high = INTEGER_RANGES[fid]
-            editor = IntegerEditor(low, box)
-            if high is not None:
-                editor.spin.setMaximum(high)
-            editor.spin.setSpecialValueText(self.tr("default (%1)").replace("%1", str(defaults[fid])))
-            self._add_field(form, fid, editor)
-        note = QLabel(self.tr("How n11-desktop pages product sends (Product Create/Update, price and stock) and when the "
-                      "send preview warns. Not part of the N11 integration settings of the seed."), box)
-        note.setWordWrap(True)
-        note.setStyleSheet(HINT_STYLE)
-        form.addRow(note)
+        _add_note(form, self.tr("How n11-desktop pages product sends (Product Create/Update, price and stock) and "
+                                "when the send preview warns. Not part of the N11 integration settings of the seed."),
+                  box)
         return box
 
     def _build_flags_group(self, parent: QWidget) -> QGroupBox:
@@ -1075,15 +1096,13 @@ class SettingsTab(QWidget):
     # ------------------------------------------------------------------ files
     @classmethod
     def ask_import_path(cls, parent: QWidget) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(parent, QCoreApplication.translate("SettingsTab", "Import channel settings"), "",
-                                              QCoreApplication.translate("SettingsTab", "Settings (*.json);;All files (*)"))
-        return path or None
+        return open_path(parent, QCoreApplication.translate("SettingsTab", "Import channel settings"),
+                         QCoreApplication.translate("SettingsTab", "Settings (*.json);;All files (*)"))
 
     @classmethod
     def ask_export_path(cls, parent: QWidget) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(parent, QCoreApplication.translate("SettingsTab", "Export channel settings"), "n11-settings.json",
-                                              QCoreApplication.translate("SettingsTab", "Settings (*.json)"))
-        return path or None
+        return save_path(parent, QCoreApplication.translate("SettingsTab", "Export channel settings"), "n11-settings.json",
+                         QCoreApplication.translate("SettingsTab", "Settings (*.json)"))
 
     @classmethod
     def ask_include_secret(cls, parent: QWidget) -> bool:

@@ -377,3 +377,24 @@ def test_settings_changed_elsewhere_are_shown(qtbot, tab, db):
     with qtbot.waitSignal(tab.loaded, timeout=10_000):
         tab.services.emit("settings_changed")
     assert tab.editors["erp_code"].value() == "7000"
+
+
+def test_every_built_in_field_has_its_editor_on_the_form(tab):
+    """The form is generated from the schema: each built-in field has a row (label with its key and
+    type), and the editor follows the schema's data type."""
+    from n11_desktop.core.settings.schema import BUILTIN_FIELDS, INTEGER_RANGES, SECRET_FIELDS, default_schema
+    from n11_desktop.views.forms import BoolEditor, DateEditor, IntegerEditor, ListEditor, SecretEditor
+
+    assert set(BUILTIN_FIELDS) <= set(tab.rows)
+    kinds = {"bool": BoolEditor, "date": DateEditor, "list": ListEditor}
+    for fid, entry in default_schema().items():
+        editor = tab.editors[fid]
+        if fid in SECRET_FIELDS:
+            assert isinstance(editor, SecretEditor), fid
+        elif fid in INTEGER_RANGES:
+            high = INTEGER_RANGES[fid][1]
+            assert isinstance(editor, IntegerEditor) and editor.spin.specialValueText().startswith("default ("), fid
+            assert high is None or editor.spin.maximum() == high, fid
+        elif entry["data_type"] in kinds:
+            assert isinstance(editor, kinds[entry["data_type"]]), fid
+    assert tab._field_groups()[-1][0] != "Other settings"  # every built-in field has its group
