@@ -12,7 +12,7 @@ from ..i18n import translate
 def add_parser(subparsers, common) -> None:
     p = subparsers.add_parser("audit", parents=[common],
                               help=translate("cli", "who changed a setting or a mapping, and when (newest first)"))
-    p.add_argument("--area", choices=("settings", "mapping"), help=translate("cli", "only this area"))
+    p.add_argument("--area", choices=("settings", "mapping", "schedules"), help=translate("cli", "only this area"))
     p.add_argument("--object", metavar="KEY",
                    help=translate("cli", "only this object, e.g. 'category:Giyim > Tişört' or 'channel'"))
     p.add_argument("--operator", metavar="NAME",

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from .inputs import InputError, one_line
 
 OPERATOR_ENV = "N11_DESKTOP_OPERATOR"
-AREAS = ("settings", "mapping")
+AREAS = ("settings", "mapping", "schedules")
 #: session.info key: {"settings": version, "mapping": version} the write is based on
 EXPECTED_KEY = "n11_expected_versions"
 

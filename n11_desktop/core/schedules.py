@@ -103,11 +103,27 @@ def effective_schedule(session, slug: str) -> Schedule:
 
 
 def _write(session, overrides: dict[str, dict[str, Any]]) -> None:
+    before = read_overrides(session)
     row = session.get(AppState, KEY)
     if row is None:
         session.add(AppState(key=KEY, value=overrides))
     else:
         row.value = overrides
+    _audit(session, before, overrides)
+
+
+def _audit(session, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+    """One audit row per flow whose schedule changed (core.audit, area "schedules")."""
+    from .audit import record
+
+    for slug in sorted(set(before) | set(after)):
+        if before.get(slug) == after.get(slug) or slug not in SPECS:
+            continue
+        default = SPECS[slug].schedule
+        old = describe(apply_override(default, before.get(slug)))
+        new = describe(apply_override(default, after.get(slug)))
+        record(session, "schedules", "schedule reset" if slug not in after else "schedule set", f"schedule:{slug}",
+               f"{slug}: {old} → {new}")
 
 
 def set_schedule(session, slug: str, *, every: Any = None, daily_at: Any = None) -> Schedule:

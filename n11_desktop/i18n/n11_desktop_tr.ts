@@ -396,6 +396,10 @@
         <translation>Eşleştirme</translation>
     </message>
     <message>
+        <source>Schedules</source>
+        <translation>Çalışma zamanları</translation>
+    </message>
+    <message>
         <source>When (UTC)</source>
         <translation>Zaman (UTC)</translation>
     </message>

@@ -25,6 +25,7 @@ class AuditDialog(QDialog):
         self.area.addItem(self.tr("All changes"), None)
         self.area.addItem(self.tr("Channel Settings"), "settings")
         self.area.addItem(self.tr("Mapping"), "mapping")
+        self.area.addItem(self.tr("Schedules"), "schedules")
         self.area.setCurrentIndex(max(0, self.area.findData(area)))
         self.area.currentIndexChanged.connect(lambda _i: self.reload())
         top.addWidget(self.area)
@@ -70,7 +71,8 @@ class AuditDialog(QDialog):
 
     def _show(self, rows) -> None:
         self.rows = tuple(rows)
-        areas = {"settings": self.tr("Channel Settings"), "mapping": self.tr("Mapping")}
+        areas = {"settings": self.tr("Channel Settings"), "mapping": self.tr("Mapping"),
+                 "schedules": self.tr("Schedules")}
         self.table.setRowCount(len(self.rows))
         for i, r in enumerate(self.rows):
             values = (f"{r.at:%Y-%m-%d %H:%M:%S}", r.operator, areas.get(r.area, r.area), r.action, r.object_key,

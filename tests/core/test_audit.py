@@ -120,3 +120,21 @@ def test_audit_command_lists_the_trail(tmp_path, capsys, monkeypatch):
     assert main(["--db", str(db_file), "audit", "--area", "settings"]) == 0
     out = capsys.readouterr().out
     assert "term set" not in out and out.splitlines()[0].startswith("when (UTC)")
+
+
+def test_schedule_changes_are_in_the_trail_without_touching_the_settings_version(db):
+    from n11_desktop.core.schedules import reset_schedule, set_schedule
+
+    audit.set_operator("a@ofis-1")
+    with db.session_factory() as s:
+        loaded = load_settings(s)
+    with db.session_factory.begin() as s:
+        set_schedule(s, "stock", every="7m")
+        set_schedule(s, "stock", every="7m")  # the same again: nothing to record
+        reset_schedule(s, "stock")
+    rows = _history(db, "schedules")
+    assert [(r.action, r.object_key) for r in rows] == [("schedule reset", "schedule:stock"),
+                                                        ("schedule set", "schedule:stock")]
+    assert "every 7 min" in rows[1].detail
+    with db.session_factory.begin() as s:  # a schedule change does not make a settings form stale
+        assert save_settings(s, {"buffer_stock": 1}, expected_version=loaded.version) == []
