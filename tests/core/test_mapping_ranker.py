@@ -5,7 +5,8 @@ import json
 import pytest
 
 from n11_desktop.core.mapping.evaluate import EVAL_SET, load_eval_set, score
-from n11_desktop.core.mapping.ranker import LEXICON_PATH, CategoryRanker, ProductEvidence, load_lexicon
+from n11_desktop.core.mapping.lexicon import LEXICON_PATH, load_lexicon
+from n11_desktop.core.mapping.ranker import CategoryRanker, ProductEvidence
 from n11_desktop.core.mapping.text import fold
 from n11_desktop.sandbox import data
 
