@@ -16,6 +16,7 @@ def add_parser(subparsers, common) -> None:
 def cmd_kpis(args, ctx) -> int:
     from ..core.flows.base import utcnow
     from ..core.overview import kpi_overview
+    from ..core.formats import number
     from ..i18n.core_texts import age_text, core_tr
 
     with ctx.db().session_factory() as s:
@@ -32,7 +33,7 @@ def cmd_kpis(args, ctx) -> int:
     print(age_text(ov.age))
     print_table([translate("cli", "kpi"), translate("cli", "value"),
                  translate("cli", "last fix run (found / resent / fixed / still different / explained)")],
-                [[core_tr(r["label"]), r["value"],
+                [[core_tr(r["label"]), number(r["value"]),
                   (f"{r['fix']['found']} / {r['fix']['resent']} / {r['fix']['fixed']} / "
                    f"{r['fix']['still_different']} / {r['fix']['explained']}" if r.get("fix") and r["fix"]["at"]
                    else (translate("cli", "no fix run yet") if "fix" in r else ""))] for r in rows])
