@@ -9,7 +9,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 # The app runs flows in child processes; tests register fake flows in this process, so the
 # scheduler built by app.build_services runs them on its worker threads here
-# (tests/workers/test_flow_process.py covers the process mode with real flows).
+# (tests/workers/test_flow_process.py covers the process mode with real flows, and
+# tests/workers/test_gui_process_mode.py drives the flows panel, status bar and Mapper in it).
 os.environ.setdefault("N11_DESKTOP_FLOW_ISOLATION", "thread")
 # English unless a test asks for Turkish (whatever the locale or saved preference of this machine).
 os.environ.setdefault("N11_DESKTOP_LANG", "en")
