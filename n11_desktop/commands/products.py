@@ -96,6 +96,7 @@ def cmd_list(args, ctx) -> int:
         text = text or ""
         return text if len(text) <= n else text[: n - 1] + "…"
 
+    from ..core.formats import number
     from ..i18n.core_texts import penalty_text
 
     yes, no, removed = translate("cli", "yes"), translate("cli", "no"), translate("cli", "removed")
@@ -103,7 +104,7 @@ def cmd_list(args, ctx) -> int:
         [translate("cli", "sku"), translate("cli", "title"), translate("cli", "price"), translate("cli", "stock"),
          translate("cli", "catalog"), translate("cli", "state"), translate("cli", "n11 id"),
          translate("cli", "last error")],
-        [[r.sku, cut(r.title, 40), "" if r.price is None else f"{r.price}", "" if r.stock is None else r.stock,
+        [[r.sku, cut(r.title, 40), "" if r.price is None else number(r.price, 2), "" if r.stock is None else number(r.stock),
           yes if r.in_catalog else (removed if r.removed_from_catalog else no),
           (r.n11_state or translate("cli", "not sent")) + (translate("cli", " ⚠ penalized") if r.penalized else ""),
           r.remote_id or "", cut(penalty_text(r.last_error), 50)] for r in table],
