@@ -216,6 +216,10 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.db is not None and getattr(args, "store", None):
         print("n11-desktop: " + translate("cli", "give either --db or --store, not both"), file=sys.stderr)
         return EXIT_USAGE
+    if args.demo and getattr(args, "store", None):
+        print("n11-desktop: " + translate("cli", "--demo opens a throwaway profile; leave out --store (a demo store: "
+                                          "`stores add NAME --demo`)"), file=sys.stderr)
+        return EXIT_USAGE
     ctx = CliContext(db_path=args.db, demo=args.demo, store=getattr(args, "store", None))
     try:
         if args.command is None:

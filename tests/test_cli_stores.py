@@ -58,6 +58,8 @@ def test_bad_names_unknown_store_and_both_db_and_store_are_one_line(registry, tm
     assert main(["--store", "shop-a", "--db", str(tmp_path / "x.db"), "flow", "list"]) == 2
     assert "either --db or --store" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+    assert main(["--demo", "--store", "shop-a", "flow", "list"]) == 2
+    assert "leave out --store" in capsys.readouterr().err
     assert main(["stores", "remove", "nope"]) == 1
 
 
@@ -154,3 +156,13 @@ def test_linked_catalog_source_is_imported_without_a_file_argument(registry, tmp
         assert main(["--store", name, "catalog", "import"]) == 0
         assert main(["--store", name, "products", "list", "--json"]) == 0
         assert "A-1" in capsys.readouterr().out
+
+
+def test_an_unreachable_database_server_is_one_line_and_changes_nothing(registry, capsys):
+    assert main(["stores", "add", "shop-a"]) == 0
+    before = registry.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["stores", "add", "far", "--db", "postgresql+psycopg://n11:secret-pw@127.0.0.1:1/n11"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "127.0.0.1" in err and "secret-pw" not in err
+    assert registry.read_text(encoding="utf-8") == before  # not registered

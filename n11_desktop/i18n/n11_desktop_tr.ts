@@ -4075,6 +4075,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>ya --db ya da --store verin, ikisini birden değil</translation>
     </message>
     <message>
+        <source>--demo opens a throwaway profile; leave out --store (a demo store: `stores add NAME --demo`)</source>
+        <translation>--demo geçici bir profil açar; --store vermeyin (demo mağaza için: `stores add NAME --demo`)</translation>
+    </message>
+    <message>
         <source>interrupted</source>
         <translation>kesildi</translation>
     </message>
