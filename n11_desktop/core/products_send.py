@@ -461,3 +461,23 @@ def load_preview(db, skus: Sequence[str] | None, product_ids: Sequence[int] | No
                                  else cfg.get("guard_price_drop_pct", DEFAULT_PRICE_DROP_PCT)),
             stock_jump=int(stock_jump if stock_jump is not None else cfg.get("guard_stock_jump", DEFAULT_STOCK_JUMP)))
     return PreviewData(pv, tuple(wanted), unknown)
+
+
+def send_products(db: Any, skus: Sequence[str], flows: Sequence[str], *, should_stop: Any = None,
+                  on_progress: Any = None) -> tuple[tuple[Any, ...], bool]:
+    """The Send dialog's job: run ``flows`` (product_create, price, stock, ...) restricted to
+    ``skus`` one after another, as the scheduler and the CLI would; stop between flows (and at
+    each flow's safe points) once ``should_stop()`` says so. Returns (the FlowResults, stopped)."""
+    from .flows import run_flow
+
+    stop = should_stop or (lambda: False)
+    results = []
+    for slug in flows:
+        if stop():
+            break
+        options = {"skus": list(skus), "wait_s": 30, "quiet": len(flows) > 1 and slug != "product_create"}
+        res = run_flow(slug, db, trigger="manual", options=options, should_stop=stop, on_progress=on_progress)
+        results.append(res)
+        if res.state.value == "cancelled":
+            break
+    return tuple(results), bool(stop())

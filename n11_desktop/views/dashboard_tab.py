@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
+from ..core.flows import run_flow  # noqa: E402
 from ..core.formats import language, money, number, tr_upper  # noqa: E402
 from ..core.metrics import KPI_LABELS, KPI_NAMES, Series  # noqa: E402
 from ..core.overview import HISTORY_KPIS, DashboardData, load_dashboard, load_kpi_members, refresh_from_n11, snapshot_now  # noqa: E402
@@ -423,16 +424,12 @@ class DashboardTab(QWidget):
             return
         db = self.services.db
 
-        def job():
-            from ..core.flows import run_flow
-
-            return run_flow("product_create", db, trigger="manual", options={"skus": skus})
-
         def done(res):
             self.status.setText(self.tr("Product Create: %1 — %2 ok, %3 failed, %4 penalized. %5").replace("%1", str(res.state.value)).replace("%2", str(res.succeeded)).replace("%3", str(res.failed)).replace("%4", str(res.penalized)).replace("%5", str(res.message)))
             self.services.emit("flow_finished", res)
 
-        self.services.runner.submit(job, done, lambda e: self.status.setText(self.tr("Product Create failed: %1").replace("%1", str(e))))
+        self.services.runner.submit(lambda: run_flow("product_create", db, trigger="manual", options={"skus": skus}), done,
+                                    lambda e: self.status.setText(self.tr("Product Create failed: %1").replace("%1", str(e))))
 
     def shutdown(self) -> None:
         self._refresh_timer.stop()

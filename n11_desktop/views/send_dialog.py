@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from .rows_model import Column, RowsModel
 
 from ..core.domain import FlowProgress, FlowResult
-from ..core.products_send import PreviewData, load_preview
+from ..core.products_send import PreviewData, load_preview, send_products
 
 #: flows run by "Send" for products that exist on N11 already
 UPDATE_FLOWS = ("product_update", "stock", "price")
@@ -212,19 +212,8 @@ class SendDialog(QDialog):
         db, skus, flows, cancel, bridge = self.services.db, list(self.data.skus), self.flows(), self._cancel, self._bridge
 
         def job() -> SendOutcome:
-            from ..core.flows import run_flow
-
-            results = []
-            for slug in flows:
-                if cancel.is_set():
-                    break
-                options = {"skus": skus, "wait_s": 30, "quiet": len(flows) > 1 and slug != "product_create"}
-                res = run_flow(slug, db, trigger="manual", options=options,
-                               should_stop=cancel.is_set, on_progress=bridge.progress.emit)
-                results.append(res)
-                if res.state.value == "cancelled":
-                    break
-            return SendOutcome(tuple(results), cancel.is_set())
+            return SendOutcome(*send_products(db, skus, flows, should_stop=cancel.is_set,
+                                              on_progress=bridge.progress.emit))
 
         self.services.runner.submit(job, self._on_sent, self._on_error)
 
