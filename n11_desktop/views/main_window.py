@@ -262,7 +262,6 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ menu
     def _build_menu(self) -> None:
-        self._build_store_menu()
         menu = self.menuBar().addMenu(self.tr("&File"))
         prefs = QAction(self.tr("&Preferences…"), self)
         prefs.setObjectName("action_preferences")
@@ -272,6 +271,7 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
+        self._build_store_menu()
 
     def _build_store_menu(self) -> None:
         self.store_menu = self.menuBar().addMenu(self.tr("&Store"))
