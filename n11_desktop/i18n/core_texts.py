@@ -243,10 +243,25 @@ def _patterns(templates) -> list[tuple[re.Pattern, str]]:
     return out
 
 
+def _where(text: str, depth: int) -> str | None:
+    """"x.csv: row 3, column sku: reason" (a file name, then a known message) translated, else None."""
+    if depth >= 3:
+        return None
+    source, sep, rest = text.partition(": ")
+    if sep:
+        translated = _core_message(rest, depth + 1)
+        if translated != rest:
+            return source + sep + translated
+    translated = _core_message(text, depth + 1)
+    return translated if translated != text else None
+
+
 def _put(m: re.Match, template: str, depth: int = 9) -> str:
     """``template``'s translation with the values ``m`` found (nested messages translated too)."""
     def value(f: re.Match) -> str:
         text = m.group(f.group(1))
+        if f.group(1) == "where":
+            return _where(text, depth) or text
         return _core_message(text, depth + 1) if f.group(1) in _NESTED and depth < 3 else text
     return re.sub(r"\{(\w+)(?::[^}]*)?\}", value, core_tr(template))
 
@@ -535,6 +550,21 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("core", '{attribute} does not accept free text on N11; map {value} to one of its values'),
     QT_TRANSLATE_NOOP("core", "Value {value} is not in N11's list for {attribute}"),
     QT_TRANSLATE_NOOP("core", '{name} = “{value}” (free text)'),
+    # files handed in (core/inputs.InputError: 'door: file: row R, column C: reason')
+    QT_TRANSLATE_NOOP("core", 'catalog file: {where}'),
+    QT_TRANSLATE_NOOP("core", 'mapping file: {where}'),
+    QT_TRANSLATE_NOOP("core", 'settings file: {where}'),
+    QT_TRANSLATE_NOOP("core", 'penalty CSV: {where}'),
+    QT_TRANSLATE_NOOP("core", 'no such file'),
+    # schedules (core/schedules.py)
+    QT_TRANSLATE_NOOP("core", 'interval: {value} is not a duration (examples: 90s, 5m, 2h, 1d)'),
+    QT_TRANSLATE_NOOP("core", 'interval: {value} is under the minimum of 1 minute'),
+    QT_TRANSLATE_NOOP("core", 'interval: {value} is over the maximum of 7 days'),
+    QT_TRANSLATE_NOOP("core", 'interval: {value} must be a whole number of seconds'),
+    QT_TRANSLATE_NOOP("core", 'daily time: {value} is not a time HH:MM between 00:00 and 23:59 (Europe/Istanbul)'),
+    QT_TRANSLATE_NOOP("core", 'flow: unknown flow {value}; see `n11-desktop schedule list`'),
+    QT_TRANSLATE_NOOP("core", 'flow: {slug} runs on the OMS web hook, it has no timer to change'),
+    QT_TRANSLATE_NOOP("core", 'schedule: give either an interval or a daily time'),
 )
 _CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
 
@@ -574,12 +604,8 @@ def _core_message(message: str, depth: int) -> str:
             return "".join(out)
     if not _LONG_PATTERNS:
         _CORE_PATTERNS or _CORE_PATTERNS.extend(_patterns(CORE_MESSAGES + PENALTY_TEXTS))
-        _LONG_PATTERNS.extend((p, t) for p, t in _CORE_PATTERNS
-                              if t in PENALTY_TEXTS or len(_FIELD_TEXT.sub("", t)) >= 24)
-    return _translate_parts(message, _LONG_PATTERNS)  # long sentences (penalty messages) inside a line
-
-
-_FIELD_TEXT = re.compile(r"\{\w+(?::[^}]*)?\}")
+        _LONG_PATTERNS.extend(_patterns(PENALTY_TEXTS))
+    return _translate_parts(message, _LONG_PATTERNS)  # seed §8 penalty messages inside a longer line
 
 
 def _whole(message: str, depth: int) -> str | None:
@@ -591,7 +617,7 @@ def _whole(message: str, depth: int) -> str | None:
         _CORE_PATTERNS.extend(_patterns(CORE_MESSAGES + PENALTY_TEXTS))
     for pattern, template in _CORE_PATTERNS:  # the whole message is one sentence the core writes
         m = pattern.fullmatch(message)
-        if m:
+        if m and ("where" not in pattern.groupindex or _where(m.group("where"), depth) is not None):
             return _put(m, template, depth)
     m = _LABEL_PREFIX.fullmatch(message)  # "App Key: is required": a setting's label, then what is wrong
     if m and core_tr(m.group(1)) != m.group(1) and depth < 4:

@@ -6869,6 +6869,58 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>{name} = “{value}” (serbest metin)</translation>
     </message>
     <message>
+        <source>catalog file: {where}</source>
+        <translation>katalog dosyası: {where}</translation>
+    </message>
+    <message>
+        <source>mapping file: {where}</source>
+        <translation>eşleştirme dosyası: {where}</translation>
+    </message>
+    <message>
+        <source>settings file: {where}</source>
+        <translation>ayar dosyası: {where}</translation>
+    </message>
+    <message>
+        <source>penalty CSV: {where}</source>
+        <translation>ceza CSV&apos;si: {where}</translation>
+    </message>
+    <message>
+        <source>no such file</source>
+        <translation>böyle bir dosya yok</translation>
+    </message>
+    <message>
+        <source>interval: {value} is not a duration (examples: 90s, 5m, 2h, 1d)</source>
+        <translation>aralık: {value} bir süre değil (örnekler: 90s, 5m, 2h, 1d)</translation>
+    </message>
+    <message>
+        <source>interval: {value} is under the minimum of 1 minute</source>
+        <translation>aralık: {value} en az 1 dakika sınırının altında</translation>
+    </message>
+    <message>
+        <source>interval: {value} is over the maximum of 7 days</source>
+        <translation>aralık: {value} en fazla 7 gün sınırının üstünde</translation>
+    </message>
+    <message>
+        <source>interval: {value} must be a whole number of seconds</source>
+        <translation>aralık: {value} tam sayı saniye olmalı</translation>
+    </message>
+    <message>
+        <source>daily time: {value} is not a time HH:MM between 00:00 and 23:59 (Europe/Istanbul)</source>
+        <translation>günlük saat: {value} 00:00 ile 23:59 arasında SS:DD biçiminde bir saat değil (Europe/Istanbul)</translation>
+    </message>
+    <message>
+        <source>flow: unknown flow {value}; see `n11-desktop schedule list`</source>
+        <translation>akış: bilinmeyen akış {value}; bkz. `n11-desktop schedule list`</translation>
+    </message>
+    <message>
+        <source>flow: {slug} runs on the OMS web hook, it has no timer to change</source>
+        <translation>akış: {slug} OMS web kancasıyla çalışır, değiştirilecek bir zamanlayıcısı yok</translation>
+    </message>
+    <message>
+        <source>schedule: give either an interval or a daily time</source>
+        <translation>zamanlama: ya bir aralık ya da günlük bir saat verin</translation>
+    </message>
+    <message>
         <source>%1 s</source>
         <translation>%1 sn</translation>
     </message>
