@@ -113,6 +113,8 @@ def test_catalog_membership(db, cat):
 
 
 def test_text_search_folds_turkish_case(db, tmp_path):
+    if db.is_postgresql and not getattr(db.engine.dialect, "n11_turkish_collation", None):
+        pytest.skip("this PostgreSQL server was built without ICU: no Turkish case folding")
     p = tmp_path / "t.csv"
     p.write_text("sku;title\nT-1;ÇANTA SİYAH DERİ OMUZ\nT-2;Kırmızı ışıklı [özel] * ürün\nT-3;IŞIK BEYAZ LAMBA\n",
                  encoding="utf-8")

@@ -40,9 +40,17 @@ def _sqlite(element, compiler, **kw) -> str:
     return f'{compiler.process(element.clauses, **kw)} COLLATE "{NAME}"'
 
 
+def pg_collation(dialect) -> str | None:
+    """The Turkish collation of this PostgreSQL server: ICU's, or None on a server built without
+    ICU (then the database's own order; ``core/storage/postgres.py`` looks once per engine)."""
+    return getattr(dialect, "n11_turkish_collation", POSTGRES_COLLATION)
+
+
 @compiles(turkish, "postgresql")
 def _postgresql(element, compiler, **kw) -> str:
-    return f'{compiler.process(element.clauses, **kw)} COLLATE "{POSTGRES_COLLATION}"'
+    name = pg_collation(compiler.dialect)
+    sql = compiler.process(element.clauses, **kw)
+    return f'{sql} COLLATE "{name}"' if name else sql
 
 
 #: the four i's are one letter in a search, as in formats.search_fold: "ince", "İNCE" and "INCE" (typed on an
@@ -91,8 +99,11 @@ def _contains_postgresql(element, compiler, **kw) -> str:
     """lower() under ICU's Turkish rules (whatever the database's locale), then the four i's as one."""
     col, _glob, like = list(element.clauses)
 
+    name = pg_collation(compiler.dialect)
+
     def fold(sql: str) -> str:
-        return f"translate(lower(({sql}) COLLATE \"{POSTGRES_COLLATION}\"), 'ı', 'i')"
+        collated = f'({sql}) COLLATE "{name}"' if name else f"({sql})"
+        return f"translate(lower({collated}), 'ı', 'i')"
 
     return f"{fold(compiler.process(col, **kw))} LIKE {fold(compiler.process(like, **kw))}"
 

@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL server in a temporary directory, for the tests and ``n11-desktop bench``.
 
-It uses the server programs of this machine (``initdb``, ``pg_ctl`` on PATH, else the newest
-``/usr/lib/postgresql/*/bin``, else ``$N11_DESKTOP_PG_BIN``). PostgreSQL refuses to run as
+It uses the server programs of this machine (``$N11_DESKTOP_PG_BIN``, else ``initdb``/``pg_ctl``
+on PATH, else the newest ``/usr/lib/postgresql/*/bin``), else those of the ``pgserver`` wheel
+(PyPI; part of the ``test`` extra) when it is installed. PostgreSQL refuses to run as
 root, so as root the cluster belongs to an unprivileged user (``nobody``) and lives in a
 directory of the system temp folder that user owns. The server listens on loopback TCP on a
 free port (and on a Unix socket in its directory), trusts local connections, and checks a
@@ -48,6 +49,14 @@ def find_bindir() -> Path | None:
 
     for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version, reverse=True):
         candidates.append(Path(d))
+    try:  # the pgserver wheel ships a PostgreSQL build (without pg_trgm)
+        import importlib.util
+
+        spec = importlib.util.find_spec("pgserver")
+        if spec is not None and spec.origin:
+            candidates.append(Path(spec.origin).parent / "pginstall" / "bin")
+    except (ImportError, ValueError):
+        pass
     for d in candidates:
         if all((d / exe).exists() for exe in ("initdb", "pg_ctl", "postgres")):
             return d

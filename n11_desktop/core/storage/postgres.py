@@ -151,6 +151,12 @@ def open_postgresql(url: str, *, revision: str = "head") -> Database:
             raise
         except Exception as exc:  # noqa: BLE001 - one clear line for the operator
             raise DatabaseError(f"cannot open PostgreSQL database {label}: {_reason(exc, parsed.password)}") from None
+        with engine.connect() as conn:  # a server built without ICU has no Turkish collation
+            from .collation import POSTGRES_COLLATION
+
+            has_tr = conn.exec_driver_sql("SELECT 1 FROM pg_collation WHERE collname = %s",
+                                          (POSTGRES_COLLATION,)).scalar()
+        engine.dialect.n11_turkish_collation = POSTGRES_COLLATION if has_tr else None  # type: ignore[attr-defined]
         what = f"PostgreSQL database {label}" + (f" (schema {schema})" if schema != "public" else "")
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
