@@ -94,7 +94,8 @@ def test_remove_delete_data_refused_while_a_process_drives_the_store(registry, c
     assert lease.acquire()
     try:
         listed = _stores(capsys)
-        assert listed[0]["driven_by"] == "run pid 4242 on server-1"
+        who = f"{lease.user}@server-1" if lease.user else "server-1"  # the OS user, where there is one
+        assert listed[0]["driven_by"] == f"run pid 4242 on {who}"
         assert main(["stores", "remove", "shop-a", "--delete-data"]) == 1
         assert "in use" in capsys.readouterr().err
         assert db_file.exists() and _stores(capsys)[0]["name"] == "shop-a"

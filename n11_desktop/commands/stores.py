@@ -88,7 +88,8 @@ def store_status(store, now: float | None = None) -> tuple[str, str]:
         return "unavailable", one_line(str(exc), 160)
     if holder is None or holder.is_stale(now):
         return "ok", ""
-    return "ok", f"{holder.role} pid {holder.pid} on {holder.host}"
+    where = f"{holder.user}@{holder.host}" if holder.user else holder.host
+    return "ok", f"{holder.role} pid {holder.pid} on {where}"
 
 
 def cmd_list(args, ctx) -> int:
