@@ -200,3 +200,15 @@ def test_switching_to_a_demo_store_starts_its_sandbox_and_stops_it_on_the_way_ou
         assert session.sandbox is None and started[0]._httpd is None  # stopped with the demo store
     finally:
         _close(qtbot, session)
+
+
+def test_the_app_opens_the_store_named_on_the_command_line(qapp, two_stores, tmp_path):
+    from n11_desktop.cli import main
+
+    out = tmp_path / "shots"
+    assert main(["--store", "shop-b", "--screenshot", str(out)]) == 0
+    assert (out / "channel_settings.png").stat().st_size > 2000
+    assert _lease_of(two_stores / "stores" / "shop-b.db") is None  # screenshot mode schedules nothing
+    # the window was shop-b's: its window state is kept beside shop-b's database, not shop-a's
+    assert (two_stores / "stores" / "shop-b.ui.ini").exists()
+    assert not (two_stores / "stores" / "shop-a.ui.ini").exists()
