@@ -167,3 +167,33 @@ def test_an_unreachable_database_server_is_one_line_and_changes_nothing(registry
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "127.0.0.1" in err and "secret-pw" not in err
     assert registry.read_text(encoding="utf-8") == before  # not registered
+
+
+def test_a_demo_store_meeting_a_fresh_sandbox_forgets_the_old_ones_side(registry, capsys):
+    from sqlalchemy import func, select
+
+    from n11_desktop.core.settings import load_config
+    from n11_desktop.core.storage.db import open_database
+    from n11_desktop.core.storage.models import Batch, IntegrationAction, Product
+    from n11_desktop.core.stores import point_demo_at
+
+    assert main(["stores", "add", "demo-a", "--demo"]) == 0
+    db = open_database(registry.parent / "stores" / "demo-a.db")
+    try:
+        point_demo_at(db, "http://127.0.0.1:5001/ws/")  # its first sandbox
+        with db.session_factory.begin() as s:
+            products = s.scalar(select(func.count()).select_from(Product))
+            pid = s.scalar(select(Product.id).limit(1))
+            s.add(Batch(content_type="product", flow="product_create", state="ongoing", remote_task_id="270000001"))
+            s.add(IntegrationAction(content_type="product", object_id=pid, object_key="X", state="success"))
+        point_demo_at(db, "http://127.0.0.1:5001/ws/")  # the same sandbox: nothing forgotten
+        with db.session_factory() as s:
+            assert s.scalar(select(func.count()).select_from(Batch)) == 1
+        point_demo_at(db, "http://127.0.0.1:5002/ws/")  # a fresh sandbox: an empty N11 account
+        with db.session_factory() as s:
+            assert s.scalar(select(func.count()).select_from(Batch)) == 0
+            assert s.scalar(select(func.count()).select_from(IntegrationAction)) == 0
+            assert s.scalar(select(func.count()).select_from(Product)) == products > 0  # the catalog stays
+            assert load_config(s).base_url == "http://127.0.0.1:5002/ws/"
+    finally:
+        db.dispose()

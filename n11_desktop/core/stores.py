@@ -411,16 +411,37 @@ def _seed_demo_order_setup(db) -> None:
     seed_cargo_mapping(db)
 
 
+#: what a demo store knows of its previous sandbox: forgotten when it meets a fresh one
+_DEMO_N11_STATE_KEYS = ("remote_sync.cursor", "remote_sync.last", "event.products_changed",
+                        "products.approval_refresh_at", "fix_differences.runs", "fix_differences.pending",
+                        "orders.cursor", "orders.late_pass_at")
+
+
 def point_demo_at(db, base_url: str) -> None:
-    """Point a demo store at the sandbox this process started (its port changes every start)."""
+    """Point a demo store at the sandbox this process started (its port changes every start).
+
+    A sandbox starts empty, like a new N11 account: when the demo store last talked to another
+    one, what it knew of that one's side — batches in flight, the ledger of what N11 accepted,
+    penalties, N11's snapshot and the sync cursors — is forgotten, so its catalog is sent again
+    instead of waiting for tasks the new sandbox never heard of. Its catalog, mapping, settings
+    and orders stay."""
+    from sqlalchemy import delete
+
     from .settings import ensure_channel
+    from .storage.models import AppState, Batch, BatchItem, FailedIntegration, IntegrationAction, RemoteProduct
 
     with db.session_factory.begin() as s:
         channel = ensure_channel(s)
         conf = dict(channel.conf or {})
-        if conf.get("base_url") != base_url:
-            conf["base_url"] = base_url
-            channel.conf = conf
+        if conf.get("base_url") == base_url:
+            return
+        fresh = conf.get("base_url") not in (None, "", DEMO_PLACEHOLDER_URL)
+        conf["base_url"] = base_url
+        channel.conf = conf
+        if fresh:
+            for model in (BatchItem, Batch, IntegrationAction, FailedIntegration, RemoteProduct):
+                s.execute(delete(model))
+            s.execute(delete(AppState).where(AppState.key.in_(_DEMO_N11_STATE_KEYS)))
 
 
 # ---------------------------------------------------------------------- sharing between stores
