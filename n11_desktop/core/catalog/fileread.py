@@ -8,6 +8,8 @@ This module only decodes and splits; :mod:`.values` turns cells into typed value
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import warnings
 from dataclasses import dataclass
 from itertools import islice
@@ -49,6 +51,9 @@ class RawTable:
     #: the same rows once more from the text already read (CSV): a caller may check the whole file
     #: first and then work through it in chunks without holding it parsed; None: read ``rows`` once
     again: Callable[[], Iterator[tuple[int, tuple[Any, ...]]]] | None = None
+    #: CSV: the number of data rows that are not blank, the whole file checked as ``rows`` checks
+    #: it (raising the same error for a damaged row), at the C splitter's pace; ``rows`` is unused
+    count: Callable[[], int] | None = None
 
 
 def read_table(path: Path) -> RawTable:
@@ -144,7 +149,27 @@ def _read_csv(path: Path) -> RawTable:
     header, rows = split()
     if header is None:
         raise CatalogFileError("is empty", source=path.name)
-    return RawTable(tuple(header), rows, encoding, delimiter, again=lambda: split()[1])
+
+    def count() -> int:
+        if "\x00" not in text:  # (a NUL byte: the careful split below names its row and column)
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+            try:
+                next(reader)  # the header
+                records = data = 0
+                for rec in reader:
+                    records += 1
+                    if len(rec) > MAX_COLUMNS or records > MAX_ROWS:
+                        break
+                    if "".join(rec).strip():
+                        data += 1
+                else:
+                    return data
+            except csv.Error:
+                pass
+        # something is wrong with the file: the careful split raises the error naming the row
+        return sum(1 for _n, cells in split()[1] if any(c.strip() for c in cells))
+
+    return RawTable(tuple(header), rows, encoding, delimiter, again=lambda: split()[1], count=count)
 
 
 # --------------------------------------------------------------------------- XLSX

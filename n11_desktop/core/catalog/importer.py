@@ -622,7 +622,8 @@ def _checked_rows(path: Path):
     if table.again is None:  # XLSX: its rows are read once, kept as cells
         raw = [(n, cells) for n, cells in table.rows if not _all_blank(cells)]
         return specs, len(raw), iter(raw)
-    total = sum(1 for _n, cells in table.rows if not _all_blank(cells))
+    total = table.count() if table.count is not None else \
+        sum(1 for _n, cells in table.rows if not _all_blank(cells))
     return specs, total, table.again()
 
 
