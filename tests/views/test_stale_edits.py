@@ -62,5 +62,8 @@ def test_a_category_mapped_elsewhere_after_the_mapper_loaded_is_not_remapped(qtb
     qtbot.mouseClick(tab.btn_map, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "changed by b@ofis-2" in tab.map_message.text(), timeout=10_000)
     assert "reload" in tab.map_message.text()
+    # the Mapper reloads by itself: it now shows the other operator's mapping
+    qtbot.waitUntil(lambda: any(r.local == "Ayakkabı > Kadın > Sneaker" and r.n11_id == 1001799
+                                for r in tab.local_model.rows), timeout=10_000)
     with db.session_factory() as s:
         assert [m.category_id for m in s.scalars(select(CategoryMapping))] == [1001799]

@@ -178,6 +178,8 @@ class CategoryMappingPage(Pane):
         def failed(err) -> None:
             self.say(f"✖ {err}", error=True)
             self.map_message.setText(f"<span style='color:#b3261e'>✖ {err}</span>")
+            if getattr(err, "kind", "") == "StaleEdit":  # show the other operator's change at once
+                self.services.emit("mapping_changed", None)
 
         # refused, not applied, when someone else changed the same mapping after this screen loaded it
         overview = getattr(self.browser, "overview", None)
