@@ -127,16 +127,15 @@ def _row(e) -> AuditRow:
     return AuditRow(e.id, e.at, e.operator, e.area, e.action, e.object_key or "", e.detail or "")
 
 
-def record(session: Session, area: str, action: str, object_key: str = "", detail: str = "") -> int:
-    """Write one audit row in ``session``'s transaction; returns its id (the area's new version)."""
+def record(session: Session, area: str, action: str, object_key: str = "", detail: str = "") -> None:
+    """Add one audit row to ``session``'s transaction (flushed with the change it records: an
+    accept-all of a thousand suggestions writes its rows in one go)."""
     from .clock import utcnow
     from .storage.models import AuditEntry
 
     entry = AuditEntry(at=utcnow(), operator=operator_name(), area=area, action=action[:60],
                        object_key=str(object_key or "")[:500], detail=one_line(str(detail or ""), 2000))
     session.add(entry)
-    session.flush()
-    return int(entry.id)
 
 
 def version(session: Session, area: str) -> int:
