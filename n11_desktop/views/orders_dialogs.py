@@ -3,7 +3,7 @@ the Address Mapping screen. Each modal question is a ``@classmethod ask`` (tests
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -160,35 +160,44 @@ class CancelDialog(QDialog):
 
 
 class _MappingDialog(QDialog):
-    """A mapping dialog: a title, an explanation, a table of what to map, then its own controls."""
+    """A mapping dialog: a title, an explanation, a table of what to map (``self.table``), then the
+    subclass's own controls below it in ``self.frame``. Texts are class attributes (translated in
+    the subclass's context)."""
+
+    TITLE = ""
+    SIZE = (700, 400)
+    INTRO = ""
+    HEADERS: tuple[str, ...] = ()
 
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-
-    def _frame(self, title: str, size: tuple[int, int], intro: str, headers: list[str]) -> QVBoxLayout:
-        self.setWindowTitle(title)
-        self.resize(*size)
-        lay = QVBoxLayout(self)
-        label = QLabel(intro)
+        self.setWindowTitle(self.tr(self.TITLE))
+        self.resize(*self.SIZE)
+        self.frame = QVBoxLayout(self)
+        label = QLabel(self.tr(self.INTRO))
         label.setWordWrap(True)
-        lay.addWidget(label)
-        self.table = QTableWidget(0, len(headers), self)
-        self.table.setHorizontalHeaderLabels(headers)
+        self.frame.addWidget(label)
+        self.table = QTableWidget(0, len(self.HEADERS), self)
+        self.table.setHorizontalHeaderLabels([self.tr(h) for h in self.HEADERS])
         self.table.verticalHeader().hide()
-        return lay
 
 
 class AddressMappingDialog(_MappingDialog):
     """Unmapped N11 address names (from "Address is not valid" errors) → local address nodes."""
 
+    TITLE = QT_TRANSLATE_NOOP("AddressMappingDialog", "Address Mapping")
+    SIZE = (760, 420)
+    INTRO = QT_TRANSLATE_NOOP("AddressMappingDialog", "These N11 address names did not match the local address tree, "
+                              "so their orders were not written. Choose the local city / township / district for "
+                              "each one and press Save; the orders are fetched again by Order Create.")
+    HEADERS = (QT_TRANSLATE_NOOP("AddressMappingDialog", "Level"),
+               QT_TRANSLATE_NOOP("AddressMappingDialog", "N11 name (code)"),
+               QT_TRANSLATE_NOOP("AddressMappingDialog", "Parent"))
+
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(services, parent)
-        lay = self._frame(self.tr("Address Mapping"), (760, 420),
-                          self.tr("These N11 address names did not match the local address tree, so their orders "
-                                  "were not written. Choose the local city / township / district for each one and "
-                                  "press Save; the orders are fetched again by Order Create."),
-                          [self.tr("Level"), self.tr("N11 name (code)"), self.tr("Parent")])
+        lay = self.frame
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -298,14 +307,19 @@ class AddressMappingDialog(_MappingDialog):
 class CargoMappingDialog(_MappingDialog):
     """Local cargo companies ↔ N11 shipment companies (used when Cargo Company Id is empty)."""
 
+    TITLE = QT_TRANSLATE_NOOP("CargoMappingDialog", "Cargo mapping")
+    SIZE = (680, 380)
+    INTRO = QT_TRANSLATE_NOOP("CargoMappingDialog", "Orders take the first active local cargo company mapped to the N11 "
+                              "shipment company of the package, unless Cargo Company Id is set in Channel Settings. A "
+                              "package whose company is not mapped is not written (the log says which company).")
+    HEADERS = (QT_TRANSLATE_NOOP("CargoMappingDialog", "Local id"),
+               QT_TRANSLATE_NOOP("CargoMappingDialog", "Local cargo company"),
+               QT_TRANSLATE_NOOP("CargoMappingDialog", "Code"),
+               QT_TRANSLATE_NOOP("CargoMappingDialog", "N11 shipment company"))
+
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(services, parent)
-        lay = self._frame(self.tr("Cargo mapping"), (680, 380),
-                          self.tr("Orders take the first active local cargo company mapped to the N11 shipment company "
-                                  "of the package, unless Cargo Company Id is set in Channel Settings. A package whose "
-                                  "company is not mapped is not written (the log says which company)."),
-                          [self.tr("Local id"), self.tr("Local cargo company"), self.tr("Code"),
-                           self.tr("N11 shipment company")])
+        lay = self.frame
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table, 1)

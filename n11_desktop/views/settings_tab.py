@@ -64,6 +64,15 @@ from .settings_editors import (LOCKED_STYLE, CancellationMapEditor, CustomFields
                                FlagsEditor, ReasonsEditor, WebhookTokenEditor)
 
 
+def _error_label(parent: QWidget) -> QLabel:
+    """A hidden red line under a group, shown with the group's errors."""
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setVisible(False)
+    return label
+
+
 def _add_note(form: QFormLayout, text: str, parent: QWidget) -> None:
     note = QLabel(text, parent)
     note.setWordWrap(True)
@@ -332,10 +341,7 @@ class SettingsTab(QWidget):
         lay.addWidget(note)
         self.custom = CustomFieldsEditor(box)
         lay.addWidget(self.custom)
-        self.schema_error = QLabel(box)
-        self.schema_error.setWordWrap(True)
-        self.schema_error.setStyleSheet(ERROR_STYLE)
-        self.schema_error.setVisible(False)
+        self.schema_error = _error_label(box)
         lay.addWidget(self.schema_error)
         self.custom_form = SchemaForm(box)
         self.custom_form.changed.connect(self._on_edited)
@@ -347,10 +353,7 @@ class SettingsTab(QWidget):
         lay = QVBoxLayout(box)
         self.reasons = ReasonsEditor(box)
         lay.addWidget(self.reasons)
-        self.reasons_error = QLabel(box)
-        self.reasons_error.setWordWrap(True)
-        self.reasons_error.setStyleSheet(ERROR_STYLE)
-        self.reasons_error.setVisible(False)
+        self.reasons_error = _error_label(box)
         lay.addWidget(self.reasons_error)
         return box
 
