@@ -34,14 +34,14 @@ def test_mapping_control_and_send_preview_of_the_demo_catalog(db):
 
     seed_demo_catalog(db)
     rows = mapping_ops.search_products(db, "")
-    assert rows and all(len(r) == 3 for r in rows)
-    pid, sku, _title = rows[0]
-    assert [r[1] for r in mapping_ops.search_products(db, sku)][:1] == [sku]
+    assert rows and all(isinstance(r, mapping_ops.ProductHit) for r in rows)
+    pid, sku = rows[0].id, rows[0].sku
+    assert [r.sku for r in mapping_ops.search_products(db, sku)][:1] == [sku]
 
     n, summary, listed = mapping_ops.control_summary(db, limit=5)
     ready, total, _top = summary
     assert n == total >= len(rows) and ready < total  # nothing is mapped yet
-    assert len(listed) == 5 and not listed[0][2] and listed[0][3]  # problems first, with the first problem
+    assert len(listed) == 5 and not listed[0].ok and listed[0].problem  # problems first, with the first problem
 
     view = mapping_ops.check_product(db, pid)
     assert view.sku == sku and not view.result.ok

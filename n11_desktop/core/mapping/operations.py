@@ -4,12 +4,29 @@ without a display (the view only submits them and shows the result)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 #: how many products the mapping-control list shows after a check of the whole catalog
 CONTROL_LIST_MAX = 500
 #: above this many products the control summary is not computed (find one by SKU instead)
 CONTROL_SUMMARY_MAX = 20_000
+
+
+class ProductHit(NamedTuple):
+    """A product found by SKU or title in Mapping Control."""
+
+    id: int
+    sku: str
+    title: str
+
+
+class ProductCheck(NamedTuple):
+    """A product in the Mapping Control list after checking the catalog: can it be sent, and if not why."""
+
+    id: int
+    sku: str
+    ok: bool
+    problem: str  # the first blocking problem ("" when it can be sent)
 
 
 @dataclass(frozen=True)
@@ -34,8 +51,8 @@ def fetch_category_attributes(db, category_id: int):
 
 
 def control_summary(db, limit: int = CONTROL_LIST_MAX):
-    """(product count, summarize() of every payload or None when too many, listed rows) where a
-    row is (product id, sku, ok, first blocking problem), problems first."""
+    """(product count, summarize() of every payload or None when too many, the listed
+    ProductChecks, problems first)."""
     from sqlalchemy import func, select
 
     from ..settings import load_config
@@ -50,12 +67,12 @@ def control_summary(db, limit: int = CONTROL_LIST_MAX):
         ids = s.scalars(select(Product.id)).all()
         results = build_payloads(s, ids, buffer_stock=buffer)
     listed = sorted(results, key=lambda r: (r.ok, r.sku))[:limit]
-    rows = tuple((r.product_id, r.sku, r.ok, r.blocking[0].message if r.blocking else "") for r in listed)
+    rows = tuple(ProductCheck(r.product_id, r.sku, r.ok, r.blocking[0].message if r.blocking else "") for r in listed)
     return n, summarize(results), rows
 
 
-def search_products(db, q: str, limit: int = 200) -> tuple:
-    """(id, sku, title) of the products whose SKU or title contains ``q`` (all when empty)."""
+def search_products(db, q: str, limit: int = 200) -> tuple[ProductHit, ...]:
+    """The products whose SKU or title contains ``q`` (all when empty), by SKU."""
     from sqlalchemy import or_, select
 
     from ..storage.models import Product
@@ -64,7 +81,7 @@ def search_products(db, q: str, limit: int = 200) -> tuple:
         stmt = select(Product.id, Product.sku, Product.title).order_by(Product.sku).limit(limit)
         if q:
             stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.title.ilike(f"%{q}%")))
-        return tuple(s.execute(stmt).all())
+        return tuple(ProductHit(*row) for row in s.execute(stmt).all())
 
 
 def check_product(db, product_id: int) -> ControlView:

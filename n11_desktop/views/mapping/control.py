@@ -118,20 +118,19 @@ class ControlPage(Pane):
         db = self.services.db
         self.submit(lambda: ops.search_products(db, q), self._show_products, latest="products")
 
-    def _show_products(self, rows, select_first: bool = False) -> None:
-        """rows: (id, sku, title) from a search, or (id, sku, ok, first problem) from the check."""
+    def _show_products(self, rows: tuple[ops.ProductHit, ...] | tuple[ops.ProductCheck, ...],
+                       select_first: bool = False) -> None:
+        """Products found by a search (ProductHit) or listed by the catalog check (ProductCheck)."""
         self.sku_list.clear()
         for row in rows:
-            pid, sku = row[0], row[1]
-            if len(row) == 4:
-                ok, problem = row[2], row[3]
-                it = QListWidgetItem(("✔ " if ok else "✖ ") + sku)
-                it.setForeground(GREEN if ok else RED)
-                it.setToolTip(self.tr("ready to send") if ok else problem)
+            if isinstance(row, ops.ProductCheck):
+                it = QListWidgetItem(("✔ " if row.ok else "✖ ") + row.sku)
+                it.setForeground(GREEN if row.ok else RED)
+                it.setToolTip(self.tr("ready to send") if row.ok else row.problem)
             else:
-                it = QListWidgetItem(sku)
-                it.setToolTip(row[2])
-            it.setData(Qt.ItemDataRole.UserRole, pid)
+                it = QListWidgetItem(row.sku)
+                it.setToolTip(row.title)
+            it.setData(Qt.ItemDataRole.UserRole, row.id)
             self.sku_list.addItem(it)
         if not rows:
             self.control_title.setText(self.tr("No product matches."))
