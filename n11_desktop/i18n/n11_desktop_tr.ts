@@ -1884,6 +1884,14 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>Eşleştirme CSV&apos;si dışa aktar…</translation>
     </message>
     <message>
+        <source>History…</source>
+        <translation>Geçmiş…</translation>
+    </message>
+    <message>
+        <source>Who changed the mapping, and when</source>
+        <translation>Eşleştirmeyi kim, ne zaman değiştirdi</translation>
+    </message>
+    <message>
         <source>Mapping</source>
         <translation>Eşleştirme</translation>
     </message>
@@ -3579,6 +3587,14 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>Orders and cancellations</source>
         <translation>Siparişler ve iptaller</translation>
+    </message>
+    <message>
+        <source>History…</source>
+        <translation>Geçmiş…</translation>
+    </message>
+    <message>
+        <source>Who changed these settings, and when</source>
+        <translation>Bu ayarları kim, ne zaman değiştirdi</translation>
     </message>
     <message>
         <source>Other settings</source>

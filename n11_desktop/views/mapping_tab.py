@@ -68,8 +68,12 @@ class MappingTab(Pane):
         self.btn_import.clicked.connect(self.import_csv)
         self.btn_export = QPushButton(self.tr("Export mapping CSV…"))
         self.btn_export.clicked.connect(self.export_csv)
+        self.btn_history = QPushButton(self.tr("History…"))
+        self.btn_history.setToolTip(self.tr("Who changed the mapping, and when"))
+        self.btn_history.clicked.connect(self.open_history)
         bar.addWidget(self.btn_import)
         bar.addWidget(self.btn_export)
+        bar.addWidget(self.btn_history)
         root.addLayout(bar)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -118,6 +122,13 @@ class MappingTab(Pane):
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setStyleSheet("color: #b3261e;" if error else "color: #1b5e20;")
+
+    def open_history(self) -> None:
+        """Who changed the mapping, and when (the audit trail)."""
+        from .audit_dialog import AuditDialog
+
+        self.history_dialog = AuditDialog(self.services, self, "mapping")
+        self.history_dialog.show()
 
     # ================================================================== loading
     def reload(self) -> None:

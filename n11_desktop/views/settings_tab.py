@@ -177,6 +177,10 @@ class SettingsTab(QWidget):
         self.import_btn.clicked.connect(self.import_file)
         self.export_btn = QPushButton(self.tr("Export…"), self)
         self.export_btn.clicked.connect(self.export_file)
+        self.history_btn = QPushButton(self.tr("History…"), self)
+        self.history_btn.setObjectName("history_button")
+        self.history_btn.setToolTip(self.tr("Who changed these settings, and when"))
+        self.history_btn.clicked.connect(self.open_history)
         # spot for more actions ("Update by uploading a file" comes from another part)
         self.extra_actions = QHBoxLayout()
         bar.addWidget(self.title)
@@ -184,10 +188,19 @@ class SettingsTab(QWidget):
         bar.addWidget(self.dirty_label)
         bar.addStretch(1)
         bar.addLayout(self.extra_actions)
-        for b in (self.import_btn, self.export_btn, self.revert_btn, self.save_btn, self.activate_btn):
+        for b in (self.history_btn, self.import_btn, self.export_btn, self.revert_btn, self.save_btn,
+                  self.activate_btn):
             bar.addWidget(b)
         self._set_badge(False)
         return bar
+
+    @Slot()
+    def open_history(self) -> None:
+        """Who changed the channel settings, and when (the audit trail)."""
+        from .audit_dialog import AuditDialog
+
+        self.history_dialog = AuditDialog(self.services, self, "settings")
+        self.history_dialog.show()
 
     def _add_field(self, form: QFormLayout, fid: str, editor: FieldEditor, extra: QWidget | None = None) -> FieldRow:
         entry = self._schema[fid]

@@ -60,3 +60,32 @@ def test_the_operator_named_in_preferences_is_recorded(qtbot, db, tmp_path, monk
         set_operator_term(s, "Smartwatch", "Akıllı Saat")
     with db.session_factory() as s:
         assert audit.history(s)[0].operator == "Ayşe (depo)"
+
+
+def test_history_buttons_on_the_settings_and_mapping_screens(qtbot, db):
+    from n11_desktop.views.mapping_tab import MappingTab
+    from n11_desktop.views.settings_tab import SettingsTab
+
+    audit.set_operator("b@ofis-2")
+    with db.session_factory.begin() as s:
+        assert save_settings(s, {"buffer_stock": 4}) == []
+        set_operator_term(s, "Smartwatch", "Akıllı Saat")
+    services = build_services(db)
+    settings = SettingsTab(services)
+    mapper = MappingTab(services, None)
+    for w in (settings, mapper):
+        qtbot.addWidget(w)
+    try:
+        qtbot.waitUntil(lambda: settings.is_ready() and mapper.is_ready(), timeout=10_000)
+        settings.history_btn.click()
+        mapper.btn_history.click()
+        for dlg, area, action in ((settings.history_dialog, "settings", "save"),
+                                  (mapper.history_dialog, "mapping", "term set")):
+            qtbot.waitUntil(lambda d=dlg: d.loaded, timeout=10_000)
+            assert dlg.area.currentData() == area and dlg.table.rowCount() == 1
+            assert dlg.table.item(0, 3).text() == action
+            dlg.close()
+    finally:
+        mapper.shutdown()
+        settings.close()
+        assert services.shutdown(10_000)
