@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPixmap
@@ -27,6 +29,9 @@ from ..core.flows.base import all_specs
 from .core_texts import core_message, core_tr
 from .monitoring_tab import _fmt, _table, rows_model
 
+if TYPE_CHECKING:
+    from ..app import AppServices
+
 EVALUATE_EVERY_MS = 60 * 1000
 
 
@@ -36,7 +41,7 @@ class AlarmMonitor(QObject):
     transitions = Signal(object)  # tuple[core_alarms.Transition, ...]
     firing_changed = Signal(int)
 
-    def __init__(self, services, parent=None) -> None:
+    def __init__(self, services: AppServices, parent=None) -> None:
         super().__init__(parent)
         self.services = services
         self._timer = QTimer(self)
@@ -91,7 +96,7 @@ class AlarmMonitor(QObject):
 
 
 class AlarmsTab(QWidget):
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self._loaded = False

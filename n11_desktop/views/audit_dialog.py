@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
                                QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+if TYPE_CHECKING:
+    from ..app import AppServices
 
 # rows the dialog shows (newest first; `n11-desktop audit --limit N` lists more)
 LIMIT = 500
 
 
 class AuditDialog(QDialog):
-    def __init__(self, services, parent: QWidget | None = None, area: str | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None, area: str | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.rows: tuple = ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import timezone
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -33,6 +34,9 @@ from ..core.formats import language, money, number, tr_upper  # noqa: E402
 from ..core.metrics import KPI_LABELS, KPI_NAMES, Series  # noqa: E402
 from ..core.overview import HISTORY_KPIS, DashboardData, load_dashboard, load_kpi_members, refresh_from_n11, snapshot_now  # noqa: E402
 from .core_texts import age_text, core_tr, fill  # noqa: E402
+
+if TYPE_CHECKING:
+    from ..app import AppServices
 
 SNAPSHOT_EVERY_MS = 15 * 60 * 1000
 REFRESH_EVERY_MS = 60 * 1000
@@ -202,7 +206,7 @@ def _plot(title: str) -> pg.PlotWidget:
 
 
 class DashboardTab(QWidget):
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self._loaded = False

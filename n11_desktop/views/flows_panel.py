@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Slot
 from PySide6.QtWidgets import (
@@ -32,6 +33,9 @@ from ..core.runner import format_eta
 from ..core.schedule import FlowStatus
 from ..core.schedules import load_schedule_row
 from .core_texts import core_message, core_tr, schedule_text, state_word
+
+if TYPE_CHECKING:
+    from ..app import AppServices
 
 COLUMNS = (QT_TRANSLATE_NOOP("FlowTableModel", "Flow"), QT_TRANSLATE_NOOP("FlowTableModel", "Flag"),
            QT_TRANSLATE_NOOP("FlowTableModel", "Schedule"), QT_TRANSLATE_NOOP("FlowTableModel", "Last run"),
@@ -216,7 +220,7 @@ class ProgressDelegate(QStyledItemDelegate):
 class FlowsPanel(QWidget):
     """The scheduler's flow list. Works without a scheduler (shows a note)."""
 
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.scheduler = services.scheduler

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSettings, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
@@ -12,6 +13,9 @@ from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMenu, QMessag
                                QTabWidget, QWidget)
 
 from ..core.settings.operations import channel_state
+
+if TYPE_CHECKING:
+    from ..app import AppServices
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +60,7 @@ class MainWindow(QMainWindow):
     # the operator picked another store in the Store menu (the store session switches to it)
     store_switch_requested = Signal(str)
 
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self._set_title(None)

@@ -9,7 +9,7 @@ named operation of ``core/mapping/operations.py`` run through ``services.runner`
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
@@ -26,11 +26,14 @@ from .mapping.common import Pane
 from .mapping.control import ControlPage
 from .mapping.suggestions import SuggestionsPage
 
+if TYPE_CHECKING:
+    from ..app import AppServices
+
 log = logging.getLogger(__name__)
 
 
 class MappingTab(Pane):
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(services, self._say, parent)
         self._loaded = False
         self._overview: ops.Overview | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication
@@ -33,6 +34,9 @@ from ..core.reports import export_csv as export_report_csv
 from .core_texts import core_message, core_tr, state_word
 from .files import save_path
 from .rows_model import Column, RowsModel
+
+if TYPE_CHECKING:
+    from ..app import AppServices
 
 PAGE = 200
 LEVEL_COLORS = {"ERROR": QColor("#c0392b"), "WARNING": QColor("#b9770e"), "DEBUG": QColor("#7f8c8d")}
@@ -71,7 +75,7 @@ def _table(model) -> QTableView:
 class LogPanel(QWidget):
     """Runs and entries of every flow with filters; raw request/response of each N11 call."""
 
-    def __init__(self, services, parent=None) -> None:
+    def __init__(self, services: AppServices, parent=None) -> None:
         super().__init__(parent)
         self.services = services
         self._before_id: int | None = None
@@ -257,7 +261,7 @@ class LogPanel(QWidget):
 class RunsPanel(QWidget):
     """Every flow run with counts; selecting one filters the log to it."""
 
-    def __init__(self, services, log_panel: LogPanel, parent=None) -> None:
+    def __init__(self, services: AppServices, log_panel: LogPanel, parent=None) -> None:
         super().__init__(parent)
         self.services = services
         self.log_panel = log_panel
@@ -333,7 +337,7 @@ class RunsPanel(QWidget):
 class ReportsPanel(QWidget):
     """Seed §7.2.2: catalog products not on sale on N11 (with the reason) and price/stock differences."""
 
-    def __init__(self, services, parent=None) -> None:
+    def __init__(self, services: AppServices, parent=None) -> None:
         super().__init__(parent)
         self.services = services
         self._loaded = False
@@ -452,7 +456,7 @@ class ReportsPanel(QWidget):
 
 
 class RetentionPanel(QWidget):
-    def __init__(self, services, parent=None) -> None:
+    def __init__(self, services: AppServices, parent=None) -> None:
         super().__init__(parent)
         self.services = services
         lay = QHBoxLayout(self)
@@ -478,7 +482,7 @@ class RetentionPanel(QWidget):
 
 
 class MonitoringTab(QWidget):
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         lay = QVBoxLayout(self)

@@ -3,6 +3,8 @@ the Address Mapping screen. Each modal question is a ``@classmethod ask`` (tests
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +26,9 @@ from PySide6.QtWidgets import (
 
 from ..core.orders import operations as order_ops
 from ..core.orders.cargo import CargoRow
+
+if TYPE_CHECKING:
+    from ..app import AppServices
 
 
 class TextDialog(QDialog):
@@ -169,7 +174,7 @@ class _MappingDialog(QDialog):
     INTRO = ""
     HEADERS: tuple[str, ...] = ()
 
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.setWindowTitle(self.tr(self.TITLE))
@@ -195,7 +200,7 @@ class AddressMappingDialog(_MappingDialog):
                QT_TRANSLATE_NOOP("AddressMappingDialog", "N11 name (code)"),
                QT_TRANSLATE_NOOP("AddressMappingDialog", "Parent"))
 
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(services, parent)
         lay = self.frame
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -317,7 +322,7 @@ class CargoMappingDialog(_MappingDialog):
                QT_TRANSLATE_NOOP("CargoMappingDialog", "Code"),
                QT_TRANSLATE_NOOP("CargoMappingDialog", "N11 shipment company"))
 
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(services, parent)
         lay = self.frame
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

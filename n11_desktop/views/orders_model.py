@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -19,6 +19,9 @@ from ..core.orders import status as st
 from ..core.orders import operations as order_ops
 from ..core.orders.queries import OrderFilter, OrderRow
 from .core_texts import core_tr
+
+if TYPE_CHECKING:
+    from ..app import AppServices
 
 PAGE = 200
 
@@ -55,7 +58,7 @@ class OrdersModel(QAbstractTableModel):
     loaded = Signal()  # after a page or the count arrived
     failed = Signal(str)
 
-    def __init__(self, services, parent=None) -> None:
+    def __init__(self, services: AppServices, parent=None) -> None:
         super().__init__(parent)
         self.services = services
         self.filter = OrderFilter()

@@ -9,6 +9,7 @@ flow never overlaps itself, else the background runner — exactly the code the 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelectionModel, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
@@ -41,6 +42,9 @@ from .orders_dialogs import (AddressMappingDialog, CancelDialog, CargoMappingDia
 from .core_texts import core_tr, fill
 from .files import open_path, save_path
 from .orders_model import STATUS_COLORS, OrdersModel, local_time, money, status_text
+
+if TYPE_CHECKING:
+    from ..app import AppServices
 
 ORDER_FLOWS = {"order_create", "order_update", "send_invoice_link", "get_updated_orders", "cancellation_requests",
                "cancel_refund_orders", "send_cancel_order_items", "split_packages", "handle_package_combinations"}
@@ -80,7 +84,7 @@ def _address_html(title: str, a: dict) -> str:
 
 
 class OrdersTab(QWidget):
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.detail = None

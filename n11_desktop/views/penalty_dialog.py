@@ -9,7 +9,7 @@ bad row is listed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Slot
 from PySide6.QtWidgets import (
@@ -29,6 +29,9 @@ from ..core.penalty import lift_from_csv, load_penalties
 from .core_texts import penalty_text
 from .files import open_path
 from .rows_model import Column, RowsModel
+
+if TYPE_CHECKING:
+    from ..app import AppServices
 
 CSV_FILTER = QT_TRANSLATE_NOOP("PenaltyDialog", "CSV files (*.csv *.txt);;All files (*)")
 
@@ -54,7 +57,7 @@ class PenaltyModel(RowsModel):
 
 
 class PenaltyDialog(QDialog):
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self._busy = False

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -21,6 +21,9 @@ from ..core.catalog import operations as catalog_ops
 from ..core.catalog.repo import ProductFilter, ProductRow
 from ..core.formats import number
 from .core_texts import penalty_text
+
+if TYPE_CHECKING:
+    from ..app import AppServices
 
 PAGE = 200
 MAX_PAGES = 40
@@ -123,7 +126,7 @@ class ProductTableModel(QAbstractTableModel):
     edit_failed = Signal(str)
     edited = Signal(str, object)  # event name ("price_changed"/"stock_changed"), product ids
 
-    def __init__(self, services, parent=None) -> None:
+    def __init__(self, services: AppServices, parent=None) -> None:
         super().__init__(parent)
         self._services = services
         self._db = services.db

@@ -8,6 +8,7 @@ Every database call runs through ``services.runner``; the table is a window over
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -34,6 +35,9 @@ from .products_import import ImportReportDialog
 from .files import open_path
 from .products_model import COL, COLUMNS, ROW_ROLE, ProductTableModel
 
+if TYPE_CHECKING:
+    from ..app import AppServices
+
 DEBOUNCE_MS = 300
 ROW_HEIGHT = 24
 FILE_FILTER = QT_TRANSLATE_NOOP("ProductsTab", "Catalog files (*.csv *.xlsx *.xlsm *.txt *.tsv);;CSV (*.csv *.txt *.tsv);;Excel (*.xlsx *.xlsm)")
@@ -55,7 +59,7 @@ class _Progress(QObject):
 
 
 class ProductsTab(QWidget):
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self._progress = _Progress(self)

@@ -4,6 +4,8 @@ worker thread; a refused value keeps the dialog open with the message naming the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTime, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -21,11 +23,14 @@ from PySide6.QtWidgets import (
 from ..core.schedules import MAX_INTERVAL_S, MIN_INTERVAL_S, change_schedule, restore_schedule
 from .core_texts import schedule_text
 
+if TYPE_CHECKING:
+    from ..app import AppServices
+
 
 class ScheduleDialog(QDialog):
     saved = Signal(str)
 
-    def __init__(self, services, row, parent=None) -> None:
+    def __init__(self, services: AppServices, row, parent=None) -> None:
         super().__init__(parent)
         self.services = services
         self.row = row

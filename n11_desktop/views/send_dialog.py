@@ -14,7 +14,7 @@ from operator import itemgetter
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
@@ -35,6 +35,9 @@ from .rows_model import Column, RowsModel
 
 from ..core.domain import FlowProgress, FlowResult
 from ..core.products_send import PreviewData, load_preview, send_products
+
+if TYPE_CHECKING:
+    from ..app import AppServices
 
 #: flows run by "Send" for products that exist on N11 already
 UPDATE_FLOWS = ("product_update", "stock", "price")
@@ -74,7 +77,7 @@ class _Bridge(QObject):
 class SendDialog(QDialog):
     """Preview → (confirm guardrails) → send with progress and Cancel."""
 
-    def __init__(self, services, *, skus: Sequence[str] | None = None, product_ids: Sequence[int] | None = None,
+    def __init__(self, services: AppServices, *, skus: Sequence[str] | None = None, product_ids: Sequence[int] | None = None,
                  flow: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services

@@ -6,7 +6,7 @@ network work is a named operation (``core/settings/operations.py``) run by ``ser
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -63,6 +63,9 @@ from .forms import (
 from .settings_editors import (LOCKED_STYLE, CancellationMapEditor, CustomFieldsEditor, FailedIntegrationEditor,
                                FlagsEditor, ReasonsEditor, WebhookTokenEditor)
 
+if TYPE_CHECKING:
+    from ..app import AppServices
+
 
 def _error_label(parent: QWidget) -> QLabel:
     """A hidden red line under a group, shown with the group's errors."""
@@ -102,7 +105,7 @@ class SettingsTab(QWidget):
               "order_number_format", "get_discount_amount", "use_channel_id_in_address_mapping", "oms_enabled",
               "oms_webhook_token", "oms_webhook_port")
 
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self._ready = False

@@ -3,6 +3,8 @@ all categories or this one), a default for what the catalog does not carry, and 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Slot
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
@@ -14,9 +16,12 @@ from ..mapping_models import GREY, RED, Column, RowsModel
 from .common import Pane, Say, table_defaults
 from .values import ValueMappingPanel, Write
 
+if TYPE_CHECKING:
+    from ...app import AppServices
+
 
 class AttributeMappingPanel(Pane):
-    def __init__(self, services, say: Say, write: Write, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, say: Say, write: Write, parent: QWidget | None = None) -> None:
         super().__init__(services, say, parent)
         self._write = write
         self.detail: CategoryDetail | None = None

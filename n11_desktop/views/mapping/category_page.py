@@ -3,7 +3,7 @@ tree, suggested leaves, and (once mapped) its attribute and value panels."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont
@@ -16,9 +16,12 @@ from .attributes import AttributeMappingPanel
 from .categories import CategoryBrowser
 from .common import Pane, Say, pct
 
+if TYPE_CHECKING:
+    from ...app import AppServices
+
 
 class CategoryMappingPage(Pane):
-    def __init__(self, services, say: Say, browser: CategoryBrowser, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, say: Say, browser: CategoryBrowser, parent: QWidget | None = None) -> None:
         super().__init__(services, say, parent)
         self.browser = browser
         self.selected_local: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Slot
 from PySide6.QtGui import QFontDatabase
@@ -17,6 +17,9 @@ from ...core.formats import number
 from ..core_texts import core_message
 from ..mapping_models import AMBER, GREEN, RED
 from .common import Pane, Say
+
+if TYPE_CHECKING:
+    from ...app import AppServices
 
 _PROBLEM_NAMES = {  # English; shown through tr()
     "no_category_mapping": QT_TRANSLATE_NOOP("ControlPage", "category not mapped"),
@@ -33,7 +36,7 @@ _PROBLEM_NAMES = {  # English; shown through tr()
 
 
 class ControlPage(Pane):
-    def __init__(self, services, say: Say, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, say: Say, parent: QWidget | None = None) -> None:
         super().__init__(services, say, parent)
         lay = QVBoxLayout(self)
         intro = QLabel(self.tr("Exactly what would be sent to N11 for a product, and what is missing — before anything "

@@ -3,6 +3,8 @@ above a threshold (and undone), and the operator's own terms that teach the rank
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider, QTableView, \
     QVBoxLayout, QWidget
@@ -13,11 +15,14 @@ from n11_desktop.core.mapping.suggest import Suggestion, best_per_item
 from ..mapping_models import AMBER, GREEN, GREY, Column, RowsModel
 from .common import Pane, Say, pct, table_defaults
 
+if TYPE_CHECKING:
+    from ...app import AppServices
+
 
 class SuggestionsPage(Pane):
     accepted = Signal()  # suggestions were accepted or undone (the mapping changed)
 
-    def __init__(self, services, say: Say, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, say: Say, parent: QWidget | None = None) -> None:
         super().__init__(services, say, parent)
         self._last_undo: tuple = ()
         lay = QVBoxLayout(self)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
@@ -14,6 +14,9 @@ from ..core_texts import core_message
 from ..mapping_models import RED, Column, RowsModel
 from .common import Pane, Say, table_defaults
 
+if TYPE_CHECKING:
+    from ...app import AppServices
+
 Write = Callable[[Callable[[], object], Callable[[object], str]], None]
 
 
@@ -21,7 +24,7 @@ class ValueMappingPanel(Pane):
     """The values of the attribute chosen in the attribute panel: which N11 value each local
     value becomes (a map for all categories or this one, N11's own list, free text)."""
 
-    def __init__(self, services, say: Say, write: Write, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, say: Say, write: Write, parent: QWidget | None = None) -> None:
         super().__init__(services, say, parent)
         self._write = write
         self._attr: AttributeView | None = None
