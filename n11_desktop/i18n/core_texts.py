@@ -565,6 +565,9 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("core", 'flow: unknown flow {value}; see `n11-desktop schedule list`'),
     QT_TRANSLATE_NOOP("core", 'flow: {slug} runs on the OMS web hook, it has no timer to change'),
     QT_TRANSLATE_NOOP("core", 'schedule: give either an interval or a daily time'),
+    # the optimistic version check (core/audit.py)
+    QT_TRANSLATE_NOOP("core", 'the channel settings changed by {who} at {when} UTC after you loaded them ({action}); reload and make your change again'),
+    QT_TRANSLATE_NOOP("core", 'the mapping of {object} changed by {who} at {when} UTC after you loaded it ({action}); reload and make your change again'),
 )
 _CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
 

@@ -6937,6 +6937,14 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>zamanlama: ya bir aralık ya da günlük bir saat verin</translation>
     </message>
     <message>
+        <source>the channel settings changed by {who} at {when} UTC after you loaded them ({action}); reload and make your change again</source>
+        <translation>kanal ayarları, siz yükledikten sonra {who} tarafından {when} UTC&apos;de değiştirildi ({action}); yeniden yükleyin ve değişikliğinizi tekrar yapın</translation>
+    </message>
+    <message>
+        <source>the mapping of {object} changed by {who} at {when} UTC after you loaded it ({action}); reload and make your change again</source>
+        <translation>{object} eşleştirmesi, siz yükledikten sonra {who} tarafından {when} UTC&apos;de değiştirildi ({action}); yeniden yükleyin ve değişikliğinizi tekrar yapın</translation>
+    </message>
+    <message>
         <source>%1 s</source>
         <translation>%1 sn</translation>
     </message>

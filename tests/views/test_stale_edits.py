@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from n11_desktop.core import audit
 from n11_desktop.core.mapping.store import set_category_mapping
-from n11_desktop.core.settings import load_config, save_settings
+from n11_desktop.core.settings import load_config, load_settings, save_settings
 from n11_desktop.core.storage.models import CategoryMapping
 
 from .test_mapping_tab import SNEAKER, _select_local, _select_node
@@ -67,3 +67,24 @@ def test_a_category_mapped_elsewhere_after_the_mapper_loaded_is_not_remapped(qtb
                                 for r in tab.local_model.rows), timeout=10_000)
     with db.session_factory() as s:
         assert [m.category_id for m in s.scalars(select(CategoryMapping))] == [1001799]
+
+
+def test_the_refusal_reads_in_turkish(db):
+    """The line the screens show, in the operator's language (who and when stay as written)."""
+    from n11_desktop.views.core_texts import core_message
+
+    with db.session_factory() as s:
+        loaded = load_settings(s)
+    audit.set_operator("b@ofis-2")
+    with db.session_factory.begin() as s:
+        assert save_settings(s, {"buffer_stock": 7}) == []
+    with db.session_factory.begin() as s:
+        message = save_settings(s, {"buffer_stock": 2}, expected_version=loaded.version)[0].message
+    from n11_desktop import i18n
+
+    i18n.use_language("tr")
+    try:
+        text = core_message(message)
+    finally:
+        i18n.use_language("en")
+    assert text.startswith("kanal ayarları, siz yükledikten sonra b@ofis-2 tarafından") and "(save)" in text

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from n11_desktop.core.mapping import operations as ops
 from n11_desktop.core.mapping.detail import CategoryDetail
 
+from ..core_texts import core_message
 from .attributes import AttributeMappingPanel
 from .categories import CategoryBrowser
 from .common import Pane, Say, pct
@@ -179,9 +180,11 @@ class CategoryMappingPage(Pane):
             self.services.emit("mapping_changed", None)
 
         def failed(err) -> None:
-            self.say(f"✖ {err}", error=True)
-            self.map_message.setText(f"<span style='color:#b3261e'>✖ {err}</span>")
-            if getattr(err, "kind", "") == "StaleEdit":  # show the other operator's change at once
+            stale = getattr(err, "kind", "") == "StaleEdit"
+            text = core_message(str(err)) if stale else str(err)  # who changed it, in the operator's language
+            self.say(f"✖ {text}", error=True)
+            self.map_message.setText(f"<span style='color:#b3261e'>✖ {text}</span>")
+            if stale:  # show the other operator's change at once
                 self.services.emit("mapping_changed", None)
 
         # refused, not applied, when someone else changed the same mapping after this screen loaded it
