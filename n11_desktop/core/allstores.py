@@ -12,6 +12,7 @@ that store's runner (recorded in its flow_run and log, alarms as usual).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -160,12 +161,9 @@ class AllStoresRunner:
                     run.db = None
                 self._set(run, "unavailable", one_line(str(exc), 300))
                 return
-        events: Callable[[RunnerEvent], None] | None = None
+        events = None
         if self.on_event is not None:
-            name, sink = store.name, self.on_event
-
-            def events(ev: RunnerEvent) -> None:
-                sink(name, ev)
+            events = functools.partial(self.on_event, store.name)  # events(ev) → on_event(store, ev)
         run.runner = self.make_runner(run.db, max_workers=self.max_workers, stop_timeout_s=self.stop_timeout_s,
                                       on_event=events, flow_fn=self._limited)
         run.thread = threading.Thread(target=self._drive, args=(run,), name=f"n11-store-{store.name}")
