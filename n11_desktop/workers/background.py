@@ -158,6 +158,13 @@ class BackgroundRunner(QObject):
                 self.idle.emit()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Take no more jobs, wait (bounded) for the running ones, and forget every callback: a
+        screen being closed is never called back. True when no job is left running."""
         self._closing = True
         self._waiting.clear()
-        return self._pool.waitForDone(timeout_ms)
+        done = self._pool.waitForDone(timeout_ms)
+        if done:
+            self._callbacks.clear()
+            self._live.clear()
+            self._generation.clear()
+        return done

@@ -135,3 +135,21 @@ def test_pending_for_counts_an_owners_jobs_until_they_report_back(qtbot, runner)
     gate.set()
     qtbot.waitUntil(lambda: runner.pending_for(view) == 0 and runner.pending == 0, timeout=10_000)
     assert sorted(shown) == ["new", "other", "saved"]
+
+
+def test_shutdown_waits_for_a_running_job_and_calls_nobody_back(runner):
+    from PySide6.QtCore import QCoreApplication
+
+    started = threading.Event()
+    called: list[str] = []
+
+    def job():
+        started.set()
+        threading.Event().wait(0.2)  # still running when shutdown starts waiting
+        return "late"
+
+    runner.run("k", job, called.append, called.append)
+    assert started.wait(10)
+    assert runner.shutdown(10_000) and runner.pending == 0
+    QCoreApplication.processEvents()  # deliver the job's queued "finished" signal
+    assert called == []
