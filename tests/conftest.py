@@ -68,6 +68,9 @@ def db_engine(request):
 def db_target(db_engine, tmp_path, request):
     """What ``open_database`` / ``--db`` takes for a fresh database of the test's engine."""
     if db_engine == "postgresql":
+        # per-database files that live beside an SQLite file (the window's .ui.ini) go to the user
+        # data directory for a URL: keep this test's out of the real one
+        request.getfixturevalue("monkeypatch").setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
         return request.getfixturevalue("pg_url")
     return tmp_path / "test.db"
 
