@@ -40,7 +40,8 @@ def test_two_stores_in_two_schemas_of_one_database_are_separate(pg_server, pg_ur
         pg_server.execute(f'DROP SCHEMA IF EXISTS "{other_url.rsplit("%3D", 1)[1]}" CASCADE')
 
 
-def test_older_schema_upgrades_without_losing_data(pg_url):
+def test_older_schema_upgrades_without_losing_data(fresh_pg_url):
+    pg_url = fresh_pg_url
     old = dbm.open_database(pg_url, revision="0001")
     with old.session_factory.begin() as s:
         s.add(Channel(id=1, is_active=True, conf={"erp_code": "4000"}))
@@ -62,7 +63,8 @@ def test_older_schema_upgrades_without_losing_data(pg_url):
         new.dispose()
 
 
-def test_schema_of_another_application_is_refused_untouched(pg_server, pg_url):
+def test_schema_of_another_application_is_refused_untouched(pg_server, fresh_pg_url):
+    pg_url = fresh_pg_url
     schema = pg_url.rsplit("%3D", 1)[1]
     pg_server.execute(f'CREATE SCHEMA "{schema}"; CREATE TABLE "{schema}".invoices (id int)')
     with pytest.raises(dbm.DatabaseError) as err:
