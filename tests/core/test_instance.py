@@ -168,3 +168,41 @@ def test_holder_value_round_trip():
     assert LeaseHolder.from_value(h.to_value()) == h
     assert LeaseHolder.from_value("junk") is None
     assert "the n11-desktop window (pid 1 on h" in h.describe(25.0)
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_machines_racing_for_the_lease_get_one_winner(db, stale):
+    """Six "machines" (own connections, own host names) reach for a free or stale lease at the same
+    moment: exactly one gets it, the others are refused naming it, none fails (SQLite: BEGIN
+    IMMEDIATE; PostgreSQL: the store's advisory transaction lock)."""
+    from n11_desktop.core.storage.db import open_database
+
+    if stale:
+        put_lease(db, pid=4242, host="dead-host", heartbeat=time.time() - 3600)
+    dbs = [open_database(db.target()) for _ in range(6)]
+    barrier = threading.Barrier(len(dbs))
+    results: dict[int, object] = {}
+
+    def reach(i: int) -> None:
+        lease = InstanceLease(dbs[i], "run", pid=1000 + i, host=f"machine-{i}", alive=alive)
+        barrier.wait()
+        try:
+            results[i] = (lease.acquire(), lease.other)
+        except Exception as exc:  # noqa: BLE001 - a failure is a result here
+            results[i] = exc
+
+    threads = [threading.Thread(target=reach, args=(i,)) for i in range(len(dbs))]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        for d in dbs:
+            d.dispose()
+    assert not [r for r in results.values() if isinstance(r, Exception)], results
+    winners = [i for i, (won, _other) in results.items() if won]
+    assert len(winners) == 1, results
+    holder = current_holder(db)
+    assert (holder.pid, holder.host) == (1000 + winners[0], f"machine-{winners[0]}")
+    assert all(other.host == holder.host for won, other in results.values() if not won)
