@@ -222,7 +222,7 @@ class AlarmsTab(QWidget):
             else:
                 self.banner.setText(self.tr("No alarms yet. Create one on the right: for example, when a flow keeps failing."))
 
-        self.services.runner.submit(lambda: core_alarms.load_alarms(db), done)
+        self.services.runner.run((self, "load"), lambda: core_alarms.load_alarms(db), done)
 
     def _on_transitions(self, _transitions) -> None:
         self.reload()

@@ -304,7 +304,7 @@ class DashboardTab(QWidget):
         first = not self._first_snapshot_done
 
         self._first_snapshot_done = True
-        self.services.runner.submit(lambda: load_dashboard(db, days, first=first), self._show, self._failed)
+        self.services.runner.run((self, "load"), lambda: load_dashboard(db, days, first=first), self._show, self._failed)
 
     def _failed(self, err) -> None:
         self._loading = False

@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ status bar
     def refresh_channel_state(self) -> None:
         db = self.services.db
-        self.services.runner.submit(lambda: channel_state(db), self._show_channel_state)
+        self.services.runner.run((self, "channel"), lambda: channel_state(db), self._show_channel_state)
 
     def refresh_lease_holder(self) -> None:
         """Who drives this store's scheduler (from its instance lease), read off the GUI thread."""

@@ -235,7 +235,7 @@ class AddressMappingDialog(_MappingDialog):
     def reload(self) -> None:
         db = self.services.db
 
-        self.services.runner.submit(lambda: order_ops.load_unmapped_addresses(db), self._show)
+        self.services.runner.run((self, "load"), lambda: order_ops.load_unmapped_addresses(db), self._show)
 
     @Slot(object)
     def _show(self, entries) -> None:
@@ -272,7 +272,7 @@ class AddressMappingDialog(_MappingDialog):
             for node in nodes:
                 self.choice.addItem(node.name, node.id)
 
-        self.services.runner.submit(lambda: order_ops.load_address_candidates(db, entry), done)
+        self.services.runner.run((self, "candidates"), lambda: order_ops.load_address_candidates(db, entry), done)
 
     @Slot()
     def save(self) -> None:

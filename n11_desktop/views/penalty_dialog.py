@@ -113,7 +113,7 @@ class PenaltyDialog(QDialog):
     def reload(self) -> None:
         self._loaded = False
         db = self.services.db
-        self.services.runner.submit(lambda: load_penalties(db), self._on_loaded, self._on_error)
+        self.services.runner.run((self, "load"), lambda: load_penalties(db), self._on_loaded, self._on_error)
 
     def _on_loaded(self, rows) -> None:
         self.model.set_rows(rows)

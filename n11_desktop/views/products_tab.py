@@ -336,7 +336,8 @@ class ProductsTab(QWidget):
     def _load_lists(self) -> None:
         db = self.services.db
 
-        self.services.runner.submit(lambda: catalog_ops.load_filter_lists(db), self._on_lists, self._on_lists_error)
+        self.services.runner.run((self, "lists"), lambda: catalog_ops.load_filter_lists(db), self._on_lists,
+                                 self._on_lists_error)
 
     def _on_lists(self, res) -> None:
         cats, states = res
