@@ -51,7 +51,14 @@ def run_gui(args, ctx) -> int:
     setup_logging(db_path.parent / "logs" if args.demo and isinstance(db_path, Path) else log_dir())
     try:
         db = ctx.db()
-        if demo:
+        if demo and not args.demo:
+            from .core.stores import driven_elsewhere
+
+            # a demo store another process drives (`run --all-stores`) stays on that process's sandbox
+            own_sandbox = not driven_elsewhere(db)
+        else:
+            own_sandbox = demo
+        if own_sandbox:
             from .sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET
 
             sandbox = start_demo_sandbox()
@@ -64,7 +71,7 @@ def run_gui(args, ctx) -> int:
                 from .core.demo import warm_up_demo
 
                 warm_up_demo(db)
-        elif demo:  # a demo store (`stores add NAME --demo`): pointed at this process's sandbox
+        elif own_sandbox:  # a demo store (`stores add NAME --demo`): pointed at this process's sandbox
             from .core.stores import point_demo_at
 
             point_demo_at(db, sandbox.base_url)

@@ -73,7 +73,10 @@ class StoreSession(QObject):
             return False
         sandbox = None
         try:
-            if store.demo:
+            from .core.stores import driven_elsewhere
+
+            # a demo store another process drives (`run --all-stores`) stays on that process's sandbox
+            if store.demo and not driven_elsewhere(db):
                 from .core.logsetup import register_secret
                 from .sandbox.server import DEMO_APP_SECRET
 

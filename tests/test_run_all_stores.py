@@ -232,3 +232,29 @@ def test_stores_as_postgresql_schemas_beside_an_sqlite_store(registry, sandboxes
     finally:
         for name in urls:
             pg_server.execute(f'DROP SCHEMA IF EXISTS "st{os.getpid()}_{name.replace("-", "_")}" CASCADE')
+
+
+def test_a_demo_store_another_process_drives_is_left_alone(registry, capsys):
+    """`run --all-stores` never starts a sandbox for, or repoints, a demo store someone else drives."""
+    from n11_desktop.core.allstores import AllStoresRunner
+    from n11_desktop.core.instance import InstanceLease
+    from n11_desktop.core.settings import load_config
+    from n11_desktop.core.storage.db import open_database
+    from n11_desktop.core.stores import Registry, point_demo_at
+
+    assert main(["stores", "add", "demo-1", "--demo"]) == 0
+    db = open_database(registry.parent / "stores" / "demo-1.db")
+    point_demo_at(db, "http://127.0.0.1:5999/ws/")
+    lease = InstanceLease(db, "gui", pid=4242, host="ofis-1")
+    assert lease.acquire()
+    prepared = []
+    try:
+        multi = AllStoresRunner(lambda: Registry.load().listed(), once=True,
+                                prepare=lambda store, d: prepared.append(store.name))
+        assert multi.run() == 1
+        assert multi.runs["demo-1"].state == "refused" and prepared == []
+        with db.session_factory() as s:
+            assert load_config(s).base_url == "http://127.0.0.1:5999/ws/"
+    finally:
+        lease.release()
+        db.dispose()

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+from .instance import InstanceLease, refused_message
 from .runner import LeaseRefused, Runner, RunnerEvent
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class StoreRun:
     next_try: float = 0.0
     results: list = field(default_factory=list)
     code: int | None = None  # Runner.run's result
+    prepared: bool = False  # prepare(store, db) ran (once, under the store's lease)
 
     def counts(self) -> tuple[int, int, int]:
         """(runs, ok, failed) of this store's flow runs in this process."""
@@ -148,24 +150,38 @@ class AllStoresRunner:
     def _start(self, store, run: StoreRun, now: float) -> None:
         run.attempts += 1
         run.next_try = now + self.retry_s
+        from .inputs import one_line
+
         if run.db is None:
             try:
                 run.db = self.open_db(store)
-                if self.prepare is not None:
-                    self.prepare(store, run.db)
             except Exception as exc:  # noqa: BLE001 - a broken store never stops the others
-                from .inputs import one_line
-
-                if run.db is not None:
-                    run.db.dispose()
-                    run.db = None
                 self._set(run, "unavailable", one_line(str(exc), 300))
                 return
+        # the store's lease first: nothing (not even a demo store's sandbox) touches a store another
+        # process drives; the Runner re-takes this lease (same process) and releases it on exit
+        lease = InstanceLease(run.db, "run")
+        try:
+            taken = lease.acquire()
+        except Exception as exc:  # noqa: BLE001 - e.g. the database server went away
+            self._set(run, "unavailable", one_line(str(exc), 300))
+            return
+        if not taken:
+            self._set(run, "refused", refused_message(lease.other))
+            return
+        if self.prepare is not None and not run.prepared:
+            try:
+                self.prepare(store, run.db)
+            except Exception as exc:  # noqa: BLE001
+                lease.release()
+                self._set(run, "unavailable", one_line(str(exc), 300))
+                return
+            run.prepared = True
         events = None
         if self.on_event is not None:
             events = functools.partial(self.on_event, store.name)  # events(ev) → on_event(store, ev)
         run.runner = self.make_runner(run.db, max_workers=self.max_workers, stop_timeout_s=self.stop_timeout_s,
-                                      on_event=events, flow_fn=self._limited)
+                                      on_event=events, flow_fn=self._limited, lease=lease)
         run.thread = threading.Thread(target=self._drive, args=(run,), name=f"n11-store-{store.name}")
         self._set(run, "running", "")
         run.thread.start()

@@ -357,6 +357,16 @@ def lease_holder(store: Store):
         database.dispose()
 
 
+def driven_elsewhere(db, now: float | None = None) -> bool:
+    """Whether another live process holds this database's instance lease (it drives the store)."""
+    from .instance import current_holder, this_host
+
+    holder = current_holder(db)
+    if holder is None or holder.is_stale(time.time() if now is None else now):
+        return False
+    return not (holder.pid == os.getpid() and holder.host == this_host())
+
+
 def remove_store(registry: Registry, name: str, *, delete_data: bool = False, now: float | None = None) -> Store:
     """Forget a store; with ``delete_data`` also delete its SQLite file (never a PostgreSQL
     database, never while a live process holds its lease)."""

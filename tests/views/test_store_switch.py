@@ -212,3 +212,29 @@ def test_the_app_opens_the_store_named_on_the_command_line(qapp, two_stores, tmp
     # the window was shop-b's: its window state is kept beside shop-b's database, not shop-a's
     assert (two_stores / "stores" / "shop-b.ui.ini").exists()
     assert not (two_stores / "stores" / "shop-a.ui.ini").exists()
+
+
+def test_a_demo_store_another_process_drives_stays_on_that_process_sandbox(qtbot, qapp, two_stores, monkeypatch):
+    from n11_desktop.commands.stores import prepare_demo_with_sandbox
+    from n11_desktop.core.settings import load_config
+    from n11_desktop.core.storage.db import open_database
+    from n11_desktop.core.stores import Registry, create_store, point_demo_at
+
+    monkeypatch.setattr(MainWindow, "warn_scheduler_off", classmethod(lambda cls, parent, text: None))
+    create_store(Registry.load(), "demo-1", demo=True, prepare=prepare_demo_with_sandbox)
+    db = open_database(two_stores / "stores" / "demo-1.db")
+    point_demo_at(db, "http://127.0.0.1:5999/ws/")  # the sandbox of the `run --all-stores` driving it
+    db.dispose()
+    _hold_elsewhere(two_stores / "stores" / "demo-1.db")
+    started = []
+    session = _session(qapp, "shop-a")
+    session._start_sandbox = lambda: started.append(1)
+    try:
+        assert session.switch_to("demo-1")
+        assert started == [] and session.sandbox is None
+        with session.db.session_factory() as s:
+            assert load_config(s).base_url == "http://127.0.0.1:5999/ws/"  # not repointed, not reset
+        w = session.window
+        qtbot.waitUntil(lambda: "pid 4242" in w.lease_label.text(), timeout=10_000)
+    finally:
+        _close(qtbot, session)
