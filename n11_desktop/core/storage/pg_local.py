@@ -91,17 +91,15 @@ class LocalPostgres:
         if self.bindir is None:
             raise LocalPostgresError("no PostgreSQL server programs (initdb, pg_ctl) on PATH or in "
                                      "/usr/lib/postgresql/*/bin (install the postgresql package)")
-        self.root = Path(tempfile.mkdtemp(prefix="n11-desktop-pg-"))
-        if os.geteuid() == 0:  # initdb/postgres refuse root: the cluster belongs to nobody
+        as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+        parent = _temp_parent() if as_root else None
+        self.root = Path(tempfile.mkdtemp(prefix="n11-desktop-pg-", dir=parent))
+        if as_root:  # initdb/postgres refuse root: the cluster belongs to nobody
             self._run_as = "nobody"
             import pwd
 
             pw = pwd.getpwnam(self._run_as)
             os.chown(self.root, pw.pw_uid, pw.pw_gid)
-            parent = self.root.parent
-            if not os.stat(parent).st_mode & 0o001:
-                self.cleanup()
-                raise LocalPostgresError(f"the temp folder {parent} is not searchable by {self._run_as}")
         atexit.register(self.stop)
         data = self.root / "data"
         res = self._run([str(self.bindir / "initdb"), "-D", str(data), "-U", SUPERUSER, "-A", "trust",
@@ -185,6 +183,24 @@ class LocalPostgres:
                 if time.monotonic() > end:
                     raise
                 time.sleep(0.1)
+
+
+def _searchable_by_all(path: Path) -> bool:
+    """Whether every folder from / down to ``path`` lets other users through (o+x)."""
+    try:
+        p = path.resolve()
+        return all(os.stat(d).st_mode & 0o001 for d in [p, *p.parents])
+    except OSError:
+        return False
+
+
+def _temp_parent() -> str:
+    """A temp folder the unprivileged server user can reach ($TMPDIR may be root's own)."""
+    for cand in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"):
+        if Path(cand).is_dir() and _searchable_by_all(Path(cand)):
+            return cand
+    raise LocalPostgresError("no temp folder that the unprivileged user 'nobody' can reach "
+                             "(set TMPDIR to one, e.g. /tmp)")
 
 
 def _group_of(user: str) -> int:
