@@ -17,7 +17,7 @@ def test_list_export_mark_reported(orders_db, ctl, capsys, tmp_path):
     path = orders_db.target()
     assert main(["--db", path, "orders", "list"]) == 0
     out = capsys.readouterr().out
-    assert "waiting_approval" in out and out.count("\n") >= 5
+    assert "Waiting for approval" in out and out.count("\n") >= 5
     assert main(["--db", path, "orders", "list", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(rows) == 3 and {"order_number", "state", "n11_line_ids", "last_error"} <= set(rows[0])
