@@ -1,5 +1,6 @@
 """The four category flows against the sandbox over real loopback HTTP."""
 
+import pytest
 from sqlalchemy import func, select
 
 from n11_desktop.core.flows import run_flow
@@ -16,6 +17,8 @@ from n11_desktop.core.storage.models import (
     Product,
 )
 from n11_desktop.sandbox import data
+
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 
 SNEAKER, TSHIRT = 1214202, 1001915
 

@@ -14,6 +14,8 @@ from n11_desktop.sandbox import data
 
 from .mapping_fixtures import import_demo_catalog, load_attributes, load_tree
 
+pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+
 SNEAKER, TSHIRT_M, ELBISE = 1214202, 1001915, 1209218
 
 

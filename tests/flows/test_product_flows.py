@@ -63,6 +63,7 @@ def _logs(db, text):
         return [(e.object_key, e.message) for e in s.scalars(select(LogEntry).where(LogEntry.message.contains(text)))]
 
 
+@pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 def test_create_approval_update_stock_price_delete(n11, sandbox):
     db = n11
     skus = seed_catalog(db, 3)
@@ -124,6 +125,7 @@ def test_create_approval_update_stock_price_delete(n11, sandbox):
         assert {b.state for b in s.scalars(select(Batch))} == {"done"}
 
 
+@pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 def test_partial_task_failure_penalizes_only_the_failing_sku(n11, sandbox):
     db = n11
     skus = seed_catalog(db, 3)
@@ -218,6 +220,7 @@ def _crash_after_post(conf, **kw):
     return client
 
 
+@pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 def test_crash_between_send_and_ack_produces_no_duplicate(n11, sandbox):
     db = n11
     skus = seed_catalog(db, 3)
@@ -265,6 +268,7 @@ def test_unacknowledged_records_that_never_arrive_are_penalized_after_expiry(n11
     assert len(create_tasks(sandbox)) == 0
 
 
+@pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 def test_restart_polls_tasks_in_flight(n11, sandbox, tmp_path):
     from n11_desktop.core.storage.db import open_database
 
@@ -353,6 +357,7 @@ def test_cancel_leaves_nothing_half_written(n11, sandbox):
     assert seen[-1].total == 3 and seen[-1].done <= 3
 
 
+@pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 def test_one_batch_per_content_type_in_flight(n11, sandbox):
     db = n11
     seed_catalog(db, 1)
@@ -464,6 +469,7 @@ def test_start_trigger_recovers_a_crashed_send_at_once(n11, sandbox):
     assert len(create_tasks(sandbox)) == 1
 
 
+@pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 def test_restart_right_after_a_kill_resumes_sending_only_for_the_lease_holder(n11, sandbox):
     from n11_desktop.core.instance import InstanceLease
 
@@ -509,6 +515,7 @@ def test_push_of_product_ids_sends_only_those(n11, sandbox):
     assert not _logs(db, penalty.MSG_NOT_IN_QUEUE)
 
 
+@pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 def test_a_send_whose_batch_another_process_took_over_posts_nothing_more(n11, sandbox):
     """A live send next to a lease holder that starts up (its takeover cannot tell a live sender of
     another process from a dead one): the sender stops before its next page, so no SKU goes twice."""
@@ -543,6 +550,7 @@ def test_a_send_whose_batch_another_process_took_over_posts_nothing_more(n11, sa
     assert {_ledger(db)[s].state for s in skus} == {"pending_approval"}
 
 
+@pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 def test_lost_acknowledgements_are_looked_up_in_category_pages_and_absence_is_confirmed_per_sku(n11, sandbox):
     from n11_desktop.core.batch_recovery import lookup_remote
     from n11_desktop.sandbox import data
