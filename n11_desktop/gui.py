@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+from .i18n import fill, translate
+
 log = logging.getLogger(__name__)
 
 SCREENSHOT_SIZE = (1440, 900)
@@ -220,12 +222,12 @@ def render_screenshots(app, window, out_dir: Path) -> int:
         _settle(app, window, tab)
         path = out_dir / f"{slug}.png"
         if not window.grab().save(str(path)):
-            print(f"n11-desktop: could not write {path}", file=sys.stderr)
+            print("n11-desktop: " + fill(translate("cli", "could not write %1"), path), file=sys.stderr)
             return 1
         written.append(path)
     window.close()
     app.processEvents()
-    print(f"wrote {len(written)} screenshots to {out_dir}")
+    print(fill(translate("cli", "wrote %1 screenshots to %2"), len(written), out_dir))
     return 0
 
 

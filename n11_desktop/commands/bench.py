@@ -139,14 +139,16 @@ def _run_in_child(name: str, size: int) -> dict:
         try:
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL)
         except OSError as exc:
-            return {"scenario": name, "size": size, "error": f"could not start the child process: {exc}"}
+            return {"scenario": name, "size": size,
+                    "error": fill(translate("cli", "could not start the child process: %1"), exc)}
         try:
             doc = json.loads(out.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {"scenario": name, "size": size,
-                    "error": f"child process ended with exit code {proc.returncode} and no result"}
+                    "error": fill(translate("cli", "child process ended with exit code %1 and no result"),
+                                  proc.returncode)}
     if not isinstance(doc, dict):
-        return {"scenario": name, "size": size, "error": "child process wrote an unreadable result"}
+        return {"scenario": name, "size": size, "error": translate("cli", "child process wrote an unreadable result")}
     return doc
 
 
@@ -155,7 +157,7 @@ def _row(r: dict) -> list:
     rss_text = f"{rss:.0f} MB" if rss else "-"
     child = r.get("peak_rss_children_mb")
     if child:
-        rss_text += f" (child {child:.0f} MB)"
+        rss_text += fill(translate("cli", " (child %1 MB)"), f"{child:.0f}")
     if "error" in r:
         return [name, size, "error", "", "", rss_text, str(r["error"])[:60]]
     ratio, baseline_s = r.get("ratio"), r.get("baseline_s")

@@ -89,7 +89,7 @@ def store_status(store, now: float | None = None) -> tuple[str, str]:
     if holder is None or holder.is_stale(now):
         return "ok", ""
     where = f"{holder.user}@{holder.host}" if holder.user else holder.host
-    return "ok", f"{holder.role} pid {holder.pid} on {where}"
+    return "ok", fill(translate("cli", "%1 pid %2 on %3"), holder.role, holder.pid, where)
 
 
 def cmd_list(args, ctx) -> int:

@@ -568,6 +568,32 @@ CORE_MESSAGES: tuple[str, ...] = (
     # the optimistic version check (core/audit.py)
     QT_TRANSLATE_NOOP("core", 'the channel settings changed by {who} at {when} UTC after you loaded them ({action}); reload and make your change again'),
     QT_TRANSLATE_NOOP("core", 'the mapping of {object} changed by {who} at {when} UTC after you loaded it ({action}); reload and make your change again'),
+    # order actions (core/orders/actions.py): what the Orders tab says after a button
+    QT_TRANSLATE_NOOP("core", '{n} line(s) of {order} approved; sending to N11'),
+    QT_TRANSLATE_NOOP("core", '{n} line(s) of {order} shipped with {tracking}; sending to N11'),
+    QT_TRANSLATE_NOOP("core", 'invoice link attached to {order}; sending to N11'),
+    QT_TRANSLATE_NOOP("core", '{n} unit(s) of {order} cancelled; sending to N11'),
+    QT_TRANSLATE_NOOP("core", '{n} order(s) marked as reported to the ERP'),
+    QT_TRANSLATE_NOOP("core", 'order {order}: select at least one line'),
+    QT_TRANSLATE_NOOP("core", 'order {order}: some selected lines do not belong to it'),
+    QT_TRANSLATE_NOOP("core", 'order {order}: line {line} is {name}, only lines waiting for approval can be approved'),
+    QT_TRANSLATE_NOOP("core", 'order {order}: line {line} is {name} and cannot be shipped (statuses never go backwards)'),
+    QT_TRANSLATE_NOOP("core", 'order {order}: line {line} is {name}; only lines not yet shipped can be cancelled'),
+    QT_TRANSLATE_NOOP("core", 'order {order}: line {line}: quantity to cancel must be 1–{n} (got {value})'),
+    QT_TRANSLATE_NOOP("core", 'order #{id} does not exist'),
+    QT_TRANSLATE_NOOP("core", 'tracking number must be 1–100 characters without spaces'),
+    QT_TRANSLATE_NOOP("core", 'invoice date and time {value} is not like 31/01/2026 14:30'),
+    QT_TRANSLATE_NOOP("core", 'invoice link must be an https:// address (N11 accepts https PDF/PNG/JPEG links)'),
+    QT_TRANSLATE_NOOP("core", 'invoice link is longer than 2048 characters'),
+    QT_TRANSLATE_NOOP("core", 'micro-export order: N11 needs the invoice number and the invoice date and time with the link'),
+    QT_TRANSLATE_NOOP("core", 'choose at least one line and a quantity to cancel'),
+    QT_TRANSLATE_NOOP("core", 'give at least one order number'),
+    QT_TRANSLATE_NOOP("core", 'order {order} not found'),
+    QT_TRANSLATE_NOOP("core", '{n} orders not found ({shown}); nothing was marked'),
+    QT_TRANSLATE_NOOP("core", '{file}: file not found'),
+    QT_TRANSLATE_NOOP("core", '{file}: not a UTF-8 text file'),
+    QT_TRANSLATE_NOOP("core", '{file}: no order numbers in the file'),
+    QT_TRANSLATE_NOOP("core", 'waiting to be sent to N11'),
 )
 _CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
 

@@ -52,6 +52,10 @@
         <translation>Önce bir kayıt ve bir yerel düğüm seçin.</translation>
     </message>
     <message>
+        <source>%1 %2 → %3 saved.</source>
+        <translation>%1 %2 → %3 kaydedildi.</translation>
+    </message>
+    <message>
         <source>Not saved: %1</source>
         <translation>Kaydedilmedi: %1</translation>
     </message>
@@ -1932,6 +1936,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>CSV dosyaları (*.csv);;Tüm dosyalar (*)</translation>
     </message>
     <message>
+        <source>Import: %1.</source>
+        <translation>İçe aktarma: %1.</translation>
+    </message>
+    <message>
         <source>Exported %1 mapping rows to %2</source>
         <translation>%1 eşleştirme satırı %2 dosyasına aktarıldı</translation>
     </message>
@@ -2572,6 +2580,14 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <source>%1 failed: %2</source>
         <translation>%1 başarısız: %2</translation>
     </message>
+    <message>
+        <source>%1: %2 — %3 ok</source>
+        <translation>%1: %2 — %3 başarılı</translation>
+    </message>
+    <message>
+        <source>, %1 failed</source>
+        <translation>, %1 başarısız</translation>
+    </message>
 </context>
 <context>
     <name>PenaltyDialog</name>
@@ -2793,6 +2809,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>Son hata</translation>
     </message>
     <message>
+        <source>Could not load products: %1</source>
+        <translation>Ürünler yüklenemedi: %1</translation>
+    </message>
+    <message>
         <source>Product code: %1 · %2 image(s)</source>
         <translation>Ürün kodu: %1 · %2 görsel</translation>
     </message>
@@ -2863,6 +2883,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>%1: %2 not changed: %3</source>
         <translation>%1: %2 değiştirilmedi: %3</translation>
+    </message>
+    <message>
+        <source>%1: %2 not saved: %3</source>
+        <translation>%1: %2 kaydedilmedi: %3</translation>
     </message>
 </context>
 <context>
@@ -3366,6 +3390,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <source>This flow runs on the OMS web hook; it has no timer.</source>
         <translation>Bu akış OMS web kancasıyla çalışır; zamanlayıcısı yoktur.</translation>
     </message>
+    <message>
+        <source>%1: back to the default (%2)</source>
+        <translation>%1: varsayılana döndü (%2)</translation>
+    </message>
 </context>
 <context>
     <name>SchemaForm</name>
@@ -3740,6 +3768,14 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <source>%1 was not imported, nothing changed</source>
         <translation>%1 içe aktarılmadı, hiçbir şey değişmedi</translation>
     </message>
+    <message>
+        <source>Exported the saved settings to %1 (with the App Secret)</source>
+        <translation>Kaydedilmiş ayarlar %1 dosyasına aktarıldı (App Secret dahil)</translation>
+    </message>
+    <message>
+        <source>Exported the saved settings to %1</source>
+        <translation>Kaydedilmiş ayarlar %1 dosyasına aktarıldı</translation>
+    </message>
 </context>
 <context>
     <name>ShipDialog</name>
@@ -3853,6 +3889,18 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>Accept all ≥ %1% (%2)</source>
         <translation>≥ %%1 olanların tümünü kabul et (%2)</translation>
+    </message>
+    <message>
+        <source>category suggestion(s)</source>
+        <translation>kategori önerisi</translation>
+    </message>
+    <message>
+        <source>attribute suggestion(s)</source>
+        <translation>özellik önerisi</translation>
+    </message>
+    <message>
+        <source>value suggestion(s)</source>
+        <translation>değer önerisi</translation>
     </message>
     <message>
         <source>Select suggestions to accept first.</source>
@@ -4125,6 +4173,22 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>list scenarios and exit</source>
         <translation>senaryoları listeler ve çıkar</translation>
+    </message>
+    <message>
+        <source>could not start the child process: %1</source>
+        <translation>alt süreç başlatılamadı: %1</translation>
+    </message>
+    <message>
+        <source>child process ended with exit code %1 and no result</source>
+        <translation>alt süreç %1 çıkış koduyla ve sonuçsuz bitti</translation>
+    </message>
+    <message>
+        <source>child process wrote an unreadable result</source>
+        <translation>alt süreç okunamayan bir sonuç yazdı</translation>
+    </message>
+    <message>
+        <source> (child %1 MB)</source>
+        <translation> (alt süreç %1 MB)</translation>
     </message>
     <message>
         <source>scenario</source>
@@ -5271,6 +5335,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>hiçbir şey</translation>
     </message>
     <message>
+        <source>%1 pid %2 on %3</source>
+        <translation>%1, pid %2, %3 üzerinde</translation>
+    </message>
+    <message>
         <source> (demo)</source>
         <translation> (demo)</translation>
     </message>
@@ -5341,6 +5409,14 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>store %1: no linked catalog source</source>
         <translation>mağaza %1: bağlı katalog kaynağı yok</translation>
+    </message>
+    <message>
+        <source>could not write %1</source>
+        <translation>%1 yazılamadı</translation>
+    </message>
+    <message>
+        <source>wrote %1 screenshots to %2</source>
+        <translation>%1 ekran görüntüsü %2 klasörüne yazıldı</translation>
     </message>
 </context>
 <context>
@@ -6943,6 +7019,106 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>the mapping of {object} changed by {who} at {when} UTC after you loaded it ({action}); reload and make your change again</source>
         <translation>{object} eşleştirmesi, siz yükledikten sonra {who} tarafından {when} UTC&apos;de değiştirildi ({action}); yeniden yükleyin ve değişikliğinizi tekrar yapın</translation>
+    </message>
+    <message>
+        <source>{n} line(s) of {order} approved; sending to N11</source>
+        <translation>{order} siparişinin {n} kalemi onaylandı; N11&apos;e gönderiliyor</translation>
+    </message>
+    <message>
+        <source>{n} line(s) of {order} shipped with {tracking}; sending to N11</source>
+        <translation>{order} siparişinin {n} kalemi {tracking} ile kargoya verildi; N11&apos;e gönderiliyor</translation>
+    </message>
+    <message>
+        <source>invoice link attached to {order}; sending to N11</source>
+        <translation>fatura bağlantısı {order} siparişine eklendi; N11&apos;e gönderiliyor</translation>
+    </message>
+    <message>
+        <source>{n} unit(s) of {order} cancelled; sending to N11</source>
+        <translation>{order} siparişinden {n} adet iptal edildi; N11&apos;e gönderiliyor</translation>
+    </message>
+    <message>
+        <source>{n} order(s) marked as reported to the ERP</source>
+        <translation>{n} sipariş ERP&apos;ye bildirildi olarak işaretlendi</translation>
+    </message>
+    <message>
+        <source>order {order}: select at least one line</source>
+        <translation>{order} siparişi: en az bir kalem seçin</translation>
+    </message>
+    <message>
+        <source>order {order}: some selected lines do not belong to it</source>
+        <translation>{order} siparişi: seçilen kalemlerin bazıları bu siparişe ait değil</translation>
+    </message>
+    <message>
+        <source>order {order}: line {line} is {name}, only lines waiting for approval can be approved</source>
+        <translation>{order} siparişi: {line} kalemi {name}; yalnızca onay bekleyen kalemler onaylanabilir</translation>
+    </message>
+    <message>
+        <source>order {order}: line {line} is {name} and cannot be shipped (statuses never go backwards)</source>
+        <translation>{order} siparişi: {line} kalemi {name} ve kargoya verilemez (durumlar asla geri gitmez)</translation>
+    </message>
+    <message>
+        <source>order {order}: line {line} is {name}; only lines not yet shipped can be cancelled</source>
+        <translation>{order} siparişi: {line} kalemi {name}; yalnızca henüz kargoya verilmemiş kalemler iptal edilebilir</translation>
+    </message>
+    <message>
+        <source>order {order}: line {line}: quantity to cancel must be 1–{n} (got {value})</source>
+        <translation>{order} siparişi: {line} kalemi: iptal edilecek adet 1–{n} olmalı (verilen: {value})</translation>
+    </message>
+    <message>
+        <source>order #{id} does not exist</source>
+        <translation>#{id} numaralı sipariş yok</translation>
+    </message>
+    <message>
+        <source>tracking number must be 1–100 characters without spaces</source>
+        <translation>takip numarası boşluksuz 1–100 karakter olmalı</translation>
+    </message>
+    <message>
+        <source>invoice date and time {value} is not like 31/01/2026 14:30</source>
+        <translation>fatura tarihi ve saati {value}, 31/01/2026 14:30 biçiminde değil</translation>
+    </message>
+    <message>
+        <source>invoice link must be an https:// address (N11 accepts https PDF/PNG/JPEG links)</source>
+        <translation>fatura bağlantısı bir https:// adresi olmalı (N11 https PDF/PNG/JPEG bağlantılarını kabul eder)</translation>
+    </message>
+    <message>
+        <source>invoice link is longer than 2048 characters</source>
+        <translation>fatura bağlantısı 2048 karakterden uzun</translation>
+    </message>
+    <message>
+        <source>micro-export order: N11 needs the invoice number and the invoice date and time with the link</source>
+        <translation>mikro ihracat siparişi: N11 bağlantıyla birlikte fatura numarasını ve fatura tarih-saatini ister</translation>
+    </message>
+    <message>
+        <source>choose at least one line and a quantity to cancel</source>
+        <translation>iptal için en az bir kalem ve bir adet seçin</translation>
+    </message>
+    <message>
+        <source>give at least one order number</source>
+        <translation>en az bir sipariş numarası verin</translation>
+    </message>
+    <message>
+        <source>order {order} not found</source>
+        <translation>{order} siparişi bulunamadı</translation>
+    </message>
+    <message>
+        <source>{n} orders not found ({shown}); nothing was marked</source>
+        <translation>{n} sipariş bulunamadı ({shown}); hiçbiri işaretlenmedi</translation>
+    </message>
+    <message>
+        <source>{file}: file not found</source>
+        <translation>{file}: dosya bulunamadı</translation>
+    </message>
+    <message>
+        <source>{file}: not a UTF-8 text file</source>
+        <translation>{file}: UTF-8 metin dosyası değil</translation>
+    </message>
+    <message>
+        <source>{file}: no order numbers in the file</source>
+        <translation>{file}: dosyada sipariş numarası yok</translation>
+    </message>
+    <message>
+        <source>waiting to be sent to N11</source>
+        <translation>N11&apos;e gönderilmeyi bekliyor</translation>
     </message>
     <message>
         <source>%1 s</source>

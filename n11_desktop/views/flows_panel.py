@@ -329,7 +329,8 @@ class FlowsPanel(QWidget):
 
     @Slot(str)
     def _on_schedule_saved(self, text: str) -> None:
-        self.message_label.setText(text)
+        slug, sep, what = text.partition(": ")  # "stock: every 15 min" from core.schedules
+        self.message_label.setText(slug + sep + schedule_text(what) if sep else text)
         if self.scheduler is not None:
             self.scheduler.refresh()
 

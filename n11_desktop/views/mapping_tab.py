@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabW
 from n11_desktop.core.flows import SPECS, run_flow
 from n11_desktop.core.mapping import operations as ops
 
-from .core_texts import core_tr
+from .core_texts import core_message, core_tr
 from .files import open_path, save_path
 from .mapping.categories import CategoryBrowser
 from .mapping.category_page import CategoryMappingPage
@@ -238,11 +238,11 @@ class MappingTab(Pane):
         db = self.services.db
 
         def done(rep) -> None:
-            text = f"Import: {rep.summary()}."
+            text = self.tr("Import: %1.").replace("%1", core_message(rep.summary()))
             if rep.errors:
-                text += " " + "; ".join(str(e) for e in rep.errors[:2]) + (" …" if len(rep.errors) > 2 else "")
+                text += " " + "; ".join(core_message(str(e)) for e in rep.errors[:2]) + (" …" if len(rep.errors) > 2 else "")
             self._say(("✔ " if not rep.errors else "⚠ ") + text, error=bool(rep.errors))
-            self.status.setToolTip("\n".join(str(e) for e in rep.errors[:200]))
+            self.status.setToolTip("\n".join(core_message(str(e)) for e in rep.errors[:200]))
             if rep.written:
                 self.services.emit("mapping_changed", None)
 

@@ -285,7 +285,8 @@ class AddressMappingDialog(_MappingDialog):
 
         def done(_e):
             self.saved += 1
-            self._note = f"{entry.model} {entry.code} → {self.choice.currentText()} saved."
+            self._note = self.tr("%1 %2 → %3 saved.").replace("%1", str(entry.model)).replace(
+                "%2", str(entry.code)).replace("%3", self.choice.currentText())
             self.reload()
 
         self.services.runner.submit(lambda: order_ops.map_address(db, entry.id, int(local_id)), done,

@@ -39,7 +39,7 @@ from ..core.orders.collection import request_collection
 from ..core.orders.queries import OrderFilter
 from .orders_dialogs import (AddressMappingDialog, CancelDialog, CargoMappingDialog, CollectionDialog,
                              InvoiceDialog, MicroInvoiceDialog, ShipDialog)
-from .core_texts import core_tr, fill
+from .core_texts import core_message, core_tr, fill, state_word
 from .files import open_path, save_path
 from .orders_model import STATUS_COLORS, OrdersModel, local_time, money, status_text
 
@@ -477,13 +477,13 @@ class OrdersTab(QWidget):
 
     def _after_action(self, res) -> None:
         """An order action's result: say it, reload, and run the flow that carries it to N11."""
-        self.message.setText(res.message)
+        self.message.setText(core_message(res.message))
         self.reload()
         if res.flow:
             self.run_flow(res.flow, list(res.orders))
 
     def _action_failed(self, err) -> None:
-        self.message.setText(self.tr("Not done: %1").replace("%1", str(err)))
+        self.message.setText(self.tr("Not done: %1").replace("%1", core_message(str(err))))
 
     def approve(self) -> None:
         ids = self.selected_item_ids({st.WAITING})
@@ -620,11 +620,15 @@ class OrdersTab(QWidget):
         if flow in self._pending_flows:
             self._pending_flows.discard(flow)
             state = result.state.value if hasattr(result.state, "value") else result.state
-            text = f"{flow.replace('_', ' ').capitalize()}: {state} — {result.succeeded} ok"
+            from ..core.flows.base import all_specs
+
+            name = next((core_tr(s.name) for s in all_specs() if s.slug == flow), flow)
+            text = self.tr("%1: %2 — %3 ok").replace("%1", name).replace("%2", state_word(state)).replace(
+                "%3", str(result.succeeded))
             if result.failed:
-                text += f", {result.failed} failed"
+                text += self.tr(", %1 failed").replace("%1", str(result.failed))
             if result.message:
-                text += f" ({result.message})"
+                text += f" ({core_message(result.message)})"
             self.message.setText(text)
         self._reload_timer.start()
 

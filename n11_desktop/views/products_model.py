@@ -20,7 +20,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from ..core.catalog import operations as catalog_ops
 from ..core.catalog.repo import ProductFilter, ProductRow
 from ..core.formats import number
-from .core_texts import penalty_text
+from .core_texts import core_message, penalty_text
 
 if TYPE_CHECKING:
     from ..app import AppServices
@@ -206,7 +206,8 @@ class ProductTableModel(QAbstractTableModel):
 
     def _on_load_error(self, err) -> None:
         self._ready = True
-        self.edit_failed.emit(f"Could not load products: {err}")
+        self.edit_failed.emit(QCoreApplication.translate("ProductTableModel", "Could not load products: %1").replace(
+            "%1", core_message(str(err))))
 
     def _request_page(self, page: int) -> None:
         if page in self._pending or (page in self._pages and page not in self._stale) or page * PAGE >= self._total:
@@ -398,7 +399,8 @@ class ProductTableModel(QAbstractTableModel):
 
         def failed(err) -> None:
             self._replace_row(row_no, pid, r)
-            self.edit_failed.emit(f"{r.sku}: {what} not saved: {err}")
+            self.edit_failed.emit(QCoreApplication.translate("ProductTableModel", "%1: %2 not saved: %3").replace(
+                "%1", r.sku).replace("%2", what).replace("%3", core_message(str(err))))
 
         self._services.runner.submit(job, done, failed)
         return True

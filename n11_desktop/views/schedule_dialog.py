@@ -91,7 +91,8 @@ class ScheduleDialog(QDialog):
     @Slot()
     def reset(self) -> None:
         slug, db, default = self.row.slug, self.services.db, self.row.default
-        self._submit(lambda: (restore_schedule(db, slug), f"{slug}: back to the default ({default})")[1])
+        back = self.tr("%1: back to the default (%2)").replace("%1", slug).replace("%2", schedule_text(default))
+        self._submit(lambda: (restore_schedule(db, slug), back)[1])
 
     def _done(self, text: str) -> None:
         self.saved.emit(text)

@@ -133,8 +133,11 @@ class FlagsEditor(FieldEditor):
 def _duration(seconds: int) -> str:
     h, rest = divmod(int(seconds), 3600)
     m, s = divmod(rest, 60)
-    parts = [f"{h} h" if h else "", f"{m} min" if m else "", f"{s} s" if s else ""]
-    return "= " + (" ".join(p for p in parts if p) or "0 s")
+    def unit(template: str, n: int) -> str:  # "%1 sa" in Turkish (core_texts.age_words' units)
+        return QCoreApplication.translate("core", template).replace("%1", str(n))
+
+    parts = [unit("%1 h", h) if h else "", unit("%1 min", m) if m else "", unit("%1 s", s) if s else ""]
+    return "= " + (" ".join(p for p in parts if p) or unit("%1 s", 0))
 
 
 class FailedIntegrationEditor(FieldEditor):

@@ -652,7 +652,8 @@ class SettingsTab(QWidget):
         db = self.services.db
 
         self.services.runner.submit(lambda: settings_ops.export_file(db, path, include_secret=include), lambda p: self._show_banner(
-            f"✓ Exported the saved settings to {_esc(p)}" + (" (with the App Secret)" if include else ""), OK_STYLE),
+            "✓ " + (self.tr("Exported the saved settings to %1 (with the App Secret)") if include
+                    else self.tr("Exported the saved settings to %1")).replace("%1", _esc(p)), OK_STYLE),
             self._on_job_error)
 
     def shutdown(self) -> None:

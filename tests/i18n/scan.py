@@ -121,3 +121,24 @@ def untranslated_cli(path: Path) -> list[tuple[int, str]]:
             if text and _has_words(_PROGRAM.sub("", text)):
                 found.append((node.lineno, text[:60]))
     return found
+
+
+_PROSE = re.compile(r"[A-Za-z]{2,}[ ,.:;!?]+[A-Za-z]{2,}")
+_CSS = re.compile(r"[a-z-]+\s*:\s*[^;]*;")
+
+
+def english_fstrings(path: Path, program_prefix: bool = False) -> list[tuple[int, str]]:
+    """f-strings with English prose in them (``f"{n} rows saved"``): built outside tr() and shown later
+    through a variable, which the setter scan cannot see. Exception messages for developers
+    (``raise AttributeError(f"…")``) and style sheets are not prose."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    raised = {id(n) for r in ast.walk(tree) if isinstance(r, ast.Raise) for n in ast.walk(r)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) and id(node) not in raised:
+            text = " ".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+            if program_prefix:  # "n11-desktop run: {message}" names the command, it is not prose
+                text = _PROGRAM.sub("", text)
+            if _PROSE.search(_CSS.sub(" ", _TAG.sub(" ", text))):
+                found.append((node.lineno, text[:60]))
+    return found

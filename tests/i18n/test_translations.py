@@ -11,7 +11,7 @@ import pytest
 
 from n11_desktop import i18n
 
-from .scan import tr_inside_fstrings, untranslated, untranslated_cli
+from .scan import english_fstrings, tr_inside_fstrings, untranslated, untranslated_cli
 
 VIEWS = Path(i18n.PACKAGE, "views")
 #: views whose strings are not all behind tr() yet (issue 15 lands tab by tab); this list only shrinks
@@ -59,6 +59,8 @@ def test_views_pass_their_text_through_tr():
         problems += [f"{path.name}:{line}: {text!r}" for line, text in untranslated(path)]
         problems += [f"{path.name}:{line}: {text} inside an f-string (lupdate cannot see it)"
                      for line, text in tr_inside_fstrings(path)]
+        problems += [f"{path.name}:{line}: English f-string {text!r} (build it with tr() and %1)"
+                     for line, text in english_fstrings(path)]
     assert not problems, "user-visible literals outside tr():\n" + "\n".join(problems)
 
 
@@ -226,7 +228,16 @@ def test_commands_pass_their_text_through_translate():
         problems += [f"commands/{path.name}:{line}: {text!r}" for line, text in untranslated_cli(path)]
         problems += [f"commands/{path.name}:{line}: {text} inside an f-string (lupdate cannot see it)"
                      for line, text in tr_inside_fstrings(path)]
+        problems += [f"commands/{path.name}:{line}: English f-string {text!r} (use fill(translate(...)))"
+                     for line, text in english_fstrings(path, program_prefix=True)]
     assert not problems, "command line literals outside translate():\n" + "\n".join(problems)
+
+
+def test_fstring_scan_catches_prose(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text('text = f"{n} rows saved"\nstyle = f"color: {c}; font-weight: 600;"\nname = f"tab_{slug}"\n'
+                   'raise AttributeError(f"{name!r} object has no attribute")\nlabel = f"<b>{x}</b>"\n', encoding="utf-8")
+    assert [line for line, _ in english_fstrings(bad)] == [1]
 
 
 def test_cli_scan_catches_literals(tmp_path):

@@ -121,7 +121,7 @@ def test_list_filters_detail_and_actions(qtbot, odb, ctl, sandbox):
                         timeout=15_000)
     finally:
         ShipDialog.ask = ShipDialog_ask
-    qtbot.waitUntil(lambda: not w._pending_flows and "Order update: done" in w.message.text(), timeout=15_000)
+    qtbot.waitUntil(lambda: not w._pending_flows and "Order Update: done" in w.message.text(), timeout=15_000)
     # bad input is refused with a message and changes nothing
     w.attach_invoice("http://not-https/invoice.pdf")
     qtbot.waitUntil(lambda: "https://" in w.message.text(), timeout=10_000)
@@ -278,7 +278,7 @@ def test_mark_erp_reported_for_a_selection_and_from_csv(qtbot, odb, ctl, tmp_pat
     w.message.setText("")
     w.mark_reported_from_csv(str(csv_file))
     # marked, then the cancellation flow it starts has finished (its result is the last message)
-    qtbot.waitUntil(lambda: "Cancel refund orders" in w.message.text() and not w._pending_flows, timeout=15_000)
+    qtbot.waitUntil(lambda: "Cancel/Refund Orders" in w.message.text() and not w._pending_flows, timeout=15_000)
     with odb.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(Order).where(Order.erp_reported.is_(False))) == 0
     settle(qtbot, w, services)

@@ -126,7 +126,9 @@ class SuggestionsPage(Pane):
         for s in self.sugg_model.rows:
             kinds[s.kind] = kinds.get(s.kind, 0) + 1
         if self.sugg_model.rows:
-            self.sugg_summary.setText(", ".join(f"{n} {k} suggestions" for k, n in sorted(kinds.items())))
+            words = {"category": self.tr("category suggestion(s)"), "attribute": self.tr("attribute suggestion(s)"),
+                     "value": self.tr("value suggestion(s)")}
+            self.sugg_summary.setText(", ".join(f"{n} {words.get(k, k)}" for k, n in sorted(kinds.items())))
 
     def _accept(self, items: list[Suggestion]) -> None:
         if not items:
