@@ -65,6 +65,18 @@ class Scenario:
 _SCENARIOS: dict[str, Scenario] = {}
 
 
+def point_channel_at(session, sandbox, *, active: bool = True, **conf):
+    """The store's channel talks to ``sandbox`` with the demo credentials (plus ``conf``); returns it."""
+    from ..core.settings import ensure_channel
+    from ..sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET
+
+    ch = ensure_channel(session)
+    ch.conf = {**ch.conf, "base_url": sandbox.base_url, "app_key": DEMO_APP_KEY,
+               "app_secret": DEMO_APP_SECRET, **conf}
+    ch.is_active = active
+    return ch
+
+
 def scenario(name: str, *, quick: int, full: int, description: str):
     def deco(fn: Callable[[int, Path], BenchResult]):
         _SCENARIOS[name] = Scenario(name, fn, quick, full, description)

@@ -18,7 +18,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from . import BenchResult, scenario
+from . import BenchResult, point_channel_at, scenario
 from . import ProcessSandbox as _ProcessSandbox  # the old name, kept
 
 PROBE_MS = 10
@@ -127,10 +127,8 @@ def _measure(size: int, workdir: Path, sandbox_cls) -> BenchResult:
     from PySide6.QtWidgets import QApplication
 
     from ..app import build_services
-    from ..core.settings import ensure_channel
     from ..core.storage.db import open_database
     from ..core.storage.models import utcnow
-    from ..sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET
     from ..views.main_window import MainWindow
     from .products import _setup
 
@@ -140,11 +138,7 @@ def _measure(size: int, workdir: Path, sandbox_cls) -> BenchResult:
     window = services = None
     try:
         with db.session_factory.begin() as s:
-            ch = ensure_channel(s)
-            conf = dict(ch.conf)
-            conf.update(base_url=sandbox.base_url, app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET)
-            ch.conf = conf
-            ch.is_active = False  # nothing scheduled: only the measured run goes
+            point_channel_at(s, sandbox, active=False)  # nothing scheduled: only the measured run goes
         _setup(db, size, sent=False, t0=utcnow() - timedelta(days=1))
 
         services = build_services(db, parent=app)

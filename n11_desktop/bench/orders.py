@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import BenchResult, scenario
+from . import BenchResult, point_channel_at, scenario
 
 
 @scenario("order_import", quick=500, full=10_000,
@@ -20,7 +20,6 @@ from . import BenchResult, scenario
 def bench_order_import(size: int, workdir: Path) -> BenchResult:
     from ..core.flows import run_flow
     from ..core.orders.demo import seed_address_tree, seed_cargo_mapping
-    from ..core.settings import ensure_channel
     from ..core.storage.db import open_database
     from ..core.storage.models import AppState, Order, OrderItem
     from ..sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET, SandboxServer
@@ -34,12 +33,8 @@ def bench_order_import(size: int, workdir: Path) -> BenchResult:
         for n in range(size):
             packages += sandbox.state.create_order(created_ms=now_ms - (size - n) * 60_000 // max(1, size // 100))
         with db.session_factory.begin() as s:
-            ch = ensure_channel(s)
-            conf = dict(ch.conf)
-            conf.update(base_url=sandbox.base_url, app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET,
-                        order_start_date=(datetime.now() - timedelta(days=10)).strftime("%d/%m/%Y"))
-            ch.conf = conf
-            ch.is_active = True
+            point_channel_at(s, sandbox,
+                             order_start_date=(datetime.now() - timedelta(days=10)).strftime("%d/%m/%Y"))
             # the 8-hourly LATE_SHIPMENT pass is not part of this scenario
             s.add(AppState(key="orders.late_pass_at", value=datetime.now(timezone.utc).replace(tzinfo=None).isoformat()))
         seed_address_tree(db)

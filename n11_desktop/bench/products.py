@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from . import BenchResult, scenario
+from . import BenchResult, point_channel_at, scenario
 
 LEAF = 1000002
 LOCAL_CATEGORY = "Elektronik > Test"
@@ -153,10 +153,8 @@ def bench_delta_detection(size: int, workdir: Path) -> BenchResult:
           description="push N never-sent SKUs to a sandbox process at 50 ms latency (product_create + task_results)")
 def bench_initial_push(size: int, workdir: Path) -> BenchResult:
     from ..core.flows import run_flow
-    from ..core.settings import ensure_channel
     from ..core.storage.db import open_database
     from ..core.storage.models import utcnow
-    from ..sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET
     from . import ProcessSandbox
 
     # N11 in its own process, as in real use: the 100k products it keeps are not the app's memory
@@ -164,11 +162,7 @@ def bench_initial_push(size: int, workdir: Path) -> BenchResult:
     db = open_database(workdir / "push.db")
     try:
         with db.session_factory.begin() as s:
-            ch = ensure_channel(s)
-            conf = dict(ch.conf)
-            conf.update(base_url=sandbox.base_url, app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET)
-            ch.conf = conf
-            ch.is_active = True
+            point_channel_at(s, sandbox)
         _setup(db, size, sent=False, t0=utcnow() - timedelta(days=1))
         before = sandbox.summary()["requests"]
         a = time.perf_counter()
@@ -208,13 +202,12 @@ def bench_lost_ack_recovery(size: int, workdir: Path) -> BenchResult:
     from ..core.flows import run_flow
     from ..core.n11.client import client_from_config
     from ..core.schedule import recover_on_start
-    from ..core.settings import ensure_channel
     from ..core.storage.db import open_database
     from ..core.storage.models import BatchItem, IntegrationAction, utcnow
 
     from sqlalchemy import func, select
 
-    from ..sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET, SandboxServer
+    from ..sandbox.server import SandboxServer
 
     sandbox = SandboxServer(port=0, latency_ms=LATENCY_MS, task_delay_ms=0, approval_delay_ms=10**9)
     sandbox.start()
@@ -233,12 +226,7 @@ def bench_lost_ack_recovery(size: int, workdir: Path) -> BenchResult:
 
     try:
         with db.session_factory.begin() as s:
-            ch = ensure_channel(s)
-            conf = dict(ch.conf)
-            conf.update(base_url=sandbox.base_url, app_key=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET,
-                        queue_page_size=1000)
-            ch.conf = conf
-            ch.is_active = True
+            conf = dict(point_channel_at(s, sandbox, queue_page_size=1000).conf)
         _setup(db, size, sent=False, t0=utcnow() - timedelta(days=1))
         try:
             run_flow("product_create", db, client_factory=crash_after_post)

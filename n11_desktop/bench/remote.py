@@ -11,7 +11,7 @@ import math
 import time
 from pathlib import Path
 
-from . import BenchResult, scenario
+from . import BenchResult, point_channel_at, scenario
 
 LATENCY_MS = 50
 PAGE = 250
@@ -23,20 +23,16 @@ def bench_remote_sync(size: int, workdir: Path) -> BenchResult:
     from sqlalchemy import func, select
 
     from ..core.flows import run_flow
-    from ..core.settings import ensure_channel
     from ..core.storage.db import open_database
     from ..core.storage.models import RemoteProduct
-    from ..sandbox.server import DEMO_APP_KEY, DEMO_APP_SECRET, SandboxServer
+    from ..sandbox.server import SandboxServer
 
     sandbox = SandboxServer(port=0, latency_ms=LATENCY_MS, task_delay_ms=0, approval_delay_ms=0)
     sandbox.start()
     db = open_database(workdir / "remote_sync.db")
     try:
         with db.session_factory.begin() as s:
-            ch = ensure_channel(s)
-            ch.conf = {**ch.conf, "base_url": sandbox.base_url, "app_key": DEMO_APP_KEY,
-                       "app_secret": DEMO_APP_SECRET}
-            ch.is_active = True
+            point_channel_at(s, sandbox)
         for i in range(size):
             sandbox.state.add_product(stockCode=f"B-{i:07d}", salePrice=str(50 + i % 100), quantity=i % 30)
         before = len(sandbox.state.requests_log)

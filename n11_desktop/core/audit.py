@@ -25,6 +25,7 @@ from typing import Any, Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .formats import read_preferences, write_preference
 from .inputs import InputError, one_line
 
 OPERATOR_ENV = "N11_DESKTOP_OPERATOR"
@@ -55,39 +56,14 @@ def operator_name() -> str:
 
 def saved_operator(path=None) -> str:
     """The name chosen in Preferences ("" when none): per user, like the language."""
-    import json
-
-    from .formats import preferences_path
-
-    try:
-        data = json.loads((path or preferences_path()).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ""
-    name = data.get("operator") if isinstance(data, dict) else None
+    name = read_preferences(path).get("operator")
     return one_line(name.strip(), 200) if isinstance(name, str) and name.strip() else ""
 
 
 def save_operator(name: str | None, path=None) -> None:
     """Store the operator's name for the audit trail ("" / None: back to user@host)."""
-    import json
-
-    from .formats import preferences_path
-
-    path = path or preferences_path()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data = data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        data = {}
     name = (name or "").strip()
-    if name:
-        data["operator"] = one_line(name, 200)
-    else:
-        data.pop("operator", None)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    write_preference("operator", one_line(name, 200) if name else None, path)
 
 
 def set_operator(name: str | None) -> None:

@@ -56,12 +56,31 @@ def preferences_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)) / "preferences.json"
 
 
-def saved_language(path: Path | None = None) -> str | None:
+def read_preferences(path: Path | None = None) -> dict:
+    """The per-user preferences (``{}`` when the file is missing or unreadable)."""
     try:
         data = json.loads((path or preferences_path()).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    lang = data.get("language") if isinstance(data, dict) else None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_preference(key: str, value, path: Path | None = None) -> None:
+    """Set one preference (``None``: remove it), keeping the others; the file is replaced atomically."""
+    path = path or preferences_path()
+    data = read_preferences(path)
+    if value is None:
+        data.pop(key, None)
+    else:
+        data[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def saved_language(path: Path | None = None) -> str | None:
+    lang = read_preferences(path).get("language")
     return lang if lang in LANGUAGES else None
 
 
@@ -69,20 +88,7 @@ def save_language(lang: str | None, path: Path | None = None) -> None:
     """Store the operator's choice (``None``: follow the system locale again)."""
     if lang is not None and lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r} (use one of: {', '.join(LANGUAGES)})")
-    path = path or preferences_path()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data = data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        data = {}
-    if lang is None:
-        data.pop("language", None)
-    else:
-        data["language"] = lang
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    write_preference("language", lang, path)
 
 
 def choose_language(cli_lang: str | None = None, path: Path | None = None) -> str:

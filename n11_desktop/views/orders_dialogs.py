@@ -187,6 +187,15 @@ class _MappingDialog(QDialog):
         self.table.setHorizontalHeaderLabels([self.tr(h) for h in self.HEADERS])
         self.table.verticalHeader().hide()
 
+    def _add_status_and_close(self) -> None:
+        """Below the subclass's controls: the status line (``self.status``) and Close."""
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.frame.addWidget(self.status)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        self.frame.addWidget(close)
+
 
 class AddressMappingDialog(_MappingDialog):
     """Unmapped N11 address names (from "Address is not valid" errors) → local address nodes."""
@@ -222,12 +231,7 @@ class AddressMappingDialog(_MappingDialog):
         self.create_btn.clicked.connect(self.create_node)
         row.addWidget(self.create_btn)
         lay.addLayout(row)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        lay.addWidget(self.status)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        lay.addWidget(close)
+        self._add_status_and_close()
         self.entries: tuple = ()
         self.saved = 0
         self.reload()
@@ -338,12 +342,7 @@ class CargoMappingDialog(_MappingDialog):
         row.addStretch(1)
         row.addWidget(self.save_btn)
         lay.addLayout(row)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        lay.addWidget(self.status)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        lay.addWidget(close)
+        self._add_status_and_close()
         self.companies: tuple = ()
         self.loaded = False
         self.saved = 0

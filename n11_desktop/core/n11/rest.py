@@ -23,16 +23,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .errors import (
-    AuthenticationError,
-    BusinessError,
-    MalformedResponseError,
-    N11Error,
-    NotFoundError,
-    RateLimitedError,
-    ServerError,
-    WrongBaseUrlError,
-)
+from .errors import (AuthenticationError, BusinessError, MalformedResponseError, N11Error, NotFoundError,
+                     RateLimitedError, ServerError, WrongBaseUrlError)
 from .soap import classify_failure
 
 __all__ = [
