@@ -47,6 +47,7 @@ class StoreSession(QObject):
         services.store_name = self.store.name if self.store is not None else ""
         window = MainWindow(services)
         window.store_switch_requested.connect(self.switch_to)
+        window.store_renamed.connect(self._renamed)
         self.services, self.window = services, window
         return window
 
@@ -113,6 +114,13 @@ class StoreSession(QObject):
         self.switches += 1
         self.switched.emit(store.name)
         return True
+
+    def _renamed(self, old: str, new: str) -> None:
+        """The open store was renamed (Store → Manage stores…): this session knows it by its new name."""
+        from dataclasses import replace
+
+        if self.store is not None and self.store.name == old:
+            self.store = replace(self.store, name=new)
 
     def _fail(self, name: str, reason: str) -> None:
         log.warning("store %s not opened: %s", name, reason)

@@ -367,11 +367,20 @@ def driven_elsewhere(db, now: float | None = None) -> bool:
     return not (holder.pid == os.getpid() and holder.host == this_host())
 
 
-def remove_store(registry: Registry, name: str, *, delete_data: bool = False, now: float | None = None) -> Store:
+def remove_store(registry: Registry, name: str, *, delete_data: bool = False, now: float | None = None,
+                 refuse_if_driven: bool = False) -> Store:
     """Forget a store; with ``delete_data`` also delete its SQLite file (never a PostgreSQL
-    database, never while a live process holds its lease)."""
+    database, never while a live process holds its lease). With ``refuse_if_driven`` (the app's
+    Manage stores dialog) a store whose lease a live process holds — this one included — is not
+    even forgotten."""
     store = registry.get(name)
     target = store.target()
+    if refuse_if_driven and not delete_data and (store.is_url or Path(target).exists()):
+        from .instance import refused_message
+
+        holder = lease_holder(store)
+        if holder is not None and not holder.is_stale(time.time() if now is None else now):
+            raise StoreError(f"store {store.name} is in use: {refused_message(holder)}")
     if delete_data:
         if store.is_url:
             raise StoreError(f"store {store.name} lives on a database server ({store.location()}); "
@@ -387,6 +396,73 @@ def remove_store(registry: Registry, name: str, *, delete_data: bool = False, no
     registry.save()
     if delete_data and isinstance(target, Path):
         _remove_sqlite_files(target)
+    return store
+
+
+# ---------------------------------------------------------------------- named operations (Manage stores)
+@dataclass(frozen=True)
+class StoreRow:
+    """One line of the app's Manage stores list."""
+
+    name: str
+    location: str  # a file path, or a URL without its password
+    default: bool
+    demo: bool
+    state: str  # ok | missing | unavailable
+    reason: str = ""  # why it is unavailable (one line)
+    holder: tuple[str, int, str] | None = None  # (role, pid, user@host) of a live lease holder
+
+
+def store_rows(registry: Registry | None = None, now: float | None = None) -> list[StoreRow]:
+    """Every listed store with its database (no password) and live lease holder, without creating
+    or migrating anything (read off the GUI thread)."""
+    reg = registry or Registry.load()
+    now = time.time() if now is None else now
+    rows = []
+    for store in reg.listed():
+        base = dict(name=store.name, location=store.location(), default=store.name == reg.default, demo=store.demo)
+        target = store.target()
+        if isinstance(target, Path) and not target.exists():
+            rows.append(StoreRow(state="missing", **base))
+            continue
+        try:
+            holder = lease_holder(store)
+        except Exception as exc:  # noqa: BLE001 - one broken store never hides the others
+            rows.append(StoreRow(state="unavailable", reason=one_line(str(exc), 160), **base))
+            continue
+        live = None
+        if holder is not None and not holder.is_stale(now):
+            live = (holder.role, holder.pid, f"{holder.user}@{holder.host}" if holder.user else holder.host)
+        rows.append(StoreRow(state="ok", holder=live, **base))
+    return rows
+
+
+def add_store(name: str, db: str | None = None, *, copy_from: str | None = None, demo: bool = False,
+              prepare: Callable[[Any], None] | None = None):
+    """Add a store to the registry (the app's Manage stores → Add): its database is created and
+    migrated, optionally filled from ``copy_from``; nothing is written when any of it fails.
+    Returns ``(store, CopyReport | None)``."""
+    db = (db or "").strip() or None
+    return create_store(Registry.load(), name, db, demo=demo, prepare=prepare, copy_from=copy_from or None)
+
+
+def rename_store(old: str, new: str) -> Store:
+    reg = Registry.load()
+    store = reg.rename(old, str(new or "").strip())
+    reg.save()
+    return store
+
+
+def forget_store(name: str) -> Store:
+    """Remove a store from the registry, its data kept; refused while a process holds its lease."""
+    return remove_store(Registry.load(), name, refuse_if_driven=True)
+
+
+def use_store(name: str) -> Store:
+    """Make ``name`` the store plain ``n11-desktop`` (and ``run`` without --store) opens."""
+    reg = Registry.load()
+    store = reg.set_default(name)
+    reg.save()
     return store
 
 

@@ -2,6 +2,57 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="tr_TR" sourcelanguage="en">
 <context>
+    <name>AddStoreDialog</name>
+    <message>
+        <source>Add a store</source>
+        <translation>Mağaza ekle</translation>
+    </message>
+    <message>
+        <source>e.g. shop-b</source>
+        <translation>ör. magaza-b</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Ad:</translation>
+    </message>
+    <message>
+        <source>empty: a new SQLite file in the data folder</source>
+        <translation>boş: veri klasöründe yeni bir SQLite dosyası</translation>
+    </message>
+    <message>
+        <source>An SQLite file, or a PostgreSQL URL such as postgresql+psycopg://user:password@host/n11</source>
+        <translation>Bir SQLite dosyası ya da postgresql+psycopg://kullanici:parola@sunucu/n11 gibi bir PostgreSQL adresi</translation>
+    </message>
+    <message>
+        <source>Database:</source>
+        <translation>Veritabanı:</translation>
+    </message>
+    <message>
+        <source>(nothing: start empty)</source>
+        <translation>(hiçbiri: boş başla)</translation>
+    </message>
+    <message>
+        <source>Copy settings and mapping from:</source>
+        <translation>Ayarları ve eşleştirmeyi şuradan kopyala:</translation>
+    </message>
+    <message>
+        <source>Demo store (the built-in N11 sandbox, a demo catalog and mapping)</source>
+        <translation>Demo mağaza (yerleşik N11 sanal ortamı, demo katalog ve eşleştirme)</translation>
+    </message>
+    <message>
+        <source>A store needs a name.</source>
+        <translation>Mağazanın bir adı olmalı.</translation>
+    </message>
+    <message>
+        <source>Creating the store&apos;s database…</source>
+        <translation>Mağazanın veritabanı oluşturuluyor…</translation>
+    </message>
+    <message>
+        <source>Not added: %1</source>
+        <translation>Eklenmedi: %1</translation>
+    </message>
+</context>
+<context>
     <name>AddressMappingDialog</name>
     <message>
         <source>Address Mapping</source>
@@ -1777,6 +1828,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>&amp;Tercihler…</translation>
     </message>
     <message>
+        <source>Manage stores…</source>
+        <translation>Mağazaları yönet…</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>Çı&amp;kış</translation>
     </message>
@@ -1807,10 +1862,6 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>History of changes…</source>
         <translation>Değişiklik geçmişi…</translation>
-    </message>
-    <message>
-        <source>Add, rename or remove stores: n11-desktop stores …</source>
-        <translation>Mağaza eklemek, yeniden adlandırmak veya kaldırmak için: n11-desktop stores …</translation>
     </message>
     <message>
         <source>Copy from another store</source>
@@ -3790,6 +3841,121 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>e.g. YK1234567890</source>
         <translation>ör. YK1234567890</translation>
+    </message>
+</context>
+<context>
+    <name>StoresDialog</name>
+    <message>
+        <source>Manage stores</source>
+        <translation>Mağazaları yönet</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>Mağaza</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>Veritabanı</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>Varsayılan</translation>
+    </message>
+    <message>
+        <source>Driven by</source>
+        <translation>Çalıştıran</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>Ekle…</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>Yeniden adlandır…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Kaldır</translation>
+    </message>
+    <message>
+        <source>Set as default</source>
+        <translation>Varsayılan yap</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Yenile</translation>
+    </message>
+    <message>
+        <source>Removing a store only takes it off this list: its database stays where it is. A store a process drives (its scheduler lease) cannot be removed.</source>
+        <translation>Bir mağazayı kaldırmak onu yalnızca bu listeden çıkarır: veritabanı yerinde kalır. Bir işlemin çalıştırdığı (zamanlayıcı kilidini tutan) mağaza kaldırılamaz.</translation>
+    </message>
+    <message>
+        <source>(demo)</source>
+        <translation>(demo)</translation>
+    </message>
+    <message>
+        <source>(open here)</source>
+        <translation>(burada açık)</translation>
+    </message>
+    <message>
+        <source>no database yet</source>
+        <translation>henüz veritabanı yok</translation>
+    </message>
+    <message>
+        <source>cannot be opened: %1</source>
+        <translation>açılamıyor: %1</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>kimse</translation>
+    </message>
+    <message>
+        <source>Could not read the store list: %1</source>
+        <translation>Mağaza listesi okunamadı: %1</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>Çalışıyor…</translation>
+    </message>
+    <message>
+        <source>Nothing changed: %1</source>
+        <translation>Hiçbir şey değişmedi: %1</translation>
+    </message>
+    <message>
+        <source>Store %1 added.</source>
+        <translation>%1 mağazası eklendi.</translation>
+    </message>
+    <message>
+        <source>Rename store</source>
+        <translation>Mağazayı yeniden adlandır</translation>
+    </message>
+    <message>
+        <source>New name of store %1:</source>
+        <translation>%1 mağazasının yeni adı:</translation>
+    </message>
+    <message>
+        <source>Remove store</source>
+        <translation>Mağazayı kaldır</translation>
+    </message>
+    <message>
+        <source>Remove store %1 from the list? Its database is kept; adding a store with that database brings it back.</source>
+        <translation>%1 mağazası listeden kaldırılsın mı? Veritabanı korunur; bu veritabanıyla bir mağaza eklemek onu geri getirir.</translation>
+    </message>
+    <message>
+        <source>Store %1 is now %2.</source>
+        <translation>%1 mağazasının yeni adı %2.</translation>
+    </message>
+    <message>
+        <source>Nothing changed: store %1 is open in this window; switch to another store first.</source>
+        <translation>Hiçbir şey değişmedi: %1 mağazası bu pencerede açık; önce başka bir mağazaya geçin.</translation>
+    </message>
+    <message>
+        <source>Store %1 removed from the list; its data is kept.</source>
+        <translation>%1 mağazası listeden kaldırıldı; verileri duruyor.</translation>
+    </message>
+    <message>
+        <source>Store %1 opens by default.</source>
+        <translation>%1 mağazası varsayılan olarak açılacak.</translation>
     </message>
 </context>
 <context>

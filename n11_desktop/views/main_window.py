@@ -59,10 +59,13 @@ LEASE_REFRESH_MS = 15_000
 class MainWindow(QMainWindow):
     # the operator picked another store in the Store menu (the store session switches to it)
     store_switch_requested = Signal(str)
+    # the store open here was renamed in Store → Manage stores… (old, new)
+    store_renamed = Signal(str, str)
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self._channel_name = ""
         self._set_title(None)
         app_icon = QApplication.windowIcon()
         if not app_icon.isNull():
@@ -222,7 +225,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _show_channel_state(self, state) -> None:
         name, active = state
-        self._set_title(str(name) if name else None)
+        self._channel_name = str(name) if name else ""
+        self._set_title(self._channel_name or None)
         text = self.tr("Channel %1: active") if active else self.tr("Channel %1: inactive")
         self.channel_label.setText(text.replace("%1", str(name)))
 
@@ -325,8 +329,25 @@ class MainWindow(QMainWindow):
         history = menu.addAction(self.tr("History of changes…"))
         history.setObjectName("action_history")
         history.triggered.connect(self.open_history)
-        hint = menu.addAction(self.tr("Add, rename or remove stores: n11-desktop stores …"))
-        hint.setEnabled(False)
+        manage = menu.addAction(self.tr("Manage stores…"))
+        manage.setObjectName("action_manage_stores")
+        manage.triggered.connect(self.open_stores)
+
+    @Slot()
+    def open_stores(self) -> None:
+        """Add, rename or remove stores and pick the default one (Store → Manage stores…)."""
+        from .stores_dialog import StoresDialog
+
+        self.stores_dialog = StoresDialog(self.services, self)
+        self.stores_dialog.renamed.connect(self._store_renamed)
+        self.stores_dialog.show()
+
+    def _store_renamed(self, old: str, new: str) -> None:
+        """The store open here got another name: the title, the Store menu and the session follow."""
+        if self.services.store_name == old:
+            self.services.store_name = new
+            self._set_title(self._channel_name or None)
+            self.store_renamed.emit(old, new)
 
     @Slot()
     def open_history(self) -> None:

@@ -1,0 +1,188 @@
+"""Store → Manage stores… (issue 16): the operator adds, renames, removes stores and picks the
+default one in the app, with the command line's rules (core/stores.py), off the GUI thread."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from n11_desktop.app import build_services
+from n11_desktop.core.instance import LEASE_KEY
+from n11_desktop.views.main_window import MainWindow
+from n11_desktop.views.stores_dialog import StoresDialog
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    from n11_desktop.core.settings import ensure_channel
+    from n11_desktop.core.storage.db import open_database
+    from n11_desktop.core.stores import Registry, create_store
+
+    monkeypatch.setenv("N11_DESKTOP_STORES", str(tmp_path / "stores.json"))
+    create_store(Registry.load(), "shop-a")
+    create_store(Registry.load(), "shop-b")
+    db = open_database(tmp_path / "stores" / "shop-a.db")
+    with db.session_factory.begin() as s:
+        ensure_channel(s).conf = {**ensure_channel(s).conf, "buffer_stock": 7}
+    db.dispose()
+    return tmp_path / "stores.json"
+
+
+@pytest.fixture
+def window(qtbot, registry, tmp_path):
+    from n11_desktop.core.stores import Registry, open_store
+
+    db = open_store(Registry.load().get("shop-a"))
+    services = build_services(db)
+    services.store_name = "shop-a"
+    w = MainWindow(services)
+    qtbot.addWidget(w)
+    yield w
+    w.close()
+    services.shutdown()
+    db.dispose()
+
+
+def _open(qtbot, w) -> StoresDialog:
+    w.fill_store_menu()
+    action = next(a for a in w.store_menu.actions() if a.objectName() == "action_manage_stores")
+    action.trigger()
+    dlg = w.stores_dialog
+    qtbot.waitUntil(lambda: dlg.loaded, timeout=10_000)
+    return dlg
+
+
+def _cells(dlg):
+    return [[dlg.table.item(i, j).text() for j in range(4)] for i in range(dlg.table.rowCount())]
+
+
+def _after(qtbot, dlg, action):
+    dlg.loaded = False
+    action()
+    qtbot.waitUntil(lambda: dlg.loaded and dlg.message.text() not in ("", "Working…"), timeout=15_000)
+
+
+def _doc(registry):
+    return json.loads(registry.read_text(encoding="utf-8"))
+
+
+def _hold_elsewhere(db_file):
+    from n11_desktop.core.storage.db import open_database
+    from n11_desktop.core.storage.models import AppState
+
+    db = open_database(db_file)
+    try:
+        with db.session_factory.begin() as s:
+            s.add(AppState(key=LEASE_KEY, value={"pid": 4242, "host": "server-1", "role": "run", "user": "n11",
+                                                 "started": time.time() - 60, "heartbeat": time.time()}))
+    finally:
+        db.dispose()
+
+
+def test_the_list_shows_each_store_its_database_without_password_default_and_driver(qtbot, window, registry):
+    doc = _doc(registry)
+    doc["stores"]["shop-pg"] = {"db": "postgresql+psycopg://n11:s3cret@127.0.0.1:1/n11"}
+    registry.write_text(json.dumps(doc), encoding="utf-8")
+    _hold_elsewhere(registry.parent / "stores" / "shop-b.db")
+    dlg = _open(qtbot, window)
+    rows = {r[0]: r for r in _cells(dlg)}
+    assert set(rows) == {"shop-a (open here)", "shop-b", "shop-pg"}
+    assert rows["shop-a (open here)"][2] == "✓" and rows["shop-b"][2] == ""
+    assert rows["shop-a (open here)"][1].endswith("shop-a.db")
+    assert rows["shop-b"][3] == "run pid 4242 on n11@server-1"
+    assert rows["shop-pg"][1] == "postgresql+psycopg://n11:***@127.0.0.1:1/n11"
+    assert all("s3cret" not in cell for row in _cells(dlg) for cell in row)
+    assert rows["shop-pg"][3].startswith("cannot be opened")
+    dlg.close()
+
+
+def test_add_a_store_with_copied_settings_and_refuse_bad_input(qtbot, window, registry):
+    from n11_desktop.core.settings import ensure_channel
+    from n11_desktop.core.storage.db import open_database
+
+    dlg = _open(qtbot, window)
+    dlg.add_btn.click()
+    add = dlg.add_dialog
+    before = registry.read_text(encoding="utf-8")
+    add.buttons.button(add.buttons.StandardButton.Ok).click()  # no name
+    assert add.message.text() == "A store needs a name." and add.isVisible()
+
+    def submit(name, database=""):
+        add.name.setText(name)
+        add.database.setText(database)
+        add.message.setText("")
+        add.submit()
+        qtbot.waitUntil(lambda: not add.busy, timeout=15_000)
+
+    submit("SHOP-B")
+    assert add.message.text() == "Not added: a store named shop-b already exists"
+    submit("shop-pg", "postgresql+psycopg://n11:s3cret@127.0.0.1:1/n11")
+    assert add.message.text().startswith("Not added: ") and "s3cret" not in add.message.text()
+    assert "127.0.0.1" in add.message.text()
+    assert registry.read_text(encoding="utf-8") == before  # nothing changed
+    assert add.isVisible()
+
+    add.copy_from.setCurrentIndex(add.copy_from.findData("shop-a"))
+    dlg.loaded = False
+    submit("shop-c")
+    assert not add.isVisible() and add.result() == add.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dlg.loaded and dlg.table.rowCount() == 3, timeout=10_000)
+    assert dlg.message.text() == "Store shop-c added."
+    assert "shop-c" in _doc(registry)["stores"]
+    db = open_database(registry.parent / "stores" / "shop-c.db")
+    try:
+        with db.session_factory() as s:
+            assert ensure_channel(s).conf.get("buffer_stock") == 7  # copied from shop-a
+    finally:
+        db.dispose()
+    dlg.close()
+
+
+def test_rename_remove_and_default_follow_the_command_line_rules(qtbot, window, registry, monkeypatch):
+    monkeypatch.setattr(StoresDialog, "confirm_remove", classmethod(lambda cls, parent, name: True))
+    names = iter(["shop-a", "Mağaza-1", "shop-b"])
+    monkeypatch.setattr(StoresDialog, "ask_new_name", classmethod(lambda cls, parent, old: next(names)))
+    dlg = _open(qtbot, window)
+
+    dlg.select("shop-b")
+    _after(qtbot, dlg, dlg.rename_btn.click)  # taken name
+    assert dlg.message.text() == "Nothing changed: a store named shop-a already exists"
+    _after(qtbot, dlg, dlg.rename_btn.click)
+    assert dlg.message.text() == "Store shop-b is now Mağaza-1."
+    assert set(_doc(registry)["stores"]) == {"shop-a", "Mağaza-1"}
+
+    _after(qtbot, dlg, dlg.default_btn.click)
+    assert _doc(registry)["default"] == "Mağaza-1"
+    assert {r[0]: r[2] for r in _cells(dlg)} == {"shop-a (open here)": "", "Mağaza-1": "✓"}
+
+    _hold_elsewhere(registry.parent / "stores" / "shop-b.db")  # `run --all-stores` on a server drives it
+    _after(qtbot, dlg, dlg.remove_btn.click)
+    assert dlg.message.text().startswith("Nothing changed: store Mağaza-1 is in use: ")
+    assert "Mağaza-1" in _doc(registry)["stores"]
+
+    dlg.select("shop-a")  # the store open in this window
+    dlg.remove_btn.click()
+    assert dlg.message.text().startswith("Nothing changed: store shop-a is open in this window")
+    assert "shop-a" in _doc(registry)["stores"]
+
+    # the open store renamed: the window and the Store menu follow
+    dlg.select("shop-a")
+    monkeypatch.setattr(StoresDialog, "ask_new_name", classmethod(lambda cls, parent, old: "shop-z"))
+    _after(qtbot, dlg, dlg.rename_btn.click)
+    assert window.services.store_name == "shop-z"
+    window.fill_store_menu()
+    assert [a.objectName() for a in window.store_menu.actions() if a.isChecked()] == ["store_shop-z"]
+    dlg.close()
+
+
+def test_removing_keeps_the_data(qtbot, window, registry, monkeypatch):
+    monkeypatch.setattr(StoresDialog, "confirm_remove", classmethod(lambda cls, parent, name: True))
+    dlg = _open(qtbot, window)
+    dlg.select("shop-b")
+    _after(qtbot, dlg, dlg.remove_btn.click)
+    assert dlg.message.text() == "Store shop-b removed from the list; its data is kept."
+    assert [r[0] for r in _cells(dlg)] == ["shop-a (open here)"]
+    assert (registry.parent / "stores" / "shop-b.db").exists()
+    dlg.close()
