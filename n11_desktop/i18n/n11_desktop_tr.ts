@@ -3906,6 +3906,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>açılamıyor: %1</translation>
     </message>
     <message>
+        <source>%1 pid %2 on %3</source>
+        <translation>%1, pid %2, %3 üzerinde</translation>
+    </message>
+    <message>
         <source>nobody</source>
         <translation>kimse</translation>
     </message>
