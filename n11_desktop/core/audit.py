@@ -45,9 +45,11 @@ def operator_name() -> str:
     env = os.environ.get(OPERATOR_ENV, "").strip()
     if env:
         return one_line(env, 200)
-    saved = saved_operator()
-    if saved:
-        return saved
+    return saved_operator() or default_operator()
+
+
+def default_operator() -> str:
+    """``user@host`` of this process: the operator when no name was given."""
     from .instance import this_host, this_user
 
     user = this_user()

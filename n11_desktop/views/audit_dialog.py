@@ -8,6 +8,8 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
                                QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ..core.audit import load_history
+
 if TYPE_CHECKING:
     from ..app import AppServices
 
@@ -67,12 +69,7 @@ class AuditDialog(QDialog):
     def reload(self) -> None:
         db, area = self.services.db, self.area.currentData()
 
-        def load():
-            from n11_desktop.core.audit import load_history
-
-            return load_history(db, area, LIMIT)
-
-        self.services.runner.run((self, "audit"), load, self._show, self._failed)
+        self.services.runner.run((self, "audit"), lambda: load_history(db, area, LIMIT), self._show, self._failed)
 
     def _show(self, rows) -> None:
         self.rows = tuple(rows)

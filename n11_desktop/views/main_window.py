@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,7 +14,12 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar, QSystemTrayIcon,
                                QTabWidget, QWidget)
 
+from ..core.instance import current_holder, this_host
 from ..core.settings.operations import channel_state
+from ..core.stores import Registry, StoreError, copy_from_store
+from .audit_dialog import AuditDialog
+from .core_texts import state_word
+from .preferences_dialog import PreferencesDialog
 
 if TYPE_CHECKING:
     from ..app import AppServices
@@ -122,21 +129,10 @@ class MainWindow(QMainWindow):
     def refresh_lease_holder(self) -> None:
         """Who drives this store's scheduler (from its instance lease), read off the GUI thread."""
         db = self.services.db
-
-        def load():
-            from n11_desktop.core.instance import current_holder
-
-            return current_holder(db)
-
-        self.services.runner.submit(load, self._show_lease_holder, lambda _exc: None)
+        self.services.runner.submit(lambda: current_holder(db), self._show_lease_holder, lambda _exc: None)
 
     @Slot(object)
     def _show_lease_holder(self, holder) -> None:
-        import os
-        import time
-
-        from n11_desktop.core.instance import this_host
-
         if holder is None or holder.is_stale(time.time()):
             text = self.tr("Scheduler lease: free")
             tip = ""
@@ -241,8 +237,6 @@ class MainWindow(QMainWindow):
             self.refresh_lease_holder()  # the scheduler took or gave up the lease
 
     def _scheduler_word(self, text: str) -> str:
-        from .core_texts import state_word
-
         return state_word(text)
 
     @Slot(str)
@@ -289,8 +283,6 @@ class MainWindow(QMainWindow):
 
     def fill_store_menu(self) -> None:
         """One entry per store of the registry (the open one checked); picking one switches to it."""
-        from n11_desktop.core.stores import Registry, StoreError
-
         menu = self.store_menu
         menu.clear()
         group = QActionGroup(menu)
@@ -352,8 +344,6 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_history(self) -> None:
         """Who changed a setting or a mapping of this store, and when (filtered by the tab shown)."""
-        from .audit_dialog import AuditDialog
-
         slug = next((k for k, w in self.tab_widgets.items() if w is self.tabs.currentWidget()), "")
         area = {"channel_settings": "settings", "categories_mapping": "mapping"}.get(slug)
         self.history_dialog = AuditDialog(self.services, self, area)
@@ -375,11 +365,6 @@ class MainWindow(QMainWindow):
             return
         db = self.services.db
 
-        def copy():
-            from n11_desktop.core.stores import copy_from_store
-
-            return copy_from_store(db, name)
-
         def done(report) -> None:
             self.statusBar().showMessage(self.tr("Copied from %1: %2").replace("%1", name)
                                          .replace("%2", report.summary()), 20_000)
@@ -390,7 +375,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Not copied from %1: %2").replace("%1", name)
                                          .replace("%2", str(err)), 20_000)
 
-        self.services.runner.submit(copy, done, failed)
+        self.services.runner.submit(lambda: copy_from_store(db, name), done, failed)
 
     @classmethod
     def warn_store_not_opened(cls, parent: QWidget, name: str, reason: str) -> None:
@@ -406,8 +391,6 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_preferences(self) -> None:
-        from .preferences_dialog import PreferencesDialog
-
         PreferencesDialog(self).exec()
 
     # ------------------------------------------------------------------ geometry

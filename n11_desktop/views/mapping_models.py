@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractItemModel, QCollator, QLocale, QModelIndex, 
     QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from n11_desktop.core.mapping.text import fold
 from n11_desktop.core.mapping.tree import TreeData, matching_positions
 
 from .rows_model import ROW_ROLE, SORT_ROLE, Column, RowsModel
@@ -164,8 +165,6 @@ class TreeFilterProxy(QSortFilterProxyModel):
 
 
 def _words(query: str) -> list[str]:
-    from n11_desktop.core.mapping.text import fold
-
     return fold(query).split()
 
 
@@ -192,8 +191,6 @@ class FoldFilterProxy(QSortFilterProxyModel):
         return super().lessThan(left, right)
 
     def set_query(self, query: str) -> None:
-        from n11_desktop.core.mapping.text import fold
-
         words = fold(query).split()
         if hasattr(self, "beginFilterChange"):
             self.beginFilterChange()
@@ -206,8 +203,6 @@ class FoldFilterProxy(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
         if not self._words:
             return True
-        from n11_desktop.core.mapping.text import fold
-
         row = self.sourceModel().row_at(source_row)
         text = fold(self._key(row)) if row is not None else ""
         return all(w in text for w in self._words)

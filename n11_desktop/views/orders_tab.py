@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ..core.formats import number
 from ..core.flows import run_flow
+from ..core.flows.base import all_specs
 from ..core.orders import actions
 from ..core.orders import operations as order_ops
 from ..core.orders import status as st
@@ -620,8 +621,6 @@ class OrdersTab(QWidget):
         if flow in self._pending_flows:
             self._pending_flows.discard(flow)
             state = result.state.value if hasattr(result.state, "value") else result.state
-            from ..core.flows.base import all_specs
-
             name = next((core_tr(s.name) for s in all_specs() if s.slug == flow), flow)
             text = self.tr("%1: %2 — %3 ok").replace("%1", name).replace("%2", state_word(state)).replace(
                 "%3", str(result.succeeded))

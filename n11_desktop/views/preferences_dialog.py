@@ -8,7 +8,8 @@ from pathlib import Path
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
                                QWidget)
 
-from n11_desktop.core import audit, formats
+from ..core.audit import default_operator, save_operator, saved_operator
+from ..core.formats import save_language, saved_language, system_language
 
 
 class PreferencesDialog(QDialog):
@@ -19,11 +20,11 @@ class PreferencesDialog(QDialog):
         form = QFormLayout(self)
         self.language = QComboBox(self)
         self.language.setObjectName("language")
-        system = "Türkçe" if formats.system_language() == "tr" else "English"
+        system = "Türkçe" if system_language() == "tr" else "English"
         self.language.addItem(self.tr("System language (%1)").replace("%1", system), None)
         for name, code in (("Türkçe", "tr"), ("English", "en")):  # each language's name in that language
             self.language.addItem(name, code)
-        saved = formats.saved_language(path)
+        saved = saved_language(path)
         self.language.setCurrentIndex(max(0, self.language.findData(saved)) if saved else 0)
         form.addRow(self.tr("Language:"), self.language)
         note = QLabel(self.tr("The new language applies when n11-desktop starts again. "
@@ -33,8 +34,8 @@ class PreferencesDialog(QDialog):
         self.operator = QLineEdit(self)
         self.operator.setObjectName("operator")
         self.operator.setMaxLength(200)
-        self.operator.setPlaceholderText(_default_operator())
-        self.operator.setText(audit.saved_operator(path))
+        self.operator.setPlaceholderText(default_operator())
+        self.operator.setText(saved_operator(path))
         form.addRow(self.tr("Your name in the history of changes:"), self.operator)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                    parent=self)
@@ -44,17 +45,11 @@ class PreferencesDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            formats.save_language(self.language.currentData(), self.path)
-            audit.save_operator(self.operator.text(), self.path)
+            save_language(self.language.currentData(), self.path)
+            save_operator(self.operator.text(), self.path)
         except OSError as exc:
             QMessageBox.warning(self, self.tr("Preferences"),
                                 self.tr("Could not save the preferences: %1").replace("%1", str(exc)))
             return
         super().accept()
 
-
-def _default_operator() -> str:
-    from n11_desktop.core.instance import this_host, this_user
-
-    user = this_user()
-    return f"{user}@{this_host()}" if user else this_host()

@@ -18,6 +18,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplicat
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..core.catalog import operations as catalog_ops
+from ..core.catalog import values as V
 from ..core.catalog.repo import ProductFilter, ProductRow
 from ..core.formats import number
 from .core_texts import core_message, penalty_text
@@ -348,8 +349,6 @@ class ProductTableModel(QAbstractTableModel):
         r = self.row_at(index.row())
         if r is None:
             return False
-        from ..core.catalog import values as V
-
         text = "" if value is None else str(value).strip()
         col = index.column()
         what = {COL["price"]: QCoreApplication.translate("ProductTableModel", "price"), COL["list_price"]: QCoreApplication.translate("ProductTableModel", "list price"), COL["stock"]: QCoreApplication.translate("ProductTableModel", "stock")}[col]
