@@ -258,3 +258,49 @@ def test_a_demo_store_another_process_drives_is_left_alone(registry, capsys):
     finally:
         lease.release()
         db.dispose()
+
+
+def test_a_store_removed_from_the_registry_stops_and_comes_back_when_added_again(registry, sandboxes):
+    """`stores remove` (or Store → Manage stores…) while `run --all-stores` drives the store: its
+    scheduler stops at a safe point and releases the lease; the other store runs on undisturbed."""
+    from n11_desktop.core.allstores import AllStoresRunner
+    from n11_desktop.core.stores import Registry
+
+    for name in ("stays", "goes"):
+        assert main(["stores", "add", name]) == 0
+    folder = registry.parent / "stores"
+    for name in ("stays", "goes"):
+        _configure(folder / f"{name}.db", sandboxes().base_url)
+    states: list[tuple[str, str]] = []
+    multi = AllStoresRunner(lambda: Registry.load().listed(), retry_s=0.2, max_workers=1, stop_timeout_s=10,
+                            on_store=lambda r: states.append((r.name, r.state)))
+    result: list[int] = []
+    t = threading.Thread(target=lambda: result.append(multi.run()), name="all-stores-test")
+    t.start()
+    try:
+        deadline = time.monotonic() + 30
+        while _holder(folder / "goes.db") is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _holder(folder / "goes.db").role == "run"
+        assert main(["stores", "remove", "goes"]) == 0  # the data stays
+        while ("goes", "removed") not in states and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ("goes", "removed") in states
+        assert _holder(folder / "goes.db") is None  # its lease released
+        while multi.runs["goes"].db is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert multi.runs["goes"].db is None  # its database closed
+        assert multi.runs["stays"].state == "running" and multi.runs["stays"].attempts == 1
+        assert _holder(folder / "stays.db").role == "run"
+        states.clear()
+        assert main(["stores", "add", "goes", "--db", str(folder / "goes.db")]) == 0  # put back
+        while ("goes", "running") not in states and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ("goes", "running") in states
+    finally:
+        multi.request_stop()
+        t.join(30)
+    assert not t.is_alive() and result == [0]
+    assert {multi.runs[n].state for n in ("stays", "goes")} == {"stopped"}
+    for name in ("stays", "goes"):
+        assert _holder(folder / f"{name}.db") is None

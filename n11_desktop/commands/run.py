@@ -143,7 +143,7 @@ def cmd_run_all(args, ctx) -> int:
         ctx.err("n11-desktop run: " + fill(translate("cli", "no stores in %1 (`n11-desktop stores add NAME`)"),
                                            registry.path))
         return 1
-    sandboxes: list = []
+    sandboxes: dict = {}  # store name → its demo sandbox
     out_lock = threading.Lock()  # stores' threads print whole lines, never halves of two
 
     def on_event(store: str, ev) -> None:
@@ -158,6 +158,12 @@ def cmd_run_all(args, ctx) -> int:
     def on_store(run) -> None:
         if run.state == "running":
             text = "n11-desktop run: " + fill(translate("cli", "store %1: scheduler started"), run.name)
+        elif run.state == "removed":  # gone from the registry: stopped, lease released
+            server = sandboxes.pop(run.name, None)
+            if server is not None:
+                server.stop()
+            text = "n11-desktop run: " + fill(translate("cli", "store %1: removed from the store list; its "
+                                                               "scheduler stopped and its lease is released"), run.name)
         elif run.state in ("unavailable", "refused", "crashed"):
             retry = "" if args.once else fill(translate("cli", "; tried again in %1 s"), int(args.retry))
             text = "n11-desktop run: " + fill(translate("cli", "store %1: %2: %3"), run.name, run.state,
@@ -171,7 +177,10 @@ def cmd_run_all(args, ctx) -> int:
 
     def prepare(store, db) -> None:
         if store.demo:  # a demo store runs against its own built-in sandbox (one N11 seller each)
-            sandboxes.append(start_store_sandbox(db))
+            old = sandboxes.pop(store.name, None)
+            if old is not None:
+                old.stop()
+            sandboxes[store.name] = start_store_sandbox(db)
 
     multi = AllStoresRunner(lambda: Registry.load().listed(), once=args.once, max_workers=args.workers,
                             stop_timeout_s=args.stop_timeout, retry_s=args.retry, on_event=on_event,
@@ -198,7 +207,7 @@ def cmd_run_all(args, ctx) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        for server in sandboxes:
+        for server in list(sandboxes.values()):
             server.stop()
     if received:
         ctx.err("n11-desktop run: " + fill(translate("cli", "%1 received; running flows stopped at a safe point"),

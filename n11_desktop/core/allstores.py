@@ -34,7 +34,7 @@ class StoreRun:
     """What happened to one store in this process."""
 
     name: str
-    state: str = "waiting"  # waiting | running | done | stopped | unavailable | refused | crashed
+    state: str = "waiting"  # waiting | running | done | stopped | removed | unavailable | refused | crashed
     message: str = ""
     db: Any = None
     runner: Runner | None = None
@@ -44,6 +44,7 @@ class StoreRun:
     results: list = field(default_factory=list)
     code: int | None = None  # Runner.run's result
     prepared: bool = False  # prepare(store, db) ran (once, under the store's lease)
+    removed: bool = False  # gone from the registry: its runner stops, its lease is released
 
     def counts(self) -> tuple[int, int, int]:
         """(runs, ok, failed) of this store's flow runs in this process."""
@@ -63,7 +64,8 @@ class StoreRun:
 
 class AllStoresRunner:
     """Drive every store returned by ``stores()`` (a list of :class:`~.stores.Store`, read again
-    at every retry so stores added to the registry later are picked up)."""
+    at every tick so stores added to the registry later are picked up, and a store removed from it
+    is stopped at a safe point, its lease released and its database closed; put back, it runs again)."""
 
     def __init__(self, stores: Callable[[], Sequence[Any]], *, once: bool = False, max_workers: int = 3,
                  stop_timeout_s: float = 30.0, retry_s: float = RETRY_S,
@@ -125,7 +127,7 @@ class AllStoresRunner:
         finally:
             self.request_stop()
             self._join_all()
-        clean = all(r.state in ("done", "stopped") and r.code in (0, None) for r in self.runs.values())
+        clean = all(r.state in ("done", "stopped", "removed") and r.code in (0, None) for r in self.runs.values())
         return 0 if clean else 1
 
     def _any_alive(self) -> bool:
@@ -137,15 +139,37 @@ class AllStoresRunner:
         except Exception as exc:  # noqa: BLE001 - a registry that cannot be read now: the running stores go on
             log.error("cannot read the store list: %s", exc)
             return
+        listed = {store.name for store in stores}
+        for run in list(self.runs.values()):
+            if run.name not in listed and not run.removed:
+                self._drop(run)
         for store in stores:
             run = self.runs.get(store.name)
             if run is None:
                 run = self.runs[store.name] = StoreRun(store.name)
+            elif run.removed:  # back in the registry
+                if run.thread is not None and run.thread.is_alive():
+                    continue  # still stopping: started again at the next tick after that
+                run.removed, run.next_try, run.prepared = False, 0.0, False
             if run.thread is not None and run.thread.is_alive():
                 continue
             if run.state in ("done", "stopped") or now < run.next_try or self._stop.is_set():
                 continue
             self._start(store, run, now)
+
+    def _drop(self, run: StoreRun) -> None:
+        """A store gone from the registry: its runner stops at a safe point (the lease is released
+        as it exits; :meth:`_reap` closes its database); one not running is just marked removed."""
+        run.removed = True
+        runner = run.runner
+        if runner is not None and run.thread is not None and run.thread.is_alive():
+            log.info("store %s left the registry: stopping it", run.name)
+            runner.request_stop()
+            return
+        if run.db is not None:
+            run.db.dispose()
+            run.db = None
+        self._set(run, "removed", "")
 
     def _start(self, store, run: StoreRun, now: float) -> None:
         run.attempts += 1
@@ -214,6 +238,8 @@ class AllStoresRunner:
             run.results.extend(runner.results)
         if runner.lease_lost:
             self._set(run, "refused", runner.lease_lost)
+        elif run.removed:
+            self._set(run, "removed", "" if run.code == 0 else "some flows did not stop in time")
         elif self.once:
             self._set(run, "done", "" if run.code == 0 else "some flows did not stop in time")
         elif self._stop.is_set() or runner.stopping:  # everything asked to stop, or this store's runner
@@ -227,6 +253,9 @@ class AllStoresRunner:
                 run.thread.join()
                 run.thread = None
                 run.runner = None
+                if run.removed and run.db is not None:
+                    run.db.dispose()
+                    run.db = None
 
     def _join_all(self) -> None:
         deadline = time.monotonic() + self.stop_timeout_s + 5

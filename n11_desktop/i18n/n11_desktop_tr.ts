@@ -5209,6 +5209,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>mağaza %1: zamanlayıcı başladı</translation>
     </message>
     <message>
+        <source>store %1: removed from the store list; its scheduler stopped and its lease is released</source>
+        <translation>%1 mağazası: mağaza listesinden kaldırıldı; zamanlayıcısı durdu ve kilidi bırakıldı</translation>
+    </message>
+    <message>
         <source>; tried again in %1 s</source>
         <translation>; %1 sn sonra yeniden denenecek</translation>
     </message>
