@@ -622,8 +622,12 @@ def _checked_rows(path: Path):
     if table.again is None:  # XLSX: its rows are read once, kept as cells
         raw = [(n, cells) for n, cells in table.rows if not _all_blank(cells)]
         return specs, len(raw), iter(raw)
-    total = table.count() if table.count is not None else \
-        sum(1 for _n, cells in table.rows if not _all_blank(cells))
+    if table.count is not None:
+        # its reader (and the copy of the text it splits) is not needed: the rows are split again
+        getattr(table.rows, "close", lambda: None)()
+        total = table.count()
+    else:
+        total = sum(1 for _n, cells in table.rows if not _all_blank(cells))
     return specs, total, table.again()
 
 
@@ -631,7 +635,14 @@ def import_catalog(db: Database, path: Path | str, *, dry_run: bool = False,
                    on_progress: Callable[[int, int], None] | None = None,
                    chunk_rows: int = CHUNK_ROWS) -> ImportReport:
     """Import a catalog file. Raises :class:`CatalogFileError` if the file as a whole is unusable."""
-    path = Path(path)
+    from ..batches import gc_paused
+
+    with gc_paused():  # rows parsed and written by the thousand: see batches.gc_paused
+        return _import_catalog(db, Path(path), dry_run, on_progress, chunk_rows)
+
+
+def _import_catalog(db: Database, path: Path, dry_run: bool, on_progress: Callable[[int, int], None] | None,
+                    chunk_rows: int) -> ImportReport:
     errors: list[RowError] = []
     warnings: list[RowError] = []
     specs, total_rows, raw_rows = _checked_rows(path)
