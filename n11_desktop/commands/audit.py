@@ -33,9 +33,11 @@ def cmd_audit(args, ctx) -> int:
             print(json.dumps(r.as_dict(), ensure_ascii=False, sort_keys=True))
         return 0
     from ..cli import print_table
+    from ..i18n.core_texts import audit_action, audit_area, audit_object
 
     print_table([translate("cli", "when (UTC)"), translate("cli", "operator"), translate("cli", "area"),
-                 translate("cli", "action"), translate("cli", "object"), translate("cli", "what")],
-                [[f"{r.at:%Y-%m-%d %H:%M:%S}", r.operator, r.area, r.action, r.object_key,
+                 translate("cli", "action"), translate("cli", "object"), translate("cli", "what changed")],
+                [[f"{r.at:%Y-%m-%d %H:%M:%S}", r.operator, audit_area(r.area), audit_action(r.action),
+                  audit_object(r.object_key),
                   r.detail if len(r.detail) <= 100 else r.detail[:99] + "…"] for r in rows])
     return 0

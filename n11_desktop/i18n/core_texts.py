@@ -262,6 +262,10 @@ def _put(m: re.Match, template: str, depth: int = 9) -> str:
         text = m.group(f.group(1))
         if f.group(1) == "where":
             return _where(text, depth) or text
+        if f.group(1) == "action":
+            return audit_action(text)
+        if f.group(1) == "object":
+            return audit_object(text)
         return _core_message(text, depth + 1) if f.group(1) in _NESTED and depth < 3 else text
     return re.sub(r"\{(\w+)(?::[^}]*)?\}", value, core_tr(template))
 
@@ -704,3 +708,56 @@ def age_text(age) -> str:
     if age.in_progress_page is not None:
         text += fill(translate("core", "; a sync is part-way (next page %1)"), age.in_progress_page)
     return text
+
+
+# ---------------------------------------------------------------------- the audit trail (core/audit.py)
+# what the audit trail stores (language-neutral) → what the operator reads
+AUDIT_ACTIONS = {
+    "save": QT_TRANSLATE_NOOP("core", "save"), "activate": QT_TRANSLATE_NOOP("core", "activate"),
+    "deactivate": QT_TRANSLATE_NOOP("core", "deactivate"), "import": QT_TRANSLATE_NOOP("core", "import"),
+    "category added": QT_TRANSLATE_NOOP("core", "category added"),
+    "category updated": QT_TRANSLATE_NOOP("core", "category updated"),
+    "category removed": QT_TRANSLATE_NOOP("core", "category removed"),
+    "attribute rule added": QT_TRANSLATE_NOOP("core", "attribute rule added"),
+    "attribute rule updated": QT_TRANSLATE_NOOP("core", "attribute rule updated"),
+    "attribute rule removed": QT_TRANSLATE_NOOP("core", "attribute rule removed"),
+    "value map added": QT_TRANSLATE_NOOP("core", "value map added"),
+    "value map updated": QT_TRANSLATE_NOOP("core", "value map updated"),
+    "value map removed": QT_TRANSLATE_NOOP("core", "value map removed"),
+    "default added": QT_TRANSLATE_NOOP("core", "default added"),
+    "default updated": QT_TRANSLATE_NOOP("core", "default updated"),
+    "default removed": QT_TRANSLATE_NOOP("core", "default removed"),
+    "term set": QT_TRANSLATE_NOOP("core", "term set"), "term removed": QT_TRANSLATE_NOOP("core", "term removed"),
+    "schedule set": QT_TRANSLATE_NOOP("core", "schedule set"),
+    "schedule reset": QT_TRANSLATE_NOOP("core", "schedule reset"),
+    "mapping import": QT_TRANSLATE_NOOP("core", "mapping import"),
+}
+# the kinds of object an audit row names (``category:Giyim > Tişört``: the part before the colon)
+AUDIT_OBJECTS = {
+    "channel": QT_TRANSLATE_NOOP("core", "channel"), "category": QT_TRANSLATE_NOOP("core", "category"),
+    "attribute": QT_TRANSLATE_NOOP("core", "attribute"), "value": QT_TRANSLATE_NOOP("core", "value"),
+    "default": QT_TRANSLATE_NOOP("core", "default"), "term": QT_TRANSLATE_NOOP("core", "term"),
+    "schedule": QT_TRANSLATE_NOOP("core", "schedule"), "mapping": QT_TRANSLATE_NOOP("core", "mapping"),
+}
+# the areas of the audit trail
+AUDIT_AREAS = {
+    "settings": QT_TRANSLATE_NOOP("core", "settings"), "mapping": QT_TRANSLATE_NOOP("core", "mapping"),
+    "schedules": QT_TRANSLATE_NOOP("core", "schedules"),
+}
+
+
+def audit_action(action: str) -> str:
+    """An audit row's action in the operator's language (the stored value stays as it is)."""
+    return core_tr(AUDIT_ACTIONS[action]) if action in AUDIT_ACTIONS else action
+
+
+def audit_object(key: str) -> str:
+    """``category:Giyim > Tişört`` → ``kategori:Giyim > Tişört`` (the operator's own names stay)."""
+    kind, sep, rest = str(key).partition(":")
+    if kind in AUDIT_OBJECTS:
+        return core_tr(AUDIT_OBJECTS[kind]) + sep + rest
+    return key
+
+
+def audit_area(area: str) -> str:
+    return core_tr(AUDIT_AREAS[area]) if area in AUDIT_AREAS else area

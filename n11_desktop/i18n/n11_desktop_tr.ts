@@ -4405,6 +4405,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>alan</translation>
     </message>
     <message>
+        <source>what changed</source>
+        <translation>ne değişti</translation>
+    </message>
+    <message>
         <source>what</source>
         <translation>ne ölçer</translation>
     </message>
@@ -7325,6 +7329,126 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>; a sync is part-way (next page %1)</source>
         <translation>; bir eşitleme yarıda (sonraki sayfa %1)</translation>
+    </message>
+    <message>
+        <source>save</source>
+        <translation>kaydetme</translation>
+    </message>
+    <message>
+        <source>activate</source>
+        <translation>etkinleştirme</translation>
+    </message>
+    <message>
+        <source>deactivate</source>
+        <translation>devre dışı bırakma</translation>
+    </message>
+    <message>
+        <source>import</source>
+        <translation>içe aktarma</translation>
+    </message>
+    <message>
+        <source>category added</source>
+        <translation>kategori eklendi</translation>
+    </message>
+    <message>
+        <source>category updated</source>
+        <translation>kategori güncellendi</translation>
+    </message>
+    <message>
+        <source>category removed</source>
+        <translation>kategori kaldırıldı</translation>
+    </message>
+    <message>
+        <source>attribute rule added</source>
+        <translation>özellik kuralı eklendi</translation>
+    </message>
+    <message>
+        <source>attribute rule updated</source>
+        <translation>özellik kuralı güncellendi</translation>
+    </message>
+    <message>
+        <source>attribute rule removed</source>
+        <translation>özellik kuralı kaldırıldı</translation>
+    </message>
+    <message>
+        <source>value map added</source>
+        <translation>değer eşleştirmesi eklendi</translation>
+    </message>
+    <message>
+        <source>value map updated</source>
+        <translation>değer eşleştirmesi güncellendi</translation>
+    </message>
+    <message>
+        <source>value map removed</source>
+        <translation>değer eşleştirmesi kaldırıldı</translation>
+    </message>
+    <message>
+        <source>default added</source>
+        <translation>varsayılan eklendi</translation>
+    </message>
+    <message>
+        <source>default updated</source>
+        <translation>varsayılan güncellendi</translation>
+    </message>
+    <message>
+        <source>default removed</source>
+        <translation>varsayılan kaldırıldı</translation>
+    </message>
+    <message>
+        <source>term set</source>
+        <translation>terim ayarlandı</translation>
+    </message>
+    <message>
+        <source>term removed</source>
+        <translation>terim kaldırıldı</translation>
+    </message>
+    <message>
+        <source>schedule set</source>
+        <translation>zamanlama ayarlandı</translation>
+    </message>
+    <message>
+        <source>schedule reset</source>
+        <translation>zamanlama sıfırlandı</translation>
+    </message>
+    <message>
+        <source>mapping import</source>
+        <translation>eşleştirme içe aktarma</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>kanal</translation>
+    </message>
+    <message>
+        <source>category</source>
+        <translation>kategori</translation>
+    </message>
+    <message>
+        <source>attribute</source>
+        <translation>özellik</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>değer</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>varsayılan</translation>
+    </message>
+    <message>
+        <source>term</source>
+        <translation>terim</translation>
+    </message>
+    <message>
+        <source>mapping</source>
+        <translation>eşleştirme</translation>
+    </message>
+    <message>
+        <source>settings</source>
+        <translation>ayarlar</translation>
+    </message>
+    <message>
+        <source>schedules</source>
+        <translation>zamanlamalar</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 
 from ..core.audit import load_history
 
+from .core_texts import audit_action, audit_object
+
 if TYPE_CHECKING:
     from ..app import AppServices
 
@@ -77,8 +79,8 @@ class AuditDialog(QDialog):
                  "schedules": self.tr("Schedules")}
         self.table.setRowCount(len(self.rows))
         for i, r in enumerate(self.rows):
-            values = (f"{r.at:%Y-%m-%d %H:%M:%S}", r.operator, areas.get(r.area, r.area), r.action, r.object_key,
-                      r.detail)
+            values = (f"{r.at:%Y-%m-%d %H:%M:%S}", r.operator, areas.get(r.area, r.area), audit_action(r.action),
+                      audit_object(r.object_key), r.detail)
             for j, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 if j == 5:

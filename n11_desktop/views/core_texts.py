@@ -2,7 +2,8 @@
 the command line); the views keep importing them from here."""
 
 from ..i18n.core_texts import (CORE_LABELS, CORE_MESSAGES, PENALTY_TEXTS, STATE_WORDS, age_text,  # noqa: F401
-                               core_message, core_text, core_tr, fill, penalty_text, schedule_text, state_word)
+                               audit_action, audit_object, core_message, core_text, core_tr, fill, penalty_text, schedule_text, state_word)
 
-__all__ = ["CORE_LABELS", "CORE_MESSAGES", "PENALTY_TEXTS", "STATE_WORDS", "age_text", "core_message", "core_text",
+__all__ = ["CORE_LABELS", "CORE_MESSAGES", "PENALTY_TEXTS", "STATE_WORDS", "age_text", "audit_action", "audit_object",
+           "core_message", "core_text",
            "core_tr", "fill", "penalty_text", "schedule_text", "state_word"]

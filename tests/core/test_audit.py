@@ -120,6 +120,14 @@ def test_audit_command_lists_the_trail(tmp_path, capsys, monkeypatch):
     assert main(["--db", str(db_file), "audit", "--area", "settings"]) == 0
     out = capsys.readouterr().out
     assert "term set" not in out and out.splitlines()[0].startswith("when (UTC)")
+    # in Turkish the action, object kind and area read in Turkish; the stored values stay neutral
+    assert main(["--lang", "tr", "--db", str(db_file), "audit"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if "cli-operator" in line and "Akıllı Saat" in line)
+    assert "terim ayarlandı" in row and "terim:smartwatch" in row and "eşleştirme" in row
+    assert "term set" not in out and "ne değişti" in out.splitlines()[0]
+    assert main(["--db", str(db_file), "audit", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["action"] == "term set"
 
 
 def test_schedule_changes_are_in_the_trail_without_touching_the_settings_version(db):

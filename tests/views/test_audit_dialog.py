@@ -89,3 +89,33 @@ def test_history_buttons_on_the_settings_and_mapping_screens(qtbot, db):
         mapper.shutdown()
         settings.close()
         assert services.shutdown(10_000)
+
+
+def test_history_reads_in_turkish(qtbot, db):
+    """Action, object kind and area in the operator's language; what is stored stays language-neutral."""
+    from n11_desktop import i18n
+
+    audit.set_operator("a@ofis-1")
+    with db.session_factory.begin() as s:
+        set_operator_term(s, "Smartwatch", "Akıllı Saat")
+        assert save_settings(s, {"buffer_stock": 4}) == []
+    i18n.use_language("tr")
+    try:
+        services = build_services(db)
+        w = MainWindow(services)
+        qtbot.addWidget(w)
+        w.open_history()
+        dlg = w.history_dialog
+        qtbot.waitUntil(lambda: dlg.loaded, timeout=10_000)
+        dlg.loaded = False
+        dlg.area.setCurrentIndex(dlg.area.findData(None))  # all changes
+        qtbot.waitUntil(lambda: dlg.loaded and dlg.table.rowCount() == 2, timeout=10_000)
+        cells = [[dlg.table.item(i, j).text() for j in (3, 4)] for i in range(2)]
+        dlg.close()
+        w.close()
+    finally:
+        i18n.use_language("en")
+    assert cells == [["kaydetme", "kanal"], ["terim ayarlandı", "terim:smartwatch"]]
+    with db.session_factory() as s:
+        assert [(r.action, r.object_key) for r in audit.history(s)] == [("save", "channel"),
+                                                                        ("term set", "term:smartwatch")]

@@ -87,4 +87,4 @@ def test_the_refusal_reads_in_turkish(db):
         text = core_message(message)
     finally:
         i18n.use_language("en")
-    assert text.startswith("kanal ayarları, siz yükledikten sonra b@ofis-2 tarafından") and "(save)" in text
+    assert text.startswith("kanal ayarları, siz yükledikten sonra b@ofis-2 tarafından") and "(kaydetme)" in text  # the action too
