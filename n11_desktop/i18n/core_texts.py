@@ -738,6 +738,7 @@ AUDIT_OBJECTS = {
     "attribute": QT_TRANSLATE_NOOP("core", "attribute"), "value": QT_TRANSLATE_NOOP("core", "value"),
     "default": QT_TRANSLATE_NOOP("core", "default"), "term": QT_TRANSLATE_NOOP("core", "term"),
     "schedule": QT_TRANSLATE_NOOP("core", "schedule"), "mapping": QT_TRANSLATE_NOOP("core", "mapping"),
+    "file": QT_TRANSLATE_NOOP("core", "file"),
 }
 # the areas of the audit trail
 AUDIT_AREAS = {

@@ -7443,6 +7443,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>eşleştirme</translation>
     </message>
     <message>
+        <source>file</source>
+        <translation>dosya</translation>
+    </message>
+    <message>
         <source>settings</source>
         <translation>ayarlar</translation>
     </message>

@@ -146,3 +146,46 @@ def test_schedule_changes_are_in_the_trail_without_touching_the_settings_version
     assert "every 7 min" in rows[1].detail
     with db.session_factory.begin() as s:  # a schedule change does not make a settings form stale
         assert save_settings(s, {"buffer_stock": 1}, expected_version=loaded.version) == []
+
+
+def test_command_line_imports_are_versions_a_stale_screen_edit_cannot_overwrite(tmp_path, capsys, monkeypatch):
+    """`settings import` and `mapping import` are recorded with their operator, and an edit a screen
+    based on what it loaded before the import is refused instead of silently undoing the import."""
+    from n11_desktop.cli import main
+    from n11_desktop.core.storage.db import open_database
+
+    db_file = tmp_path / "a.db"
+    db = open_database(db_file)
+    try:
+        load_tree(db)
+        with db.session_factory() as s:
+            form = load_settings(s)  # a Channel Settings screen open on a workstation
+            mapper = audit.version(s, "mapping")  # a Mapper open on another one
+        monkeypatch.setenv(audit.OPERATOR_ENV, "depo@sunucu")
+        settings_file = tmp_path / "settings.json"
+        settings_file.write_text(json.dumps({"conf": {"buffer_stock": 9}}), encoding="utf-8")
+        assert main(["--db", str(db_file), "settings", "import", str(settings_file)]) == 0
+        mapping_file = tmp_path / "mapping.csv"
+        mapping_file.write_text(f"kind,local,n11_id,category_id\ncategory,Giyim > Tişört,{TSHIRT},\n",
+                                encoding="utf-8")
+        assert main(["--db", str(db_file), "mapping", "import", str(mapping_file)]) == 0
+        monkeypatch.delenv(audit.OPERATOR_ENV)
+        audit.set_operator("a@ofis-1")
+        with db.session_factory.begin() as s:
+            errors = save_settings(s, {"buffer_stock": 2}, expected_version=form.version)
+        assert len(errors) == 1 and "changed by depo@sunucu" in errors[0].message and "(import)" in errors[0].message
+        with pytest.raises(audit.StaleEdit) as exc, db.session_factory.begin() as s:
+            audit.expect_version(s, "mapping", mapper)
+            set_category_mapping(s, "Giyim > Tişört", SNEAKER, replace=True)
+        assert "changed by depo@sunucu" in str(exc.value)
+        with db.session_factory() as s:
+            assert load_settings(s).conf["buffer_stock"] == 9  # the import stands
+        rows = [(r.operator, r.area, r.action, r.object_key) for r in _history(db)]
+        assert rows[:3] == [("depo@sunucu", "mapping", "mapping import", "file:mapping.csv"),
+                            ("depo@sunucu", "mapping", "category added", "category:Giyim > Tişört"),
+                            ("depo@sunucu", "settings", "import", "channel")]
+    finally:
+        db.dispose()
+    capsys.readouterr()
+    assert main(["--lang", "tr", "--db", str(db_file), "audit", "--limit", "1"]) == 0
+    assert "eşleştirme içe aktarma" in capsys.readouterr().out  # "mapping import", "file:mapping.csv"

@@ -200,6 +200,11 @@ def import_mapping_csv(session: Session, path: Path | str) -> ImportReport:
             updated += 1
         else:
             unchanged += 1
+    if added or updated:  # each row is in the audit trail already; this names the import as one version
+        from ..audit import record
+
+        record(session, "mapping", "mapping import", f"file:{Path(path).name}",
+               f"{added} added, {updated} updated, {unchanged} unchanged, {len(errors)} refused")
     return ImportReport(len(rows), added, updated, unchanged, tuple(errors))
 
 
