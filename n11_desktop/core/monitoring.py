@@ -12,7 +12,8 @@ from sqlalchemy import column, delete, func, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from .inputs import neutralise_row
-from .storage.models import AppState, FlowRun, LogEntry
+from .storage.app_state import read_state, write_state
+from .storage.models import FlowRun, LogEntry
 
 DEFAULT_RETENTION_DAYS = 30
 RETENTION_KEY = "log_retention_days"
@@ -214,9 +215,9 @@ def export_logs_csv(session: Session, f: LogFilter, path: Path, *, include_raw: 
 
 
 def retention_days(session: Session) -> int:
-    row = session.get(AppState, RETENTION_KEY)
+    value = read_state(session, RETENTION_KEY)
     try:
-        return max(1, int(row.value)) if row is not None else DEFAULT_RETENTION_DAYS
+        return max(1, int(value)) if value is not None else DEFAULT_RETENTION_DAYS
     except (TypeError, ValueError):
         return DEFAULT_RETENTION_DAYS
 
@@ -224,11 +225,7 @@ def retention_days(session: Session) -> int:
 def set_retention_days(session: Session, days: int) -> None:
     if int(days) < 1:
         raise ValueError("Log retention: keep logs for at least 1 day")
-    row = session.get(AppState, RETENTION_KEY)
-    if row is None:
-        session.add(AppState(key=RETENTION_KEY, value=int(days)))
-    else:
-        row.value = int(days)
+    write_state(session, RETENTION_KEY, int(days))
 
 
 def prune_logs(session: Session, now: datetime, *, days: int | None = None) -> int:

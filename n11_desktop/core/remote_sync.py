@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from sqlalchemy import delete, func, select
 
 from .storage.db import Database
-from .storage.models import AppState, RemoteProduct
+from .storage.app_state import read_state, write_state
+from .storage.models import RemoteProduct
 
 if TYPE_CHECKING:
     from .n11.client import N11Client
@@ -72,20 +73,8 @@ def upsert_rows(session, rows: list[dict[str, Any]]) -> None:
 
 
 def _get_state(session, key: str) -> dict | None:
-    row = session.get(AppState, key)
-    return row.value if row is not None and isinstance(row.value, dict) else None
-
-
-def _set_state(session, key: str, value: dict | None) -> None:
-    row = session.get(AppState, key)
-    if value is None:
-        if row is not None:
-            session.delete(row)
-        return
-    if row is None:
-        session.add(AppState(key=key, value=value))
-    else:
-        row.value = value
+    value = read_state(session, key)
+    return value if isinstance(value, dict) else None
 
 
 def _dt(text: Any) -> datetime | None:
@@ -129,7 +118,7 @@ def sync_snapshot(db: Database, client: N11Client, *, clock: Callable[[], dateti
             started = now
             cur = {"started_at": now.isoformat(), "updated_at": now.isoformat(), "next_page": 0, "size": size,
                    "total_pages": None, "total_elements": None}
-            _set_state(s, CURSOR_KEY, cur)
+            write_state(s, CURSOR_KEY, cur)
     assert started is not None
     page = int(cur.get("next_page") or 0)
     resumed_at = page if resume else None
@@ -147,7 +136,7 @@ def sync_snapshot(db: Database, client: N11Client, *, clock: Callable[[], dateti
             cur = {"started_at": started.isoformat(), "updated_at": at.isoformat(), "next_page": page + 1,
                    "size": size, "total_pages": total_pages_now,
                    "total_elements": total_elements_now if total_elements_now is not None else total_elements}
-            _set_state(s, CURSOR_KEY, cur)
+            write_state(s, CURSOR_KEY, cur)
         total_pages = total_pages_now
         total_elements = cur["total_elements"]
         pages += 1
@@ -184,9 +173,9 @@ def _finish(db: Database, client: N11Client, started: datetime, now: datetime, t
     with db.session_factory.begin() as s:
         removed = s.execute(delete(RemoteProduct).where(RemoteProduct.fetched_at < started)).rowcount or 0
         count = int(s.scalar(select(func.count()).select_from(RemoteProduct)) or 0)
-        _set_state(s, LAST_KEY, {"started_at": started.isoformat(), "completed_at": now.isoformat(),
+        write_state(s, LAST_KEY, {"started_at": started.isoformat(), "completed_at": now.isoformat(),
                                  "products": count, "removed": int(removed)})
-        _set_state(s, CURSOR_KEY, None)
+        write_state(s, CURSOR_KEY, None)
     return int(removed)
 
 
@@ -262,4 +251,4 @@ def sync_period_s(session) -> float:
 
 def mark_products_changed(session, now: datetime) -> None:
     """Task results changed products on N11: remote_sync is due (``Schedule.after_event``)."""
-    _set_state(session, CHANGED_KEY, {"at": now.isoformat()})
+    write_state(session, CHANGED_KEY, {"at": now.isoformat()})

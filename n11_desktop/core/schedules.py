@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from .flows.base import SPECS, Schedule, all_specs
-from .storage.models import AppState
+from .storage.app_state import read_dict, write_state
 
 KEY = "schedule.overrides"
 MIN_INTERVAL_S = 60
@@ -82,8 +82,7 @@ def apply_override(default: Schedule, override: Mapping[str, Any] | None) -> Sch
 
 
 def read_overrides(session) -> dict[str, dict[str, Any]]:
-    row = session.get(AppState, KEY)
-    value = row.value if row is not None and isinstance(row.value, dict) else {}
+    value = read_dict(session, KEY)
     out = {}
     for slug, ov in value.items():  # a hand-edited or older value is checked, never trusted
         if slug not in SPECS or not isinstance(ov, dict):
@@ -104,11 +103,7 @@ def effective_schedule(session, slug: str) -> Schedule:
 
 def _write(session, overrides: dict[str, dict[str, Any]]) -> None:
     before = read_overrides(session)
-    row = session.get(AppState, KEY)
-    if row is None:
-        session.add(AppState(key=KEY, value=overrides))
-    else:
-        row.value = overrides
+    write_state(session, KEY, overrides)
     _audit(session, before, overrides)
 
 

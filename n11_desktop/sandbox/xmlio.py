@@ -185,14 +185,7 @@ def _emit(out: list, name: str, value, children: list) -> None:
             return
         out.append(f"<{name}>")
         mark = len(out)
-        order = SchemaOrder.get()
-        known = {c for c, _ in children}
-        for cname, ctype in children:
-            if cname in value:
-                _emit(out, cname, value[cname], order.children_of_type(ctype))
-        for cname, cval in value.items():
-            if cname not in known:
-                _emit(out, cname, cval, [])
+        _emit_children(out, value, children)
         if len(out) == mark:  # every child was empty: <list/>, as production writes it
             out[-1] = f"<{name}/>"
         else:
@@ -202,6 +195,18 @@ def _emit(out: list, name: str, value, children: list) -> None:
     out.append(f"<{name}>{text}</{name}>" if text else f"<{name}/>")
 
 
+def _emit_children(out: list[str], value: dict, children) -> None:
+    """``value``'s children in the WSDL's order (``children``: (name, type) pairs), then any others."""
+    order = SchemaOrder.get()
+    known = {c for c, _ in children}
+    for cname, ctype in children:
+        if cname in value:
+            _emit(out, cname, value[cname], order.children_of_type(ctype))
+    for cname, cval in value.items():
+        if cname not in known:
+            _emit(out, cname, cval, [])
+
+
 def soap_response(op_element: str, content: dict) -> bytes:
     """Envelope with ``<ns3:{op_element}>`` and children ordered by the WSDL."""
     order = SchemaOrder.get()
@@ -209,13 +214,7 @@ def soap_response(op_element: str, content: dict) -> bytes:
     out = ['<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/">'
            '<SOAP-ENV:Header/><SOAP-ENV:Body>'
            f'<ns3:{op_element} xmlns:ns3="{N11_NS}">']
-    known = {c for c, _ in children}
-    for cname, ctype in children:
-        if cname in content:
-            _emit(out, cname, content[cname], order.children_of_type(ctype))
-    for cname, cval in content.items():
-        if cname not in known:
-            _emit(out, cname, cval, [])
+    _emit_children(out, content, children)
     out.append(f"</ns3:{op_element}></SOAP-ENV:Body></SOAP-ENV:Envelope>")
     return "".join(out).encode("utf-8")
 

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ..commands.stores import prepare_demo_with_sandbox  # the demo profile, its tree from a sandbox of its own
+from ..core.stores import add_store, forget_store, rename_store, store_rows, use_store
 from ..i18n.core_texts import core_message
 
 if TYPE_CHECKING:
@@ -84,13 +86,8 @@ class AddStoreDialog(QDialog):
         self.message.setText(self.tr("Creating the store's database…"))
 
         def add():
-            from n11_desktop.core.stores import add_store
-
-            prepare = None
-            if demo:
-                from n11_desktop.commands.stores import prepare_demo_with_sandbox as prepare
             store, _report = add_store(name, db_text or None, copy_from=copy_from or None, demo=demo,
-                                       prepare=prepare)
+                                       prepare=prepare_demo_with_sandbox if demo else None)
             return store.name
 
         self.services.runner.run((self, "add"), add, self._added, self._failed)
@@ -166,12 +163,7 @@ class StoresDialog(QDialog):
 
     # ------------------------------------------------------------------ list
     def reload(self) -> None:
-        def load():
-            from n11_desktop.core.stores import store_rows
-
-            return store_rows()
-
-        self.services.runner.run((self, "list"), load, self._show, self._list_failed)
+        self.services.runner.run((self, "list"), store_rows, self._show, self._list_failed)
 
     def _show(self, rows) -> None:
         selected, self._want = self._want or self.selected(), None
@@ -271,8 +263,6 @@ class StoresDialog(QDialog):
         new = new.strip()
 
         def rename():
-            from n11_desktop.core.stores import rename_store
-
             return rename_store(old, new).name
 
         def after(name: str) -> None:
@@ -294,8 +284,6 @@ class StoresDialog(QDialog):
             return
 
         def remove():
-            from n11_desktop.core.stores import forget_store
-
             return forget_store(name).location()
 
         self._do("remove", remove, self.tr("Store %1 removed from the list; its data is kept.").replace("%1", name))
@@ -306,8 +294,6 @@ class StoresDialog(QDialog):
             return
 
         def use():
-            from n11_desktop.core.stores import use_store
-
             return use_store(name).name
 
         self._do("default", use, self.tr("Store %1 opens by default.").replace("%1", name))

@@ -450,7 +450,7 @@ def catalog_values_hit(s: Session, changes: Iterable[ValueChange]) -> tuple[Brok
     """Catalog values that were sent by name (no value map) and whose N11 value was removed."""
     from sqlalchemy import text
 
-    from ..mapping.control import MappingSnapshot
+    from ..mapping.control import MappingSnapshot, product_attributes_from
     from ..mapping.text import fold
 
     removed = {(c.category_id, c.attribute_id, fold(c.old)): c for c in changes if c.change == "removed"}
@@ -460,10 +460,7 @@ def catalog_values_hit(s: Session, changes: Iterable[ValueChange]) -> tuple[Brok
     counts: dict[tuple[int, int, str, str], int] = {}
     pg = s.get_bind().dialect.name == "postgresql"
     rows = s.execute(text(
-        "SELECT p.category, pc.category_id, j.key, j.value, count(*) FROM product p "
-        "LEFT JOIN product_category pc ON pc.product_id = p.id, "
-        + ("json_each_text(CASE WHEN json_typeof(p.attributes) = 'object' THEN p.attributes ELSE '{}' END) j "
-           if pg else "json_each(p.attributes) j ")
+        "SELECT p.category, pc.category_id, j.key, j.value, count(*) " + product_attributes_from(pg)
         + "GROUP BY p.category, pc.category_id, j.key, j.value "
         "UNION ALL SELECT p.category, pc.category_id, 'brand', p.brand, count(*) FROM product p "
         "LEFT JOIN product_category pc ON pc.product_id = p.id WHERE p.brand IS NOT NULL "
@@ -472,8 +469,7 @@ def catalog_values_hit(s: Session, changes: Iterable[ValueChange]) -> tuple[Brok
     for cat, override, key, value, n in rows:
         if key is None or value is None:
             continue
-        leaf = override if override is not None else snap.cat_map.get(
-            " > ".join(x.strip() for x in str(cat or "").split(">") if x.strip()))
+        leaf = snap.leaf_of(cat, override)
         if leaf is None:
             continue
         aid = snap.rule(str(key), int(leaf))

@@ -25,7 +25,8 @@ from sqlalchemy import select, text, update
 
 from .. import batches, penalty
 from ..remote_sync import snapshot_age, sync_snapshot
-from ..storage.models import AppState, IntegrationAction
+from ..storage.app_state import read_state, write_state
+from ..storage.models import IntegrationAction
 from .base import FlowContext, FlowOutcome, register
 
 RUNS_KEY = "fix_differences.runs"
@@ -133,19 +134,6 @@ def find_differences(session, buffer_stock: int) -> dict[str, dict[str, tuple[in
     return out
 
 
-def _state(session, key: str, default: Any) -> Any:
-    row = session.get(AppState, key)
-    return row.value if row is not None and row.value is not None else default
-
-
-def _put(session, key: str, value: Any) -> None:
-    row = session.get(AppState, key)
-    if row is None:
-        session.add(AppState(key=key, value=value))
-    else:
-        row.value = value
-
-
 def _fmt(kind: str, v: Any) -> str:
     if kind == "price":
         sale, lst = v
@@ -164,7 +152,7 @@ def fix_differences(ctx: FlowContext) -> FlowOutcome:
             out.message = "no N11 snapshot yet: N11 State Sync has not completed a pass"
             return out
         diffs = find_differences(s, ctx.config.buffer_stock)
-        pending: dict[str, dict[str, int]] = _state(s, PENDING_KEY, {"price": {}, "stock": {}})
+        pending: dict[str, dict[str, int]] = read_state(s, PENDING_KEY, {"price": {}, "stock": {}})
         ids = sorted({v[0] for d in diffs.values() for v in d.values()})
         ledger_rows: dict[tuple[str, int], IntegrationAction] = {}
         for start in range(0, len(ids), 900):
@@ -240,10 +228,10 @@ def fix_differences(ctx: FlowContext) -> FlowOutcome:
                 s.execute(update(IntegrationAction).where(IntegrationAction.content_type == ct,
                                                           IntegrationAction.object_id.in_(pids[start:start + 900]))
                           .values(version_date=None))
-        _put(s, PENDING_KEY, new_pending)
-        runs = list(_state(s, RUNS_KEY, []))[-(KEEP_RUNS - 1):]
+        write_state(s, PENDING_KEY, new_pending)
+        runs = list(read_state(s, RUNS_KEY, []))[-(KEEP_RUNS - 1):]
         runs.append(rec.as_dict())
-        _put(s, RUNS_KEY, runs)
+        write_state(s, RUNS_KEY, runs)
     out.total = rec.found
     out.succeeded = rec.resent
     out.skipped = rec.explained
@@ -326,4 +314,4 @@ def _guard(ours: Any, theirs: Any, config: Any) -> str | None:
 
 def fix_runs(session, limit: int = 20) -> list[dict[str, Any]]:
     """The last fix_differences runs, newest first (Dashboard, ``kpis``)."""
-    return list(reversed(list(_state(session, RUNS_KEY, []))[-limit:]))
+    return list(reversed(list(read_state(session, RUNS_KEY, []))[-limit:]))

@@ -100,7 +100,7 @@ class MappingSnapshot:
     def __init__(self, session: Session, leaf_ids: Iterable[int] | None = None) -> None:
         self.cat_map: dict[str, int] = {}
         for local, cid in session.execute(select(CategoryMapping.local_category, CategoryMapping.category_id)):
-            self.cat_map[_norm_cat(local)] = int(cid)
+            self.cat_map[norm_category(local)] = int(cid)
         self.rules: dict[tuple[str, int], tuple[int, str]] = {}
         for local, aid, cid in session.execute(select(AttributeRule.local_attribute, AttributeRule.attribute_id,
                                                       AttributeRule.category_id)):
@@ -128,6 +128,10 @@ class MappingSnapshot:
         self.attr_sets: dict[tuple[int, str, Any], tuple[tuple[dict, ...], tuple[Problem, ...]]] = {}
         self._session = session
         self.load_leaves(set(self.cat_map.values()) | set(leaf_ids or ()))
+
+    def leaf_of(self, category: Any, override: int | None = None) -> int | None:
+        """The N11 leaf a product goes to: its own override, else its local category's mapping."""
+        return override if override is not None else self.cat_map.get(norm_category(category))
 
     def load_leaves(self, ids: Iterable[int]) -> None:
         want = sorted({int(i) for i in ids} - set(self.leaves))
@@ -183,7 +187,16 @@ class MappingSnapshot:
 
 
 @lru_cache(maxsize=100_000)
-def _norm_cat(path: Any) -> str:
+def product_attributes_from(pg: bool) -> str:
+    """SQL ``FROM`` clause: each product ``p`` with its category override ``pc`` and ``j``, one row per
+    key/value of its attributes JSON (``json_each`` on SQLite, ``json_each_text`` on PostgreSQL)."""
+    return ("FROM product p LEFT JOIN product_category pc ON pc.product_id = p.id, "
+            + ("json_each_text(CASE WHEN json_typeof(p.attributes) = 'object' THEN p.attributes ELSE '{}' END) j "
+               if pg else "json_each(p.attributes) j "))
+
+
+def norm_category(path: Any) -> str:
+    """A local category path as the mapping keys it: ``A > B > C`` with the parts trimmed."""
     return " > ".join(p.strip() for p in str(path or "").split(">") if p.strip())
 
 
@@ -294,7 +307,7 @@ def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: i
      preparing_day, shipment_template) = row
     problems: list[Problem] = []
     add = problems.append
-    local = _norm_cat(local_cat)
+    local = norm_category(local_cat)
     # ---------------------------------------------------------------- category
     leaf_id = override if override is not None else snap.cat_map.get(local)
     leaf = snap.leaves.get(leaf_id) if leaf_id is not None else None

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..audit import audited_mapping
-from ..storage.models import AppState, AttributeValue, CategoryAttribute
+from ..storage.app_state import read_dict, write_state
+from ..storage.models import AttributeValue, CategoryAttribute
 from .store import Change, MappingError, check_leaf, describe_node, offered_values, parse_value_id
 
 
@@ -38,9 +39,8 @@ class AttributeDefault:
 
 
 def attribute_defaults(session: Session) -> dict[tuple[int, int], AttributeDefault]:
-    row = session.get(AppState, DEFAULTS_KEY)
     out: dict[tuple[int, int], AttributeDefault] = {}
-    for key, v in ((row.value or {}) if row is not None and isinstance(row.value, dict) else {}).items():
+    for key, v in read_dict(session, DEFAULTS_KEY).items():
         try:
             cid, aid = (int(x) for x in str(key).split(":"))
             vid = int(v["value_id"]) if v.get("value_id") is not None else None
@@ -51,11 +51,7 @@ def attribute_defaults(session: Session) -> dict[tuple[int, int], AttributeDefau
 
 
 def _store(session: Session, data: dict) -> None:
-    row = session.get(AppState, DEFAULTS_KEY)
-    if row is None:
-        session.add(AppState(key=DEFAULTS_KEY, value=data))
-    else:
-        row.value = data
+    write_state(session, DEFAULTS_KEY, data)
     session.flush()
 
 
@@ -96,8 +92,7 @@ def set_attribute_default(session: Session, attribute_id: int, *, value_id: int 
         name = listed or custom
     else:
         raise MappingError(f"choose an N11 value for {attr_name} (or type free text if it accepts free text)")
-    row = session.get(AppState, DEFAULTS_KEY)
-    data = dict(row.value or {}) if row is not None and isinstance(row.value, dict) else {}
+    data = read_dict(session, DEFAULTS_KEY)
     key = f"{cid}:{aid}"
     new = {"value_id": vid, "custom": custom, "name": str(name)}
     scope = f"in {describe_node(node)}" if node else "in every category"
@@ -111,8 +106,7 @@ def set_attribute_default(session: Session, attribute_id: int, *, value_id: int 
 
 @audited_mapping("default", _default_key)
 def remove_attribute_default(session: Session, attribute_id: int, category_id: int = 0) -> Change:
-    row = session.get(AppState, DEFAULTS_KEY)
-    data = dict(row.value or {}) if row is not None and isinstance(row.value, dict) else {}
+    data = read_dict(session, DEFAULTS_KEY)
     key = f"{int(category_id or 0)}:{int(attribute_id)}"
     if key not in data:
         return Change("unchanged", f"attribute {attribute_id} had no default there")

@@ -21,8 +21,9 @@ from typing import Iterable
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ..storage.models import AppState, AttributeRule, CategoryMapping, CategoryNode, ValueMapping
-from .control import MappingSnapshot
+from ..storage.app_state import read_dict, write_state
+from ..storage.models import AttributeRule, CategoryMapping, CategoryNode, ValueMapping
+from .control import MappingSnapshot, norm_category, product_attributes_from
 from .store import (
     MappingError,
     load_local_categories,
@@ -60,8 +61,7 @@ LEXICON_KEY = "mapping.lexicon"  # AppState: the operator's "treat X as Y" terms
 
 
 def operator_terms(session: Session) -> dict[str, str]:
-    row = session.get(AppState, LEXICON_KEY)
-    return dict(row.value or {}) if row is not None and isinstance(row.value, dict) else {}
+    return read_dict(session, LEXICON_KEY)
 
 
 def set_operator_term(session: Session, local: str, n11: str) -> str:
@@ -76,11 +76,7 @@ def set_operator_term(session: Session, local: str, n11: str) -> str:
     terms = operator_terms(session)
     terms = {k: v for k, v in terms.items() if fold(k) != fold(lw)}
     terms[lw] = nw
-    row = session.get(AppState, LEXICON_KEY)
-    if row is None:
-        session.add(AppState(key=LEXICON_KEY, value=terms))
-    else:
-        row.value = terms
+    write_state(session, LEXICON_KEY, terms)
     session.flush()
     message = f"suggestions now treat “{lw}” as “{nw}”"
     from ..audit import record
@@ -94,8 +90,7 @@ def remove_operator_term(session: Session, local: str) -> str:
     kept = {k: v for k, v in terms.items() if fold(k) != fold(local)}
     if len(kept) == len(terms):
         raise MappingError(f"no term “{local}” to remove")
-    row = session.get(AppState, LEXICON_KEY)
-    row.value = kept
+    write_state(session, LEXICON_KEY, kept)
     session.flush()
     message = f"suggestions no longer treat “{local}” specially"
     from ..audit import record
@@ -132,10 +127,10 @@ def category_ranker(session: Session, leaves=None) -> CategoryRanker | None:
             _RANKERS.clear()
             _RANKERS[key] = base
     brand_leaves: dict[str, set[int]] = {}
-    by_local = {" > ".join(p.strip() for p in k.split(">") if p.strip()): v for k, v in accepted.items()}
+    by_local = {norm_category(k): v for k, v in accepted.items()}
     for cat, brand in session.execute(text(
             "SELECT DISTINCT category, brand FROM product WHERE brand IS NOT NULL AND category IS NOT NULL")):
-        leaf = by_local.get(" > ".join(p.strip() for p in str(cat).split(">") if p.strip()))
+        leaf = by_local.get(norm_category(cat))
         if leaf is not None and str(brand).strip():
             brand_leaves.setdefault(str(brand).strip(), set()).add(leaf)
     return base.learn(accepted, brand_leaves)
@@ -144,8 +139,7 @@ def category_ranker(session: Session, leaves=None) -> CategoryRanker | None:
 def product_evidence(session: Session, locals_: Iterable[str], per_category: int = 30
                      ) -> dict[str, ProductEvidence]:
     """Titles, brands and attribute names/values of (up to ``per_category``) products per local category."""
-    def key(path: object) -> str:  # the same normalisation as the local category list
-        return " > ".join(p.strip() for p in str(path or "").split(">") if p.strip())
+    key = norm_category  # the same normalisation as the local category list
 
     wanted = {key(x): x for x in locals_}
     if not wanted:
@@ -204,10 +198,7 @@ def _usage(session: Session, snap: MappingSnapshot) -> dict[int, dict[str, set[s
     use: dict[int, dict[str, set[str]]] = {}
     pg = session.get_bind().dialect.name == "postgresql"
     rows = session.execute(text(
-        "SELECT p.category, pc.category_id, j.key, j.value FROM product p "
-        "LEFT JOIN product_category pc ON pc.product_id = p.id, "
-        + ("json_each_text(CASE WHEN json_typeof(p.attributes) = 'object' THEN p.attributes ELSE '{}' END) j "
-           if pg else "json_each(p.attributes) j ")
+        "SELECT p.category, pc.category_id, j.key, j.value " + product_attributes_from(pg)
         + "GROUP BY p.category, pc.category_id, j.key, j.value"))
     brand_rows = session.execute(text(
         "SELECT p.category, pc.category_id, 'brand', p.brand FROM product p "
@@ -217,8 +208,7 @@ def _usage(session: Session, snap: MappingSnapshot) -> dict[int, dict[str, set[s
     for cat, override, key, value in list(rows) + list(brand_rows):
         if key is None or value is None or str(value).strip() == "":
             continue
-        leaf = override if override is not None else snap.cat_map.get(
-            " > ".join(p.strip() for p in str(cat or "").split(">") if p.strip()))
+        leaf = snap.leaf_of(cat, override)
         if leaf is None:
             continue
         pending_leaves.add(int(leaf))

@@ -75,11 +75,7 @@ def _i(value: Any) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, Decimal):
-        if not value.is_finite() or value.adjusted() >= MAX_INT_DIGITS:
-            raise ValueError(f"expected a whole number of at most {MAX_INT_DIGITS} digits")
-        if value != value.to_integral_value():
-            raise ValueError(f"expected a whole number, got {value}")
-        return int(value)
+        return _whole(value, str(value))
     if isinstance(value, float):
         if abs(value) >= 10.0**MAX_INT_DIGITS:
             raise ValueError(f"expected a whole number of at most {MAX_INT_DIGITS} digits")
@@ -92,13 +88,16 @@ def _i(value: Any) -> int | None:
     if len(text) > MAX_INT_DIGITS + 8:
         raise ValueError(f"expected a whole number of at most {MAX_INT_DIGITS} digits")
     if "." in text:
-        d = Decimal(text)
-        if not d.is_finite() or d.adjusted() >= MAX_INT_DIGITS:
-            raise ValueError(f"expected a whole number of at most {MAX_INT_DIGITS} digits")
-        if d != d.to_integral_value():
-            raise ValueError(f"expected a whole number, got {text!r}")
-        return int(d)
+        return _whole(Decimal(text), repr(text))
     return int(text)
+
+
+def _whole(value: Decimal, shown: str) -> int:
+    if not value.is_finite() or value.adjusted() >= MAX_INT_DIGITS:
+        raise ValueError(f"expected a whole number of at most {MAX_INT_DIGITS} digits")
+    if value != value.to_integral_value():
+        raise ValueError(f"expected a whole number, got {shown}")
+    return int(value)
 
 
 def req_i(value: Any, what: str) -> int:

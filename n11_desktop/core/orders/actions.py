@@ -46,6 +46,17 @@ def _items(s, order: Order, item_ids) -> list[OrderItem]:
     return items
 
 
+def _items_in(s, order: Order, item_ids, allowed: tuple[str, ...], why: str) -> list[OrderItem]:
+    """The order's lines ``item_ids``, refused (naming the first line in another status, then ``why``)
+    unless every one is in an ``allowed`` status."""
+    items = _items(s, order, item_ids)
+    bad = next((i for i in items if i.status not in allowed), None)
+    if bad is not None:
+        raise ActionError(f"order {order.number}: line {bad.n11_line_id} is {st.LABELS.get(bad.status, bad.status)}"
+                          + why)
+    return items
+
+
 def _refresh(s, order: Order) -> None:
     items = list(s.scalars(select(OrderItem).where(OrderItem.order_id == order.id)))
     order.status = st.order_status([i.status for i in items])
@@ -54,12 +65,7 @@ def _refresh(s, order: Order) -> None:
 def approve(db, order_id: int, item_ids) -> ActionResult:
     with db.session_factory.begin() as s:
         order = _order(s, order_id)
-        items = _items(s, order, item_ids)
-        bad = [i for i in items if i.status != st.WAITING]
-        if bad:
-            raise ActionError(f"order {order.number}: line {bad[0].n11_line_id} is "
-                              f"{st.LABELS.get(bad[0].status, bad[0].status)}, only lines waiting for approval "
-                              "can be approved")
+        items = _items_in(s, order, item_ids, (st.WAITING,), ", only lines waiting for approval can be approved")
         for i in items:
             i.status = st.APPROVED
         _refresh(s, order)
@@ -73,12 +79,8 @@ def ship(db, order_id: int, item_ids, tracking_number: str) -> ActionResult:
         raise ActionError("tracking number must be 1–100 characters without spaces")
     with db.session_factory.begin() as s:
         order = _order(s, order_id)
-        items = _items(s, order, item_ids)
-        bad = [i for i in items if i.status not in (st.WAITING, st.APPROVED)]
-        if bad:
-            raise ActionError(f"order {order.number}: line {bad[0].n11_line_id} is "
-                              f"{st.LABELS.get(bad[0].status, bad[0].status)} and cannot be shipped "
-                              "(statuses never go backwards)")
+        items = _items_in(s, order, item_ids, (st.WAITING, st.APPROVED),
+                          " and cannot be shipped (statuses never go backwards)")
         for i in items:
             i.status = st.SHIPPED
             i.tracking_number = tracking

@@ -114,31 +114,14 @@ class AddressResolver:
         city_name = (get("city") or "").strip()
         town_name = (get("district") or "").strip()
         nb_name = (get("neighborhood") or "").strip()
-        city_code = self.key(city_name)
-        city_id = self._lookup(CITY, city_code, "", self._cities, city_name)
-        if city_id is None:
-            self._record_unmapped(session, CITY, city_code, "")
-            raise AddressNotValid(
-                f"Address is not valid. channel: {self.channel_id} code: {city_code} model: City "
-                f"city name: {city_name or '(empty)'}.", model=CITY, code=city_code, parent_code="")
-        town_code = self.key(town_name)
-        town_id = self._lookup(TOWNSHIP, town_code, city_code, self._townships.get(city_id, {}), town_name)
-        if town_id is None:
-            self._record_unmapped(session, TOWNSHIP, town_code, city_code)
-            raise AddressNotValid(
-                f"Address is not valid. channel: {self.channel_id} code: {town_code} model: Township "
-                f"city id: {city_id}, city name: {city_name}.", model=TOWNSHIP, code=town_code,
-                parent_code=city_code)
+        city_id, city_code = self._node(session, CITY, city_name, "", self._cities,
+                                        f"city name: {city_name or '(empty)'}")
+        town_id, town_code = self._node(session, TOWNSHIP, town_name, city_code, self._townships.get(city_id, {}),
+                                        f"city id: {city_id}, city name: {city_name}")
         district_id = None
         if self.use_neighborhood:
-            nb_code = self.key(nb_name)
-            district_id = self._lookup(DISTRICT, nb_code, town_code, self._districts.get(town_id, {}), nb_name)
-            if district_id is None:
-                self._record_unmapped(session, DISTRICT, nb_code, town_code)
-                raise AddressNotValid(
-                    f"Address is not valid. channel: {self.channel_id} code: {nb_code} model: District "
-                    f"township id: {town_id}, township name: {town_name}.", model=DISTRICT, code=nb_code,
-                    parent_code=town_code)
+            district_id, _ = self._node(session, DISTRICT, nb_name, town_code, self._districts.get(town_id, {}),
+                                        f"township id: {town_id}, township name: {town_name}")
         return {
             "full_name": get("full_name"), "address": get("address"), "city": city_name, "township": town_name,
             "district": nb_name if self.use_neighborhood else None, "neighborhood": nb_name,
@@ -146,6 +129,19 @@ class AddressResolver:
             "tax_id": get("tax_id"), "tax_house": get("tax_house"),
             "local_city_id": city_id, "local_township_id": town_id, "local_district_id": district_id,
         }
+
+    def _node(self, session: Session, model: str, name: str, parent_code: str,
+              candidates: dict[str, tuple[int, str]], parent_text: str) -> tuple[int, str]:
+        """(local id, code) of one level of the address; an unknown name is recorded as unmapped and
+        raises :class:`AddressNotValid` (the message names the parent as ``parent_text``)."""
+        code = self.key(name)
+        local_id = self._lookup(model, code, parent_code, candidates, name)
+        if local_id is None:
+            self._record_unmapped(session, model, code, parent_code)
+            raise AddressNotValid(
+                f"Address is not valid. channel: {self.channel_id} code: {code} model: {model} {parent_text}.",
+                model=model, code=code, parent_code=parent_code)
+        return local_id, code
 
     def _record_unmapped(self, session: Session, model: str, code: str, parent: str) -> None:
         if (model, code, parent) in self._explicit:

@@ -15,6 +15,7 @@ import os
 from sqlalchemy.orm import Session
 
 from ..logsetup import register_secret
+from ..storage.app_state import put_value
 from ..storage.models import SecretValue
 
 log = logging.getLogger(__name__)
@@ -101,14 +102,7 @@ def set_secret(session: Session, name: str, value: str) -> bool:
             if row is not None:
                 session.delete(row)
             return True
-    row = session.get(SecretValue, name)
-    if not value:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        session.add(SecretValue(name=name, value=value))
-    else:
-        row.value = value
+    put_value(session, SecretValue, name, value or None)
     session.flush()
     return False
 

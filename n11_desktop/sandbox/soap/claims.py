@@ -39,15 +39,28 @@ def ClaimCancelList(state, req):
         for c in chunk]}}
 
 
+def _open_claim(rows, key: int, code: str, what: str, statuses: tuple[str, ...]):
+    """The claim ``key`` of ``rows`` if it can still be acted on, else N11's NotFound / InvalidStatus."""
+    row = rows.get(key)
+    if row is None:
+        raise Failure(f"SELLER_API.{code}NotFound", f"{key} id'li {what} talebi bulunamadı.")
+    if row["status"] not in statuses:
+        raise Failure(f"SELLER_API.{code}InvalidStatus",
+                      f"{key} id'li {what} talebi {row['status']} durumunda, işlem yapılamaz.")
+    return row
+
+
+def _deny_reason(req, reasons) -> str:
+    """The deny reason named by ``denyReasonId`` (one of ``reasons``), else N11's invalidDenyReason."""
+    rid = _int(req.get("denyReasonId"), "denyReasonId")
+    if rid not in dict(reasons):
+        raise Failure("SELLER_API.invalidDenyReason", f"Geçersiz red nedeni: {rid}")
+    return dict(reasons)[rid]
+
+
 def _claim(state, req):
     cid = _int(req.get("claimCancelId"), "claimCancelId")
-    c = state.claims.get(cid)
-    if c is None:
-        raise Failure("SELLER_API.claimCancelNotFound", f"{cid} id'li iptal talebi bulunamadı.")
-    if c["status"] != "REQUESTED":
-        raise Failure("SELLER_API.claimCancelInvalidStatus",
-                      f"{cid} id'li iptal talebi {c['status']} durumunda, işlem yapılamaz.")
-    return c
+    return _open_claim(state.claims, cid, "claimCancel", "iptal", ("REQUESTED",))
 
 
 def ClaimCancelApprove(state, req):
@@ -57,10 +70,7 @@ def ClaimCancelApprove(state, req):
 
 def ClaimCancelDeny(state, req):
     c = _claim(state, req)
-    rid = _int(req.get("denyReasonId"), "denyReasonId")
-    if rid not in dict(CLAIM_CANCEL_DENY_REASONS):
-        raise Failure("SELLER_API.invalidDenyReason", f"Geçersiz red nedeni: {rid}")
-    c["denyReasonType"] = dict(CLAIM_CANCEL_DENY_REASONS)[rid]
+    c["denyReasonType"] = _deny_reason(req, CLAIM_CANCEL_DENY_REASONS)
     state._finish_cancel_claim(c, "DENIED")
     return {"result": OK}
 
@@ -102,14 +112,8 @@ def ClaimReturnList(state, req):
 
 def _return(state, req):
     rid = req.get("claimReturnId") or req.get("claimCancelId")
-    rid = _int(rid, "claimReturnId")
-    r = state.returns.get(rid)
-    if r is None:
-        raise Failure("SELLER_API.claimReturnNotFound", f"{rid} id'li iade talebi bulunamadı.")
-    if r["status"] not in ("REQUESTED", "PENDING", "PENDED"):
-        raise Failure("SELLER_API.claimReturnInvalidStatus",
-                      f"{rid} id'li iade talebi {r['status']} durumunda, işlem yapılamaz.")
-    return r
+    return _open_claim(state.returns, _int(rid, "claimReturnId"), "claimReturn", "iade",
+                       ("REQUESTED", "PENDING", "PENDED"))
 
 
 def ClaimReturnApprove(state, req):
@@ -119,9 +123,7 @@ def ClaimReturnApprove(state, req):
 
 def ClaimReturnDeny(state, req):
     r = _return(state, req)
-    rid = _int(req.get("denyReasonId"), "denyReasonId")
-    if rid not in dict(RETURN_DENY_REASONS):
-        raise Failure("SELLER_API.invalidDenyReason", f"Geçersiz red nedeni: {rid}")
+    _deny_reason(req, RETURN_DENY_REASONS)
     state._finish_return(r, "DENIED")
     return {"result": OK}
 
