@@ -598,6 +598,14 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("core", '{file}: not a UTF-8 text file'),
     QT_TRANSLATE_NOOP("core", '{file}: no order numbers in the file'),
     QT_TRANSLATE_NOOP("core", 'waiting to be sent to N11'),
+    # the store registry (core/stores.py): what `stores add|rename|remove|use` and Manage stores… refuse
+    QT_TRANSLATE_NOOP("core", 'a store needs a name'),
+    QT_TRANSLATE_NOOP("core", 'store name {store} is too long (at most {n} characters)'),
+    QT_TRANSLATE_NOOP("core", "store name {store} is not usable: use letters, digits, '-', '_' and '.', starting with a letter or digit (e.g. shop-a)"),
+    QT_TRANSLATE_NOOP("core", 'a store named {store} already exists'),
+    QT_TRANSLATE_NOOP("core", 'no store named {store} (known: {known}; `n11-desktop stores add NAME` adds one)'),
+    QT_TRANSLATE_NOOP("core", 'store {store} already uses {db}; two stores never share a database'),
+    QT_TRANSLATE_NOOP("core", 'store {store} is in use: {who} already drives this database; only one scheduler may run per database. Stop it first (its lease goes stale {n} s after it stops).'),
 )
 _CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
 

@@ -7299,6 +7299,34 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>N11&apos;e gönderilmeyi bekliyor</translation>
     </message>
     <message>
+        <source>a store needs a name</source>
+        <translation>mağazanın bir adı olmalı</translation>
+    </message>
+    <message>
+        <source>store name {store} is too long (at most {n} characters)</source>
+        <translation>{store} mağaza adı çok uzun (en çok {n} karakter)</translation>
+    </message>
+    <message>
+        <source>store name {store} is not usable: use letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;, starting with a letter or digit (e.g. shop-a)</source>
+        <translation>{store} mağaza adı kullanılamaz: harf, rakam, &apos;-&apos;, &apos;_&apos; ve &apos;.&apos; kullanın; ad bir harf ya da rakamla başlasın (ör. magaza-a)</translation>
+    </message>
+    <message>
+        <source>a store named {store} already exists</source>
+        <translation>{store} adlı bir mağaza zaten var</translation>
+    </message>
+    <message>
+        <source>no store named {store} (known: {known}; `n11-desktop stores add NAME` adds one)</source>
+        <translation>{store} adlı mağaza yok (bilinenler: {known}; `n11-desktop stores add AD` bir mağaza ekler)</translation>
+    </message>
+    <message>
+        <source>store {store} already uses {db}; two stores never share a database</source>
+        <translation>{store} mağazası {db} veritabanını zaten kullanıyor; iki mağaza hiçbir zaman aynı veritabanını paylaşmaz</translation>
+    </message>
+    <message>
+        <source>store {store} is in use: {who} already drives this database; only one scheduler may run per database. Stop it first (its lease goes stale {n} s after it stops).</source>
+        <translation>{store} mağazası kullanımda: bu veritabanını {who} çalıştırıyor; bir veritabanında yalnızca bir zamanlayıcı çalışabilir. Önce onu durdurun (durduktan {n} sn sonra kilidi geçersiz olur).</translation>
+    </message>
+    <message>
         <source>%1 s</source>
         <translation>%1 sn</translation>
     </message>

@@ -186,3 +186,18 @@ def test_removing_keeps_the_data(qtbot, window, registry, monkeypatch):
     assert [r[0] for r in _cells(dlg)] == ["shop-a (open here)"]
     assert (registry.parent / "stores" / "shop-b.db").exists()
     dlg.close()
+
+
+def test_a_refusal_reads_in_turkish(qtbot, window, registry, monkeypatch):
+    from n11_desktop import i18n
+
+    monkeypatch.setattr(StoresDialog, "ask_new_name", classmethod(lambda cls, parent, old: "shop-a"))
+    dlg = _open(qtbot, window)
+    dlg.select("shop-b")
+    i18n.use_language("tr")
+    try:
+        _after(qtbot, dlg, dlg.rename_btn.click)
+    finally:
+        i18n.use_language("en")
+    assert dlg.message.text().endswith("shop-a adlı bir mağaza zaten var")
+    dlg.close()
