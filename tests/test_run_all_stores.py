@@ -304,3 +304,39 @@ def test_a_store_removed_from_the_registry_stops_and_comes_back_when_added_again
     assert {multi.runs[n].state for n in ("stays", "goes")} == {"stopped"}
     for name in ("stays", "goes"):
         assert _holder(folder / f"{name}.db") is None
+
+
+def test_a_store_renamed_while_it_runs_goes_on_under_its_new_name(registry, sandboxes):
+    """Renaming is leaving the registry under the old name and joining under the new one: the old
+    runner stops first, then the same database runs under the new name (never two runners on it)."""
+    from n11_desktop.core.allstores import AllStoresRunner
+    from n11_desktop.core.stores import Registry
+
+    assert main(["stores", "add", "old-name"]) == 0
+    db_file = registry.parent / "stores" / "old-name.db"
+    _configure(db_file, sandboxes().base_url)
+    states: list[tuple[str, str]] = []
+    multi = AllStoresRunner(lambda: Registry.load().listed(), retry_s=0.2, max_workers=1, stop_timeout_s=10,
+                            on_store=lambda r: states.append((r.name, r.state)))
+    result: list[int] = []
+    t = threading.Thread(target=lambda: result.append(multi.run()), name="all-stores-test")
+    t.start()
+    try:
+        deadline = time.monotonic() + 30
+        while ("old-name", "running") not in states and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert main(["stores", "rename", "old-name", "new-name"]) == 0
+        while ("new-name", "running") not in states and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ("new-name", "running") in states
+        assert states.index(("old-name", "removed")) < states.index(("new-name", "running"))
+        assert not any(name == "new-name" and state == "refused" for name, state in states)
+        while _holder(db_file) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _holder(db_file).role == "run"
+    finally:
+        multi.request_stop()
+        t.join(30)
+    assert not t.is_alive() and result == [0]
+    assert multi.runs["old-name"].state == "removed" and multi.runs["new-name"].state == "stopped"
+    assert _holder(db_file) is None

@@ -45,6 +45,7 @@ class StoreRun:
     code: int | None = None  # Runner.run's result
     prepared: bool = False  # prepare(store, db) ran (once, under the store's lease)
     removed: bool = False  # gone from the registry: its runner stops, its lease is released
+    target: str = ""  # the database it drives (a renamed store is the same database under a new name)
 
     def counts(self) -> tuple[int, int, int]:
         """(runs, ok, failed) of this store's flow runs in this process."""
@@ -143,7 +144,13 @@ class AllStoresRunner:
         for run in list(self.runs.values()):
             if run.name not in listed and not run.removed:
                 self._drop(run)
+        # a database whose store left the registry and is still stopping (a renamed store) starts
+        # under its new name once the old runner is gone, never two runners on one database
+        stopping = {r.target for r in self.runs.values()
+                    if r.removed and r.thread is not None and r.thread.is_alive()}
         for store in stores:
+            if _target(store) in stopping:
+                continue
             run = self.runs.get(store.name)
             if run is None:
                 run = self.runs[store.name] = StoreRun(store.name)
@@ -172,6 +179,7 @@ class AllStoresRunner:
         self._set(run, "removed", "")
 
     def _start(self, store, run: StoreRun, now: float) -> None:
+        run.target = _target(store)
         run.attempts += 1
         run.next_try = now + self.retry_s
         from .inputs import one_line
@@ -279,6 +287,13 @@ class AllStoresRunner:
                 self.on_store(run)
             except Exception:  # noqa: BLE001
                 log.exception("store event handler failed")
+
+
+def _target(store) -> str:
+    try:
+        return str(store.target())
+    except Exception:  # noqa: BLE001 - a stand-in store of a test
+        return store.name
 
 
 def _open_store(store):
