@@ -201,3 +201,21 @@ def test_a_refusal_reads_in_turkish(qtbot, window, registry, monkeypatch):
         i18n.use_language("en")
     assert dlg.message.text().endswith("shop-a adlı bir mağaza zaten var")
     dlg.close()
+
+
+def test_add_a_demo_store(qtbot, window, registry):
+    dlg = _open(qtbot, window)
+    dlg.add_btn.click()
+    add = dlg.add_dialog
+    add.name.setText("demo-1")
+    add.demo.setChecked(True)
+    dlg.loaded = False
+    add.submit()
+    qtbot.waitUntil(lambda: not add.busy, timeout=30_000)
+    assert add.result() == add.DialogCode.Accepted, add.message.text()
+    qtbot.waitUntil(lambda: dlg.loaded and dlg.table.rowCount() == 3, timeout=10_000)
+    assert _doc(registry)["stores"]["demo-1"]["demo"] is True
+    assert "demo-1 (demo)" in [r[0] for r in _cells(dlg)]
+    window.fill_store_menu()
+    assert any(a.objectName() == "store_demo-1" for a in window.store_menu.actions())
+    dlg.close()
