@@ -201,7 +201,7 @@ class _Crash(BaseException):
 def bench_lost_ack_recovery(size: int, workdir: Path) -> BenchResult:
     from ..core.flows import run_flow
     from ..core.n11.client import client_from_config
-    from ..core.schedule import recover_on_start
+    from ..core.schedule_facts import recover_on_start
     from ..core.storage.db import open_database
     from ..core.storage.models import BatchItem, IntegrationAction, utcnow
 

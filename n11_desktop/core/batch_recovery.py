@@ -93,7 +93,7 @@ def take_over_abandoned(db: Database, now: datetime) -> list[int]:
     :data:`STALE_AFTER_S` (database only, no HTTP). Returns the ids of the batches taken over.
 
     Only the process that just took the lease may call this, before it starts any flow of its
-    own (``schedule.recover_on_start``): a process without the lease cannot know whether another
+    own (``schedule_facts.recover_on_start``): a process without the lease cannot know whether another
     live process sends, and keeps the ``stale_after_s`` rule of :func:`recover_in_flight`. The
     batches stay in flight; the next :func:`recover_in_flight` (``task_results`` on start, or the
     ``_settle`` step of any send) polls their tasks and resolves their ``unknown`` records by

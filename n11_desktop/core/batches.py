@@ -25,7 +25,7 @@ After a restart :func:`~.batch_recovery.recover_in_flight` turns ``pending`` int
 into ``unknown``, then polls the tasks in flight and resolves the unknown records. It treats a
 batch as abandoned once untouched for :data:`~.batch_recovery.STALE_AFTER_S` (its sender may be another live
 process); the instance-lease holder releases every batch in flight at start-up at once instead
-(:func:`~.batch_recovery.take_over_abandoned`, called by ``schedule.recover_on_start``).
+(:func:`~.batch_recovery.take_over_abandoned`, called by ``schedule_facts.recover_on_start``).
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ from ..core.domain import FlowResult, RunState
 from .flows.base import FlowNotAvailable, run_flow, utcnow
 from .housekeeping import Housekeeping
 from .instance import InstanceLease, refused_message
-from .schedule import Planner, RunRequest, read_inputs, recover_on_start, resolve_options
+from .schedule import Planner, RunRequest
+from .schedule_facts import read_inputs, recover_on_start, resolve_options
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core.domain import FlowProgress, FlowResult, RunState
 from ..core.flows.base import FlowNotAvailable, run_flow, utcnow
-from ..core.schedule import RunRequest, resolve_options
+from ..core.schedule import RunRequest
+from ..core.schedule_facts import resolve_options
 
 log = logging.getLogger(__name__)
 

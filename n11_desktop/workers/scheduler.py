@@ -25,7 +25,8 @@ from ..core.domain import FlowProgress, FlowResult
 from ..core.flows.base import FlowSpec, run_flow, utcnow
 from ..core.instance import InstanceLease, refused_message
 from ..core.runner import format_eta
-from ..core.schedule import PUSH_FLOWS, FlowStatus, Planner, ScheduleInputs, read_inputs, recover_on_start
+from ..core.schedule import PUSH_FLOWS, FlowStatus, Planner, ScheduleInputs
+from ..core.schedule_facts import read_inputs, recover_on_start
 from .flow_worker import FlowJob, FlowWorker, JobOutcome, WorkerHost
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,8 @@ from n11_desktop.core.schedule import (
     is_enabled,
     next_daily,
     next_wake,
-    read_inputs,
-    recover_on_start,
 )
+from n11_desktop.core.schedule_facts import read_inputs, recover_on_start
 
 TR = timezone(timedelta(hours=3))  # Türkiye, no DST
 T0 = datetime(2026, 11, 27, 9, 0, 0)  # naive UTC = 12:00 in Istanbul
@@ -296,7 +295,8 @@ def test_read_inputs_and_recovery(db, activated):
 
 
 def test_order_create_own_late_pass_counts_and_push_ids_become_skus(db):
-    from n11_desktop.core.schedule import make_request, resolve_options
+    from n11_desktop.core.schedule import make_request
+    from n11_desktop.core.schedule_facts import resolve_options
     from n11_desktop.core.storage.models import AppState, Product
 
     with db.session_factory.begin() as s:

@@ -11,7 +11,8 @@ import pytest
 
 from n11_desktop.cli import main
 from n11_desktop.core.flows.base import SPECS
-from n11_desktop.core.schedule import FlowHistory, ScheduleInputs, due_at, next_daily, read_inputs
+from n11_desktop.core.schedule import FlowHistory, ScheduleInputs, due_at, next_daily
+from n11_desktop.core.schedule_facts import read_inputs
 from n11_desktop.core.schedules import ScheduleError, reset_schedule, set_schedule
 from n11_desktop.core.storage.db import open_database
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from n11_desktop.core.storage.models import BatchItem, IntegrationAction
 
-from n11_desktop.core.schedule import recover_on_start
+from n11_desktop.core.schedule_facts import recover_on_start
 
 from .helpers import create_tasks, run, seed_catalog
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from n11_desktop.core import penalty
 from n11_desktop.core.catalog.repo import set_in_catalog, set_price, set_stock
 from n11_desktop.core.n11.client import client_from_config
-from n11_desktop.core.schedule import recover_on_start
+from n11_desktop.core.schedule_facts import recover_on_start
 from n11_desktop.core.storage.models import (
     Batch,
     BatchItem,

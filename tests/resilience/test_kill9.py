@@ -23,7 +23,7 @@ from sqlalchemy import func, select, text
 
 from n11_desktop.core.catalog.repo import set_stock
 from n11_desktop.core.flows import run_flow
-from n11_desktop.core.schedule import recover_on_start
+from n11_desktop.core.schedule_facts import recover_on_start
 from n11_desktop.core.storage.models import (
     BATCH_ACTIVE_STATES,
     Batch,

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from n11_desktop.core.flows import run_flow
 from n11_desktop.core.remote_sync import CURSOR_KEY
-from n11_desktop.core.schedule import recover_on_start
+from n11_desktop.core.schedule_facts import recover_on_start
 from n11_desktop.core.storage.models import AppState, RemoteProduct
 
 from .conftest import popen

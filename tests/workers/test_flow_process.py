@@ -68,7 +68,7 @@ def test_unknown_and_unimplemented_flows_in_a_child(qtbot, configured_db, proces
 
 def test_shutdown_that_times_out_kills_the_child_and_next_start_recovers(qtbot, configured_db, services):
     from n11_desktop.bench.products import _setup
-    from n11_desktop.core.schedule import recover_on_start
+    from n11_desktop.core.schedule_facts import recover_on_start
     from n11_desktop.workers.scheduler import SchedulerHost
 
     _setup(configured_db, 3000, sent=False, t0=utcnow() - timedelta(days=1))

@@ -488,7 +488,7 @@ def price(ctx: FlowContext) -> FlowOutcome:
 def task_results(ctx: FlowContext) -> FlowOutcome:
     """Poll every task in flight until PROCESSED/REJECT; per-SKU SUCCESS/FAIL into the ledger."""
     # After a restart the instance-lease holder has already released the batches of the previous
-    # process (schedule.recover_on_start → batch_recovery.take_over_abandoned, before any flow started);
+    # process (schedule_facts.recover_on_start → batch_recovery.take_over_abandoned, before any flow started);
     # this run (trigger "start") polls them and resolves their unacknowledged records. It keeps the
     # STALE_AFTER_S rule itself: a send of this process may already run next to it.
     summary = batch_recovery.recover_in_flight(ctx.db, ctx.client(), ctx.config, clock=ctx.clock, log_fn=_log_fn(ctx))
