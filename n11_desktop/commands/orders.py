@@ -135,7 +135,6 @@ def cmd_list(args, ctx) -> int:
 
 def cmd_export(args, ctx) -> int:
     from ..core.orders.queries import export_rows
-    from ..i18n.core_texts import core_message
 
     f = _filter(ctx, args.status)
     if f is None:
@@ -155,31 +154,33 @@ def cmd_export(args, ctx) -> int:
         return 1
     print(fill(translate("cli", "wrote %1 order lines to %2"), len(rows), args.file))
     if args.mark_reported and rows:
-        from ..core.orders.actions import ActionError, mark_reported
-
-        try:
-            res = mark_reported(ctx.db(), [r["n11_order_number"] for r in rows])
-        except ActionError as exc:
-            ctx.err(f"n11-desktop: {core_message(str(exc))}")
-            return 1
-        print(core_message(res.message))
+        return _mark_reported(ctx, lambda: [r["n11_order_number"] for r in rows])
     return 0
 
 
 def cmd_mark_reported(args, ctx) -> int:
-    from ..core.orders.actions import ActionError, mark_reported, read_order_numbers
+    from ..core.orders.actions import ActionError, read_order_numbers
+
+    def numbers() -> list[str]:
+        out = list(args.numbers)
+        if args.file is not None:
+            out += read_order_numbers(args.file)
+        if not out:
+            raise ActionError(translate("cli", "give order numbers or --file FILE.csv"))
+        return out
+
+    return _mark_reported(ctx, numbers)
+
+
+def _mark_reported(ctx, numbers) -> int:
+    """Mark the orders ``numbers()`` names as reported; a refusal is one line on stderr and exit 1."""
+    from ..core.inputs import one_line
+    from ..core.orders.actions import ActionError, mark_reported
     from ..i18n.core_texts import core_message
 
     try:
-        numbers = list(args.numbers)
-        if args.file is not None:
-            numbers += read_order_numbers(args.file)
-        if not numbers:
-            raise ActionError(translate("cli", "give order numbers or --file FILE.csv"))
-        res = mark_reported(ctx.db(), numbers)
+        res = mark_reported(ctx.db(), numbers())
     except ActionError as exc:
-        from ..core.inputs import one_line
-
         ctx.err(f"n11-desktop: {one_line(core_message(str(exc)))}")
         return 1
     print(core_message(res.message))
