@@ -40,13 +40,17 @@ def bench_order_import(size: int, workdir: Path) -> BenchResult:
         seed_address_tree(db)
         seed_cargo_mapping(db)
 
-        # protocol bound: one page round trip, measured
+        # protocol bound: one page round trip, measured (the best of three: a single request may
+        # meet a garbage collection of the 10k orders just generated, 10× its usual time)
         import requests
 
-        t = time.perf_counter()
-        requests.get(sandbox.url + "/rest/delivery/v1/shipmentPackages", params={"size": 100},
-                     headers={"appkey": DEMO_APP_KEY, "appsecret": DEMO_APP_SECRET}, timeout=30).raise_for_status()
-        page_rt = time.perf_counter() - t
+        page_rt = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            requests.get(sandbox.url + "/rest/delivery/v1/shipmentPackages", params={"size": 100},
+                         headers={"appkey": DEMO_APP_KEY, "appsecret": DEMO_APP_SECRET},
+                         timeout=30).raise_for_status()
+            page_rt = min(page_rt, time.perf_counter() - t)
         pages = -(-size // 100)
 
         t0 = time.perf_counter()
