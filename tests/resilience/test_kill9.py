@@ -161,6 +161,23 @@ def _integrity(db) -> str:
         return c.execute(text("PRAGMA integrity_check")).scalar()
 
 
+def finish_and_check_nothing_twice(db, sandbox, skus) -> None:
+    """After the kills and the restart: let the creates finish, import the orders, then no SKU in two
+    create tasks, every SKU on N11, and the 120 orders and lines each written once."""
+    _finish(db, sandbox, "product_create", minutes=3)
+    _finish(db, sandbox, "product_create", hours=7)
+    _finish(db, sandbox, "product_create", hours=16)
+    assert run_flow("order_create", db, trigger="cli").ok
+    created = Counter(s["stockCode"] for t in _tasks(sandbox, "PRODUCT_CREATE") for s in t["skus_in"])
+    assert not [k for k, n in created.items() if n > 1], "a SKU was sent in two create tasks"
+    assert set(sandbox.state.products) == set(skus)
+    with db.session_factory() as s:
+        numbers = list(s.scalars(select(Order.n11_order_number)))
+        lines = list(s.scalars(select(OrderItem.n11_line_id)))
+    assert len(numbers) == len(set(numbers)) == len(sandbox.state.orders) == 120
+    assert len(lines) == len(set(lines)) == 120
+
+
 def test_kill9_during_product_create_and_stock_sends_nothing_twice(configured_db, sandbox, tmp_path, rng):
     db = configured_db
     db_path = tmp_path / "test.db"
@@ -305,18 +322,7 @@ def test_kill9_of_the_headless_scheduler_then_restart(configured_db, sandbox, tm
         assert not s.scalar(select(func.count()).select_from(FlowRun).where(FlowRun.state == "running")), \
             "the restart left runs of the killed processes open"
         interrupted = s.scalar(select(func.count()).select_from(FlowRun).where(FlowRun.message.contains("interrupted")))
-    _finish(db, sandbox, "product_create", minutes=3)
-    _finish(db, sandbox, "product_create", hours=7)
-    _finish(db, sandbox, "product_create", hours=16)
-    assert run_flow("order_create", db, trigger="cli").ok
-    created = Counter(s["stockCode"] for t in _tasks(sandbox, "PRODUCT_CREATE") for s in t["skus_in"])
-    assert not [k for k, n in created.items() if n > 1], "a SKU was sent in two create tasks"
-    assert set(sandbox.state.products) == set(skus)
-    with db.session_factory() as s:
-        numbers = list(s.scalars(select(Order.n11_order_number)))
-        lines = list(s.scalars(select(OrderItem.n11_line_id)))
-    assert len(numbers) == len(set(numbers)) == len(sandbox.state.orders) == 120
-    assert len(lines) == len(set(lines)) == 120
+    finish_and_check_nothing_twice(db, sandbox, skus)
     assert _integrity(db) == "ok"
     count("runs closed as interrupted by the restart", interrupted)
     count("PRAGMA integrity_check after kills: ok")

@@ -17,13 +17,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from n11_desktop.core.flows import run_flow
-from n11_desktop.core.storage.models import FlowRun, Order, OrderItem
+from n11_desktop.core.storage.models import FlowRun
 
 from ..flows.helpers import seed_catalog
 from .conftest import cli, count, popen, set_conf
 from .conftest import COUNTS
-from .test_kill9 import MAX_TASKS, PAGE, _finish, _kill_during, _tasks, sandbox  # noqa: F401
+from .test_kill9 import MAX_TASKS, PAGE, _kill_during, finish_and_check_nothing_twice, sandbox  # noqa: F401
 
 KILLS = 3  # kill points of the scheduler (the SQLite suite has its own 27)
 
@@ -73,17 +72,6 @@ def test_kill9_of_run_beside_a_second_process_on_one_postgresql_database(configu
     with db.session_factory() as s:
         assert not s.scalar(select(func.count()).select_from(FlowRun).where(FlowRun.state == "running")), \
             "the restart left runs of the killed processes open"
-    _finish(db, sandbox, "product_create", minutes=3)
-    _finish(db, sandbox, "product_create", hours=7)
-    _finish(db, sandbox, "product_create", hours=16)
-    assert run_flow("order_create", db, trigger="cli").ok
-    created = Counter(s["stockCode"] for t in _tasks(sandbox, "PRODUCT_CREATE") for s in t["skus_in"])
-    assert not [k for k, n in created.items() if n > 1], "a SKU was sent in two create tasks"
-    assert set(sandbox.state.products) == set(skus)
-    with db.session_factory() as s:
-        numbers = list(s.scalars(select(Order.n11_order_number)))
-        lines = list(s.scalars(select(OrderItem.n11_line_id)))
-    assert len(numbers) == len(set(numbers)) == len(sandbox.state.orders) == 120
-    assert len(lines) == len(set(lines)) == 120
+    finish_and_check_nothing_twice(db, sandbox, skus)
     count("PostgreSQL: second-process runs beside the killed scheduler", sum(second_runs.values()))
     print("\n".join(kills), dict(second_runs))
