@@ -197,3 +197,17 @@ def test_a_demo_store_meeting_a_fresh_sandbox_forgets_the_old_ones_side(registry
             assert load_config(s).base_url == "http://127.0.0.1:5002/ws/"
     finally:
         db.dispose()
+
+
+def test_list_without_stores_prints_only_the_line_saying_so(registry, capsys):
+    capsys.readouterr()
+    assert main(["stores", "list"]) == 0  # no registry, no database: no empty table above the line
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.strip().startswith("n11-desktop stores: no registry yet (") and len(err.strip().splitlines()) == 1
+    assert main(["stores", "add", "shop-a"]) == 0
+    assert main(["stores", "remove", "shop-a"]) == 0
+    capsys.readouterr()
+    assert main(["stores", "list"]) == 0  # a registry with no store left in it
+    out, err = capsys.readouterr()
+    assert out == "no stores yet; `stores add NAME` adds one\n" and err == ""

@@ -106,6 +106,13 @@ def cmd_list(args, ctx) -> int:
         for r in rows:
             print(json.dumps(r, ensure_ascii=False, sort_keys=True))
         return 0
+    if not rows:  # no table header above nothing: only the line saying so
+        if reg.exists:
+            print(translate("cli", "no stores yet; `stores add NAME` adds one"))
+        else:
+            ctx.err("n11-desktop stores: " + fill(translate("cli", "no registry yet (%1); `stores add NAME` creates it"),
+                                                  reg.path))
+        return 0
     from ..cli import print_table
 
     demo = translate("cli", " (demo)")

@@ -5517,6 +5517,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>%1, pid %2, %3 üzerinde</translation>
     </message>
     <message>
+        <source>no stores yet; `stores add NAME` adds one</source>
+        <translation>henüz mağaza yok; `stores add AD` bir mağaza ekler</translation>
+    </message>
+    <message>
         <source> (demo)</source>
         <translation> (demo)</translation>
     </message>
