@@ -1864,6 +1864,14 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>Değişiklik geçmişi…</translation>
     </message>
     <message>
+        <source>Opening store %1…</source>
+        <translation>%1 mağazası açılıyor…</translation>
+    </message>
+    <message>
+        <source>Store %1 not opened: %2</source>
+        <translation>%1 mağazası açılmadı: %2</translation>
+    </message>
+    <message>
         <source>Copy from another store</source>
         <translation>Başka bir mağazadan kopyala</translation>
     </message>

@@ -18,7 +18,7 @@ from ..core.instance import current_holder, this_host
 from ..core.settings.operations import channel_state
 from ..core.stores import Registry, StoreError, copy_from_store
 from .audit_dialog import AuditDialog
-from .core_texts import state_word
+from .core_texts import core_message, state_word
 from .preferences_dialog import PreferencesDialog
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.services = services
         self._channel_name = ""
+        self._opening_store: str | None = None  # another store being opened (Store menu switcher)
         self._set_title(None)
         app_icon = QApplication.windowIcon()
         if not app_icon.isNull():
@@ -288,6 +289,7 @@ class MainWindow(QMainWindow):
         group = QActionGroup(menu)
         group.setExclusive(True)
         current = self.services.store_name
+        idle = self._opening_store is None  # no second switch while one store is being opened
         try:
             stores = Registry.load().listed()
         except StoreError as exc:
@@ -301,6 +303,7 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             action.setChecked(store.name == current)
             action.setData(store.name)
+            action.setEnabled(idle)
             group.addAction(action)
             action.triggered.connect(lambda _checked=False, name=store.name: self._pick_store(name))
         if not stores or not current:
@@ -313,6 +316,7 @@ class MainWindow(QMainWindow):
         if others:
             copy_menu = menu.addMenu(self.tr("Copy settings and mapping from"))
             copy_menu.setObjectName("store_copy_menu")
+            copy_menu.menuAction().setEnabled(idle)
             for store in others:
                 action = copy_menu.addAction(store.name)
                 action.setObjectName(f"copy_from_{store.name}")
@@ -323,7 +327,26 @@ class MainWindow(QMainWindow):
         history.triggered.connect(self.open_history)
         manage = menu.addAction(self.tr("Manage stores…"))
         manage.setObjectName("action_manage_stores")
+        manage.setEnabled(idle)
         manage.triggered.connect(self.open_stores)
+
+    def set_store_opening(self, name: str | None) -> None:
+        """Store ``name`` is being opened off the GUI thread (None: no longer): the status bar says
+        so and the Store menu's stores, copy and Manage stores… are off meanwhile."""
+        self._opening_store = name
+        self.fill_store_menu()
+        if name is not None:
+            self.statusBar().showMessage(self.tr("Opening store %1…").replace("%1", name))
+        else:
+            self.statusBar().clearMessage()
+
+    def show_store_not_opened(self, name: str, reason: str) -> None:
+        """The store picked in the Store menu could not be opened: its one-line reason in the status
+        bar and in a message box; this window's store stays open."""
+        reason = core_message(reason)
+        self.statusBar().showMessage(self.tr("Store %1 not opened: %2").replace("%1", name).replace("%2", reason),
+                                     60_000)
+        type(self).warn_store_not_opened(self, name, reason)
 
     @Slot()
     def open_stores(self) -> None:
@@ -386,7 +409,7 @@ class MainWindow(QMainWindow):
             .replace("%1", name) + "\n\n" + reason)
 
     def _pick_store(self, name: str) -> None:
-        if name != self.services.store_name:
+        if name != self.services.store_name and self._opening_store is None:
             self.store_switch_requested.emit(name)
 
     @Slot()

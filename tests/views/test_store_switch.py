@@ -1,10 +1,12 @@
-"""The Store menu switches the window to another store's database (issue 16): the old window's
-scheduler and workers stop and its lease is released, the new store's lease is taken, the title
-names the store, and the status bar shows who holds the scheduler lease."""
+"""The Store menu switches the window to another store's database (issue 16): the other store is
+opened off the GUI thread while the window stays usable, then the old window's scheduler and workers
+stop and its lease is released, the new store's lease is taken, the title names the store, and the
+status bar shows who holds the scheduler lease."""
 
 from __future__ import annotations
 
 import os
+import socket
 import time
 
 import pytest
@@ -84,9 +86,18 @@ def test_switching_stores_reopens_the_window_on_the_other_database(qtbot, qapp, 
         actions = {a.objectName(): a for a in w.store_menu.actions() if a.objectName().startswith("store_")}
         assert set(actions) == {"store_shop-a", "store_shop-b"} and actions["store_shop-a"].isChecked()
         old_services = w.services
-        actions["store_shop-b"].trigger()
+        with qtbot.waitSignal(session.switched, timeout=30_000) as switched:
+            actions["store_shop-b"].trigger()
+            # opened off the GUI thread: meanwhile the window says so and takes no second switch
+            assert session.opening == "shop-b" and session.window is w
+            assert w.statusBar().currentMessage() == "Opening store shop-b…"
+            w.fill_store_menu()
+            assert not any(a.isEnabled() for a in w.store_menu.actions()
+                           if a.objectName().startswith("store_") or a.objectName() == "action_manage_stores")
+            assert not session.switch_to("shop-b")  # already under way
+        assert switched.args == ["shop-b"]
         new = session.window
-        assert new is not w and session.switches == 1
+        assert new is not w and session.switches == 1 and session.opening is None
         qtbot.waitUntil(lambda: new.windowTitle() == "n11-desktop — shop-b (Shop B)", timeout=10_000)
         qtbot.waitUntil(lambda: new.lease_label.text() == "Scheduler lease: this window", timeout=10_000)
         assert new.isVisible()
@@ -107,7 +118,7 @@ def test_the_status_bar_names_who_drives_the_store(qtbot, qapp, two_stores, monk
     _hold_elsewhere(two_stores / "stores" / "shop-b.db")
     session = _session(qapp, "shop-a")
     try:
-        assert session.switch_to("shop-b")
+        _switch(qtbot, session, "shop-b")
         w = session.window
         qtbot.waitUntil(lambda: "n11@server-1" in w.lease_label.text(), timeout=10_000)
         assert w.lease_label.text() == "Scheduler lease: n11-desktop run — n11@server-1, pid 4242"
@@ -117,26 +128,116 @@ def test_the_status_bar_names_who_drives_the_store(qtbot, qapp, two_stores, monk
         _close(qtbot, session)
 
 
-def test_a_store_that_cannot_be_opened_leaves_the_open_one_as_it_was(qtbot, qapp, two_stores, monkeypatch):
+def _switch(qtbot, session, name):
+    """Switch ``session`` to store ``name`` and wait until the new window is in place."""
+    with qtbot.waitSignal(session.switched, timeout=30_000):
+        assert session.switch_to(name)
+
+
+def _add_store(two_stores, name, db):
+    from n11_desktop.core.stores import Registry
+
+    reg = Registry.load()
+    reg.stores[name] = type(reg.stores["shop-a"])(name, str(db), two_stores)
+    reg.save()
+
+
+def _newer_schema(path):
+    from n11_desktop.core.storage.db import open_database
+
+    db = open_database(path)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'f00dfeed9999'")
+    db.dispose()
+    return path
+
+
+@pytest.mark.parametrize("kind, reason", [
+    ("not a database", "not an SQLite file"),
+    ("newer schema", "was written by a newer n11-desktop (schema f00dfeed9999); upgrade the app to open it"),
+], ids=["not-a-database", "newer-schema"])
+def test_a_store_that_cannot_be_opened_leaves_the_open_one_as_it_was(qtbot, qapp, two_stores, monkeypatch,
+                                                                     kind, reason):
     from n11_desktop.core.stores import Registry
 
     failed = []
     monkeypatch.setattr(MainWindow, "warn_store_not_opened",
                         classmethod(lambda cls, parent, name, reason: failed.append((name, reason))))
     broken = two_stores / "broken.db"
-    broken.write_bytes(b"not a database at all" * 50)
-    reg = Registry.load()
-    reg.stores["broken"] = type(reg.stores["shop-a"])("broken", str(broken), two_stores)
-    reg.save()
+    if kind == "newer schema":
+        _newer_schema(broken)
+    else:
+        broken.write_bytes(b"not a database at all" * 50)
+    _add_store(two_stores, "broken", broken)
     session = _session(qapp, "shop-a")
     try:
         w = session.window
-        assert not session.switch_to("broken")
-        assert failed and failed[0][0] == "broken" and "not an SQLite file" in failed[0][1]
+        with qtbot.waitSignal(session.switch_failed, timeout=30_000) as failure:
+            assert session.switch_to("broken")
+        assert failure.args[0] == "broken" and reason in failure.args[1] and "\n" not in failure.args[1]
+        assert failed == [tuple(failure.args)]
+        assert w.statusBar().currentMessage() == f"Store broken not opened: {failure.args[1]}"
         assert session.window is w and w.isVisible() and session.store.name == "shop-a"
+        assert session.db.path.name == "shop-a.db" and session.opening is None
+        w.fill_store_menu()
+        assert {a.objectName(): a.isEnabled() for a in w.store_menu.actions()
+                if a.objectName().startswith("store_")} == {"store_shop-a": True, "store_shop-b": True,
+                                                            "store_broken": True}
         qtbot.waitUntil(lambda: w.lease_label.text() == "Scheduler lease: this window", timeout=10_000)
         assert Registry.load().default == "shop-a"
+        assert _lease_of(two_stores / "stores" / "shop-a.db").pid == os.getpid()  # still driven here
     finally:
+        _close(qtbot, session)
+
+
+def test_an_unreachable_database_server_never_freezes_the_window(qtbot, qapp, two_stores, monkeypatch):
+    """A PostgreSQL server that does not answer: while the app waits for it the window keeps
+    running (a timer keeps firing), says what it is doing and takes no second switch; when the
+    connection fails the open store stays, and the operator reads the one-line reason without the
+    password."""
+    from PySide6.QtCore import QTimer
+
+    failed = []
+    monkeypatch.setattr(MainWindow, "warn_store_not_opened",
+                        classmethod(lambda cls, parent, name, reason: failed.append((name, reason))))
+    hung = socket.socket()  # listens, never accepts nor answers: the connect waits on it
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(8)
+    port = hung.getsockname()[1]
+    _add_store(two_stores, "shop-pg", f"postgresql+psycopg://n11:s3cret@127.0.0.1:{port}/n11")
+    session = _session(qapp, "shop-a")
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(1))
+    try:
+        w = session.window
+        w.fill_store_menu()
+        pick = next(a for a in w.store_menu.actions() if a.objectName() == "store_shop-pg")
+        with qtbot.waitSignal(session.switch_failed, timeout=30_000) as failure:
+            pick.trigger()
+            timer.start()
+            qtbot.waitUntil(lambda: len(ticks) >= 10, timeout=10_000)  # the GUI thread is free meanwhile
+            assert session.opening == "shop-pg" and session.window is w
+            assert w.statusBar().currentMessage() == "Opening store shop-pg…"
+            w.fill_store_menu()
+            others = {a.objectName(): a for a in w.store_menu.actions() if a.objectName().startswith("store_")}
+            assert not any(a.isEnabled() for a in others.values())
+            others["store_shop-b"].trigger()  # a second pick does nothing
+            assert not session.switch_to("shop-b") and session.opening == "shop-pg"
+            hung.close()  # the server goes away: the waiting connection fails
+        name, reason = failure.args
+        assert name == "shop-pg" and reason.startswith(f"cannot open PostgreSQL database 127.0.0.1:{port}/n11: ")
+        assert "s3cret" not in reason and "\n" not in reason
+        assert failed == [(name, reason)]
+        assert w.statusBar().currentMessage() == f"Store shop-pg not opened: {reason}"
+        assert session.window is w and w.isVisible() and session.store.name == "shop-a" and session.switches == 0
+        qtbot.waitUntil(lambda: w.lease_label.text() == "Scheduler lease: this window", timeout=10_000)
+        _switch(qtbot, session, "shop-b")  # the switcher works again
+        assert session.store.name == "shop-b"
+    finally:
+        timer.stop()
+        hung.close()
         _close(qtbot, session)
 
 
@@ -190,13 +291,13 @@ def test_switching_to_a_demo_store_starts_its_sandbox_and_stops_it_on_the_way_ou
     session = _session(qapp, "shop-a")
     session._start_sandbox = start_sandbox
     try:
-        assert session.switch_to("demo-1")
+        _switch(qtbot, session, "demo-1")
         w = session.window
         assert w.services.demo and session.sandbox is started[0]
         with session.db.session_factory() as s:
             assert load_config(s).base_url == started[0].base_url  # pointed at this process's sandbox
         qtbot.waitUntil(lambda: w.windowTitle().startswith("n11-desktop — demo-1"), timeout=10_000)
-        assert session.switch_to("shop-b")
+        _switch(qtbot, session, "shop-b")
         assert session.sandbox is None and started[0]._httpd is None  # stopped with the demo store
     finally:
         _close(qtbot, session)
@@ -230,7 +331,7 @@ def test_a_demo_store_another_process_drives_stays_on_that_process_sandbox(qtbot
     session = _session(qapp, "shop-a")
     session._start_sandbox = lambda: started.append(1)
     try:
-        assert session.switch_to("demo-1")
+        _switch(qtbot, session, "demo-1")
         assert started == [] and session.sandbox is None
         with session.db.session_factory() as s:
             assert load_config(s).base_url == "http://127.0.0.1:5999/ws/"  # not repointed, not reset
