@@ -121,6 +121,15 @@ class ProcessSandbox:
     def products_on_n11(self) -> int | None:
         return None
 
+    def cpu_s(self) -> float | None:
+        """The sandbox process's CPU time so far (user + system, from ``/proc``; None elsewhere)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, AttributeError):
+            return None
+
     def stop(self) -> None:
         if self.proc.stdin:
             self.proc.stdin.close()  # --exit-with-parent: end of input stops the sandbox cleanly
