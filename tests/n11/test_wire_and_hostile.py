@@ -374,6 +374,31 @@ def test_large_bodies_are_cut_in_the_log_after_redaction(scripted, rec):
         client.close()
 
 
+def test_a_cut_body_is_redacted_only_as_far_as_it_is_kept_and_never_leaks_part_of_the_secret():
+    """A 1000-SKU post is half a megabyte: the log keeps its head, redacted. Wherever the cut
+    falls (inside the secret, around an ``appSecret`` key past the cut), no part of the secret
+    is kept."""
+    from n11_desktop.core.n11.transport import Transport
+
+    secret = "s3cr3t-value"
+    t = Transport("http://127.0.0.1:1/ws/", "key", secret, log_body_limit=40)
+    body = "x" * 30 + secret + "y" * 100
+    for limit in range(20, 60):
+        t.log_body_limit = limit
+        kept = t._logged_body(body, secret)
+        assert "cut for the log" in kept
+        head = kept.split("... [cut")[0]
+        assert not any(secret[:k] in head[-k:] for k in range(3, len(secret) + 1)), (limit, head)
+        assert secret not in kept
+    t.log_body_limit = 40
+    plain = "z" * 1000
+    assert t._logged_body(plain, secret) == "z" * 40 + "... [cut for the log: 1000 characters in total]"
+    # a JSON secret key beyond the cut: the whole text is redacted, then cut
+    keyed = "a" * 50 + json.dumps({"appSecret": "another-value"})
+    t.log_body_limit = 60
+    assert "another" not in t._logged_body(keyed, secret)
+
+
 def _package(pid: int, number: str, line_id: int) -> dict:
     return {
         "id": pid,

@@ -7,6 +7,7 @@ rows; N11 exchanges are logged with the App Secret redacted by the client.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import time
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_LOGGED_BODY = 64_000
+_CLIENT_LOG_LIMIT = MAX_LOGGED_BODY - 100  # room for the client's "[cut for the log: …]" note
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,12 @@ class FlowContext:
 
                 factory = client_from_config
             self._client = factory(self.config.conf, on_exchange=self._log_exchange)
+            # the log keeps MAX_LOGGED_BODY characters of a body: the client cuts (and redacts)
+            # only that much of a 1000-SKU post instead of half a megabyte (its cut note included)
+            limit = getattr(self._client, "log_body_limit", None)
+            if limit is None or limit > _CLIENT_LOG_LIMIT:
+                with contextlib.suppress(AttributeError):
+                    self._client.log_body_limit = _CLIENT_LOG_LIMIT
         return self._client
 
     def check_stop(self) -> None:

@@ -90,18 +90,40 @@ def redact(text: str, secret: str) -> str:
     out = _JSON_SECRET.sub(lambda mt: mt.group(1) + '"' + REDACTED + '"', out)
     out = _QUERY_SECRET.sub(lambda mt: mt.group(1) + REDACTED, out)
     if secret:
-        variants = {
-            secret,
-            xml_escape(secret),
-            xml_escape(secret, {'"': "&quot;", "'": "&apos;"}),
-            json.dumps(secret)[1:-1],
-            json.dumps(secret, ensure_ascii=False)[1:-1],
-            quote(secret, safe=""),
-            quote_plus(secret),
-        }
-        for variant in sorted((v for v in variants if v), key=len, reverse=True):
+        for variant in sorted((v for v in _secret_variants(secret) if v), key=len, reverse=True):
             out = out.replace(variant, REDACTED)
     return out
+
+
+#: a case-insensitive "secret": every pattern above needs it, so a text without it cannot match them
+_MENTIONS_SECRET = re.compile("[sS][eE][cC][rR][eE][tT]")
+
+
+def _secret_variants(secret: str) -> set[str]:
+    return {
+        secret,
+        xml_escape(secret),
+        xml_escape(secret, {'"': "&quot;", "'": "&apos;"}),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        quote(secret, safe=""),
+        quote_plus(secret),
+    }
+
+
+def redact_head(text: str, secret: str, limit: int) -> str | None:
+    """``text`` cut to its first ``limit`` characters and redacted, without reading the rest
+    (a 1000-SKU request body is half a megabyte): the same as redacting the whole text and
+    then cutting it, as far as any secret goes. ``None`` when that cannot be promised cheaply
+    (the text names an ``appSecret`` anywhere, or an occurrence of the secret straddles the cut):
+    the caller then redacts the whole text."""
+    if _MENTIONS_SECRET.search(text):
+        return None
+    if secret:
+        for v in _secret_variants(secret):
+            if v and text.find(v, max(0, limit - len(v) + 1), limit + len(v) - 1) != -1:
+                return None
+    return redact(text[:limit], secret)
 
 
 def _redact_headers(headers: Mapping[str, str], secret: str) -> dict[str, str]:
@@ -237,6 +259,16 @@ class Transport:
             return text
         return text[:limit] + f"... [cut for the log: {len(text)} characters in total]"
 
+    def _logged_body(self, text: str, secret: str) -> str:
+        """What the Exchange keeps of a body: redacted, then cut to ``log_body_limit``. Only
+        the part that is kept is redacted when that is safe (:func:`redact_head`)."""
+        limit = self.log_body_limit
+        if limit is not None and len(text) > limit:
+            head = redact_head(text, secret, limit)
+            if head is not None:
+                return head + f"... [cut for the log: {len(text)} characters in total]"
+        return self._for_log(redact(text, secret))
+
     def _transport_error(self, exc: requests.RequestException, operation: str) -> N11Error:
         causes = list(_walk_causes(exc))
         kw = dict(operation=operation)
@@ -327,9 +359,9 @@ class Transport:
                     method=method,
                     url=redact(url, secret),
                     request_headers=_redact_headers(headers, secret),
-                    request_body=self._for_log(redact(_text(body), secret)),
+                    request_body=self._logged_body(_text(body), secret),
                     status=status,
-                    response_body=self._for_log(redact(_text(content, encoding), secret)),
+                    response_body=self._logged_body(_text(content, encoding), secret),
                     elapsed_ms=round((self._clock() - started) * 1000.0, 3),
                     error=None if error is None else redact(f"{type(error).__name__}: {error}", secret),
                     operation=operation,
