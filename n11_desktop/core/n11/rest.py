@@ -94,6 +94,8 @@ def encode_json(obj: Any) -> bytes:
 
 
 _CENT = Decimal("0.01")
+#: float prices already checked → their Decimal (Decimals are immutable, so one is shared)
+_MONEY_SEEN: dict[float, Decimal] = {}
 
 
 def money(value: Any, what: str = "price") -> Decimal:
@@ -107,6 +109,9 @@ def money(value: Any, what: str = "price") -> Decimal:
     if isinstance(value, bool) or value is None:
         raise ValueError(f"{what} must be a number (got {value!r})")
     if isinstance(value, float):
+        known = _MONEY_SEEN.get(value)
+        if known is not None:  # a price already checked (a catalog repeats a few hundred prices)
+            return known
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(f"{what} must be a finite number (got {value!r})")
         exact = Decimal(repr(value))
@@ -114,6 +119,10 @@ def money(value: Any, what: str = "price") -> Decimal:
         # binary noise (99.90000000000001) is rounded away; a real third decimal is not
         if abs(exact - cents) > Decimal("1e-9"):
             raise ValueError(f"{what} {value!r} has more than two decimals (N11 accepts at most two)")
+        if value:  # (0.0 and -0.0 are equal keys with different texts: not remembered)
+            if len(_MONEY_SEEN) >= 20_000:
+                _MONEY_SEEN.clear()
+            _MONEY_SEEN[value] = cents
         return cents
     try:
         exact = value if isinstance(value, Decimal) else Decimal(str(value).strip())
