@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from ..core import formats
 from ..core.orders import status as st
 from ..core.orders import operations as order_ops
-from ..core.orders.queries import OrderFilter, OrderRow
+from ..core.orders.queries import DEFAULT_ORDER, OrderFilter, OrderRow
 from .core_texts import core_tr
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ COLUMNS = (QT_TRANSLATE_NOOP("OrdersModel", "Order"), QT_TRANSLATE_NOOP("OrdersM
            QT_TRANSLATE_NOOP("OrdersModel", "City"), QT_TRANSLATE_NOOP("OrdersModel", "Lines"),
            QT_TRANSLATE_NOOP("OrdersModel", "Total"), QT_TRANSLATE_NOOP("OrdersModel", "Cargo"),
            QT_TRANSLATE_NOOP("OrdersModel", "Invoice"), QT_TRANSLATE_NOOP("OrdersModel", "ERP reported"))
+#: what a click on each column's header sorts by (queries.SORT_KEYS; "" = not sortable: the line count is
+#: worked out per page)
+SORT_KEYS = ("number", "status", "ordered_at", "customer", "city", "", "total", "cargo", "invoice", "erp_reported")
 
 
 class OrdersModel(QAbstractTableModel):
@@ -62,6 +65,7 @@ class OrdersModel(QAbstractTableModel):
         super().__init__(parent)
         self.services = services
         self.filter = OrderFilter()
+        self.order_by = DEFAULT_ORDER  # sorted in SQL: kept through filter changes and reloads
         self.rows: list[OrderRow] = []
         self.total = 0
         self._loading = False
@@ -72,11 +76,27 @@ class OrdersModel(QAbstractTableModel):
         self.filter = f
         self.reload()
 
+    def set_order(self, order_by: str) -> None:
+        """Sort by ``order_by`` (queries.SORT_KEYS, "-" first = descending) from the first page again."""
+        if order_by != self.order_by:
+            self.order_by = order_by
+            self.reload()
+
+    def sort_indicator(self) -> tuple[int, Qt.SortOrder]:
+        """The header's sort indicator for the current order: (column, direction)."""
+        key = self.order_by.lstrip("-+")
+        order = Qt.SortOrder.DescendingOrder if self.order_by.startswith("-") else Qt.SortOrder.AscendingOrder
+        return (SORT_KEYS.index(key) if key in SORT_KEYS else -1), order
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:  # a click on a header
+        if 0 <= column < len(SORT_KEYS) and SORT_KEYS[column]:
+            self.set_order(("-" if order == Qt.SortOrder.DescendingOrder else "") + SORT_KEYS[column])
+
     def reload(self) -> None:
-        f, db = self.filter, self.services.db
+        f, db, order = self.filter, self.services.db, self.order_by
         self._loading = True
 
-        self.services.runner.run((self, "rows"), lambda: order_ops.load_orders(db, f, PAGE), self._on_first, self._on_error)
+        self.services.runner.run((self, "rows"), lambda: order_ops.load_orders(db, f, PAGE, order), self._on_first, self._on_error)
 
     def _on_first(self, res) -> None:
         total, rows = res
@@ -103,9 +123,9 @@ class OrdersModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._loading = True
-        f, db, offset = self.filter, self.services.db, len(self.rows)
+        f, db, offset, order = self.filter, self.services.db, len(self.rows), self.order_by
 
-        self.services.runner.run((self, "rows"), lambda: order_ops.load_more_orders(db, f, offset, PAGE), lambda rows: self._on_more(offset, rows), self._on_error, join=True)
+        self.services.runner.run((self, "rows"), lambda: order_ops.load_more_orders(db, f, offset, PAGE, order), lambda rows: self._on_more(offset, rows), self._on_error, join=True)
 
     def _on_more(self, offset: int, rows) -> None:
         self._loading = False

@@ -151,6 +151,12 @@ class OrdersTab(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         for col, width in enumerate((230, 150, 120, 190, 120, 50, 110, 120, 70, 100)):
             self.table.setColumnWidth(col, width)
+        # a click on a header sorts in SQL (the model pages), again for descending; newest first to begin with
+        hh = self.table.horizontalHeader()
+        hh.setSortIndicator(*self.model.sort_indicator())
+        hh.setSortIndicatorShown(True)
+        self.table.setSortingEnabled(True)
+        hh.sortIndicatorChanged.connect(self._on_sort_clicked)
         ll.addWidget(self.table, 1)
         self.count_label = QLabel(self.tr("Loading orders…"))
         ll.addWidget(self.count_label)
@@ -300,6 +306,14 @@ class OrdersTab(QWidget):
         self._load_problems()
         if self._selected_id is not None:
             self.load_detail(self._selected_id)
+
+    @Slot(int, Qt.SortOrder)
+    def _on_sort_clicked(self, _column: int, _order) -> None:
+        """A column the list cannot sort by (Lines) keeps the indicator where the rows are sorted."""
+        column, order = self.model.sort_indicator()
+        hh = self.table.horizontalHeader()
+        if (hh.sortIndicatorSection(), hh.sortIndicatorOrder()) != (column, order):
+            hh.setSortIndicator(column, order)
 
     def _load_problems(self) -> None:
         db = self.services.db

@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..storage.collation import folded_contains, turkish
-from ..storage.portable import asc_sqlite_nulls, desc_sqlite_nulls, like_any_case
+from ..storage.portable import like_any_case, sort_key, sorted_by
 from ..storage.models import (CatalogItem, FailedIntegration, IntegrationAction, Price, Product, ProductCategory,
                               Stock, utcnow)
 
@@ -134,10 +134,7 @@ def _join(stmt, what: str, joined: set[str]):
 
 
 def _sort(stmt, order_by: str, joined: set[str]):
-    desc = order_by.startswith("-")
-    key = order_by.lstrip("-+") or "id"
-    if key not in SORT_KEYS:
-        raise ValueError(f"cannot sort by {key!r}; use one of {', '.join(SORT_KEYS)}")
+    key, desc = sort_key(order_by, SORT_KEYS)
     if key in ("price", "list_price"):
         stmt = _join(stmt, "price", joined)
         col: Any = Price.price if key == "price" else Price.list_price
@@ -156,9 +153,7 @@ def _sort(stmt, order_by: str, joined: set[str]):
         col = turkish(getattr(Product, key))
     else:
         col = getattr(Product, key)
-    if desc:  # NULLs where SQLite puts them, on PostgreSQL too
-        return stmt.order_by(desc_sqlite_nulls(col), Product.id.desc())
-    return stmt.order_by(asc_sqlite_nulls(col), Product.id.asc())
+    return stmt.order_by(*sorted_by(col, Product.id, desc))
 
 
 def _filter_of(kw: dict[str, Any]) -> ProductFilter:

@@ -8,23 +8,26 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .queries import OrderFilter, OrderRow
+from .queries import DEFAULT_ORDER, OrderFilter, OrderRow
 
 
 # ---------------------------------------------------------------------------- the orders table
-def load_orders(db: Any, f: OrderFilter, limit: int) -> tuple[int, tuple[OrderRow, ...]]:
-    """(how many orders match, the first ``limit`` of them)."""
+def load_orders(db: Any, f: OrderFilter, limit: int,
+                order_by: str = DEFAULT_ORDER) -> tuple[int, tuple[OrderRow, ...]]:
+    """(how many orders match, the first ``limit`` of them sorted by ``order_by``, see ``queries.list_orders``)."""
     from .queries import count_orders, list_orders
 
     with db.session_factory() as s:
-        return count_orders(s, f), tuple(list_orders(s, f, 0, limit))
+        return count_orders(s, f), tuple(list_orders(s, f, 0, limit, order_by))
 
 
-def load_more_orders(db: Any, f: OrderFilter, offset: int, limit: int) -> tuple[OrderRow, ...]:
+def load_more_orders(db: Any, f: OrderFilter, offset: int, limit: int,
+                     order_by: str = DEFAULT_ORDER) -> tuple[OrderRow, ...]:
+    """The next page in the same order as ``load_orders``."""
     from .queries import list_orders
 
     with db.session_factory() as s:
-        return tuple(list_orders(s, f, offset, limit))
+        return tuple(list_orders(s, f, offset, limit, order_by))
 
 
 def load_problems(db: Any):

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select
 
-from ..storage.collation import folded_contains
+from ..storage.collation import folded_contains, turkish
 from ..storage.models import (
     Cancellation,
     CancellationRequest,
@@ -21,6 +21,7 @@ from ..storage.models import (
     OrderItem,
     Package,
 )
+from ..storage.portable import sort_key, sorted_by
 from . import status as st
 from .cancellations import WAITING_ERP
 
@@ -132,6 +133,30 @@ def _where(f: OrderFilter):
     return and_(*conds) if conds else None
 
 
+#: what the orders list sorts by (``list_orders``' ``order_by``, "-" first = descending); the default is the
+#: first, newest first
+SORT_KEYS = ("ordered_at", "number", "status", "customer", "city", "total", "cargo", "invoice", "erp_reported")
+DEFAULT_ORDER = "-ordered_at"
+
+
+def _sort_column(key: str):
+    """The SQL value ``key`` sorts by: people's and places' names in Turkish alphabetical order
+    (storage/collation.py), statuses along the order's life (waiting … completed, then cancelled, refunded)."""
+    if key == "customer":
+        return turkish(Order.customer_name)
+    if key == "city":  # a key of the shipping address (JSON): ->> on PostgreSQL, json_extract on SQLite
+        return turkish(func.coalesce(Order.shipping_address["city"].as_string(), ""))
+    if key == "cargo":
+        return turkish(CargoCompany.name)
+    if key == "status":
+        return case(st.RANK, value=Order.status, else_=len(st.RANK) + 10)
+    if key == "total":
+        return Order.total_amount
+    if key == "invoice":
+        return case((func.coalesce(Order.invoice_link, "") != "", 1), else_=0)  # the ✓ of the Invoice column
+    return getattr(Order, key)
+
+
 def count_orders(session, f: OrderFilter) -> int:
     q = select(func.count()).select_from(Order)
     w = _where(f)
@@ -140,8 +165,12 @@ def count_orders(session, f: OrderFilter) -> int:
     return int(session.scalar(q) or 0)
 
 
-def list_orders(session, f: OrderFilter, offset: int = 0, limit: int = 200) -> tuple[OrderRow, ...]:
-    """One page of orders, newest first (the line counts are computed for that page only)."""
+def list_orders(session, f: OrderFilter, offset: int = 0, limit: int = 200,
+                order_by: str = DEFAULT_ORDER) -> tuple[OrderRow, ...]:
+    """One page of orders sorted in SQL by ``order_by`` (a key of ``SORT_KEYS``, "-" = descending; newest
+    first by default), ties by id in the same direction so consecutive pages neither skip nor repeat an order
+    (the line counts are computed for that page only)."""
+    key, desc = sort_key(order_by or DEFAULT_ORDER, SORT_KEYS)
     q = select(Order.id, Order.number, Order.n11_order_number, Order.status, Order.customer_name,
                Order.shipping_address, Order.total_amount, Order.ordered_at, CargoCompany.name,
                Order.invoice_link, Order.erp_reported, Order.raw) \
@@ -149,7 +178,7 @@ def list_orders(session, f: OrderFilter, offset: int = 0, limit: int = 200) -> t
     w = _where(f)
     if w is not None:
         q = q.where(w)
-    q = q.order_by(Order.ordered_at.desc(), Order.id.desc()).offset(offset).limit(limit)
+    q = q.order_by(*sorted_by(_sort_column(key), Order.id, desc)).offset(offset).limit(limit)
     page = session.execute(q).all()
     ids = [r[0] for r in page]
     counts: dict[int, tuple[int, bool]] = {}

@@ -36,6 +36,23 @@ def _pg(element, compiler, **kw) -> str:
     return f"{compiler.process(element.clauses, **kw)} {order}"
 
 
+def sort_key(order_by: str, keys) -> tuple[str, bool]:
+    """``"-price"`` → ``("price", True)``: the key of a list's ``order_by`` and whether it is descending
+    ("" = ``keys[0]``); a key not in ``keys`` is refused with a one-line message."""
+    key = order_by.lstrip("-+") or keys[0]
+    if key not in keys:
+        raise ValueError(f"cannot sort by {key!r}; use one of {', '.join(keys)}")
+    return key, order_by.startswith("-")
+
+
+def sorted_by(col, tiebreak, descending: bool) -> tuple:
+    """ORDER BY terms for a paged list: ``col`` (NULLs where SQLite puts them, on PostgreSQL too), then the
+    unique ``tiebreak`` (the id) the same way, so pages never skip or repeat a row of equal ``col``."""
+    if descending:
+        return desc_sqlite_nulls(col), tiebreak.desc()
+    return asc_sqlite_nulls(col), tiebreak.asc()
+
+
 class _AsciiCaseLike(FunctionElement):
     inherit_cache = True
     name = "ascii_case_like"
