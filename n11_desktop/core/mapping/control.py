@@ -49,7 +49,7 @@ class Problem:
     blocking: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs 4× (100k built per push)
 class PayloadResult:
     sku: str
     payload: dict | None  # the N11 sku dict when nothing blocks, else None
@@ -126,6 +126,8 @@ class MappingSnapshot:
         # (leaf, stored attributes JSON text, brand) → (attribute entries, problems): products of one
         # leaf with the same attributes (variants, repeated sizes and colours) resolve once
         self.attr_sets: dict[tuple[int, str, Any], tuple[tuple[dict, ...], tuple[Problem, ...]]] = {}
+        # (stored local category, override) → (leaf, category problems, category id): see _category
+        self.categories: dict[tuple[Any, Any], tuple] = {}
         self._session = session
         self.load_leaves(set(self.cat_map.values()) | set(leaf_ids or ()))
 
@@ -232,53 +234,45 @@ def _build_payloads(session: Session, product_ids: Iterable[int], *, buffer_stoc
     if not ids:
         return []
     snap = snapshot or MappingSnapshot(session)
-    products: dict[int, tuple] = {}
-    prices: dict[int, tuple] = {}
-    stocks: dict[int, int] = {}
-    overrides: dict[int, int] = {}
+    rows: dict[int, tuple] = {}
     conn = session.connection()
-    for chunk in _chunks(sorted(set(ids)), CHUNK):
-        # one joined read per chunk at the driver level: ORM row processing would cost more than the build
-        from ..storage.db import marks as _marks
+    from ..storage.db import marks as _marks
 
-        marks = _marks(conn, len(chunk))
-        rows = conn.exec_driver_sql(
+    for chunk in _chunks(sorted(set(ids)), CHUNK):
+        # one joined read per chunk at the driver level: ORM row processing would cost more than the
+        # build; each driver row goes to _build_one as it is (no per-row repacking)
+        rows.update((r[0], r) for r in conn.exec_driver_sql(
             "SELECT p.id, p.sku, p.product_code, p.title, p.description, p.brand, p.barcode, p.vat_rate, p.images, "
             "p.category, p.attributes, p.preparing_day, p.shipment_template, pr.product_id, pr.price, "
             "pr.list_price, pr.currency, st.product_id, st.quantity, pc.category_id "
             "FROM product p LEFT JOIN price pr ON pr.product_id = p.id LEFT JOIN stock st ON st.product_id = p.id "
-            f"LEFT JOIN product_category pc ON pc.product_id = p.id WHERE p.id IN ({marks})", tuple(chunk)).fetchall()
-        for r in rows:
-            pid = r[0]
-            # attributes stay as stored (JSON text): decoded only when their set is not resolved yet
-            products[pid] = (pid, r[1], r[2], r[3], r[4], r[5], r[6], r[7], _json(r[8], list), r[9],
-                             r[10], r[11], r[12])
-            if r[13] is not None:
-                prices[pid] = (_cents(r[14]), _cents(r[15]), r[16])
-            if r[17] is not None:
-                stocks[pid] = r[18]
-            if r[19] is not None:
-                overrides[pid] = int(r[19])
+            f"LEFT JOIN product_category pc ON pc.product_id = p.id WHERE p.id IN ({_marks(conn, len(chunk))})",
+            tuple(chunk)).fetchall())
+    overrides = {int(r[19]) for r in rows.values() if r[19] is not None}
     if overrides:
-        snap.load_leaves(overrides.values())
+        snap.load_leaves(overrides)
     buffer_stock = max(0, int(buffer_stock or 0))
-    out = []
-    for pid in ids:
-        row = products.get(pid)
-        if row is None:
-            continue
-        out.append(_build_one(row, prices.get(pid), stocks.get(pid), overrides.get(pid), snap, buffer_stock,
-                              for_update))
-    return out
+    build = _build_one
+    return [build(r, snap, buffer_stock, for_update) for r in map(rows.get, ids) if r is not None]
 
 
-_HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
+_MONEY: dict[Any, Decimal] = {}  # kuruş → Decimal (immutable, so shared): prices repeat across a catalog
+_MONEY_MAX = 50_000
 
 
 def _cents(v: Any) -> Decimal | None:
-    """Money columns hold integer kuruş (see storage.models.Money)."""
-    return None if v is None else (Decimal(int(v)) / _HUNDRED).quantize(_CENT)
+    """Money columns hold integer kuruş (see storage.models.Money): ``19990`` → ``Decimal("199.90")``,
+    always two places (the same value and exponent as dividing by 100 and quantizing to 0.01)."""
+    if v is None:
+        return None
+    d = _MONEY.get(v)
+    if d is None:
+        d = Decimal(int(v)).scaleb(-2)
+        if len(_MONEY) >= _MONEY_MAX:
+            _MONEY.clear()
+        _MONEY[v] = d
+    return d
 
 
 _scan = json.decoder.JSONDecoder().scan_once  # the C scanner json.loads ends in, without its Python layers
@@ -301,15 +295,17 @@ def _json(v: Any, kind: type) -> Any:
     return out if isinstance(out, kind) else kind()
 
 
-def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: int,
-               for_update: bool) -> PayloadResult:
-    (pid, sku, product_code, title, description, brand, barcode, vat_rate, images, local_cat, attributes,
-     preparing_day, shipment_template) = row
+def _category(snap: MappingSnapshot, local_cat: Any, override: Any) -> tuple:
+    """(leaf or None, its problems, the category id to report) for a product's stored local category
+    and override: the same for every product of that category, so resolved once per snapshot."""
+    key = (local_cat, override)
+    hit = snap.categories.get(key)
+    if hit is not None:
+        return hit
     problems: list[Problem] = []
     add = problems.append
     local = norm_category(local_cat)
-    # ---------------------------------------------------------------- category
-    leaf_id = override if override is not None else snap.cat_map.get(local)
+    leaf_id = int(override) if override is not None else snap.cat_map.get(local)
     leaf = snap.leaves.get(leaf_id) if leaf_id is not None else None
     if leaf_id is None:
         if local:
@@ -320,31 +316,50 @@ def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: i
         why = leaf.usable if leaf else f"N11 category {leaf_id} is not in the category tree"
         add(Problem("invalid_category", "categoryId", f"{why} — map {local or 'the product'} again"))
         leaf = None
+    if leaf is not None and not leaf.fetched:
+        add(Problem("attributes_not_loaded", "attributes",
+                    f"Attributes of N11 category “{leaf.name}” ({leaf.id}) are not loaded — "
+                    "run Category Attribute and Values"))
+    hit = (leaf, tuple(problems), leaf.id if leaf is not None else leaf_id)
+    if type(local_cat) is str or local_cat is None:
+        snap.categories[key] = hit
+    return hit
+
+
+def _build_one(row, snap: MappingSnapshot, buffer_stock: int, for_update: bool) -> PayloadResult:
+    # the hot path of every push (100k products): one driver row in, plain local operations, the
+    # per-category and per-attribute-set work looked up in the snapshot's caches
+    (pid, sku, product_code, title, description, brand, barcode, vat_rate, images, local_cat, attributes,
+     preparing_day, shipment_template, price_row, price, list_price, currency, stock_row, qty, override) = row
+    cat = snap.categories.get((local_cat, override))
+    if cat is None:
+        cat = _category(snap, local_cat, override)
+    leaf, problems, category_id = cat
+    problems = [*problems] if problems else []
+    add = problems.append
     # ---------------------------------------------------------------- attributes
-    out_attrs: list[dict] = []
-    if leaf is not None:
-        if not leaf.fetched:
-            add(Problem("attributes_not_loaded", "attributes",
-                        f"Attributes of N11 category “{leaf.name}” ({leaf.id}) are not loaded — "
-                        "run Category Attribute and Values"))
-        else:
-            key = (leaf.id, attributes, brand) if type(attributes) is str else None
-            hit = snap.attr_sets.get(key) if key is not None else None
-            if hit is None:
-                hit = _resolve_attributes(snap, leaf, _json(attributes, dict), brand)
-                if key is not None:
-                    if len(snap.attr_sets) >= _ATTR_SETS_MAX:
-                        snap.attr_sets.clear()
-                    snap.attr_sets[key] = hit
-            out_attrs = [dict(e) for e in hit[0]]
-            problems.extend(hit[1])
+    if leaf is not None and leaf.fetched:
+        key = (leaf.id, attributes, brand) if type(attributes) is str else None
+        hit = snap.attr_sets.get(key) if key is not None else None
+        if hit is None:
+            hit = _resolve_attributes(snap, leaf, _json(attributes, dict), brand)
+            if key is not None:
+                if len(snap.attr_sets) >= _ATTR_SETS_MAX:
+                    snap.attr_sets.clear()
+                snap.attr_sets[key] = hit
+        out_attrs = list(map(dict, hit[0]))  # each payload its own entries (callers may change them)
+        if hit[1]:
+            problems += hit[1]
+    else:
+        out_attrs = []
     # ---------------------------------------------------------------- common fields
     payload: dict[str, Any]
     preparing = int(preparing_day) if preparing_day is not None else DEFAULT_PREPARING_DAY
     vat = int(vat_rate) if vat_rate is not None else None
     if vat not in VAT_RATES:
         add(Problem("invalid_vat", "vatRate", f"VAT rate {vat_rate} is not accepted by N11 (0, 1, 10 or 20)"))
-    if not shipment_template or not str(shipment_template).strip():
+    if not shipment_template or (shipment_template.isspace() if type(shipment_template) is str
+                                 else not str(shipment_template).strip()):
         add(Problem("no_shipment_template", "shipmentTemplate",
                     "No shipment template — set the N11 shipment template name in the catalog"))
     main_id = str(product_code or sku)
@@ -353,64 +368,72 @@ def _build_one(row, price, qty, override, snap: MappingSnapshot, buffer_stock: i
                    "shipmentTemplate": shipment_template, "description": description or "", "vatRate": vat,
                    "attributes": out_attrs}
     else:
-        if not title or len(str(title).strip()) < MIN_TITLE:
+        title = title.strip() if type(title) is str else str(title or "").strip()
+        if len(title) < MIN_TITLE:
             add(Problem("short_title", "title", f"Title must be at least {MIN_TITLE} characters on N11 "
-                                                f"(has {len(str(title or '').strip())})"))
-        if not description or not str(description).strip():
+                                                f"(has {len(title)})"))
+        if not description or (description.isspace() if type(description) is str
+                               else not str(description).strip()):
             # N11 fails a product-create SKU without a description (API.md §6; sandbox enforces it)
             add(Problem("no_description", "description",
                         "Description is empty — N11 requires a product description; fill it in the catalog"))
-        imgs = [str(u).strip() for u in (images or []) if str(u).strip()]
-        if not imgs:
+        # images: the stored list's non-empty addresses, trimmed, each an https address
+        images_out = []
+        for u in (images if type(images) is list else _json(images, list)):
+            u = u.strip() if type(u) is str else str(u).strip()
+            if u:
+                if not u.startswith("https://") and not u.lower().startswith("https://"):
+                    add(Problem("image_not_https", "images", f"Image {u} is not an https address"))
+                images_out.append({"url": u, "order": len(images_out) + 1})
+        if not images_out:
             add(Problem("no_image", "images", "No image"))
-        for u in imgs:
-            if not u.lower().startswith("https://"):
-                add(Problem("image_not_https", "images", f"Image {u} is not an https address"))
         sale = list_ = None
-        currency = "TL"
-        if price is None or price[0] is None:
+        if price_row is None or price is None:
             add(Problem("no_price", "salePrice", "Price data not found"))
         else:
-            sale = price[0]  # Decimal, already to the kuruş (_cents)
-            list_ = price[1] if price[1] is not None else sale
-            currency = price[2] or "TL"
+            sale = _MONEY.get(price)  # Decimal, to the kuruş
+            if sale is None:
+                sale = _cents(price)
+            if list_price is None:
+                list_ = sale
+            else:
+                list_ = _MONEY.get(list_price)
+                if list_ is None:
+                    list_ = _cents(list_price)
             if sale <= 0:
                 add(Problem("invalid_price", "salePrice", f"Sale price {sale} must be greater than 0"))
-            if list_ is not None and list_ < sale:
+            if list_ < sale:
                 add(Problem("list_below_sale", "listPrice",
                             f"List price {list_} is lower than sale price {sale} (N11 needs listPrice ≥ salePrice)"))
-            if currency != "TL":
+            if currency and currency != "TL":
                 add(Problem("currency", "currencyType", f"Currency {currency} is not TL"))
         quantity = None
-        if qty is None:
+        if stock_row is None or qty is None:
             add(Problem("no_stock", "quantity", "Stock data not found"))
         else:
-            quantity = max(0, int(qty) - buffer_stock)
-            if quantity > 999_999:
+            quantity = int(qty) - buffer_stock
+            if quantity < 0:
+                quantity = 0
+            elif quantity > 999_999:
                 quantity = 999_999
-        payload = {
-            "title": str(title or "").strip(),
-            "description": description or "",
-            "categoryId": leaf.id if leaf is not None else None,
-            "currencyType": "TL",
-            "productMainId": main_id,
-            "preparingDay": preparing,
-            "shipmentTemplate": shipment_template,
-            "stockCode": sku,
-        }
-        if barcode and str(barcode).strip():
-            payload["barcode"] = str(barcode).strip()
-        payload.update({
-            "quantity": quantity,
-            "images": [{"url": u, "order": i + 1} for i, u in enumerate(imgs)],
-            "attributes": out_attrs,
-            "salePrice": sale,
-            "listPrice": list_,
-            "vatRate": vat,
-        })
-    blocking = any(p.blocking for p in problems)
-    return PayloadResult(sku=sku, payload=None if blocking else payload, problems=tuple(problems), product_id=pid,
-                         draft=payload, category_id=leaf.id if leaf is not None else leaf_id)
+        if barcode and (barcode := str(barcode).strip()):
+            payload = {"title": title, "description": description or "",
+                       "categoryId": leaf.id if leaf is not None else None, "currencyType": "TL",
+                       "productMainId": main_id, "preparingDay": preparing, "shipmentTemplate": shipment_template,
+                       "stockCode": sku, "barcode": barcode, "quantity": quantity, "images": images_out,
+                       "attributes": out_attrs, "salePrice": sale, "listPrice": list_, "vatRate": vat}
+        else:
+            payload = {"title": title, "description": description or "",
+                       "categoryId": leaf.id if leaf is not None else None, "currencyType": "TL",
+                       "productMainId": main_id, "preparingDay": preparing, "shipmentTemplate": shipment_template,
+                       "stockCode": sku, "quantity": quantity, "images": images_out,
+                       "attributes": out_attrs, "salePrice": sale, "listPrice": list_, "vatRate": vat}
+    if not problems:
+        return PayloadResult(sku, payload, (), pid, payload, category_id)
+    for p in problems:
+        if p.blocking:
+            return PayloadResult(sku, None, tuple(problems), pid, payload, category_id)
+    return PayloadResult(sku, payload, tuple(problems), pid, payload, category_id)
 
 
 def _resolve_attributes(snap: MappingSnapshot, leaf: _Leaf, attributes: dict, brand: Any
