@@ -19,6 +19,7 @@ from sqlalchemy import select
 from ..n11.errors import N11Error
 from ..orders import status as st
 from ..orders.importer import (
+    BATCH_SIZE,
     OrderImporter,
     history_orders,
     pending_orders,
@@ -27,6 +28,7 @@ from ..orders.importer import (
     to_utc_naive,
 )
 from ..orders.numbering import OrderNumberFormatError
+from ..orders.prefetch import Prefetch
 from ..storage.models import (
     AppState,
     CargoCompany,
@@ -156,11 +158,13 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
     window_start = start
     while True:  # N11's 15-day windows; the cursor moves after each committed window
         window_end = min(window_start + WINDOW, now)
-        packages = (p for p in client.iter_shipment_packages(_aware(window_start), _aware(window_end),
-                                                             by_last_modified=True) if keep(p))
-        part = importer.import_packages(packages, check_stop=ctx.check_stop, history=history,
-                                        progress=lambda n, base=(stats.seen if stats else 0):
-                                        ctx.progress(base + n, 0, f"{base + n} packages"))
+        # the next page is fetched while the previous batch is written (one page ahead at most)
+        with Prefetch(client.iter_shipment_packages(_aware(window_start), _aware(window_end),
+                                                    by_last_modified=True), chunk=BATCH_SIZE) as fetched:
+            part = importer.import_packages((p for p in fetched if keep(p)), check_stop=ctx.check_stop,
+                                            history=history,
+                                            progress=lambda n, base=(stats.seen if stats else 0):
+                                            ctx.progress(base + n, 0, f"{base + n} packages"))
         if stats is None:
             stats = part
         else:

@@ -1,0 +1,99 @@
+"""Fetch the next page of packages while the previous one is written.
+
+The import writes a batch of 100 packages (one transaction) and then asks N11 for the next page;
+the two waits added up. :class:`Prefetch` runs the package iterator (the N11 client's pages) on
+one worker thread, at most ``ahead`` chunks in front of the importer, so N11's round trip and
+our database writes overlap. Nothing about what is committed changes: the importer still writes
+the packages in the order N11 gave them, a batch is still one transaction, and the cursor still
+moves only after the window is written — a prefetched page that was never written is fetched
+again by the next run, as an unfinished page always was.
+
+Only the worker uses the client while it runs; the caller must leave the ``with`` block (which
+stops and joins the worker) before using the client again.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+_END = object()
+
+
+class Prefetch:
+    """``with Prefetch(packages) as it: for pkg in it: ...`` — ``packages`` is consumed on a worker
+    thread in chunks of ``chunk``; at most ``ahead`` chunks wait (plus the one being read), so the
+    memory stays bounded. An exception of the iterator is raised in the caller's thread at the
+    point the caller reaches it."""
+
+    def __init__(self, source: Iterable[Any], *, chunk: int = 100, ahead: int = 1,
+                 name: str = "order-page-prefetch") -> None:
+        self._source = source
+        self._chunk = max(1, int(chunk))
+        self._queue: queue.Queue = queue.Queue(maxsize=max(1, int(ahead)))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    # ------------------------------------------------------------------ worker
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        it = iter(self._source)
+        try:
+            part: list[Any] = []
+            for item in it:
+                part.append(item)
+                if len(part) >= self._chunk:
+                    if not self._put(part):
+                        return
+                    part = []
+                if self._stop.is_set():
+                    return
+            if part and not self._put(part):
+                return
+            self._put(_END)
+        except BaseException as exc:  # handed to the caller's thread
+            self._put(("error", exc))
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # noqa: BLE001 - closing a generator that failed
+                    pass
+
+    # ------------------------------------------------------------------ caller
+    def __enter__(self) -> Iterator[Any]:
+        self._thread.start()
+        return self._iterate()
+
+    def _iterate(self) -> Iterator[Any]:
+        while True:
+            item = self._queue.get()
+            if item is _END:
+                return
+            if isinstance(item, tuple):
+                raise item[1]
+            yield from item
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker (after the page it is reading, if any) and wait for it."""
+        self._stop.set()
+        while self._thread.is_alive():
+            try:  # make room, so a worker blocked on a full queue sees the stop
+                self._queue.get_nowait()
+            except queue.Empty:
+                pass
+            self._thread.join(0.05)
