@@ -13,13 +13,14 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, insert, select
+from sqlalchemy import JSON, DateTime, select
 from sqlalchemy.orm import Session
 
-from ..storage.models import AppState, FailedIntegration, Order, OrderItem, Package, Product
+from ..storage.db import marks
+from ..storage.models import AppState, FailedIntegration, Money, Order, OrderItem, Package, Product
 from . import status as st
 from .address import AddressNotValid, AddressResolver
 from .addresstree import ensure_address_tree
@@ -374,26 +375,24 @@ class OrderImporter:
         return row  # a new one gets its id at the batch's flush (its lines are linked to the object)
 
     def _insert_new(self, s: Session, cache: "_BatchCache") -> None:
-        """Write the batch's new orders, then their packages, then their lines: one multi-row INSERT per
-        table (SQLAlchemy Core executemany; column defaults apply as for ORM objects). Ids come back by
-        the unique N11 keys, so this runs the same on any engine."""
+        """Write the batch's new orders, then their packages, then their lines: one driver-level
+        executemany per table (:func:`_driver_insert`; column defaults apply as for ORM objects). Ids
+        come back by the unique N11 keys, so this runs the same on any engine."""
         orders = [o for o in cache.orders.values() if isinstance(o, _Row)]
         if not orders:
             return
-        s.execute(insert(Order.__table__), [{k: o.__dict__[k] for k in _ORDER_COLUMNS} for o in orders])
+        _driver_insert(s, Order.__table__, [{k: o.__dict__[k] for k in _ORDER_COLUMNS} for o in orders])
         ids = dict(s.execute(select(Order.n11_order_number, Order.id).where(
             Order.n11_order_number.in_([o.n11_order_number for o in orders]))).all())
         for o in orders:
             o.id = ids[o.n11_order_number]
         pkgs = [p for p in cache.packages.values() if isinstance(p, _Row)]
         if pkgs:
-            # the raw documents are JSON text already: bound as text (cast to JSON where the engine types it)
-            text = bindparam("raw_text", type_=Text)
-            stmt = insert(Package.__table__).values(
-                raw=text if s.get_bind().dialect.name == "sqlite" else cast(text, Package.__table__.c.raw.type))
-            s.execute(stmt, [{"order_id": p.order.id, **{k: p.__dict__[k] for k in _PACKAGE_COLUMNS},
-                              "raw_text": p.raw if isinstance(p.raw, str) else _json_text(p.raw)}
-                             for p in pkgs])
+            # the raw documents are JSON text already (encoded once, in _upsert_package)
+            _driver_insert(s, Package.__table__,
+                           [{"order_id": p.order.id, **{k: p.__dict__[k] for k in _PACKAGE_COLUMNS},
+                             "raw": p.raw if isinstance(p.raw, str) else _json_text(p.raw)} for p in pkgs],
+                           json_text=("raw",))
             pids = dict(s.execute(select(Package.n11_package_id, Package.id).where(
                 Package.n11_package_id.in_([p.n11_package_id for p in pkgs]))).all())
             for p in pkgs:
@@ -401,8 +400,7 @@ class OrderImporter:
         rows = [{"order_id": o.id, "package_id": None if i.package is None else i.package.id,
                  **{k: i.__dict__[k] for k in _ITEM_COLUMNS}}
                 for o in orders for i in cache.items.get(o.n11_order_number, {}).values()]
-        if rows:
-            s.execute(insert(OrderItem.__table__), rows)
+        _driver_insert(s, OrderItem.__table__, rows)
 
     def _tracking(self, pkg: Any) -> str | None:
         if self.oms_enabled:
@@ -489,6 +487,57 @@ class OrderImporter:
             remaining = {k: v for k, v in pending_row.value.items() if k not in numbers}
             if remaining != pending_row.value:
                 pending_row.value = remaining
+
+
+def _cents(value: Any) -> int | None:
+    """What the Money column stores (integer hundredths, half up)."""
+    if value is None:
+        return None
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    return int((d * 100).quantize(_ONE, rounding=ROUND_HALF_UP))
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite format
+
+
+def _driver_insert(s: Session, table, rows: list[dict[str, Any]], *, json_text: tuple[str, ...] = ()) -> None:
+    """One driver-level executemany of ``rows`` (dicts with the same keys) into ``table``, each value
+    converted as its column type would (Money in cents, JSON text, SQLite's datetime text); columns not
+    given get their Python default once for the whole call (``updated_at`` = now). ``json_text``: JSON
+    columns whose values are JSON text already. SQLAlchemy Core's per-row parameter processing cost
+    about as much as SQLite's own insert; placeholders come from ``marks``, so PostgreSQL works too."""
+    if not rows:
+        return
+    conn = s.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    given = list(rows[0])
+    defaults = {c.name: (c.default.arg(None) if c.default.is_callable else c.default.arg)
+                for c in table.columns if c.name not in rows[0] and not c.primary_key and c.default is not None
+                and (c.default.is_scalar or c.default.is_callable)}
+
+    def converter(name: str):
+        t = table.c[name].type
+        if name in json_text:
+            return None
+        if isinstance(t, Money):
+            return _cents
+        if isinstance(t, JSON):
+            return json.dumps  # what SQLAlchemy's JSON type writes (None as JSON null)
+        if isinstance(t, DateTime) and sqlite:
+            return _sqlite_datetime
+        return None
+
+    convs = [converter(n) for n in given]
+    fixed = tuple(v if f is None else f(v) for f, v in ((converter(n), v) for n, v in defaults.items()))
+    names = ", ".join(f'"{n}"' for n in given + list(defaults))
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks(conn, len(given) + len(defaults))})'
+    pairs = list(zip(given, convs))
+    params = [tuple(r[n] if f is None else f(r[n]) for n, f in pairs) + fixed for r in rows]
+    conn.exec_driver_sql(sql, params)
+
+
+_ONE = Decimal("1")
 
 
 def _in_other_package(item: OrderItem, pkg: Package) -> bool:
