@@ -5,13 +5,14 @@ left by a crashed sender are resolved by :mod:`.batch_recovery`."""
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import Text, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from . import ledger, penalty
@@ -35,6 +36,67 @@ class _Outcome:
     remote: RemoteProduct | None = None  # looked up for the record, when needed
     message: str | None = None  # final message (overrides translation)
     expired: bool = False
+
+
+def _json_value(v: Any) -> Any:
+    """A JSON column read as text (SQLite) or already decoded by the driver (psycopg)."""
+    if isinstance(v, (str, bytes, bytearray)):
+        return json.loads(v)
+    return v
+
+
+@dataclass
+class _Ready:
+    """A task's successes with their ledger rows already converted for the driver."""
+    item_ids: list[int]
+    prepared: list
+    cleared: dict[str, list[int]]
+
+    def still_sent(self, s: Session) -> bool:
+        """Every one of these records is still ``sent`` (nothing applied them meanwhile)."""
+        n = 0
+        for start in range(0, len(self.item_ids), 900):
+            n += s.scalar(select(func.count()).select_from(BatchItem).where(
+                BatchItem.id.in_(self.item_ids[start:start + 900]), BatchItem.state == "sent")) or 0
+        return n == len(self.item_ids)
+
+    def write(self, s: Session, now: datetime, summary: PollSummary) -> None:
+        ledger.run_prepared(s, self.prepared)
+        for start in range(0, len(self.item_ids), 900):
+            s.execute(update(BatchItem).where(BatchItem.id.in_(self.item_ids[start:start + 900]))
+                      .values(state="success", message=None))
+        for ct, ids in self.cleared.items():
+            penalty.clear(s, ct, ids, now)
+        summary.succeeded += len(self.item_ids)
+
+
+def _prepare_successes(db: Database, ct: str, outcomes: Sequence[_Outcome], items: Mapping[int, _Item],
+                       now: datetime) -> _Ready | None:
+    """What :func:`apply_outcomes` writes for the plain successes (N11 said SUCCESS), computed
+    before the write transaction opens: the database's write lock is then held only to run the
+    statements. ``None`` when there is nothing to do this way (the caller applies everything)."""
+    ledger_rows: list[dict] = []
+    merge_rows: list[dict] = []
+    cleared: dict[str, list[int]] = {}
+    ids: list[int] = []
+    for o in outcomes:
+        if not o.ok:
+            continue
+        it = items.get(o.item_id)
+        if it is None or it.state != "sent" or o.message is not None:
+            return None
+        meta = it.payload.get("_meta") or {}
+        _success_rows(ct, meta.get("op"), it, strip_meta(it.payload), meta, o.remote, now, ledger_rows, merge_rows,
+                      cleared)
+        ids.append(it.id)
+    if not ids:
+        return None
+    dialect = db.engine.dialect
+    plain = ledger.prepare_bulk_upsert(dialect, ledger_rows, merge_values=False)
+    merged = ledger.prepare_bulk_upsert(dialect, merge_rows, merge_values=True)
+    if plain is None or merged is None:
+        return None
+    return _Ready(ids, plain + merged, cleared)
 
 
 @dataclass
@@ -285,12 +347,12 @@ def _expire(s: Session, b: Batch, config: ChannelConfig, now: datetime, hours: f
 def _apply_task_result(db: Database, client: N11Port, batch_id: int, ct: str, tid: str, result: TaskResult,
                        config: ChannelConfig, now: datetime, summary: PollSummary, log_fn: LogFn,
                        before_write: Callable[[], None] | None = None) -> None:
-    with db.session_factory() as s:
-        rows = s.execute(select(BatchItem.id, BatchItem.object_id, BatchItem.object_key, BatchItem.payload,
-                                BatchItem.version_date, BatchItem.state).where(
+    with db.session_factory() as s:  # the payload's text, decoded after the read transaction
+        rows = s.execute(select(BatchItem.id, BatchItem.object_id, BatchItem.object_key,
+                                type_coerce(BatchItem.payload, Text), BatchItem.version_date, BatchItem.state).where(
             BatchItem.batch_id == batch_id, BatchItem.remote_task_id == tid, BatchItem.state == "sent")).all()
-    preloaded = {r[0]: _Item(*r) for r in rows}
-    items = [(r[0], r[2], r[3]) for r in rows]
+    preloaded = {r[0]: _Item(r[0], r[1], r[2], _json_value(r[3]), r[4], r[5]) for r in rows}
+    items = [(it.id, it.object_key, it.payload) for it in preloaded.values()]
     del rows
     by_code: dict[str, Any] = {}
     for r in result.skus:
@@ -322,8 +384,13 @@ def _apply_task_result(db: Database, client: N11Port, batch_id: int, ct: str, ti
     logs: list[tuple[str, str, str]] = []
     if before_write is not None:  # no more HTTP of this task from here on
         before_write()
+    ready = _prepare_successes(db, ct, outcomes, preloaded, now)
     with db.session_factory.begin() as s:
-        apply_outcomes(s, ct, outcomes, config, now, summary, logs, preloaded=preloaded)
+        if ready is None or not ready.still_sent(s):
+            apply_outcomes(s, ct, outcomes, config, now, summary, logs, preloaded=preloaded)
+        else:
+            apply_outcomes(s, ct, [o for o in outcomes if not o.ok], config, now, summary, logs, preloaded=preloaded)
+            ready.write(s, now, summary)
         b = s.get(Batch, batch_id)
         b.updated_at = now
     ok = sum(1 for o in outcomes if o.ok)

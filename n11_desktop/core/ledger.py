@@ -150,7 +150,40 @@ def _bulk_upsert_fast(session: Session, keys: Sequence[str], group: Sequence[dic
     """The same INSERT … ON CONFLICT DO UPDATE at the driver level: values go through each
     column type's own bind processor (identical stored text), without the ORM's per-row cost."""
     conn = session.connection()
-    dialect = conn.dialect
+    sql, out = _fast_statement(conn.dialect, keys, group, merge_values)
+    for start in range(0, len(out), 2000):
+        conn.exec_driver_sql(sql, out[start:start + 2000])
+
+
+Prepared = list  # [(driver SQL, [parameter tuples])], see prepare_bulk_upsert
+
+
+def prepare_bulk_upsert(dialect: Any, rows: Sequence[dict], *, merge_values: bool = False) -> Prepared | None:
+    """:func:`bulk_upsert`'s statements with every value already converted (the JSON of
+    ``last_values`` included), so that a caller can do this CPU work before it opens its write
+    transaction and hold the database's write lock only for :func:`run_prepared`. ``None`` when
+    a row needs the generic path (a column with a Python-side default left out)."""
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for r in rows:
+        groups.setdefault(tuple(sorted(r)), []).append(r)
+    out: Prepared = []
+    for keys, group in groups.items():
+        if not (_FAST_REQUIRED.issubset(keys) and set(keys) <= _COLUMNS):
+            return None
+        out.append(_fast_statement(dialect, keys, group, merge_values))
+    return out
+
+
+def run_prepared(session: Session, prepared: Prepared) -> None:
+    """Execute what :func:`prepare_bulk_upsert` made (inside the caller's transaction)."""
+    conn = session.connection()
+    for sql, params in prepared:
+        for start in range(0, len(params), 2000):
+            conn.exec_driver_sql(sql, params[start:start + 2000])
+
+
+def _fast_statement(dialect: Any, keys: Sequence[str], group: Sequence[dict],
+                    merge_values: bool) -> tuple[str, list[tuple]]:
     table = IntegrationAction.__table__
     procs = [memo_processor(table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in keys]
     sets = []
@@ -176,8 +209,7 @@ def _bulk_upsert_fast(session: Session, keys: Sequence[str], group: Sequence[dic
             v = row[k]
             vals.append(p(v) if p is not None else v)
         out.append(tuple(vals))
-    for start in range(0, len(out), 2000):
-        conn.exec_driver_sql(sql, out[start:start + 2000])
+    return sql, out
 
 
 #: ``json_patch`` on PostgreSQL: the stored values with the new ones laid over them (the values are
