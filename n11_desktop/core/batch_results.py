@@ -261,6 +261,61 @@ def _dt(v: Any) -> datetime | None:
         return None
 
 
+class EarlyResults:
+    """Task results applied while the batch is still being posted.
+
+    Each time a task of the batch is acknowledged, the task acknowledged before it is polled
+    once on a helper thread (with its own client) and, when N11 reports it processed, its
+    per-SKU results are applied there: the CPU work of applying results runs while the sending
+    thread waits for N11's answer to the next post, instead of after the last post. A task N11
+    still reports ``IN_QUEUE`` (or whose poll fails) is left as it is for ``task_results``, so
+    this costs at most one request per task, and never for the last task. Applying one task's
+    results next to a send is what ``task_results`` already may do: each task in its own
+    transaction, touching only records in state ``sent`` (which a post never writes again);
+    nothing here posts anything."""
+
+    def __init__(self, db: Database, new_client: Callable[[], N11Port], config: ChannelConfig, batch_id: int,
+                 content_type: str, *, clock: Callable[[], datetime], log_fn: LogFn = _noop_log,
+                 should_stop: Callable[[], bool] = lambda: False) -> None:
+        self._db, self._new_client, self._config = db, new_client, config
+        self._batch_id, self._ct = batch_id, content_type
+        self._clock, self._log_fn, self._should_stop = clock, log_fn, should_stop
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="n11-early-results")
+        self._client: N11Port | None = None
+        self._previous: str | None = None
+        self.tasks_applied = 0
+        self.summary = PollSummary()
+
+    def acknowledged(self, task_id: str) -> None:
+        """A task of the batch was acknowledged (its records are ``sent``): poll the one before it."""
+        previous, self._previous = self._previous, task_id
+        if previous is not None and previous != task_id:
+            self._pool.submit(self._poll, previous)
+
+    def _poll(self, tid: str) -> None:
+        if self._should_stop():
+            return
+        try:
+            if self._client is None:
+                self._client = self._new_client()
+            result = self._client.get_task_result(int(tid))
+            if not result.done:
+                return
+            _apply_task_result(self._db, self._client, self._batch_id, self._ct, tid, result, self._config,
+                               self._clock(), self.summary, self._log_fn)
+            self.tasks_applied += 1
+        except Exception as exc:  # noqa: BLE001 - nothing is lost: the task stays "sent" for task_results
+            self._log_fn(f"task {tid}: its results were not read yet ({exc}); task_results will poll it",
+                         level="INFO")
+
+    def close(self) -> PollSummary:
+        """Wait for the polls already asked for (no thread outlives the send); their summary."""
+        self._pool.shutdown(wait=True)
+        if self._client is not None and hasattr(self._client, "close"):
+            self._client.close()
+        return self.summary
+
+
 @with_gc_paused
 def poll(db: Database, client: N11Port, config: ChannelConfig, *, clock: Callable[[], datetime],
          content_type: str | None = None, log_fn: LogFn = _noop_log,

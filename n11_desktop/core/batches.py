@@ -265,8 +265,12 @@ def strip_meta(payload: Mapping[str, Any]) -> dict:
 @with_gc_paused
 def send_batch(db: Database, batch_id: int, client: N11Port, config: ChannelConfig, *, page_size: int = 1000,
                clock: Callable[[], datetime], should_stop: Callable[[], bool] = lambda: False,
-               progress: Callable[[int, int], None] | None = None, log_fn: LogFn = _noop_log) -> SendSummary:
-    """commit → sent_to_remote: post the batch page by page; store each task id on arrival."""
+               progress: Callable[[int, int], None] | None = None, log_fn: LogFn = _noop_log,
+               on_task: Callable[[str], None] | None = None) -> SendSummary:
+    """commit → sent_to_remote: post the batch page by page; store each task id on arrival.
+
+    ``on_task(task_id)`` is called (on this thread) once a task's id is stored and its records
+    are ``sent``: the send flows start polling it early (:class:`.batch_results.EarlyResults`)."""
     summary = SendSummary(batch_id=batch_id)
     page_size = max(1, min(int(page_size or 1000), 1000))
     with db.session_factory() as s:
@@ -308,7 +312,7 @@ def send_batch(db: Database, batch_id: int, client: N11Port, config: ChannelConf
             if pool is not None and n_page + 1 < len(pages):
                 ahead = pool.submit(_load_page, db, pages[n_page + 1])
             done, brk = _send_page(db, batch_id, client, config, op, ids, skus, clock, summary, log_fn, done,
-                                   total, progress)
+                                   total, progress, on_task)
             del skus
             if brk:
                 break
@@ -339,7 +343,8 @@ def _load_page(db: Database, ids: Sequence[int]) -> tuple[str | None, list[dict]
 
 def _send_page(db: Database, batch_id: int, client: N11Port, config: ChannelConfig, op: str | None, ids: Sequence[int],
                skus: list[dict], clock: Callable[[], datetime], summary: SendSummary, log_fn: LogFn, done: int,
-               total: int, progress: Callable[[int, int], None] | None) -> tuple[int, bool]:
+               total: int, progress: Callable[[int, int], None] | None,
+               on_task: Callable[[str], None] | None = None) -> tuple[int, bool]:
     """Post one page (its records are "sending"); store the acknowledgement. → (done, stop?)"""
     from .n11.errors import N11Error
 
@@ -362,6 +367,10 @@ def _send_page(db: Database, batch_id: int, client: N11Port, config: ChannelConf
         summary.fatal = True
         return done, True
     _record_acks(db, batch_id, ids, acks, clock(), summary, config, log_fn)
+    if on_task is not None:
+        for ack in acks:
+            if not ack.rejected and ack.task_id is not None:
+                on_task(str(ack.task_id))
     done += len(ids)
     if progress is not None:
         progress(done, total)

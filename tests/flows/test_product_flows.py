@@ -700,3 +700,44 @@ def test_product_main_id_goes_out_only_when_changed_and_with_its_flag(n11, sandb
     assert sandbox.state.products[skus[1]]["productMainId"] == "YENI-GRUP"
     assert sandbox.state.products[skus[0]]["productMainId"] == skus[0]
     assert _ledger(db)[skus[1]].last_values["productMainId"] == "YENI-GRUP"
+
+
+@pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+def test_a_send_of_several_tasks_applies_the_earlier_tasks_results_while_posting_the_later_ones(configured_db,
+                                                                                                 sandbox):
+    db = configured_db
+    sandbox.state.task_delay_ms = 0  # N11 processes each task as it arrives
+    sandbox.state.approval_delay_ms = 10**8
+    skus = seed_catalog(db, 7)
+    with db.session_factory.begin() as s:  # N11 fails this one (unknown shipment template)
+        s.scalars(select(Product).where(Product.sku == skus[0])).one().shipment_template = "Bilinmeyen"
+    res = run(db, "product_create", options={"page_size": 2})  # tasks of 2, 2, 2 and 1 SKUs
+    assert "7 record(s) sent in 4 task(s)" in res.message
+    assert "N11 already processed 3 of the tasks: 5 ok, 1 failed" in res.message, _logs(db, "not read yet")
+    led = _ledger(db)
+    assert led[skus[0]].state == "failed" and skus[6] not in led
+    assert all(led[k].state == "pending_approval" and led[k].last_values.get("title") for k in skus[1:6])
+    assert list(_penalties(db)) == [("product", skus[0])]
+    # the last task is left to task_results, which applies it and finishes the batch
+    res = run(db, "task_results")
+    assert res.succeeded == 1 and "1 batch(es) finished" in res.message
+    assert _ledger(db)[skus[6]].state == "pending_approval"
+    log = list(sandbox.state.requests_log)
+    assert sum(r["path"] == "/ms/product/tasks/product-create" for r in log) == 4  # each SKU posted once
+    with db.session_factory() as s:
+        assert [(b.state, b.succeeded, b.failed) for b in s.scalars(select(Batch))] == [("done", 6, 1)]
+
+
+def test_tasks_still_in_n11s_queue_while_the_send_goes_on_are_left_to_task_results(n11, sandbox):
+    db = n11
+    skus = seed_catalog(db, 5)
+    res = run(db, "product_create", options={"page_size": 2})
+    assert "already processed" not in res.message and not _ledger(db)
+    log = list(sandbox.state.requests_log)
+    assert sum(r["path"] == "/ms/product/tasks/product-create" for r in log) == 3
+    # one look at each earlier task (never at the last one) while the send went on
+    assert sum(r["path"] == "/ms/product/task-details/page-query" for r in log) == 2
+    sandbox.state.process_tasks_now()
+    res = run(db, "task_results")
+    assert res.succeeded == 5 and "1 batch(es) finished" in res.message
+    assert sorted(_ledger(db)) == skus

@@ -226,19 +226,25 @@ class FlowContext:
     def client(self) -> N11Client:
         """The N11 client for this run (one per run/thread), logging every exchange."""
         if self._client is None:
-            factory = self.client_factory
-            if factory is None:
-                from ..n11.client import client_from_config
-
-                factory = client_from_config
-            self._client = factory(self.config.conf, on_exchange=self._log_exchange)
-            # the log keeps MAX_LOGGED_BODY characters of a body: the client cuts (and redacts)
-            # only that much of a 1000-SKU post instead of half a megabyte (its cut note included)
-            limit = getattr(self._client, "log_body_limit", None)
-            if limit is None or limit > _CLIENT_LOG_LIMIT:
-                with contextlib.suppress(AttributeError):
-                    self._client.log_body_limit = _CLIENT_LOG_LIMIT
+            self._client = self.new_client()
         return self._client
+
+    def new_client(self) -> N11Client:
+        """Another client like :meth:`client`'s, for a helper thread of this run (its own HTTP
+        session; the caller closes it)."""
+        factory = self.client_factory
+        if factory is None:
+            from ..n11.client import client_from_config
+
+            factory = client_from_config
+        client = factory(self.config.conf, on_exchange=self._log_exchange)
+        # the log keeps MAX_LOGGED_BODY characters of a body: the client cuts (and redacts)
+        # only that much of a 1000-SKU post instead of half a megabyte (its cut note included)
+        limit = getattr(client, "log_body_limit", None)
+        if limit is None or limit > _CLIENT_LOG_LIMIT:
+            with contextlib.suppress(AttributeError):
+                client.log_body_limit = _CLIENT_LOG_LIMIT
+        return client
 
     def check_stop(self) -> None:
         if self.should_stop():

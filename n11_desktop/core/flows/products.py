@@ -150,13 +150,32 @@ def _assemble_and_send_inner(ctx: FlowContext, content_type: str, op: str,
         return outcome
     batches.commit_batch(ctx.db, batch_id, ctx.clock())
     ctx.progress(0, n, f"sending {n} record(s)")
-    summary = batches.send_batch(ctx.db, batch_id, ctx.client(), ctx.config, page_size=_page_size(ctx),
-                                 clock=ctx.clock, should_stop=ctx.should_stop,
-                                 progress=lambda d, t: ctx.progress(d, t, f"sent {d} of {t}"), log_fn=_log_fn(ctx))
+    page_size = _page_size(ctx)
+    # several tasks: the earlier ones' results are read and applied while the later ones are posted
+    early = (batch_results.EarlyResults(ctx.db, ctx.new_client, ctx.config, batch_id, content_type,
+                                        clock=ctx.clock, log_fn=_log_fn(ctx), should_stop=ctx.should_stop)
+             if n > page_size else None)
+    try:
+        summary = batches.send_batch(ctx.db, batch_id, ctx.client(), ctx.config, page_size=page_size,
+                                     clock=ctx.clock, should_stop=ctx.should_stop,
+                                     progress=lambda d, t: ctx.progress(d, t, f"sent {d} of {t}"),
+                                     log_fn=_log_fn(ctx), on_task=early.acknowledged if early else None)
+    finally:
+        applied = early.close() if early is not None else None
     outcome.succeeded += summary.sent
     outcome.penalized += summary.penalized
     outcome.skipped += summary.unsent + summary.unknown
     parts = [f"{summary.sent} record(s) sent in {summary.tasks} task(s) (batch {batch_id})"]
+    if early is not None and early.tasks_applied:
+        outcome.failed += applied.failed - applied.penalized
+        outcome.penalized += applied.penalized
+        parts.append(f"N11 already processed {early.tasks_applied} of the tasks: {applied.succeeded} ok, "
+                     f"{applied.failed} failed")
+        if applied.succeeded:  # N11's products changed: the N11 State Sync runs after this (as after task_results)
+            from ..remote_sync import mark_products_changed
+
+            with ctx.session_factory.begin() as s:
+                mark_products_changed(s, ctx.clock())
     if summary.error:
         parts.append(f"stopped: {summary.error}")
         if not summary.sent:
