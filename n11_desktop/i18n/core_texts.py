@@ -512,6 +512,7 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("core", 'no tasks in flight'),
     QT_TRANSLATE_NOOP("core", '{n} record(s) sent in {n1} task(s) (batch {n2})'),
     QT_TRANSLATE_NOOP("core", 'N11 processed it: {n} ok'),
+    QT_TRANSLATE_NOOP("core", 'N11 already processed {n} of the tasks: {n1} ok'),
     QT_TRANSLATE_NOOP("core", 'stopped: {detail}'),
     QT_TRANSLATE_NOOP("core", "{n} record(s) still in N11's queue"),
     QT_TRANSLATE_NOOP("core", '{n} batch(es) finished'),

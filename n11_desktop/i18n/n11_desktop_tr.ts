@@ -6991,6 +6991,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>N11 işledi: {n} başarılı</translation>
     </message>
     <message>
+        <source>N11 already processed {n} of the tasks: {n1} ok</source>
+        <translation>N11 görevlerin {n} tanesini işledi bile: {n1} başarılı</translation>
+    </message>
+    <message>
         <source>stopped: {detail}</source>
         <translation>durdu: {detail}</translation>
     </message>

@@ -343,6 +343,9 @@ def test_core_messages_read_in_turkish(db, turkish):
     run = "Product Create: done — 262 total, 254 ok, 8 penalized, 254 record(s) sent in 1 task(s) (batch 1)"
     assert core_message(run) == ("Ürün Oluşturma: tamamlandı — toplam 262, 254 başarılı, 8 cezalı, "
                                  "254 kayıt 1 görevle gönderildi (toplu iş 1)")
+    assert core_message("700 record(s) sent in 4 task(s) (batch 2); N11 already processed 3 of the tasks: 597 ok, "
+                        "3 failed") == ("700 kayıt 4 görevle gönderildi (toplu iş 2); N11 görevlerin 3 tanesini işledi "
+                                        "bile: 597 başarılı, 3 başarısız")
     assert core_message("catalog file: x.csv: row 3, column price: the price must be above 0") == (
         "katalog dosyası: x.csv: satır 3, sütun price: fiyat 0'dan büyük olmalı")
     assert core_message("interval: '5x' is not a duration (examples: 90s, 5m, 2h, 1d)").startswith("aralık: '5x' bir")
