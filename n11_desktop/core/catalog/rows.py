@@ -111,30 +111,40 @@ def _parse_header(header: tuple[str, ...]) -> tuple[list[tuple[int, str, str | N
 _SKU, _PRODUCT, _OTHER, _ATTR = range(4)
 
 
-def _column_specs(cols: list[tuple[int, str, str | None]]) -> list[tuple[int, str, int, Any, int | None, str]]:
-    """Per column: (index, key, kind, parser, max length, label in messages)."""
+#: parsers whose check of a text cell is only its control characters (a clean row has none; see _parse_row)
+_CLEAN = {V.code: V.code_checked, V.text: None, V.category_path: V.category_path_checked}
+
+
+def _column_specs(cols: list[tuple[int, str, str | None]]
+                  ) -> list[tuple[int, str, int, Any, int | None, str, Any]]:
+    """Per column: (index, key, kind, parser, max length, label in messages, clean-text parser), where
+    the clean-text parser (None: the text itself) takes the stripped text of a cell of a row without
+    control characters, and is ``False`` for the parsers that have no such shortcut."""
     specs = []
     for i, key, attr in cols:
         if attr is not None:
-            specs.append((i, attr, _ATTR, V.text, None, ATTR_PREFIX + attr))
+            spec = (i, attr, _ATTR, V.text, None, ATTR_PREFIX + attr)
         elif key == "sku":
-            specs.append((i, key, _SKU, V.code, _MAXLEN["sku"], key))
+            spec = (i, key, _SKU, V.code, _MAXLEN["sku"], key)
         elif key in PRODUCT_COLUMNS:
-            specs.append((i, key, _PRODUCT, PRODUCT_COLUMNS[key], _MAXLEN.get(key), key))
+            spec = (i, key, _PRODUCT, PRODUCT_COLUMNS[key], _MAXLEN.get(key), key)
         else:
-            specs.append((i, key, _OTHER, OTHER_COLUMNS[key], None, key))
+            spec = (i, key, _OTHER, OTHER_COLUMNS[key], None, key)
+        specs.append(spec + (_CLEAN.get(spec[3], False),))
     return specs
 
 
-def _parse_row(n: int, cells: tuple[Any, ...], specs: list[tuple[int, str, int, Any, int | None, str]],
+def _parse_row(n: int, cells: tuple[Any, ...], specs: list[tuple[int, str, int, Any, int | None, str, Any]],
                errors: list[RowError], warnings: list[RowError] | None = None) -> Row | None:
+    """One data row → :class:`Row`, or None with its errors added (every cell checked on its own,
+    whatever it holds; the common clean CSV row goes through :func:`_clean_row_parser` first)."""
     row = Row(n, "")
     bad = False
     ncells = len(cells)
     text = V.text
     str_ = str
     control = V.TEXT_CONTROL.search
-    for i, key, kind, parser, limit, label in specs:
+    for i, key, kind, parser, limit, label, _fast in specs:
         cell = cells[i] if i < ncells else None
         if type(cell) is str_:  # CSV: every cell; the fast path for blanks and plain text
             stripped = cell.strip()
@@ -183,6 +193,60 @@ def _parse_row(n: int, cells: tuple[Any, ...], specs: list[tuple[int, str, int, 
     return None if bad else row
 
 
+class _NotPlain(Exception):
+    """The clean-row parser met something only the careful parser may judge."""
+
+
+def _clean_row_parser(specs: list[tuple[int, str, int, Any, int | None, str, Any]]):
+    """A parser made for this file's columns, for a CSV row whose text holds no control character or
+    line break at all: straight-line code per column (no per-cell dispatch), the control-character
+    checks skipped (they could only pass). It returns the same :class:`Row` as :func:`_parse_row`
+    for a good row and raises on anything else — a blank sku, a value the parsers refuse, a text over
+    its length, a price check failing — and the caller then lets :func:`_parse_row` find and word
+    the errors, so messages and results never depend on which path ran."""
+    env: dict[str, Any] = {"Row": Row, "NotPlain": _NotPlain}
+    lines = ["def parse(n, cells):", "    p = {}", "    a = {}",
+             "    price = list_price = currency = stock = in_catalog = None"]
+    for k, (i, key, kind, parser, limit, _label, fast) in enumerate(specs):
+        env[f"k{k}"] = key
+        lines.append(f"    c = cells[{i}]")
+        lines.append("    s = c.strip()")
+        if kind == _SKU:
+            lines.append("    if not s:")
+            lines.append("        raise NotPlain")
+            body = "    "
+        else:
+            lines.append("    if s:")
+            body = "        "
+        if fast is None:  # the text itself
+            lines.append(f"{body}v = s")
+        elif fast is not False:  # the parser's work after strip and the control check
+            env[f"f{k}"] = fast
+            lines.append(f"{body}v = f{k}(s)")
+        else:
+            env[f"f{k}"] = parser
+            lines.append(f"{body}v = f{k}(c)")
+        if limit:
+            lines.append(f"{body}if len(v) > {int(limit)}:")
+            lines.append(f"{body}    raise NotPlain")
+        if kind == _SKU:
+            lines.append(f"{body}sku = v")
+        elif kind == _PRODUCT:
+            lines.append(f"{body}p[k{k}] = v")
+        elif kind == _ATTR:
+            lines.append(f"{body}a[k{k}] = v")
+        else:
+            assert key in ("price", "list_price", "currency", "stock", "in_catalog"), key
+            lines.append(f"{body}{key} = v")
+    lines.append("    if price is not None and (price <= 0 or (list_price is not None and list_price < price)):")
+    lines.append("        raise NotPlain")
+    lines.append("    if list_price is not None and price is None:")
+    lines.append("        raise NotPlain")
+    lines.append("    return Row(n, sku, p, a, price, list_price, currency, stock, in_catalog)")
+    exec(compile("\n".join(lines), "<catalog row parser>", "exec"), env)  # noqa: S102 - from column specs only
+    return env["parse"], max(spec[0] for spec in specs) + 1
+
+
 def _all_blank(cells: tuple[Any, ...]) -> bool:
     try:  # CSV: every cell is text
         return not "".join(cells).strip()
@@ -200,11 +264,33 @@ def _specs_of(table):
 def good_rows(rows, specs, errors: list[RowError], warnings: list[RowError] | None, first_row: dict[str, int]):
     """(data rows read so far, the row parsed — None when it is bad or a repeated sku) per data row."""
     read = 0
+    search_control = V.CONTROL_ANY.search
+    plain, width = _clean_row_parser(specs)
     for n, cells in rows:
-        if _all_blank(cells):
+        try:  # CSV: every cell is text
+            joined = "".join(cells)
+        except TypeError:
+            joined = None
+        if joined is None:
+            if all(V.is_blank(c) for c in cells):
+                continue
+        elif not joined or joined.isspace():
             continue
         read += 1
-        row = _parse_row(n, cells, specs, errors, warnings)
+        row = None
+        # one search of the whole row's text: most rows hold no control character at all
+        if joined is not None and len(cells) >= width and not search_control(joined):
+            try:
+                row = plain(n, cells)
+            except Exception:  # noqa: BLE001 - whatever it is, the careful parser below words it
+                row = None
+            else:
+                title = row.product.get("title")
+                if title and len(title) < N11_MIN_TITLE and warnings is not None and len(warnings) < WARNINGS_CAP:
+                    warnings.append(RowError(n, "title", f"is {len(title)} characters; N11 needs at least "
+                                             f"{N11_MIN_TITLE} to create the product"))
+        if row is None:
+            row = _parse_row(n, cells, specs, errors, warnings)
         if row is not None:
             prev = first_row.get(row.sku)
             if prev is not None:

@@ -50,11 +50,20 @@ _CODE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+#: any character one of the checks above refuses somewhere: a row's text without one is clean
+CONTROL_ANY = _CODE_CONTROL
+
+
 def code(cell: Any) -> str:
     """A code (sku, barcode, product code): text, but Excel's scientific notation is refused."""
     value = text(cell)
     if _CODE_CONTROL.search(value):
         raise ValueError("contains a control character or a line break; a code is one line of text")
+    return code_checked(value)
+
+
+def code_checked(value: str) -> str:
+    """:func:`code` of a stripped text known to hold no control character."""
     if ("E" in value or "e" in value) and _SCI.match(value):
         raise ValueError(f"'{value}' is in Excel scientific notation, so digits were lost; "
                          "format the column as Text in Excel and export again")
@@ -83,12 +92,15 @@ def money(cell: Any) -> Decimal:
 
 def _money(cell: Any) -> Decimal:
     if type(cell) is str:
+        # fast paths, written with two decimals (what quantizing to 0.01 gives, without its cost)
         m = _PLAIN_NUMBER.fullmatch(cell.strip())
-        if m:  # fast path: 1234 / 1234,5 / 1234.50 (a lone separator + 1-2 digits is a decimal point)
-            return Decimal(f"{m.group(1)}.{m.group(2) or '0'}").quantize(Decimal("0.01"))
+        if m:  # 1234 / 1234,5 / 1234.50 (a lone separator + 1-2 digits is a decimal point)
+            frac = m.group(2)
+            return Decimal(m.group(1) + (".00" if frac is None else "." + frac if len(frac) == 2 else "." + frac + "0"))
         m = _TR_THOUSANDS.fullmatch(cell.strip())
-        if m:
-            return Decimal(f"{m.group(1).replace('.', '')}.{m.group(2)}").quantize(Decimal("0.01"))
+        if m:  # 1.234,50
+            frac = m.group(2)
+            return Decimal(m.group(1).replace(".", "") + ("." + frac if len(frac) == 2 else "." + frac + "0"))
     if isinstance(cell, bool):
         raise ValueError(f"'{cell}' is not a price")
     if isinstance(cell, (int, float)):
@@ -250,3 +262,7 @@ def _category_path(value: str) -> str:
     if any(not p for p in parts):
         raise ValueError(f"'{value}' has an empty level; write it as 'A > B > C'")
     return " > ".join(parts)
+
+
+#: :func:`category_path` of a stripped text (what it does after ``text``)
+category_path_checked = _category_path
