@@ -443,7 +443,101 @@ def add_store(name: str, db: str | None = None, *, copy_from: str | None = None,
     migrated, optionally filled from ``copy_from``; nothing is written when any of it fails.
     Returns ``(store, CopyReport | None)``."""
     db = (db or "").strip() or None
+    _register_url_password(db or "")
     return create_store(Registry.load(), name, db, demo=demo, prepare=prepare, copy_from=copy_from or None)
+
+
+def url_with_password(url: str, password: str = "") -> str:
+    """``url`` with ``password`` put in (Manage stores → Add keeps the password out of sight in a
+    field of its own); ``url`` as it is without a password or when it is not a URL. The password
+    never reaches a log line from now on."""
+    url = (url or "").strip()
+    _register_url_password(url)
+    if not password or "://" not in url:
+        return url
+    from .logsetup import register_secret
+
+    register_secret(password)
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).set(password=password).render_as_string(hide_password=False)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads: opening it says why, in one line
+        return url
+
+
+def _register_url_password(url: str) -> None:
+    if "://" not in url:
+        return
+    try:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001
+        return
+    if password:
+        from .logsetup import register_secret
+
+        register_secret(str(password))
+
+
+@dataclass(frozen=True)
+class DatabaseCheck:
+    """What Manage stores → Add → Test connection found at a database URL (nothing created or changed)."""
+
+    where: str  # host:port/dbname
+    server: str  # the server's version, e.g. "15.8"
+    schema: str  # the schema the store's tables live in (the first of the URL's search_path)
+    state: str  # new: no such schema yet | empty: no tables in it | ours: n11-desktop's tables
+
+
+def check_database_url(url: str) -> DatabaseCheck:
+    """Connect to a PostgreSQL URL and look at the schema a store there would use, creating and
+    migrating nothing (run off the GUI thread: a connect may wait for its timeout). Raises
+    DatabaseError with one line naming the host and the reason, never the password, when the
+    database cannot be used for a store (unreachable, refused, a schema of another application,
+    one a newer n11-desktop migrated)."""
+    from sqlalchemy import inspect
+
+    from .storage.db import DatabaseError, check_revision, foreign_tables
+    from .storage.postgres import _reason, make_pg_engine, parse_url, where
+
+    url = (url or "").strip()
+    _register_url_password(url)
+    parsed = parse_url(url)
+    label = where(parsed)
+    engine = make_pg_engine(parsed)
+    try:
+        try:
+            with engine.connect() as conn:
+                server = str(conn.exec_driver_sql("SHOW server_version").scalar() or "").split(" ")[0]
+                schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
+                if not schema:
+                    path = conn.exec_driver_sql("SHOW search_path").scalar() or ""
+                    first = next((p.strip() for p in path.split(",") if p.strip() and p.strip() != '"$user"'), "")
+                    if first.startswith('"') and first.endswith('"'):
+                        first = first[1:-1].replace('""', '"')
+                    if not first:
+                        raise DatabaseError("the search_path names no schema to create the tables in")
+                    return DatabaseCheck(label, server, first, "new")
+                tables = set(inspect(conn).get_table_names())
+        except DatabaseError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one clear line for the operator
+            raise DatabaseError(f"cannot open PostgreSQL database {label}: {_reason(exc, parsed.password)}") from None
+        what = f"PostgreSQL database {label}" + (f" (schema {schema})" if schema != "public" else "")
+        foreign = foreign_tables(tables)
+        if foreign and "alembic_version" not in tables:
+            more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+            raise DatabaseError(f"{what} holds the tables of another application ({', '.join(foreign[:3])}{more}); "
+                                "n11-desktop opens only its own schema and left it untouched "
+                                "(choose another database or schema: ?options=-csearch_path%3Dname)")
+        if "alembic_version" in tables:
+            check_revision(engine, what)
+            return DatabaseCheck(label, server, schema, "ours")
+        return DatabaseCheck(label, server, schema, "empty")
+    finally:
+        engine.dispose()
 
 
 def rename_store(old: str, new: str) -> Store:

@@ -28,6 +28,22 @@
         <translation>Veritabanı:</translation>
     </message>
     <message>
+        <source>for a PostgreSQL URL without its password</source>
+        <translation>parolasız yazılmış bir PostgreSQL URL&apos;si için</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Bağlantıyı test et</translation>
+    </message>
+    <message>
+        <source>Connect to the PostgreSQL server and look at the store&apos;s schema; nothing is created or changed</source>
+        <translation>PostgreSQL sunucusuna bağlanır ve mağazanın şemasına bakar; hiçbir şey oluşturulmaz ya da değiştirilmez</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Parola:</translation>
+    </message>
+    <message>
         <source>(nothing: start empty)</source>
         <translation>(hiçbiri: boş başla)</translation>
     </message>
@@ -38,6 +54,26 @@
     <message>
         <source>Demo store (the built-in N11 sandbox, a demo catalog and mapping)</source>
         <translation>Demo mağaza (yerleşik N11 sanal ortamı, demo katalog ve eşleştirme)</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Bağlanılıyor…</translation>
+    </message>
+    <message>
+        <source>Connected to %1 (PostgreSQL %2): schema %3 holds n11-desktop&apos;s tables; the store uses them.</source>
+        <translation>%1 sunucusuna bağlanıldı (PostgreSQL %2): %3 şemasında n11-desktop tabloları var; mağaza bunları kullanır.</translation>
+    </message>
+    <message>
+        <source>Connected to %1 (PostgreSQL %2): schema %3 is empty; adding the store creates its tables.</source>
+        <translation>%1 sunucusuna bağlanıldı (PostgreSQL %2): %3 şeması boş; mağaza eklenince tabloları oluşturulur.</translation>
+    </message>
+    <message>
+        <source>Connected to %1 (PostgreSQL %2): schema %3 does not exist yet; adding the store creates it and its tables.</source>
+        <translation>%1 sunucusuna bağlanıldı (PostgreSQL %2): %3 şeması henüz yok; mağaza eklenince şema ve tabloları oluşturulur.</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>Bağlanılamadı: %1</translation>
     </message>
     <message>
         <source>A store needs a name.</source>

@@ -3,7 +3,9 @@
 The same core operations as ``n11-desktop stores add|rename|remove|use`` (core/stores.py), run off
 the GUI thread: a database URL is shown without its password, a store a process drives (its lease
 holder is listed) is not removed, and a refused change (empty or taken name, a database that cannot
-be reached) leaves the registry as it was with one line saying why.
+be reached) leaves the registry as it was with one line saying why. A store on PostgreSQL is added
+with its URL, the password typed in a field of its own (never shown), and Test connection looks at
+the server and the store's schema before anything is saved.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..commands.stores import prepare_demo_with_sandbox  # the demo profile, its tree from a sandbox of its own
-from ..core.stores import add_store, forget_store, rename_store, store_rows, use_store
+from ..core.stores import (add_store, check_database_url, forget_store, rename_store, store_rows, url_with_password,
+                           use_store)
 from ..i18n.core_texts import core_message
 
 if TYPE_CHECKING:
@@ -49,6 +52,21 @@ class AddStoreDialog(QDialog):
         self.database.setToolTip(self.tr("An SQLite file, or a PostgreSQL URL such as "
                                          "postgresql+psycopg://user:password@host/n11"))
         form.addRow(self.tr("Database:"), self.database)
+        # a PostgreSQL password stays out of sight: typed here, put into the URL when the store is added
+        password_row = QHBoxLayout()
+        self.password = QLineEdit(self)
+        self.password.setObjectName("store_password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("for a PostgreSQL URL without its password"))
+        password_row.addWidget(self.password, 1)
+        self.test_btn = QPushButton(self.tr("Test connection"), self)
+        self.test_btn.setObjectName("store_test_connection")
+        self.test_btn.setToolTip(self.tr("Connect to the PostgreSQL server and look at the store's schema; "
+                                         "nothing is created or changed"))
+        self.test_btn.clicked.connect(self.test_connection)
+        password_row.addWidget(self.test_btn)
+        form.addRow(self.tr("Password:"), password_row)
+        self.database.textChanged.connect(self._database_changed)
         self.copy_from = QComboBox(self)
         self.copy_from.setObjectName("store_copy_from")
         self.copy_from.addItem(self.tr("(nothing: start empty)"), "")
@@ -71,19 +89,67 @@ class AddStoreDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.busy = False
+        self.testing = False
+        self._database_changed()
+
+    def _is_url(self) -> bool:
+        return "://" in self.database.text()
+
+    def _database_changed(self) -> None:
+        url = self._is_url()
+        self.password.setEnabled(url)
+        self.test_btn.setEnabled(url and not self.testing and not self.busy)
+
+    def _target(self) -> str:
+        """The database as typed, with the password field's password put into a URL."""
+        return url_with_password(self.database.text(), self.password.text() if self._is_url() else "")
+
+    def _say(self, text: str, ok: bool = False) -> None:
+        self.message.setStyleSheet("color: #1b5e20;" if ok else "color: #b00020;")
+        self.message.setText(text)
+
+    def test_connection(self) -> None:
+        """Connect to the URL off the GUI thread and say in one line what a store there would find."""
+        if not self._is_url() or self.testing:
+            return
+        target = self._target()
+        self.testing = True
+        self.test_btn.setEnabled(False)
+        self._say(self.tr("Connecting…"), ok=True)
+        self.services.runner.run((self, "test"), lambda: check_database_url(target), self._tested,
+                                 self._test_failed)
+
+    def _tested(self, found) -> None:
+        self.testing = False
+        self._database_changed()
+        if found.state == "ours":
+            text = self.tr("Connected to %1 (PostgreSQL %2): schema %3 holds n11-desktop's tables; the store "
+                           "uses them.")
+        elif found.state == "empty":
+            text = self.tr("Connected to %1 (PostgreSQL %2): schema %3 is empty; adding the store creates its "
+                           "tables.")
+        else:
+            text = self.tr("Connected to %1 (PostgreSQL %2): schema %3 does not exist yet; adding the store "
+                           "creates it and its tables.")
+        self._say(text.replace("%1", found.where).replace("%2", found.server).replace("%3", found.schema), ok=True)
+
+    def _test_failed(self, err) -> None:
+        self.testing = False
+        self._database_changed()
+        self._say(self.tr("Not connected: %1").replace("%1", _reason(err)))
 
     def submit(self) -> None:
         name = self.name.text().strip()
         if not name:
-            self.message.setText(self.tr("A store needs a name."))
+            self._say(self.tr("A store needs a name."))
             return
         if self.busy:
             return
-        db_text, copy_from, demo = self.database.text().strip(), self.copy_from.currentData() or "", \
-            self.demo.isChecked()
+        db_text, copy_from, demo = self._target(), self.copy_from.currentData() or "", self.demo.isChecked()
         self.busy = True
         self.buttons.setEnabled(False)
-        self.message.setText(self.tr("Creating the store's database…"))
+        self.test_btn.setEnabled(False)
+        self._say(self.tr("Creating the store's database…"), ok=True)
 
         def add():
             store, _report = add_store(name, db_text or None, copy_from=copy_from or None, demo=demo,
@@ -95,13 +161,15 @@ class AddStoreDialog(QDialog):
     def _added(self, name: str) -> None:
         self.busy = False
         self.buttons.setEnabled(True)
+        self._database_changed()
         self.added.emit(name)
         self.accept()
 
     def _failed(self, err) -> None:
         self.busy = False
         self.buttons.setEnabled(True)
-        self.message.setText(self.tr("Not added: %1").replace("%1", _reason(err)))
+        self._database_changed()
+        self._say(self.tr("Not added: %1").replace("%1", _reason(err)))
 
 
 class StoresDialog(QDialog):

@@ -4,6 +4,7 @@ default one in the app, with the command line's rules (core/stores.py), off the 
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -218,4 +219,64 @@ def test_add_a_demo_store(qtbot, window, registry):
     assert "demo-1 (demo)" in [r[0] for r in _cells(dlg)]
     window.fill_store_menu()
     assert any(a.objectName() == "store_demo-1" for a in window.store_menu.actions())
+    dlg.close()
+
+
+def test_add_a_store_on_postgresql_after_testing_the_connection(qtbot, window, registry, pg_server, fresh_pg_url,
+                                                                caplog):
+    """The operator types the server's URL and, in a field of its own, the password; Test connection
+    says in one line what it found (or why not) without saving anything; OK adds the store, whose
+    password is never shown in the dialog, the list or a log line."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    if not getattr(pg_server, "role_made", False):
+        pg_server.create_role("right-secret")
+        pg_server.role_made = True
+    url = fresh_pg_url.replace("://postgres@", "://n11_pw@")  # a role whose password the server checks
+    schema = url.rsplit("%3D", 1)[1]
+    dlg = _open(qtbot, window)
+    dlg.add_btn.click()
+    add = dlg.add_dialog
+    assert not add.test_btn.isEnabled() and not add.password.isEnabled()  # an SQLite file needs no test
+    add.name.setText("shop-pg")
+    add.database.setText(url)
+    assert add.test_btn.isEnabled() and add.password.echoMode() == add.password.EchoMode.Password
+    before = registry.read_text(encoding="utf-8")
+
+    def test(password):
+        add.password.setText(password)
+        add.test_btn.click()
+        assert add.testing and not add.test_btn.isEnabled()  # off the GUI thread
+        qtbot.waitUntil(lambda: not add.testing, timeout=30_000)
+        return add.message.text()
+
+    line = test("wrong-secret")
+    assert line.startswith(f"Not connected: cannot open PostgreSQL database 127.0.0.1:{pg_server.port}/postgres: ")
+    assert "password authentication failed" in line and "\n" not in line and "secret" not in line
+    line = test("right-secret")
+    assert re.fullmatch(rf"Connected to 127\.0\.0\.1:{pg_server.port}/postgres \(PostgreSQL \d+[.\d]*\): "
+                        rf"schema {schema} does not exist yet; adding the store creates it and its tables\.", line), line
+    assert registry.read_text(encoding="utf-8") == before  # testing saves nothing
+
+    dlg.loaded = False
+    add.submit()
+    qtbot.waitUntil(lambda: not add.busy, timeout=60_000)
+    assert add.result() == add.DialogCode.Accepted, add.message.text()
+    qtbot.waitUntil(lambda: dlg.loaded and dlg.table.rowCount() == 3, timeout=30_000)
+    rows = {r[0]: r for r in _cells(dlg)}
+    assert rows["shop-pg"][1] == url.replace("n11_pw@", "n11_pw:***@")
+    assert rows["shop-pg"][3] == "nobody"  # reachable, no scheduler on it
+    assert _doc(registry)["stores"]["shop-pg"]["db"] == url.replace("n11_pw@", "n11_pw:right-secret@")
+
+    # a second look at the same URL finds the store's tables
+    dlg.add_btn.click()
+    again = dlg.add_dialog
+    again.database.setText(url)
+    again.password.setText("right-secret")
+    again.test_btn.click()
+    qtbot.waitUntil(lambda: not again.testing, timeout=30_000)
+    assert again.message.text().endswith(f"schema {schema} holds n11-desktop's tables; the store uses them.")
+    again.reject()
+    assert "right-secret" not in caplog.text and "wrong-secret" not in caplog.text
     dlg.close()
