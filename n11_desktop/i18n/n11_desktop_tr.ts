@@ -32,6 +32,10 @@
         <translation>parolasız yazılmış bir PostgreSQL URL&apos;si için</translation>
     </message>
     <message>
+        <source>Leave it empty when ~/.pgpass holds the password. A password typed here is kept inside the URL in the store list (stores.json, readable only by you) and never shown.</source>
+        <translation>Parola ~/.pgpass dosyasındaysa boş bırakın. Buraya yazılan parola mağaza listesinde (yalnızca sizin okuyabildiğiniz stores.json) URL&apos;nin içinde saklanır ve hiçbir zaman gösterilmez.</translation>
+    </message>
+    <message>
         <source>Test connection</source>
         <translation>Bağlantıyı test et</translation>
     </message>
@@ -2194,6 +2198,7 @@ SKU&apos;ları görmek için tıklayın.</translation>
     </message>
     <message>
         <source>history</source>
+        <extracomment>what a click on each column&apos;s header sorts by (queries.SORT_KEYS; &quot;&quot; = not sortable: the line count is worked out per page)</extracomment>
         <translation>geçmiş</translation>
     </message>
     <message>

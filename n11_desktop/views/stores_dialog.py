@@ -58,6 +58,9 @@ class AddStoreDialog(QDialog):
         self.password.setObjectName("store_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(self.tr("for a PostgreSQL URL without its password"))
+        self.password.setToolTip(self.tr("Leave it empty when ~/.pgpass holds the password. A password typed "
+                                         "here is kept inside the URL in the store list (stores.json, readable "
+                                         "only by you) and never shown."))
         password_row.addWidget(self.password, 1)
         self.test_btn = QPushButton(self.tr("Test connection"), self)
         self.test_btn.setObjectName("store_test_connection")
