@@ -339,3 +339,31 @@ def test_a_demo_store_another_process_drives_stays_on_that_process_sandbox(qtbot
         qtbot.waitUntil(lambda: "pid 4242" in w.lease_label.text(), timeout=10_000)
     finally:
         _close(qtbot, session)
+
+
+@pytest.mark.postgresql
+def test_switching_to_a_store_on_postgresql_and_back(qtbot, qapp, two_stores, pg_url, monkeypatch):
+    """An agency's stores on a PostgreSQL server: the window switches to one and back, taking and
+    releasing its scheduler lease there."""
+    from n11_desktop.core.storage.db import open_database
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(two_stores / "xdg-data"))  # its window state for a URL
+    _add_store(two_stores, "shop-pg", pg_url)
+    session = _session(qapp, "shop-a")
+    try:
+        _switch(qtbot, session, "shop-pg")
+        w = session.window
+        assert session.store.name == "shop-pg" and session.db.path is None  # the server's database
+        qtbot.waitUntil(lambda: w.windowTitle().startswith("n11-desktop — shop-pg"), timeout=10_000)
+        qtbot.waitUntil(lambda: w.lease_label.text() == "Scheduler lease: this window", timeout=10_000)
+        assert current_holder(session.db).pid == os.getpid()
+        assert _lease_of(two_stores / "stores" / "shop-a.db") is None
+        _switch(qtbot, session, "shop-a")
+        assert session.db.path.name == "shop-a.db"
+        db = open_database(pg_url)
+        try:
+            assert current_holder(db) is None  # released on the way out
+        finally:
+            db.dispose()
+    finally:
+        _close(qtbot, session)
