@@ -268,8 +268,10 @@ class EarlyResults:
     once on a helper thread (with its own client) and, when N11 reports it processed, its
     per-SKU results are applied there: the CPU work of applying results runs while the sending
     thread waits for N11's answer to the next post, instead of after the last post. A task N11
-    still reports ``IN_QUEUE`` (or whose poll fails) is left as it is for ``task_results``, so
-    this costs at most one request per task, and never for the last task. Applying one task's
+    still reports ``IN_QUEUE`` (or whose poll fails) is left as it is for ``task_results``, and
+    the rest of the batch is then not polled early either (N11 is slower than our posts: each
+    look would be a wasted request), so this costs one request per task at most, usually one
+    per batch when N11 takes its time, and never one for the last task. Applying one task's
     results next to a send is what ``task_results`` already may do: each task in its own
     transaction, touching only records in state ``sent`` (which a post never writes again);
     nothing here posts anything."""
@@ -283,28 +285,31 @@ class EarlyResults:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="n11-early-results")
         self._client: N11Port | None = None
         self._previous: str | None = None
+        self._gave_up = False  # a task was still in N11's queue (or its poll failed)
         self.tasks_applied = 0
         self.summary = PollSummary()
 
     def acknowledged(self, task_id: str) -> None:
         """A task of the batch was acknowledged (its records are ``sent``): poll the one before it."""
         previous, self._previous = self._previous, task_id
-        if previous is not None and previous != task_id:
+        if previous is not None and previous != task_id and not self._gave_up:
             self._pool.submit(self._poll, previous)
 
     def _poll(self, tid: str) -> None:
-        if self._should_stop():
+        if self._should_stop() or self._gave_up:
             return
         try:
             if self._client is None:
                 self._client = self._new_client()
             result = self._client.get_task_result(int(tid))
             if not result.done:
+                self._gave_up = True
                 return
             _apply_task_result(self._db, self._client, self._batch_id, self._ct, tid, result, self._config,
                                self._clock(), self.summary, self._log_fn)
             self.tasks_applied += 1
         except Exception as exc:  # noqa: BLE001 - nothing is lost: the task stays "sent" for task_results
+            self._gave_up = True
             self._log_fn(f"task {tid}: its results were not read yet ({exc}); task_results will poll it",
                          level="INFO")
 
