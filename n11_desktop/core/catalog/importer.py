@@ -32,7 +32,6 @@ from .rows import COLUMNS, Row, RowError, checked_rows, good_rows
 __all__ = ["CatalogFileError", "FieldChange", "ImportReport", "RowError", "import_catalog", "COLUMNS"]
 
 CHUNK_ROWS = 5_000
-_CENT = Decimal("0.01")
 CHANGES_CAP = 2_000
 _PRODUCT_FIELDS = ("product_code", "title", "description", "brand", "barcode", "vat_rate", "images", "category",
                    "attributes", "preparing_day", "shipment_template", "active")
@@ -102,16 +101,29 @@ _ST = Stock.__table__
 _CI = CatalogItem.__table__
 
 
-_JSON_FIELDS = ("images", "attributes")
 _FETCH_PARAMS = 5_000  # SQLite >= 3.32 allows 32766 host parameters
+
+
+_scan = json.decoder.JSONDecoder().scan_once  # the C scanner json.loads ends in, without its Python layers
+
+
+def _decode(raw: str) -> Any:
+    """``json.loads`` of a stored JSON text (what the bulk writer and SQLAlchemy wrote: no padding)."""
+    try:
+        value, end = _scan(raw, 0)
+    except (ValueError, StopIteration):
+        return json.loads(raw)  # raises the error json.loads raises
+    return value if end == len(raw) else json.loads(raw)
 
 
 def _fetch_existing(conn, skus: list[str]) -> dict[str, _Existing]:
     """The stored state of these skus: one joined query per 5000 skus, values decoded by hand (fast)."""
     out: dict[str, _Existing] = {}
     fields = ", ".join(f'p."{f}"' for f in _PRODUCT_FIELDS)
-    loads = json.loads
-    hundred = Decimal(100)
+    n_fields = len(_PRODUCT_FIELDS)
+    # the same attributes text (colours, sizes, brands repeat) decodes once per chunk: the decoded dict
+    # is only read (compared, copied before any change), so the products can share it
+    attrs_seen: dict[str, Any] = {}
     for i in range(0, len(skus), _FETCH_PARAMS):
         part = skus[i:i + _FETCH_PARAMS]
         sql = (f'SELECT p.id, p.sku, {fields}, pr.price, pr.list_price, pr.currency, st.quantity, '
@@ -119,24 +131,43 @@ def _fetch_existing(conn, skus: list[str]) -> dict[str, _Existing]:
                f'LEFT JOIN "price" pr ON pr.product_id = p.id LEFT JOIN "stock" st ON st.product_id = p.id '
                f'LEFT JOIN "catalog_item" ci ON ci.product_id = p.id '
                f'WHERE p.sku IN ({marks(conn, len(part))})')
-        for row in conn.exec_driver_sql(sql, tuple(part)):
+        for row in conn.exec_driver_sql(sql, tuple(part)).fetchall():
             pid, sku = row[0], row[1]
-            vals = dict(zip(_PRODUCT_FIELDS, row[2:2 + len(_PRODUCT_FIELDS)]))
-            for f in _JSON_FIELDS:
-                raw = vals[f]
-                # sqlite3 hands JSON over as text, psycopg already decoded
-                vals[f] = (loads(raw) if isinstance(raw, str) else raw) if raw is not None else \
-                    ([] if f == "images" else {})
+            vals = dict(zip(_PRODUCT_FIELDS, row[2:2 + n_fields]))
+            # sqlite3 hands JSON over as text, psycopg already decoded
+            raw = vals["images"]
+            vals["images"] = [] if raw is None else _decode(raw) if type(raw) is str else raw
+            raw = vals["attributes"]
+            if raw is None:
+                vals["attributes"] = {}
+            elif type(raw) is str:
+                dec = attrs_seen.get(raw)
+                if dec is None:
+                    dec = attrs_seen[raw] = _decode(raw)
+                vals["attributes"] = dec
             vals["active"] = bool(vals["active"])
-            price, list_price, cur, qty, ci, removed = row[2 + len(_PRODUCT_FIELDS):]
+            price, list_price, cur, qty, ci, removed = row[2 + n_fields:]
             out[sku] = _Existing(
                 pid, vals,
-                None if price is None else ((Decimal(price) / hundred).quantize(_CENT),
-                                            (Decimal(list_price) / hundred).quantize(_CENT), cur),
+                None if price is None else (_money(price), _money(list_price), cur),
                 qty,
                 None if ci is None else (removed is not None),
             )
     return out
+
+
+_MONEY: dict[Any, Decimal] = {}
+
+
+def _money(cents: Any) -> Decimal:
+    """Stored kuruş → Decimal with two places (as dividing by 100 and quantizing to 0.01 gives)."""
+    d = _MONEY.get(cents)
+    if d is None:
+        d = Decimal(int(cents)).scaleb(-2)
+        if len(_MONEY) >= 50_000:
+            _MONEY.clear()
+        _MONEY[cents] = d
+    return d
 
 
 def _show(v: Any) -> str:
