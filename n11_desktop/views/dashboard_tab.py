@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import re
-from datetime import timezone
 from typing import TYPE_CHECKING
 
-os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
-
-import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QLocale, QModelIndex,  # noqa: E402
+from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex,  # noqa: E402
                             Qt, QTimer, Signal, Slot)
 from PySide6.QtWidgets import (  # noqa: E402
     QComboBox,
@@ -31,7 +25,7 @@ from PySide6.QtWidgets import (  # noqa: E402
 
 from ..core.flows import run_flow  # noqa: E402
 from ..core.formats import language, money, number, tr_upper  # noqa: E402
-from ..core.metrics import KPI_LABELS, KPI_NAMES, Series  # noqa: E402
+from ..core.metrics import KPI_LABELS, KPI_NAMES  # noqa: E402
 from ..core.overview import HISTORY_KPIS, DashboardData, load_dashboard, load_kpi_members, refresh_from_n11, snapshot_now  # noqa: E402
 from .core_texts import age_text, core_tr, fill  # noqa: E402
 
@@ -42,7 +36,6 @@ SNAPSHOT_EVERY_MS = 15 * 60 * 1000
 REFRESH_EVERY_MS = 60 * 1000
 RANGES = ((QT_TRANSLATE_NOOP("DashboardTab", "Last 24 hours"), 1), (QT_TRANSLATE_NOOP("DashboardTab", "Last 7 days"), 7),
           (QT_TRANSLATE_NOOP("DashboardTab", "Last 30 days"), 30), (QT_TRANSLATE_NOOP("DashboardTab", "Last year"), 365))
-COLORS = ("#1f77b4", "#2ca02c", "#d62728", "#ff7f0e", "#9467bd")
 
 
 def fix_text(run: dict | None, kind: str) -> str:
@@ -55,14 +48,6 @@ def fix_text(run: dict | None, kind: str) -> str:
         "DashboardTab", "Last fix run %1 UTC: found %2 · resent %3 · fixed %4 · still different %5 · explained %6"),
         at, k.get("found", 0), k.get("resent", 0), k.get("fixed", 0), k.get("still_different", 0),
         k.get("explained", 0))
-
-
-def _set_series(item: pg.PlotDataItem, series: Series) -> None:
-    """Update a curve in place; a handful of points also get markers so a single point is visible."""
-    few = len(series.x) < 60
-    color = item.opts["pen"].color() if hasattr(item.opts.get("pen"), "color") else None
-    item.setData(list(series.x), list(series.y), symbol="o" if few else None, symbolSize=6,
-                 symbolPen=None, symbolBrush=color)
 
 
 def _fix_history(runs: tuple[dict, ...]) -> str:
@@ -167,44 +152,6 @@ class MembersDialog(QDialog):
         lay.addWidget(buttons)
 
 
-class LocalDateAxis(pg.DateAxisItem):
-    """pyqtgraph's date axis with day and month names in the operator's language ("Cum 04", not
-    "Fri 04"): its labels come from strftime in the C locale; the names are swapped for QLocale's."""
-
-    _EN_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-    _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._names: dict[str, str] = {}
-        if language() != "en":
-            loc = QLocale()
-            short = QLocale.FormatType.ShortFormat
-            self._names = {en: loc.dayName(i + 1, short) for i, en in enumerate(self._EN_DAYS)}
-            self._names.update({en: loc.monthName(i + 1, short) for i, en in enumerate(self._EN_MONTHS)})
-            self._pattern = re.compile(r"\b(" + "|".join(self._names) + r")\b")
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
-        labels = super().tickStrings(values, scale, spacing)
-        if not self._names:
-            return labels
-        return [self._pattern.sub(lambda m: self._names[m.group(1)], str(t)) for t in labels]
-
-
-def _plot(title: str) -> pg.PlotWidget:
-    w = pg.PlotWidget(axisItems={"bottom": LocalDateAxis(utcOffset=0)})
-    w.setBackground("w")
-    w.setTitle(title, color="#333", size="10pt")
-    w.showGrid(x=True, y=True, alpha=0.2)
-    w.setMenuEnabled(False)
-    w.addLegend(offset=(10, 5))
-    w.setMinimumHeight(190)
-    pi = w.getPlotItem()
-    pi.setClipToView(True)
-    pi.setDownsampling(auto=True, mode="peak")
-    return w
-
-
 class DashboardTab(QWidget):
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -250,14 +197,12 @@ class DashboardTab(QWidget):
             grid.addWidget(card, i // 4, i % 4)
         root.addLayout(grid)
 
-        charts = QGridLayout()
-        self.kpi_plot = _plot(self.tr("Catalog vs N11 over time (SKUs)"))
-        self.runs_plot = _plot(self.tr("Flow runs per hour"))
-        self.depth_plot = _plot(self.tr("Send queue and penalty box"))
-        charts.addWidget(self.kpi_plot, 0, 0, 1, 2)
-        charts.addWidget(self.runs_plot, 1, 0)
-        charts.addWidget(self.depth_plot, 1, 1)
-        root.addLayout(charts, 1)
+        # the charts (pyqtgraph and numpy, ~40 MB) are built when the tab is first shown
+        self._charts_box = QWidget(self)
+        self._charts_box.setLayout(QVBoxLayout())
+        self._charts_box.layout().setContentsMargins(0, 0, 0, 0)
+        self.charts = None
+        root.addWidget(self._charts_box, 1)
         self.fix_label = QLabel("")
         self.fix_label.setWordWrap(True)
         self.fix_label.setToolTip(self.tr("Fix Differences runs after each N11 State Sync: it resends SKUs whose price or "
@@ -267,15 +212,6 @@ class DashboardTab(QWidget):
         self.empty_note.setStyleSheet("color: palette(dark);")
         self.empty_note.setWordWrap(True)
         root.addWidget(self.empty_note)
-
-        # one PlotDataItem per series, updated with setData (never cleared and re-plotted)
-        self._kpi_items = {n: self.kpi_plot.plot([], [], name=core_tr(KPI_LABELS[n][0]), pen=pg.mkPen(COLORS[i], width=1))
-                           for i, n in enumerate(HISTORY_KPIS)}
-        self._ok_item = self.runs_plot.plot([], [], name=self.tr("succeeded"), pen=pg.mkPen("#2ca02c", width=1),
-                                            stepMode=None)
-        self._fail_item = self.runs_plot.plot([], [], name=self.tr("failed"), pen=pg.mkPen("#d62728", width=1))
-        self._queue_item = self.depth_plot.plot([], [], name=self.tr("waiting to send"), pen=pg.mkPen("#1f77b4", width=1))
-        self._penalty_item = self.depth_plot.plot([], [], name=self.tr("penalized"), pen=pg.mkPen("#ff7f0e", width=1))
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_EVERY_MS)
@@ -328,21 +264,8 @@ class DashboardTab(QWidget):
         for name, kind in (("skus_with_price_difference", "price"), ("skus_with_stock_difference", "stock")):
             self.cards[name].hint.setText(fix_text(last_fix, kind))
         self.fix_label.setText(_fix_history(data.fix_runs))
-        for s in data.history:
-            _set_series(self._kpi_items[s.name], s)
-        _set_series(self._ok_item, data.runs_ok)
-        _set_series(self._fail_item, data.runs_failed)
-        q, p = data.depth
-        _set_series(self._queue_item, q)
-        _set_series(self._penalty_item, p)
-        days = int(self.range.currentData() or 7)
-        end = data.loaded_at.replace(tzinfo=timezone.utc).timestamp()
-        start = end - days * 86400
-        for plot, series in ((self.kpi_plot, data.history), (self.runs_plot, (data.runs_ok, data.runs_failed)),
-                             (self.depth_plot, data.depth)):
-            plot.setXRange(start, end, padding=0.01)
-            top = max((max(s.y) for s in series if s.y), default=0)
-            plot.setYRange(0, max(1.0, top * 1.1), padding=0)
+        if self.charts is not None:
+            self.charts.show_data(data, int(self.range.currentData() or 7))
         notes = []
         if data.snapshots < 2:
             notes.append(self.tr("History fills in as KPI snapshots are taken (every 15 minutes while the app runs)."))
@@ -353,6 +276,25 @@ class DashboardTab(QWidget):
                                  "Products tab."))
         self.empty_note.setText(" ".join(notes))
         self.empty_note.setVisible(bool(notes))
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self.charts is None:
+            self._build_charts()
+
+    def _build_charts(self) -> None:
+        from .dashboard_charts import DashboardCharts  # pyqtgraph and numpy load here, not at start-up
+
+        self.charts = DashboardCharts(
+            (self.tr("Catalog vs N11 over time (SKUs)"), self.tr("Flow runs per hour"),
+             self.tr("Send queue and penalty box")),
+            {n: core_tr(KPI_LABELS[n][0]) for n in HISTORY_KPIS},
+            (self.tr("succeeded"), self.tr("failed"), self.tr("waiting to send"), self.tr("penalized")),
+            self._charts_box)
+        self._charts_box.layout().addWidget(self.charts)
+        self.charts.show()  # added to a widget already on screen
+        if self.data is not None:
+            self.charts.show_data(self.data, int(self.range.currentData() or 7))
 
     def _on_flow_finished(self, _result) -> None:
         self.reload()

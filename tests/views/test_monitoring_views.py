@@ -48,6 +48,21 @@ def test_dashboard_shows_the_eight_kpis_and_their_skus(qtbot, db):
     close(w, services)
 
 
+def test_dashboard_charts_are_built_when_first_shown_and_plot_the_loaded_history(qtbot, db):
+    build_crafted(db)
+    w, services = make(qtbot, DashboardTab, db)
+    assert w.charts is None  # not shown yet: pyqtgraph is not loaded for it
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.charts is not None and w.charts.isVisible()
+    _x, y = w.charts._kpi_items["total_sku_in_catalog"].getData()
+    assert y is not None and list(y)[-1] == 10  # the first load's snapshot: 10 SKUs in the catalog
+    w.reload()  # later loads go to the charts already built
+    qtbot.waitUntil(lambda: w.is_ready() and services.runner.pending == 0, timeout=10_000)
+    assert list(w.charts._kpi_items["total_sku_in_catalog"].getData()[1])[-1] == 10
+    close(w, services)
+
+
 def test_dashboard_shows_found_fixed_still_different_per_fix_run(qtbot, db):
     from n11_desktop.core.flows.remote import RUNS_KEY
     from n11_desktop.core.storage.models import AppState
