@@ -50,6 +50,18 @@ def test_mapping_control_and_send_preview_of_the_demo_catalog(db):
     assert pv.skus == (sku,) and pv.unknown == ("NO-SUCH-SKU",)
 
 
+def test_mapping_control_summary_checked_in_chunks_says_the_same_as_in_one_go(db, monkeypatch):
+    from n11_desktop.core.catalog.demo import seed_demo_catalog
+
+    seed_demo_catalog(db)
+    whole = mapping_ops.control_summary(db, limit=7)
+    monkeypatch.setattr(mapping_ops, "CONTROL_CHUNK", 3)  # the catalog's products three at a time
+    assert mapping_ops.control_summary(db, limit=7) == whole
+    n, (ready, total, top), listed = whole
+    assert n == total and sum(count for _code, count in top) >= total - ready
+    assert [(c.ok, c.sku) for c in listed] == sorted((c.ok, c.sku) for c in listed)
+
+
 def test_products_screen_operations_resolve_table_rows_and_change_membership(db):
     from n11_desktop.core.catalog import operations as catalog_ops
     from n11_desktop.core.catalog.demo import seed_demo_catalog
