@@ -289,7 +289,7 @@ def test_dashboard_dates_and_n11_data_age_in_turkish(qtbot, turkish):
 
     from n11_desktop.core.remote_sync import SnapshotAge
     from n11_desktop.views.core_texts import age_text
-    from n11_desktop.views.dashboard_tab import _plot
+    from n11_desktop.views.dashboard_charts import _plot
 
     w = _plot("x")
     qtbot.addWidget(w)
