@@ -176,8 +176,7 @@ def _insert_items(s: Session, batch_id: int, op: str, items: Sequence[SendItem])
     conn = s.connection()
     dialect = conn.dialect
     table = BatchItem.__table__
-    procs = [ledger.memo_processor(table.c[k].type.dialect_impl(dialect).bind_processor(dialect))
-             for k in _ITEM_COLUMNS]
+    procs = [ledger.bind_processor(table.c[k], dialect) for k in _ITEM_COLUMNS]
     # sqlite3 executemany / psycopg executemany (one pipeline of prepared inserts)
     sql = (f"INSERT INTO batch_item ({', '.join(_ITEM_COLUMNS)}) "
            f"VALUES ({marks(dialect, len(_ITEM_COLUMNS))})")
