@@ -1,4 +1,11 @@
-"""Shared fixtures. Qt runs offscreen; a test fails if it leaves Python threads running."""
+"""Shared fixtures. Qt runs offscreen; a test fails if it leaves Python threads running.
+
+Database tests under tests/core, flows, orders, resilience, monitoring and day run on both
+engines: each test that takes the database (``db``, ``db_target`` or a fixture built on them)
+runs once on an SQLite file and once on a PostgreSQL schema of the suite's own server
+(``pg_server``). Elsewhere a test opts in with ``@pytest.mark.both_engines``; a test about
+something only SQLite has (the file itself, pragmas) is ``@pytest.mark.sqlite_only(reason=…)``.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ os.environ.setdefault("N11_DESKTOP_FLOW_ISOLATION", "thread")
 os.environ.setdefault("N11_DESKTOP_LANG", "en")
 
 import itertools  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -23,13 +31,41 @@ ENGINES = ("sqlite", "postgresql")
 _schemas = itertools.count(1)
 
 
+#: test directories whose database tests all run on both engines (issue 16: every storage, flow and
+#: resilience test that touches the database); elsewhere the ``both_engines`` marker opts in
+BOTH_ENGINE_DIRS = ("core", "flows", "orders", "resilience", "monitoring", "day")
+_TESTS = Path(__file__).parent
+
+
+def _on_both_engines(metafunc) -> bool:
+    if metafunc.definition.get_closest_marker("both_engines"):
+        return True
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return False
+    parts = Path(str(metafunc.definition.path)).relative_to(_TESTS).parts
+    return len(parts) > 1 and parts[0] in BOTH_ENGINE_DIRS
+
+
 def pytest_generate_tests(metafunc):
-    """Tests (modules, classes) marked ``both_engines`` run once on SQLite and once on PostgreSQL:
-    their ``db`` / ``db_target`` is a file in tmp_path or a fresh schema on the test server."""
-    if "db_engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+    """A test that takes the database (``db``, ``db_target``, ``configured_db`` … all through
+    ``db_engine``) runs once on SQLite and once on PostgreSQL when it lives under tests/core,
+    flows, orders, resilience, monitoring or day, or elsewhere when marked ``both_engines``:
+    its ``db`` / ``db_target`` is a file in tmp_path or a fresh schema on the test server.
+    A test about something only SQLite has (its file, pragmas) is marked ``sqlite_only`` with
+    the reason; a test that parametrizes ``db_engine`` itself keeps its own choice."""
+    if ("db_engine" in metafunc.fixturenames and _on_both_engines(metafunc)
+            and "db_engine" not in _own_params(metafunc)):
         metafunc.parametrize("db_engine", [pytest.param("sqlite"),
                                            pytest.param("postgresql", marks=pytest.mark.postgresql)],
                              indirect=True)
+
+
+def _own_params(metafunc) -> set[str]:
+    names: set[str] = set()
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        args = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
+        names.update(a.strip() for a in (args.split(",") if isinstance(args, str) else args))
+    return names
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +107,20 @@ def fresh_pg_url(pg_server):
     _recycle_schema(pg_server, name)
 
 
+@pytest.fixture
+def pg_urls(pg_server):
+    """``pg_urls()`` → the URL of one more empty schema (as ``pg_url``), for tests with several stores."""
+    names: list[str] = []
+
+    def one() -> str:
+        names.append(_free_schemas.pop() if _free_schemas else f"t{os.getpid()}_{next(_schemas)}")
+        return pg_server.url(schema=names[-1])
+
+    yield one
+    for name in names:
+        _recycle_schema(pg_server, name)
+
+
 def _recycle_schema(server, name: str) -> None:
     import psycopg
 
@@ -97,7 +147,10 @@ def _recycle_schema(server, name: str) -> None:
 @pytest.fixture
 def db_engine(request):
     """``sqlite`` (default; ``N11_DESKTOP_TEST_ENGINE=postgresql`` runs every test that takes ``db``
-    on PostgreSQL instead) or, for tests marked ``both_engines``, each in turn."""
+    on PostgreSQL instead, except ``sqlite_only`` ones) or, for the tests on both engines
+    (pytest_generate_tests), each in turn."""
+    if request.node.get_closest_marker("sqlite_only"):
+        return "sqlite"
     return getattr(request, "param", os.environ.get("N11_DESKTOP_TEST_ENGINE", "sqlite"))
 
 

@@ -34,21 +34,30 @@ pytestmark = pytest.mark.resilience
 HISTORY_TABLES = {"log_entry", "flow_run", "alembic_version"}
 
 
-def fingerprint(db_path: Path) -> dict[str, str]:
-    """A hash of each table's content (history tables excluded: a rejected run is recorded there)."""
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+def fingerprint(db) -> dict[str, str]:
+    """A hash of each table's content (history tables excluded: a rejected run is recorded there).
+    ``db`` is the open Database (SQLite or PostgreSQL) or an SQLite file nothing else has open."""
+    from sqlalchemy import create_engine, inspect, text
+
+    from n11_desktop.core.storage.db import Database
+
+    engine = db.engine if isinstance(db, Database) else create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(f"file:{db}?mode=ro", uri=True))
     try:
         out = {}
-        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"):
-            if name in HISTORY_TABLES or name.startswith("log_entry_fts"):  # the log's full-text index
-                continue
-            h = hashlib.sha256()
-            for row in con.execute(f'SELECT * FROM "{name}" ORDER BY rowid'):
-                h.update(repr(row).encode())
-            out[name] = h.hexdigest()
+        with engine.connect() as con:
+            for name in inspect(con).get_table_names():
+                if name in HISTORY_TABLES or name.startswith("log_entry_fts"):  # the log's full-text index
+                    continue
+                h = hashlib.sha256()
+                # rows in a fixed order whatever the engine (SQLite's rowid has no PostgreSQL twin)
+                for row in sorted(repr(tuple(r)) for r in con.execute(text(f'SELECT * FROM "{name}"'))):
+                    h.update(row.encode())
+                out[name] = h.hexdigest()
         return out
     finally:
-        con.close()
+        if not isinstance(db, Database):
+            engine.dispose()
 
 
 def _changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
@@ -100,17 +109,17 @@ SETTINGS_CORPUS: list[tuple[str, bytes]] = [
 
 
 def test_bad_settings_files_are_refused_and_change_nothing(db, tmp_path, capsys):
-    db_path = tmp_path / "test.db"
+    db_path = db.target()  # the SQLite file, or the PostgreSQL URL
     assert cli.main(["--db", str(db_path), "settings", "show"]) == 0
     capsys.readouterr()
     problems = []
     for name, data in SETTINGS_CORPUS:
         f = tmp_path / "settings.json"
         f.write_bytes(data)
-        before = fingerprint(db_path)
+        before = fingerprint(db)
         code = cli.main(["--db", str(db_path), "settings", "import", str(f)])
         out, err = capsys.readouterr()
-        after = fingerprint(db_path)
+        after = fingerprint(db)
         if code == 0:
             problems.append(f"{name}: accepted")
         elif (why := _one_clear_message(err)) is not None:
@@ -150,7 +159,7 @@ CATALOG_CORPUS: list[tuple[str, str, bytes]] = [
 
 
 def test_bad_catalog_files_are_refused_and_change_nothing(db, tmp_path, capsys):
-    db_path = tmp_path / "test.db"
+    db_path = db.target()
     problems = []
     for name, ext, data in CATALOG_CORPUS:
         f = tmp_path / f"catalog.{ext if ext != 'missing' else 'csv'}"
@@ -158,10 +167,10 @@ def test_bad_catalog_files_are_refused_and_change_nothing(db, tmp_path, capsys):
             f = tmp_path / "no-such-dir" / "catalog.csv"
         else:
             f.write_bytes(data)
-        before = fingerprint(db_path)
+        before = fingerprint(db)
         code = cli.main(["--db", str(db_path), "catalog", "import", str(f)])
         out, err = capsys.readouterr()
-        after = fingerprint(db_path)
+        after = fingerprint(db)
         if code == 0:
             problems.append(f"{name}: accepted ({out.strip()[:120]})")
         elif (why := _one_clear_message(err)) is not None:
@@ -195,7 +204,7 @@ MAPPING_CORPUS: list[tuple[str, bytes]] = [
 def test_bad_mapping_files_are_refused_and_change_nothing(configured_db, tmp_path, capsys):
     db = configured_db
     seed_catalog(db, 1)  # an N11 leaf and a local category exist, so only the bad part is wrong
-    db_path = tmp_path / "test.db"
+    db_path = db.target()
     problems = []
     for name, data in MAPPING_CORPUS:
         f = tmp_path / "mapping.csv"
@@ -203,10 +212,10 @@ def test_bad_mapping_files_are_refused_and_change_nothing(configured_db, tmp_pat
             f = tmp_path / "nope" / "mapping.csv"
         else:
             f.write_bytes(data)
-        before = fingerprint(db_path)
+        before = fingerprint(db)
         code = cli.main(["--db", str(db_path), "mapping", "import", str(f)])
         out, err = capsys.readouterr()
-        after = fingerprint(db_path)
+        after = fingerprint(db)
         if code == 0:
             problems.append(f"{name}: accepted ({out.strip()[:120]})")
         elif (why := _one_clear_message(err)) is not None:
@@ -435,7 +444,6 @@ def test_hostile_n11_answers_give_a_clear_error_and_change_nothing(configured_db
     db = configured_db
     set_conf(db, base_url=hostile.base_url, flags={"get_orders": True},
              order_start_date="01/11/2026")
-    db_path = tmp_path / "test.db"
     client = N11Client(hostile.base_url, "k", "secret-xyz", retries=0, timeout=(2, 2),
                        max_response_bytes=8 * 1024 * 1024)
     problems = []
@@ -470,9 +478,9 @@ def test_hostile_n11_answers_give_a_clear_error_and_change_nothing(configured_db
         for name, call, status, ctype, body, headers in HOSTILE_CORPUS[:8] + HOSTILE_CORPUS[10:12] + wrong_shape_packages:
             hostile.answer = (status, ctype, body, headers)
             slug = "reference_data" if call == "soap" else "order_create"
-            before = fingerprint(db_path)
+            before = fingerprint(db)
             res = run_flow(slug, db, trigger="manual")
-            after = fingerprint(db_path)
+            after = fingerprint(db)
             if res.ok and res.total:
                 problems.append(f"{name}: {slug} succeeded on a hostile answer: {res.message}")
             if _one_clear_message(res.message or "x") or "\n" in (res.message or ""):

@@ -196,12 +196,22 @@ def xlsx_bytes(rows: list[list], *, dimension: str | None = None, extra_xml: str
     return out.getvalue()
 
 
-def _products(db_path: Path) -> dict[str, tuple]:
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+def _query(db, sql: str) -> list[tuple]:
+    """Rows of ``sql`` from the open Database (SQLite or PostgreSQL) or an SQLite file, read-only."""
+    if not isinstance(db, Path):
+        from sqlalchemy import text
+
+        with db.engine.connect() as con:
+            return [tuple(r) for r in con.execute(text(sql))]
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return {r[0]: r[1:] for r in con.execute("SELECT sku, title FROM product")}
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def _products(db) -> dict[str, tuple]:
+    return {r[0]: r[1:] for r in _query(db, "SELECT sku, title FROM product")}
 
 
 GOOD_ROWS = [["sku", "title", "category", "price", "stock"],
@@ -288,20 +298,16 @@ def test_numbers_with_thousands_of_digits_are_row_errors(tmp_path, capsys, colum
 
 
 # ----------------------------------------------------------------------------- mapping files
-def _mapping_rows(db_path: Path) -> dict[str, list]:
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        return {"category": sorted(r[0] for r in con.execute("SELECT local_category FROM category_mapping")),
-                "attribute": sorted(r[0] for r in con.execute("SELECT local_attribute FROM attribute_rule"))}
-    finally:
-        con.close()
+def _mapping_rows(db) -> dict[str, list]:
+    return {"category": sorted(r[0] for r in _query(db, "SELECT local_category FROM category_mapping")),
+            "attribute": sorted(r[0] for r in _query(db, "SELECT local_attribute FROM attribute_rule"))}
 
 
 def test_bad_mapping_rows_never_drop_the_good_rows(db, tmp_path, capsys):
     from ..flows.helpers import LEAF, seed_catalog
 
     seed_catalog(db, 1)
-    db_path = tmp_path / "test.db"
+    db_path = db.target()  # the SQLite file, or the PostgreSQL URL
     f = tmp_path / "mapping.csv"
     f.write_text("kind,local,n11_id,category_id\n"
                  f"category,Ev > Mutfak,{LEAF},\n"
@@ -320,7 +326,7 @@ def test_bad_mapping_rows_never_drop_the_good_rows(db, tmp_path, capsys):
     assert lines[2].startswith("row 5, category_id:") and "digits" in lines[2]
     assert lines[3].startswith("row 6, local: starts with '@'")
     assert all(len(ln) < 300 for ln in lines)
-    got = _mapping_rows(db_path)
+    got = _mapping_rows(db)
     assert "Ev > Mutfak" in got["category"] and "Kumaş" in got["attribute"]
     assert not any(n.startswith(("=", "@")) for n in got["category"] + got["attribute"])
     count("bad inputs: mapping rows (refused, good rows kept)", 4)
@@ -341,18 +347,18 @@ def test_mapping_export_neutralises_formulas_and_round_trips(db, tmp_path, capsy
         set_category_mapping(s, "-İndirim > Outlet", LEAF)
         set_attribute_rule(s, "=HYPERLINK(\"http://evil.example\")", 429)
         set_attribute_rule(s, "+Ekstra", 429)
-    db_path = tmp_path / "test.db"
+    db_path = db.target()
     out_file = tmp_path / "out.csv"
     assert cli.main(["--db", str(db_path), "mapping", "export", str(out_file)]) == 0
     with out_file.open(newline="", encoding="utf-8") as fh:
         cells = [c for row in csv.reader(fh) for c in row]
     assert not [c for c in cells if is_formula(c)], cells
     assert "'-İndirim > Outlet" in cells and "'=HYPERLINK(\"http://evil.example\")" in cells
-    before = _mapping_rows(db_path)
+    before = _mapping_rows(db)
     capsys.readouterr()
     assert cli.main(["--db", str(db_path), "mapping", "import", str(out_file)]) == 0, capsys.readouterr().err
     assert "0 added, 0 updated" in capsys.readouterr().out
-    assert _mapping_rows(db_path) == before
+    assert _mapping_rows(db) == before
 
 
 # ----------------------------------------------------------------------------- settings files
@@ -475,15 +481,15 @@ def test_hostile_penalty_csv_changes_nothing(db, tmp_path, capsys, name, text, w
     from ..flows.helpers import seed_catalog
 
     seed_catalog(db, 3)
-    db_path = tmp_path / "test.db"
+    db_path = db.target()
     f = tmp_path / "lift.csv"
     f.write_text(text, encoding="utf-8")
-    before = fingerprint(db_path)
+    before = fingerprint(db)
     code = cli.main(["--db", str(db_path), "penalty", "lift", str(f)])
     out, err = capsys.readouterr()
     assert _refused(code, err) is None, (code, err)
     assert where in err, err
-    assert not _changed(before, fingerprint(db_path))
+    assert not _changed(before, fingerprint(db))
     count("bad inputs: penalty CSV files (refused, nothing changed)")
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from n11_desktop import cli
 from n11_desktop.core.inputs import check_url, is_formula
@@ -210,27 +211,24 @@ def test_mapping_rows_never_crash_and_keep_good_rows(db, tmp_path, rows):
 
     if not _mapping_seeded(db):
         seed_catalog(db, 1)
-    db_path = tmp_path / "test.db"
+    db_path = db.target()  # the SQLite file, or the PostgreSQL URL
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["kind", "local", "n11_id", "category_id"])
     w.writerows(rows)
     f = tmp_path / "mapping.csv"
     f.write_text(buf.getvalue(), encoding="utf-8")
-    before = fingerprint(db_path)
+    before = fingerprint(db)
     code, out, err = run("--db", str(db_path), "mapping", "import", str(f))
     assert_clear(code, err, codes=(0, 1))
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        names = [r[0] for r in con.execute("SELECT local_category FROM category_mapping UNION ALL "
-                                           "SELECT local_attribute FROM attribute_rule UNION ALL "
-                                           "SELECT local_attribute || '=' || local_value FROM value_mapping")]
-    finally:
-        con.close()
+    with db.engine.connect() as con:
+        names = [r[0] for r in con.execute(text("SELECT local_category FROM category_mapping UNION ALL "
+                                                "SELECT local_attribute FROM attribute_rule UNION ALL "
+                                                "SELECT local_attribute || '=' || local_value FROM value_mapping"))]
     assert not [n for n in names if is_formula(n)], names
     assert not [n for n in names if "\x00" in n or "\n" in n], names
     if code == 1 and not re.search(r"^row \d+, ", err, re.M):
-        assert not _changed(before, fingerprint(db_path))
+        assert not _changed(before, fingerprint(db))
     count("bad inputs: fuzzed mapping files")
 
 
@@ -252,7 +250,7 @@ def test_penalty_and_cargo_files_are_all_or_nothing(db, tmp_path, rows, door):
 
     if not _mapping_seeded(db):
         seed_catalog(db, 2)
-    db_path = tmp_path / "test.db"
+    db_path = db.target()
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     if door == "penalty":
@@ -265,11 +263,11 @@ def test_penalty_and_cargo_files_are_all_or_nothing(db, tmp_path, rows, door):
     w.writerows(rows)
     f = tmp_path / "file.csv"
     f.write_text(buf.getvalue(), encoding="utf-8")
-    before = fingerprint(db_path)
+    before = fingerprint(db)
     code, out, err = run("--db", str(db_path), *args, str(f))
     assert_clear(code, err, codes=(0, 1))
     if code == 1:
-        assert not _changed(before, fingerprint(db_path)), err
+        assert not _changed(before, fingerprint(db)), err
     count(f"bad inputs: fuzzed {door} files (all or nothing)")
 
 

@@ -77,7 +77,8 @@ def test_kill9_mid_sync_keeps_the_snapshot_and_the_next_run_resumes(configured_d
     assert set(after_kill) == set(before)
     with db.session_factory() as s:
         cursor = s.get(AppState, CURSOR_KEY).value
-        assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        if db.is_sqlite:  # PostgreSQL recovers with its own WAL; no file check from here
+            assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     assert 1 <= cursor["next_page"] < N // 250
     recover_on_start(db)  # what the app or `run` does at start: the killed run is closed
     pages_before = _pages_served(sandbox)

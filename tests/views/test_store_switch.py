@@ -15,20 +15,40 @@ from n11_desktop.core.instance import LEASE_KEY, current_holder
 from n11_desktop.views.main_window import MainWindow
 
 
-@pytest.fixture
-def two_stores(tmp_path, monkeypatch):
+def _make_two_stores(tmp_path, monkeypatch, dbs: dict[str, str] | None = None):
+    """shop-a and shop-b (channels "Shop A" and "Shop B") in a registry in tmp_path: SQLite files
+    under tmp_path/stores, or the databases ``dbs`` names (PostgreSQL schema URLs)."""
     from n11_desktop.core.settings import ensure_channel
     from n11_desktop.core.storage.db import open_database
     from n11_desktop.core.stores import Registry, create_store
 
     monkeypatch.setenv("N11_DESKTOP_STORES", str(tmp_path / "stores.json"))
     for name, channel_name in (("shop-a", "Shop A"), ("shop-b", "Shop B")):
-        create_store(Registry.load(), name)
-        db = open_database(tmp_path / "stores" / f"{name}.db")
+        store, _ = create_store(Registry.load(), name, (dbs or {}).get(name))
+        db = open_database(store.target())
         with db.session_factory.begin() as s:
             ensure_channel(s).name = channel_name
         db.dispose()
     return tmp_path
+
+
+@pytest.fixture
+def two_stores(tmp_path, monkeypatch):
+    return _make_two_stores(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def two_pg_stores(tmp_path, monkeypatch, pg_urls):
+    """shop-a and shop-b as two schemas of the test PostgreSQL server."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # a URL's .ui.ini: not the real one
+    return _make_two_stores(tmp_path, monkeypatch, {"shop-a": pg_urls(), "shop-b": pg_urls()})
+
+
+def _target(name):
+    """The database of store ``name``: its file, or its PostgreSQL URL."""
+    from n11_desktop.core.stores import Registry
+
+    return Registry.load().get(name).target()
 
 
 def _session(qapp, name):
@@ -73,41 +93,94 @@ def _lease_of(db_file):
         db.dispose()
 
 
-def test_switching_stores_reopens_the_window_on_the_other_database(qtbot, qapp, two_stores):
+def _switch_from_a_to_b(qtbot, session):
+    """Store menu → shop-b, opened off the GUI thread: then a new window on shop-b, shop-a's workers
+    stopped and its lease released, shop-b's lease taken, shop-b the default from now on."""
     from n11_desktop.core.stores import Registry
 
+    w = session.window
+    qtbot.waitUntil(lambda: w.windowTitle() == "n11-desktop — shop-a (Shop A)", timeout=10_000)
+    qtbot.waitUntil(lambda: w.lease_label.text() == "Scheduler lease: this window", timeout=10_000)
+    assert _lease_of(_target("shop-a")).pid == os.getpid()
+    w.fill_store_menu()
+    actions = {a.objectName(): a for a in w.store_menu.actions() if a.objectName().startswith("store_")}
+    assert set(actions) == {"store_shop-a", "store_shop-b"} and actions["store_shop-a"].isChecked()
+    old_services = w.services
+    with qtbot.waitSignal(session.switched, timeout=30_000) as switched:
+        actions["store_shop-b"].trigger()
+        # opened off the GUI thread: meanwhile the window says so and takes no second switch
+        assert session.opening == "shop-b" and session.window is w
+        assert w.statusBar().currentMessage() == "Opening store shop-b…"
+        w.fill_store_menu()
+        assert not any(a.isEnabled() for a in w.store_menu.actions()
+                       if a.objectName().startswith("store_") or a.objectName() == "action_manage_stores")
+        assert not session.switch_to("shop-b")  # already under way
+    assert switched.args == ["shop-b"]
+    new = session.window
+    assert new is not w and session.switches == 1 and session.opening is None
+    qtbot.waitUntil(lambda: new.windowTitle() == "n11-desktop — shop-b (Shop B)", timeout=10_000)
+    qtbot.waitUntil(lambda: new.lease_label.text() == "Scheduler lease: this window", timeout=10_000)
+    assert new.isVisible()
+    assert old_services.scheduler._closed and old_services.runner.pending == 0  # workers stopped
+    assert _lease_of(_target("shop-a")) is None  # released on the way out
+    assert _lease_of(_target("shop-b")).pid == os.getpid()
+    assert Registry.load().default == "shop-b"  # opens next time
+    new.fill_store_menu()
+    checked = [a.objectName() for a in new.store_menu.actions() if a.isChecked()]
+    assert checked == ["store_shop-b"]
+    return new
+
+
+def test_switching_stores_reopens_the_window_on_the_other_database(qtbot, qapp, two_stores):
     session = _session(qapp, "shop-a")
     try:
-        w = session.window
-        qtbot.waitUntil(lambda: w.windowTitle() == "n11-desktop — shop-a (Shop A)", timeout=10_000)
-        qtbot.waitUntil(lambda: w.lease_label.text() == "Scheduler lease: this window", timeout=10_000)
-        assert _lease_of(two_stores / "stores" / "shop-a.db").pid == os.getpid()
-        w.fill_store_menu()
-        actions = {a.objectName(): a for a in w.store_menu.actions() if a.objectName().startswith("store_")}
-        assert set(actions) == {"store_shop-a", "store_shop-b"} and actions["store_shop-a"].isChecked()
-        old_services = w.services
-        with qtbot.waitSignal(session.switched, timeout=30_000) as switched:
-            actions["store_shop-b"].trigger()
-            # opened off the GUI thread: meanwhile the window says so and takes no second switch
-            assert session.opening == "shop-b" and session.window is w
-            assert w.statusBar().currentMessage() == "Opening store shop-b…"
-            w.fill_store_menu()
-            assert not any(a.isEnabled() for a in w.store_menu.actions()
-                           if a.objectName().startswith("store_") or a.objectName() == "action_manage_stores")
-            assert not session.switch_to("shop-b")  # already under way
-        assert switched.args == ["shop-b"]
-        new = session.window
-        assert new is not w and session.switches == 1 and session.opening is None
-        qtbot.waitUntil(lambda: new.windowTitle() == "n11-desktop — shop-b (Shop B)", timeout=10_000)
-        qtbot.waitUntil(lambda: new.lease_label.text() == "Scheduler lease: this window", timeout=10_000)
-        assert new.isVisible()
-        assert old_services.scheduler._closed and old_services.runner.pending == 0  # workers stopped
-        assert _lease_of(two_stores / "stores" / "shop-a.db") is None  # released on the way out
-        assert _lease_of(two_stores / "stores" / "shop-b.db").pid == os.getpid()
-        assert Registry.load().default == "shop-b"  # opens next time
-        new.fill_store_menu()
-        checked = [a.objectName() for a in new.store_menu.actions() if a.isChecked()]
-        assert checked == ["store_shop-b"]
+        _switch_from_a_to_b(qtbot, session)
+    finally:
+        _close(qtbot, session)
+
+
+def _seed_products_and_orders(name, tmp_path, n_products: int, orders: list[str]) -> None:
+    from datetime import datetime
+
+    from n11_desktop.core.storage.db import open_database
+    from n11_desktop.core.storage.models import Order
+
+    from .test_products_tab import seed
+
+    db = open_database(_target(name))
+    try:
+        (tmp_path / name).mkdir()
+        seed(db, tmp_path / name, n=n_products)
+        with db.session_factory.begin() as s:
+            for i, number in enumerate(orders):
+                s.add(Order(n11_order_number=number, number=f"O-{number}", status="approved",
+                            customer_name=f"Müşteri {number}", ordered_at=datetime(2026, 12, 1, 10, i)))
+    finally:
+        db.dispose()
+
+
+def _shows_products_and_orders(qtbot, w, n_products: int, orders: list[str]) -> None:
+    products = w.show_tab("products")
+    qtbot.waitUntil(lambda: products.is_ready() and products.model.rowCount() == n_products, timeout=10_000)
+    assert products.model.index(0, 0).data() is not None
+    tab = w.show_tab("orders")
+    qtbot.waitUntil(lambda: tab.is_ready() and tab.model.rowCount() == len(orders), timeout=10_000)
+    assert sorted(r.n11_order_number for r in tab.model.rows) == sorted(orders)
+
+
+@pytest.mark.postgresql
+def test_postgresql_stores_show_their_data_and_switch(qtbot, qapp, two_pg_stores, tmp_path):
+    """Two stores in two schemas of one PostgreSQL server: the window shows each one's products and
+    orders, and the Store menu switches between them as between files (leases in each schema)."""
+    _seed_products_and_orders("shop-a", tmp_path, 4, ["A-1", "A-2"])
+    _seed_products_and_orders("shop-b", tmp_path, 7, ["B-1"])
+    session = _session(qapp, "shop-a")
+    try:
+        assert session.db.is_postgresql
+        _shows_products_and_orders(qtbot, session.window, 4, ["A-1", "A-2"])
+        new = _switch_from_a_to_b(qtbot, session)
+        assert session.db.is_postgresql and session.store.name == "shop-b"
+        _shows_products_and_orders(qtbot, new, 7, ["B-1"])
     finally:
         _close(qtbot, session)
 
