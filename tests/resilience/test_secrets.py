@@ -41,20 +41,31 @@ def _leaks(root: Path, secret: str) -> list[str]:
     return found
 
 
-def _db_leaks(db_path: Path, secret: str) -> list[str]:
-    """Rows of the log and run history mentioning the secret."""
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        found = []
-        for table, cols in (("log_entry", ("message", "request", "response", "object_key")),
-                            ("flow_run", ("message",))):
-            for row in con.execute(f"SELECT id, {', '.join(cols)} FROM {table}"):
-                count("secrets: log/run rows checked")
-                if any(secret in (v or "") for v in row[1:]):
-                    found.append(f"{table} {row[0]}")
-        return found
-    finally:
-        con.close()
+def _db_leaks(db, secret: str) -> list[str]:
+    """Rows of the log and run history mentioning the secret (``db``: the open Database, SQLite or
+    PostgreSQL, or an SQLite file)."""
+    from sqlalchemy import text
+
+    from n11_desktop.core.storage.db import Database
+
+    found = []
+    for table, cols in (("log_entry", ("message", "request", "response", "object_key")),
+                        ("flow_run", ("message",))):
+        sql = f"SELECT id, {', '.join(cols)} FROM {table}"
+        if isinstance(db, Database):
+            with db.engine.connect() as con:
+                rows = [tuple(r) for r in con.execute(text(sql))]
+        else:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
+                rows = con.execute(sql).fetchall()
+            finally:
+                con.close()
+        for row in rows:
+            count("secrets: log/run rows checked")
+            if any(secret in (v or "") for v in row[1:]):
+                found.append(f"{table} {row[0]}")
+    return found
 
 
 def _exports(db_path: Path, out: Path, capsys) -> None:
@@ -118,7 +129,7 @@ def test_flows_against_a_distinctive_secret_leak_nothing(db, tmp_path, capsys):
     from n11_desktop.core.settings import ensure_channel
     from n11_desktop.sandbox.server import DEMO_APP_KEY, SandboxServer
 
-    db_path = tmp_path / "test.db"
+    db_path = db.target()  # the SQLite file, or the PostgreSQL URL
     logs = tmp_path / "logs"
     level = logging.getLogger("n11_desktop").level
     setup_logging(logs)
@@ -155,10 +166,11 @@ def test_flows_against_a_distinctive_secret_leak_nothing(db, tmp_path, capsys):
     assert not _leaks(tmp_path / "exports", SECRET)
     assert (logs / "n11-desktop.log").exists()
     assert not _leaks(logs, SECRET)
-    assert not _db_leaks(db_path, SECRET)
+    assert not _db_leaks(db, SECRET)
     exported = json.loads((tmp_path / "exports" / "settings.json").read_text(encoding="utf-8"))
     assert not exported["conf"].get("app_secret"), "settings export must leave the App Secret out"
-    if sys.platform != "win32":
+    if db.is_sqlite and sys.platform != "win32":  # a file's mode; PostgreSQL's data are the server's
+        db_path = Path(db_path)
         _mode_0600(db_path)
         for extra in (db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
             if extra.exists():
