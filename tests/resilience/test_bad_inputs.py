@@ -436,13 +436,11 @@ def hostile():
     h.stop()
 
 
-def test_hostile_n11_answers_give_a_clear_error_and_change_nothing(configured_db, hostile, tmp_path):
+def test_hostile_n11_answers_give_the_client_a_clear_error(hostile):
+    """Each hostile answer is a typed one-line error of the client (no database involved)."""
     from n11_desktop.core.n11.client import N11Client
     from n11_desktop.core.n11.errors import N11Error
 
-    db = configured_db
-    set_conf(db, base_url=hostile.base_url, flags={"get_orders": True},
-             order_start_date="01/11/2026")
     client = N11Client(hostile.base_url, "k", "secret-xyz", retries=0, timeout=(2, 2),
                        max_response_bytes=8 * 1024 * 1024)
     problems = []
@@ -472,23 +470,40 @@ def test_hostile_n11_answers_give_a_clear_error_and_change_nothing(configured_db
             else:
                 problems.append(f"{name}: accepted as a valid answer")
             count("bad inputs: hostile N11 answers (client: typed error)")
-        # the same answers reaching a whole flow run: failed cleanly, nothing written
-        wrong_shape_packages = [c for c in HOSTILE_CORPUS if c[1] == "packages"]
-        for name, call, status, ctype, body, headers in HOSTILE_CORPUS[:8] + HOSTILE_CORPUS[10:12] + wrong_shape_packages:
-            hostile.answer = (status, ctype, body, headers)
-            slug = "reference_data" if call == "soap" else "order_create"
-            before = fingerprint(db)
-            res = run_flow(slug, db, trigger="manual")
-            after = fingerprint(db)
-            if res.ok and res.total:
-                problems.append(f"{name}: {slug} succeeded on a hostile answer: {res.message}")
-            if _one_clear_message(res.message or "x") or "\n" in (res.message or ""):
-                problems.append(f"{name}: {slug} message unclear: {res.message!r}")
-            changed = [t for t in _changed(before, after) if t not in ("app_state",)]
-            if changed:
-                problems.append(f"{name}: {slug} changed {changed}")
-            count("bad inputs: hostile N11 answers (whole flow run: failed cleanly)")
     finally:
         client.close()
     assert not problems, "\n".join(problems)
 
+
+#: answers the flow's client retries (about 3.5 s of back-off each) that the PostgreSQL twin leaves to
+#: the SQLite run: the waiting is the client's, the same on both engines; one retried SOAP and one
+#: retried REST answer stay in, so a run failing after its retries is checked on PostgreSQL too
+RETRIED_ON_SQLITE_ONLY = ("XML that is not SOAP", "HTML maintenance page with 200", "huge XML (80 MB declared)",
+                          "gzip bomb (20 MB from 20 KB, limit 8 MB)")
+
+
+def test_hostile_n11_answers_fail_a_flow_cleanly_and_change_nothing(configured_db, hostile):
+    """The same answers reaching a whole flow run: failed cleanly with one line, nothing written."""
+    db = configured_db
+    set_conf(db, base_url=hostile.base_url, flags={"get_orders": True},
+             order_start_date="01/11/2026")
+    problems = []
+    wrong_shape_packages = [c for c in HOSTILE_CORPUS if c[1] == "packages"]
+    cases = HOSTILE_CORPUS[:8] + HOSTILE_CORPUS[10:12] + wrong_shape_packages
+    if not db.is_sqlite:
+        cases = [c for c in cases if c[0] not in RETRIED_ON_SQLITE_ONLY]
+    for name, call, status, ctype, body, headers in cases:
+        hostile.answer = (status, ctype, body, headers)
+        slug = "reference_data" if call == "soap" else "order_create"
+        before = fingerprint(db)
+        res = run_flow(slug, db, trigger="manual")
+        after = fingerprint(db)
+        if res.ok and res.total:
+            problems.append(f"{name}: {slug} succeeded on a hostile answer: {res.message}")
+        if _one_clear_message(res.message or "x") or "\n" in (res.message or ""):
+            problems.append(f"{name}: {slug} message unclear: {res.message!r}")
+        changed = [t for t in _changed(before, after) if t not in ("app_state",)]
+        if changed:
+            problems.append(f"{name}: {slug} changed {changed}")
+        count("bad inputs: hostile N11 answers (whole flow run: failed cleanly)")
+    assert not problems, "\n".join(problems)
