@@ -105,10 +105,10 @@ def test_a_mapping_edit_on_a_row_someone_else_changed_is_refused(db):
     ]
 
 
-def test_audit_command_lists_the_trail(tmp_path, capsys, monkeypatch):
+def test_audit_command_lists_the_trail(db_target, capsys, monkeypatch):
     from n11_desktop.cli import main
 
-    db_file = tmp_path / "a.db"
+    db_file = db_target  # an SQLite file, or a PostgreSQL URL
     monkeypatch.setenv(audit.OPERATOR_ENV, "cli-operator")
     assert main(["--db", str(db_file), "settings", "deactivate"]) in (0, 1)
     assert main(["--db", str(db_file), "mapping", "term", "add", "Smartwatch", "Akıllı Saat"]) == 0
@@ -148,13 +148,14 @@ def test_schedule_changes_are_in_the_trail_without_touching_the_settings_version
         assert save_settings(s, {"buffer_stock": 1}, expected_version=loaded.version) == []
 
 
-def test_command_line_imports_are_versions_a_stale_screen_edit_cannot_overwrite(tmp_path, capsys, monkeypatch):
+def test_command_line_imports_are_versions_a_stale_screen_edit_cannot_overwrite(db_target, tmp_path, capsys,
+                                                                                 monkeypatch):
     """`settings import` and `mapping import` are recorded with their operator, and an edit a screen
     based on what it loaded before the import is refused instead of silently undoing the import."""
     from n11_desktop.cli import main
     from n11_desktop.core.storage.db import open_database
 
-    db_file = tmp_path / "a.db"
+    db_file = db_target  # an SQLite file, or a PostgreSQL URL
     db = open_database(db_file)
     try:
         load_tree(db)

@@ -11,6 +11,7 @@ same content before and after.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -33,30 +34,41 @@ pytestmark = pytest.mark.resilience
 HISTORY_TABLES = {"log_entry", "flow_run", "alembic_version"}
 
 
-def fingerprint(db) -> dict[str, str]:
-    """A hash of each table's content (history tables excluded: a rejected run is recorded there).
-    ``db`` is the open Database (SQLite or PostgreSQL) or an SQLite file nothing else has open."""
-    from sqlalchemy import create_engine, inspect, text
+@contextlib.contextmanager
+def reading(db):
+    """An engine to read ``db`` with: the open Database's own, or one made for an SQLite file
+    (read-only) or a PostgreSQL URL (a test's ``db_target``) and disposed of afterwards."""
+    from sqlalchemy import create_engine
 
-    from n11_desktop.core.storage.db import Database
+    from n11_desktop.core.storage.db import Database, bare_engine, is_database_url
 
-    engine = db.engine if isinstance(db, Database) else create_engine(
+    if isinstance(db, Database):
+        yield db.engine
+        return
+    engine = bare_engine(str(db)) if is_database_url(db) else create_engine(
         "sqlite://", creator=lambda: sqlite3.connect(f"file:{db}?mode=ro", uri=True))
     try:
-        out = {}
-        with engine.connect() as con:
-            for name in inspect(con).get_table_names():
-                if name in HISTORY_TABLES or name.startswith("log_entry_fts"):  # the log's full-text index
-                    continue
-                h = hashlib.sha256()
-                # rows in a fixed order whatever the engine (SQLite's rowid has no PostgreSQL twin)
-                for row in sorted(repr(tuple(r)) for r in con.execute(text(f'SELECT * FROM "{name}"'))):
-                    h.update(row.encode())
-                out[name] = h.hexdigest()
-        return out
+        yield engine
     finally:
-        if not isinstance(db, Database):
-            engine.dispose()
+        engine.dispose()
+
+
+def fingerprint(db) -> dict[str, str]:
+    """A hash of each table's content (history tables excluded: a rejected run is recorded there).
+    ``db``: the open Database, an SQLite file or a PostgreSQL URL (see ``reading``)."""
+    from sqlalchemy import inspect, text
+
+    out = {}
+    with reading(db) as engine, engine.connect() as con:
+        for name in inspect(con).get_table_names():
+            if name in HISTORY_TABLES or name.startswith("log_entry_fts"):  # the log's full-text index
+                continue
+            h = hashlib.sha256()
+            # rows in a fixed order whatever the engine (SQLite's rowid has no PostgreSQL twin)
+            for row in sorted(repr(tuple(r)) for r in con.execute(text(f'SELECT * FROM "{name}"'))):
+                h.update(row.encode())
+            out[name] = h.hexdigest()
+    return out
 
 
 def _changed(before: dict[str, str], after: dict[str, str]) -> list[str]:

@@ -21,7 +21,7 @@ from n11_desktop.core.inputs import is_formula
 from n11_desktop.core.storage.db import APPLICATION_ID
 
 from .conftest import count
-from .test_bad_inputs import _changed, _one_clear_message, fingerprint
+from .test_bad_inputs import _changed, _one_clear_message, fingerprint, reading
 
 pytestmark = pytest.mark.resilience
 
@@ -197,17 +197,11 @@ def xlsx_bytes(rows: list[list], *, dimension: str | None = None, extra_xml: str
 
 
 def _query(db, sql: str) -> list[tuple]:
-    """Rows of ``sql`` from the open Database (SQLite or PostgreSQL) or an SQLite file, read-only."""
-    if not isinstance(db, Path):
-        from sqlalchemy import text
+    """Rows of ``sql`` from the open Database, an SQLite file or a PostgreSQL URL, read-only."""
+    from sqlalchemy import text
 
-        with db.engine.connect() as con:
-            return [tuple(r) for r in con.execute(text(sql))]
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    with reading(db) as engine, engine.connect() as con:
+        return [tuple(r) for r in con.execute(text(sql))]
 
 
 def _products(db) -> dict[str, tuple]:
@@ -248,8 +242,8 @@ CATALOG_CASES = [
 
 
 @pytest.mark.parametrize("name,suffix,data,expected", CATALOG_CASES, ids=[c[0] for c in CATALOG_CASES])
-def test_hostile_catalog_files(tmp_path, capsys, name, suffix, data, expected):
-    db_path = tmp_path / "test.db"
+def test_hostile_catalog_files(db_target, tmp_path, capsys, name, suffix, data, expected):
+    db_path = db_target  # an SQLite file, or a PostgreSQL URL
     assert cli.main(["--db", str(db_path), "settings", "show"]) == 0
     capsys.readouterr()
     if data is None:
@@ -270,8 +264,8 @@ def test_hostile_catalog_files(tmp_path, capsys, name, suffix, data, expected):
     count("bad inputs: catalog files (issue 20 cases)")
 
 
-def test_a_bad_quote_names_its_row_and_never_merges_rows(tmp_path, capsys):
-    db_path = tmp_path / "test.db"
+def test_a_bad_quote_names_its_row_and_never_merges_rows(db_target, tmp_path, capsys):
+    db_path = db_target
     f = tmp_path / "catalog.csv"
     f.write_text(CAT_HEADER + _row("Q-1") + 'Q-2,"Başlık ama tırnak kapanmıyor,A > B,10,5\n' + _row("Q-3"),
                  encoding="utf-8")
@@ -283,8 +277,8 @@ def test_a_bad_quote_names_its_row_and_never_merges_rows(tmp_path, capsys):
 
 @pytest.mark.parametrize("column,value", [("price", HUGE), ("price", "9" * 30), ("stock", "9" * 4000),
                                           ("preparing_day", "9" * 4000), ("price", "1e999999")])
-def test_numbers_with_thousands_of_digits_are_row_errors(tmp_path, capsys, column, value):
-    db_path = tmp_path / "test.db"
+def test_numbers_with_thousands_of_digits_are_row_errors(db_target, tmp_path, capsys, column, value):
+    db_path = db_target
     f = tmp_path / "catalog.csv"
     f.write_text(f"sku,title,{column}\nG-1,Güzel ürün başlığı burada,{'10' if column != 'preparing_day' else '1'}\n"
                  f"B-1,Güzel ürün başlığı burada,{value}\n", encoding="utf-8")

@@ -200,13 +200,36 @@ def test_catalog_xlsx_never_crashes_or_hangs(cli_db, tmp_path, dimension, cells,
 
 
 # ----------------------------------------------------------------------------- mapping files
+#: the doors below write to the database: each runs on SQLite with all its examples and on PostgreSQL
+#: with under a third as many (their own derandomized sequence): generating and parsing the hostile
+#: rows is the engine-free part, and each example costs a whole command line on the server
+ON_SQLITE = pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+ON_POSTGRESQL = pytest.mark.parametrize("db_engine", [pytest.param("postgresql", marks=pytest.mark.postgresql)],
+                                        indirect=True)
+PG_SHARE = 0.3
+
+MAPPING_ROWS = st.lists(st.tuples(st.sampled_from(["category", "attribute", "value", "planet", ""]),
+                                  st.one_of(st.sampled_from(["Ev > Mutfak", "Malzeme", "Renk=Kırmızı"]), hostile_text),
+                                  st.one_of(st.sampled_from(["1000002", "429", ""]), hostile_text,
+                                            st.integers(min_value=-10**40, max_value=10**40).map(str)),
+                                  st.one_of(st.just(""), hostile_text)), max_size=6)
+
+
+@ON_SQLITE
 @fuzz(40)
-@given(rows=st.lists(st.tuples(st.sampled_from(["category", "attribute", "value", "planet", ""]),
-                               st.one_of(st.sampled_from(["Ev > Mutfak", "Malzeme", "Renk=Kırmızı"]), hostile_text),
-                               st.one_of(st.sampled_from(["1000002", "429", ""]), hostile_text,
-                                         st.integers(min_value=-10**40, max_value=10**40).map(str)),
-                               st.one_of(st.just(""), hostile_text)), max_size=6))
+@given(rows=MAPPING_ROWS)
 def test_mapping_rows_never_crash_and_keep_good_rows(db, tmp_path, rows):
+    _mapping_rows_case(db, tmp_path, rows)
+
+
+@ON_POSTGRESQL
+@fuzz(40 * PG_SHARE)
+@given(rows=MAPPING_ROWS)
+def test_mapping_rows_never_crash_and_keep_good_rows_on_postgresql(db, tmp_path, rows):
+    _mapping_rows_case(db, tmp_path, rows)
+
+
+def _mapping_rows_case(db, tmp_path, rows):
     from ..flows.helpers import seed_catalog
 
     if not _mapping_seeded(db):
@@ -240,12 +263,27 @@ def _mapping_seeded(db) -> bool:
 
 
 # ----------------------------------------------------------------------------- penalty CSV, cargo map
+PENALTY_ROWS = st.lists(st.tuples(cell(st.sampled_from(["SKU-0001", "SKU-0002"])),
+                                  cell(st.sampled_from(["product", "productstock", ""])),
+                                  cell(st.sampled_from(["lift", "delete", "bump", ""]))), max_size=5)
+DOORS = st.sampled_from(["penalty", "cargo-map"])
+
+
+@ON_SQLITE
 @fuzz(30)
-@given(rows=st.lists(st.tuples(cell(st.sampled_from(["SKU-0001", "SKU-0002"])),
-                               cell(st.sampled_from(["product", "productstock", ""])),
-                               cell(st.sampled_from(["lift", "delete", "bump", ""]))), max_size=5),
-       door=st.sampled_from(["penalty", "cargo-map"]))
+@given(rows=PENALTY_ROWS, door=DOORS)
 def test_penalty_and_cargo_files_are_all_or_nothing(db, tmp_path, rows, door):
+    _penalty_case(db, tmp_path, rows, door)
+
+
+@ON_POSTGRESQL
+@fuzz(30 * PG_SHARE)
+@given(rows=PENALTY_ROWS, door=DOORS)
+def test_penalty_and_cargo_files_are_all_or_nothing_on_postgresql(db, tmp_path, rows, door):
+    _penalty_case(db, tmp_path, rows, door)
+
+
+def _penalty_case(db, tmp_path, rows, door):
     from ..flows.helpers import seed_catalog
 
     if not _mapping_seeded(db):
