@@ -40,6 +40,12 @@ from .db import (
     upgrade,
 )
 
+#: how long a transaction waits for the store's lock (or a row lock) before it gives up. Longer
+#: than SQLite's busy timeout: on a shared server several processes (the scheduler, each
+#: operator's window, `run --all-stores`) queue for one store's lock, and a flow that waits is
+#: better than one that fails and is retried a cycle later.
+PG_LOCK_TIMEOUT_S = max(BUSY_TIMEOUT_S, 60)
+
 _DRIVERS = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg3"}
 #: the lock every transaction takes first (see the module docstring)
 TX_LOCK_SQL = f"SELECT pg_advisory_xact_lock({PG_LOCK_CLASS}, hashtext(coalesce(current_schema(), '')))"
@@ -101,7 +107,7 @@ def make_pg_engine(url: URL) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
         with dbapi_conn.cursor() as cur:
-            cur.execute(f"SET lock_timeout = '{BUSY_TIMEOUT_S}s'")
+            cur.execute(f"SET lock_timeout = '{PG_LOCK_TIMEOUT_S}s'")
             cur.execute("SET TIME ZONE 'UTC'")
         dbapi_conn.commit()
 
