@@ -123,11 +123,13 @@ def bench_pg_log_search(size: int, workdir: Path) -> BenchResult:
 
     def work(db) -> float:
         table = LogEntry.__table__
-        rows = [{"flow": "stock", "level": "INFO" if i % 10 else "ERROR", "object_key": f"SKU-{i}",
-                 "message": f"stock message {i} sent to N11"} for i in range(size)]
         with db.engine.begin() as c:
+            # 20,000 rows at a time: a list of a million dicts was 400 MB of this row's peak RSS
             for start in range(0, size, 20_000):
-                c.execute(table.insert(), rows[start:start + 20_000])
+                c.execute(table.insert(), [
+                    {"flow": "stock", "level": "INFO" if i % 10 else "ERROR", "object_key": f"SKU-{i}",
+                     "message": f"stock message {i} sent to N11"}
+                    for i in range(start, min(size, start + 20_000))])
             if db.is_postgresql:
                 c.exec_driver_sql("ANALYZE log_entry")
         best = None
