@@ -499,8 +499,8 @@ def check_database_url(url: str) -> DatabaseCheck:
     one a newer n11-desktop migrated)."""
     from sqlalchemy import inspect
 
-    from .storage.db import DatabaseError, check_revision, foreign_tables
-    from .storage.postgres import _reason, make_pg_engine, parse_url, where
+    from .storage.db import DatabaseError, check_revision
+    from .storage.postgres import _reason, make_pg_engine, parse_url, refuse_foreign_schema, where
 
     url = (url or "").strip()
     _register_url_password(url)
@@ -526,12 +526,7 @@ def check_database_url(url: str) -> DatabaseCheck:
         except Exception as exc:  # noqa: BLE001 - one clear line for the operator
             raise DatabaseError(f"cannot open PostgreSQL database {label}: {_reason(exc, parsed.password)}") from None
         what = f"PostgreSQL database {label}" + (f" (schema {schema})" if schema != "public" else "")
-        foreign = foreign_tables(tables)
-        if foreign and "alembic_version" not in tables:
-            more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-            raise DatabaseError(f"{what} holds the tables of another application ({', '.join(foreign[:3])}{more}); "
-                                "n11-desktop opens only its own schema and left it untouched "
-                                "(choose another database or schema: ?options=-csearch_path%3Dname)")
+        refuse_foreign_schema(what, tables)
         if "alembic_version" in tables:
             check_revision(engine, what)
             return DatabaseCheck(label, server, schema, "ours")

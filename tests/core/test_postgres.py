@@ -70,6 +70,11 @@ def test_schema_of_another_application_is_refused_untouched(pg_server, fresh_pg_
     with pytest.raises(dbm.DatabaseError) as err:
         dbm.open_database(pg_url)
     assert "another application" in str(err.value) and "invoices" in str(err.value)
+    from n11_desktop.core.stores import check_database_url  # Manage stores → Test connection says the same
+
+    with pytest.raises(dbm.DatabaseError) as err:
+        check_database_url(pg_url)
+    assert "another application" in str(err.value) and "invoices" in str(err.value)
     engine = dbm.bare_engine(pg_url)
     try:
         with engine.connect() as conn:

@@ -97,6 +97,16 @@ def _reason(exc: BaseException, password: str | None) -> str:
     return msg or type(orig).__name__
 
 
+def refuse_foreign_schema(what: str, tables: set[str]) -> None:
+    """Refuse, in one line, a schema that holds another application's tables and not ours."""
+    foreign = foreign_tables(tables)
+    if foreign and "alembic_version" not in tables:
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        raise DatabaseError(f"{what} holds the tables of another application ({', '.join(foreign[:3])}{more}); "
+                            "n11-desktop opens only its own schema and left it untouched "
+                            "(choose another database or schema: ?options=-csearch_path%3Dname)")
+
+
 def make_pg_engine(url: URL) -> Engine:
     engine = create_engine(
         url,
@@ -166,12 +176,7 @@ def open_postgresql(url: str, *, revision: str = "head") -> Database:
         what = f"PostgreSQL database {label}" + (f" (schema {schema})" if schema != "public" else "")
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
-        foreign = foreign_tables(tables)
-        if foreign and "alembic_version" not in tables:
-            more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-            raise DatabaseError(f"{what} holds the tables of another application ({', '.join(foreign[:3])}{more}); "
-                                "n11-desktop opens only its own schema and left it untouched "
-                                "(choose another database or schema: ?options=-csearch_path%3Dname)")
+        refuse_foreign_schema(what, tables)
         check_revision(engine, what)
         upgrade(engine, revision)
     except DatabaseError:
