@@ -211,3 +211,25 @@ def test_list_without_stores_prints_only_the_line_saying_so(registry, capsys):
     assert main(["stores", "list"]) == 0  # a registry with no store left in it
     out, err = capsys.readouterr()
     assert out == "no stores yet; `stores add NAME` adds one\n" and err == ""
+
+
+@pytest.mark.postgresql
+def test_stores_list_names_a_postgresql_store_without_its_schema_new_and_creates_nothing(registry, capsys, fresh_pg_url):
+    from sqlalchemy import text
+
+    from n11_desktop.core.storage.db import bare_engine
+
+    assert main(["stores", "add", "shop-a"]) == 0
+    reg = json.loads(registry.read_text(encoding="utf-8"))
+    reg["stores"]["later"] = {"db": fresh_pg_url}  # written by hand: its schema is not created yet
+    registry.write_text(json.dumps(reg), encoding="utf-8")
+    listed = {s["name"]: s for s in _stores(capsys)}
+    assert (listed["later"]["state"], listed["later"]["driven_by"]) == ("new", "")
+    assert listed["shop-a"]["state"] == "ok"
+    engine = bare_engine(fresh_pg_url.split("?")[0])
+    try:
+        with engine.connect() as conn:
+            assert not conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :n"),
+                                    {"n": fresh_pg_url.rsplit("%3D", 1)[1]}).scalar()
+    finally:
+        engine.dispose()

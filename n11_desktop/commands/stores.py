@@ -71,23 +71,19 @@ def _what(text: str) -> tuple[str, ...]:
 
 
 def store_status(store, now: float | None = None) -> tuple[str, str]:
-    """(state, who drives it) of one store without creating or migrating anything."""
-    from pathlib import Path
-
+    """(state, who drives it) of one store without creating or migrating anything
+    (state: ok, new — no tables yet —, missing or unavailable: see core.stores.peek_lease)."""
     now = time.time() if now is None else now
-    target = store.target()
-    if isinstance(target, Path) and not target.exists():
-        return "missing", ""
     try:
-        from ..core.stores import lease_holder
+        from ..core.stores import peek_lease
 
-        holder = lease_holder(store)
+        state, holder = peek_lease(store)
     except Exception as exc:  # noqa: BLE001 - one broken store never hides the others
         from ..core.inputs import one_line
 
         return "unavailable", one_line(str(exc), 160)
     if holder is None or holder.is_stale(now):
-        return "ok", ""
+        return state, ""
     where = f"{holder.user}@{holder.host}" if holder.user else holder.host
     return "ok", fill(translate("cli", "%1 pid %2 on %3"), holder.role, holder.pid, where)
 

@@ -347,14 +347,68 @@ def create_store(registry: Registry, name: str, db: str | None = None, *, demo: 
 
 
 def lease_holder(store: Store):
-    """Who holds the instance lease of this store's database (stale or not), or None."""
+    """Who holds the instance lease of this store's database (stale or not), or None; read as the
+    database is (see :func:`peek_lease`)."""
+    return peek_lease(store)[1]
+
+
+def peek_lease(store: Store):
+    """``(state, holder)`` of a store's database, read as it is: nothing created, migrated or written.
+
+    ``("missing", None)``: its SQLite file does not exist; ``("new", None)``: its file or
+    PostgreSQL schema holds none of n11-desktop's tables yet (opening it creates them);
+    ``("ok", holder)``: the lease holder (stale or not, or None), read from a database of this
+    version or an older one. Raises DatabaseError (one line) for a database another application
+    owns, one a newer n11-desktop migrated, or one that cannot be read."""
     from .instance import current_holder
 
-    database = open_store(store)
+    def read(engine):
+        from sqlalchemy.orm import sessionmaker
+
+        return current_holder(_Peek(sessionmaker(engine)))
+
+    target = store.target()
+    if store.is_url:
+        found, holder = _look_at_pg(str(target), read)
+        return ("ok", holder) if found.state == "ours" else ("new", None)
+    if not target.exists():
+        return "missing", None
+    return _peek_sqlite(target, read)
+
+
+@dataclass(frozen=True)
+class _Peek:
+    session_factory: Any  # what instance.current_holder reads through
+
+
+def _peek_sqlite(path: Path, read):
+    import sqlite3
+
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.pool import NullPool
+
+    from .storage.db import BUSY_TIMEOUT_S, DatabaseError, _check_file, check_revision
+
+    _check_file(path)  # another application's file: refused, read only
+    # read only; without a -wal file nobody has it open in WAL mode: immutable, no side files
+    uri = path.resolve().as_uri() + ("?mode=ro&immutable=1" if not Path(f"{path}-wal").exists() else "?mode=ro")
+    engine = create_engine("sqlite://", poolclass=NullPool,
+                           creator=lambda: sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S,
+                                                           check_same_thread=False))
     try:
-        return current_holder(database)
+        try:
+            with engine.connect() as conn:
+                tables = set(inspect(conn).get_table_names())
+            if "alembic_version" not in tables:
+                return "new", None
+            check_revision(engine, str(path))
+            return "ok", read(engine)
+        except DatabaseError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one clear line for the operator
+            raise DatabaseError(f"{path} cannot be read: {one_line(str(getattr(exc, 'orig', exc)), 160)}") from None
     finally:
-        database.dispose()
+        engine.dispose()
 
 
 def driven_elsewhere(db, now: float | None = None) -> bool:
@@ -408,7 +462,7 @@ class StoreRow:
     location: str  # a file path, or a URL without its password
     default: bool
     demo: bool
-    state: str  # ok | missing | unavailable
+    state: str  # ok | new (no tables yet) | missing (no file yet) | unavailable
     reason: str = ""  # why it is unavailable (one line)
     holder: tuple[str, int, str] | None = None  # (role, pid, user@host) of a live lease holder
 
@@ -421,19 +475,15 @@ def store_rows(registry: Registry | None = None, now: float | None = None) -> li
     rows = []
     for store in reg.listed():
         base = dict(name=store.name, location=store.location(), default=store.name == reg.default, demo=store.demo)
-        target = store.target()
-        if isinstance(target, Path) and not target.exists():
-            rows.append(StoreRow(state="missing", **base))
-            continue
         try:
-            holder = lease_holder(store)
+            state, holder = peek_lease(store)
         except Exception as exc:  # noqa: BLE001 - one broken store never hides the others
             rows.append(StoreRow(state="unavailable", reason=one_line(str(exc), 160), **base))
             continue
         live = None
         if holder is not None and not holder.is_stale(now):
             live = (holder.role, holder.pid, f"{holder.user}@{holder.host}" if holder.user else holder.host)
-        rows.append(StoreRow(state="ok", holder=live, **base))
+        rows.append(StoreRow(state=state, holder=live, **base))
     return rows
 
 
@@ -497,6 +547,12 @@ def check_database_url(url: str) -> DatabaseCheck:
     DatabaseError with one line naming the host and the reason, never the password, when the
     database cannot be used for a store (unreachable, refused, a schema of another application,
     one a newer n11-desktop migrated)."""
+    return _look_at_pg(url)[0]
+
+
+def _look_at_pg(url: str, read: Callable[[Any], Any] | None = None) -> tuple[DatabaseCheck, Any]:
+    """:func:`check_database_url`, and when the schema holds n11-desktop's tables what
+    ``read(engine)`` returns (read before the engine is closed; else None)."""
     from sqlalchemy import inspect
 
     from .storage.db import DatabaseError, check_revision
@@ -519,7 +575,7 @@ def check_database_url(url: str) -> DatabaseCheck:
                         first = first[1:-1].replace('""', '"')
                     if not first:
                         raise DatabaseError("the search_path names no schema to create the tables in")
-                    return DatabaseCheck(label, server, first, "new")
+                    return DatabaseCheck(label, server, first, "new"), None
                 tables = set(inspect(conn).get_table_names())
         except DatabaseError:
             raise
@@ -529,8 +585,12 @@ def check_database_url(url: str) -> DatabaseCheck:
         refuse_foreign_schema(what, tables)
         if "alembic_version" in tables:
             check_revision(engine, what)
-            return DatabaseCheck(label, server, schema, "ours")
-        return DatabaseCheck(label, server, schema, "empty")
+            try:
+                found = read(engine) if read is not None else None
+            except Exception as exc:  # noqa: BLE001 - one clear line for the operator
+                raise DatabaseError(f"cannot read {what}: {_reason(exc, parsed.password)}") from None
+            return DatabaseCheck(label, server, schema, "ours"), found
+        return DatabaseCheck(label, server, schema, "empty"), None
     finally:
         engine.dispose()
 
