@@ -169,6 +169,49 @@ def test_an_unreachable_database_server_is_one_line_and_changes_nothing(registry
     assert registry.read_text(encoding="utf-8") == before  # not registered
 
 
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_database_refusals_read_in_turkish_with_host_and_without_password(registry, tmp_path, capsys):
+    import sqlite3
+
+    from n11_desktop.core.storage import db as dbm
+
+    url = f"postgresql+psycopg://u:gizli-parola@127.0.0.1:{_closed_port()}/x"
+    assert main(["--lang", "tr", "--db", url, "settings", "show"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("n11-desktop: PostgreSQL veritabanı 127.0.0.1:") and " açılamıyor: " in err, err
+    assert err.count("\n") == 1 and "gizli-parola" not in err and "cannot open" not in err
+    assert main(["--lang", "tr", "stores", "add", "far", "--db", url]) == 2  # `stores add` tests the server first
+    err = capsys.readouterr().err
+    assert "PostgreSQL veritabanı 127.0.0.1:" in err and "gizli-parola" not in err
+
+    other = tmp_path / "photos.sqlite"
+    with sqlite3.connect(other) as con:
+        con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
+    con.close()
+    assert main(["--lang", "tr", "--db", str(other), "settings", "show"]) == 2
+    err = capsys.readouterr().err
+    assert f"{other} başka bir uygulamanın veritabanı (tablolar: notes); n11-desktop yalnızca kendi" in err, err
+
+    newer = tmp_path / "newer.db"
+    d = dbm.open_database(newer)
+    with d.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num='9999'")
+    d.dispose()
+    assert main(["--lang", "tr", "--db", str(newer), "settings", "show"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"n11-desktop: {newer} daha yeni bir n11-desktop tarafından yazılmış (şema 9999); "
+                   "açmak için uygulamayı güncelleyin\n")
+    assert main(["--db", str(newer), "settings", "show"]) == 2  # English stays the core's own line
+    assert "was written by a newer n11-desktop (schema 9999)" in capsys.readouterr().err
+
+
 def test_a_demo_store_meeting_a_fresh_sandbox_forgets_the_old_ones_side(registry, capsys):
     from sqlalchemy import func, select
 

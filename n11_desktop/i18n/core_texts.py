@@ -225,7 +225,7 @@ _PENALTY_PATTERNS: list[tuple[re.Pattern, str]] = []
 _NUMBERS = {"n", "n1", "n2", "n3", "n4", "count", "limit", "hours", "minutes", "row", "prev", "percent", "window",
             "rate", "low", "high", "id", "a", "b", "page", "digits"}
 #: template fields that hold another core message (translated in turn)
-_NESTED = {"message", "detail", "snapshot", "name", "flow"}
+_NESTED = {"message", "detail", "snapshot", "name", "flow", "database"}
 
 
 def _field(m: re.Match) -> str:
@@ -607,6 +607,27 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("core", 'no store named {store} (known: {known}; `n11-desktop stores add NAME` adds one)'),
     QT_TRANSLATE_NOOP("core", 'store {store} already uses {db}; two stores never share a database'),
     QT_TRANSLATE_NOOP("core", 'store {store} is in use: {who} already drives this database; only one scheduler may run per database. Stop it first (its lease goes stale {n} s after it stops).'),
+    # the database (core/storage/db.py, postgres.py, core/stores.check_database_url): why it cannot be opened;
+    # {database} is a file path or one of the "PostgreSQL database …" lines below, {reason} the driver's own words
+    QT_TRANSLATE_NOOP("core", 'PostgreSQL database {label}'),
+    QT_TRANSLATE_NOOP("core", 'PostgreSQL database {label} (schema {schema})'),
+    QT_TRANSLATE_NOOP("core", 'cannot open PostgreSQL database {label}: {reason}'),
+    QT_TRANSLATE_NOOP("core", '{database} holds the tables of another application ({tables}); n11-desktop opens only its own schema and left it untouched (choose another database or schema: ?options=-csearch_path%3Dname)'),
+    QT_TRANSLATE_NOOP("core", '{database} holds the tables of another application ({tables} and {n} more); n11-desktop opens only its own schema and left it untouched (choose another database or schema: ?options=-csearch_path%3Dname)'),
+    QT_TRANSLATE_NOOP("core", '{database} was written by a newer n11-desktop (schema {revision}); upgrade the app to open it'),
+    QT_TRANSLATE_NOOP("core", 'the search_path names no schema to create the tables in'),
+    QT_TRANSLATE_NOOP("core", "PostgreSQL needs the psycopg package: pip install 'psycopg[binary]'"),
+    QT_TRANSLATE_NOOP("core", '{url} is not a database URL (expected postgresql+psycopg://user:password@host:port/dbname)'),
+    QT_TRANSLATE_NOOP("core", '{driver}:// databases are not supported; use an SQLite file path or postgresql+psycopg://user:password@host:port/dbname'),
+    QT_TRANSLATE_NOOP("core", '{url} names no database (postgresql+psycopg://user@host/DBNAME)'),
+    QT_TRANSLATE_NOOP("core", '{database} is a folder, not a database file'),
+    QT_TRANSLATE_NOOP("core", 'cannot read database file {database}: {reason}'),
+    QT_TRANSLATE_NOOP("core", '{database} is not an n11-desktop database (not an SQLite file)'),
+    QT_TRANSLATE_NOOP("core", '{database} cannot be opened as a database: {reason}'),
+    QT_TRANSLATE_NOOP("core", '{database} belongs to another application (SQLite application id {appid}); n11-desktop opens only its own database files and left it untouched'),
+    QT_TRANSLATE_NOOP("core", '{database} is the database of another application (tables {tables}); n11-desktop opens only its own database files and left it untouched'),
+    QT_TRANSLATE_NOOP("core", '{database} is the database of another application (tables {tables} and {n} more); n11-desktop opens only its own database files and left it untouched'),
+    QT_TRANSLATE_NOOP("core", '{database} is damaged (integrity check: {reason})'),
 )
 _CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
 

@@ -7384,6 +7384,82 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>{store} mağazası kullanımda: bu veritabanını {who} çalıştırıyor; bir veritabanında yalnızca bir zamanlayıcı çalışabilir. Önce onu durdurun (durduktan {n} sn sonra kilidi geçersiz olur).</translation>
     </message>
     <message>
+        <source>PostgreSQL database {label}</source>
+        <translation>PostgreSQL veritabanı {label}</translation>
+    </message>
+    <message>
+        <source>PostgreSQL database {label} (schema {schema})</source>
+        <translation>PostgreSQL veritabanı {label} (şema {schema})</translation>
+    </message>
+    <message>
+        <source>cannot open PostgreSQL database {label}: {reason}</source>
+        <translation>PostgreSQL veritabanı {label} açılamıyor: {reason}</translation>
+    </message>
+    <message>
+        <source>{database} holds the tables of another application ({tables}); n11-desktop opens only its own schema and left it untouched (choose another database or schema: ?options=-csearch_path%3Dname)</source>
+        <translation>{database} başka bir uygulamanın tablolarını içeriyor ({tables}); n11-desktop yalnızca kendi şemasını açar ve ona dokunmadı (başka bir veritabanı ya da şema seçin: ?options=-csearch_path%3Dname)</translation>
+    </message>
+    <message>
+        <source>{database} holds the tables of another application ({tables} and {n} more); n11-desktop opens only its own schema and left it untouched (choose another database or schema: ?options=-csearch_path%3Dname)</source>
+        <translation>{database} başka bir uygulamanın tablolarını içeriyor ({tables} ve {n} tane daha); n11-desktop yalnızca kendi şemasını açar ve ona dokunmadı (başka bir veritabanı ya da şema seçin: ?options=-csearch_path%3Dname)</translation>
+    </message>
+    <message>
+        <source>{database} was written by a newer n11-desktop (schema {revision}); upgrade the app to open it</source>
+        <translation>{database} daha yeni bir n11-desktop tarafından yazılmış (şema {revision}); açmak için uygulamayı güncelleyin</translation>
+    </message>
+    <message>
+        <source>the search_path names no schema to create the tables in</source>
+        <translation>search_path tabloların oluşturulacağı bir şema belirtmiyor</translation>
+    </message>
+    <message>
+        <source>PostgreSQL needs the psycopg package: pip install &apos;psycopg[binary]&apos;</source>
+        <translation>PostgreSQL için psycopg paketi gerekiyor: pip install &apos;psycopg[binary]&apos;</translation>
+    </message>
+    <message>
+        <source>{url} is not a database URL (expected postgresql+psycopg://user:password@host:port/dbname)</source>
+        <translation>{url} bir veritabanı adresi değil (beklenen: postgresql+psycopg://user:password@host:port/dbname)</translation>
+    </message>
+    <message>
+        <source>{driver}:// databases are not supported; use an SQLite file path or postgresql+psycopg://user:password@host:port/dbname</source>
+        <translation>{driver}:// veritabanları desteklenmiyor; bir SQLite dosya yolu ya da postgresql+psycopg://user:password@host:port/dbname kullanın</translation>
+    </message>
+    <message>
+        <source>{url} names no database (postgresql+psycopg://user@host/DBNAME)</source>
+        <translation>{url} bir veritabanı adı belirtmiyor (postgresql+psycopg://user@host/DBNAME)</translation>
+    </message>
+    <message>
+        <source>{database} is a folder, not a database file</source>
+        <translation>{database} bir klasör, veritabanı dosyası değil</translation>
+    </message>
+    <message>
+        <source>cannot read database file {database}: {reason}</source>
+        <translation>veritabanı dosyası {database} okunamıyor: {reason}</translation>
+    </message>
+    <message>
+        <source>{database} is not an n11-desktop database (not an SQLite file)</source>
+        <translation>{database} bir n11-desktop veritabanı değil (SQLite dosyası değil)</translation>
+    </message>
+    <message>
+        <source>{database} cannot be opened as a database: {reason}</source>
+        <translation>{database} veritabanı olarak açılamıyor: {reason}</translation>
+    </message>
+    <message>
+        <source>{database} belongs to another application (SQLite application id {appid}); n11-desktop opens only its own database files and left it untouched</source>
+        <translation>{database} başka bir uygulamaya ait (SQLite uygulama kimliği {appid}); n11-desktop yalnızca kendi veritabanı dosyalarını açar ve bu dosyaya dokunmadı</translation>
+    </message>
+    <message>
+        <source>{database} is the database of another application (tables {tables}); n11-desktop opens only its own database files and left it untouched</source>
+        <translation>{database} başka bir uygulamanın veritabanı (tablolar: {tables}); n11-desktop yalnızca kendi veritabanı dosyalarını açar ve bu dosyaya dokunmadı</translation>
+    </message>
+    <message>
+        <source>{database} is the database of another application (tables {tables} and {n} more); n11-desktop opens only its own database files and left it untouched</source>
+        <translation>{database} başka bir uygulamanın veritabanı (tablolar: {tables} ve {n} tane daha); n11-desktop yalnızca kendi veritabanı dosyalarını açar ve bu dosyaya dokunmadı</translation>
+    </message>
+    <message>
+        <source>{database} is damaged (integrity check: {reason})</source>
+        <translation>{database} bozuk (bütünlük denetimi: {reason})</translation>
+    </message>
+    <message>
         <source>%1 s</source>
         <translation>%1 sn</translation>
     </message>

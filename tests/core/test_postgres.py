@@ -75,6 +75,16 @@ def test_schema_of_another_application_is_refused_untouched(pg_server, fresh_pg_
     with pytest.raises(dbm.DatabaseError) as err:
         check_database_url(pg_url)
     assert "another application" in str(err.value) and "invoices" in str(err.value)
+    from n11_desktop import i18n
+    from n11_desktop.i18n.core_texts import core_message
+
+    i18n.use_language("tr")  # what Manage stores and the store switch show a Turkish operator
+    try:
+        turkish = core_message(str(err.value))
+    finally:
+        i18n.use_language("en")
+    assert turkish.startswith(f"PostgreSQL veritabanı 127.0.0.1:{pg_server.port}/") and f"(şema {schema})" in turkish
+    assert "başka bir uygulamanın tablolarını içeriyor (invoices); n11-desktop yalnızca kendi şemasını açar" in turkish
     engine = dbm.bare_engine(pg_url)
     try:
         with engine.connect() as conn:
@@ -102,6 +112,10 @@ def test_bad_urls_give_one_line_naming_host_and_reason_without_password(pg_serve
         assert "\n" not in line and "Traceback" not in line
         assert host in line and reason in line, line
         assert "secret" not in line
+    res = _cli("--lang", "tr", "--db", cases[0][0], "settings", "show")  # the server's reason stays its own
+    line = res.stderr.strip()
+    assert res.returncode == 2 and f"PostgreSQL veritabanı 127.0.0.1:{pg_server.port}/" in line, line
+    assert "açılamıyor: password authentication failed" in line and "secret" not in line
     res = _cli("--db", "mysql://u:topsecret@h/x", "settings", "show")
     assert res.returncode == 2 and "not supported" in res.stderr and "topsecret" not in res.stderr
 

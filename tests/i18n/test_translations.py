@@ -355,6 +355,30 @@ def test_core_messages_read_in_turkish(db, turkish):
     assert core_message(half) == half  # a line is translated whole or not at all
 
 
+def test_database_refusals_read_in_turkish(turkish):
+    """What the core says when a database cannot be opened, as the store switch, Manage stores and the
+    command line show it: the host, paths and the driver's own reason kept as they are."""
+    from n11_desktop.views.core_texts import core_message
+
+    assert core_message("cannot open PostgreSQL database db.example:5432/shop: Connection refused") == (
+        "PostgreSQL veritabanı db.example:5432/shop açılamıyor: Connection refused")
+    foreign = ("PostgreSQL database h:5432/shop (schema a) holds the tables of another application (x, y, z and 2 more); "
+               "n11-desktop opens only its own schema and left it untouched "
+               "(choose another database or schema: ?options=-csearch_path%3Dname)")
+    assert core_message(foreign) == (
+        "PostgreSQL veritabanı h:5432/shop (şema a) başka bir uygulamanın tablolarını içeriyor (x, y, z ve 2 tane daha); "
+        "n11-desktop yalnızca kendi şemasını açar ve ona dokunmadı "
+        "(başka bir veritabanı ya da şema seçin: ?options=-csearch_path%3Dname)")
+    assert core_message("PostgreSQL database h/shop was written by a newer n11-desktop (schema 9999); "
+                        "upgrade the app to open it") == (
+        "PostgreSQL veritabanı h/shop daha yeni bir n11-desktop tarafından yazılmış (şema 9999); "
+        "açmak için uygulamayı güncelleyin")
+    assert core_message("PostgreSQL needs the psycopg package: pip install 'psycopg[binary]'") == (
+        "PostgreSQL için psycopg paketi gerekiyor: pip install 'psycopg[binary]'")
+    assert core_message("shop.db is not an n11-desktop database (not an SQLite file)") == (
+        "shop.db bir n11-desktop veritabanı değil (SQLite dosyası değil)")
+
+
 def test_english_command_line_does_not_load_qt(tmp_path):
     """Qt's translator is loaded only for Turkish: an English command pays no PySide6 import."""
     import os
