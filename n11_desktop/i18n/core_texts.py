@@ -628,6 +628,8 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("core", '{database} is the database of another application (tables {tables}); n11-desktop opens only its own database files and left it untouched'),
     QT_TRANSLATE_NOOP("core", '{database} is the database of another application (tables {tables} and {n} more); n11-desktop opens only its own database files and left it untouched'),
     QT_TRANSLATE_NOOP("core", '{database} is damaged (integrity check: {reason})'),
+    QT_TRANSLATE_NOOP("core", '{database} cannot be read: {reason}'),
+    QT_TRANSLATE_NOOP("core", 'cannot read {database}: {reason}'),
 )
 _CORE_PATTERNS: list[tuple[re.Pattern, str]] = []
 

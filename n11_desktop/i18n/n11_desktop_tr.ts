@@ -7460,6 +7460,14 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>{database} bozuk (bütünlük denetimi: {reason})</translation>
     </message>
     <message>
+        <source>{database} cannot be read: {reason}</source>
+        <translation>{database} okunamıyor: {reason}</translation>
+    </message>
+    <message>
+        <source>cannot read {database}: {reason}</source>
+        <translation>{database} okunamıyor: {reason}</translation>
+    </message>
+    <message>
         <source>%1 s</source>
         <translation>%1 sn</translation>
     </message>
