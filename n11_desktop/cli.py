@@ -207,6 +207,8 @@ def _main(argv: Sequence[str] | None) -> int:
     set_language(argv)
     try:
         parser = build_parser()
+        if any("\x00" in a for a in argv):  # in-process callers only (a shell cannot pass one); PostgreSQL
+            parser.error(translate("cli", "an argument contains a NUL byte"))  # refuses it in any query
         args = parser.parse_args(argv)
     except UsageError as exc:
         from .core.inputs import one_line

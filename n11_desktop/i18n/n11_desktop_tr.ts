@@ -4321,6 +4321,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>%1: hata: %2 (bkz. --help)</translation>
     </message>
     <message>
+        <source>an argument contains a NUL byte</source>
+        <translation>bir argüman NUL baytı içeriyor</translation>
+    </message>
+    <message>
         <source>database: an SQLite file (default: the user data directory) or a PostgreSQL URL postgresql+psycopg://user:password@host:port/dbname[?options=-csearch_path%%3Dschema]</source>
         <translation>veritabanı: bir SQLite dosyası (varsayılan: kullanıcı veri dizini) ya da bir PostgreSQL adresi postgresql+psycopg://kullanıcı:parola@sunucu:port/veritabanı[?options=-csearch_path%%3Dşema]</translation>
     </message>

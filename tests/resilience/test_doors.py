@@ -57,6 +57,9 @@ CLI_ARGS = [
     ("run --stop-timeout nan", ["run", "--stop-timeout", "nan"], "--stop-timeout"),
     ("run --stop-timeout 1e999", ["run", "--stop-timeout", "1e999"], "--stop-timeout"),
     ("bench --size HUGE", ["bench", "--size", HUGE], "--size"),
+    # in-process only (a shell cannot pass a NUL); PostgreSQL refuses it in any query
+    ("products list --text with a NUL byte", ["products", "list", "--text", "a\x00b"], "NUL"),
+    ("products set-category with a NUL in the SKU", ["products", "set-category", "S\x00", "1000002"], "NUL"),
 ]
 
 
