@@ -179,6 +179,16 @@ def db_target(db_engine, tmp_path, request):
 
 
 @pytest.fixture
+def other_db_target(db_engine, tmp_path, request):
+    """A second fresh database of the test's engine (a copy's target, the other side of an export):
+    another SQLite file in tmp_path, or on PostgreSQL another empty schema of the test server."""
+    if db_engine == "postgresql":
+        request.getfixturevalue("monkeypatch").setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+        return request.getfixturevalue("pg_urls")()
+    return tmp_path / "other.db"
+
+
+@pytest.fixture
 def db(db_target):
     """A fresh, migrated database (SQLite in tmp_path; on PostgreSQL a schema of its own)."""
     from n11_desktop.core.storage.db import open_database

@@ -95,10 +95,10 @@ def test_schedule_cli_list_set_reset(db_target, capsys):
     assert "://" in path or os.path.exists(path)
 
 
-def test_settings_show_export_and_import_carry_the_schedules(tmp_path, capsys):
+def test_settings_show_export_and_import_carry_the_schedules(db_target, other_db_target, tmp_path, capsys):
     """Seed §9 frequencies belong to the channel's settings too: `settings show` lists the changed
     ones, the settings file carries them, and an import validates them like `schedule set`."""
-    src, dst = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    src, dst = str(db_target), str(other_db_target)  # two files, or two PostgreSQL schemas
     open_database(src).dispose()
     open_database(dst).dispose()
     assert main(["--db", src, "settings", "show"]) == 0

@@ -178,7 +178,7 @@ def test_seed_example_schema_and_custom_fields(db):
 
 
 # ------------------------------------------------------------------ export / import
-def test_export_import_round_trip_keeps_every_value(db, tmp_path):
+def test_export_import_round_trip_keeps_every_value(db, other_db_target):
     schema = {"store_code": {"key": "StoreCode", "label": "Mağaza Kodu", "required": True, "data_type": "text"},
               "go_live": {"key": "GoLive", "label": "Go live", "required": False, "data_type": "date"},
               "contact": {"key": "Contact", "label": "Contact", "required": False, "data_type": "email"},
@@ -206,7 +206,7 @@ def test_export_import_round_trip_keeps_every_value(db, tmp_path):
     # into a fresh database: every value comes back
     from n11_desktop.core.storage.db import open_database
 
-    other = open_database(tmp_path / "other.db")
+    other = open_database(other_db_target)  # of the same engine as db
     try:
         assert _import(other, with_secret) == []
         assert _snapshot(other) == with_secret

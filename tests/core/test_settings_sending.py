@@ -79,10 +79,10 @@ def test_a_database_from_before_these_fields_loads_them_with_defaults(db):
         assert set(SENDING_FIELDS) <= set(ensure_channel(s).schema_type)
 
 
-def test_export_import_round_trip(db, tmp_path):
+def test_export_import_round_trip(db, other_db_target):
     assert _save(db, {"queue_page_size": 500, "guard_price_drop_pct": 30}) == []
     text = export_settings_of(db)
-    other = open_database(tmp_path / "other.db")
+    other = open_database(other_db_target)  # of the same engine as db
     try:
         assert _import(other, text) == []
         with other.session_factory() as s:

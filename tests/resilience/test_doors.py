@@ -63,16 +63,42 @@ CLI_ARGS = [
 ]
 
 
+@pytest.fixture
+def new_db_target(db_engine, tmp_path, request):
+    """What ``--db`` takes for a database that does not exist yet: a file in tmp_path, or on
+    PostgreSQL a schema not created yet (see ``_created``)."""
+    if db_engine == "postgresql":
+        request.getfixturevalue("monkeypatch").setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+        return request.getfixturevalue("fresh_pg_url")
+    return tmp_path / "test.db"
+
+
+def _created(target) -> bool:
+    """Whether the database at ``target`` exists: the SQLite file, or the URL's PostgreSQL schema."""
+    from sqlalchemy import text
+
+    from n11_desktop.core.storage.db import bare_engine, is_database_url
+
+    if not is_database_url(target):
+        return Path(target).exists()
+    engine = bare_engine(str(target))
+    try:
+        with engine.connect() as con:  # current_schema() is NULL while its search_path schema is missing
+            return con.execute(text("SELECT current_schema()")).scalar() is not None
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize("name,args,names", CLI_ARGS, ids=[c[0] for c in CLI_ARGS])
-def test_bad_arguments_are_one_line_usage_errors(tmp_path, capsys, name, args, names):
-    db_path = tmp_path / "test.db"
+def test_bad_arguments_are_one_line_usage_errors(new_db_target, capsys, name, args, names):
+    db_path = new_db_target
     code = cli.main(["--db", str(db_path), *args])
     out, err = capsys.readouterr()
     assert code == 2, (code, err)
     assert _refused(code, err) is None, err
     assert names in err
     assert HUGE not in err, "the whole 5000-digit value was echoed back"
-    assert not db_path.exists(), "a refused command line must not even create the database"
+    assert not _created(db_path), "a refused command line must not even create the database"
     count("bad inputs: command-line arguments (refused)")
 
 
@@ -81,9 +107,9 @@ def test_sandbox_port_out_of_range_is_a_usage_error(capsys):
     assert "--port" in capsys.readouterr().err
 
 
-def test_settings_show_into_a_closed_pipe_is_quiet(tmp_path):
+def test_settings_show_into_a_closed_pipe_is_quiet(db_target):
     """``settings show | head -1`` prints its line and no BrokenPipeError."""
-    db_path = tmp_path / "test.db"
+    db_path = db_target  # an SQLite file, or a PostgreSQL URL
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     assert subprocess.run([sys.executable, "-m", "n11_desktop", "--db", str(db_path), "settings", "show"],
                           capture_output=True, env=env, timeout=120).returncode == 0
@@ -114,6 +140,7 @@ def _other_app_db(path: Path, app_id: int = 0, wal: bool = False) -> bytes:
     return path.read_bytes()
 
 
+@pytest.mark.sqlite_only(reason="an SQLite file of another application passed as --db")
 @pytest.mark.parametrize("app_id,wal", [(0, False), (0x4D504246, False), (0, True)],
                          ids=["no application id", "another application id", "WAL mode"])
 def test_db_of_another_application_is_refused_untouched(tmp_path, capsys, app_id, wal):
@@ -131,6 +158,7 @@ def test_db_of_another_application_is_refused_untouched(tmp_path, capsys, app_id
     count("bad inputs: --db files (refused untouched)")
 
 
+@pytest.mark.sqlite_only(reason="SQLite's application_id pragma and empty or table-less SQLite files")
 def test_new_empty_and_older_databases_open_and_get_our_application_id(tmp_path, capsys):
     new = tmp_path / "new.db"
     assert cli.main(["--db", str(new), "settings", "show"]) == 0
@@ -384,10 +412,10 @@ _RAW = {"buffer stock with 5000 digits": '{"conf": {"buffer_stock": ' + "9" * 50
 
 
 @pytest.mark.parametrize("name,conf,names", SETTINGS_CASES, ids=[c[0] for c in SETTINGS_CASES])
-def test_hostile_settings_are_one_line_and_change_nothing(tmp_path, capsys, name, conf, names):
+def test_hostile_settings_are_one_line_and_change_nothing(db_target, tmp_path, capsys, name, conf, names):
     import json
 
-    db_path = tmp_path / "test.db"
+    db_path = db_target  # an SQLite file, or a PostgreSQL URL
     assert cli.main(["--db", str(db_path), "settings", "show"]) == 0
     capsys.readouterr()
     f = tmp_path / "settings.json"
@@ -496,8 +524,8 @@ def test_hostile_penalty_csv_changes_nothing(db, tmp_path, capsys, name, text, w
                                   ("penalty", "lift"), ("orders", "cargo-map", "import")],
                          ids=lambda a: " ".join(a))
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
-def test_a_pipe_or_device_is_refused_not_read_forever(tmp_path, capsys, args, kind):
-    db_path = tmp_path / "test.db"
+def test_a_pipe_or_device_is_refused_not_read_forever(db_target, tmp_path, capsys, args, kind):
+    db_path = db_target
     suffix = ".xlsx" if kind == "/dev/zero" and args[0] == "catalog" else ".csv"
     f = tmp_path / f"input{suffix}"
     if kind == "fifo":
@@ -522,12 +550,12 @@ PROCESS_CASES = [
 
 
 @pytest.mark.parametrize("args", PROCESS_CASES, ids=lambda a: a[-1][:40])
-def test_the_real_process_exits_1_or_2_with_one_clear_line(tmp_path, args):
+def test_the_real_process_exits_1_or_2_with_one_clear_line(db_target, args):
     """Through ``python -m n11_desktop`` (what a user runs): exit code and stderr as promised."""
     args = [str(CORPUS / a) if "/" in a and not a.startswith("-") else a for a in args]
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("N11_DESKTOP_DEBUG", None)
-    proc = subprocess.run([sys.executable, "-m", "n11_desktop", "--db", str(tmp_path / "t.db"), *args],
+    proc = subprocess.run([sys.executable, "-m", "n11_desktop", "--db", str(db_target), *args],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode in (1, 2), (proc.returncode, proc.stderr[-500:])
     assert "Traceback" not in proc.stderr and "unexpected error" not in proc.stderr, proc.stderr[-2000:]

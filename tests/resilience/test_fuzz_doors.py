@@ -35,7 +35,7 @@ from n11_desktop import cli
 from n11_desktop.core.inputs import check_url, is_formula
 
 from .conftest import count
-from .test_bad_inputs import _changed, fingerprint
+from .test_bad_inputs import _changed, fingerprint, reading
 
 pytestmark = [pytest.mark.resilience, pytest.mark.timeout(300)]
 
@@ -96,28 +96,65 @@ def cell(good):
 catalog_row = st.tuples(cell(good_sku), cell(good_title), cell(good_price), cell(good_stock))
 
 
-# ----------------------------------------------------------------------------- catalog files
-def _skus(db_path: Path) -> set[str]:
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        return {r[0] for r in con.execute("SELECT sku FROM product")}
-    finally:
-        con.close()
+# ----------------------------------------------------------------------------- both engines
+#: the doors below write to the database: each runs on SQLite with all its examples and on PostgreSQL
+#: with under a third as many (their own derandomized sequence): generating and parsing the hostile
+#: inputs is the engine-free part, and each example costs a whole command line on the server
+ON_SQLITE = pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+ON_POSTGRESQL = pytest.mark.parametrize("db_engine", [pytest.param("postgresql", marks=pytest.mark.postgresql)],
+                                        indirect=True)
+PG_SHARE = 0.3
+#: the doors on a ``cli_db`` (catalog, settings, command-line values) only read or write through the
+#: CLI, whose parsing is engine-free: their PostgreSQL twins keep the kept cases and a few more
+PG_CLI_SHARE = 0.15
+
+
+def examples(*cases: dict):
+    """The same ``@example`` cases on a door's SQLite test and its PostgreSQL twin."""
+    def apply(test):
+        for case in reversed(cases):
+            test = example(**case)(test)
+        return test
+    return apply
 
 
 @pytest.fixture
-def cli_db(tmp_path):
-    db_path = tmp_path / "fuzz.db"
-    assert run("--db", str(db_path), "settings", "show")[0] == 0
-    return db_path
+def cli_db(db_target):
+    """A fresh database the CLI has created, as ``--db`` takes it: an SQLite file, or a PostgreSQL URL."""
+    assert run("--db", str(db_target), "settings", "show")[0] == 0
+    return db_target
 
 
+# ----------------------------------------------------------------------------- catalog files
+def _skus(db) -> set[str]:
+    with reading(db) as engine, engine.connect() as con:
+        return {r[0] for r in con.execute(text("SELECT sku FROM product"))}
+
+
+CSV_VALUES = dict(rows=st.lists(catalog_row, max_size=8), delimiter=st.sampled_from([",", ";", "\t"]))
+CSV_VALUES_EXAMPLES = examples(
+    dict(rows=[("Q-1", '"Başlık ama tırnak kapanmıyor', "10", "5"), ("Q-2", "Güzel ürün başlığı burada", "10", "5")],
+         delimiter=","))
+
+
+@ON_SQLITE
 @fuzz(60)
-@given(rows=st.lists(catalog_row, max_size=8), delimiter=st.sampled_from([",", ";", "\t"]))
-@example(rows=[("Q-1", '"Başlık ama tırnak kapanmıyor', "10", "5"), ("Q-2", "Güzel ürün başlığı burada", "10", "5")],
-         delimiter=",")
+@given(**CSV_VALUES)
+@CSV_VALUES_EXAMPLES
 def test_catalog_csv_values_only_good_rows_land(cli_db, tmp_path, rows, delimiter):
     """Well-formed CSV with hostile values: each bad row is one line naming it; exactly the good rows land."""
+    _catalog_csv_values_case(cli_db, tmp_path, rows, delimiter)
+
+
+@ON_POSTGRESQL
+@fuzz(60 * PG_CLI_SHARE)
+@given(**CSV_VALUES)
+@CSV_VALUES_EXAMPLES
+def test_catalog_csv_values_only_good_rows_land_on_postgresql(cli_db, tmp_path, rows, delimiter):
+    _catalog_csv_values_case(cli_db, tmp_path, rows, delimiter)
+
+
+def _catalog_csv_values_case(cli_db, tmp_path, rows, delimiter):
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")  # quotes a lone CR as a spreadsheet does
     w.writerow(["sku", "title", "price", "stock"])
@@ -141,16 +178,33 @@ def test_catalog_csv_values_only_good_rows_land(cli_db, tmp_path, rows, delimite
     count("bad inputs: fuzzed catalog CSV (only good rows landed)")
 
 
-@fuzz(40)
-@given(data=st.one_of(st.binary(max_size=300),
+CSV_BYTES = dict(data=st.one_of(st.binary(max_size=300),
                       st.lists(st.one_of(hostile_text, good_sku), max_size=30).map(
                           lambda parts: ("sku,title,price\n" + "".join(
                               p + ("," if i % 3 != 2 else "\n") for i, p in enumerate(parts))).encode("utf-8",
                                                                                                "surrogatepass")),
                       st.binary(max_size=40).map(lambda b: b"sku,title\nA-1," + b"x" * 4100 + b + b"\n")))
-@example(data=b"sku,title\n" + b"A-1,ok\n" * 300 + b"A-2,bad\x00title\n")
+CSV_BYTES_EXAMPLES = examples(dict(data=b"sku,title\n" + b"A-1,ok\n" * 300 + b"A-2,bad\x00title\n"))
+
+
+@ON_SQLITE
+@fuzz(40)
+@given(**CSV_BYTES)
+@CSV_BYTES_EXAMPLES
 def test_catalog_csv_structure_never_crashes(cli_db, tmp_path, data):
     """Hostile bytes and broken CSV structure: a clean refusal or an import, never a crash or a hang."""
+    _catalog_csv_structure_case(cli_db, tmp_path, data)
+
+
+@ON_POSTGRESQL
+@fuzz(40 * PG_CLI_SHARE)
+@given(**CSV_BYTES)
+@CSV_BYTES_EXAMPLES
+def test_catalog_csv_structure_never_crashes_on_postgresql(cli_db, tmp_path, data):
+    _catalog_csv_structure_case(cli_db, tmp_path, data)
+
+
+def _catalog_csv_structure_case(cli_db, tmp_path, data):
     f = tmp_path / "catalog.csv"
     f.write_bytes(data)
     before = fingerprint(cli_db)
@@ -172,14 +226,31 @@ _SHEET_CELL = st.one_of(
 )
 
 
+XLSX = dict(dimension=st.sampled_from(["A1:XFD1048576", "A1:C3", "A1", "ZZZ1:A0", "A1:XFD1", ""]),
+            cells=st.lists(st.tuples(st.sampled_from(["A", "B", "C", "D", "XFD"]),
+                                     st.sampled_from([2, 3, 4, 50, 100000, 1048576]), _SHEET_CELL), max_size=4),
+            cut=st.one_of(st.none(), st.floats(min_value=0.05, max_value=0.95)))
+XLSX_EXAMPLES = examples(dict(dimension="A1:XFD1048576", cells=[("XFD", 1048576, '<c r="{c}" s="0"/>')], cut=None),
+                         dict(dimension="A1:C3", cells=[("D", 4, '<c r="{c}"><v>NaN</v></c>')], cut=None))
+
+
+@ON_SQLITE
 @fuzz(40)
-@given(dimension=st.sampled_from(["A1:XFD1048576", "A1:C3", "A1", "ZZZ1:A0", "A1:XFD1", ""]),
-       cells=st.lists(st.tuples(st.sampled_from(["A", "B", "C", "D", "XFD"]),
-                                st.sampled_from([2, 3, 4, 50, 100000, 1048576]), _SHEET_CELL), max_size=4),
-       cut=st.one_of(st.none(), st.floats(min_value=0.05, max_value=0.95)))
-@example(dimension="A1:XFD1048576", cells=[("XFD", 1048576, '<c r="{c}" s="0"/>')], cut=None)
-@example(dimension="A1:C3", cells=[("D", 4, '<c r="{c}"><v>NaN</v></c>')], cut=None)
+@given(**XLSX)
+@XLSX_EXAMPLES
 def test_catalog_xlsx_never_crashes_or_hangs(cli_db, tmp_path, dimension, cells, cut):
+    _catalog_xlsx_case(cli_db, tmp_path, dimension, cells, cut)
+
+
+@ON_POSTGRESQL
+@fuzz(40 * PG_CLI_SHARE)
+@given(**XLSX)
+@XLSX_EXAMPLES
+def test_catalog_xlsx_never_crashes_or_hangs_on_postgresql(cli_db, tmp_path, dimension, cells, cut):
+    _catalog_xlsx_case(cli_db, tmp_path, dimension, cells, cut)
+
+
+def _catalog_xlsx_case(cli_db, tmp_path, dimension, cells, cut):
     from .test_doors import GOOD_ROWS, xlsx_bytes
 
     by_row: dict[int, list[str]] = {}
@@ -200,14 +271,6 @@ def test_catalog_xlsx_never_crashes_or_hangs(cli_db, tmp_path, dimension, cells,
 
 
 # ----------------------------------------------------------------------------- mapping files
-#: the doors below write to the database: each runs on SQLite with all its examples and on PostgreSQL
-#: with under a third as many (their own derandomized sequence): generating and parsing the hostile
-#: rows is the engine-free part, and each example costs a whole command line on the server
-ON_SQLITE = pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
-ON_POSTGRESQL = pytest.mark.parametrize("db_engine", [pytest.param("postgresql", marks=pytest.mark.postgresql)],
-                                        indirect=True)
-PG_SHARE = 0.3
-
 MAPPING_ROWS = st.lists(st.tuples(st.sampled_from(["category", "attribute", "value", "planet", ""]),
                                   st.one_of(st.sampled_from(["Ev > Mutfak", "Malzeme", "Renk=Kırmızı"]), hostile_text),
                                   st.one_of(st.sampled_from(["1000002", "429", ""]), hostile_text,
@@ -319,12 +382,30 @@ SETTING_KEYS = ["base_url", "sales_url", "app_key", "erp_code", "buffer_stock", 
                 "order_number_format", "feature_flags", "failed_integration", "cancellation_map", "deny_reason_id"]
 
 
+SETTINGS_FILES = dict(conf=st.dictionaries(st.one_of(st.sampled_from(SETTING_KEYS), hostile_text), json_value,
+                                           max_size=4),
+                      raw_number=st.sampled_from([None, "9" * 5000, "1e400", "-" + "9" * 19, "NaN"]))
+SETTINGS_EXAMPLES = examples(dict(conf={"base_url": "https://api.n11.com/\r\nws/"}, raw_number=None),
+                             dict(conf={"buffer_stock": "@@N@@"}, raw_number="9" * 5000))
+
+
+@ON_SQLITE
 @fuzz(60)
-@given(conf=st.dictionaries(st.one_of(st.sampled_from(SETTING_KEYS), hostile_text), json_value, max_size=4),
-       raw_number=st.sampled_from([None, "9" * 5000, "1e400", "-" + "9" * 19, "NaN"]))
-@example(conf={"base_url": "https://api.n11.com/\r\nws/"}, raw_number=None)
-@example(conf={"buffer_stock": "@@N@@"}, raw_number="9" * 5000)
+@given(**SETTINGS_FILES)
+@SETTINGS_EXAMPLES
 def test_settings_files_never_crash_and_never_store_bad_values(cli_db, tmp_path, conf, raw_number):
+    _settings_file_case(cli_db, tmp_path, conf, raw_number)
+
+
+@ON_POSTGRESQL
+@fuzz(60 * PG_CLI_SHARE)
+@given(**SETTINGS_FILES)
+@SETTINGS_EXAMPLES
+def test_settings_files_never_crash_and_never_store_bad_values_on_postgresql(cli_db, tmp_path, conf, raw_number):
+    _settings_file_case(cli_db, tmp_path, conf, raw_number)
+
+
+def _settings_file_case(cli_db, tmp_path, conf, raw_number):
     text = json.dumps({"conf": conf}, allow_nan=True)
     if raw_number is not None:
         text = text.replace('"@@N@@"', raw_number)
@@ -352,15 +433,33 @@ def test_settings_files_never_crash_and_never_store_bad_values(cli_db, tmp_path,
 
 
 # ----------------------------------------------------------------------------- command-line arguments
+CLI_NUMBERS = dict(cmd=st.sampled_from([("products", "list", "--limit"), ("mapping", "suggest", "--limit"),
+                                         ("orders", "list", "--limit"), ("products", "set-category", "SKU-1"),
+                                         ("orders", "webhook", "--port"), ("orders", "webhook", "--oms-channel-id")]),
+                   value=st.one_of(hostile_text, st.integers(min_value=-10**30, max_value=10**30).map(str)))
+CLI_NUMBERS_EXAMPLES = examples(dict(cmd=("orders", "webhook", "--port"), value="99999"),
+                                dict(cmd=("orders", "webhook", "--port"), value="8O"),
+                                # NEL: a line break for str.splitlines
+                                dict(cmd=("products", "list", "--limit"), value="0\x850"))
+
+
+@ON_SQLITE
 @fuzz(60)
-@given(cmd=st.sampled_from([("products", "list", "--limit"), ("mapping", "suggest", "--limit"),
-                            ("orders", "list", "--limit"), ("products", "set-category", "SKU-1"),
-                            ("orders", "webhook", "--port"), ("orders", "webhook", "--oms-channel-id")]),
-       value=st.one_of(hostile_text, st.integers(min_value=-10**30, max_value=10**30).map(str)))
-@example(cmd=("orders", "webhook", "--port"), value="99999")
-@example(cmd=("orders", "webhook", "--port"), value="8O")
-@example(cmd=("products", "list", "--limit"), value="0\x850")  # NEL: a line break for str.splitlines
+@given(**CLI_NUMBERS)
+@CLI_NUMBERS_EXAMPLES
 def test_cli_numbers_never_crash(cli_db, monkeypatch, cmd, value):
+    _cli_numbers_case(cli_db, monkeypatch, cmd, value)
+
+
+@ON_POSTGRESQL
+@fuzz(60 * PG_CLI_SHARE)
+@given(**CLI_NUMBERS)
+@CLI_NUMBERS_EXAMPLES
+def test_cli_numbers_never_crash_on_postgresql(cli_db, monkeypatch, cmd, value):
+    _cli_numbers_case(cli_db, monkeypatch, cmd, value)
+
+
+def _cli_numbers_case(cli_db, monkeypatch, cmd, value):
     monkeypatch.delenv("N11_WEBHOOK_TOKEN", raising=False)  # a valid port then stops at "no token"
     before = fingerprint(cli_db)
     code, out, err = run("--db", str(cli_db), *cmd, value)
@@ -373,21 +472,40 @@ def test_cli_numbers_never_crash(cli_db, monkeypatch, cmd, value):
     count("bad inputs: fuzzed command-line numbers")
 
 
+CLI_TEXTS = dict(cmd=st.sampled_from([("flow", "run", "{}"), ("products", "list", "--state", "{}"),
+                                       ("products", "list", "--text", "{}"), ("orders", "list", "--status", "{}"),
+                                       ("schedule", "set", "{}", "5m"), ("schedule", "set", "stock", "{}"),
+                                       ("orders", "mark-reported", "{}"), ("products", "set-category", "{}", "1000002"),
+                                       ("products", "clear-category", "{}")]),
+                 value=hostile_text.filter(lambda v: not v.startswith("-")))
+CLI_TEXTS_EXAMPLES = examples(dict(cmd=("schedule", "set", "stock", "{}"), value="9" * 5000),
+                              dict(cmd=("products", "set-category", "{}", "1000002"), value="S\x1b[31m"))
+
+
+@ON_SQLITE
 @fuzz(60)
-@given(cmd=st.sampled_from([("flow", "run", "{}"), ("products", "list", "--state", "{}"), ("products", "list", "--text", "{}"),
-                            ("orders", "list", "--status", "{}"), ("schedule", "set", "{}", "5m"),
-                            ("schedule", "set", "stock", "{}"), ("orders", "mark-reported", "{}"),
-                            ("products", "set-category", "{}", "1000002"), ("products", "clear-category", "{}")]),
-       value=hostile_text.filter(lambda v: not v.startswith("-")))
-@example(cmd=("schedule", "set", "stock", "{}"), value="9" * 5000)
-@example(cmd=("products", "set-category", "{}", "1000002"), value="S\x1b[31m")
+@given(**CLI_TEXTS)
+@CLI_TEXTS_EXAMPLES
 def test_cli_text_arguments_never_crash(cli_db, cmd, value):
+    _cli_text_case(cli_db, cmd, value)
+
+
+@ON_POSTGRESQL
+@fuzz(60 * PG_CLI_SHARE)
+@given(**CLI_TEXTS)
+@CLI_TEXTS_EXAMPLES
+def test_cli_text_arguments_never_crash_on_postgresql(cli_db, cmd, value):
+    _cli_text_case(cli_db, cmd, value)
+
+
+def _cli_text_case(cli_db, cmd, value):
     code, out, err = run("--db", str(cli_db), *(value if a == "{}" else a for a in cmd))
     assert_clear(code, err)
     count("bad inputs: fuzzed command-line texts")
 
 
 # ----------------------------------------------------------------------------- --db files
+@pytest.mark.sqlite_only(reason="SQLite files of other applications passed as --db")
 @fuzz(30)
 @given(kind=st.sampled_from(["tables", "app id", "garbage after header", "bytes"]),
        names=st.lists(st.from_regex(r"t_[a-z]{1,8}", fullmatch=True), min_size=1, max_size=3, unique=True),
