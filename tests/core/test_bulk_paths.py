@@ -11,7 +11,6 @@ import pytest
 
 import copy
 import gc
-import sqlite3
 from datetime import datetime
 from decimal import Decimal
 
@@ -27,12 +26,16 @@ from n11_desktop.sandbox.state import _copy_tree
 pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 
 
-def _rows(path, sql):
-    con = sqlite3.connect(path)
+def _rows(target, sql):
+    """Rows of ``sql`` as the driver returns them, from an SQLite file or a PostgreSQL URL."""
+    from n11_desktop.core.storage.db import bare_engine
+
+    engine = bare_engine(target)
     try:
-        return con.execute(sql).fetchall()
+        with engine.connect() as con:
+            return [tuple(r) for r in con.exec_driver_sql(sql)]
     finally:
-        con.close()
+        engine.dispose()
 
 
 def test_gc_pause_nests_and_restores_the_previous_state():
@@ -53,16 +56,16 @@ def test_gc_pause_nests_and_restores_the_previous_state():
         (gc.enable if was else gc.disable)()
 
 
-def test_batch_items_are_stored_exactly_as_a_core_insert_would(tmp_path):
+def test_batch_items_are_stored_exactly_as_a_core_insert_would(db_target, other_db_target):
     items = [batches.SendItem(i, f"S{i}", {"stockCode": f"S{i}", "quantity": i, "title": "Çanta ğüşö", "n": None,
                                            "attributes": [{"id": 1, "valueId": 2}]},
                               datetime(2026, 1, 1, 1, 1, 1, i) if i % 2 else None,
                               {"stock_vd": "2026-01-01T00:00:00"} if i % 3 else {}) for i in range(1, 8)]
     now = datetime(2026, 1, 1)
-    fast = open_database(tmp_path / "fast.db")
+    fast = open_database(db_target)  # two databases of the test's engine
     bid = batches.create_batch(fast, "product", "product_create", "create", items[:3], now, finalize=False)
     batches.add_items(fast, bid, "create", items[3:], now)
-    core = open_database(tmp_path / "core.db")
+    core = open_database(other_db_target)
     cid = batches.create_batch(core, "product", "product_create", "create", [], now, finalize=False)
     with core.session_factory.begin() as s:
         s.execute(insert(BatchItem), batches._item_rows(cid, "create", items))
@@ -71,10 +74,10 @@ def test_batch_items_are_stored_exactly_as_a_core_insert_would(tmp_path):
     fast.dispose()
     core.dispose()
     sql = "SELECT * FROM batch_item ORDER BY id"
-    assert _rows(fast.path, sql) == _rows(core.path, sql)
+    assert _rows(db_target, sql) == _rows(other_db_target, sql)
 
 
-def test_ledger_bulk_upsert_fast_path_stores_what_the_core_path_stores(tmp_path, monkeypatch):
+def test_ledger_bulk_upsert_fast_path_stores_what_the_core_path_stores(db_target, other_db_target, monkeypatch):
     now = datetime(2026, 1, 2, 3, 4, 5, 6)
     rows = [dict(content_type="product", object_id=i, object_key=f"S{i}", state="active", last_error=None,
                  last_sent_at=now, updated_at=now, last_values={"a": i, "n": None, "p": str(Decimal("1.50"))},
@@ -92,9 +95,9 @@ def test_ledger_bulk_upsert_fast_path_stores_what_the_core_path_stores(tmp_path,
         db.dispose()
         return _rows(path, "SELECT * FROM integration_action ORDER BY id")
 
-    fast = run(tmp_path / "fast.db")
+    fast = run(db_target)  # two databases of the test's engine
     monkeypatch.setattr(ledger, "_FAST_REQUIRED", frozenset({"no such column"}))
-    assert run(tmp_path / "core.db") == fast
+    assert run(other_db_target) == fast
 
 
 def test_sandbox_task_copy_matches_deepcopy_and_is_independent():
