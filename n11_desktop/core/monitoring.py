@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from .inputs import neutralise_row
 from .storage.app_state import read_state, write_state
 from .storage.models import FlowRun, LogEntry
+from .storage.portable import search_text
 
 DEFAULT_RETENTION_DAYS = 30
 RETENTION_KEY = "log_retention_days"
@@ -30,6 +31,10 @@ class LogFilter:
     since: datetime | None = None
     until: datetime | None = None
     n11_calls_only: bool = False
+
+    def __post_init__(self) -> None:  # a pasted NUL must not break the query on PostgreSQL
+        object.__setattr__(self, "text", search_text(self.text))
+        object.__setattr__(self, "object_key", search_text(self.object_key))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..storage.collation import folded_contains, turkish
-from ..storage.portable import like_any_case, sort_key, sorted_by
+from ..storage.portable import like_any_case, search_text, sort_key, sorted_by
 from ..storage.models import (CatalogItem, FailedIntegration, IntegrationAction, Price, Product, ProductCategory,
                               Stock, utcnow)
 
@@ -60,6 +60,9 @@ class ProductFilter:
     n11_state: str | None = None  # a ledger state, remote status, or "not_sent"
     penalized: bool | None = None
     has_error: bool | None = None
+
+    def __post_init__(self) -> None:  # a pasted NUL must not break the query on PostgreSQL
+        object.__setattr__(self, "text", search_text(self.text))
 
 
 def _penalty_exists():

@@ -93,9 +93,11 @@ def search_products(db, q: str, limit: int = 200) -> tuple[ProductHit, ...]:
     from sqlalchemy import or_, select
 
     from ..storage.models import Product
+    from ..storage.portable import search_text
 
     with db.session_factory.begin() as s:
         stmt = select(Product.id, Product.sku, Product.title).order_by(Product.sku).limit(limit)
+        q = search_text(q)
         if q:
             stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.title.ilike(f"%{q}%")))
         return tuple(ProductHit(*row) for row in s.execute(stmt).all())

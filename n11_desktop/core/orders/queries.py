@@ -21,7 +21,7 @@ from ..storage.models import (
     OrderItem,
     Package,
 )
-from ..storage.portable import sort_key, sorted_by
+from ..storage.portable import search_text, sort_key, sorted_by
 from . import status as st
 from .cancellations import WAITING_ERP
 
@@ -32,6 +32,9 @@ class OrderFilter:
     date_from: datetime | None = None
     date_to: datetime | None = None
     text: str = ""
+
+    def __post_init__(self) -> None:  # a pasted NUL must not break the query on PostgreSQL
+        object.__setattr__(self, "text", search_text(self.text))
 
 
 @dataclass(frozen=True)
