@@ -3,6 +3,7 @@ lease; a store that cannot run never stops the others."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -76,6 +77,32 @@ def _holder(db_file):
         db.dispose()
 
 
+@contextlib.contextmanager
+def _all_stores_running():
+    """`run --all-stores` on a thread of this test, the stores' states collected in order; stopped
+    and joined on the way out, which must end with exit code 0."""
+    from n11_desktop.core.allstores import AllStoresRunner
+    from n11_desktop.core.stores import Registry
+
+    states: list[tuple[str, str]] = []
+    multi = AllStoresRunner(lambda: Registry.load().listed(), retry_s=0.2, max_workers=1, stop_timeout_s=10,
+                            on_store=lambda r: states.append((r.name, r.state)))
+    result: list[int] = []
+    t = threading.Thread(target=lambda: result.append(multi.run()), name="all-stores-test")
+    t.start()
+    try:
+        yield multi, states
+    finally:
+        multi.request_stop()
+        t.join(30)
+    assert not t.is_alive() and result == [0]
+
+
+def _wait_while(condition, deadline: float) -> None:
+    while condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_every_store_runs_once_and_broken_ones_are_reported_per_store(registry, sandboxes, capsys):
     from n11_desktop.core.instance import InstanceLease
     from n11_desktop.core.storage.db import open_database
@@ -121,7 +148,6 @@ def test_every_store_runs_once_and_broken_ones_are_reported_per_store(registry, 
 
 
 def test_a_store_that_cannot_open_is_retried_and_a_new_store_is_picked_up(registry, sandboxes):
-    from n11_desktop.core.allstores import AllStoresRunner
     from n11_desktop.core.stores import Registry
 
     assert main(["stores", "add", "steady"]) == 0
@@ -132,33 +158,20 @@ def test_a_store_that_cannot_open_is_retried_and_a_new_store_is_picked_up(regist
     reg = Registry.load()
     reg.stores["late"] = type(reg.stores["steady"])("late", str(late), registry.parent)
     reg.save()
-    states: list[tuple[str, str]] = []
-    multi = AllStoresRunner(lambda: Registry.load().listed(), retry_s=0.2, max_workers=1, stop_timeout_s=10,
-                            on_store=lambda r: states.append((r.name, r.state)))
-    result: list[int] = []
-    t = threading.Thread(target=lambda: result.append(multi.run()), name="all-stores-test")
-    t.start()
-    try:
+    with _all_stores_running() as (multi, states):
         deadline = time.monotonic() + 30
-        while not {("late", "unavailable"), ("steady", "running")} <= set(states) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: not {("late", "unavailable"), ("steady", "running")} <= set(states), deadline)
         assert ("late", "unavailable") in states and ("steady", "running") in states
         late.unlink()  # the operator fixes it: a fresh database there
         _configure(late, sandboxes().base_url)
         assert main(["stores", "add", "newcomer"]) == 0  # added while the server runs
         _configure(folder / "newcomer.db", sandboxes().base_url)
-        while not {("late", "running"), ("newcomer", "running")} <= set(states) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: not {("late", "running"), ("newcomer", "running")} <= set(states), deadline)
         assert {("late", "running"), ("newcomer", "running")} <= set(states), states
         assert multi.runs["steady"].attempts == 1  # the steady store kept running all along
-        while _holder(late) is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: _holder(late) is None, deadline)
         holder = _holder(late)
         assert holder is not None and holder.role == "run"  # each store under its own lease
-    finally:
-        multi.request_stop()
-        t.join(30)
-    assert not t.is_alive() and result == [0]
     assert {multi.runs[n].state for n in ("steady", "late", "newcomer")} == {"stopped"}
     for db_file in (folder / "steady.db", late, folder / "newcomer.db"):
         assert _holder(db_file) is None
@@ -263,44 +276,27 @@ def test_a_demo_store_another_process_drives_is_left_alone(registry, capsys):
 def test_a_store_removed_from_the_registry_stops_and_comes_back_when_added_again(registry, sandboxes):
     """`stores remove` (or Store → Manage stores…) while `run --all-stores` drives the store: its
     scheduler stops at a safe point and releases the lease; the other store runs on undisturbed."""
-    from n11_desktop.core.allstores import AllStoresRunner
-    from n11_desktop.core.stores import Registry
-
     for name in ("stays", "goes"):
         assert main(["stores", "add", name]) == 0
     folder = registry.parent / "stores"
     for name in ("stays", "goes"):
         _configure(folder / f"{name}.db", sandboxes().base_url)
-    states: list[tuple[str, str]] = []
-    multi = AllStoresRunner(lambda: Registry.load().listed(), retry_s=0.2, max_workers=1, stop_timeout_s=10,
-                            on_store=lambda r: states.append((r.name, r.state)))
-    result: list[int] = []
-    t = threading.Thread(target=lambda: result.append(multi.run()), name="all-stores-test")
-    t.start()
-    try:
+    with _all_stores_running() as (multi, states):
         deadline = time.monotonic() + 30
-        while _holder(folder / "goes.db") is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: _holder(folder / "goes.db") is None, deadline)
         assert _holder(folder / "goes.db").role == "run"
         assert main(["stores", "remove", "goes"]) == 0  # the data stays
-        while ("goes", "removed") not in states and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: ("goes", "removed") not in states, deadline)
         assert ("goes", "removed") in states
         assert _holder(folder / "goes.db") is None  # its lease released
-        while multi.runs["goes"].db is not None and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: multi.runs["goes"].db is not None, deadline)
         assert multi.runs["goes"].db is None  # its database closed
         assert multi.runs["stays"].state == "running" and multi.runs["stays"].attempts == 1
         assert _holder(folder / "stays.db").role == "run"
         states.clear()
         assert main(["stores", "add", "goes", "--db", str(folder / "goes.db")]) == 0  # put back
-        while ("goes", "running") not in states and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: ("goes", "running") not in states, deadline)
         assert ("goes", "running") in states
-    finally:
-        multi.request_stop()
-        t.join(30)
-    assert not t.is_alive() and result == [0]
     assert {multi.runs[n].state for n in ("stays", "goes")} == {"stopped"}
     for name in ("stays", "goes"):
         assert _holder(folder / f"{name}.db") is None
@@ -309,34 +305,18 @@ def test_a_store_removed_from_the_registry_stops_and_comes_back_when_added_again
 def test_a_store_renamed_while_it_runs_goes_on_under_its_new_name(registry, sandboxes):
     """Renaming is leaving the registry under the old name and joining under the new one: the old
     runner stops first, then the same database runs under the new name (never two runners on it)."""
-    from n11_desktop.core.allstores import AllStoresRunner
-    from n11_desktop.core.stores import Registry
-
     assert main(["stores", "add", "old-name"]) == 0
     db_file = registry.parent / "stores" / "old-name.db"
     _configure(db_file, sandboxes().base_url)
-    states: list[tuple[str, str]] = []
-    multi = AllStoresRunner(lambda: Registry.load().listed(), retry_s=0.2, max_workers=1, stop_timeout_s=10,
-                            on_store=lambda r: states.append((r.name, r.state)))
-    result: list[int] = []
-    t = threading.Thread(target=lambda: result.append(multi.run()), name="all-stores-test")
-    t.start()
-    try:
+    with _all_stores_running() as (multi, states):
         deadline = time.monotonic() + 30
-        while ("old-name", "running") not in states and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: ("old-name", "running") not in states, deadline)
         assert main(["stores", "rename", "old-name", "new-name"]) == 0
-        while ("new-name", "running") not in states and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: ("new-name", "running") not in states, deadline)
         assert ("new-name", "running") in states
         assert states.index(("old-name", "removed")) < states.index(("new-name", "running"))
         assert not any(name == "new-name" and state == "refused" for name, state in states)
-        while _holder(db_file) is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: _holder(db_file) is None, deadline)
         assert _holder(db_file).role == "run"
-    finally:
-        multi.request_stop()
-        t.join(30)
-    assert not t.is_alive() and result == [0]
     assert multi.runs["old-name"].state == "removed" and multi.runs["new-name"].state == "stopped"
     assert _holder(db_file) is None

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 
 import pytest
 
-from n11_desktop.core.instance import LEASE_KEY, current_holder
+from n11_desktop.core.instance import current_holder
 from n11_desktop.views.main_window import MainWindow
+
+from .store_fixtures import hold_lease_elsewhere
 
 
 def _make_two_stores(tmp_path, monkeypatch, dbs: dict[str, str] | None = None):
@@ -68,19 +69,6 @@ def _close(qtbot, session):
     session.window.deleteLater()
     qtbot.wait(1)  # deleteLater needs one pass of the event loop
     first_db.dispose()
-
-
-def _hold_elsewhere(db_file):
-    from n11_desktop.core.storage.db import open_database
-    from n11_desktop.core.storage.models import AppState
-
-    db = open_database(db_file)
-    try:
-        with db.session_factory.begin() as s:
-            s.add(AppState(key=LEASE_KEY, value={"pid": 4242, "host": "server-1", "role": "run", "user": "n11",
-                                                 "started": time.time() - 60, "heartbeat": time.time()}))
-    finally:
-        db.dispose()
 
 
 def _lease_of(db_file):
@@ -188,7 +176,7 @@ def test_postgresql_stores_show_their_data_and_switch(qtbot, qapp, two_pg_stores
 def test_the_status_bar_names_who_drives_the_store(qtbot, qapp, two_stores, monkeypatch):
     warned = []
     monkeypatch.setattr(MainWindow, "warn_scheduler_off", classmethod(lambda cls, parent, text: warned.append(text)))
-    _hold_elsewhere(two_stores / "stores" / "shop-b.db")
+    hold_lease_elsewhere(two_stores / "stores" / "shop-b.db")
     session = _session(qapp, "shop-a")
     try:
         _switch(qtbot, session, "shop-b")
@@ -399,7 +387,7 @@ def test_a_demo_store_another_process_drives_stays_on_that_process_sandbox(qtbot
     db = open_database(two_stores / "stores" / "demo-1.db")
     point_demo_at(db, "http://127.0.0.1:5999/ws/")  # the sandbox of the `run --all-stores` driving it
     db.dispose()
-    _hold_elsewhere(two_stores / "stores" / "demo-1.db")
+    hold_lease_elsewhere(two_stores / "stores" / "demo-1.db")
     started = []
     session = _session(qapp, "shop-a")
     session._start_sandbox = lambda: started.append(1)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 
 from n11_desktop.app import build_services
-from n11_desktop.core.instance import LEASE_KEY
 from n11_desktop.views.main_window import MainWindow
 from n11_desktop.views.stores_dialog import StoresDialog
+
+from .store_fixtures import hold_lease_elsewhere
 
 
 @pytest.fixture
@@ -69,24 +69,11 @@ def _doc(registry):
     return json.loads(registry.read_text(encoding="utf-8"))
 
 
-def _hold_elsewhere(db_file):
-    from n11_desktop.core.storage.db import open_database
-    from n11_desktop.core.storage.models import AppState
-
-    db = open_database(db_file)
-    try:
-        with db.session_factory.begin() as s:
-            s.add(AppState(key=LEASE_KEY, value={"pid": 4242, "host": "server-1", "role": "run", "user": "n11",
-                                                 "started": time.time() - 60, "heartbeat": time.time()}))
-    finally:
-        db.dispose()
-
-
 def test_the_list_shows_each_store_its_database_without_password_default_and_driver(qtbot, window, registry):
     doc = _doc(registry)
     doc["stores"]["shop-pg"] = {"db": "postgresql+psycopg://n11:s3cret@127.0.0.1:1/n11"}
     registry.write_text(json.dumps(doc), encoding="utf-8")
-    _hold_elsewhere(registry.parent / "stores" / "shop-b.db")
+    hold_lease_elsewhere(registry.parent / "stores" / "shop-b.db")
     dlg = _open(qtbot, window)
     rows = {r[0]: r for r in _cells(dlg)}
     assert set(rows) == {"shop-a (open here)", "shop-b", "shop-pg"}
@@ -158,7 +145,7 @@ def test_rename_remove_and_default_follow_the_command_line_rules(qtbot, window, 
     assert _doc(registry)["default"] == "Mağaza-1"
     assert {r[0]: r[2] for r in _cells(dlg)} == {"shop-a (open here)": "", "Mağaza-1": "✓"}
 
-    _hold_elsewhere(registry.parent / "stores" / "shop-b.db")  # `run --all-stores` on a server drives it
+    hold_lease_elsewhere(registry.parent / "stores" / "shop-b.db")  # `run --all-stores` on a server drives it
     _after(qtbot, dlg, dlg.remove_btn.click)
     assert dlg.message.text().startswith("Nothing changed: store Mağaza-1 is in use: ")
     assert "Mağaza-1" in _doc(registry)["stores"]
