@@ -128,9 +128,11 @@ class MainWindow(QMainWindow):
         self.services.runner.run((self, "channel"), lambda: channel_state(db), self._show_channel_state)
 
     def refresh_lease_holder(self) -> None:
-        """Who drives this store's scheduler (from its instance lease), read off the GUI thread."""
+        """Who drives this store's scheduler (from its instance lease), read off the GUI thread; keyed,
+        so a read made before the scheduler took the lease never lands after a later one."""
         db = self.services.db
-        self.services.runner.submit(lambda: current_holder(db), self._show_lease_holder, lambda _exc: None)
+        self.services.runner.run((self, "lease"), lambda: current_holder(db), self._show_lease_holder,
+                                 lambda _exc: None)
 
     @Slot(object)
     def _show_lease_holder(self, holder) -> None:
