@@ -387,9 +387,9 @@ def _peek_sqlite(path: Path, read):
     from sqlalchemy import create_engine, inspect
     from sqlalchemy.pool import NullPool
 
-    from .storage.db import BUSY_TIMEOUT_S, DatabaseError, _check_file, check_revision
+    from .storage.db import BUSY_TIMEOUT_S, DatabaseError, check_file, check_revision
 
-    _check_file(path)  # another application's file: refused, read only
+    check_file(path)  # another application's file: refused, read only
     # read only; without a -wal file nobody has it open in WAL mode: immutable, no side files
     uri = path.resolve().as_uri() + ("?mode=ro&immutable=1" if not Path(f"{path}-wal").exists() else "?mode=ro")
     engine = create_engine("sqlite://", poolclass=NullPool,

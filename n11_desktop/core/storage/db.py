@@ -105,7 +105,9 @@ def db_target(value: str | Path) -> Path | str:
     return value if is_database_url(value) else Path(value)
 
 
-def _check_file(path: Path) -> None:
+def check_file(path: Path) -> None:
+    """Refuse, read only, what cannot be an n11-desktop SQLite file: a folder, another
+    file format, another application's database. A missing file passes (it will be created)."""
     if path.is_dir():
         raise DatabaseError(f"{path} is a folder, not a database file")
     if not path.exists():
@@ -284,7 +286,7 @@ def open_database(path: Path | str, *, revision: str = "head") -> Database:
 
         return open_postgresql(str(path), revision=revision)
     path = Path(path)
-    _check_file(path)
+    check_file(path)
     _create_private(path)
     engine = make_engine(path)
     try:
