@@ -137,14 +137,15 @@ class ChoiceEditor(FieldEditor):
         super().__init__(parent)
         self.combo = QComboBox(self)
         # a long choice (N11's reason names) must not widen the whole form past the window: the box
-        # shows ~22 characters (the full text in its tooltip and in the open list)
+        # asks for ~22 characters but takes the width the form gives it, so a reason name shows
+        # whole on a normal window (the full text is also in its tooltip and in the open list)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(22)
+        self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.combo.currentIndexChanged.connect(lambda _i: self.combo.setToolTip(self.combo.currentText()))
         self.combo.currentIndexChanged.connect(self.changed)
         lay = _hbox(self)
-        lay.addWidget(self.combo)
-        lay.addStretch(1)
+        lay.addWidget(self.combo, 1)
         self.set_choices(choices)
 
     def set_choices(self, choices: Iterable[tuple[Any, str]]) -> None:
