@@ -21,6 +21,10 @@ def add_parser(subparsers, common) -> None:
                                      "completed, cancelled, refunded, late, not_reported, waiting_erp = a "
                                      "cancellation waits for the ERP)"))
     pl.add_argument("--limit", type=bounded_int(1, 10**7), default=1000, help=translate("cli", "at most this many orders (default 1000)"))
+    pl.add_argument("--sort", default="-ordered_at", metavar="[-]KEY",
+                    help=translate("cli", "sort by ordered_at, number, status, customer, city, total, cargo, invoice "
+                                          "or erp_reported, as the Orders tab's columns do; a leading - sorts "
+                                          "descending: --sort=-total (default -ordered_at, newest first)"))
     pl.set_defaults(func=cmd_list)
     pe = sub.add_parser("export", parents=[common], help=translate("cli", "write order lines to a CSV file (e.g. for the ERP)"))
     pe.add_argument("file", type=Path, metavar="FILE.csv")
@@ -89,12 +93,21 @@ def cmd_list(args, ctx) -> int:
     from ..core.storage.models import FailedIntegration, OrderItem, Package
     from sqlalchemy import select
 
+    from ..core.orders.queries import SORT_KEYS
+    from ..core.storage.portable import sort_key
+
     f = _filter(ctx, args.status)
     if f is None:
         return 1
+    try:
+        sort_key(args.sort, SORT_KEYS)
+    except ValueError:
+        ctx.err("n11-desktop: " + fill(translate("cli", "cannot sort by %1; use one of %2 (a leading - sorts descending)"),
+                                       repr(args.sort.lstrip("-+")), ", ".join(SORT_KEYS)))
+        return 1
     db = ctx.db()
     with db.session_factory() as s:
-        rows = list_orders(s, f, 0, max(1, args.limit))
+        rows = list_orders(s, f, 0, max(1, args.limit), order_by=args.sort)
         if args.json:
             ids = [r.id for r in rows]
             pkgs: dict[int, list[str]] = {}

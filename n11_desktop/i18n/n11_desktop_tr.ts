@@ -4790,6 +4790,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
         <translation>en fazla bu kadar sipariş (varsayılan 1000)</translation>
     </message>
     <message>
+        <source>sort by ordered_at, number, status, customer, city, total, cargo, invoice or erp_reported, as the Orders tab&apos;s columns do; a leading - sorts descending: --sort=-total (default -ordered_at, newest first)</source>
+        <translation>ordered_at, number, status, customer, city, total, cargo, invoice veya erp_reported&apos;a göre sıralar (Siparişler sekmesinin sütunları gibi); başındaki - azalan sıralar: --sort=-total (varsayılan -ordered_at, en yeni önce)</translation>
+    </message>
+    <message>
         <source>write order lines to a CSV file (e.g. for the ERP)</source>
         <translation>sipariş satırlarını bir CSV dosyasına yazar (ör. ERP için)</translation>
     </message>
@@ -4872,6 +4876,10 @@ SKU&apos;ları görmek için tıklayın.</translation>
     <message>
         <source>unknown status %1; use one of %2</source>
         <translation>bilinmeyen durum %1; şunlardan birini kullanın: %2</translation>
+    </message>
+    <message>
+        <source>cannot sort by %1; use one of %2 (a leading - sorts descending)</source>
+        <translation>%1 ile sıralanamaz; şunlardan birini kullanın: %2 (başındaki - azalan sıralar)</translation>
     </message>
     <message>
         <source>yes</source>

@@ -90,3 +90,20 @@ def test_status_sorts_along_the_life_of_an_order_and_a_bad_key_is_refused(db, li
             list_orders(s, OrderFilter(), 0, 100, "colour")
     assert shown == [st.WAITING] * 20 + [st.APPROVED, st.SHIPPED, st.COMPLETED, st.CANCELLED]
     assert searched == ["Çağrı Demir"] * 2  # sorting and the search filter together
+
+
+def test_orders_list_sorts_on_the_command_line_as_the_tab_does(db, listed, capsys):
+    import json
+
+    from n11_desktop.cli import main
+
+    target = str(db.target())
+    assert main(["--db", target, "orders", "list", "--json", "--sort", "customer"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["customer"] for r in rows] == [c for c in CUSTOMERS for _ in range(2)]  # Turkish order
+    assert main(["--db", target, "orders", "list", "--json", "--sort=-total", "--limit", "3"]) == 0
+    assert [r["total"] for r in map(json.loads, capsys.readouterr().out.splitlines())] == ["1251.00", "1250.00",
+                                                                                           "1001.00"]
+    assert main(["--db", target, "orders", "list", "--sort", "colour"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot sort by 'colour'" in err and "customer" in err and "\n" == err[-1] and err.count("\n") == 1
