@@ -11,13 +11,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex,
+                            QSettings, Qt, Signal)
 from PySide6.QtGui import QBrush, QColor
 
 from ..core import formats
 from ..core.orders import status as st
 from ..core.orders import operations as order_ops
-from ..core.orders.queries import DEFAULT_ORDER, OrderFilter, OrderRow
+from ..core.orders.queries import DEFAULT_ORDER, SORT_KEYS as SQL_SORT_KEYS, OrderFilter, OrderRow
 from .core_texts import core_tr
 
 if TYPE_CHECKING:
@@ -65,7 +66,9 @@ class OrdersModel(QAbstractTableModel):
         super().__init__(parent)
         self.services = services
         self.filter = OrderFilter()
-        self.order_by = DEFAULT_ORDER  # sorted in SQL: kept through filter changes and reloads
+        # sorted in SQL: kept through filter changes and reloads, and remembered for this workstation
+        # (the store's .ui.ini, beside the window's geometry) across restarts
+        self.order_by = self._stored_order() or DEFAULT_ORDER
         self.rows: list[OrderRow] = []
         self.total = 0
         self._loading = False
@@ -80,7 +83,25 @@ class OrdersModel(QAbstractTableModel):
         """Sort by ``order_by`` (queries.SORT_KEYS, "-" first = descending) from the first page again."""
         if order_by != self.order_by:
             self.order_by = order_by
+            self._store_order(order_by)
             self.reload()
+
+    def _ui_settings(self) -> QSettings | None:
+        path = getattr(self.services, "ui_settings_path", None)
+        return QSettings(str(path), QSettings.Format.IniFormat) if path is not None else None
+
+    def _stored_order(self) -> str | None:
+        """The sort remembered from the last session; anything else in the file (edited by hand, an older
+        version's key) is ignored."""
+        s = self._ui_settings()
+        value = s.value("orders/sort", "", type=str) if s is not None else ""
+        return value if value.lstrip("-") in SQL_SORT_KEYS and value.count("-") <= 1 else None
+
+    def _store_order(self, order_by: str) -> None:
+        s = self._ui_settings()
+        if s is not None:
+            s.setValue("orders/sort", order_by)
+            s.sync()
 
     def sort_indicator(self) -> tuple[int, Qt.SortOrder]:
         """The header's sort indicator for the current order: (column, direction)."""

@@ -152,3 +152,38 @@ def test_the_sort_survives_filters_and_reloads_and_lines_is_not_sortable(qtbot, 
     click_header(qtbot, w, LINES)
     assert indicator(w) == (CUSTOMER, Qt.SortOrder.DescendingOrder)
     assert w.model.order_by == "-customer" and shown_customers(w)[0] == "Zeynep Kurt"
+
+
+def test_the_sort_is_remembered_at_the_next_start_and_a_bad_stored_value_is_ignored(qtbot, tab, db, many):
+    from PySide6.QtCore import QSettings
+
+    click_header(qtbot, tab, CUSTOMER)
+    click_header(qtbot, tab, CUSTOMER)  # Z … C
+    ui_path = tab.services.ui_settings_path
+
+    def reopen() -> OrdersTab:
+        services = build_services(db)
+        w = OrdersTab(services)
+        qtbot.addWidget(w)
+        w.show()
+        settle(qtbot, w, services)
+        return w
+
+    again = reopen()  # the next start of the app on this store
+    try:
+        assert indicator(again) == (CUSTOMER, Qt.SortOrder.DescendingOrder)
+        assert shown_customers(again)[0] == "Zeynep Kurt"
+    finally:
+        again.shutdown()
+        assert again.services.shutdown(5000)
+
+    s = QSettings(str(ui_path), QSettings.Format.IniFormat)
+    s.setValue("orders/sort", "colour; DROP TABLE orders")  # edited by hand
+    s.sync()
+    third = reopen()
+    try:
+        assert indicator(third) == (ORDERED, Qt.SortOrder.DescendingOrder)  # newest first, as on a first start
+        assert third.model.rowCount() == orders_model.PAGE
+    finally:
+        third.shutdown()
+        assert third.services.shutdown(5000)
