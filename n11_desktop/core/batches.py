@@ -32,17 +32,20 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Text, cast, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import ledger, penalty
+from .n11.products import ENCODABLE, EncodedSku, encode_sku
+from .n11.rest import encode_text, money
 from .settings import ChannelConfig
 from .storage.db import marks
 from .storage.models import BATCH_ACTIVE_STATES, Batch, BatchItem
@@ -180,13 +183,56 @@ def _insert_items(s: Session, batch_id: int, op: str, items: Sequence[SendItem])
     # sqlite3 executemany / psycopg executemany (one pipeline of prepared inserts)
     sql = (f"INSERT INTO batch_item ({', '.join(_ITEM_COLUMNS)}) "
            f"VALUES ({marks(dialect, len(_ITEM_COLUMNS))})")
+    encodable = op in ENCODABLE
     for start in range(0, len(items), 5000):
         rows = []
         for it in items[start:start + 5000]:
-            payload = {**dict(it.payload), "_meta": {**dict(it.meta), "op": op}}
+            meta = {**dict(it.meta), "op": op}
+            text = _encoded_text(op, it, meta) if encodable else None
+            if text is not None:  # already the driver's value (JSON text)
+                rows.append((batch_id, it.object_id, it.object_key, text, _proc(procs[4], it.version_date), "pending"))
+                continue
+            payload = {**dict(it.payload), "_meta": meta}
             rows.append(tuple(_proc(p, v) for p, v in zip(procs, (
                 batch_id, it.object_id, it.object_key, payload, it.version_date, "pending"))))
         conn.exec_driver_sql(sql, rows)
+
+
+#: what follows a SKU's own JSON in a record stored by :func:`_encoded_text` (and nowhere else:
+#: other writers use ``", "`` and ``": "``; inside a JSON string a quote is always escaped)
+_META_MARK = ',"_meta":'
+
+
+_PRICES = ("salePrice", "listPrice")
+
+
+def _money_float(v: float) -> float | None:
+    try:
+        return float(money(v))
+    except ValueError:
+        return None
+
+
+def _encoded_text(op: str, it: SendItem, meta: dict) -> str | None:
+    """The record's payload as stored JSON text whose start is the SKU exactly as it goes out
+    in the task (checked and encoded once, :func:`.n11.products.encode_sku`), followed by
+    ``"_meta"``: a post splices that part into the request body (:func:`_load_page`). Decoded,
+    it is the same value as the plain form. ``None`` when the SKU needs the plain form (a check
+    fails: the post raises it as before; a ``_meta`` key of its own; another stock code)."""
+    payload = it.payload
+    if "_meta" in payload or payload.get("stockCode") != it.object_key:
+        return None
+    for k in _PRICES:  # a float price that the check keeps as it is: the stored value stays the same
+        v = payload.get(k)
+        if v is not None and (type(v) is not float or _money_float(v) != v):
+            return None
+    try:
+        sku = encode_sku(op, payload).text
+    except (ValueError, TypeError):
+        return None
+    if len(sku) < 3 or sku[-1] != "}":
+        return None
+    return sku[:-1] + _META_MARK + encode_text(meta) + "}"
 
 
 def _proc(p: Any, v: Any) -> Any:
@@ -253,7 +299,7 @@ def _post(client: N11Port, op: str, skus: list[dict]) -> list[TaskAck]:
     if op == "update":
         return client.update_products(skus, raise_on_reject=False)
     if op == "seller_delete":
-        return client.delete_products([s["stockCode"] for s in skus], raise_on_reject=False)
+        return client.delete_products([s["stockCode"] for s in skus], raise_on_reject=False)  # (plain form)
     return client.update_price_stock(skus, raise_on_reject=False)
 
 
@@ -332,10 +378,28 @@ def send_batch(db: Database, batch_id: int, client: N11Port, config: ChannelConf
     return summary
 
 
-def _load_page(db: Database, ids: Sequence[int]) -> tuple[str | None, list[dict]]:
-    """(operation, N11 sku dicts) of one page of a batch, in ``ids`` order."""
-    with db.session_factory() as s:
-        payloads = dict(s.execute(select(BatchItem.id, BatchItem.payload).where(BatchItem.id.in_(ids))).all())
+def _load_page(db: Database, ids: Sequence[int]) -> tuple[str | None, list]:
+    """(operation, N11 skus) of one page of a batch, in ``ids`` order: the SKUs' own JSON texts
+    when every record was stored by :func:`_encoded_text`, else the sku dicts."""
+    with db.session_factory() as s:  # the stored text itself (PostgreSQL's json keeps it as written)
+        rows = {i: (key, text) for i, key, text in s.execute(
+            select(BatchItem.id, BatchItem.object_key, cast(BatchItem.payload, Text)).where(BatchItem.id.in_(ids)))}
+    encoded = []
+    op = None
+    for i in ids:
+        key, text = rows[i]
+        cut = text.rfind(_META_MARK) if text.endswith("}") else -1
+        if cut < 0:
+            break
+        meta = json.loads(text[cut + len(_META_MARK):-1])
+        if op is None:
+            op = meta.get("op")
+        if op not in ENCODABLE or meta.get("op") != op:
+            break
+        encoded.append(EncodedSku(op, key, text[:cut] + "}"))
+    else:
+        return op, encoded
+    payloads = {i: json.loads(text) for i, (_key, text) in rows.items()}
     op = (payloads[ids[0]].get("_meta") or {}).get("op")
     return op, [strip_meta(payloads[i]) for i in ids]
 

@@ -74,6 +74,34 @@ def _prepare_update(n: int, sku: dict) -> dict:
 
 
 
+class EncodedSku:
+    """One SKU of a task, checked and encoded once (:func:`encode_sku`): posting it splices
+    ``text`` into the request body instead of copying, checking and encoding the dict again."""
+
+    __slots__ = ("op", "stock_code", "text")
+
+    def __init__(self, op: str, stock_code: str, text: str) -> None:
+        self.op = op  # a key of ENCODABLE: the task it was checked for
+        self.stock_code = stock_code
+        self.text = text
+
+
+#: the operations whose SKUs may go out pre-encoded, with the check each SKU gets first
+ENCODABLE = {"create": _prepare_create, "price_stock": _prepare_prices}
+
+
+def encode_sku(op: str, sku: Mapping[str, Any]) -> EncodedSku:
+    """``sku`` as :meth:`ProductsAPI.create_products` (``op`` ``create``) or
+    :meth:`ProductsAPI.update_price_stock` (``price_stock``) would check and send it: the
+    same checks (``ValueError`` with the same message, naming it SKU #1) and the same JSON."""
+    if not isinstance(sku, Mapping):
+        raise ValueError("SKU #1 is not a mapping")
+    code = sku.get("stockCode")
+    if code is None or not str(code).strip():
+        raise ValueError("SKU #1 has no stockCode")
+    return EncodedSku(op, str(code), rest.encode_text(ENCODABLE[op](0, dict(sku))))
+
+
 class ProductsAPI:
     """Product tasks and the product query."""
 
@@ -93,6 +121,10 @@ class ProductsAPI:
         prepare: Callable[[int, dict], dict] | None = None,
     ) -> list[TaskAck]:
         items = list(skus)
+        if items and all(type(sku) is EncodedSku for sku in items):
+            if any(ENCODABLE[sku.op] is not prepare for sku in items):
+                raise ValueError(f"{path} takes SKUs encoded for its own task only")
+            return self._post_encoded(path, items, raise_on_reject=raise_on_reject)
         for n, sku in enumerate(items):
             if not isinstance(sku, Mapping):
                 raise ValueError(f"SKU #{n + 1} is not a mapping")
@@ -101,17 +133,33 @@ class ProductsAPI:
                 raise ValueError(f"SKU #{n + 1} has no stockCode")
         if prepare is not None:  # every SKU is checked before the first task goes out
             items = [prepare(n, dict(sku)) for n, sku in enumerate(items)]
+        return self._post_chunks(path, items, raise_on_reject=raise_on_reject,
+                                 codes=lambda chunk: tuple(str(s["stockCode"]) for s in chunk),
+                                 body=lambda chunk: {"payload": {"integrator": self.integrator,
+                                                                 "skus": [dict(s) for s in chunk]}})
+
+    def _post_encoded(self, path: str, items: list[EncodedSku], *, raise_on_reject: bool) -> list[TaskAck]:
+        """SKUs checked and encoded by :func:`encode_sku`: the body is their texts spliced into
+        the envelope (the same bytes :func:`.rest.encode_json` makes of the dicts)."""
+        head = '{"payload":{"integrator":' + rest.encode_text(self.integrator) + ',"skus":['
+        return self._post_chunks(path, items, raise_on_reject=raise_on_reject,
+                                 codes=lambda chunk: tuple(s.stock_code for s in chunk),
+                                 body=lambda chunk: rest.RawJSON(
+                                     (head + ",".join([s.text for s in chunk]) + "]}}").encode("utf-8")))
+
+    def _post_chunks(self, path: str, items: list, *, raise_on_reject: bool, codes: Callable[[list], tuple],
+                     body: Callable[[list], Any]) -> list[TaskAck]:
         acks: list[TaskAck] = []
         total = (len(items) + self.max_task_skus - 1) // self.max_task_skus
         for number, chunk in enumerate(_chunks(items, self.max_task_skus), start=1):
-            codes = tuple(str(s["stockCode"]) for s in chunk)
             op = f"POST {path} (task {number}/{total}, {len(chunk)} SKUs)"
-            payload = {"payload": {"integrator": self.integrator, "skus": [dict(s) for s in chunk]}}
+            payload = body(chunk)
+            codes_ = codes(chunk)
             try:
                 data = self._t.rest("POST", path, payload=payload, safe=False, operation=op)
                 if not isinstance(data, dict):
                     raise MalformedResponseError("task answer is not a JSON object", operation=op)
-                ack = P.model(P.task_ack, data, codes, operation=op)
+                ack = P.model(P.task_ack, data, codes_, operation=op)
             except N11Error as err:
                 if isinstance(err, MalformedResponseError):
                     err.outcome_unknown = True
