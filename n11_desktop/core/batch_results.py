@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from . import ledger, penalty
 from .batches import LogFn, PollSummary, _maybe_finish, _noop_log, strip_meta, with_gc_paused
 from .settings import ChannelConfig
-from .storage.models import BATCH_ACTIVE_STATES, Batch, BatchItem
+from .storage.models import BATCH_ACTIVE_STATES, Batch, BatchItem, IntegrationAction
 
 if TYPE_CHECKING:
     from .n11.models import RemoteProduct, TaskResult
@@ -79,12 +79,25 @@ def _prepare_successes(db: Database, ct: str, outcomes: Sequence[_Outcome], item
     merge_rows: list[dict] = []
     cleared: dict[str, list[int]] = {}
     ids: list[int] = []
+    ok: list[_Item] = []
     for o in outcomes:
         if not o.ok:
             continue
         it = items.get(o.item_id)
         if it is None or it.state != "sent" or o.message is not None:
             return None
+        ok.append(it)
+        if o.remote is not None or (it.payload.get("_meta") or {}).get("op") != "create":
+            break
+    else:  # the usual task: product-creates N11 accepted (nothing looked up)
+        if ok and ct == "product":
+            return _Ready([it.id for it in ok], [_created_rows(db.engine.dialect, ok, now)],
+                          {"product": [it.object_id for it in ok], "productstock": [it.object_id for it in ok],
+                           "productprice": [it.object_id for it in ok]})
+    for o in outcomes:
+        if not o.ok:
+            continue
+        it = items[o.item_id]
         meta = it.payload.get("_meta") or {}
         _success_rows(ct, meta.get("op"), it, strip_meta(it.payload), meta, o.remote, now, ledger_rows, merge_rows,
                       cleared)
@@ -97,6 +110,59 @@ def _prepare_successes(db: Database, ct: str, outcomes: Sequence[_Outcome], item
     if plain is None or merged is None:
         return None
     return _Ready(ids, plain + merged, cleared)
+
+
+#: the columns of a created product's three ledger rows (:func:`_success_rows` for ``create``
+#: without a looked-up product), sorted as :func:`.ledger.prepare_bulk_upsert` groups them
+_CREATED_KEYS = ("content_type", "last_error", "last_sent_at", "last_values", "object_id", "object_key", "state",
+                 "updated_at", "version_date")
+
+
+def _created_rows(dialect: Any, ok: Sequence[_Item], now: datetime) -> tuple[str, list[tuple]]:
+    """:func:`.ledger.prepare_bulk_upsert` of the rows :func:`_success_rows` makes for these
+    created products (the same statement and parameters, in the same order), built straight
+    as the driver's tuples: the values every row shares are converted once."""
+    sql, _ = ledger._fast_statement(dialect, _CREATED_KEYS, (), False)
+    table = IntegrationAction.__table__
+    procs = {k: ledger.bind_processor(table.c[k], dialect) for k in _CREATED_KEYS}
+
+    def conv(k: str, v: Any) -> Any:
+        p = procs[k]
+        return p(v) if p is not None else v
+
+    err, sent_at, updated = conv("last_error", None), conv("last_sent_at", now), conv("updated_at", now)
+    product, stock, price = (conv("content_type", c) for c in ("product", "productstock", "productprice"))
+    pending, synced = conv("state", "pending_approval"), conv("state", "synced")
+    values, oid_p, key_p = procs["last_values"], procs["object_id"], procs["object_key"]
+    dates: dict[Any, Any] = {}
+
+    def vd(raw: Any, parse: bool) -> Any:  # a datetime, or an ISO text of the record's _meta
+        key = (raw, type(raw), getattr(raw, "tzinfo", None))  # (equal instants in other zones differ)
+        try:
+            return dates[key]
+        except KeyError:
+            out = dates[key] = conv("version_date", _dt(raw) if parse else raw)
+            return out
+        except TypeError:  # (not hashable: cannot happen with what _meta holds)
+            return conv("version_date", _dt(raw) if parse else raw)
+
+    lv = values if values is not None else (lambda v: v)
+    rows: list[tuple] = []
+    add = rows.append
+    for it in ok:
+        payload = it.payload
+        meta = payload.get("_meta") or {}
+        oid = it.object_id if oid_p is None else oid_p(it.object_id)
+        key = it.object_key if key_p is None else key_p(it.object_key)
+        add((product, err, sent_at, lv(ledger.product_values(payload)), oid, key, pending, updated,
+             vd(it.version_date, False)))
+        if "quantity" in payload:
+            add((stock, err, sent_at, lv({"quantity": payload["quantity"]}), oid, key, synced, updated,
+                 vd(meta.get("stock_vd"), True)))
+        if "salePrice" in payload:
+            add((price, err, sent_at, lv(_price_values(payload)), oid, key, synced, updated,
+                 vd(meta.get("price_vd"), True)))
+    return sql, rows
 
 
 @dataclass
