@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, except_, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from . import batches, ledger, penalty
@@ -67,6 +67,10 @@ def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock
     """Create (or update) sku dicts; records without price or stock get the seed §8 message."""
     out: list[Built] = []
     ids = list(product_ids)
+    if for_update:  # no price/stock test: the Mapper's own read says which products exist
+        built = _mapper_build(session, ids, buffer_stock, True)
+        if built is not None:
+            return built
     rows = {}
     for start in range(0, len(ids), 900):
         part = ids[start:start + 900]
@@ -88,33 +92,37 @@ def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock
             ready.append(pid)
     if not ready:
         return out
-    try:
-        from .mapping.control import build_payloads as mapper_build  # the Mapper's builder
-    except ImportError:
-        mapper_build = None
-    if mapper_build is not None:
-        results = mapper_build(session, ready, buffer_stock=buffer_stock, for_update=False)
-        by_sku = {rows[pid][0]: pid for pid in ready}
-        for r in results:
-            pid = by_sku.get(r.sku)
-            if pid is None:
-                continue
-            attrs = None
-            if r.payload is None:
-                payload = None
-            elif for_update:  # only the update keys and the attributes are made JSON-ready
-                attrs = _plain(r.payload.get("attributes"))
-                payload = _plain(update_payload(r.payload))
-            else:
-                payload = _plain(dict(r.payload))
-            problems = tuple(getattr(p, "message", str(p)) for p in (r.problems or ())
-                             if getattr(p, "blocking", True))
-            out.append(Built(pid, r.sku, payload, problems if payload is None else (), attributes=attrs))
+    built = _mapper_build(session, ready, buffer_stock, for_update)
+    if built is not None:
+        out.extend(built)
         return out
     for b in _fallback_build(session, ready, buffer_stock):
         if b.payload is not None and for_update:
             b = Built(b.product_id, b.sku, update_payload(b.payload), ())
         out.append(b)
+    return out
+
+
+def _mapper_build(session: Session, ids: Sequence[int], buffer_stock: int, for_update: bool) -> list[Built] | None:
+    """``Built`` of the Mapper's payloads for the products ``ids`` names (unknown ids skipped, the
+    order kept); ``None`` where the Mapper's builder is not there."""
+    try:
+        from .mapping.control import build_payloads as mapper_build  # the Mapper's builder
+    except ImportError:
+        return None
+    out: list[Built] = []
+    for r in mapper_build(session, ids, buffer_stock=buffer_stock, for_update=False):
+        attrs = None
+        if r.payload is None:
+            payload = None
+        elif for_update:  # only the update keys and the attributes are made JSON-ready
+            attrs = _plain(r.payload.get("attributes"))
+            payload = _plain(update_payload(r.payload))
+        else:
+            payload = _plain(dict(r.payload))
+        problems = tuple(getattr(p, "message", str(p)) for p in (r.problems or ())
+                         if getattr(p, "blocking", True))
+        out.append(Built(r.product_id, r.sku, payload, problems if payload is None else (), attributes=attrs))
     return out
 
 
@@ -246,14 +254,28 @@ def _created_join(q):
 
 
 def _changed_since_ledger(version_table, content_type: str):
-    """Ids whose ``version_table`` row (stock or price) is newer than the ledger row of
-    ``content_type`` (or has none): the same test as the candidate queries' own, as a list SQLite
-    builds first from two tables (the version index and the ledger), so that the five-table
-    candidate join runs only for the changed rows (about 1 %) instead of for every product."""
+    """Ids whose ``version_table`` row (stock or price) may be newer than the ledger row of
+    ``content_type``: a list SQLite builds first, so that the five-table candidate join (which
+    applies the full test again) runs only for about the 1 % that changed instead of for every
+    product. Two parts, each read in index order:
+
+    - the ledger rows of ``content_type`` without a date or older than their stock (price) row:
+      the ledger index, each row's date, the version row by its key (the raw select's own pass);
+    - the products N11 has a ledger row of (the candidates need one in a created state) without a
+      ledger row of ``content_type``: two ranges of the ledger's (content type, object id) index
+      merged (``EXCEPT`` … ``ORDER BY``), ~10 ms for 100k.
+
+    The same set the candidate test keeps as an outer join from every stock (price) row, which
+    SQLite runs as one ledger probe and row read per product (100k: 72–90 ms against 42 + 13)."""
     v, led = aliased(version_table), aliased(IntegrationAction)
-    return (select(v.product_id)
-            .outerjoin(led, and_(led.object_id == v.product_id, led.content_type == content_type))
-            .where(or_(led.id.is_(None), led.version_date.is_(None), v.version_date > led.version_date)))
+    newer = (select(led.object_id).join(v, v.product_id == led.object_id)
+             .where(led.content_type == content_type,
+                    or_(led.version_date.is_(None), v.version_date > led.version_date)))
+    prod, own = aliased(IntegrationAction), aliased(IntegrationAction)
+    unsent = except_(select(prod.object_id.label("object_id")).where(prod.content_type == "product"),
+                     select(own.object_id.label("object_id")).where(own.content_type == content_type)
+                     ).order_by(literal_column("object_id")).subquery()
+    return union_all(newer, select(unsent.c.object_id))
 
 
 def _after_version_check(ledger_alias):
