@@ -286,18 +286,30 @@ _NB_LOCK = threading.Lock()
 _NB_CACHE: dict = {}
 
 
-def _neighbourhood_index() -> dict[tuple[int, str], list[tuple[str, str]]]:
+_SEP = "\x1f"
+
+
+def _neighbourhood_index() -> dict[tuple[int, str], tuple[str, str]]:
+    """(plate, district name) → the district's neighbourhood names and postal codes, each
+    joined by ``_SEP`` into one string: 73k neighbourhoods in ~2 MB instead of ~16 MB of
+    tuples (and the file decoded district by district, not into a tree of 73k dicts first)."""
     with _NB_LOCK:
         if "idx" not in _NB_CACHE:
+            def hook(obj: dict):
+                if "postalCode" in obj:  # a neighbourhood
+                    return obj["name"], obj["postalCode"]
+                if "neighbourhoods" in obj:  # a district
+                    rows = obj["neighbourhoods"]
+                    names, codes = [n for n, _ in rows], [pc for _, pc in rows]
+                    if any(_SEP in x for x in names + codes):
+                        raise ValueError("separator in the neighbourhood data")
+                    return obj["name"], _SEP.join(names), _SEP.join(codes)
+                return obj
+
             with gzip.open(DATA_DIR / "tr_neighbourhoods.json.gz", "rt", encoding="utf-8") as fh:
-                raw = json.load(fh)["provinces"]
-            idx = {}
-            for p in raw:
-                plate = int(p["plateCode"])
-                for d in p["districts"]:
-                    idx[(plate, d["name"])] = [(n["name"], n["postalCode"])
-                                               for n in d["neighbourhoods"]]
-            _NB_CACHE["idx"] = idx
+                raw = json.loads(fh.read(), object_hook=hook)["provinces"]
+            _NB_CACHE["idx"] = {(int(p["plateCode"]), name): (names, codes)
+                                for p in raw for name, names, codes in p["districts"]}
         return _NB_CACHE["idx"]
 
 
@@ -316,9 +328,11 @@ def neighbourhoods(district_id: int) -> list[tuple[int, str, str]] | None:
     if found is None:
         return None
     prov, dname = found
-    rows = _neighbourhood_index().get((prov.plate, dname), [])
+    names, codes = _neighbourhood_index().get((prov.plate, dname), ("", ""))
+    if not names:
+        return []
     return [(district_id * 1000 + i + 1, _tidy_neighbourhood(n), pc)
-            for i, (n, pc) in enumerate(rows)]
+            for i, (n, pc) in enumerate(zip(names.split(_SEP), codes.split(_SEP)))]
 
 
 # --------------------------------------------------------------------------- cargo

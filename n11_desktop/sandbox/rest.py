@@ -10,6 +10,9 @@ from urllib.parse import parse_qs
 
 from . import data
 from .state import SandboxState, now_ms
+from .state.common import (
+    ATTRS, CAT, CODE, MAIN_ID, PID, SALE_STATUS, SENDER, STATUS, brand_of, product_json,
+)
 
 JSON = "application/json;charset=UTF-8"
 Reply = tuple[int, str, bytes]
@@ -168,7 +171,8 @@ def _ms(state: SandboxState, method: str, path: str, query: str, body: bytes) ->
     if m and method == "POST":
         doc = _json_body(body)
         payload = doc.get("payload") if isinstance(doc, dict) else None
-        return jreply(200, state.submit_task(m.group(1), payload))
+        return jreply(200, state.submit_task(m.group(1), payload,
+                                             body if isinstance(doc, dict) and "payload" in doc else None))
     if path.rstrip("/") == "/ms/product/task-details/page-query" and method == "POST":
         doc = _json_body(body)
         if not isinstance(doc, dict) or doc.get("taskId") is None:
@@ -186,11 +190,11 @@ def _ms(state: SandboxState, method: str, path: str, query: str, body: bytes) ->
             return spring_error(500, "InternalServerException",
                                 "page must not be negative and size must be 1..1000",
                                 "ConstraintViolationException", path)
-        res = state.task_details(tid, page, size)
+        res = state.task_details_json(tid, page, size)
         if res is None:
             return spring_error(404, "TaskNotFoundException",
                                 f"{tid} id'li task bulunamadı.", path=path)
-        return jreply(200, res)
+        return 200, JSON, res
     if path.rstrip("/") == "/ms/product-query" and method == "GET":
         return _product_query(state, _qs(query), path)
     return _not_found()
@@ -220,36 +224,37 @@ def _product_query(state: SandboxState, q: dict, path: str) -> Reply:
     cat_ids = {int(c) for c in (q.get("categoryIds") or "").split(",") if c.strip().isdigit()}
     with state.lock:
         state.tick()
-        matched = []
         products = state.products
-        fast = hasattr(products, "sorted_by_id")
-        ordered = products.sorted_by_id() if fast else sorted(products.values(), key=lambda r: r["n11ProductId"])
-        whole_store = fast and not any(q.get(k) for k in ("id", "productMainId", "stockCode", "brandName")) \
+        rows = products._rows
+        whole_store = not any(q.get(k) for k in ("id", "productMainId", "stockCode", "brandName")) \
             and not ps and not ss and not cat_ids
-        for p in ([] if whole_store else ordered):
-            if q.get("id") and str(p["n11ProductId"]) != q["id"]:
-                continue
-            if q.get("productMainId") and p["productMainId"] != q["productMainId"]:
-                continue
-            if q.get("stockCode") and p["stockCode"] != q["stockCode"]:
-                continue
-            if ps and p["status"] != ps:
-                continue
-            if ss and p["saleStatus"] != ss:
-                continue
-            if cat_ids and p["categoryId"] not in cat_ids:
-                continue
-            if q.get("brandName"):
-                brand = next((a["attributeValue"] for a in p["attributes"] if a["attributeId"] == 1), None)
-                if brand != q["brandName"]:
+        if whole_store:  # the whole store (a sync's paging): the sorted codes kept between pages
+            codes = products.sorted_codes(sender)
+            total = len(codes)
+            chunk = [product_json(rows[c]) for c in codes[page * size:(page + 1) * size]]
+        else:
+            matched = []
+            for code in products.sorted_codes():
+                r = rows[code]
+                if q.get("id") and str(r[PID]) != q["id"]:
                     continue
-            if sender != "ALL" and p["sender"] != sender:
-                continue
-            matched.append(p)
-        if whole_store:  # the whole store (a sync's paging): the sorted list kept between pages
-            matched = products.sorted_by_id(sender)
-        total = len(matched)
-        chunk = [state.product_row(p) for p in matched[page * size:(page + 1) * size]]  # rows of this page only
+                if q.get("productMainId") and r[MAIN_ID] != q["productMainId"]:
+                    continue
+                if q.get("stockCode") and r[CODE] != q["stockCode"]:
+                    continue
+                if ps and r[STATUS] != ps:
+                    continue
+                if ss and r[SALE_STATUS] != ss:
+                    continue
+                if cat_ids and r[CAT] not in cat_ids:
+                    continue
+                if q.get("brandName") and brand_of(r[ATTRS]) != q["brandName"]:
+                    continue
+                if sender != "ALL" and r[SENDER] != sender:
+                    continue
+                matched.append(r)
+            total = len(matched)
+            chunk = [product_json(r) for r in matched[page * size:(page + 1) * size]]  # this page only
     rows = range(total)
     total_pages = (len(rows) + size - 1) // size
     return jreply(200, {"content": chunk,

@@ -14,7 +14,9 @@ from .common import Failure, OK, _int, _page, _paging, _text, operations
 
 def _groups(state: SandboxState) -> list[list[dict]]:
     g: dict[str, list[dict]] = {}
-    for p in sorted(state.products.values(), key=lambda r: r["n11ProductId"]):
+    products = state.products
+    for code in products.sorted_codes():
+        p = products[code]
         g.setdefault(p["productMainId"], []).append(p)
     return list(g.values())
 

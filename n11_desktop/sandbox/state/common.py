@@ -106,50 +106,280 @@ def num(v: Decimal | None):
     return int(v) if v == v.to_integral_value() else float(v)
 
 
-class _Products(dict):
-    """stockCode → product; ``gen`` changes whenever a product is added or removed, so the
-    product-query can keep its sorted list between pages (100k products, 400 pages)."""
+# --------------------------------------------------------------------------- product rows
+#
+# A remote product is one plain tuple of the fields below (not a dict; its creation and change
+# times are not kept: no endpoint shows them): with only strings,
+# numbers, Decimals, None and tuples of those inside, the cyclic garbage collector untracks it,
+# so 100k products neither cost each full collection ~1 s of the interpreter's time (the GIL an
+# in-process sandbox shares with the app's GUI thread) nor ~2 KB of dict apiece. A change makes a
+# new tuple. Callers outside the hot paths (orders, SOAP, tests) read and write a product through
+# :class:`ProductView` (``products[code]["quantity"]``), as they did with the dicts.
 
-    gen = 0
+PRODUCT_FIELDS = ("n11ProductId", "stockCode", "title", "description", "categoryId",
+                  "productMainId", "status", "saleStatus", "preparingDay", "shipmentTemplate",
+                  "maxPurchaseQuantity", "catalogId", "barcode", "currencyType", "salePrice",
+                  "listPrice", "quantity", "rejectInfo", "attributes", "imageUrls", "vatRate",
+                  "sender", "version", "_reject", "_approve_at")
+(PID, CODE, TITLE, DESC, CAT, MAIN_ID, STATUS, SALE_STATUS, PREP_DAY, TEMPLATE, MAX_QTY, CATALOG,
+ BARCODE, CURRENCY, SALE_PRICE, LIST_PRICE, QTY, REJECT_INFO, ATTRS, IMAGES, VAT, SENDER, VERSION,
+ REJECT, APPROVE_AT) = range(len(PRODUCT_FIELDS))
+FIELD_INDEX = {k: i for i, k in enumerate(PRODUCT_FIELDS)}
+SELLER_NICKNAME = "sandboxmagaza"
+COMMISSION_RATE = 15
+# the same on every product (never changed by any endpoint): not stored
+_CONSTANT_FIELDS = {"sellerId": lambda: SELLER_ID, "sellerNickname": lambda: SELLER_NICKNAME,
+                    "customTextOptions": list, "groupId": lambda: None,
+                    "commissionRate": lambda: COMMISSION_RATE}
+# the product's keys in the order product-query shows them (the dicts' insertion order before)
+_KEY_ORDER = ("n11ProductId", "sellerId", "sellerNickname", "stockCode", "title", "description",
+              "categoryId", "productMainId", "status", "saleStatus", "preparingDay",
+              "shipmentTemplate", "maxPurchaseQuantity", "customTextOptions", "catalogId",
+              "barcode", "groupId", "currencyType", "salePrice", "listPrice", "quantity",
+              "rejectInfo", "attributes", "imageUrls", "vatRate", "commissionRate", "sender",
+              "version", "_reject", "_approve_at")
 
-    def _bump(self) -> None:
-        self.gen += 1
+_SHARE_MAX = 20_000  # entries per cache; past it, values are looked up but no longer added
+_SHARED_STR: dict[str, str] = {}
+_SHARED_ATTRS: dict[tuple, tuple] = {}
+_PRICES: dict[tuple, Decimal] = {}
+
+
+def share_str(s):
+    """One object for equal short strings (templates, descriptions, brand values repeat across
+    thousands of products, and across the stores' sandboxes of one process)."""
+    if type(s) is not str or len(s) > 1024:
+        return s
+    got = _SHARED_STR.get(s)
+    if got is not None:
+        return got
+    if len(_SHARED_STR) < _SHARE_MAX:
+        _SHARED_STR[s] = s
+    return s
+
+
+def price_of(v) -> Decimal:
+    """``money(dec(v))`` of a posted price, one shared Decimal per distinct posted value."""
+    key = (type(v), v)
+    try:
+        got = _PRICES.get(key)
+    except TypeError:  # unhashable: never a valid price, but compute as before
+        return money(dec(v))
+    if got is None:
+        got = money(dec(v))
+        if len(_PRICES) < _SHARE_MAX:
+            _PRICES[key] = got
+    return got
+
+
+_ATTR_KEYS = ["attributeId", "attributeName", "attributeValue"]
+
+
+def attrs_in(attrs):
+    """A product's resolved attributes (``[{attributeId, attributeName, attributeValue}]``) as
+    a shared tuple of ``(id, name, value)``; anything of another shape is kept as given."""
+    if type(attrs) is tuple:
+        return attrs
+    if type(attrs) is not list or not all(
+            type(a) is dict and list(a) == _ATTR_KEYS and type(a["attributeId"]) is int
+            and type(a["attributeName"]) is str and type(a["attributeValue"]) is str for a in attrs):
+        return copy.deepcopy(attrs)
+    return shared_attrs(tuple((a["attributeId"], a["attributeName"], a["attributeValue"])
+                              for a in attrs))
+
+
+def shared_attrs(t: tuple) -> tuple:
+    """One object for equal attribute tuples ``((id, name, value), ...)`` (ints and strings)."""
+    got = _SHARED_ATTRS.get(t)
+    if got is not None:
+        return got
+    t = tuple((i, share_str(n), share_str(v)) for i, n, v in t)
+    if len(_SHARED_ATTRS) < _SHARE_MAX:
+        _SHARED_ATTRS[t] = t
+    return t
+
+
+def attrs_out(attrs) -> list:
+    """The attributes as product-query shows them (a new list of new dicts)."""
+    if type(attrs) is tuple:
+        return [{"attributeId": i, "attributeName": n, "attributeValue": v} for i, n, v in attrs]
+    return copy.deepcopy(attrs)
+
+
+def brand_of(attrs):
+    if type(attrs) is tuple:
+        return next((v for i, _n, v in attrs if i == 1), None)
+    return next((a["attributeValue"] for a in attrs if a["attributeId"] == 1), None)
+
+
+def product_json(r: tuple) -> dict:
+    """One product as product-query shows it (``rejectInfo`` only on a rejected product)."""
+    d = {"n11ProductId": r[PID], "sellerId": SELLER_ID, "sellerNickname": SELLER_NICKNAME,
+         "stockCode": r[CODE], "title": r[TITLE], "description": r[DESC], "categoryId": r[CAT],
+         "productMainId": r[MAIN_ID], "status": r[STATUS], "saleStatus": r[SALE_STATUS],
+         "preparingDay": r[PREP_DAY], "shipmentTemplate": r[TEMPLATE],
+         "maxPurchaseQuantity": r[MAX_QTY], "customTextOptions": [], "catalogId": r[CATALOG],
+         "barcode": r[BARCODE], "groupId": None, "currencyType": r[CURRENCY],
+         "salePrice": num(r[SALE_PRICE]), "listPrice": num(r[LIST_PRICE]), "quantity": r[QTY]}
+    if r[REJECT_INFO] is not None:
+        d["rejectInfo"] = r[REJECT_INFO]
+    d["attributes"] = attrs_out(r[ATTRS])
+    d["imageUrls"] = list(r[IMAGES])
+    d["vatRate"] = r[VAT]
+    d["commissionRate"] = COMMISSION_RATE
+    d["sender"] = r[SENDER]
+    return d
+
+
+def _field_in(i: int, v):
+    if i == ATTRS:
+        return attrs_in(v)
+    if i == IMAGES:
+        return tuple(v)
+    return v
+
+
+def replace(r: tuple, **changes) -> tuple:
+    """``r`` with some fields changed (by name)."""
+    row = list(r)
+    for k, v in changes.items():
+        row[FIELD_INDEX[k]] = v
+    return tuple(row)
+
+
+class ProductView:
+    """One product read and written by field name (``p["quantity"] -= 1``), always the
+    table's current row; what callers outside the sandbox's hot paths (and tests) use."""
+
+    __slots__ = ("_table", "_code", "_last")
+
+    def __init__(self, table: "ProductTable", code: str, row: tuple) -> None:
+        self._table, self._code, self._last = table, code, row
+
+    def _row(self) -> tuple:
+        row = self._table._rows.get(self._code)
+        if row is not None:
+            self._last = row
+        return self._last
+
+    def __getitem__(self, key):
+        i = FIELD_INDEX.get(key)
+        if i is None:
+            make = _CONSTANT_FIELDS.get(key)
+            if make is None:
+                raise KeyError(key)
+            return make()
+        v = self._row()[i]
+        if i == ATTRS:
+            return attrs_out(v)
+        if i == IMAGES:
+            return list(v)
+        return v
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key) -> bool:
+        return key in FIELD_INDEX or key in _CONSTANT_FIELDS
+
+    def keys(self):
+        return list(_KEY_ORDER)
+
+    def __iter__(self):
+        return iter(_KEY_ORDER)
+
+    def items(self):
+        return [(k, self[k]) for k in _KEY_ORDER]
 
     def __setitem__(self, key, value) -> None:
-        self._bump()
-        super().__setitem__(key, value)
+        i = FIELD_INDEX[key]  # the constant fields cannot be changed
+        row = list(self._row())
+        row[i] = _field_in(i, value)
+        self._last = tuple(row)
+        if self._code in self._table._rows:
+            self._table.set_row(self._code, self._last)
 
-    def __delitem__(self, key) -> None:
-        self._bump()
-        super().__delitem__(key)
+    def __repr__(self) -> str:
+        return f"ProductView({dict(self.items())!r})"
 
-    def pop(self, *args):
-        self._bump()
-        return super().pop(*args)
 
-    def popitem(self):
-        self._bump()
-        return super().popitem()
+class ProductTable:
+    """stockCode → product (a row tuple, see ``PRODUCT_FIELDS``). Reading ``table[code]`` gives
+    a :class:`ProductView`; the hot paths use :meth:`row`, :meth:`rows` and :meth:`set_row`.
+    ``gen`` changes whenever a product is added, removed or re-created, so the product-query
+    can keep its sorted stock codes between pages (100k products, 400 pages)."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple] = {}
+        self.gen = 0
+        self._sorted: dict[str, tuple] = {}
+
+    # raw rows ---------------------------------------------------------------------------
+    def row(self, code) -> tuple | None:
+        return self._rows.get(code)
+
+    def rows(self):
+        return self._rows.values()
+
+    def set_row(self, code: str, row: tuple) -> None:
+        """Store a product's row; a new code or a new n11ProductId for it bumps ``gen``."""
+        old = self._rows.get(code)
+        if old is None or old[PID] != row[PID]:
+            self.gen += 1
+        self._rows[code] = row
+
+    # mapping protocol (views) --------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __contains__(self, code) -> bool:
+        return code in self._rows
+
+    def keys(self):
+        return self._rows.keys()
+
+    def __getitem__(self, code) -> ProductView:
+        return ProductView(self, code, self._rows[code])
+
+    def get(self, code, default=None):
+        row = self._rows.get(code) if isinstance(code, str) else None
+        return default if row is None else ProductView(self, code, row)
+
+    def values(self) -> list[ProductView]:
+        return [ProductView(self, c, r) for c, r in self._rows.items()]
+
+    def items(self) -> list[tuple[str, ProductView]]:
+        return [(c, ProductView(self, c, r)) for c, r in self._rows.items()]
+
+    def __delitem__(self, code) -> None:
+        del self._rows[code]
+        self.gen += 1
+
+    def pop(self, code, *default):
+        row = self._rows.pop(code, None)
+        if row is None:
+            if default:
+                return default[0]
+            raise KeyError(code)
+        self.gen += 1
+        return ProductView(self, code, row)
 
     def clear(self) -> None:
-        self._bump()
-        super().clear()
+        self._rows.clear()
+        self.gen += 1
 
-    def update(self, *args, **kw) -> None:
-        self._bump()
-        super().update(*args, **kw)
-
-    def setdefault(self, key, default=None):
-        self._bump()
-        return super().setdefault(key, default)
-
-    def sorted_by_id(self, sender: str = "ALL") -> list[dict]:
-        """Every product (of ``sender`` unless "ALL") in n11ProductId order, kept until one is added/removed."""
-        caches = self.__dict__.setdefault("_sorted", {})
-        cache = caches.get(sender)
+    def sorted_codes(self, sender: str = "ALL") -> tuple:
+        """Every product's stock code (of ``sender`` unless "ALL") in n11ProductId order, kept
+        until a product is added/removed."""
+        cache = self._sorted.get(sender)
         if cache is None or cache[0] != self.gen:
-            rows = sorted(self.values(), key=lambda r: r["n11ProductId"])
-            if sender != "ALL":
-                rows = [r for r in rows if r["sender"] == sender]
-            cache = caches[sender] = (self.gen, rows)
+            rows = sorted(self._rows.values(), key=lambda r: r[PID])
+            cache = self._sorted[sender] = (self.gen, tuple(
+                r[CODE] for r in rows if sender == "ALL" or r[SENDER] == sender))
         return cache[1]

@@ -13,7 +13,7 @@ from .. import data
 from . import clock
 from .common import (
     CANCEL_REASONS, COLLECTION_CARRIERS, PICKUP_TYPES, REST_PACKAGE_STATUSES,
-    SELLER_ID, _FIRST, _LAST, _PRODUCT_WORDS, _STREETS, _pickup_point, dec, money, num,
+    CODE, SELLER_ID, STATUS, _FIRST, _LAST, _PRODUCT_WORDS, _STREETS, _pickup_point, dec, money, num,
 )
 
 
@@ -111,13 +111,12 @@ class OrdersState:
             if company is None:
                 company = rng.choice(companies[:6])
             if not lines:
-                pool = [p for p in self.products.values() if p["status"] == "Active"]
+                pool = [r[CODE] for r in self.products.rows() if r[STATUS] == "Active"]
                 count = n_lines or rng.randint(1, 3)
                 lines = []
                 for _ in range(count):
                     if pool:
-                        p = rng.choice(pool)
-                        lines.append({"stockCode": p["stockCode"]})
+                        lines.append({"stockCode": rng.choice(pool)})
                     else:
                         lines.append({"stockCode": f"SKU-{rng.randint(10000, 99999)}",
                                       "productName": rng.choice(_PRODUCT_WORDS),

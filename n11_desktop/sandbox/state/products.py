@@ -4,17 +4,29 @@ approval, and the control API's direct edits."""
 
 from __future__ import annotations
 
+import heapq
 import itertools
-import copy
 import re
 import time
 from decimal import Decimal
+from functools import lru_cache
 
 from .. import data
-from . import clock
 from .common import (
-    BANNED_WORDS, MAX_PRICE, REJECT_TRIGGER, SELLER_ID, VAT_RATES, _Products, dec, money, num,
+    APPROVE_AT, BANNED_WORDS, MAIN_ID, MAX_PRICE, QTY, REJECT, REJECT_TRIGGER,
+    SALE_STATUS, STATUS, VAT_RATES, VERSION, ProductTable, attrs_in, dec, money, num,
+    price_of, product_json, share_str, shared_attrs,
 )
+from .common import (
+    CURRENCY, DESC, LIST_PRICE, MAX_QTY, PREP_DAY, REJECT_INFO, SALE_PRICE, TEMPLATE, VAT,
+)
+
+
+@lru_cache(maxsize=4096)
+def _category_attributes(cid: int, seed: int) -> tuple[list[dict], dict[int, dict]]:
+    """A leaf's attributes and the same by id (built once, not for every SKU)."""
+    cat_attrs = data.category_attributes(cid, seed) or []
+    return cat_attrs, {a["id"]: a for a in cat_attrs}
 
 
 class ProductsState:
@@ -22,18 +34,46 @@ class ProductsState:
     (stock code → product row) and ``templates``."""
 
     def _reset_products(self) -> None:
-        self.products: dict[str, dict] = _Products()  # stockCode -> product row
+        self.products = ProductTable()  # stockCode -> product (a row tuple; see common.py)
         self.templates = data.default_shipment_templates()
         self._product_ids = itertools.count(741_800_001)
+        self._approvals: list[tuple] = []  # heap of (_approve_at, stockCode) of new products
+        self._parked: list[tuple] = []  # (stockCode, _approve_at) due while not InCatalogApproval
 
     def approve_products_now(self) -> int:
         with self.lock:
             n = 0
-            for p in self.products.values():
-                if p["status"] == "InCatalogApproval":
-                    self._finish_approval(p)
-                    n += 1
+            for code in [r[1] for r in self.products.rows() if r[STATUS] == "InCatalogApproval"]:
+                self._finish_approval(code)
+                n += 1
             return n
+
+    def _approve_due(self, mono: float) -> None:
+        """Finish the catalog approval of every product whose time has come (``tick``): a
+        product past its time while not ``InCatalogApproval`` (changed by the control API) is
+        looked at again on every tick, as every product was before."""
+        rows = self.products._rows
+        if self._parked:
+            keep = []
+            for code, at in self._parked:
+                r = rows.get(code)
+                if r is None or r[APPROVE_AT] != at:
+                    continue
+                if r[STATUS] == "InCatalogApproval":
+                    self._finish_approval(code)
+                else:
+                    keep.append((code, at))
+            self._parked = keep
+        heap = self._approvals
+        while heap and heap[0][0] <= mono:
+            at, code = heapq.heappop(heap)
+            r = rows.get(code)
+            if r is None or r[APPROVE_AT] != at:
+                continue  # removed, re-created or approved already
+            if r[STATUS] == "InCatalogApproval":
+                self._finish_approval(code)
+            else:
+                self._parked.append((code, at))
 
 
     @staticmethod
@@ -86,11 +126,18 @@ class ProductsState:
     def _template_names(self) -> set[str]:
         return {t["templateName"] for t in self.templates}
 
-    def _attribute_errors(self, cid: int, attrs) -> tuple[list[str], list[dict]]:
-        cat_attrs = data.category_attributes(cid, self.seed) or []
-        by_id = {a["id"]: a for a in cat_attrs}
+    def _template_name(self, name):
+        """The stored template name equal to ``name`` (one string object for them all), or None."""
+        for t in self.templates:
+            if t["templateName"] == name:
+                return t["templateName"]
+        return None
+
+    def _attribute_errors(self, cid: int, attrs) -> tuple[list[str], list[tuple]]:
+        """The SKU's attribute errors and its resolved attributes as ``(id, name, value)``."""
+        cat_attrs, by_id = _category_attributes(cid, self.seed)
         errs: list[str] = []
-        resolved: list[dict] = []
+        resolved: list[tuple] = []
         present: set[int] = set()
         if attrs is None:
             attrs = []
@@ -132,8 +179,7 @@ class ProductsState:
                 errs.append(f"{meta['name']} özelliği için valueId veya customValue girilmelidir.")
                 continue
             present.add(aid)
-            resolved.append({"attributeId": aid, "attributeName": meta["name"],
-                             "attributeValue": value})
+            resolved.append((aid, meta["name"], value))
         for meta in cat_attrs:
             if meta["mandatory"] and meta["id"] not in present:
                 if meta["id"] == data.BRAND_ATTRIBUTE_ID:
@@ -170,7 +216,7 @@ class ProductsState:
         except (TypeError, ValueError):
             cid = None
         cat = data.categories().get(cid) if cid is not None else None
-        resolved: list[dict] = []
+        resolved: list[tuple] = []
         if cat is None:
             errs.append(f"Kategori bulunamadı (categoryId: {sku.get('categoryId')}).")
         elif not cat.leaf:
@@ -206,60 +252,56 @@ class ProductsState:
         pday = sku.get("preparingDay")
         if pday is not None and (isinstance(pday, bool) or not isinstance(pday, int) or pday < 0):
             errs.append("preparingDay alanı geçersizdir.")
-        existing = self.products.get(code)
-        if existing is not None and existing["status"] == "CatalogRejected" \
-                and existing["productMainId"] == main_id:
+        existing = self.products.row(code)
+        if existing is not None and existing[STATUS] == "CatalogRejected" \
+                and existing[MAIN_ID] == main_id:
             existing = None  # a rejected product may be sent again (resubmission)
         if existing is not None:
-            if existing["productMainId"] != main_id:
+            if existing[MAIN_ID] != main_id:
                 errs.append(f"Stok kodu ({code}) başka bir ürün (productMainId: "
-                            f"{existing['productMainId']}) tarafından kullanılmaktadır.")
+                            f"{existing[MAIN_ID]}) tarafından kullanılmaktadır.")
             else:
                 errs.append(f"Bu stok kodu ({code}) ile daha önce ürün oluşturulmuştur.")
         if errs:
             return errs
         pid = next(self._product_ids)
         rejected = REJECT_TRIGGER in (title or "") or REJECT_TRIGGER in str(sku.get("description") or "")
-        self.products[code] = {
-            "n11ProductId": pid, "sellerId": SELLER_ID, "sellerNickname": "sandboxmagaza",
-            "stockCode": code, "title": title, "description": sku.get("description") or "",
-            "categoryId": cid, "productMainId": main_id, "status": "InCatalogApproval",
-            "saleStatus": "Before_Sale", "preparingDay": pday if pday is not None else 3,
-            "shipmentTemplate": sku.get("shipmentTemplate"),
-            "maxPurchaseQuantity": sku.get("maxPurchaseQuantity"),
-            "customTextOptions": [], "catalogId": sku.get("catalogId"),
-            "barcode": sku.get("barcode"), "groupId": None, "currencyType": cur,
-            "salePrice": money(dec(sku["salePrice"])), "listPrice": money(dec(sku["listPrice"])),
-            "quantity": sku["quantity"], "rejectInfo": None, "attributes": resolved,
-            "imageUrls": [i["url"] for i in sorted(images, key=lambda i: i.get("order") or 0)],
-            "vatRate": int(dec(sku["vatRate"])), "commissionRate": 15, "sender": "SELLER",
-            "version": 1, "_reject": rejected,
-            "_approve_at": time.monotonic() + self.approval_delay_ms / 1000.0,
-            "_created": clock.now_ms(), "_updated": clock.now_ms(),
-        }
+        approve_at = time.monotonic() + self.approval_delay_ms / 1000.0
+        self.products.set_row(code, (
+            pid, code, title, share_str(sku.get("description") or ""), cid,
+            code if main_id == code else main_id, "InCatalogApproval", "Before_Sale",
+            pday if pday is not None else 3, self._template_name(sku.get("shipmentTemplate")),
+            sku.get("maxPurchaseQuantity"), sku.get("catalogId"), sku.get("barcode"),
+            share_str(cur), price_of(sku["salePrice"]), price_of(sku["listPrice"]),
+            sku["quantity"], None, shared_attrs(tuple(resolved)),
+            tuple(i["url"] for i in sorted(images, key=lambda i: i.get("order") or 0)),
+            int(dec(sku["vatRate"])), "SELLER", 1, rejected, approve_at))
         if self.approval_delay_ms <= 0:
-            self._finish_approval(self.products[code])
+            self._finish_approval(code)
+        else:
+            heapq.heappush(self._approvals, (approve_at, code))
         return []
 
-    def _finish_approval(self, p: dict) -> None:
-        if p["_reject"]:
-            p["status"] = "CatalogRejected"
-            p["saleStatus"] = "Sale_Closed"
-            p["rejectInfo"] = ("Ürününüz katalog onay sürecinde reddedilmiştir: ürün bilgileri "
-                               "n11 yayın kurallarına uygun değildir.")
+    def _finish_approval(self, code: str) -> None:
+        r = list(self.products.row(code))
+        if r[REJECT]:
+            r[STATUS] = "CatalogRejected"
+            r[SALE_STATUS] = "Sale_Closed"
+            r[REJECT_INFO] = ("Ürününüz katalog onay sürecinde reddedilmiştir: ürün bilgileri "
+                              "n11 yayın kurallarına uygun değildir.")
         else:
-            p["status"] = "Active"
-            p["saleStatus"] = "On_Sale" if p["quantity"] > 0 else "Out_Of_Stock"
-        p["_approve_at"] = None
-        p["_updated"] = clock.now_ms()
+            r[STATUS] = "Active"
+            r[SALE_STATUS] = "On_Sale" if r[QTY] > 0 else "Out_Of_Stock"
+        r[APPROVE_AT] = None
+        self.products.set_row(code, tuple(r))
 
     def _do_update(self, sku: dict) -> list[str]:
         code = sku.get("stockCode")
-        p = self.products.get(code) if isinstance(code, str) else None
-        if p is None:
+        r = self.products.row(code) if isinstance(code, str) else None
+        if r is None:
             return [f"Ürün bulunamadı (stockCode: {code})."]
-        if p["status"] not in ("Active", "Suspended"):
-            return [f"Ürün {p['status']} durumunda. Yalnızca Active veya Suspended durumundaki "
+        if r[STATUS] not in ("Active", "Suspended"):
+            return [f"Ürün {r[STATUS]} durumunda. Yalnızca Active veya Suspended durumundaki "
                     "ürünler güncellenebilir."]
         errs = self._vat_errors(sku.get("vatRate"))
         st = sku.get("status")
@@ -276,22 +318,24 @@ class ProductsState:
                 errs.append(f"{k} alanı geçersizdir.")
         if errs:
             return errs
-        p["vatRate"] = int(dec(sku["vatRate"]))
+        p = list(r)
+        p[VAT] = int(dec(sku["vatRate"]))
         if st is not None:
-            p["status"] = st
-            p["saleStatus"] = "Sale_Closed" if st == "Suspended" else (
-                "On_Sale" if p["quantity"] > 0 else "Out_Of_Stock")
-        for k in ("preparingDay", "shipmentTemplate", "description", "currencyType"):
+            p[STATUS] = "Active" if st == "Active" else "Suspended"
+            p[SALE_STATUS] = "Sale_Closed" if st == "Suspended" else (
+                "On_Sale" if p[QTY] > 0 else "Out_Of_Stock")
+        for k, i in (("preparingDay", PREP_DAY), ("shipmentTemplate", TEMPLATE),
+                     ("description", DESC), ("currencyType", CURRENCY)):
             if k in sku and sku[k] is not None:
-                p[k] = sku[k]
+                p[i] = share_str(sku[k])
         # N11 applies productMainId / maxPurchaseQuantity only with their delete* flag set to
         # true; without it the SKU still answers SUCCESS and nothing changes (API.md §9, TX)
         if sku.get("deleteProductMainId") is True and sku.get("productMainId") is not None:
-            p["productMainId"] = sku["productMainId"]
+            p[MAIN_ID] = sku["productMainId"]
         if sku.get("deleteMaxPurchaseQuantity") is True:
-            p["maxPurchaseQuantity"] = sku.get("maxPurchaseQuantity")
-        p["version"] += 1
-        p["_updated"] = clock.now_ms()
+            p[MAX_QTY] = sku.get("maxPurchaseQuantity")
+        p[VERSION] += 1
+        self.products.set_row(code, tuple(p))
         return []
 
     def _do_delete(self, sku: dict) -> list[str]:
@@ -303,8 +347,8 @@ class ProductsState:
 
     def _do_price_stock(self, sku: dict) -> list[str]:
         code = sku.get("stockCode")
-        p = self.products.get(code) if isinstance(code, str) else None
-        if p is None:
+        r = self.products.row(code) if isinstance(code, str) else None
+        if r is None:
             return [f"Ürün bulunamadı (stockCode: {code})."]
         errs = self._price_errors(sku, required=False)
         errs += self._quantity_errors(sku.get("quantity"), required=False)
@@ -314,28 +358,24 @@ class ProductsState:
             errs.append("currencyType alanı geçersizdir (TL, USD, EUR).")
         if errs:
             return errs
+        p = list(r)
         if sku.get("listPrice") is not None:
-            p["listPrice"] = money(dec(sku["listPrice"]))
-            p["salePrice"] = money(dec(sku["salePrice"]))
+            p[LIST_PRICE] = price_of(sku["listPrice"])
+            p[SALE_PRICE] = price_of(sku["salePrice"])
         if sku.get("quantity") is not None:
-            p["quantity"] = sku["quantity"]
-            if p["status"] == "Active":
-                p["saleStatus"] = "On_Sale" if p["quantity"] > 0 else "Out_Of_Stock"
+            p[QTY] = sku["quantity"]
+            if p[STATUS] == "Active":
+                p[SALE_STATUS] = "On_Sale" if p[QTY] > 0 else "Out_Of_Stock"
         if sku.get("currencyType"):
-            p["currencyType"] = sku["currencyType"]
-        p["version"] += 1
-        p["_updated"] = clock.now_ms()
+            p[CURRENCY] = share_str(sku["currencyType"])
+        p[VERSION] += 1
+        self.products.set_row(code, tuple(p))
         return []
 
-    def product_row(self, p: dict) -> dict:
-        row = {k: v for k, v in p.items() if not k.startswith("_") and k != "version"}
-        if row.get("rejectInfo") is None:
-            del row["rejectInfo"]  # N11 omits it unless the product was rejected (lonca)
-        row["salePrice"] = num(p["salePrice"])
-        row["listPrice"] = num(p["listPrice"])
-        row["attributes"] = copy.deepcopy(p["attributes"])
-        row["imageUrls"] = list(p["imageUrls"])
-        return row
+    def product_row(self, p) -> dict:
+        """A product (row tuple or view) as product-query shows it: ``rejectInfo`` only on a
+        rejected product (N11 omits it otherwise; lonca)."""
+        return product_json(p if type(p) is tuple else self.products.row(p["stockCode"]))
 
     def add_product(self, **fields) -> dict:
         """Put an Active remote product straight into the catalog (test/demo helper)."""
@@ -343,25 +383,18 @@ class ProductsState:
             code = fields["stockCode"]
             pid = next(self._product_ids)
             leaf = fields.get("categoryId") or data.leaf_ids()[0]
-            p = {"n11ProductId": pid, "sellerId": SELLER_ID, "sellerNickname": "sandboxmagaza",
-                 "stockCode": code, "title": fields.get("title", f"Sandbox Ürünü {code} Test"),
-                 "description": fields.get("description", ""), "categoryId": leaf,
-                 "productMainId": fields.get("productMainId", code), "status": fields.get("status", "Active"),
-                 "saleStatus": "On_Sale", "preparingDay": 3, "shipmentTemplate": "Standart",
-                 "maxPurchaseQuantity": None, "customTextOptions": [], "catalogId": None,
-                 "barcode": fields.get("barcode"), "groupId": None, "currencyType": "TL",
-                 "salePrice": money(Decimal(str(fields.get("salePrice", "100")))),
-                 "listPrice": money(Decimal(str(fields.get("listPrice", fields.get("salePrice", "100"))))),
-                 "quantity": int(fields.get("quantity", 10)), "rejectInfo": None,
-                 "attributes": fields.get("attributes", []),
-                 "imageUrls": fields.get("imageUrls", ["https://cdn.example.com/p/1.jpg"]),
-                 "vatRate": int(fields.get("vatRate", 20)), "commissionRate": 15,
-                 "sender": "SELLER", "version": 1, "_reject": False, "_approve_at": None,
-                 "_created": clock.now_ms(), "_updated": clock.now_ms()}
-            if p["quantity"] == 0:
-                p["saleStatus"] = "Out_Of_Stock"
-            self.products[code] = p
-            return self.product_row(p)
+            quantity = int(fields.get("quantity", 10))
+            self.products.set_row(code, (
+                pid, code, fields.get("title", f"Sandbox Ürünü {code} Test"),
+                fields.get("description", ""), leaf, fields.get("productMainId", code),
+                fields.get("status", "Active"), "On_Sale" if quantity != 0 else "Out_Of_Stock",
+                3, "Standart", None, None, fields.get("barcode"), "TL",
+                money(Decimal(str(fields.get("salePrice", "100")))),
+                money(Decimal(str(fields.get("listPrice", fields.get("salePrice", "100"))))),
+                quantity, None, attrs_in(fields.get("attributes", [])),
+                tuple(fields.get("imageUrls", ["https://cdn.example.com/p/1.jpg"])),
+                int(fields.get("vatRate", 20)), "SELLER", 1, False, None))
+            return product_json(self.products.row(code))
 
     def edit_product(self, code: str, **fields) -> dict:
         """Change a product on N11's side (as N11 or the seller's panel would): salePrice,
@@ -371,24 +404,25 @@ class ProductsState:
         if bad:
             raise ValueError(f"cannot edit {bad}; allowed: {sorted(allowed)}")
         with self.lock:
-            p = self.products.get(code)
-            if p is None:
+            r = self.products.row(code)
+            if r is None:
                 raise KeyError(f"no product with stockCode {code}")
+            p = list(r)
             if "salePrice" in fields:
-                p["salePrice"] = money(Decimal(str(fields["salePrice"])))
+                p[SALE_PRICE] = money(Decimal(str(fields["salePrice"])))
             if "listPrice" in fields:
-                p["listPrice"] = money(Decimal(str(fields["listPrice"])))
+                p[LIST_PRICE] = money(Decimal(str(fields["listPrice"])))
             if "quantity" in fields:
-                p["quantity"] = int(fields["quantity"])
-                if p["status"] == "Active" and "saleStatus" not in fields:
-                    p["saleStatus"] = "On_Sale" if p["quantity"] > 0 else "Out_Of_Stock"
+                p[QTY] = int(fields["quantity"])
+                if p[STATUS] == "Active" and "saleStatus" not in fields:
+                    p[SALE_STATUS] = "On_Sale" if p[QTY] > 0 else "Out_Of_Stock"
             if "status" in fields:
-                p["status"] = str(fields["status"])
+                p[STATUS] = str(fields["status"])
             if "saleStatus" in fields:
-                p["saleStatus"] = str(fields["saleStatus"])
-            p["version"] += 1
-            p["_updated"] = clock.now_ms()
-            return self.product_row(p)
+                p[SALE_STATUS] = str(fields["saleStatus"])
+            p[VERSION] += 1
+            self.products.set_row(code, tuple(p))
+            return product_json(self.products.row(code))
 
     def remove_product(self, code: str) -> dict:
         with self.lock:
@@ -400,6 +434,6 @@ class ProductsState:
         """Every product as product-query shows it (no paging; the control API's ground truth)."""
         with self.lock:
             self.tick()
-            return [{"stockCode": p["stockCode"], "status": p["status"], "saleStatus": p["saleStatus"],
-                     "salePrice": num(p["salePrice"]), "listPrice": num(p["listPrice"]),
-                     "quantity": p["quantity"]} for p in self.products.values()]
+            return [{"stockCode": r[1], "status": r[STATUS], "saleStatus": r[SALE_STATUS],
+                     "salePrice": num(r[SALE_PRICE]), "listPrice": num(r[LIST_PRICE]),
+                     "quantity": r[QTY]} for r in self.products.rows()]
