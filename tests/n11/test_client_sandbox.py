@@ -300,6 +300,49 @@ def test_packages_split_into_15_day_windows_and_pages(sandbox, client, rec):
         list(client.iter_shipment_packages(end, start))
 
 
+def test_reading_packages_ahead_asks_the_same_pages_and_stops_cleanly(sandbox, client, rec):
+    """read_ahead requests a page while the one before it is handed out: the same requests, the
+    same packages in the same order; an N11 error on a later page comes after the earlier pages'
+    packages; stopping early waits for the request in flight and leaves no thread behind."""
+    import threading
+
+    now = now_ms()
+    for n in range(250):
+        sandbox.state.create_order(created_ms=now - 3_600_000 + n * 1000, n_lines=1)
+    end = datetime.now(UTC) + timedelta(minutes=1)
+    start = end - timedelta(days=2)
+
+    def pages_asked() -> list[str]:
+        return [parse_qs(urlsplit(ex.url).query)["page"][0] for ex in
+                exchanges_to(rec, "/rest/delivery/v1/shipmentPackages")]
+
+    rec.exchanges.clear()
+    plain = [p.id for p in client.iter_shipment_packages(start, end, by_last_modified=True)]
+    plain_pages = pages_asked()
+    rec.exchanges.clear()
+    ahead = [p.id for p in client.iter_shipment_packages(start, end, by_last_modified=True, read_ahead=True)]
+    assert ahead == plain and len(set(ahead)) == 250
+    assert pages_asked() == plain_pages == ["0", "1", "2"]
+
+    def helper_threads() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith("n11-page-read-ahead")]
+
+    rec.exchanges.clear()
+    it = client.iter_shipment_packages(start, end, by_last_modified=True, read_ahead=True)
+    first = [next(it) for _ in range(3)]
+    it.close()  # the consumer stops on page 0: page 1 (asked ahead) is waited for, nothing after it
+    assert [p.id for p in first] == plain[:3]
+    assert pages_asked() in (["0"], ["0", "1"]) and not helper_threads()
+
+    sandbox.state.add_targeted_fault("/rest/delivery/v1/shipmentPackages", "page=2&", 20, "http_500")
+    rec.exchanges.clear()
+    got = []
+    with pytest.raises(N11Error):
+        for p in client.iter_shipment_packages(start, end, by_last_modified=True, read_ahead=True):
+            got.append(p.id)
+    assert got == plain[:200] and not helper_threads()
+
+
 def test_package_filters_status_order_number_and_last_modified(sandbox, client):
     old = now_ms() - 20 * DAY_MS
     pk_old = sandbox.state.create_order(created_ms=old, n_lines=1)[0]

@@ -310,7 +310,8 @@ def test_a_crash_in_the_middle_of_an_import_loses_and_duplicates_nothing(orders_
 
 
 def test_n11_failing_on_a_later_page_keeps_the_written_batches_and_resumes_without_duplicates(orders_db, ctl):
-    """The next page is fetched while the previous batch is written: N11 failing on page 3 fails the
+    """The next page is fetched while the previous batch is written (and requested while the page
+    before it is parsed): N11 failing on page 3 fails the
     run only after the two pages before it are written, leaves no fetching thread behind, and the
     next run brings the rest without writing anything twice."""
     import threading
@@ -322,7 +323,8 @@ def test_n11_failing_on_a_later_page_keeps_the_written_batches_and_resumes_witho
     assert counts(orders_db)[0] == 200  # pages 1 and 2, each its own committed batch
     with orders_db.session_factory() as s:
         assert s.get(AppState, "orders.cursor") is None  # the window is not done: the cursor did not move
-    assert not [t for t in threading.enumerate() if t.name == "order-page-prefetch"]
+    assert not [t for t in threading.enumerate()
+                if t.name == "order-page-prefetch" or t.name.startswith("n11-page-read-ahead")]
     for _ in range(60):  # N11 recovers: the rest of the injected failures are used up here
         r = ctl.http.get(ctl.root + "/rest/delivery/v1/shipmentPackages", params={"page": 2, "size": 100},
                          headers={"appkey": "demo-app-key", "appsecret": "demo-app-secret"}, timeout=10)

@@ -158,9 +158,11 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
     window_start = start
     while True:  # N11's 15-day windows; the cursor moves after each committed window
         window_end = min(window_start + WINDOW, now)
-        # the next page is fetched while the previous batch is written (one page ahead at most)
+        # the next page is fetched while the previous batch is written (one page ahead at most),
+        # and requested while the page before it is turned into packages (read_ahead)
         with Prefetch(client.iter_shipment_packages(_aware(window_start), _aware(window_end),
-                                                    by_last_modified=True), chunk=BATCH_SIZE) as fetched:
+                                                    by_last_modified=True, read_ahead=True),
+                      chunk=BATCH_SIZE) as fetched:
             part = importer.import_packages((p for p in fetched if keep(p)), check_stop=ctx.check_stop,
                                             history=history,
                                             progress=lambda n, base=(stats.seen if stats else 0):

@@ -6,6 +6,7 @@ invoice link). Talks to N11 only through a :class:`~.transport.Transport`;
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,6 +43,53 @@ _epoch_ms = to_epoch_ms
 COLLECTION_COMPANIES = {"HLZ": "Horoz", "CEVA": "Ceva", "BL": "Borusan"}
 
 
+class _ReadAhead:
+    """Iterates ``source`` (a generator of pages) one item ahead on a helper thread: the next
+    item is being produced while the caller works on the current one. At most one item is
+    produced at a time, always by the helper thread, so the source's client is never used by two
+    threads at once; an exception of the source is raised to the caller at the item it replaces.
+    ``close`` waits for the item in flight, then closes the source (nothing runs after it)."""
+
+    def __init__(self, source: Iterator[Any]) -> None:
+        self._source = source
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="n11-page-read-ahead")
+        self._next: Future | None = self._pool.submit(self._step)
+        self._closed = False
+
+    def _step(self) -> tuple[bool, Any]:
+        try:
+            return True, next(self._source)
+        except StopIteration:
+            return False, None
+
+    def __iter__(self) -> "_ReadAhead":
+        return self
+
+    def __next__(self) -> Any:
+        if self._next is None:
+            raise StopIteration
+        more, item = self._next.result()  # re-raises the source's error here
+        self._next = self._pool.submit(self._step) if more else None
+        if not more:
+            self.close()
+            raise StopIteration
+        return item
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        pending, self._next = self._next, None
+        if pending is not None:
+            try:
+                pending.result()  # let the request in flight finish; its outcome is not wanted
+            except BaseException:  # noqa: BLE001 - an error of a page nobody will read
+                pass
+        # the source generator is closed on the helper thread, the only thread that ran it
+        self._pool.submit(self._source.close).result()
+        self._pool.shutdown(wait=True)
+
+
 class OrdersAPI:
     """Shipment packages (REST) and the SOAP order services."""
 
@@ -56,6 +104,7 @@ class OrdersAPI:
         status: str | None = None,
         order_number: str | None = None,
         by_last_modified: bool = False,
+        read_ahead: bool = False,
     ) -> Iterator[ShipmentPackage]:
         """Packages between ``start`` and ``end`` (aware datetimes; naive ones are taken as
         Turkish time, N11's zone, see :mod:`.clock`).
@@ -64,30 +113,59 @@ class OrdersAPI:
         by :data:`WINDOW_OVERLAP`, each read in pages of 100;
         a package seen twice within this call is yielded once. ``by_last_modified`` filters
         on the last-modified date instead of the creation date.
+
+        ``read_ahead``: the next page is requested (on a helper thread) as soon as a page's
+        answer says there is one, while this page's rows are turned into packages and handed
+        out, so N11's round trip does not wait for that work. The requests are the same and
+        still one at a time (the transport is never used by two threads at once); an error of
+        the next page is raised after this page's packages were yielded; closing the iterator
+        waits for a request in flight.
         """
         begin, finish = _aware(start), _aware(end)
         if finish < begin:
             raise ValueError(f"package range ends ({finish:%d/%m/%Y %H:%M}) before it starts ({begin:%d/%m/%Y %H:%M})")
         path = "/rest/delivery/v1/shipmentPackages"
         op = f"GET {path}"
-        seen: set[Any] = set()
-        window_start = begin
-        while True:
-            window_end = min(window_start + MAX_PACKAGE_WINDOW, finish)
-            page = 0
+
+        def fetch(window_start: datetime, window_end: datetime, page: int) -> tuple[list, int | None]:
+            params = {
+                "startDate": _epoch_ms(window_start),
+                "endDate": _epoch_ms(window_end),
+                "page": page,
+                "size": PACKAGE_PAGE_SIZE,
+                "status": status,
+                "orderNumber": order_number,
+                "orderByField": "true" if by_last_modified else None,
+                "orderByDirection": "ASC",
+            }
+            data = rest.expect_object(self._t.rest("GET", path, params=params, safe=True), op)
+            rows, total_pages, _last = P.model(P.page, data, "package page", operation=op)
+            return rows, total_pages
+
+        def pages() -> Iterator[tuple[list, int | None]]:
+            """(rows, total pages) of every page of every window, in order."""
+            window_start = begin
             while True:
-                params = {
-                    "startDate": _epoch_ms(window_start),
-                    "endDate": _epoch_ms(window_end),
-                    "page": page,
-                    "size": PACKAGE_PAGE_SIZE,
-                    "status": status,
-                    "orderNumber": order_number,
-                    "orderByField": "true" if by_last_modified else None,
-                    "orderByDirection": "ASC",
-                }
-                data = rest.expect_object(self._t.rest("GET", path, params=params, safe=True), op)
-                rows, total_pages, _last = P.model(P.page, data, "package page", operation=op)
+                window_end = min(window_start + MAX_PACKAGE_WINDOW, finish)
+                page = 0
+                while True:
+                    rows, total_pages = fetch(window_start, window_end, page)
+                    yield rows, total_pages
+                    if not rows or (total_pages is not None and page + 1 >= total_pages):
+                        break
+                    if total_pages is None and len(rows) < PACKAGE_PAGE_SIZE:
+                        break
+                    page += 1
+                    if page >= _MAX_PAGES:
+                        raise MalformedResponseError("paging does not end", operation=op)
+                if window_end >= finish:
+                    return
+                window_start = window_end - WINDOW_OVERLAP
+
+        seen: set[Any] = set()
+        source = _ReadAhead(pages()) if read_ahead else pages()
+        try:
+            for rows, _total in source:
                 for row in rows:
                     pkg = P.model(P.shipment_package, row, operation=op)
                     key = pkg.id if pkg.id is not None else ("no-id", pkg.order_number, tuple(ln.line_id for ln in pkg.lines))
@@ -95,16 +173,9 @@ class OrdersAPI:
                         continue
                     seen.add(key)
                     yield pkg
-                if not rows or (total_pages is not None and page + 1 >= total_pages):
-                    break
-                if total_pages is None and len(rows) < PACKAGE_PAGE_SIZE:
-                    break
-                page += 1
-                if page >= _MAX_PAGES:
-                    raise MalformedResponseError("paging does not end", operation=op)
-            if window_end >= finish:
-                return
-            window_start = window_end - WINDOW_OVERLAP
+        finally:
+            if isinstance(source, _ReadAhead):
+                source.close()
 
     def approve_lines(self, line_ids: Sequence[int]) -> list[LineUpdateResult]:
         """Accept order lines (``PUT /rest/order/v1/update`` status Picking); one result per line."""
