@@ -66,6 +66,9 @@ class AddressResolver:
     _townships: dict[int, dict[str, tuple[int, str]]] = field(default_factory=dict)
     _districts: dict[int, dict[str, tuple[int, str]]] = field(default_factory=dict)
     _explicit: dict[tuple[str, str, str], int | None] = field(default_factory=dict)
+    #: (city, district, neighbourhood) as N11 wrote them -> local ids of an address that resolved
+    #: (the same few thousand places on every package; an unresolved one is looked up each time)
+    _resolved: dict[tuple[str, str, str], tuple[int, int, int | None]] = field(default_factory=dict)
     _loaded: bool = False
 
     @classmethod
@@ -82,6 +85,7 @@ class AddressResolver:
         self._townships.clear()
         self._districts.clear()
         self._explicit.clear()
+        self._resolved.clear()
         for cid, name in session.execute(select(LocalCity.id, LocalCity.name)):
             self._cities.setdefault(fold(name), (cid, name))
         for tid, city_id, name in session.execute(select(LocalTownship.id, LocalTownship.city_id, LocalTownship.name)):
@@ -111,17 +115,24 @@ class AddressResolver:
         if not self._loaded:
             self.load(session)
         get = (lambda k: addr.get(k)) if isinstance(addr, dict) else (lambda k: getattr(addr, k, None))
-        city_name = (get("city") or "").strip()
-        town_name = (get("district") or "").strip()
-        nb_name = (get("neighborhood") or "").strip()
-        city_id, city_code = self._node(session, CITY, city_name, "", self._cities,
-                                        f"city name: {city_name or '(empty)'}")
-        town_id, town_code = self._node(session, TOWNSHIP, town_name, city_code, self._townships.get(city_id, {}),
-                                        f"city id: {city_id}, city name: {city_name}")
-        district_id = None
-        if self.use_neighborhood:
-            district_id, _ = self._node(session, DISTRICT, nb_name, town_code, self._districts.get(town_id, {}),
-                                        f"township id: {town_id}, township name: {town_name}")
+        raw_names = (get("city"), get("district"), get("neighborhood"))
+        city_name, town_name, nb_name = ((n or "").strip() for n in raw_names)
+        memo = all(n is None or type(n) is str for n in raw_names)
+        ids = self._resolved.get(raw_names) if memo else None
+        if ids is not None:
+            city_id, town_id, district_id = ids
+        else:
+            city_id, city_code = self._node(session, CITY, city_name, "", self._cities,
+                                            f"city name: {city_name or '(empty)'}")
+            town_id, town_code = self._node(session, TOWNSHIP, town_name, city_code,
+                                            self._townships.get(city_id, {}),
+                                            f"city id: {city_id}, city name: {city_name}")
+            district_id = None
+            if self.use_neighborhood:
+                district_id, _ = self._node(session, DISTRICT, nb_name, town_code, self._districts.get(town_id, {}),
+                                            f"township id: {town_id}, township name: {town_name}")
+            if memo:
+                self._resolved[raw_names] = (city_id, town_id, district_id)
         return {
             "full_name": get("full_name"), "address": get("address"), "city": city_name, "township": town_name,
             "district": nb_name if self.use_neighborhood else None, "neighborhood": nb_name,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, select
@@ -78,7 +79,12 @@ def _jsonable(value: Any) -> Any:
 def _json_text(value: Any) -> str:
     """The JSON text the column would store for ``_jsonable(value)`` (Decimal -> str, datetime ->
     ISO text), in one pass of the C encoder instead of a copy that the column encodes again."""
-    return json.dumps(value, default=_json_default, ensure_ascii=False)
+    return _RAW_ENCODER.encode(value)
+
+
+#: what ``json.dumps(value, default=_json_default, ensure_ascii=False)`` does, without making an
+#: encoder per call (a raw document is a tree decoded from N11's JSON: it cannot contain itself)
+_RAW_ENCODER = json.JSONEncoder(default=_json_default, ensure_ascii=False, check_circular=False)
 
 
 class _Fallback(Exception):
@@ -532,8 +538,14 @@ def _driver_insert(s: Session, table, rows: list[dict[str, Any]], *, json_text: 
     fixed = tuple(v if f is None else f(v) for f, v in ((converter(n), v) for n, v in defaults.items()))
     names = ", ".join(f'"{n}"' for n in given + list(defaults))
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks(conn, len(given) + len(defaults))})'
-    pairs = list(zip(given, convs))
-    params = [tuple(r[n] if f is None else f(r[n]) for n, f in pairs) + fixed for r in rows]
+    values = itemgetter(*given) if len(given) > 1 else (lambda r: (r[given[0]],))
+    converted = [(i, f) for i, f in enumerate(convs) if f is not None]
+    params = []
+    for r in rows:
+        row = list(values(r))
+        for i, f in converted:
+            row[i] = f(row[i])
+        params.append((*row, *fixed))
     conn.exec_driver_sql(sql, params)
 
 

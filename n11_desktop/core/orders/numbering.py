@@ -6,6 +6,7 @@ seen for the order (it stays the same when N11 later splits the package).
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 
@@ -17,6 +18,7 @@ class OrderNumberFormatError(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=32)  # called for every new order of an import with the same format
 def validate_format(fmt: str) -> str:
     fmt = (fmt or "").strip() or DEFAULT_FORMAT
     try:
