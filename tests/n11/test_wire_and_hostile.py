@@ -324,6 +324,11 @@ def test_redact_everywhere():
     assert "w<rd" not in out and json.loads(out)["appsecret"] == "***"
     assert redact("GET /x?appSecret=abc&y=1", "zzz") == "GET /x?appSecret=***&y=1"
     assert redact("", secret) == ""
+    # any letter case, and the long s re's IGNORECASE reads as "s" (the quick no-secret test must
+    # not skip these)
+    assert redact('{"APP_SECRET": "v1", "AppſECRET": "v2"}', "zzz") == '{"APP_SECRET": "***", "AppſECRET": "***"}'
+    assert redact("<n:APPSECRET>v</n:APPSECRET> ?App-Secret=v&", "zzz") == \
+        "<n:APPSECRET>***</n:APPSECRET> ?App-Secret=***&"
 
 
 def test_exchange_has_request_and_response_with_secret_redacted(scripted, scripted_client, rec):
