@@ -348,7 +348,12 @@ class EarlyResults:
         self._db, self._new_client, self._config = db, new_client, config
         self._batch_id, self._ct = batch_id, content_type
         self._clock, self._log_fn, self._should_stop = clock, log_fn, should_stop
+        # results are read on one thread and applied, in task order, on another: reading the next
+        # task's results (N11's round trip) overlaps applying this one's, so applying keeps pace
+        # with the posts (one thread doing both fell behind and left a backlog at the end)
+        self._fetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="n11-early-fetch")
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="n11-early-results")
+        self._fetch_client: N11Port | None = None  # each thread its own client (one thread at a time)
         self._client: N11Port | None = None
         self._previous: str | None = None
         self._gave_up = False  # a task was still in N11's queue (or its poll failed)
@@ -359,18 +364,27 @@ class EarlyResults:
         """A task of the batch was acknowledged (its records are ``sent``): poll the one before it."""
         previous, self._previous = self._previous, task_id
         if previous is not None and previous != task_id and not self._gave_up:
-            self._pool.submit(self._poll, previous)
+            self._pool.submit(self._poll, previous, self._fetch.submit(self._get, previous))
 
-    def _poll(self, tid: str) -> None:
+    def _get(self, tid: str) -> TaskResult | None:
+        if self._should_stop() or self._gave_up:
+            return None
+        if self._fetch_client is None:
+            self._fetch_client = self._new_client()
+        return self._fetch_client.get_task_result(int(tid))
+
+    def _poll(self, tid: str, fetched: Future) -> None:
         if self._should_stop() or self._gave_up:
             return
         try:
-            if self._client is None:
-                self._client = self._new_client()
-            result = self._client.get_task_result(int(tid))
+            result = fetched.result()
+            if result is None:
+                return
             if not result.done:
                 self._gave_up = True
                 return
+            if self._client is None:  # (for the product lookups of SKUs N11 says exist already)
+                self._client = self._new_client()
             _apply_task_result(self._db, self._client, self._batch_id, self._ct, tid, result, self._config,
                                self._clock(), self.summary, self._log_fn)
             self.tasks_applied += 1
@@ -382,8 +396,10 @@ class EarlyResults:
     def close(self) -> PollSummary:
         """Wait for the polls already asked for (no thread outlives the send); their summary."""
         self._pool.shutdown(wait=True)
-        if self._client is not None and hasattr(self._client, "close"):
-            self._client.close()
+        self._fetch.shutdown(wait=True)
+        for client in (self._client, self._fetch_client):
+            if client is not None and hasattr(client, "close"):
+                client.close()
         return self.summary
 
 
