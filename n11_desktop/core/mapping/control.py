@@ -240,15 +240,20 @@ def _build_payloads(session: Session, product_ids: Iterable[int], *, buffer_stoc
 
     for chunk in _chunks(sorted(set(ids)), CHUNK):
         # one joined read per chunk at the driver level: ORM row processing would cost more than the
-        # build; each driver row goes to _build_one as it is (no per-row repacking)
+        # build; each driver row goes to _build_one as it is (no per-row repacking). A chunk of
+        # consecutive ids (a whole catalog's push) is read as a key range, without the IN list's
+        # lookup table and one key search per id
+        if chunk[-1] - chunk[0] + 1 == len(chunk):
+            where, params = f"p.id BETWEEN {_marks(conn, 1)} AND {_marks(conn, 1)}", (chunk[0], chunk[-1])
+        else:
+            where, params = f"p.id IN ({_marks(conn, len(chunk))})", tuple(chunk)
         rows.update((r[0], r) for r in conn.exec_driver_sql(
             "SELECT p.id, p.sku, p.product_code, p.title, p.description, p.brand, p.barcode, p.vat_rate, p.images, "
-            "p.category, p.attributes, p.preparing_day, p.shipment_template, pr.product_id, pr.price, "
-            "pr.list_price, pr.currency, st.product_id, st.quantity, pc.category_id "
+            "p.category, p.attributes, p.preparing_day, p.shipment_template, pr.price, pr.list_price, pr.currency, "
+            "st.quantity, pc.category_id "
             "FROM product p LEFT JOIN price pr ON pr.product_id = p.id LEFT JOIN stock st ON st.product_id = p.id "
-            f"LEFT JOIN product_category pc ON pc.product_id = p.id WHERE p.id IN ({_marks(conn, len(chunk))})",
-            tuple(chunk)).fetchall())
-    overrides = {int(r[19]) for r in rows.values() if r[19] is not None}
+            f"LEFT JOIN product_category pc ON pc.product_id = p.id WHERE {where}", params).fetchall())
+    overrides = {int(r[17]) for r in rows.values() if r[17] is not None}
     if overrides:
         snap.load_leaves(overrides)
     buffer_stock = max(0, int(buffer_stock or 0))
@@ -330,7 +335,7 @@ def _build_one(row, snap: MappingSnapshot, buffer_stock: int, for_update: bool) 
     # the hot path of every push (100k products): one driver row in, plain local operations, the
     # per-category and per-attribute-set work looked up in the snapshot's caches
     (pid, sku, product_code, title, description, brand, barcode, vat_rate, images, local_cat, attributes,
-     preparing_day, shipment_template, price_row, price, list_price, currency, stock_row, qty, override) = row
+     preparing_day, shipment_template, price, list_price, currency, qty, override) = row
     cat = snap.categories.get((local_cat, override))
     if cat is None:
         cat = _category(snap, local_cat, override)
@@ -388,7 +393,7 @@ def _build_one(row, snap: MappingSnapshot, buffer_stock: int, for_update: bool) 
         if not images_out:
             add(Problem("no_image", "images", "No image"))
         sale = list_ = None
-        if price_row is None or price is None:
+        if price is None:  # no price row, or no price in it
             add(Problem("no_price", "salePrice", "Price data not found"))
         else:
             sale = _MONEY.get(price)  # Decimal, to the kuruş
@@ -408,7 +413,7 @@ def _build_one(row, snap: MappingSnapshot, buffer_stock: int, for_update: bool) 
             if currency and currency != "TL":
                 add(Problem("currency", "currencyType", f"Currency {currency} is not TL"))
         quantity = None
-        if stock_row is None or qty is None:
+        if qty is None:  # no stock row, or no quantity in it
             add(Problem("no_stock", "quantity", "Stock data not found"))
         else:
             quantity = int(qty) - buffer_stock
