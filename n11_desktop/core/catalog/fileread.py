@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from itertools import islice
@@ -28,6 +29,14 @@ from ..inputs import (
 )
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+
+#: joins the cells of a clean CSV record kept as one text (a unit separator: a control character,
+#: so no clean cell holds it); ``str.isspace`` counts it as space, so such a text is blank exactly
+#: when every cell is
+RECORD_SEP = "\x1f"
+#: a record holding one of these (or a cell holding RECORD_SEP) is not clean: values.CONTROL_ANY
+#: without RECORD_SEP, which is counted apart
+_UNCLEAN = re.compile(r"[\x00-\x1e\x7f-\x9f\u2028\u2029]")
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
 
@@ -48,12 +57,12 @@ class RawTable:
     rows: Iterator[tuple[int, tuple[Any, ...]]]  # (row number as the merchant sees it, cells)
     encoding: str = ""
     delimiter: str = ""
-    #: the same rows once more from the text already read (CSV): a caller may check the whole file
-    #: first and then work through it in chunks without holding it parsed; None: read ``rows`` once
-    again: Callable[[], Iterator[tuple[int, tuple[Any, ...]]]] | None = None
-    #: CSV: the number of data rows that are not blank, the whole file checked as ``rows`` checks
-    #: it (raising the same error for a damaged row), at the C splitter's pace; ``rows`` is unused
-    count: Callable[[], int] | None = None
+    #: CSV: the whole file split once and checked as ``rows`` checks it (raising the same error for a
+    #: damaged row), at the C splitter's pace: (data rows that are not blank, the records after the
+    #: header in order, the first being row ``header row + 1``), each record kept compactly — a record
+    #: whose cells hold no control character at all (nearly all) as the text of its cells joined by
+    #: :data:`RECORD_SEP`, any other as the tuple of its cells, a blank one as None; ``rows`` is unused
+    records: Callable[[], tuple[int, int, list[str | tuple[str, ...] | None]]] | None = None
 
 
 def read_table(path: Path) -> RawTable:
@@ -150,26 +159,43 @@ def _read_csv(path: Path) -> RawTable:
     if header is None:
         raise CatalogFileError("is empty", source=path.name)
 
-    def count() -> int:
+    def records() -> tuple[int, int, list[str | tuple[str, ...] | None]]:
+        first = 2 + skipped  # the row number of the first record after the header
         if "\x00" not in text:  # (a NUL byte: the careful split below names its row and column)
             reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+            out: list[str | tuple[str, ...] | None] = []
+            append = out.append
+            sep = RECORD_SEP
+            unclean = _UNCLEAN.search
+            data = 0
             try:
                 next(reader)  # the header
-                records = data = 0
                 for rec in reader:
-                    records += 1
-                    if len(rec) > MAX_COLUMNS or records > MAX_ROWS:
+                    if len(rec) > MAX_COLUMNS or len(out) >= MAX_ROWS:
                         break
-                    if "".join(rec).strip():
-                        data += 1
+                    j = sep.join(rec)
+                    if not j or j.isspace():
+                        append(None)
+                        continue
+                    data += 1
+                    append(tuple(rec) if unclean(j) or j.count(sep) != len(rec) - 1 else j)
                 else:
-                    return data
+                    return data, first, out
             except csv.Error:
                 pass
+            del out
         # something is wrong with the file: the careful split raises the error naming the row
-        return sum(1 for _n, cells in split()[1] if any(c.strip() for c in cells))
+        out = []
+        data = 0
+        for _n, cells in split()[1]:
+            if any(c.strip() for c in cells):
+                data += 1
+                out.append(cells)
+            else:
+                out.append(None)
+        return data, first, out
 
-    return RawTable(tuple(header), rows, encoding, delimiter, again=lambda: split()[1], count=count)
+    return RawTable(tuple(header), rows, encoding, delimiter, records=records)
 
 
 # --------------------------------------------------------------------------- XLSX

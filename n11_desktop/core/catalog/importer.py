@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from ..storage.db import Database, mark, marks
 from ..storage.models import CatalogItem, Price, Product, Stock, utcnow
-from .bulkwrite import bulk_insert, bulk_update, sql_datetime
+from .bulkwrite import _to_cents, _to_json, bulk_update, sql_datetime
 from .fileread import CatalogFileError
 from .rows import COLUMNS, Row, RowError, checked_rows, good_rows
 
@@ -185,14 +185,13 @@ def _show(v: Any) -> str:
 # --------------------------------------------------------------------------- the plan for one chunk
 @dataclass(slots=True)
 class _Plan:
-    new_products: list[dict[str, Any]] = field(default_factory=list)
-    new_rows: list[Row] = field(default_factory=list)
+    new_rows: list[Row] = field(default_factory=list)  # new products, in the order their ids are given
     product_updates: list[dict[str, Any]] = field(default_factory=list)
-    price_inserts: list[dict[str, Any]] = field(default_factory=list)
+    price_inserts: list[tuple[Any, ...]] = field(default_factory=list)  # _PRICE_COLUMNS, converted
     price_updates: list[dict[str, Any]] = field(default_factory=list)
-    stock_inserts: list[dict[str, Any]] = field(default_factory=list)
+    stock_inserts: list[tuple[Any, ...]] = field(default_factory=list)  # _STOCK_COLUMNS
     stock_updates: list[dict[str, Any]] = field(default_factory=list)
-    catalog_inserts: list[dict[str, Any]] = field(default_factory=list)
+    catalog_inserts: list[tuple[Any, ...]] = field(default_factory=list)  # _CATALOG_COLUMNS
     catalog_updates: list[dict[str, Any]] = field(default_factory=list)
     catalog_removals: list[dict[str, Any]] = field(default_factory=list)
     readded: list[int] = field(default_factory=list)  # back in the catalog: product version bumped (sent again)
@@ -220,25 +219,17 @@ class _Changes:
 def _plan_chunk(rows: list[Row], existing: dict[str, _Existing], now: datetime, changes: _Changes,
                 errors: list[RowError]) -> _Plan:
     plan = _Plan()
+    now_text = sql_datetime(now)
     for r in rows:
         ex = existing.get(r.sku)
         if ex is None:
-            if not r.product.get("title"):
+            title = r.product.get("title")
+            if not title:
                 errors.append(RowError(r.row, "title", "a title is required for a new product"))
                 continue
-            p = {"sku": r.sku, "product_code": r.sku, "title": "", "description": "", "brand": None, "barcode": None,
-                 "vat_rate": 20, "images": [], "category": None, "attributes": {}, "preparing_day": None,
-                 "shipment_template": None, "product_type": "simple", "active": True, "version": 1,
-                 "version_date": now, "created_at": now}
-            p.update(r.product)
-            attrs = dict(r.attrs)
-            if p.get("brand"):
-                attrs["brand"] = p["brand"]
-            p["attributes"] = attrs
-            plan.new_products.append(p)
-            plan.new_rows.append(r)
+            plan.new_rows.append(r)  # written by _write_plan (_new_product_params)
             plan.created += 1
-            changes.add(r.sku, "(new product)", "", p["title"])
+            changes.add(r.sku, "(new product)", "", title)
             continue
 
         changed_any = False
@@ -270,8 +261,7 @@ def _plan_chunk(rows: list[Row], existing: dict[str, _Existing], now: datetime, 
             cur = r.currency or (old[2] if old else "TL")
             new = (r.price, lp, cur)
             if old is None:
-                plan.price_inserts.append({"product_id": ex.id, "price": r.price, "list_price": lp, "currency": cur,
-                                           "version": 1, "version_date": now})
+                plan.price_inserts.append((ex.id, _to_cents(r.price), _to_cents(lp), cur, 1, now_text))
             elif new != old:
                 plan.price_updates.append({"b_id": ex.id, "b_price": r.price, "b_list_price": lp, "b_currency": cur})
             if new != old:
@@ -287,7 +277,7 @@ def _plan_chunk(rows: list[Row], existing: dict[str, _Existing], now: datetime, 
             plan.stock_changes += 1
             changes.add(r.sku, "stock", ex.stock, r.stock)
             if ex.stock is None:
-                plan.stock_inserts.append({"product_id": ex.id, "quantity": r.stock, "version": 1, "version_date": now})
+                plan.stock_inserts.append((ex.id, r.stock, 1, now_text))
             else:
                 plan.stock_updates.append({"b_id": ex.id, "b_quantity": r.stock})
         # catalog membership
@@ -298,7 +288,7 @@ def _plan_chunk(rows: list[Row], existing: dict[str, _Existing], now: datetime, 
                 plan.catalog_changes += 1
                 changes.add(r.sku, "in_catalog", "0", "1")
                 if ex.catalog is None:
-                    plan.catalog_inserts.append({"product_id": ex.id, "added_at": now, "removed_at": None})
+                    plan.catalog_inserts.append((ex.id, now_text, None))
                 else:
                     plan.catalog_updates.append({"b_id": ex.id, "b_added_at": now, "b_removed_at": None})
                     if not diff:
@@ -315,35 +305,69 @@ def _plan_chunk(rows: list[Row], existing: dict[str, _Existing], now: datetime, 
     return plan
 
 
+_NEW_PRODUCT_COLUMNS = ("id", "sku", "product_code", "title", "description", "brand", "barcode", "vat_rate", "images",
+                        "category", "attributes", "preparing_day", "shipment_template", "product_type", "active",
+                        "version", "version_date", "created_at")
+_PRICE_COLUMNS = ("product_id", "price", "list_price", "currency", "version", "version_date")
+_STOCK_COLUMNS = ("product_id", "quantity", "version", "version_date")
+_CATALOG_COLUMNS = ("product_id", "added_at", "removed_at")
+
+
+def _new_product_params(r: Row, pid: int, now_text: str) -> tuple[Any, ...]:
+    """A new product's INSERT parameters (``_NEW_PRODUCT_COLUMNS``): the defaults (product_code = sku,
+    VAT 20, active, …) under the row's cells, converted as the column types would (bulkwrite)."""
+    g = r.product.get
+    brand = g("brand")
+    attrs = r.attrs
+    if brand:
+        attrs = dict(attrs)
+        attrs["brand"] = brand
+    images = g("images")
+    return (pid, r.sku, g("product_code", r.sku), g("title", ""), g("description", ""), brand, g("barcode"),
+            g("vat_rate", 20), "[]" if images is None else _to_json(images), g("category"), _to_json(attrs),
+            g("preparing_day"), g("shipment_template"), "simple", bool(g("active", True)), 1, now_text, now_text)
+
+
+def _insert(conn, table, columns: tuple[str, ...], params: list[tuple[Any, ...]]) -> None:
+    """One executemany of parameter tuples already converted as the column types would (bulkwrite)."""
+    if params:
+        names = ", ".join(f'"{c}"' for c in columns)
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks(conn, len(columns))})', params)
+
+
 def _write_plan(conn, plan: _Plan, now: datetime) -> None:
-    if plan.new_products:
+    now_text = sql_datetime(now)
+    if plan.new_rows:
         # ids assigned here: the transaction holds SQLite's write lock (BEGIN IMMEDIATE) or, on PostgreSQL,
         # the store's transaction lock (storage/postgres.py): nobody else inserts
         base = conn.exec_driver_sql('SELECT coalesce(max(id), 0) FROM "product"').scalar_one()
-        for k, (p, r) in enumerate(zip(plan.new_products, plan.new_rows), start=1):
-            pid = base + k
-            p["id"] = pid
-            if r.price is not None:
-                plan.price_inserts.append({"product_id": pid, "price": r.price,
-                                           "list_price": r.list_price if r.list_price is not None else r.price,
-                                           "currency": r.currency or "TL", "version": 1, "version_date": now})
+        products = []
+        price_inserts, stock_inserts, catalog_inserts = plan.price_inserts, plan.stock_inserts, plan.catalog_inserts
+        for pid, r in enumerate(plan.new_rows, start=base + 1):
+            products.append(_new_product_params(r, pid, now_text))
+            price = r.price
+            if price is not None:
+                cents = _to_cents(price)
+                price_inserts.append((pid, cents, cents if r.list_price is None else _to_cents(r.list_price),
+                                      r.currency or "TL", 1, now_text))
                 plan.price_changes += 1
             if r.stock is not None:
-                plan.stock_inserts.append({"product_id": pid, "quantity": r.stock, "version": 1, "version_date": now})
+                stock_inserts.append((pid, r.stock, 1, now_text))
                 plan.stock_changes += 1
             if r.in_catalog is None or r.in_catalog:
-                plan.catalog_inserts.append({"product_id": pid, "added_at": now, "removed_at": None})
+                catalog_inserts.append((pid, now_text, None))
                 plan.catalog_changes += 1
-        bulk_insert(conn, _P, plan.new_products)
+        _insert(conn, _P, _NEW_PRODUCT_COLUMNS, products)
+        del products
         if conn.dialect.name == "postgresql":  # the serial sequence goes on after the ids given here
             conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('product', 'id'), %s)",
-                                 (base + len(plan.new_products),))
+                                 (base + len(plan.new_rows),))
     bulk_update(conn, _P, "id", plan.product_updates, now)
-    bulk_insert(conn, _PR, plan.price_inserts)
+    _insert(conn, _PR, _PRICE_COLUMNS, plan.price_inserts)
     bulk_update(conn, _PR, "product_id", plan.price_updates, now)
-    bulk_insert(conn, _ST, plan.stock_inserts)
+    _insert(conn, _ST, _STOCK_COLUMNS, plan.stock_inserts)
     bulk_update(conn, _ST, "product_id", plan.stock_updates, now)
-    bulk_insert(conn, _CI, plan.catalog_inserts)
+    _insert(conn, _CI, _CATALOG_COLUMNS, plan.catalog_inserts)
     bulk_update(conn, _CI, "product_id", plan.catalog_updates, None)
     bulk_update(conn, _CI, "product_id", plan.catalog_removals, None)
     if plan.readded:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import values as V
-from .fileread import CatalogFileError, read_table
+from .fileread import RECORD_SEP, CatalogFileError, read_table
 
 N11_MIN_TITLE = 15  # product-create refuses shorter titles
 N11_MAX_QUANTITY = 999_999
@@ -22,6 +22,36 @@ def _max(n: int, limit: int, what: str) -> int:
     if n > limit:
         raise ValueError(f"'{n}' is too large; {what} {limit}")
     return n
+
+
+# The clean-row parser's own code for the common cell of some parsers (``s``: the stripped cell,
+# ``c``: the cell, ``{f}``: the parser, or its clean-text variant for codes): the same value as the
+# parser for the cells it takes, the parser itself (or NotPlain, for the careful parser) for the rest.
+_BOOL_FAST = {**{w: True for w in V._TRUE}, **{w: False for w in V._FALSE}}  # boolean() of a lower-case word
+_INLINE_ENV = {"BOOL": _BOOL_FAST, "VAT": V._VAT_FAST, "MONEY": V._MONEY_FAST.fullmatch, "D": Decimal,
+               "MAXN": V.MAX_NUMBER, "MAXC": V.MAX_NUMBER_CHARS, "URLS": V._HTTPS_LIST.fullmatch}
+_INLINE: dict[Any, tuple[str, ...]] = {
+    V.code: ('v = {f}(s) if "e" in s or "E" in s else s',),  # code_checked looks at nothing else
+    V.boolean: ("v = BOOL.get(s)", "if v is None:", "    v = {f}(c)"),
+    V.vat_rate: ("v = VAT.get(s)", "if v is None:", "    v = {f}(c)"),
+    V.currency: ('v = "TL" if s == "TL" else {f}(c)',),
+    V.images: ("if URLS(s):",  # a clean "url|url" list; a repeated url: the careful parser words it
+               "    v = s.split('|')",
+               "    if len(v) > 1 and len(set(v)) != len(v):",
+               "        raise NotPlain",
+               "else:",
+               "    v = {f}(c)"),
+    V.money: ("m = MONEY(s) if len(c) <= MAXC else None",  # money(): 1234 / 1234,5 / 1234.50 / 1.234,50
+              "if m is None:",
+              "    v = {f}(c)",
+              "else:",
+              "    i, fr, ti, tfr = m.groups()",
+              "    if i is None:",
+              "        i, fr = ti.replace('.', ''), tfr",
+              "    v = D(i + ('.00' if fr is None else '.' + fr if len(fr) == 2 else '.' + fr + '0'))",
+              "    if v >= MAXN:",
+              "        raise NotPlain"),
+}
 
 
 def _bounded_count(limit: int, what: str) -> Callable[[Any], int]:
@@ -36,6 +66,12 @@ def _bounded_count(limit: int, what: str) -> Callable[[Any], int]:
                 return int(s)
         return _max(V.integer(cell, minimum=0), limit, what)
 
+    _INLINE[parse] = ("if s.isdigit() and s.isascii() and len(c) <= MAXC:",  # the plain-digits text, inline
+                      "    v = int(s)",
+                      f"    if v > {int(limit)}:",
+                      "        raise NotPlain",
+                      "else:",
+                      "    v = {f}(c)")
     return parse
 
 
@@ -219,7 +255,7 @@ def _clean_row_parser(specs: list[tuple[int, str, int, Any, int | None, str, Any
     for a good row and raises on anything else — a blank sku, a value the parsers refuse, a text over
     its length, a price check failing — and the caller then lets :func:`_parse_row` find and word
     the errors, so messages and results never depend on which path ran."""
-    env: dict[str, Any] = {"Row": Row, "NotPlain": _NotPlain}
+    env: dict[str, Any] = {"Row": Row, "NotPlain": _NotPlain, **_INLINE_ENV}
     lines = ["def parse(n, cells):", "    p = {}", "    a = {}",
              "    price = list_price = currency = stock = in_catalog = None"]
     for k, (i, key, kind, parser, limit, _label, fast) in enumerate(specs):
@@ -233,8 +269,13 @@ def _clean_row_parser(specs: list[tuple[int, str, int, Any, int | None, str, Any
         else:
             lines.append("    if s:")
             body = "        "
+        inline = _INLINE.get(parser)
         if fast is None:  # the text itself
             lines.append(f"{body}v = s")
+        elif inline is not None:  # the parser's common case written out; anything else goes to the parser
+            env[f"f{k}"] = fast if fast is not False else parser
+            for line in inline:
+                lines.append(body + line.replace("{f}", f"f{k}"))
         elif fast is not False:  # the parser's work after strip and the control check
             env[f"f{k}"] = fast
             lines.append(f"{body}v = f{k}(s)")
@@ -281,29 +322,46 @@ def good_rows(rows, specs, errors: list[RowError], warnings: list[RowError] | No
     read = 0
     search_control = V.CONTROL_ANY.search
     plain, width = _clean_row_parser(specs)
+    sep = RECORD_SEP
     for n, cells in rows:
-        try:  # CSV: every cell is text
-            joined = "".join(cells)
-        except TypeError:
-            joined = None
-        if joined is None:
-            if all(V.is_blank(c) for c in cells):
-                continue
-        elif not joined or joined.isspace():
-            continue
-        read += 1
         row = None
-        # one search of the whole row's text: most rows hold no control character at all
-        if joined is not None and len(cells) >= width and not search_control(joined):
-            try:
-                row = plain(n, cells)
-            except Exception:  # noqa: BLE001 - whatever it is, the careful parser below words it
-                row = None
-            else:
-                title = row.product.get("title")
-                if title and len(title) < N11_MIN_TITLE and warnings is not None and len(warnings) < WARNINGS_CAP:
-                    warnings.append(RowError(n, "title", f"is {len(title)} characters; N11 needs at least "
-                                             f"{N11_MIN_TITLE} to create the product"))
+        if type(cells) is str:  # a clean CSV record (RawTable.records): not blank, no control character
+            cells = cells.split(sep)
+            read += 1
+            if len(cells) >= width:
+                try:
+                    row = plain(n, cells)
+                except Exception:  # noqa: BLE001 - whatever it is, the careful parser below words it
+                    row = None
+                else:
+                    title = row.product.get("title")
+                    if title and len(title) < N11_MIN_TITLE and warnings is not None and len(warnings) < WARNINGS_CAP:
+                        warnings.append(RowError(n, "title", f"is {len(title)} characters; N11 needs at least "
+                                                 f"{N11_MIN_TITLE} to create the product"))
+            if row is None:
+                cells = tuple(cells)
+        else:
+            try:  # CSV: every cell is text
+                joined = "".join(cells)
+            except TypeError:
+                joined = None
+            if joined is None:
+                if all(V.is_blank(c) for c in cells):
+                    continue
+            elif not joined or joined.isspace():
+                continue
+            read += 1
+            # one search of the whole row's text: most rows hold no control character at all
+            if joined is not None and len(cells) >= width and not search_control(joined):
+                try:
+                    row = plain(n, cells)
+                except Exception:  # noqa: BLE001 - whatever it is, the careful parser below words it
+                    row = None
+                else:
+                    title = row.product.get("title")
+                    if title and len(title) < N11_MIN_TITLE and warnings is not None and len(warnings) < WARNINGS_CAP:
+                        warnings.append(RowError(n, "title", f"is {len(title)} characters; N11 needs at least "
+                                                 f"{N11_MIN_TITLE} to create the product"))
         if row is None:
             row = _parse_row(n, cells, specs, errors, warnings)
         if row is not None:
@@ -317,18 +375,25 @@ def good_rows(rows, specs, errors: list[RowError], warnings: list[RowError] | No
 
 
 def checked_rows(path: Path):
-    """(table, data rows in the file, the rows to import): the whole file is split and checked
-    first — a damaged row anywhere refuses the file before anything is written — and then read
-    again from its text in chunks, so 100k parsed rows are never held at once."""
+    """(column specs, data rows in the file, the rows to import): the whole file is split and checked
+    first — a damaged row anywhere refuses the file before anything is written. A CSV is split once:
+    its records are kept compactly (see ``RawTable.records``, the file's text let go) and each
+    parsed when its chunk comes, so 100k parsed rows are never held at once."""
     table = read_table(path)
     specs = _specs_of(table)
-    if table.again is None:  # XLSX: its rows are read once, kept as cells
+    if table.records is None:  # XLSX: its rows are read once, kept as cells
         raw = [(n, cells) for n, cells in table.rows if not _all_blank(cells)]
         return specs, len(raw), iter(raw)
-    if table.count is not None:
-        # its reader (and the copy of the text it splits) is not needed: the rows are split again
-        getattr(table.rows, "close", lambda: None)()
-        total = table.count()
-    else:
-        total = sum(1 for _n, cells in table.rows if not _all_blank(cells))
-    return specs, total, table.again()
+    # its reader (and the copy of the text it splits) is not needed: the records are split apart
+    getattr(table.rows, "close", lambda: None)()
+    total, first, records = table.records()
+    del table
+    return specs, total, _take(records, first)
+
+
+def _take(records: list, first: int):
+    """(row number, record) of each record that is not blank, each let go once taken."""
+    for k, rec in enumerate(records):
+        if rec is not None:
+            records[k] = None
+            yield first + k, rec

@@ -21,6 +21,8 @@ _CURRENCY_JUNK = re.compile(r"(?i)\s|\u00a0|\u202f|tl|try|₺")
 
 _PLAIN_NUMBER = re.compile(r"(\d+)(?:[.,](\d{1,2}))?")
 _TR_THOUSANDS = re.compile(r"(\d{1,3}(?:\.\d{3})+),(\d{1,2})")  # 1.234,50
+#: either of the two above (its groups: plain digits and decimals, or thousands and decimals)
+_MONEY_FAST = re.compile(r"(\d+)(?:[.,](\d{1,2}))?|(\d{1,3}(?:\.\d{3})+),(\d{1,2})")
 _HTTPS_URL = re.compile(r"https://[^\s/?#@]+(?:[/?#]\S*)?", re.IGNORECASE)
 
 
