@@ -261,7 +261,7 @@ def _plan_chunk(rows: list[Row], existing: dict[str, _Existing], now: datetime, 
             cur = r.currency or (old[2] if old else "TL")
             new = (r.price, lp, cur)
             if old is None:
-                plan.price_inserts.append((ex.id, _to_cents(r.price), _to_cents(lp), cur, 1, now_text))
+                plan.price_inserts.append((ex.id, _cents(r.price), _cents(lp), cur, 1, now_text))
             elif new != old:
                 plan.price_updates.append({"b_id": ex.id, "b_price": r.price, "b_list_price": lp, "b_currency": cur})
             if new != old:
@@ -313,19 +313,32 @@ _STOCK_COLUMNS = ("product_id", "quantity", "version", "version_date")
 _CATALOG_COLUMNS = ("product_id", "added_at", "removed_at")
 
 
-def _new_product_params(r: Row, pid: int, now_text: str) -> tuple[Any, ...]:
+def _new_product_params(r: Row, pid: int, now_text: str, attrs_json: dict[tuple, str]) -> tuple[Any, ...]:
     """A new product's INSERT parameters (``_NEW_PRODUCT_COLUMNS``): the defaults (product_code = sku,
-    VAT 20, active, …) under the row's cells, converted as the column types would (bulkwrite)."""
+    VAT 20, active, …) under the row's cells, converted as the column types would (bulkwrite).
+    ``attrs_json``: the JSON text of each attributes dict met so far, by its items (they repeat)."""
     g = r.product.get
     brand = g("brand")
     attrs = r.attrs
     if brand:
         attrs = dict(attrs)
         attrs["brand"] = brand
+    key = tuple(attrs.items())  # texts only: the items say what the JSON text is, in order
+    attributes = attrs_json.get(key)
+    if attributes is None:
+        attributes = attrs_json[key] = _to_json(attrs)
     images = g("images")
     return (pid, r.sku, g("product_code", r.sku), g("title", ""), g("description", ""), brand, g("barcode"),
-            g("vat_rate", 20), "[]" if images is None else _to_json(images), g("category"), _to_json(attrs),
+            g("vat_rate", 20), "[]" if images is None else _to_json(images), g("category"), attributes,
             g("preparing_day"), g("shipment_template"), "simple", bool(g("active", True)), 1, now_text, now_text)
+
+
+def _cents(v: Decimal) -> int:
+    """``bulkwrite._to_cents`` (× 100, rounded half up), without the rounding for a price with at most
+    two decimals (every parsed one): the same number."""
+    c = v.scaleb(2)
+    i = int(c)
+    return i if i == c else _to_cents(v)
 
 
 def _insert(conn, table, columns: tuple[str, ...], params: list[tuple[Any, ...]]) -> None:
@@ -342,13 +355,14 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
         # the store's transaction lock (storage/postgres.py): nobody else inserts
         base = conn.exec_driver_sql('SELECT coalesce(max(id), 0) FROM "product"').scalar_one()
         products = []
+        attrs_json: dict[tuple, str] = {}
         price_inserts, stock_inserts, catalog_inserts = plan.price_inserts, plan.stock_inserts, plan.catalog_inserts
         for pid, r in enumerate(plan.new_rows, start=base + 1):
-            products.append(_new_product_params(r, pid, now_text))
+            products.append(_new_product_params(r, pid, now_text, attrs_json))
             price = r.price
             if price is not None:
-                cents = _to_cents(price)
-                price_inserts.append((pid, cents, cents if r.list_price is None else _to_cents(r.list_price),
+                cents = _cents(price)
+                price_inserts.append((pid, cents, cents if r.list_price is None else _cents(r.list_price),
                                       r.currency or "TL", 1, now_text))
                 plan.price_changes += 1
             if r.stock is not None:
@@ -399,17 +413,7 @@ def _import_catalog(db: Database, path: Path, dry_run: bool, on_progress: Callab
     if on_progress:
         on_progress(0, total_rows)
     first_row: dict[str, int] = {}
-    parsed = good_rows(raw_rows, specs, errors, warnings, first_row)
-    while True:
-        chunk: list[Row] = []
-        done = 0
-        for done, row in parsed:
-            if row is not None:
-                chunk.append(row)
-                if len(chunk) >= chunk_rows:
-                    break
-        if not chunk:
-            break
+    for done, chunk in good_rows(raw_rows, specs, errors, warnings, first_row, chunk_rows):
         now = utcnow()
         with db.engine.begin() as conn:
             existing = _fetch_existing(conn, [r.sku for r in chunk])

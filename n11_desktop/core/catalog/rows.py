@@ -288,7 +288,7 @@ def _clean_row_parser(specs: list[tuple[int, str, int, Any, int | None, str, Any
         if kind == _SKU:
             lines.append(f"{body}sku = v")
         elif kind == _PRODUCT:
-            lines.append(f"{body}p[k{k}] = v")
+            lines.append(f"{body}p[{key!r}] = v")  # a product column's name (a constant)
         elif kind == _ATTR:
             lines.append(f"{body}a[k{k}] = v")
         else:
@@ -317,9 +317,12 @@ def _specs_of(table):
     return _column_specs(cols)
 
 
-def good_rows(rows, specs, errors: list[RowError], warnings: list[RowError] | None, first_row: dict[str, int]):
-    """(data rows read so far, the row parsed — None when it is bad or a repeated sku) per data row."""
+def good_rows(rows, specs, errors: list[RowError], warnings: list[RowError] | None, first_row: dict[str, int],
+              chunk_rows: int):
+    """The good rows in chunks of ``chunk_rows`` (the last one shorter): (data rows read so far, the
+    chunk); bad rows and repeated skus are left out with their errors added."""
     read = 0
+    chunk: list[Row] = []
     search_control = V.CONTROL_ANY.search
     plain, width = _clean_row_parser(specs)
     sep = RECORD_SEP
@@ -368,10 +371,14 @@ def good_rows(rows, specs, errors: list[RowError], warnings: list[RowError] | No
             prev = first_row.get(row.sku)
             if prev is not None:
                 errors.append(RowError(n, "sku", f"'{row.sku}' already appears in row {prev}; each sku once per file"))
-                row = None
             else:
                 first_row[row.sku] = n
-        yield read, row
+                chunk.append(row)
+                if len(chunk) >= chunk_rows:
+                    yield read, chunk
+                    chunk = []
+    if chunk:
+        yield read, chunk
 
 
 def checked_rows(path: Path):
@@ -394,6 +401,6 @@ def checked_rows(path: Path):
 def _take(records: list, first: int):
     """(row number, record) of each record that is not blank, each let go once taken."""
     for k, rec in enumerate(records):
-        if rec is not None:
+        if rec and not (type(rec) is str and rec.isspace()):
             records[k] = None
             yield first + k, rec
