@@ -19,6 +19,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -53,6 +54,12 @@ class AddressNotValid(Exception):
     def __init__(self, message: str, *, model: str, code: str, parent_code: str) -> None:
         super().__init__(message)
         self.model, self.code, self.parent_code = model, code, parent_code
+
+
+#: what an order keeps of an N11 address (city, district and neighbourhood first)
+_ADDRESS_FIELDS = ("city", "district", "neighborhood", "full_name", "address", "postal_code", "gsm", "tc_id",
+                   "tax_id", "tax_house")
+_address_values = attrgetter(*_ADDRESS_FIELDS)
 
 
 @dataclass
@@ -114,8 +121,14 @@ class AddressResolver:
         ``neighborhood`` attributes / keys)."""
         if not self._loaded:
             self.load(session)
-        get = (lambda k: addr.get(k)) if isinstance(addr, dict) else (lambda k: getattr(addr, k, None))
-        raw_names = (get("city"), get("district"), get("neighborhood"))
+        if isinstance(addr, dict):
+            values = tuple(addr.get(k) for k in _ADDRESS_FIELDS)
+        else:
+            try:  # a client Address: every field in one call
+                values = _address_values(addr)
+            except AttributeError:
+                values = tuple(getattr(addr, k, None) for k in _ADDRESS_FIELDS)
+        raw_names = values[:3]
         city_name, town_name, nb_name = ((n or "").strip() for n in raw_names)
         memo = all(n is None or type(n) is str for n in raw_names)
         ids = self._resolved.get(raw_names) if memo else None
@@ -133,11 +146,12 @@ class AddressResolver:
                                             f"township id: {town_id}, township name: {town_name}")
             if memo:
                 self._resolved[raw_names] = (city_id, town_id, district_id)
+        _c, _d, _n, full_name, address, postal_code, gsm, tc_id, tax_id, tax_house = values
         return {
-            "full_name": get("full_name"), "address": get("address"), "city": city_name, "township": town_name,
+            "full_name": full_name, "address": address, "city": city_name, "township": town_name,
             "district": nb_name if self.use_neighborhood else None, "neighborhood": nb_name,
-            "postal_code": get("postal_code"), "gsm": get("gsm"), "tc_id": get("tc_id"),
-            "tax_id": get("tax_id"), "tax_house": get("tax_house"),
+            "postal_code": postal_code, "gsm": gsm, "tc_id": tc_id,
+            "tax_id": tax_id, "tax_house": tax_house,
             "local_city_id": city_id, "local_township_id": town_id, "local_district_id": district_id,
         }
 

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, select
+from sqlalchemy import JSON, DateTime, bindparam, select
 from sqlalchemy.orm import Session
 
 from ..storage.db import marks
@@ -388,8 +388,7 @@ class OrderImporter:
         if not orders:
             return
         _driver_insert(s, Order.__table__, [{k: o.__dict__[k] for k in _ORDER_COLUMNS} for o in orders])
-        ids = dict(s.execute(select(Order.n11_order_number, Order.id).where(
-            Order.n11_order_number.in_([o.n11_order_number for o in orders]))).all())
+        ids = dict(s.execute(_ORDER_IDS, {"keys": [o.n11_order_number for o in orders]}).all())
         for o in orders:
             o.id = ids[o.n11_order_number]
         pkgs = [p for p in cache.packages.values() if isinstance(p, _Row)]
@@ -399,8 +398,7 @@ class OrderImporter:
                            [{"order_id": p.order.id, **{k: p.__dict__[k] for k in _PACKAGE_COLUMNS},
                              "raw": p.raw if isinstance(p.raw, str) else _json_text(p.raw)} for p in pkgs],
                            json_text=("raw",))
-            pids = dict(s.execute(select(Package.n11_package_id, Package.id).where(
-                Package.n11_package_id.in_([p.n11_package_id for p in pkgs]))).all())
+            pids = dict(s.execute(_PACKAGE_IDS, {"keys": [p.n11_package_id for p in pkgs]}).all())
             for p in pkgs:
                 p.id = pids[p.n11_package_id]
         rows = [{"order_id": o.id, "package_id": None if i.package is None else i.package.id,
@@ -483,9 +481,7 @@ class OrderImporter:
             row.value = known
 
     def _clear_failures(self, s: Session, numbers: set[str]) -> None:
-        for row in s.scalars(select(FailedIntegration).where(
-                FailedIntegration.content_type == "order", FailedIntegration.is_active.is_(True),
-                FailedIntegration.object_key.in_(list(numbers)))):
+        for row in s.scalars(_ACTIVE_ORDER_FAILURES, {"keys": list(numbers)}):
             row.is_active = False
             row.updated_at = self.clock()
         pending_row = s.get(AppState, PENDING_KEY)
@@ -572,6 +568,21 @@ _ITEM_COLUMNS = ("n11_line_id", "sku", "product_id", "product_name", "quantity",
                  "status", "n11_status", "sent_status", "tracking_number", "cancelled_quantity")
 
 
+# the batch's lookups by N11 keys, built once (an IN of a list built the statement anew each batch)
+_KEYS = bindparam("keys", expanding=True)
+_ORDERS_BY_NUMBER = select(Order).where(Order.n11_order_number.in_(_KEYS))
+_ITEMS_OF_ORDERS = select(OrderItem).where(OrderItem.order_id.in_(_KEYS))
+_PACKAGES_BY_KEY = select(Package).where(Package.n11_package_id.in_(_KEYS))
+_ORDER_IDS = select(Order.n11_order_number, Order.id).where(Order.n11_order_number.in_(_KEYS))
+_PACKAGE_IDS = select(Package.n11_package_id, Package.id).where(Package.n11_package_id.in_(_KEYS))
+_ACTIVE_ORDER_FAILURES = select(FailedIntegration).where(
+    FailedIntegration.content_type == "order", FailedIntegration.is_active.is_(True),
+    FailedIntegration.object_key.in_(_KEYS))
+_ACTIVE_ORDER_PENALTIES = select(FailedIntegration.object_key, FailedIntegration.next_retry_at).where(
+    FailedIntegration.content_type == "order", FailedIntegration.is_active.is_(True),
+    FailedIntegration.object_key.in_(_KEYS))
+
+
 def package_key(pkg: Any) -> str:
     if pkg.id is not None:
         return str(pkg.id)
@@ -591,14 +602,14 @@ class _BatchCache:
     @classmethod
     def load(cls, s: Session, packages: list[Any]) -> "_BatchCache":
         numbers = list({p.order_number for p in packages})
-        orders = {o.n11_order_number: o for o in s.scalars(select(Order).where(Order.n11_order_number.in_(numbers)))}
+        orders = {o.n11_order_number: o for o in s.scalars(_ORDERS_BY_NUMBER, {"keys": numbers})}
         by_id = {o.id: o.n11_order_number for o in orders.values()}
         items: dict[str, dict[str, OrderItem]] = {n: {} for n in orders}
         if by_id:
-            for it in s.scalars(select(OrderItem).where(OrderItem.order_id.in_(list(by_id)))):
+            for it in s.scalars(_ITEMS_OF_ORDERS, {"keys": list(by_id)}):
                 items[by_id[it.order_id]][it.n11_line_id] = it
         keys = list({package_key(p) for p in packages})
-        pkgs = {p.n11_package_id: p for p in s.scalars(select(Package).where(Package.n11_package_id.in_(keys)))}
+        pkgs = {p.n11_package_id: p for p in s.scalars(_PACKAGES_BY_KEY, {"keys": keys})}
         return cls(orders, items, pkgs)
 
 
@@ -615,9 +626,7 @@ def retry_due(session: Session, numbers, now: datetime) -> set[str]:
     blocked: set[str] = set()
     for i in range(0, len(numbers), 500):
         part = numbers[i:i + 500]
-        for key, nxt in session.execute(select(FailedIntegration.object_key, FailedIntegration.next_retry_at).where(
-                FailedIntegration.content_type == "order", FailedIntegration.is_active.is_(True),
-                FailedIntegration.object_key.in_(part))):
+        for key, nxt in session.execute(_ACTIVE_ORDER_PENALTIES, {"keys": part}):
             if nxt is None or nxt > now:
                 blocked.add(key)
     return set(numbers) - blocked
