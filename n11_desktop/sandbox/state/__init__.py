@@ -158,7 +158,7 @@ class SandboxState(
             # what is due waits in two heaps: a request no longer walks 100k products
             if self._queue and self._queue[0][0] <= mono:
                 self._run_due_tasks(mono)
-            if self._parked or (self._approvals and self._approvals[0][0] <= mono):
+            if self._parked or (self._approvals and self._approvals.first() <= mono):
                 self._approve_due(mono)
 
     def summary(self) -> dict:

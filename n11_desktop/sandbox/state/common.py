@@ -4,7 +4,9 @@ table that keeps its sorted order between product-query pages."""
 
 from __future__ import annotations
 
+import bisect
 import copy
+from array import array
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _ATOMS = (str, int, float, bool, type(None), Decimal)
@@ -212,6 +214,58 @@ def brand_of(attrs):
     return next((a["attributeValue"] for a in attrs if a["attributeId"] == 1), None)
 
 
+def images_in(urls):
+    """A product's image URLs: the one URL itself when there is one (most products), else a tuple."""
+    t = tuple(urls)
+    return t[0] if len(t) == 1 and type(t[0]) is str else t
+
+
+def images_out(v) -> list:
+    return [v] if type(v) is str else list(v)
+
+
+class DueQueue:
+    """(time, key) pairs taken out in time order once due, compactly: the times in an
+    ``array('d')``, the keys in a list (100k new products waiting for catalog approval hold
+    16 bytes each instead of a heap of tuples). Times pushed in order (a fixed delay) are
+    appended; an earlier one (the delay changed) is inserted in place."""
+
+    __slots__ = ("_times", "_keys", "_head")
+
+    def __init__(self) -> None:
+        self._times = array("d")
+        self._keys: list = []
+        self._head = 0
+
+    def __bool__(self) -> bool:
+        return self._head < len(self._keys)
+
+    def first(self) -> float:
+        return self._times[self._head]
+
+    def push(self, at: float, key) -> None:
+        times = self._times
+        if not times or at >= times[-1]:
+            times.append(at)
+            self._keys.append(key)
+        else:
+            i = bisect.bisect_right(times, at, self._head)
+            times.insert(i, at)
+            self._keys.insert(i, key)
+
+    def pop_due(self, now: float) -> list[tuple[float, object]]:
+        """Every (time, key) due at ``now``, in time order."""
+        times, keys, head = self._times, self._keys, self._head
+        end = bisect.bisect_right(times, now, head)
+        out = list(zip(times[head:end], keys[head:end]))
+        if end > 4096 and end * 2 > len(keys):  # drop the consumed front now and then
+            del times[:end]
+            del keys[:end]
+            end = 0
+        self._head = end
+        return out
+
+
 def product_json(r: tuple) -> dict:
     """One product as product-query shows it (``rejectInfo`` only on a rejected product)."""
     d = {"n11ProductId": r[PID], "sellerId": SELLER_ID, "sellerNickname": SELLER_NICKNAME,
@@ -224,7 +278,7 @@ def product_json(r: tuple) -> dict:
     if r[REJECT_INFO] is not None:
         d["rejectInfo"] = r[REJECT_INFO]
     d["attributes"] = attrs_out(r[ATTRS])
-    d["imageUrls"] = list(r[IMAGES])
+    d["imageUrls"] = images_out(r[IMAGES])
     d["vatRate"] = r[VAT]
     d["commissionRate"] = COMMISSION_RATE
     d["sender"] = r[SENDER]
@@ -235,7 +289,7 @@ def _field_in(i: int, v):
     if i == ATTRS:
         return attrs_in(v)
     if i == IMAGES:
-        return tuple(v)
+        return images_in(v)
     return v
 
 
@@ -273,7 +327,7 @@ class ProductView:
         if i == ATTRS:
             return attrs_out(v)
         if i == IMAGES:
-            return list(v)
+            return images_out(v)
         return v
 
     def get(self, key, default=None):

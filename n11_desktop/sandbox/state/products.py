@@ -4,7 +4,6 @@ approval, and the control API's direct edits."""
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import re
 import time
@@ -15,7 +14,7 @@ from .. import data
 from .common import (
     APPROVE_AT, BANNED_WORDS, MAIN_ID, MAX_PRICE, QTY, REJECT, REJECT_TRIGGER,
     SALE_STATUS, STATUS, VAT_RATES, VERSION, ProductTable, attrs_in, dec, money, num,
-    price_of, product_json, share_str, shared_attrs,
+    DueQueue, images_in, price_of, product_json, share_str, shared_attrs,
 )
 from .common import (
     CURRENCY, DESC, LIST_PRICE, MAX_QTY, PREP_DAY, REJECT_INFO, SALE_PRICE, TEMPLATE, VAT,
@@ -37,7 +36,7 @@ class ProductsState:
         self.products = ProductTable()  # stockCode -> product (a row tuple; see common.py)
         self.templates = data.default_shipment_templates()
         self._product_ids = itertools.count(741_800_001)
-        self._approvals: list[tuple] = []  # heap of (_approve_at, stockCode) of new products
+        self._approvals = DueQueue()  # (_approve_at, stockCode) of new products
         self._parked: list[tuple] = []  # (stockCode, _approve_at) due while not InCatalogApproval
 
     def approve_products_now(self) -> int:
@@ -64,9 +63,7 @@ class ProductsState:
                 else:
                     keep.append((code, at))
             self._parked = keep
-        heap = self._approvals
-        while heap and heap[0][0] <= mono:
-            at, code = heapq.heappop(heap)
+        for at, code in self._approvals.pop_due(mono):
             r = rows.get(code)
             if r is None or r[APPROVE_AT] != at:
                 continue  # removed, re-created or approved already
@@ -274,12 +271,12 @@ class ProductsState:
             sku.get("maxPurchaseQuantity"), sku.get("catalogId"), sku.get("barcode"),
             share_str(cur), price_of(sku["salePrice"]), price_of(sku["listPrice"]),
             sku["quantity"], None, shared_attrs(tuple(resolved)),
-            tuple(i["url"] for i in sorted(images, key=lambda i: i.get("order") or 0)),
+            images_in(i["url"] for i in sorted(images, key=lambda i: i.get("order") or 0)),
             int(dec(sku["vatRate"])), "SELLER", 1, rejected, approve_at))
         if self.approval_delay_ms <= 0:
             self._finish_approval(code)
         else:
-            heapq.heappush(self._approvals, (approve_at, code))
+            self._approvals.push(approve_at, code)
         return []
 
     def _finish_approval(self, code: str) -> None:
@@ -392,7 +389,7 @@ class ProductsState:
                 money(Decimal(str(fields.get("salePrice", "100")))),
                 money(Decimal(str(fields.get("listPrice", fields.get("salePrice", "100"))))),
                 quantity, None, attrs_in(fields.get("attributes", [])),
-                tuple(fields.get("imageUrls", ["https://cdn.example.com/p/1.jpg"])),
+                images_in(fields.get("imageUrls", ["https://cdn.example.com/p/1.jpg"])),
                 int(fields.get("vatRate", 20)), "SELLER", 1, False, None))
             return product_json(self.products.row(code))
 
