@@ -309,6 +309,23 @@ def test_a_crash_in_the_middle_of_an_import_loses_and_duplicates_nothing(orders_
         assert s.scalar(select(func.count(func.distinct(OrderItem.n11_line_id)))) == n_items
 
 
+def test_every_page_request_of_an_import_is_in_the_log_in_order(orders_db, ctl):
+    """The fetching threads hand their exchanges to the importing thread, which logs them between
+    batches: each page request is logged once, in the order it was made, with N11's answer."""
+    import re
+
+    from n11_desktop.core.storage.models import LogEntry
+
+    ctl.post("orders", {"count": 250})
+    assert run(orders_db, "order_create").ok
+    with orders_db.session_factory() as s:
+        rows = s.execute(select(LogEntry.message, LogEntry.response).where(
+            LogEntry.flow == "order_create", LogEntry.object_type == "n11_call",
+            LogEntry.message.like("%shipmentPackages%")).order_by(LogEntry.id)).all()
+    assert [re.search(r"[?&]page=(\d+)", m).group(1) for m, _ in rows] == ["0", "1", "2"]
+    assert all(m.endswith("→ 200") and '"orderNumber"' in (body or "") for m, body in rows)
+
+
 def test_n11_failing_on_a_later_page_keeps_the_written_batches_and_resumes_without_duplicates(orders_db, ctl):
     """The next page is fetched while the previous batch is written (and requested while the page
     before it is parsed): N11 failing on page 3 fails the

@@ -28,7 +28,7 @@ from ..orders.importer import (
     to_utc_naive,
 )
 from ..orders.numbering import OrderNumberFormatError
-from ..orders.prefetch import Prefetch
+from ..orders.prefetch import DeferredExchanges, Prefetch
 from ..storage.models import (
     AppState,
     CargoCompany,
@@ -156,17 +156,33 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
     ctx.log(f"fetching packages modified {start:%d/%m/%Y %H:%M} – {now:%d/%m/%Y %H:%M} UTC")
     stats = None
     window_start = start
+    # the pages' exchanges are logged by this thread between batches (DeferredExchanges)
+    sink = getattr(client, "on_exchange", None)
+    deferred = DeferredExchanges(sink) if sink is not None else None
+
+    def batch_done(n: int, base: int) -> None:
+        if deferred is not None:
+            deferred.flush()
+        ctx.progress(base + n, 0, f"{base + n} packages")
+
     while True:  # N11's 15-day windows; the cursor moves after each committed window
         window_end = min(window_start + WINDOW, now)
         # the next page is fetched while the previous batch is written (one page ahead at most),
         # and requested while the page before it is turned into packages (read_ahead)
-        with Prefetch(client.iter_shipment_packages(_aware(window_start), _aware(window_end),
-                                                    by_last_modified=True, read_ahead=True),
-                      chunk=BATCH_SIZE) as fetched:
-            part = importer.import_packages((p for p in fetched if keep(p)), check_stop=ctx.check_stop,
-                                            history=history,
-                                            progress=lambda n, base=(stats.seen if stats else 0):
-                                            ctx.progress(base + n, 0, f"{base + n} packages"))
+        if deferred is not None:
+            client.on_exchange = deferred
+        try:
+            with Prefetch(client.iter_shipment_packages(_aware(window_start), _aware(window_end),
+                                                        by_last_modified=True, read_ahead=True),
+                          chunk=BATCH_SIZE) as fetched:
+                part = importer.import_packages((p for p in fetched if keep(p)), check_stop=ctx.check_stop,
+                                                history=history,
+                                                progress=lambda n, base=(stats.seen if stats else 0):
+                                                batch_done(n, base))
+        finally:  # the fetching threads have stopped: the client logs directly again
+            if deferred is not None:
+                client.on_exchange = sink
+                deferred.flush()
         if stats is None:
             stats = part
         else:

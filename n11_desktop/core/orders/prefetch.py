@@ -14,10 +14,14 @@ stops and joins the worker) before using the client again.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 _END = object()
 
@@ -97,3 +101,29 @@ class Prefetch:
             except queue.Empty:
                 pass
             self._thread.join(0.05)
+
+
+class DeferredExchanges:
+    """An ``on_exchange`` sink for the page-fetching threads: each exchange is kept until the
+    importing thread calls :meth:`flush` (between batches, and at the end), which hands it to the
+    real sink (the flow's log). The fetching threads then never wait for the database, whose
+    write lock the importing thread holds for most of each batch; the log gets the same rows, in
+    the order of the requests, a batch later."""
+
+    def __init__(self, sink: Callable[[Any], None]) -> None:
+        self._sink = sink
+        self._kept: deque = deque()
+
+    def __call__(self, exchange: Any) -> None:
+        self._kept.append(exchange)
+
+    def flush(self) -> None:
+        while True:
+            try:
+                exchange = self._kept.popleft()
+            except IndexError:
+                return
+            try:
+                self._sink(exchange)
+            except Exception:  # as the transport does: a broken log sink must not break the import
+                log.exception("on_exchange callback failed")
