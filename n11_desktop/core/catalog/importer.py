@@ -328,8 +328,12 @@ def _new_product_params(r: Row, pid: int, now_text: str, attrs_json: dict[tuple,
     if attributes is None:
         attributes = attrs_json[key] = _to_json(attrs)
     images = g("images")
+    if images is None:
+        images = "[]"
+    else:
+        images = r.images_json or _to_json(images)
     return (pid, r.sku, g("product_code", r.sku), g("title", ""), g("description", ""), brand, g("barcode"),
-            g("vat_rate", 20), "[]" if images is None else _to_json(images), g("category"), attributes,
+            g("vat_rate", 20), images, g("category"), attributes,
             g("preparing_day"), g("shipment_template"), "simple", bool(g("active", True)), 1, now_text, now_text)
 
 
@@ -356,7 +360,8 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
         base = conn.exec_driver_sql('SELECT coalesce(max(id), 0) FROM "product"').scalar_one()
         products = []
         attrs_json: dict[tuple, str] = {}
-        price_inserts, stock_inserts, catalog_inserts = plan.price_inserts, plan.stock_inserts, plan.catalog_inserts
+        price_inserts, stock_inserts = plan.price_inserts, plan.stock_inserts
+        outside: list[int] = []  # new products not in the N11 catalog
         for pid, r in enumerate(plan.new_rows, start=base + 1):
             products.append(_new_product_params(r, pid, now_text, attrs_json))
             price = r.price
@@ -369,10 +374,20 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
                 stock_inserts.append((pid, r.stock, 1, now_text))
                 plan.stock_changes += 1
             if r.in_catalog is None or r.in_catalog:
-                catalog_inserts.append((pid, now_text, None))
                 plan.catalog_changes += 1
+            else:
+                outside.append(pid)
         _insert(conn, _P, _NEW_PRODUCT_COLUMNS, products)
         del products
+        # the new products join the N11 catalog (all but those whose row says in_catalog 0): one statement
+        # over their id range, not a row each
+        m = mark(conn)
+        added = f"CAST({m} AS TIMESTAMP)" if conn.dialect.name == "postgresql" else m
+        sql = (f'INSERT INTO "catalog_item" ("product_id", "added_at", "removed_at") SELECT "id", {added}, NULL '
+               f'FROM "product" WHERE "id" BETWEEN {m} AND {m}')
+        if outside:
+            sql += f' AND "id" NOT IN ({marks(conn, len(outside))})'
+        conn.exec_driver_sql(sql, (now_text, base + 1, base + len(plan.new_rows), *outside))
         if conn.dialect.name == "postgresql":  # the serial sequence goes on after the ids given here
             conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('product', 'id'), %s)",
                                  (base + len(plan.new_rows),))

@@ -25,31 +25,35 @@ def _max(n: int, limit: int, what: str) -> int:
 
 
 # The clean-row parser's own code for the common cell of some parsers (``s``: the stripped cell,
-# ``c``: the cell, ``{f}``: the parser, or its clean-text variant for codes): the same value as the
+# ``{c}``: the cell, ``{f}``: the parser, or its clean-text variant for codes): the same value as the
 # parser for the cells it takes, the parser itself (or NotPlain, for the careful parser) for the rest.
 _BOOL_FAST = {**{w: True for w in V._TRUE}, **{w: False for w in V._FALSE}}  # boolean() of a lower-case word
 _INLINE_ENV = {"BOOL": _BOOL_FAST, "VAT": V._VAT_FAST, "MONEY": V._MONEY_FAST.fullmatch, "D": Decimal,
                "MAXN": V.MAX_NUMBER, "MAXC": V.MAX_NUMBER_CHARS, "URLS": V._HTTPS_LIST.fullmatch}
 _INLINE: dict[Any, tuple[str, ...]] = {
     V.code: ('v = {f}(s) if "e" in s or "E" in s else s',),  # code_checked looks at nothing else
-    V.boolean: ("v = BOOL.get(s)", "if v is None:", "    v = {f}(c)"),
-    V.vat_rate: ("v = VAT.get(s)", "if v is None:", "    v = {f}(c)"),
-    V.currency: ('v = "TL" if s == "TL" else {f}(c)',),
+    V.boolean: ("v = BOOL.get(s)", "if v is None:", "    v = {f}({c})"),
+    V.vat_rate: ("v = VAT.get(s)", "if v is None:", "    v = {f}({c})"),
+    V.currency: ('v = "TL" if s == "TL" else {f}({c})',),
     V.images: ("if URLS(s):",  # a clean "url|url" list; a repeated url: the careful parser words it
                "    v = s.split('|')",
-               "    if len(v) > 1 and len(set(v)) != len(v):",
+               "    if len(v) > 1 and (v[0] == v[1] if len(v) == 2 else len(set(v)) != len(v)):",
                "        raise NotPlain",
+               # its JSON text as json.dumps writes it: in a clean row, an ASCII url list has nothing to escape
+               # but a quote or a backslash
+               "    if s.isascii() and '\"' not in s and '\\\\' not in s:",
+               "        images_json = '[\"' + s.replace('|', '\", \"') + '\"]'",
                "else:",
-               "    v = {f}(c)"),
-    V.money: ("m = MONEY(s) if len(c) <= MAXC else None",  # money(): 1234 / 1234,5 / 1234.50 / 1.234,50
+               "    v = {f}({c})"),
+    V.money: ("m = MONEY(s) if len({c}) <= MAXC else None",  # money(): 1234 / 1234,5 / 1234.50 / 1.234,50
               "if m is None:",
-              "    v = {f}(c)",
+              "    v = {f}({c})",
               "else:",
               "    i, fr, ti, tfr = m.groups()",
               "    if i is None:",
               "        i, fr = ti.replace('.', ''), tfr",
               "    v = D(i + ('.00' if fr is None else '.' + fr if len(fr) == 2 else '.' + fr + '0'))",
-              "    if v >= MAXN:",
+              "    if len(i) > 15 and v >= MAXN:",  # (MAX_NUMBER has 16 digits)
               "        raise NotPlain"),
 }
 
@@ -66,12 +70,12 @@ def _bounded_count(limit: int, what: str) -> Callable[[Any], int]:
                 return int(s)
         return _max(V.integer(cell, minimum=0), limit, what)
 
-    _INLINE[parse] = ("if s.isdigit() and s.isascii() and len(c) <= MAXC:",  # the plain-digits text, inline
+    _INLINE[parse] = ("if s.isdigit() and s.isascii() and len({c}) <= MAXC:",  # the plain-digits text, inline
                       "    v = int(s)",
                       f"    if v > {int(limit)}:",
                       "        raise NotPlain",
                       "else:",
-                      "    v = {f}(c)")
+                      "    v = {f}({c})")
     return parse
 
 
@@ -125,6 +129,8 @@ class Row:
     currency: str | None = None
     stock: int | None = None
     in_catalog: bool | None = None
+    #: the JSON text of ``product["images"]`` when the clean-row parser made it on the way (else None)
+    images_json: str | None = None
 
 
 def _parse_header(header: tuple[str, ...]) -> tuple[list[tuple[int, str, str | None]], list[RowError]]:
@@ -256,12 +262,14 @@ def _clean_row_parser(specs: list[tuple[int, str, int, Any, int | None, str, Any
     its length, a price check failing — and the caller then lets :func:`_parse_row` find and word
     the errors, so messages and results never depend on which path ran."""
     env: dict[str, Any] = {"Row": Row, "NotPlain": _NotPlain, **_INLINE_ENV}
+    width = max(spec[0] for spec in specs) + 1
     lines = ["def parse(n, cells):", "    p = {}", "    a = {}",
-             "    price = list_price = currency = stock = in_catalog = None"]
+             "    price = list_price = currency = stock = in_catalog = images_json = None",
+             # every cell a local at once (the caller gives at least `width` cells)
+             f"    {', '.join(f'c{i}' for i in range(width))}, = cells if len(cells) == {width} else cells[:{width}]"]
     for k, (i, key, kind, parser, limit, _label, fast) in enumerate(specs):
         env[f"k{k}"] = key
-        lines.append(f"    c = cells[{i}]")
-        lines.append("    s = c.strip()")
+        lines.append(f"    s = c{i}.strip()")
         if kind == _SKU:
             lines.append("    if not s:")
             lines.append("        raise NotPlain")
@@ -270,37 +278,38 @@ def _clean_row_parser(specs: list[tuple[int, str, int, Any, int | None, str, Any
             lines.append("    if s:")
             body = "        "
         inline = _INLINE.get(parser)
+        value = "v"
         if fast is None:  # the text itself
-            lines.append(f"{body}v = s")
+            value = "s"
         elif inline is not None:  # the parser's common case written out; anything else goes to the parser
             env[f"f{k}"] = fast if fast is not False else parser
             for line in inline:
-                lines.append(body + line.replace("{f}", f"f{k}"))
+                lines.append(body + line.replace("{f}", f"f{k}").replace("{c}", f"c{i}"))
         elif fast is not False:  # the parser's work after strip and the control check
             env[f"f{k}"] = fast
             lines.append(f"{body}v = f{k}(s)")
         else:
             env[f"f{k}"] = parser
-            lines.append(f"{body}v = f{k}(c)")
+            lines.append(f"{body}v = f{k}(c{i})")
         if limit:
-            lines.append(f"{body}if len(v) > {int(limit)}:")
+            lines.append(f"{body}if len({value}) > {int(limit)}:")
             lines.append(f"{body}    raise NotPlain")
         if kind == _SKU:
-            lines.append(f"{body}sku = v")
+            lines.append(f"{body}sku = {value}")
         elif kind == _PRODUCT:
-            lines.append(f"{body}p[{key!r}] = v")  # a product column's name (a constant)
+            lines.append(f"{body}p[{key!r}] = {value}")  # a product column's name (a constant)
         elif kind == _ATTR:
-            lines.append(f"{body}a[k{k}] = v")
+            lines.append(f"{body}a[k{k}] = {value}")
         else:
             assert key in ("price", "list_price", "currency", "stock", "in_catalog"), key
-            lines.append(f"{body}{key} = v")
+            lines.append(f"{body}{key} = {value}")
     lines.append("    if price is not None and (price <= 0 or (list_price is not None and list_price < price)):")
     lines.append("        raise NotPlain")
     lines.append("    if list_price is not None and price is None:")
     lines.append("        raise NotPlain")
-    lines.append("    return Row(n, sku, p, a, price, list_price, currency, stock, in_catalog)")
+    lines.append("    return Row(n, sku, p, a, price, list_price, currency, stock, in_catalog, images_json)")
     exec(compile("\n".join(lines), "<catalog row parser>", "exec"), env)  # noqa: S102 - from column specs only
-    return env["parse"], max(spec[0] for spec in specs) + 1
+    return env["parse"], width
 
 
 def _all_blank(cells: tuple[Any, ...]) -> bool:
@@ -317,62 +326,111 @@ def _specs_of(table):
     return _column_specs(cols)
 
 
+class _Records:
+    """A CSV's records as ``RawTable.records`` keeps them: ``first`` is the row number of ``records[0]``."""
+
+    __slots__ = ("first", "records")
+
+    def __init__(self, first: int, records: list) -> None:
+        self.first, self.records = first, records
+
+
 def good_rows(rows, specs, errors: list[RowError], warnings: list[RowError] | None, first_row: dict[str, int],
               chunk_rows: int):
     """The good rows in chunks of ``chunk_rows`` (the last one shorter): (data rows read so far, the
-    chunk); bad rows and repeated skus are left out with their errors added."""
-    read = 0
-    chunk: list[Row] = []
+    chunk); bad rows and repeated skus are left out with their errors added. ``rows``: (row number,
+    cells) per row, or a CSV's :class:`_Records` (each let go once parsed)."""
     search_control = V.CONTROL_ANY.search
     plain, width = _clean_row_parser(specs)
     sep = RECORD_SEP
-    for n, cells in rows:
-        row = None
-        if type(cells) is str:  # a clean CSV record (RawTable.records): not blank, no control character
-            cells = cells.split(sep)
+    cap = WARNINGS_CAP if warnings is not None else 0
+    short_title = N11_MIN_TITLE
+
+    def short(n: int, row: Row) -> None:
+        title = row.product.get("title")
+        if title and len(title) < short_title and len(warnings) < cap:
+            warnings.append(RowError(n, "title", f"is {len(title)} characters; N11 needs at least "
+                                     f"{N11_MIN_TITLE} to create the product"))
+
+    def parsed(n: int, cells: tuple[Any, ...]) -> Row | None | bool:
+        """A row of cells (not a clean CSV record): the row, None when it is bad, False when blank."""
+        try:  # CSV: every cell is text
+            joined = "".join(cells)
+        except TypeError:
+            joined = None
+        if joined is None:
+            if all(V.is_blank(c) for c in cells):
+                return False
+        elif not joined or joined.isspace():
+            return False
+        # one search of the whole row's text: most rows hold no control character at all
+        if joined is not None and len(cells) >= width and not search_control(joined):
+            try:
+                row = plain(n, cells)
+            except Exception:  # noqa: BLE001 - whatever it is, the careful parser below words it
+                pass
+            else:
+                if cap:
+                    short(n, row)
+                return row
+        return _parse_row(n, cells, specs, errors, warnings)
+
+    read = 0
+    chunk: list[Row] = []
+    if not isinstance(rows, _Records):
+        for n, cells in rows:
+            row = parsed(n, cells)
+            if row is False:
+                continue
             read += 1
+            if row is not None:
+                prev = first_row.get(row.sku)
+                if prev is not None:
+                    errors.append(RowError(n, "sku", f"'{row.sku}' already appears in row {prev}; each sku once per file"))
+                else:
+                    first_row[row.sku] = n
+                    chunk.append(row)
+                    if len(chunk) >= chunk_rows:
+                        yield read, chunk
+                        chunk = []
+        if chunk:
+            yield read, chunk
+        return
+
+    # a CSV's records, the same steps written out for the clean record (nearly every one)
+    first, records = rows.first, rows.records
+    for k, rec in enumerate(records):
+        if rec is None:
+            continue
+        records[k] = None
+        n = first + k
+        if type(rec) is not str:
+            row = parsed(n, rec)
+            if row is False:
+                continue
+        elif not rec or rec.isspace():
+            continue
+        else:  # a clean record (RawTable.records): no control character
+            cells = rec.split(sep)
+            row = None
             if len(cells) >= width:
                 try:
                     row = plain(n, cells)
                 except Exception:  # noqa: BLE001 - whatever it is, the careful parser below words it
                     row = None
                 else:
-                    title = row.product.get("title")
-                    if title and len(title) < N11_MIN_TITLE and warnings is not None and len(warnings) < WARNINGS_CAP:
-                        warnings.append(RowError(n, "title", f"is {len(title)} characters; N11 needs at least "
-                                                 f"{N11_MIN_TITLE} to create the product"))
+                    if cap:
+                        short(n, row)
             if row is None:
-                cells = tuple(cells)
-        else:
-            try:  # CSV: every cell is text
-                joined = "".join(cells)
-            except TypeError:
-                joined = None
-            if joined is None:
-                if all(V.is_blank(c) for c in cells):
-                    continue
-            elif not joined or joined.isspace():
-                continue
-            read += 1
-            # one search of the whole row's text: most rows hold no control character at all
-            if joined is not None and len(cells) >= width and not search_control(joined):
-                try:
-                    row = plain(n, cells)
-                except Exception:  # noqa: BLE001 - whatever it is, the careful parser below words it
-                    row = None
-                else:
-                    title = row.product.get("title")
-                    if title and len(title) < N11_MIN_TITLE and warnings is not None and len(warnings) < WARNINGS_CAP:
-                        warnings.append(RowError(n, "title", f"is {len(title)} characters; N11 needs at least "
-                                                 f"{N11_MIN_TITLE} to create the product"))
-        if row is None:
-            row = _parse_row(n, cells, specs, errors, warnings)
+                row = _parse_row(n, tuple(cells), specs, errors, warnings)
+        read += 1
         if row is not None:
-            prev = first_row.get(row.sku)
+            sku = row.sku
+            prev = first_row.get(sku)
             if prev is not None:
-                errors.append(RowError(n, "sku", f"'{row.sku}' already appears in row {prev}; each sku once per file"))
+                errors.append(RowError(n, "sku", f"'{sku}' already appears in row {prev}; each sku once per file"))
             else:
-                first_row[row.sku] = n
+                first_row[sku] = n
                 chunk.append(row)
                 if len(chunk) >= chunk_rows:
                     yield read, chunk
@@ -395,12 +453,4 @@ def checked_rows(path: Path):
     getattr(table.rows, "close", lambda: None)()
     total, first, records = table.records()
     del table
-    return specs, total, _take(records, first)
-
-
-def _take(records: list, first: int):
-    """(row number, record) of each record that is not blank, each let go once taken."""
-    for k, rec in enumerate(records):
-        if rec and not (type(rec) is str and rec.isspace()):
-            records[k] = None
-            yield first + k, rec
+    return specs, total, _Records(first, records)
