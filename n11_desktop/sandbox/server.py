@@ -43,7 +43,8 @@ def _gc_paused():
     process. In the app's own process (the in-process sandbox of tests, benches and demo
     stores) that full collection walks the app's heap too, holding the GIL for 0.1–0.5 s
     against its GUI thread. Reference counting still frees the request's objects; concurrent
-    requests are counted, the last one out restores the collector (never collecting itself)."""
+    requests are counted; the last one out restores the collector and runs only the young
+    collection that came due meanwhile, never a full one."""
     global _gc_depth, _gc_was_enabled
     with _gc_lock:
         if _gc_depth == 0:
@@ -57,6 +58,11 @@ def _gc_paused():
             _gc_depth -= 1
             if _gc_depth == 0 and _gc_was_enabled:
                 gc.enable()
+                if gc.get_count()[0] > gc.get_threshold()[0]:
+                    # the young collection that came due, now that the request's temporaries
+                    # are gone: it untracks the new products' tuples (a few ms), and they are
+                    # never promoted
+                    gc.collect(0)
 
 
 class _HTTPServer(ThreadingHTTPServer):

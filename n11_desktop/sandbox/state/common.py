@@ -179,38 +179,43 @@ _ATTR_KEYS = ["attributeId", "attributeName", "attributeValue"]
 
 def attrs_in(attrs):
     """A product's resolved attributes (``[{attributeId, attributeName, attributeValue}]``) as
-    a shared tuple of ``(id, name, value)``; anything of another shape is kept as given."""
+    a shared flat tuple (see ``shared_attrs``); anything of another shape is kept as given."""
     if type(attrs) is tuple:
         return attrs
     if type(attrs) is not list or not all(
             type(a) is dict and list(a) == _ATTR_KEYS and type(a["attributeId"]) is int
             and type(a["attributeName"]) is str and type(a["attributeValue"]) is str for a in attrs):
         return copy.deepcopy(attrs)
-    return shared_attrs(tuple((a["attributeId"], a["attributeName"], a["attributeValue"])
-                              for a in attrs))
+    return shared_attrs(tuple([(a["attributeId"], a["attributeName"], a["attributeValue"])
+                               for a in attrs]))
 
 
 def shared_attrs(t: tuple) -> tuple:
-    """One object for equal attribute tuples ``((id, name, value), ...)`` (ints and strings)."""
-    got = _SHARED_ATTRS.get(t)
+    """One flat tuple ``(id, name, value, id, name, value, ...)`` for equal attribute sets
+    ``((id, name, value), ...)`` of ints and strings. Flat, so it holds no tuple the cyclic
+    collector would have to untrack first: a nested one could stay tracked, and with it every
+    product row holding it (promoted with the rows into the old generation)."""
+    flat = tuple([x for a in t for x in a])
+    got = _SHARED_ATTRS.get(flat)
     if got is not None:
         return got
-    t = tuple((i, share_str(n), share_str(v)) for i, n, v in t)
+    flat = tuple([share_str(x) for x in flat])
     if len(_SHARED_ATTRS) < _SHARE_MAX:
-        _SHARED_ATTRS[t] = t
-    return t
+        _SHARED_ATTRS[flat] = flat
+    return flat
 
 
 def attrs_out(attrs) -> list:
     """The attributes as product-query shows them (a new list of new dicts)."""
     if type(attrs) is tuple:
-        return [{"attributeId": i, "attributeName": n, "attributeValue": v} for i, n, v in attrs]
+        return [{"attributeId": attrs[i], "attributeName": attrs[i + 1],
+                 "attributeValue": attrs[i + 2]} for i in range(0, len(attrs), 3)]
     return copy.deepcopy(attrs)
 
 
 def brand_of(attrs):
     if type(attrs) is tuple:
-        return next((v for i, _n, v in attrs if i == 1), None)
+        return next((attrs[i + 2] for i in range(0, len(attrs), 3) if attrs[i] == 1), None)
     return next((a["attributeValue"] for a in attrs if a["attributeId"] == 1), None)
 
 
