@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from sqlalchemy import Text, func, select, type_coerce, update
+from sqlalchemy import Text, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from . import ledger, penalty
@@ -52,22 +52,26 @@ class _Ready:
     prepared: list
     cleared: dict[str, list[int]]
 
-    def still_sent(self, s: Session) -> bool:
-        """Every one of these records is still ``sent`` (nothing applied them meanwhile)."""
+    def claim(self, s: Session) -> bool:
+        """Mark these records ``success``, only where still ``sent``: True when every one was
+        (nothing applied them meanwhile); otherwise the caller rolls the transaction back."""
         n = 0
         for start in range(0, len(self.item_ids), 900):
-            n += s.scalar(select(func.count()).select_from(BatchItem).where(
-                BatchItem.id.in_(self.item_ids[start:start + 900]), BatchItem.state == "sent")) or 0
+            n += s.execute(update(BatchItem).where(BatchItem.id.in_(self.item_ids[start:start + 900]),
+                                                   BatchItem.state == "sent")
+                           .values(state="success", message=None)).rowcount or 0
         return n == len(self.item_ids)
 
     def write(self, s: Session, now: datetime, summary: PollSummary) -> None:
+        """The rest, after :meth:`claim`: ledger rows and penalties lifted."""
         ledger.run_prepared(s, self.prepared)
-        for start in range(0, len(self.item_ids), 900):
-            s.execute(update(BatchItem).where(BatchItem.id.in_(self.item_ids[start:start + 900]))
-                      .values(state="success", message=None))
         for ct, ids in self.cleared.items():
             penalty.clear(s, ct, ids, now)
         summary.succeeded += len(self.item_ids)
+
+
+class _Claimed(Exception):
+    """Some of a task's successes were applied meanwhile: roll back, take the general path."""
 
 
 def _prepare_successes(db: Database, ct: str, outcomes: Sequence[_Outcome], items: Mapping[int, _Item],
@@ -527,14 +531,21 @@ def _apply_task_result(db: Database, client: N11Port, batch_id: int, ct: str, ti
     if before_write is not None:  # no more HTTP of this task from here on
         before_write()
     ready = _prepare_successes(db, ct, outcomes, preloaded, now)
-    with db.session_factory.begin() as s:
-        if ready is None or not ready.still_sent(s):
+    if ready is not None:
+        try:
+            with db.session_factory.begin() as s:
+                if not ready.claim(s):  # (before anything else is written or counted)
+                    raise _Claimed()
+                apply_outcomes(s, ct, [o for o in outcomes if not o.ok], config, now, summary, logs,
+                               preloaded=preloaded)
+                ready.write(s, now, summary)
+                s.get(Batch, batch_id).updated_at = now
+        except _Claimed:
+            ready = None
+    if ready is None:
+        with db.session_factory.begin() as s:
             apply_outcomes(s, ct, outcomes, config, now, summary, logs, preloaded=preloaded)
-        else:
-            apply_outcomes(s, ct, [o for o in outcomes if not o.ok], config, now, summary, logs, preloaded=preloaded)
-            ready.write(s, now, summary)
-        b = s.get(Batch, batch_id)
-        b.updated_at = now
+            s.get(Batch, batch_id).updated_at = now
     ok = sum(1 for o in outcomes if o.ok)
     log_fn(f"task {tid}: {result.status}, {ok} of {len(outcomes)} SKU(s) succeeded", level="INFO")
     for level, key, msg in logs[:500]:

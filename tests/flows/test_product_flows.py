@@ -742,3 +742,35 @@ def test_tasks_still_in_n11s_queue_while_the_send_goes_on_are_left_to_task_resul
     res = run(db, "task_results")
     assert res.succeeded == 7 and "1 batch(es) finished" in res.message
     assert sorted(_ledger(db)) == skus
+
+
+@pytest.mark.both_engines
+def test_a_task_whose_records_were_applied_meanwhile_is_applied_once(n11, sandbox, monkeypatch):
+    """task_results next to a send: a success prepared outside the write transaction finds one of
+    the task's records applied meanwhile (another poll); the task then goes the general way and
+    leaves that record's ledger rows to whoever applied it."""
+    from n11_desktop.core import batch_results
+
+    db = n11
+    skus = seed_catalog(db, 3)
+    assert run(db, "product_create").ok
+    sandbox.state.process_tasks_now()
+    with db.session_factory() as s:
+        first = s.scalars(select(BatchItem).order_by(BatchItem.id)).first()
+        first_id, first_key = first.id, first.object_key
+    prepare = batch_results._prepare_successes
+
+    def meanwhile(*a, **k):
+        ready = prepare(*a, **k)
+        with db.session_factory.begin() as s:
+            s.get(BatchItem, first_id).state = "success"
+        return ready
+
+    monkeypatch.setattr(batch_results, "_prepare_successes", meanwhile)
+    res = run(db, "task_results")
+    assert res.succeeded == 2 and res.failed == 0 and "1 batch(es) finished" in res.message
+    led = _ledger(db)
+    assert set(led) == set(skus) - {first_key} and {led[s].state for s in led} == {"pending_approval"}
+    assert set(_ledger(db, "productstock")) == set(skus) - {first_key}
+    with db.session_factory() as s:
+        assert {st for (st,) in s.execute(select(BatchItem.state))} == {"success"}
