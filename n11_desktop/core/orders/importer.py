@@ -79,12 +79,29 @@ def _jsonable(value: Any) -> Any:
 def _json_text(value: Any) -> str:
     """The JSON text the column would store for ``_jsonable(value)`` (Decimal -> str, datetime ->
     ISO text), in one pass of the C encoder instead of a copy that the column encodes again."""
-    return _RAW_ENCODER.encode(value)
+    return _raw_json(value)
 
 
-#: what ``json.dumps(value, default=_json_default, ensure_ascii=False)`` does, without making an
-#: encoder per call (a raw document is a tree decoded from N11's JSON: it cannot contain itself)
-_RAW_ENCODER = json.JSONEncoder(default=_json_default, ensure_ascii=False, check_circular=False)
+def _one_shot_encoder(default: Callable[[Any], Any], ensure_ascii: bool) -> Callable[[Any], str]:
+    """``json.dumps(value, default=default, ensure_ascii=ensure_ascii)`` (other arguments left as they
+    are), with json's C encoder made once instead of once a call. No check for a value containing
+    itself: these are trees decoded from N11's JSON or built here, which cannot."""
+    if _c_make_encoder is None:  # pragma: no cover - a Python without the C accelerator
+        encoder = json.JSONEncoder(default=default, ensure_ascii=ensure_ascii, check_circular=False)
+        return encoder.encode
+    strings = json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
+    c_encode = _c_make_encoder(None, default, strings, None, ": ", ", ", False, False, True)
+    return lambda value: "".join(c_encode(value, 0))
+
+
+try:
+    from _json import make_encoder as _c_make_encoder
+except ImportError:  # pragma: no cover
+    _c_make_encoder = None
+
+_raw_json = _one_shot_encoder(_json_default, ensure_ascii=False)
+#: what SQLAlchemy's JSON type writes (``json.dumps(value)``; None as JSON null)
+_column_json = _one_shot_encoder(json.JSONEncoder().default, ensure_ascii=True)
 
 
 class _Fallback(Exception):
@@ -525,7 +542,7 @@ def _driver_insert(s: Session, table, rows: list[dict[str, Any]], *, json_text: 
         if isinstance(t, Money):
             return _cents
         if isinstance(t, JSON):
-            return json.dumps  # what SQLAlchemy's JSON type writes (None as JSON null)
+            return _column_json  # json.dumps, what SQLAlchemy's JSON type writes (None as JSON null)
         if isinstance(t, DateTime) and sqlite:
             return _sqlite_datetime
         return None
