@@ -30,10 +30,7 @@ process); the instance-lease holder releases every batch in flight at start-up a
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,6 +40,7 @@ from sqlalchemy import Text, cast, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..gcpause import gc_paused
 from . import ledger, penalty
 from .n11.products import ENCODABLE, EncodedSku, encode_sku
 from .n11.rest import encode_text, money
@@ -104,39 +102,8 @@ def _noop_log(*_a: Any, **_k: Any) -> None:
     return None
 
 
-_gc_lock = threading.Lock()
-_GC_SETTLE_AFTER = 50_000  # objects allocated during a pause
-_gc_depth = 0
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector while a bulk step allocates many long-lived objects.
-
-    A 100k push builds, writes and applies hundreds of thousands of small dicts that survive
-    young collections; CPython's collector then re-traverses the whole heap again and again
-    (measured: about half of a 20k push). Reference counting still frees everything acyclic;
-    the collector is back on (and catches up at once) when the outermost pause ends. Nesting and
-    concurrent flows are counted, so only the last one out restores the previous state.
-    """
-    global _gc_depth, _gc_was_enabled
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0 and _gc_was_enabled:
-                gc.enable()
-                if gc.get_count()[0] > _GC_SETTLE_AFTER:
-                    # a bulk step left many new objects: one full collection now, paid by the
-                    # step itself, rather than in whatever code happens to allocate next
-                    gc.collect()
+# gc_paused: the process-wide pause of the cyclic collector (n11_desktop/gcpause.py), shared with an
+# in-process N11 simulator so neither turns the collector back on in the middle of the other's pause
 
 
 def with_gc_paused(fn):

@@ -8,8 +8,6 @@ anything else → 503 HTML like production's edge.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import re
 import socket
@@ -18,6 +16,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from ..gcpause import gc_paused
 from . import rest, soap
 from .state import SandboxState
 from .xmlio import wsdl_with_address
@@ -28,41 +27,6 @@ MAX_BODY = 32 * 1024 * 1024
 CLOSED_WSDLS = {"ProductStockService", "ProductSellingService", "WebHookService"}
 _WSDL_RE = re.compile(r"^/ws/([A-Za-z]+)\.wsdl$")
 _ENDPOINT_RE = re.compile(r"^/ws/([A-Za-z]+)/?$")
-
-
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """No cyclic collection while a request is handled. A 1000-SKU post parses into ~7,000
-    dicts and lists that live for the request only; a young collection meeting them promotes
-    them to the old generation, and enough of that starts a full collection of the whole
-    process. In the app's own process (the in-process sandbox of tests, benches and demo
-    stores) that full collection walks the app's heap too, holding the GIL for 0.1–0.5 s
-    against its GUI thread. Reference counting still frees the request's objects; concurrent
-    requests are counted; the last one out restores the collector and runs only the young
-    collection that came due meanwhile, never a full one."""
-    global _gc_depth, _gc_was_enabled
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0 and _gc_was_enabled:
-                gc.enable()
-                if gc.get_count()[0] > gc.get_threshold()[0]:
-                    # the young collection that came due, now that the request's temporaries
-                    # are gone: it untracks the new products' tuples (a few ms), and they are
-                    # never promoted
-                    gc.collect(0)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -203,7 +167,10 @@ class _Handler(BaseHTTPRequestHandler):
                        b"Bakim calismasi</body></html>")
             return
         try:
-            with _gc_paused():
+            # no cyclic collection while a request is handled: a 1000-SKU post parses into ~7,000
+            # short-lived dicts and lists whose collections, in the app's own process (an in-process
+            # sandbox), were full collections of the app's heap under the GIL (0.1–0.5 s)
+            with gc_paused(bulk=False):
                 status, ctype, out = self._route(method, path, query, body)
         except Exception as exc:  # never let a handler bug kill the connection silently
             status, ctype, out = 500, "text/plain", f"sandbox error: {exc!r}".encode()

@@ -57,6 +57,25 @@ def test_gc_pause_nests_and_restores_the_previous_state():
         (gc.enable if was else gc.disable)()
 
 
+def test_an_in_process_sandbox_request_does_not_end_the_apps_gc_pause():
+    """N11's simulator pauses the collector while it answers a request; inside the app's own
+    interpreter a request that began before a 100k push's pause and ends during it must not switch
+    the collector back on in the middle of the push (it did while the two kept separate counts)."""
+    from n11_desktop.sandbox import server
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        request = server.gc_paused(bulk=False)  # what the sandbox holds around each request
+        request.__enter__()
+        with batches.gc_paused():  # the push starts while the request is being answered
+            request.__exit__(None, None, None)
+            assert not gc.isenabled()  # still the push's pause
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 def test_batch_items_are_stored_exactly_as_a_core_insert_would(db_target, other_db_target):
     items = [batches.SendItem(i, f"S{i}", {"stockCode": f"S{i}", "quantity": i, "title": "Çanta ğüşö", "n": None,
                                            "attributes": [{"id": 1, "valueId": 2}]},

@@ -1,0 +1,58 @@
+"""One pause of Python's cyclic garbage collector for the whole process.
+
+Two kinds of code pause it: the app's bulk steps (a 100k push, a catalog import) that make
+hundreds of thousands of long-lived objects, and N11's simulator (the sandbox) while it answers a
+request, whose thousands of short-lived objects would otherwise set off full collections of the
+whole process. When the simulator runs inside the app's own interpreter (tests, benches, demo
+stores) both pause the same collector, so they share one count here: whoever leaves last turns
+the collector back on, never someone in the middle of another's pause.
+
+Neither the app's core nor the sandbox depends on the other through this module; it imports only
+the standard library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import threading
+
+#: objects allocated during a pause after which a bulk step pays one full collection at its end
+SETTLE_AFTER = 50_000
+
+_lock = threading.Lock()
+_depth = 0
+_was_enabled = False
+_bulk = False
+
+
+@contextlib.contextmanager
+def gc_paused(*, bulk: bool = True):
+    """No cyclic collection inside the block; reference counting still frees everything acyclic.
+
+    ``bulk`` (the app's bulk steps): when the last pause ends after many allocations, one full
+    collection is run at once, paid by the step itself rather than by whatever code allocates
+    next. ``bulk=False`` (a request the simulator answers): only the young collection that came
+    due is run, never a full one. Nested and concurrent pauses are counted; the last one out
+    restores the collector as it found it and settles as the strongest pause asked.
+    """
+    global _depth, _was_enabled, _bulk
+    with _lock:
+        if _depth == 0:
+            _was_enabled = gc.isenabled()
+            _bulk = False
+            gc.disable()
+        _depth += 1
+        _bulk = _bulk or bulk
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _was_enabled:
+                gc.enable()
+                allocated = gc.get_count()[0]
+                if _bulk and allocated > SETTLE_AFTER:
+                    gc.collect()
+                elif allocated > gc.get_threshold()[0]:
+                    gc.collect(0)
