@@ -286,22 +286,24 @@ def test_a_crash_in_the_middle_of_an_import_loses_and_duplicates_nothing(orders_
     ctl.post("orders", {"count": 150})
     from n11_desktop.core.orders import importer as imp
 
-    original = imp.OrderImporter._import_one
+    # every package, on the general path and on the one for batches of new orders only, is prepared
+    # (its addresses and cargo resolved) before its rows are built: the crash hits the 130th package
+    original = imp.OrderImporter._prepare
     calls = {"n": 0}
 
-    def crashing(self, s, pkg, create, prepared, cache):
+    def crashing(self, s, pkg, create, cache):
         calls["n"] += 1
         if calls["n"] == 130:
             raise RuntimeError("power cut")
-        return original(self, s, pkg, create, prepared, cache)
+        return original(self, s, pkg, create, cache)
 
-    monkeypatch.setattr(imp.OrderImporter, "_import_one", crashing)
+    monkeypatch.setattr(imp.OrderImporter, "_prepare", crashing)
     res = run(orders_db, "order_create")
     assert not res.ok and "power cut" in res.message
     assert counts(orders_db)[0] == 100  # the first batch committed, the second rolled back
     with orders_db.session_factory() as s:
         assert s.get(AppState, "orders.cursor") is None  # the cursor did not move
-    monkeypatch.setattr(imp.OrderImporter, "_import_one", original)
+    monkeypatch.setattr(imp.OrderImporter, "_prepare", original)
     assert run(orders_db, "order_create").ok
     n_orders, n_items = counts(orders_db)
     assert n_orders == 150

@@ -100,6 +100,7 @@ except ImportError:  # pragma: no cover
     _c_make_encoder = None
 
 _raw_json = _one_shot_encoder(_json_default, ensure_ascii=False)
+_EMPTY_JSON = _raw_json({})
 #: what SQLAlchemy's JSON type writes (``json.dumps(value)``; None as JSON null)
 _column_json = _one_shot_encoder(json.JSONEncoder().default, ensure_ascii=True)
 
@@ -225,6 +226,9 @@ class OrderImporter:
             # Address and cargo resolve before anything is written for a package, so a package that
             # fails writes nothing but its unmapped-address record; any other error rolls the whole
             # batch back (and the cursor does not move).
+            if self._all_new(packages, cache, create):
+                self._import_all_new(s, packages, cache, stats, failures)
+                packages = ()  # done: the general loop below has nothing left
             for pkg in packages:
                 stats.seen += 1
                 try:
@@ -272,6 +276,104 @@ class OrderImporter:
             stats.failed.append((pkg.order_number, message))
             self.log(message, level="ERROR", object_type="order", object_key=pkg.order_number)
         return stats
+
+    # ------------------------------------------------------------------ a batch of new orders only
+    def _all_new(self, packages: list[Any], cache: "_BatchCache", create: bool) -> bool:
+        """Is this batch one the general per-package logic would only create rows for? No stored order or
+        package among its keys (the batch's lookups said so), no penalized order, each order number and
+        package once, each New (or any status allowed), none superseded, no line id twice in a package."""
+        if not (create and self._bulk) or self._history_mode or cache.orders or cache.packages or cache.blocked:
+            return False
+        numbers: set[str] = set()
+        keys: set[str] = set()
+        superseded = st.SUPERSEDED
+        for p in packages:
+            number, key = p.order_number, package_key(p)
+            if number in numbers or key in keys:
+                return False
+            numbers.add(number)
+            keys.add(key)
+            if not (self._any_status or number in cache.creatable) or st.from_rest(p.status) == superseded:
+                return False
+            ids = [str(ln.line_id) for ln in p.lines]
+            if len(set(ids)) != len(ids):
+                return False
+        return True
+
+    def _import_all_new(self, s: Session, packages: list[Any], cache: "_BatchCache", stats: ImportStats,
+                        failures: list[tuple[Any, str, str]]) -> None:
+        """The rows ``_import_one`` would create for a batch ``_all_new`` accepted, built directly as the
+        rows ``_insert_new`` writes (no per-package lookups, status merging or row objects)."""
+        from_rest, superseded, waiting, terminal = st.from_rest, st.SUPERSEDED, st.WAITING, st.TERMINAL
+        products, fmt, use_discount = self._products, self.fmt, self.use_discount
+        zero = Decimal("0")
+        orders: list[dict[str, Any]] = []
+        pkgs: list[dict[str, Any]] = []
+        lines_of: list[list[dict[str, Any]]] = []
+        for pkg in packages:
+            stats.seen += 1
+            try:
+                with s.no_autoflush:
+                    prepared = self._prepare(s, pkg, True, cache)
+            except AddressNotValid as exc:
+                failures.append((pkg, str(exc), "mapping"))
+                continue
+            except CargoNotResolved as exc:
+                failures.append((pkg, f"Order {pkg.order_number} was not written: {exc}.", "mapping"))
+                continue
+            status_raw = (pkg.status or "").strip()
+            pkg_status = from_rest(status_raw)
+            tracking = self._tracking(pkg)
+            items = []
+            for line in pkg.lines:
+                new_status = from_rest(line.status) or pkg_status
+                if new_status == superseded:
+                    continue  # only the parent of a split knows this line; its children carry it
+                item_status = new_status or waiting
+                items.append({"n11_line_id": str(line.line_id), "sku": line.stock_code,
+                              "product_id": products.get(line.stock_code or ""),
+                              "product_name": line.product_name, "quantity": int(line.quantity or 1),
+                              "price": _dec(line.price), "discount": self._line_discount(line),
+                              "status": item_status, "n11_status": line.status or status_raw,
+                              "sent_status": item_status, "tracking_number": tracking, "cancelled_quantity": 0})
+            counted = [i for i in items if i["status"] not in terminal]  # (none is superseded)
+            discount = sum((i["discount"] for i in counted), zero) if use_discount else zero
+            orders.append({
+                "n11_order_number": pkg.order_number,
+                "number": format_order_number(fmt, pkg.order_number, pkg.id),
+                "status": st.order_status([i["status"] for i in items]),
+                "customer_name": pkg.customer_name, "customer_email": pkg.customer_email,
+                "customer_id": None if pkg.customer_id is None else str(pkg.customer_id),
+                "tax_id": pkg.tax_id, "tax_office": pkg.tax_office, "tc_id": pkg.tc_id,
+                "shipping_address": prepared["shipping"], "billing_address": prepared["billing"],
+                "cargo_company_id": prepared["cargo"], "n11_shipment_company_id": pkg.shipment_company_id,
+                "ordered_at": to_utc_naive(pkg.created) or to_utc_naive(pkg.last_modified) or self.clock(),
+                "raw": {}, "erp_reported": False,
+                "total_amount": sum((i["price"] * i["quantity"] for i in counted), zero) - discount,
+                "discount_amount": discount})
+            pkgs.append({"n11_package_id": package_key(pkg), "status": pkg.status or "",
+                         "campaign_number": pkg.cargo_campaign_number or None,
+                         "tracking_number": pkg.cargo_tracking_number or None,
+                         "tracking_link": pkg.tracking_link or None,
+                         "shipment_company_id": pkg.shipment_company_id or None,
+                         "last_modified": to_utc_naive(pkg.last_modified) or None,
+                         "raw": _json_text(pkg.raw) if pkg.raw else _EMPTY_JSON})
+            lines_of.append(items)
+            stats.orders_created += 1
+            stats.imported_numbers.add(pkg.order_number)
+        if not orders:
+            return
+        _driver_insert(s, Order.__table__, orders)
+        ids = dict(s.execute(_ORDER_IDS, {"keys": [o["n11_order_number"] for o in orders]}).all())
+        for o, p in zip(orders, pkgs):
+            p["order_id"] = ids[o["n11_order_number"]]
+        _driver_insert(s, Package.__table__, pkgs, json_text=("raw",))
+        pids = dict(s.execute(_PACKAGE_IDS, {"keys": [p["n11_package_id"] for p in pkgs]}).all())
+        rows = []
+        for o, p, items in zip(orders, pkgs, lines_of):
+            oid, pid = p["order_id"], pids[p["n11_package_id"]]
+            rows += [{"order_id": oid, "package_id": pid, **i} for i in items]
+        _driver_insert(s, OrderItem.__table__, rows)
 
     # ------------------------------------------------------------------ one package
     def _prepare(self, s: Session, pkg: Any, create: bool, cache: "_BatchCache") -> dict | None:
