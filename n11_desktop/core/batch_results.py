@@ -375,7 +375,16 @@ class EarlyResults:
             return None
         if self._fetch_client is None:
             self._fetch_client = self._new_client()
-        return self._fetch_client.get_task_result(int(tid))
+        try:
+            result = self._fetch_client.get_task_result(int(tid))
+        except Exception:
+            self._gave_up = True  # _poll logs it; no later look either
+            raise
+        if not result.done:
+            # decided here, on the one fetching thread, before it takes the next look: a look that
+            # waited for the applying thread to read this answer could already be on its way
+            self._gave_up = True
+        return result
 
     def _poll(self, tid: str, fetched: Future) -> None:
         if self._should_stop() or self._gave_up:
