@@ -235,11 +235,8 @@ class OrderImporter:
                     with s.no_autoflush:
                         prepared = self._prepare(s, pkg, create, cache)
                         outcome = self._import_one(s, pkg, create, prepared, cache)
-                except AddressNotValid as exc:
-                    failures.append((pkg, str(exc), "mapping"))
-                    continue
-                except CargoNotResolved as exc:
-                    failures.append((pkg, f"Order {pkg.order_number} was not written: {exc}.", "mapping"))
+                except (AddressNotValid, CargoNotResolved) as exc:
+                    failures.append(_not_written(pkg, exc))
                     continue
                 except _Penalized:
                     stats.skipped += 1  # in the penalty box: tried again when the `order` rule allows
@@ -305,7 +302,7 @@ class OrderImporter:
         """The rows ``_import_one`` would create for a batch ``_all_new`` accepted, built directly as the
         rows ``_insert_new`` writes (no per-package lookups, status merging or row objects)."""
         from_rest, superseded, waiting, terminal = st.from_rest, st.SUPERSEDED, st.WAITING, st.TERMINAL
-        products, fmt, use_discount = self._products, self.fmt, self.use_discount
+        use_discount = self.use_discount
         zero = Decimal("0")
         orders: list[dict[str, Any]] = []
         pkgs: list[dict[str, Any]] = []
@@ -315,11 +312,8 @@ class OrderImporter:
             try:
                 with s.no_autoflush:
                     prepared = self._prepare(s, pkg, True, cache)
-            except AddressNotValid as exc:
-                failures.append((pkg, str(exc), "mapping"))
-                continue
-            except CargoNotResolved as exc:
-                failures.append((pkg, f"Order {pkg.order_number} was not written: {exc}.", "mapping"))
+            except (AddressNotValid, CargoNotResolved) as exc:
+                failures.append(_not_written(pkg, exc))
                 continue
             status_raw = (pkg.status or "").strip()
             pkg_status = from_rest(status_raw)
@@ -330,27 +324,13 @@ class OrderImporter:
                 if new_status == superseded:
                     continue  # only the parent of a split knows this line; its children carry it
                 item_status = new_status or waiting
-                items.append({"n11_line_id": str(line.line_id), "sku": line.stock_code,
-                              "product_id": products.get(line.stock_code or ""),
-                              "product_name": line.product_name, "quantity": int(line.quantity or 1),
-                              "price": _dec(line.price), "discount": self._line_discount(line),
-                              "status": item_status, "n11_status": line.status or status_raw,
-                              "sent_status": item_status, "tracking_number": tracking, "cancelled_quantity": 0})
+                items.append(self._new_line(line, item_status, status_raw, tracking, cancelled_quantity=0))
             counted = [i for i in items if i["status"] not in terminal]  # (none is superseded)
             discount = sum((i["discount"] for i in counted), zero) if use_discount else zero
-            orders.append({
-                "n11_order_number": pkg.order_number,
-                "number": format_order_number(fmt, pkg.order_number, pkg.id),
-                "status": st.order_status([i["status"] for i in items]),
-                "customer_name": pkg.customer_name, "customer_email": pkg.customer_email,
-                "customer_id": None if pkg.customer_id is None else str(pkg.customer_id),
-                "tax_id": pkg.tax_id, "tax_office": pkg.tax_office, "tc_id": pkg.tc_id,
-                "shipping_address": prepared["shipping"], "billing_address": prepared["billing"],
-                "cargo_company_id": prepared["cargo"], "n11_shipment_company_id": pkg.shipment_company_id,
-                "ordered_at": to_utc_naive(pkg.created) or to_utc_naive(pkg.last_modified) or self.clock(),
-                "raw": {}, "erp_reported": False,
-                "total_amount": sum((i["price"] * i["quantity"] for i in counted), zero) - discount,
-                "discount_amount": discount})
+            orders.append(self._new_order(
+                pkg, prepared, status=st.order_status([i["status"] for i in items]),
+                total_amount=sum((i["price"] * i["quantity"] for i in counted), zero) - discount,
+                discount_amount=discount))
             pkgs.append({"n11_package_id": package_key(pkg), "status": pkg.status or "",
                          "campaign_number": pkg.cargo_campaign_number or None,
                          "tracking_number": pkg.cargo_tracking_number or None,
@@ -396,6 +376,28 @@ class OrderImporter:
                 "billing": self.address.resolve(s, pkg.billing_address),
                 "cargo": self.cargo.resolve(pkg.shipment_company_id, pkg.cargo_provider_name)}
 
+    def _new_order(self, pkg: Any, prepared: dict, **more: Any) -> dict[str, Any]:
+        """The columns of an order first seen in ``pkg`` (both import paths), plus ``more``."""
+        return {"n11_order_number": pkg.order_number,
+                "number": format_order_number(self.fmt, pkg.order_number, pkg.id),
+                "customer_name": pkg.customer_name, "customer_email": pkg.customer_email,
+                "customer_id": None if pkg.customer_id is None else str(pkg.customer_id),
+                "tax_id": pkg.tax_id, "tax_office": pkg.tax_office, "tc_id": pkg.tc_id,
+                "shipping_address": prepared["shipping"], "billing_address": prepared["billing"],
+                "cargo_company_id": prepared["cargo"], "n11_shipment_company_id": pkg.shipment_company_id,
+                "ordered_at": to_utc_naive(pkg.created) or to_utc_naive(pkg.last_modified) or self.clock(),
+                "raw": {}, "erp_reported": False, **more}
+
+    def _new_line(self, line: Any, status: str, status_raw: str, tracking: str | None,
+                  **more: Any) -> dict[str, Any]:
+        """The columns of an order line first seen in a package (both import paths), plus ``more``."""
+        return {"n11_line_id": str(line.line_id), "sku": line.stock_code,
+                "product_id": self._products.get(line.stock_code or ""),
+                "product_name": line.product_name, "quantity": int(line.quantity or 1),
+                "price": _dec(line.price), "discount": self._line_discount(line),
+                "status": status, "n11_status": line.status or status_raw,
+                "sent_status": status, "tracking_number": tracking, **more}
+
     def _import_one(self, s: Session, pkg: Any, create: bool, prepared: dict | None,
                     cache: "_BatchCache") -> str:
         status_raw = (pkg.status or "").strip()
@@ -405,19 +407,7 @@ class OrderImporter:
         if order is None:
             if prepared is None:
                 return "skipped"
-            shipping, billing, cargo_id = prepared["shipping"], prepared["billing"], prepared["cargo"]
-            order = (_Row if self._bulk else Order)(
-                n11_order_number=pkg.order_number,
-                number=format_order_number(self.fmt, pkg.order_number, pkg.id),
-                status=st.WAITING,
-                customer_name=pkg.customer_name, customer_email=pkg.customer_email,
-                customer_id=None if pkg.customer_id is None else str(pkg.customer_id),
-                tax_id=pkg.tax_id, tax_office=pkg.tax_office, tc_id=pkg.tc_id,
-                shipping_address=shipping, billing_address=billing,
-                cargo_company_id=cargo_id, n11_shipment_company_id=pkg.shipment_company_id,
-                ordered_at=to_utc_naive(pkg.created) or to_utc_naive(pkg.last_modified) or self.clock(),
-                raw={}, erp_reported=False,
-            )
+            order = (_Row if self._bulk else Order)(**self._new_order(pkg, prepared, status=st.WAITING))
             if self._history_mode and pkg.order_number not in cache.creatable:
                 # brought in by "import history": shown, but never new work for the ERP
                 order.raw = {"history": True, "first_seen_status": pkg.status or ""}
@@ -437,13 +427,8 @@ class OrderImporter:
             if item is None:
                 if new_status == st.SUPERSEDED:
                     continue  # only the parent of a split knows this line; its children carry it
-                values = dict(package=local_pkg, n11_line_id=line_id,
-                              sku=line.stock_code, product_id=self._products.get(line.stock_code or ""),
-                              product_name=line.product_name, quantity=int(line.quantity or 1),
-                              price=_dec(line.price), discount=self._line_discount(line),
-                              status=new_status or st.WAITING, n11_status=line.status or status_raw,
-                              sent_status=new_status or st.WAITING,
-                              tracking_number=self._tracking(pkg))
+                values = self._new_line(line, new_status or st.WAITING, status_raw, self._tracking(pkg),
+                                        package=local_pkg)
                 if isinstance(order, _Row):  # a new order: its lines are bulk-inserted at the batch's end
                     item = _Row(order=order, cancelled_quantity=0, **values)
                 else:
@@ -608,6 +593,13 @@ class OrderImporter:
             remaining = {k: v for k, v in pending_row.value.items() if k not in numbers}
             if remaining != pending_row.value:
                 pending_row.value = remaining
+
+
+def _not_written(pkg: Any, exc: Exception) -> tuple[Any, str, str]:
+    """The penalty-box entry of a package whose address or cargo did not resolve."""
+    if isinstance(exc, AddressNotValid):
+        return pkg, str(exc), "mapping"
+    return pkg, f"Order {pkg.order_number} was not written: {exc}.", "mapping"
 
 
 def _cents(value: Any) -> int | None:
