@@ -394,6 +394,12 @@ def test_approve_split_and_cancel_by_quantity(sandbox, client):
         client.split_combine_package([[]])
 
 
+def n11_today() -> date:
+    """Today as N11 (and the sandbox) dates orders and claims: the day in Europe/Istanbul."""
+    from n11_desktop.core.schedules import n11_tz
+
+    return datetime.now(n11_tz()).date()
+
 # =========================================================================== SOAP orders
 def test_detailed_order_list_pages_and_late_shipment(sandbox, rec):
     client = make_client(sandbox.base_url, rec)
@@ -406,7 +412,8 @@ def test_detailed_order_list_pages_and_late_shipment(sandbox, rec):
         assert len(rec.exchanges) == 3  # 50 + 50 + 20
         body = rec.exchanges[0].request_body
         assert "<appSecret>***</appSecret>" in body and "<currentPage>0</currentPage>" in body
-        late = client.detailed_order_list("LATE_SHIPMENT", date.today() - timedelta(days=1), date.today())
+        today = n11_today()  # N11 dates orders by the day in Istanbul: from 21:00 UTC that is tomorrow
+        late = client.detailed_order_list("LATE_SHIPMENT", today - timedelta(days=1), today)
         assert [o.order_number for o in late] == [pkgs[5]["orderNumber"]]
         assert late[0].items[0].status == "14"
         new = client.detailed_order_list("New")
@@ -468,7 +475,8 @@ def test_claim_cancel_list_pages_approve_and_deny(sandbox, client, rec):
         pkg = sandbox.state.create_order(n_lines=1)[0]
         claims.append(sandbox.state.create_claim(pkg["orderNumber"], pkg["lines"][0]["orderLineId"]))
     rec.exchanges.clear()
-    listed = client.claim_cancel_list("REQUESTED", date.today() - timedelta(days=1), date.today())
+    today = n11_today()  # the day in Istanbul, whatever the zone of this machine
+    listed = client.claim_cancel_list("REQUESTED", today - timedelta(days=1), today)
     assert len(listed) == 25 and len(rec.exchanges) == 2  # 20 per page, fixed
     assert "<searchDateType>REQUEST</searchDateType>" in rec.exchanges[0].request_body
     c0 = listed[0]
