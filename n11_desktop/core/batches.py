@@ -42,10 +42,11 @@ from sqlalchemy.orm import Session
 
 from ..gcpause import gc_paused
 from . import ledger, penalty
+from .logrows import insert_log_rows
 from .n11.products import ENCODABLE, EncodedSku, encode_sku
 from .n11.rest import encode_text, money
 from .settings import ChannelConfig
-from .storage.db import marks
+from .storage.db import mark, marks
 from .storage.models import BATCH_ACTIVE_STATES, Batch, BatchItem
 
 if TYPE_CHECKING:
@@ -278,11 +279,15 @@ def strip_meta(payload: Mapping[str, Any]) -> dict:
 def send_batch(db: Database, batch_id: int, client: N11Port, config: ChannelConfig, *, page_size: int = 1000,
                clock: Callable[[], datetime], should_stop: Callable[[], bool] = lambda: False,
                progress: Callable[[int, int], None] | None = None, log_fn: LogFn = _noop_log,
-               on_task: Callable[[str], None] | None = None) -> SendSummary:
+               on_task: Callable[[str], None] | None = None,
+               exchange_row: Callable[[Any], tuple] | None = None) -> SendSummary:
     """commit → sent_to_remote: post the batch page by page; store each task id on arrival.
 
     ``on_task(task_id)`` is called (on this thread) once a task's id is stored and its records
-    are ``sent``: the send flows start polling it early (:class:`.batch_results.EarlyResults`)."""
+    are ``sent``: the send flows start polling it early (:class:`.batch_results.EarlyResults`).
+    ``exchange_row(exchange)``: the log row (:mod:`.logrows`) of an exchange of ``client``; with
+    it a post's exchanges are logged in the transaction that stores its acknowledgement instead
+    of one transaction each (the same rows, redacted and cut by the client as before)."""
     summary = SendSummary(batch_id=batch_id)
     page_size = max(1, min(int(page_size or 1000), 1000))
     with db.session_factory() as s:
@@ -306,25 +311,19 @@ def send_batch(db: Database, batch_id: int, client: N11Port, config: ChannelConf
             now = clock()
             page_op, skus = ahead.result() if ahead is not None else _load_page(db, ids)
             ahead = None
-            with db.session_factory.begin() as s:  # written as about-to-send before the request leaves
-                if _set_items(s, ids, state="sending", only_state="pending") != len(ids):
-                    # another process released this batch meanwhile (the lease holder's start-up
-                    # takeover): its records may be sent again by it, so nothing more leaves here
-                    _set_items(s, ids, state="unsent", only_state="sending")
-                    summary.error = (f"batch {batch_id} was taken over by another process; "
-                                     "its remaining records were not posted")
-                    summary.fatal = True
-                    break
-                b = s.get(Batch, batch_id)
-                if b.sent_at is None:
-                    b.sent_at = now
-                b.updated_at = now
+            if not _mark_sending(db, batch_id, ids, now):  # written as about-to-send before the request leaves
+                # another process released this batch meanwhile (the lease holder's start-up
+                # takeover): its records may be sent again by it, so nothing more leaves here
+                summary.error = (f"batch {batch_id} was taken over by another process; "
+                                 "its remaining records were not posted")
+                summary.fatal = True
+                break
             if op is None:
                 op = page_op
             if pool is not None and n_page + 1 < len(pages):
                 ahead = pool.submit(_load_page, db, pages[n_page + 1])
             done, brk = _send_page(db, batch_id, client, config, op, ids, skus, clock, summary, log_fn, done,
-                                   total, progress, on_task)
+                                   total, progress, on_task, exchange_row)
             del skus
             if brk:
                 break
@@ -374,13 +373,19 @@ def _load_page(db: Database, ids: Sequence[int]) -> tuple[str | None, list]:
 def _send_page(db: Database, batch_id: int, client: N11Port, config: ChannelConfig, op: str | None, ids: Sequence[int],
                skus: list[dict], clock: Callable[[], datetime], summary: SendSummary, log_fn: LogFn, done: int,
                total: int, progress: Callable[[int, int], None] | None,
-               on_task: Callable[[str], None] | None = None) -> tuple[int, bool]:
+               on_task: Callable[[str], None] | None = None,
+               exchange_row: Callable[[Any], tuple] | None = None) -> tuple[int, bool]:
     """Post one page (its records are "sending"); store the acknowledgement. → (done, stop?)"""
     from .n11.errors import N11Error
 
+    held = _HeldExchanges(client) if exchange_row is not None else None
     try:
         acks = _post(client, op, skus)
-    except N11Error as err:
+    except BaseException as err:
+        if held is not None:
+            held.release()  # logged as they would have been, one transaction each
+        if not isinstance(err, N11Error):
+            raise
         acks = list(getattr(err, "acks", ()) or ())
         if acks:  # earlier tasks of this call were accepted (cannot happen with one task per call)
             _record_acks(db, batch_id, ids, acks, clock(), summary, config, log_fn)
@@ -396,7 +401,13 @@ def _send_page(db: Database, batch_id: int, client: N11Port, config: ChannelConf
         summary.error = str(err)
         summary.fatal = True
         return done, True
-    _record_acks(db, batch_id, ids, acks, clock(), summary, config, log_fn)
+    rows = held.rows(exchange_row) if held is not None else ()
+    try:
+        _record_acks(db, batch_id, ids, acks, clock(), summary, config, log_fn, log_rows=rows)
+    except BaseException:
+        if held is not None:
+            held.release()
+        raise
     if on_task is not None:
         for ack in acks:
             if not ack.rejected and ack.task_id is not None:
@@ -429,10 +440,15 @@ def _set_items_where(s: Session, batch_id: int, old: str, new: str) -> int:
 
 
 def _record_acks(db: Database, batch_id: int, ids: Sequence[int], acks: Sequence[TaskAck], now: datetime,
-                 summary: SendSummary, config: ChannelConfig, log_fn: LogFn) -> None:
-    """The acknowledgement arrived: store N11's task id at once (one chunk = one task)."""
+                 summary: SendSummary, config: ChannelConfig, log_fn: LogFn, *, log_rows: Sequence[tuple] = ()) -> None:
+    """The acknowledgement arrived: store N11's task id at once (one chunk = one task).
+    ``log_rows`` (the post's exchanges) are written in the same transaction."""
+    if acks and not any(ack.rejected for ack in acks):
+        _record_accepted(db, batch_id, ids, acks, now, summary, log_rows)
+        return
     failures: list[tuple[str, str]] = []
     with db.session_factory.begin() as s:
+        insert_log_rows(s.connection(), log_rows)
         b = s.get(Batch, batch_id)
         offset = 0
         for ack in acks:
@@ -461,6 +477,110 @@ def _record_acks(db: Database, batch_id: int, ids: Sequence[int], acks: Sequence
         b.updated_at = now
     for sku, msg in failures[:200]:
         log_fn(msg, level="WARNING", object_type="product", object_key=sku)
+
+
+class _HeldExchanges:
+    """The exchanges ``client`` reports during one post, held back (its ``on_exchange`` sink is
+    swapped for the post) so they can be logged with the acknowledgement; :meth:`release` hands
+    them to the sink after all (a failed post) and restores it."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.sink = getattr(client, "on_exchange", None)
+        self.held: list[Any] = []
+        self.active = self.sink is not None
+        if self.active:
+            client.on_exchange = self.held.append
+
+    def _restore(self) -> None:
+        if self.active:
+            self.client.on_exchange = self.sink
+            self.active = False
+
+    def rows(self, exchange_row: Callable[[Any], tuple]) -> list[tuple]:
+        self._restore()
+        rows = [exchange_row(x) for x in self.held]
+        self.held = []
+        return rows
+
+    def release(self) -> None:
+        self._restore()
+        held, self.held = self.held, []
+        for x in held:
+            try:
+                self.sink(x)
+            except Exception:  # as the transport's own hand-over: a broken log sink must not break the send
+                import logging
+
+                logging.getLogger(__name__).exception("on_exchange callback failed")
+
+
+_DT_PROCS: dict[str, Any] = {}
+
+
+def _dt(conn: Any, v: datetime | None) -> Any:
+    """A DateTime value as the driver takes it (SQLite: the text an ORM write stores)."""
+    key = conn.dialect.name
+    if key not in _DT_PROCS:
+        _DT_PROCS[key] = Batch.__table__.c.updated_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    proc = _DT_PROCS[key]
+    return proc(v) if proc is not None and v is not None else v
+
+
+#: the records of one page of a batch: ``ids`` is a slice of the batch's ``pending`` records in id
+#: order, taken when the page was formed, so the batch's records between its first and last id
+#: that are still in the state asked for are exactly the page's (no record ever returns to
+#: ``pending``; records written later have higher ids)
+_PAGE_RANGE = "batch_id = {m} AND id >= {m} AND id <= {m}"
+
+
+def _mark_sending(db: Database, batch_id: int, ids: Sequence[int], now: datetime) -> bool:
+    """pending → sending for one page, and the batch touched, in one driver-level transaction.
+    False (and nothing of the page left ``sending``) when a record of it was no longer pending:
+    another process released the batch."""
+    with db.engine.begin() as conn:
+        m = mark(conn)
+        where = _PAGE_RANGE.format(m=m)
+        rng = (batch_id, ids[0], ids[-1])
+        n = conn.exec_driver_sql(f"UPDATE batch_item SET state = 'sending' WHERE {where} AND state = 'pending'",
+                                 rng).rowcount
+        if n != len(ids):
+            conn.exec_driver_sql(f"UPDATE batch_item SET state = 'unsent' WHERE {where} AND state = 'sending'", rng)
+            return False
+        at = _dt(conn, now)
+        conn.exec_driver_sql(f"UPDATE batch SET sent_at = COALESCE(sent_at, {m}), updated_at = {m} WHERE id = {m}",
+                             (at, at, batch_id))
+    return True
+
+
+def _record_accepted(db: Database, batch_id: int, ids: Sequence[int], acks: Sequence[TaskAck], now: datetime,
+                     summary: SendSummary, log_rows: Sequence[tuple]) -> None:
+    """:func:`_record_acks` when N11 accepted every task: driver-level statements, one transaction
+    with the post's log rows."""
+    with db.engine.begin() as conn:
+        m = mark(conn)
+        where = _PAGE_RANGE.format(m=m)
+        offset = 0
+        for ack in acks:
+            n = len(ack.stock_codes) or (len(ids) - offset)
+            part = ids[offset:offset + n]
+            offset += n
+            tid = str(ack.task_id) if ack.task_id is not None else None
+            summary.tasks += 1
+            if part:
+                summary.sent += conn.exec_driver_sql(
+                    f"UPDATE batch_item SET state = 'sent', remote_task_id = {m} WHERE {where} AND state = 'sending'",
+                    (tid, batch_id, part[0], part[-1])).rowcount or 0
+            if tid:  # the batch's task ids, comma-separated in posting order
+                conn.exec_driver_sql(
+                    f"UPDATE batch SET remote_task_id = CASE WHEN remote_task_id IS NULL OR remote_task_id = '' "
+                    f"THEN {m} ELSE remote_task_id || ',' || {m} END WHERE id = {m}", (tid, tid, batch_id))
+            else:
+                conn.exec_driver_sql(f"UPDATE batch SET remote_task_id = COALESCE(remote_task_id, '') WHERE id = {m}",
+                                     (batch_id,))
+        conn.exec_driver_sql(f"UPDATE batch SET state = CASE WHEN state = 'commit' THEN 'sent_to_remote' ELSE state "
+                             f"END, updated_at = {m} WHERE id = {m}", (_dt(conn, now), batch_id))
+        insert_log_rows(conn, log_rows)
 
 
 def _maybe_finish(s: Session, b: Batch, now: datetime) -> bool:

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..clock import utcnow
 from ..domain import FlowProgress, FlowResult, RunState
+from ..logrows import insert_log_rows, log_row
 from ..settings import ChannelConfig, load_config
 from ..storage.db import Database
-from ..storage.models import FlowRun, LogEntry
+from ..storage.models import FlowRun
 
 if TYPE_CHECKING:
     from ..n11.client import N11Client
@@ -264,13 +265,20 @@ class FlowContext:
                   object_key=object_key, request=request, response=response)
 
     def _log_exchange(self, exchange: Any) -> None:
+        with self.db.engine.begin() as conn:
+            insert_log_rows(conn, [self.exchange_log_row(exchange)])
+
+    def exchange_log_row(self, exchange: Any) -> tuple:
+        """The log row (:func:`..logrows.log_row`) of one N11 exchange, as :meth:`_log_exchange`
+        writes it; the sending thread of a push writes it with the acknowledgement it carried."""
         status = getattr(exchange, "status", None)
         err = getattr(exchange, "error", None)
         level = "ERROR" if err or (status is not None and status >= 400) else "DEBUG"
         msg = f"{exchange.method} {exchange.url} → {status if status is not None else err}"
         req = _clip(getattr(exchange, "request_body", None))
         resp = _clip(getattr(exchange, "response_body", None))
-        self.log(msg, level=level, object_type="n11_call", request=req, response=resp)
+        return log_row(msg, level=level, flow=self.slug, run_id=self.run_id, object_type="n11_call", request=req,
+                       response=resp, created_at=utcnow())
 
 
 def _clip(text: Any) -> str | None:
@@ -287,9 +295,10 @@ def _clip(text: Any) -> str | None:
 def write_log(db: Database, message: str, *, level: str = "INFO", flow: str | None = None,
               run_id: int | None = None, object_type: str | None = None, object_key: str | None = None,
               request: str | None = None, response: str | None = None) -> None:
-    with db.session_factory.begin() as s:
-        s.add(LogEntry(run_id=run_id, flow=flow, level=level, object_type=object_type, object_key=object_key,
-                       message=message, request=request, response=response, created_at=utcnow()))
+    row = log_row(message, level=level, flow=flow, run_id=run_id, object_type=object_type, object_key=object_key,
+                  request=request, response=response, created_at=utcnow())
+    with db.engine.begin() as conn:  # one driver-level INSERT: no ORM session or object per line
+        insert_log_rows(conn, [row])
 
 
 def run_flow(slug: str, db: Database, *, trigger: str = "manual", clock: Callable[[], datetime] = utcnow,

@@ -159,7 +159,8 @@ def _assemble_and_send_inner(ctx: FlowContext, content_type: str, op: str,
         summary = batches.send_batch(ctx.db, batch_id, ctx.client(), ctx.config, page_size=page_size,
                                      clock=ctx.clock, should_stop=ctx.should_stop,
                                      progress=lambda d, t: ctx.progress(d, t, f"sent {d} of {t}"),
-                                     log_fn=_log_fn(ctx), on_task=early.acknowledged if early else None)
+                                     log_fn=_log_fn(ctx), on_task=early.acknowledged if early else None,
+                                     exchange_row=ctx.exchange_log_row)
     finally:
         applied = early.close() if early is not None else None
     outcome.succeeded += summary.sent
