@@ -36,6 +36,16 @@ def gc_paused(*, bulk: bool = True):
     due is run, never a full one. Nested and concurrent pauses are counted; the last one out
     restores the collector as it found it and settles as the strongest pause asked.
     """
+    end = pause(bulk=bulk)
+    try:
+        yield
+    finally:
+        end()
+
+
+def pause(*, bulk: bool = True):
+    """A pause as :func:`gc_paused`'s that one thread begins and another may end: the returned
+    function ends it (its first call; later calls do nothing)."""
     global _depth, _was_enabled, _bulk
     with _lock:
         if _depth == 0:
@@ -44,10 +54,15 @@ def gc_paused(*, bulk: bool = True):
             gc.disable()
         _depth += 1
         _bulk = _bulk or bulk
-    try:
-        yield
-    finally:
+    ended = False
+
+    def end() -> None:
+        nonlocal ended
+        global _depth
         with _lock:
+            if ended:
+                return
+            ended = True
             _depth -= 1
             if _depth == 0 and _was_enabled:
                 gc.enable()
@@ -56,3 +71,5 @@ def gc_paused(*, bulk: bool = True):
                     gc.collect()
                 elif allocated > gc.get_threshold()[0]:
                     gc.collect(0)
+
+    return end

@@ -13,6 +13,7 @@ import re
 import socket
 import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -235,6 +236,7 @@ class SandboxServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._demo_thread: threading.Thread | None = None
+        self._task_thread: threading.Thread | None = None
         self._busy = threading.Condition()
         self._in_progress = 0  # requests being handled right now
 
@@ -258,6 +260,11 @@ class SandboxServer:
                                         kwargs={"poll_interval": 0.1},
                                         name=f"n11-sandbox-{self.port}", daemon=True)
         self._thread.start()
+        # N11 processes a task after answering the post: with no task delay, here
+        self.state.task_worker = work = threading.Event()
+        self._task_thread = threading.Thread(target=self._task_loop, args=(work,), daemon=True,
+                                             name=f"n11-sandbox-tasks-{self.port}")
+        self._task_thread.start()
         if self.demo_orders:
             self._demo_thread = threading.Thread(target=self._demo_loop, daemon=True,
                                                  name=f"n11-sandbox-demo-{self.port}")
@@ -282,9 +289,17 @@ class SandboxServer:
             self._thread.join(timeout=5)
         if self._demo_thread is not None:
             self._demo_thread.join(timeout=5)
+        work, self.state.task_worker = self.state.task_worker, None
+        if work is not None:
+            work.set()
+        if self._task_thread is not None:
+            self._task_thread.join(timeout=5)
+        with self.state.lock:  # a task accepted and not yet processed: processed now
+            pass
         self._httpd = None
         self._thread = None
         self._demo_thread = None
+        self._task_thread = None
 
     def __enter__(self) -> "SandboxServer":
         return self.start()
@@ -311,6 +326,24 @@ class SandboxServer:
     def sleep(self, seconds: float) -> None:
         """Sleep that ends early when the server stops (stopping never hangs)."""
         self._stop.wait(max(0.0, seconds))
+
+    def _task_loop(self, work: threading.Event) -> None:
+        """The task worker: processes the tasks accepted with no delay, in the order posted,
+        one chunk at a time (the state's lock and the interpreter are given up between
+        chunks, so requests and, in-process, the app's threads are not held up for long)."""
+        st = self.state
+        while True:
+            work.wait()
+            if self._stop.is_set():
+                return
+            work.clear()
+            while not self._stop.is_set():
+                try:
+                    if not st.work_step():
+                        break
+                except Exception:  # a task that breaks the sandbox's rules fails alone
+                    pass
+                time.sleep(0)
 
     def _demo_loop(self) -> None:
         while not self._stop.wait(self.demo_interval_s):

@@ -7,9 +7,10 @@ their SOAP view), :mod:`.claims` and :mod:`.demo`; :mod:`.common` holds N11's co
 small helpers, :mod:`.clock` N11's clock. One re-entrant lock (``SandboxState.lock``) guards everything: the resources change each other
 (a task changes products, a claim changes order lines), so they share it.
 
-Time-driven transitions (task processing, catalog approval) are applied lazily by
-:meth:`SandboxState.tick`, which every request and every public method calls first, so no
-background thread is needed for them.
+Time-driven transitions (delayed task processing, catalog approval) are applied lazily by
+:meth:`SandboxState.tick`, which every request and every public method calls first. A task
+accepted with no delay is processed after its acknowledgement, by the server's task worker or
+by whoever takes the lock next (see :mod:`.tasks`).
 
 Deterministic catalog-rejection triggers (documented in ``sandbox --help``): a product
 created with ``REJECTME`` in its title or description ends ``CatalogRejected`` instead of
@@ -19,7 +20,6 @@ created with ``REJECTME`` in its title or description ends ``CatalogRejected`` i
 from __future__ import annotations
 
 import random
-import threading
 import time
 
 from .claims import ClaimsState
@@ -57,7 +57,7 @@ from .faults import FaultsState
 from .orders import OrdersState
 from .products import ProductsState
 from .soap_orders import SoapOrdersState
-from .tasks import TasksState
+from .tasks import StateLock, TasksState
 
 __all__ = [
     "SandboxState",
@@ -101,7 +101,8 @@ class SandboxState(
                  approval_delay_ms: int | None = None, fault_rate: float = 0.0,
                  latency_ms: int = 0, app_key: str = "", app_secret: str = "",
                  fault_kinds: list[str] | None = None, fault_timeout_s: float = 5.0) -> None:
-        self.lock = threading.RLock()
+        self._init_tasks()
+        self.lock = StateLock(self._settle)
         self.seed = seed
         self.app_key = app_key
         self.app_secret = app_secret
@@ -145,7 +146,7 @@ class SandboxState(
                                        answeredDate=None)
 
     def log_request(self, method: str, path: str, body_size: int) -> None:
-        with self.lock:
+        with self.lock.plain:  # before N11's latency: never waits for task processing
             self.requests_log.append({"method": method, "path": path, "body_size": body_size,
                                       "time": time.time()})
             if len(self.requests_log) > 20000:
@@ -167,8 +168,8 @@ class SandboxState(
             by_status: dict[str, int] = {}
             for pk in self.packages.values():
                 by_status[pk["shipmentPackageStatus"]] = by_status.get(pk["shipmentPackageStatus"], 0) + 1
-            return {"products": len(self.products), "tasks": len(self.tasks),
-                    "tasksInQueue": sum(1 for t in self.tasks.values() if t["status"] == "IN_QUEUE"),
+            return {"products": len(self._products), "tasks": len(self._tasks),
+                    "tasksInQueue": sum(1 for t in self._tasks.values() if t["status"] == "IN_QUEUE"),
                     "orders": len(self.orders), "packages": len(self.packages),
                     "packagesByStatus": by_status, "claims": len(self.claims),
                     "returns": len(self.returns), "requests": len(self.requests_log),

@@ -111,7 +111,7 @@ class OrdersState:
             if company is None:
                 company = rng.choice(companies[:6])
             if not lines:
-                pool = [r[CODE] for r in self.products.rows() if r[STATUS] == "Active"]
+                pool = [r[CODE] for r in self._products.rows() if r[STATUS] == "Active"]
                 count = n_lines or rng.randint(1, 3)
                 lines = []
                 for _ in range(count):
@@ -125,7 +125,7 @@ class OrdersState:
             built = []
             for spec in lines:
                 code = str(spec["stockCode"])
-                prod = self.products.get(code)
+                prod = self._products.get(code)
                 price = dec(spec.get("price")) or (prod["salePrice"] if prod else Decimal("99.90"))
                 qty = int(spec.get("quantity") or rng.choice([1, 1, 1, 2, 3]))
                 sdisc = dec(spec.get("sellerDiscount"))

@@ -33,16 +33,22 @@ class ProductsState:
     (stock code → product row) and ``templates``."""
 
     def _reset_products(self) -> None:
-        self.products = ProductTable()  # stockCode -> product (a row tuple; see common.py)
+        self._products = ProductTable()  # stockCode -> product (a row tuple; see common.py)
         self.templates = data.default_shipment_templates()
         self._product_ids = itertools.count(741_800_001)
         self._approvals = DueQueue()  # (_approve_at, stockCode) of new products
         self._parked: list[tuple] = []  # (stockCode, _approve_at) due while not InCatalogApproval
 
+    @property
+    def products(self) -> ProductTable:
+        """Stock code → product, every task accepted so far processed if it is due."""
+        with self.lock:
+            return self._products
+
     def approve_products_now(self) -> int:
         with self.lock:
             n = 0
-            for code in [r[1] for r in self.products.rows() if r[STATUS] == "InCatalogApproval"]:
+            for code in [r[1] for r in self._products.rows() if r[STATUS] == "InCatalogApproval"]:
                 self._finish_approval(code)
                 n += 1
             return n
@@ -51,7 +57,7 @@ class ProductsState:
         """Finish the catalog approval of every product whose time has come (``tick``): a
         product past its time while not ``InCatalogApproval`` (changed by the control API) is
         looked at again on every tick, as every product was before."""
-        rows = self.products._rows
+        rows = self._products._rows
         if self._parked:
             keep = []
             for code, at in self._parked:
@@ -249,7 +255,7 @@ class ProductsState:
         pday = sku.get("preparingDay")
         if pday is not None and (isinstance(pday, bool) or not isinstance(pday, int) or pday < 0):
             errs.append("preparingDay alanı geçersizdir.")
-        existing = self.products.row(code)
+        existing = self._products.row(code)
         if existing is not None and existing[STATUS] == "CatalogRejected" \
                 and existing[MAIN_ID] == main_id:
             existing = None  # a rejected product may be sent again (resubmission)
@@ -264,7 +270,7 @@ class ProductsState:
         pid = next(self._product_ids)
         rejected = REJECT_TRIGGER in (title or "") or REJECT_TRIGGER in str(sku.get("description") or "")
         approve_at = time.monotonic() + self.approval_delay_ms / 1000.0
-        self.products.set_row(code, (
+        self._products.set_row(code, (
             pid, code, title, share_str(sku.get("description") or ""), cid,
             code if main_id == code else main_id, "InCatalogApproval", "Before_Sale",
             pday if pday is not None else 3, self._template_name(sku.get("shipmentTemplate")),
@@ -280,7 +286,7 @@ class ProductsState:
         return []
 
     def _finish_approval(self, code: str) -> None:
-        r = list(self.products.row(code))
+        r = list(self._products.row(code))
         if r[REJECT]:
             r[STATUS] = "CatalogRejected"
             r[SALE_STATUS] = "Sale_Closed"
@@ -290,11 +296,11 @@ class ProductsState:
             r[STATUS] = "Active"
             r[SALE_STATUS] = "On_Sale" if r[QTY] > 0 else "Out_Of_Stock"
         r[APPROVE_AT] = None
-        self.products.set_row(code, tuple(r))
+        self._products.set_row(code, tuple(r))
 
     def _do_update(self, sku: dict) -> list[str]:
         code = sku.get("stockCode")
-        r = self.products.row(code) if isinstance(code, str) else None
+        r = self._products.row(code) if isinstance(code, str) else None
         if r is None:
             return [f"Ürün bulunamadı (stockCode: {code})."]
         if r[STATUS] not in ("Active", "Suspended"):
@@ -332,19 +338,19 @@ class ProductsState:
         if sku.get("deleteMaxPurchaseQuantity") is True:
             p[MAX_QTY] = sku.get("maxPurchaseQuantity")
         p[VERSION] += 1
-        self.products.set_row(code, tuple(p))
+        self._products.set_row(code, tuple(p))
         return []
 
     def _do_delete(self, sku: dict) -> list[str]:
         code = sku.get("stockCode")
-        if not isinstance(code, str) or code not in self.products:
+        if not isinstance(code, str) or code not in self._products:
             return [f"Ürün bulunamadı (stockCode: {code})."]
-        del self.products[code]
+        del self._products[code]
         return []
 
     def _do_price_stock(self, sku: dict) -> list[str]:
         code = sku.get("stockCode")
-        r = self.products.row(code) if isinstance(code, str) else None
+        r = self._products.row(code) if isinstance(code, str) else None
         if r is None:
             return [f"Ürün bulunamadı (stockCode: {code})."]
         errs = self._price_errors(sku, required=False)
@@ -366,13 +372,13 @@ class ProductsState:
         if sku.get("currencyType"):
             p[CURRENCY] = share_str(sku["currencyType"])
         p[VERSION] += 1
-        self.products.set_row(code, tuple(p))
+        self._products.set_row(code, tuple(p))
         return []
 
     def product_row(self, p) -> dict:
         """A product (row tuple or view) as product-query shows it: ``rejectInfo`` only on a
         rejected product (N11 omits it otherwise; lonca)."""
-        return product_json(p if type(p) is tuple else self.products.row(p["stockCode"]))
+        return product_json(p if type(p) is tuple else self._products.row(p["stockCode"]))
 
     def add_product(self, **fields) -> dict:
         """Put an Active remote product straight into the catalog (test/demo helper)."""
@@ -381,7 +387,7 @@ class ProductsState:
             pid = next(self._product_ids)
             leaf = fields.get("categoryId") or data.leaf_ids()[0]
             quantity = int(fields.get("quantity", 10))
-            self.products.set_row(code, (
+            self._products.set_row(code, (
                 pid, code, fields.get("title", f"Sandbox Ürünü {code} Test"),
                 fields.get("description", ""), leaf, fields.get("productMainId", code),
                 fields.get("status", "Active"), "On_Sale" if quantity != 0 else "Out_Of_Stock",
@@ -391,7 +397,7 @@ class ProductsState:
                 quantity, None, attrs_in(fields.get("attributes", [])),
                 images_in(fields.get("imageUrls", ["https://cdn.example.com/p/1.jpg"])),
                 int(fields.get("vatRate", 20)), "SELLER", 1, False, None))
-            return product_json(self.products.row(code))
+            return product_json(self._products.row(code))
 
     def edit_product(self, code: str, **fields) -> dict:
         """Change a product on N11's side (as N11 or the seller's panel would): salePrice,
@@ -401,7 +407,7 @@ class ProductsState:
         if bad:
             raise ValueError(f"cannot edit {bad}; allowed: {sorted(allowed)}")
         with self.lock:
-            r = self.products.row(code)
+            r = self._products.row(code)
             if r is None:
                 raise KeyError(f"no product with stockCode {code}")
             p = list(r)
@@ -418,12 +424,12 @@ class ProductsState:
             if "saleStatus" in fields:
                 p[SALE_STATUS] = str(fields["saleStatus"])
             p[VERSION] += 1
-            self.products.set_row(code, tuple(p))
-            return product_json(self.products.row(code))
+            self._products.set_row(code, tuple(p))
+            return product_json(self._products.row(code))
 
     def remove_product(self, code: str) -> dict:
         with self.lock:
-            if self.products.pop(code, None) is None:
+            if self._products.pop(code, None) is None:
                 raise KeyError(f"no product with stockCode {code}")
             return {"removed": code}
 
@@ -433,4 +439,4 @@ class ProductsState:
             self.tick()
             return [{"stockCode": r[1], "status": r[STATUS], "saleStatus": r[SALE_STATUS],
                      "salePrice": num(r[SALE_PRICE]), "listPrice": num(r[LIST_PRICE]),
-                     "quantity": r[QTY]} for r in self.products.rows()]
+                     "quantity": r[QTY]} for r in self._products.rows()]

@@ -1,19 +1,59 @@
 """Product tasks of the sandbox: accepting a task (or rejecting it as N11 does), processing
 it when due (each SKU through the product rules of :mod:`.products`) and the paged task
-details."""
+details.
+
+As on N11, a post is answered with the task's id before the task is processed. A task
+accepted with no delay (``task_delay_ms`` 0) is processed after the acknowledgement, by the
+server's task worker (:meth:`TasksState.work_step`) or, whichever comes first, by the next
+caller of the state: taking :attr:`~.SandboxState.lock` first finishes every such task (see
+:class:`StateLock`), so whatever looks at tasks, products or orders afterwards sees them
+processed exactly as if the post itself had processed them, in the order they were posted."""
 
 from __future__ import annotations
 
+import collections
 import heapq
 import itertools
 import json
+import threading
 import time
 import zlib
 
+from ...gcpause import pause as gc_pause
 from . import clock
 from .common import MAX_SKUS_PER_TASK, UPDATE_FORBIDDEN, _copy_tree
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # what the REST replies use (json.dumps)
+
+#: SKUs a task worker processes at a time, holding the state's lock (~3 ms at 30 µs a SKU)
+CHUNK = 100
+
+
+class StateLock:
+    """The sandbox state's re-entrant lock. Whoever takes it (``with state.lock:``) first
+    finishes the tasks already accepted for processing (:meth:`TasksState._settle`): a request
+    or a test that looks at the state after a post never sees that post's task unprocessed.
+    :attr:`plain` is the same lock without that step, for what must not wait for task
+    processing and cannot observe it (the request log and fault draws, taken before N11's
+    latency)."""
+
+    __slots__ = ("plain", "_settle")
+
+    def __init__(self, settle) -> None:
+        self.plain = threading.RLock()
+        self._settle = settle
+
+    def __enter__(self) -> bool:
+        self.plain.acquire()
+        try:
+            self._settle()
+        except BaseException:
+            self.plain.release()
+            raise
+        return True
+
+    def __exit__(self, *exc) -> None:
+        self.plain.release()
 
 
 class Task(dict):
@@ -46,17 +86,33 @@ class TasksState:
     """Product tasks (part of :class:`~.SandboxState`, under its lock). Owns ``tasks``;
     each SKU is applied by the products state (``_do_create``, ``_do_update``, ...)."""
 
+    def _init_tasks(self) -> None:
+        """Before the first reset: what :meth:`_settle` looks at and the worker's signal."""
+        self._due_now: collections.deque[int] = collections.deque()
+        self._current = None  # the task being processed: a generator of its chunks
+        self._processing = False  # True while the lock's holder is processing a task
+        self._gc_end = None  # ends the collector's pause held while tasks wait for the worker
+        self.task_worker: threading.Event | None = None  # set: the server's worker has work
+
     def _reset_tasks(self) -> None:
-        self.tasks: dict[int, Task] = {}
+        self._tasks: dict[int, Task] = {}
         self._task_ids = itertools.count(270_000_001)
         self._queue: list[tuple[float, int]] = []  # heap of (due, id) of tasks IN_QUEUE
+        # (reset holds the lock: every accepted task is processed, the deque is empty)
+        self._due_now.clear()
+
+    @property
+    def tasks(self) -> dict[int, Task]:
+        """Task id → task, every task accepted so far processed if it is due."""
+        with self.lock:
+            return self._tasks
 
     def _new_task(self, ttype: str, skus: list, status: str, reasons: list[str]) -> Task:
         tid = next(self._task_ids)
         task = Task(id=tid, type=ttype, status=status, reasons=reasons, skus_in=skus,
                     results=[], createdDate=clock.now_ms(),
                     due=time.monotonic() + self.task_delay_ms / 1000.0)
-        self.tasks[tid] = task
+        self._tasks[tid] = task
         return task
 
     def _run_due_tasks(self, mono: float) -> None:
@@ -65,7 +121,7 @@ class TasksState:
         while self._queue and self._queue[0][0] <= mono:
             due.append(heapq.heappop(self._queue)[1])
         for tid in sorted(due):
-            task = self.tasks.get(tid)
+            task = self._tasks.get(tid)
             if task is not None and task["status"] == "IN_QUEUE":
                 self._process_task(task)
 
@@ -109,9 +165,20 @@ class TasksState:
                 task = self._new_task(ttype, skus if body is not None else _copy_tree(skus),
                                       "IN_QUEUE", [f"{len(skus)} sku işlenmeye alındı."])
                 task["kind"] = kind
-                self._keep_posted(task, body)
+                if body is not None:
+                    task["_body"] = body  # compressed when processed, not on the request's time
+                else:
+                    self._keep_posted(task, None)
                 if self.task_delay_ms <= 0:
-                    self._process_task(task)
+                    # processed after the acknowledgement (N11 answers with the id first)
+                    self._due_now.append(task["id"])
+                    if self.task_worker is not None:
+                        if self._gc_end is None:
+                            # the parsed SKUs live on until the worker is done with them: no
+                            # collection meanwhile promotes them (see gcpause), as when the
+                            # request processed them under its own pause
+                            self._gc_end = gc_pause(bulk=False)
+                        self.task_worker.set()
                 else:
                     heapq.heappush(self._queue, (task["due"], task["id"]))
             return {"id": task["id"], "type": ttype,
@@ -132,19 +199,87 @@ class TasksState:
     def process_tasks_now(self) -> int:
         with self.lock:
             n = 0
-            for task in self.tasks.values():
+            for task in self._tasks.values():
                 if task["status"] == "IN_QUEUE":
                     self._process_task(task)
                     n += 1
             return n
 
+    # processing after the acknowledgement ---------------------------------------------
+
+    def _settle(self) -> None:
+        """Finish every task accepted for processing (the one the worker is in the middle of
+        first, then the rest in the order posted). Runs as the lock is taken; nothing to do
+        while this thread is itself processing a task."""
+        if self._processing or (self._current is None and not self._due_now):
+            return
+        self._processing = True
+        try:
+            while True:
+                if self._current is not None:
+                    try:
+                        for _ in self._current:
+                            pass
+                    finally:
+                        self._current = None
+                if not self._due_now:
+                    break
+                task = self._tasks.get(self._due_now.popleft())
+                if task is not None and task["status"] == "IN_QUEUE":
+                    self._current = self._task_chunks(task)
+        finally:
+            self._processing = False
+            self._idle()
+
+    def work_step(self) -> bool:
+        """Process the next chunk of the tasks accepted for processing (the task worker's
+        step, holding the lock for one chunk only); False when nothing is left."""
+        with self.lock.plain:
+            if self._processing:
+                return True
+            self._processing = True
+            try:
+                if self._current is None:
+                    if not self._due_now:
+                        return False
+                    task = self._tasks.get(self._due_now.popleft())
+                    if task is None or task["status"] != "IN_QUEUE":
+                        return True
+                    self._current = self._task_chunks(task)
+                try:
+                    next(self._current)
+                except StopIteration:
+                    self._current = None
+                except BaseException:
+                    self._current = None
+                    raise
+                return True
+            finally:
+                self._processing = False
+                self._idle()
+
+    def _idle(self) -> None:
+        """Nothing left to process: end the collector's pause held for the waiting tasks."""
+        if self._gc_end is not None and self._current is None and not self._due_now:
+            end, self._gc_end = self._gc_end, None
+            end()
+
     def _process_task(self, task: dict) -> None:
+        for _ in self._task_chunks(task):
+            pass
+
+    def _task_chunks(self, task: dict):
+        """Process ``task``, yielding after every :data:`CHUNK` SKUs (a generator: a worker
+        step runs one chunk; whoever takes the lock meanwhile finishes the task)."""
+        if "_body" in task:
+            self._keep_posted(task, task.pop("_body"))
         kind = task.get("kind")
         handler = {"product-create": self._do_create, "product-update": self._do_update,
                    "product-delete": self._do_delete,
                    "price-stock-update": self._do_price_stock}[kind]
         seen: set[str] = set()
         results = []
+        n = 0
         for sku in task["skus_in"]:
             code = sku.get("stockCode")
             code = str(code) if code is not None else ""
@@ -165,6 +300,9 @@ class TasksState:
                 reasons = []
             results.append({"itemCode": code, "status": "FAIL" if sku_view.get("reasons") or reasons
                             else "SUCCESS", "sku": sku_view, "reasons": reasons})
+            n += 1
+            if n % CHUNK == 0:
+                yield
         try:
             task["_results_z"] = zlib.compress(_ENCODE(results).encode("utf-8"), 1)
             task["_n_results"] = len(results)
@@ -185,7 +323,7 @@ class TasksState:
         spliced in as the stored JSON text, not decoded and encoded again."""
         with self.lock:
             self.tick()
-            task = self.tasks.get(task_id)
+            task = self._tasks.get(task_id)
             if task is None:
                 return None
             processed = task["status"] == "PROCESSED"
