@@ -158,6 +158,38 @@ def test_tasks_process_after_delay(http):
             sb.state.tick()
 
 
+def test_a_task_without_delay_is_acknowledged_before_it_is_processed_and_seen_processed(http):
+    """As on N11, the post answers with the task id first; whatever looks afterwards (task
+    details, product query, the state itself) sees the task processed, in the order posted."""
+    import gc
+    import threading
+
+    from n11_desktop.sandbox.server import SandboxServer
+    with SandboxServer(task_delay_ms=0, approval_delay_ms=0) as sb:
+        worker = sb.state.task_worker
+        sb.state.task_worker = threading.Event()  # a worker that never comes: only a look processes
+        gc_was = gc.isenabled()
+        ack = _post_task(sb, http, "product-create", [_fill_mandatory(sb, _sku("W-1", quantity=5))])
+        assert ack["status"] == "IN_QUEUE"
+        assert sb.state._tasks[ack["id"]]["status"] == "IN_QUEUE"  # answered, not yet processed
+        ps = _post_task(sb, http, "price-stock-update", [{"stockCode": "W-1", "quantity": 2}])
+        d = _details(sb, http, ps["id"])  # the later task: both processed, the create first
+        assert d["status"] == "PROCESSED" and d["skus"]["content"][0]["status"] == "SUCCESS"
+        assert sb.state.products["W-1"]["quantity"] == 2
+        assert gc.isenabled() == gc_was  # the collector's pause held for the waiting tasks ended
+        sb.state.task_worker = worker
+        # with the worker: posts in a row, then one look
+        acks = [_post_task(sb, http, "price-stock-update", [{"stockCode": "W-1", "quantity": q}])
+                for q in (7, 8, 9)]
+        q = http.get(sb.url + "/ms/product-query", params={"stockCode": "W-1"}, headers=AUTH).json()
+        assert q["content"][0]["quantity"] == 9
+        assert all(_details(sb, http, a["id"])["status"] == "PROCESSED" for a in acks)
+        name = f"n11-sandbox-tasks-{sb.port}"
+        assert any(t.name == name for t in threading.enumerate())
+    assert not any(t.name == name for t in threading.enumerate())  # the worker stops with the server
+    assert gc.isenabled() == gc_was
+
+
 def test_reject_trigger_and_update_rules(fresh, http):
     sb = fresh
     _post_task(sb, http, "product-create",
