@@ -6,13 +6,14 @@ left by a crashed sender are resolved by :mod:`.batch_recovery`."""
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from sqlalchemy import Text, select, type_coerce, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import ledger, penalty
@@ -55,30 +56,116 @@ class _Ready:
     def claim(self, s: Session) -> bool:
         """Mark these records ``success``, only where still ``sent``: True when every one was
         (nothing applied them meanwhile); otherwise the caller rolls the transaction back."""
+        conn = s.connection()
+        cur = conn.connection.cursor()  # (the session's transaction has begun: BEGIN IMMEDIATE on SQLite)
         n = 0
-        for start in range(0, len(self.item_ids), 900):
-            n += s.execute(update(BatchItem).where(BatchItem.id.in_(self.item_ids[start:start + 900]),
-                                                   BatchItem.state == "sent")
-                           .values(state="success", message=None)).rowcount or 0
+        try:
+            for start in range(0, len(self.item_ids), 900):
+                chunk = self.item_ids[start:start + 900]
+                cur.execute(_claim_sql(conn.dialect, len(chunk)), tuple(chunk))
+                n += cur.rowcount or 0
+        finally:
+            cur.close()
         return n == len(self.item_ids)
 
     def write(self, s: Session, now: datetime, summary: PollSummary) -> None:
         """The rest, after :meth:`claim`: ledger rows and penalties lifted."""
-        ledger.run_prepared(s, self.prepared)
-        for ct, ids in self.cleared.items():
-            penalty.clear(s, ct, ids, now)
+        s.flush()  # (whatever the session holds goes first, as before these driver-level writes)
+        conn = s.connection()
+        cur = conn.connection.cursor()
+        try:
+            for sql, params in self.prepared:
+                for start in range(0, len(params), 2000):
+                    cur.executemany(sql, params[start:start + 2000])
+            lift = [ct for ct, ids in self.cleared.items() if _penalized(cur, conn.dialect, ct, ids)]
+        finally:
+            cur.close()
+        for ct in lift:
+            penalty.clear(s, ct, self.cleared[ct], now)
         summary.succeeded += len(self.item_ids)
+
+
+def _penalized(cur: Any, dialect: Any, ct: str, ids: Sequence[int]) -> bool:
+    """Whether :func:`.penalty.clear` of these objects could lift anything: the box's active
+    entries of the type (at most one more than ``ids``, as it reads them) include one of them."""
+    from .storage.db import mark
+
+    m = mark(dialect)
+    cur.execute(f"SELECT object_id FROM failed_integration WHERE content_type = {m} AND is_active = {m} LIMIT {m}",
+                (ct, True, len(ids) + 1))
+    active = {r[0] for r in cur.fetchall()}
+    return bool(active) and (len(active) > len(ids) or not active.isdisjoint(ids))
 
 
 class _Claimed(Exception):
     """Some of a task's successes were applied meanwhile: roll back, take the general path."""
 
 
-def _prepare_successes(db: Database, ct: str, outcomes: Sequence[_Outcome], items: Mapping[int, _Item],
+_SQL: dict[tuple, str] = {}  # driver-level statements by (dialect, what, size)
+
+
+def _claim_sql(dialect: Any, n: int) -> str:
+    key = (dialect.name, "claim", n)
+    sql = _SQL.get(key)
+    if sql is None:
+        from .storage.db import marks
+
+        sql = _SQL[key] = (f"UPDATE batch_item SET state = 'success', message = NULL "
+                           f"WHERE id IN ({marks(dialect, n)}) AND state = 'sent'")
+    return sql
+
+
+def _touch_batch(s: Session, batch_id: int, now: datetime) -> None:
+    """The batch's ``updated_at`` (what ``s.get(Batch, batch_id).updated_at = now`` wrote)."""
+    from .storage.db import mark
+
+    conn = s.connection()
+    proc = Batch.__table__.c.updated_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    cur = conn.connection.cursor()
+    try:
+        cur.execute(f"UPDATE batch SET updated_at = {mark(conn)} WHERE id = {mark(conn)}",
+                    (proc(now) if proc is not None else now, batch_id))
+    finally:
+        cur.close()
+
+
+#: the ledger rows the all-success path writes: a task's content type → the ``_meta.op`` of its records
+_FAST_OPS = {"product": "create", "productstock": "price_stock", "productprice": "price_stock"}
+
+
+def _prepare_successes(db: Database, ct: str, result: TaskResult, items: Sequence[tuple],
                        now: datetime) -> _Ready | None:
-    """What :func:`apply_outcomes` writes for the plain successes (N11 said SUCCESS), computed
-    before the write transaction opens: the database's write lock is then held only to run the
-    statements. ``None`` when there is nothing to do this way (the caller applies everything)."""
+    """The usual task: N11 accepted every record of it (create SKUs of a product task,
+    price-stock SKUs of a stock or price task). Its ledger rows, as :func:`apply_outcomes`
+    would write them, are built straight from the records read (``items``: id, object id, key,
+    payload, version date as the driver returned it) before the write transaction opens.
+    ``None`` when the task is anything else (the caller takes the general path)."""
+    want = _FAST_OPS.get(ct)
+    if want is None or not items or result.status.upper() == "REJECT":
+        return None
+    by_code: dict[str, Any] = {}
+    for r in result.skus:
+        by_code.setdefault(r.stock_code, r)
+    for it in items:
+        r = by_code.get(it[2])
+        if r is None or not r.ok:
+            return None
+        meta = it[3].get("_meta")
+        if type(meta) is not dict or meta.get("op") != want:
+            return None
+    oids = [it[1] for it in items]
+    cleared = ({"product": oids, "productstock": list(oids), "productprice": list(oids)} if ct == "product"
+               else {ct: oids})
+    return _Ready([it[0] for it in items], [_ledger_rows(db.engine.dialect, ct, items, now, raw_dates=True)],
+                  cleared)
+
+
+def _prepare_some(db: Database, ct: str, outcomes: Sequence[_Outcome], items: Mapping[int, _Item],
+                  now: datetime) -> _Ready | None:
+    """What :func:`apply_outcomes` writes for the plain successes (N11 said SUCCESS) of a task
+    with failures too, computed before the write transaction opens: the database's write lock
+    is then held only to run the statements. ``None`` when there is nothing to do this way
+    (the caller applies everything)."""
     ledger_rows: list[dict] = []
     merge_rows: list[dict] = []
     cleared: dict[str, list[int]] = {}
@@ -93,9 +180,12 @@ def _prepare_successes(db: Database, ct: str, outcomes: Sequence[_Outcome], item
         ok.append(it)
         if o.remote is not None or (it.payload.get("_meta") or {}).get("op") != "create":
             break
-    else:  # the usual task: product-creates N11 accepted (nothing looked up)
+    else:  # product-creates N11 accepted (nothing looked up)
         if ok and ct == "product":
-            return _Ready([it.id for it in ok], [_created_rows(db.engine.dialect, ok, now)],
+            return _Ready([it.id for it in ok],
+                          [_ledger_rows(db.engine.dialect, ct,
+                                        [(it.id, it.object_id, it.object_key, it.payload, it.version_date)
+                                         for it in ok], now, raw_dates=False)],
                           {"product": [it.object_id for it in ok], "productstock": [it.object_id for it in ok],
                            "productprice": [it.object_id for it in ok]})
     for o in outcomes:
@@ -116,16 +206,23 @@ def _prepare_successes(db: Database, ct: str, outcomes: Sequence[_Outcome], item
     return _Ready(ids, plain + merged, cleared)
 
 
-#: the columns of a created product's three ledger rows (:func:`_success_rows` for ``create``
-#: without a looked-up product), sorted as :func:`.ledger.prepare_bulk_upsert` groups them
+#: the columns of the ledger rows :func:`_success_rows` makes for ``create`` (without a looked-up
+#: product) and ``price_stock``, sorted as :func:`.ledger.prepare_bulk_upsert` groups them
 _CREATED_KEYS = ("content_type", "last_error", "last_sent_at", "last_values", "object_id", "object_key", "state",
                  "updated_at", "version_date")
 
+#: a DateTime value as SQLAlchemy writes it on SQLite (what reading it and writing it again gives)
+_SQLITE_DT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
 
-def _created_rows(dialect: Any, ok: Sequence[_Item], now: datetime) -> tuple[str, list[tuple]]:
+
+def _ledger_rows(dialect: Any, ct: str, items: Sequence[tuple], now: datetime, *,
+                 raw_dates: bool) -> tuple[str, list[tuple]]:
     """:func:`.ledger.prepare_bulk_upsert` of the rows :func:`_success_rows` makes for these
-    created products (the same statement and parameters, in the same order), built straight
-    as the driver's tuples: the values every row shares are converted once."""
+    records of a ``product`` task (creates: product, stock and price rows) or of a stock or
+    price task (``price_stock``): the same statement and parameters, in the same order, built
+    straight as the driver's tuples; the values every row shares are converted once.
+    ``items``: (id, object id, key, payload, version date); ``raw_dates``: the version dates
+    are as the driver returned them (not yet through the column's result processor)."""
     sql, _ = ledger._fast_statement(dialect, _CREATED_KEYS, (), False)
     table = IntegrationAction.__table__
     procs = {k: ledger.bind_processor(table.c[k], dialect) for k in _CREATED_KEYS}
@@ -135,9 +232,9 @@ def _created_rows(dialect: Any, ok: Sequence[_Item], now: datetime) -> tuple[str
         return p(v) if p is not None else v
 
     err, sent_at, updated = conv("last_error", None), conv("last_sent_at", now), conv("updated_at", now)
-    product, stock, price = (conv("content_type", c) for c in ("product", "productstock", "productprice"))
     pending, synced = conv("state", "pending_approval"), conv("state", "synced")
     values, oid_p, key_p = procs["last_values"], procs["object_id"], procs["object_key"]
+    lv = values if values is not None else (lambda v: v)
     dates: dict[Any, Any] = {}
 
     def vd(raw: Any, parse: bool) -> Any:  # a datetime, or an ISO text of the record's _meta
@@ -150,16 +247,38 @@ def _created_rows(dialect: Any, ok: Sequence[_Item], now: datetime) -> tuple[str
         except TypeError:  # (not hashable: cannot happen with what _meta holds)
             return conv("version_date", _dt(raw) if parse else raw)
 
-    lv = values if values is not None else (lambda v: v)
+    result_p = (BatchItem.__table__.c.version_date.type.dialect_impl(dialect).result_processor(dialect, None)
+                if raw_dates else None)
+    canonical = _SQLITE_DT.fullmatch if dialect.name == "sqlite" else (lambda v: None)
+
+    def item_vd(v: Any) -> Any:  # the record's own version date
+        if result_p is None or v is None:
+            return vd(v, False)
+        if type(v) is str and canonical(v):  # written by the same column type: reading it and
+            return v                          # writing it again gives the same text
+        return vd(result_p(v), False)
     rows: list[tuple] = []
     add = rows.append
-    for it in ok:
-        payload = it.payload
+    if ct != "product":  # price_stock: one row a record, of the task's own content type
+        own = conv("content_type", ct)
+        stock = ct == "productstock"
+        for _id, oid, key, payload, version_date in items:
+            if oid_p is not None:
+                oid = oid_p(oid)
+            if key_p is not None:
+                key = key_p(key)
+            add((own, err, sent_at, lv({"quantity": payload.get("quantity")} if stock else _price_values(payload)),
+                 oid, key, synced, updated, item_vd(version_date)))
+        return sql, rows
+    product, stock, price = (conv("content_type", c) for c in ("product", "productstock", "productprice"))
+    product_values = ledger.product_values
+    for _id, oid, key, payload, version_date in items:
         meta = payload.get("_meta") or {}
-        oid = it.object_id if oid_p is None else oid_p(it.object_id)
-        key = it.object_key if key_p is None else key_p(it.object_key)
-        add((product, err, sent_at, lv(ledger.product_values(payload)), oid, key, pending, updated,
-             vd(it.version_date, False)))
+        if oid_p is not None:
+            oid = oid_p(oid)
+        if key_p is not None:
+            key = key_p(key)
+        add((product, err, sent_at, lv(product_values(payload)), oid, key, pending, updated, item_vd(version_date)))
         if "quantity" in payload:
             add((stock, err, sent_at, lv({"quantity": payload["quantity"]}), oid, key, synced, updated,
                  vd(meta.get("stock_vd"), True)))
@@ -499,16 +618,63 @@ def _expire(s: Session, b: Batch, config: ChannelConfig, now: datetime, hours: f
         summary.messages.append(f"batch {b.id}: {len(items)} record(s) penalized ({msg})")
 
 
+def _sent_items_sql(dialect: Any) -> str:
+    key = (dialect.name, "sent", 0)
+    sql = _SQL.get(key)
+    if sql is None:
+        from .storage.db import mark
+
+        m = mark(dialect)
+        # "+batch_id": the task's index, not the batch's: SQLite (no statistics) took the batch's and
+        # read every record of the batch for each task (100k row reads a task in a 100k push)
+        sql = _SQL[key] = ("SELECT id, object_id, object_key, payload, version_date FROM batch_item "
+                           f"WHERE +batch_id = {m} AND remote_task_id = {m} AND state = {m} ORDER BY id")
+    return sql
+
+
 def _apply_task_result(db: Database, client: N11Port, batch_id: int, ct: str, tid: str, result: TaskResult,
                        config: ChannelConfig, now: datetime, summary: PollSummary, log_fn: LogFn,
                        before_write: Callable[[], None] | None = None) -> None:
-    with db.session_factory() as s:  # the payload's text, decoded after the read transaction
-        rows = s.execute(select(BatchItem.id, BatchItem.object_id, BatchItem.object_key,
-                                type_coerce(BatchItem.payload, Text), BatchItem.version_date, BatchItem.state).where(
-            BatchItem.batch_id == batch_id, BatchItem.remote_task_id == tid, BatchItem.state == "sent")).all()
-    preloaded = {r[0]: _Item(r[0], r[1], r[2], _json_value(r[3]), r[4], r[5]) for r in rows}
-    items = [(it.id, it.object_key, it.payload) for it in preloaded.values()]
+    dialect = db.engine.dialect
+    with db.session_factory() as s:  # driver level: the payload's text, decoded after the read transaction
+        cur = s.connection().connection.cursor()
+        try:
+            cur.execute(_sent_items_sql(dialect), (batch_id, str(tid), "sent"))
+            rows = cur.fetchall()
+        finally:
+            cur.close()
+    items = [(r[0], r[1], r[2], _json_value(r[3]), r[4]) for r in rows]
     del rows
+    ready = _prepare_successes(db, ct, result, items, now)  # the usual task: every record succeeded
+    if ready is not None:
+        if before_write is not None:  # no HTTP of this task at all
+            before_write()
+            before_write = None
+        try:
+            with db.session_factory.begin() as s:
+                if not ready.claim(s):
+                    raise _Claimed()
+                ready.write(s, now, summary)
+                _touch_batch(s, batch_id, now)
+        except _Claimed:
+            pass  # some were applied meanwhile: the general path applies the rest
+        else:
+            log_fn(f"task {tid}: {result.status}, {len(items)} of {len(items)} SKU(s) succeeded", level="INFO")
+            return
+    _apply_general(db, client, batch_id, ct, tid, result, config, now, summary, log_fn, items,
+                   before_write=before_write, prepared=ready is None)
+
+
+def _apply_general(db: Database, client: N11Port, batch_id: int, ct: str, tid: str, result: TaskResult,
+                   config: ChannelConfig, now: datetime, summary: PollSummary, log_fn: LogFn, raw: Sequence[tuple],
+                   *, before_write: Callable[[], None] | None, prepared: bool) -> None:
+    """A task with failures (or whose records were partly applied meanwhile: ``prepared``
+    False): each record's outcome, with the product lookups of SKUs N11 says exist already."""
+    result_p = BatchItem.__table__.c.version_date.type.dialect_impl(db.engine.dialect).result_processor(
+        db.engine.dialect, None)
+    preloaded = {r[0]: _Item(r[0], r[1], r[2], r[3], result_p(r[4]) if result_p is not None else r[4], "sent")
+                 for r in raw}
+    items = [(it.id, it.object_key, it.payload) for it in preloaded.values()]
     by_code: dict[str, Any] = {}
     for r in result.skus:
         by_code.setdefault(r.stock_code, r)
@@ -539,7 +705,7 @@ def _apply_task_result(db: Database, client: N11Port, batch_id: int, ct: str, ti
     logs: list[tuple[str, str, str]] = []
     if before_write is not None:  # no more HTTP of this task from here on
         before_write()
-    ready = _prepare_successes(db, ct, outcomes, preloaded, now)
+    ready = _prepare_some(db, ct, outcomes, preloaded, now) if prepared else None
     if ready is not None:
         try:
             with db.session_factory.begin() as s:
@@ -548,13 +714,13 @@ def _apply_task_result(db: Database, client: N11Port, batch_id: int, ct: str, ti
                 apply_outcomes(s, ct, [o for o in outcomes if not o.ok], config, now, summary, logs,
                                preloaded=preloaded)
                 ready.write(s, now, summary)
-                s.get(Batch, batch_id).updated_at = now
+                _touch_batch(s, batch_id, now)
         except _Claimed:
             ready = None
     if ready is None:
         with db.session_factory.begin() as s:
             apply_outcomes(s, ct, outcomes, config, now, summary, logs, preloaded=preloaded)
-            s.get(Batch, batch_id).updated_at = now
+            _touch_batch(s, batch_id, now)
     ok = sum(1 for o in outcomes if o.ok)
     log_fn(f"task {tid}: {result.status}, {ok} of {len(outcomes)} SKU(s) succeeded", level="INFO")
     for level, key, msg in logs[:500]:

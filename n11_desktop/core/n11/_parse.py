@@ -330,7 +330,36 @@ def task_ack(data: dict, stock_codes: tuple[str, ...]) -> m.TaskAck:
     )
 
 
+def task_skus(rows: list) -> list[m.TaskSkuResult]:
+    """The SKU rows of a task-details page (:func:`task_sku` each)."""
+    return [task_sku(r) for r in rows]
+
+
+def _plain_texts(value: Any) -> bool:
+    return value is None or (type(value) is list and all(type(v) is str for v in value))
+
+
 def task_sku(data: dict) -> m.TaskSkuResult:
+    # N11's usual row ({itemCode, status, sku: {salePrice, listPrice, stock, reasons?}, reasons:
+    # [texts]}) read straight; anything else, and any value that does not fit, goes through the
+    # checks below (the same result, or the error naming the field)
+    if type(data) is dict:
+        code, status, sku = data.get("itemCode"), data.get("status"), data.get("sku")
+        if type(code) is str and type(status) is str and type(sku) is dict:
+            outer, inner = data.get("reasons"), sku.get("reasons")
+            if _plain_texts(outer) and _plain_texts(inner):
+                try:
+                    sale, listed_price = d(sku.get("salePrice")), d(sku.get("listPrice"))
+                    quantity = i(sku["stock"] if "stock" in sku else sku.get("quantity"))
+                except (ValueError, TypeError, ArithmeticError):
+                    pass
+                else:
+                    reasons = tuple(dict.fromkeys((*outer, *inner) if outer and inner else (outer or inner or ())))
+                    return m.TaskSkuResult(code, status.strip().upper(), reasons, sale, listed_price, quantity)
+    return _task_sku(data)
+
+
+def _task_sku(data: dict) -> m.TaskSkuResult:
     what = "task SKU row"
     data = obj(data, what)
     sku = data.get("sku")

@@ -43,7 +43,7 @@ class TasksAPI:
             if data.get("status") is None:
                 raise MalformedResponseError("task details have no status", operation=op)
             status, reasons, rows, total_pages, last = P.model(P.task_result_page, data, operation=op)
-            skus.extend(P.model(P.task_sku, r, operation=op) for r in rows)
+            skus.extend(P.model(P.task_skus, rows, operation=op))
             if not rows or last is True or (total_pages is not None and page + 1 >= total_pages):
                 break
             if total_pages is None and last is None and len(rows) < self.page_size:
