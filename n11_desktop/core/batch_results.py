@@ -257,6 +257,35 @@ def _ledger_rows(dialect: Any, ct: str, items: Sequence[tuple], now: datetime, *
         if type(v) is str and canonical(v):  # written by the same column type: reading it and
             return v                          # writing it again gives the same text
         return vd(result_p(v), False)
+    meta_dates: dict[str, Any] = {}
+
+    def meta_vd(raw: Any) -> Any:  # an ISO text of the record's _meta (the same few repeat)
+        if type(raw) is not str:
+            return vd(raw, True)
+        out = meta_dates.get(raw)
+        if out is None:
+            out = meta_dates[raw] = vd(raw, True)
+        return out
+
+    # the stock and price values written as their JSON text straight away when the column's
+    # processor makes json.dumps's text (SQLite's and PostgreSQL's JSON type do): the same text
+    if values is not None and values(_PROBE) == _PROBE_TEXT:
+        def quantity_json(q: Any) -> Any:
+            text = _scalar_json(q)
+            return '{"quantity": ' + text + "}" if text is not None else values({"quantity": q})
+
+        def price_json(payload: Mapping[str, Any]) -> Any:
+            sale, lst, cur = (_scalar_json(payload.get("salePrice")), _scalar_json(payload.get("listPrice")),
+                              _scalar_json(payload.get("currencyType")))
+            if sale is None or lst is None or cur is None:
+                return values(_price_values(payload))
+            return '{"salePrice": ' + sale + ', "listPrice": ' + lst + ', "currencyType": ' + cur + "}"
+    else:
+        def quantity_json(q: Any) -> Any:
+            return lv({"quantity": q})
+
+        def price_json(payload: Mapping[str, Any]) -> Any:
+            return lv(_price_values(payload))
     rows: list[tuple] = []
     add = rows.append
     if ct != "product":  # price_stock: one row a record, of the task's own content type
@@ -267,7 +296,7 @@ def _ledger_rows(dialect: Any, ct: str, items: Sequence[tuple], now: datetime, *
                 oid = oid_p(oid)
             if key_p is not None:
                 key = key_p(key)
-            add((own, err, sent_at, lv({"quantity": payload.get("quantity")} if stock else _price_values(payload)),
+            add((own, err, sent_at, quantity_json(payload.get("quantity")) if stock else price_json(payload),
                  oid, key, synced, updated, item_vd(version_date)))
         return sql, rows
     product, stock, price = (conv("content_type", c) for c in ("product", "productstock", "productprice"))
@@ -280,12 +309,31 @@ def _ledger_rows(dialect: Any, ct: str, items: Sequence[tuple], now: datetime, *
             key = key_p(key)
         add((product, err, sent_at, lv(product_values(payload)), oid, key, pending, updated, item_vd(version_date)))
         if "quantity" in payload:
-            add((stock, err, sent_at, lv({"quantity": payload["quantity"]}), oid, key, synced, updated,
-                 vd(meta.get("stock_vd"), True)))
+            add((stock, err, sent_at, quantity_json(payload["quantity"]), oid, key, synced, updated,
+                 meta_vd(meta.get("stock_vd"))))
         if "salePrice" in payload:
-            add((price, err, sent_at, lv(_price_values(payload)), oid, key, synced, updated,
-                 vd(meta.get("price_vd"), True)))
+            add((price, err, sent_at, price_json(payload), oid, key, synced, updated, meta_vd(meta.get("price_vd"))))
     return sql, rows
+
+
+_PROBE = {"quantity": 1, "salePrice": 1.5, "currencyType": "T\u00fc"}
+_PROBE_TEXT = '{"quantity": 1, "salePrice": 1.5, "currencyType": "T\\u00fc"}'
+_ascii_json = json.encoder.encode_basestring_ascii
+
+
+def _scalar_json(v: Any) -> str | None:
+    """``v``'s text as json.dumps writes it, for a text, a whole number, a finite float or None;
+    ``None`` for anything else (the caller encodes it as usual)."""
+    t = type(v)
+    if t is str:
+        return _ascii_json(v)
+    if t is int:
+        return int.__repr__(v)
+    if t is float and v - v == 0.0:  # (not NaN or ±inf)
+        return float.__repr__(v)
+    if v is None:
+        return "null"
+    return None
 
 
 @dataclass
