@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from n11_desktop.core.catalog.importer import CatalogFileError, import_catalog
 from n11_desktop.core.storage.models import CatalogItem, Price, Product, Stock
@@ -230,3 +231,36 @@ def test_a_repeated_sku_in_a_later_chunk_is_refused_and_the_first_kept(db, tmp_p
     assert report.created == 150 and report.rows == 151
     assert [(e.row, e.column) for e in report.errors] == [(152, "sku")]
     assert products(db)["S-7"].title == "Deneme ürünü numara 7"
+
+
+def test_an_import_stopped_after_a_chunk_keeps_that_chunk_and_leaves_the_database_checked(db, tmp_path):
+    """Each chunk is its own transaction: an import that stops between chunks (here the progress
+    callback fails) leaves the chunks before written whole and nothing of the rest; the database's
+    own checks (foreign keys on SQLite) are on again for every connection the app uses next."""
+    lines = ["sku;title;price;stock"] + [f"S-{i};Deneme ürünü numara {i};{i + 1},50;{i}" for i in range(250)]
+
+    def stop_after_first_chunk(done, total):
+        if done == 100:
+            raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError, match="stopped"):
+        import_catalog(db, write(tmp_path, "\n".join(lines)), chunk_rows=100, on_progress=stop_after_first_chunk)
+    with db.session_factory() as s:
+        stored = list(s.scalars(select(Product)))
+        assert {p.sku for p in stored} == {f"S-{i}" for i in range(100)}
+        assert all(p.price is not None and p.stock is not None and p.catalog_item is not None for p in stored)
+    report = import_catalog(db, write(tmp_path, "\n".join(lines)), chunk_rows=100)
+    assert (report.created, report.unchanged) == (150, 100)
+    if db.is_sqlite:
+        # every connection the pool holds (the importing one among them) checks foreign keys again
+        conns = [db.engine.connect() for _ in range(max(1, db.engine.pool.checkedin()))]
+        try:
+            assert all(c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1 for c in conns)
+            assert conns[0].exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+                conns[0].exec_driver_sql("INSERT INTO stock (product_id, quantity, version, version_date) "
+                                         "VALUES (999999, 1, 1, '2026-01-01 00:00:00')")
+            conns[0].rollback()
+        finally:
+            for c in conns:
+                c.close()

@@ -1,7 +1,8 @@
 """Catalog import from CSV or XLSX (DESIGN §9): upsert by sku, bad rows reported and skipped.
 
 Every row is validated on its own; a row with any error changes nothing, the good rows are
-written in one transaction per chunk with bulk statements (SQLAlchemy Core executemany).
+written in one transaction per chunk (5,000 rows) with bulk statements (executemany at driver
+level): an import killed half-way leaves the chunks before it written and nothing of the others.
 Each part that really changed gets its own version bump: product fields → ``product.version``,
 prices → ``price.version``, stock → ``stock.version``, so the price and stock flows send deltas only.
 
@@ -17,12 +18,14 @@ them with what is stored and plans each chunk's changes.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+from ...gcpause import gc_paused
 from ..storage.db import Database, mark, marks
 from ..storage.models import CatalogItem, Price, Product, Stock, utcnow
 from .bulkwrite import _to_cents, _to_json, bulk_update, sql_datetime
@@ -405,6 +408,34 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
                              [(sql_datetime(now), pid) for pid in plan.readded])
 
 
+@contextmanager
+def _own_keys_unchecked(conn) -> Iterator[None]:
+    """SQLite: no foreign-key checks on this connection while the import writes. Every row it writes
+    refers to a product it inserted or read in the same transaction, which holds the write lock
+    (``BEGIN IMMEDIATE``): the parent lookup per price, stock and catalog row (~0.4 µs each) could
+    only succeed, and the import deletes nothing (no cascade to miss). The setting is the
+    connection's own and is switched back on before the connection returns to the pool (outside a
+    transaction, where SQLite honours it); a connection where that fails is discarded, never
+    reused without its checks. PostgreSQL: nothing changes."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    dbapi = conn.connection.dbapi_connection
+    dbapi.execute("PRAGMA foreign_keys=OFF")  # outside any transaction: SQLite ignores it inside one
+    try:
+        yield
+    finally:
+        try:
+            if conn.in_transaction():  # (the chunk's own block has ended it; only after an interruption)
+                conn.rollback()
+            dbapi.execute("PRAGMA foreign_keys=ON")
+            if dbapi.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+                raise RuntimeError("foreign keys stayed off")
+        except Exception:
+            conn.invalidate()  # the pool opens a new connection (foreign keys on) in its place
+            raise
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -412,9 +443,7 @@ def import_catalog(db: Database, path: Path | str, *, dry_run: bool = False,
                    on_progress: Callable[[int, int], None] | None = None,
                    chunk_rows: int = CHUNK_ROWS) -> ImportReport:
     """Import a catalog file. Raises :class:`CatalogFileError` if the file as a whole is unusable."""
-    from ..batches import gc_paused
-
-    with gc_paused():  # rows parsed and written by the thousand: see batches.gc_paused
+    with gc_paused():  # rows parsed and written by the thousand: see n11_desktop/gcpause.py
         return _import_catalog(db, Path(path), dry_run, on_progress, chunk_rows)
 
 
@@ -428,26 +457,27 @@ def _import_catalog(db: Database, path: Path, dry_run: bool, on_progress: Callab
     if on_progress:
         on_progress(0, total_rows)
     first_row: dict[str, int] = {}
-    for done, chunk in good_rows(raw_rows, specs, errors, warnings, first_row, chunk_rows):
-        now = utcnow()
-        with db.engine.begin() as conn:
-            existing = _fetch_existing(conn, [r.sku for r in chunk])
-            plan = _plan_chunk(chunk, existing, now, changes, errors)
-            if not dry_run:
-                _write_plan(conn, plan, now)
-            else:
-                plan.price_changes += sum(1 for r in plan.new_rows if r.price is not None)
-                plan.stock_changes += sum(1 for r in plan.new_rows if r.stock is not None)
-                plan.catalog_changes += sum(1 for r in plan.new_rows if r.in_catalog is None or r.in_catalog)
-        created += plan.created
-        updated += plan.updated
-        unchanged += plan.unchanged
-        price_n += plan.price_changes
-        stock_n += plan.stock_changes
-        catalog_n += plan.catalog_changes
-        if on_progress and done < total_rows:
-            on_progress(done, total_rows)
-        del chunk, plan
+    with db.engine.connect() as conn, _own_keys_unchecked(conn):
+        for done, chunk in good_rows(raw_rows, specs, errors, warnings, first_row, chunk_rows):
+            now = utcnow()
+            with conn.begin():  # one transaction per chunk (BEGIN IMMEDIATE: see storage.db)
+                existing = _fetch_existing(conn, [r.sku for r in chunk])
+                plan = _plan_chunk(chunk, existing, now, changes, errors)
+                if not dry_run:
+                    _write_plan(conn, plan, now)
+                else:
+                    plan.price_changes += sum(1 for r in plan.new_rows if r.price is not None)
+                    plan.stock_changes += sum(1 for r in plan.new_rows if r.stock is not None)
+                    plan.catalog_changes += sum(1 for r in plan.new_rows if r.in_catalog is None or r.in_catalog)
+            created += plan.created
+            updated += plan.updated
+            unchanged += plan.unchanged
+            price_n += plan.price_changes
+            stock_n += plan.stock_changes
+            catalog_n += plan.catalog_changes
+            if on_progress and done < total_rows:
+                on_progress(done, total_rows)
+            del chunk, plan
     if on_progress:
         on_progress(total_rows, total_rows)
     errors.sort(key=lambda e: (e.row, e.column))
