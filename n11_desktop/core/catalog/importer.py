@@ -232,7 +232,10 @@ def _plan_chunk(rows: list[Row], existing: dict[str, _Existing], now: datetime, 
                 continue
             plan.new_rows.append(r)  # written by _write_plan (_new_product_params)
             plan.created += 1
-            changes.add(r.sku, "(new product)", "", title)
+            if len(changes.items) < changes.cap:  # changes.add, written out
+                changes.items.append(FieldChange(r.sku, "(new product)", "", _show(title)))
+            else:
+                changes.truncated = True
             continue
 
         changed_any = False
@@ -323,12 +326,12 @@ def _new_product_params(r: Row, pid: int, now_text: str, attrs_json: dict[tuple,
     g = r.product.get
     brand = g("brand")
     attrs = r.attrs
-    if brand:
-        attrs = dict(attrs)
-        attrs["brand"] = brand
-    key = tuple(attrs.items())  # texts only: the items say what the JSON text is, in order
+    key = (brand or None, *attrs.items())  # texts only: the brand and the items say what the JSON text is
     attributes = attrs_json.get(key)
     if attributes is None:
+        if brand:
+            attrs = dict(attrs)
+            attrs["brand"] = brand
         attributes = attrs_json[key] = _to_json(attrs)
     images = g("images")
     if images is None:

@@ -29,13 +29,14 @@ def _max(n: int, limit: int, what: str) -> int:
 # parser for the cells it takes, the parser itself (or NotPlain, for the careful parser) for the rest.
 _BOOL_FAST = {**{w: True for w in V._TRUE}, **{w: False for w in V._FALSE}}  # boolean() of a lower-case word
 _INLINE_ENV = {"BOOL": _BOOL_FAST, "VAT": V._VAT_FAST, "MONEY": V._MONEY_FAST.fullmatch, "D": Decimal,
-               "MAXN": V.MAX_NUMBER, "MAXC": V.MAX_NUMBER_CHARS, "URLS": V._HTTPS_LIST.fullmatch}
+               "MAXN": V.MAX_NUMBER, "MAXC": V.MAX_NUMBER_CHARS, "URLS": V._HTTPS_LIST.fullmatch,
+               "URLS_ASCII": V._HTTPS_LIST_ASCII.fullmatch}
 _INLINE: dict[Any, tuple[str, ...]] = {
     V.code: ('v = {f}(s) if "e" in s or "E" in s else s',),  # code_checked looks at nothing else
     V.boolean: ("v = BOOL.get(s)", "if v is None:", "    v = {f}({c})"),
     V.vat_rate: ("v = VAT.get(s)", "if v is None:", "    v = {f}({c})"),
     V.currency: ('v = "TL" if s == "TL" else {f}({c})',),
-    V.images: ("if URLS(s):",  # a clean "url|url" list; a repeated url: the careful parser words it
+    V.images: ("if URLS_ASCII(s) or URLS(s):",  # a clean "url|url" list; a repeated url: the careful parser words it
                "    v = s.split('|')",
                "    if len(v) > 1 and (v[0] == v[1] if len(v) == 2 else len(set(v)) != len(v)):",
                "        raise NotPlain",
@@ -419,8 +420,11 @@ def good_rows(rows, specs, errors: list[RowError], warnings: list[RowError] | No
                 except Exception:  # noqa: BLE001 - whatever it is, the careful parser below words it
                     row = None
                 else:
-                    if cap:
-                        short(n, row)
+                    if cap:  # short(n, row), written out
+                        title = row.product.get("title")
+                        if title and len(title) < short_title and len(warnings) < cap:
+                            warnings.append(RowError(n, "title", f"is {len(title)} characters; N11 needs at least "
+                                                     f"{N11_MIN_TITLE} to create the product"))
             if row is None:
                 row = _parse_row(n, tuple(cells), specs, errors, warnings)
         read += 1
