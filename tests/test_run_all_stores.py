@@ -320,3 +320,26 @@ def test_a_store_renamed_while_it_runs_goes_on_under_its_new_name(registry, sand
         assert _holder(db_file).role == "run"
     assert multi.runs["old-name"].state == "removed" and multi.runs["new-name"].state == "stopped"
     assert _holder(db_file) is None
+
+
+def test_the_stores_databases_keep_a_small_page_cache_and_a_finished_store_is_closed(registry, sandboxes):
+    """Twenty stores in one process (issue 18): each store's SQLite connections keep
+    STORE_CACHE_KIB of page cache instead of SQLite's 2 MB, and with --once a store whose
+    cycle is over has its database closed while the others still run."""
+    from n11_desktop.core.allstores import STORE_CACHE_KIB, AllStoresRunner
+    from n11_desktop.core.stores import Registry
+
+    for name in ("one", "two"):
+        assert main(["stores", "add", name]) == 0
+        _configure(registry.parent / "stores" / f"{name}.db", sandboxes().base_url)
+    with _all_stores_running() as (multi, states):
+        deadline = time.monotonic() + 30
+        _wait_while(lambda: ("two", "running") not in states, deadline)
+        db = multi.runs["two"].db
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -STORE_CACHE_KIB
+    multi = AllStoresRunner(lambda: Registry.load().listed(), once=True, max_workers=1, stop_timeout_s=10)
+    assert multi.run() == 0
+    assert {r.state for r in multi.runs.values()} == {"done"}
+    assert all(r.db is None for r in multi.runs.values())
+    assert all(_runs(registry.parent / "stores" / f"{name}.db") for name in ("one", "two"))

@@ -8,6 +8,12 @@ never stops the others. Bad credentials or an unreachable N11 are ordinary flow 
 that store's runner (recorded in its flow_run and log, alarms as usual).
 
 ``once``: every store runs its due flows once; the result is 0 when every store ran cleanly.
+
+Memory (issue 18): twenty stores are some sixty threads and twenty databases in one process. A
+store's SQLite connections keep a small page cache (:data:`STORE_CACHE_KIB`; the files are read
+through the system's cache anyway), the threads share a few malloc arenas, and the free pages of
+the C allocator go back to the system every :data:`RELEASE_EVERY_S` (``native_memory``); once a
+store has run its cycle (``once``) its database is closed.
 """
 
 from __future__ import annotations
@@ -27,6 +33,13 @@ log = logging.getLogger(__name__)
 RETRY_S = 60.0
 #: flows running at once in the whole process, all stores together (a store's own limit is max_workers)
 MAX_FLOWS = 4
+#: SQLite page cache of each connection to a store's database here (SQLite's default is 2,000 KiB;
+#: twenty stores' connections kept ~40 MB of it)
+STORE_CACHE_KIB = 256
+#: glibc malloc arenas shared by the stores' threads (glibc's default: up to eight per core)
+MALLOC_ARENAS = 2
+#: how often the loop hands the allocator's free pages back to the system (seconds)
+RELEASE_EVERY_S = 2.0
 
 
 @dataclass
@@ -112,6 +125,10 @@ class AllStoresRunner:
     def run(self) -> int:
         """Run until stopped (or, with ``once``, until every store ran once). 0 when every store
         ran and stopped cleanly; 1 otherwise (each store's state is in :attr:`runs`)."""
+        from .native_memory import limit_arenas, release_free_memory
+
+        limit_arenas(MALLOC_ARENAS)  # before the stores' threads start (see native_memory)
+        next_release = time.monotonic() + RELEASE_EVERY_S
         try:
             self._start_due(time.monotonic())
             while True:
@@ -124,6 +141,9 @@ class AllStoresRunner:
                     break
                 if not self.once:
                     self._start_due(time.monotonic())
+                if time.monotonic() >= next_release:
+                    release_free_memory()
+                    next_release = time.monotonic() + RELEASE_EVERY_S
                 self._stop.wait(self.tick_s)
         finally:
             self.request_stop()
@@ -261,7 +281,8 @@ class AllStoresRunner:
                 run.thread.join()
                 run.thread = None
                 run.runner = None
-                if run.removed and run.db is not None:
+                # removed from the registry, or (once) its cycle is over: it is not started again here
+                if run.db is not None and (run.removed or (self.once and run.state == "done")):
                     run.db.dispose()
                     run.db = None
 
@@ -299,4 +320,24 @@ def _target(store) -> str:
 def _open_store(store):
     from .stores import open_store
 
-    return open_store(store)
+    db = open_store(store)
+    if db.is_sqlite:
+        _small_page_cache(db.engine, STORE_CACHE_KIB)
+    return db
+
+
+def _small_page_cache(engine, kib: int) -> None:
+    """Every connection of ``engine`` from now on keeps at most ``kib`` KiB of SQLite page cache;
+    the connections pooled while the database was checked and upgraded are closed (new ones
+    are opened on demand)."""
+    from sqlalchemy import event
+
+    def on_connect(dbapi_conn, _record) -> None:
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA cache_size = -{int(kib)}")
+        finally:
+            cur.close()
+
+    event.listen(engine, "connect", on_connect)
+    engine.dispose()
