@@ -172,13 +172,14 @@ class TasksState:
                 if self.task_delay_ms <= 0:
                     # processed after the acknowledgement (N11 answers with the id first)
                     self._due_now.append(task["id"])
-                    if self.task_worker is not None:
+                    worker = self.task_worker
+                    if worker is not None:
                         if self._gc_end is None:
                             # the parsed SKUs live on until the worker is done with them: no
                             # collection meanwhile promotes them (see gcpause), as when the
                             # request processed them under its own pause
                             self._gc_end = gc_pause(bulk=False)
-                        self.task_worker.set()
+                        worker.set()
                 else:
                     heapq.heappush(self._queue, (task["due"], task["id"]))
             return {"id": task["id"], "type": ttype,
