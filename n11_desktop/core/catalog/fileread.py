@@ -241,8 +241,9 @@ def _read_csv(path: Path) -> RawTable:
             # record and its cells are the line split at the delimiter, exactly as the C splitter splits it
             # (str.splitlines breaks lines at more characters, none of which the file holds)
             lines = _split_lines(text, delimiter)
-            if lines and len(lines) - 1 <= MAX_ROWS and max(map(len, lines)) <= MAX_FIELD_CHARS \
-                    and max(map(methodcaller("count", RECORD_SEP), lines)) < MAX_COLUMNS:
+            # (a line shorter than MAX_COLUMNS cannot hold MAX_COLUMNS separators: counted only if longer)
+            if lines and len(lines) - 1 <= MAX_ROWS and (longest := max(map(len, lines))) <= MAX_FIELD_CHARS \
+                    and (longest < MAX_COLUMNS or max(map(methodcaller("count", RECORD_SEP), lines)) < MAX_COLUMNS):
                 del lines[0]  # the header
                 return len(lines) - lines.count("") - sum(map(str.isspace, lines)), first, lines
             del lines  # a limit the careful split words

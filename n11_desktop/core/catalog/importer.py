@@ -368,6 +368,7 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
         attrs_json: dict[tuple, str] = {}
         price_inserts, stock_inserts = plan.price_inserts, plan.stock_inserts
         outside: list[int] = []  # new products not in the N11 catalog
+        n_prices, n_stocks = len(price_inserts), len(stock_inserts)
         for pid, r in enumerate(plan.new_rows, start=base + 1):
             products.append(_new_product_params(r, pid, now_text, attrs_json))
             price = r.price
@@ -375,14 +376,14 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
                 cents = _cents(price)
                 price_inserts.append((pid, cents, cents if r.list_price is None else _cents(r.list_price),
                                       r.currency or "TL", 1, now_text))
-                plan.price_changes += 1
             if r.stock is not None:
                 stock_inserts.append((pid, r.stock, 1, now_text))
-                plan.stock_changes += 1
-            if r.in_catalog is None or r.in_catalog:
-                plan.catalog_changes += 1
-            else:
+            if r.in_catalog is not None and not r.in_catalog:
                 outside.append(pid)
+        # each new price, stock and catalog row is a change (counted once, not a row each)
+        plan.price_changes += len(price_inserts) - n_prices
+        plan.stock_changes += len(stock_inserts) - n_stocks
+        plan.catalog_changes += len(plan.new_rows) - len(outside)
         _insert(conn, _P, _NEW_PRODUCT_COLUMNS, products)
         del products
         # the new products join the N11 catalog (all but those whose row says in_catalog 0): one statement
