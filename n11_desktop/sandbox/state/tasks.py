@@ -280,8 +280,12 @@ class TasksState:
                    "price-stock-update": self._do_price_stock}[kind]
         seen: set[str] = set()
         results = []
+        skus = task["skus_in"]
+        consume = "_body_z" in task
+        if consume:  # the posted SKUs are kept compressed: each parsed one goes once it is done
+            del task["skus_in"]
         n = 0
-        for sku in task["skus_in"]:
+        for sku in skus:
             code = sku.get("stockCode")
             code = str(code) if code is not None else ""
             sku_view = {"salePrice": sku.get("salePrice"), "listPrice": sku.get("listPrice"),
@@ -301,6 +305,8 @@ class TasksState:
                 reasons = []
             results.append({"itemCode": code, "status": "FAIL" if sku_view.get("reasons") or reasons
                             else "SUCCESS", "sku": sku_view, "reasons": reasons})
+            if consume:
+                skus[n] = None
             n += 1
             if n % CHUNK == 0:
                 yield
@@ -310,8 +316,6 @@ class TasksState:
             del task["results"]
         except (TypeError, ValueError):  # not JSON: kept as they are
             task["results"] = results
-        if "_body_z" in task:
-            del task["skus_in"]
         task["status"] = "PROCESSED"
         task["processedDate"] = clock.now_ms()
 
