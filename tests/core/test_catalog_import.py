@@ -236,7 +236,8 @@ def test_a_repeated_sku_in_a_later_chunk_is_refused_and_the_first_kept(db, tmp_p
 def test_an_import_stopped_after_a_chunk_keeps_that_chunk_and_leaves_the_database_checked(db, tmp_path):
     """Each chunk is its own transaction: an import that stops between chunks (here the progress
     callback fails) leaves the chunks before written whole and nothing of the rest; the database's
-    own checks (foreign keys on SQLite) are on again for every connection the app uses next."""
+    own checks (foreign keys on SQLite) and its automatic checkpoints are on again for every
+    connection the app uses next."""
     lines = ["sku;title;price;stock"] + [f"S-{i};Deneme ürünü numara {i};{i + 1},50;{i}" for i in range(250)]
 
     def stop_after_first_chunk(done, total):
@@ -256,6 +257,8 @@ def test_an_import_stopped_after_a_chunk_keeps_that_chunk_and_leaves_the_databas
         conns = [db.engine.connect() for _ in range(max(1, db.engine.pool.checkedin()))]
         try:
             assert all(c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1 for c in conns)
+            # and checkpoint the WAL automatically again (SQLite's default, every 1000 pages)
+            assert all(c.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000 for c in conns)
             assert conns[0].exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
             with pytest.raises(IntegrityError, match="FOREIGN KEY"):
                 conns[0].exec_driver_sql("INSERT INTO stock (product_id, quantity, version, version_date) "
