@@ -141,3 +141,52 @@ def test_migrations_match_models(db):
         ctx = MigrationContext.configure(conn, opts={"include_name": include_in_autogenerate})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
+
+
+def test_the_head_read_from_the_migration_scripts_is_alembics_head(tmp_path):
+    """Opening a database at the head does without Alembic by reading the scripts' revision lines:
+    what it reads must be Alembic's head, and a migration added later moves it by itself."""
+    import shutil
+
+    assert dbm.head_of_scripts() == dbm.head_revision()
+    versions = tmp_path / "versions"
+    shutil.copytree(dbm.MIGRATIONS_DIR / "versions", versions, ignore=shutil.ignore_patterns("__pycache__"))
+    head = dbm.head_revision()
+    (versions / "9001_next.py").write_text(f'"""next\n\nRevision ID: 9001\n"""\nrevision: str = "9001"\n'
+                                           f'down_revision: str | None = "{head}"  # the previous head\n'
+                                           "branch_labels = None\ndepends_on = None\n")
+    assert dbm._parse_head(versions) == "9001"
+    # anything but one plain chain leaves the decision to Alembic (None): a branch, a merge
+    (versions / "9002_branch.py").write_text(f"revision = '9002'\ndown_revision = '{head}'\n")
+    assert dbm._parse_head(versions) is None
+    (versions / "9002_branch.py").write_text("revision = '9002'\ndown_revision = ('9001', '0001')\n")
+    assert dbm._parse_head(versions) is None
+    (versions / "9002_branch.py").write_text("revision = '9002'\ndown_revision = '9001'\nbranch_labels = ('x',)\n")
+    assert dbm._parse_head(versions) is None
+    (versions / "9002_branch.py").write_text("revision = make_id()\ndown_revision = '9001'\n")
+    assert dbm._parse_head(versions) is None
+
+
+@pytest.mark.both_engines
+def test_a_database_at_the_head_opens_without_loading_alembic(db_target):
+    """The everyday open (schema already current) costs no Alembic import (~12 MB of every
+    process); an older database still goes through Alembic and is upgraded."""
+    import subprocess
+
+    probe = ("import sys; from n11_desktop.core.storage.db import db_target, open_database, current_revision;"
+             "d = open_database(db_target(sys.argv[1])); loaded = 'alembic' in sys.modules;"
+             "print(loaded, current_revision(d.engine)); d.dispose()")
+
+    def open_in_new_process() -> list[str]:
+        out = subprocess.run([sys.executable, "-c", probe, str(db_target)], capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.split()
+
+    from alembic import command
+
+    old = dbm.open_database(db_target)  # (on PostgreSQL a reused schema may be at the head already)
+    command.downgrade(dbm.alembic_config(old.engine), "0001")
+    old.dispose()
+    assert open_in_new_process() == ["True", dbm.head_revision()]  # upgraded by Alembic
+    assert open_in_new_process() == ["False", dbm.head_revision()]  # at the head: no Alembic

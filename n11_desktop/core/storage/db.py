@@ -262,6 +262,82 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(engine), revision)
 
 
+def migrate(engine: Engine, what: str, revision: str = "head") -> None:
+    """Refuse a newer schema (:func:`check_revision`), then upgrade to ``revision``.
+
+    A database already at the head (the everyday open) is recognised with one plain query of
+    its ``alembic_version`` against :func:`head_of_scripts`, without importing Alembic (~12 MB
+    in every process); anything else — a new or older database, one of a newer version, a
+    version table Alembic would find odd — goes through Alembic exactly as before.
+    """
+    if revision == "head":
+        head = head_of_scripts()
+        if head is not None and _stored_revisions(engine) == [head]:
+            return
+    check_revision(engine, what)
+    upgrade(engine, revision)
+
+
+def _stored_revisions(engine: Engine) -> list[str] | None:
+    """The rows of the database's ``alembic_version`` table, None without that table (read as
+    Alembic reads them: the table in the connection's default schema)."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return [r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
+
+
+_REVISION_LINE = re.compile(r"""^(down_revision|revision|branch_labels|depends_on)\s*(?::[^=]*)?=\s*(.*?)\s*(?:#.*)?$""", re.M)
+_QUOTED = re.compile(r"""^(?:'([^'\\]+)'|"([^"\\]+)")$""")
+_head_lock = threading.Lock()
+_head_cache: list[str | None] = []
+
+
+def head_of_scripts() -> str | None:
+    """The head revision read from the migration scripts' ``revision =`` and ``down_revision =``
+    lines (cached; no Alembic import). None — so that callers ask Alembic — whenever the scripts
+    are anything but one plain chain of literal revision ids: a missing or odd line, a merge, a
+    branch. tests/core/test_storage.py checks it against Alembic's own head."""
+    with _head_lock:
+        if not _head_cache:
+            _head_cache.append(_parse_head(MIGRATIONS_DIR / "versions"))
+        return _head_cache[0]
+
+
+def _parse_head(versions: Path) -> str | None:
+    parents: dict[str, str | None] = {}
+    try:
+        # the files Alembic loads from a version folder: every *.py but __init__ and editor locks
+        files = [p for p in versions.iterdir()
+                 if p.suffix == ".py" and p.is_file() and not p.name.startswith((".#", "__init__"))]
+        for f in files:
+            found: dict[str, list[str]] = {}
+            for m in _REVISION_LINE.finditer(f.read_text(encoding="utf-8")):
+                found.setdefault(m.group(1), []).append(m.group(2))
+            if len(found.get("revision", ())) != 1 or len(found.get("down_revision", ())) != 1:
+                return None
+            if any(v != "None" for v in found.get("branch_labels", []) + found.get("depends_on", [])):
+                return None
+            rev, down = _QUOTED.match(found["revision"][0]), found["down_revision"][0]
+            down_m = _QUOTED.match(down)
+            if rev is None or (down != "None" and down_m is None):
+                return None
+            rev_id = rev.group(1) or rev.group(2)
+            if rev_id in parents:
+                return None
+            parents[rev_id] = None if down == "None" else (down_m.group(1) or down_m.group(2))
+    except (OSError, UnicodeDecodeError):
+        return None
+    roots = [r for r, d in parents.items() if d is None]
+    children = [d for d in parents.values() if d is not None]
+    if len(roots) != 1 or len(set(children)) != len(children) or not set(children) <= set(parents):
+        return None
+    heads = set(parents) - set(children)
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
@@ -294,8 +370,7 @@ def open_database(path: Path | str, *, revision: str = "head") -> Database:
             result = conn.exec_driver_sql("PRAGMA quick_check").scalar()
             if result != "ok":
                 raise DatabaseError(f"{path} is damaged (integrity check: {result})")
-        check_revision(engine, str(path))
-        upgrade(engine, revision)
+        migrate(engine, str(path), revision)
         with engine.connect() as conn:
             if conn.exec_driver_sql("PRAGMA application_id").scalar() != APPLICATION_ID:
                 conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -317,6 +392,9 @@ def open_database(path: Path | str, *, revision: str = "head") -> Database:
 
 def check_revision(engine: Engine, what: str) -> None:
     """Refuse a database whose schema a newer n11-desktop migrated further (never downgrade it)."""
+    stored = _stored_revisions(engine)
+    if not stored or (len(stored) == 1 and stored[0] == head_of_scripts()):
+        return  # a new database, or one at the head: no Alembic needed to know it is not newer
     cur = current_revision(engine)
     if cur is not None and cur not in _known_revisions():
         raise DatabaseError(f"{what} was written by a newer n11-desktop (schema {cur}); upgrade the app to open it")

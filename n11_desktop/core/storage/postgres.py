@@ -35,9 +35,8 @@ from .db import (
     PG_LOCK_CLASS,
     Database,
     DatabaseError,
-    check_revision,
     foreign_tables,
-    upgrade,
+    migrate,
 )
 
 #: how long a transaction waits for the store's lock (or a row lock) before it gives up. Longer
@@ -177,8 +176,7 @@ def open_postgresql(url: str, *, revision: str = "head") -> Database:
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
         refuse_foreign_schema(what, tables)
-        check_revision(engine, what)
-        upgrade(engine, revision)
+        migrate(engine, what, revision)
     except DatabaseError:
         engine.dispose()
         raise
