@@ -3,7 +3,7 @@
 ``catalog_import``: a generated CSV (Turkish number formats, images, attributes) imported with
 :func:`import_catalog` into a fresh database, against raw ``sqlite3`` ``executemany`` of the same
 rows into the same four tables of another fresh database (rows already parsed: the strict bound).
-Both sides are timed ``ROUNDS`` times in the same run, interleaved (import, baseline, import,
+Both sides are timed ``ROUNDS`` (5) times in the same run, interleaved (import, baseline, import,
 baseline, …: a change of load hits both), each into a fresh database, and each side's best is
 kept — the same treatment for both, so one-shot noise of a shared machine does not decide the
 ratio. The CPU of both sides (the baseline's in its child process, over the same statements) is
@@ -143,7 +143,7 @@ def _fresh_db(path: Path):
 
 
 #: rounds of the catalog_import scenario: both sides timed this many times, interleaved, best kept
-ROUNDS = 3
+ROUNDS = 5
 
 
 @scenario("catalog_import", quick=2_000, full=100_000,
