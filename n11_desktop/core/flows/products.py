@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from .. import batch_recovery, batch_results, batches, ledger, penalty
 from .. import products_send as ps
 from ..storage.models import AppState, Batch, FailedIntegration, IntegrationAction, Price, Product, Stock
+from ..threadturns import quick_turns
 from .base import FlowContext, FlowOutcome, register
 
 PENDING_REFRESH_ONE_BY_ONE = 100
@@ -116,7 +117,9 @@ def _send(ctx: FlowContext, content_type: str, op: str, items: list[batches.Send
 def _assemble_and_send(ctx: FlowContext, content_type: str, op: str, chunks: Iterable[list[batches.SendItem]],
                        outcome: FlowOutcome) -> FlowOutcome:
     """Write the batch page by page (initialized → commit), then post it."""
-    with batches.gc_paused():  # building and writing 100k records: see batches.gc_paused
+    # building and writing 100k records: see batches.gc_paused; posting while results are
+    # applied on other threads: see threadturns
+    with batches.gc_paused(), quick_turns():
         return _assemble_and_send_inner(ctx, content_type, op, chunks, outcome)
 
 
