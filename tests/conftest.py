@@ -109,11 +109,13 @@ def fresh_pg_url(pg_server):
 
 @pytest.fixture
 def pg_urls(pg_server):
-    """``pg_urls()`` → the URL of one more empty schema (as ``pg_url``), for tests with several stores."""
+    """``pg_urls()`` → the URL of one more empty schema (as ``pg_url``), for tests with several stores;
+    ``pg_urls(fresh=True)``: of a schema that does not exist yet (as ``fresh_pg_url``), for a store
+    that must be created at an older revision (an emptied one is already at the head)."""
     names: list[str] = []
 
-    def one() -> str:
-        names.append(_free_schemas.pop() if _free_schemas else f"t{os.getpid()}_{next(_schemas)}")
+    def one(*, fresh: bool = False) -> str:
+        names.append(_free_schemas.pop() if _free_schemas and not fresh else f"t{os.getpid()}_{next(_schemas)}")
         return pg_server.url(schema=names[-1])
 
     yield one

@@ -84,7 +84,7 @@ def test_a_postgresql_store_whose_schema_does_not_exist_is_listed_as_new_and_not
 
 @pytest.mark.postgresql
 def test_postgresql_stores_show_their_lease_holder_and_an_older_one_is_not_migrated(tmp_path, pg_urls):
-    current_url, old_url = pg_urls(), pg_urls()
+    current_url, old_url = pg_urls(), pg_urls(fresh=True)  # the old one is created at 0001 below
     reg = _registry(tmp_path, current=current_url, old=old_url)
     db = open_store(reg.get("current"))
     _hold_lease(db)
