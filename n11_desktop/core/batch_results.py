@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from . import ledger, penalty
 from .batches import LogFn, PollSummary, _maybe_finish, _noop_log, strip_meta, with_gc_paused
 from .settings import ChannelConfig
+from .storage.db import datetime_param, mark, marks
 from .storage.models import BATCH_ACTIVE_STATES, Batch, BatchItem, IntegrationAction
 
 if TYPE_CHECKING:
@@ -88,8 +89,6 @@ class _Ready:
 def _penalized(cur: Any, dialect: Any, ct: str, ids: Sequence[int]) -> bool:
     """Whether :func:`.penalty.clear` of these objects could lift anything: the box's active
     entries of the type (at most one more than ``ids``, as it reads them) include one of them."""
-    from .storage.db import mark
-
     m = mark(dialect)
     cur.execute(f"SELECT object_id FROM failed_integration WHERE content_type = {m} AND is_active = {m} LIMIT {m}",
                 (ct, True, len(ids) + 1))
@@ -108,8 +107,6 @@ def _claim_sql(dialect: Any, n: int) -> str:
     key = (dialect.name, "claim", n)
     sql = _SQL.get(key)
     if sql is None:
-        from .storage.db import marks
-
         sql = _SQL[key] = (f"UPDATE batch_item SET state = 'success', message = NULL "
                            f"WHERE id IN ({marks(dialect, n)}) AND state = 'sent'")
     return sql
@@ -117,14 +114,11 @@ def _claim_sql(dialect: Any, n: int) -> str:
 
 def _touch_batch(s: Session, batch_id: int, now: datetime) -> None:
     """The batch's ``updated_at`` (what ``s.get(Batch, batch_id).updated_at = now`` wrote)."""
-    from .storage.db import mark
-
     conn = s.connection()
-    proc = Batch.__table__.c.updated_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     cur = conn.connection.cursor()
     try:
         cur.execute(f"UPDATE batch SET updated_at = {mark(conn)} WHERE id = {mark(conn)}",
-                    (proc(now) if proc is not None else now, batch_id))
+                    (datetime_param(conn, now), batch_id))
     finally:
         cur.close()
 
@@ -215,6 +209,11 @@ _CREATED_KEYS = ("content_type", "last_error", "last_sent_at", "last_values", "o
 _SQLITE_DT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
 
 
+def _version_date_result(dialect: Any) -> Any:
+    """The version-date column's result processor (a driver-level read's value → datetime), or None."""
+    return BatchItem.__table__.c.version_date.type.dialect_impl(dialect).result_processor(dialect, None)
+
+
 def _ledger_rows(dialect: Any, ct: str, items: Sequence[tuple], now: datetime, *,
                  raw_dates: bool) -> tuple[str, list[tuple]]:
     """:func:`.ledger.prepare_bulk_upsert` of the rows :func:`_success_rows` makes for these
@@ -247,8 +246,7 @@ def _ledger_rows(dialect: Any, ct: str, items: Sequence[tuple], now: datetime, *
         except TypeError:  # (not hashable: cannot happen with what _meta holds)
             return conv("version_date", _dt(raw) if parse else raw)
 
-    result_p = (BatchItem.__table__.c.version_date.type.dialect_impl(dialect).result_processor(dialect, None)
-                if raw_dates else None)
+    result_p = _version_date_result(dialect) if raw_dates else None
     canonical = _SQLITE_DT.fullmatch if dialect.name == "sqlite" else (lambda v: None)
 
     def item_vd(v: Any) -> Any:  # the record's own version date
@@ -670,8 +668,6 @@ def _sent_items_sql(dialect: Any) -> str:
     key = (dialect.name, "sent", 0)
     sql = _SQL.get(key)
     if sql is None:
-        from .storage.db import mark
-
         m = mark(dialect)
         # "+batch_id": the task's index, not the batch's: SQLite (no statistics) took the batch's and
         # read every record of the batch for each task (100k row reads a task in a 100k push)
@@ -718,8 +714,7 @@ def _apply_general(db: Database, client: N11Port, batch_id: int, ct: str, tid: s
                    *, before_write: Callable[[], None] | None, prepared: bool) -> None:
     """A task with failures (or whose records were partly applied meanwhile: ``prepared``
     False): each record's outcome, with the product lookups of SKUs N11 says exist already."""
-    result_p = BatchItem.__table__.c.version_date.type.dialect_impl(db.engine.dialect).result_processor(
-        db.engine.dialect, None)
+    result_p = _version_date_result(db.engine.dialect)
     preloaded = {r[0]: _Item(r[0], r[1], r[2], r[3], result_p(r[4]) if result_p is not None else r[4], "sent")
                  for r in raw}
     items = [(it.id, it.object_key, it.payload) for it in preloaded.values()]

@@ -46,7 +46,7 @@ from .logrows import insert_log_rows
 from .n11.products import ENCODABLE, EncodedSku, encode_sku
 from .n11.rest import encode_text, money
 from .settings import ChannelConfig
-from .storage.db import mark, marks
+from .storage.db import datetime_param, mark, marks
 from .storage.models import BATCH_ACTIVE_STATES, Batch, BatchItem
 
 if TYPE_CHECKING:
@@ -515,18 +515,6 @@ class _HeldExchanges:
                 logging.getLogger(__name__).exception("on_exchange callback failed")
 
 
-_DT_PROCS: dict[str, Any] = {}
-
-
-def _dt(conn: Any, v: datetime | None) -> Any:
-    """A DateTime value as the driver takes it (SQLite: the text an ORM write stores)."""
-    key = conn.dialect.name
-    if key not in _DT_PROCS:
-        _DT_PROCS[key] = Batch.__table__.c.updated_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-    proc = _DT_PROCS[key]
-    return proc(v) if proc is not None and v is not None else v
-
-
 #: the records of one page of a batch: ``ids`` is a slice of the batch's ``pending`` records in id
 #: order, taken when the page was formed, so the batch's records between its first and last id
 #: that are still in the state asked for are exactly the page's (no record ever returns to
@@ -547,7 +535,7 @@ def _mark_sending(db: Database, batch_id: int, ids: Sequence[int], now: datetime
         if n != len(ids):
             conn.exec_driver_sql(f"UPDATE batch_item SET state = 'unsent' WHERE {where} AND state = 'sending'", rng)
             return False
-        at = _dt(conn, now)
+        at = datetime_param(conn, now)
         conn.exec_driver_sql(f"UPDATE batch SET sent_at = COALESCE(sent_at, {m}), updated_at = {m} WHERE id = {m}",
                              (at, at, batch_id))
     return True
@@ -579,7 +567,7 @@ def _record_accepted(db: Database, batch_id: int, ids: Sequence[int], acks: Sequ
                 conn.exec_driver_sql(f"UPDATE batch SET remote_task_id = COALESCE(remote_task_id, '') WHERE id = {m}",
                                      (batch_id,))
         conn.exec_driver_sql(f"UPDATE batch SET state = CASE WHEN state = 'commit' THEN 'sent_to_remote' ELSE state "
-                             f"END, updated_at = {m} WHERE id = {m}", (_dt(conn, now), batch_id))
+                             f"END, updated_at = {m} WHERE id = {m}", (datetime_param(conn, now), batch_id))
         insert_log_rows(conn, log_rows)
 
 

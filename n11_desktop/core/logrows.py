@@ -8,14 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from .storage.db import marks
-from .storage.models import LogEntry
+from .storage.db import datetime_param, marks
 
 #: the order of a log row's values (:func:`log_row`)
 LOG_COLUMNS = ("run_id", "flow", "created_at", "level", "object_type", "object_key", "message", "request",
                "response")
-
-_PROCS: dict[str, Any] = {}
 
 
 def log_row(message: str, *, level: str = "INFO", flow: str | None = None, run_id: int | None = None,
@@ -24,23 +21,12 @@ def log_row(message: str, *, level: str = "INFO", flow: str | None = None, run_i
     return (run_id, flow, created_at, level, object_type, object_key, message, request, response)
 
 
-def _created_proc(dialect: Any) -> Any:
-    """The ``created_at`` column's own bind processor (SQLite stores the same text as an ORM insert)."""
-    key = dialect.name
-    if key not in _PROCS:
-        col = LogEntry.__table__.c.created_at
-        _PROCS[key] = col.type.dialect_impl(dialect).bind_processor(dialect)
-    return _PROCS[key]
-
-
 def insert_log_rows(conn: Any, rows: Sequence[tuple]) -> None:
     """Insert ``rows`` (:func:`log_row`) on ``conn`` (a SQLAlchemy connection inside a transaction)."""
     if not rows:
         return
     dialect = conn.dialect
-    proc = _created_proc(dialect)
-    if proc is not None:
-        rows = [r[:2] + (proc(r[2]),) + r[3:] for r in rows]
+    rows = [r[:2] + (datetime_param(dialect, r[2]),) + r[3:] for r in rows]  # created_at
     sql = f"INSERT INTO log_entry ({', '.join(LOG_COLUMNS)}) VALUES ({marks(dialect, len(LOG_COLUMNS))})"
     if len(rows) == 1:
         conn.exec_driver_sql(sql, rows[0])

@@ -414,7 +414,7 @@ def _write_plan(conn, plan: _Plan, now: datetime) -> None:
 
 
 @contextmanager
-def _own_keys_unchecked(conn) -> Iterator[None]:
+def _bulk_writing(conn) -> Iterator[None]:
     """SQLite: no foreign-key checks and no automatic WAL checkpoint on this connection while the
     import writes (one checkpoint at its end: the chunks' commits had made ~20 for 100k rows, each
     waiting for two fsyncs and copying the same hot pages again). Every row it writes
@@ -473,7 +473,7 @@ def _import_catalog(db: Database, path: Path, dry_run: bool, on_progress: Callab
     if on_progress:
         on_progress(0, total_rows)
     first_row: dict[str, int] = {}
-    with db.engine.connect() as conn, _own_keys_unchecked(conn):
+    with db.engine.connect() as conn, _bulk_writing(conn):
         for done, chunk in good_rows(raw_rows, specs, errors, warnings, first_row, chunk_rows):
             now = utcnow()
             with conn.begin():  # one transaction per chunk (BEGIN IMMEDIATE: see storage.db)

@@ -220,6 +220,22 @@ def mark(conn_or_dialect) -> str:
     return marks(conn_or_dialect, 1)
 
 
+_DATETIME_PROCS: dict[str, object] = {}
+
+
+def datetime_param(conn_or_dialect, v):
+    """A DateTime value as the driver takes it in a driver-level statement: on SQLite the text an
+    ORM write of the schema's DateTime columns stores (one processor per dialect, made once)."""
+    dialect = getattr(conn_or_dialect, "dialect", conn_or_dialect)
+    try:
+        proc = _DATETIME_PROCS[dialect.name]
+    except KeyError:
+        from sqlalchemy import DateTime
+
+        proc = _DATETIME_PROCS[dialect.name] = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    return proc(v) if proc is not None and v is not None else v
+
+
 def dialect_insert(conn_or_dialect):
     """``insert()`` with ``on_conflict_do_update`` for the engine (SQLite or PostgreSQL)."""
     dialect = getattr(conn_or_dialect, "dialect", conn_or_dialect)
