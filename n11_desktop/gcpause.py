@@ -73,3 +73,35 @@ def pause(*, bulk: bool = True):
                     gc.collect(0)
 
     return end
+
+
+def collect_only_when_asked() -> None:
+    """From now on the collector never runs on its own in this process: only :func:`collect_due`
+    runs it, on the thread that calls it.
+
+    A Qt GUI process needs this: an automatic collection runs on whichever thread happens to
+    allocate, and when that is a worker thread and the garbage holds a Qt object's Python
+    wrapper, Qt's destructor there takes Qt's connection lock and then waits for the interpreter
+    lock, while the GUI thread, holding the interpreter lock, waits for Qt's lock (a deadlock a
+    GUI test hit). The GUI collects on its own thread instead (``workers.gc_timer``). A pause in
+    progress ends without switching the collector back on."""
+    global _was_enabled
+    with _lock:
+        _was_enabled = False
+        gc.disable()
+
+
+def collect_due() -> int | None:
+    """Run the collection the interpreter would have run by now (the youngest generation whose
+    threshold is reached, as CPython picks it), unless a pause is in progress; the generation
+    collected, or None."""
+    with _lock:
+        if _depth:
+            return None
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    if counts[0] <= thresholds[0]:
+        return None
+    gen = 2 if counts[2] > thresholds[2] else 1 if counts[1] > thresholds[1] else 0
+    gc.collect(gen)
+    return gen
+

@@ -240,6 +240,19 @@ def _no_leaked_threads():
     assert not leaked, f"test leaked running threads: {leaked}"
 
 
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread():
+    """Once a GUI test installed the GUI's collector (``n11_desktop.workers.gc_timer``), nothing in
+    this worker collects on its own any more: what came due is collected here, on the main thread."""
+    yield
+    import gc
+
+    if not gc.isenabled():
+        from n11_desktop.gcpause import collect_due
+
+        collect_due()
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "qtbot" in getattr(item, "fixturenames", ()) or "qapp" in getattr(item, "fixturenames", ()):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMenu, QMessag
 from ..core.instance import current_holder, this_host
 from ..core.settings.operations import channel_state
 from ..core.stores import Registry, StoreError, copy_from_store
+from ..workers import gc_timer
 from .audit_dialog import AuditDialog
 from .core_texts import core_message, state_word
 from .preferences_dialog import PreferencesDialog
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        gc_timer.install(QApplication.instance())  # garbage collected on this (GUI) thread only
         self.services = services
         self._channel_name = ""
         self._opening_store: str | None = None  # another store being opened (Store menu switcher)
