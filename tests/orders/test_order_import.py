@@ -328,6 +328,57 @@ def test_every_page_request_of_an_import_is_in_the_log_in_order(orders_db, ctl):
     assert all(m.endswith("→ 200") and '"orderNumber"' in (body or "") for m, body in rows)
 
 
+@pytest.mark.parametrize("where", ["package", "log write"])
+def test_a_batch_that_rolls_back_still_leaves_every_page_request_in_the_log_once(orders_db, ctl, sandbox, monkeypatch,
+                                                                                 where):
+    """The pages' exchanges are written in the transaction of the batch that follows them; when that
+    batch rolls back (a crash on its 130th package, or the writing of its log rows failing) they are not
+    lost with it: the run's log still has each page request once, in the order it was made."""
+    import re
+
+    from n11_desktop.core.flows import orders as flows_orders
+    from n11_desktop.core.orders import importer as imp
+    from n11_desktop.core.storage.models import LogEntry
+
+    ctl.post("orders", {"count": 250})
+    calls = {"n": 0}
+    if where == "package":
+        original = imp.OrderImporter._prepare
+
+        def crashing(self, s, pkg, create, cache):
+            calls["n"] += 1
+            if calls["n"] == 130:
+                raise RuntimeError("power cut")
+            return original(self, s, pkg, create, cache)
+
+        monkeypatch.setattr(imp.OrderImporter, "_prepare", crashing)
+    else:
+        original_insert = flows_orders.insert_log_rows
+
+        def failing(conn, rows):
+            calls["n"] += 1
+            if calls["n"] == 2:  # the second batch's log rows
+                raise RuntimeError("power cut")
+            return original_insert(conn, rows)
+
+        monkeypatch.setattr(flows_orders, "insert_log_rows", failing)
+    before = len(sandbox.state.requests_log)
+    sandbox.latency_ms = 150  # a page's answer comes in after the batch before it is written: each batch
+    try:  # writes its own page's exchange
+        res = run(orders_db, "order_create")
+    finally:
+        sandbox.latency_ms = 0
+    served = [r for r in sandbox.state.requests_log[before:] if "shipmentPackages" in r.get("path", "")]
+    assert not res.ok and "power cut" in res.message
+    assert counts(orders_db)[0] == 100
+    with orders_db.session_factory() as s:
+        rows = s.scalars(select(LogEntry.message).where(
+            LogEntry.run_id == res.run_id, LogEntry.object_type == "n11_call",
+            LogEntry.message.like("%shipmentPackages%")).order_by(LogEntry.id)).all()
+    pages = [re.search(r"[?&]page=(\d+)", m).group(1) for m in rows]
+    assert pages[:2] == ["0", "1"] and pages == [str(n) for n in range(len(served))]
+
+
 def test_n11_failing_on_a_later_page_keeps_the_written_batches_and_resumes_without_duplicates(orders_db, ctl):
     """The next page is fetched while the previous batch is written (and requested while the page
     before it is parsed): N11 failing on page 3 fails the

@@ -10,12 +10,15 @@ pass of order_create; ``split``: the split request of split_packages.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
 
+from ..clock import utcnow
+from ..logrows import insert_log_rows, log_row
 from ..n11.errors import N11Error
 from ..orders import status as st
 from ..orders.importer import (
@@ -159,9 +162,29 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
     # the pages' exchanges are logged by this thread between batches (DeferredExchanges)
     sink = getattr(client, "on_exchange", None)
     deferred = DeferredExchanges(sink) if sink is not None else None
+    # … and, when they go to this run's log, written in each batch's own transaction (one commit a page)
+    with_batch = deferred is not None and sink == ctx._log_exchange
+
+    def batch_log(conn, failed: list[tuple[str, str]]):
+        """The batch's failures and the exchanges kept so far, as log rows in the batch's transaction
+        (the rows ctx.log and the deferred flush would write after its commit, in the same order)."""
+        rows = [log_row(message, level="ERROR", flow=ctx.slug, run_id=ctx.run_id, object_type="order",
+                        object_key=number, created_at=utcnow()) for number, message in failed]
+        taken = deferred.take()
+        for exchange in taken:
+            try:
+                rows.append(ctx.exchange_log_row(exchange))
+            except Exception:  # noqa: BLE001 - as the flush: a broken log row must not break the import
+                logging.getLogger(__name__).exception("on_exchange callback failed")
+        try:
+            insert_log_rows(conn, rows)
+        except BaseException:
+            deferred.restore(taken)
+            raise
+        return lambda: deferred.restore(taken)
 
     def batch_done(n: int, base: int) -> None:
-        if deferred is not None:
+        if deferred is not None and not with_batch:
             deferred.flush()
         ctx.progress(base + n, 0, f"{base + n} packages")
 
@@ -171,6 +194,7 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
         # and requested while the page before it is turned into packages (read_ahead)
         if deferred is not None:
             client.on_exchange = deferred
+        importer.batch_log = batch_log if with_batch else None
         try:
             with Prefetch(client.iter_shipment_packages(_aware(window_start), _aware(window_end),
                                                         by_last_modified=True, read_ahead=True),
@@ -180,6 +204,7 @@ def order_create(ctx: FlowContext) -> FlowOutcome:
                                                 progress=lambda n, base=(stats.seen if stats else 0):
                                                 batch_done(n, base))
         finally:  # the fetching threads have stopped: the client logs directly again
+            importer.batch_log = None
             if deferred is not None:
                 client.on_exchange = sink
                 deferred.flush()

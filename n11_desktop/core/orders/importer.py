@@ -159,6 +159,10 @@ class OrderImporter:
         self._bulk = True  # new orders, packages and lines as bulk INSERTs (False: ORM objects)
         self._any_status = False
         self._history_mode = False
+        #: writes a batch's log rows in its own transaction, just before its commit: called with the
+        #: session's connection and the batch's failures as (order number, message); returns the undo
+        #: to call when that transaction rolls back. None: failures are logged after the commit.
+        self.batch_log: Callable[[Any, list[tuple[str, str]]], Callable[[], None]] | None = None
 
     # ------------------------------------------------------------------ public
     def import_packages(self, packages: Iterable[Any], *, create: bool = True,
@@ -211,15 +215,19 @@ class OrderImporter:
                 self.log(f"local address tree filled from the packaged PTT list: {added['cities']} cities, "
                          f"{added['townships']} townships, {added['districts']} neighbourhoods")
         s = self.db.session_factory()
+        undo: Callable[[], None] | None = None
         try:
             if self.cargo is None:
                 self.cargo = CargoResolver.load(s, self.config)
                 self.address.load(s)
             if self._products is None:
                 self._products = dict(s.execute(select(Product.sku, Product.id)).all())
-            cache = _BatchCache.load(s, packages)
+            # one driver-level probe first where the batch may be all new: nothing stored under its keys
+            # (no order, package or active order failure) spares the ORM lookups and the penalty read
+            probe = _Probe.run(s, packages) if create and self._bulk and not self._history_mode else None
+            cache = _BatchCache({}, {}, {}) if probe is not None and probe.clean else _BatchCache.load(s, packages)
             cache.creatable = {p.order_number for p in packages if is_new_package(p)}
-            if create:
+            if create and not (probe is not None and probe.clean):
                 unknown = {p.order_number for p in packages} - set(cache.orders)
                 cache.blocked = unknown - retry_due(s, unknown, self.clock()) if unknown else set()
             # a package may appear several times in one batch (Unpacked parent + children): in order.
@@ -257,21 +265,30 @@ class OrderImporter:
             self._insert_new(s, cache)
             if failures:
                 self._record_failures(s, failures)
-            if stats.imported_numbers:
-                self._clear_failures(s, stats.imported_numbers)
-            for number in stats.imported_numbers:
+            imported = stats.imported_numbers
+            # with a clean probe no active failure of these orders exists; the pending and history records
+            # change only if they name one of them (else both would read the record and leave it as it is)
+            if imported and not (probe is not None and probe.clean and probe.pending.isdisjoint(imported)):
+                self._clear_failures(s, imported)
+            for number in imported:
                 stats.history.pop(number, None)
-            if history_pkgs or stats.imported_numbers:
-                self._record_history(s, history_pkgs, stats.imported_numbers)
+            if history_pkgs or (imported and not (
+                    probe is not None and probe.clean and probe.history.isdisjoint(imported))):
+                self._record_history(s, history_pkgs, imported)
+            if self.batch_log is not None:
+                undo = self.batch_log(s.connection(), [(pkg.order_number, message) for pkg, message, _ in failures])
             s.commit()
         except BaseException:
             s.rollback()
+            if undo is not None:
+                undo()
             raise
         finally:
             s.close()
         for pkg, message, _ in failures:
             stats.failed.append((pkg.order_number, message))
-            self.log(message, level="ERROR", object_type="order", object_key=pkg.order_number)
+            if undo is None:  # (else written with the batch)
+                self.log(message, level="ERROR", object_type="order", object_key=pkg.order_number)
         return stats
 
     # ------------------------------------------------------------------ a batch of new orders only
@@ -344,11 +361,11 @@ class OrderImporter:
         if not orders:
             return
         _driver_insert(s, Order.__table__, orders)
-        ids = dict(s.execute(_ORDER_IDS, {"keys": [o["n11_order_number"] for o in orders]}).all())
+        ids = _driver_ids(s, "order", "n11_order_number", [o["n11_order_number"] for o in orders])
         for o, p in zip(orders, pkgs):
             p["order_id"] = ids[o["n11_order_number"]]
         _driver_insert(s, Package.__table__, pkgs, json_text=("raw",))
-        pids = dict(s.execute(_PACKAGE_IDS, {"keys": [p["n11_package_id"] for p in pkgs]}).all())
+        pids = _driver_ids(s, "package", "n11_package_id", [p["n11_package_id"] for p in pkgs])
         rows = []
         for o, p, items in zip(orders, pkgs, lines_of):
             oid, pid = p["order_id"], pids[p["n11_package_id"]]
@@ -654,6 +671,57 @@ def _driver_insert(s: Session, table, rows: list[dict[str, Any]], *, json_text: 
             row[i] = f(row[i])
         params.append((*row, *fixed))
     conn.exec_driver_sql(sql, params)
+
+
+def _driver_ids(s: Session, table: str, key: str, keys: list[str]) -> dict[str, int]:
+    """key -> id of the rows of ``table`` with those ``keys`` (unique), by one driver-level SELECT."""
+    conn = s.connection()
+    sql = f'SELECT "{key}", id FROM "{table}" WHERE "{key}" IN ({marks(conn, len(keys))})'
+    return dict(conn.exec_driver_sql(sql, tuple(keys)).fetchall())
+
+
+class _Probe:
+    """What one driver-level statement says about a batch: whether any order, package or active order
+    failure is stored under its keys (``clean`` when none is), and the order numbers the pending and
+    history records name."""
+
+    __slots__ = ("clean", "pending", "history")
+
+    def __init__(self, clean: bool, pending: set[str], history: set[str]) -> None:
+        self.clean, self.pending, self.history = clean, pending, history
+
+    @classmethod
+    def run(cls, s: Session, packages: list[Any]) -> "_Probe":
+        conn = s.connection()
+        numbers = list({p.order_number for p in packages})
+        keys = list({package_key(p) for p in packages})
+        n, k = len(numbers), len(keys)
+        sql = _PROBE_SQL.get((conn.dialect.name, n, k))
+        if sql is None:
+            sql = (f'SELECT 0, "key", CAST("value" AS TEXT) FROM app_state WHERE "key" IN ({marks(conn, 2)}) '
+                   f'UNION ALL SELECT 1, n11_order_number, CAST(NULL AS TEXT) FROM "order" '
+                   f'WHERE n11_order_number IN ({marks(conn, n)}) '
+                   f'UNION ALL SELECT 2, n11_package_id, CAST(NULL AS TEXT) FROM package '
+                   f'WHERE n11_package_id IN ({marks(conn, k)}) '
+                   f"UNION ALL SELECT 3, object_key, CAST(NULL AS TEXT) FROM failed_integration "
+                   f"WHERE content_type = 'order' AND is_active = {marks(conn, 1)} "
+                   f'AND object_key IN ({marks(conn, n)})')
+            if len(_PROBE_SQL) < 64:
+                _PROBE_SQL[(conn.dialect.name, n, k)] = sql
+        clean = True
+        named = {PENDING_KEY: set(), HISTORY_KEY: set()}
+        for kind, key, value in conn.exec_driver_sql(sql, (PENDING_KEY, HISTORY_KEY, *numbers, *keys, True,
+                                                           *numbers)):
+            if kind:
+                clean = False
+                break
+            value = json.loads(value) if isinstance(value, str) else value
+            if isinstance(value, dict):  # what pending_orders / history_orders read
+                named[key] = set(value)
+        return cls(clean, named[PENDING_KEY], named[HISTORY_KEY])
+
+
+_PROBE_SQL: dict[tuple[str, int, int], str] = {}
 
 
 _ONE = Decimal("1")

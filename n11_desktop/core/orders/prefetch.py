@@ -108,7 +108,9 @@ class DeferredExchanges:
     importing thread calls :meth:`flush` (between batches, and at the end), which hands it to the
     real sink (the flow's log). The fetching threads then never wait for the database, whose
     write lock the importing thread holds for most of each batch; the log gets the same rows, in
-    the order of the requests, a batch later."""
+    the order of the requests, a batch later. order_create takes them (:meth:`take`) instead and writes
+    them in the next batch's own transaction (one commit a page, and a page's log row committed with
+    the batch that follows it); a batch that rolls back hands them back (:meth:`restore`)."""
 
     def __init__(self, sink: Callable[[Any], None]) -> None:
         self._sink = sink
@@ -116,6 +118,20 @@ class DeferredExchanges:
 
     def __call__(self, exchange: Any) -> None:
         self._kept.append(exchange)
+
+    def take(self) -> list[Any]:
+        """The exchanges kept so far, in request order, no longer kept (the caller writes them, or hands
+        them back with :meth:`restore` when it could not)."""
+        taken = []
+        while True:
+            try:
+                taken.append(self._kept.popleft())
+            except IndexError:
+                return taken
+
+    def restore(self, taken: list[Any]) -> None:
+        """Keep ``taken`` (from :meth:`take`) again, before any exchange kept since."""
+        self._kept.extendleft(reversed(taken))
 
     def flush(self) -> None:
         while True:
