@@ -74,8 +74,9 @@ class AddressResolver:
     _districts: dict[int, dict[str, tuple[int, str]]] = field(default_factory=dict)
     _explicit: dict[tuple[str, str, str], int | None] = field(default_factory=dict)
     #: (city, district, neighbourhood) as N11 wrote them -> local ids of an address that resolved
-    #: (the same few thousand places on every package; an unresolved one is looked up each time)
-    _resolved: dict[tuple[str, str, str], tuple[int, int, int | None]] = field(default_factory=dict)
+    #: (the same few thousand places on every package; an unresolved one is looked up each time);
+    #: (city, district) without Use Neighborhood, where the neighbourhood plays no part
+    _resolved: dict[tuple, tuple[int, int, int | None]] = field(default_factory=dict)
     _loaded: bool = False
 
     @classmethod
@@ -128,9 +129,12 @@ class AddressResolver:
                 values = _address_values(addr)
             except AttributeError:
                 values = tuple(getattr(addr, k, None) for k in _ADDRESS_FIELDS)
-        raw_names = values[:3]
-        city_name, town_name, nb_name = ((n or "").strip() for n in raw_names)
-        memo = all(n is None or type(n) is str for n in raw_names)
+        raw_city, raw_town, raw_nb = values[0], values[1], values[2]
+        city_name, town_name, nb_name = (raw_city or "").strip(), (raw_town or "").strip(), (raw_nb or "").strip()
+        memo = (raw_city is None or type(raw_city) is str) and (raw_town is None or type(raw_town) is str) \
+            and (raw_nb is None or type(raw_nb) is str)
+        # without Use Neighborhood the ids depend on the city and district only
+        raw_names = (raw_city, raw_town, raw_nb) if self.use_neighborhood else (raw_city, raw_town)
         ids = self._resolved.get(raw_names) if memo else None
         if ids is not None:
             city_id, town_id, district_id = ids

@@ -317,13 +317,20 @@ class OrderImporter:
     def _import_all_new(self, s: Session, packages: list[Any], cache: "_BatchCache", stats: ImportStats,
                         failures: list[tuple[Any, str, str]]) -> None:
         """The rows ``_import_one`` would create for a batch ``_all_new`` accepted, built directly as the
-        rows ``_insert_new`` writes (no per-package lookups, status merging or row objects)."""
+        parameter tuples ``_driver_insert`` would bind (each value converted as its column stores it), with
+        no per-package lookups, status merging, row objects or dicts."""
         from_rest, superseded, waiting, terminal = st.from_rest, st.SUPERSEDED, st.WAITING, st.TERMINAL
-        use_discount = self.use_discount
-        zero = Decimal("0")
-        orders: list[dict[str, Any]] = []
-        pkgs: list[dict[str, Any]] = []
-        lines_of: list[list[dict[str, Any]]] = []
+        conn = s.connection()
+        when = _sqlite_datetime if conn.dialect.name == "sqlite" else _same
+        column_json, products, tracking_of = _column_json, self._products, self._tracking
+        use_discount, line_discount, fmt, clock = self.use_discount, self._line_discount, self.fmt, self.clock
+        zero, one, half_up = Decimal("0"), _ONE, ROUND_HALF_UP
+        empty = column_json({})
+        orders: list[tuple] = []
+        numbers: list[str] = []
+        pkgs: list[tuple] = []
+        keys: list[str] = []
+        lines_of: list[list[tuple]] = []
         for pkg in packages:
             stats.seen += 1
             try:
@@ -334,43 +341,58 @@ class OrderImporter:
                 continue
             status_raw = (pkg.status or "").strip()
             pkg_status = from_rest(status_raw)
-            tracking = self._tracking(pkg)
+            tracking = tracking_of(pkg)
             items = []
+            statuses = []
+            gross = discount = zero  # over the lines not cancelled or refunded (none is superseded)
             for line in pkg.lines:
                 new_status = from_rest(line.status) or pkg_status
                 if new_status == superseded:
                     continue  # only the parent of a split knows this line; its children carry it
                 item_status = new_status or waiting
-                items.append(self._new_line(line, item_status, status_raw, tracking, cancelled_quantity=0))
-            counted = [i for i in items if i["status"] not in terminal]  # (none is superseded)
-            discount = sum((i["discount"] for i in counted), zero) if use_discount else zero
-            orders.append(self._new_order(
-                pkg, prepared, status=st.order_status([i["status"] for i in items]),
-                total_amount=sum((i["price"] * i["quantity"] for i in counted), zero) - discount,
-                discount_amount=discount))
-            pkgs.append({"n11_package_id": package_key(pkg), "status": pkg.status or "",
-                         "campaign_number": pkg.cargo_campaign_number or None,
-                         "tracking_number": pkg.cargo_tracking_number or None,
-                         "tracking_link": pkg.tracking_link or None,
-                         "shipment_company_id": pkg.shipment_company_id or None,
-                         "last_modified": to_utc_naive(pkg.last_modified) or None,
-                         "raw": _json_text(pkg.raw) if pkg.raw else _EMPTY_JSON})
+                price, quantity, sku = _dec(line.price), int(line.quantity or 1), line.stock_code
+                off = line_discount(line)
+                if item_status not in terminal:
+                    gross += price * quantity
+                    if use_discount:
+                        discount += off
+                statuses.append(item_status)
+                items.append((str(line.line_id), sku, products.get(sku or ""), line.product_name, quantity,
+                              int((price * 100).quantize(one, half_up)), int((off * 100).quantize(one, half_up)),
+                              item_status, line.status or status_raw, item_status, tracking, 0))
+            number = pkg.order_number
+            orders.append((  # _ORDER_COLUMNS
+                number, format_order_number(fmt, number, pkg.id), st.order_status(statuses),
+                pkg.customer_name, pkg.customer_email, None if pkg.customer_id is None else str(pkg.customer_id),
+                pkg.tax_id, pkg.tax_office, pkg.tc_id, column_json(prepared["shipping"]),
+                column_json(prepared["billing"]), prepared["cargo"], pkg.shipment_company_id,
+                when(to_utc_naive(pkg.created) or to_utc_naive(pkg.last_modified) or clock()), empty, False,
+                int(((gross - discount) * 100).quantize(one, half_up)), int((discount * 100).quantize(one, half_up))))
+            numbers.append(number)
+            key = package_key(pkg)
+            keys.append(key)
+            raw = _json_text(pkg.raw) if pkg.raw else _EMPTY_JSON  # the raw document, as JSON text
+            pkgs.append((key, pkg.status or "", pkg.cargo_campaign_number or None, pkg.cargo_tracking_number or None,
+                         pkg.tracking_link or None, pkg.shipment_company_id or None,
+                         when(to_utc_naive(pkg.last_modified) or None), raw))  # _PACKAGE_COLUMNS + raw
             lines_of.append(items)
             stats.orders_created += 1
-            stats.imported_numbers.add(pkg.order_number)
+            stats.imported_numbers.add(number)
         if not orders:
             return
-        _driver_insert(s, Order.__table__, orders)
-        ids = _driver_ids(s, "order", "n11_order_number", [o["n11_order_number"] for o in orders])
-        for o, p in zip(orders, pkgs):
-            p["order_id"] = ids[o["n11_order_number"]]
-        _driver_insert(s, Package.__table__, pkgs, json_text=("raw",))
-        pids = _driver_ids(s, "package", "n11_package_id", [p["n11_package_id"] for p in pkgs])
-        rows = []
-        for o, p, items in zip(orders, pkgs, lines_of):
-            oid, pid = p["order_id"], pids[p["n11_package_id"]]
-            rows += [{"order_id": oid, "package_id": pid, **i} for i in items]
-        _driver_insert(s, OrderItem.__table__, rows)
+        sql, fixed = _insert_plan(conn, Order.__table__, _ORDER_COLUMNS, _FAST_ORDER_KINDS)
+        conn.exec_driver_sql(sql, [o + fixed for o in orders])
+        ids = _driver_ids(s, "order", "n11_order_number", numbers)
+        oids = [ids[n] for n in numbers]
+        sql, fixed = _insert_plan(conn, Package.__table__, ("order_id", *_PACKAGE_COLUMNS, "raw"), _FAST_PACKAGE_KINDS)
+        conn.exec_driver_sql(sql, [(oid, *p, *fixed) for oid, p in zip(oids, pkgs)])
+        pids = _driver_ids(s, "package", "n11_package_id", keys)
+        sql, fixed = _insert_plan(conn, OrderItem.__table__, ("order_id", "package_id", *_ITEM_COLUMNS),
+                                  _FAST_ITEM_KINDS)
+        rows = [(oid, pid, *i, *fixed)
+                for oid, pid, items in zip(oids, [pids[k] for k in keys], lines_of) for i in items]
+        if rows:
+            conn.exec_driver_sql(sql, rows)
 
     # ------------------------------------------------------------------ one package
     def _prepare(self, s: Session, pkg: Any, create: bool, cache: "_BatchCache") -> dict | None:
@@ -628,7 +650,60 @@ def _cents(value: Any) -> int | None:
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
-    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite format
+    """SQLAlchemy's SQLite text of a DateTime (``%Y-%m-%d %H:%M:%S.%f``; isoformat writes the same
+    text of a naive time in about a fifth of strftime's time)."""
+    if value is None:
+        return None
+    if value.tzinfo is None and value.year >= 1000:
+        return value.isoformat(" ", "microseconds")
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _converter(table, name: str, sqlite: bool, json_text: tuple[str, ...] = ()):
+    """How ``name``'s value is bound, as its column type would store it (None: as it is)."""
+    t = table.c[name].type
+    if name in json_text:
+        return None
+    if isinstance(t, Money):
+        return _cents
+    if isinstance(t, JSON):
+        return _column_json  # json.dumps, what SQLAlchemy's JSON type writes (None as JSON null)
+    if isinstance(t, DateTime) and sqlite:
+        return _sqlite_datetime
+    return None
+
+
+def _insert_plan(conn, table, given: tuple[str, ...], kinds: dict[str, Any]) -> tuple[str, tuple]:
+    """The driver-level INSERT of ``given`` columns plus the other columns' Python defaults (their values,
+    made now, as :func:`_driver_insert` adds them) for rows whose values the caller converted already:
+    ``kinds`` names each converted column's converter (``_cents``, ``_column_json``, ``_sqlite_datetime``,
+    or None for JSON text / a value bound as it is); a column type that does not match them is an error,
+    not a silently different stored value."""
+    sqlite = conn.dialect.name == "sqlite"
+    json_text = tuple(k for k, v in kinds.items() if v is None)
+    for name in given:
+        done = kinds.get(name)
+        if done == "datetime":
+            done = _sqlite_datetime if sqlite else None
+        if _converter(table, name, sqlite, json_text) is not done:
+            raise RuntimeError(f"{table.name}.{name}: the fast import path binds it unlike its column type")
+    defaults = {c.name: (c.default.arg(None) if c.default.is_callable else c.default.arg)
+                for c in table.columns if c.name not in given and not c.primary_key and c.default is not None
+                and (c.default.is_scalar or c.default.is_callable)}
+    fixed = tuple(v if f is None else f(v) for f, v in ((_converter(table, n, sqlite), v) for n, v in defaults.items()))
+    key = (conn.dialect.name, table.name, given)
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        names = ", ".join(f'"{n}"' for n in (*given, *defaults))
+        sql = _INSERT_SQL[key] = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks(conn, len(given) + len(defaults))})'
+    return sql, fixed
+
+
+_INSERT_SQL: dict[tuple, str] = {}
 
 
 def _driver_insert(s: Session, table, rows: list[dict[str, Any]], *, json_text: tuple[str, ...] = ()) -> None:
@@ -647,16 +722,7 @@ def _driver_insert(s: Session, table, rows: list[dict[str, Any]], *, json_text: 
                 and (c.default.is_scalar or c.default.is_callable)}
 
     def converter(name: str):
-        t = table.c[name].type
-        if name in json_text:
-            return None
-        if isinstance(t, Money):
-            return _cents
-        if isinstance(t, JSON):
-            return _column_json  # json.dumps, what SQLAlchemy's JSON type writes (None as JSON null)
-        if isinstance(t, DateTime) and sqlite:
-            return _sqlite_datetime
-        return None
+        return _converter(table, name, sqlite, json_text)
 
     convs = [converter(n) for n in given]
     fixed = tuple(v if f is None else f(v) for f, v in ((converter(n), v) for n, v in defaults.items()))
@@ -745,6 +811,12 @@ _PACKAGE_COLUMNS = ("n11_package_id", "status", "campaign_number", "tracking_num
                     "shipment_company_id", "last_modified")  # and raw, bound as JSON text
 _ITEM_COLUMNS = ("n11_line_id", "sku", "product_id", "product_name", "quantity", "price", "discount",
                  "status", "n11_status", "sent_status", "tracking_number", "cancelled_quantity")
+#: how the fast path (``_import_all_new``) converts its values: the converter of each column it converts
+#: (None: JSON text already); every other given column is bound as it is. Checked against the column types.
+_FAST_ORDER_KINDS = {"shipping_address": _column_json, "billing_address": _column_json, "ordered_at": "datetime",
+                     "raw": _column_json, "total_amount": _cents, "discount_amount": _cents}
+_FAST_PACKAGE_KINDS = {"last_modified": "datetime", "raw": None}
+_FAST_ITEM_KINDS = {"price": _cents, "discount": _cents}
 
 
 # the batch's lookups by N11 keys, built once (an IN of a list built the statement anew each batch)

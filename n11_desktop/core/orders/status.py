@@ -57,7 +57,16 @@ SOAP_TO_LOCAL: dict[str, str] = {
 def from_rest(status: str | None) -> str | None:
     if not status:
         return None
-    return REST_TO_LOCAL.get(status.strip().lower())
+    try:  # N11 writes the same few status names: each text is mapped once
+        return _FROM_REST[status]
+    except (KeyError, TypeError):
+        local = REST_TO_LOCAL.get(status.strip().lower())
+    if type(status) is str and len(_FROM_REST) < 256:
+        _FROM_REST[status] = local
+    return local
+
+
+_FROM_REST: dict[str, str | None] = {}
 
 
 def from_soap(code: str | int | None) -> str | None:
@@ -92,6 +101,8 @@ def is_ahead(local: str | None, reported: str | None) -> bool:
 
 def order_status(item_statuses: list[str]) -> str:
     """An order's status from its lines: the least advanced live line; cancelled when all are."""
+    if item_statuses and item_statuses[0] == WAITING:
+        return WAITING  # (a new order's usual case) the first of the least advanced live lines
     live = [s for s in item_statuses if s != SUPERSEDED]
     if not live:
         return WAITING
