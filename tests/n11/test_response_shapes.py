@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -120,3 +121,26 @@ PACKAGE_CASES = [
 def test_package_page_of_the_wrong_shape_is_malformed(scripted, scripted_client, body, field):
     scripted.add(200, json.dumps(body))
     _refused(lambda: list(scripted_client.iter_shipment_packages(END - timedelta(days=1), END)), field)
+
+
+def test_package_page_with_number_codes_whole_amounts_and_odd_dates_is_read(scripted, scripted_client):
+    # values of other types than N11 usually sends are read as before (numbers for codes, whole
+    # numbers for amounts, a date as text); a stamp beyond any date is no date, read at once
+    body = ('{"content": [{"id": 7, "orderNumber": 2026, "shipmentPackageStatus": " Created ",'
+            ' "lastModifiedDate": 1e999999, "agreedDeliveryDate": "01/12/2026 10:00", "totalAmount": 12,'
+            ' "cargoTrackingNumber": 159017, "micro": true, "shippingAddress": {"city": "Mu\u011fla", "postalCode": 48050},'
+            ' "lines": [{"orderLineId": 5, "stockCode": 42, "price": 9.90, "orderItemLineItemStatusName": " "}]},'
+            ' {"id": 8, "orderNumber": "N2", "lastModifiedDate": 1796422128576, "totalAmount": 19.90,'
+            ' "lines": [{"orderLineId": 6, "stockCode": "SKU-6", "quantity": 2, "price": 9.95, "mallDiscount": 0}]}],'
+            ' "totalPages": 1}')
+    scripted.add(200, body)
+    odd, usual = list(scripted_client.iter_shipment_packages(END - timedelta(days=1), END))
+    assert (odd.order_number, odd.status, odd.last_modified, odd.total_amount, odd.cargo_campaign_number,
+            odd.micro) == ("2026", "Created", None, Decimal("12"), "159017", True)
+    assert odd.agreed_delivery_date == datetime(2026, 12, 1, 7, 0, tzinfo=timezone.utc)
+    assert (odd.shipping_address.city, odd.shipping_address.postal_code, odd.billing_address.city) == ("Muğla", "48050", None)
+    (line,) = odd.lines
+    assert (line.stock_code, line.quantity, str(line.price), line.status) == ("42", 0, "9.90", None)
+    assert (usual.order_number, str(usual.total_amount), usual.lines[0].quantity, str(usual.lines[0].mall_discount)) == (
+        "N2", "19.90", 2, "0")
+    assert usual.last_modified == datetime.fromtimestamp(1796422128.576, timezone.utc)

@@ -165,6 +165,8 @@ def dt(value: Any) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, Decimal, float)) or (isinstance(value, str) and value.strip().isdigit()):
+        if isinstance(value, Decimal) and value.is_finite() and value.adjusted() >= 18:
+            return None  # beyond any date (as int() of it would say, after minutes for 1e999999)
         try:
             return clock.from_epoch_ms(int(value))
         except (OverflowError, OSError, ValueError):
@@ -457,6 +459,161 @@ def package_line(data: dict) -> m.PackageLine:
 
 
 def shipment_package(data: dict) -> m.ShipmentPackage:
+    """A package row → :class:`~.models.ShipmentPackage`. N11's usual row (every value of the
+    type N11 sends) is read straight by :func:`_plain_package`; anything else, and any value that
+    does not fit, goes through the checks of :func:`_shipment_package` (the same package, or the
+    error naming the field)."""
+    if type(data) is dict:
+        pkg = _plain_package(data)
+        if pkg is not None:
+            return pkg
+    return _shipment_package(data)
+
+
+_NOT_PLAIN = object()
+_INT_BOUND = 10**MAX_INT_DIGITS
+_AMOUNT_BOUND = 10**15  # d(): a non-zero amount's adjusted exponent is below 15
+_ADDRESS_KEYS = ("address", "city", "district", "neighborhood", "fullName", "gsm", "tcId", "postalCode",
+                 "taxId", "taxHouse")
+_NO_ADDRESS = m.Address()
+#: dt() of epoch milliseconds already read (a page's packages share a few stamps); cleared when full
+_WHEN_SEEN: dict[int, datetime | None] = {}
+
+
+def _plain_int(value: Any) -> bool:
+    """``i(value)`` would return ``value`` itself."""
+    return value is None or (type(value) is int and -_INT_BOUND < value < _INT_BOUND)
+
+
+def _plain_text(value: Any) -> Any:
+    """``s(value)`` for text, None or a bounded whole number; :data:`_NOT_PLAIN` for anything else."""
+    if value is None or type(value) is str:
+        return value
+    if type(value) is int and -_INT_BOUND < value < _INT_BOUND:
+        return str(value)
+    return _NOT_PLAIN
+
+
+def _plain_amount(value: Any) -> Any:
+    """``d(value)`` for None, a decoded decimal or a whole number that fit; :data:`_NOT_PLAIN` otherwise."""
+    if value is None:
+        return None
+    kind = type(value)
+    if kind is Decimal:
+        return value if value.is_finite() and (not value or value.adjusted() < 15) else _NOT_PLAIN
+    if kind is int and -_AMOUNT_BOUND < value < _AMOUNT_BOUND:
+        return Decimal(value)  # the same value and exponent as d()'s Decimal(str(value))
+    return _NOT_PLAIN
+
+
+def _when(value: Any) -> datetime | None:
+    """``dt(value)``, remembered for epoch milliseconds."""
+    if type(value) is not int:
+        return dt(value)
+    out = _WHEN_SEEN.get(value, _NOT_PLAIN)
+    if out is _NOT_PLAIN:
+        if len(_WHEN_SEEN) >= 4096:
+            _WHEN_SEEN.clear()
+        out = _WHEN_SEEN[value] = dt(value)
+    return out
+
+
+def _plain_address(data: Any) -> m.Address | None:
+    """``address(data)``, or None when a value is not text, None or a bounded whole number."""
+    if type(data) is not dict:
+        return _NO_ADDRESS if not isinstance(data, dict) else None
+    get = data.get
+    values = [_plain_text(get(k)) for k in _ADDRESS_KEYS]
+    for value in values:
+        if value is _NOT_PLAIN:
+            return None
+    return m.Address(*values)
+
+
+def _plain_line(data: dict) -> m.PackageLine | None:
+    """``package_line(data)`` for a line whose every value has N11's usual type; None otherwise."""
+    get = data.get
+    line_id, quantity, product_id, vat = get("orderLineId"), get("quantity"), get("productId"), get("vatRate")
+    if line_id is None or not (_plain_int(line_id) and _plain_int(quantity) and _plain_int(product_id)
+                               and _plain_int(vat)):
+        return None
+    code, name, barcode = _plain_text(get("stockCode")), _plain_text(get("productName")), _plain_text(get("barcode"))
+    status = _plain_text(get("orderItemLineItemStatusName"))
+    if code is _NOT_PLAIN or name is _NOT_PLAIN or barcode is _NOT_PLAIN or status is _NOT_PLAIN:
+        return None
+    amounts = [_plain_amount(get(k)) for k in _LINE_AMOUNT_KEYS]
+    for value in amounts:
+        if value is _NOT_PLAIN:
+            return None
+    price, seller, mall, due, invoice, total_seller, total_mall, commission = amounts
+    return m.PackageLine(line_id, code, product_id, name, barcode, quantity or 0, price, seller, mall, due, invoice,
+                         vat, (status.strip() or None) if status is not None else None, total_seller, total_mall,
+                         commission, data)
+
+
+_LINE_AMOUNT_KEYS = ("price", "sellerDiscount", "mallDiscount", "dueAmount", "sellerInvoiceAmount",
+                     "totalSellerDiscountPrice", "totalMallDiscountPrice", "commissionRate")
+
+
+def _plain_package(data: dict) -> m.ShipmentPackage | None:
+    """``_shipment_package(data)`` for N11's usual row: every value checked for the type N11 sends
+    and converted as the careful parser converts it; None (→ the careful parser) for anything else."""
+    get = data.get
+    number = get("orderNumber")
+    package_status, other_status = get("shipmentPackageStatus"), get("status")
+    if (type(number) is not str or not (package_status is None or type(package_status) is str)
+            or not (other_status is None or type(other_status) is str)):
+        return None
+    package_id, company_id, customer_id = get("id"), get("shipmentCompanyId"), get("customerId")
+    if not (_plain_int(package_id) and _plain_int(company_id) and _plain_int(customer_id)):
+        return None
+    rows = get("lines")
+    if rows is None:
+        lines: tuple = ()
+    elif type(rows) is list:
+        built = []
+        for row in rows:
+            line = _plain_line(row) if type(row) is dict else None
+            if line is None:
+                return None
+            built.append(line)
+        lines = tuple(built)
+    else:
+        return None
+    total, discount = _plain_amount(get("totalAmount")), _plain_amount(get("totalDiscountAmount"))
+    campaign, sender, link = (_plain_text(get("cargoTrackingNumber")), _plain_text(get("cargoSenderNumber")),
+                              _plain_text(get("cargoTrackingLink")))
+    provider, email = _plain_text(get("cargoProviderName")), _plain_text(get("customerEmail"))
+    customer = _plain_text(data["customerfullName"] if "customerfullName" in data else get("customerFullName"))
+    tax_id, tax_office, tc_id = _plain_text(get("taxId")), _plain_text(get("taxOffice")), _plain_text(get("tcIdentityNumber"))
+    method, address_type = _plain_text(get("shipmentMethod")), _plain_text(get("deliveryAddressType"))
+    micro = get("micro")
+    if (total is _NOT_PLAIN or discount is _NOT_PLAIN or campaign is _NOT_PLAIN or sender is _NOT_PLAIN or link is _NOT_PLAIN
+            or provider is _NOT_PLAIN
+            or email is _NOT_PLAIN or customer is _NOT_PLAIN or tax_id is _NOT_PLAIN or tax_office is _NOT_PLAIN
+            or tc_id is _NOT_PLAIN or method is _NOT_PLAIN or address_type is _NOT_PLAIN
+            or not (micro is None or type(micro) is bool)):
+        return None
+    billing, shipping = _plain_address(get("billingAddress")), _plain_address(get("shippingAddress"))
+    if billing is None or shipping is None:
+        return None
+    created = None
+    for h in as_list(get("packageHistories")):
+        if isinstance(h, dict):
+            when = _when(h.get("createdDate"))
+            if when is not None and (created is None or when < created):
+                created = when
+    status = package_status if "shipmentPackageStatus" in data else other_status
+    return m.ShipmentPackage(
+        package_id, number, (status.strip() or None) if status is not None else None,
+        _when(get("lastModifiedDate")), created if created is not None else _when(get("createdDate")),
+        campaign, sender, link, company_id, provider, customer, email, customer_id, tax_id, tax_office, tc_id, total, discount,
+        billing, shipping, lines, data, method, _when(get("agreedDeliveryDate")),
+        (address_type.strip() or None) if address_type is not None else None, micro,
+    )
+
+
+def _shipment_package(data: dict) -> m.ShipmentPackage:
     what = "package"
     data = obj(data, what)
     if data.get("orderNumber") is None:
