@@ -319,23 +319,44 @@ class OrderImporter:
         """The rows ``_import_one`` would create for a batch ``_all_new`` accepted, built directly as the
         parameter tuples ``_driver_insert`` would bind (each value converted as its column stores it), with
         no per-package lookups, status merging, row objects or dicts."""
-        from_rest, superseded, waiting, terminal = st.from_rest, st.SUPERSEDED, st.WAITING, st.TERMINAL
         conn = s.connection()
-        when = _sqlite_datetime if conn.dialect.name == "sqlite" else _same
-        column_json, products, tracking_of = _column_json, self._products, self._tracking
-        use_discount, line_discount, fmt, clock = self.use_discount, self._line_discount, self.fmt, self.clock
-        zero, one, half_up = Decimal("0"), _ONE, ROUND_HALF_UP
-        empty = column_json({})
         orders: list[tuple] = []
         numbers: list[str] = []
         pkgs: list[tuple] = []
         keys: list[str] = []
         lines_of: list[list[tuple]] = []
+        with s.no_autoflush:  # once for the batch (it was once a package)
+            self._all_new_rows(s, packages, cache, stats, failures, orders, numbers, pkgs, keys, lines_of)
+        if not orders:
+            return
+        sql, fixed = _insert_plan(conn, Order.__table__, _ORDER_COLUMNS, _FAST_ORDER_KINDS)
+        conn.exec_driver_sql(sql, [o + fixed for o in orders])
+        ids = _driver_ids(s, "order", "n11_order_number", numbers)
+        oids = [ids[n] for n in numbers]
+        sql, fixed = _insert_plan(conn, Package.__table__, ("order_id", *_PACKAGE_COLUMNS, "raw"), _FAST_PACKAGE_KINDS)
+        conn.exec_driver_sql(sql, [(oid, *p, *fixed) for oid, p in zip(oids, pkgs)])
+        pids = _driver_ids(s, "package", "n11_package_id", keys)
+        sql, fixed = _insert_plan(conn, OrderItem.__table__, ("order_id", "package_id", *_ITEM_COLUMNS),
+                                  _FAST_ITEM_KINDS)
+        rows = [(oid, pid, *i, *fixed)
+                for oid, pid, items in zip(oids, [pids[k] for k in keys], lines_of) for i in items]
+        if rows:
+            conn.exec_driver_sql(sql, rows)
+
+    def _all_new_rows(self, s: Session, packages: list[Any], cache: "_BatchCache", stats: ImportStats,
+                      failures: list[tuple[Any, str, str]], orders: list[tuple], numbers: list[str], pkgs: list[tuple],
+                      keys: list[str], lines_of: list[list[tuple]]) -> None:
+        """The parameter tuples of ``_import_all_new``'s rows (appended to the lists given)."""
+        from_rest, superseded, waiting, terminal = st.from_rest, st.SUPERSEDED, st.WAITING, st.TERMINAL
+        when = _sqlite_datetime if s.connection().dialect.name == "sqlite" else _same
+        column_json, products, tracking_of = _column_json, self._products, self._tracking
+        use_discount, line_discount, fmt, clock = self.use_discount, self._line_discount, self.fmt, self.clock
+        zero, one, half_up = Decimal("0"), _ONE, ROUND_HALF_UP
+        empty = column_json({})
         for pkg in packages:
             stats.seen += 1
             try:
-                with s.no_autoflush:
-                    prepared = self._prepare(s, pkg, True, cache)
+                prepared = self._prepare(s, pkg, True, cache)
             except (AddressNotValid, CargoNotResolved) as exc:
                 failures.append(_not_written(pkg, exc))
                 continue
@@ -378,21 +399,6 @@ class OrderImporter:
             lines_of.append(items)
             stats.orders_created += 1
             stats.imported_numbers.add(number)
-        if not orders:
-            return
-        sql, fixed = _insert_plan(conn, Order.__table__, _ORDER_COLUMNS, _FAST_ORDER_KINDS)
-        conn.exec_driver_sql(sql, [o + fixed for o in orders])
-        ids = _driver_ids(s, "order", "n11_order_number", numbers)
-        oids = [ids[n] for n in numbers]
-        sql, fixed = _insert_plan(conn, Package.__table__, ("order_id", *_PACKAGE_COLUMNS, "raw"), _FAST_PACKAGE_KINDS)
-        conn.exec_driver_sql(sql, [(oid, *p, *fixed) for oid, p in zip(oids, pkgs)])
-        pids = _driver_ids(s, "package", "n11_package_id", keys)
-        sql, fixed = _insert_plan(conn, OrderItem.__table__, ("order_id", "package_id", *_ITEM_COLUMNS),
-                                  _FAST_ITEM_KINDS)
-        rows = [(oid, pid, *i, *fixed)
-                for oid, pid, items in zip(oids, [pids[k] for k in keys], lines_of) for i in items]
-        if rows:
-            conn.exec_driver_sql(sql, rows)
 
     # ------------------------------------------------------------------ one package
     def _prepare(self, s: Session, pkg: Any, create: bool, cache: "_BatchCache") -> dict | None:
