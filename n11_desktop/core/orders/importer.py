@@ -701,7 +701,7 @@ def _insert_plan(conn, table, given: tuple[str, ...], kinds: dict[str, Any]) -> 
                 for c in table.columns if c.name not in given and not c.primary_key and c.default is not None
                 and (c.default.is_scalar or c.default.is_callable)}
     fixed = tuple(v if f is None else f(v) for f, v in ((_converter(table, n, sqlite), v) for n, v in defaults.items()))
-    key = (conn.dialect.name, table.name, given)
+    key = (conn.dialect.name, conn.dialect.paramstyle, table.name, given)
     sql = _INSERT_SQL.get(key)
     if sql is None:
         names = ", ".join(f'"{n}"' for n in (*given, *defaults))
@@ -768,7 +768,7 @@ class _Probe:
         numbers = list({p.order_number for p in packages})
         keys = list({package_key(p) for p in packages})
         n, k = len(numbers), len(keys)
-        sql = _PROBE_SQL.get((conn.dialect.name, n, k))
+        sql = _PROBE_SQL.get((conn.dialect.name, conn.dialect.paramstyle, n, k))
         if sql is None:
             sql = (f'SELECT 0, "key", CAST("value" AS TEXT) FROM app_state WHERE "key" IN ({marks(conn, 2)}) '
                    f'UNION ALL SELECT 1, n11_order_number, CAST(NULL AS TEXT) FROM "order" '
@@ -779,7 +779,7 @@ class _Probe:
                    f"WHERE content_type = 'order' AND is_active = {marks(conn, 1)} "
                    f'AND object_key IN ({marks(conn, n)})')
             if len(_PROBE_SQL) < 64:
-                _PROBE_SQL[(conn.dialect.name, n, k)] = sql
+                _PROBE_SQL[(conn.dialect.name, conn.dialect.paramstyle, n, k)] = sql
         clean = True
         named = {PENDING_KEY: set(), HISTORY_KEY: set()}
         for kind, key, value in conn.exec_driver_sql(sql, (PENDING_KEY, HISTORY_KEY, *numbers, *keys, True,
@@ -793,7 +793,7 @@ class _Probe:
         return cls(clean, named[PENDING_KEY], named[HISTORY_KEY])
 
 
-_PROBE_SQL: dict[tuple[str, int, int], str] = {}
+_PROBE_SQL: dict[tuple[str, str, int, int], str] = {}
 
 
 _ONE = Decimal("1")
