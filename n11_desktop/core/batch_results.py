@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -496,6 +497,10 @@ def _dt(v: Any) -> datetime | None:
         return None
 
 
+#: how long the early results' writer waits for the sending thread's next request (seconds)
+TURN_WAIT_S = 0.2
+
+
 class EarlyResults:
     """Task results applied while the batch is still being posted.
 
@@ -513,8 +518,13 @@ class EarlyResults:
 
     def __init__(self, db: Database, new_client: Callable[[], N11Port], config: ChannelConfig, batch_id: int,
                  content_type: str, *, clock: Callable[[], datetime], log_fn: LogFn = _noop_log,
-                 should_stop: Callable[[], bool] = lambda: False) -> None:
+                 should_stop: Callable[[], bool] = lambda: False,
+                 in_flight: threading.Event | None = None) -> None:
         self._db, self._new_client, self._config = db, new_client, config
+        # set while the sending thread's request is on the wire: a task's results are written then,
+        # so that the sending thread's own transactions (its marks and acknowledgements, on the
+        # critical path of the push) do not wait for the write lock behind them
+        self._in_flight = in_flight
         self._batch_id, self._ct = batch_id, content_type
         self._clock, self._log_fn, self._should_stop = clock, log_fn, should_stop
         # results are read on one thread and applied, in task order, on another: reading the next
@@ -564,12 +574,18 @@ class EarlyResults:
             if self._client is None:  # (for the product lookups of SKUs N11 says exist already)
                 self._client = self._new_client()
             _apply_task_result(self._db, self._client, self._batch_id, self._ct, tid, result, self._config,
-                               self._clock(), self.summary, self._log_fn)
+                               self._clock(), self.summary, self._log_fn, wait_turn=self._wait_turn)
             self.tasks_applied += 1
         except Exception as exc:  # noqa: BLE001 - nothing is lost: the task stays "sent" for task_results
             self._gave_up = True
             self._log_fn(f"task {tid}: its results were not read yet ({exc}); task_results will poll it",
                          level="INFO")
+
+    def _wait_turn(self) -> None:
+        """Until the sending thread's next request is on the wire (at most TURN_WAIT_S: a send
+        that ended or stalls holds nothing up)."""
+        if self._in_flight is not None and not self._should_stop():
+            self._in_flight.wait(TURN_WAIT_S)
 
     def close(self) -> PollSummary:
         """Wait for the polls already asked for (no thread outlives the send); their summary."""
@@ -678,7 +694,8 @@ def _sent_items_sql(dialect: Any) -> str:
 
 def _apply_task_result(db: Database, client: N11Port, batch_id: int, ct: str, tid: str, result: TaskResult,
                        config: ChannelConfig, now: datetime, summary: PollSummary, log_fn: LogFn,
-                       before_write: Callable[[], None] | None = None) -> None:
+                       before_write: Callable[[], None] | None = None,
+                       wait_turn: Callable[[], None] | None = None) -> None:
     dialect = db.engine.dialect
     with db.session_factory() as s:  # driver level: the payload's text, decoded after the read transaction
         cur = s.connection().connection.cursor()
@@ -694,6 +711,8 @@ def _apply_task_result(db: Database, client: N11Port, batch_id: int, ct: str, ti
         if before_write is not None:  # no HTTP of this task at all
             before_write()
             before_write = None
+        if wait_turn is not None:
+            wait_turn()
         try:
             with db.session_factory.begin() as s:
                 if not ready.claim(s):

@@ -31,6 +31,7 @@ process); the instance-lease holder releases every batch in flight at start-up a
 from __future__ import annotations
 
 import json
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -280,7 +281,8 @@ def send_batch(db: Database, batch_id: int, client: N11Port, config: ChannelConf
                clock: Callable[[], datetime], should_stop: Callable[[], bool] = lambda: False,
                progress: Callable[[int, int], None] | None = None, log_fn: LogFn = _noop_log,
                on_task: Callable[[str], None] | None = None,
-               exchange_row: Callable[[Any], tuple] | None = None) -> SendSummary:
+               exchange_row: Callable[[Any], tuple] | None = None,
+               in_flight: threading.Event | None = None) -> SendSummary:
     """commit → sent_to_remote: post the batch page by page; store each task id on arrival.
 
     ``on_task(task_id)`` is called (on this thread) once a task's id is stored and its records
@@ -323,7 +325,7 @@ def send_batch(db: Database, batch_id: int, client: N11Port, config: ChannelConf
             if pool is not None and n_page + 1 < len(pages):
                 ahead = pool.submit(_load_page, db, pages[n_page + 1])
             done, brk = _send_page(db, batch_id, client, config, op, ids, skus, clock, summary, log_fn, done,
-                                   total, progress, on_task, exchange_row)
+                                   total, progress, on_task, exchange_row, in_flight)
             del skus
             if brk:
                 break
@@ -374,13 +376,22 @@ def _send_page(db: Database, batch_id: int, client: N11Port, config: ChannelConf
                skus: list[dict], clock: Callable[[], datetime], summary: SendSummary, log_fn: LogFn, done: int,
                total: int, progress: Callable[[int, int], None] | None,
                on_task: Callable[[str], None] | None = None,
-               exchange_row: Callable[[Any], tuple] | None = None) -> tuple[int, bool]:
-    """Post one page (its records are "sending"); store the acknowledgement. → (done, stop?)"""
+               exchange_row: Callable[[Any], tuple] | None = None,
+               in_flight: threading.Event | None = None) -> tuple[int, bool]:
+    """Post one page (its records are "sending"); store the acknowledgement. → (done, stop?)
+
+    ``in_flight`` is set while the request is on the wire (when this thread needs no database)."""
     from .n11.errors import N11Error
 
     held = _HeldExchanges(client) if exchange_row is not None else None
     try:
-        acks = _post(client, op, skus)
+        if in_flight is not None:
+            in_flight.set()
+        try:
+            acks = _post(client, op, skus)
+        finally:
+            if in_flight is not None:
+                in_flight.clear()
     except BaseException as err:
         if held is not None:
             held.release()  # logged as they would have been, one transaction each

@@ -18,6 +18,7 @@ batch's tasks up to that long), ``quiet`` (do not log selected SKUs that had not
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Sequence
@@ -155,16 +156,20 @@ def _assemble_and_send_inner(ctx: FlowContext, content_type: str, op: str,
     ctx.progress(0, n, f"sending {n} record(s)")
     page_size = _page_size(ctx)
     # several tasks: the earlier ones' results are read and applied while the later ones are posted
+    in_flight = threading.Event()  # set while a page's request is on the wire (see EarlyResults)
     early = (batch_results.EarlyResults(ctx.db, ctx.new_client, ctx.config, batch_id, content_type,
-                                        clock=ctx.clock, log_fn=_log_fn(ctx), should_stop=ctx.should_stop)
+                                        clock=ctx.clock, log_fn=_log_fn(ctx), should_stop=ctx.should_stop,
+                                        in_flight=in_flight)
              if n > page_size else None)
     try:
         summary = batches.send_batch(ctx.db, batch_id, ctx.client(), ctx.config, page_size=page_size,
                                      clock=ctx.clock, should_stop=ctx.should_stop,
                                      progress=lambda d, t: ctx.progress(d, t, f"sent {d} of {t}"),
                                      log_fn=_log_fn(ctx), on_task=early.acknowledged if early else None,
-                                     exchange_row=ctx.exchange_log_row)
+                                     exchange_row=ctx.exchange_log_row,
+                                     in_flight=in_flight if early is not None else None)
     finally:
+        in_flight.set()  # no more posts: results still to apply need not wait for one
         applied = early.close() if early is not None else None
     outcome.succeeded += summary.sent
     outcome.penalized += summary.penalized
