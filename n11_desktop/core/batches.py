@@ -73,6 +73,9 @@ class SendItem:
     payload: Mapping[str, Any]  # the exact N11 sku dict
     version_date: datetime | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)  # other version dates, op details
+    #: op ``create`` only: the SKU's JSON as :func:`_encoded_text` would store it (built with the
+    #: payload, ``products_send.build_payloads(encoded=True)``); ``payload`` is then not read
+    text: str | None = None
 
 
 @dataclass
@@ -157,7 +160,10 @@ def _insert_items(s: Session, batch_id: int, op: str, items: Sequence[SendItem])
         rows = []
         for it in items[start:start + 5000]:
             meta = {**dict(it.meta), "op": op}
-            text = _encoded_text(op, it, meta) if encodable else None
+            if it.text is not None and op == "create":
+                text = it.text[:-1] + _META_MARK + encode_text(meta) + "}"
+            else:
+                text = _encoded_text(op, it, meta) if encodable else None
             if text is not None:  # already the driver's value (JSON text)
                 rows.append((batch_id, it.object_id, it.object_key, text, _proc(procs[4], it.version_date), "pending"))
                 continue

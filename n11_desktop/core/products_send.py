@@ -20,6 +20,7 @@ from sqlalchemy import and_, except_, func, literal_column, or_, select, union_a
 from sqlalchemy.orm import Session, aliased
 
 from . import batches, ledger, penalty
+from .n11 import rest
 from .storage.models import (
     AttributeRule,
     CatalogItem,
@@ -52,6 +53,10 @@ class Built:
     reason_type: str = "mapping"
     #: for updates: the attributes a create would carry (product-update cannot send them)
     attributes: list | None = None
+    #: ``build_payloads(..., encoded=True)``: the SKU's product-create JSON, checked and encoded as
+    #: :func:`.n11.products.encode_sku` would (see :func:`_create_text`); ``payload`` is then the
+    #: Mapper's own dict (Decimal prices), read only through this text
+    text: str | None = None
 
 
 def _qty(stock: int | None, buffer_stock: int) -> int:
@@ -63,8 +68,11 @@ def _money(v: Decimal | None) -> float | None:
 
 
 def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock: int,
-                   for_update: bool = False) -> list[Built]:
-    """Create (or update) sku dicts; records without price or stock get the seed §8 message."""
+                   for_update: bool = False, encoded: bool = False) -> list[Built]:
+    """Create (or update) sku dicts; records without price or stock get the seed §8 message.
+
+    ``encoded`` (creates only): each SKU the Mapper builds also comes with its create JSON
+    (``Built.text``, see :func:`_create_text`), made straight from the Mapper's dict."""
     out: list[Built] = []
     ids = list(product_ids)
     if for_update:  # no price/stock test: the Mapper's own read says which products exist
@@ -92,7 +100,7 @@ def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock
             ready.append(pid)
     if not ready:
         return out
-    built = _mapper_build(session, ready, buffer_stock, for_update)
+    built = _mapper_build(session, ready, buffer_stock, for_update, encoded=encoded and not for_update)
     if built is not None:
         out.extend(built)
         return out
@@ -103,7 +111,8 @@ def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock
     return out
 
 
-def _mapper_build(session: Session, ids: Sequence[int], buffer_stock: int, for_update: bool) -> list[Built] | None:
+def _mapper_build(session: Session, ids: Sequence[int], buffer_stock: int, for_update: bool, *,
+                  encoded: bool = False) -> list[Built] | None:
     """``Built`` of the Mapper's payloads for the products ``ids`` names (unknown ids skipped, the
     order kept); ``None`` where the Mapper's builder is not there."""
     try:
@@ -115,6 +124,9 @@ def _mapper_build(session: Session, ids: Sequence[int], buffer_stock: int, for_u
         attrs = None
         if r.payload is None:
             payload = None
+        elif encoded and (text := _create_text(r.sku, r.payload)) is not None:
+            out.append(Built(r.product_id, r.sku, r.payload, (), text=text))
+            continue
         elif for_update:  # only the update keys and the attributes are made JSON-ready
             attrs = _plain(r.payload.get("attributes"))
             payload = _plain(update_payload(r.payload))
@@ -145,6 +157,83 @@ def _plain(v: Any) -> Any:
     if isinstance(v, list):
         return [_plain(x) for x in v]
     return v
+
+
+_PRICE_KEYS = ("salePrice", "listPrice")  # the money keys encode_sku checks (n11.products._prepare_prices)
+_TEXT_SCALARS = frozenset({str, int, bool, type(None)})
+_TEXT_TYPES = frozenset({str, int, bool, type(None), list})
+_PRICE_NULL = {k: f'"{k}":null' for k in _PRICE_KEYS}
+#: a Decimal price → its text in the stored JSON by the plain path, or None where that path keeps
+#: the SKU unencoded (see _price_text); prices repeat across a catalog
+_PRICE_TEXTS: dict[Decimal, str | None] = {}
+
+
+def _price_text(v: Decimal) -> str | None:
+    """The JSON number the plain path writes for a Decimal price ``v`` — :func:`_plain` makes it a
+    float, :func:`.batches._encoded_text` keeps it only if ``money`` gives that float back,
+    ``encode_sku`` turns it into ``money``'s Decimal — computed by those very steps once a value
+    (they depend on the value only). ``None`` where one of them refuses it."""
+    try:
+        return _PRICE_TEXTS[v]
+    except KeyError:
+        pass
+    except TypeError:  # a NaN is not hashable
+        return None
+    try:
+        f = float(v.quantize(Decimal("0.01")))
+        text = rest._decimal_text(rest.money(f)) if float(rest.money(f)) == f else None
+    except (ArithmeticError, ValueError):
+        text = None
+    if len(_PRICE_TEXTS) >= 20_000:
+        _PRICE_TEXTS.clear()
+    _PRICE_TEXTS[v] = text
+    return text
+
+
+def _create_text(sku: str, payload: dict) -> str | None:
+    """The SKU's create JSON exactly as the plain path stores it — ``encode_sku("create",
+    _plain(payload)).text``, the part :func:`.batches._encoded_text` writes — made from the
+    Mapper's dict without that path's copies, float round trip and second number pass. ``None``
+    (the caller takes the plain path) for anything outside the Mapper's usual shape: a price
+    that is not a Decimal the plain path encodes, a value of another type (nested: lists of
+    flat dicts of scalars only), another stock code, a ``_meta`` key."""
+    if type(sku) is not str or payload.get("stockCode") != sku or not sku.strip() or "_meta" in payload:
+        return None
+    if payload.get("valueId", 0) is None or payload.get("customValue", 0) is None:
+        return None  # (_plain drops these; never in a Mapper payload)
+    obj = dict(payload)
+    prices = None
+    for k in _PRICE_KEYS:
+        v = obj.get(k)
+        if v is None:
+            continue
+        if type(v) is not Decimal or (text := _price_text(v)) is None:
+            return None
+        obj[k] = None  # written as null, then that null replaced by the number's text
+        if prices is None:
+            prices = []
+        prices.append((k, text))
+    if not _TEXT_TYPES.issuperset(map(type, obj.values())):
+        return None
+    for k, v in obj.items():
+        if type(v) is not list:
+            continue
+        clean = False
+        for e in v:
+            if type(e) is not dict or not _TEXT_SCALARS.issuperset(map(type, e.values())):
+                return None
+            if e.get("valueId", 0) is None or e.get("customValue", 0) is None:
+                clean = True
+        if clean:  # _plain drops None-valued valueId / customValue keys
+            obj[k] = [{ek: x for ek, x in e.items() if not (x is None and ek in _DROP_NONE)} for e in v]
+    text = rest.encode_text(obj)
+    if prices:
+        for k, number in prices:
+            null = _PRICE_NULL[k]
+            if text.count(null) != 1:  # (the key again in a nested dict)
+                return None
+            text = text.replace(null, f'"{k}":{number}')
+    return text
 
 
 def update_payload(create: Mapping[str, Any]) -> dict:

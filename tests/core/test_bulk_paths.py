@@ -15,7 +15,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import Text, cast, insert, select
 
 from n11_desktop.core import batch_results, batches, ledger
 from n11_desktop.core.n11.client import client_from_config
@@ -178,3 +178,59 @@ def test_multi_page_send_writes_each_page_before_its_request_and_polls_every_tas
         states = {st for (st,) in s.execute(select(BatchItem.state).where(BatchItem.batch_id == bid))}
         assert states <= {"success", "fail"}
         assert s.get(Batch, bid).state in ("done", "fail")
+
+
+def test_create_records_encoded_straight_from_the_mapper_store_what_the_plain_path_stores(db):
+    """A push's create records are encoded from the Mapper's own payload (Decimal prices, no
+    JSON-ready copy); each stored record is the same text the plain path stores, prices, None-valued
+    attribute keys, odd titles and barcodes included."""
+    from sqlalchemy import update
+
+    from n11_desktop.bench.products import _setup
+    from n11_desktop.core import products_send as ps
+    from n11_desktop.core.storage.models import Price, Product
+
+    now = datetime(2026, 1, 1)
+    _setup(db, 40, sent=False, t0=now)
+    with db.session_factory.begin() as s:
+        s.execute(update(Price).where(Price.product_id == 2).values(price=Decimal("98765432109.99"),
+                                                                    list_price=Decimal("98765432109.99")))
+        s.execute(update(Price).where(Price.product_id == 3).values(price=Decimal("0.01"), list_price=Decimal("0.10")))
+        s.execute(update(Product).where(Product.id == 4).values(
+            title='Tırnak " ve \\ ters\tsekme \u2028 😀 </script> uzun', barcode=" 8690000000001 ",
+            images=[" https://cdn.example.com/a.jpg ", ""]))
+        s.execute(update(Product).where(Product.id == 5).values(attributes={"Renk": None, "Boyut": "  "}, brand=None))
+    ids = list(range(1, 41))
+    meta = {"stock_vd": "2026-01-01T00:00:00", "price_vd": None}
+    stored = {}
+    for encoded, content_type in ((True, "product"), (False, "product_plain")):
+        with db.session_factory() as s:
+            built = ps.build_payloads(s, ids, buffer_stock=1, encoded=encoded)
+        built = [b for b in built if b.payload is not None]
+        assert {2, 3, 4} <= {b.product_id for b in built}
+        assert all(b.text is not None for b in built) if encoded else all(b.text is None for b in built)
+        items = [batches.SendItem(b.product_id, b.sku, b.payload, now, meta, b.text) for b in built]
+        bid = batches.create_batch(db, content_type, "product_create", "create", items, now)
+        with db.session_factory() as s:
+            stored[encoded] = s.execute(
+                select(BatchItem.object_id, BatchItem.object_key, cast(BatchItem.payload, Text), BatchItem.version_date)
+                .where(BatchItem.batch_id == bid).order_by(BatchItem.id)).all()
+    assert stored[True] == stored[False]
+    assert len(stored[True]) >= 38 and '"salePrice":98765432109.99' in stored[True][1][2]
+
+
+@pytest.mark.parametrize("payload", [
+    {"stockCode": "S1", "salePrice": 10.5, "listPrice": Decimal("12.00")},  # a float price
+    {"stockCode": "S1", "salePrice": 10},  # an int price
+    {"stockCode": "S1", "salePrice": Decimal("NaN")},
+    {"stockCode": "S1", "attributes": [{"id": 1, "x": {"deep": 1}}]},
+    {"stockCode": "S1", "quantity": Decimal("3")},  # a Decimal elsewhere: the plain path makes it a float
+    {"stockCode": "S2"},  # another stock code
+    {"stockCode": " "},
+    {"stockCode": "S1", "_meta": {}},
+])
+def test_payloads_outside_the_mappers_shape_take_the_plain_path(db, payload):
+    from n11_desktop.core import products_send as ps
+
+    sku = payload["stockCode"] if payload["stockCode"] != "S2" else "S1"
+    assert ps._create_text(sku, payload) is None

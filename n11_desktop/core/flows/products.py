@@ -252,13 +252,14 @@ def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_de
         for start in range(0, len(ids), BUILD_CHUNK):
             part = ids[start:start + BUILD_CHUNK]
             with ctx.session_factory() as s:
-                built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock)
+                built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock, encoded=True)
                 vds = _version_dates(s, part)
             bad = [b for b in built if b.payload is None]
             outcome.penalized += _penalize_built(ctx, "product", bad, now)
             outcome.total += len(bad)
             yield [batches.SendItem(b.product_id, b.sku, b.payload, vds[b.product_id][0],
-                                    {"stock_vd": _vd(vds[b.product_id][1]), "price_vd": _vd(vds[b.product_id][2])})
+                                    {"stock_vd": _vd(vds[b.product_id][1]), "price_vd": _vd(vds[b.product_id][2])},
+                                    b.text)
                    for b in built if b.payload is not None]
 
     return _assemble_and_send(ctx, "product", "create", chunks(), outcome)
