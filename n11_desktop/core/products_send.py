@@ -80,12 +80,12 @@ def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock
         if built is not None:
             return built
     rows = {}
-    for start in range(0, len(ids), 900):
-        part = ids[start:start + 900]
-        for pid, sku, has_price, has_stock in session.execute(
-                select(Product.id, Product.sku, Price.product_id, Stock.product_id)
-                .outerjoin(Price, Price.product_id == Product.id).outerjoin(Stock, Stock.product_id == Product.id)
-                .where(Product.id.in_(part))):
+    conn = session.connection()
+    for where, params in id_ranges(conn, ids):  # (driver level: no ORM row handling on 100k rows)
+        for pid, sku, has_price, has_stock in conn.exec_driver_sql(
+                "SELECT p.id, p.sku, pr.product_id, st.product_id FROM product p "
+                "LEFT JOIN price pr ON pr.product_id = p.id LEFT JOIN stock st ON st.product_id = p.id "
+                f"WHERE {where}", params).fetchall():
             rows[pid] = (sku, has_price is not None, has_stock is not None)
     ready: list[int] = []
     for pid in ids:
@@ -109,6 +109,29 @@ def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock
             b = Built(b.product_id, b.sku, update_payload(b.payload), ())
         out.append(b)
     return out
+
+
+def id_ranges(conn: Any, ids: Iterable[int], size: int = 900):
+    """``(where, params)`` for reading the products ``ids`` in parts at the driver level (``p`` the
+    product table): a part of consecutive ids (a whole catalog's push) as one key range, the
+    others as an ``IN`` list of at most ``size``. Every id is in exactly one part."""
+    from .storage.db import marks
+
+    one = marks(conn, 1)
+    todo = sorted(set(int(i) for i in ids))
+    start = 0
+    while start < len(todo):
+        first = todo[start]
+        end = start  # the run of consecutive ids from here
+        while end + 1 < len(todo) and todo[end + 1] == todo[end] + 1:
+            end += 1
+        if end - start + 1 >= size:
+            yield f"p.id BETWEEN {one} AND {one}", (first, todo[end])
+            start = end + 1
+            continue
+        part = todo[start:start + size]
+        yield f"p.id IN ({marks(conn, len(part))})", tuple(part)
+        start += len(part)
 
 
 def _mapper_build(session: Session, ids: Sequence[int], buffer_stock: int, for_update: bool, *,

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from .. import batch_recovery, batch_results, batches, ledger, penalty
 from .. import products_send as ps
-from ..storage.models import AppState, Batch, FailedIntegration, IntegrationAction, Price, Product, Stock
+from ..storage.models import AppState, Batch, FailedIntegration, IntegrationAction, Product
 from ..threadturns import quick_turns
 from .base import FlowContext, FlowOutcome, register
 
@@ -266,14 +266,23 @@ def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_de
 
 
 def _version_dates(s, ids: Sequence[int]) -> dict[int, tuple[datetime | None, datetime | None, datetime | None]]:
+    """Product, stock and price version dates of ``ids``, read at the driver level (the DateTime
+    column type's own result processor: the values an ORM read gives)."""
     out: dict[int, tuple] = {}
-    for start in range(0, len(ids), 900):
-        part = list(ids[start:start + 900])
-        for pid, pvd, svd, prvd in s.execute(
-                select(Product.id, Product.version_date, Stock.version_date, Price.version_date)
-                .outerjoin(Stock, Stock.product_id == Product.id).outerjoin(Price, Price.product_id == Product.id)
-                .where(Product.id.in_(part))):
-            out[pid] = (pvd, svd, prvd)
+    conn = s.connection()
+    proc = Product.__table__.c.version_date.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+    for where, params in ps.id_ranges(conn, ids):
+        rows = conn.exec_driver_sql(
+            "SELECT p.id, p.version_date, st.version_date, pr.version_date FROM product p "
+            "LEFT JOIN stock st ON st.product_id = p.id LEFT JOIN price pr ON pr.product_id = p.id "
+            f"WHERE {where}", params).fetchall()
+        if proc is None:  # (PostgreSQL: the driver's datetimes)
+            for pid, pvd, svd, prvd in rows:
+                out[pid] = (pvd, svd, prvd)
+        else:
+            for pid, pvd, svd, prvd in rows:
+                out[pid] = (proc(pvd) if pvd is not None else None, proc(svd) if svd is not None else None,
+                            proc(prvd) if prvd is not None else None)
     return out
 
 
