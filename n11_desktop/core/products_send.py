@@ -68,25 +68,36 @@ def _money(v: Decimal | None) -> float | None:
 
 
 def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock: int,
-                   for_update: bool = False, encoded: bool = False) -> list[Built]:
+                   for_update: bool = False, encoded: bool = False,
+                   dates: dict[int, tuple] | None = None) -> list[Built]:
     """Create (or update) sku dicts; records without price or stock get the seed §8 message.
 
     ``encoded`` (creates only): each SKU the Mapper builds also comes with its create JSON
-    (``Built.text``, see :func:`_create_text`), made straight from the Mapper's dict."""
+    (``Built.text``, see :func:`_create_text`), made straight from the Mapper's dict.
+    ``dates``: filled with product id → (product, stock, price) version dates of the
+    products found (see :func:`version_dates`); for creates by the same read that finds their
+    price and stock rows, before the Mapper reads what it sends."""
     out: list[Built] = []
     ids = list(product_ids)
     if for_update:  # no price/stock test: the Mapper's own read says which products exist
         built = _mapper_build(session, ids, buffer_stock, True)
         if built is not None:
+            if dates is not None:
+                dates.update(version_dates(session, ids))
             return built
     rows = {}
     conn = session.connection()
+    vd_cols = ", p.version_date, st.version_date, pr.version_date" if dates is not None else ""
+    proc = _datetime_proc(conn)
     for where, params in id_ranges(conn, ids):  # (driver level: no ORM row handling on 100k rows)
-        for pid, sku, has_price, has_stock in conn.exec_driver_sql(
-                "SELECT p.id, p.sku, pr.product_id, st.product_id FROM product p "
-                "LEFT JOIN price pr ON pr.product_id = p.id LEFT JOIN stock st ON st.product_id = p.id "
-                f"WHERE {where}", params).fetchall():
-            rows[pid] = (sku, has_price is not None, has_stock is not None)
+        found = conn.exec_driver_sql(
+            f"SELECT p.id, p.sku, pr.product_id, st.product_id{vd_cols} FROM product p "
+            "LEFT JOIN price pr ON pr.product_id = p.id LEFT JOIN stock st ON st.product_id = p.id "
+            f"WHERE {where}", params).fetchall()
+        for r in found:
+            rows[r[0]] = (r[1], r[2] is not None, r[3] is not None)
+        if dates is not None:
+            _put_dates(dates, ((r[0], r[4], r[5], r[6]) for r in found), proc)
     ready: list[int] = []
     for pid in ids:
         if pid not in rows:
@@ -108,6 +119,35 @@ def build_payloads(session: Session, product_ids: Sequence[int], *, buffer_stock
         if b.payload is not None and for_update:
             b = Built(b.product_id, b.sku, update_payload(b.payload), ())
         out.append(b)
+    return out
+
+
+def _datetime_proc(conn: Any) -> Any:
+    """The DateTime columns' result processor for a driver-level read (None: the driver's values)."""
+    return Product.__table__.c.version_date.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+
+
+def _put_dates(out: dict[int, tuple], rows: Iterable[tuple], proc: Any) -> None:
+    if proc is None:  # (PostgreSQL: the driver's datetimes)
+        for pid, pvd, svd, prvd in rows:
+            out[pid] = (pvd, svd, prvd)
+        return
+    for pid, pvd, svd, prvd in rows:
+        out[pid] = (proc(pvd) if pvd is not None else None, proc(svd) if svd is not None else None,
+                    proc(prvd) if prvd is not None else None)
+
+
+def version_dates(session: Session, ids: Sequence[int]) -> dict[int, tuple]:
+    """Product id → (product, stock, price) version dates of ``ids``, read at the driver level
+    (the DateTime column type's own result processor: the values an ORM read gives)."""
+    out: dict[int, tuple] = {}
+    conn = session.connection()
+    proc = _datetime_proc(conn)
+    for where, params in id_ranges(conn, ids):
+        _put_dates(out, conn.exec_driver_sql(
+            "SELECT p.id, p.version_date, st.version_date, pr.version_date FROM product p "
+            "LEFT JOIN stock st ON st.product_id = p.id LEFT JOIN price pr ON pr.product_id = p.id "
+            f"WHERE {where}", params).fetchall(), proc)
     return out
 
 

@@ -252,8 +252,9 @@ def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_de
         for start in range(0, len(ids), BUILD_CHUNK):
             part = ids[start:start + BUILD_CHUNK]
             with ctx.session_factory() as s:
-                built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock, encoded=True)
-                vds = _version_dates(s, part)
+                vds: dict[int, tuple] = {}  # filled by the read that finds the price and stock rows
+                built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock, encoded=True,
+                                          dates=vds)
             bad = [b for b in built if b.payload is None]
             outcome.penalized += _penalize_built(ctx, "product", bad, now)
             outcome.total += len(bad)
@@ -266,24 +267,7 @@ def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_de
 
 
 def _version_dates(s, ids: Sequence[int]) -> dict[int, tuple[datetime | None, datetime | None, datetime | None]]:
-    """Product, stock and price version dates of ``ids``, read at the driver level (the DateTime
-    column type's own result processor: the values an ORM read gives)."""
-    out: dict[int, tuple] = {}
-    conn = s.connection()
-    proc = Product.__table__.c.version_date.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
-    for where, params in ps.id_ranges(conn, ids):
-        rows = conn.exec_driver_sql(
-            "SELECT p.id, p.version_date, st.version_date, pr.version_date FROM product p "
-            "LEFT JOIN stock st ON st.product_id = p.id LEFT JOIN price pr ON pr.product_id = p.id "
-            f"WHERE {where}", params).fetchall()
-        if proc is None:  # (PostgreSQL: the driver's datetimes)
-            for pid, pvd, svd, prvd in rows:
-                out[pid] = (pvd, svd, prvd)
-        else:
-            for pid, pvd, svd, prvd in rows:
-                out[pid] = (proc(pvd) if pvd is not None else None, proc(svd) if svd is not None else None,
-                            proc(prvd) if prvd is not None else None)
-    return out
+    return ps.version_dates(s, ids)
 
 
 @register("product_create")
