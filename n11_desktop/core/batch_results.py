@@ -697,7 +697,9 @@ def _apply_task_result(db: Database, client: N11Port, batch_id: int, ct: str, ti
                        before_write: Callable[[], None] | None = None,
                        wait_turn: Callable[[], None] | None = None) -> None:
     dialect = db.engine.dialect
-    with db.session_factory() as s:  # driver level: the payload's text, decoded after the read transaction
+    # driver level: the payload's text, decoded after the read transaction; a snapshot without the
+    # write lock (read_session): the sending thread's marks and acknowledgements do not wait for it
+    with db.read_session() as s:
         cur = s.connection().connection.cursor()
         try:
             cur.execute(_sent_items_sql(dialect), (batch_id, str(tid), "sent"))

@@ -355,7 +355,9 @@ def send_batch(db: Database, batch_id: int, client: N11Port, config: ChannelConf
 def _load_page(db: Database, ids: Sequence[int]) -> tuple[str | None, list]:
     """(operation, N11 skus) of one page of a batch, in ``ids`` order: the SKUs' own JSON texts
     when every record was stored by :func:`_encoded_text`, else the sku dicts."""
-    with db.session_factory() as s:  # the stored text itself (PostgreSQL's json keeps it as written)
+    # the stored text itself (PostgreSQL's json keeps it as written); a page's records never change
+    # once written: read without the write lock, so the result threads' writes do not wait for it
+    with db.read_session() as s:
         rows = {i: (key, text) for i, key, text in s.execute(
             select(BatchItem.id, BatchItem.object_key, cast(BatchItem.payload, Text)).where(BatchItem.id.in_(ids)))}
     encoded = []

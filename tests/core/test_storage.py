@@ -190,3 +190,68 @@ def test_a_database_at_the_head_opens_without_loading_alembic(db_target):
     old.dispose()
     assert open_in_new_process() == ["True", dbm.head_revision()]  # upgraded by Alembic
     assert open_in_new_process() == ["False", dbm.head_revision()]  # at the head: no Alembic
+
+
+@pytest.mark.both_engines
+def test_a_read_session_reads_the_last_commit_while_a_writer_holds_the_lock(db):
+    """Database.read_session takes no write lock: the records a push's result thread reads, and
+    the payload build's reads, never wait for (or hold up) the sending thread's transactions."""
+    from n11_desktop.core.storage.app_state import read_state, write_state
+
+    with db.session_factory.begin() as s:
+        write_state(s, "probe", "committed")
+    with db.session_factory.begin() as writer:
+        write_state(writer, "probe", "not yet")
+        writer.flush()  # the writer holds the store's lock (SQLite: BEGIN IMMEDIATE) from here on
+        with db.read_session() as r:  # would wait for the busy timeout and fail with the lock
+            assert read_state(r, "probe") == "committed"
+    with db.read_session() as r:
+        assert read_state(r, "probe") == "not yet"
+
+
+@pytest.mark.both_engines
+def test_a_read_session_is_one_snapshot(db):
+    from n11_desktop.core.storage.app_state import read_state, write_state
+
+    with db.session_factory.begin() as s:
+        write_state(s, "a", 1)
+        write_state(s, "b", 1)
+    with db.read_session() as r:
+        assert read_state(r, "a") == 1
+        with db.session_factory.begin() as s:
+            write_state(s, "a", 2)
+            write_state(s, "b", 2)
+        assert read_state(r, "b") == 1  # as of the first read, not the commit in between
+        r.expire_all()
+        assert read_state(r, "a") == 1
+    with db.read_session() as r:
+        assert (read_state(r, "a"), read_state(r, "b")) == (2, 2)
+
+
+@pytest.mark.both_engines
+def test_nothing_can_be_written_in_a_read_session(db):
+    from sqlalchemy.exc import DBAPIError
+
+    from n11_desktop.core.storage.app_state import read_state, write_state
+
+    with db.read_session() as r:
+        write_state(r, "probe", "x")
+        with pytest.raises(dbm.ReadOnlyError):
+            r.flush()
+        r.rollback()
+    for sql in ("INSERT INTO app_state (key, value) VALUES ('probe', '\"x\"')",
+                "DELETE FROM channel"):
+        with db.read_session() as r:
+            with pytest.raises(DBAPIError):
+                r.execute(text(sql))
+    with db.read_session() as r:  # a driver-level write on the session's own connection too
+        cur = r.connection().connection.cursor()
+        with pytest.raises(Exception, match="(?i)read.?only"):
+            cur.execute("INSERT INTO app_state (key, value) VALUES ('probe', '\"x\"')")
+        cur.close()
+    # the connections the read sessions used write again as ever
+    for _ in range(3):
+        with db.session_factory.begin() as s:
+            write_state(s, "probe", "written")
+    with db.session_factory() as s:
+        assert read_state(s, "probe") == "written"

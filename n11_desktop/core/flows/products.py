@@ -251,7 +251,7 @@ def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_de
     def chunks():
         for start in range(0, len(ids), BUILD_CHUNK):
             part = ids[start:start + BUILD_CHUNK]
-            with ctx.session_factory() as s:
+            with ctx.db.read_session() as s:  # one snapshot, no write lock (see Database.read_session)
                 vds: dict[int, tuple] = {}  # filled by the read that finds the price and stock rows
                 built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock, encoded=True,
                                           dates=vds)
@@ -362,7 +362,7 @@ def product_update(ctx: FlowContext) -> FlowOutcome:
     def chunks():
         for start in range(0, len(ids), BUILD_CHUNK):
             part = ids[start:start + BUILD_CHUNK]
-            with ctx.session_factory() as s:
+            with ctx.db.read_session() as s:  # one snapshot, no write lock (see Database.read_session)
                 built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock, for_update=True)
                 vds = _version_dates(s, part)
             bad = [b for b in built if b.payload is None]

@@ -12,6 +12,11 @@ Two engines sit behind the same models and Alembic migrations:
   a batch claim, "is this flow already running?") stay as serial as on SQLite, also between
   processes on different machines. ``lock_timeout`` plays the busy timeout.
 
+Pure reads that need no such order (a task's records read before its results are applied, the
+payload build's reads) can use :attr:`Database.read_session` instead: a snapshot that takes no
+write lock (SQLite: a deferred ``BEGIN`` in WAL with ``PRAGMA query_only``; PostgreSQL:
+``REPEATABLE READ READ ONLY`` without the schema's advisory lock), in which any write raises.
+
 Either way the schema is created or upgraded by Alembic before anything else touches it, so a
 database written by an older version opens without losing data, and one written by a newer
 version is refused, never downgraded.
@@ -25,6 +30,7 @@ import sqlite3
 import stat
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -44,6 +50,9 @@ BUSY_TIMEOUT_S = 15
 #: advisory lock class (first key) of the per-schema transaction lock on PostgreSQL ("N1")
 PG_LOCK_CLASS = 0x4E31
 PG_CONNECT_TIMEOUT_S = 10
+#: engine execution option of :attr:`Database.read_session`'s connections (the engines' ``begin``
+#: listeners open a read-only snapshot without the write lock for them)
+READ_ONLY_OPTION = "n11_read_only"
 
 
 class DatabaseError(Exception):
@@ -86,8 +95,31 @@ class Database:
             return str(self.path)
         return self.engine.url.render_as_string(hide_password=False)
 
+    @cached_property
+    def read_session(self) -> sessionmaker[Session]:
+        """Sessions for pure reads, which never wait for (or hold up) a writer: each transaction is
+        one snapshot without the write lock — on SQLite a deferred ``BEGIN`` (WAL readers see the
+        last commit and block no one) with ``PRAGMA query_only``, on PostgreSQL ``REPEATABLE READ
+        READ ONLY`` without the schema's advisory lock. A write in one raises (the session refuses
+        to flush; the database refuses a statement) instead of taking the lock half way."""
+        opts: dict = {READ_ONLY_OPTION: True}
+        if not self.is_sqlite:
+            opts.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        factory = sessionmaker(self.engine.execution_options(**opts), expire_on_commit=False)
+        event.listen(factory, "before_flush", _refuse_flush)
+        return factory
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class ReadOnlyError(Exception):
+    """Something tried to write in a :attr:`Database.read_session` (a programming error)."""
+
+
+def _refuse_flush(session: Session, _flush_context, _instances) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlyError("a read-only session cannot write (use session_factory.begin() to write)")
 
 
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -181,6 +213,10 @@ def _create_private(path: Path) -> None:
         pass
 
 
+#: connection record flag: PRAGMA query_only is on (a read_session transaction)
+_QUERY_ONLY = "n11_query_only"
+
+
 def make_engine(path: Path) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
@@ -200,9 +236,30 @@ def make_engine(path: Path) -> Engine:
         register_collations(dbapi_conn)  # ORDER BY … COLLATE "TURKISH" (collation.py)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # pragma: no cover - trivial
+    def _on_begin(conn) -> None:
+        info = conn.connection.info
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            # Database.read_session: a deferred BEGIN reads one snapshot (from its first read on)
+            # and takes no write lock; query_only makes any write fail instead of taking it
+            conn.exec_driver_sql("BEGIN")
+            if not info.get(_QUERY_ONLY):
+                conn.exec_driver_sql("PRAGMA query_only = ON")
+                info[_QUERY_ONLY] = True
+            return
+        if info.get(_QUERY_ONLY):  # (checkin switches it off; this only if that failed)
+            conn.exec_driver_sql("PRAGMA query_only = OFF")
+            info[_QUERY_ONLY] = False
         # IMMEDIATE: take the write lock up front so two writers wait instead of deadlocking.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn, record) -> None:
+        if dbapi_conn is not None and record.info.get(_QUERY_ONLY):
+            try:
+                dbapi_conn.execute("PRAGMA query_only = OFF")
+            except sqlite3.Error:  # a broken connection: the next writer's begin switches it off
+                return
+            record.info[_QUERY_ONLY] = False
 
     return engine
 

@@ -33,6 +33,7 @@ from .db import (
     BUSY_TIMEOUT_S,
     PG_CONNECT_TIMEOUT_S,
     PG_LOCK_CLASS,
+    READ_ONLY_OPTION,
     Database,
     DatabaseError,
     foreign_tables,
@@ -121,7 +122,11 @@ def make_pg_engine(url: URL) -> Engine:
         dbapi_conn.commit()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # pragma: no cover - trivial
+    def _on_begin(conn) -> None:
+        # Database.read_session (REPEATABLE READ READ ONLY, set on its connections by SQLAlchemy):
+        # one snapshot, no lock; anything else takes the store's lock
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            return
         # the PostgreSQL BEGIN IMMEDIATE: one transaction at a time per store (schema)
         conn.exec_driver_sql(TX_LOCK_SQL)
 
