@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import penalty
 from .batch_results import _Outcome, apply_outcomes, poll
-from .batches import LogFn, PollSummary, _noop_log, _set_items_where, strip_meta
+from .batches import LogFn, PollSummary, _close_assembly, _noop_log, _set_items_where, strip_meta
 from .settings import ChannelConfig
 from .storage.models import BATCH_ACTIVE_STATES, Batch, BatchItem
 
@@ -79,12 +79,17 @@ def recover_in_flight(db: Database, client: N11Port | None = None, config: Chann
 
 def _release_abandoned(s: Session, b: Batch) -> None:
     """The sender of ``b`` is gone: its posts without an acknowledgement become ``unknown`` (asked
-    of N11 later, never re-sent blindly) and its records never posted become ``unsent``."""
+    of N11 later, never re-sent blindly) and its records never posted become ``unsent``; a batch
+    it was still writing (``initialized``, maybe with pages already posted) is closed as written."""
     n_sending = s.execute(update(BatchItem).where(BatchItem.batch_id == b.id, BatchItem.state == "sending")
                           .values(state="unknown", message="posted without an acknowledgement")).rowcount
     _set_items_where(s, b.id, "pending", "unsent")
     if n_sending:
         b.error = f"{n_sending} record(s) posted without an acknowledgement; checking N11"
+    if b.state == "initialized":  # its writer is gone too: no more records come (pages may have been posted)
+        if not b.error:
+            b.error = "the sender stopped while the batch was being written"
+        _close_assembly(b)
 
 
 def take_over_abandoned(db: Database, now: datetime) -> list[int]:

@@ -66,6 +66,11 @@ class BatchInFlight(Exception):
     """Another batch of this content type is still in flight."""
 
 
+class BatchTakenOver(Exception):
+    """Records were to be added to a batch that another process released meanwhile (the lease
+    holder's start-up takeover closed it): nothing more of it is written or posted here."""
+
+
 @dataclass(frozen=True, slots=True)
 class SendItem:
     object_id: int
@@ -148,29 +153,38 @@ def _insert_items(s: Session, batch_id: int, op: str, items: Sequence[SendItem])
     """The rows of :func:`_item_rows`, inserted at the driver level (executemany): each value
     goes through its column type's own bind processor, so the stored text is the same as an
     ORM/Core insert's, without SQLAlchemy's per-row parameter handling (100k records)."""
-    conn = s.connection()
-    dialect = conn.dialect
+    _insert_prepared(s, batch_id, _prepare_items(s.connection().dialect, op, items))
+
+
+def _prepare_items(dialect: Any, op: str, items: Sequence[SendItem]) -> list[tuple]:
+    """The driver values of :func:`_insert_items`'s rows but the batch id: made (checked and
+    encoded) before the write transaction opens, so the database is not held meanwhile."""
     table = BatchItem.__table__
     procs = [ledger.bind_processor(table.c[k], dialect) for k in _ITEM_COLUMNS]
+    encodable = op in ENCODABLE
+    rows = []
+    for it in items:
+        meta = {**dict(it.meta), "op": op}
+        if it.text is not None and op == "create":
+            text = it.text[:-1] + _META_MARK + encode_text(meta) + "}"
+        else:
+            text = _encoded_text(op, it, meta) if encodable else None
+        if text is not None:  # already the driver's value (JSON text)
+            rows.append((it.object_id, it.object_key, text, _proc(procs[4], it.version_date), "pending"))
+            continue
+        payload = {**dict(it.payload), "_meta": meta}
+        rows.append(tuple(_proc(p, v) for p, v in zip(procs[1:], (
+            it.object_id, it.object_key, payload, it.version_date, "pending"))))
+    return rows
+
+
+def _insert_prepared(s: Session, batch_id: int, rows: Sequence[tuple]) -> None:
+    conn = s.connection()
     # sqlite3 executemany / psycopg executemany (one pipeline of prepared inserts)
     sql = (f"INSERT INTO batch_item ({', '.join(_ITEM_COLUMNS)}) "
-           f"VALUES ({marks(dialect, len(_ITEM_COLUMNS))})")
-    encodable = op in ENCODABLE
-    for start in range(0, len(items), 5000):
-        rows = []
-        for it in items[start:start + 5000]:
-            meta = {**dict(it.meta), "op": op}
-            if it.text is not None and op == "create":
-                text = it.text[:-1] + _META_MARK + encode_text(meta) + "}"
-            else:
-                text = _encoded_text(op, it, meta) if encodable else None
-            if text is not None:  # already the driver's value (JSON text)
-                rows.append((batch_id, it.object_id, it.object_key, text, _proc(procs[4], it.version_date), "pending"))
-                continue
-            payload = {**dict(it.payload), "_meta": meta}
-            rows.append(tuple(_proc(p, v) for p, v in zip(procs, (
-                batch_id, it.object_id, it.object_key, payload, it.version_date, "pending"))))
-        conn.exec_driver_sql(sql, rows)
+           f"VALUES ({marks(conn.dialect, len(_ITEM_COLUMNS))})")
+    for start in range(0, len(rows), 5000):
+        conn.exec_driver_sql(sql, [(batch_id, *r) for r in rows[start:start + 5000]])
 
 
 #: what follows a SKU's own JSON in a record stored by :func:`_encoded_text` (and nowhere else:
@@ -224,6 +238,7 @@ def create_batch(db: Database, content_type: str, flow: str, op: str, items: Seq
     that recovery releases (``pending`` → ``unsent``)."""
     if op not in OPS:
         raise ValueError(f"unknown batch op {op!r}")
+    rows = _prepare_items(db.engine.dialect, op, items)
     try:
         with db.session_factory.begin() as s:
             if active_batch(s, content_type) is not None:
@@ -232,7 +247,7 @@ def create_batch(db: Database, content_type: str, flow: str, op: str, items: Seq
                           created_at=now, updated_at=now)
             s.add(batch)
             s.flush()
-            _insert_items(s, batch.id, op, items)
+            _insert_prepared(s, batch.id, rows)
             if finalize:
                 batch.state = "commit"
             return batch.id
@@ -242,30 +257,41 @@ def create_batch(db: Database, content_type: str, flow: str, op: str, items: Seq
 
 @with_gc_paused
 def add_items(db: Database, batch_id: int, op: str, items: Sequence[SendItem], now: datetime) -> None:
+    rows = _prepare_items(db.engine.dialect, op, items)
     with db.session_factory.begin() as s:
         b = s.get(Batch, batch_id)
-        if b.state != "initialized":
-            raise ValueError(f"batch {batch_id} is {b.state}; records are added only while it is initialized")
-        _insert_items(s, batch_id, op, items)
+        if b.state != "initialized":  # closed by another process's takeover (or a recovery) meanwhile
+            raise BatchTakenOver(_taken_over(batch_id))
+        _insert_prepared(s, batch_id, rows)
         b.total = (b.total or 0) + len(items)
         b.updated_at = now
 
 
 def abandon_batch(db: Database, batch_id: int, now: datetime, reason: str) -> None:
-    """Assembly stopped (cancel): release its records; nothing was posted."""
+    """Assembly stopped (cancel): release its records that were not posted."""
     with db.session_factory.begin() as s:
         _set_items_where(s, batch_id, "pending", "unsent")
         b = s.get(Batch, batch_id)
         b.error = reason
+        if b.state == "initialized":
+            _close_assembly(b)
         _maybe_finish(s, b, now)
 
 
 def commit_batch(db: Database, batch_id: int, now: datetime) -> None:
+    """Every record is written: initialized → commit (→ ``sent_to_remote`` at once when pages of
+    it were already acknowledged while it was written)."""
     with db.session_factory.begin() as s:
         b = s.get(Batch, batch_id)
         if b.state == "initialized":
-            b.state = "commit"
+            _close_assembly(b)
             b.updated_at = now
+
+
+def _close_assembly(b: Batch) -> None:
+    """No more records come to ``b`` (written, stopped, or its writer is gone): it leaves
+    ``initialized``, for ``sent_to_remote`` when N11 acknowledged a task of it already."""
+    b.state = "sent_to_remote" if (b.remote_task_id or "") else "commit"
 
 
 def _post(client: N11Port, op: str, skus: list[dict]) -> list[TaskAck]:
@@ -287,7 +313,7 @@ def send_batch(db: Database, batch_id: int, client: N11Port, config: ChannelConf
                clock: Callable[[], datetime], should_stop: Callable[[], bool] = lambda: False,
                progress: Callable[[int, int], None] | None = None, log_fn: LogFn = _noop_log,
                on_task: Callable[[str], None] | None = None,
-               exchange_row: Callable[[Any], tuple] | None = None,
+               exchange_row: Callable[[Any], tuple] | None = None, assembly: Assembly | None = None,
                in_flight: threading.Event | None = None) -> SendSummary:
     """commit → sent_to_remote: post the batch page by page; store each task id on arrival.
 
@@ -295,61 +321,194 @@ def send_batch(db: Database, batch_id: int, client: N11Port, config: ChannelConf
     are ``sent``: the send flows start polling it early (:class:`.batch_results.EarlyResults`).
     ``exchange_row(exchange)``: the log row (:mod:`.logrows`) of an exchange of ``client``; with
     it a post's exchanges are logged in the transaction that stores its acknowledgement instead
-    of one transaction each (the same rows, redacted and cut by the client as before)."""
+    of one transaction each (the same rows, redacted and cut by the client as before).
+
+    ``assembly``: the batch is still ``initialized`` and being written by another thread
+    (:class:`Assembly`); its pages are posted as their records are committed, and the send
+    waits for the writer to end before it releases what was not posted."""
     summary = SendSummary(batch_id=batch_id)
     page_size = max(1, min(int(page_size or 1000), 1000))
-    with db.session_factory() as s:
-        all_ids = list(s.scalars(select(BatchItem.id).where(BatchItem.batch_id == batch_id,
-                                                            BatchItem.state == "pending").order_by(BatchItem.id)))
-    total = len(all_ids)
+    pages = _Pages(db, batch_id, page_size, assembly)
     op = None
     done = 0
     stopped = False
-    pages = [all_ids[start:start + page_size] for start in range(0, total, page_size)]
     # The next page's payloads are read (read-only: they never change once written) while this
     # page's request is on the wire; its records are still marked "sending" only right before
     # its own request leaves.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="n11-batch-send") if len(pages) > 1 else None
-    ahead: Future | None = None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="n11-batch-send")
+    ahead: tuple[list[int], Future] | None = None
     try:
-        for n_page, ids in enumerate(pages):
+        while True:
             if should_stop():
                 stopped = True
                 break
+            ids = pages.next(should_stop)
+            if ids is None or should_stop():  # (a stop may come while the next page was awaited)
+                stopped = should_stop()
+                break
+            if assembly is not None and assembly.error is not None:
+                # the rest of the batch could not be written: nothing more of it leaves
+                summary.error = (_taken_over(batch_id) if isinstance(assembly.error, BatchTakenOver)
+                                 else f"the batch could not be written completely: {assembly.error}")
+                summary.fatal = True
+                break
             now = clock()
-            page_op, skus = ahead.result() if ahead is not None else _load_page(db, ids)
+            if ahead is not None and ahead[0] == ids:
+                page_op, skus = ahead[1].result()
+            else:
+                page_op, skus = _load_page(db, ids)
             ahead = None
             if not _mark_sending(db, batch_id, ids, now):  # written as about-to-send before the request leaves
                 # another process released this batch meanwhile (the lease holder's start-up
                 # takeover): its records may be sent again by it, so nothing more leaves here
-                summary.error = (f"batch {batch_id} was taken over by another process; "
-                                 "its remaining records were not posted")
+                summary.error = _taken_over(batch_id)
                 summary.fatal = True
                 break
             if op is None:
                 op = page_op
-            if pool is not None and n_page + 1 < len(pages):
-                ahead = pool.submit(_load_page, db, pages[n_page + 1])
+            following = pages.peek()
+            if following is not None:
+                ahead = (following, pool.submit(_load_page, db, following))
             done, brk = _send_page(db, batch_id, client, config, op, ids, skus, clock, summary, log_fn, done,
-                                   total, progress, on_task, exchange_row, in_flight)
+                                   pages.total(), progress, on_task, exchange_row, in_flight)
             del skus
             if brk:
                 break
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
-    # anything not posted (cancel, fatal error) is released at once
+        pool.shutdown(wait=True)
+        if assembly is not None:  # the writer stops at its next chunk (if still writing) and is waited for
+            assembly.stop()
+            assembly.wait_finished()
+    # anything not posted (cancel, fatal error) is released at once; an assembly that did not
+    # end with every record written is closed here (its records are all in by now)
     with db.session_factory.begin() as s:
         summary.unsent += _set_items_where(s, batch_id, "pending", "unsent")
         b = s.get(Batch, batch_id)
         if summary.error:
             b.error = summary.error
+        if b.state == "initialized" and assembly is not None:
+            if not b.error:
+                b.error = "stopped while the batch was being written"
+            _close_assembly(b)
         _maybe_finish(s, b, clock())
     if stopped:
         from .flows.base import FlowCancelled
 
         raise FlowCancelled()
     return summary
+
+
+def _taken_over(batch_id: int) -> str:
+    return f"batch {batch_id} was taken over by another process; its remaining records were not posted"
+
+
+class Assembly:
+    """A batch whose records are still being written by another thread while its first pages
+    are posted (the send flows: :func:`.flows.products._assemble_and_send`).
+
+    The writer adds records in transactions of their own (:func:`add_items`, each record
+    committed before any page holding it is formed), reports them with :meth:`wrote`, ends with
+    :meth:`done` (after :func:`commit_batch` when everything was written) and stops at its next
+    chunk once :attr:`aborted` (a post failed, a stop request). The batch stays ``initialized``
+    until then: :func:`_maybe_finish` never closes it meanwhile."""
+
+    def __init__(self, written: int = 0, expected: int | None = None) -> None:
+        self._cond = threading.Condition()
+        self.written = written  # records committed so far
+        self.expected = expected  # how many there will be at most (the progress total meanwhile)
+        self.finished = False  # the writer has ended (see complete / error)
+        self.complete = False  # ... with every record written and the batch committed
+        self.error: BaseException | None = None
+        self.aborted = False
+
+    def wrote(self, n: int) -> None:
+        with self._cond:
+            self.written += n
+            self._cond.notify_all()
+
+    def done(self, *, complete: bool, error: BaseException | None = None) -> None:
+        with self._cond:
+            self.finished, self.complete, self.error = True, complete, error
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        with self._cond:
+            self.aborted = True
+            self._cond.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> None:
+        """Until more than ``seen`` records are written, the writer ended, or ``timeout``."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.finished or self.written > seen, timeout)
+
+    def wait_finished(self) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self.finished)
+
+
+class _Pages:
+    """The pages of a batch in id order, ``page_size`` records each but the last: all of them at
+    once, or (``assembly``) as its records are committed, a page being formed only when it is
+    full or the writing has ended (the same pages as after a complete assembly)."""
+
+    def __init__(self, db: Database, batch_id: int, page_size: int, assembly: Assembly | None) -> None:
+        self.db, self.batch_id, self.page_size, self.assembly = db, batch_id, page_size, assembly
+        self.ids: list[int] = []  # pending records read, not yet in a page
+        self.last = 0  # the highest id read
+        self.taken = 0
+        self.seen = -1  # the assembly's count at the last read
+        self.ended = False  # every record is read
+        self._read()
+
+    def _read(self) -> None:
+        a = self.assembly
+        if a is not None:
+            with a._cond:
+                finished, written = a.finished, a.written
+            if written == self.seen and not finished:
+                return
+            self.seen = written
+        with self.db.read_session() as s:  # a read: no write lock (the writer's inserts go on meanwhile)
+            conn = s.connection()
+            m = mark(conn)
+            self.ids.extend(conn.exec_driver_sql(
+                f"SELECT id FROM batch_item WHERE batch_id = {m} AND state = 'pending' AND id > {m} ORDER BY id",
+                (self.batch_id, self.last)).scalars().all())
+        if self.ids:
+            self.last = self.ids[-1]
+        self.ended = a is None or finished
+
+    def _take(self) -> list[int] | None:
+        if len(self.ids) >= self.page_size or (self.ended and self.ids):
+            page, self.ids = self.ids[:self.page_size], self.ids[self.page_size:]
+            self.taken += len(page)
+            return page
+        return None
+
+    def peek(self) -> list[int] | None:
+        """The next page if it is already known (not waiting for the writer)."""
+        if len(self.ids) < self.page_size and not self.ended:
+            self._read()
+        if len(self.ids) >= self.page_size or (self.ended and self.ids):
+            return self.ids[:self.page_size]
+        return None
+
+    def next(self, should_stop: Callable[[], bool]) -> list[int] | None:
+        """The next page; ``None`` when none is left (or a stop request came while waiting)."""
+        while True:
+            page = self._take()
+            if page is not None or self.ended:
+                return page
+            if should_stop() or self.assembly.aborted:
+                return None
+            self.assembly.wait(self.seen, 0.25)
+            self._read()
+
+    def total(self) -> int:
+        """The records of the batch (for progress): while it is written, what it is expected to hold."""
+        if self.assembly is None or self.ended:
+            return self.taken + len(self.ids)
+        return max(self.assembly.expected or 0, self.assembly.written, self.taken + len(self.ids))
 
 
 def _load_page(db: Database, ids: Sequence[int]) -> tuple[str | None, list]:
@@ -591,6 +750,8 @@ def _record_accepted(db: Database, batch_id: int, ids: Sequence[int], acks: Sequ
 
 
 def _maybe_finish(s: Session, b: Batch, now: datetime) -> bool:
+    if b.state == "initialized":  # still being written (records to come): closed by its writer or recovery
+        return False
     open_ = s.scalar(select(exists().where(BatchItem.batch_id == b.id,
                                            BatchItem.state.in_(("pending", "sending", "sent")))))
     if open_:

@@ -551,6 +551,56 @@ def test_a_send_whose_batch_another_process_took_over_posts_nothing_more(n11, sa
 
 
 @pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
+def test_a_batch_taken_over_while_its_writer_still_adds_records_posts_nothing_more(n11, sandbox, monkeypatch):
+    """The overlapped assembly: the takeover closes the batch while its writer thread is still to
+    add a chunk; the writer adds nothing more, the send stops and says so (no error), and every
+    SKU is later sent in exactly one create task."""
+    import threading
+
+    from n11_desktop.core import batches
+    from n11_desktop.core.batch_recovery import take_over_abandoned
+    from n11_desktop.core.storage.models import utcnow
+
+    db = n11
+    skus = seed_catalog(db, 3)  # page size 1: a first chunk of two pages, the third record by the writer
+    taken = threading.Event()
+    add_items = batches.add_items
+
+    def add_after_the_takeover(*a, **k):
+        assert taken.wait(30)
+        return add_items(*a, **k)
+
+    monkeypatch.setattr(batches, "add_items", add_after_the_takeover)
+
+    def taken_over_after_first_post(conf, **kw):
+        client = client_from_config(conf, **kw)
+        post = client.create_products
+
+        def create(batch, **k):
+            out = post(batch, **k)
+            if not taken.is_set():
+                take_over_abandoned(db, utcnow())  # the other process starts between our pages
+                taken.set()
+            return out
+
+        client.create_products = create
+        return client
+
+    res = run(db, "product_create", client_factory=taken_over_after_first_post, options={"page_size": 1})
+    assert "taken over by another process" in res.message and "Error" not in res.message, res.message
+    assert len(create_tasks(sandbox)) == 1
+    monkeypatch.setattr(batches, "add_items", add_items)
+    for _ in range(3):
+        sandbox.state.process_tasks_now()
+        run(db, "task_results")
+        run(db, "product_create", options={"page_size": 1})
+    drain(db, sandbox)
+    created = [sku["stockCode"] for t in create_tasks(sandbox) for sku in t["skus_in"]]
+    assert sorted(created) == skus  # each SKU in exactly one create task
+    assert {_ledger(db)[s].state for s in skus} == {"pending_approval"}
+
+
+@pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 def test_lost_acknowledgements_are_looked_up_in_category_pages_and_absence_is_confirmed_per_sku(n11, sandbox):
     from n11_desktop.core.batch_recovery import lookup_remote
     from n11_desktop.sandbox import data

@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from n11_desktop.core.storage.models import FlowRun
+from n11_desktop.core.storage.models import Batch, FlowRun
 
 from ..flows.helpers import seed_catalog
 from .conftest import cli, count, popen, set_conf
 from .conftest import COUNTS
-from .test_kill9 import MAX_TASKS, PAGE, _kill_during, finish_and_check_nothing_twice, sandbox  # noqa: F401
+from .test_kill9 import (  # noqa: F401
+    MAX_TASKS, PAGE, _count_overlapped, _kill_during, finish_and_check_nothing_twice, sandbox)
 
 KILLS = 3  # kill points of the scheduler (the SQLite suite has its own 27)
 
@@ -58,6 +59,7 @@ def test_kill9_of_run_beside_a_second_process_on_one_postgresql_database(configu
         try:
             kills.append(_kill_during(url, sandbox, "run", rng, max_requests=8, max_delay_s=0.2, argv=("run",),
                                       wait_s=8))
+            _count_overlapped(db)  # the scheduler's push killed while its batch was still being written
             _out, err = other.communicate(timeout=180)
         finally:
             if other.poll() is None:  # pragma: no cover - only on a test failure
@@ -72,6 +74,8 @@ def test_kill9_of_run_beside_a_second_process_on_one_postgresql_database(configu
     with db.session_factory() as s:
         assert not s.scalar(select(func.count()).select_from(FlowRun).where(FlowRun.state == "running")), \
             "the restart left runs of the killed processes open"
+        assert not s.scalar(select(func.count()).select_from(Batch).where(Batch.state == "initialized")), \
+            "the restart left a batch of a killed process half-written"
     finish_and_check_nothing_twice(db, sandbox, skus)
     count("PostgreSQL: second-process runs beside the killed scheduler", sum(second_runs.values()))
     print("\n".join(kills), dict(second_runs))

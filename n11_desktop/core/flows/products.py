@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import func, select
 
@@ -29,7 +29,7 @@ from .. import batch_recovery, batch_results, batches, ledger, penalty
 from .. import products_send as ps
 from ..storage.models import AppState, Batch, FailedIntegration, IntegrationAction, Product
 from ..threadturns import quick_turns
-from .base import FlowContext, FlowOutcome, register
+from .base import FlowCancelled, FlowContext, FlowOutcome, register
 
 PENDING_REFRESH_ONE_BY_ONE = 100
 
@@ -107,7 +107,53 @@ def _penalize_built(ctx: FlowContext, content_type: str, bad: Sequence[ps.Built]
     return len(bad)
 
 
-BUILD_CHUNK = 5000  # records built and written per step (bounded memory on 100k pushes)
+BUILD_CHUNK = 5000  # records built and written per step at most (bounded memory on 100k pushes)
+BUILD_CHUNK_PAGES = 2  # ... and at most this many pages: the first post leaves once its chunk is written
+
+
+def _build_parts(ctx: FlowContext, ids: Sequence[int]) -> Iterator[list[int]]:
+    """The ids in the steps they are built and written in: a first step of a few pages (the first
+    post leaves once it is written), then :data:`BUILD_CHUNK` each (written by the writer thread
+    while pages are posted: fewer, larger steps cost less; their reads take no lock and each
+    insert holds the database only for itself)."""
+    if not ids:
+        return
+    first = max(1, min(BUILD_CHUNK, BUILD_CHUNK_PAGES * _page_size(ctx)))
+    yield list(ids[:first])
+    for start in range(first, len(ids), BUILD_CHUNK):
+        yield list(ids[start:start + BUILD_CHUNK])
+
+
+def _write_rest(ctx: FlowContext, batch_id: int, op: str, chunks: Iterator[list[batches.SendItem]],
+                assembly: batches.Assembly) -> None:
+    """The writer thread of :func:`_assemble_and_send_inner`: the remaining chunks are built and
+    added (each in its own transaction) until they run out, then the batch is committed; it
+    stops at the next chunk when the send asks (``assembly.aborted``) or a stop is requested."""
+    error: BaseException | None = None
+    complete = False
+    try:
+        with batches.gc_paused():
+            for items in chunks:
+                if assembly.aborted:
+                    break
+                if items:
+                    batches.add_items(ctx.db, batch_id, op, items, ctx.clock())
+                    assembly.wrote(len(items))
+                ctx.check_stop()
+            else:
+                if not assembly.aborted:
+                    batches.commit_batch(ctx.db, batch_id, ctx.clock())
+                    complete = True
+    except BaseException as exc:  # handed to the sending thread (the flow raises it after the send)
+        error = exc
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - the writer's own error (if any) is the one reported
+                pass
+        assembly.done(complete=complete, error=error)
 
 
 def _send(ctx: FlowContext, content_type: str, op: str, items: list[batches.SendItem],
@@ -116,16 +162,22 @@ def _send(ctx: FlowContext, content_type: str, op: str, items: list[batches.Send
 
 
 def _assemble_and_send(ctx: FlowContext, content_type: str, op: str, chunks: Iterable[list[batches.SendItem]],
-                       outcome: FlowOutcome) -> FlowOutcome:
-    """Write the batch page by page (initialized → commit), then post it."""
+                       outcome: FlowOutcome, expected: int | None = None) -> FlowOutcome:
+    """Write the batch chunk by chunk (initialized → commit) and post it (``expected``: how many
+    records the chunks may hold, the progress total while they are written)."""
     # building and writing 100k records: see batches.gc_paused; posting while results are
     # applied on other threads: see threadturns
     with batches.gc_paused(), quick_turns():
-        return _assemble_and_send_inner(ctx, content_type, op, chunks, outcome)
+        return _assemble_and_send_inner(ctx, content_type, op, chunks, outcome, expected)
 
 
 def _assemble_and_send_inner(ctx: FlowContext, content_type: str, op: str,
-                             chunks: Iterable[list[batches.SendItem]], outcome: FlowOutcome) -> FlowOutcome:
+                             chunks: Iterable[list[batches.SendItem]], outcome: FlowOutcome,
+                             expected: int | None = None) -> FlowOutcome:
+    """The first chunk is written here (the batch, ``initialized``); the rest is built and
+    written on a writer thread while the pages already written are posted (a page leaves only
+    once all its records are committed; the batch is committed when the last chunk is in)."""
+    chunks = iter(chunks)
     batch_id = None
     n = 0
     now = ctx.clock()
@@ -133,49 +185,55 @@ def _assemble_and_send_inner(ctx: FlowContext, content_type: str, op: str,
         for items in chunks:
             if not items:
                 continue
-            if batch_id is None:
-                try:
-                    batch_id = batches.create_batch(ctx.db, content_type, ctx.slug, op, items, now, finalize=False)
-                except batches.BatchInFlight:
-                    outcome.skipped += len(items)
-                    outcome.message = f"another {content_type} batch is in flight; nothing sent"
-                    return outcome
-            else:
-                batches.add_items(ctx.db, batch_id, op, items, ctx.clock())
-            n += len(items)
+            try:
+                batch_id = batches.create_batch(ctx.db, content_type, ctx.slug, op, items, now, finalize=False)
+            except batches.BatchInFlight:
+                outcome.skipped += len(items)
+                outcome.message = f"another {content_type} batch is in flight; nothing sent"
+                return outcome
+            n = len(items)
             ctx.check_stop()
+            break
     except BaseException:
         if batch_id is not None:
             batches.abandon_batch(ctx.db, batch_id, ctx.clock(), "stopped while the batch was being written")
         raise
-    outcome.total += n
     if batch_id is None:
         outcome.message = outcome.message or "nothing to send"
         return outcome
-    batches.commit_batch(ctx.db, batch_id, ctx.clock())
-    ctx.progress(0, n, f"sending {n} record(s)")
+    assembly = batches.Assembly(n, expected)
+    writer = threading.Thread(target=_write_rest, args=(ctx, batch_id, op, chunks, assembly),
+                              name="n11-batch-assembly", daemon=True)
+    writer.start()
+    total = max(n, expected or 0)
+    ctx.progress(0, total, f"sending {total} record(s)")
     page_size = _page_size(ctx)
     # several tasks: the earlier ones' results are read and applied while the later ones are posted
     in_flight = threading.Event()  # set while a page's request is on the wire (see EarlyResults)
-    early = (batch_results.EarlyResults(ctx.db, ctx.new_client, ctx.config, batch_id, content_type,
-                                        clock=ctx.clock, log_fn=_log_fn(ctx), should_stop=ctx.should_stop,
-                                        in_flight=in_flight)
-             if n > page_size else None)
+    early = batch_results.EarlyResults(ctx.db, ctx.new_client, ctx.config, batch_id, content_type,
+                                       clock=ctx.clock, log_fn=_log_fn(ctx), should_stop=ctx.should_stop,
+                                       in_flight=in_flight)
     try:
         summary = batches.send_batch(ctx.db, batch_id, ctx.client(), ctx.config, page_size=page_size,
                                      clock=ctx.clock, should_stop=ctx.should_stop,
                                      progress=lambda d, t: ctx.progress(d, t, f"sent {d} of {t}"),
-                                     log_fn=_log_fn(ctx), on_task=early.acknowledged if early else None,
-                                     exchange_row=ctx.exchange_log_row,
-                                     in_flight=in_flight if early is not None else None)
+                                     log_fn=_log_fn(ctx), on_task=early.acknowledged,
+                                     exchange_row=ctx.exchange_log_row, assembly=assembly, in_flight=in_flight)
     finally:
         in_flight.set()  # no more posts: results still to apply need not wait for one
-        applied = early.close() if early is not None else None
+        assembly.stop()  # (send_batch has waited for the writer already, unless it failed before that)
+        assembly.wait_finished()
+        writer.join()
+        applied = early.close()
+    # (a takeover by another process is reported by the send: "taken over", nothing more posted)
+    if assembly.error is not None and not isinstance(assembly.error, (FlowCancelled, batches.BatchTakenOver)):
+        raise assembly.error
+    outcome.total += assembly.written
     outcome.succeeded += summary.sent
     outcome.penalized += summary.penalized
     outcome.skipped += summary.unsent + summary.unknown
     parts = [f"{summary.sent} record(s) sent in {summary.tasks} task(s) (batch {batch_id})"]
-    if early is not None and early.tasks_applied:
+    if early.tasks_applied:
         outcome.failed += applied.failed - applied.penalized
         outcome.penalized += applied.penalized
         parts.append(f"N11 already processed {early.tasks_applied} of the tasks: {applied.succeeded} ok, "
@@ -249,8 +307,7 @@ def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_de
     ids = [c[0] for c in cands]
 
     def chunks():
-        for start in range(0, len(ids), BUILD_CHUNK):
-            part = ids[start:start + BUILD_CHUNK]
+        for part in _build_parts(ctx, ids):
             with ctx.db.read_session() as s:  # one snapshot, no write lock (see Database.read_session)
                 vds: dict[int, tuple] = {}  # filled by the read that finds the price and stock rows
                 built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock, encoded=True,
@@ -263,7 +320,7 @@ def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_de
                                     b.text)
                    for b in built if b.payload is not None]
 
-    return _assemble_and_send(ctx, "product", "create", chunks(), outcome)
+    return _assemble_and_send(ctx, "product", "create", chunks(), outcome, len(ids))
 
 
 def _version_dates(s, ids: Sequence[int]) -> dict[int, tuple[datetime | None, datetime | None, datetime | None]]:
@@ -360,8 +417,7 @@ def product_update(ctx: FlowContext) -> FlowOutcome:
     ids = [c[0] for c in cands]
 
     def chunks():
-        for start in range(0, len(ids), BUILD_CHUNK):
-            part = ids[start:start + BUILD_CHUNK]
+        for part in _build_parts(ctx, ids):
             with ctx.db.read_session() as s:  # one snapshot, no write lock (see Database.read_session)
                 built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock, for_update=True)
                 vds = _version_dates(s, part)
@@ -372,7 +428,7 @@ def product_update(ctx: FlowContext) -> FlowOutcome:
             yield [batches.SendItem(b.product_id, b.sku, b.payload, vds[b.product_id][0]) for b in built
                    if b.payload is not None]
 
-    return _assemble_and_send(ctx, "product", "update", chunks(), outcome)
+    return _assemble_and_send(ctx, "product", "update", chunks(), outcome, len(ids))
 
 
 MSG_ATTRIBUTES_NOT_SENT = ("attribute changes are not sent: N11's product-update takes no attributes and a "
