@@ -151,8 +151,10 @@ def test_kill_9_while_the_batch_is_still_written_after_pages_were_posted(configu
     skus = seed_catalog(db, 40)
     _set_conf(db, queue_page_size=4, queue_max_tasks=20)  # chunks of 2 pages: 5 chunks, 10 posts
     sandbox.state.approval_delay_ms = 10**8
+    # (the overlapped assembly goes with early results in a second process: forced on this small push)
+    env = {**os.environ, "N11_DESKTOP_RESULTS_CHILD_MIN": "0"}
     proc = subprocess.Popen([sys.executable, "-c", _SLOW_ASSEMBLY, "--db", db.target(), "flow", "run",
-                             "product_create"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "product_create"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         def posted_while_written():
             assert proc.poll() is None, "the flow process ended before the kill"
@@ -203,6 +205,7 @@ def test_stop_while_the_batch_is_still_written_leaves_a_consistent_batch(configu
     skus = seed_catalog(db, 40)
     _set_conf(db, queue_page_size=4, queue_max_tasks=20)  # a first step of 2 pages
     monkeypatch.setattr(product_flows, "BUILD_CHUNK", 8)  # ... and the later ones as small: 5 steps
+    monkeypatch.setenv("N11_DESKTOP_RESULTS_CHILD_MIN", "0")  # the overlap goes with the results' child
     sandbox.state.approval_delay_ms = 10**8
     add_items = batches.add_items
     stop = threading.Event()

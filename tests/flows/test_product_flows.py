@@ -572,24 +572,26 @@ def test_a_batch_taken_over_while_its_writer_still_adds_records_posts_nothing_mo
 
     monkeypatch.setattr(batches, "add_items", add_after_the_takeover)
 
-    def taken_over_after_first_post(conf, **kw):
-        client = client_from_config(conf, **kw)
-        post = client.create_products
+    from n11_desktop.core import results_child
+    from n11_desktop.core.n11.client import N11Client
 
-        def create(batch, **k):
-            out = post(batch, **k)
-            if not taken.is_set():
-                take_over_abandoned(db, utcnow())  # the other process starts between our pages
-                taken.set()
-            return out
+    post = N11Client.create_products
 
-        client.create_products = create
-        return client
+    def create(self, batch, **k):
+        out = post(self, batch, **k)
+        if not taken.is_set():
+            take_over_abandoned(db, utcnow())  # the other process starts between our pages
+            taken.set()
+        return out
 
-    res = run(db, "product_create", client_factory=taken_over_after_first_post, options={"page_size": 1})
+    monkeypatch.setattr(N11Client, "create_products", create)
+    # the overlapped assembly goes with early results in a second process: forced on this small push
+    monkeypatch.setenv(results_child.CHILD_MIN_ENV, "0")
+    res = run(db, "product_create", options={"page_size": 1})
     assert "taken over by another process" in res.message and "Error" not in res.message, res.message
     assert len(create_tasks(sandbox)) == 1
     monkeypatch.setattr(batches, "add_items", add_items)
+    monkeypatch.setattr(N11Client, "create_products", post)
     for _ in range(3):
         sandbox.state.process_tasks_now()
         run(db, "task_results")

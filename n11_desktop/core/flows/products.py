@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import func, select
 
-from .. import batch_recovery, batch_results, batches, ledger, penalty
+from .. import batch_recovery, batch_results, batches, ledger, penalty, results_child
 from .. import products_send as ps
 from ..storage.models import AppState, Batch, FailedIntegration, IntegrationAction, Product
 from ..threadturns import quick_turns
@@ -204,15 +204,33 @@ def _assemble_and_send_inner(ctx: FlowContext, content_type: str, op: str,
     assembly = batches.Assembly(n, expected)
     writer = threading.Thread(target=_write_rest, args=(ctx, batch_id, op, chunks, assembly),
                               name="n11-batch-assembly", daemon=True)
-    writer.start()
     total = max(n, expected or 0)
+    in_child = results_child.wanted(ctx.db, total, client_factory=ctx.client_factory)
+    if in_child:  # the rest is built and written while the first pages are posted
+        writer.start()
+    else:
+        # a smaller push: written before the first post, on this thread (with its results applied
+        # on threads of this interpreter, the posting phase has no time to spare for the build)
+        writer.run()
     ctx.progress(0, total, f"sending {total} record(s)")
     page_size = _page_size(ctx)
     # several tasks: the earlier ones' results are read and applied while the later ones are posted
-    in_flight = threading.Event()  # set while a page's request is on the wire (see EarlyResults)
-    early = batch_results.EarlyResults(ctx.db, ctx.new_client, ctx.config, batch_id, content_type,
-                                       clock=ctx.clock, log_fn=_log_fn(ctx), should_stop=ctx.should_stop,
-                                       in_flight=in_flight)
+    in_flight: Any = threading.Event()  # set while a page's request is on the wire (see EarlyResults)
+    early: Any = None
+    if in_child:
+        # a large push: the results are applied in a second interpreter, on the core this one
+        # leaves free, so this one has time to build and write the batch while it is posted
+        try:
+            early = results_child.ChildResults(ctx.db, ctx.config, batch_id, content_type, slug=ctx.slug,
+                                               run_id=ctx.run_id, trigger=ctx.trigger, clock=ctx.clock,
+                                               log_fn=_log_fn(ctx), should_stop=ctx.should_stop)
+            in_flight = early.in_flight
+        except OSError as exc:
+            ctx.log(f"early task results are applied in this process ({exc})", level="INFO")
+    if early is None:
+        early = batch_results.EarlyResults(ctx.db, ctx.new_client, ctx.config, batch_id, content_type,
+                                           clock=ctx.clock, log_fn=_log_fn(ctx), should_stop=ctx.should_stop,
+                                           in_flight=in_flight)
     try:
         summary = batches.send_batch(ctx.db, batch_id, ctx.client(), ctx.config, page_size=page_size,
                                      clock=ctx.clock, should_stop=ctx.should_stop,
@@ -223,7 +241,8 @@ def _assemble_and_send_inner(ctx: FlowContext, content_type: str, op: str,
         in_flight.set()  # no more posts: results still to apply need not wait for one
         assembly.stop()  # (send_batch has waited for the writer already, unless it failed before that)
         assembly.wait_finished()
-        writer.join()
+        if in_child:
+            writer.join()
         applied = early.close()
     # (a takeover by another process is reported by the send: "taken over", nothing more posted)
     if assembly.error is not None and not isinstance(assembly.error, (FlowCancelled, batches.BatchTakenOver)):
