@@ -60,3 +60,25 @@ def test_a_collector_switched_off_by_the_application_stays_off():
     finally:
         if was:
             gc.enable()
+
+
+def test_short_thread_turns_while_pages_are_read_and_the_interval_restored_after():
+    """The reading thread gets the interpreter soon after N11's page arrives (threadturns), while
+    the block runs only; an error or a second close leaves the interval as it was."""
+    import sys
+
+    from n11_desktop.core.threadturns import SEND_SWITCH_INTERVAL
+
+    before = sys.getswitchinterval()
+    seen: list = []
+    with Prefetch(_pages([]), chunk=100) as packages:
+        for _pkg in packages:
+            seen.append(sys.getswitchinterval())
+    assert seen and set(seen) == {SEND_SWITCH_INTERVAL}
+    assert sys.getswitchinterval() == before
+    prefetch = Prefetch(_pages([], fail_at=3), chunk=100)
+    with pytest.raises(RuntimeError), prefetch as packages:
+        for _pkg in packages:
+            pass
+    prefetch.close()  # again: nothing left to undo
+    assert sys.getswitchinterval() == before

@@ -17,10 +17,16 @@ objects, so with the collector on a 10,000-package import set off ~210 collectio
 full ones over every object of the process: ~0.2 s of the import's ~2.2 s of CPU, none of it
 needed while the import runs (a page's objects are freed by reference counting as soon as its
 batch is written). Whatever cyclic garbage the batches leave is collected once when the block ends.
+
+The block also runs with short thread turns (:func:`..threadturns.quick_turns`, as a send does):
+when N11's page arrives, the reading thread gets the interpreter within 0.5 ms instead of waiting
+up to 5 ms for the importing thread to hand it over, several times a page, so the next request
+leaves sooner (a 10k import at 0 ms latency 2.17-2.32 s -> 1.99-2.07 s, interleaved, idle machine).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -29,6 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ...gcpause import pause as _pause_collector
+from ..threadturns import quick_turns
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,7 @@ class Prefetch:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._end_pause: Callable[[], None] = lambda: None
+        self._turns = contextlib.ExitStack()
 
     # ------------------------------------------------------------------ worker
     def _put(self, item: Any) -> bool:
@@ -87,13 +95,20 @@ class Prefetch:
 
     # ------------------------------------------------------------------ caller
     def __enter__(self) -> Iterator[Any]:
-        self._end_pause = _pause_collector()  # until close() (see the module's docstring)
+        # until close() (see the module's docstring): the collector paused, short thread turns
+        self._end_pause = _pause_collector()
+        self._turns.enter_context(quick_turns())
         try:
             self._thread.start()
         except BaseException:
-            self._end_pause()
+            self._end()
             raise
         return self._iterate()
+
+    def _end(self) -> None:
+        self._turns.close()  # (once: a second close finds nothing left to undo)
+        end, self._end_pause = self._end_pause, lambda: None
+        end()
 
     def _iterate(self) -> Iterator[Any]:
         while True:
@@ -116,7 +131,7 @@ class Prefetch:
             except queue.Empty:
                 pass
             self._thread.join(0.05)
-        self._end_pause()
+        self._end()
 
 
 class DeferredExchanges:
