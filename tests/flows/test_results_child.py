@@ -248,3 +248,28 @@ def test_a_stop_while_the_child_applies_ends_the_run_and_the_child(configured_db
             break
     created = Counter(x["stockCode"] for t in create_tasks(sandbox) for x in t["skus_in"])
     assert created == Counter(skus)
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="POSIX priorities (Windows: created BELOW_NORMAL)")
+def test_the_child_runs_below_the_apps_priority(configured_db, sandbox, monkeypatch, started):
+    """On a two-core PC the window, the flow and N11's answers go first: the results process is
+    niced below the app that started it."""
+    seen: list[tuple[int, int]] = []
+    close = results_child.ChildResults.close
+
+    def spy_close(self):
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        deadline = time.monotonic() + 10
+        theirs = os.getpriority(os.PRIO_PROCESS, self._proc.pid)
+        while theirs == mine and time.monotonic() < deadline:  # it lowers itself once started
+            time.sleep(0.01)
+            theirs = os.getpriority(os.PRIO_PROCESS, self._proc.pid)
+        seen.append((mine, theirs))
+        return close(self)
+
+    monkeypatch.setattr(results_child.ChildResults, "close", spy_close)
+    sandbox.state.task_delay_ms = 0
+    _skus, res = _push_of_seven(configured_db, "P")
+    assert res.state.value == "done", res.message
+    assert started, "the push did not take the child's path"
+    assert seen and all(theirs == min(mine + results_child.CHILD_NICE, 19) for mine, theirs in seen), seen
