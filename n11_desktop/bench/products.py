@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import sys
 import time
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -160,6 +161,17 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _children_peak_rss_mb() -> float:
+    """Peak RSS of the largest ended child process (after the push: its results process), MB;
+    0 where the platform does not say (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return kb / (1024 * 1024) if sys.platform == "darwin" else kb / 1024  # bytes on macOS
+
+
 @scenario("initial_push", quick=2_000, full=100_000,
           description="push N never-sent SKUs to a sandbox process at 50 ms latency (product_create + task_results)")
 def bench_initial_push(size: int, workdir: Path) -> BenchResult:
@@ -195,6 +207,7 @@ def bench_initial_push(size: int, workdir: Path) -> BenchResult:
         elapsed = time.perf_counter() - a
         cpu = time.process_time() - cpu  # the app's own CPU (all its threads), not the sandbox's
         kids = _children_cpu() - kids  # a large push's results process (ended; the sandbox still runs)
+        kids_rss = _children_peak_rss_mb() if kids > 0.005 else 0.0
         n11_end = sandbox.cpu_s()
         n11_cpu = n11_end - n11_cpu if n11_cpu is not None and n11_end is not None else None
         state = sandbox.summary()
@@ -214,11 +227,12 @@ def bench_initial_push(size: int, workdir: Path) -> BenchResult:
                        baseline=f"protocol bound: {tasks} tasks × 2 round trips × {LATENCY_MS} ms",
                        notes=f"{calls} HTTP calls, {recorded} SKU results recorded; "
                              f"the app's CPU {cpu:.2f} s ({cpu / size * 1e6:.0f} µs a SKU)"
-                             + (f" + {kids:.2f} s in its results process" if kids > 0.005 else "")
+                             + (f" + {kids:.2f} s in its results process (peak RSS {kids_rss:.0f} MB)"
+                                if kids > 0.005 else "")
                              + (f", the sandbox's {n11_cpu:.2f} s" if n11_cpu is not None else "")
                              + "; sandbox in its own process (child RSS = the sandbox)",
                        extra={"tasks": tasks, "http_calls": calls, "skus_on_n11": on_n11, "cpu_s": cpu,
-                              "results_process_cpu_s": kids,
+                              "results_process_cpu_s": kids, "results_process_peak_rss_mb": kids_rss,
                               "sandbox_cpu_s": n11_cpu})
 
 
