@@ -10,16 +10,41 @@ children run as the console program next to it (``n11-desktop-cli``) without a c
 
 from __future__ import annotations
 
+import pickle
 import runpy
+import struct
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 RUN_MODULE_FLAG = "--run-module"
 ALLOWED_PREFIX = "n11_desktop."
 
 
 CLI_EXE = "n11-desktop-cli"
+
+#: a frame on a child's pipe: a 4-byte big-endian length, then a pickle (parent and child are the
+#: same program and user)
+_HEADER = struct.Struct(">I")
+
+
+def read_frame(stream) -> Any:
+    """The next frame on ``stream``; EOFError when the other side has closed it (or died)."""
+    head = stream.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        raise EOFError
+    (n,) = _HEADER.unpack(head)
+    data = stream.read(n)
+    if len(data) < n:
+        raise EOFError
+    return pickle.loads(data)
+
+
+def write_frame(stream, obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
 
 
 def _console_program() -> str:

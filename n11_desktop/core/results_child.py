@@ -29,7 +29,6 @@ import dataclasses
 import gc
 import os
 import pickle
-import struct
 import subprocess
 import sys
 import threading
@@ -38,6 +37,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable
 
 from .batches import LogFn, PollSummary, _noop_log
+from .child import read_frame, write_frame
 from .clock import utcnow
 
 if TYPE_CHECKING:
@@ -50,29 +50,10 @@ CHILD_MIN_RECORDS = 20_000
 #: the environment variable that overrides CHILD_MIN_RECORDS (tests force the child on small pushes)
 CHILD_MIN_ENV = "N11_DESKTOP_RESULTS_CHILD_MIN"
 
-_HEADER = struct.Struct(">I")
-
 #: the child's scheduling priority below the app's (POSIX ``nice`` increment; on Windows the
 #: process is created BELOW_NORMAL): on a two-core PC the window, the flow and N11's answers go
 #: first, the results take the time they leave (their tasks are applied a little later, never lost)
 CHILD_NICE = 10
-
-
-def read_frame(stream) -> Any:
-    head = stream.read(_HEADER.size)
-    if len(head) < _HEADER.size:
-        raise EOFError
-    (n,) = _HEADER.unpack(head)
-    data = stream.read(n)
-    if len(data) < n:
-        raise EOFError
-    return pickle.loads(data)
-
-
-def write_frame(stream, obj: Any) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
 
 
 def min_records() -> int:

@@ -11,31 +11,14 @@ from __future__ import annotations
 import os
 import pickle
 import queue
-import struct
 import sys
 import threading
 import time
 from pathlib import Path
 
+from ..core.child import read_frame, write_frame
+
 PROGRESS_INTERVAL_S = 0.1
-_HEADER = struct.Struct(">I")
-
-
-def read_frame(stream):
-    head = stream.read(_HEADER.size)
-    if len(head) < _HEADER.size:
-        raise EOFError
-    (n,) = _HEADER.unpack(head)
-    data = stream.read(n)
-    if len(data) < n:
-        raise EOFError
-    return pickle.loads(data)
-
-
-def write_frame(stream, obj) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
 
 
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - runs in the child process
