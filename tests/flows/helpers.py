@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -90,3 +92,14 @@ def drain(db, sandbox, *, rounds: int = 5, **kw):
 
 def create_tasks(sandbox):
     return [t for t in sandbox.state.tasks.values() if t["type"] == "PRODUCT_CREATE"]
+
+
+def wait_for(pred, timeout: float = 30.0) -> bool:
+    """Poll ``pred`` (another process's progress: no Qt signal to wait on) until it holds or
+    ``timeout`` seconds pass; whether it held."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -22,19 +21,10 @@ from n11_desktop.core.storage.models import Batch, BatchItem, IntegrationAction
 
 from n11_desktop.core.schedule_facts import recover_on_start
 
-from .helpers import create_tasks, later, run, seed_catalog
+from .helpers import wait_for, create_tasks, later, run, seed_catalog
 
 pytestmark = [pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"),
               pytest.mark.both_engines]  # SQLite and PostgreSQL (tests/conftest.py)
-
-
-def _wait(pred, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_kill_9_between_post_and_ack_sends_nothing_twice(configured_db, sandbox):
@@ -54,14 +44,14 @@ def test_kill_9_between_post_and_ack_sends_nothing_twice(configured_db, sandbox)
             return any(r["path"] == "/ms/product/tasks/product-create" for r in list(sandbox.state.requests_log))
 
         # the records are written as "sending" before the request leaves; kill once N11 has the request
-        assert _wait(lambda: sending() and posted(), timeout=60), "the flow never reached the post"
+        assert wait_for(lambda: sending() and posted(), timeout=60), "the flow never reached the post"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
-    assert _wait(lambda: len(create_tasks(sandbox)) == 1), "N11 never received the post"
+    assert wait_for(lambda: len(create_tasks(sandbox)) == 1), "N11 never received the post"
     sandbox.latency_ms = 0
     sandbox.state.process_tasks_now()
     # a process without the instance lease (a manual `flow run`) cannot know the sender is dead
@@ -78,7 +68,6 @@ def test_kill_9_between_post_and_ack_sends_nothing_twice(configured_db, sandbox)
     assert states == {s: "pending_approval" for s in skus}
     creates = create_tasks(sandbox)
     assert len(creates) == 1 and sorted(x["stockCode"] for x in creates[0]["skus_in"]) == skus
-
 
 
 def _set_conf(db, **values):
@@ -161,7 +150,7 @@ def test_kill_9_while_the_batch_is_still_written_after_pages_were_posted(configu
             states = _batch_states(db)
             return bool(states) and states[-1][1] == "initialized" and _sent(db) >= 4
 
-        assert _wait(posted_while_written, timeout=60), "no page was acknowledged while the batch was written"
+        assert wait_for(posted_while_written, timeout=60), "no page was acknowledged while the batch was written"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
@@ -211,7 +200,7 @@ def test_stop_while_the_batch_is_still_written_leaves_a_consistent_batch(configu
     stop = threading.Event()
 
     def slow(*a, **k):  # the second chunk waits for the first two pages' acknowledgements; then the stop
-        assert _wait(lambda: _sent(db) >= 8, timeout=30)
+        assert wait_for(lambda: _sent(db) >= 8, timeout=30)
         stop.set()
         return add_items(*a, **k)
 

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from n11_desktop.core.schedule_facts import recover_on_start
 from n11_desktop.core.settings import ensure_channel
 from n11_desktop.core.storage.models import Batch, BatchItem, FailedIntegration, IntegrationAction, LogEntry, Product
 
-from .helpers import create_tasks, run, seed_catalog
+from .helpers import wait_for, create_tasks, run, seed_catalog
 
 pytestmark = pytest.mark.both_engines  # SQLite and PostgreSQL (tests/conftest.py)
 
@@ -160,15 +159,6 @@ def _gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-def _wait(pred, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL") or not Path("/proc/self/stat").exists(),
                     reason="needs SIGKILL and /proc")
 def test_kill_9_of_the_parent_ends_the_child_and_leaves_a_resumable_batch(configured_db, sandbox):
@@ -190,7 +180,7 @@ def test_kill_9_of_the_parent_ends_the_child_and_leaves_a_resumable_batch(config
                 states = Counter(s.scalars(select(BatchItem.state)))
             return bool(children) and states["success"] >= 2 and states["pending"] >= 2
 
-        assert _wait(applied_while_posting, timeout=60), "the child applied no task while the push went on"
+        assert wait_for(applied_while_posting, timeout=60), "the child applied no task while the push went on"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
@@ -198,7 +188,7 @@ def test_kill_9_of_the_parent_ends_the_child_and_leaves_a_resumable_batch(config
             proc.kill()
             proc.wait(timeout=10)
     (child,) = children
-    assert _wait(lambda: _gone(child), timeout=20), "the child outlived its parent"
+    assert wait_for(lambda: _gone(child), timeout=20), "the child outlived its parent"
     sandbox.latency_ms = 0
     assert sandbox.wait_idle(30)
     # restart: the lease holder takes the batch over; acknowledged tasks are polled, the rest is sent
@@ -259,12 +249,8 @@ def test_the_child_runs_below_the_apps_priority(configured_db, sandbox, monkeypa
 
     def spy_close(self):
         mine = os.getpriority(os.PRIO_PROCESS, 0)
-        deadline = time.monotonic() + 10
-        theirs = os.getpriority(os.PRIO_PROCESS, self._proc.pid)
-        while theirs == mine and time.monotonic() < deadline:  # it lowers itself once started
-            time.sleep(0.01)
-            theirs = os.getpriority(os.PRIO_PROCESS, self._proc.pid)
-        seen.append((mine, theirs))
+        wait_for(lambda: os.getpriority(os.PRIO_PROCESS, self._proc.pid) != mine, timeout=10)  # once started
+        seen.append((mine, os.getpriority(os.PRIO_PROCESS, self._proc.pid)))
         return close(self)
 
     monkeypatch.setattr(results_child.ChildResults, "close", spy_close)

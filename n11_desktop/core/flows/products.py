@@ -342,10 +342,6 @@ def _create(ctx: FlowContext, states: Sequence[str] = ("failed", "seller_code_de
     return _assemble_and_send(ctx, "product", "create", chunks(), outcome, len(ids))
 
 
-def _version_dates(s, ids: Sequence[int]) -> dict[int, tuple[datetime | None, datetime | None, datetime | None]]:
-    return ps.version_dates(s, ids)
-
-
 @register("product_create")
 def product_create(ctx: FlowContext) -> FlowOutcome:
     return _create(ctx)
@@ -438,8 +434,9 @@ def product_update(ctx: FlowContext) -> FlowOutcome:
     def chunks():
         for part in _build_parts(ctx, ids):
             with ctx.db.read_session() as s:  # one snapshot, no write lock (see Database.read_session)
-                built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock, for_update=True)
-                vds = _version_dates(s, part)
+                vds: dict[int, tuple] = {}  # (the same snapshot as the payloads)
+                built = ps.build_payloads(s, part, buffer_stock=ctx.config.buffer_stock, for_update=True,
+                                          dates=vds)
             bad = [b for b in built if b.payload is None]
             outcome.penalized += _penalize_built(ctx, "product", bad, now)
             outcome.total += len(bad)

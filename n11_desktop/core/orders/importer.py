@@ -683,6 +683,17 @@ def _converter(table, name: str, sqlite: bool, json_text: tuple[str, ...] = ()):
     return None
 
 
+def _default_values(table, given, sqlite: bool, json_text: tuple[str, ...] = ()) -> tuple[dict[str, Any], tuple]:
+    """The Python defaults of ``table``'s columns not ``given`` (made now, once for a whole insert:
+    ``updated_at`` = now) and their values converted as each column stores them."""
+    defaults = {c.name: (c.default.arg(None) if c.default.is_callable else c.default.arg)
+                for c in table.columns if c.name not in given and not c.primary_key and c.default is not None
+                and (c.default.is_scalar or c.default.is_callable)}
+    fixed = tuple(v if f is None else f(v)
+                  for f, v in ((_converter(table, n, sqlite, json_text), v) for n, v in defaults.items()))
+    return defaults, fixed
+
+
 def _insert_plan(conn, table, given: tuple[str, ...], kinds: dict[str, Any]) -> tuple[str, tuple]:
     """The driver-level INSERT of ``given`` columns plus the other columns' Python defaults (their values,
     made now, as :func:`_driver_insert` adds them) for rows whose values the caller converted already:
@@ -697,10 +708,7 @@ def _insert_plan(conn, table, given: tuple[str, ...], kinds: dict[str, Any]) -> 
             done = _sqlite_datetime if sqlite else None
         if _converter(table, name, sqlite, json_text) is not done:
             raise RuntimeError(f"{table.name}.{name}: the fast import path binds it unlike its column type")
-    defaults = {c.name: (c.default.arg(None) if c.default.is_callable else c.default.arg)
-                for c in table.columns if c.name not in given and not c.primary_key and c.default is not None
-                and (c.default.is_scalar or c.default.is_callable)}
-    fixed = tuple(v if f is None else f(v) for f, v in ((_converter(table, n, sqlite), v) for n, v in defaults.items()))
+    defaults, fixed = _default_values(table, given, sqlite)
     key = (conn.dialect.name, conn.dialect.paramstyle, table.name, given)
     sql = _INSERT_SQL.get(key)
     if sql is None:
@@ -723,15 +731,8 @@ def _driver_insert(s: Session, table, rows: list[dict[str, Any]], *, json_text: 
     conn = s.connection()
     sqlite = conn.dialect.name == "sqlite"
     given = list(rows[0])
-    defaults = {c.name: (c.default.arg(None) if c.default.is_callable else c.default.arg)
-                for c in table.columns if c.name not in rows[0] and not c.primary_key and c.default is not None
-                and (c.default.is_scalar or c.default.is_callable)}
-
-    def converter(name: str):
-        return _converter(table, name, sqlite, json_text)
-
-    convs = [converter(n) for n in given]
-    fixed = tuple(v if f is None else f(v) for f, v in ((converter(n), v) for n, v in defaults.items()))
+    defaults, fixed = _default_values(table, given, sqlite, json_text)
+    convs = [_converter(table, n, sqlite, json_text) for n in given]
     names = ", ".join(f'"{n}"' for n in given + list(defaults))
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks(conn, len(given) + len(defaults))})'
     values = itemgetter(*given) if len(given) > 1 else (lambda r: (r[given[0]],))
